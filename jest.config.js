@@ -1,0 +1,25 @@
+// @ts-check
+import { readFileSync } from 'node:fs';
+import { pathsToModuleNameMapper } from 'ts-jest';
+import ts from 'typescript';
+
+// Path aliases live in tsconfig.json only; read them from there.
+const { config: tsconfig } = ts.parseConfigFileTextToJson(
+  'tsconfig.json',
+  readFileSync(new URL('./tsconfig.json', import.meta.url), 'utf8'),
+);
+
+/** @type {import('jest').Config} */
+export default {
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  rootDir: '.',
+  testRegex: '.*\\.(spec|int-spec|e2e-spec)\\.ts$',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
+  moduleNameMapper: {
+    ...pathsToModuleNameMapper(tsconfig.compilerOptions.paths, { prefix: '<rootDir>/' }),
+    // ESM sources import siblings as './x.js'; jest resolves the .ts file.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testEnvironment: 'node',
+};
