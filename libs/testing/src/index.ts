@@ -1,0 +1,6 @@
+export {
+  createTestDatabase,
+  dropTestDatabasesOfRun,
+  testRunId,
+  type TestDatabase,
+} from './database/test-database.util.js';
