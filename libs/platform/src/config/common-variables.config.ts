@@ -1,0 +1,120 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { defineConfig } from './config-definition.js';
+import { configVariable } from './config-variable.js';
+
+// Env values are strings: accept digits only, so "3e3", " 12" or "0x10" are errors, not surprises.
+function integer(min: number, max: number) {
+  return z.string().regex(/^\d+$/).transform(Number).pipe(z.int().min(min).max(max));
+}
+
+const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+function isHostPort(entry: string): boolean {
+  const match = HOST_PORT.exec(entry);
+  return match !== null && Number(match[2]) >= 1 && Number(match[2]) <= 65535;
+}
+
+function isPostgresUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const coreVariables = {
+  NODE_ENV: configVariable({
+    description: 'Deployment flavour.',
+    schema: z.enum(['development', 'production', 'test']),
+    default: 'development',
+    expected: 'one of development, production, test',
+  }),
+  LOG_LEVEL: configVariable({
+    description: 'Lowest level written to the JSON logs.',
+    schema: z.enum(LOG_LEVELS),
+    default: 'info',
+    expected: `one of ${LOG_LEVELS.join(', ')}`,
+  }),
+};
+
+export const httpVariables = {
+  PORT: configVariable({
+    description: 'HTTP port to listen on.',
+    schema: integer(1, 65535),
+    default: '3000',
+    expected: 'an integer from 1 to 65535',
+  }),
+};
+
+export const databaseVariables = {
+  DATABASE_URL: configVariable({
+    description:
+      'PostgreSQL connection URL. Each service keeps its tables in its own schema of this database. ' +
+      'Unset in the embedded mode, which starts its own PostgreSQL.',
+    schema: z.string().refine(isPostgresUrl).optional(),
+    expected: 'a postgres://user:password@host:port/database URL',
+    sensitive: true,
+    example: 'postgres://switchboard:change-me@localhost:5432/switchboard',
+  }),
+  DATABASE_POOL_SIZE: configVariable({
+    description: 'Maximum connections in each service’s pool.',
+    schema: integer(1, 500),
+    default: '10',
+    expected: 'an integer from 1 to 500',
+  }),
+};
+
+export const kafkaVariables = {
+  KAFKA_BROKERS: configVariable({
+    description: 'Kafka bootstrap brokers. Unset: events go over the in-process bus (embedded mode).',
+    schema: z
+      .string()
+      .transform((value) => value.split(',').map((entry) => entry.trim()))
+      .refine((entries) => entries.every(isHostPort))
+      .optional(),
+    expected: 'host:port[,host:port…]',
+    example: 'localhost:9092',
+  }),
+  KAFKA_CLIENT_ID: configVariable({
+    description: 'Client id this process reports to Kafka (shows up in broker logs and quotas).',
+    schema: z.string().regex(/^[A-Za-z0-9._-]+$/),
+    default: 'switchboard',
+    expected: 'letters, digits, ".", "_" or "-"',
+  }),
+  KAFKA_TOPIC_PREFIX: configVariable({
+    description: 'Prepended to every topic name, so several deployments can share one cluster.',
+    schema: z.string().regex(/^[A-Za-z0-9._-]*$/),
+    default: '',
+    expected: 'letters, digits, ".", "_" or "-"',
+  }),
+  KAFKA_PARTITIONS: configVariable({
+    description: 'Partitions of topics this process creates; the ceiling on consumers sharing a topic.',
+    schema: integer(1, 10000),
+    default: '12',
+    expected: 'an integer from 1 to 10000',
+  }),
+  KAFKA_REPLICATION_FACTOR: configVariable({
+    description: 'Replication factor of topics this process creates; at most the number of brokers.',
+    schema: integer(1, 10),
+    default: '1',
+    expected: 'an integer from 1 to 10',
+  }),
+};
+
+export const storageVariables = {
+  SWITCHBOARD_DATA_DIR: configVariable({
+    description: 'Directory for local state (the embedded PostgreSQL lives in its postgres/ folder).',
+    // Resolved once at boot so a later chdir can't move the data.
+    schema: z.string().transform((path) => resolve(path)),
+    default: './.data',
+    expected: 'a directory path',
+  }),
+};
+
+/** What `LoggingModule` reads from the app's config. */
+export const LoggingConfig = defineConfig({ LOG_LEVEL: coreVariables.LOG_LEVEL }, 'LoggingConfig');
+
+/** What `DatabaseModule` reads from the app's config. */
+export const DatabaseConfig = defineConfig(databaseVariables, 'DatabaseConfig');

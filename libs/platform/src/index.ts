@@ -1,0 +1,36 @@
+// Config
+export {
+  coreVariables,
+  databaseVariables,
+  httpVariables,
+  kafkaVariables,
+  storageVariables,
+  DatabaseConfig,
+  LoggingConfig,
+  LOG_LEVELS,
+  type LogLevel,
+} from './config/common-variables.config.js';
+export {
+  defineConfig,
+  type ConfigDefinition,
+  type ConfigOf,
+  type ConfigShape,
+  type ConfigValues,
+  type Environment,
+} from './config/config-definition.js';
+export { ConfigValidationError, type ConfigProblem } from './config/config-validation.error.js';
+export { configVariable, type ConfigVariable, type ConfigVariableSpec } from './config/config-variable.js';
+export { renderEnvExample } from './config/env-example.util.js';
+export { InjectConfig } from './config/inject-config.decorator.js';
+export { PlatformConfigModule } from './config/platform-config.module.js';
+export {
+  loadConfig,
+  PlatformConfigService,
+  type LoadConfigOptions,
+} from './config/platform-config.service.js';
+
+// Logging
+export { configureLogging, createLogger, type Logger, type LoggingOptions } from './logging/logger.util.js';
+export { LoggingModule } from './logging/logging.module.js';
+export { NestPinoLogger } from './logging/nest-logger.service.js';
+export { REDACT_PATHS, redactSecretValues, registerSecretValues } from './logging/redaction.util.js';
