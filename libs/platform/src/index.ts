@@ -34,3 +34,8 @@ export { configureLogging, createLogger, type Logger, type LoggingOptions } from
 export { LoggingModule } from './logging/logging.module.js';
 export { NestPinoLogger } from './logging/nest-logger.service.js';
 export { REDACT_PATHS, redactSecretValues, registerSecretValues } from './logging/redaction.util.js';
+
+// Health
+export { HealthModule } from './health/health.module.js';
+export { HealthRegistry, READINESS_CHECK_TIMEOUT_MS } from './health/health-registry.service.js';
+export { type CheckResult, type ReadinessCheck, type ReadinessReport } from './health/readiness.util.js';
