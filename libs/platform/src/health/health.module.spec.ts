@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -23,11 +24,15 @@ describe('HealthModule', () => {
 
   it('answers /healthz without looking at dependencies', async () => {
     kafkaUp = false;
-    await request(app.getHttpServer()).get('/healthz').expect(200, { status: 'ok' });
+    await request(app.getHttpServer() as Server)
+      .get('/healthz')
+      .expect(200, { status: 'ok' });
   });
 
   it('answers /readyz 200 with per-check status when all pass', async () => {
-    const response = await request(app.getHttpServer()).get('/readyz').expect(200);
+    const response = await request(app.getHttpServer() as Server)
+      .get('/readyz')
+      .expect(200);
     expect(response.body).toEqual({
       status: 'ok',
       checks: { kafka: { status: 'up', durationMs: expect.any(Number) } },
@@ -36,7 +41,9 @@ describe('HealthModule', () => {
 
   it('answers /readyz 503 naming the failed check and the reason', async () => {
     kafkaUp = false;
-    const response = await request(app.getHttpServer()).get('/readyz').expect(503);
+    const response = await request(app.getHttpServer() as Server)
+      .get('/readyz')
+      .expect(503);
     expect(response.body).toEqual({
       status: 'unavailable',
       checks: { kafka: { status: 'down', durationMs: expect.any(Number), reason: 'no brokers reachable' } },

@@ -6,7 +6,7 @@ afterEach(() => clearSecretValues());
 describe('runReadinessChecks', () => {
   it('is ok when every check passes', async () => {
     const report = await runReadinessChecks(
-      new Map([
+      new Map<string, ReadinessCheck>([
         ['a', () => undefined],
         ['b', async () => {}],
       ]),
@@ -45,7 +45,7 @@ describe('runReadinessChecks', () => {
       new Promise(() => signal.addEventListener('abort', () => (aborted = true)));
     const started = Date.now();
     const report = await runReadinessChecks(
-      new Map([
+      new Map<string, ReadinessCheck>([
         ['a', hang],
         ['b', hang],
         ['c', hang],
@@ -60,7 +60,7 @@ describe('runReadinessChecks', () => {
   it('keeps secrets and URL credentials out of reasons', async () => {
     registerSecretValues(['tok_abcdef123456']);
     const report = await runReadinessChecks(
-      new Map([
+      new Map<string, ReadinessCheck>([
         ['kafka', () => Promise.reject(new Error('SASL failed for token tok_abcdef123456'))],
         ['db', () => Promise.reject(new Error('cannot reach postgres://app:pa55word@db:5432/app'))],
       ]),
