@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+export const channelSchema = z.enum(['web', 'sms', 'messenger', 'instagram', 'whatsapp', 'telegram']);
+export type Channel = z.infer<typeof channelSchema>;
+
+/**
+ * What a customer identity is. A phone number is `phone` whether it arrived by SMS or WhatsApp, so
+ * one person's number links across both; platform-scoped ids (Messenger PSID, Telegram user id)
+ * have their own kinds because they mean nothing outside their platform.
+ */
+export const identityKindSchema = z.enum([
+  'phone',
+  'email',
+  'web_visitor',
+  'web_user',
+  'messenger',
+  'instagram',
+  'whatsapp',
+  'telegram',
+  'external',
+]);
+export type IdentityKind = z.infer<typeof identityKindSchema>;
+
+export const attachmentSchema = z.object({
+  /** Where the bytes are kept: a storage key of ours, never a provider URL a client could swap. */
+  storageKey: z.string().min(1).max(1000),
+  contentType: z.string().min(1).max(200),
+  sizeBytes: z.number().int().nonnegative(),
+  fileName: z.string().max(500).optional(),
+});
+export type Attachment = z.infer<typeof attachmentSchema>;
+
+/** Upper bound on message text at every boundary; channels enforce their own, smaller limits. */
+export const MAX_MESSAGE_TEXT_LENGTH = 20_000;
+export const messageTextSchema = z.string().max(MAX_MESSAGE_TEXT_LENGTH);

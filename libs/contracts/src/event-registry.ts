@@ -1,0 +1,23 @@
+import { type EventDefinition, eventKey } from './event-definition.js';
+import { AgentPresenceChangedV1 } from './events/agent-presence-changed.event.js';
+import { ConversationAssignedV1 } from './events/conversation-assigned.event.js';
+import { ConversationMessageAppendedV1 } from './events/conversation-message-appended.event.js';
+import { DeliveryStatusChangedV1 } from './events/delivery-status-changed.event.js';
+import { InboundMessageReceivedV1 } from './events/inbound-message-received.event.js';
+import { OutboundMessageRequestedV1 } from './events/outbound-message-requested.event.js';
+
+/** Every event definition, so a consumer can validate whatever arrives on its topics. */
+export const allEventDefinitions: readonly EventDefinition[] = [
+  InboundMessageReceivedV1,
+  ConversationMessageAppendedV1,
+  ConversationAssignedV1,
+  OutboundMessageRequestedV1,
+  DeliveryStatusChangedV1,
+  AgentPresenceChangedV1,
+] as readonly EventDefinition<string, unknown>[];
+
+const byKey = new Map(allEventDefinitions.map((d) => [eventKey(d.type, d.version), d]));
+
+export function findEventDefinition(type: string, version: number): EventDefinition | undefined {
+  return byKey.get(eventKey(type, version));
+}

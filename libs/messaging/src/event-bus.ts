@@ -1,0 +1,81 @@
+import type { EventDefinition, EventEnvelope } from '@switchboard/contracts';
+
+/** One event to publish, with the key that orders it (same key, same partition, same order). */
+export interface OutgoingEvent {
+  readonly topic: string;
+  readonly key: string;
+  readonly event: EventEnvelope;
+}
+
+/** An event as a consumer sees it, already validated against its definition. */
+export interface ConsumedEvent<E extends EventEnvelope = EventEnvelope> {
+  readonly event: E;
+  /** Logical topic name (as in `Topics`), whatever prefix the deployment uses. */
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+}
+
+export interface RetryPolicy {
+  /** Attempts per batch (and then per event) before an event is dead-lettered. */
+  readonly maxAttempts: number;
+  readonly initialBackoffMs: number;
+  readonly maxBackoffMs: number;
+  /**
+   * Errors that say "not now" rather than "never" (the database is down): these are retried for as
+   * long as the consumer runs, blocking the partition, instead of being dead-lettered. Order and
+   * data are kept; lag grows and readiness tells.
+   */
+  readonly isTransient: (error: unknown) => boolean;
+}
+
+export interface SubscriptionSpec {
+  /** Consumer group: each group sees every event once; members of a group share partitions. */
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /**
+   * Event definitions this consumer handles. Any other valid event on its topics is skipped;
+   * an event that fails validation, or whose type is unknown, goes to the dead-letter topic.
+   */
+  readonly accepts: readonly EventDefinition[];
+  /**
+   * Handles events of one partition, in order. Must be idempotent: delivery is at least once.
+   * When it resolves, the batch's offsets are committed; when it throws, the batch is retried.
+   */
+  readonly handleBatch: (batch: readonly ConsumedEvent[]) => Promise<void>;
+  readonly maxBatchSize?: number;
+  readonly retry?: Partial<RetryPolicy>;
+}
+
+export interface SubscriptionHandle {
+  /** Settles when the subscriber has joined its group and been given partitions (useful in tests). */
+  readonly assigned: Promise<void>;
+  /** Stops fetching, lets the batch in flight finish (or abandons it uncommitted), and leaves the group. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The event log, as services see it. Two adapters keep the same semantics: Kafka (distributed)
+ * and in-process (embedded). Per-key order, at-least-once delivery, consumer groups, dead letters.
+ */
+export abstract class EventBus {
+  /**
+   * Resolves only when every event is durable (Kafka: acknowledged by all in-sync replicas).
+   * Rejects with `EventBusUnavailableError` when the log can't take them: the caller answers 5xx.
+   */
+  abstract publish(events: OutgoingEvent | readonly OutgoingEvent[]): Promise<void>;
+  abstract subscribe(spec: SubscriptionSpec): Promise<SubscriptionHandle>;
+  /** Throws when the log is unreachable: used by /readyz. */
+  abstract checkHealth(): Promise<void>;
+  /** Drains in-flight work, stops every subscription, releases connections. */
+  abstract close(): Promise<void>;
+}
+
+/** The log could not make the events durable; nothing was acknowledged. Map to 503 / UNAVAILABLE. */
+export class EventBusUnavailableError extends Error {
+  override readonly name = 'EventBusUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

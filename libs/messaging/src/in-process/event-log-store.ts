@@ -1,0 +1,31 @@
+/** A record as the in-process log keeps it. Offsets are decimal strings, increasing per partition. */
+export interface StoredRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>> | null;
+}
+
+export type AppendRecord = Omit<StoredRecord, 'offset'>;
+
+/**
+ * Where the in-process bus keeps its log and its consumer groups' offsets. The PostgreSQL store
+ * makes the embedded mode durable (a publish resolves once the rows are committed); the memory
+ * store is for unit tests.
+ */
+export interface EventLogStore {
+  init(): Promise<void>;
+  /** Durable when it resolves; records of one call keep their order within a partition. */
+  append(records: readonly AppendRecord[]): Promise<void>;
+  /** Records of one partition after `afterOffset` (exclusive; null: from the start), oldest first. */
+  read(topic: string, partition: number, afterOffset: string | null, limit: number): Promise<StoredRecord[]>;
+  /** The last offset the group has processed on that partition, or null. */
+  committed(groupId: string, topic: string, partition: number): Promise<string | null>;
+  commit(groupId: string, topic: string, partition: number, offset: string): Promise<void>;
+  /** Deletes records every group has processed, once older than the retention. */
+  prune(retentionMs: number): Promise<number>;
+  checkHealth(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,246 @@
+import { deadLetterTopic } from '@switchboard/contracts';
+import { type BusLogger, silentBusLogger } from '../bus-logger.js';
+import { BatchProcessor } from '../consumer/batch-processor.js';
+import { deadLetterHeaders, describeError } from '../dead-letter.js';
+import {
+  EventBus,
+  EventBusUnavailableError,
+  type OutgoingEvent,
+  type SubscriptionHandle,
+  type SubscriptionSpec,
+} from '../event-bus.js';
+import { GroupCommitQueue } from '../group-commit-queue.js';
+import { partitionForKey } from '../partitioner.util.js';
+import { backoffDelayMs, resolveRetryPolicy, sleep } from '../retry-policy.js';
+import { TopicNamer } from '../topic-namer.js';
+import type { AppendRecord, EventLogStore } from './event-log-store.js';
+
+export interface InProcessEventBusOptions {
+  readonly partitions: number;
+  readonly topicPrefix?: string;
+  readonly logger?: BusLogger;
+  /** Processed records older than this are pruned from the log (default one day). */
+  readonly retentionMs?: number;
+}
+
+const DEFAULT_MAX_BATCH = 500;
+/** Wake-ups come from publish(); this is only the safety net if a wake-up is ever missed. */
+const IDLE_POLL_MS = 30_000;
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+interface Member {
+  readonly spec: SubscriptionSpec;
+  readonly processor: BatchProcessor;
+  controller: AbortController;
+  loops: Promise<void>[];
+}
+
+/**
+ * The event log inside one process, for the embedded mode: the same semantics as Kafka (per-key
+ * order through the same partitioner, consumer groups, at-least-once, offsets committed after the
+ * handler, dead letters) on a durable store, so that what was acknowledged survives a crash.
+ */
+export class InProcessEventBus extends EventBus {
+  private readonly logger: BusLogger;
+  private readonly topics: TopicNamer;
+  private readonly groups = new Map<string, Member[]>();
+  private readonly rebalancing = new Map<string, Promise<void>>();
+  private readonly wakers = new Map<string, Set<() => void>>();
+  private readonly appendQueue: GroupCommitQueue<AppendRecord>;
+  private readonly pruneTimer: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly store: EventLogStore,
+    private readonly options: InProcessEventBusOptions,
+  ) {
+    super();
+    this.logger = options.logger ?? silentBusLogger;
+    this.topics = new TopicNamer(options.topicPrefix ?? '');
+    this.appendQueue = new GroupCommitQueue((records) => this.append(records), { maxItems: 5_000 });
+    this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS).unref();
+  }
+
+  override async publish(events: OutgoingEvent | readonly OutgoingEvent[]): Promise<void> {
+    if (this.closed) throw new EventBusUnavailableError('event bus is closed');
+    const list = Array.isArray(events) ? (events as readonly OutgoingEvent[]) : [events as OutgoingEvent];
+    await this.appendQueue.enqueue(
+      list.map((e) => ({
+        topic: this.topics.physical(e.topic),
+        partition: partitionForKey(e.topic, e.key, this.options.partitions),
+        key: e.key,
+        value: Buffer.from(JSON.stringify(e.event)),
+        headers: null,
+      })),
+    );
+  }
+
+  override subscribe(spec: SubscriptionSpec): Promise<SubscriptionHandle> {
+    if (this.closed) return Promise.reject(new EventBusUnavailableError('event bus is closed'));
+    const member: Member = {
+      spec,
+      processor: new BatchProcessor({
+        spec,
+        retry: resolveRetryPolicy(spec.retry),
+        logger: this.logger,
+        deadLetter: (letters) =>
+          this.appendQueue.enqueue(
+            letters.map((letter) => ({
+              topic: this.topics.physical(deadLetterTopic(letter.record.topic)),
+              partition: letter.record.partition,
+              key: letter.record.key,
+              value: letter.record.value,
+              headers: deadLetterHeaders(letter),
+            })),
+          ),
+      }),
+      controller: new AbortController(),
+      loops: [],
+    };
+    const joined = this.changeMembers(spec.groupId, (current) => [...current, member]);
+    const handle: SubscriptionHandle = {
+      assigned: joined,
+      stop: () => this.changeMembers(spec.groupId, (current) => current.filter((m) => m !== member)),
+    };
+    return joined.then(() => handle);
+  }
+
+  override async checkHealth(): Promise<void> {
+    if (this.closed) throw new EventBusUnavailableError('event bus is closed');
+    await this.store.checkHealth();
+  }
+
+  override async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.pruneTimer);
+    await Promise.all([...this.groups.keys()].map((groupId) => this.changeMembers(groupId, () => [])));
+    await this.appendQueue.drain();
+    await this.store.close();
+  }
+
+  private async append(records: readonly AppendRecord[]): Promise<void> {
+    try {
+      await this.store.append(records);
+    } catch (error) {
+      throw new EventBusUnavailableError(`could not append to the event log: ${describeError(error)}`, {
+        cause: error,
+      });
+    }
+    for (const topic of new Set(records.map((r) => r.topic))) {
+      for (const wake of this.wakers.get(topic) ?? []) wake();
+    }
+  }
+
+  /** Membership changes of one group happen one at a time, each on the outcome of the last. */
+  private changeMembers(groupId: string, change: (current: readonly Member[]) => Member[]): Promise<void> {
+    const next = (this.rebalancing.get(groupId) ?? Promise.resolve()).then(() =>
+      this.rebalance(groupId, change(this.groups.get(groupId) ?? [])),
+    );
+    this.rebalancing.set(groupId, next);
+    return next;
+  }
+
+  /**
+   * Gives a group's partitions to its members, as a Kafka group coordinator would: every member
+   * stops (finishing its batch in flight and committing it), then each starts on its new share.
+   */
+  private async rebalance(groupId: string, members: Member[]): Promise<void> {
+    const previous = this.groups.get(groupId) ?? [];
+    for (const member of previous) member.controller.abort();
+    await Promise.all(previous.flatMap((m) => m.loops));
+    if (members.length === 0) {
+      this.groups.delete(groupId);
+      return;
+    }
+    this.groups.set(groupId, members);
+    members.forEach((member, index) => {
+      member.controller = new AbortController();
+      member.loops = [];
+      for (const topic of member.spec.topics) {
+        for (let partition = 0; partition < this.options.partitions; partition++) {
+          if (partition % members.length !== index) continue;
+          member.loops.push(this.consumePartition(member, topic, partition, member.controller.signal));
+        }
+      }
+    });
+  }
+
+  private async consumePartition(
+    member: Member,
+    topic: string,
+    partition: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { spec, processor } = member;
+    const physical = this.topics.physical(topic);
+    const groupId = this.topics.physical(spec.groupId);
+    const maxBatch = spec.maxBatchSize ?? DEFAULT_MAX_BATCH;
+    let committed: string | null | undefined;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        committed ??= await this.store.committed(groupId, physical, partition);
+        const wake = this.waitForAppend(physical, signal);
+        const records = await this.store.read(physical, partition, committed, maxBatch);
+        if (records.length === 0) {
+          await wake.promise;
+          continue;
+        }
+        wake.cancel();
+        const outcome = await processor.process(
+          records.map((r) => ({ topic, partition, offset: r.offset, key: r.key, value: r.value })),
+          signal,
+        );
+        if (outcome === 'aborted') return;
+        const last = records[records.length - 1]!.offset;
+        await this.store.commit(groupId, physical, partition, last);
+        committed = last;
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        this.logger.warn(
+          { groupId: spec.groupId, topic, partition, error: describeError(error) },
+          'event log read failed; retrying',
+        );
+        await sleep(
+          backoffDelayMs(resolveRetryPolicy({ initialBackoffMs: 200, maxBackoffMs: 5_000 }), failures),
+          signal,
+        );
+      }
+    }
+  }
+
+  /** A promise that settles at the next append to the topic (or the idle poll, or abort). */
+  private waitForAppend(topic: string, signal: AbortSignal): { promise: Promise<void>; cancel: () => void } {
+    let wakers = this.wakers.get(topic);
+    if (wakers === undefined) {
+      wakers = new Set();
+      this.wakers.set(topic, wakers);
+    }
+    const set = wakers;
+    let done: () => void = () => undefined;
+    const promise = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => done(), IDLE_POLL_MS);
+      const onAbort = () => done();
+      done = () => {
+        clearTimeout(timer);
+        set.delete(done);
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      set.add(done);
+    });
+    return { promise, cancel: () => done() };
+  }
+
+  private async prune(): Promise<void> {
+    try {
+      const removed = await this.store.prune(this.options.retentionMs ?? 24 * 60 * 60_000);
+      if (removed > 0) this.logger.debug({ removed }, 'pruned processed records from the event log');
+    } catch (error) {
+      this.logger.warn({ error: describeError(error) }, 'could not prune the event log');
+    }
+  }
+}

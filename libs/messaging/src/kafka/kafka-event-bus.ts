@@ -1,0 +1,375 @@
+import { deadLetterTopic } from '@switchboard/contracts';
+import {
+  type Admin,
+  type Consumer,
+  Kafka,
+  type LogEntry,
+  type Producer,
+  type TopicMessages,
+  logLevel,
+} from 'kafkajs';
+import { type BusLogger, silentBusLogger } from '../bus-logger.js';
+import { BatchProcessor } from '../consumer/batch-processor.js';
+import { type DeadLetter, deadLetterHeaders, describeError } from '../dead-letter.js';
+import {
+  EventBus,
+  EventBusUnavailableError,
+  type OutgoingEvent,
+  type SubscriptionHandle,
+  type SubscriptionSpec,
+} from '../event-bus.js';
+import { GroupCommitQueue } from '../group-commit-queue.js';
+import { backoffDelayMs, resolveRetryPolicy, sleep } from '../retry-policy.js';
+import { TopicNamer } from '../topic-namer.js';
+
+export interface KafkaEventBusOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** Prepended to every topic and consumer group: lets deployments (and test runs) share a cluster. */
+  readonly topicPrefix?: string;
+  /** Partitions for the topics this bus creates. */
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly logger?: BusLogger;
+  /** A publish not acknowledged by then fails with EventBusUnavailableError (the caller answers 5xx). */
+  readonly publishTimeoutMs?: number;
+  /** Partitions of one subscription handled at the same time (each still strictly in order). */
+  readonly partitionsConsumedConcurrently?: number;
+}
+
+/** Kafka's default max.message.bytes is 1 MiB per record batch; stay under it per produce request. */
+const MAX_PRODUCE_BYTES = 900_000;
+const DEFAULT_MAX_BATCH = 500;
+
+interface Serialized {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: Buffer;
+}
+
+/**
+ * The event log on Kafka through kafkajs, consumed directly rather than through Nest's Kafka
+ * transport (which handles one message at a time through one consumer for every topic).
+ *
+ * Producer: idempotent, acks=all, one request in flight so that retries can't reorder a key;
+ * concurrent publishes are group-committed into shared produce requests.
+ * Consumers: one kafkajs consumer per subscription; offsets are committed only after the handler
+ * succeeded (or the record was durably dead-lettered).
+ */
+export class KafkaEventBus extends EventBus {
+  private readonly kafka: Kafka;
+  private readonly topics: TopicNamer;
+  private readonly logger: BusLogger;
+  private readonly publishTimeoutMs: number;
+  private producer: Promise<Producer> | undefined;
+  private admin: Promise<Admin> | undefined;
+  private readonly ensuredTopics = new Set<string>();
+  private readonly publishQueue: GroupCommitQueue<Serialized>;
+  private readonly subscriptions = new Set<SubscriptionHandle>();
+  private closed = false;
+
+  constructor(private readonly options: KafkaEventBusOptions) {
+    super();
+    this.logger = options.logger ?? silentBusLogger;
+    this.topics = new TopicNamer(options.topicPrefix ?? '');
+    this.publishTimeoutMs = options.publishTimeoutMs ?? 10_000;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      connectionTimeout: 3_000,
+      requestTimeout: 10_000,
+      logLevel: logLevel.INFO,
+      logCreator: () => (entry) => this.logKafka(entry),
+    });
+    this.publishQueue = new GroupCommitQueue((items) => this.produce(items), {
+      maxItems: 10_000,
+      maxWeight: MAX_PRODUCE_BYTES,
+      weigh: (item) => item.value.length + item.key.length,
+    });
+  }
+
+  override async publish(events: OutgoingEvent | readonly OutgoingEvent[]): Promise<void> {
+    if (this.closed) throw new EventBusUnavailableError('event bus is closed');
+    const list = Array.isArray(events) ? (events as readonly OutgoingEvent[]) : [events as OutgoingEvent];
+    await this.publishQueue.enqueue(
+      list.map((e) => ({
+        topic: this.topics.physical(e.topic),
+        key: e.key,
+        value: Buffer.from(JSON.stringify(e.event)),
+      })),
+    );
+  }
+
+  override subscribe(spec: SubscriptionSpec): Promise<SubscriptionHandle> {
+    const controller = new AbortController();
+    const retry = resolveRetryPolicy(spec.retry);
+    const maxBatch = spec.maxBatchSize ?? DEFAULT_MAX_BATCH;
+    let consumer: Consumer | undefined;
+    let markAssigned: () => void = () => undefined;
+    const assigned = new Promise<void>((resolve) => (markAssigned = resolve));
+    const onConsumer = (c: Consumer) => {
+      consumer = c;
+      c.on(c.events.GROUP_JOIN, () => markAssigned());
+    };
+    const started = this.runConsumerUntilStopped(spec, controller.signal, onConsumer, async (payload) => {
+      const { batch } = payload;
+      const logicalTopic = this.topics.logical(batch.topic);
+      const processor = new BatchProcessor({
+        spec,
+        retry,
+        logger: this.logger,
+        deadLetter: (letters) => this.publishDeadLetters(letters),
+        heartbeat: () => payload.heartbeat(),
+      });
+      for (let start = 0; start < batch.messages.length; start += maxBatch) {
+        if (!payload.isRunning() || payload.isStale() || controller.signal.aborted) return;
+        const chunk = batch.messages.slice(start, start + maxBatch);
+        const outcome = await processor.process(
+          chunk.map((m) => ({
+            topic: logicalTopic,
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key === null ? null : m.key.toString('utf8'),
+            value: m.value,
+          })),
+          controller.signal,
+        );
+        if (outcome === 'aborted') return;
+        const last = chunk[chunk.length - 1]!.offset;
+        payload.resolveOffset(last);
+        await payload.commitOffsetsIfNecessary({
+          topics: [
+            {
+              topic: batch.topic,
+              partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
+            },
+          ],
+        });
+        await payload.heartbeat();
+      }
+    });
+    const handle: SubscriptionHandle = {
+      assigned,
+      stop: async () => {
+        this.subscriptions.delete(handle);
+        controller.abort();
+        // disconnect() waits for the batch in flight: its handler finishes and its offsets commit.
+        await consumer?.disconnect().catch((error: unknown) => {
+          this.logger.warn({ error: describeError(error) }, 'consumer disconnect failed');
+        });
+        await started;
+      },
+    };
+    this.subscriptions.add(handle);
+    return Promise.resolve(handle);
+  }
+
+  override async checkHealth(): Promise<void> {
+    const admin = await this.connectAdmin();
+    await withTimeout(admin.describeCluster(), 3_000, 'Kafka did not answer a metadata request in time');
+  }
+
+  override async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.publishQueue.drain();
+    await Promise.all([
+      this.producer?.then((p) => p.disconnect()).catch(() => undefined),
+      this.admin?.then((a) => a.disconnect()).catch(() => undefined),
+    ]);
+  }
+
+  /** Creates the topics (and their dead-letter topics) if absent, with the configured partitions. */
+  async ensureTopics(logicalTopics: readonly string[]): Promise<void> {
+    const wanted = logicalTopics
+      .flatMap((t) => [t, deadLetterTopic(t)])
+      .map((t) => this.topics.physical(t))
+      .filter((t) => !this.ensuredTopics.has(t));
+    if (wanted.length === 0) return;
+    const admin = await this.connectAdmin();
+    const existing = new Set(await admin.listTopics());
+    const missing = wanted.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: this.options.partitions,
+          replicationFactor: this.options.replicationFactor,
+        })),
+      });
+      this.logger.info({ topics: missing }, 'created topics');
+    }
+    for (const t of wanted) this.ensuredTopics.add(t);
+  }
+
+  private async produce(items: readonly Serialized[]): Promise<void> {
+    const byTopic = new Map<string, TopicMessages>();
+    for (const item of items) {
+      let entry = byTopic.get(item.topic);
+      if (entry === undefined) {
+        entry = { topic: item.topic, messages: [] };
+        byTopic.set(item.topic, entry);
+      }
+      entry.messages.push({ key: item.key, value: item.value });
+    }
+    try {
+      const producer = await this.connectProducer();
+      await withTimeout(
+        producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] }),
+        this.publishTimeoutMs,
+        `Kafka did not acknowledge ${items.length} event(s) within ${this.publishTimeoutMs} ms`,
+      );
+    } catch (error) {
+      throw error instanceof EventBusUnavailableError
+        ? error
+        : new EventBusUnavailableError(`could not publish to Kafka: ${describeError(error)}`, {
+            cause: error,
+          });
+    }
+  }
+
+  private async publishDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+    const byTopic = new Map<string, TopicMessages>();
+    for (const letter of letters) {
+      const topic = this.topics.physical(deadLetterTopic(letter.record.topic));
+      let entry = byTopic.get(topic);
+      if (entry === undefined) {
+        entry = { topic, messages: [] };
+        byTopic.set(topic, entry);
+      }
+      entry.messages.push({
+        key: letter.record.key,
+        value: letter.record.value,
+        headers: deadLetterHeaders(letter),
+      });
+    }
+    const producer = await this.connectProducer();
+    await withTimeout(
+      producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] }),
+      this.publishTimeoutMs,
+      'Kafka did not acknowledge dead letters in time',
+    );
+  }
+
+  /**
+   * Keeps one subscription's consumer running: connecting, joining and fetching, and starting over
+   * with backoff when Kafka is away, until the subscription is stopped. A service therefore starts
+   * (and reports not-ready) while Kafka is down, and catches up by itself when it returns.
+   */
+  private async runConsumerUntilStopped(
+    spec: SubscriptionSpec,
+    signal: AbortSignal,
+    onConsumer: (consumer: Consumer) => void,
+    eachBatch: NonNullable<Parameters<Consumer['run']>[0]>['eachBatch'],
+  ): Promise<void> {
+    for (let attempt = 1; !signal.aborted; attempt += 1) {
+      const consumer = this.kafka.consumer({
+        groupId: this.topics.physical(spec.groupId),
+        allowAutoTopicCreation: false,
+        sessionTimeout: 30_000,
+        heartbeatInterval: 3_000,
+        maxWaitTimeInMs: 500,
+        retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
+      });
+      onConsumer(consumer);
+      try {
+        await this.ensureTopics(spec.topics);
+        await consumer.connect();
+        await consumer.subscribe({
+          topics: spec.topics.map((t) => this.topics.physical(t)),
+          fromBeginning: true,
+        });
+        const crashed = new Promise<void>((resolve) => {
+          consumer.on(consumer.events.CRASH, (event) => {
+            const payload = event.payload as { error: unknown; restart: boolean };
+            this.logger.error(
+              { groupId: spec.groupId, error: describeError(payload.error) },
+              'consumer crashed',
+            );
+            if (!payload.restart) resolve();
+          });
+        });
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+          eachBatch,
+        });
+        this.logger.info({ groupId: spec.groupId, topics: spec.topics }, 'consumer running');
+        attempt = 0;
+        // kafkajs restarts on retriable crashes by itself; start over only when it gives up.
+        await Promise.race([
+          crashed,
+          new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
+        ]);
+      } catch (error) {
+        this.logger.warn(
+          { groupId: spec.groupId, error: describeError(error), attempt },
+          'consumer could not start; retrying',
+        );
+      }
+      if (signal.aborted) return;
+      await consumer.disconnect().catch(() => undefined);
+      await sleep(
+        backoffDelayMs(resolveRetryPolicy({ initialBackoffMs: 500, maxBackoffMs: 10_000 }), attempt),
+        signal,
+      );
+    }
+  }
+
+  private connectProducer(): Promise<Producer> {
+    this.producer ??= (async () => {
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2_000 },
+      });
+      await producer.connect();
+      return producer;
+    })();
+    return this.producer.catch((error: unknown) => {
+      this.producer = undefined;
+      throw error;
+    });
+  }
+
+  private connectAdmin(): Promise<Admin> {
+    this.admin ??= (async () => {
+      const admin = this.kafka.admin({ retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1_000 } });
+      await admin.connect();
+      return admin;
+    })();
+    return this.admin.catch((error: unknown) => {
+      this.admin = undefined;
+      throw error;
+    });
+  }
+
+  private logKafka(entry: LogEntry): void {
+    const { message, ...extra } = entry.log;
+    // A bounded retry count is deliberate: a publish must fail fast enough for a webhook to answer 503.
+    if (message.startsWith('Limiting retries for the idempotent producer')) return;
+    const obj = { kafka: entry.namespace, ...extra };
+    switch (entry.level) {
+      case logLevel.ERROR:
+        return this.logger.error(obj, message);
+      case logLevel.WARN:
+        return this.logger.warn(obj, message);
+      case logLevel.INFO:
+      case logLevel.DEBUG:
+      case logLevel.NOTHING:
+        return this.logger.debug(obj, message);
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new EventBusUnavailableError(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

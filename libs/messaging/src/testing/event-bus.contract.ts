@@ -1,0 +1,325 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AgentPresenceChangedV1,
+  type EventEnvelope,
+  InboundMessageReceivedV1,
+  Topics,
+} from '@switchboard/contracts';
+import { inboundMessageEvent, settle, waitFor } from '@switchboard/testing';
+import { DeadLetterHeaders } from '../dead-letter.js';
+import type { ConsumedEvent, EventBus, SubscriptionSpec } from '../event-bus.js';
+
+export interface RawDeadLetter {
+  readonly key: string | null;
+  readonly value: string | null;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** One adapter prepared for a contract test: a fresh log (its own topics) and ways to look inside. */
+export interface EventBusUnderTest {
+  readonly bus: EventBus;
+  /** Another bus on the same log, as a second process or a restart would have. */
+  reopen(): Promise<EventBus>;
+  deadLetters(topic: string): Promise<RawDeadLetter[]>;
+  dispose(): Promise<void>;
+}
+
+const fastRetry = { maxAttempts: 3, initialBackoffMs: 10, maxBackoffMs: 50 };
+
+/**
+ * The semantics every EventBus adapter promises, run against each of them: per-key order,
+ * consumer groups, at-least-once with commits after success, dead letters that never block.
+ */
+export function describeEventBusContract(adapter: string, create: () => Promise<EventBusUnderTest>): void {
+  describe(`EventBus contract: ${adapter}`, () => {
+    let subject: EventBusUnderTest;
+    const extraBuses: EventBus[] = [];
+
+    beforeEach(async () => {
+      subject = await create();
+    });
+
+    afterEach(async () => {
+      await Promise.all(extraBuses.splice(0).map((b) => b.close()));
+      await subject.dispose();
+    });
+
+    async function reopen(): Promise<EventBus> {
+      const bus = await subject.reopen();
+      extraBuses.push(bus);
+      return bus;
+    }
+
+    function collector() {
+      const seen: ConsumedEvent[] = [];
+      const spec = (overrides: Partial<SubscriptionSpec> = {}): SubscriptionSpec => ({
+        groupId: `group-${randomUUID()}`,
+        topics: [Topics.inbound],
+        accepts: [InboundMessageReceivedV1],
+        handleBatch: (batch) => {
+          seen.push(...batch);
+          return Promise.resolve();
+        },
+        retry: fastRetry,
+        ...overrides,
+      });
+      return { seen, spec };
+    }
+
+    const publishAll = (
+      bus: EventBus,
+      events: readonly EventEnvelope[],
+      key = (e: EventEnvelope, i: number) => `key-${i % 7}`,
+    ) => bus.publish(events.map((event, i) => ({ topic: Topics.inbound, key: key(event, i), event })));
+
+    it('delivers a published event, validated, with where it came from', async () => {
+      const { seen, spec } = collector();
+      const handle = await subject.bus.subscribe(spec());
+      await handle.assigned;
+      const event = inboundMessageEvent({ text: 'héllo ✓' });
+      await subject.bus.publish({ topic: Topics.inbound, key: '+15551230001', event });
+
+      await waitFor(() => seen.length === 1, { what: 'the event' });
+      expect(seen[0]!.event).toEqual(event);
+      expect(seen[0]!.topic).toBe(Topics.inbound);
+      expect(seen[0]!.key).toBe('+15551230001');
+      expect(seen[0]!.partition).toBeGreaterThanOrEqual(0);
+      await handle.stop();
+    });
+
+    it('keeps the order of each key', async () => {
+      const { seen, spec } = collector();
+      const handle = await subject.bus.subscribe(spec());
+      await handle.assigned;
+      const keys = ['alice', 'bob', 'carol', 'dave', 'erin'];
+      const events = Array.from({ length: 200 }, (_, i) =>
+        inboundMessageEvent({ text: `${keys[i % keys.length]} ${i}` }),
+      );
+      // Published in several calls, some concurrent: order per key is what was enqueued.
+      await Promise.all([publishAll(subject.bus, events.slice(0, 100), (_, i) => keys[i % keys.length]!)]);
+      await publishAll(subject.bus, events.slice(100), (_, i) => keys[(i + 100) % keys.length]!);
+
+      await waitFor(() => seen.length >= 200, { what: '200 events' });
+      for (const key of keys) {
+        const texts = seen
+          .filter((c) => c.key === key)
+          .map((c) => Number((c.event.payload as { text: string }).text.split(' ')[1]));
+        expect(texts).toEqual([...texts].sort((a, b) => a - b));
+        expect(texts).toHaveLength(40);
+      }
+      await handle.stop();
+    });
+
+    it('gives every consumer group every event', async () => {
+      const a = collector();
+      const b = collector();
+      const handles = await Promise.all([subject.bus.subscribe(a.spec()), subject.bus.subscribe(b.spec())]);
+      await Promise.all(handles.map((h) => h.assigned));
+      const events = Array.from({ length: 20 }, () => inboundMessageEvent());
+      await publishAll(subject.bus, events);
+
+      await waitFor(() => a.seen.length >= 20 && b.seen.length >= 20, { what: 'both groups' });
+      const ids = events.map((e) => e.id).sort();
+      expect([...new Set(a.seen.map((c) => c.event.id))].sort()).toEqual(ids);
+      expect([...new Set(b.seen.map((c) => c.event.id))].sort()).toEqual(ids);
+      await Promise.all(handles.map((h) => h.stop()));
+    });
+
+    it('shares partitions among the members of one group', async () => {
+      const groupId = `group-${randomUUID()}`;
+      const first = collector();
+      const second = collector();
+      const h1 = await subject.bus.subscribe(first.spec({ groupId }));
+      await h1.assigned;
+      const h2 = await subject.bus.subscribe(second.spec({ groupId }));
+      await h2.assigned;
+      // The first member rejoins in the rebalance the second one caused.
+      await settle(1_000);
+      const events = Array.from({ length: 100 }, () => inboundMessageEvent());
+      await publishAll(subject.bus, events, (e) => e.id);
+
+      const union = () => new Set([...first.seen, ...second.seen].map((c) => c.event.id));
+      await waitFor(() => union().size === 100, { what: 'all 100 events across the group' });
+      expect(first.seen.length).toBeGreaterThan(0);
+      expect(second.seen.length).toBeGreaterThan(0);
+      await Promise.all([h1.stop(), h2.stop()]);
+    });
+
+    it('retries a failing handler and commits only after it succeeds', async () => {
+      const groupId = `group-${randomUUID()}`;
+      let calls = 0;
+      const handled: string[] = [];
+      const handle = await subject.bus.subscribe({
+        ...collector().spec({ groupId }),
+        handleBatch: (batch) => {
+          calls += 1;
+          if (calls <= 2) return Promise.reject(new Error('database hiccup'));
+          handled.push(...batch.map((c) => c.event.id));
+          return Promise.resolve();
+        },
+      });
+      await handle.assigned;
+      const events = Array.from({ length: 5 }, () => inboundMessageEvent());
+      await publishAll(subject.bus, events, () => 'one-key');
+      await waitFor(() => handled.length >= 5, { what: 'the retried batch' });
+      expect(calls).toBeGreaterThanOrEqual(3);
+      await handle.stop();
+
+      // The same group, later: the committed events are not delivered again; a new one is.
+      const later = collector();
+      const restarted = await reopen();
+      const h2 = await restarted.subscribe(later.spec({ groupId }));
+      await h2.assigned;
+      const fresh = inboundMessageEvent();
+      await restarted.publish({ topic: Topics.inbound, key: 'one-key', event: fresh });
+      await waitFor(() => later.seen.length >= 1, { what: 'the fresh event' });
+      await settle(300);
+      expect(later.seen.map((c) => c.event.id)).toEqual([fresh.id]);
+      await h2.stop();
+    });
+
+    it('delivers again what a stopped subscriber never finished', async () => {
+      const groupId = `group-${randomUUID()}`;
+      let attempts = 0;
+      const handle = await subject.bus.subscribe({
+        ...collector().spec({ groupId }),
+        // A transient failure is never dead-lettered: the event waits for a consumer that can take it.
+        retry: { ...fastRetry, isTransient: () => true },
+        handleBatch: () => {
+          attempts += 1;
+          return Promise.reject(new Error('connection refused'));
+        },
+      });
+      await handle.assigned;
+      const event = inboundMessageEvent();
+      await subject.bus.publish({ topic: Topics.inbound, key: 'k', event });
+      await waitFor(() => attempts >= 5, { what: 'several transient failures' });
+      await handle.stop();
+
+      const later = collector();
+      const h2 = await (await reopen()).subscribe(later.spec({ groupId }));
+      await waitFor(() => later.seen.length >= 1, { what: 'redelivery' });
+      expect(later.seen[0]!.event.id).toBe(event.id);
+      expect(await subject.deadLetters(Topics.inbound)).toEqual([]);
+      await h2.stop();
+    });
+
+    it('dead-letters invalid and unknown events with the reason, and goes on', async () => {
+      const { seen, spec } = collector();
+      const handle = await subject.bus.subscribe(spec());
+      await handle.assigned;
+      const before = inboundMessageEvent({ text: 'before' });
+      const after = inboundMessageEvent({ text: 'after' });
+      const invalid = { ...inboundMessageEvent(), payload: { channel: 'carrier-pigeon' } } as EventEnvelope;
+      const unknown = {
+        ...inboundMessageEvent(),
+        type: 'inbound.message.received',
+        version: 99,
+      } as EventEnvelope;
+      await publishAll(subject.bus, [before, invalid, unknown, after], () => 'same-sender');
+
+      await waitFor(() => seen.length >= 2, { what: 'the valid events' });
+      expect(seen.map((c) => c.event.id)).toEqual([before.id, after.id]);
+      const letters = await waitFor(
+        async () => {
+          const found = await subject.deadLetters(Topics.inbound);
+          return found.length >= 2 ? found : undefined;
+        },
+        { what: 'two dead letters' },
+      );
+      const reasons = Object.fromEntries(letters.map((l) => [JSON.parse(l.value!).id as string, l]));
+      expect(reasons[invalid.id]!.headers[DeadLetterHeaders.reason]).toBe('invalid');
+      expect(reasons[invalid.id]!.headers[DeadLetterHeaders.error]).toContain('channel');
+      expect(reasons[unknown.id]!.headers[DeadLetterHeaders.reason]).toBe('unknown-type');
+      expect(reasons[unknown.id]!.key).toBe('same-sender');
+      expect(reasons[unknown.id]!.headers[DeadLetterHeaders.originalTopic]).toBe(Topics.inbound);
+      await handle.stop();
+    });
+
+    it('dead-letters a poison event after its retries and handles the rest', async () => {
+      const events = Array.from({ length: 6 }, (_, i) => inboundMessageEvent({ text: `m${i}` }));
+      const poison = events[2]!;
+      const handled: string[] = [];
+      const handle = await subject.bus.subscribe({
+        ...collector().spec(),
+        handleBatch: (batch) => {
+          if (batch.some((c) => c.event.id === poison.id))
+            return Promise.reject(new Error('cannot handle m2'));
+          handled.push(...batch.map((c) => c.event.id));
+          return Promise.resolve();
+        },
+      });
+      await handle.assigned;
+      await publishAll(subject.bus, events, () => 'poisoned-key');
+
+      await waitFor(() => handled.length >= 5, { what: 'the five good events' });
+      expect(handled).toEqual(events.filter((e) => e !== poison).map((e) => e.id));
+      const letters = await waitFor(
+        async () => {
+          const found = await subject.deadLetters(Topics.inbound);
+          return found.length >= 1 ? found : undefined;
+        },
+        { what: 'the poison event dead-lettered' },
+      );
+      expect(letters).toHaveLength(1);
+      expect(JSON.parse(letters[0]!.value!).id).toBe(poison.id);
+      expect(letters[0]!.headers[DeadLetterHeaders.reason]).toBe('handler-failed');
+      expect(letters[0]!.headers[DeadLetterHeaders.error]).toContain('cannot handle m2');
+      await handle.stop();
+    });
+
+    it('skips valid events of types the subscriber does not handle', async () => {
+      const { seen, spec } = collector();
+      const handle = await subject.bus.subscribe(spec());
+      await handle.assigned;
+      const presence = AgentPresenceChangedV1.create({
+        workspaceId: randomUUID(),
+        payload: { agentId: 'a1', presence: 'online', reason: 'agent', changedAt: new Date().toISOString() },
+      });
+      const message = inboundMessageEvent();
+      await publishAll(subject.bus, [presence, message], () => 'k');
+      await waitFor(() => seen.length >= 1, { what: 'the inbound event' });
+      await settle(200);
+      expect(seen.map((c) => c.event.id)).toEqual([message.id]);
+      expect(await subject.deadLetters(Topics.inbound)).toEqual([]);
+      await handle.stop();
+    });
+
+    it('on close, finishes the batch in flight and does not deliver it again', async () => {
+      const groupId = `group-${randomUUID()}`;
+      let started = false;
+      let finished = false;
+      const handle = await subject.bus.subscribe({
+        ...collector().spec({ groupId }),
+        handleBatch: async () => {
+          started = true;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          finished = true;
+        },
+      });
+      await handle.assigned;
+      await subject.bus.publish({ topic: Topics.inbound, key: 'k', event: inboundMessageEvent() });
+      await waitFor(() => started, { what: 'the handler to start' });
+      await subject.bus.close();
+      expect(finished).toBe(true);
+
+      const later = collector();
+      const restarted = await reopen();
+      const h2 = await restarted.subscribe(later.spec({ groupId }));
+      await h2.assigned;
+      const fresh = inboundMessageEvent();
+      await restarted.publish({ topic: Topics.inbound, key: 'k', event: fresh });
+      await waitFor(() => later.seen.length >= 1, { what: 'the fresh event' });
+      await settle(300);
+      expect(later.seen.map((c) => c.event.id)).toEqual([fresh.id]);
+      await h2.stop();
+    });
+
+    it('refuses to publish after close', async () => {
+      await subject.bus.close();
+      await expect(
+        subject.bus.publish({ topic: Topics.inbound, key: 'k', event: inboundMessageEvent() }),
+      ).rejects.toThrow(/closed/);
+    });
+  });
+}
