@@ -39,3 +39,18 @@ export { REDACT_PATHS, redactSecretValues, registerSecretValues } from './loggin
 export { HealthModule } from './health/health.module.js';
 export { HealthRegistry, READINESS_CHECK_TIMEOUT_MS } from './health/health-registry.service.js';
 export { type CheckResult, type ReadinessCheck, type ReadinessReport } from './health/readiness.util.js';
+
+// Database
+export {
+  DatabaseModule,
+  type DatabaseServiceOptions,
+  type EntityClass,
+  type MigrationClass,
+} from './database/database.module.js';
+export {
+  getServiceDataSourceToken,
+  InjectServiceDataSource,
+  InjectServiceRepository,
+  serviceDataSourceName,
+} from './database/service-data-source.util.js';
+export { isTransientDatabaseError } from './database/transient-database-error.util.js';
