@@ -48,6 +48,11 @@ export {
   type MigrationClass,
 } from './database/database.module.js';
 export {
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+  type EmbeddedPostgresOptions,
+} from './database/embedded-postgres.util.js';
+export {
   getServiceDataSourceToken,
   InjectServiceDataSource,
   InjectServiceRepository,
