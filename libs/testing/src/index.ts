@@ -4,3 +4,5 @@ export {
   testRunId,
   type TestDatabase,
 } from './database/test-database.util.js';
+export * from './async/wait-for.util.js';
+export * from './fixtures/inbound-message.fixture.js';

@@ -180,7 +180,7 @@ export class InProcessEventBus extends EventBus {
     let failures = 0;
     while (!signal.aborted) {
       try {
-        committed ??= await this.store.committed(groupId, physical, partition);
+        if (committed === undefined) committed = await this.store.committed(groupId, physical, partition);
         const wake = this.waitForAppend(physical, signal);
         const records = await this.store.read(physical, partition, committed, maxBatch);
         if (records.length === 0) {
@@ -229,6 +229,8 @@ export class InProcessEventBus extends EventBus {
         signal.removeEventListener('abort', onAbort);
         resolve();
       };
+      // An already-aborted signal never fires 'abort' again.
+      if (signal.aborted) return done();
       signal.addEventListener('abort', onAbort, { once: true });
       set.add(done);
     });

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { deadLetterTopic } from '@switchboard/contracts';
+import { testRunId } from '@switchboard/testing';
+import { Kafka, logLevel } from 'kafkajs';
+import { type RawDeadLetter, describeEventBusContract } from '../testing/event-bus.contract.js';
+import { KafkaEventBus } from './kafka-event-bus.js';
+
+const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+
+/** Reads a dead-letter topic from the start with plain kafkajs, as an operator's tool would. */
+async function readTopic(physicalTopic: string): Promise<RawDeadLetter[]> {
+  const kafka = new Kafka({ clientId: 'dlq-reader', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(physicalTopic).catch(() => []);
+    const total = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+    if (total === 0) return [];
+    const consumer = kafka.consumer({ groupId: `dlq-reader-${randomUUID()}` });
+    const letters: RawDeadLetter[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: physicalTopic, fromBeginning: true });
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: ({ message }) => {
+          letters.push({
+            key: message.key?.toString('utf8') ?? null,
+            value: message.value?.toString('utf8') ?? null,
+            headers: Object.fromEntries(
+              Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+            ),
+          });
+          if (letters.length >= total) resolve();
+          return Promise.resolve();
+        },
+      });
+    });
+    await consumer.disconnect();
+    return letters;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describeEventBusContract('Kafka', () => {
+  // Each test gets its own topics and groups on the shared broker.
+  const topicPrefix = `${testRunId()}.${randomUUID().slice(0, 8)}.`;
+  const open = () =>
+    new KafkaEventBus({
+      brokers,
+      clientId: 'contract-test',
+      topicPrefix,
+      partitions: 4,
+      replicationFactor: 1,
+    });
+  return Promise.resolve({
+    bus: open(),
+    reopen: () => Promise.resolve(open()),
+    deadLetters: (topic: string) => readTopic(topicPrefix + deadLetterTopic(topic)),
+    dispose: () => Promise.resolve(),
+  });
+});
