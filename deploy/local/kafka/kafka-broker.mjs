@@ -132,6 +132,7 @@ async function runMaven(outputDir) {
 async function acquireLock(lockDir, { waitMs = 15 * 60_000, staleMs = 15 * 60_000 } = {}) {
   const owner = path.join(lockDir, 'owner');
   const deadline = Date.now() + waitMs;
+  let told = false;
   for (;;) {
     try {
       fs.mkdirSync(lockDir);
@@ -146,6 +147,8 @@ async function acquireLock(lockDir, { waitMs = 15 * 60_000, staleMs = 15 * 60_00
       continue;
     }
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${lockDir}`);
+    if (!told) process.stderr.write(`kafka-broker: waiting for another fetch of the jars (${lockDir})\n`);
+    told = true;
     await sleep(500);
   }
 }
@@ -154,7 +157,7 @@ async function acquireLock(lockDir, { waitMs = 15 * 60_000, staleMs = 15 * 60_00
 function isStaleLock(lockDir, owner, staleMs) {
   try {
     if (Date.now() - fs.statSync(lockDir).mtimeMs > staleMs) return true;
-    const [pid, host] = fs.readFileSync(owner, 'utf8').split('@');
+    const [pid, host] = fs.readFileSync(owner, 'utf8').trim().split('@');
     return host === os.hostname() && !isRunning(Number(pid));
   } catch {
     // The owner file is written right after mkdir; give a missing one a moment before breaking.
@@ -305,7 +308,8 @@ async function launchOnce({ java, libs, dataDir, port, detached }) {
   }
 }
 
-function findJava() {
+/** The `java` of JAVA_HOME, else the first on PATH. */
+export function findJava() {
   const candidates = [
     process.env.JAVA_HOME && path.join(process.env.JAVA_HOME, 'bin', 'java'),
     ...(process.env.PATH ?? '').split(path.delimiter).map((p) => p && path.join(p, 'java')),
@@ -595,7 +599,12 @@ function guardAgainstParentDeath(brokerPid, dir) {
   const onExit = () => {
     signal(brokerPid, 'SIGKILL');
     if (watchdog.pid) signal(watchdog.pid, 'SIGKILL');
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    try {
+      // The killed broker may still be closing files in it for a moment.
+      if (dir) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+    } catch {
+      // best effort at exit; os.tmpdir() is cleaned eventually
+    }
   };
   process.once('exit', onExit);
   return {
