@@ -1,0 +1,27 @@
+// Types for kafka-broker.mjs (plain JS so that it runs without a build), for TypeScript callers.
+
+export const KAFKA_VERSION: string;
+
+export interface RunningBroker {
+  /** Bootstrap address, `127.0.0.1:PORT`. */
+  brokers: string;
+  /** The broker's JVM. */
+  pid: number;
+  /** The broker's directory: config, data, logs. */
+  dir: string;
+  /** The broker's log4j log. */
+  logFile: string;
+  /** SIGTERM, SIGKILL after a grace period, then remove `dir` unless the caller gave it. */
+  stop(): Promise<void>;
+}
+
+export function startBroker(options?: { dataDir?: string; port?: number }): Promise<RunningBroker>;
+
+/** Fetches the jars into the cache unless there; resolves to the libs directory. */
+export function ensureJars(): Promise<string>;
+
+export function cacheRoot(): string;
+
+export function classpath(libsDir: string): string;
+
+export function findJava(): string;
