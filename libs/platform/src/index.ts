@@ -6,7 +6,10 @@ export {
   kafkaVariables,
   storageVariables,
   DatabaseConfig,
+  HttpConfig,
+  KafkaConfig,
   LoggingConfig,
+  StorageConfig,
   LOG_LEVELS,
   type LogLevel,
 } from './config/common-variables.config.js';

@@ -113,8 +113,16 @@ export const storageVariables = {
   }),
 };
 
+// Slices of the shared variables, for `PlatformConfigService.get()` and `forFeature()`.
+
 /** What `LoggingModule` reads from the app's config. */
 export const LoggingConfig = defineConfig({ LOG_LEVEL: coreVariables.LOG_LEVEL }, 'LoggingConfig');
 
 /** What `DatabaseModule` reads from the app's config. */
 export const DatabaseConfig = defineConfig(databaseVariables, 'DatabaseConfig');
+
+export const HttpConfig = defineConfig(httpVariables, 'HttpConfig');
+
+export const KafkaConfig = defineConfig(kafkaVariables, 'KafkaConfig');
+
+export const StorageConfig = defineConfig(storageVariables, 'StorageConfig');

@@ -36,15 +36,18 @@ function buildRoot(options: LoggingOptions): PinoLogger {
   );
 }
 
-let root = buildRoot({});
+let current: LoggingOptions = {};
+let root = buildRoot(current);
 let generation = 0;
 
 /**
- * Sets the level and destination for every logger, including those created earlier: loggers
- * are made at import time, long before the config that sets the level is read.
+ * Sets the level and/or destination for every logger, including those created earlier: loggers
+ * are made at import time, long before the config that sets the level is read. Options not
+ * given keep their current value.
  */
 export function configureLogging(options: LoggingOptions): void {
-  root = buildRoot(options);
+  current = { ...current, ...options };
+  root = buildRoot(current);
   generation += 1;
 }
 
