@@ -31,6 +31,22 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-member-access': 'off',
     },
   },
+  {
+    // Apps never import each other; only the standalone composition root puts them together.
+    files: ['apps/**/*.ts'],
+    ignores: ['apps/standalone/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../../*', '**/libs/*'], message: 'Import through @switchboard/* instead.' },
+            { group: ['@switchboard/app-*'], message: 'An app never imports another app.' },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   prettier,
 );

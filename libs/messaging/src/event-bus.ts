@@ -1,4 +1,4 @@
-import type { EventDefinition, EventEnvelope } from '@switchboard/contracts';
+import type { EventDefinition, EventEnvelope, EventOf } from '@switchboard/contracts';
 
 /** One event to publish, with the key that orders it (same key, same partition, same order). */
 export interface OutgoingEvent {
@@ -30,7 +30,7 @@ export interface RetryPolicy {
   readonly isTransient: (error: unknown) => boolean;
 }
 
-export interface SubscriptionSpec {
+export interface SubscriptionSpec<D extends EventDefinition = EventDefinition> {
   /** Consumer group: each group sees every event once; members of a group share partitions. */
   readonly groupId: string;
   readonly topics: readonly string[];
@@ -38,12 +38,12 @@ export interface SubscriptionSpec {
    * Event definitions this consumer handles. Any other valid event on its topics is skipped;
    * an event that fails validation, or whose type is unknown, goes to the dead-letter topic.
    */
-  readonly accepts: readonly EventDefinition[];
+  readonly accepts: readonly D[];
   /**
    * Handles events of one partition, in order. Must be idempotent: delivery is at least once.
    * When it resolves, the batch's offsets are committed; when it throws, the batch is retried.
    */
-  readonly handleBatch: (batch: readonly ConsumedEvent[]) => Promise<void>;
+  readonly handleBatch: (batch: readonly ConsumedEvent<EventOf<D>>[]) => Promise<void>;
   readonly maxBatchSize?: number;
   readonly retry?: Partial<RetryPolicy>;
 }
@@ -65,7 +65,7 @@ export abstract class EventBus {
    * Rejects with `EventBusUnavailableError` when the log can't take them: the caller answers 5xx.
    */
   abstract publish(events: OutgoingEvent | readonly OutgoingEvent[]): Promise<void>;
-  abstract subscribe(spec: SubscriptionSpec): Promise<SubscriptionHandle>;
+  abstract subscribe<D extends EventDefinition>(spec: SubscriptionSpec<D>): Promise<SubscriptionHandle>;
   /** Throws when the log is unreachable: used by /readyz. */
   abstract checkHealth(): Promise<void>;
   /** Drains in-flight work, stops every subscription, releases connections. */

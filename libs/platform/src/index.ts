@@ -62,3 +62,6 @@ export {
   serviceDataSourceName,
 } from './database/service-data-source.util.js';
 export { isTransientDatabaseError } from './database/transient-database-error.util.js';
+
+// Bootstrap
+export { runHttpService, type RunHttpServiceOptions } from './bootstrap/run-http-service.util.js';

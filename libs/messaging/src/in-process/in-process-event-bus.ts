@@ -1,4 +1,4 @@
-import { deadLetterTopic } from '@switchboard/contracts';
+import { type EventDefinition, deadLetterTopic } from '@switchboard/contracts';
 import { type BusLogger, silentBusLogger } from '../bus-logger.js';
 import { BatchProcessor } from '../consumer/batch-processor.js';
 import { deadLetterHeaders, describeError } from '../dead-letter.js';
@@ -75,7 +75,9 @@ export class InProcessEventBus extends EventBus {
     );
   }
 
-  override subscribe(spec: SubscriptionSpec): Promise<SubscriptionHandle> {
+  override subscribe<D extends EventDefinition>(typed: SubscriptionSpec<D>): Promise<SubscriptionHandle> {
+    // Decoding checks every event against `accepts`, so the handler only ever sees EventOf<D>.
+    const spec = typed as unknown as SubscriptionSpec;
     if (this.closed) return Promise.reject(new EventBusUnavailableError('event bus is closed'));
     const member: Member = {
       spec,

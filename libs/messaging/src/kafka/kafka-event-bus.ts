@@ -1,4 +1,4 @@
-import { deadLetterTopic } from '@switchboard/contracts';
+import { type EventDefinition, deadLetterTopic } from '@switchboard/contracts';
 import {
   type Admin,
   type Consumer,
@@ -33,6 +33,8 @@ export interface KafkaEventBusOptions {
   readonly logger?: BusLogger;
   /** A publish not acknowledged by then fails with EventBusUnavailableError (the caller answers 5xx). */
   readonly publishTimeoutMs?: number;
+  /** How long a silent consumer keeps its partitions before the group gives them to another member. */
+  readonly sessionTimeoutMs?: number;
   /** Partitions of one subscription handled at the same time (each still strictly in order). */
   readonly partitionsConsumedConcurrently?: number;
 }
@@ -100,7 +102,9 @@ export class KafkaEventBus extends EventBus {
     );
   }
 
-  override subscribe(spec: SubscriptionSpec): Promise<SubscriptionHandle> {
+  override subscribe<D extends EventDefinition>(typed: SubscriptionSpec<D>): Promise<SubscriptionHandle> {
+    // Decoding checks every event against `accepts`, so the handler only ever sees EventOf<D>.
+    const spec = typed as unknown as SubscriptionSpec;
     const controller = new AbortController();
     const retry = resolveRetryPolicy(spec.retry);
     const maxBatch = spec.maxBatchSize ?? DEFAULT_MAX_BATCH;
@@ -183,7 +187,7 @@ export class KafkaEventBus extends EventBus {
   /** Creates the topics (and their dead-letter topics) if absent, with the configured partitions. */
   async ensureTopics(logicalTopics: readonly string[]): Promise<void> {
     const wanted = logicalTopics
-      .flatMap((t) => [t, deadLetterTopic(t)])
+      .flatMap((t) => (t.endsWith('.dlq') ? [t] : [t, deadLetterTopic(t)]))
       .map((t) => this.topics.physical(t))
       .filter((t) => !this.ensuredTopics.has(t));
     if (wanted.length === 0) return;
@@ -215,6 +219,7 @@ export class KafkaEventBus extends EventBus {
       entry.messages.push({ key: item.key, value: item.value });
     }
     try {
+      await this.ensureTopics([...byTopic.keys()].map((t) => this.topics.logical(t)));
       const producer = await this.connectProducer();
       await withTimeout(
         producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] }),
@@ -268,8 +273,8 @@ export class KafkaEventBus extends EventBus {
       const consumer = this.kafka.consumer({
         groupId: this.topics.physical(spec.groupId),
         allowAutoTopicCreation: false,
-        sessionTimeout: 30_000,
-        heartbeatInterval: 3_000,
+        sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+        heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
         maxWaitTimeInMs: 500,
         retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
       });

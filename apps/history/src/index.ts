@@ -1,0 +1,2 @@
+// What the standalone composition needs of history; nothing else imports an app.
+export { HistoryModule } from './history.module.js';

@@ -1,0 +1,4 @@
+import { runHttpService } from '@switchboard/platform';
+import { HistoryAppModule } from './history-app.module.js';
+
+await runHttpService(HistoryAppModule);

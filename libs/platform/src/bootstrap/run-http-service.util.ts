@@ -1,0 +1,63 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { HttpConfig } from '../config/common-variables.config.js';
+import { ConfigValidationError } from '../config/config-validation.error.js';
+import { PlatformConfigService } from '../config/platform-config.service.js';
+import { createLogger } from '../logging/logger.util.js';
+import { NestPinoLogger } from '../logging/nest-logger.service.js';
+
+export interface RunHttpServiceOptions {
+  /** Listen on this port instead of `PORT` (0: any free port, for tests). */
+  readonly port?: number;
+  /** Runs after the app is listening, e.g. to print where to go. */
+  readonly onListening?: (app: INestApplication, url: string) => void | Promise<void>;
+  /** Runs after the app has closed on SIGTERM/SIGINT (everything drained), before the process exits. */
+  readonly afterClose?: () => Promise<void>;
+}
+
+/**
+ * What every app's `main.ts` does: create the Nest app from its root module, log as JSON, drain on
+ * SIGTERM (Kubernetes stops pods that way), and listen. A bad configuration ends the process with
+ * the variables named, not a stack trace.
+ */
+export async function runHttpService(
+  rootModule: Parameters<typeof NestFactory.create>[0],
+  options: RunHttpServiceOptions = {},
+): Promise<INestApplication> {
+  const logger = createLogger('bootstrap');
+  try {
+    // abortOnError: false, or Nest exits on a bad config before we can print which variable is wrong.
+    const app = await NestFactory.create(rootModule, { bufferLogs: true, abortOnError: false });
+    app.useLogger(app.get(NestPinoLogger));
+    // Our own signal handling rather than enableShutdownHooks(): `afterClose` must run after every
+    // module's shutdown hook (the embedded PostgreSQL outlives the pools that use it).
+    let closing: Promise<void> | undefined;
+    const shutdown = (signal: NodeJS.Signals) => {
+      closing ??= (async () => {
+        logger.info({ signal }, 'shutting down: draining in-flight work');
+        try {
+          await app.close();
+          await options.afterClose?.();
+          process.exit(0);
+        } catch (error) {
+          logger.error({ err: error }, 'unclean shutdown');
+          process.exit(1);
+        }
+      })();
+    };
+    process.on('SIGTERM', shutdown);
+    process.on('SIGINT', shutdown);
+    const port = options.port ?? app.get(PlatformConfigService).get(HttpConfig).PORT;
+    await app.listen(port);
+    const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
+    await options.onListening?.(app, url);
+    return app;
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      logger.fatal({ err: error }, 'could not start');
+    }
+    process.exit(1);
+  }
+}
