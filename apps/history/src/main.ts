@@ -1,4 +1,5 @@
 import { runHttpService } from '@switchboard/platform';
+import { HistoryAppConfig } from './history-app.config.js';
 import { HistoryAppModule } from './history-app.module.js';
 
-await runHttpService(HistoryAppModule);
+await runHttpService(HistoryAppModule, { config: HistoryAppConfig });

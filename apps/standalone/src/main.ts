@@ -27,7 +27,10 @@ const embedded =
     ? await startEmbeddedPostgres({ dataDir: config.SWITCHBOARD_DATA_DIR })
     : undefined;
 
-await runHttpService(StandaloneModule.forRoot(embedded ? { DATABASE_URL: embedded.url } : {}), {
+const overrides = embedded ? { DATABASE_URL: embedded.url } : {};
+await runHttpService(StandaloneModule.forRoot(overrides), {
+  config: StandaloneConfig,
+  overrides,
   afterClose: async () => embedded?.stop(),
   onListening: (_app, url) => {
     const lines = [

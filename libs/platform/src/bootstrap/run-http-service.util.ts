@@ -2,11 +2,16 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { HttpConfig } from '../config/common-variables.config.js';
 import { ConfigValidationError } from '../config/config-validation.error.js';
-import { PlatformConfigService } from '../config/platform-config.service.js';
+import type { ConfigDefinition, Environment } from '../config/config-definition.js';
+import { PlatformConfigService, loadConfig } from '../config/platform-config.service.js';
 import { createLogger } from '../logging/logger.util.js';
 import { NestPinoLogger } from '../logging/nest-logger.service.js';
 
 export interface RunHttpServiceOptions {
+  /** The app's config definition: validated before Nest starts, so a bad variable is all that's printed. */
+  readonly config: ConfigDefinition;
+  /** Applied over the environment (e.g. the embedded PostgreSQL's URL). */
+  readonly overrides?: Environment;
   /** Listen on this port instead of `PORT` (0: any free port, for tests). */
   readonly port?: number;
   /** Runs after the app is listening, e.g. to print where to go. */
@@ -22,10 +27,11 @@ export interface RunHttpServiceOptions {
  */
 export async function runHttpService(
   rootModule: Parameters<typeof NestFactory.create>[0],
-  options: RunHttpServiceOptions = {},
+  options: RunHttpServiceOptions,
 ): Promise<INestApplication> {
   const logger = createLogger('bootstrap');
   try {
+    loadConfig(options.config, { overrides: options.overrides });
     // abortOnError: false, or Nest exits on a bad config before we can print which variable is wrong.
     const app = await NestFactory.create(rootModule, { bufferLogs: true, abortOnError: false });
     app.useLogger(app.get(NestPinoLogger));
