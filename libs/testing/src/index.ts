@@ -6,3 +6,4 @@ export {
 } from './database/test-database.util.js';
 export * from './async/wait-for.util.js';
 export * from './fixtures/inbound-message.fixture.js';
+export * from './process/app-process.util.js';

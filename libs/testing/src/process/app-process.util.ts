@@ -1,0 +1,67 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { waitFor } from '../async/wait-for.util.js';
+
+export interface AppProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** What the process printed (JSON log lines), for assertions and for failure messages. */
+  output(): string;
+  waitUntilReady(timeoutMs?: number): Promise<void>;
+  /** Sends the signal and resolves with the exit code (null when killed by a signal). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/**
+ * Runs a built app (`dist/apps/<app>/src/main.js`) as its own process, as it runs in production:
+ * end-to-end tests can then kill it for real. `npm test` builds first (its `pretest`).
+ */
+export async function startAppProcess(app: string, env: Record<string, string>): Promise<AppProcess> {
+  const entry = resolve('dist/apps', app, 'src/main.js');
+  if (!existsSync(entry))
+    throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does).`);
+  const port = await freePort();
+  const child = spawn(process.execPath, [entry], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    child,
+    output: () => output,
+    waitUntilReady: async (timeoutMs = 30_000) => {
+      await waitFor(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}:\n${output}`);
+          const response = await fetch(`${url}/readyz`).catch(() => undefined);
+          return response?.status === 200;
+        },
+        { timeoutMs, intervalMs: 100, what: `${app} to be ready` },
+      );
+    },
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
