@@ -1,0 +1,181 @@
+/**
+ * `npm run bench:bus`: 200,000 events of about 500 bytes through libs/messaging on a real Kafka
+ * broker, beside Kafka's own ProducerPerformance and EndToEndLatency on the same broker, in the
+ * same run. Targets (issue #2): our throughput at least half of Kafka's; our p99 at light load at
+ * most three times Kafka's.
+ */
+import { randomUUID } from 'node:crypto';
+import { InboundMessageReceivedV1, Topics } from '@switchboard/contracts';
+import { KafkaEventBus } from '@switchboard/messaging';
+import { inboundMessageEvent } from '@switchboard/testing';
+import { Kafka, logLevel } from 'kafkajs';
+import {
+  type KafkaPerfModule,
+  fmt,
+  formatTable,
+  loadDeployModule,
+  percentile,
+  useBroker,
+} from './bench.util.js';
+
+const EVENTS = Number(process.argv[2] ?? 200_000);
+const LIGHT_LOAD_EVENTS = 2_000;
+const PARTITIONS = 12;
+const RECORD_BYTES = 500;
+const SENDERS = 1_000;
+
+const broker = await useBroker();
+const brokers = broker.brokers.split(',');
+const perf = await loadDeployModule<KafkaPerfModule>('deploy/local/kafka/kafka-perf.mjs');
+const run = randomUUID().slice(0, 8);
+
+// An event whose JSON is about RECORD_BYTES long, like a short customer message.
+const sample = inboundMessageEvent({ text: '' });
+const padding = Math.max(0, RECORD_BYTES - Buffer.byteLength(JSON.stringify(sample)));
+const makeEvent = (i: number) =>
+  inboundMessageEvent({
+    text: 'x'.repeat(padding),
+    sender: { kind: 'phone', address: `+1555${String(i % SENDERS).padStart(7, '0')}`, verified: true },
+  });
+const eventBytes = Buffer.byteLength(JSON.stringify(makeEvent(0)));
+
+async function kafkaBaselines() {
+  const admin = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  const perfTopic = `bench-${run}-producer-perf`;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic: perfTopic, numPartitions: PARTITIONS }],
+  });
+  await admin.disconnect();
+  const producer = await perf.runProducerPerformance({
+    brokers: broker.brokers,
+    topic: perfTopic,
+    numRecords: EVENTS,
+    recordSize: eventBytes,
+  });
+  const e2e = await perf.runEndToEndLatency({
+    brokers: broker.brokers,
+    topic: `bench-${run}-e2e-latency`,
+    numMessages: LIGHT_LOAD_EVENTS,
+    recordSize: eventBytes,
+  });
+  return { producer, e2e };
+}
+
+/** Publish-to-handle through our bus: every event published, consumed by a subscriber, timed. */
+async function ours() {
+  const bus = new KafkaEventBus({
+    brokers,
+    clientId: 'bench',
+    topicPrefix: `bench-${run}.`,
+    partitions: PARTITIONS,
+    replicationFactor: 1,
+  });
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let handled = 0;
+  let onHandled: () => void = () => undefined;
+  const subscription = await bus.subscribe({
+    groupId: 'bench',
+    topics: [Topics.inbound],
+    accepts: [InboundMessageReceivedV1],
+    handleBatch: (batch) => {
+      const now = performance.now();
+      for (const { event } of batch) {
+        const start = sentAt.get(event.id);
+        if (start !== undefined) {
+          latencies.push(now - start);
+          sentAt.delete(event.id);
+          handled += 1;
+        }
+      }
+      onHandled();
+      return Promise.resolve();
+    },
+  });
+  await subscription.assigned;
+  const until = (n: number) =>
+    new Promise<void>((resolve) => {
+      onHandled = () => handled >= n && resolve();
+      onHandled();
+    });
+
+  // Light load: one event at a time, the next once the last was handled (as EndToEndLatency does).
+  for (let i = 0; i < LIGHT_LOAD_EVENTS; i++) {
+    const event = makeEvent(i);
+    sentAt.set(event.id, performance.now());
+    await bus.publish({ topic: Topics.inbound, key: event.payload.sender.address, event });
+    await until(i + 1);
+  }
+  const light = latencies.splice(0).sort((a, b) => a - b);
+  handled = 0;
+
+  // Throughput: many concurrent publishers (as webhooks would be), each publishing one event at a time.
+  const events = Array.from({ length: EVENTS }, (_, i) => makeEvent(i));
+  const started = performance.now();
+  let next = 0;
+  let publishedAt = 0;
+  const publisher = async () => {
+    while (next < events.length) {
+      const event = events[next++]!;
+      sentAt.set(event.id, performance.now());
+      await bus.publish({ topic: Topics.inbound, key: event.payload.sender.address, event });
+    }
+  };
+  await Promise.all(Array.from({ length: 256 }, publisher));
+  publishedAt = performance.now();
+  await until(EVENTS);
+  const finished = performance.now();
+  const loaded = latencies.sort((a, b) => a - b);
+  await subscription.stop();
+  await bus.close();
+  return {
+    publishPerSec: EVENTS / ((publishedAt - started) / 1000),
+    endToEndPerSec: EVENTS / ((finished - started) / 1000),
+    light: { p50: percentile(light, 50), p99: percentile(light, 99) },
+    loaded: { p50: percentile(loaded, 50), p99: percentile(loaded, 99) },
+  };
+}
+
+try {
+  process.stdout.write(
+    `bench:bus — ${fmt(EVENTS, 0)} events of ${eventBytes} bytes, ${PARTITIONS} partitions, broker ${broker.brokers}\n\n`,
+  );
+  const baseline = await kafkaBaselines();
+  const result = await ours();
+  const throughputRatio = result.endToEndPerSec / baseline.producer.recordsPerSec;
+  const latencyRatio = result.light.p99 / Math.max(1, baseline.e2e.p99Ms);
+  process.stdout.write(
+    formatTable([
+      ['measure', 'libs/messaging (Kafka)', "Kafka's own tool", 'ratio', 'target'],
+      [
+        'throughput, msgs/s',
+        `${fmt(result.endToEndPerSec, 0)} published+handled (${fmt(result.publishPerSec, 0)} published)`,
+        `${fmt(baseline.producer.recordsPerSec, 0)} (ProducerPerformance)`,
+        fmt(throughputRatio, 2),
+        '≥ 0.5',
+      ],
+      [
+        'latency at light load, p50 / p99 ms',
+        `${fmt(result.light.p50, 2)} / ${fmt(result.light.p99, 2)} publish→handle`,
+        `${fmt(baseline.e2e.p50Ms, 0)} / ${fmt(baseline.e2e.p99Ms, 0)} (EndToEndLatency)`,
+        fmt(latencyRatio, 2),
+        '≤ 3',
+      ],
+      [
+        'latency under full load, p50 / p99 ms',
+        `${fmt(result.loaded.p50, 1)} / ${fmt(result.loaded.p99, 1)} publish→handle`,
+        `${fmt(baseline.producer.p50Ms, 0)} / ${fmt(baseline.producer.p99Ms, 0)} (ProducerPerformance, send→ack)`,
+        '',
+        '',
+      ],
+    ]) + '\n',
+  );
+  process.stdout.write(
+    `\nthroughput target ${throughputRatio >= 0.5 ? 'met' : 'MISSED'}; light-load p99 target ${latencyRatio <= 3 ? 'met' : 'MISSED'}` +
+      ` (Kafka's EndToEndLatency reports whole milliseconds; ratios use max(1 ms, its p99)).\n`,
+  );
+} finally {
+  await broker.stop();
+}
