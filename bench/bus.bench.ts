@@ -115,7 +115,6 @@ async function ours() {
   const events = Array.from({ length: EVENTS }, (_, i) => makeEvent(i));
   const started = performance.now();
   let next = 0;
-  let publishedAt = 0;
   const publisher = async () => {
     while (next < events.length) {
       const event = events[next++]!;
@@ -124,7 +123,7 @@ async function ours() {
     }
   };
   await Promise.all(Array.from({ length: 256 }, publisher));
-  publishedAt = performance.now();
+  const publishedAt = performance.now();
   await until(EVENTS);
   const finished = performance.now();
   const loaded = latencies.sort((a, b) => a - b);
