@@ -5,7 +5,10 @@ export * from './retry-policy.js';
 export { InProcessEventBus, type InProcessEventBusOptions } from './in-process/in-process-event-bus.js';
 export type { AppendRecord, EventLogStore, StoredRecord } from './in-process/event-log-store.js';
 export { MemoryEventLogStore } from './in-process/memory-event-log.store.js';
-export { PostgresEventLogStore, type PostgresEventLogStoreOptions } from './in-process/postgres-event-log.store.js';
+export {
+  PostgresEventLogStore,
+  type PostgresEventLogStoreOptions,
+} from './in-process/postgres-event-log.store.js';
 export { KafkaEventBus, type KafkaEventBusOptions } from './kafka/kafka-event-bus.js';
 export { MessagingConfig, messagingVariables } from './messaging.config.js';
 export { MessagingModule, createEventBus } from './messaging.module.js';

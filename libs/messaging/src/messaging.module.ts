@@ -18,7 +18,10 @@ const IN_PROCESS_PARTITIONS = 8;
 export async function createEventBus(config: ConfigOf<typeof MessagingConfig>): Promise<EventBus> {
   const logger = createLogger('event-bus');
   if (config.KAFKA_BROKERS !== undefined) {
-    logger.info({ brokers: config.KAFKA_BROKERS, topicPrefix: config.KAFKA_TOPIC_PREFIX }, 'event bus: Kafka');
+    logger.info(
+      { brokers: config.KAFKA_BROKERS, topicPrefix: config.KAFKA_TOPIC_PREFIX },
+      'event bus: Kafka',
+    );
     return new KafkaEventBus({
       brokers: config.KAFKA_BROKERS,
       clientId: config.KAFKA_CLIENT_ID,
@@ -30,7 +33,9 @@ export async function createEventBus(config: ConfigOf<typeof MessagingConfig>): 
     });
   }
   if (config.DATABASE_URL === undefined) {
-    throw new Error('Set KAFKA_BROKERS (distributed mode) or DATABASE_URL (the in-process event log lives there).');
+    throw new Error(
+      'Set KAFKA_BROKERS (distributed mode) or DATABASE_URL (the in-process event log lives there).',
+    );
   }
   logger.info({}, 'event bus: in-process, on PostgreSQL');
   const store = new PostgresEventLogStore({ connectionString: config.DATABASE_URL });

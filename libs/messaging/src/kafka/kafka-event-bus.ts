@@ -19,6 +19,7 @@ import {
   type SubscriptionSpec,
 } from '../event-bus.js';
 import { GroupCommitQueue } from '../group-commit-queue.js';
+import { partitionForKey } from '../partitioner.util.js';
 import { backoffDelayMs, resolveRetryPolicy, sleep } from '../retry-policy.js';
 import { TopicNamer } from '../topic-namer.js';
 
@@ -35,6 +36,8 @@ export interface KafkaEventBusOptions {
   readonly publishTimeoutMs?: number;
   /** How long a silent consumer keeps its partitions before the group gives them to another member. */
   readonly sessionTimeoutMs?: number;
+  /** Producers publishing in parallel, each owning a share of the partitions (default 4). */
+  readonly producerLanes?: number;
   /** Partitions of one subscription handled at the same time (each still strictly in order). */
   readonly partitionsConsumedConcurrently?: number;
 }
@@ -45,8 +48,15 @@ const DEFAULT_MAX_BATCH = 500;
 
 interface Serialized {
   readonly topic: string;
+  readonly partition: number;
   readonly key: string;
-  readonly value: Buffer;
+  readonly value: string;
+}
+
+/** One producer with one request in flight, owning the partitions `p` where `p % lanes === index`. */
+interface ProducerLane {
+  producer: Promise<Producer> | undefined;
+  readonly queue: GroupCommitQueue<Serialized>;
 }
 
 /**
@@ -63,10 +73,10 @@ export class KafkaEventBus extends EventBus {
   private readonly topics: TopicNamer;
   private readonly logger: BusLogger;
   private readonly publishTimeoutMs: number;
-  private producer: Promise<Producer> | undefined;
   private admin: Promise<Admin> | undefined;
-  private readonly ensuredTopics = new Set<string>();
-  private readonly publishQueue: GroupCommitQueue<Serialized>;
+  /** Partition count of every topic known to exist, by physical name. */
+  private readonly partitionCounts = new Map<string, number>();
+  private readonly lanes: ProducerLane[];
   private readonly subscriptions = new Set<SubscriptionHandle>();
   private closed = false;
 
@@ -83,23 +93,39 @@ export class KafkaEventBus extends EventBus {
       logLevel: logLevel.INFO,
       logCreator: () => (entry) => this.logKafka(entry),
     });
-    this.publishQueue = new GroupCommitQueue((items) => this.produce(items), {
-      maxItems: 10_000,
-      maxWeight: MAX_PRODUCE_BYTES,
-      weigh: (item) => item.value.length + item.key.length,
+    this.lanes = Array.from({ length: options.producerLanes ?? 4 }, () => {
+      const lane: ProducerLane = {
+        producer: undefined,
+        queue: new GroupCommitQueue((items) => this.produce(lane, items), {
+          maxItems: 10_000,
+          maxWeight: MAX_PRODUCE_BYTES,
+          weigh: (item) => item.value.length + item.key.length,
+        }),
+      };
+      return lane;
     });
   }
 
   override async publish(events: OutgoingEvent | readonly OutgoingEvent[]): Promise<void> {
     if (this.closed) throw new EventBusUnavailableError('event bus is closed');
     const list = Array.isArray(events) ? (events as readonly OutgoingEvent[]) : [events as OutgoingEvent];
-    await this.publishQueue.enqueue(
-      list.map((e) => ({
-        topic: this.topics.physical(e.topic),
-        key: e.key,
-        value: Buffer.from(JSON.stringify(e.event)),
-      })),
-    );
+    try {
+      await this.ensureTopics([...new Set(list.map((e) => e.topic))]);
+    } catch (error) {
+      throw new EventBusUnavailableError(`Kafka is unreachable: ${describeError(error)}`, { cause: error });
+    }
+    // The partition is chosen here (Kafka's own partitioner) so that it picks the lane: a key
+    // always goes through the same producer, and so stays in order.
+    const byLane = new Map<ProducerLane, Serialized[]>();
+    for (const e of list) {
+      const topic = this.topics.physical(e.topic);
+      const partition = partitionForKey(topic, e.key, this.partitionCounts.get(topic)!);
+      const lane = this.lanes[partition % this.lanes.length]!;
+      let items = byLane.get(lane);
+      if (items === undefined) byLane.set(lane, (items = []));
+      items.push({ topic, partition, key: e.key, value: JSON.stringify(e.event) });
+    }
+    await Promise.all([...byLane].map(([lane, items]) => lane.queue.enqueue(items)));
   }
 
   override subscribe<D extends EventDefinition>(typed: SubscriptionSpec<D>): Promise<SubscriptionHandle> {
@@ -177,9 +203,9 @@ export class KafkaEventBus extends EventBus {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
-    await this.publishQueue.drain();
+    await Promise.all(this.lanes.map((lane) => lane.queue.drain()));
     await Promise.all([
-      this.producer?.then((p) => p.disconnect()).catch(() => undefined),
+      ...this.lanes.map((lane) => lane.producer?.then((p) => p.disconnect()).catch(() => undefined)),
       this.admin?.then((a) => a.disconnect()).catch(() => undefined),
     ]);
   }
@@ -189,12 +215,13 @@ export class KafkaEventBus extends EventBus {
     const wanted = logicalTopics
       .flatMap((t) => (t.endsWith('.dlq') ? [t] : [t, deadLetterTopic(t)]))
       .map((t) => this.topics.physical(t))
-      .filter((t) => !this.ensuredTopics.has(t));
+      .filter((t) => !this.partitionCounts.has(t));
     if (wanted.length === 0) return;
     const admin = await this.connectAdmin();
     const existing = new Set(await admin.listTopics());
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length > 0) {
+      // Resolves false, without throwing, when another process created them meanwhile.
       await admin.createTopics({
         waitForLeaders: true,
         topics: missing.map((topic) => ({
@@ -205,22 +232,19 @@ export class KafkaEventBus extends EventBus {
       });
       this.logger.info({ topics: missing }, 'created topics');
     }
-    for (const t of wanted) this.ensuredTopics.add(t);
+    const { topics } = await admin.fetchTopicMetadata({ topics: wanted });
+    for (const topic of topics) this.partitionCounts.set(topic.name, topic.partitions.length);
   }
 
-  private async produce(items: readonly Serialized[]): Promise<void> {
+  private async produce(lane: ProducerLane, items: readonly Serialized[]): Promise<void> {
     const byTopic = new Map<string, TopicMessages>();
     for (const item of items) {
       let entry = byTopic.get(item.topic);
-      if (entry === undefined) {
-        entry = { topic: item.topic, messages: [] };
-        byTopic.set(item.topic, entry);
-      }
-      entry.messages.push({ key: item.key, value: item.value });
+      if (entry === undefined) byTopic.set(item.topic, (entry = { topic: item.topic, messages: [] }));
+      entry.messages.push({ key: item.key, value: item.value, partition: item.partition });
     }
     try {
-      await this.ensureTopics([...byTopic.keys()].map((t) => this.topics.logical(t)));
-      const producer = await this.connectProducer();
+      const producer = await this.connectProducer(lane);
       await withTimeout(
         producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] }),
         this.publishTimeoutMs,
@@ -250,7 +274,8 @@ export class KafkaEventBus extends EventBus {
         headers: deadLetterHeaders(letter),
       });
     }
-    const producer = await this.connectProducer();
+    // Dead letters are rare: the first lane carries them, in its own request.
+    const producer = await this.connectProducer(this.lanes[0]!);
     await withTimeout(
       producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] }),
       this.publishTimeoutMs,
@@ -324,8 +349,8 @@ export class KafkaEventBus extends EventBus {
     }
   }
 
-  private connectProducer(): Promise<Producer> {
-    this.producer ??= (async () => {
+  private connectProducer(lane: ProducerLane): Promise<Producer> {
+    lane.producer ??= (async () => {
       const producer = this.kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
@@ -335,8 +360,8 @@ export class KafkaEventBus extends EventBus {
       await producer.connect();
       return producer;
     })();
-    return this.producer.catch((error: unknown) => {
-      this.producer = undefined;
+    return lane.producer.catch((error: unknown) => {
+      lane.producer = undefined;
       throw error;
     });
   }
