@@ -84,6 +84,7 @@ export async function ensureJars() {
         await fsp.rename(libs, old);
         await fsp.rm(old, { recursive: true, force: true });
       }
+      await fsp.chmod(staging, 0o755);
       await fsp.rename(staging, libs);
     } finally {
       await fsp.rm(staging, { recursive: true, force: true });
@@ -201,14 +202,21 @@ export async function startBroker({ dataDir, port } = {}) {
 async function launch({ dataDir, port, detached }) {
   const java = findJava();
   const libs = await ensureJars();
-  // Free ports are probed then released, so another process can grab one in between: retry
-  // on a bind failure with fresh ports (only when we picked them).
   for (let attempt = 1; ; attempt++) {
+    const cds = classDataSharing('broker', java, libs);
     try {
-      return await launchOnce({ java, libs, dataDir, port, detached });
+      return await launchOnce({ java, libs, dataDir, port, detached, cds });
     } catch (error) {
-      const bindClash = error instanceof BrokerStartError && /Address already in use/.test(error.logTail);
-      if (!bindClash || port !== undefined || dataDir !== undefined || attempt >= 3) throw error;
+      if (!(error instanceof BrokerStartError) || attempt >= 3) throw error;
+      // Free ports are probed then released, so another process can grab one in between: retry
+      // with fresh ones (only when we picked them).
+      const bindClash = /Address already in use/.test(error.logTail);
+      if (bindClash && (port !== undefined || dataDir !== undefined)) throw error;
+      // The JVM rejecting (or, for a damaged file, crashing on) its class-data archive: drop it.
+      const archiveTrouble = /shared archive|\[cds\]|FileMapInfo|fatal error has been detected/i.test(
+        error.logTail,
+      );
+      if (!bindClash && !(archiveTrouble && discardArchive(cds))) throw error;
     }
   }
 }
@@ -223,10 +231,10 @@ class BrokerStartError extends Error {
 }
 
 /**
- * @param {{ java: string, libs: string, dataDir?: string, port?: number, detached: boolean }} o
+ * @param {{ java: string, libs: string, dataDir?: string, port?: number, detached: boolean, cds: ClassDataSharing }} o
  * @returns {Promise<RunningBroker>}
  */
-async function launchOnce({ java, libs, dataDir, port, detached }) {
+async function launchOnce({ java, libs, dataDir, port, detached, cds }) {
   const owned = dataDir === undefined;
   const dir = owned ? await fsp.mkdtemp(path.join(os.tmpdir(), 'switchboard-kafka-')) : path.resolve(dataDir);
   const logsDir = path.join(dir, 'logs');
@@ -247,8 +255,11 @@ async function launchOnce({ java, libs, dataDir, port, detached }) {
     await fsp.writeFile(propsFile, serverProperties({ ...ports, logDirs }));
     await fsp.writeFile(log4jFile, LOG4J2_YAML);
 
-    if (!fs.existsSync(path.join(logDirs, 'meta.properties'))) {
-      await formatStorage({ java, libs, propsFile });
+    const metaProperties = path.join(logDirs, 'meta.properties');
+    let clusterId = readClusterId(metaProperties);
+    if (!clusterId) {
+      clusterId = randomClusterId();
+      await formatStorage({ java, libs, propsFile, clusterId });
     }
 
     const out = fs.openSync(outFile, 'a');
@@ -256,6 +267,7 @@ async function launchOnce({ java, libs, dataDir, port, detached }) {
       java,
       [
         ...BROKER_HEAP,
+        ...cds.jvmArgs,
         '-XX:+UseG1GC',
         '-XX:MaxGCPauseMillis=20',
         '-XX:InitiatingHeapOccupancyPercent=35',
@@ -290,17 +302,25 @@ async function launchOnce({ java, libs, dataDir, port, detached }) {
     const stop = () =>
       (stopping ??= (async () => {
         guard?.kill();
-        await terminate(brokerPid);
+        publishArchive(cds, await terminate(brokerPid));
         await removeDir();
       })());
 
     try {
-      await waitUntilReady(brokers, () => exited, logFile, outFile);
+      await waitUntilReady({ brokers, clusterId, exited: () => exited, logFile, outFile });
     } catch (error) {
       await stop();
       throw error;
     }
-    await fsp.writeFile(path.join(dir, 'broker.json'), JSON.stringify({ pid: brokerPid, brokers, ...ports }));
+    await fsp.writeFile(
+      path.join(dir, 'broker.json'),
+      JSON.stringify({
+        pid: brokerPid,
+        brokers,
+        ...ports,
+        cds: { archive: cds.archive, pending: cds.pending },
+      }),
+    );
     return { brokers, pid: brokerPid, dir, logFile, stop };
   } catch (error) {
     if (pid === undefined) await removeDir();
@@ -343,10 +363,22 @@ async function choosePorts(dir, port) {
   } catch {
     // fresh directory
   }
+  if (port !== undefined && !(await isFree(port))) {
+    throw new Error(`Port 127.0.0.1:${port} is in use; pick another or leave port unset`);
+  }
   const [freeA, freeB] = await freePorts(2);
   const controller = previous.controller ?? (freeA === port ? freeB : freeA);
   const broker = port ?? previous.broker ?? (freeA === controller ? freeB : freeA);
   return { broker, controller };
+}
+
+/** @param {number} port */
+function isFree(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+  });
 }
 
 /** Distinct free loopback ports: all probes are held open until each has its port. */
@@ -441,23 +473,38 @@ Configuration:
         level: WARN
 `;
 
-/** @param {{ java: string, libs: string, propsFile: string }} o */
-async function formatStorage({ java, libs, propsFile }) {
+/** @param {string} metaProperties @returns {string | undefined} */
+function readClusterId(metaProperties) {
+  try {
+    return /^cluster\.id=(.+)$/m.exec(fs.readFileSync(metaProperties, 'utf8'))?.[1]?.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** @param {{ java: string, libs: string, propsFile: string, clusterId: string }} o */
+async function formatStorage({ java, libs, propsFile, clusterId }) {
+  const cds = classDataSharing('storage-tool', java, libs);
   const args = [
     ...TOOL_JVM,
+    ...cds.jvmArgs,
     '-Dlog4j2.rootLevel=WARN',
     '-cp',
     classpath(libs),
     'kafka.tools.StorageTool',
     'format',
     '-t',
-    randomClusterId(),
+    clusterId,
     '-c',
     propsFile,
     '--standalone',
   ];
   const { code, output } = await run(java, args, { cwd: path.dirname(propsFile) });
-  if (code !== 0) throw new Error(`kafka.tools.StorageTool format failed (exit ${code}):\n${output}`);
+  publishArchive(cds, code === 0);
+  if (code !== 0) {
+    discardArchive(cds);
+    throw new Error(`kafka.tools.StorageTool format failed (exit ${code}):\n${output}`);
+  }
 }
 
 /**
@@ -472,12 +519,16 @@ function randomClusterId() {
 }
 
 /**
- * Ready means a client can fetch metadata, not that a log line appeared.
- * @param {string} brokers
- * @param {() => { code: number | null, signal: string | null } | undefined} exited
- * @param {string} logFile @param {string} outFile
+ * Ready means a client can fetch metadata, not that a log line appeared; and from this broker:
+ * whatever else answers on the port (another broker that took it first) has another cluster id.
+ * @param {object} o
+ * @param {string} o.brokers
+ * @param {string} o.clusterId
+ * @param {() => { code: number | null, signal: string | null } | undefined} o.exited
+ * @param {string} o.logFile
+ * @param {string} o.outFile
  */
-async function waitUntilReady(brokers, exited, logFile, outFile) {
+async function waitUntilReady({ brokers, clusterId, exited, logFile, outFile }) {
   const kafka = new Kafka({
     clientId: 'switchboard-kafka-readiness',
     brokers: [brokers],
@@ -499,7 +550,7 @@ async function waitUntilReady(brokers, exited, logFile, outFile) {
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
-      if (cluster.brokers.length > 0) return;
+      if (cluster.clusterId === clusterId && cluster.brokers.length > 0) return;
     } catch {
       // not up yet
     } finally {
@@ -528,6 +579,88 @@ function tail(...files) {
     })
     .filter(Boolean)
     .join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Class-data sharing
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * @typedef {object} ClassDataSharing
+ * @property {string[]} jvmArgs
+ * @property {string} [archive] where the archive is (or will be, once published); none when off
+ * @property {string} [pending] where this JVM writes a new archive at exit, when there is none yet
+ */
+
+/**
+ * AppCDS: an archive of the classes a JVM loaded, mapped by the next JVM instead of loading and
+ * verifying thousands of classes again. Halves the broker's start on 2 busy cores (about 10 s to
+ * 5 s). The first JVM of each kind writes it when it exits cleanly; later ones use it. Keyed by
+ * the java binary and the jar set: the JVM ignores an archive from another JDK or classpath, so a
+ * stale one would silently cost the speed-up.
+ * @param {'broker' | 'storage-tool'} kind @param {string} java @param {string} libs
+ * @returns {ClassDataSharing}
+ */
+function classDataSharing(kind, java, libs) {
+  // Escape hatch, should an archive ever misbehave: SWITCHBOARD_KAFKA_CDS=off.
+  if (process.env.SWITCHBOARD_KAFKA_CDS === 'off') return { jvmArgs: [] };
+  const realJava = fs.realpathSync(java);
+  const libjvm = path.join(path.dirname(path.dirname(realJava)), 'lib', 'server', 'libjvm.so');
+  const jvmBuild = [realJava, libjvm].map((file) => {
+    try {
+      return `${file}@${fs.statSync(file).mtimeMs}`;
+    } catch {
+      return '';
+    }
+  });
+  const key = createHash('sha256')
+    .update([...jvmBuild, fs.readFileSync(path.join(libs, STAMP_FILE), 'utf8')].join('\n'))
+    .digest('hex')
+    .slice(0, 16);
+  const dir = path.join(cacheRoot(), 'cds');
+  const archive = path.join(dir, `${kind}-${key}.jsa`);
+  if (fs.existsSync(archive)) return { jvmArgs: [`-XX:SharedArchiveFile=${archive}`], archive };
+  fs.mkdirSync(dir, { recursive: true });
+  removeAbandonedArchives(dir);
+  const pending = `${archive}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  return { jvmArgs: [`-XX:ArchiveClassesAtExit=${pending}`], archive, pending };
+}
+
+/**
+ * Publishes the archive a JVM wrote at exit, atomically; a JVM killed while writing may have left
+ * half of one, so only after a clean exit.
+ * @param {ClassDataSharing} cds @param {boolean} cleanExit
+ */
+function publishArchive(cds, cleanExit) {
+  if (!cds.pending || !cds.archive) return;
+  try {
+    if (cleanExit && fs.statSync(cds.pending).size > 0) fs.renameSync(cds.pending, cds.archive);
+  } catch {
+    // none written
+  }
+  fs.rmSync(cds.pending, { force: true });
+}
+
+/**
+ * After a start the archive failed: drop it.
+ * @param {ClassDataSharing} cds @returns {boolean} whether there was one to drop
+ */
+function discardArchive(cds) {
+  if (cds.pending || !cds.archive) return false;
+  fs.rmSync(cds.archive, { force: true });
+  return true;
+}
+
+/** Archives half-written by JVMs that were killed (the watchdog, SIGKILL after the grace period). */
+function removeAbandonedArchives(dir) {
+  for (const name of fs.readdirSync(dir)) {
+    const file = path.join(dir, name);
+    try {
+      if (name.endsWith('.tmp') && Date.now() - fs.statSync(file).mtimeMs > 60 * 60_000) fs.rmSync(file);
+    } catch {
+      // raced with another cleaner
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -560,13 +693,17 @@ async function waitForExit(pid, timeoutMs) {
   return true;
 }
 
-/** SIGTERM (the broker shuts down cleanly), SIGKILL if it is still there after the grace period. */
+/**
+ * SIGTERM (the broker shuts down cleanly), SIGKILL if it is still there after the grace period.
+ * @returns {Promise<boolean>} whether it exited on SIGTERM
+ */
 async function terminate(pid, graceMs = STOP_GRACE_MS) {
-  if (!isRunning(pid)) return;
+  if (!isRunning(pid)) return false;
   signal(pid, 'SIGTERM');
-  if (await waitForExit(pid, graceMs)) return;
+  if (await waitForExit(pid, graceMs)) return true;
   signal(pid, 'SIGKILL');
   await waitForExit(pid, 5000);
+  return false;
 }
 
 /** @param {number} pid @param {NodeJS.Signals} sig */
@@ -690,7 +827,8 @@ function clearRunState() {
   fs.rmSync(path.join(runDir(), 'broker.json'), { force: true });
 }
 
-async function cliStart() {
+/** @param {number | undefined} port */
+async function cliStart(port) {
   const running = readRunState();
   if (running && isOurBroker(running.pid, running.dir)) {
     process.stderr.write(`kafka-broker: already running (pid ${running.pid})\n`);
@@ -702,7 +840,7 @@ async function cliStart() {
     clearRunState();
   }
   const started = Date.now();
-  const broker = await launch({ detached: true });
+  const broker = await launch({ detached: true, port });
   await fsp.mkdir(runDir(), { recursive: true });
   fs.writeFileSync(
     path.join(runDir(), 'broker.json'),
@@ -722,7 +860,17 @@ async function cliStop() {
     process.stderr.write('kafka-broker: not running\n');
     return;
   }
-  if (isOurBroker(running.pid, running.dir)) await terminate(running.pid);
+  /** @type {ClassDataSharing | undefined} */
+  let cds;
+  try {
+    cds = JSON.parse(fs.readFileSync(path.join(running.dir, 'broker.json'), 'utf8')).cds;
+  } catch {
+    // started by an older version of this script
+  }
+  if (isOurBroker(running.pid, running.dir)) {
+    const clean = await terminate(running.pid);
+    if (cds) publishArchive({ ...cds, jvmArgs: [] }, clean);
+  }
   await fsp.rm(running.dir, { recursive: true, force: true });
   clearRunState();
   process.stderr.write(`kafka-broker: stopped (pid ${running.pid})\n`);
@@ -738,11 +886,23 @@ function cliStatus() {
   return 1;
 }
 
+/** `--port N` or `--port=N`: a fixed client port, e.g. to keep KAFKA_BROKERS across restarts. */
+function portArgument(args) {
+  const index = args.findIndex((arg) => arg === '--port' || arg.startsWith('--port='));
+  if (index < 0) return undefined;
+  const value = args[index].includes('=') ? args[index].split('=')[1] : args[index + 1];
+  const port = Number(value);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`Invalid --port ${value}`);
+  return port;
+}
+
 async function main(command) {
   switch (command) {
-    case 'start':
-      await cliStart();
+    case 'start': {
+      const port = portArgument(process.argv.slice(3));
+      await cliStart(port);
       return 0;
+    }
     case 'stop':
       await cliStop();
       return 0;
@@ -752,7 +912,9 @@ async function main(command) {
       process.stdout.write(`${await ensureJars()}\n`);
       return 0;
     default:
-      process.stderr.write('usage: node deploy/local/kafka/kafka-broker.mjs start|stop|status|jars\n');
+      process.stderr.write(
+        'usage: node deploy/local/kafka/kafka-broker.mjs start [--port N]|stop|status|jars\n',
+      );
       return 2;
   }
 }
