@@ -1,0 +1,65 @@
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAppProcess } from '@switchboard/testing';
+import pg from 'pg';
+
+/**
+ * `npm start` as a newcomer meets it: no DATABASE_URL, no KAFKA_BROKERS, an empty data directory.
+ * It becomes healthy and ready, drains on SIGTERM, and its data survives a restart.
+ */
+describe('standalone, embedded', () => {
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'switchboard-standalone-'));
+    // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the directory.
+    await chmod(dataDir, 0o755);
+  });
+
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('starts from nothing, stops cleanly, and keeps its data', async () => {
+    const env = { SWITCHBOARD_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    const first = await startAppProcess('standalone', env);
+    await first.waitUntilReady(60_000);
+    expect(await (await fetch(`${first.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = (await (await fetch(`${first.url}/readyz`)).json()) as {
+      checks: Record<string, { status: string }>;
+    };
+    expect(Object.keys(ready.checks).sort()).toEqual(['database:history', 'event-bus']);
+    expect(first.output()).toContain('Switchboard is running');
+    expect(first.output()).toContain('in-process (kept in PostgreSQL)');
+
+    // Something to find again: a row in the embedded database.
+    const password = (await readFile(join(dataDir, 'postgres', 'password'), 'utf8')).trim();
+    const port = /"port":(\d+)/.exec(first.output())?.[1];
+    const url = (p: string) =>
+      `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${p}/switchboard`;
+    const db = new pg.Client({ connectionString: url(port!) });
+    await db.connect();
+    await db.query(
+      `INSERT INTO history.messages (id, workspace_id, event_id, direction, channel, channel_account_id,
+         provider_message_id, sender_kind, sender_address, text, received_at)
+       VALUES (gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'in', 'sms', 'acct', 'SM-kept', 'phone', '+15550001', 'kept', now())`,
+    );
+    await db.end();
+
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(first.output()).toContain('embedded PostgreSQL stopped');
+
+    const second = await startAppProcess('standalone', env);
+    await second.waitUntilReady(60_000);
+    const secondPort = /"port":(\d+)/.exec(second.output())?.[1];
+    const again = new pg.Client({ connectionString: url(secondPort!) });
+    await again.connect();
+    const { rows } = await again.query<{ text: string }>(
+      "SELECT text FROM history.messages WHERE provider_message_id = 'SM-kept'",
+    );
+    const migrations = await again.query('SELECT name FROM history.migrations');
+    await again.end();
+    expect(rows).toEqual([{ text: 'kept' }]);
+    expect(migrations.rowCount).toBe(1);
+    expect(await second.stop('SIGTERM')).toBe(0);
+  });
+});
