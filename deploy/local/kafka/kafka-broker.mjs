@@ -3,15 +3,20 @@
 /**
  * A real single-node Apache Kafka broker (KRaft, combined broker + controller, loopback only) for
  * local runs and integration tests, started from Maven Central jars with `java`: this machine has
- * no Docker and cannot reach the Apache download site. See /work/shared/notes/kafka-broker.md.
+ * no Docker and cannot reach the Apache download site. See notes/kafka-broker.md (shared notes).
+ *
+ * Jars: `mvn dependency:copy-dependencies` of ./pom.xml into `${XDG_CACHE_HOME:-~/.cache}/
+ * switchboard/kafka-4.1.1/libs`, once per machine; class-data sharing archives beside them make
+ * later JVM starts faster. Each broker gets a fresh temp dir (config, KRaft data, logs) and free
+ * ports, and dies with the process that started it (except the CLI's, which is detached).
  *
  * Library:
  *   const { brokers, pid, stop } = await startBroker();   // brokers = '127.0.0.1:PORT'
  *   await stop();
  *
  * CLI:
- *   node deploy/local/kafka/kafka-broker.mjs start   # prints KAFKA_BROKERS=…, leaves it running
- *   node deploy/local/kafka/kafka-broker.mjs stop
+ *   node deploy/local/kafka/kafka-broker.mjs start [--port N]  # prints KAFKA_BROKERS=…, stays up
+ *   node deploy/local/kafka/kafka-broker.mjs stop    # pid file: <cache>/run/broker.pid, one per user
  *   node deploy/local/kafka/kafka-broker.mjs status
  *   node deploy/local/kafka/kafka-broker.mjs jars    # only fetch the jars into the cache
  *
@@ -282,15 +287,13 @@ async function launchOnce({ java, libs, dataDir, port, detached, cds }) {
       { cwd: dir, detached, stdio: ['ignore', out, out] },
     );
     fs.closeSync(out);
-    if (child.pid === undefined) {
-      throw new Error(`Could not start ${java}`);
-    }
-    pid = child.pid;
-    child.unref();
     /** @type {{ code: number | null, signal: string | null } | undefined} */
     let exited;
     child.on('exit', (code, signal) => (exited = { code, signal }));
     child.on('error', () => (exited = { code: -1, signal: null }));
+    if (child.pid === undefined) throw new Error(`Could not start ${java}`);
+    pid = child.pid;
+    child.unref();
 
     const brokerPid = pid;
     /** @type {{ kill(): void } | undefined} */
