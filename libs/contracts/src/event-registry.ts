@@ -2,8 +2,12 @@ import { type EventDefinition, eventKey } from './event-definition.js';
 import { AgentPresenceChangedV1 } from './events/agent-presence-changed.event.js';
 import { ConversationAssignedV1 } from './events/conversation-assigned.event.js';
 import { ConversationMessageAppendedV1 } from './events/conversation-message-appended.event.js';
+import { ConversationOfferAnsweredV1 } from './events/conversation-offer-answered.event.js';
+import { ConversationStatusChangedV1 } from './events/conversation-status-changed.event.js';
+import { ConversationTransferRequestedV1 } from './events/conversation-transfer-requested.event.js';
 import { DeliveryStatusChangedV1 } from './events/delivery-status-changed.event.js';
 import { InboundMessageReceivedV1 } from './events/inbound-message-received.event.js';
+import { MessageDeliveryRequestedV1 } from './events/message-delivery-requested.event.js';
 import { OutboundMessageRequestedV1 } from './events/outbound-message-requested.event.js';
 
 /** Every event definition, so a consumer can validate whatever arrives on its topics. */
@@ -14,6 +18,10 @@ export const allEventDefinitions: readonly EventDefinition[] = [
   OutboundMessageRequestedV1,
   DeliveryStatusChangedV1,
   AgentPresenceChangedV1,
+  MessageDeliveryRequestedV1,
+  ConversationStatusChangedV1,
+  ConversationTransferRequestedV1,
+  ConversationOfferAnsweredV1,
 ] as readonly EventDefinition<string, unknown>[];
 
 const byKey = new Map(allEventDefinitions.map((d) => [eventKey(d.type, d.version), d]));

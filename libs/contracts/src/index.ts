@@ -9,3 +9,7 @@ export * from './events/conversation-message-appended.event.js';
 export * from './events/delivery-status-changed.event.js';
 export * from './events/inbound-message-received.event.js';
 export * from './events/outbound-message-requested.event.js';
+export * from './events/conversation-offer-answered.event.js';
+export * from './events/conversation-status-changed.event.js';
+export * from './events/conversation-transfer-requested.event.js';
+export * from './events/message-delivery-requested.event.js';

@@ -21,6 +21,8 @@ export const Topics = {
   deliveryStatus: 'switchboard.delivery-status',
   /** Agent presence and settings. Key: workspace. */
   agents: 'switchboard.agents',
+  /** Asks of routing from agents and integrators: transfers, answers to offers. Key: workspace. */
+  routingCommands: 'switchboard.routing-commands',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];

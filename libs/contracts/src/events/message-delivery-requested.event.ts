@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { attachmentSchema, channelSchema, identityKindSchema, messageTextSchema } from '../channels.js';
+import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
+import { messageSenderSchema } from './conversation-message-appended.event.js';
+
+/**
+ * History stored an outbound message; the channel adapter for `channel` delivers it and reports
+ * back with DeliveryStatusChangedV1 (carrying `messageId`). Keyed by workspace.
+ */
+export const MessageDeliveryRequestedV1 = defineEvent(
+  'message.delivery.requested',
+  1,
+  z.object({
+    messageId: z.uuid(),
+    conversationId: z.uuid(),
+    customerId: z.uuid(),
+    channel: channelSchema,
+    channelAccountId: z.string().min(1).max(200),
+    /** The customer's address on that channel (E.164 phone, PSID, chat id, visitor id, …). */
+    recipient: z.object({ kind: identityKindSchema, address: z.string().min(1).max(500) }),
+    text: messageTextSchema.nullable(),
+    attachments: z.array(attachmentSchema).max(20),
+    sender: messageSenderSchema,
+    requestedAt: z.iso.datetime({ offset: true }),
+  }),
+);
+export type MessageDeliveryRequestedV1 = EventOf<typeof MessageDeliveryRequestedV1>;
+export type MessageDeliveryRequestedV1Payload = PayloadOf<typeof MessageDeliveryRequestedV1>;
