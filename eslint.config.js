@@ -4,7 +4,16 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', '**/generated/**', 'apps/inbox/web/dist/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.data/**',
+      'coverage/**',
+      '**/generated/**',
+      'apps/inbox/web/dist/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -19,7 +28,9 @@ export default tseslint.config(
       // Imports across areas go through the @switchboard/* aliases, never deep relative paths.
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../../*', '**/libs/*'], message: 'Import through @switchboard/* instead.' }] },
+        {
+          patterns: [{ group: ['../../*', '**/libs/*'], message: 'Import through @switchboard/* instead.' }],
+        },
       ],
     },
   },
@@ -48,5 +59,21 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  {
+    // Plain-JS scripts and configs run on Node.
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+      },
+    },
+  },
   prettier,
 );
