@@ -13,3 +13,4 @@ export * from './events/conversation-offer-answered.event.js';
 export * from './events/conversation-status-changed.event.js';
 export * from './events/conversation-transfer-requested.event.js';
 export * from './events/message-delivery-requested.event.js';
+export * from './workspace.js';
