@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAppProcess } from '@switchboard/testing';
+import { createTestDatabase, startAppProcess, testRunId } from '@switchboard/testing';
 import pg from 'pg';
 
 /**
@@ -61,5 +61,26 @@ describe('standalone, embedded', () => {
     expect(rows).toEqual([{ text: 'kept' }]);
     expect(migrations.rowCount).toBe(1);
     expect(await second.stop('SIGTERM')).toBe(0);
+  });
+});
+
+describe('standalone on Kafka and an external database', () => {
+  // SIGTERM arrives while its consumer is still joining the group: it must still stop at once.
+  it('uses KAFKA_BROKERS and DATABASE_URL when they are set', async () => {
+    const database = await createTestDatabase('standalone_kafka');
+    const app = await startAppProcess('standalone', {
+      DATABASE_URL: database.url,
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '',
+      KAFKA_TOPIC_PREFIX: `${testRunId()}.standalone.`,
+      LOG_LEVEL: 'info',
+    });
+    try {
+      await app.waitUntilReady(60_000);
+      expect(app.output()).toContain(`Kafka at ${process.env.KAFKA_BROKERS}`);
+      expect(app.output()).not.toContain('embedded PostgreSQL');
+    } finally {
+      expect(await app.stop('SIGTERM')).toBe(0);
+      await database.drop();
+    }
   });
 });

@@ -32,3 +32,23 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/** Settles when the signal aborts, at once if it already has (an aborted signal never fires again). */
+export function whenAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+export class AbortedError extends Error {
+  override readonly name = 'AbortedError';
+}
+
+/** `promise`, unless the signal aborts first: then rejects with AbortedError (the promise runs on). */
+export function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return Promise.race([
+    promise,
+    whenAborted(signal).then(() => {
+      throw new AbortedError('stopped');
+    }),
+  ]);
+}

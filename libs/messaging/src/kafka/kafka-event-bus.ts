@@ -20,7 +20,7 @@ import {
 } from '../event-bus.js';
 import { GroupCommitQueue } from '../group-commit-queue.js';
 import { partitionForKey } from '../partitioner.util.js';
-import { backoffDelayMs, resolveRetryPolicy, sleep } from '../retry-policy.js';
+import { backoffDelayMs, resolveRetryPolicy, sleep, unlessAborted, whenAborted } from '../retry-policy.js';
 import { TopicNamer } from '../topic-namer.js';
 
 export interface KafkaEventBusOptions {
@@ -301,19 +301,31 @@ export class KafkaEventBus extends EventBus {
         sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
         heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
         maxWaitTimeInMs: 500,
-        retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
+        // kafkajs restarts a crashed consumer by itself; never one we are stopping (a disconnect
+        // during the group join crashes it with "write after end").
+        retry: {
+          retries: 10,
+          initialRetryTime: 300,
+          maxRetryTime: 5_000,
+          restartOnFailure: () => Promise.resolve(!signal.aborted),
+        },
       });
       onConsumer(consumer);
       try {
-        await this.ensureTopics(spec.topics);
-        await consumer.connect();
-        await consumer.subscribe({
-          topics: spec.topics.map((t) => this.topics.physical(t)),
-          fromBeginning: true,
-        });
+        // Every step can hang while Kafka is away: a stop must not wait for it.
+        await unlessAborted(this.ensureTopics(spec.topics), signal);
+        await unlessAborted(consumer.connect(), signal);
+        await unlessAborted(
+          consumer.subscribe({
+            topics: spec.topics.map((t) => this.topics.physical(t)),
+            fromBeginning: true,
+          }),
+          signal,
+        );
         const crashed = new Promise<void>((resolve) => {
           consumer.on(consumer.events.CRASH, (event) => {
             const payload = event.payload as { error: unknown; restart: boolean };
+            if (signal.aborted) return resolve();
             this.logger.error(
               { groupId: spec.groupId, error: describeError(payload.error) },
               'consumer crashed',
@@ -321,27 +333,29 @@ export class KafkaEventBus extends EventBus {
             if (!payload.restart) resolve();
           });
         });
-        await consumer.run({
-          autoCommit: false,
-          eachBatchAutoResolve: false,
-          partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
-          eachBatch,
-        });
+        await unlessAborted(
+          consumer.run({
+            autoCommit: false,
+            eachBatchAutoResolve: false,
+            partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+            eachBatch,
+          }),
+          signal,
+        );
         this.logger.info({ groupId: spec.groupId, topics: spec.topics }, 'consumer running');
         attempt = 0;
         // kafkajs restarts on retriable crashes by itself; start over only when it gives up.
-        await Promise.race([
-          crashed,
-          new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
-        ]);
+        await Promise.race([crashed, whenAborted(signal)]);
       } catch (error) {
-        this.logger.warn(
-          { groupId: spec.groupId, error: describeError(error), attempt },
-          'consumer could not start; retrying',
-        );
+        if (!signal.aborted) {
+          this.logger.warn(
+            { groupId: spec.groupId, error: describeError(error), attempt },
+            'consumer could not start; retrying',
+          );
+        }
       }
-      if (signal.aborted) return;
       await consumer.disconnect().catch(() => undefined);
+      if (signal.aborted) return;
       await sleep(
         backoffDelayMs(resolveRetryPolicy({ initialBackoffMs: 500, maxBackoffMs: 10_000 }), attempt),
         signal,

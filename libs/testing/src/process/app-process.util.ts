@@ -28,11 +28,11 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Runs a built app (`dist/apps/<app>/src/main.js`) as its own process, as it runs in production:
+ * Runs a built app (`dist/apps/<app>/main.js`) as its own process, as it runs in production:
  * end-to-end tests can then kill it for real. `npm test` builds first (its `pretest`).
  */
 export async function startAppProcess(app: string, env: Record<string, string>): Promise<AppProcess> {
-  const entry = resolve('dist/apps', app, 'src/main.js');
+  const entry = resolve('dist/apps', app, 'main.js');
   if (!existsSync(entry))
     throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does).`);
   const port = await freePort();
