@@ -1,4 +1,5 @@
 import { describeEventBusContract } from '../testing/event-bus.contract.js';
+import { readInProcessDeadLetters } from '../testing/in-process-dead-letters.util.js';
 import { InProcessEventBus } from './in-process-event-bus.js';
 import { MemoryEventLogStore } from './memory-event-log.store.js';
 
@@ -9,14 +10,7 @@ describeEventBusContract('in-process on the memory store', () => {
   return Promise.resolve({
     bus: open(),
     reopen: () => Promise.resolve(open()),
-    deadLetters: async (topic: string) =>
-      (await Promise.all([0, 1, 2, 3].map((p) => store.read(`${topic}.dlq`, p, null, 1000))))
-        .flat()
-        .map((r) => ({
-          key: r.key,
-          value: r.value?.toString('utf8') ?? null,
-          headers: r.headers ?? {},
-        })),
+    deadLetters: (topic: string) => readInProcessDeadLetters(store, topic, 4),
     dispose: () => Promise.resolve(),
   });
 });

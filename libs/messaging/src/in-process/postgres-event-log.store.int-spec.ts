@@ -1,5 +1,6 @@
 import { type TestDatabase, createTestDatabase } from '@switchboard/testing';
 import { describeEventBusContract } from '../testing/event-bus.contract.js';
+import { readInProcessDeadLetters } from '../testing/in-process-dead-letters.util.js';
 import { InProcessEventBus } from './in-process-event-bus.js';
 import { PostgresEventLogStore } from './postgres-event-log.store.js';
 
@@ -16,14 +17,7 @@ describeEventBusContract('in-process on PostgreSQL', async () => {
   return {
     bus: await open(),
     reopen: open,
-    deadLetters: async (topic: string) =>
-      (await Promise.all([0, 1, 2, 3].map((p) => reader.read(`${topic}.dlq`, p, null, 1000))))
-        .flat()
-        .map((r) => ({
-          key: r.key,
-          value: r.value?.toString('utf8') ?? null,
-          headers: r.headers ?? {},
-        })),
+    deadLetters: (topic: string) => readInProcessDeadLetters(reader, topic, 4),
     dispose: async () => {
       await reader.close();
       await database.drop();

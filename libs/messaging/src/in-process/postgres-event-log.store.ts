@@ -51,10 +51,7 @@ export class PostgresEventLogStore implements EventLogStore {
   }
 
   async init(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [this.lockKey]);
+    await this.inLockedTransaction(async (client) => {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
       await client.query(
         `CREATE TABLE IF NOT EXISTS ${this.schema}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
@@ -66,21 +63,12 @@ export class PostgresEventLogStore implements EventLogStore {
         await client.query(migrations[version - 1]!(this.schema));
         await client.query(`INSERT INTO ${this.schema}.schema_migrations (version) VALUES ($1)`, [version]);
       }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async append(records: readonly AppendRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [this.lockKey]);
+    await this.inLockedTransaction(async (client) => {
       // One statement for the whole group: unnest keeps array order, so offsets follow it.
       await client.query(
         `INSERT INTO ${this.schema}.records (topic, partition, key, value, headers)
@@ -96,13 +84,7 @@ export class PostgresEventLogStore implements EventLogStore {
           records.map((r) => (r.headers === null ? null : JSON.stringify(r.headers))),
         ],
       );
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async read(
@@ -151,6 +133,22 @@ export class PostgresEventLogStore implements EventLogStore {
       [retentionMs],
     );
     return result.rowCount ?? 0;
+  }
+
+  /** Runs `work` in a transaction holding the log's advisory lock: migrations and appends, one at a time. */
+  private async inLockedTransaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [this.lockKey]);
+      await work(client);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async checkHealth(): Promise<void> {
