@@ -12,6 +12,7 @@ import { SmsOutboundRecordService } from './outbound/sms-outbound-record.service
 import { TwilioClientFactory } from './outbound/twilio-client.factory.js';
 import { SmsChannelConfig } from './sms-channel.config.js';
 import { DeliveryStatusService } from './webhooks/delivery-status.service.js';
+import { InboundReceiptService } from './webhooks/inbound-receipt.service.js';
 import { InboundSmsService } from './webhooks/inbound-sms.service.js';
 import { TwilioWebhookController } from './webhooks/twilio-webhook.controller.js';
 
@@ -31,6 +32,7 @@ import { TwilioWebhookController } from './webhooks/twilio-webhook.controller.js
     SmsAccountBootstrapService,
     SmsOptOutService,
     TwilioMediaService,
+    InboundReceiptService,
     InboundSmsService,
     DeliveryStatusService,
     SmsOutboundRecordService,

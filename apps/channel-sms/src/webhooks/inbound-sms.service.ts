@@ -7,14 +7,13 @@ import {
   toE164,
 } from '@switchboard/contracts';
 import { EventBus, type OutgoingEvent } from '@switchboard/messaging';
-import { InjectServiceDataSource } from '@switchboard/platform';
 import twilio from 'twilio';
-import type { DataSource } from 'typeorm';
 import type { SmsAccount } from '../accounts/sms-account.js';
 import { SmsAccountService } from '../accounts/sms-account.service.js';
 import { type MediaItem, TwilioMediaService } from '../media/twilio-media.service.js';
 import { detectSmsKeyword } from '../opt-out/sms-keyword.util.js';
 import { SmsOptOutService } from '../opt-out/sms-opt-out.service.js';
+import { InboundReceiptService } from './inbound-receipt.service.js';
 import { type TwilioWebhookRequest, hasValidSignature, param } from './twilio-webhook-request.js';
 import { TwilioSignatureError } from './twilio-webhook.errors.js';
 
@@ -31,8 +30,8 @@ export class InboundSmsService {
     private readonly accounts: SmsAccountService,
     private readonly optOuts: SmsOptOutService,
     private readonly media: TwilioMediaService,
+    private readonly receipts: InboundReceiptService,
     private readonly bus: EventBus,
-    @InjectServiceDataSource('channels') private readonly db: DataSource,
   ) {}
 
   /**
@@ -50,7 +49,8 @@ export class InboundSmsService {
     // Twilio retries a webhook that timed out or failed; MessageSid is the dedupe key. A receipt is
     // written only after the publish, so a retry after a failed publish publishes again. Two
     // concurrent deliveries may both publish: history stores by (workspace, account, provider id).
-    if (await this.alreadyReceived(account, messageSid)) return emptyTwiml();
+    const receipt = { workspaceId: account.workspaceId, channelAccountId: account.id, messageSid };
+    if (await this.receipts.wasReceived(receipt)) return emptyTwiml();
 
     const receivedAt = new Date();
     // Short codes and alphanumeric senders are not phone numbers: kept as sent.
@@ -102,11 +102,7 @@ export class InboundSmsService {
     events.unshift({ topic: Topics.inbound, key: from, event: inbound });
     await this.bus.publish(events);
 
-    await this.db.query(
-      `INSERT INTO channels.sms_inbound_receipts (workspace_id, channel_account_id, message_sid)
-       VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-      [account.workspaceId, account.id, messageSid],
-    );
+    await this.receipts.record(receipt);
     return keyword?.kind === 'help' ? helpTwiml(account) : emptyTwiml();
   }
 
@@ -124,15 +120,6 @@ export class InboundSmsService {
       throw new TwilioSignatureError('signed for another Twilio account');
     return account;
   }
-
-  private async alreadyReceived(account: SmsAccount, messageSid: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(
-      `SELECT 1 FROM channels.sms_inbound_receipts
-       WHERE workspace_id = $1 AND channel_account_id = $2 AND message_sid = $3`,
-      [account.workspaceId, account.id, messageSid],
-    );
-    return rows.length > 0;
-  }
 }
 
 function mediaItems(params: TwilioWebhookRequest['params']): MediaItem[] {
@@ -145,8 +132,11 @@ function mediaItems(params: TwilioWebhookRequest['params']): MediaItem[] {
   return items;
 }
 
+const EMPTY_TWIML = new twilio.twiml.MessagingResponse().toString();
+
+/** `<Response/>`: acknowledged, nothing to send back. */
 export function emptyTwiml(): string {
-  return new twilio.twiml.MessagingResponse().toString();
+  return EMPTY_TWIML;
 }
 
 function helpTwiml(account: SmsAccount): string {

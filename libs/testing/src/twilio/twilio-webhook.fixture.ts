@@ -7,7 +7,7 @@ export function twilioInboundSmsParams(
   to: string,
   from: string,
   overrides: Record<string, string> = {},
-): Record<string, string> {
+): { MessageSid: string; [name: string]: string } {
   const sid = `SM${randomBytes(16).toString('hex')}`;
   return {
     ToCountry: 'US',
