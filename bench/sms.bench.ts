@@ -49,8 +49,6 @@ const app = await startAppProcess('channel-sms', {
   TWILIO_PHONE_NUMBER: OUR_NUMBER,
   SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   LOG_LEVEL: 'warn',
-  // `npm run bench:sms -- 500 20 --cpu-prof` profiles the app (written on exit to .cpu-prof/).
-  ...(process.argv.includes('--cpu-prof') ? { NODE_OPTIONS: '--cpu-prof --cpu-prof-dir=.cpu-prof' } : {}),
 });
 const target = new URL(app.url);
 // As Twilio's edge does: many connections, kept alive.

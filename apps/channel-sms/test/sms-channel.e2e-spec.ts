@@ -293,6 +293,25 @@ describe('channel-sms', () => {
       );
       expect(stored.rows[0]!.body.equals(picture)).toBe(true);
     });
+    it('drops media over 5 MB without keeping it, and still delivers the message', async () => {
+      const sid = `MM${randomBytes(16).toString('hex')}`;
+      const huge = api.addMedia(ACCOUNT_SID, sid, {
+        contentType: 'video/mp4',
+        body: Buffer.alloc(5 * 1024 * 1024 + 1),
+      });
+      const params = inboundParams({
+        MessageSid: sid,
+        NumMedia: '1',
+        Body: 'a video',
+        MediaUrl0: huge,
+        MediaContentType0: 'video/mp4',
+      });
+      expect((await sendInbound(params)).status).toBe(200);
+      const [consumed] = await waitFor(() => (inboundFor(sid).length > 0 ? inboundFor(sid) : null));
+      expect(consumed!.event.payload.attachments).toEqual([]);
+      expect(consumed!.event.payload.hints).toEqual({ mediaRejected: '1' });
+      expect(consumed!.event.payload.text).toBe('a video');
+    });
   });
 
   describe('outbound', () => {
