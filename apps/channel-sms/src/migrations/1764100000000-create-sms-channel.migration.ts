@@ -33,6 +33,7 @@ export class CreateSmsChannel1764100000000 implements MigrationInterface {
         received_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (workspace_id, channel_account_id, message_sid)
       )`);
+    await runner.query('CREATE INDEX sms_inbound_receipts_received_at ON sms_inbound_receipts (received_at)');
     await runner.query(`
       CREATE TABLE sms_opt_outs (
         workspace_id uuid NOT NULL,

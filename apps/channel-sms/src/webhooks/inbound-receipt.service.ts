@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { GroupCommitQueue } from '@switchboard/messaging';
-import { InjectServiceDataSource } from '@switchboard/platform';
+import { InjectServiceDataSource, createLogger } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 
 interface Receipt {
@@ -16,13 +16,18 @@ interface Lookup extends Receipt {
 // At hundreds of webhooks a second, a round trip per check and per receipt is most of the cost of
 // a webhook: concurrent requests share them (one query while another is in flight).
 const MAX_BATCH = 500;
+// Twilio retries within minutes; a week of receipts is ample, and history dedupes beyond it.
+const RECEIPT_RETENTION = '7 days';
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 /**
  * Which MessageSids were acknowledged already (`channels.sms_inbound_receipts`): Twilio retries a
  * webhook it didn't see answered, and the retry must not be published again.
  */
 @Injectable()
-export class InboundReceiptService {
+export class InboundReceiptService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = createLogger('channel-sms.receipts');
+  private pruner: NodeJS.Timeout | undefined;
   private readonly lookups = new GroupCommitQueue<Lookup>((batch) => this.lookUp(batch), {
     maxItems: MAX_BATCH,
   });
@@ -31,6 +36,27 @@ export class InboundReceiptService {
   });
 
   constructor(@InjectServiceDataSource('channels') private readonly db: DataSource) {}
+
+  onModuleInit(): void {
+    this.pruner = setInterval(() => {
+      this.prune().catch((error: unknown) => this.logger.warn({ err: error }, 'could not prune receipts'));
+    }, PRUNE_EVERY_MS);
+    this.pruner.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.pruner);
+    await Promise.all([this.lookups.drain(), this.records.drain()]);
+  }
+
+  /** Deletes receipts older than the retention; every workspace's, by design (a housekeeping job). */
+  async prune(): Promise<number> {
+    // TypeORM answers a DELETE on PostgreSQL with [rows, affected count].
+    const [, deleted] = await this.db.query<[unknown, number]>(
+      `DELETE FROM channels.sms_inbound_receipts WHERE received_at < now() - interval '${RECEIPT_RETENTION}'`,
+    );
+    return deleted;
+  }
 
   async wasReceived(receipt: Receipt): Promise<boolean> {
     const lookup: Lookup = { ...receipt, found: false };
