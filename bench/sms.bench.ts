@@ -37,6 +37,9 @@ interface Outcome {
   readonly achievedRate: number;
 }
 
+/** What failed below HTTP (resets, refusals), by code, across the run. */
+const errors = new Set<string>();
+
 const broker = await useBroker();
 const database = await createTestDatabase('bench_sms');
 const app = await startAppProcess('channel-sms', {
@@ -51,8 +54,9 @@ const app = await startAppProcess('channel-sms', {
   LOG_LEVEL: 'warn',
 });
 const target = new URL(app.url);
-// As Twilio's edge does: many connections, kept alive.
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+// As Twilio's edge does: many connections, kept alive. A fresh pool per phase: sockets left idle
+// while the next phase's requests are signed would be closed by the server under the client.
+let agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
 function send(prepared: Prepared): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -82,6 +86,8 @@ function send(prepared: Prepared): Promise<number> {
 async function run(make: (i: number) => Prepared, seconds: number): Promise<Outcome> {
   const total = Math.round(RATE * seconds);
   const prepared = Array.from({ length: total }, (_, i) => make(i));
+  agent.destroy();
+  agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
   const inFlight: Promise<void>[] = [];
@@ -96,7 +102,10 @@ async function run(make: (i: number) => Prepared, seconds: number): Promise<Outc
           latencies.push(performance.now() - due);
           statuses.set(status, (statuses.get(status) ?? 0) + 1);
         },
-        () => void statuses.set(-1, (statuses.get(-1) ?? 0) + 1),
+        (error: NodeJS.ErrnoException) => {
+          statuses.set(-1, (statuses.get(-1) ?? 0) + 1);
+          errors.add(error.code ?? error.message);
+        },
       ),
     );
   }
@@ -150,6 +159,7 @@ try {
       row('POST /webhooks/twilio/sms (verify, publish to Kafka, ack)', ours),
     ]) + '\n',
   );
+  if (errors.size > 0) process.stdout.write(`\nconnection errors: ${[...errors].join(', ')}\n`);
   const p99 = percentile(ours.latencies, 99);
   process.stdout.write(
     `\nwebhook → acknowledgement p99 ${fmt(p99, 1)} ms at ${RATE}/s; baseline p99 ${fmt(percentile(baseline.latencies, 99), 1)} ms` +
