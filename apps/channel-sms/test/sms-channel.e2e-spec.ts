@@ -293,6 +293,23 @@ describe('channel-sms', () => {
       );
       expect(stored.rows[0]!.body.equals(picture)).toBe(true);
     });
+    it("does not follow Twilio's redirect anywhere but Twilio's CDN over https", async () => {
+      const sid = `MM${randomBytes(16).toString('hex')}`;
+      const redirected = api.addMedia(ACCOUNT_SID, sid, { redirectTo: `${elsewhereUrl}/internal/admin` });
+      const params = inboundParams({
+        MessageSid: sid,
+        NumMedia: '1',
+        MediaUrl0: redirected,
+        MediaContentType0: 'image/png',
+      });
+      expect((await sendInbound(params)).status).toBe(200);
+      const [consumed] = await waitFor(() => (inboundFor(sid).length > 0 ? inboundFor(sid) : null));
+      expect(consumed!.event.payload.attachments).toEqual([]);
+      expect(consumed!.event.payload.hints).toEqual({ mediaRejected: '1' });
+      expect(api.requests.some((r) => r.path === new URL(redirected).pathname)).toBe(true);
+      expect(elsewhereHits).toBe(0);
+    });
+
     it('drops media over 5 MB without keeping it, and still delivers the message', async () => {
       const sid = `MM${randomBytes(16).toString('hex')}`;
       const huge = api.addMedia(ACCOUNT_SID, sid, {

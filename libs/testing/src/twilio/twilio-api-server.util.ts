@@ -19,10 +19,10 @@ export interface CannedResponse {
   readonly delayMs?: number;
 }
 
-export interface TwilioMedia {
-  readonly contentType: string;
-  readonly body: Buffer;
-}
+export type TwilioMedia =
+  | { readonly contentType: string; readonly body: Buffer }
+  /** Answers 307 to `location`, as Twilio's API does, sending media on to its CDN. */
+  | { readonly redirectTo: string };
 
 export interface TwilioApiServer {
   /** Base URL for TWILIO_API_BASE_URL: the real `twilio` client talks to it as to api.twilio.com. */
@@ -123,6 +123,10 @@ export async function startTwilioApiServer(credentials: Record<string, string>):
     }
 
     const item = req.method === 'GET' ? media.get(url.pathname) : undefined;
+    if (item && 'redirectTo' in item) {
+      res.writeHead(307, { location: item.redirectTo });
+      return res.end();
+    }
     if (item) {
       res.writeHead(200, { 'content-type': item.contentType, 'content-length': String(item.body.length) });
       return res.end(item.body);
