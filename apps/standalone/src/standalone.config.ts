@@ -1,8 +1,10 @@
+import { smsChannelVariables } from '@switchboard/app-channel-sms';
 import { messagingVariables } from '@switchboard/messaging';
 import {
   coreVariables,
   databaseVariables,
   defineConfig,
+  encryptionVariables,
   httpVariables,
   kafkaVariables,
   storageVariables,
@@ -17,6 +19,8 @@ export const StandaloneConfig = defineConfig(
     ...kafkaVariables,
     ...messagingVariables,
     ...storageVariables,
+    ...encryptionVariables,
+    ...smsChannelVariables,
   },
   'StandaloneConfig',
 );

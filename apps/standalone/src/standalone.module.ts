@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { SmsChannelModule } from '@switchboard/app-channel-sms';
 import { HistoryModule } from '@switchboard/app-history';
 import { MessagingModule } from '@switchboard/messaging';
 import { type Environment, HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
@@ -19,6 +20,7 @@ export class StandaloneModule {
         HealthModule,
         MessagingModule.forRoot(),
         HistoryModule,
+        SmsChannelModule,
       ],
     };
   }

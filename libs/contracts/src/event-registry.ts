@@ -6,6 +6,7 @@ import { ConversationOfferAnsweredV1 } from './events/conversation-offer-answere
 import { ConversationStatusChangedV1 } from './events/conversation-status-changed.event.js';
 import { ConversationTransferRequestedV1 } from './events/conversation-transfer-requested.event.js';
 import { DeliveryStatusChangedV1 } from './events/delivery-status-changed.event.js';
+import { IdentityOptOutChangedV1 } from './events/identity-opt-out-changed.event.js';
 import { InboundMessageReceivedV1 } from './events/inbound-message-received.event.js';
 import { MessageDeliveryRequestedV1 } from './events/message-delivery-requested.event.js';
 import { OutboundMessageRequestedV1 } from './events/outbound-message-requested.event.js';
@@ -22,6 +23,7 @@ export const allEventDefinitions: readonly EventDefinition[] = [
   ConversationStatusChangedV1,
   ConversationTransferRequestedV1,
   ConversationOfferAnsweredV1,
+  IdentityOptOutChangedV1,
 ] as readonly EventDefinition<string, unknown>[];
 
 const byKey = new Map(allEventDefinitions.map((d) => [eventKey(d.type, d.version), d]));

@@ -14,3 +14,5 @@ export * from './events/conversation-status-changed.event.js';
 export * from './events/conversation-transfer-requested.event.js';
 export * from './events/message-delivery-requested.event.js';
 export * from './workspace.js';
+export * from './events/identity-opt-out-changed.event.js';
+export * from './phone-number.js';

@@ -12,3 +12,4 @@ export {
 export { KafkaEventBus, type KafkaEventBusOptions } from './kafka/kafka-event-bus.js';
 export { MessagingConfig, messagingVariables } from './messaging.config.js';
 export { MessagingModule, createEventBus } from './messaging.module.js';
+export { GroupCommitQueue, type GroupCommitLimits } from './group-commit-queue.js';

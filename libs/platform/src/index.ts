@@ -65,3 +65,8 @@ export { isTransientDatabaseError } from './database/transient-database-error.ut
 
 // Bootstrap
 export { runHttpService, type RunHttpServiceOptions } from './bootstrap/run-http-service.util.js';
+
+// Crypto
+export { EncryptionConfig, encryptionVariables } from './crypto/encryption.config.js';
+export { loadOrCreateEncryptionKey } from './crypto/encryption-key.util.js';
+export { SecretBox, generateEncryptionKey, parseEncryptionKey } from './crypto/secret-box.util.js';

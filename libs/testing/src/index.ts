@@ -7,3 +7,5 @@ export {
 export * from './async/wait-for.util.js';
 export * from './fixtures/inbound-message.fixture.js';
 export * from './process/app-process.util.js';
+export * from './twilio/twilio-api-server.util.js';
+export * from './twilio/twilio-webhook.fixture.js';

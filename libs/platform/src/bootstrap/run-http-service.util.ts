@@ -33,7 +33,13 @@ export async function runHttpService(
   try {
     loadConfig(options.config, { overrides: options.overrides });
     // abortOnError: false, or Nest exits on a bad config before we can print which variable is wrong.
-    const app = await NestFactory.create(rootModule, { bufferLogs: true, abortOnError: false });
+    // rawBody: webhook signatures (Twilio's over the form parameters as sent, Meta's over the
+    // bytes) must be checked against what the provider sent, not a re-encoding of a parsed body.
+    const app = await NestFactory.create(rootModule, {
+      bufferLogs: true,
+      abortOnError: false,
+      rawBody: true,
+    });
     app.useLogger(app.get(NestPinoLogger));
     // Our own signal handling rather than enableShutdownHooks(): `afterClose` must run after every
     // module's shutdown hook (the embedded PostgreSQL outlives the pools that use it).

@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { InjectServiceDataSource, SecretBox } from '@switchboard/platform';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { SmsAccount } from './sms-account.js';
+
+interface AccountRow {
+  id: string;
+  workspace_id: string;
+  phone_number: string | null;
+  messaging_service_sid: string | null;
+  account_sid: string;
+  auth_token_sealed: string;
+  help_text: string | null;
+}
+
+export interface SmsAccountInput {
+  readonly workspaceId: string;
+  readonly phoneNumber: string | null;
+  readonly messagingServiceSid: string | null;
+  readonly accountSid: string;
+  readonly authToken: string;
+  readonly helpText?: string | null;
+}
+
+// Every webhook looks its account up; a few seconds of staleness after a credential change is
+// fine (Twilio retries a rejected webhook), a query per request at 500/s is not needed.
+const CACHE_TTL_MS = 5_000;
+
+/** Channel accounts: stored with the auth token sealed (the account id is the sealing context). */
+@Injectable()
+export class SmsAccountService {
+  private readonly cache = new Map<string, { account: SmsAccount | null; expiresAt: number }>();
+
+  constructor(
+    @InjectServiceDataSource('channels') private readonly db: DataSource,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  /**
+   * The account a webhook was sent to, by the `To` number or else the messaging service. Not
+   * scoped by workspace: this is how an inbound message finds its workspace.
+   */
+  async findByRecipient(to: string | null, messagingServiceSid: string | null): Promise<SmsAccount | null> {
+    return this.cached(`to:${to ?? ''}|ms:${messagingServiceSid ?? ''}`, async () => {
+      const rows: AccountRow[] = await this.db.query(
+        `SELECT * FROM channels.sms_accounts
+         WHERE phone_number = $1 OR messaging_service_sid = $2
+         ORDER BY (phone_number = $1) DESC NULLS LAST LIMIT 1`,
+        [to, messagingServiceSid],
+      );
+      return rows[0] ? this.toAccount(rows[0]) : null;
+    });
+  }
+
+  async findById(workspaceId: string, id: string): Promise<SmsAccount | null> {
+    if (!UUID.test(id)) return null;
+    return this.cached(`id:${workspaceId}:${id}`, async () => {
+      const rows: AccountRow[] = await this.db.query(
+        'SELECT * FROM channels.sms_accounts WHERE workspace_id = $1 AND id = $2',
+        [workspaceId, id],
+      );
+      return rows[0] ? this.toAccount(rows[0]) : null;
+    });
+  }
+
+  /**
+   * Creates the account of `input.phoneNumber` in its workspace, or updates its credentials.
+   * Replicas starting together may race: the unique number makes one insert win, the others update.
+   */
+  async upsertByPhoneNumber(input: SmsAccountInput & { phoneNumber: string }): Promise<SmsAccount> {
+    const id = randomUUID();
+    const inserted: { id: string }[] = await this.db.query(
+      `INSERT INTO channels.sms_accounts
+         (id, workspace_id, phone_number, messaging_service_sid, account_sid, auth_token_sealed, help_text)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (phone_number) DO NOTHING RETURNING id`,
+      [
+        id,
+        input.workspaceId,
+        input.phoneNumber,
+        input.messagingServiceSid,
+        input.accountSid,
+        this.secrets.seal(input.authToken, id),
+        input.helpText ?? null,
+      ],
+    );
+    if (inserted.length === 0) {
+      const [existing] = await this.db.query<{ id: string }[]>(
+        'SELECT id FROM channels.sms_accounts WHERE workspace_id = $1 AND phone_number = $2',
+        [input.workspaceId, input.phoneNumber],
+      );
+      if (!existing) throw new Error(`${input.phoneNumber} already belongs to another workspace`);
+      await this.db.query(
+        `UPDATE channels.sms_accounts
+         SET account_sid = $3, auth_token_sealed = $4, messaging_service_sid = $5, updated_at = now()
+         WHERE workspace_id = $1 AND id = $2`,
+        [
+          input.workspaceId,
+          existing.id,
+          input.accountSid,
+          this.secrets.seal(input.authToken, existing.id),
+          input.messagingServiceSid,
+        ],
+      );
+    }
+    this.cache.clear();
+    const account = await this.findByRecipient(input.phoneNumber, null);
+    if (!account) throw new Error('channel account vanished after upsert');
+    return account;
+  }
+
+  private async cached(key: string, load: () => Promise<SmsAccount | null>): Promise<SmsAccount | null> {
+    const hit = this.cache.get(key);
+    if (hit && hit.expiresAt > Date.now()) return hit.account;
+    const account = await load();
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(key, { account, expiresAt: Date.now() + CACHE_TTL_MS });
+    return account;
+  }
+
+  private toAccount(row: AccountRow): SmsAccount {
+    return {
+      id: row.id,
+      workspaceId: row.workspace_id,
+      phoneNumber: row.phone_number,
+      messagingServiceSid: row.messaging_service_sid,
+      accountSid: row.account_sid,
+      authToken: this.secrets.open(row.auth_token_sealed, row.id),
+      helpText: row.help_text,
+    };
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,0 +1,26 @@
+import { messagingVariables } from '@switchboard/messaging';
+import {
+  coreVariables,
+  databaseVariables,
+  defineConfig,
+  encryptionVariables,
+  httpVariables,
+  kafkaVariables,
+  storageVariables,
+} from '@switchboard/platform';
+import { smsChannelVariables } from './sms-channel.config.js';
+
+/** Every variable the SMS channel reads when it runs alone. */
+export const ChannelSmsAppConfig = defineConfig(
+  {
+    ...coreVariables,
+    ...httpVariables,
+    ...databaseVariables,
+    ...kafkaVariables,
+    ...messagingVariables,
+    ...storageVariables,
+    ...encryptionVariables,
+    ...smsChannelVariables,
+  },
+  'ChannelSmsAppConfig',
+);

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { MessagingModule } from '@switchboard/messaging';
+import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
+import { ChannelSmsAppConfig } from './channel-sms-app.config.js';
+import { SmsChannelModule } from './sms-channel.module.js';
+
+/** The SMS channel alone, as it runs in its own pod. */
+@Module({
+  imports: [
+    PlatformConfigModule.forRoot(ChannelSmsAppConfig),
+    LoggingModule,
+    HealthModule,
+    MessagingModule.forRoot(),
+    SmsChannelModule,
+  ],
+})
+export class ChannelSmsAppModule {}

@@ -1,0 +1,189 @@
+import { Injectable } from '@nestjs/common';
+import {
+  DeliveryStatusChangedV1,
+  type DeliveryStatus,
+  type MessageDeliveryRequestedV1,
+  Topics,
+  toE164,
+} from '@switchboard/contracts';
+import { EventBus } from '@switchboard/messaging';
+import { type ConfigOf, InjectConfig, createLogger } from '@switchboard/platform';
+import { setTimeout as sleep } from 'node:timers/promises';
+import twilio from 'twilio';
+import { SmsAccountService } from '../accounts/sms-account.service.js';
+import { SmsOptOutService } from '../opt-out/sms-opt-out.service.js';
+import { SmsChannelConfig } from '../sms-channel.config.js';
+import { describeTwilioError, fromTwilioStatus, statusCallbackUrl } from './sms-delivery-status.util.js';
+import { SmsOutboundRecordService } from './sms-outbound-record.service.js';
+import { TwilioClientFactory } from './twilio-client.factory.js';
+
+/** Twilio's limit on one message's body; longer ones are refused, not split (see ADR 0031). */
+export const MAX_SMS_BODY_LENGTH = 1_600;
+
+export interface SendRetryPolicy {
+  readonly attempts: number;
+  readonly initialBackoffMs: number;
+  readonly maxBackoffMs: number;
+}
+
+const DEFAULT_RETRY: SendRetryPolicy = { attempts: 5, initialBackoffMs: 250, maxBackoffMs: 4_000 };
+
+/** Twilio could not be reached or was overloaded through every attempt; the batch is retried later. */
+export class TwilioUnavailableError extends Error {
+  override readonly name = 'TwilioUnavailableError';
+}
+
+/** A request refused before it reached Twilio, or refused by Twilio for good. */
+interface Refusal {
+  readonly code: string;
+  readonly message: string;
+}
+
+/**
+ * Delivers agents' replies by SMS through the account's `twilio` client. Every outcome becomes a
+ * DeliveryStatusChangedV1 carrying our message id: `queued` with Twilio's sid, or `failed` with a
+ * reason an agent can act on. Refusals (opted out, too long, unknown account) never reach Twilio.
+ */
+@Injectable()
+export class SmsDeliveryService {
+  private readonly logger = createLogger('channel-sms.delivery');
+  retry: SendRetryPolicy = DEFAULT_RETRY;
+
+  constructor(
+    @InjectConfig(SmsChannelConfig) private readonly config: ConfigOf<typeof SmsChannelConfig>,
+    private readonly accounts: SmsAccountService,
+    private readonly optOuts: SmsOptOutService,
+    private readonly records: SmsOutboundRecordService,
+    private readonly clients: TwilioClientFactory,
+    private readonly bus: EventBus,
+  ) {}
+
+  async deliver(request: MessageDeliveryRequestedV1): Promise<void> {
+    const { workspaceId, payload } = request;
+    if (payload.channel !== 'sms') return;
+    const account = await this.accounts.findById(workspaceId, payload.channelAccountId);
+    if (account === null)
+      return this.refuse(request, {
+        code: 'unknown_channel_account',
+        message: 'This SMS number is no longer set up.',
+      });
+    const recipient = toE164(payload.recipient.address);
+    if (recipient === null)
+      return this.refuse(request, {
+        code: 'invalid_recipient',
+        message: 'The customer’s number is not a phone number.',
+      });
+    const text = payload.text ?? '';
+    if (payload.attachments.length > 0)
+      return this.refuse(request, {
+        code: 'attachments_not_supported',
+        message: 'Sending pictures and files by SMS is not supported yet; send the text alone.',
+      });
+    if (text.length === 0)
+      return this.refuse(request, { code: 'empty_message', message: 'The message is empty.' });
+    if (text.length > MAX_SMS_BODY_LENGTH)
+      return this.refuse(request, {
+        code: 'body_too_long',
+        message: `An SMS holds at most ${MAX_SMS_BODY_LENGTH} characters; this one has ${text.length}. Shorten it or send it in parts.`,
+      });
+    if (await this.optOuts.isOptedOut(workspaceId, recipient))
+      return this.refuse(request, {
+        code: 'recipient_opted_out',
+        message: 'The customer replied STOP: they can’t be texted until they reply START.',
+      });
+
+    const previous = await this.records.claim(workspaceId, payload.messageId, account.id, recipient);
+    if (previous?.providerMessageId) {
+      // Redelivered after Twilio took it: don't send twice, say again where it stands.
+      return this.publishStatus(request, previous.status, previous.providerMessageId);
+    }
+    // No provider id on a previous claim means a crash mid-send: sending again may duplicate the
+    // SMS, but never losing an agent's reply is the lesser evil (at least once).
+
+    const client = this.clients.forAccount(account);
+    const callback =
+      this.config.PUBLIC_BASE_URL === undefined
+        ? undefined
+        : statusCallbackUrl(this.config.PUBLIC_BASE_URL, workspaceId, account.id, payload.messageId);
+    let backoff = this.retry.initialBackoffMs;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const message = await client.messages.create({
+          to: recipient,
+          body: text,
+          ...(account.messagingServiceSid
+            ? { messagingServiceSid: account.messagingServiceSid }
+            : { from: account.phoneNumber ?? undefined }),
+          ...(callback ? { statusCallback: callback } : {}),
+        });
+        const status = fromTwilioStatus(message.status) ?? 'queued';
+        await this.records.advance(workspaceId, payload.messageId, status, message.sid, null);
+        return this.publishStatus(request, status, message.sid);
+      } catch (error) {
+        const permanent = permanentTwilioError(error);
+        if (permanent) {
+          await this.records.advance(workspaceId, payload.messageId, 'failed', null, permanent.code);
+          return this.publishStatus(request, 'failed', undefined, permanent);
+        }
+        if (attempt >= this.retry.attempts) {
+          throw new TwilioUnavailableError(
+            `Twilio unavailable after ${attempt} attempts: ${describe(error)}`,
+            {
+              cause: error,
+            },
+          );
+        }
+        this.logger.warn(
+          { messageId: payload.messageId, attempt, err: describe(error) },
+          'Twilio send failed; retrying',
+        );
+        // Full jitter: many workspaces hitting a 429 together don't retry in lockstep.
+        await sleep(Math.round(backoff / 2 + (Math.random() * backoff) / 2));
+        backoff = Math.min(backoff * 2, this.retry.maxBackoffMs);
+      }
+    }
+  }
+
+  private async refuse(request: MessageDeliveryRequestedV1, refusal: Refusal): Promise<void> {
+    this.logger.info(
+      { messageId: request.payload.messageId, code: refusal.code },
+      'SMS refused before Twilio',
+    );
+    await this.publishStatus(request, 'failed', undefined, refusal);
+  }
+
+  private async publishStatus(
+    request: MessageDeliveryRequestedV1,
+    status: DeliveryStatus,
+    providerMessageId: string | undefined,
+    error?: Refusal,
+  ): Promise<void> {
+    const event = DeliveryStatusChangedV1.create({
+      workspaceId: request.workspaceId,
+      correlationId: request.correlationId,
+      payload: {
+        channel: 'sms',
+        channelAccountId: request.payload.channelAccountId,
+        messageId: request.payload.messageId,
+        ...(providerMessageId ? { providerMessageId } : {}),
+        status,
+        ...(error ? { errorCode: error.code, errorMessage: error.message } : {}),
+        statusAt: new Date().toISOString(),
+      },
+    });
+    await this.bus.publish({ topic: Topics.deliveryStatus, key: request.workspaceId, event });
+  }
+}
+
+/** A Twilio answer that would be the same on retry (4xx other than 429), as an agent-readable reason. */
+function permanentTwilioError(error: unknown): Refusal | null {
+  if (!(error instanceof twilio.RestException)) return null;
+  if (error.status === 429 || error.status >= 500) return null;
+  const code = error.code === undefined ? `http_${error.status}` : String(error.code);
+  return { code, message: describeTwilioError(code, error.message) };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof twilio.RestException) return `HTTP ${error.status} (code ${error.code ?? 'none'})`;
+  return error instanceof Error ? error.message : String(error);
+}

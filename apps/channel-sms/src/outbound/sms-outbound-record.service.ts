@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import type { DeliveryStatus } from '@switchboard/contracts';
+import { InjectServiceDataSource } from '@switchboard/platform';
+import type { DataSource } from 'typeorm';
+import { STATUS_RANK } from './sms-delivery-status.util.js';
+
+export interface OutboundRecord {
+  readonly providerMessageId: string | null;
+  readonly status: DeliveryStatus;
+}
+
+/** What this channel sent, per (workspace, message): the send's idempotency and the status's high-water mark. */
+@Injectable()
+export class SmsOutboundRecordService {
+  constructor(@InjectServiceDataSource('channels') private readonly db: DataSource) {}
+
+  /** Claims a message for sending; the existing record when it was claimed before (a redelivery). */
+  async claim(
+    workspaceId: string,
+    messageId: string,
+    channelAccountId: string,
+    recipient: string,
+  ): Promise<OutboundRecord | null> {
+    const inserted: unknown[] = await this.db.query(
+      `INSERT INTO channels.sms_outbound_messages
+         (workspace_id, message_id, channel_account_id, recipient, status, status_rank)
+       VALUES ($1, $2, $3, $4, 'pending', 0)
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [workspaceId, messageId, channelAccountId, recipient],
+    );
+    if (inserted.length > 0) return null;
+    return this.find(workspaceId, messageId);
+  }
+
+  async find(workspaceId: string, messageId: string): Promise<OutboundRecord | null> {
+    const rows: { provider_message_id: string | null; status: DeliveryStatus }[] = await this.db.query(
+      `SELECT provider_message_id, status FROM channels.sms_outbound_messages
+       WHERE workspace_id = $1 AND message_id = $2`,
+      [workspaceId, messageId],
+    );
+    const row = rows[0];
+    return row ? { providerMessageId: row.provider_message_id, status: row.status } : null;
+  }
+
+  /** Whether `status` would move the message further than it got (false for an unknown message: nothing to compare). */
+  async wouldAdvance(workspaceId: string, messageId: string, status: DeliveryStatus): Promise<boolean> {
+    const rows: { status_rank: number }[] = await this.db.query(
+      'SELECT status_rank FROM channels.sms_outbound_messages WHERE workspace_id = $1 AND message_id = $2',
+      [workspaceId, messageId],
+    );
+    return rows[0] === undefined || rows[0].status_rank < STATUS_RANK[status];
+  }
+
+  /**
+   * Moves the message to `status` if that is further than it got. The provider id is kept
+   * whichever way (a status callback may have beaten the create response).
+   */
+  async advance(
+    workspaceId: string,
+    messageId: string,
+    status: DeliveryStatus,
+    providerMessageId: string | null,
+    errorCode: string | null,
+  ): Promise<void> {
+    await this.db.query(
+      `UPDATE channels.sms_outbound_messages
+       SET provider_message_id = coalesce(provider_message_id, $5),
+           status = CASE WHEN status_rank < $4 THEN $3 ELSE status END,
+           error_code = CASE WHEN status_rank < $4 THEN $6 ELSE error_code END,
+           status_rank = greatest(status_rank, $4),
+           updated_at = now()
+       WHERE workspace_id = $1 AND message_id = $2`,
+      [workspaceId, messageId, status, STATUS_RANK[status], providerMessageId, errorCode],
+    );
+  }
+}

@@ -1,0 +1,44 @@
+import { Module } from '@nestjs/common';
+import { DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
+import { SmsAccountBootstrapService } from './accounts/sms-account-bootstrap.service.js';
+import { SmsAccountService } from './accounts/sms-account.service.js';
+import { secretBoxProvider } from './accounts/secret-box.provider.js';
+import { TwilioMediaService } from './media/twilio-media.service.js';
+import { smsChannelMigrations } from './migrations/index.js';
+import { SmsOptOutService } from './opt-out/sms-opt-out.service.js';
+import { SmsDeliveryConsumer } from './outbound/sms-delivery.consumer.js';
+import { SmsDeliveryService } from './outbound/sms-delivery.service.js';
+import { SmsOutboundRecordService } from './outbound/sms-outbound-record.service.js';
+import { TwilioClientFactory } from './outbound/twilio-client.factory.js';
+import { SmsChannelConfig } from './sms-channel.config.js';
+import { DeliveryStatusService } from './webhooks/delivery-status.service.js';
+import { InboundReceiptService } from './webhooks/inbound-receipt.service.js';
+import { InboundSmsService } from './webhooks/inbound-sms.service.js';
+import { TwilioWebhookController } from './webhooks/twilio-webhook.controller.js';
+
+/**
+ * SMS and MMS through Twilio: webhooks in (`/webhooks/twilio/sms`, `/webhooks/twilio/status`),
+ * deliveries out. The same module whether the channel runs alone or in the standalone process.
+ */
+@Module({
+  imports: [
+    PlatformConfigModule.forFeature(SmsChannelConfig),
+    DatabaseModule.forService({ schema: 'channels', migrations: smsChannelMigrations }),
+  ],
+  controllers: [TwilioWebhookController],
+  providers: [
+    secretBoxProvider,
+    SmsAccountService,
+    SmsAccountBootstrapService,
+    SmsOptOutService,
+    TwilioMediaService,
+    InboundReceiptService,
+    InboundSmsService,
+    DeliveryStatusService,
+    SmsOutboundRecordService,
+    TwilioClientFactory,
+    SmsDeliveryService,
+    SmsDeliveryConsumer,
+  ],
+})
+export class SmsChannelModule {}

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { type TestDatabase, createTestDatabase } from '@switchboard/testing';
+import { DataSource } from 'typeorm';
+import { smsChannelMigrations } from '../migrations/index.js';
+import { InboundReceiptService } from './inbound-receipt.service.js';
+
+/** MessageSid receipts on the real PostgreSQL: concurrent checks and records share round trips and stay exact. */
+describe('InboundReceiptService', () => {
+  let database: TestDatabase;
+  let db: DataSource;
+  let receipts: InboundReceiptService;
+  const workspaceId = randomUUID();
+  const channelAccountId = randomUUID();
+
+  beforeAll(async () => {
+    database = await createTestDatabase('sms_receipts');
+    db = new DataSource({
+      type: 'postgres',
+      url: database.url,
+      migrations: smsChannelMigrations,
+      extra: { options: '-c search_path=channels,public' },
+    });
+    await db.initialize();
+    await db.query('CREATE SCHEMA channels');
+    await db.runMigrations();
+    receipts = new InboundReceiptService(db);
+  });
+
+  afterAll(async () => {
+    await receipts?.onApplicationShutdown();
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  it('answers each of many concurrent lookups for itself, before and after its receipt', async () => {
+    const sids = Array.from({ length: 300 }, (_, i) => `SM${String(i).padStart(32, '0')}`);
+    const key = (messageSid: string) => ({ workspaceId, channelAccountId, messageSid });
+    await Promise.all(sids.filter((_, i) => i % 3 === 0).map((sid) => receipts.record(key(sid))));
+    const seen = await Promise.all(sids.map((sid) => receipts.wasReceived(key(sid))));
+    expect(seen).toEqual(sids.map((_, i) => i % 3 === 0));
+    // Another workspace's or account's receipt for the same SID is not ours.
+    expect(await receipts.wasReceived({ ...key(sids[0]!), workspaceId: randomUUID() })).toBe(false);
+    expect(await receipts.wasReceived({ ...key(sids[0]!), channelAccountId: randomUUID() })).toBe(false);
+    // Recording twice is harmless.
+    await receipts.record(key(sids[0]!));
+    const count = await db.query<{ n: string }[]>('SELECT count(*) AS n FROM channels.sms_inbound_receipts');
+    expect(Number(count[0]!.n)).toBe(100);
+  });
+
+  it('prunes receipts past the retention only', async () => {
+    await db.query(
+      `UPDATE channels.sms_inbound_receipts SET received_at = now() - interval '8 days'
+       WHERE message_sid IN (SELECT message_sid FROM channels.sms_inbound_receipts ORDER BY message_sid LIMIT 10)`,
+    );
+    expect(await receipts.prune()).toBe(10);
+    expect(await receipts.prune()).toBe(0);
+  });
+});

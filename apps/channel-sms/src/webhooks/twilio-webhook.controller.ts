@@ -1,0 +1,80 @@
+import {
+  BadRequestException,
+  Controller,
+  ForbiddenException,
+  Header,
+  HttpCode,
+  Post,
+  type RawBodyRequest,
+  Req,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { EventBusUnavailableError } from '@switchboard/messaging';
+import { type ConfigOf, InjectConfig, createLogger } from '@switchboard/platform';
+import type { Request } from 'express';
+import { TransientMediaError } from '../media/twilio-media.service.js';
+import { SmsChannelConfig } from '../sms-channel.config.js';
+import { DeliveryStatusService } from './delivery-status.service.js';
+import { InboundSmsService, emptyTwiml } from './inbound-sms.service.js';
+import { type TwilioWebhookRequest, parseTwilioForm } from './twilio-webhook-request.js';
+import { TwilioSignatureError } from './twilio-webhook.errors.js';
+
+/**
+ * Twilio's webhooks. Answers as Twilio's own middleware does (400 without a signature, 403 with a
+ * wrong one) and 503 when the event log can't take the message, so Twilio retries.
+ */
+@Controller('webhooks/twilio')
+export class TwilioWebhookController {
+  private readonly logger = createLogger('channel-sms.webhooks');
+
+  constructor(
+    @InjectConfig(SmsChannelConfig) private readonly config: ConfigOf<typeof SmsChannelConfig>,
+    private readonly inbound: InboundSmsService,
+    private readonly statuses: DeliveryStatusService,
+  ) {}
+
+  @Post('sms')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/xml; charset=utf-8')
+  async receiveMessage(@Req() req: RawBodyRequest<Request>): Promise<string> {
+    return this.handle(req, (request) => this.inbound.receive(request));
+  }
+
+  @Post('status')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/xml; charset=utf-8')
+  async receiveStatus(@Req() req: RawBodyRequest<Request>): Promise<string> {
+    return this.handle(req, async (request) => {
+      await this.statuses.record(request);
+      return emptyTwiml();
+    });
+  }
+
+  private async handle(
+    req: RawBodyRequest<Request>,
+    work: (request: TwilioWebhookRequest) => Promise<string>,
+  ): Promise<string> {
+    const signature = req.header('x-twilio-signature');
+    if (!signature) throw new BadRequestException('X-Twilio-Signature is missing');
+    if (!req.is('application/x-www-form-urlencoded') || req.rawBody === undefined)
+      throw new BadRequestException('expected a form-encoded body');
+    // The URL Twilio called, not the one this server sees behind a proxy.
+    const base = this.config.PUBLIC_BASE_URL ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    try {
+      return await work({ url: base + req.originalUrl, signature, params: parseTwilioForm(req.rawBody) });
+    } catch (error) {
+      if (error instanceof TwilioSignatureError) {
+        this.logger.warn({ path: req.path, reason: error.message }, 'rejected a Twilio webhook');
+        throw new ForbiddenException('Twilio signature does not match');
+      }
+      if (error instanceof EventBusUnavailableError || error instanceof TransientMediaError) {
+        this.logger.warn(
+          { path: req.path, err: error.message },
+          'webhook not acknowledged; Twilio will retry',
+        );
+        throw new ServiceUnavailableException('try again');
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,526 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  DEFAULT_WORKSPACE_ID,
+  DeliveryStatusChangedV1,
+  IdentityOptOutChangedV1,
+  InboundMessageReceivedV1,
+  MessageDeliveryRequestedV1,
+  Topics,
+} from '@switchboard/contracts';
+import { type ConsumedEvent, KafkaEventBus } from '@switchboard/messaging';
+import {
+  type AppProcess,
+  type TestDatabase,
+  type TwilioApiServer,
+  createTestDatabase,
+  settle,
+  startAppProcess,
+  startTwilioApiServer,
+  testRunId,
+  twilioError,
+  waitFor,
+} from '@switchboard/testing';
+import pg from 'pg';
+import twilio from 'twilio';
+
+const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
+const AUTH_TOKEN = randomBytes(16).toString('hex');
+const OUR_NUMBER = '+14155550100';
+const PUBLIC_BASE_URL = 'https://sms.example.test';
+const CUSTOMER = '+14155550123';
+
+/**
+ * The SMS channel as Twilio meets it: the built app in its own process, on the real broker and
+ * database; webhooks signed by the `twilio` library itself; outbound through the real `twilio`
+ * client against a loopback server that answers as Twilio's REST API does.
+ */
+describe('channel-sms', () => {
+  const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
+  const topicPrefix = `${testRunId()}.sms-${randomUUID().slice(0, 8)}.`;
+  let database: TestDatabase;
+  let db: pg.Pool;
+  let api: TwilioApiServer;
+  let elsewhere: Server;
+  let elsewhereHits = 0;
+  let elsewhereUrl: string;
+  let app: AppProcess;
+  let bus: KafkaEventBus;
+  let accountId: string;
+  const inbound: ConsumedEvent<InboundMessageReceivedV1 | IdentityOptOutChangedV1>[] = [];
+  const statuses: DeliveryStatusChangedV1[] = [];
+
+  const messageSid = () => `SM${randomBytes(16).toString('hex')}`;
+  const inboundParams = (overrides: Record<string, string> = {}) => ({
+    ToCountry: 'US',
+    SmsMessageSid: '',
+    NumMedia: '0',
+    SmsSid: '',
+    SmsStatus: 'received',
+    Body: 'Hello, where is my order?',
+    To: OUR_NUMBER,
+    NumSegments: '1',
+    MessageSid: messageSid(),
+    AccountSid: ACCOUNT_SID,
+    From: CUSTOMER,
+    ApiVersion: '2010-04-01',
+    ...overrides,
+  });
+  const sign = (url: string, params: Record<string, string>) =>
+    twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, params);
+  const post = (path: string, params: Record<string, string>, signature: string | null) =>
+    fetch(`${app.url}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(signature === null ? {} : { 'x-twilio-signature': signature }),
+      },
+      body: new URLSearchParams(params).toString(),
+    });
+  const sendInbound = (params: Record<string, string>) =>
+    post('/webhooks/twilio/sms', params, sign(`${PUBLIC_BASE_URL}/webhooks/twilio/sms`, params));
+  const inboundFor = (sid: string) =>
+    inbound.filter(
+      (c) => c.event.type === InboundMessageReceivedV1.type && c.event.payload.providerMessageId === sid,
+    ) as ConsumedEvent<InboundMessageReceivedV1>[];
+  const statusesOf = (messageId: string) => statuses.filter((s) => s.payload.messageId === messageId);
+  const requestDelivery = async (overrides: Partial<MessageDeliveryRequestedV1['payload']> = {}) => {
+    const event = MessageDeliveryRequestedV1.create({
+      workspaceId: DEFAULT_WORKSPACE_ID,
+      payload: {
+        messageId: randomUUID(),
+        conversationId: randomUUID(),
+        customerId: randomUUID(),
+        channel: 'sms',
+        channelAccountId: accountId,
+        recipient: { kind: 'phone', address: CUSTOMER },
+        text: 'Your order ships today.',
+        attachments: [],
+        sender: { type: 'agent', id: 'agent-1' },
+        requestedAt: new Date().toISOString(),
+        ...overrides,
+      },
+    });
+    await bus.publish({ topic: Topics.deliveries, key: DEFAULT_WORKSPACE_ID, event });
+    return event.payload.messageId;
+  };
+  const finalStatus = (messageId: string) =>
+    waitFor(() => statusesOf(messageId).find((s) => s.payload.status !== 'pending'), {
+      what: `a delivery status for ${messageId}`,
+    });
+
+  beforeAll(async () => {
+    database = await createTestDatabase('channel_sms_e2e');
+    db = new pg.Pool({ connectionString: database.url, max: 2 });
+    api = await startTwilioApiServer({ [ACCOUNT_SID]: AUTH_TOKEN });
+    elsewhere = createServer((_req, res) => {
+      elsewhereHits += 1;
+      res.writeHead(200, { 'content-type': 'image/png' });
+      res.end('internal secrets');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    elsewhereUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+
+    bus = new KafkaEventBus({
+      brokers,
+      clientId: 'sms-e2e',
+      topicPrefix,
+      partitions: 2,
+      replicationFactor: 1,
+    });
+    const subscriptions = await Promise.all([
+      bus.subscribe({
+        groupId: 'observer.inbound',
+        topics: [Topics.inbound],
+        accepts: [InboundMessageReceivedV1, IdentityOptOutChangedV1],
+        handleBatch: (batch) => Promise.resolve(void inbound.push(...batch)),
+      }),
+      bus.subscribe({
+        groupId: 'observer.status',
+        topics: [Topics.deliveryStatus],
+        accepts: [DeliveryStatusChangedV1],
+        handleBatch: (batch) => Promise.resolve(void statuses.push(...batch.map((c) => c.event))),
+      }),
+    ]);
+    await Promise.all(subscriptions.map((s) => s.assigned));
+
+    app = await startAppProcess('channel-sms', {
+      DATABASE_URL: database.url,
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_TOPIC_PREFIX: topicPrefix,
+      KAFKA_PARTITIONS: '2',
+      PUBLIC_BASE_URL,
+      TWILIO_API_BASE_URL: api.url,
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      TWILIO_PHONE_NUMBER: OUR_NUMBER,
+      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'info',
+    });
+    await app.waitUntilReady();
+    const rows = await db.query<{ id: string }>(
+      'SELECT id FROM channels.sms_accounts WHERE phone_number = $1',
+      [OUR_NUMBER],
+    );
+    accountId = rows.rows[0]!.id;
+  });
+
+  afterAll(async () => {
+    await app?.stop('SIGTERM');
+    await bus?.close();
+    await api?.close();
+    elsewhere?.closeAllConnections();
+    await new Promise((resolve) => elsewhere?.close(resolve));
+    await db?.end();
+    await database?.drop();
+  });
+
+  describe('inbound', () => {
+    it('publishes a signed message keyed by the E.164 sender, and answers empty TwiML once it is durable', async () => {
+      const params = inboundParams();
+      const response = await sendInbound(params);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/xml/);
+      expect(await response.text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+      // Durable before acknowledged: the event is on the log by the time the answer came.
+      const [consumed] = await waitFor(() =>
+        inboundFor(params.MessageSid).length > 0 ? inboundFor(params.MessageSid) : null,
+      );
+      expect(consumed!.key).toBe(CUSTOMER);
+      expect(consumed!.event.workspaceId).toBe(DEFAULT_WORKSPACE_ID);
+      expect(consumed!.event.payload).toMatchObject({
+        channel: 'sms',
+        channelAccountId: accountId,
+        sender: { kind: 'phone', address: CUSTOMER, verified: true },
+        text: 'Hello, where is my order?',
+        attachments: [],
+      });
+    });
+
+    it('refuses a tampered body, a signature for another URL, another token, and a missing signature, publishing nothing', async () => {
+      const url = `${PUBLIC_BASE_URL}/webhooks/twilio/sms`;
+      const tampered = inboundParams();
+      const signature = sign(url, tampered);
+      expect(
+        (await post('/webhooks/twilio/sms', { ...tampered, Body: 'Refund me $500' }, signature)).status,
+      ).toBe(403);
+
+      const wrongUrl = inboundParams();
+      const wrongUrlSignature = sign('https://attacker.example/webhooks/twilio/sms', wrongUrl);
+      expect((await post('/webhooks/twilio/sms', wrongUrl, wrongUrlSignature)).status).toBe(403);
+      // The URL this server itself sees is not what Twilio called either (PUBLIC_BASE_URL is).
+      const localUrl = inboundParams();
+      expect(
+        (await post('/webhooks/twilio/sms', localUrl, sign(`${app.url}/webhooks/twilio/sms`, localUrl)))
+          .status,
+      ).toBe(403);
+
+      const otherToken = inboundParams();
+      const forged = twilio.getExpectedTwilioSignature('not-the-token', url, otherToken);
+      expect((await post('/webhooks/twilio/sms', otherToken, forged)).status).toBe(403);
+
+      const unsigned = inboundParams();
+      expect((await post('/webhooks/twilio/sms', unsigned, null)).status).toBe(400);
+
+      const unknownNumber = inboundParams({ To: '+14155559999' });
+      expect((await sendInbound(unknownNumber)).status).toBe(403);
+
+      // The control: the same kind of request, signed properly, is published.
+      const control = inboundParams();
+      expect((await sendInbound(control)).status).toBe(200);
+      await waitFor(() => inboundFor(control.MessageSid).length === 1, { what: 'the control message' });
+      for (const p of [tampered, wrongUrl, localUrl, otherToken, unsigned, unknownNumber])
+        expect(inboundFor(p.MessageSid)).toHaveLength(0);
+    });
+
+    it('acknowledges a repeated MessageSid without publishing it again', async () => {
+      const params = inboundParams();
+      expect((await sendInbound(params)).status).toBe(200);
+      const again = await sendInbound(params);
+      expect(again.status).toBe(200);
+      expect(await again.text()).toContain('<Response/>');
+      await waitFor(() => inboundFor(params.MessageSid).length > 0);
+      await settle(1_000);
+      expect(inboundFor(params.MessageSid)).toHaveLength(1);
+    });
+
+    it('keeps the auth token sealed at rest', async () => {
+      const { rows } = await db.query<{ auth_token_sealed: string; account_sid: string }>(
+        'SELECT auth_token_sealed, account_sid FROM channels.sms_accounts',
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.account_sid).toBe(ACCOUNT_SID);
+      expect(rows[0]!.auth_token_sealed).toMatch(/^v1\./);
+      expect(rows[0]!.auth_token_sealed).not.toContain(AUTH_TOKEN);
+      expect(app.output()).not.toContain(AUTH_TOKEN);
+    });
+  });
+
+  describe('MMS', () => {
+    it("copies the message's media from Twilio with the account's credentials, and never fetches a URL elsewhere", async () => {
+      const sid = `MM${randomBytes(16).toString('hex')}`;
+      const picture = randomBytes(2_048);
+      const twilioMedia = api.addMedia(ACCOUNT_SID, sid, { contentType: 'image/jpeg', body: picture });
+      const params = inboundParams({
+        MessageSid: sid,
+        NumMedia: '3',
+        Body: '',
+        MediaUrl0: twilioMedia,
+        MediaContentType0: 'image/jpeg',
+        MediaUrl1: `${elsewhereUrl}/latest/meta-data/iam/security-credentials/`,
+        MediaContentType1: 'image/png',
+        // Twilio's host, but another account's media: our credentials must not go there either.
+        MediaUrl2: `${api.url}/2010-04-01/Accounts/AC${'0'.repeat(32)}/Messages/${sid}/Media/ME${'1'.repeat(32)}`,
+        MediaContentType2: 'image/png',
+      });
+      const requestsBefore = api.requests.length;
+      expect((await sendInbound(params)).status).toBe(200);
+      const [consumed] = await waitFor(() => (inboundFor(sid).length > 0 ? inboundFor(sid) : null));
+      const { attachments, hints, text } = consumed!.event.payload;
+      expect(text).toBeNull();
+      expect(attachments).toHaveLength(1);
+      expect(attachments[0]).toMatchObject({ contentType: 'image/jpeg', sizeBytes: picture.length });
+      expect(attachments[0]!.storageKey).not.toContain('http');
+      expect(hints).toEqual({ mediaRejected: '2' });
+      expect(elsewhereHits).toBe(0);
+      const mediaRequests = api.requests.slice(requestsBefore);
+      expect(mediaRequests.map((r) => r.path)).toEqual([new URL(twilioMedia).pathname]);
+      expect(mediaRequests[0]!.auth).toEqual({ username: ACCOUNT_SID, password: AUTH_TOKEN });
+      const stored = await db.query<{ body: Buffer }>(
+        'SELECT body FROM channels.sms_media WHERE storage_key = $1',
+        [attachments[0]!.storageKey],
+      );
+      expect(stored.rows[0]!.body.equals(picture)).toBe(true);
+    });
+    it("does not follow Twilio's redirect anywhere but Twilio's CDN over https", async () => {
+      const sid = `MM${randomBytes(16).toString('hex')}`;
+      const redirected = api.addMedia(ACCOUNT_SID, sid, { redirectTo: `${elsewhereUrl}/internal/admin` });
+      const params = inboundParams({
+        MessageSid: sid,
+        NumMedia: '1',
+        MediaUrl0: redirected,
+        MediaContentType0: 'image/png',
+      });
+      expect((await sendInbound(params)).status).toBe(200);
+      const [consumed] = await waitFor(() => (inboundFor(sid).length > 0 ? inboundFor(sid) : null));
+      expect(consumed!.event.payload.attachments).toEqual([]);
+      expect(consumed!.event.payload.hints).toEqual({ mediaRejected: '1' });
+      expect(api.requests.some((r) => r.path === new URL(redirected).pathname)).toBe(true);
+      expect(elsewhereHits).toBe(0);
+    });
+
+    it('drops media over 5 MB without keeping it, and still delivers the message', async () => {
+      const sid = `MM${randomBytes(16).toString('hex')}`;
+      const huge = api.addMedia(ACCOUNT_SID, sid, {
+        contentType: 'video/mp4',
+        body: Buffer.alloc(5 * 1024 * 1024 + 1),
+      });
+      const params = inboundParams({
+        MessageSid: sid,
+        NumMedia: '1',
+        Body: 'a video',
+        MediaUrl0: huge,
+        MediaContentType0: 'video/mp4',
+      });
+      expect((await sendInbound(params)).status).toBe(200);
+      const [consumed] = await waitFor(() => (inboundFor(sid).length > 0 ? inboundFor(sid) : null));
+      expect(consumed!.event.payload.attachments).toEqual([]);
+      expect(consumed!.event.payload.hints).toEqual({ mediaRejected: '1' });
+      expect(consumed!.event.payload.text).toBe('a video');
+    });
+  });
+
+  describe('outbound', () => {
+    it('sends through the twilio client with a status callback, and reports queued with the SID', async () => {
+      const before = api.creations().length;
+      const messageId = await requestDelivery();
+      const status = await finalStatus(messageId);
+      expect(status.payload).toMatchObject({ status: 'queued', channel: 'sms', channelAccountId: accountId });
+      expect(status.payload.providerMessageId).toMatch(/^SM[0-9a-f]{32}$/);
+      const creations = api.creations().slice(before);
+      expect(creations).toHaveLength(1);
+      const form = creations[0]!.form;
+      expect(creations[0]!.path).toBe(`/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`);
+      expect(creations[0]!.auth).toEqual({ username: ACCOUNT_SID, password: AUTH_TOKEN });
+      expect(form.get('To')).toBe(CUSTOMER);
+      expect(form.get('From')).toBe(OUR_NUMBER);
+      expect(form.get('Body')).toBe('Your order ships today.');
+      const callback = new URL(form.get('StatusCallback')!);
+      expect(callback.origin + callback.pathname).toBe(`${PUBLIC_BASE_URL}/webhooks/twilio/status`);
+      expect(callback.searchParams.get('message')).toBe(messageId);
+    });
+
+    it('retries a 429 with backoff, then succeeds', async () => {
+      api.enqueueCreateResponses(
+        twilioError(429, 20429, 'Too Many Requests'),
+        twilioError(503, 20503, 'Service unavailable'),
+      );
+      const before = api.creations().length;
+      const messageId = await requestDelivery({ text: 'after the rate limit' });
+      const status = await finalStatus(messageId);
+      expect(status.payload.status).toBe('queued');
+      const bodies = api
+        .creations()
+        .slice(before)
+        .map((r) => r.form.get('Body'));
+      expect(bodies).toEqual(['after the rate limit', 'after the rate limit', 'after the rate limit']);
+    });
+
+    it('turns 21610 (unsubscribed) into a failed status with the reason, without retrying', async () => {
+      api.enqueueCreateResponses(twilioError(400, 21610, 'Attempt to send to unsubscribed recipient'));
+      const before = api.creations().length;
+      const messageId = await requestDelivery({ text: 'are you there?' });
+      const status = await finalStatus(messageId);
+      expect(status.payload).toMatchObject({ status: 'failed', errorCode: '21610' });
+      expect(status.payload.errorMessage).toMatch(/opted out/);
+      await settle(1_000);
+      expect(api.creations().slice(before)).toHaveLength(1);
+      expect(statusesOf(messageId)).toHaveLength(1);
+    });
+
+    it('refuses a body over 1,600 characters before Twilio', async () => {
+      const before = api.creations().length;
+      const messageId = await requestDelivery({ text: 'word '.repeat(400) });
+      const status = await finalStatus(messageId);
+      expect(status.payload).toMatchObject({ status: 'failed', errorCode: 'body_too_long' });
+      expect(api.creations().slice(before)).toHaveLength(0);
+    });
+
+    it("records Twilio's status callbacks in order, dropping late and forged ones", async () => {
+      const messageId = await requestDelivery({ text: 'tracking number 42' });
+      const queued = await finalStatus(messageId);
+      const creation = api.creations().find((r) => r.form.get('Body') === 'tracking number 42')!;
+      const callbackUrl = creation.form.get('StatusCallback')!;
+      const path = callbackUrl.slice(PUBLIC_BASE_URL.length);
+      const callback = (status: string, extra: Record<string, string> = {}) => {
+        const params = {
+          SmsSid: queued.payload.providerMessageId!,
+          SmsStatus: status,
+          MessageStatus: status,
+          To: CUSTOMER,
+          MessageSid: queued.payload.providerMessageId!,
+          AccountSid: ACCOUNT_SID,
+          From: OUR_NUMBER,
+          ApiVersion: '2010-04-01',
+          ...extra,
+        };
+        return { params, signature: sign(callbackUrl, params) };
+      };
+
+      const delivered = callback('delivered');
+      expect((await post(path, delivered.params, delivered.signature)).status).toBe(200);
+      await waitFor(() => statusesOf(messageId).some((s) => s.payload.status === 'delivered'));
+      const late = callback('sent');
+      expect((await post(path, late.params, late.signature)).status).toBe(200);
+      // A forged callback for the same message: the query names it, but the signature is not the account's.
+      const forged = callback('failed', { ErrorCode: '30007' });
+      expect(
+        (
+          await post(
+            path,
+            forged.params,
+            twilio.getExpectedTwilioSignature('nope', callbackUrl, forged.params),
+          )
+        ).status,
+      ).toBe(403);
+      // Someone else's message id in a URL signed for ours doesn't verify either.
+      const swapped = path.replace(messageId, randomUUID());
+      expect((await post(swapped, delivered.params, delivered.signature)).status).toBe(403);
+      await settle(1_000);
+      expect(statusesOf(messageId).map((s) => s.payload.status)).toEqual(['queued', 'delivered']);
+      expect(statusesOf(messageId)[1]!.payload.providerMessageId).toBe(queued.payload.providerMessageId);
+    });
+
+    it('reports an undelivered message with its error code', async () => {
+      const messageId = await requestDelivery({ text: 'to a landline' });
+      const queued = await finalStatus(messageId);
+      const callbackUrl = api
+        .creations()
+        .find((r) => r.form.get('Body') === 'to a landline')!
+        .form.get('StatusCallback')!;
+      const params = {
+        MessageSid: queued.payload.providerMessageId!,
+        MessageStatus: 'undelivered',
+        ErrorCode: '30006',
+        AccountSid: ACCOUNT_SID,
+        To: CUSTOMER,
+        From: OUR_NUMBER,
+      };
+      const response = await post(
+        callbackUrl.slice(PUBLIC_BASE_URL.length),
+        params,
+        sign(callbackUrl, params),
+      );
+      expect(response.status).toBe(200);
+      const undelivered = await waitFor(() =>
+        statusesOf(messageId).find((s) => s.payload.status === 'undelivered'),
+      );
+      expect(undelivered.payload).toMatchObject({ errorCode: '30006', messageId });
+      expect(undelivered.payload.errorMessage).toMatch(/landline/);
+    });
+  });
+
+  describe('opt-out', () => {
+    const customer = '+14155550177';
+
+    it('STOP opts the number out (published for history) and replies to it are refused before Twilio; START opts back in', async () => {
+      const stop = inboundParams({ From: customer, Body: 'Stop' });
+      expect((await sendInbound(stop)).status).toBe(200);
+      const optOut = await waitFor(() =>
+        inbound.find(
+          (c) =>
+            c.event.type === IdentityOptOutChangedV1.type &&
+            c.event.payload.providerMessageId === stop.MessageSid,
+        ),
+      );
+      expect(optOut.key).toBe(customer);
+      expect(optOut.event.payload).toMatchObject({
+        optedOut: true,
+        keyword: 'STOP',
+        identity: { kind: 'phone', address: customer },
+      });
+      // The message itself still reaches history (the agent sees the customer wrote STOP).
+      await waitFor(() => inboundFor(stop.MessageSid).length === 1);
+
+      const before = api.creations().length;
+      const refused = await requestDelivery({ recipient: { kind: 'phone', address: '+1 (415) 555-0177' } });
+      expect((await finalStatus(refused)).payload).toMatchObject({
+        status: 'failed',
+        errorCode: 'recipient_opted_out',
+      });
+      expect(api.creations().slice(before)).toHaveLength(0);
+
+      const start = inboundParams({ From: customer, Body: 'START' });
+      expect((await sendInbound(start)).status).toBe(200);
+      await waitFor(() =>
+        inbound.find(
+          (c) =>
+            c.event.type === IdentityOptOutChangedV1.type &&
+            c.event.payload.providerMessageId === start.MessageSid,
+        ),
+      );
+      const allowed = await requestDelivery({ recipient: { kind: 'phone', address: customer } });
+      expect((await finalStatus(allowed)).payload.status).toBe('queued');
+      expect(
+        api
+          .creations()
+          .slice(before)
+          .map((r) => r.form.get('To')),
+      ).toEqual([customer]);
+    });
+
+    it('HELP answers with the help text in TwiML', async () => {
+      await db.query(
+        "UPDATE channels.sms_accounts SET help_text = 'Acme support: reply with your order number. STOP to opt out.'",
+      );
+      // The account cache lives a few seconds.
+      await settle(5_500);
+      const response = await sendInbound(inboundParams({ Body: 'help' }));
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe(
+        '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Acme support: reply with your order number. STOP to opt out.</Message></Response>',
+      );
+    });
+  });
+});

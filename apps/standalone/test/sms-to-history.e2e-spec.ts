@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type AppProcess,
+  type TestDatabase,
+  createTestDatabase,
+  signedTwilioWebhook,
+  startAppProcess,
+  twilioInboundSmsParams,
+  waitFor,
+} from '@switchboard/testing';
+import pg from 'pg';
+
+const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
+const AUTH_TOKEN = randomBytes(16).toString('hex');
+const OUR_NUMBER = '+14155550100';
+const PUBLIC_BASE_URL = 'https://switchboard.example.test';
+
+/**
+ * The standalone process serves Twilio's webhook on its one port, and a text reaches history's
+ * messages. A MessageSid published a second time (the receipt lost, as after a crash between the
+ * publish and the receipt, or two racing deliveries) is still one message in history.
+ */
+describe('standalone: an SMS reaches history once', () => {
+  let database: TestDatabase;
+  let db: pg.Pool;
+  let app: AppProcess;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('standalone_sms');
+    db = new pg.Pool({ connectionString: database.url, max: 2 });
+    app = await startAppProcess('standalone', {
+      DATABASE_URL: database.url,
+      PUBLIC_BASE_URL,
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      TWILIO_PHONE_NUMBER: OUR_NUMBER,
+      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    });
+    await app.waitUntilReady(60_000);
+  });
+
+  afterAll(async () => {
+    await app?.stop('SIGTERM');
+    await db?.end();
+    await database?.drop();
+  });
+
+  it('stores the text, and a second publish of its MessageSid adds nothing', async () => {
+    const send = async (params: Record<string, string>) => {
+      const { headers, body } = signedTwilioWebhook(
+        AUTH_TOKEN,
+        `${PUBLIC_BASE_URL}/webhooks/twilio/sms`,
+        params,
+      );
+      return (await fetch(`${app.url}/webhooks/twilio/sms`, { method: 'POST', headers, body })).status;
+    };
+    const rows = (sid: string) =>
+      db
+        .query<{ sender_address: string; text: string; channel: string }>(
+          'SELECT sender_address, text, channel FROM history.messages WHERE provider_message_id = $1',
+          [sid],
+        )
+        .then((r) => r.rows);
+
+    const first = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, '+14155550123', {
+      Body: 'Is it in stock?',
+    });
+    expect(await send(first)).toBe(200);
+    await waitFor(async () => (await rows(first.MessageSid)).length === 1, { what: 'the text in history' });
+    expect(await rows(first.MessageSid)).toEqual([
+      { sender_address: '+14155550123', text: 'Is it in stock?', channel: 'sms' },
+    ]);
+
+    await db.query('DELETE FROM channels.sms_inbound_receipts WHERE message_sid = $1', [first.MessageSid]);
+    expect(await send(first)).toBe(200);
+    // Same sender, same partition: once the next message is stored, the republished one was handled.
+    const next = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, '+14155550123', { Body: 'Hello?' });
+    expect(await send(next)).toBe(200);
+    await waitFor(async () => (await rows(next.MessageSid)).length === 1, {
+      what: 'the next text in history',
+    });
+    const published = await db.query<{ n: string }>(
+      "SELECT count(*) AS n FROM bus.records WHERE topic LIKE '%switchboard.inbound' AND convert_from(value, 'UTF8') LIKE $1",
+      [`%${first.MessageSid}%`],
+    );
+    expect(Number(published.rows[0]!.n)).toBe(2);
+    expect(await rows(first.MessageSid)).toHaveLength(1);
+  });
+});
