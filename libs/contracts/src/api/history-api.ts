@@ -1,0 +1,250 @@
+import type { Attachment, Channel, IdentityKind } from '../channels.js';
+import type { DeliveryStatus } from '../events/delivery-status-changed.event.js';
+import type { MessageDirection, MessageSender } from '../events/conversation-message-appended.event.js';
+import type { ConversationStatus } from '../events/conversation-status-changed.event.js';
+import type { ConversationAssignedV1Payload } from '../events/conversation-assigned.event.js';
+import type { Page, PageRequest } from './page.js';
+
+/**
+ * The history service's interface: what the inbox and the gRPC API (and the web channel) ask of
+ * the system of record. Every method takes the workspace first and is scoped by it: another
+ * workspace's ids throw NotFoundError, exactly like ids that never existed.
+ *
+ * Views are plain JSON (times are ISO-8601 strings) so the same interface works in process
+ * (embedded mode) and over the internal RPC transport (each app alone). Errors are the classes of
+ * `api-errors.ts`. Writes that reach other services go through the event log before they resolve.
+ */
+export interface HistoryApi {
+  // Customers
+  getCustomer(workspaceId: string, customerId: string): Promise<CustomerView>;
+  /** By identity (exact, normalized like inbound addresses), by attributes (all must match), or by name/identity prefix. */
+  findCustomers(workspaceId: string, query: FindCustomersQuery): Promise<Page<CustomerView>>;
+  updateCustomer(
+    workspaceId: string,
+    customerId: string,
+    patch: CustomerPatch,
+    by: MessageSender,
+  ): Promise<CustomerView>;
+  /** Moves `sourceCustomerId`'s identities, conversations and timeline to `targetCustomerId`; recorded, undoable. */
+  mergeCustomers(workspaceId: string, input: MergeCustomersInput, by: MessageSender): Promise<MergeView>;
+  undoMerge(workspaceId: string, mergeId: string, by: MessageSender): Promise<MergeView>;
+  /** Customers that may be the same person on an unverified claim (a visitor who typed an email…). */
+  listMergeSuggestions(workspaceId: string, customerId: string): Promise<MergeSuggestionView[]>;
+  /** Deletes content and identities, keeps counts, records the erasure. */
+  eraseCustomer(workspaceId: string, customerId: string, by: MessageSender): Promise<ErasureView>;
+  exportCustomer(workspaceId: string, customerId: string): Promise<CustomerExport>;
+
+  // Timeline and search
+  /** One customer's messages across channels and conversations, newest first. Default 50, max 200. */
+  getTimeline(workspaceId: string, customerId: string, query: TimelineQuery): Promise<Page<MessageView>>;
+  /** PostgreSQL full-text search over the workspace's messages, best match first. Default 20, max 100. */
+  searchMessages(workspaceId: string, query: SearchMessagesQuery): Promise<Page<MessageView>>;
+
+  // Conversations
+  getConversation(workspaceId: string, conversationId: string): Promise<ConversationView>;
+  listConversations(workspaceId: string, query: ListConversationsQuery): Promise<Page<ConversationView>>;
+  /** A conversation's messages in sequence order after `afterSequence` (default 0). Default 100, max 500. */
+  listMessages(workspaceId: string, conversationId: string, query: ListMessagesQuery): Promise<MessageView[]>;
+  /** Who held the conversation, oldest first, with routing's explanation of each assignment. */
+  listAssignments(workspaceId: string, conversationId: string): Promise<AssignmentRecordView[]>;
+  /** Resolve, reopen or set pending; emits ConversationStatusChangedV1. Idempotent. */
+  setConversationStatus(
+    workspaceId: string,
+    conversationId: string,
+    status: ConversationStatus,
+    by: MessageSender,
+  ): Promise<ConversationView>;
+
+  // Outbound
+  /**
+   * A reply or a note from an agent, integrator or bot. Durable before it resolves; the same
+   * `idempotencyKey` twice is one message (the second call returns the first's result with
+   * `created: false`). Throws FailedPreconditionError for an opted-out address or a customer with
+   * no address on the channel, NotFoundError for an unknown customer or conversation.
+   */
+  sendMessage(workspaceId: string, input: SendMessageInput): Promise<SendMessageResult>;
+}
+
+/** DI token under which HistoryModule (in process) or the RPC client (remote) provides HistoryApi. */
+export const HISTORY_API = Symbol.for('switchboard.HistoryApi');
+
+export interface IdentityView {
+  id: string;
+  kind: IdentityKind;
+  /** Normalized: E.164 phone, lower-cased email, platform id otherwise. */
+  value: string;
+  verified: boolean;
+  optedOut: boolean;
+  createdAt: string;
+}
+
+export interface CustomerView {
+  id: string;
+  workspaceId: string;
+  name: string | null;
+  attributes: Record<string, string>;
+  identities: IdentityView[];
+  /** Channels this customer has written from, most recent first. */
+  channels: Channel[];
+  createdAt: string;
+  updatedAt: string;
+  erasedAt: string | null;
+}
+
+export interface FindCustomersQuery extends PageRequest {
+  identity?: { kind: IdentityKind; value: string };
+  attributes?: Record<string, string>;
+  /** Prefix of a name or identity value. */
+  text?: string;
+}
+
+export interface CustomerPatch {
+  name?: string | null;
+  /** A null value removes the attribute. */
+  attributes?: Record<string, string | null>;
+}
+
+export interface MergeCustomersInput {
+  /** The customer that remains. */
+  targetCustomerId: string;
+  /** The customer whose identities and conversations move to the target. */
+  sourceCustomerId: string;
+}
+
+export interface MergeView {
+  id: string;
+  targetCustomerId: string;
+  sourceCustomerId: string;
+  mergedBy: MessageSender;
+  mergedAt: string;
+  undoneAt: string | null;
+}
+
+export interface MergeSuggestionView {
+  id: string;
+  customerId: string;
+  candidateCustomerId: string;
+  /** The shared, unverified value that suggests it. */
+  identity: { kind: IdentityKind; value: string };
+  createdAt: string;
+}
+
+export interface ErasureView {
+  customerId: string;
+  erasedAt: string;
+  messagesErased: number;
+  identitiesErased: number;
+  conversationsKept: number;
+}
+
+export interface CustomerExport {
+  customer: CustomerView;
+  conversations: ConversationView[];
+  messages: MessageView[];
+  merges: MergeView[];
+  exportedAt: string;
+}
+
+export interface TimelineQuery extends PageRequest {
+  channel?: Channel;
+}
+
+export interface SearchMessagesQuery extends PageRequest {
+  query: string;
+  channel?: Channel;
+  customerId?: string;
+}
+
+export interface ConversationView {
+  id: string;
+  workspaceId: string;
+  customerId: string;
+  /** The customer's display name at read time (null when unknown or erased). */
+  customerName: string | null;
+  status: ConversationStatus;
+  /** Channel and account of the last inbound message: where replies go by default. */
+  channel: Channel | null;
+  channelAccountId: string | null;
+  assigneeId: string | null;
+  queueId: string | null;
+  openedAt: string;
+  firstResponseAt: string | null;
+  resolvedAt: string | null;
+  lastMessageAt: string;
+  lastMessagePreview: string | null;
+  /** Sequence of the newest message; clients resume from it. */
+  lastSequence: number;
+  /** Since when the customer waits for an answer (oldest unanswered inbound), null when answered. */
+  waitingSince: string | null;
+}
+
+export interface ListConversationsQuery extends PageRequest {
+  status?: ConversationStatus[];
+  assigneeId?: string;
+  /** Only conversations without an assignee. */
+  unassigned?: boolean;
+  queueId?: string;
+  channel?: Channel;
+  customerId?: string;
+  /** `waiting`: longest waiting first (the inbox's default); `recent`: newest activity first. */
+  order?: 'waiting' | 'recent';
+}
+
+export interface ListMessagesQuery {
+  afterSequence?: number;
+  pageSize?: number;
+}
+
+export interface MessageView {
+  id: string;
+  workspaceId: string;
+  conversationId: string;
+  customerId: string;
+  /** Gapless from 1 within the conversation. */
+  sequence: number;
+  direction: MessageDirection;
+  channel: Channel | null;
+  channelAccountId: string | null;
+  providerMessageId: string | null;
+  text: string | null;
+  attachments: Attachment[];
+  sender: MessageSender;
+  /** Outbound only; null for inbound messages and notes. */
+  deliveryStatus: DeliveryStatus | null;
+  deliveryError: { code: string | null; message: string | null } | null;
+  createdAt: string;
+}
+
+export interface AssignmentRecordView {
+  agentId: string | null;
+  queueId: string | null;
+  mode: 'assign' | 'offer' | 'unassign';
+  at: string;
+  explanation: ConversationAssignedV1Payload['explanation'] | null;
+}
+
+export interface SendMessageInput {
+  /** Chosen by the client; the same key twice is one message. */
+  idempotencyKey: string;
+  /** Whom to write to: a customer, a conversation, or an identity (found or created). */
+  customerId?: string;
+  conversationId?: string;
+  identity?: { kind: IdentityKind; value: string };
+  /** Absent: the channel the customer last wrote from. */
+  channel?: Channel;
+  channelAccountId?: string;
+  /** Stored and shown to agents, never sent. */
+  internalNote?: boolean;
+  text: string | null;
+  attachments?: Attachment[];
+  sender: MessageSender;
+}
+
+export interface SendMessageResult {
+  messageId: string;
+  conversationId: string;
+  customerId: string;
+  channel: Channel | null;
+  /** False when the idempotency key had been used: nothing new was sent. */
+  created: boolean;
+}

@@ -1,0 +1,177 @@
+import type { Channel } from '../channels.js';
+import type { Presence } from '../events/agent-presence-changed.event.js';
+import type { ConversationAssignedV1Payload } from '../events/conversation-assigned.event.js';
+import type { MessageSender } from '../events/conversation-message-appended.event.js';
+
+/**
+ * The routing service's interface: configuration of agents, skills and queues, presence, and what
+ * supervisors watch. The inbox and the gRPC API call it; scoped by workspace like HistoryApi
+ * (another workspace's ids throw NotFoundError). Views are plain JSON, times ISO-8601 strings.
+ *
+ * Agent ids are chosen by the caller (the inbox uses its user ids), so an agent created through
+ * the gRPC API and a user invited in the inbox can be one person.
+ */
+export interface RoutingApi {
+  // Agents
+  upsertAgent(workspaceId: string, input: AgentInput): Promise<AgentView>;
+  getAgent(workspaceId: string, agentId: string): Promise<AgentView>;
+  listAgents(workspaceId: string): Promise<AgentView[]>;
+  removeAgent(workspaceId: string, agentId: string): Promise<void>;
+  /** Sets presence now; going away or offline returns the agent's unanswered conversations to their queues. */
+  setPresence(
+    workspaceId: string,
+    agentId: string,
+    presence: Presence,
+    reason: PresenceReason,
+  ): Promise<AgentView>;
+
+  // Queues
+  /** Creates (no id, or an unknown one) or replaces a queue. Step expressions are validated: InvalidArgumentError names the step. */
+  upsertQueue(workspaceId: string, input: QueueInput): Promise<QueueView>;
+  getQueue(workspaceId: string, queueId: string): Promise<QueueView>;
+  listQueues(workspaceId: string): Promise<QueueView[]>;
+  deleteQueue(workspaceId: string, queueId: string): Promise<void>;
+
+  // Supervision
+  getQueueStats(workspaceId: string): Promise<QueueStatsView[]>;
+  /** Where a conversation stands in routing, with the explanation of the last decision. */
+  getDecision(workspaceId: string, conversationId: string): Promise<RoutingDecisionView>;
+
+  // Commands (durable on the event log before they resolve; routing applies them in order)
+  transfer(
+    workspaceId: string,
+    conversationId: string,
+    to: TransferTarget,
+    by: MessageSender,
+    note?: string,
+  ): Promise<void>;
+  answerOffer(workspaceId: string, conversationId: string, agentId: string, accepted: boolean): Promise<void>;
+}
+
+/** DI token under which RoutingModule (in process) or the RPC client (remote) provides RoutingApi. */
+export const ROUTING_API = Symbol.for('switchboard.RoutingApi');
+
+export type PresenceReason = 'agent' | 'connection' | 'offer_timeouts' | 'admin';
+
+export interface AgentSkill {
+  /** Lower-case name, e.g. `billing`, `spanish`. */
+  skill: string;
+  /** 1 (novice) … 5 (expert). */
+  proficiency: number;
+}
+
+export interface AgentInput {
+  agentId: string;
+  displayName: string;
+  skills: AgentSkill[];
+  /** Concurrent conversations per channel; a channel not named gets `defaultChannelCapacity`. */
+  channelCapacity?: Partial<Record<Channel, number>>;
+  /** Default 5. */
+  defaultChannelCapacity?: number;
+  /** Overall cap across channels; default: no cap beyond the per-channel ones. */
+  maxConcurrent?: number | null;
+  /** Queues this agent serves; empty means every queue of the workspace. */
+  queueIds?: string[];
+}
+
+export interface AgentView {
+  agentId: string;
+  workspaceId: string;
+  displayName: string;
+  skills: AgentSkill[];
+  channelCapacity: Partial<Record<Channel, number>>;
+  defaultChannelCapacity: number;
+  maxConcurrent: number | null;
+  queueIds: string[];
+  presence: Presence;
+  /** Conversations the agent holds now (assigned, plus offers outstanding). */
+  load: number;
+  loadByChannel: Partial<Record<Channel, number>>;
+  /** Effective overall capacity: min(maxConcurrent, sum of channel capacities). */
+  capacity: number;
+  /** Since when the agent has held nothing; null while busy or offline. */
+  idleSince: string | null;
+  updatedAt: string;
+}
+
+export interface QueueInput {
+  id?: string;
+  name: string;
+  /** Higher first. Default 0. */
+  priority?: number;
+  /** Which conversations enter; the first matching queue by priority wins. Empty: everything. */
+  entry?: QueueEntryRule;
+  serviceLevel?: { targetPercent: number; withinSeconds: number };
+  /**
+   * Ordered routing steps. Each is an eligibility expression over skills and proficiency, e.g.
+   * `billing >= 4 AND spanish >= 3` (AND, OR, NOT, parentheses, comparisons), with the seconds
+   * after which the next, wider step applies (null on the last: it never expires). When every
+   * step has expired, any agent of the queue is eligible.
+   */
+  steps?: RoutingStep[];
+  /** `auto`: assign directly; `offer`: offer to one agent at a time, who accepts or rejects. */
+  mode?: 'auto' | 'offer';
+  /** Offer mode: seconds before an unanswered offer moves on. Default 30. */
+  offerTimeoutSeconds?: number;
+  /** Offers in a row an agent may let time out before being set away. Default 3. */
+  maxMissedOffers?: number;
+  /** Whoever last served the customer within `windowHours` gets it first, if eligible, waiting up to `waitSeconds`. */
+  preferredAgent?: { windowHours: number; waitSeconds: number } | null;
+}
+
+export interface QueueEntryRule {
+  channels?: Channel[];
+  channelAccountIds?: string[];
+  languages?: string[];
+  /** All must match the customer's attributes. */
+  customerAttributes?: Record<string, string>;
+  /** Only conversations whose hints name this queue (a bot or integrator chose it). */
+  namedOnly?: boolean;
+}
+
+export interface RoutingStep {
+  expression: string;
+  expiresAfterSeconds: number | null;
+}
+
+export interface QueueView {
+  id: string;
+  workspaceId: string;
+  name: string;
+  priority: number;
+  entry: QueueEntryRule;
+  serviceLevel: { targetPercent: number; withinSeconds: number };
+  steps: RoutingStep[];
+  mode: 'auto' | 'offer';
+  offerTimeoutSeconds: number;
+  maxMissedOffers: number;
+  preferredAgent: { windowHours: number; waitSeconds: number } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface QueueStatsView {
+  queueId: string;
+  name: string;
+  waiting: number;
+  longestWaitSeconds: number;
+  /** Share answered within the target over the last hour; null when nothing was answered yet. */
+  serviceLevelPercent: number | null;
+  targetPercent: number;
+  agentsOnline: number;
+  agentsAvailable: number;
+}
+
+export interface RoutingDecisionView {
+  conversationId: string;
+  state: 'waiting' | 'offered' | 'assigned' | 'resolved' | 'unknown';
+  queueId: string | null;
+  agentId: string | null;
+  /** The step currently applying to a waiting conversation. */
+  currentStep: number | null;
+  waitingSince: string | null;
+  explanation: ConversationAssignedV1Payload['explanation'] | null;
+  decidedAt: string | null;
+}
+
+export type TransferTarget = { agentId: string } | { queueId: string };
