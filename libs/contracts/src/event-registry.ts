@@ -10,6 +10,8 @@ import { IdentityOptOutChangedV1 } from './events/identity-opt-out-changed.event
 import { InboundMessageReceivedV1 } from './events/inbound-message-received.event.js';
 import { MessageDeliveryRequestedV1 } from './events/message-delivery-requested.event.js';
 import { OutboundMessageRequestedV1 } from './events/outbound-message-requested.event.js';
+import { ParticipantActivityV1 } from './events/participant-activity.event.js';
+import { CsatSubmittedV1 } from './events/csat-submitted.event.js';
 
 /** Every event definition, so a consumer can validate whatever arrives on its topics. */
 export const allEventDefinitions: readonly EventDefinition[] = [
@@ -24,6 +26,8 @@ export const allEventDefinitions: readonly EventDefinition[] = [
   ConversationTransferRequestedV1,
   ConversationOfferAnsweredV1,
   IdentityOptOutChangedV1,
+  ParticipantActivityV1,
+  CsatSubmittedV1,
 ] as readonly EventDefinition<string, unknown>[];
 
 const byKey = new Map(allEventDefinitions.map((d) => [eventKey(d.type, d.version), d]));

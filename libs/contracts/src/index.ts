@@ -16,6 +16,8 @@ export * from './events/message-delivery-requested.event.js';
 export * from './workspace.js';
 export * from './events/identity-opt-out-changed.event.js';
 export * from './phone-number.js';
+export * from './events/participant-activity.event.js';
+export * from './events/csat-submitted.event.js';
 export * from './api/api-errors.js';
 export * from './api/page.js';
 export * from './api/history-api.js';

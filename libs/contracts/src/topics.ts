@@ -23,6 +23,8 @@ export const Topics = {
   agents: 'switchboard.agents',
   /** Asks of routing from agents and integrators: transfers, answers to offers. Key: workspace. */
   routingCommands: 'switchboard.routing-commands',
+  /** Typing and read receipts between agents and customers (ParticipantActivityV1). Key: workspace. */
+  activity: 'switchboard.activity',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];

@@ -18,6 +18,17 @@ export const InboundMessageReceivedV1 = defineEvent(
       /** True only when the channel itself proves the address (a phone number Twilio delivered from, a signed web user). */
       verified: z.boolean(),
       displayName: z.string().max(200).optional(),
+      /**
+       * Other addresses the channel knows for this sender: a signed web user's email or phone (the
+       * site vouches for them: verified), a pre-chat form's email (typed by the visitor: not
+       * verified). Verified ones link customers; unverified ones only ever suggest a merge.
+       */
+      identities: z
+        .array(
+          z.object({ kind: identityKindSchema, address: z.string().min(1).max(500), verified: z.boolean() }),
+        )
+        .max(10)
+        .optional(),
     }),
     text: messageTextSchema.nullable(),
     attachments: z.array(attachmentSchema).max(20).default([]),
