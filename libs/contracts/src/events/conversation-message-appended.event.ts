@@ -31,6 +31,8 @@ export const ConversationMessageAppendedV1 = defineEvent(
     createdAt: z.iso.datetime({ offset: true }),
     /** True when this message opened the conversation: routing starts looking for an agent. */
     openedConversation: z.boolean(),
+    /** The customer's attributes when the message opened the conversation: queues match on them. */
+    customerAttributes: z.record(z.string().max(100), z.string().max(500)).optional(),
     /** Routing hints carried over from the inbound message. */
     hints: z.record(z.string().max(100), z.string().max(500)).optional(),
   }),

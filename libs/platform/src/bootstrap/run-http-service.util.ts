@@ -4,6 +4,7 @@ import { HttpConfig } from '../config/common-variables.config.js';
 import { ConfigValidationError } from '../config/config-validation.error.js';
 import type { ConfigDefinition, Environment } from '../config/config-definition.js';
 import { PlatformConfigService, loadConfig } from '../config/platform-config.service.js';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { createLogger } from '../logging/logger.util.js';
 import { NestPinoLogger } from '../logging/nest-logger.service.js';
 
@@ -41,6 +42,9 @@ export async function runHttpService(
       rawBody: true,
     });
     app.useLogger(app.get(NestPinoLogger));
+    // WebSocket gateways (the widget's customers, the inbox's agents) share the HTTP port, each on
+    // its own path; `ws` rather than socket.io keeps the widget small.
+    app.useWebSocketAdapter(new WsAdapter(app));
     // Our own signal handling rather than enableShutdownHooks(): `afterClose` must run after every
     // module's shutdown hook (the embedded PostgreSQL outlives the pools that use it).
     let closing: Promise<void> | undefined;
