@@ -22,3 +22,4 @@ export * from './api/api-errors.js';
 export * from './api/page.js';
 export * from './api/history-api.js';
 export * from './api/routing-api.js';
+export * from './api/service-ports.js';

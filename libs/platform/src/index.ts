@@ -70,3 +70,15 @@ export { runHttpService, type RunHttpServiceOptions } from './bootstrap/run-http
 export { EncryptionConfig, encryptionVariables } from './crypto/encryption.config.js';
 export { loadOrCreateEncryptionKey } from './crypto/encryption-key.util.js';
 export { SecretBox, generateEncryptionKey, parseEncryptionKey } from './crypto/secret-box.util.js';
+
+// Internal RPC (service interfaces across processes)
+export {
+  HistoryApiClientConfig,
+  InternalRpcConfig,
+  RoutingApiClientConfig,
+  historyApiUrlVariables,
+  internalRpcVariables,
+  routingApiUrlVariables,
+} from './rpc/internal-rpc.config.js';
+export { createInternalRpcClient, type InternalRpcClientOptions } from './rpc/internal-rpc-client.util.js';
+export { InternalRpcModule } from './rpc/internal-rpc.module.js';

@@ -1,0 +1,60 @@
+import { HISTORY_API, type HistoryApi } from './history-api.js';
+import { ROUTING_API, type RoutingApi } from './routing-api.js';
+
+/**
+ * A service interface as a transport sees it: its name on the wire, its DI token and every method
+ * name. The method lists are checked against the interfaces (`satisfies Record<keyof …, true>`), so
+ * a method added to a port and forgotten here fails to compile rather than to be callable.
+ */
+export interface ServicePort<T> {
+  readonly name: string;
+  readonly token: symbol;
+  readonly methods: readonly (keyof T & string)[];
+}
+
+function methodsOf<T>(methods: Record<keyof T & string, true>): (keyof T & string)[] {
+  return Object.keys(methods) as (keyof T & string)[];
+}
+
+export const historyApiPort: ServicePort<HistoryApi> = {
+  name: 'history',
+  token: HISTORY_API,
+  methods: methodsOf<HistoryApi>({
+    getCustomer: true,
+    findCustomers: true,
+    updateCustomer: true,
+    mergeCustomers: true,
+    undoMerge: true,
+    listMergeSuggestions: true,
+    eraseCustomer: true,
+    exportCustomer: true,
+    getTimeline: true,
+    searchMessages: true,
+    getConversation: true,
+    listConversations: true,
+    listMessages: true,
+    listAssignments: true,
+    setConversationStatus: true,
+    sendMessage: true,
+  }),
+};
+
+export const routingApiPort: ServicePort<RoutingApi> = {
+  name: 'routing',
+  token: ROUTING_API,
+  methods: methodsOf<RoutingApi>({
+    upsertAgent: true,
+    getAgent: true,
+    listAgents: true,
+    removeAgent: true,
+    setPresence: true,
+    upsertQueue: true,
+    getQueue: true,
+    listQueues: true,
+    deleteQueue: true,
+    getQueueStats: true,
+    getDecision: true,
+    transfer: true,
+    answerOffer: true,
+  }),
+};
