@@ -11,8 +11,6 @@ import { CsatService } from '../conversations/csat.service.js';
 import { IdentityOptOutService } from '../identities/identity-opt-out.service.js';
 import { InboundMessageService } from './inbound-message.service.js';
 
-type InboundEvent = InboundMessageReceivedV1 | IdentityOptOutChangedV1 | CsatSubmittedV1;
-
 /**
  * Reads the inbound topic: customers' messages (in batches), opt-outs and ratings, in the order
  * the channel published them for each sender.
