@@ -14,9 +14,9 @@ import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/
 import { type TestDatabase, createTestDatabase, testRunId } from '@switchboard/testing';
 import pg from 'pg';
 // The app under test: its own modules, composed as its main.ts composes them.
-// eslint-disable-next-line no-restricted-imports
+
 import { HistoryAppConfig } from '../src/history-app.config.js';
-// eslint-disable-next-line no-restricted-imports
+
 import { HistoryModule } from '../src/history.module.js';
 
 /**
