@@ -136,6 +136,9 @@ for (let i = 0; i < stored.length; i += 500) {
 }
 const baselineRate = stored.length / ((performance.now() - baselineStart) / 1000);
 await db.query('DROP TABLE history.messages_baseline');
+out(
+  `ingest: ${fmt(ingestRate, 0)} messages/s (events relayed: ${fmt(eventsRate, 0)}/s); baseline INSERT: ${fmt(baselineRate, 0)} rows/s`,
+);
 
 // 2. Timeline --------------------------------------------------------------------------------
 const seedCount = TOTAL_MESSAGES - (await count('SELECT count(*) AS n FROM history.messages'));
@@ -148,17 +151,17 @@ await db.query('DROP INDEX history.messages_search');
 await db.query('DROP INDEX history.messages_timeline');
 await db.query(
   `INSERT INTO history.customers (id, workspace_id, name)
-   SELECT ('00000000-0000-4000-a000-' || lpad(to_hex(g), 12, '0'))::uuid, $1, 'Customer ' || g
+   SELECT ('00000000-0000-4000-a000-' || lpad(to_hex(g), 12, '0'))::uuid, $1::uuid, 'Customer ' || g
    FROM generate_series(1, $2::int) g
-   UNION ALL SELECT $3::uuid, $1, 'Big customer'`,
+   UNION ALL SELECT $3::uuid, $1::uuid, 'Big customer'`,
   [WORKSPACE, OTHERS, BIG],
 );
 await db.query(
   `INSERT INTO history.conversations (id, workspace_id, customer_id, status, opened_at, last_message_at, last_sequence)
-   SELECT ('00000000-0000-4000-b000-' || lpad(to_hex(g), 12, '0'))::uuid, $1,
+   SELECT ('00000000-0000-4000-b000-' || lpad(to_hex(g), 12, '0'))::uuid, $1::uuid,
           ('00000000-0000-4000-a000-' || lpad(to_hex(g), 12, '0'))::uuid, 'resolved', now(), now(), 0
    FROM generate_series(1, $2::int) g
-   UNION ALL SELECT $4::uuid, $1, $3::uuid, 'resolved', now(), now(), $5::int`,
+   UNION ALL SELECT $4::uuid, $1::uuid, $3::uuid, 'resolved', now(), now(), $5::int`,
   [WORKSPACE, OTHERS, BIG, BIG_CONVERSATION, BIG_CUSTOMER_MESSAGES],
 );
 // The big customer's messages every (seed / 10,000)-th row in time: interleaved with everyone's.
@@ -166,7 +169,7 @@ await db.query(
   `INSERT INTO history.messages
      (id, workspace_id, direction, channel, channel_account_id, provider_message_id, sender_kind, sender_address,
       text, attachments, received_at, conversation_id, customer_id, sequence, sender, created_at)
-   SELECT gen_random_uuid(), $1, 'in', 'sms', 'seed', 'SEED' || g, 'phone', '+1999' || g,
+   SELECT gen_random_uuid(), $1::uuid, 'in', 'sms', 'seed', 'SEED' || g, 'phone', '+1999' || g,
           'Seeded message ' || g || ' about order ' || (g % 977), '[]', ts, conv, cust, seq,
           '{"type":"customer"}', ts
    FROM (

@@ -15,6 +15,7 @@ import { InboundMessageService } from './inbound/inbound-message.service.js';
 import { MergeService } from './merges/merge.service.js';
 import { historyMigrations } from './migrations/index.js';
 import { OutboundMessageService } from './outbound/outbound-message.service.js';
+import { OutboundRequestConsumer } from './outbound/outbound-request.consumer.js';
 import { OutboxRelay } from './outbox/outbox-relay.service.js';
 import { PrivacyService } from './privacy/privacy.service.js';
 import { TimelineService } from './timeline/timeline.service.js';
@@ -42,6 +43,7 @@ import { TimelineService } from './timeline/timeline.service.js';
     TimelineService,
     ConversationsService,
     OutboundMessageService,
+    OutboundRequestConsumer,
     HistoryApiService,
     { provide: HISTORY_API, useExisting: HistoryApiService },
   ],

@@ -9,6 +9,7 @@ import {
   type MessageDeliveryRequestedV1,
   type MessageSender,
   NotFoundError,
+  OutboundMessageRequestedV1,
   Topics,
 } from '@switchboard/contracts';
 import { inboundMessageEvent, settle, waitFor } from '@switchboard/testing';
@@ -331,6 +332,37 @@ describe('history service', () => {
     const conversation = await app.api.getConversation(ws, sent.conversationId);
     expect(conversation.firstResponseAt).not.toBeNull();
     expect(conversation.waitingSince).toBeNull();
+  });
+
+  it('sends what is asked for on the outbound-requests topic, once per idempotency key', async () => {
+    const ws = randomUUID();
+    await publishInbound([sms(ws, '+14155550111', 'any news?')]);
+    await waitFor(() => appended(ws).length === 1);
+    const { customerId } = appended(ws)[0]!.payload;
+    const request = OutboundMessageRequestedV1.create({
+      workspaceId: ws,
+      payload: {
+        idempotencyKey: 'bot-reply-1',
+        customerId,
+        internalNote: false,
+        text: 'Your order shipped today.',
+        attachments: [],
+        sender: { type: 'bot', id: 'order-bot' },
+      },
+    });
+    await app.publish(Topics.outboundRequests, ws, [request, request]);
+    await waitFor(() => appended(ws).length === 2, { what: 'the bot reply appended' });
+    await settle(1_000);
+    expect(appended(ws)).toHaveLength(2);
+    expect(appended(ws)[1]!.payload).toMatchObject({
+      direction: 'out',
+      sequence: 2,
+      sender: { type: 'bot' },
+    });
+    const deliveries = app.emitted.filter(
+      (e) => e.type === 'message.delivery.requested' && e.workspaceId === ws,
+    );
+    expect(deliveries).toHaveLength(1);
   });
 
   it('refuses to send to an opted-out number until the customer opts back in', async () => {
