@@ -85,6 +85,7 @@ describe('inbound messages reach history exactly once, across a crash and a full
     await database.drop();
   });
 
+  // Three app starts, each joining three consumer groups, and a dead member's session to expire: minutes on a shared 2-core box.
   it('stores each message once', async () => {
     const senders = Array.from({ length: 40 }, (_, i) => `+1555000${String(i).padStart(4, '0')}`);
     const publish = (events: ReturnType<typeof inboundMessageEvent>[]) =>
@@ -153,5 +154,5 @@ describe('inbound messages reach history exactly once, across a crash and a full
     expect(await storedMessages()).toBe(3_000);
     expect(await distinctProviderIds()).toBe(3_000);
     expect(await third.stop('SIGTERM')).toBe(0);
-  });
+  }, 180_000);
 });

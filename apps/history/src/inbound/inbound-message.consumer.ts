@@ -1,10 +1,20 @@
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { InboundMessageReceivedV1, Topics } from '@switchboard/contracts';
+import {
+  CsatSubmittedV1,
+  IdentityOptOutChangedV1,
+  InboundMessageReceivedV1,
+  Topics,
+} from '@switchboard/contracts';
 import { EventBus, type SubscriptionHandle } from '@switchboard/messaging';
 import { createLogger, isTransientDatabaseError } from '@switchboard/platform';
+import { CsatService } from '../conversations/csat.service.js';
+import { IdentityOptOutService } from '../identities/identity-opt-out.service.js';
 import { InboundMessageService } from './inbound-message.service.js';
 
-/** Reads customers' messages off the inbound topic and hands them to the service. */
+/**
+ * Reads the inbound topic: customers' messages (in batches), opt-outs and ratings, in the order
+ * the channel published them for each sender.
+ */
 @Injectable()
 export class InboundMessageConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = createLogger('history.inbound');
@@ -13,18 +23,37 @@ export class InboundMessageConsumer implements OnApplicationBootstrap, BeforeApp
   constructor(
     private readonly bus: EventBus,
     private readonly inbound: InboundMessageService,
+    private readonly optOuts: IdentityOptOutService,
+    private readonly csat: CsatService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.subscription = await this.bus.subscribe({
       groupId: 'history.inbound',
       topics: [Topics.inbound],
-      accepts: [InboundMessageReceivedV1],
+      accepts: [InboundMessageReceivedV1, IdentityOptOutChangedV1, CsatSubmittedV1],
       // A database outage is waited out, never dead-lettered.
       retry: { isTransient: isTransientDatabaseError },
       handleBatch: async (batch) => {
-        const result = await this.inbound.ingest(batch.map((c) => c.event));
-        if (result.duplicates > 0) this.logger.debug({ ...result }, 'dropped duplicate inbound messages');
+        // Consecutive messages go in one set-based write; the rest one by one, in order.
+        let run: InboundMessageReceivedV1[] = [];
+        const flush = async () => {
+          if (run.length === 0) return;
+          const result = await this.inbound.ingest(run);
+          if (result.duplicates > 0) this.logger.debug({ ...result }, 'dropped duplicate inbound messages');
+          run = [];
+        };
+        for (const { event } of batch) {
+          const e = event;
+          if (e.type === InboundMessageReceivedV1.type) {
+            run.push(e);
+            continue;
+          }
+          await flush();
+          if (e.type === IdentityOptOutChangedV1.type) await this.optOuts.apply(e);
+          else await this.csat.record(e);
+        }
+        await flush();
       },
     });
   }

@@ -1,52 +1,287 @@
 import { Injectable } from '@nestjs/common';
-import type { InboundMessageReceivedV1 } from '@switchboard/contracts';
+import {
+  ConversationMessageAppendedV1,
+  type InboundMessageReceivedV1,
+  type MessageSender,
+  Topics,
+} from '@switchboard/contracts';
 import { InjectServiceDataSource } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { maskCardNumbersOrNull } from '../card-numbers/card-number-mask.util.js';
+import { statusChangedEntry } from '../conversations/conversation-events.js';
+import { openConversations } from '../conversations/open-conversations.operation.js';
+import { type Db, isoRequired, rows } from '../database/sql.util.js';
+import { linkIdentities, resolveIdentities } from '../identities/identity-resolver.js';
+import { identityKey, normalizeIdentityValue } from '../identities/identity-value.util.js';
+import { type OutboxEntry, appendToOutbox } from '../outbox/outbox.js';
+import { OutboxRelay } from '../outbox/outbox-relay.service.js';
 
 export interface IngestResult {
   readonly stored: number;
   readonly duplicates: number;
 }
 
-/** Stores inbound customer messages, each once, however often it arrives. */
+/**
+ * Another transaction stored some of this batch's messages between our check and our insert (a
+ * consumer that lost its partition but not yet its batch). Rolling back and trying again is
+ * right: the next attempt sees them as duplicates, and sequence numbers stay gapless.
+ */
+export class ConcurrentIngestError extends Error {
+  override readonly name = 'ConcurrentIngestError';
+}
+
+interface Item {
+  readonly event: InboundMessageReceivedV1;
+  readonly text: string | null;
+  readonly senderValue: string;
+  customerId: string;
+}
+
+const PREVIEW_LENGTH = 200;
+
+/**
+ * Stores inbound customer messages, each once however often it arrives, in one transaction per
+ * batch of a few set-based statements: sustained ingest is thousands a second. In that same
+ * transaction it resolves senders to customers, appends to each customer's one open conversation
+ * (or opens one) with gapless sequence numbers, and writes the events for routing and the inbox
+ * to the outbox (ADR 0010, 0012).
+ */
 @Injectable()
 export class InboundMessageService {
-  constructor(@InjectServiceDataSource('history') private readonly db: DataSource) {}
+  constructor(
+    @InjectServiceDataSource('history') private readonly db: DataSource,
+    private readonly relay: OutboxRelay,
+  ) {}
 
-  /**
-   * One statement for the whole batch (sustained ingest is thousands a second). The provider's
-   * message id per channel account is the natural key: a provider retry and a redelivery after a
-   * crash both land on `ON CONFLICT DO NOTHING`.
-   */
   async ingest(events: readonly InboundMessageReceivedV1[]): Promise<IngestResult> {
     if (events.length === 0) return { stored: 0, duplicates: 0 };
-    const rows: { id: string }[] = await this.db.query(
-      `INSERT INTO history.messages
-         (id, workspace_id, event_id, direction, channel, channel_account_id, provider_message_id,
-          sender_kind, sender_address, text, attachments, received_at)
-       SELECT id, workspace_id, event_id, 'in', channel, channel_account_id, provider_message_id,
-              sender_kind, sender_address, text, attachments, received_at
-       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[],
-                   $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::timestamptz[])
-         AS t(id, workspace_id, event_id, channel, channel_account_id, provider_message_id,
-              sender_kind, sender_address, text, attachments, received_at)
-       ON CONFLICT ON CONSTRAINT messages_provider_id_unique DO NOTHING
-       RETURNING id`,
+    const stored = await this.db.transaction((tx) => this.ingestInTransaction(tx, events));
+    if (stored > 0) this.relay.kick();
+    return { stored, duplicates: events.length - stored };
+  }
+
+  private async ingestInTransaction(tx: Db, events: readonly InboundMessageReceivedV1[]): Promise<number> {
+    const seen = new Set<string>();
+    const items: Item[] = [];
+    for (const event of events) {
+      const p = event.payload;
+      const key = `${event.workspaceId}\u0000${p.channelAccountId}\u0000${p.providerMessageId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      items.push({
+        event,
+        // Card numbers are masked before anything else sees the text (PCI DSS 3.4.1).
+        text: maskCardNumbersOrNull(p.text),
+        senderValue: normalizeIdentityValue(p.sender.kind, p.sender.address),
+        customerId: '',
+      });
+    }
+
+    const stored = await rows<{ w: string; a: string; p: string }>(
+      tx,
+      `SELECT m.workspace_id AS w, m.channel_account_id AS a, m.provider_message_id AS p
+       FROM history.messages m
+       JOIN unnest($1::uuid[], $2::text[], $3::text[]) AS u(w, a, p)
+         ON m.workspace_id = u.w AND m.channel_account_id = u.a AND m.provider_message_id = u.p`,
       [
-        events.map(() => randomUUID()),
-        events.map((e) => e.workspaceId),
-        events.map((e) => e.id),
-        events.map((e) => e.payload.channel),
-        events.map((e) => e.payload.channelAccountId),
-        events.map((e) => e.payload.providerMessageId),
-        events.map((e) => e.payload.sender.kind),
-        events.map((e) => e.payload.sender.address),
-        events.map((e) => e.payload.text),
-        events.map((e) => JSON.stringify(e.payload.attachments)),
-        events.map((e) => e.payload.receivedAt),
+        items.map((i) => i.event.workspaceId),
+        items.map((i) => i.event.payload.channelAccountId),
+        items.map((i) => i.event.payload.providerMessageId),
       ],
     );
-    return { stored: rows.length, duplicates: events.length - rows.length };
+    const storedKeys = new Set(stored.map((r) => `${r.w}\u0000${r.a}\u0000${r.p}`));
+    const fresh = items.filter(
+      (i) =>
+        !storedKeys.has(
+          `${i.event.workspaceId}\u0000${i.event.payload.channelAccountId}\u0000${i.event.payload.providerMessageId}`,
+        ),
+    );
+    if (fresh.length === 0) return 0;
+
+    await tx.query(
+      'INSERT INTO history.workspaces (id) SELECT DISTINCT unnest($1::uuid[]) ON CONFLICT DO NOTHING',
+      [[...new Set(fresh.map((i) => i.event.workspaceId))]],
+    );
+
+    const outbox: OutboxEntry[] = [];
+    const identities = await resolveIdentities(
+      tx,
+      fresh.map((i) => ({
+        workspaceId: i.event.workspaceId,
+        kind: i.event.payload.sender.kind,
+        value: i.senderValue,
+        verified: i.event.payload.sender.verified,
+        displayName: i.event.payload.sender.displayName,
+      })),
+    );
+    for (const item of fresh) {
+      item.customerId = identities.get(
+        identityKey(item.event.workspaceId, item.event.payload.sender.kind, item.senderValue),
+      )!.customerId;
+    }
+    // Linked addresses (a signed web user's email…) are rare and may merge customers: one by one, in order.
+    const movedTo = new Map<string, string>();
+    const currentCustomer = (id: string) => {
+      let current = id;
+      while (movedTo.has(current)) current = movedTo.get(current)!;
+      return current;
+    };
+    for (const item of fresh) {
+      const linked = item.event.payload.sender.identities;
+      if (linked === undefined || linked.length === 0) continue;
+      const current = currentCustomer(item.customerId);
+      const after = await linkIdentities(tx, item.event.workspaceId, current, linked, outbox);
+      if (after !== current) movedTo.set(current, after);
+    }
+    for (const item of fresh) item.customerId = currentCustomer(item.customerId);
+
+    const conversations = await openConversations(
+      tx,
+      fresh.map((i) => ({ workspaceId: i.event.workspaceId, customerId: i.customerId })),
+    );
+
+    // Sequence numbers: each conversation's counter moves by its messages in this batch, in order.
+    const perConversation = new Map<string, Item[]>();
+    for (const item of fresh) {
+      const id = conversations.get(item.customerId)!.id;
+      const list = perConversation.get(id);
+      if (list === undefined) perConversation.set(id, [item]);
+      else list.push(item);
+    }
+    const convIds = [...perConversation.keys()];
+    const lastOf = (id: string) => perConversation.get(id)!.at(-1)!;
+    const bases = await rows<{ id: string; base: number }>(
+      tx,
+      `UPDATE history.conversations c
+       SET last_sequence = c.last_sequence + u.n, last_message_at = clock_timestamp(),
+           last_message_preview = u.preview, channel = u.channel, channel_account_id = u.account,
+           waiting_since = coalesce(c.waiting_since, clock_timestamp()), status = 'open',
+           updated_at = clock_timestamp()
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[]) AS u(id, n, preview, channel, account)
+       WHERE c.id = u.id
+       RETURNING c.id, c.last_sequence - u.n AS base`,
+      [
+        convIds,
+        convIds.map((id) => perConversation.get(id)!.length),
+        convIds.map((id) => preview(lastOf(id).text)),
+        convIds.map((id) => lastOf(id).event.payload.channel),
+        convIds.map((id) => lastOf(id).event.payload.channelAccountId),
+      ],
+    );
+    const baseOf = new Map(bases.map((b) => [b.id, Number(b.base)]));
+
+    const planned = fresh.map((item) => {
+      const conversation = conversations.get(item.customerId)!;
+      const list = perConversation.get(conversation.id)!;
+      const index = list.indexOf(item);
+      const p = item.event.payload;
+      const sender: MessageSender = {
+        type: 'customer',
+        id: item.customerId,
+        ...(p.sender.displayName !== undefined ? { name: p.sender.displayName } : {}),
+      };
+      return {
+        item,
+        conversation,
+        id: randomUUID(),
+        sequence: baseOf.get(conversation.id)! + index + 1,
+        offsetMicros: index,
+        sender,
+      };
+    });
+
+    const inserted = await rows<{ id: string; created_at: Date }>(
+      tx,
+      `INSERT INTO history.messages
+         (id, workspace_id, event_id, direction, channel, channel_account_id, provider_message_id,
+          sender_kind, sender_address, text, attachments, received_at, conversation_id, customer_id,
+          sequence, sender, created_at)
+       SELECT u.id, u.w, u.e, 'in', u.channel, u.account, u.provider_id, u.sender_kind, u.sender_address,
+              u.text, u.attachments, u.received_at, u.conversation_id, u.customer_id, u.sequence, u.sender,
+              statement_timestamp() + u.offset_us * interval '1 microsecond'
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
+                   $8::text[], $9::text[], $10::jsonb[], $11::timestamptz[], $12::uuid[], $13::uuid[],
+                   $14::int[], $15::jsonb[], $16::int[])
+         AS u(id, w, e, channel, account, provider_id, sender_kind, sender_address, text, attachments,
+              received_at, conversation_id, customer_id, sequence, sender, offset_us)
+       ON CONFLICT ON CONSTRAINT messages_provider_id_unique DO NOTHING
+       RETURNING id, created_at`,
+      [
+        planned.map((m) => m.id),
+        planned.map((m) => m.item.event.workspaceId),
+        planned.map((m) => m.item.event.id),
+        planned.map((m) => m.item.event.payload.channel),
+        planned.map((m) => m.item.event.payload.channelAccountId),
+        planned.map((m) => m.item.event.payload.providerMessageId),
+        planned.map((m) => m.item.event.payload.sender.kind),
+        planned.map((m) => m.item.senderValue),
+        planned.map((m) => m.item.text),
+        planned.map((m) => JSON.stringify(m.item.event.payload.attachments)),
+        planned.map((m) => m.item.event.payload.receivedAt),
+        planned.map((m) => m.conversation.id),
+        planned.map((m) => m.item.customerId),
+        planned.map((m) => m.sequence),
+        planned.map((m) => JSON.stringify(m.sender)),
+        planned.map((m) => m.offsetMicros),
+      ],
+    );
+    if (inserted.length !== planned.length) {
+      throw new ConcurrentIngestError(
+        `${planned.length - inserted.length} of ${planned.length} messages were stored concurrently`,
+      );
+    }
+    const createdAt = new Map(inserted.map((r) => [r.id, isoRequired(r.created_at)]));
+
+    for (const conversation of new Set(planned.map((m) => m.conversation))) {
+      if (conversation.status !== 'pending') continue;
+      const first = planned.find((m) => m.conversation === conversation)!;
+      outbox.push(
+        statusChangedEntry({
+          workspaceId: first.item.event.workspaceId,
+          conversationId: conversation.id,
+          customerId: conversation.customerId,
+          status: 'open',
+          previousStatus: 'pending',
+          changedBy: first.sender,
+          changedAt: createdAt.get(first.id)!,
+          correlationId: first.item.event.correlationId,
+        }),
+      );
+    }
+    for (const m of planned) {
+      const p = m.item.event.payload;
+      const opens = m.conversation.opened && m.sequence === 1;
+      outbox.push({
+        topic: Topics.conversations,
+        key: m.item.event.workspaceId,
+        event: ConversationMessageAppendedV1.create({
+          workspaceId: m.item.event.workspaceId,
+          correlationId: m.item.event.correlationId,
+          payload: {
+            conversationId: m.conversation.id,
+            customerId: m.item.customerId,
+            messageId: m.id,
+            sequence: m.sequence,
+            direction: 'in',
+            channel: p.channel,
+            channelAccountId: p.channelAccountId,
+            text: m.item.text,
+            attachments: p.attachments,
+            sender: m.sender,
+            createdAt: createdAt.get(m.id)!,
+            openedConversation: opens,
+            ...(opens ? { customerAttributes: m.conversation.customerAttributes ?? {} } : {}),
+            ...(p.hints !== undefined ? { hints: p.hints } : {}),
+          },
+        }),
+      });
+    }
+    await appendToOutbox(tx, outbox);
+    return inserted.length;
   }
+}
+
+function preview(text: string | null): string | null {
+  return text === null ? null : text.slice(0, PREVIEW_LENGTH);
 }

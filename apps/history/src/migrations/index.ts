@@ -1,4 +1,5 @@
 import { CreateMessages1764000000000 } from './1764000000000-create-messages.migration.js';
+import { CreateSystemOfRecord1764000100000 } from './1764000100000-create-system-of-record.migration.js';
 
 /** Every history migration, oldest first. */
-export const historyMigrations = [CreateMessages1764000000000];
+export const historyMigrations = [CreateMessages1764000000000, CreateSystemOfRecord1764000100000];

@@ -176,6 +176,8 @@ export interface ConversationView {
   lastSequence: number;
   /** Since when the customer waits for an answer (oldest unanswered inbound), null when answered. */
   waitingSince: string | null;
+  /** The customer's rating (CsatSubmittedV1), the latest one; null when not rated. */
+  csat?: { rating: number; comment: string | null; submittedAt: string } | null;
 }
 
 export interface ListConversationsQuery extends PageRequest {

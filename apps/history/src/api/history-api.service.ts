@@ -1,0 +1,231 @@
+import { Injectable } from '@nestjs/common';
+import {
+  ApiError,
+  type AssignmentRecordView,
+  type ConversationStatus,
+  type ConversationView,
+  type CustomerExport,
+  type CustomerPatch,
+  type CustomerView,
+  type ErasureView,
+  type FindCustomersQuery,
+  type HistoryApi,
+  InvalidArgumentError,
+  type ListConversationsQuery,
+  type ListMessagesQuery,
+  type MergeCustomersInput,
+  type MergeSuggestionView,
+  type MergeView,
+  type MessageSender,
+  type MessageView,
+  NotFoundError,
+  type Page,
+  type SearchMessagesQuery,
+  type SendMessageInput,
+  type SendMessageResult,
+  type TimelineQuery,
+  UnavailableError,
+  conversationStatusSchema,
+  messageSenderSchema,
+} from '@switchboard/contracts';
+import { isTransientDatabaseError } from '@switchboard/platform';
+import { z } from 'zod';
+import { ConversationsService } from '../conversations/conversations.service.js';
+import { CustomersService } from '../customers/customers.service.js';
+import { MergeService } from '../merges/merge.service.js';
+import { OutboundMessageService } from '../outbound/outbound-message.service.js';
+import { PrivacyService } from '../privacy/privacy.service.js';
+import { TimelineService } from '../timeline/timeline.service.js';
+
+const uuid = z.uuid();
+
+/** The workspace must be a well-formed id; anything else is the caller's mistake. */
+function workspace(id: string): string {
+  if (!uuid.safeParse(id).success)
+    throw new InvalidArgumentError('invalid workspace id', [
+      { field: 'workspaceId', description: 'must be a UUID' },
+    ]);
+  return id;
+}
+
+/** An id that is not a UUID names nothing: it reads as not found, like another workspace's id. */
+function existingId(id: string, what: string): string {
+  if (!uuid.safeParse(id).success) throw new NotFoundError(`${what} ${String(id)}`);
+  return id;
+}
+
+function actor(by: MessageSender): MessageSender {
+  const parsed = messageSenderSchema.safeParse(by);
+  if (!parsed.success)
+    throw new InvalidArgumentError('invalid actor', [
+      { field: 'by', description: parsed.error.issues[0]!.message },
+    ]);
+  return parsed.data;
+}
+
+/**
+ * HistoryApi in process (ADR 0004): validates at the edge, hands each call to the service that
+ * owns the concept, and turns a database outage into UnavailableError so callers may retry.
+ */
+@Injectable()
+export class HistoryApiService implements HistoryApi {
+  constructor(
+    private readonly customers: CustomersService,
+    private readonly merges: MergeService,
+    private readonly privacy: PrivacyService,
+    private readonly timeline: TimelineService,
+    private readonly conversations: ConversationsService,
+    private readonly outbound: OutboundMessageService,
+  ) {}
+
+  getCustomer(workspaceId: string, customerId: string): Promise<CustomerView> {
+    return guard(() => this.customers.get(workspace(workspaceId), existingId(customerId, 'customer')));
+  }
+
+  findCustomers(workspaceId: string, query: FindCustomersQuery): Promise<Page<CustomerView>> {
+    return guard(() => this.customers.find(workspace(workspaceId), query));
+  }
+
+  updateCustomer(
+    workspaceId: string,
+    customerId: string,
+    patch: CustomerPatch,
+    by: MessageSender,
+  ): Promise<CustomerView> {
+    return guard(() => {
+      actor(by);
+      return this.customers.update(
+        workspace(workspaceId),
+        existingId(customerId, 'customer'),
+        parsePatch(patch),
+      );
+    });
+  }
+
+  mergeCustomers(workspaceId: string, input: MergeCustomersInput, by: MessageSender): Promise<MergeView> {
+    return guard(() =>
+      this.merges.merge(
+        workspace(workspaceId),
+        {
+          targetCustomerId: existingId(input.targetCustomerId, 'customer'),
+          sourceCustomerId: existingId(input.sourceCustomerId, 'customer'),
+        },
+        actor(by),
+      ),
+    );
+  }
+
+  undoMerge(workspaceId: string, mergeId: string, by: MessageSender): Promise<MergeView> {
+    return guard(() => this.merges.undo(workspace(workspaceId), existingId(mergeId, 'merge'), actor(by)));
+  }
+
+  listMergeSuggestions(workspaceId: string, customerId: string): Promise<MergeSuggestionView[]> {
+    return guard(() => this.merges.suggestions(workspace(workspaceId), existingId(customerId, 'customer')));
+  }
+
+  eraseCustomer(workspaceId: string, customerId: string, by: MessageSender): Promise<ErasureView> {
+    return guard(() =>
+      this.privacy.erase(workspace(workspaceId), existingId(customerId, 'customer'), actor(by)),
+    );
+  }
+
+  exportCustomer(workspaceId: string, customerId: string): Promise<CustomerExport> {
+    return guard(() => this.privacy.export(workspace(workspaceId), existingId(customerId, 'customer')));
+  }
+
+  getTimeline(workspaceId: string, customerId: string, query: TimelineQuery): Promise<Page<MessageView>> {
+    return guard(() =>
+      this.timeline.timeline(workspace(workspaceId), existingId(customerId, 'customer'), query),
+    );
+  }
+
+  searchMessages(workspaceId: string, query: SearchMessagesQuery): Promise<Page<MessageView>> {
+    return guard(() => {
+      if (query.customerId !== undefined) existingId(query.customerId, 'customer');
+      return this.timeline.search(workspace(workspaceId), query);
+    });
+  }
+
+  getConversation(workspaceId: string, conversationId: string): Promise<ConversationView> {
+    return guard(() =>
+      this.conversations.get(workspace(workspaceId), existingId(conversationId, 'conversation')),
+    );
+  }
+
+  listConversations(workspaceId: string, query: ListConversationsQuery): Promise<Page<ConversationView>> {
+    return guard(() => {
+      if (query.customerId !== undefined && !uuid.safeParse(query.customerId).success)
+        return Promise.resolve({ items: [], nextPageToken: null });
+      return this.conversations.list(workspace(workspaceId), query);
+    });
+  }
+
+  listMessages(
+    workspaceId: string,
+    conversationId: string,
+    query: ListMessagesQuery,
+  ): Promise<MessageView[]> {
+    return guard(() =>
+      this.timeline.conversationMessages(
+        workspace(workspaceId),
+        existingId(conversationId, 'conversation'),
+        query,
+      ),
+    );
+  }
+
+  listAssignments(workspaceId: string, conversationId: string): Promise<AssignmentRecordView[]> {
+    return guard(() =>
+      this.conversations.assignments(workspace(workspaceId), existingId(conversationId, 'conversation')),
+    );
+  }
+
+  setConversationStatus(
+    workspaceId: string,
+    conversationId: string,
+    status: ConversationStatus,
+    by: MessageSender,
+  ): Promise<ConversationView> {
+    return guard(() => {
+      if (!conversationStatusSchema.safeParse(status).success)
+        throw new InvalidArgumentError('invalid status', [
+          { field: 'status', description: 'must be open, pending or resolved' },
+        ]);
+      return this.conversations.setStatus(
+        workspace(workspaceId),
+        existingId(conversationId, 'conversation'),
+        status,
+        actor(by),
+      );
+    });
+  }
+
+  sendMessage(workspaceId: string, input: SendMessageInput): Promise<SendMessageResult> {
+    return guard(() => this.outbound.send(workspace(workspaceId), input));
+  }
+}
+
+const patchSchema = z.object({
+  name: z.string().trim().max(200).nullable().optional(),
+  attributes: z.record(z.string().min(1).max(100), z.string().max(500).nullable()).optional(),
+});
+
+function parsePatch(patch: CustomerPatch): CustomerPatch {
+  const parsed = patchSchema.safeParse(patch);
+  if (parsed.success) return parsed.data;
+  throw new InvalidArgumentError(
+    'invalid customer patch',
+    parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(patch)', description: i.message })),
+  );
+}
+
+async function guard<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    if (isTransientDatabaseError(error))
+      throw new UnavailableError('history is temporarily unavailable; retry');
+    throw error;
+  }
+}

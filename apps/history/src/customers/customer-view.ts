@@ -1,0 +1,67 @@
+import type { Channel, CustomerView, IdentityKind } from '@switchboard/contracts';
+import { type Db, iso, isoRequired, rows } from '../database/sql.util.js';
+
+interface CustomerRow {
+  id: string;
+  workspace_id: string;
+  name: string | null;
+  attributes: Record<string, string>;
+  created_at: Date;
+  updated_at: Date;
+  erased_at: Date | null;
+  merged_into: string | null;
+  identities: {
+    id: string;
+    kind: IdentityKind;
+    value: string;
+    verified: boolean;
+    optedOut: boolean;
+    createdAt: string;
+  }[];
+  channels: Channel[];
+}
+
+/** Customers with their identities and the channels they wrote from, most recent first. */
+export async function loadCustomerViews(
+  db: Db,
+  workspaceId: string,
+  ids: readonly string[],
+): Promise<Map<string, CustomerView & { mergedInto: string | null }>> {
+  if (ids.length === 0) return new Map();
+  const found = await rows<CustomerRow>(
+    db,
+    `SELECT c.id, c.workspace_id, c.name, c.attributes, c.created_at, c.updated_at, c.erased_at, c.merged_into,
+       coalesce((SELECT json_agg(json_build_object('id', i.id, 'kind', i.kind, 'value', i.value,
+                   'verified', i.verified, 'optedOut', i.opted_out, 'createdAt', i.created_at)
+                   ORDER BY i.created_at, i.id)
+                 FROM history.identities i WHERE i.customer_id = c.id), '[]') AS identities,
+       coalesce((SELECT json_agg(ch.channel ORDER BY ch.last DESC)
+                 FROM (SELECT m.channel, max(m.created_at) AS last FROM history.messages m
+                       WHERE m.workspace_id = c.workspace_id AND m.customer_id = c.id AND m.direction = 'in'
+                       GROUP BY m.channel) ch), '[]') AS channels
+     FROM history.customers c WHERE c.workspace_id = $1 AND c.id = ANY($2::uuid[])`,
+    [workspaceId, ids],
+  );
+  return new Map(
+    found.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        workspaceId: r.workspace_id,
+        name: r.name,
+        attributes: r.attributes,
+        identities: r.identities.map((i) => ({ ...i, createdAt: isoRequired(i.createdAt) })),
+        channels: r.channels,
+        createdAt: isoRequired(r.created_at),
+        updatedAt: isoRequired(r.updated_at),
+        erasedAt: iso(r.erased_at),
+        mergedInto: r.merged_into,
+      },
+    ]),
+  );
+}
+
+export function toCustomerView(view: CustomerView & { mergedInto: string | null }): CustomerView {
+  const { mergedInto: _mergedInto, ...rest } = view;
+  return rest;
+}

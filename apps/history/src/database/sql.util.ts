@@ -1,0 +1,38 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+/** A pool or a transaction: history's queries run on either. */
+export type Db = DataSource | EntityManager;
+
+/**
+ * Rows of a raw query. TypeORM's postgres driver answers UPDATE and DELETE with `[rows, count]`
+ * and everything else with the rows; rows are objects, never arrays, so the two can't be confused.
+ */
+export async function rows<T>(db: Db, sql: string, params: readonly unknown[] = []): Promise<T[]> {
+  const result: unknown = await db.query(sql, [...params]);
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  )
+    return result[0] as T[];
+  return result as T[];
+}
+
+export async function firstRow<T>(
+  db: Db,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<T | undefined> {
+  return (await rows<T>(db, sql, params))[0];
+}
+
+/** ISO-8601 of a timestamptz column, or null. */
+export function iso(value: Date | string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return (value instanceof Date ? value : new Date(value)).toISOString();
+}
+
+export function isoRequired(value: Date | string): string {
+  return (value instanceof Date ? value : new Date(value)).toISOString();
+}

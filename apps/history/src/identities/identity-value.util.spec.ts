@@ -1,0 +1,14 @@
+import { normalizeIdentityValue } from './identity-value.util.js';
+
+describe('normalizeIdentityValue', () => {
+  it('puts phones in E.164, lower-cases emails and leaves platform ids alone', () => {
+    expect(normalizeIdentityValue('phone', ' +1 (415) 555-0100 ')).toBe('+14155550100');
+    expect(normalizeIdentityValue('email', ' Ada@Example.COM')).toBe('ada@example.com');
+    expect(normalizeIdentityValue('messenger', '1234567890')).toBe('1234567890');
+    expect(normalizeIdentityValue('web_visitor', 'Visitor-ABC')).toBe('Visitor-ABC');
+  });
+
+  it('keeps what is not a phone number as typed rather than losing it', () => {
+    expect(normalizeIdentityValue('phone', 'not a number')).toBe('not a number');
+  });
+});

@@ -1,0 +1,28 @@
+import { type IdentityKind, toE164 } from '@switchboard/contracts';
+
+/**
+ * The one form an identity is stored and matched in: E.164 phones, lower-cased emails, platform
+ * ids as given. Channels already send normalized addresses; values typed by people (a pre-chat
+ * form, an integrator's lookup) are normalized here so they meet the same rows.
+ */
+export function normalizeIdentityValue(kind: IdentityKind, value: string): string {
+  const trimmed = value.trim();
+  switch (kind) {
+    case 'phone':
+      return toE164(trimmed) ?? trimmed;
+    case 'email':
+      return trimmed.toLowerCase();
+    case 'web_visitor':
+    case 'web_user':
+    case 'messenger':
+    case 'instagram':
+    case 'whatsapp':
+    case 'telegram':
+    case 'external':
+      return trimmed;
+  }
+}
+
+export function identityKey(workspaceId: string, kind: string, value: string): string {
+  return `${workspaceId}\u0000${kind}\u0000${value}`;
+}

@@ -1,0 +1,109 @@
+import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { EventEnvelope } from '@switchboard/contracts';
+import { EventBus } from '@switchboard/messaging';
+import { InjectServiceDataSource, createLogger } from '@switchboard/platform';
+import type { DataSource } from 'typeorm';
+import { rows } from '../database/sql.util.js';
+
+const BATCH = 2_000;
+const IDLE_POLL_MS = 200;
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * Publishes `history.outbox` to the event log, oldest first, and deletes what the log took
+ * (ADR 0010). One relay at a time per database (a transaction-scoped advisory lock), so replicas
+ * never publish one workspace's events out of order. A crash between publish and delete publishes
+ * those events again: consumers dedupe by event id, as they must anyway.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = createLogger('history.outbox');
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  private kicked = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    @InjectServiceDataSource('history') private readonly db: DataSource,
+    private readonly bus: EventBus,
+  ) {}
+
+  /** Something was just committed to the outbox: relay now rather than at the next poll. */
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  onApplicationBootstrap(): void {
+    this.running = this.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.running;
+  }
+
+  /** Relays until the outbox is empty (for tests and the benchmark). */
+  async drain(): Promise<void> {
+    while ((await this.relayOnce()) > 0 || (await this.pending()) > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  private async pending(): Promise<number> {
+    const [row] = await rows<{ n: string }>(this.db, 'SELECT count(*) AS n FROM history.outbox');
+    return Number(row?.n ?? 0);
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      this.kicked = false;
+      let relayed: number;
+      try {
+        relayed = await this.relayOnce();
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** failures);
+        this.logger.warn({ error: String(error), failures, delayMs: delay }, 'outbox relay failed; retrying');
+        await this.idle(delay);
+        continue;
+      }
+      if (relayed < BATCH && !this.kicked) await this.idle(IDLE_POLL_MS);
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => {
+      this.wake = undefined;
+    });
+  }
+
+  private relayOnce(): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const [lock] = await rows<{ locked: boolean }>(
+        tx,
+        "SELECT pg_try_advisory_xact_lock(hashtext('history.outbox')) AS locked",
+      );
+      if (lock?.locked !== true) return 0;
+      const batch = await rows<{ id: string; topic: string; key: string; event: EventEnvelope }>(
+        tx,
+        'SELECT id, topic, key, event FROM history.outbox ORDER BY id LIMIT $1',
+        [BATCH],
+      );
+      if (batch.length === 0) return 0;
+      await this.bus.publish(batch.map((r) => ({ topic: r.topic, key: r.key, event: r.event })));
+      await tx.query('DELETE FROM history.outbox WHERE id = ANY($1::bigint[])', [batch.map((r) => r.id)]);
+      return batch.length;
+    });
+  }
+}

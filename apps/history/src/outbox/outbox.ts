@@ -1,0 +1,22 @@
+import type { EventEnvelope } from '@switchboard/contracts';
+import type { Db } from '../database/sql.util.js';
+
+/** An event written in the same transaction as the change it reports; the relay publishes it. */
+export interface OutboxEntry {
+  readonly topic: string;
+  readonly key: string;
+  readonly event: EventEnvelope;
+}
+
+/**
+ * Appends events to `history.outbox` inside the caller's transaction (ADR 0010): they become
+ * visible to the relay exactly when the change commits, and vanish with it when it rolls back.
+ */
+export async function appendToOutbox(tx: Db, entries: readonly OutboxEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.query(
+    `INSERT INTO history.outbox (topic, key, event)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::json[])`,
+    [entries.map((e) => e.topic), entries.map((e) => e.key), entries.map((e) => JSON.stringify(e.event))],
+  );
+}

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { Test, type TestingModule } from '@nestjs/testing';
+import {
+  ConversationMessageAppendedV1,
+  ConversationStatusChangedV1,
+  type EventEnvelope,
+  HISTORY_API,
+  type HistoryApi,
+  MessageDeliveryRequestedV1,
+  Topics,
+} from '@switchboard/contracts';
+import { KafkaEventBus, MessagingModule, type SubscriptionHandle } from '@switchboard/messaging';
+import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
+import { type TestDatabase, createTestDatabase, testRunId } from '@switchboard/testing';
+import pg from 'pg';
+// The app under test: its own modules, composed as its main.ts composes them.
+
+import { HistoryAppConfig } from '../src/history-app.config.js';
+
+import { HistoryModule } from '../src/history.module.js';
+
+/**
+ * The history module on the real Kafka broker (KAFKA_BROKERS) and a fresh PostgreSQL database,
+ * with a channel-side bus to publish what channels and routing publish, and a listener that keeps
+ * every event history emits.
+ */
+export interface HistoryTestApp {
+  readonly api: HistoryApi;
+  readonly db: pg.Pool;
+  /** Publishes as the other services do, keyed as they key. */
+  publish(topic: string, key: string, events: readonly EventEnvelope[]): Promise<void>;
+  /** Everything history published on `conversations` and `deliveries`, in arrival order. */
+  readonly emitted: EventEnvelope[];
+  close(): Promise<void>;
+}
+
+export async function startHistoryTestApp(label: string): Promise<HistoryTestApp> {
+  const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
+  const database: TestDatabase = await createTestDatabase(label);
+  const topicPrefix = `${testRunId()}.${label}-${randomUUID().slice(0, 8)}.`;
+  const moduleRef: TestingModule = await Test.createTestingModule({
+    imports: [
+      PlatformConfigModule.forRoot(HistoryAppConfig, {
+        env: {
+          DATABASE_URL: database.url,
+          KAFKA_BROKERS: brokers.join(','),
+          KAFKA_TOPIC_PREFIX: topicPrefix,
+          KAFKA_PARTITIONS: '2',
+          LOG_LEVEL: 'warn',
+        },
+      }),
+      LoggingModule,
+      HealthModule,
+      MessagingModule.forRoot(),
+      HistoryModule,
+    ],
+  }).compile();
+  await moduleRef.init();
+  const others = new KafkaEventBus({
+    brokers,
+    clientId: 'others',
+    topicPrefix,
+    partitions: 2,
+    replicationFactor: 1,
+  });
+  const emitted: EventEnvelope[] = [];
+  const listener: SubscriptionHandle = await others.subscribe({
+    groupId: 'test-listener',
+    topics: [Topics.conversations, Topics.deliveries],
+    accepts: [ConversationMessageAppendedV1, ConversationStatusChangedV1, MessageDeliveryRequestedV1],
+    handleBatch: (batch) => {
+      for (const c of batch) emitted.push(c.event);
+      return Promise.resolve();
+    },
+  });
+  const db = new pg.Pool({ connectionString: database.url, max: 3 });
+  return {
+    api: moduleRef.get<HistoryApi>(HISTORY_API),
+    db,
+    emitted,
+    publish: async (topic, key, events) => {
+      // A topic the broker created a moment ago may not have a leader yet: try again shortly.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await others.publish(events.map((event) => ({ topic, key, event })));
+        } catch (error) {
+          if (attempt >= 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
+    },
+    close: async () => {
+      await listener.stop();
+      await moduleRef.close();
+      await others.close();
+      await db.end();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,560 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConversationAssignedV1,
+  type ConversationMessageAppendedV1,
+  CsatSubmittedV1,
+  DeliveryStatusChangedV1,
+  FailedPreconditionError,
+  IdentityOptOutChangedV1,
+  type MessageDeliveryRequestedV1,
+  type MessageSender,
+  NotFoundError,
+  OutboundMessageRequestedV1,
+  Topics,
+} from '@switchboard/contracts';
+import { inboundMessageEvent, settle, waitFor } from '@switchboard/testing';
+import { type HistoryTestApp, startHistoryTestApp } from './history-test-app.js';
+
+const agent: MessageSender = { type: 'agent', id: 'agent-1', name: 'Ada' };
+
+/**
+ * History on the real Kafka broker and PostgreSQL: every capability of issue #3 through the
+ * inbound topic and the HistoryApi port, with what it emits read back off Kafka.
+ */
+describe('history service', () => {
+  let app: HistoryTestApp;
+
+  beforeAll(async () => {
+    app = await startHistoryTestApp('history_int');
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const sms = (workspaceId: string, from: string, text: string, providerMessageId?: string) =>
+    inboundMessageEvent({
+      workspaceId,
+      sender: { kind: 'phone', address: from, verified: true },
+      text,
+      ...(providerMessageId !== undefined ? { providerMessageId } : {}),
+    });
+  const publishInbound = (events: ReturnType<typeof inboundMessageEvent>[]) =>
+    Promise.all(events.map((e) => app.publish(Topics.inbound, e.payload.sender.address, [e])));
+  const count = async (sql: string, params: unknown[]) =>
+    Number((await app.db.query<{ n: string }>(sql, params)).rows[0]!.n);
+  const appended = (workspaceId: string) =>
+    app.emitted.filter(
+      (e): e is ConversationMessageAppendedV1 =>
+        e.type === 'conversation.message.appended' && e.workspaceId === workspaceId,
+    );
+  const customerOf = async (workspaceId: string, kind: string, value: string) =>
+    (await app.api.findCustomers(workspaceId, { identity: { kind: kind as 'phone', value } })).items[0]!;
+
+  it('stores each message once under redelivery and provider retries, with gapless sequences', async () => {
+    const ws = randomUUID();
+    const first = Array.from({ length: 30 }, (_, i) => sms(ws, '+14155550101', `message ${i}`));
+    // The same events delivered twice, and provider retries (new event ids, same provider id).
+    const retries = first
+      .slice(0, 10)
+      .map((e) => sms(ws, '+14155550101', 'retry', e.payload.providerMessageId));
+    await app.publish(Topics.inbound, '+14155550101', first);
+    await app.publish(Topics.inbound, '+14155550101', [...first, ...retries]);
+    await waitFor(
+      async () =>
+        (await count('SELECT count(*) AS n FROM history.messages WHERE workspace_id = $1', [ws])) >= 30,
+    );
+    await waitFor(() => appended(ws).length >= 30, { what: 'the appended events' });
+    await settle(1_000);
+    expect(await count('SELECT count(*) AS n FROM history.messages WHERE workspace_id = $1', [ws])).toBe(30);
+    const seqs = await app.db.query<{ sequence: number; text: string }>(
+      'SELECT sequence, text FROM history.messages WHERE workspace_id = $1 ORDER BY sequence',
+      [ws],
+    );
+    expect(seqs.rows.map((r) => r.sequence)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(seqs.rows.map((r) => r.text)).toEqual(first.map((e) => e.payload.text));
+    const events = appended(ws);
+    expect(events).toHaveLength(30);
+    expect(events.filter((e) => e.payload.openedConversation)).toHaveLength(1);
+    expect(events.find((e) => e.payload.openedConversation)!.payload).toMatchObject({
+      sequence: 1,
+      customerAttributes: {},
+    });
+  });
+
+  it('masks card numbers before storing or emitting them', async () => {
+    const ws = randomUUID();
+    const event = sms(ws, '+14155550102', 'my card is 4111 1111 1111 1111, exp 12/27');
+    await publishInbound([event]);
+    await waitFor(() => appended(ws).length === 1, { what: 'the appended event' });
+    const { rows } = await app.db.query<{ text: string }>(
+      'SELECT text FROM history.messages WHERE workspace_id = $1',
+      [ws],
+    );
+    expect(rows[0]!.text).toBe('my card is 411111******1111, exp 12/27');
+    expect(appended(ws)[0]!.payload.text).toBe('my card is 411111******1111, exp 12/27');
+    const { rows: leaked } = await app.db.query(
+      "SELECT 1 FROM history.messages WHERE text LIKE '%4111 1111 1111 1111%' OR text LIKE '%4111111111111111%'",
+    );
+    expect(leaked).toHaveLength(0);
+
+    const customer = await customerOf(ws, 'phone', '+14155550102');
+    await app.api.sendMessage(ws, {
+      idempotencyKey: randomUUID(),
+      customerId: customer.id,
+      text: 'we got 5500 0000 0000 0004, thanks',
+      sender: agent,
+    });
+    const timeline = await app.api.getTimeline(ws, customer.id, {});
+    expect(timeline.items[0]!.text).toBe('we got 550000******0004, thanks');
+  });
+
+  it('puts a verified web user and their SMS in one conversation; an unverified claim only suggests a merge', async () => {
+    const ws = randomUUID();
+    const web = inboundMessageEvent({
+      workspaceId: ws,
+      channel: 'web',
+      channelAccountId: 'web-widget',
+      sender: {
+        kind: 'web_user',
+        address: 'user-42',
+        verified: true,
+        displayName: 'Grace',
+        identities: [{ kind: 'phone', address: '+1 (415) 555-0103', verified: true }],
+      },
+      text: 'hi from the site',
+    });
+    await publishInbound([web]);
+    await waitFor(() => appended(ws).length === 1);
+    await publishInbound([sms(ws, '+14155550103', 'and now by text')]);
+    await waitFor(() => appended(ws).length === 2);
+    const [a, b] = appended(ws);
+    expect(b!.payload.conversationId).toBe(a!.payload.conversationId);
+    expect(b!.payload.customerId).toBe(a!.payload.customerId);
+    expect(b!.payload.openedConversation).toBe(false);
+    const customer = await app.api.getCustomer(ws, a!.payload.customerId);
+    expect(customer.name).toBe('Grace');
+    expect(customer.identities.map((i) => `${i.kind}:${i.value}`).sort()).toEqual([
+      'phone:+14155550103',
+      'web_user:user-42',
+    ]);
+    expect(customer.channels).toEqual(['sms', 'web']);
+
+    // A visitor types Grace's phone number into a form: no history of hers, a suggestion instead.
+    const visitor = inboundMessageEvent({
+      workspaceId: ws,
+      channel: 'web',
+      channelAccountId: 'web-widget',
+      sender: {
+        kind: 'web_visitor',
+        address: 'visitor-9',
+        verified: false,
+        identities: [{ kind: 'phone', address: '+14155550103', verified: false }],
+      },
+      text: 'I am Grace, show me my orders',
+    });
+    await publishInbound([visitor]);
+    await waitFor(() => appended(ws).length === 3);
+    const visitorMessage = appended(ws)[2]!;
+    expect(visitorMessage.payload.customerId).not.toBe(customer.id);
+    expect(visitorMessage.payload.conversationId).not.toBe(a!.payload.conversationId);
+    const suggestions = await app.api.listMergeSuggestions(ws, customer.id);
+    expect(suggestions).toEqual([
+      expect.objectContaining({
+        customerId: visitorMessage.payload.customerId,
+        candidateCustomerId: customer.id,
+        identity: { kind: 'phone', value: '+14155550103' },
+      }),
+    ]);
+    const visitorTimeline = await app.api.getTimeline(ws, visitorMessage.payload.customerId, {});
+    expect(visitorTimeline.items.map((m) => m.text)).toEqual(['I am Grace, show me my orders']);
+  });
+
+  it('merges two customers and undoes the merge', async () => {
+    const ws = randomUUID();
+    await publishInbound([
+      sms(ws, '+14155550104', 'from the first number'),
+      sms(ws, '+14155550105', 'from the second'),
+    ]);
+    await waitFor(() => appended(ws).length === 2);
+    const target = await customerOf(ws, 'phone', '+14155550104');
+    const source = await customerOf(ws, 'phone', '+14155550105');
+    const sourceConversation = appended(ws).find((e) => e.payload.customerId === source.id)!.payload
+      .conversationId;
+
+    const merge = await app.api.mergeCustomers(
+      ws,
+      { targetCustomerId: target.id, sourceCustomerId: source.id },
+      agent,
+    );
+    expect(merge).toMatchObject({ targetCustomerId: target.id, sourceCustomerId: source.id, undoneAt: null });
+    const merged = await app.api.getCustomer(ws, target.id);
+    expect(merged.identities.map((i) => i.value).sort()).toEqual(['+14155550104', '+14155550105']);
+    expect((await app.api.getTimeline(ws, target.id, {})).items).toHaveLength(2);
+    expect((await app.api.getTimeline(ws, source.id, {})).items).toHaveLength(0);
+    // Both had an open conversation: the source's is resolved so that one stays open.
+    expect((await app.api.getConversation(ws, sourceConversation)).status).toBe('resolved');
+    // The next text from the second number lands with the target.
+    await publishInbound([sms(ws, '+14155550105', 'after the merge')]);
+    await waitFor(() => appended(ws).length === 3);
+    expect(appended(ws)[2]!.payload.customerId).toBe(target.id);
+
+    const undone = await app.api.undoMerge(ws, merge.id, agent);
+    expect(undone.undoneAt).not.toBeNull();
+    expect((await app.api.getCustomer(ws, source.id)).identities.map((i) => i.value)).toEqual([
+      '+14155550105',
+    ]);
+    expect((await app.api.getTimeline(ws, source.id, {})).items.map((m) => m.text)).toEqual([
+      'from the second',
+    ]);
+    expect((await app.api.getTimeline(ws, target.id, {})).items.map((m) => m.text).sort()).toEqual([
+      'after the merge',
+      'from the first number',
+    ]);
+    expect((await app.api.undoMerge(ws, merge.id, agent)).undoneAt).toBe(undone.undoneAt);
+    const exported = await app.api.exportCustomer(ws, source.id);
+    expect(exported.merges).toHaveLength(1);
+  });
+
+  it('sends on the customer’s last channel, and applies delivery statuses out of order monotonically', async () => {
+    const ws = randomUUID();
+    await publishInbound([sms(ws, '+14155550106', 'can you text me back?')]);
+    await waitFor(() => appended(ws).length === 1);
+    const customer = await customerOf(ws, 'phone', '+14155550106');
+    const key = randomUUID();
+    const sent = await app.api.sendMessage(ws, {
+      idempotencyKey: key,
+      customerId: customer.id,
+      text: 'Sure!',
+      sender: agent,
+    });
+    expect(sent).toMatchObject({
+      channel: 'sms',
+      created: true,
+      conversationId: appended(ws)[0]!.payload.conversationId,
+    });
+    expect(
+      await app.api.sendMessage(ws, {
+        idempotencyKey: key,
+        customerId: customer.id,
+        text: 'Sure!',
+        sender: agent,
+      }),
+    ).toEqual({
+      ...sent,
+      created: false,
+    });
+    const request = await waitFor(() =>
+      app.emitted.find(
+        (e): e is MessageDeliveryRequestedV1 =>
+          e.type === 'message.delivery.requested' && e.workspaceId === ws,
+      ),
+    );
+    expect(request.payload).toMatchObject({
+      messageId: sent.messageId,
+      channel: 'sms',
+      channelAccountId: 'sms-account-1',
+      recipient: { kind: 'phone', address: '+14155550106' },
+      text: 'Sure!',
+    });
+    await settle(500);
+    expect(
+      app.emitted.filter((e) => e.type === 'message.delivery.requested' && e.workspaceId === ws),
+    ).toHaveLength(1);
+
+    const status = (status: DeliveryStatusChangedV1['payload']['status'], at: number, extra = {}) =>
+      DeliveryStatusChangedV1.create({
+        workspaceId: ws,
+        payload: {
+          channel: 'sms',
+          channelAccountId: 'sms-account-1',
+          messageId: sent.messageId,
+          providerMessageId: 'SM-out-1',
+          status,
+          statusAt: new Date(Date.now() + at).toISOString(),
+          ...extra,
+        },
+      });
+    await app.publish(Topics.deliveryStatus, ws, [
+      status('delivered', 2_000),
+      status('queued', 0),
+      status('sent', 1_000),
+    ]);
+    const view = async () =>
+      (await app.api.listMessages(ws, sent.conversationId, {})).find((m) => m.id === sent.messageId)!;
+    await waitFor(async () => (await view()).deliveryStatus === 'delivered', { what: 'delivered' });
+    await settle(1_000);
+    expect((await view()).deliveryStatus).toBe('delivered');
+    expect((await view()).providerMessageId).toBe('SM-out-1');
+
+    // A failure found by the provider's id keeps its code; a late `sent` doesn't undo it.
+    const second = await app.api.sendMessage(ws, {
+      idempotencyKey: randomUUID(),
+      customerId: customer.id,
+      text: 'Hello?',
+      sender: agent,
+    });
+    const byProviderId = (s: DeliveryStatusChangedV1['payload']['status'], extra = {}) =>
+      DeliveryStatusChangedV1.create({
+        workspaceId: ws,
+        payload: {
+          channel: 'sms',
+          channelAccountId: 'sms-account-1',
+          providerMessageId: 'SM-out-2',
+          status: s,
+          statusAt: new Date().toISOString(),
+          ...extra,
+        },
+      });
+    await app.publish(Topics.deliveryStatus, ws, [
+      DeliveryStatusChangedV1.create({
+        workspaceId: ws,
+        payload: {
+          channel: 'sms',
+          channelAccountId: 'sms-account-1',
+          messageId: second.messageId,
+          providerMessageId: 'SM-out-2',
+          status: 'queued',
+          statusAt: new Date().toISOString(),
+        },
+      }),
+      byProviderId('failed', { errorCode: '30003', errorMessage: 'The phone is unreachable' }),
+      byProviderId('sent'),
+    ]);
+    const secondView = async () =>
+      (await app.api.listMessages(ws, sent.conversationId, {})).find((m) => m.id === second.messageId)!;
+    await waitFor(async () => (await secondView()).deliveryStatus === 'failed', { what: 'failed' });
+    await settle(1_000);
+    expect(await secondView()).toMatchObject({
+      deliveryStatus: 'failed',
+      deliveryError: { code: '30003', message: 'The phone is unreachable' },
+    });
+    const conversation = await app.api.getConversation(ws, sent.conversationId);
+    expect(conversation.firstResponseAt).not.toBeNull();
+    expect(conversation.waitingSince).toBeNull();
+  });
+
+  it('sends what is asked for on the outbound-requests topic, once per idempotency key', async () => {
+    const ws = randomUUID();
+    await publishInbound([sms(ws, '+14155550111', 'any news?')]);
+    await waitFor(() => appended(ws).length === 1);
+    const { customerId } = appended(ws)[0]!.payload;
+    const request = OutboundMessageRequestedV1.create({
+      workspaceId: ws,
+      payload: {
+        idempotencyKey: 'bot-reply-1',
+        customerId,
+        internalNote: false,
+        text: 'Your order shipped today.',
+        attachments: [],
+        sender: { type: 'bot', id: 'order-bot' },
+      },
+    });
+    await app.publish(Topics.outboundRequests, ws, [request, request]);
+    await waitFor(() => appended(ws).length === 2, { what: 'the bot reply appended' });
+    await settle(1_000);
+    expect(appended(ws)).toHaveLength(2);
+    expect(appended(ws)[1]!.payload).toMatchObject({
+      direction: 'out',
+      sequence: 2,
+      sender: { type: 'bot' },
+    });
+    const deliveries = app.emitted.filter(
+      (e) => e.type === 'message.delivery.requested' && e.workspaceId === ws,
+    );
+    expect(deliveries).toHaveLength(1);
+  });
+
+  it('refuses to send to an opted-out number until the customer opts back in', async () => {
+    const ws = randomUUID();
+    const stop = sms(ws, '+14155550107', 'STOP');
+    const optOut = (optedOut: boolean, keyword: string) =>
+      IdentityOptOutChangedV1.create({
+        workspaceId: ws,
+        payload: {
+          channel: 'sms',
+          channelAccountId: 'sms-account-1',
+          identity: { kind: 'phone', address: '+14155550107' },
+          optedOut,
+          keyword,
+          providerMessageId: stop.payload.providerMessageId,
+          changedAt: new Date(Date.now() + (optedOut ? 0 : 1_000)).toISOString(),
+        },
+      });
+    await app.publish(Topics.inbound, '+14155550107', [stop, optOut(true, 'STOP')]);
+    await waitFor(() => appended(ws).length === 1);
+    const customer = await customerOf(ws, 'phone', '+14155550107');
+    await waitFor(async () => (await app.api.getCustomer(ws, customer.id)).identities[0]!.optedOut);
+    await expect(
+      app.api.sendMessage(ws, {
+        idempotencyKey: randomUUID(),
+        customerId: customer.id,
+        text: 'wait!',
+        sender: agent,
+      }),
+    ).rejects.toBeInstanceOf(FailedPreconditionError);
+    // A note is never sent, so it is still allowed.
+    await expect(
+      app.api.sendMessage(ws, {
+        idempotencyKey: randomUUID(),
+        customerId: customer.id,
+        text: 'opted out',
+        internalNote: true,
+        sender: agent,
+      }),
+    ).resolves.toMatchObject({ channel: null, created: true });
+    await app.publish(Topics.inbound, '+14155550107', [optOut(false, 'START'), optOut(true, 'STOP')]);
+    await waitFor(async () => !(await app.api.getCustomer(ws, customer.id)).identities[0]!.optedOut);
+    await expect(
+      app.api.sendMessage(ws, {
+        idempotencyKey: randomUUID(),
+        customerId: customer.id,
+        text: 'welcome back',
+        sender: agent,
+      }),
+    ).resolves.toMatchObject({ channel: 'sms' });
+  });
+
+  it('records assignments, ratings and status changes; a message after resolving opens a new conversation', async () => {
+    const ws = randomUUID();
+    await publishInbound([sms(ws, '+14155550108', 'help')]);
+    await waitFor(() => appended(ws).length === 1);
+    const { conversationId, customerId } = appended(ws)[0]!.payload;
+    const assigned = (mode: 'assign' | 'offer', agentId: string, at: number) =>
+      ConversationAssignedV1.create({
+        workspaceId: ws,
+        payload: {
+          conversationId,
+          queueId: 'support',
+          agentId,
+          mode,
+          assignedAt: new Date(Date.now() + at).toISOString(),
+          explanation: { step: { index: 0, expression: 'true' }, reason: 'lowest occupancy', candidates: [] },
+        },
+      });
+    const offer = assigned('offer', 'agent-2', 0);
+    const assign = assigned('assign', 'agent-1', 1_000);
+    await app.publish(Topics.routing, ws, [offer, assign, assign]);
+    await waitFor(async () => (await app.api.getConversation(ws, conversationId)).assigneeId === 'agent-1');
+    expect((await app.api.listAssignments(ws, conversationId)).map((a) => `${a.mode}:${a.agentId}`)).toEqual([
+      'offer:agent-2',
+      'assign:agent-1',
+    ]);
+    expect((await app.api.getConversation(ws, conversationId)).queueId).toBe('support');
+
+    const resolved = await app.api.setConversationStatus(ws, conversationId, 'resolved', agent);
+    expect(resolved.status).toBe('resolved');
+    expect((await app.api.setConversationStatus(ws, conversationId, 'resolved', agent)).status).toBe(
+      'resolved',
+    );
+    await app.publish(Topics.inbound, '+14155550108', [
+      CsatSubmittedV1.create({
+        workspaceId: ws,
+        payload: {
+          conversationId,
+          channel: 'sms',
+          channelAccountId: 'sms-account-1',
+          sender: { kind: 'phone', address: '+14155550108' },
+          rating: 5,
+          comment: 'great, card 4111111111111111',
+          submittedAt: new Date().toISOString(),
+        },
+      }),
+      sms(ws, '+14155550108', 'one more thing'),
+    ]);
+    await waitFor(() => appended(ws).length === 2);
+    const next = appended(ws)[1]!.payload;
+    expect(next.conversationId).not.toBe(conversationId);
+    expect(next).toMatchObject({ customerId, openedConversation: true, sequence: 1 });
+    expect((await app.api.getConversation(ws, conversationId)).csat).toMatchObject({
+      rating: 5,
+      comment: 'great, card 411111******1111',
+    });
+    await expect(app.api.setConversationStatus(ws, conversationId, 'open', agent)).rejects.toBeInstanceOf(
+      FailedPreconditionError,
+    );
+    const statuses = await waitFor(() => {
+      const found = app.emitted.filter(
+        (e) => e.type === 'conversation.status.changed' && e.workspaceId === ws,
+      );
+      return found.length > 0 ? found : undefined;
+    });
+    expect(statuses).toHaveLength(1);
+    const page = await app.api.listConversations(ws, { customerId, order: 'recent', pageSize: 1 });
+    expect(page.items[0]!.id).toBe(next.conversationId);
+    const rest = await app.api.listConversations(ws, {
+      customerId,
+      order: 'recent',
+      pageSize: 1,
+      pageToken: page.nextPageToken!,
+    });
+    expect(rest.items.map((c) => c.id)).toEqual([conversationId]);
+    expect(rest.nextPageToken).toBeNull();
+  });
+
+  it("never shows one workspace another's data", async () => {
+    const ws = randomUUID();
+    const other = randomUUID();
+    await publishInbound([sms(ws, '+14155550109', 'secret order 12345')]);
+    await waitFor(() => appended(ws).length === 1);
+    const { customerId, conversationId, messageId } = appended(ws)[0]!.payload;
+    await expect(app.api.getCustomer(other, customerId)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(app.api.getConversation(other, conversationId)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(app.api.getTimeline(other, customerId, {})).rejects.toBeInstanceOf(NotFoundError);
+    await expect(app.api.listMessages(other, conversationId, {})).rejects.toBeInstanceOf(NotFoundError);
+    await expect(app.api.listAssignments(other, conversationId)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(app.api.exportCustomer(other, customerId)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(app.api.eraseCustomer(other, customerId, agent)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      app.api.sendMessage(other, { idempotencyKey: randomUUID(), conversationId, text: 'hi', sender: agent }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      app.api.setConversationStatus(other, conversationId, 'resolved', agent),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    expect((await app.api.searchMessages(other, { query: 'secret' })).items).toEqual([]);
+    expect(
+      (await app.api.findCustomers(other, { identity: { kind: 'phone', value: '+14155550109' } })).items,
+    ).toEqual([]);
+    expect((await app.api.listConversations(other, {})).items).toEqual([]);
+    expect((await app.api.searchMessages(ws, { query: 'secret order' })).items.map((m) => m.id)).toEqual([
+      messageId,
+    ]);
+    await expect(app.api.getCustomer(ws, 'not-a-uuid')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('erases a customer: content and identities gone, counts kept, erasure recorded', async () => {
+    const ws = randomUUID();
+    await publishInbound([
+      sms(ws, '+14155550110', 'my address is 1 Main St'),
+      sms(ws, '+14155550110', 'thanks'),
+    ]);
+    await waitFor(() => appended(ws).length === 2);
+    const customer = await customerOf(ws, 'phone', '+14155550110');
+    await app.api.updateCustomer(ws, customer.id, { name: 'Alan', attributes: { plan: 'gold' } }, agent);
+    const erasure = await app.api.eraseCustomer(ws, customer.id, agent);
+    expect(erasure).toMatchObject({
+      customerId: customer.id,
+      messagesErased: 2,
+      identitiesErased: 1,
+      conversationsKept: 1,
+    });
+    expect(await app.api.eraseCustomer(ws, customer.id, agent)).toEqual(erasure);
+    const after = await app.api.getCustomer(ws, customer.id);
+    expect(after).toMatchObject({ name: null, attributes: {}, identities: [], erasedAt: erasure.erasedAt });
+    const timeline = await app.api.getTimeline(ws, customer.id, {});
+    expect(timeline.items.map((m) => m.text)).toEqual([null, null]);
+    expect((await app.api.searchMessages(ws, { query: 'Main' })).items).toEqual([]);
+    const { rows } = await app.db.query(
+      'SELECT 1 FROM history.messages WHERE workspace_id = $1 AND text IS NOT NULL',
+      [ws],
+    );
+    expect(rows).toHaveLength(0);
+    const exported = await app.api.exportCustomer(ws, customer.id);
+    expect(exported.messages).toHaveLength(2);
+    expect(exported.customer.identities).toEqual([]);
+    // The number writes again: a new customer, with none of the erased history.
+    await publishInbound([sms(ws, '+14155550110', 'hello again')]);
+    await waitFor(() => appended(ws).length === 3);
+    expect(appended(ws)[2]!.payload.customerId).not.toBe(customer.id);
+  });
+});

@@ -1,0 +1,262 @@
+/**
+ * `npm run bench:history` (issue #3's targets), each beside a baseline measured in the same run:
+ *
+ * 1. Ingest: N inbound messages are published to Kafka first, then the built history app is
+ *    started and timed from its first committed row to its last (Kafka → committed rows, with
+ *    customers, conversations, sequences and outbox events). Baseline: the same rows INSERTed as
+ *    plain batches of 500 into a copy of the messages table (same indexes), from one connection.
+ *    Target: ≥ 5,000 messages/s.
+ * 2. Timeline: 1,000,000 messages seeded with set-based SQL (generate_series), one customer holding
+ *    10,000 of them interleaved with everyone else's; the first page (50) of that customer's
+ *    timeline through HistoryApi, sequentially. Baseline: a primary-key lookup of one message on
+ *    the same pool. Target: p99 ≤ 20 ms.
+ */
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { Module } from '@nestjs/common';
+import { HISTORY_API, type HistoryApi, Topics } from '@switchboard/contracts';
+import { HistoryAppConfig, HistoryModule } from '@switchboard/app-history';
+import { KafkaEventBus, MessagingModule } from '@switchboard/messaging';
+import {
+  HealthModule,
+  LoggingModule,
+  PlatformConfigModule,
+  getServiceDataSourceToken,
+} from '@switchboard/platform';
+import { createTestDatabase, inboundMessageEvent, startAppProcess } from '@switchboard/testing';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { fmt, formatTable, percentile, useBroker } from './bench.util.js';
+
+const INGEST_MESSAGES = Number(process.argv[2] ?? 50_000);
+const TIMELINE_CALLS = Number(process.argv[3] ?? 2_000);
+const TOTAL_MESSAGES = 1_000_000;
+const BIG_CUSTOMER_MESSAGES = 10_000;
+const SENDERS = 5_000;
+const PARTITIONS = 4;
+const WORKSPACE = '00000000-0000-4000-8000-0000000000b1';
+
+const broker = await useBroker();
+const database = await createTestDatabase('bench_history');
+const topicPrefix = `bench-history-${randomUUID().slice(0, 8)}.`;
+const db = new pg.Pool({ connectionString: database.url, max: 4 });
+const env = {
+  DATABASE_URL: database.url,
+  KAFKA_BROKERS: broker.brokers,
+  KAFKA_TOPIC_PREFIX: topicPrefix,
+  KAFKA_PARTITIONS: String(PARTITIONS),
+  LOG_LEVEL: 'warn',
+};
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const count = async (sql: string) => Number((await db.query<{ n: string }>(sql)).rows[0]!.n);
+
+// 1. Ingest ----------------------------------------------------------------------------------
+out(`publishing ${fmt(INGEST_MESSAGES, 0)} inbound messages from ${fmt(SENDERS, 0)} senders to Kafka…`);
+const events = Array.from({ length: INGEST_MESSAGES }, (_, i) =>
+  inboundMessageEvent({
+    workspaceId: WORKSPACE,
+    sender: {
+      kind: 'phone',
+      address: `+1415${String(5_000_000 + (i % SENDERS)).padStart(7, '0')}`,
+      verified: true,
+    },
+    text: `Hello, this is message ${i} about order ${i % 977}`,
+  }),
+);
+const producer = new KafkaEventBus({
+  brokers: broker.brokers.split(','),
+  clientId: 'bench-channels',
+  topicPrefix,
+  partitions: PARTITIONS,
+  replicationFactor: 1,
+});
+for (let i = 0; i < events.length; i += 5_000) {
+  await producer.publish(
+    events
+      .slice(i, i + 5_000)
+      .map((event) => ({ topic: Topics.inbound, key: event.payload.sender.address, event })),
+  );
+}
+await producer.close();
+
+out('starting history and timing Kafka → committed rows…');
+const app = await startAppProcess('history', env);
+await app.waitUntilReady(60_000);
+let first: { at: number; n: number } | undefined;
+let last: { at: number; n: number };
+for (;;) {
+  const n = await count('SELECT count(*) AS n FROM history.messages');
+  const at = performance.now();
+  if (n > 0 && first === undefined) first = { at, n };
+  last = { at, n };
+  if (n >= INGEST_MESSAGES) break;
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+const ingestRate = (last.n - first!.n) / ((last.at - first!.at) / 1000);
+while ((await count('SELECT count(*) AS n FROM history.outbox')) > 0) {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+const relayedAt = performance.now();
+const eventsRate = (last.n - first!.n) / ((relayedAt - first!.at) / 1000);
+await app.stop('SIGTERM');
+
+out('baseline: the same rows as plain batched INSERTs…');
+await db.query('CREATE TABLE history.messages_baseline (LIKE history.messages INCLUDING ALL)');
+const { rows: stored } = await db.query<Record<string, unknown>>('SELECT * FROM history.messages');
+const baselineStart = performance.now();
+for (let i = 0; i < stored.length; i += 500) {
+  const chunk = stored.slice(i, i + 500);
+  await db.query(
+    `INSERT INTO history.messages_baseline
+       (id, workspace_id, event_id, direction, channel, channel_account_id, provider_message_id, sender_kind,
+        sender_address, text, attachments, received_at, conversation_id, customer_id, sequence, sender, created_at)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
+                          $8::text[], $9::text[], $10::text[], $11::jsonb[], $12::timestamptz[], $13::uuid[],
+                          $14::uuid[], $15::int[], $16::jsonb[], $17::timestamptz[])`,
+    [
+      chunk.map(() => randomUUID()),
+      chunk.map((r) => r.workspace_id),
+      chunk.map((r) => r.event_id),
+      chunk.map((r) => r.direction),
+      chunk.map((r) => r.channel),
+      chunk.map((r) => r.channel_account_id),
+      chunk.map((r) => `${String(r.provider_message_id)}-b`),
+      chunk.map((r) => r.sender_kind),
+      chunk.map((r) => r.sender_address),
+      chunk.map((r) => r.text),
+      chunk.map((r) => JSON.stringify(r.attachments)),
+      chunk.map((r) => r.received_at),
+      chunk.map(() => randomUUID()),
+      chunk.map((r) => r.customer_id),
+      chunk.map((r) => r.sequence),
+      chunk.map((r) => JSON.stringify(r.sender)),
+      chunk.map((r) => r.created_at),
+    ],
+  );
+}
+const baselineRate = stored.length / ((performance.now() - baselineStart) / 1000);
+await db.query('DROP TABLE history.messages_baseline');
+out(
+  `ingest: ${fmt(ingestRate, 0)} messages/s (events relayed: ${fmt(eventsRate, 0)}/s); baseline INSERT: ${fmt(baselineRate, 0)} rows/s`,
+);
+
+// 2. Timeline --------------------------------------------------------------------------------
+const seedCount = TOTAL_MESSAGES - (await count('SELECT count(*) AS n FROM history.messages'));
+out(`seeding ${fmt(seedCount, 0)} more messages with generate_series (1,000,000 in all)…`);
+const seedStart = performance.now();
+const BIG = '00000000-0000-4000-8000-00000000b16c';
+const BIG_CONVERSATION = '00000000-0000-4000-8000-00000000b16d';
+const OTHERS = 10_000;
+await db.query('DROP INDEX history.messages_search');
+await db.query('DROP INDEX history.messages_timeline');
+await db.query(
+  `INSERT INTO history.customers (id, workspace_id, name)
+   SELECT ('00000000-0000-4000-a000-' || lpad(to_hex(g), 12, '0'))::uuid, $1::uuid, 'Customer ' || g
+   FROM generate_series(1, $2::int) g
+   UNION ALL SELECT $3::uuid, $1::uuid, 'Big customer'`,
+  [WORKSPACE, OTHERS, BIG],
+);
+await db.query(
+  `INSERT INTO history.conversations (id, workspace_id, customer_id, status, opened_at, last_message_at, last_sequence)
+   SELECT ('00000000-0000-4000-b000-' || lpad(to_hex(g), 12, '0'))::uuid, $1::uuid,
+          ('00000000-0000-4000-a000-' || lpad(to_hex(g), 12, '0'))::uuid, 'resolved', now(), now(), 0
+   FROM generate_series(1, $2::int) g
+   UNION ALL SELECT $4::uuid, $1::uuid, $3::uuid, 'resolved', now(), now(), $5::int`,
+  [WORKSPACE, OTHERS, BIG, BIG_CONVERSATION, BIG_CUSTOMER_MESSAGES],
+);
+// The big customer's messages every (seed / 10,000)-th row in time: interleaved with everyone's.
+await db.query(
+  `INSERT INTO history.messages
+     (id, workspace_id, direction, channel, channel_account_id, provider_message_id, sender_kind, sender_address,
+      text, attachments, received_at, conversation_id, customer_id, sequence, sender, created_at)
+   SELECT gen_random_uuid(), $1::uuid, 'in', 'sms', 'seed', 'SEED' || g, 'phone', '+1999' || g,
+          'Seeded message ' || g || ' about order ' || (g % 977), '[]', ts, conv, cust, seq,
+          '{"type":"customer"}', ts
+   FROM (
+     SELECT g, now() - g * interval '1 second' AS ts,
+            CASE WHEN g % $2::int = 0 THEN $4::uuid
+                 ELSE ('00000000-0000-4000-b000-' || lpad(to_hex(1 + g % $3::int), 12, '0'))::uuid END AS conv,
+            CASE WHEN g % $2::int = 0 THEN $5::uuid
+                 ELSE ('00000000-0000-4000-a000-' || lpad(to_hex(1 + g % $3::int), 12, '0'))::uuid END AS cust,
+            CASE WHEN g % $2::int = 0 THEN g / $2::int
+                 ELSE row_number() OVER (PARTITION BY g % $2::int = 0, g % $3::int ORDER BY g)::int END AS seq
+     FROM generate_series(1, $6::int) g
+   ) s`,
+  [WORKSPACE, Math.floor(seedCount / BIG_CUSTOMER_MESSAGES), OTHERS, BIG_CONVERSATION, BIG, seedCount],
+);
+await db.query(
+  'CREATE INDEX messages_timeline ON history.messages (workspace_id, customer_id, created_at DESC, id DESC)',
+);
+await db.query('CREATE INDEX messages_search ON history.messages USING gin (search)');
+await db.query('ANALYZE history.messages');
+const seedSeconds = (performance.now() - seedStart) / 1000;
+const total = await count('SELECT count(*) AS n FROM history.messages');
+const bigCount = await count(`SELECT count(*) AS n FROM history.messages WHERE customer_id = '${BIG}'`);
+
+@Module({
+  imports: [
+    PlatformConfigModule.forRoot(HistoryAppConfig, { env }),
+    LoggingModule,
+    HealthModule,
+    MessagingModule.forRoot(),
+    HistoryModule,
+  ],
+})
+class BenchModule {}
+const context = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+const api = context.get<HistoryApi>(HISTORY_API);
+const pool = context.get<DataSource>(getServiceDataSourceToken('history'));
+const someId = (await db.query<{ id: string }>('SELECT id FROM history.messages LIMIT 1 OFFSET 500000'))
+  .rows[0]!.id;
+
+async function time(fn: () => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < 200; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < TIMELINE_CALLS; i++) {
+    const start = performance.now();
+    await fn();
+    samples.push(performance.now() - start);
+  }
+  return samples.sort((a, b) => a - b);
+}
+let firstPageSize = 0;
+const timeline = await time(async () => {
+  firstPageSize = (await api.getTimeline(WORKSPACE, BIG, { pageSize: 50 })).items.length;
+});
+const pk = await time(() => pool.query('SELECT * FROM history.messages WHERE id = $1', [someId]));
+await context.close();
+await db.end();
+await database.drop();
+await broker.stop();
+
+out('');
+out(
+  formatTable([
+    ['ingest (Kafka → committed rows)', 'messages/s', ''],
+    ['history app', fmt(ingestRate, 0), `${fmt(INGEST_MESSAGES, 0)} messages, ${PARTITIONS} partitions`],
+    ['  … and their events relayed to Kafka', fmt(eventsRate, 0), 'first row → outbox empty'],
+    ['baseline: plain INSERT batches of 500', fmt(baselineRate, 0), 'same rows, same indexes, 1 connection'],
+  ]),
+);
+out('');
+out(`seeded ${fmt(total, 0)} messages in ${fmt(seedSeconds)} s; the customer holds ${fmt(bigCount, 0)}`);
+out(
+  formatTable([
+    ['first timeline page (50)', 'p50 ms', 'p99 ms', 'max ms'],
+    [
+      'HistoryApi.getTimeline',
+      fmt(percentile(timeline, 50), 2),
+      fmt(percentile(timeline, 99), 2),
+      fmt(timeline.at(-1)!, 2),
+    ],
+    [
+      'baseline: primary-key lookup',
+      fmt(percentile(pk, 50), 2),
+      fmt(percentile(pk, 99), 2),
+      fmt(pk.at(-1)!, 2),
+    ],
+  ]),
+);
+out(
+  `(${fmt(TIMELINE_CALLS, 0)} sequential calls each after 200 to warm up; page had ${firstPageSize} items)`,
+);
