@@ -22,6 +22,10 @@ import type {
 import { TimerQueue } from './timer-queue.js';
 import { WaitingLine, type LineEntry } from './waiting-line.js';
 
+type Candidate = {
+  -readonly [K in keyof Explanation['candidates'][number]]: Explanation['candidates'][number][K];
+};
+
 const CHANNELS: readonly Channel[] = channelSchema.options;
 const CHANNEL_INDEX = new Map(CHANNELS.map((c, i) => [c, i]));
 /** The queue of conversations no queue's entry rule took: every agent serves it. */
@@ -730,7 +734,8 @@ export class RoutingEngine {
     const shown = ranked.slice(0, this.runnersUp + 1);
     const candidates = shown.map((agent, i) => {
       const candidate = this.candidateOf(agent, false);
-      return i === 0 ? candidate : { ...candidate, rejectedBecause: rejectionOf(agent, winner) };
+      if (i > 0) candidate.rejectedBecause = rejectionOf(agent, winner);
+      return candidate;
     });
     const tie = shown.length > 1 && shown[1]!.keyOccupancy === winner.keyOccupancy;
     const available =
@@ -1322,7 +1327,7 @@ export class RoutingEngine {
 
   // ─── Snapshots ───────────────────────────────────────────────────────────────────────────
 
-  private candidateOf(agent: AgentState, preferred: boolean): Explanation['candidates'][number] {
+  private candidateOf(agent: AgentState, preferred: boolean): Candidate {
     return {
       agentId: agent.config.agentId,
       occupancy: agent.capacity === 0 ? 1 : round(agent.load / agent.capacity),
@@ -1332,8 +1337,14 @@ export class RoutingEngine {
   }
 
   private snapshotOf(c: ConversationStateRecord): ConversationSnapshot {
+    const arrival = c.arrival;
     return {
-      ...c.arrival,
+      conversationId: arrival.conversationId,
+      customerId: arrival.customerId,
+      channel: arrival.channel,
+      channelAccountId: arrival.channelAccountId,
+      customerAttributes: arrival.customerAttributes,
+      hints: arrival.hints,
       state: c.state,
       queueId: c.queueKey === DEFAULT_QUEUE ? null : c.queueKey,
       priority: c.priority,
@@ -1341,7 +1352,7 @@ export class RoutingEngine {
       arrivedAt: c.arrivedAt,
       seq: c.seq,
       reservation: c.reservation,
-      declined: [...c.declined],
+      declined: c.declined.size === 0 ? [] : [...c.declined],
       offerDeadline: c.offerDeadline,
       answered: c.answered,
       explanation: c.explanation,
