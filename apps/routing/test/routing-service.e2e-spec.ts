@@ -198,12 +198,12 @@ describe('routing service', () => {
       { type: 'agent', id: 'ann', name: 'Ann' },
       'needs bob',
     );
-    await waitFor(async () => (await api.getDecision(workspace, annHas)).agentId === 'bob', {
-      what: 'the transfer to bob',
-    });
-    const transferred = assignments()
-      .filter((e) => e.payload.conversationId === annHas)
-      .at(-1)!;
+    const transferred = await waitFor(
+      () =>
+        assignments().find((e) => e.payload.conversationId === annHas && e.payload.explanation.step === null),
+      { what: 'the transfer to bob' },
+    );
+    expect((await api.getDecision(workspace, annHas)).agentId).toBe('bob');
     expect(transferred.payload.explanation).toMatchObject({
       step: null,
       reason: 'transferred to bob by Ann',
