@@ -12,6 +12,7 @@ import { MessageDeliveryRequestedV1 } from './events/message-delivery-requested.
 import { OutboundMessageRequestedV1 } from './events/outbound-message-requested.event.js';
 import { ParticipantActivityV1 } from './events/participant-activity.event.js';
 import { CsatSubmittedV1 } from './events/csat-submitted.event.js';
+import { ConversationUnassignedV1 } from './events/conversation-unassigned.event.js';
 
 /** Every event definition, so a consumer can validate whatever arrives on its topics. */
 export const allEventDefinitions: readonly EventDefinition[] = [
@@ -28,6 +29,7 @@ export const allEventDefinitions: readonly EventDefinition[] = [
   IdentityOptOutChangedV1,
   ParticipantActivityV1,
   CsatSubmittedV1,
+  ConversationUnassignedV1,
 ] as readonly EventDefinition<string, unknown>[];
 
 const byKey = new Map(allEventDefinitions.map((d) => [eventKey(d.type, d.version), d]));

@@ -18,6 +18,7 @@ export * from './events/identity-opt-out-changed.event.js';
 export * from './phone-number.js';
 export * from './events/participant-activity.event.js';
 export * from './events/csat-submitted.event.js';
+export * from './events/conversation-unassigned.event.js';
 export * from './api/api-errors.js';
 export * from './api/page.js';
 export * from './api/history-api.js';

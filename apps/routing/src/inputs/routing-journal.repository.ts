@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { InjectServiceDataSource } from '@switchboard/platform';
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { RoutingInput } from './routing-input.js';
+
+export interface JournalEntry {
+  readonly workspaceId: string;
+  /** Dedupe key: the event id for events from the log, a fresh id for API changes. */
+  readonly eventId: string;
+  readonly input: RoutingInput;
+  readonly occurredAt: string;
+}
+
+export interface StoredInput {
+  readonly seq: number;
+  readonly input: RoutingInput;
+}
+
+/** NOTIFY channel that wakes the owners when a workspace's journal grows. */
+export const ROUTING_INPUTS_CHANNEL = 'routing_inputs';
+
+/**
+ * Each workspace's ordered journal of routing inputs. Appending is idempotent (a redelivered event
+ * is one entry) and wakes the owner through NOTIFY; the owner reads entries after what it applied.
+ */
+@Injectable()
+export class RoutingJournalRepository {
+  constructor(@InjectServiceDataSource('routing') private readonly db: DataSource) {}
+
+  async append(entries: readonly JournalEntry[], manager: EntityManager = this.db.manager): Promise<number> {
+    if (entries.length === 0) return 0;
+    const workspaces = [...new Set(entries.map((e) => e.workspaceId))];
+    const rows: unknown[] = await manager.query(
+      `WITH ws AS (
+         INSERT INTO routing.workspaces (workspace_id) SELECT unnest($5::uuid[])
+         ON CONFLICT DO NOTHING
+       ), added AS (
+         INSERT INTO routing.inputs (workspace_id, event_id, type, payload, occurred_at)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $6::timestamptz[])
+         ON CONFLICT ON CONSTRAINT inputs_event_unique DO NOTHING
+         RETURNING workspace_id
+       ), notified AS (
+         SELECT pg_notify('${ROUTING_INPUTS_CHANNEL}', w::text) FROM (SELECT DISTINCT workspace_id AS w FROM added) d
+       )
+       SELECT count(*) FROM notified`,
+      [
+        entries.map((e) => e.workspaceId),
+        entries.map((e) => e.eventId),
+        entries.map((e) => e.input.type),
+        entries.map((e) => JSON.stringify(e.input)),
+        workspaces,
+        entries.map((e) => e.occurredAt),
+      ],
+    );
+    return rows.length;
+  }
+
+  /** Journals a configuration change in the caller's transaction, beside the row it changed. */
+  appendConfiguration(manager: EntityManager, workspaceId: string, input: RoutingInput): Promise<number> {
+    return this.append(
+      [{ workspaceId, eventId: randomUUID(), input, occurredAt: new Date().toISOString() }],
+      manager,
+    );
+  }
+
+  async after(workspaceId: string, seq: number, limit: number): Promise<StoredInput[]> {
+    const rows: { seq: string; payload: RoutingInput }[] = await this.db.query(
+      `SELECT seq, payload FROM routing.inputs WHERE workspace_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [workspaceId, seq, limit],
+    );
+    return rows.map((r) => ({ seq: Number(r.seq), input: r.payload }));
+  }
+}

@@ -1,0 +1,25 @@
+import { configVariable, defineConfig } from '@switchboard/platform';
+import { z } from 'zod';
+
+const seconds = (max: number) => z.string().regex(/^\d+$/).transform(Number).pipe(z.int().min(0).max(max));
+
+export const routingVariables = {
+  ROUTING_DISCONNECT_GRACE_SECONDS: configVariable({
+    description:
+      'How long an agent whose inbox connection dropped stays online (taking no new conversations) before ' +
+      'routing sets them offline and returns their unanswered conversations to the queue. 0: at once.',
+    schema: seconds(3600),
+    default: '30',
+    expected: 'seconds, 0 to 3600',
+  }),
+  ROUTING_TRANSFER_WAIT_SECONDS: configVariable({
+    description:
+      'How long a conversation transferred to a busy agent waits for them before its queue routes it to someone else.',
+    schema: seconds(86_400),
+    default: '120',
+    expected: 'seconds, 0 to 86400',
+  }),
+};
+
+/** What the routing service reads from the app's config. */
+export const RoutingConfig = defineConfig(routingVariables, 'RoutingConfig');

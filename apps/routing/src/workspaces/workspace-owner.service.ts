@@ -1,0 +1,292 @@
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { EventBus } from '@switchboard/messaging';
+import {
+  DatabaseConfig,
+  InjectConfig,
+  InjectServiceDataSource,
+  PlatformConfigService,
+  createLogger,
+  type ConfigOf,
+} from '@switchboard/platform';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { RoutingEngine } from '../core/routing-engine.js';
+import { applyInput } from '../inputs/routing-input.js';
+import { ROUTING_INPUTS_CHANNEL, RoutingJournalRepository } from '../inputs/routing-journal.repository.js';
+import { RoutingConfig } from '../routing.config.js';
+import { eventOfEffect } from './routing-events.util.js';
+import { RoutingStateRepository } from './routing-state.repository.js';
+import { returnedRows } from './routing-rows.js';
+
+/** How often an instance looks for workspaces nobody owns (a crashed owner's are taken over then). */
+const POLL_MS = 500;
+const BATCH = 500;
+
+interface OwnedWorkspace {
+  readonly workspaceId: string;
+  readonly epoch: number;
+  appliedSeq: number;
+  /** Undefined after a failed batch: rebuilt from the database before the next one. */
+  engine: RoutingEngine | undefined;
+  running: Promise<void>;
+  again: boolean;
+  pending: boolean;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * Makes this instance the single writer of the workspaces it can lock (ADR 0020): a session-level
+ * advisory lock per workspace, held on one connection, plus an epoch that fences a former owner's
+ * late writes. The owner rebuilds the workspace's state from PostgreSQL, applies its journal in
+ * order, persists each batch's changes with its events (outbox) and the journal position in one
+ * transaction, and only then publishes. Timers (offers, steps, waits, grace) run here.
+ */
+@Injectable()
+export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = createLogger('routing.owner');
+  private readonly owned = new Map<string, OwnedWorkspace>();
+  private client: pg.Client | undefined;
+  private connecting: Promise<pg.Client> | undefined;
+  private poller: NodeJS.Timeout | undefined;
+  private polling: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private pollQueued = false;
+
+  constructor(
+    @InjectServiceDataSource('routing') private readonly db: DataSource,
+    @InjectConfig(RoutingConfig) private readonly config: ConfigOf<typeof RoutingConfig>,
+    @Inject(PlatformConfigService) private readonly platform: PlatformConfigService,
+    @Inject(EventBus) private readonly bus: EventBus,
+    private readonly journal: RoutingJournalRepository,
+    private readonly state: RoutingStateRepository,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.poller = setInterval(() => this.poll(), POLL_MS);
+    this.poll();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.poller);
+    await this.polling;
+    await Promise.all([...this.owned.values()].map((w) => w.running));
+    for (const w of this.owned.values()) clearTimeout(w.timer);
+    this.owned.clear();
+    // Ending the session releases every advisory lock at once: another instance takes over.
+    await this.client?.end().catch(() => undefined);
+  }
+
+  /** Workspaces this instance owns now (tests and readiness). */
+  ownedWorkspaces(): string[] {
+    return [...this.owned.keys()];
+  }
+
+  /** Runs a workspace's pending work now, if owned here; resolves when done. */
+  async settle(workspaceId: string): Promise<void> {
+    const w = this.owned.get(workspaceId);
+    if (!w) return;
+    this.schedule(w);
+    await w.running;
+  }
+
+  private poll(): void {
+    if (this.stopped || this.pollQueued) return;
+    this.pollQueued = true;
+    this.polling = this.polling
+      .then(() => (this.pollQueued = false))
+      .then(() => this.acquireFree())
+      .catch((error: unknown) => {
+        this.logger.warn({ err: error }, 'routing owner poll failed; retrying');
+        this.dropConnection();
+      });
+  }
+
+  private async acquireFree(): Promise<void> {
+    const client = await this.connect();
+    const { rows } = await client.query<{ workspace_id: string }>(
+      'SELECT workspace_id FROM routing.workspaces',
+    );
+    for (const { workspace_id: workspaceId } of rows) {
+      if (this.stopped) return;
+      const w = this.owned.get(workspaceId);
+      if (w) {
+        this.schedule(w);
+        continue;
+      }
+      const locked = await client.query<{ locked: boolean }>(
+        `SELECT pg_try_advisory_lock(hashtextextended('routing:' || $1, 0)) AS locked`,
+        [workspaceId],
+      );
+      if (!locked.rows[0]?.locked) continue;
+      const epoch = returnedRows<{ epoch: string; applied_seq: string }>(
+        await this.db.query(
+          'UPDATE routing.workspaces SET epoch = epoch + 1 WHERE workspace_id = $1 RETURNING epoch, applied_seq',
+          [workspaceId],
+        ),
+      );
+      const owned: OwnedWorkspace = {
+        workspaceId,
+        epoch: Number(epoch[0]!.epoch),
+        appliedSeq: Number(epoch[0]!.applied_seq),
+        engine: undefined,
+        running: Promise.resolve(),
+        again: false,
+        pending: false,
+        timer: undefined,
+      };
+      this.owned.set(workspaceId, owned);
+      this.logger.info({ workspaceId, epoch: owned.epoch }, 'routing: took ownership of workspace');
+      this.schedule(owned);
+    }
+  }
+
+  private async connect(): Promise<pg.Client> {
+    if (this.client) return this.client;
+    this.connecting ??= (async () => {
+      const url = this.platform.get(DatabaseConfig).DATABASE_URL;
+      const client = new pg.Client({ connectionString: url, application_name: 'switchboard:routing-owner' });
+      client.on('error', (error) => {
+        this.logger.warn({ err: error }, 'routing owner connection lost: giving up every workspace');
+        this.dropConnection();
+      });
+      client.on('notification', (message) => {
+        const w = message.payload ? this.owned.get(message.payload) : undefined;
+        if (w) this.schedule(w);
+        else if (message.payload) this.poll();
+      });
+      await client.connect();
+      await client.query(`LISTEN ${ROUTING_INPUTS_CHANNEL}`);
+      this.client = client;
+      return client;
+    })().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  /** Locks died with the session: stop writing at once (the epoch fences anything in flight). */
+  private dropConnection(): void {
+    const client = this.client;
+    this.client = undefined;
+    for (const w of this.owned.values()) clearTimeout(w.timer);
+    this.owned.clear();
+    client?.end().catch(() => undefined);
+  }
+
+  private schedule(w: OwnedWorkspace): void {
+    if (this.stopped) return;
+    if (w.pending) {
+      w.again = true;
+      return;
+    }
+    w.pending = true;
+    w.running = w.running
+      .then(async () => {
+        do {
+          w.again = false;
+          await this.run(w);
+        } while (w.again && this.owned.get(w.workspaceId) === w);
+      })
+      .catch((error: unknown) => {
+        this.logger.error(
+          { err: error, workspaceId: w.workspaceId },
+          'routing batch failed; state reloads from the database',
+        );
+        w.engine = undefined;
+        clearTimeout(w.timer);
+        w.timer = setTimeout(() => this.schedule(w), 1_000);
+      })
+      .finally(() => (w.pending = false));
+  }
+
+  private async run(w: OwnedWorkspace): Promise<void> {
+    if (this.owned.get(w.workspaceId) !== w) return;
+    await this.flushOutbox(w);
+    if (!w.engine) {
+      const engine = new RoutingEngine({
+        clock: Date.now,
+        disconnectGraceMs: this.config.ROUTING_DISCONNECT_GRACE_SECONDS * 1000,
+        transferWaitMs: this.config.ROUTING_TRANSFER_WAIT_SECONDS * 1000,
+      });
+      const fenced = await this.db.query<{ applied_seq: string }[]>(
+        'SELECT applied_seq FROM routing.workspaces WHERE workspace_id = $1 AND epoch = $2',
+        [w.workspaceId, w.epoch],
+      );
+      if (fenced.length === 0) return this.lose(w);
+      w.appliedSeq = Number(fenced[0]!.applied_seq);
+      engine.restore(await this.state.load(w.workspaceId, Date.now()));
+      w.engine = engine;
+      // Decisions that restoring made (a crash between a change and its decision) are saved now.
+      if (!(await this.commit(w, engine, w.appliedSeq))) return;
+    }
+    const engine = w.engine;
+    for (;;) {
+      const inputs = await this.journal.after(w.workspaceId, w.appliedSeq, BATCH);
+      for (const { input } of inputs) applyInput(engine, input);
+      engine.advance();
+      const last = inputs.length > 0 ? inputs[inputs.length - 1]!.seq : w.appliedSeq;
+      if (!(await this.commit(w, engine, last))) return;
+      if (inputs.length < BATCH) break;
+    }
+    this.armTimer(w, engine);
+  }
+
+  /** One transaction: the epoch still ours, state changes, events to the outbox, journal position. */
+  private async commit(w: OwnedWorkspace, engine: RoutingEngine, appliedSeq: number): Promise<boolean> {
+    const changes = engine.takeChanges();
+    const events = engine.takeEffects().map((effect) => eventOfEffect(w.workspaceId, effect));
+    const fenced = await this.db.transaction(async (manager) => {
+      const rows = returnedRows(
+        await manager.query(
+          'UPDATE routing.workspaces SET applied_seq = $3 WHERE workspace_id = $1 AND epoch = $2 RETURNING 1',
+          [w.workspaceId, w.epoch, appliedSeq],
+        ),
+      );
+      if (rows.length === 0) return false;
+      await this.state.save(manager, w.workspaceId, engine, changes, events);
+      return true;
+    });
+    if (!fenced) {
+      this.lose(w);
+      return false;
+    }
+    w.appliedSeq = appliedSeq;
+    if (events.length > 0) await this.flushOutbox(w);
+    return true;
+  }
+
+  private async flushOutbox(w: OwnedWorkspace): Promise<void> {
+    for (;;) {
+      const rows = await this.state.outbox(w.workspaceId, 1000);
+      if (rows.length === 0) return;
+      await this.bus.publish(rows.map((r) => ({ topic: r.topic, key: w.workspaceId, event: r.event })));
+      await this.state.deleteOutbox(rows.map((r) => r.id));
+      if (rows.length < 1000) return;
+    }
+  }
+
+  private armTimer(w: OwnedWorkspace, engine: RoutingEngine): void {
+    clearTimeout(w.timer);
+    w.timer = undefined;
+    const next = engine.nextDeadline();
+    if (next === undefined || this.stopped) return;
+    w.timer = setTimeout(() => this.schedule(w), Math.max(0, next - Date.now()) + 1);
+  }
+
+  private lose(w: OwnedWorkspace): void {
+    this.logger.warn(
+      { workspaceId: w.workspaceId, epoch: w.epoch },
+      'routing: another instance owns this workspace now',
+    );
+    clearTimeout(w.timer);
+    if (this.owned.get(w.workspaceId) === w) this.owned.delete(w.workspaceId);
+    const client = this.client;
+    client
+      ?.query(`SELECT pg_advisory_unlock(hashtextextended('routing:' || $1, 0))`, [w.workspaceId])
+      .catch(() => undefined);
+  }
+}
