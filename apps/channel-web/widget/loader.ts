@@ -28,7 +28,7 @@ declare const PANEL_VERSION: string;
 
   const host = document.createElement('div');
   host.setAttribute('data-switchboard', '');
-  const root = host.attachShadow({ mode: 'closed' });
+  const root = host.attachShadow({ mode: 'open' });
   const style = document.createElement('style');
   style.textContent =
     '.l{position:fixed;bottom:20px;right:20px;z-index:2147483000;width:56px;height:56px;border:0;border-radius:50%;' +

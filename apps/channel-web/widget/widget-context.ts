@@ -23,7 +23,7 @@ export interface WidgetConfig {
 }
 
 export interface WidgetContext {
-  /** The closed shadow root both parts draw in: the site's CSS can't reach in, ours can't leak out. */
+  /** The shadow root both parts draw in: the site's CSS can't reach in, ours can't leak out. */
   root: ShadowRoot;
   /** Where the widget was loaded from: the socket and uploads go there. */
   base: string;

@@ -13,6 +13,7 @@ import { queryRows } from '../database/query-rows.util.js';
 import { WebAttachmentService } from '../attachments/web-attachment.service.js';
 import { WEB_DATA_SOURCE } from '../channel-web.config.js';
 import { type WebContact, senderOf } from '../contacts/web-contact.js';
+import { WebContactService } from '../contacts/web-contact.service.js';
 import type { WidgetSite } from '../settings/widget-settings.service.js';
 import type { TranscriptItem } from '../transcript/transcript-item.js';
 import { TranscriptService } from '../transcript/transcript.service.js';
@@ -42,6 +43,7 @@ export class WebInboundService {
     private readonly bus: EventBus,
     private readonly transcript: TranscriptService,
     private readonly attachments: WebAttachmentService,
+    private readonly contacts: WebContactService,
     @InjectServiceDataSource(WEB_DATA_SOURCE) private readonly db: DataSource,
   ) {}
 
@@ -159,7 +161,9 @@ export class WebInboundService {
   }
 
   /** Typing, and read receipts, for the inbox; only once history's conversation is known. */
-  async activity(contact: WebContact, activity: 'typing' | 'stopped_typing' | 'read'): Promise<void> {
+  async activity(known: WebContact, activity: 'typing' | 'stopped_typing' | 'read'): Promise<void> {
+    // Re-read: the conversation is learned from deliveries after the socket said hello, and changes.
+    const contact = (await this.contacts.findById(known.workspaceId, known.id)) ?? known;
     if (contact.customerId === null || contact.conversationId === null) return;
     await this.bus.publish({
       topic: Topics.activity,
