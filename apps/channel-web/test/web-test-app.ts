@@ -55,7 +55,10 @@ interface Reply {
   agentName: string;
 }
 
-export async function startWebTestApp(label: string): Promise<WebTestApp> {
+export async function startWebTestApp(
+  label: string,
+  options: { workspaceId?: string } = {},
+): Promise<WebTestApp> {
   const database: TestDatabase = await createTestDatabase(label);
   const topicPrefix = `${testRunId()}.web-${randomUUID().slice(0, 8)}.`;
   const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
@@ -86,7 +89,7 @@ export async function startWebTestApp(label: string): Promise<WebTestApp> {
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const settings = app.get(WidgetSettingsService);
-  const workspaceId = randomUUID();
+  const workspaceId = options.workspaceId ?? randomUUID();
   const { widgetKey } = await settings.get(workspaceId);
 
   const bus = new KafkaEventBus({
