@@ -108,6 +108,23 @@ export class WebContactService {
     return rows[0] ? toContact(rows[0]) : null;
   }
 
+  /** Many contacts by their delivery addresses at once: `web_visitor` visitor ids and `web_user` user ids. */
+  async findManyByAddress(
+    workspaceId: string,
+    addresses: readonly { kind: string; address: string }[],
+  ): Promise<WebContact[]> {
+    const visitors = addresses.filter((a) => a.kind === 'web_visitor').map((a) => a.address);
+    const users = addresses.filter((a) => a.kind === 'web_user').map((a) => a.address);
+    if (visitors.length === 0 && users.length === 0) return [];
+    const rows: ContactRow[] = await queryRows(
+      this.db,
+      `SELECT * FROM channels.web_contacts
+       WHERE workspace_id = $1 AND (visitor_id = ANY($2::text[]) OR user_id = ANY($3::text[]))`,
+      [workspaceId, visitors, users],
+    );
+    return rows.map(toContact);
+  }
+
   async findByCustomer(workspaceId: string, customerId: string): Promise<WebContact[]> {
     const rows: ContactRow[] = await queryRows(
       this.db,
@@ -126,17 +143,6 @@ export class WebContactService {
       [contact.workspaceId, contact.id, profile.name ?? null, profile.email ?? null],
     );
     return rows[0] ? toContact(rows[0]) : contact;
-  }
-
-  /** History's customer and conversation for this contact, as the latest delivery request names them. */
-  async linkHistory(contact: WebContact, customerId: string, conversationId: string): Promise<void> {
-    if (contact.customerId === customerId && contact.conversationId === conversationId) return;
-    await queryRows(
-      this.db,
-      `UPDATE channels.web_contacts SET customer_id = $3, conversation_id = $4
-       WHERE workspace_id = $1 AND id = $2`,
-      [contact.workspaceId, contact.id, customerId, conversationId],
-    );
   }
 }
 

@@ -56,30 +56,39 @@ export class DeliveryReceiptsService implements OnApplicationShutdown {
   private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = new Map();
-    const events: OutgoingEvent[] = [];
-    const marks: { workspaceId: string; contactId: string; ids: string[] }[] = [];
+    if (batch.size === 0) return;
+    const accounts = new Map<string, string>();
+    const marks: { workspaceId: string; contactId: string; seq: number }[] = [];
     for (const [contactId, { workspaceId, channelAccountId, seqs }] of batch) {
-      try {
-        const marked = await this.transcript.markDelivered(workspaceId, contactId, seqs);
-        marks.push({ workspaceId, contactId, ids: marked.map((m) => m.id) });
-        for (const { id, at } of marked)
-          events.push(statusEvent(workspaceId, channelAccountId, id, 'delivered', at));
-      } catch (error) {
-        this.logger.warn({ err: error, contactId }, 'could not record deliveries');
-      }
+      accounts.set(contactId, channelAccountId);
+      for (const seq of seqs) marks.push({ workspaceId, contactId, seq });
     }
-    if (events.length === 0) return;
+    let marked: Awaited<ReturnType<TranscriptService['markDelivered']>>;
     try {
-      await this.bus.publish(events);
+      marked = await this.transcript.markDelivered(marks);
+    } catch (error) {
+      // Not marked: the next socket to get these replies reports them.
+      this.logger.warn({ err: error, count: marks.length }, 'could not record deliveries');
+      return;
+    }
+    if (marked.length === 0) return;
+    try {
+      await this.bus.publish(
+        marked.map((m) => statusEvent(m.workspaceId, accounts.get(m.contactId)!, m.id, 'delivered', m.at)),
+      );
     } catch (error) {
       this.logger.warn(
-        { err: error, count: events.length },
-        'could not publish delivery statuses; will report on next delivery',
+        { err: error, count: marked.length },
+        'could not publish delivery statuses; the next delivery of these replies reports them',
       );
-      for (const mark of marks)
-        await this.transcript
-          .unmarkDelivered(mark.workspaceId, mark.contactId, mark.ids)
-          .catch(() => undefined);
+      const byContact = new Map<string, { workspaceId: string; ids: string[] }>();
+      for (const m of marked) {
+        const entry = byContact.get(m.contactId) ?? { workspaceId: m.workspaceId, ids: [] };
+        entry.ids.push(m.id);
+        byContact.set(m.contactId, entry);
+      }
+      for (const [contactId, { workspaceId, ids }] of byContact)
+        await this.transcript.unmarkDelivered(workspaceId, contactId, ids).catch(() => undefined);
     }
   }
 }

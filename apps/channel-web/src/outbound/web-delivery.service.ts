@@ -13,10 +13,7 @@ import { createLogger } from '@switchboard/platform';
 import type { WebContact } from '../contacts/web-contact.js';
 import { WebContactService } from '../contacts/web-contact.service.js';
 import { TranscriptNotifierService } from '../transcript/transcript-notifier.service.js';
-import { TranscriptService } from '../transcript/transcript.service.js';
-
-/** Recipients handled side by side within a batch (within the database pool's size). */
-const PARALLEL_RECIPIENTS = 8;
+import { type AppendEntry, TranscriptService } from '../transcript/transcript.service.js';
 
 /**
  * What the platform sends to web customers: agents' replies (kept in the transcript, so they reach
@@ -36,89 +33,68 @@ export class WebDeliveryService {
   ) {}
 
   /**
-   * A batch of one partition: each recipient's replies in order, recipients side by side, then
-   * every resulting status in one publish. The batch is committed only after all of it.
+   * A batch of one partition: every reply stored in the recipients' transcripts in one transaction
+   * (each recipient's in order), then every resulting status in one publish. The batch is
+   * committed only after all of it; a redelivered batch finds its items stored and reports nothing.
    */
   async deliverBatch(events: readonly MessageDeliveryRequestedV1[]): Promise<void> {
-    const byRecipient = new Map<string, MessageDeliveryRequestedV1[]>();
-    for (const event of events) {
-      if (event.payload.channel !== 'web') continue;
-      const key = `${event.workspaceId}|${event.payload.recipient.kind}|${event.payload.recipient.address}`;
-      byRecipient.set(key, [...(byRecipient.get(key) ?? []), event]);
-    }
+    const web = events.filter((event) => event.payload.channel === 'web');
     const statuses: OutgoingEvent[] = [];
-    const queues = [...byRecipient.values()];
-    const worker = async () => {
-      for (let queue = queues.shift(); queue; queue = queues.shift()) {
-        for (const event of queue) {
-          const status = await this.deliver(event);
-          if (status) statuses.push(status);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_RECIPIENTS, queues.length) }, worker));
-    if (statuses.length > 0) await this.bus.publish(statuses);
-  }
-
-  /** Idempotent: history's message id is the transcript item's id. Returns the status to report. */
-  private async deliver(event: MessageDeliveryRequestedV1): Promise<OutgoingEvent | null> {
-    const { payload, workspaceId } = event;
-    const contact = await this.contacts.findByAddress(
-      workspaceId,
-      payload.recipient.kind,
-      payload.recipient.address,
-    );
-    if (contact === null) {
-      return {
-        topic: Topics.deliveryStatus,
-        key: workspaceId,
-        event: DeliveryStatusChangedV1.create({
-          workspaceId,
-          correlationId: event.correlationId,
-          payload: {
-            channel: 'web',
-            channelAccountId: payload.channelAccountId,
-            messageId: payload.messageId,
-            status: 'failed',
-            errorCode: 'unknown_recipient',
-            errorMessage: 'no web visitor or user with this address in the workspace',
-            statusAt: new Date().toISOString(),
-          },
-        }),
-      };
-    }
-    await this.contacts.linkHistory(contact, payload.customerId, payload.conversationId);
-    const { created } = await this.transcript.append(contact, {
-      id: payload.messageId,
-      kind: 'message',
-      dir: 'out',
-      text: payload.text,
-      attachments: payload.attachments.map((a) => ({
-        id: a.storageKey,
-        contentType: a.contentType,
-        sizeBytes: a.sizeBytes,
-        ...(a.fileName === undefined ? {} : { fileName: a.fileName }),
-      })),
-      author: { name: payload.sender.name ?? null, type: payload.sender.type },
-      conversationId: payload.conversationId,
-    });
-    if (!created) return null;
-    // Stored: it will reach the customer on this visit or the next. `delivered` follows when a socket gets it.
-    return {
-      topic: Topics.deliveryStatus,
-      key: workspaceId,
-      event: DeliveryStatusChangedV1.create({
+    const byWorkspace = new Map<string, MessageDeliveryRequestedV1[]>();
+    for (const event of web)
+      byWorkspace.set(event.workspaceId, [...(byWorkspace.get(event.workspaceId) ?? []), event]);
+    for (const [workspaceId, workspaceEvents] of byWorkspace) {
+      const contacts = await this.contacts.findManyByAddress(
         workspaceId,
-        correlationId: event.correlationId,
-        payload: {
-          channel: 'web',
-          channelAccountId: payload.channelAccountId,
-          messageId: payload.messageId,
-          status: 'sent',
-          statusAt: new Date().toISOString(),
-        },
-      }),
-    };
+        workspaceEvents.map((e) => e.payload.recipient),
+      );
+      const byAddress = new Map(
+        contacts.map((c) => [
+          `${c.userId !== null ? 'web_user' : 'web_visitor'}|${c.userId ?? c.visitorId}`,
+          c,
+        ]),
+      );
+      const entries: AppendEntry[] = [];
+      const requests: MessageDeliveryRequestedV1[] = [];
+      for (const event of workspaceEvents) {
+        const { payload } = event;
+        const contact = byAddress.get(`${payload.recipient.kind}|${payload.recipient.address}`);
+        if (!contact) {
+          statuses.push(
+            statusOf(event, 'failed', {
+              errorCode: 'unknown_recipient',
+              errorMessage: 'no web visitor or user with this address in the workspace',
+            }),
+          );
+          continue;
+        }
+        requests.push(event);
+        entries.push({
+          contact,
+          link: { customerId: payload.customerId, conversationId: payload.conversationId },
+          item: {
+            id: payload.messageId,
+            kind: 'message',
+            dir: 'out',
+            text: payload.text,
+            attachments: payload.attachments.map((a) => ({
+              id: a.storageKey,
+              contentType: a.contentType,
+              sizeBytes: a.sizeBytes,
+              ...(a.fileName === undefined ? {} : { fileName: a.fileName }),
+            })),
+            author: { name: payload.sender.name ?? null, type: payload.sender.type },
+            conversationId: payload.conversationId,
+          },
+        });
+      }
+      const results = await this.transcript.appendMany(entries);
+      // Stored: it reaches the customer on this visit or the next; `delivered` follows when a socket gets it.
+      results.forEach((result, i) => {
+        if (result.created) statuses.push(statusOf(requests[i]!, 'sent'));
+      });
+    }
+    if (statuses.length > 0) await this.bus.publish(statuses);
   }
 
   /** A resolved conversation asks its web contacts for a rating, once per conversation. */
@@ -180,4 +156,27 @@ export class WebDeliveryService {
       return [];
     }
   }
+}
+
+function statusOf(
+  event: MessageDeliveryRequestedV1,
+  status: 'sent' | 'failed',
+  error: { errorCode: string; errorMessage: string } | Record<string, never> = {},
+): OutgoingEvent {
+  return {
+    topic: Topics.deliveryStatus,
+    key: event.workspaceId,
+    event: DeliveryStatusChangedV1.create({
+      workspaceId: event.workspaceId,
+      correlationId: event.correlationId,
+      payload: {
+        channel: 'web',
+        channelAccountId: event.payload.channelAccountId,
+        messageId: event.payload.messageId,
+        status,
+        ...error,
+        statusAt: new Date().toISOString(),
+      },
+    }),
+  };
 }

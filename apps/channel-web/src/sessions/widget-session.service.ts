@@ -155,12 +155,14 @@ export class WidgetSessionService implements OnModuleInit, OnApplicationShutdown
     };
     // On the session's outbound chain: items appended meanwhile queue behind the replay and are
     // sent only if newer than what it sent.
+    let lastSeqAtWelcome = 0;
     await session.deliver(async () => {
       const items =
         hello.since === undefined
           ? await this.transcript.listRecent(contact, RECENT_ITEMS)
           : await this.transcript.listAfter(contact, hello.since);
       const lastSeq = await this.transcript.lastSeq(contact);
+      lastSeqAtWelcome = lastSeq;
       // Items follow the welcome from `after` on: the widget starts (or resumes) counting there.
       const after = hello.since ?? (items[0] ? items[0].seq - 1 : lastSeq);
       session.lastSentSeq = after;
@@ -175,8 +177,9 @@ export class WidgetSessionService implements OnModuleInit, OnApplicationShutdown
       });
       for (const item of items) this.registry.sendItem(session, item);
     });
-    // A resume of more than one page continues until it has everything.
-    await this.registry.catchUp(session);
+    // A resume of more than a page continues until it has everything; anything appended since
+    // the read was announced and queued behind it.
+    if (session.lastSentSeq < lastSeqAtWelcome) await this.registry.catchUp(session);
   }
 
   private async dispatch(
