@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { SmsChannelModule } from '@switchboard/app-channel-sms';
+import { ChannelWebModule } from '@switchboard/app-channel-web';
 import { HistoryModule } from '@switchboard/app-history';
 import { RoutingModule } from '@switchboard/app-routing';
 import { MessagingModule } from '@switchboard/messaging';
@@ -23,6 +24,7 @@ export class StandaloneModule {
         HistoryModule,
         SmsChannelModule,
         RoutingModule,
+        ChannelWebModule,
       ],
     };
   }

@@ -27,9 +27,18 @@ describe('standalone, embedded', () => {
     const ready = (await (await fetch(`${first.url}/readyz`)).json()) as {
       checks: Record<string, { status: string }>;
     };
-    expect(Object.keys(ready.checks).sort()).toEqual(['database:channels', 'database:history', 'event-bus']);
+    expect(Object.keys(ready.checks).sort()).toEqual([
+      'database:channels',
+      'database:channels_web',
+      'database:history',
+      'event-bus',
+    ]);
     expect(first.output()).toContain('Switchboard is running');
     expect(first.output()).toContain('in-process (kept in PostgreSQL)');
+    // A newcomer can chat as a customer at once: the demo page embeds the default workspace's widget.
+    const demo = await (await fetch(`${first.url}/demo`)).text();
+    expect(demo).toMatch(/<script async src="\/widget.js" data-workspace="wk_[\w-]+"><\/script>/);
+    expect((await fetch(`${first.url}/widget.js`)).status).toBe(200);
 
     // Something to find again: a row in the embedded database.
     const password = (await readFile(join(dataDir, 'postgres', 'password'), 'utf8')).trim();

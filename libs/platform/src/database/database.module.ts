@@ -17,6 +17,12 @@ export type MigrationClass = new () => MigrationInterface;
 export interface DatabaseServiceOptions {
   /** The PostgreSQL schema the service owns: its tables and its `migrations` table live there. */
   readonly schema: string;
+  /**
+   * The data source's own name when several modules keep tables in one schema (the channels share
+   * `channels`): each gets its own pool, DI tokens (`InjectServiceDataSource(name)`) and readiness
+   * check, and records its migrations in the schema's one `migrations` table. Default: the schema.
+   */
+  readonly name?: string;
   readonly entities?: readonly (EntityClass | EntitySchema)[];
   /** Checked-in migration classes, listed explicitly (ESM has no reliable globbing). */
   readonly migrations?: readonly MigrationClass[];
@@ -40,7 +46,8 @@ export class DatabaseModule {
   static forService(options: DatabaseServiceOptions): DynamicModule {
     const { schema } = options;
     assertSchemaName(schema);
-    const name = serviceDataSourceName(schema);
+    assertSchemaName(options.name ?? schema);
+    const name = serviceDataSourceName(options.name ?? schema);
     const logger = createLogger('database', { schema });
     const entities = [...(options.entities ?? [])];
     const repositories = TypeOrmModule.forFeature(entities, name);
@@ -61,7 +68,7 @@ export class DatabaseModule {
         {
           provide: Symbol(`readiness:${name}`),
           useFactory: (registry: HealthRegistry, dataSource: DataSource) => {
-            registry.register(`database:${schema}`, async () => {
+            registry.register(`database:${options.name ?? schema}`, async () => {
               await dataSource.query('SELECT 1');
             });
             return true;
@@ -89,7 +96,7 @@ function dataSourceOptions(
     schema,
     // Unqualified names in migrations and raw queries land in the service's schema.
     extra: { options: `-c search_path=${schema},public` },
-    applicationName: `switchboard:${schema}`,
+    applicationName: `switchboard:${options.name ?? schema}`,
     poolSize: options.poolSize ?? config.DATABASE_POOL_SIZE,
     connectTimeoutMS: 10_000,
     entities: [...(options.entities ?? [])],

@@ -1,0 +1,115 @@
+import {
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Options,
+  Param,
+  ParseUUIDPipe,
+  PayloadTooLargeException,
+  Post,
+  Query,
+  Req,
+  Res,
+  UnauthorizedException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { WidgetCorsService } from '../assets/widget-cors.service.js';
+import type { TranscriptAttachment } from '../transcript/transcript-item.js';
+import { MAX_ATTACHMENT_BYTES } from './attachment-type.util.js';
+import { AttachmentRejectedError, WebAttachmentService } from './web-attachment.service.js';
+import { WidgetRequestAuthService } from './widget-request-auth.service.js';
+
+/**
+ * `POST /widget/attachments?key=…` (the file as the body, its type as Content-Type, its name in
+ * X-File-Name) and `GET /widget/attachments/:id?key=…`, both for the contact named by
+ * X-Visitor-Token or X-User-Id + X-User-Hash; from allowed origins only.
+ */
+@Controller('widget/attachments')
+export class WebAttachmentController {
+  constructor(
+    private readonly attachments: WebAttachmentService,
+    private readonly auth: WidgetRequestAuthService,
+    private readonly cors: WidgetCorsService,
+  ) {}
+
+  @Options(['', ':id'])
+  @HttpCode(204)
+  async preflight(
+    @Query('key') key: string | undefined,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<void> {
+    await this.cors.allow(key, req, res);
+  }
+
+  @Post()
+  async upload(
+    @Query('key') key: string | undefined,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TranscriptAttachment> {
+    const site = await this.cors.allow(key, req, res);
+    const contact = await this.auth.contactOf(site, req.headers);
+    if (contact === null) throw new UnauthorizedException('unknown visitor or unverified user');
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_ATTACHMENT_BYTES)
+      throw new PayloadTooLargeException('attachments are limited to 10 MB');
+    const body = await readBody(req, MAX_ATTACHMENT_BYTES);
+    if (body === null) throw new PayloadTooLargeException('attachments are limited to 10 MB');
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const rawName = req.headers['x-file-name'];
+    const fileName = typeof rawName === 'string' ? safeDecode(rawName) : null;
+    try {
+      return await this.attachments.store(contact, contentType, fileName, body);
+    } catch (error) {
+      if (error instanceof AttachmentRejectedError) throw new UnprocessableEntityException(error.message);
+      throw error;
+    }
+  }
+
+  @Get(':id')
+  async download(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query('key') key: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const site = await this.cors.allow(key, req, res);
+    const contact = await this.auth.contactOf(site, req.headers);
+    if (contact === null) throw new ForbiddenException('not yours');
+    const content = await this.attachments.openForContact(contact, id);
+    if (content === null) throw new NotFoundException('attachment not found');
+    // Served as a download of a known type, never sniffed into HTML.
+    res.setHeader('Content-Type', content.contentType);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    res.setHeader(
+      'Content-Disposition',
+      `${content.contentType === 'application/pdf' ? 'attachment' : 'inline'}; filename*=UTF-8''${encodeURIComponent(content.fileName ?? 'file')}`,
+    );
+    res.end(content.body);
+  }
+}
+
+async function readBody(req: Request, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

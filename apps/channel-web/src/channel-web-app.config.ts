@@ -1,0 +1,24 @@
+import { messagingVariables } from '@switchboard/messaging';
+import {
+  coreVariables,
+  databaseVariables,
+  defineConfig,
+  encryptionVariables,
+  httpVariables,
+  kafkaVariables,
+  storageVariables,
+} from '@switchboard/platform';
+
+/** Every variable the web channel reads when it runs alone. */
+export const ChannelWebAppConfig = defineConfig(
+  {
+    ...coreVariables,
+    ...httpVariables,
+    ...databaseVariables,
+    ...kafkaVariables,
+    ...messagingVariables,
+    ...storageVariables,
+    ...encryptionVariables,
+  },
+  'ChannelWebAppConfig',
+);

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { MessagingModule } from '@switchboard/messaging';
+import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
+import { ChannelWebAppConfig } from './channel-web-app.config.js';
+import { ChannelWebModule } from './channel-web.module.js';
+
+/** The web channel alone, as it runs in its own pod. */
+@Module({
+  imports: [
+    PlatformConfigModule.forRoot(ChannelWebAppConfig),
+    LoggingModule,
+    HealthModule,
+    MessagingModule.forRoot(),
+    ChannelWebModule,
+  ],
+})
+export class ChannelWebAppModule {}

@@ -1,0 +1,160 @@
+import { Injectable } from '@nestjs/common';
+import { InjectServiceDataSource } from '@switchboard/platform';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { queryRows } from '../database/query-rows.util.js';
+import { WEB_DATA_SOURCE } from '../channel-web.config.js';
+import {
+  isVisitorTokenShaped,
+  newVisitorId,
+  newVisitorToken,
+  visitorTokenHash,
+} from './identity-verification.util.js';
+import type { WebContact } from './web-contact.js';
+
+interface ContactRow {
+  id: string;
+  workspace_id: string;
+  visitor_id: string | null;
+  user_id: string | null;
+  name: string | null;
+  email: string | null;
+  customer_id: string | null;
+  conversation_id: string | null;
+}
+
+export interface UserProfile {
+  readonly name?: string;
+  readonly email?: string;
+}
+
+/** Contacts: visitors found by their token (bound to its workspace), verified users by their id. */
+@Injectable()
+export class WebContactService {
+  constructor(@InjectServiceDataSource(WEB_DATA_SOURCE) private readonly db: DataSource) {}
+
+  /**
+   * The visitor a token names in this workspace, or a new visitor with a new token when the token
+   * is absent, unknown, or another workspace's (which reads as unknown).
+   */
+  async resolveVisitor(
+    workspaceId: string,
+    token: string | undefined,
+  ): Promise<{ contact: WebContact; token: string; created: boolean }> {
+    if (token !== undefined && isVisitorTokenShaped(token)) {
+      const rows: ContactRow[] = await queryRows(
+        this.db,
+        `UPDATE channels.web_contacts SET last_seen_at = now()
+         WHERE workspace_id = $1 AND token_hash = $2 RETURNING *`,
+        [workspaceId, visitorTokenHash(token)],
+      );
+      if (rows[0]) return { contact: toContact(rows[0]), token, created: false };
+    }
+    const fresh = newVisitorToken();
+    const rows: ContactRow[] = await queryRows(
+      this.db,
+      `INSERT INTO channels.web_contacts (id, workspace_id, visitor_id, token_hash)
+       VALUES ($1, $2, $3, $4) RETURNING *`,
+      [randomUUID(), workspaceId, newVisitorId(), visitorTokenHash(fresh)],
+    );
+    return { contact: toContact(rows[0]!), token: fresh, created: true };
+  }
+
+  /** The visitor a token names in this workspace, without creating one. */
+  async findVisitor(workspaceId: string, token: string): Promise<WebContact | null> {
+    if (!isVisitorTokenShaped(token)) return null;
+    const rows: ContactRow[] = await queryRows(
+      this.db,
+      'SELECT * FROM channels.web_contacts WHERE workspace_id = $1 AND token_hash = $2',
+      [workspaceId, visitorTokenHash(token)],
+    );
+    return rows[0] ? toContact(rows[0]) : null;
+  }
+
+  /** The verified user's contact (the same on every device), created on first sight. */
+  async resolveUser(workspaceId: string, userId: string, profile: UserProfile): Promise<WebContact> {
+    const rows: ContactRow[] = await queryRows(
+      this.db,
+      `INSERT INTO channels.web_contacts (id, workspace_id, user_id, name, email)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (workspace_id, user_id) DO UPDATE SET
+         name = COALESCE(EXCLUDED.name, web_contacts.name),
+         email = COALESCE(EXCLUDED.email, web_contacts.email),
+         last_seen_at = now()
+       RETURNING *`,
+      [randomUUID(), workspaceId, userId, profile.name ?? null, profile.email ?? null],
+    );
+    return toContact(rows[0]!);
+  }
+
+  async findById(workspaceId: string, contactId: string): Promise<WebContact | null> {
+    const rows: ContactRow[] = await queryRows(
+      this.db,
+      'SELECT * FROM channels.web_contacts WHERE workspace_id = $1 AND id = $2',
+      [workspaceId, contactId],
+    );
+    return rows[0] ? toContact(rows[0]) : null;
+  }
+
+  /** The contact a delivery is addressed to: `web_visitor` by visitor id, `web_user` by user id. */
+  async findByAddress(workspaceId: string, kind: string, address: string): Promise<WebContact | null> {
+    const column = kind === 'web_user' ? 'user_id' : kind === 'web_visitor' ? 'visitor_id' : null;
+    if (column === null) return null;
+    const rows: ContactRow[] = await queryRows(
+      this.db,
+      `SELECT * FROM channels.web_contacts WHERE workspace_id = $1 AND ${column} = $2`,
+      [workspaceId, address],
+    );
+    return rows[0] ? toContact(rows[0]) : null;
+  }
+
+  /** Many contacts by their delivery addresses at once: `web_visitor` visitor ids and `web_user` user ids. */
+  async findManyByAddress(
+    workspaceId: string,
+    addresses: readonly { kind: string; address: string }[],
+  ): Promise<WebContact[]> {
+    const visitors = addresses.filter((a) => a.kind === 'web_visitor').map((a) => a.address);
+    const users = addresses.filter((a) => a.kind === 'web_user').map((a) => a.address);
+    if (visitors.length === 0 && users.length === 0) return [];
+    const rows: ContactRow[] = await queryRows(
+      this.db,
+      `SELECT * FROM channels.web_contacts
+       WHERE workspace_id = $1 AND (visitor_id = ANY($2::text[]) OR user_id = ANY($3::text[]))`,
+      [workspaceId, visitors, users],
+    );
+    return rows.map(toContact);
+  }
+
+  async findByCustomer(workspaceId: string, customerId: string): Promise<WebContact[]> {
+    const rows: ContactRow[] = await queryRows(
+      this.db,
+      'SELECT * FROM channels.web_contacts WHERE workspace_id = $1 AND customer_id = $2',
+      [workspaceId, customerId],
+    );
+    return rows.map(toContact);
+  }
+
+  /** What the pre-chat form told us; sent with the visitor's next messages. */
+  async saveProfile(contact: WebContact, profile: UserProfile): Promise<WebContact> {
+    const rows: ContactRow[] = await queryRows(
+      this.db,
+      `UPDATE channels.web_contacts SET name = COALESCE($3, name), email = COALESCE($4, email)
+       WHERE workspace_id = $1 AND id = $2 RETURNING *`,
+      [contact.workspaceId, contact.id, profile.name ?? null, profile.email ?? null],
+    );
+    return rows[0] ? toContact(rows[0]) : contact;
+  }
+}
+
+function toContact(row: ContactRow): WebContact {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    visitorId: row.visitor_id,
+    userId: row.user_id,
+    name: row.name,
+    email: row.email,
+    customerId: row.customer_id,
+    conversationId: row.conversation_id,
+  };
+}

@@ -1,0 +1,111 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { DeliveryStatusChangedV1, type DeliveryStatus, Topics } from '@switchboard/contracts';
+import { EventBus, type OutgoingEvent } from '@switchboard/messaging';
+import { createLogger } from '@switchboard/platform';
+import { TranscriptService } from '../transcript/transcript.service.js';
+
+const FLUSH_MS = 25;
+
+/**
+ * Reports `delivered` when a socket got a reply and `read` when the customer read it. Deliveries
+ * are gathered for a few milliseconds and marked in one UPDATE per contact: a burst of replies to
+ * ten thousand sockets is not ten thousand round trips. The mark is undone if the status cannot be
+ * published, so the next socket to get the reply reports it.
+ */
+@Injectable()
+export class DeliveryReceiptsService implements OnApplicationShutdown {
+  private readonly logger = createLogger('channel-web.receipts');
+  private pending = new Map<string, { workspaceId: string; channelAccountId: string; seqs: number[] }>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly transcript: TranscriptService,
+    private readonly bus: EventBus,
+  ) {}
+
+  delivered(workspaceId: string, channelAccountId: string, contactId: string, seq: number): void {
+    const entry = this.pending.get(contactId) ?? { workspaceId, channelAccountId, seqs: [] };
+    entry.seqs.push(seq);
+    this.pending.set(contactId, entry);
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.flushing = this.flushing.then(() => this.flush());
+    }, FLUSH_MS);
+  }
+
+  async publish(
+    workspaceId: string,
+    channelAccountId: string,
+    status: DeliveryStatus,
+    marked: readonly { id: string; at: Date }[],
+  ): Promise<void> {
+    if (marked.length === 0) return;
+    await this.bus.publish(
+      marked.map(({ id, at }) => statusEvent(workspaceId, channelAccountId, id, status, at)),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flushing;
+    await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = new Map();
+    if (batch.size === 0) return;
+    const accounts = new Map<string, string>();
+    const marks: { workspaceId: string; contactId: string; seq: number }[] = [];
+    for (const [contactId, { workspaceId, channelAccountId, seqs }] of batch) {
+      accounts.set(contactId, channelAccountId);
+      for (const seq of seqs) marks.push({ workspaceId, contactId, seq });
+    }
+    let marked: Awaited<ReturnType<TranscriptService['markDelivered']>>;
+    try {
+      marked = await this.transcript.markDelivered(marks);
+    } catch (error) {
+      // Not marked: the next socket to get these replies reports them.
+      this.logger.warn({ err: error, count: marks.length }, 'could not record deliveries');
+      return;
+    }
+    if (marked.length === 0) return;
+    try {
+      await this.bus.publish(
+        marked.map((m) => statusEvent(m.workspaceId, accounts.get(m.contactId)!, m.id, 'delivered', m.at)),
+      );
+    } catch (error) {
+      this.logger.warn(
+        { err: error, count: marked.length },
+        'could not publish delivery statuses; the next delivery of these replies reports them',
+      );
+      const byContact = new Map<string, { workspaceId: string; ids: string[] }>();
+      for (const m of marked) {
+        const entry = byContact.get(m.contactId) ?? { workspaceId: m.workspaceId, ids: [] };
+        entry.ids.push(m.id);
+        byContact.set(m.contactId, entry);
+      }
+      for (const [contactId, { workspaceId, ids }] of byContact)
+        await this.transcript.unmarkDelivered(workspaceId, contactId, ids).catch(() => undefined);
+    }
+  }
+}
+
+function statusEvent(
+  workspaceId: string,
+  channelAccountId: string,
+  messageId: string,
+  status: DeliveryStatus,
+  at: Date,
+): OutgoingEvent {
+  return {
+    topic: Topics.deliveryStatus,
+    key: workspaceId,
+    event: DeliveryStatusChangedV1.create({
+      workspaceId,
+      payload: { channel: 'web', channelAccountId, messageId, status, statusAt: at.toISOString() },
+    }),
+  };
+}

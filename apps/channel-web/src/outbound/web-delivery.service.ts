@@ -1,0 +1,182 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import {
+  type ConversationStatusChangedV1,
+  DeliveryStatusChangedV1,
+  HISTORY_API,
+  type HistoryApi,
+  type MessageDeliveryRequestedV1,
+  type ParticipantActivityV1,
+  Topics,
+} from '@switchboard/contracts';
+import { EventBus, type OutgoingEvent } from '@switchboard/messaging';
+import { createLogger } from '@switchboard/platform';
+import type { WebContact } from '../contacts/web-contact.js';
+import { WebContactService } from '../contacts/web-contact.service.js';
+import { TranscriptNotifierService } from '../transcript/transcript-notifier.service.js';
+import { type AppendEntry, TranscriptService } from '../transcript/transcript.service.js';
+
+/**
+ * What the platform sends to web customers: agents' replies (kept in the transcript, so they reach
+ * every open tab now and show on the next visit otherwise), the CSAT prompt when a conversation is
+ * resolved, and agents' typing and read receipts.
+ */
+@Injectable()
+export class WebDeliveryService {
+  private readonly logger = createLogger('channel-web.delivery');
+
+  constructor(
+    private readonly contacts: WebContactService,
+    private readonly transcript: TranscriptService,
+    private readonly notifier: TranscriptNotifierService,
+    private readonly bus: EventBus,
+    @Optional() @Inject(HISTORY_API) private readonly history: HistoryApi | null,
+  ) {}
+
+  /**
+   * A batch of one partition: every reply stored in the recipients' transcripts in one transaction
+   * (each recipient's in order), then every resulting status in one publish. The batch is
+   * committed only after all of it; a redelivered batch finds its items stored and reports nothing.
+   */
+  async deliverBatch(events: readonly MessageDeliveryRequestedV1[]): Promise<void> {
+    const web = events.filter((event) => event.payload.channel === 'web');
+    const statuses: OutgoingEvent[] = [];
+    const byWorkspace = new Map<string, MessageDeliveryRequestedV1[]>();
+    for (const event of web)
+      byWorkspace.set(event.workspaceId, [...(byWorkspace.get(event.workspaceId) ?? []), event]);
+    for (const [workspaceId, workspaceEvents] of byWorkspace) {
+      const contacts = await this.contacts.findManyByAddress(
+        workspaceId,
+        workspaceEvents.map((e) => e.payload.recipient),
+      );
+      const byAddress = new Map(
+        contacts.map((c) => [
+          `${c.userId !== null ? 'web_user' : 'web_visitor'}|${c.userId ?? c.visitorId}`,
+          c,
+        ]),
+      );
+      const entries: AppendEntry[] = [];
+      const requests: MessageDeliveryRequestedV1[] = [];
+      for (const event of workspaceEvents) {
+        const { payload } = event;
+        const contact = byAddress.get(`${payload.recipient.kind}|${payload.recipient.address}`);
+        if (!contact) {
+          statuses.push(
+            statusOf(event, 'failed', {
+              errorCode: 'unknown_recipient',
+              errorMessage: 'no web visitor or user with this address in the workspace',
+            }),
+          );
+          continue;
+        }
+        requests.push(event);
+        entries.push({
+          contact,
+          link: { customerId: payload.customerId, conversationId: payload.conversationId },
+          item: {
+            id: payload.messageId,
+            kind: 'message',
+            dir: 'out',
+            text: payload.text,
+            attachments: payload.attachments.map((a) => ({
+              id: a.storageKey,
+              contentType: a.contentType,
+              sizeBytes: a.sizeBytes,
+              ...(a.fileName === undefined ? {} : { fileName: a.fileName }),
+            })),
+            author: { name: payload.sender.name ?? null, type: payload.sender.type },
+            conversationId: payload.conversationId,
+          },
+        });
+      }
+      const results = await this.transcript.appendMany(entries);
+      // Stored: it reaches the customer on this visit or the next; `delivered` follows when a socket gets it.
+      results.forEach((result, i) => {
+        if (result.created) statuses.push(statusOf(requests[i]!, 'sent'));
+      });
+    }
+    if (statuses.length > 0) await this.bus.publish(statuses);
+  }
+
+  /** A resolved conversation asks its web contacts for a rating, once per conversation. */
+  async conversationStatusChanged(event: ConversationStatusChangedV1): Promise<void> {
+    const { payload, workspaceId } = event;
+    if (payload.status !== 'resolved') return;
+    for (const contact of await this.contactsOfCustomer(workspaceId, payload.customerId)) {
+      await this.transcript.append(contact, {
+        id: `csat:${payload.conversationId}`,
+        kind: 'csat',
+        dir: 'out',
+        text: null,
+        attachments: [],
+        author: null,
+        conversationId: payload.conversationId,
+      });
+    }
+  }
+
+  /** An agent typing or having read: shown to the customer's open tabs, not stored (read marks are). */
+  async agentActivity(event: ParticipantActivityV1): Promise<void> {
+    const { payload, workspaceId } = event;
+    if (payload.participant.type !== 'agent') return;
+    // Typing older than this is stale by the time it would show.
+    if (payload.activity !== 'read' && Date.now() - Date.parse(payload.at) > 10_000) return;
+    for (const contact of await this.contacts.findByCustomer(workspaceId, payload.customerId)) {
+      if (payload.activity === 'read') {
+        const upToSeq = await this.transcript.markReadByAgent(contact);
+        if (upToSeq !== null)
+          await this.notifier.notify({ kind: 'agent-read', contactId: contact.id, upToSeq });
+      } else {
+        await this.notifier.notify({
+          kind: 'typing',
+          contactId: contact.id,
+          name: payload.participant.name ?? null,
+          typing: payload.activity === 'typing',
+        });
+      }
+    }
+  }
+
+  /**
+   * The web contacts of a history customer: those a delivery has named, else (a conversation
+   * resolved before any reply) the web identities history knows for the customer.
+   */
+  private async contactsOfCustomer(workspaceId: string, customerId: string): Promise<WebContact[]> {
+    const known = await this.contacts.findByCustomer(workspaceId, customerId);
+    if (known.length > 0 || this.history === null) return known;
+    try {
+      const customer = await this.history.getCustomer(workspaceId, customerId);
+      const found: WebContact[] = [];
+      for (const identity of customer.identities) {
+        const contact = await this.contacts.findByAddress(workspaceId, identity.kind, identity.value);
+        if (contact) found.push(contact);
+      }
+      return found;
+    } catch (error) {
+      this.logger.warn({ err: error, customerId }, 'history could not name the customer’s web identities');
+      return [];
+    }
+  }
+}
+
+function statusOf(
+  event: MessageDeliveryRequestedV1,
+  status: 'sent' | 'failed',
+  error: { errorCode: string; errorMessage: string } | Record<string, never> = {},
+): OutgoingEvent {
+  return {
+    topic: Topics.deliveryStatus,
+    key: event.workspaceId,
+    event: DeliveryStatusChangedV1.create({
+      workspaceId: event.workspaceId,
+      correlationId: event.correlationId,
+      payload: {
+        channel: 'web',
+        channelAccountId: event.payload.channelAccountId,
+        messageId: event.payload.messageId,
+        status,
+        ...error,
+        statusAt: new Date().toISOString(),
+      },
+    }),
+  };
+}

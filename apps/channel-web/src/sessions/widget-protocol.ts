@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/** Longest text a visitor may send in one message (the inbox shows it whole). */
+export const MAX_WIDGET_TEXT = 4_000;
+/** Largest WebSocket frame accepted from a widget; anything bigger closes the socket (1009). */
+export const MAX_FRAME_BYTES = 16 * 1024;
+
+const text = z.string().trim().min(1).max(MAX_WIDGET_TEXT);
+const optionalName = z.string().trim().min(1).max(200).optional();
+
+/** Everything a widget may send over its socket; anything else is answered with an error. */
+export const clientMessageSchema = z.discriminatedUnion('t', [
+  z.object({
+    t: z.literal('hello'),
+    token: z.string().max(200).optional(),
+    user: z
+      .object({
+        id: z.string().trim().min(1).max(200),
+        hash: z.string().max(128),
+        name: optionalName,
+        email: z.email().max(300).optional(),
+        phone: z.string().max(40).optional(),
+      })
+      .optional(),
+    /** The last seq this tab has: replay everything after it. Absent: a fresh page, show recent history. */
+    since: z.number().int().nonnegative().optional(),
+  }),
+  z.object({
+    t: z.literal('msg'),
+    id: z.uuid(),
+    text: text.optional(),
+    attachments: z.array(z.uuid()).max(5).optional(),
+  }),
+  z.object({
+    t: z.literal('offline'),
+    id: z.uuid(),
+    name: optionalName,
+    email: z.email().max(300),
+    text,
+  }),
+  z.object({ t: z.literal('prechat'), name: optionalName, email: z.email().max(300).optional() }),
+  z.object({ t: z.literal('typing'), typing: z.boolean() }),
+  z.object({ t: z.literal('read'), seq: z.number().int().positive() }),
+  z.object({
+    t: z.literal('csat'),
+    conversationId: z.uuid(),
+    rating: z.number().int().min(1).max(5),
+    comment: z.string().trim().max(2000).optional(),
+  }),
+  z.object({ t: z.literal('resume'), since: z.number().int().nonnegative() }),
+  z.object({ t: z.literal('ping') }),
+]);
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+export type HelloMessage = Extract<ClientMessage, { t: 'hello' }>;
+
+/** Error codes a widget can act on. */
+export type WidgetErrorCode =
+  'bad_request' | 'not_ready' | 'rate_limited' | 'identity_invalid' | 'unavailable' | 'attachment_invalid';
+
+/** WebSocket close codes the widget understands: don't reconnect on these. */
+export const CLOSE_ORIGIN_REFUSED = 4003;
+export const CLOSE_UNKNOWN_WIDGET = 4004;
+export const CLOSE_IDENTITY_INVALID = 4001;

@@ -1,0 +1,46 @@
+import type { IncomingMessage } from 'node:http';
+import { type OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
+import { createLogger } from '@switchboard/platform';
+import type { WebSocket } from 'ws';
+import { MAX_FRAME_BYTES } from './widget-protocol.js';
+import { WidgetSession } from './widget-session.js';
+import { WidgetSessionService } from './widget-session.service.js';
+
+/**
+ * `/ws/widget?key=<widget key>`: customers' sockets, on the HTTP port (runHttpService's ws
+ * adapter). Translates frames to the session service, in order, and nothing more.
+ */
+@WebSocketGateway({ path: '/ws/widget', maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
+export class WidgetGateway implements OnGatewayConnection {
+  private readonly logger = createLogger('channel-web.gateway');
+
+  constructor(private readonly sessions: WidgetSessionService) {}
+
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    const url = new URL(request.url ?? '/', 'http://widget.invalid');
+    const session = new WidgetSession(
+      socket,
+      request.socket.remoteAddress ?? 'unknown',
+      request.headers.origin,
+      request.headers.host,
+      (error) => {
+        this.logger.error({ err: error }, 'widget session failed');
+        session.close(1011, 'internal error');
+      },
+    );
+    session.handle(() => this.sessions.open(session, url.searchParams.get('key')));
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) return session.close(1003, 'text frames only');
+      const text = Array.isArray(data)
+        ? Buffer.concat(data).toString('utf8')
+        : Buffer.isBuffer(data)
+          ? data.toString('utf8')
+          : Buffer.from(data).toString('utf8');
+      session.handle(() => this.sessions.receive(session, text));
+    });
+    socket.on('pong', () => {
+      session.alive = true;
+    });
+    socket.on('close', () => this.sessions.closed(session));
+  }
+}

@@ -1,0 +1,30 @@
+/** An attachment as the widget sees it: fetched from /widget/attachments/:id by the contact only. */
+export interface TranscriptAttachment {
+  readonly id: string;
+  readonly contentType: string;
+  readonly sizeBytes: number;
+  readonly fileName?: string;
+}
+
+/**
+ * One entry of a contact's session transcript, in the order the widget shows it. `seq` is gapless
+ * from 1 per contact: a reconnecting widget asks for everything after the last one it has.
+ */
+export interface TranscriptItem {
+  readonly seq: number;
+  /** The customer's client message id, or history's message id for a reply; unique per contact. */
+  readonly id: string;
+  /** `message`, or `csat` (the rating prompt after a conversation was resolved). */
+  readonly kind: 'message' | 'csat';
+  /** `in`: from the customer; `out`: to the customer. */
+  readonly dir: 'in' | 'out';
+  readonly text: string | null;
+  readonly attachments: readonly TranscriptAttachment[];
+  /** The agent (or bot) who wrote an `out` message: name as the delivery request gives it. */
+  readonly author: { readonly name: string | null; readonly type: string } | null;
+  readonly conversationId: string | null;
+  readonly at: string;
+  readonly readAt: string | null;
+}
+
+export type NewTranscriptItem = Omit<TranscriptItem, 'seq' | 'at' | 'readAt'>;

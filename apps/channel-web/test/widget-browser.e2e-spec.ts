@@ -1,0 +1,166 @@
+import {
+  DEFAULT_WORKSPACE_ID,
+  type InboundMessageReceivedV1,
+  ParticipantActivityV1,
+  Topics,
+} from '@switchboard/contracts';
+import { waitFor } from '@switchboard/testing';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { type TcpProxy, startTcpProxy } from './tcp-proxy.js';
+import { type WebTestApp, startWebTestApp } from './web-test-app.js';
+
+/**
+ * The widget as a customer meets it: headless Chromium on /demo, the channel on the real broker and
+ * PostgreSQL, agents' replies injected as MessageDeliveryRequestedV1 on the bus. The browser goes
+ * through a TCP proxy the test can cut, so "connection dropped" is a real dropped connection.
+ */
+describe('widget in a browser', () => {
+  let t: WebTestApp;
+  let proxy: TcpProxy;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+
+  beforeAll(async () => {
+    t = await startWebTestApp('web_browser', { workspaceId: DEFAULT_WORKSPACE_ID });
+    proxy = await startTcpProxy(Number(new URL(t.url).port));
+    base = `http://127.0.0.1:${proxy.port}`;
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await proxy?.close();
+    await t?.close();
+  });
+
+  const outRows = () => page.locator('.m.out .b');
+  const visitorOf = (text: string) =>
+    waitFor(
+      () =>
+        t.inbound.find(
+          (e): e is InboundMessageReceivedV1 =>
+            e.type === 'inbound.message.received' && e.payload.text === text,
+        ),
+      { what: `inbound "${text}"` },
+    );
+
+  it('chats from the demo page, keeps the history on reload, and catches up after a dropped connection', async () => {
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${base}/demo`);
+    const launcher = page.locator('button.l');
+    await launcher.waitFor();
+    expect(await launcher.getAttribute('aria-expanded')).toBe('false');
+    await launcher.click();
+
+    // Pre-chat form (optional fields), then the composer.
+    await page.getByLabel('Name').fill('Dana Customer');
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    const input = page.getByRole('textbox', { name: 'Message' });
+    await input.fill('Hello, I need help with order 1234');
+    await input.press('Enter');
+    const first = await visitorOf('Hello, I need help with order 1234');
+    expect(first.payload.sender).toMatchObject({ kind: 'web_visitor', displayName: 'Dana Customer' });
+    const visitor = { kind: 'web_visitor' as const, address: first.payload.sender.address };
+
+    await t.reply(visitor, 'Hi Dana, let me check.', { agentName: 'Alex Agent' });
+    await page.getByText('Hi Dana, let me check.').waitFor();
+    await expect(page.locator('.m.out .a').first().textContent()).resolves.toContain('Alex Agent');
+    await expect(page.locator('.m.out .av').first().textContent()).resolves.toBe('AA');
+
+    // Reload: the panel reopens with the conversation so far.
+    await page.reload();
+    await page.getByText('Hi Dana, let me check.').waitFor();
+    await page.getByText('Hello, I need help with order 1234').waitFor();
+    expect(await page.locator('.m').count()).toBe(2);
+
+    // Drop the connection; replies sent meanwhile arrive once it is back, in order, once each.
+    proxy.cut();
+    await page.getByText('Reconnecting…').waitFor();
+    for (const text of ['Missed one', 'Missed two', 'Missed three']) await t.reply(visitor, text);
+    proxy.restore();
+    await page.getByText('Missed three').waitFor({ timeout: 30_000 });
+    await waitFor(async () => (await outRows().count()) === 4, { what: 'four replies' });
+    expect(await outRows().allTextContents()).toEqual([
+      'Hi Dana, let me check.',
+      'Missed one',
+      'Missed two',
+      'Missed three',
+    ]);
+
+    // Markup in messages is shown as text, never run.
+    const payload = '<img src=x onerror="window.__pwned=1"><b>bold?</b>';
+    await t.reply(visitor, payload);
+    await page.getByText(payload).waitFor();
+    await input.fill('<script>window.__pwned=2</script>');
+    await input.press('Enter');
+    await page.getByText('<script>window.__pwned=2</script>').waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('.m img').count()).toBe(0);
+
+    // Keyboard: Escape closes and gives focus back to the launcher.
+    await input.focus();
+    await page.keyboard.press('Escape');
+    expect(await launcher.getAttribute('aria-expanded')).toBe('false');
+    expect(
+      await page.evaluate(
+        () => document.querySelector('[data-switchboard]')?.shadowRoot?.activeElement?.className,
+      ),
+    ).toBe('l');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows an agent typing and marks the customer’s messages seen when the agent read them', async () => {
+    await page.locator('button.l').click();
+    const input = page.getByRole('textbox', { name: 'Message' });
+    await input.fill('Are you there?');
+    await input.press('Enter');
+    const sent = await visitorOf('Are you there?');
+    const conversationId = '00000000-0000-4000-8000-00000000c0c0';
+    const customerId = '00000000-0000-4000-8000-00000000cccc';
+    const activity = (kind: 'typing' | 'read') =>
+      t.bus.publish({
+        topic: Topics.activity,
+        key: DEFAULT_WORKSPACE_ID,
+        event: ParticipantActivityV1.create({
+          workspaceId: DEFAULT_WORKSPACE_ID,
+          payload: {
+            conversationId,
+            customerId,
+            participant: { type: 'agent', id: 'agent-1', name: 'Alex Agent' },
+            activity: kind,
+            at: new Date().toISOString(),
+          },
+        }),
+      });
+    await activity('typing');
+    await page.getByText('Alex Agent is typing…').waitFor();
+    await activity('read');
+    await waitFor(async () => (await page.locator('.m.in .mt').last().textContent()) === 'Seen', {
+      what: 'seen',
+    });
+    // The customer's typing reached the inbox's topic too.
+    await input.fill('typing…');
+    await waitFor(
+      () =>
+        t.activity.find(
+          (a) =>
+            a.payload.participant.type === 'customer' &&
+            a.payload.participant.id === sent.payload.sender.address,
+        ),
+      { what: 'customer typing on the activity topic' },
+    );
+  });
+});

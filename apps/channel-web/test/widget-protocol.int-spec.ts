@@ -1,0 +1,493 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConversationStatusChangedV1,
+  type CsatSubmittedV1,
+  type InboundMessageReceivedV1,
+  ParticipantActivityV1,
+  Topics,
+} from '@switchboard/contracts';
+import { settle, waitFor } from '@switchboard/testing';
+import { userHash } from '../src/contacts/identity-verification.util.js';
+import { type WebTestApp, WidgetClient, startWebTestApp } from './web-test-app.js';
+
+/**
+ * The customer socket protocol against the channel on the real broker and PostgreSQL: every reply
+ * injected as MessageDeliveryRequestedV1 on the bus, every customer message checked on the bus.
+ */
+describe('widget protocol', () => {
+  let t: WebTestApp;
+  let origin: string;
+  const clients: WidgetClient[] = [];
+  const connect = async (from = origin) => {
+    const client = await WidgetClient.connect(t.wsUrl, from);
+    clients.push(client);
+    return client;
+  };
+  const inboundFrom = (address: string) =>
+    t.inbound.filter(
+      (e): e is InboundMessageReceivedV1 =>
+        e.type === 'inbound.message.received' && e.payload.sender.address === address,
+    );
+
+  beforeAll(async () => {
+    t = await startWebTestApp('web_protocol');
+    origin = t.url;
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function newVisitor(): Promise<{ client: WidgetClient; token: string; visitorId: string }> {
+    const client = await connect();
+    const welcome = await client.hello();
+    const token = welcome.token as string;
+    const id = randomUUID();
+    client.send({ t: 'msg', id, text: 'hello' });
+    await client.next((m) => m.t === 'ack' && m.id === id, 'ack');
+    const event = await waitFor(
+      () =>
+        t.inbound.find(
+          (e) => e.type === 'inbound.message.received' && e.payload.providerMessageId.endsWith(id),
+        ),
+      {
+        what: 'inbound event',
+      },
+    );
+    return { client, token, visitorId: (event as InboundMessageReceivedV1).payload.sender.address };
+  }
+
+  it('publishes a visitor’s message before acknowledging it, as a web_visitor sender', async () => {
+    const client = await connect();
+    const welcome = await client.hello();
+    expect(welcome.token).toMatch(/^vt_/);
+    const id = randomUUID();
+    client.send({ t: 'msg', id, text: 'Where is my order?' });
+    const ack = await client.next((m) => m.t === 'ack', 'ack');
+    expect(ack).toMatchObject({ id, seq: 1 });
+    const event = await waitFor(
+      () =>
+        t.inbound.find(
+          (e) => e.type === 'inbound.message.received' && e.payload.providerMessageId.endsWith(id),
+        ),
+      { what: 'inbound' },
+    );
+    const payload = (event as InboundMessageReceivedV1).payload;
+    expect(payload).toMatchObject({
+      channel: 'web',
+      channelAccountId: t.widgetKey,
+      text: 'Where is my order?',
+    });
+    expect(payload.sender).toMatchObject({ kind: 'web_visitor', verified: false });
+    expect(event.workspaceId).toBe(t.workspaceId);
+    // The same client id again (a retry after a lost ack) is acknowledged without a second event.
+    client.send({ t: 'msg', id, text: 'Where is my order?' });
+    await waitFor(() => client.messages('ack').length === 2, { what: 'second ack' });
+    await settle(1000);
+    expect(inboundFrom(payload.sender.address)).toHaveLength(1);
+  });
+
+  it('replays what a reconnecting tab missed, by sequence, without gaps or duplicates', async () => {
+    const { client, token, visitorId } = await newVisitor();
+    for (let i = 1; i <= 5; i += 1) await t.reply({ kind: 'web_visitor', address: visitorId }, `before ${i}`);
+    await waitFor(() => client.items().length === 6, { what: '6 items live' });
+    const lastSeq = client.items().at(-1)!.seq;
+    await client.close();
+
+    // Replies while the socket is down, some racing the reconnect.
+    for (let i = 1; i <= 20; i += 1)
+      await t.reply({ kind: 'web_visitor', address: visitorId }, `missed ${i}`);
+    const again = await connect();
+    const racing = Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        t.reply({ kind: 'web_visitor', address: visitorId }, `racing ${i + 1}`),
+      ),
+    );
+    const welcome = await again.hello({ token, since: lastSeq });
+    expect(welcome.token).toBe(token);
+    await racing;
+    await waitFor(() => again.items().length === 40, { what: '40 items after resume' });
+    await settle(500);
+    const seqs = again.items().map((item) => item.seq);
+    expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => lastSeq + 1 + i));
+    expect(
+      again
+        .items()
+        .slice(0, 20)
+        .map((item) => item.text),
+    ).toEqual(Array.from({ length: 20 }, (_, i) => `missed ${i + 1}`));
+    // A fresh page (no since) shows the recent transcript in order.
+    const fresh = await connect();
+    await fresh.hello({ token });
+    await waitFor(() => fresh.items().length === 46, { what: 'history on a fresh page' });
+    expect(fresh.items().map((i) => i.seq)).toEqual(Array.from({ length: 46 }, (_, i) => i + 1));
+  });
+
+  it('keeps several tabs in step and reports delivered once, read on the read receipt', async () => {
+    const { client: tabA, token, visitorId } = await newVisitor();
+    const tabB = await connect();
+    await tabB.hello({ token });
+    await waitFor(() => tabB.items().length === 1, { what: 'tab B history' });
+    const messageId = await t.reply({ kind: 'web_visitor', address: visitorId }, 'Hi, Alex here', {
+      agentName: 'Alex Agent',
+    });
+    const inA = await tabA.next(
+      (m) => m.t === 'item' && (m.item as { id: string }).id === messageId,
+      'reply in A',
+    );
+    await tabB.next((m) => m.t === 'item' && (m.item as { id: string }).id === messageId, 'reply in B');
+    expect(inA.item).toMatchObject({ dir: 'out', author: { name: 'Alex Agent', type: 'agent' } });
+    // A message from tab B shows in tab A.
+    const fromB = randomUUID();
+    tabB.send({ t: 'msg', id: fromB, text: 'from tab B' });
+    await tabA.next((m) => m.t === 'item' && (m.item as { id: string }).id === fromB, 'B’s message in A');
+
+    const statusesOf = (status: string) =>
+      t.statuses.filter((s) => s.payload.messageId === messageId && s.payload.status === status);
+    await waitFor(() => statusesOf('delivered').length === 1, { what: 'delivered' });
+    expect(statusesOf('sent')).toHaveLength(1);
+    tabA.send({ t: 'read', seq: (inA.item as { seq: number }).seq });
+    await waitFor(() => statusesOf('read').length === 1, { what: 'read' });
+    await tabB.next((m) => m.t === 'read', 'read in the other tab');
+    await settle(500);
+    expect(statusesOf('delivered')).toHaveLength(1);
+  });
+
+  it('keeps replies for a visitor with no open socket and shows them on the next visit', async () => {
+    const { client, token, visitorId } = await newVisitor();
+    await client.close();
+    const messageId = await t.reply(
+      { kind: 'web_visitor', address: visitorId },
+      'answered while you were away',
+    );
+    await waitFor(
+      () => t.statuses.find((s) => s.payload.messageId === messageId && s.payload.status === 'sent'),
+      { what: 'sent' },
+    );
+    expect(
+      t.statuses.filter((s) => s.payload.messageId === messageId && s.payload.status === 'delivered'),
+    ).toHaveLength(0);
+    const later = await connect();
+    await later.hello({ token });
+    await later.next(
+      (m) => m.t === 'item' && (m.item as { id: string }).id === messageId,
+      'reply on next visit',
+    );
+    await waitFor(
+      () => t.statuses.find((s) => s.payload.messageId === messageId && s.payload.status === 'delivered'),
+      { what: 'delivered' },
+    );
+  });
+
+  it('reports a reply to an unknown visitor as failed', async () => {
+    const messageId = await t.reply({ kind: 'web_visitor', address: 'v_nobody' }, 'hello?');
+    const failed = await waitFor(() => t.statuses.find((s) => s.payload.messageId === messageId), {
+      what: 'status',
+    });
+    expect(failed.payload).toMatchObject({ status: 'failed', errorCode: 'unknown_recipient' });
+  });
+
+  it('refuses pages from origins the workspace did not allow, and unknown widget keys', async () => {
+    const evil = await connect('https://evil.example.com');
+    await waitFor(() => evil.closeCode, { what: 'close' });
+    expect(evil.closeCode).toBe(4003);
+    const noOrigin = await WidgetClient.connect(t.wsUrl, undefined);
+    clients.push(noOrigin);
+    await waitFor(() => noOrigin.closeCode, { what: 'close' });
+    expect(noOrigin.closeCode).toBe(4003);
+
+    await t.settings.update(t.workspaceId, { allowedOrigins: ['https://shop.example.com'] });
+    // The settings cache lets a change show within seconds; a new service read sees it at once.
+    await waitFor(
+      async () => {
+        const shop = await connect('https://shop.example.com');
+        await settle(200);
+        return shop.closeCode === undefined ? shop : null;
+      },
+      { what: 'allowed origin accepted', timeoutMs: 10_000, intervalMs: 1000 },
+    );
+    const unknown = await WidgetClient.connect(t.wsUrl.replace(t.widgetKey, 'wk_unknownunknown'), origin);
+    clients.push(unknown);
+    await waitFor(() => unknown.closeCode, { what: 'close' });
+    expect(unknown.closeCode).toBe(4004);
+  });
+
+  it('limits a visitor’s rate with a clear error, and publishes only what it acknowledged', async () => {
+    const { client, visitorId } = await newVisitor();
+    const ids = Array.from({ length: 15 }, () => randomUUID());
+    for (const id of ids) client.send({ t: 'msg', id, text: `flood ${id}` });
+    await waitFor(() => client.messages('ack').length + client.messages('error').length === 16, {
+      what: 'answers',
+    });
+    const limited = client.messages('error').filter((m) => m.code === 'rate_limited');
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited[0]).toMatchObject({
+      message: expect.stringMatching(/Too many messages: wait \d+ s/),
+      retryAfterMs: expect.any(Number),
+    });
+    const acked = client.messages('ack').length;
+    await settle(1500);
+    expect(inboundFrom(visitorId)).toHaveLength(acked);
+  });
+
+  it('refuses frames that are not the protocol, and oversized ones', async () => {
+    const client = await connect();
+    client.send({ t: 'msg', id: randomUUID(), text: 'too early' });
+    await client.next((m) => m.t === 'error' && m.code === 'not_ready', 'not_ready');
+    await client.hello();
+    client.socket.send('not json');
+    client.send({ t: 'msg', id: randomUUID(), text: 'x'.repeat(4001) });
+    await waitFor(() => client.messages('error').filter((m) => m.code === 'bad_request').length === 2, {
+      what: 'bad requests',
+    });
+    client.socket.send(JSON.stringify({ t: 'msg', id: randomUUID(), text: 'y'.repeat(20_000) }));
+    await waitFor(() => client.closeCode, { what: 'closed on an oversized frame' });
+    expect(client.closeCode).toBe(1009);
+  });
+
+  it('keeps script payloads as text, both ways', async () => {
+    const payload = '<img src=x onerror="alert(1)"><script>alert(2)</script>';
+    const { client, visitorId } = await newVisitor();
+    const id = randomUUID();
+    client.send({ t: 'msg', id, text: payload });
+    await client.next((m) => m.t === 'ack' && m.id === id, 'ack');
+    const event = await waitFor(() => inboundFrom(visitorId).find((e) => e.payload.text === payload), {
+      what: 'inbound',
+    });
+    expect(event.payload.text).toBe(payload);
+    const replyId = await t.reply({ kind: 'web_visitor', address: visitorId }, payload);
+    const item = await client.next(
+      (m) => m.t === 'item' && (m.item as { id: string }).id === replyId,
+      'reply',
+    );
+    expect((item.item as { text: string }).text).toBe(payload);
+  });
+
+  it('verifies users by the site’s HMAC, and shows them their conversations on any device', async () => {
+    const { identitySecret } = await t.settings.get(t.workspaceId);
+    const user = {
+      id: `user-${randomUUID()}`,
+      email: 'Ada@Example.com',
+      phone: '+1 415 555 0199',
+      name: 'Ada',
+    };
+    const laptop = await connect();
+    const welcome = await laptop.hello({ user: { ...user, hash: userHash(identitySecret, user.id) } });
+    expect(welcome.token).toBeUndefined();
+    expect(welcome.contact).toMatchObject({ verified: true, name: 'Ada' });
+    const id = randomUUID();
+    laptop.send({ t: 'msg', id, text: 'from my laptop' });
+    await laptop.next((m) => m.t === 'ack', 'ack');
+    const event = await waitFor(() => inboundFrom(user.id)[0], { what: 'inbound from user' });
+    expect(event.payload.sender).toMatchObject({
+      kind: 'web_user',
+      address: user.id,
+      verified: true,
+      displayName: 'Ada',
+      identities: [
+        { kind: 'email', address: 'ada@example.com', verified: true },
+        { kind: 'phone', address: '+14155550199', verified: true },
+      ],
+    });
+    await t.reply({ kind: 'web_user', address: user.id }, 'answer for Ada');
+
+    const phone = await connect();
+    await phone.hello({ user: { id: user.id, hash: userHash(identitySecret, user.id) } });
+    await waitFor(() => phone.items().length === 2, { what: 'history on the phone' });
+    expect(phone.items().map((i) => i.text)).toEqual(['from my laptop', 'answer for Ada']);
+
+    const forged = await connect();
+    forged.send({ t: 'hello', user: { id: user.id, hash: userHash('guessed', user.id) } });
+    await waitFor(() => forged.closeCode, { what: 'forged identity closed' });
+    expect(forged.closeCode).toBe(4001);
+    expect(forged.items()).toHaveLength(0);
+
+    // An anonymous visitor sees only their own session, and another workspace's token reads as unknown.
+    const stranger = await connect();
+    const strangerWelcome = await stranger.hello({ token: 'vt_' + 'A'.repeat(43) });
+    expect(strangerWelcome.token).not.toBe('vt_' + 'A'.repeat(43));
+    await settle(300);
+    expect(stranger.items()).toHaveLength(0);
+  });
+
+  it('sends pre-chat details with messages, unverified', async () => {
+    const client = await connect();
+    await client.hello();
+    client.send({ t: 'prechat', name: 'Bob', email: 'bob@example.com' });
+    await client.next((m) => m.t === 'profile', 'profile');
+    const id = randomUUID();
+    client.send({ t: 'msg', id, text: 'hi' });
+    await client.next((m) => m.t === 'ack', 'ack');
+    const event = await waitFor(
+      () =>
+        t.inbound.find(
+          (e) => e.type === 'inbound.message.received' && e.payload.providerMessageId.endsWith(id),
+        ),
+      { what: 'inbound' },
+    );
+    expect((event as InboundMessageReceivedV1).payload.sender).toMatchObject({
+      displayName: 'Bob',
+      identities: [{ kind: 'email', address: 'bob@example.com', verified: false }],
+    });
+  });
+
+  it('offers the offline form outside business hours, and its message reaches the inbox with a hint', async () => {
+    const closedAllWeek = { timeZone: 'Pacific/Kiritimati', weekly: {} };
+    await t.settings.update(t.workspaceId, { appearance: { businessHours: closedAllWeek } });
+    await settle(5_200);
+    const client = await connect();
+    const welcome = await client.hello();
+    expect(welcome.online).toBe(false);
+    const id = randomUUID();
+    client.send({ t: 'offline', id, name: 'Carol', email: 'carol@example.com', text: 'Call me back' });
+    await client.next((m) => m.t === 'ack', 'ack');
+    const event = await waitFor(
+      () =>
+        t.inbound.find(
+          (e) => e.type === 'inbound.message.received' && e.payload.providerMessageId.endsWith(id),
+        ),
+      { what: 'inbound' },
+    );
+    expect((event as InboundMessageReceivedV1).payload).toMatchObject({
+      text: 'Call me back',
+      hints: { offline: 'true' },
+      sender: {
+        displayName: 'Carol',
+        identities: [{ kind: 'email', address: 'carol@example.com', verified: false }],
+      },
+    });
+    await t.settings.update(t.workspaceId, { appearance: { businessHours: null } });
+  });
+
+  it('asks for a rating when the conversation is resolved, and publishes the answer', async () => {
+    const { client, visitorId } = await newVisitor();
+    const customerId = randomUUID();
+    const conversationId = randomUUID();
+    await t.reply({ kind: 'web_visitor', address: visitorId }, 'Anything else?', {
+      customerId,
+      conversationId,
+    });
+    await client.next((m) => m.t === 'item' && (m.item as { dir: string }).dir === 'out', 'reply');
+    // Typing from the agent reaches the widget; the customer's reaches the activity topic.
+    await t.bus.publish({
+      topic: Topics.activity,
+      key: t.workspaceId,
+      event: ParticipantActivityV1.create({
+        workspaceId: t.workspaceId,
+        payload: {
+          conversationId,
+          customerId,
+          participant: { type: 'agent', id: 'agent-1', name: 'Alex' },
+          activity: 'typing',
+          at: new Date().toISOString(),
+        },
+      }),
+    });
+    await client.next((m) => m.t === 'typing' && m.typing === true && m.name === 'Alex', 'agent typing');
+    client.send({ t: 'typing', typing: true });
+    await waitFor(
+      () =>
+        t.activity.find(
+          (a) => a.payload.participant.type === 'customer' && a.payload.conversationId === conversationId,
+        ),
+      { what: 'customer typing' },
+    );
+
+    await t.bus.publish({
+      topic: Topics.conversations,
+      key: t.workspaceId,
+      event: ConversationStatusChangedV1.create({
+        workspaceId: t.workspaceId,
+        payload: {
+          conversationId,
+          customerId,
+          status: 'resolved',
+          previousStatus: 'open',
+          changedBy: { type: 'agent', id: 'agent-1' },
+          changedAt: new Date().toISOString(),
+        },
+      }),
+    });
+    const prompt = await client.next(
+      (m) => m.t === 'item' && (m.item as { kind: string }).kind === 'csat',
+      'csat prompt',
+    );
+    expect(prompt.item).toMatchObject({ conversationId });
+    client.send({ t: 'csat', conversationId, rating: 5, comment: 'Quick and kind' });
+    await client.next((m) => m.t === 'csat-ok', 'csat ok');
+    const csat = await waitFor(
+      () =>
+        t.inbound.find(
+          (e): e is CsatSubmittedV1 =>
+            e.type === 'conversation.csat.submitted' && e.payload.conversationId === conversationId,
+        ),
+      { what: 'csat event' },
+    );
+    expect(csat.payload).toMatchObject({
+      rating: 5,
+      comment: 'Quick and kind',
+      sender: { kind: 'web_visitor', address: visitorId },
+    });
+    // A rating for a conversation it was not asked about is refused.
+    client.send({ t: 'csat', conversationId: randomUUID(), rating: 1 });
+    await client.next((m) => m.t === 'error' && m.code === 'bad_request', 'refused rating');
+  });
+
+  it('takes image and PDF attachments of the right type, served to their sender only', async () => {
+    const { client, token, visitorId } = await newVisitor();
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    const upload = (
+      body: Buffer,
+      type: string,
+      headers: Record<string, string> = { 'x-visitor-token': token },
+    ) =>
+      fetch(`${t.url}/widget/attachments?key=${t.widgetKey}`, {
+        method: 'POST',
+        headers: { origin, 'content-type': type, 'x-file-name': 'photo.png', ...headers },
+        body: new Uint8Array(body),
+      });
+    expect((await upload(Buffer.from('<html><script>alert(1)</script>'), 'image/png')).status).toBe(422);
+    expect((await upload(Buffer.from('<svg/>'), 'image/svg+xml')).status).toBe(422);
+    expect((await upload(png, 'image/png', {})).status).toBe(401);
+    const evil = await fetch(`${t.url}/widget/attachments?key=${t.widgetKey}`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example.com', 'content-type': 'image/png', 'x-visitor-token': token },
+      body: new Uint8Array(png),
+    });
+    expect(evil.status).toBe(403);
+    const stored = await upload(png, 'image/png');
+    expect(stored.status).toBe(201);
+    expect(stored.headers.get('access-control-allow-origin')).toBe(origin);
+    const attachment = (await stored.json()) as { id: string };
+    const id = randomUUID();
+    client.send({ t: 'msg', id, attachments: [attachment.id] });
+    await client.next((m) => m.t === 'ack' && m.id === id, 'ack');
+    const event = await waitFor(() => inboundFrom(visitorId).find((e) => e.payload.attachments.length > 0), {
+      what: 'inbound with attachment',
+    });
+    expect(event.payload.attachments[0]).toMatchObject({
+      contentType: 'image/png',
+      sizeBytes: png.length,
+      fileName: 'photo.png',
+    });
+
+    const own = await fetch(`${t.url}/widget/attachments/${attachment.id}?key=${t.widgetKey}`, {
+      headers: { 'x-visitor-token': token },
+    });
+    expect(own.status).toBe(200);
+    expect(own.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(Buffer.from(await own.arrayBuffer()).equals(png)).toBe(true);
+    const other = await connect();
+    const otherToken = (await other.hello()).token as string;
+    const theirs = await fetch(`${t.url}/widget/attachments/${attachment.id}?key=${t.widgetKey}`, {
+      headers: { 'x-visitor-token': otherToken },
+    });
+    expect(theirs.status).toBe(404);
+    // Another visitor can't send it as theirs either.
+    const steal = randomUUID();
+    other.send({ t: 'msg', id: steal, attachments: [attachment.id] });
+    await other.next((m) => m.t === 'error' && m.code === 'attachment_invalid', 'refused');
+  });
+});

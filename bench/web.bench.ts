@@ -1,0 +1,255 @@
+/**
+ * `npm run bench:web`: the web channel's customer sockets, against the built channel-web app in its
+ * own process on a real Kafka broker and PostgreSQL.
+ *
+ * 1. Memory: SOCKETS concurrent widget sockets (each a visitor that said hello with its token);
+ *    the app's resident memory before and after, per socket. Baseline in the same run: a bare `ws`
+ *    server in a process of its own holding as many sockets.
+ * 2. Delivery latency: RATE agent replies per second (MessageDeliveryRequestedV1 published on the
+ *    deliveries topic, to visitors picked at random among the connected ones), timed from when
+ *    each was due to be published to when its socket received it (open loop). Baseline in the same
+ *    run: the same events' latency to a plain subscriber of the deliveries topic (what the bus
+ *    alone costs).
+ * 3. The widget's sizes, gzipped: the loader every page loads, and everything a customer downloads.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { DEFAULT_WORKSPACE_ID, MessageDeliveryRequestedV1, Topics } from '@switchboard/contracts';
+import { KafkaEventBus } from '@switchboard/messaging';
+import { createTestDatabase, startAppProcess, waitFor } from '@switchboard/testing';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { fmt, formatTable, percentile, useBroker } from './bench.util.js';
+
+const SOCKETS = Number(process.argv[2] ?? 10_000);
+const RATE = Number(process.argv[3] ?? 1_000);
+const SECONDS = Number(process.argv[4] ?? 10);
+const OPEN_CONCURRENCY = 200;
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) * 1024;
+}
+
+async function openAll<T>(count: number, open: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array<T>(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: OPEN_CONCURRENCY }, async () => {
+      for (let i = next++; i < count; i = next++) results[i] = await open(i);
+    }),
+  );
+  return results;
+}
+
+const settleMemory = () => new Promise((resolve) => setTimeout(resolve, 3000));
+
+// --- Baseline: a bare ws server holding the same number of sockets.
+async function baselineMemory(): Promise<{ perSocket: number }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "import { WebSocketServer } from 'ws'; const s = new WebSocketServer({ port: 0, host: '127.0.0.1' }); s.on('listening', () => console.log(s.address().port)); s.on('connection', (ws) => ws.on('message', () => undefined));",
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((resolve) =>
+    child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+  );
+  await settleMemory();
+  const before = rssOf(child.pid!);
+  const sockets = await openAll(SOCKETS, () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}`);
+    return new Promise<WebSocket>((resolve, reject) => {
+      ws.once('open', () => resolve(ws));
+      ws.once('error', reject);
+    });
+  });
+  await settleMemory();
+  const after = rssOf(child.pid!);
+  for (const ws of sockets) ws.terminate();
+  child.kill('SIGTERM');
+  return { perSocket: (after - before) / SOCKETS };
+}
+
+const baseline = await baselineMemory();
+
+// --- The channel.
+const broker = await useBroker();
+const database = await createTestDatabase('bench_web');
+const topicPrefix = `bench-web-${randomUUID().slice(0, 8)}.`;
+const app = await startAppProcess('channel-web', {
+  DATABASE_URL: database.url,
+  KAFKA_BROKERS: broker.brokers,
+  KAFKA_TOPIC_PREFIX: topicPrefix,
+  SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  SWITCHBOARD_DATA_DIR: `/tmp/bench-web-${randomUUID().slice(0, 8)}`,
+  LOG_LEVEL: 'warn',
+});
+await app.waitUntilReady(60_000);
+const db = new pg.Pool({ connectionString: database.url, max: 4 });
+const [{ widget_key: widgetKey }] = (
+  await db.query<{ widget_key: string }>(
+    'SELECT widget_key FROM channels.web_settings WHERE workspace_id = $1',
+    [DEFAULT_WORKSPACE_ID],
+  )
+).rows as [{ widget_key: string }];
+
+// Visitors seeded as the socket would create them, so that opening 10,000 sockets from one IP is
+// not throttled as 10,000 new visitors would be.
+const visitors = Array.from({ length: SOCKETS }, () => ({
+  id: randomUUID(),
+  visitorId: `v_${randomBytes(16).toString('base64url')}`,
+  token: `vt_${randomBytes(32).toString('base64url')}`,
+}));
+for (let i = 0; i < visitors.length; i += 1000) {
+  const chunk = visitors.slice(i, i + 1000);
+  await db.query(
+    `INSERT INTO channels.web_contacts (id, workspace_id, visitor_id, token_hash)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[])`,
+    [
+      chunk.map((v) => v.id),
+      chunk.map(() => DEFAULT_WORKSPACE_ID),
+      chunk.map((v) => v.visitorId),
+      chunk.map((v) => createHash('sha256').update(v.token).digest()),
+    ],
+  );
+}
+
+const pid = app.child.pid!;
+await settleMemory();
+const rssBefore = rssOf(pid);
+const wsUrl = `${app.url.replace(/^http/, 'ws')}/ws/widget?key=${widgetKey}`;
+const received = new Map<string, number>();
+const openStarted = performance.now();
+const sockets = await openAll(SOCKETS, (i) => {
+  const ws = new WebSocket(wsUrl, { headers: { origin: app.url } });
+  return new Promise<WebSocket>((resolve, reject) => {
+    ws.once('error', reject);
+    ws.once('open', () => ws.send(JSON.stringify({ t: 'hello', token: visitors[i]!.token, since: 0 })));
+    ws.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString('utf8')) as { t: string; item?: { id: string } };
+      if (message.t === 'welcome') resolve(ws);
+      else if (message.t === 'item' && message.item) received.set(message.item.id, performance.now());
+    });
+  });
+});
+const openSeconds = (performance.now() - openStarted) / 1000;
+await settleMemory();
+const rssAfter = rssOf(pid);
+
+// --- Delivery latency at RATE per second.
+const bus = new KafkaEventBus({
+  brokers: broker.brokers.split(','),
+  clientId: 'bench-web',
+  topicPrefix,
+  partitions: 12,
+  replicationFactor: 1,
+});
+const busSeen = new Map<string, number>();
+const observer = await bus.subscribe({
+  groupId: 'bench.observer',
+  topics: [Topics.deliveries],
+  accepts: [MessageDeliveryRequestedV1],
+  handleBatch: (batch) => {
+    const now = performance.now();
+    for (const { event } of batch) busSeen.set(event.payload.messageId, now);
+    return Promise.resolve();
+  },
+});
+await observer.assigned;
+
+const total = Math.round(RATE * SECONDS);
+const due = new Map<string, number>();
+const publishes: Promise<void>[] = [];
+const started = performance.now();
+for (let i = 0; i < total; i += 1) {
+  const at = started + (i * 1000) / RATE;
+  const wait = at - performance.now();
+  if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+  const visitor = visitors[Math.floor(Math.random() * visitors.length)]!;
+  const messageId = randomUUID();
+  due.set(messageId, at);
+  publishes.push(
+    bus.publish({
+      topic: Topics.deliveries,
+      key: DEFAULT_WORKSPACE_ID,
+      event: MessageDeliveryRequestedV1.create({
+        workspaceId: DEFAULT_WORKSPACE_ID,
+        payload: {
+          messageId,
+          conversationId: randomUUID(),
+          customerId: randomUUID(),
+          channel: 'web',
+          channelAccountId: widgetKey,
+          recipient: { kind: 'web_visitor', address: visitor.visitorId },
+          text: `reply ${i}: thanks for waiting, your order ships today.`,
+          attachments: [],
+          sender: { type: 'agent', id: 'agent-1', name: 'Alex Agent' },
+          requestedAt: new Date().toISOString(),
+        },
+      }),
+    }),
+  );
+}
+await Promise.all(publishes);
+const publishSeconds = (performance.now() - started) / 1000;
+await waitFor(() => received.size >= total && busSeen.size >= total, {
+  timeoutMs: 60_000,
+  what: `all ${total} replies on their sockets (have ${received.size})`,
+}).catch((error: Error) => process.stdout.write(`${error.message}\n`));
+
+const latencies = (seen: Map<string, number>) =>
+  [...due]
+    .filter(([id]) => seen.has(id))
+    .map(([id, at]) => seen.get(id)! - at)
+    .sort((a, b) => a - b);
+const socketLatency = latencies(received);
+const busLatency = latencies(busSeen);
+
+await observer.stop();
+await bus.close();
+for (const ws of sockets) ws.terminate();
+await app.stop();
+await db.end();
+await database.drop();
+await broker.stop();
+
+const widget = ['widget.js', 'panel.js'].map(
+  (name) => gzipSync(readFileSync(`dist/widget/${name}`), { level: 9 }).length,
+);
+const kb = (bytes: number) => `${fmt(bytes / 1024, 1)} KB`;
+
+process.stdout.write(
+  `\nbench:web — ${SOCKETS.toLocaleString('en-US')} sockets, ${RATE}/s for ${SECONDS} s\n\n`,
+);
+process.stdout.write(
+  `${formatTable([
+    ['memory', 'channel-web', 'baseline: bare ws server'],
+    ['per socket', kb((rssAfter - rssBefore) / SOCKETS), kb(baseline.perSocket)],
+    ['RSS before → after', `${fmt(rssBefore / 2 ** 20, 0)} → ${fmt(rssAfter / 2 ** 20, 0)} MB`, ''],
+    ['sockets opened (hello → welcome)', `${fmt(SOCKETS / openSeconds, 0)}/s`, ''],
+  ])}\n\n`,
+);
+process.stdout.write(
+  `${formatTable([
+    ['delivery latency (ms)', 'to the socket', 'baseline: bus to a subscriber'],
+    ['delivered', `${socketLatency.length}/${total}`, `${busLatency.length}/${total}`],
+    ['p50', fmt(percentile(socketLatency, 50)), fmt(percentile(busLatency, 50))],
+    ['p99', fmt(percentile(socketLatency, 99)), fmt(percentile(busLatency, 99))],
+    ['max', fmt(socketLatency.at(-1) ?? Number.NaN), fmt(busLatency.at(-1) ?? Number.NaN)],
+    ['publish rate achieved', `${fmt(total / publishSeconds, 0)}/s`, ''],
+  ])}\n\n`,
+);
+process.stdout.write(
+  `${formatTable([
+    ['widget (gzipped)', 'size', 'budget'],
+    ['loader (widget.js)', kb(widget[0]!), '5 KB'],
+    ['everything (loader + panel)', kb(widget[0]! + widget[1]!), '40 KB'],
+  ])}\n`,
+);
+process.exit(0);
