@@ -11,6 +11,12 @@ import { ConversationsController } from './conversations/conversations.controlle
 import { ConversationsService } from './conversations/conversations.service.js';
 import { ReadPositionsService } from './conversations/read-positions.service.js';
 import { InboxConfig } from './inbox.config.js';
+import { InboxGateway } from './live/inbox.gateway.js';
+import { LiveEventsConsumer } from './live/live-events.consumer.js';
+import { LiveHub } from './live/live-hub.service.js';
+import { LiveService } from './live/live.service.js';
+import { InboxReplica } from './live/replica-id.util.js';
+import { PresenceService } from './live/presence.service.js';
 import { inboxMigrations } from './migrations/index.js';
 import { RoutingAdminController } from './supervision/routing-admin.controller.js';
 import { RoutingAdminService } from './supervision/routing-admin.service.js';
@@ -50,6 +56,12 @@ import { SpaController } from './web/spa.controller.js';
     ConversationsService,
     CannedResponsesService,
     RoutingAdminService,
+    InboxReplica,
+    LiveHub,
+    LiveService,
+    LiveEventsConsumer,
+    PresenceService,
+    InboxGateway,
   ],
 })
 export class InboxModule {}

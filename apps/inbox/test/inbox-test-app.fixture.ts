@@ -28,11 +28,17 @@ export interface InboxTestApp {
  */
 export async function startInboxTestApp(
   label: string,
-  options: { database?: TestDatabase; topicPrefix?: string; env?: Record<string, string> } = {},
+  options: {
+    database?: TestDatabase;
+    topicPrefix?: string;
+    env?: Record<string, string>;
+    /** Another replica's doubles: replicas share the history and routing services. */
+    ports?: { history: InMemoryHistory; routing: InMemoryRouting };
+  } = {},
 ): Promise<InboxTestApp> {
   const database = options.database ?? (await createTestDatabase(label));
-  const history = new InMemoryHistory();
-  const routing = new InMemoryRouting(history);
+  const history = options.ports?.history ?? new InMemoryHistory();
+  const routing = options.ports?.routing ?? new InMemoryRouting(history);
   const adminEmail = 'admin@example.test';
   const adminPassword = 'correct horse battery';
 
@@ -72,8 +78,8 @@ export async function startInboxTestApp(
   app.useWebSocketAdapter(new WsAdapter(app));
   await app.listen(0, '127.0.0.1');
   const bus = app.get(EventBus);
-  history.bus = bus;
-  routing.bus = bus;
+  history.bus ??= bus;
+  routing.bus ??= bus;
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
     app,
