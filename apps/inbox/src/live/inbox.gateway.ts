@@ -71,7 +71,9 @@ export class InboxGateway implements OnGatewayConnection<WebSocket> {
   private onFrame(client: LiveClient, data: RawData): void {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
+      // RawData is a Buffer, an ArrayBuffer or fragments of Buffers.
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
+      parsed = JSON.parse(bytes.toString('utf8'));
     } catch {
       return;
     }
