@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Param, Redirect, Res } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { SPA_CONTENT_SECURITY_POLICY, spaDirectory } from './spa-files.util.js';
 
@@ -7,11 +7,8 @@ import { SPA_CONTENT_SECURITY_POLICY, spaDirectory } from './spa-files.util.js';
 export class SpaController {
   private readonly root = spaDirectory();
 
+  /** `/inbox` and `/inbox/` alike (express routing is not strict about the slash). */
   @Get()
-  @Redirect('/inbox/', 302)
-  redirect(): void {}
-
-  @Get('/')
   index(@Res() response: Response): void {
     this.sendIndex(response);
   }

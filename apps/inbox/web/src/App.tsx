@@ -85,7 +85,7 @@ export function App() {
             </a>
           )}
         </nav>
-        <PresencePicker />
+        <PresencePicker me={me} />
         <span className="who" title={me.email}>
           {me.displayName} · {me.role}
         </span>
@@ -104,9 +104,25 @@ export function App() {
   );
 }
 
-function PresencePicker() {
+function PresencePicker({ me }: { me: Me }) {
   const [presence, setPresence] = useState<string>('');
   const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    // Connecting sets an offline agent online (after a moment); show what routing has.
+    const read = () =>
+      api<{ agents: { agentId: string; presence: string }[] }>('GET', '/agents')
+        .then((r) => setPresence(r.agents.find((a) => a.agentId === me.id)?.presence ?? ''))
+        .catch(() => undefined);
+    const timer = window.setTimeout(() => void read(), 1_000);
+    const off = live.on((e) => {
+      if (e.event.type === 'agent.presence.changed' && e.event.payload.agentId === me.id)
+        setPresence(String(e.event.payload.presence));
+    });
+    return () => {
+      window.clearTimeout(timer);
+      off();
+    };
+  }, [me.id]);
   const change = async (value: string) => {
     setError(null);
     try {

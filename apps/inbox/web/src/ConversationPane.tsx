@@ -73,14 +73,15 @@ export function ConversationPane({
         event.type === 'delivery.status.changed';
       if (!concernsUs) return;
       window.clearTimeout(reload.current);
-      reload.current = window.setTimeout(() => void load(), 150);
+      // Reloading marks the conversation read; the list's unread count follows after.
+      reload.current = window.setTimeout(() => void load().then(onChanged), 150);
     });
     const offConnected = live.onConnected(() => void load());
     return () => {
       off();
       offConnected();
     };
-  }, [conversationId, detail?.customer.id, load, me.id]);
+  }, [conversationId, detail?.customer.id, load, me.id, onChanged]);
 
   const loadOlder = async () => {
     if (!detail || !olderToken) return;
