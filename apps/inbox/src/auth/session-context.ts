@@ -1,0 +1,12 @@
+import type { Role } from './role.js';
+
+/** Who is calling, resolved from the session cookie by `SessionGuard`. */
+export interface SessionContext {
+  readonly sessionId: string;
+  readonly csrfToken: string;
+  readonly userId: string;
+  readonly workspaceId: string;
+  readonly role: Role;
+  readonly email: string;
+  readonly displayName: string;
+}

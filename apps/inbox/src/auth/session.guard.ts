@@ -1,0 +1,78 @@
+import {
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+  createParamDecorator,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { type ConfigOf, InjectConfig } from '@switchboard/platform';
+import type { Request } from 'express';
+import { InboxConfig } from '../inbox.config.js';
+import { originAllowed } from './origin-check.util.js';
+import { type Role, roleAtLeast } from './role.js';
+import { secretTokensEqual } from './secret-token.util.js';
+import type { SessionContext } from './session-context.js';
+import { CSRF_HEADER, SESSION_COOKIE, readCookie } from './session-cookie.util.js';
+import { SessionsService } from './sessions.service.js';
+
+const PUBLIC = 'inbox:public';
+const ROLE = 'inbox:role';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** No session needed (sign-in, invite acceptance); the Origin check still applies. */
+export const PublicRoute = () => SetMetadata(PUBLIC, true);
+/** The least role that may call this route (roles nest: admin ⊇ supervisor ⊇ agent). */
+export const RequireRole = (role: Role) => SetMetadata(ROLE, role);
+
+type InboxRequest = Request & { inboxSession?: SessionContext };
+
+/** The caller's session, put on the request by `SessionGuard`. */
+export const CurrentSession = createParamDecorator((_data: unknown, context: ExecutionContext) => {
+  const session = context.switchToHttp().getRequest<InboxRequest>().inboxSession;
+  if (!session) throw new UnauthorizedException('sign in first');
+  return session;
+});
+
+/**
+ * Every inbox route: Origin check and CSRF token on state-changing requests, the session from the
+ * cookie, and the role the route requires. Workspace scoping follows from the session: services
+ * are always called with `session.workspaceId`.
+ */
+@Injectable()
+export class SessionGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly sessions: SessionsService,
+    @InjectConfig(InboxConfig) private readonly config: ConfigOf<typeof InboxConfig>,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<InboxRequest>();
+    const targets = [context.getHandler(), context.getClass()];
+    const unsafe = !SAFE_METHODS.has(request.method);
+    if (
+      unsafe &&
+      !originAllowed(
+        request.header('origin'),
+        request.get('host'),
+        request.protocol,
+        this.config.INBOX_ALLOWED_ORIGINS,
+      )
+    )
+      throw new ForbiddenException('cross-origin request refused');
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
+
+    const token = readCookie(request.header('cookie'), SESSION_COOKIE);
+    const session = token ? await this.sessions.authenticate(token) : null;
+    if (!session) throw new UnauthorizedException('sign in first');
+    if (unsafe && !secretTokensEqual(request.header(CSRF_HEADER) ?? '', session.csrfToken))
+      throw new ForbiddenException('missing or wrong CSRF token');
+    const required = this.reflector.getAllAndOverride<Role | undefined>(ROLE, targets) ?? 'agent';
+    if (!roleAtLeast(session.role, required)) throw new ForbiddenException(`only a ${required} may do this`);
+    request.inboxSession = session;
+    return true;
+  }
+}

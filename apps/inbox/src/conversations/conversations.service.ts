@@ -1,0 +1,214 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type Channel,
+  type ConversationStatus,
+  type ConversationView,
+  type CustomerView,
+  HISTORY_API,
+  type HistoryApi,
+  type MergeSuggestionView,
+  type MessageSender,
+  type MessageView,
+  type Page,
+  PermissionDeniedError,
+  ROUTING_API,
+  type RoutingApi,
+  type RoutingDecisionView,
+  type SendMessageResult,
+  type TransferTarget,
+} from '@switchboard/contracts';
+import { roleAtLeast } from '../auth/role.js';
+import type { SessionContext } from '../auth/session-context.js';
+import { ReadPositionsService, unreadCount } from './read-positions.service.js';
+
+export type ConversationListView = 'mine' | 'unassigned' | 'all';
+
+export interface ConversationListQuery {
+  view: ConversationListView;
+  status?: ConversationStatus[];
+  channel?: Channel;
+  queueId?: string;
+  pageToken?: string;
+  pageSize?: number;
+}
+
+export interface ConversationListItem extends ConversationView {
+  unread: number;
+}
+
+export interface ConversationDetail {
+  conversation: ConversationView;
+  customer: CustomerView;
+  /** The customer's messages across channels and conversations, newest first. */
+  timeline: Page<MessageView>;
+  mergeSuggestions: MergeSuggestionView[];
+}
+
+export interface ReplyInput {
+  idempotencyKey: string;
+  text: string | null;
+  channel?: Channel;
+  internalNote?: boolean;
+}
+
+/**
+ * The inbox's conversation operations, over history's and routing's ports, with the inbox's rules:
+ * agents see their own and unassigned conversations, supervisors everything; an agent acts only on
+ * conversations that are theirs or nobody's.
+ */
+@Injectable()
+export class ConversationsService {
+  constructor(
+    @Inject(HISTORY_API) private readonly history: HistoryApi,
+    @Inject(ROUTING_API) private readonly routing: RoutingApi,
+    private readonly reads: ReadPositionsService,
+  ) {}
+
+  async list(session: SessionContext, query: ConversationListQuery): Promise<Page<ConversationListItem>> {
+    if (query.view === 'all' && !roleAtLeast(session.role, 'supervisor'))
+      throw new PermissionDeniedError('only supervisors see every conversation');
+    const page = await this.history.listConversations(session.workspaceId, {
+      status: query.status ?? ['open', 'pending'],
+      ...(query.view === 'mine' ? { assigneeId: session.userId } : {}),
+      ...(query.view === 'unassigned' ? { unassigned: true } : {}),
+      ...(query.channel ? { channel: query.channel } : {}),
+      ...(query.queueId ? { queueId: query.queueId } : {}),
+      order: 'waiting',
+      pageSize: query.pageSize ?? 50,
+      ...(query.pageToken ? { pageToken: query.pageToken } : {}),
+    });
+    const positions = await this.reads.positions(
+      session.userId,
+      page.items.map((c) => c.id),
+    );
+    return {
+      items: page.items.map((c) => ({ ...c, unread: unreadCount(c.lastSequence, positions.get(c.id)) })),
+      nextPageToken: page.nextPageToken,
+    };
+  }
+
+  /** Opening a conversation marks it read for this agent. */
+  async open(session: SessionContext, conversationId: string): Promise<ConversationDetail> {
+    const conversation = await this.history.getConversation(session.workspaceId, conversationId);
+    const [customer, timeline, mergeSuggestions] = await Promise.all([
+      this.history.getCustomer(session.workspaceId, conversation.customerId),
+      this.history.getTimeline(session.workspaceId, conversation.customerId, { pageSize: 50 }),
+      this.history.listMergeSuggestions(session.workspaceId, conversation.customerId),
+      this.reads.markRead(session.workspaceId, session.userId, conversation.id, conversation.lastSequence),
+    ]);
+    return { conversation, customer, timeline, mergeSuggestions };
+  }
+
+  async timeline(
+    session: SessionContext,
+    customerId: string,
+    query: { pageToken?: string; channel?: Channel },
+  ): Promise<Page<MessageView>> {
+    return this.history.getTimeline(session.workspaceId, customerId, { pageSize: 50, ...query });
+  }
+
+  async markRead(session: SessionContext, conversationId: string, upToSequence: number): Promise<void> {
+    // Through history first: a conversation of another workspace is not found, not recorded.
+    const conversation = await this.history.getConversation(session.workspaceId, conversationId);
+    await this.reads.markRead(
+      session.workspaceId,
+      session.userId,
+      conversation.id,
+      Math.min(upToSequence, conversation.lastSequence),
+    );
+  }
+
+  async reply(
+    session: SessionContext,
+    conversationId: string,
+    input: ReplyInput,
+  ): Promise<SendMessageResult> {
+    const conversation = await this.actionable(session, conversationId);
+    const result = await this.history.sendMessage(session.workspaceId, {
+      // Scoped to the agent: one agent's key can never replay another's message.
+      idempotencyKey: `inbox:${session.userId}:${input.idempotencyKey}`,
+      conversationId: conversation.id,
+      ...(input.channel ? { channel: input.channel } : {}),
+      ...(input.internalNote ? { internalNote: true } : {}),
+      text: input.text,
+      sender: this.sender(session),
+    });
+    return result;
+  }
+
+  async setStatus(
+    session: SessionContext,
+    conversationId: string,
+    status: ConversationStatus,
+  ): Promise<ConversationView> {
+    await this.actionable(session, conversationId);
+    return this.history.setConversationStatus(
+      session.workspaceId,
+      conversationId,
+      status,
+      this.sender(session),
+    );
+  }
+
+  async transfer(
+    session: SessionContext,
+    conversationId: string,
+    to: TransferTarget,
+    note: string | undefined,
+  ): Promise<void> {
+    await this.actionable(session, conversationId);
+    if ('agentId' in to) await this.routing.getAgent(session.workspaceId, to.agentId);
+    else await this.routing.getQueue(session.workspaceId, to.queueId);
+    await this.routing.transfer(session.workspaceId, conversationId, to, this.sender(session), note);
+  }
+
+  /** Only the agent the conversation is offered to can answer the offer: routing checks that. */
+  async answerOffer(session: SessionContext, conversationId: string, accepted: boolean): Promise<void> {
+    await this.history.getConversation(session.workspaceId, conversationId);
+    await this.routing.answerOffer(session.workspaceId, conversationId, session.userId, accepted);
+  }
+
+  async decision(session: SessionContext, conversationId: string): Promise<RoutingDecisionView> {
+    await this.history.getConversation(session.workspaceId, conversationId);
+    return this.routing.getDecision(session.workspaceId, conversationId);
+  }
+
+  async mergeCustomers(session: SessionContext, targetCustomerId: string, sourceCustomerId: string) {
+    return this.history.mergeCustomers(
+      session.workspaceId,
+      { targetCustomerId, sourceCustomerId },
+      this.sender(session),
+    );
+  }
+
+  async updateCustomer(
+    session: SessionContext,
+    customerId: string,
+    patch: { name?: string | null; attributes?: Record<string, string | null> },
+  ): Promise<CustomerView> {
+    return this.history.updateCustomer(session.workspaceId, customerId, patch, this.sender(session));
+  }
+
+  private async actionable(session: SessionContext, conversationId: string): Promise<ConversationView> {
+    const conversation = await this.history.getConversation(session.workspaceId, conversationId);
+    if (!canAct(session, conversation))
+      throw new PermissionDeniedError('this conversation is assigned to another agent');
+    return conversation;
+  }
+
+  private sender(session: SessionContext): MessageSender {
+    return { type: 'agent', id: session.userId, name: session.displayName };
+  }
+}
+
+/** Agents act on their own and unassigned conversations; supervisors and admins on any. */
+export function canAct(
+  session: Pick<SessionContext, 'role' | 'userId'>,
+  conversation: ConversationView,
+): boolean {
+  return (
+    roleAtLeast(session.role, 'supervisor') ||
+    conversation.assigneeId === null ||
+    conversation.assigneeId === session.userId
+  );
+}

@@ -1,0 +1,67 @@
+import { Module } from '@nestjs/common';
+import { DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
+import { AuthController } from './auth/auth.controller.js';
+import { AuthService } from './auth/auth.service.js';
+import { LoginRateLimiter } from './auth/login-rate-limiter.service.js';
+import { SessionGuard } from './auth/session.guard.js';
+import { SessionsService } from './auth/sessions.service.js';
+import { CannedResponsesController } from './canned-responses/canned-responses.controller.js';
+import { CannedResponsesService } from './canned-responses/canned-responses.service.js';
+import { ConversationsController } from './conversations/conversations.controller.js';
+import { ConversationsService } from './conversations/conversations.service.js';
+import { ReadPositionsService } from './conversations/read-positions.service.js';
+import { InboxConfig } from './inbox.config.js';
+import { InboxGateway } from './live/inbox.gateway.js';
+import { LiveEventsConsumer } from './live/live-events.consumer.js';
+import { LiveHub } from './live/live-hub.service.js';
+import { LiveService } from './live/live.service.js';
+import { InboxReplica } from './live/replica-id.util.js';
+import { PresenceService } from './live/presence.service.js';
+import { inboxMigrations } from './migrations/index.js';
+import { RoutingAdminController } from './supervision/routing-admin.controller.js';
+import { RoutingAdminService } from './supervision/routing-admin.service.js';
+import { FirstAdminService } from './users/first-admin.service.js';
+import { InvitesService } from './users/invites.service.js';
+import { UsersController } from './users/users.controller.js';
+import { UsersService } from './users/users.service.js';
+import { SpaController } from './web/spa.controller.js';
+
+/**
+ * The agents' inbox: users and sessions, the inbox HTTP API over HistoryApi and RoutingApi
+ * (injected under HISTORY_API and ROUTING_API, provided by the history and routing modules in
+ * process or by their RPC clients), live updates on `/ws/inbox`, and the SPA at `/inbox/`.
+ */
+@Module({
+  imports: [
+    PlatformConfigModule.forFeature(InboxConfig),
+    DatabaseModule.forService({ schema: 'inbox', migrations: inboxMigrations }),
+  ],
+  controllers: [
+    AuthController,
+    UsersController,
+    ConversationsController,
+    CannedResponsesController,
+    RoutingAdminController,
+    SpaController,
+  ],
+  providers: [
+    SessionsService,
+    LoginRateLimiter,
+    AuthService,
+    SessionGuard,
+    UsersService,
+    InvitesService,
+    FirstAdminService,
+    ReadPositionsService,
+    ConversationsService,
+    CannedResponsesService,
+    RoutingAdminService,
+    InboxReplica,
+    LiveHub,
+    LiveService,
+    LiveEventsConsumer,
+    PresenceService,
+    InboxGateway,
+  ],
+})
+export class InboxModule {}

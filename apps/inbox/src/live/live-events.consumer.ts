@@ -1,0 +1,76 @@
+import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  AgentPresenceChangedV1,
+  ConversationAssignedV1,
+  ConversationMessageAppendedV1,
+  ConversationOfferAnsweredV1,
+  ConversationStatusChangedV1,
+  DeliveryStatusChangedV1,
+  ParticipantActivityV1,
+  Topics,
+} from '@switchboard/contracts';
+import { EventBus, type SubscriptionHandle } from '@switchboard/messaging';
+import { createLogger } from '@switchboard/platform';
+import { LiveHub } from './live-hub.service.js';
+import { InboxReplica } from './replica-id.util.js';
+
+/** Events published before this replica started (minus clock skew) are history: the API serves them. */
+const STARTUP_SKEW_MS = 5_000;
+/** Typing older than this is stale by the time it would reach anyone. */
+const TYPING_TTL_MS = 10_000;
+
+/**
+ * Feeds the WebSockets from the event log. Every replica must see every event (an agent's socket
+ * can be on any of them), so each replica consumes in a group of its own, `inbox.live.<replica>`,
+ * rather than sharing one group whose partitions would be split between replicas (ADR 0051).
+ * Nothing here is durable: a missed live event is caught up by the next list or view request.
+ */
+@Injectable()
+export class LiveEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = createLogger('inbox.live');
+  private subscription: SubscriptionHandle | undefined;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly replica: InboxReplica,
+    private readonly bus: EventBus,
+    private readonly hub: LiveHub,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.subscription = await this.bus.subscribe({
+      groupId: `inbox.live.${this.replica.id}`,
+      topics: [Topics.conversations, Topics.routing, Topics.deliveryStatus, Topics.activity, Topics.agents],
+      accepts: [
+        ConversationMessageAppendedV1,
+        ConversationStatusChangedV1,
+        ConversationAssignedV1,
+        ConversationOfferAnsweredV1,
+        DeliveryStatusChangedV1,
+        ParticipantActivityV1,
+        AgentPresenceChangedV1,
+      ],
+      // Fan-out to sockets cannot fail in a way a retry would fix; never hold the partition.
+      retry: { maxAttempts: 1 },
+      handleBatch: async (batch) => {
+        const now = Date.now();
+        for (const { event, topic } of batch) {
+          const at = Date.parse(event.occurredAt);
+          if (at < this.startedAt - STARTUP_SKEW_MS) continue;
+          if (event.type === ParticipantActivityV1.type && now - at > TYPING_TTL_MS) continue;
+          this.hub.broadcast(event.workspaceId, {
+            type: 'event',
+            topic,
+            event: { id: event.id, type: event.type, occurredAt: event.occurredAt, payload: event.payload },
+          });
+        }
+        return Promise.resolve();
+      },
+    });
+    this.logger.info({ replicaId: this.replica.id }, 'live updates consumer started');
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.subscription?.stop();
+  }
+}

@@ -1,0 +1,98 @@
+import { Global, type INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { HISTORY_API, ROUTING_API } from '@switchboard/contracts';
+import { EventBus, MessagingModule } from '@switchboard/messaging';
+import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
+import { type TestDatabase, createTestDatabase, testRunId } from '@switchboard/testing';
+import { randomBytes } from 'node:crypto';
+import { InboxAppConfig } from '../src/inbox-app.config.js';
+import { InboxModule } from '../src/inbox.module.js';
+import { InMemoryHistory, InMemoryRouting } from './in-memory-ports.fixture.js';
+
+export interface InboxTestApp {
+  readonly app: INestApplication;
+  readonly url: string;
+  readonly database: TestDatabase;
+  readonly history: InMemoryHistory;
+  readonly routing: InMemoryRouting;
+  readonly bus: EventBus;
+  readonly adminEmail: string;
+  readonly adminPassword: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The inbox on a fresh PostgreSQL database and the real Kafka broker (a topic prefix of its own),
+ * listening on a free port, with the history and routing port doubles in place of the services.
+ */
+export async function startInboxTestApp(
+  label: string,
+  options: {
+    database?: TestDatabase;
+    topicPrefix?: string;
+    env?: Record<string, string>;
+    /** Another replica's doubles: replicas share the history and routing services. */
+    ports?: { history: InMemoryHistory; routing: InMemoryRouting };
+  } = {},
+): Promise<InboxTestApp> {
+  const database = options.database ?? (await createTestDatabase(label));
+  const history = options.ports?.history ?? new InMemoryHistory();
+  const routing = options.ports?.routing ?? new InMemoryRouting(history);
+  const adminEmail = 'admin@example.test';
+  const adminPassword = 'correct horse battery';
+
+  @Global()
+  @Module({
+    providers: [
+      { provide: HISTORY_API, useValue: history },
+      { provide: ROUTING_API, useValue: routing },
+    ],
+    exports: [HISTORY_API, ROUTING_API],
+  })
+  class PortDoublesModule {}
+
+  @Module({
+    imports: [
+      PlatformConfigModule.forRoot(InboxAppConfig, {
+        overrides: {
+          DATABASE_URL: database.url,
+          LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+          KAFKA_TOPIC_PREFIX:
+            options.topicPrefix ?? `${testRunId()}-${label}-${randomBytes(3).toString('hex')}.`,
+          ADMIN_EMAIL: adminEmail,
+          ADMIN_PASSWORD: adminPassword,
+          ...options.env,
+        },
+      }),
+      LoggingModule,
+      HealthModule,
+      MessagingModule.forRoot(),
+      PortDoublesModule,
+      InboxModule,
+    ],
+  })
+  class InboxTestModule {}
+
+  const app = await NestFactory.create(InboxTestModule, { logger: false, rawBody: true });
+  app.useWebSocketAdapter(new WsAdapter(app));
+  await app.listen(0, '127.0.0.1');
+  const bus = app.get(EventBus);
+  history.bus ??= bus;
+  routing.bus ??= bus;
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    app,
+    url,
+    database,
+    history,
+    routing,
+    bus,
+    adminEmail,
+    adminPassword,
+    close: async () => {
+      await app.close();
+      if (!options.database) await database.drop();
+    },
+  };
+}

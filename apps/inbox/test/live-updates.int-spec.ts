@@ -1,0 +1,178 @@
+import { DEFAULT_WORKSPACE_ID, ParticipantActivityV1, Topics } from '@switchboard/contracts';
+import type { ConsumedEvent } from '@switchboard/messaging';
+import { testRunId, waitFor } from '@switchboard/testing';
+import { randomBytes, randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import { LiveService } from '../src/live/live.service.js';
+import { type InboxTestApp, startInboxTestApp } from './inbox-test-app.fixture.js';
+import { signedInUser } from './inbox-users.fixture.js';
+
+interface Frame {
+  type: string;
+  topic?: string;
+  event?: { type: string; payload: Record<string, unknown> };
+}
+
+/** A socket that records what it receives, and how it closed. */
+async function openSocket(url: string, headers: Record<string, string>) {
+  const socket = new WebSocket(`${url.replace('http', 'ws')}/ws/inbox`, { headers });
+  const frames: Frame[] = [];
+  let closed: { code: number; reason: string } | undefined;
+  socket.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString('utf8')) as Frame));
+  socket.on('close', (code, reason) => (closed = { code, reason: reason.toString() }));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return { socket, frames, closed: () => closed };
+}
+
+/**
+ * `/ws/inbox` on the real Kafka broker: cookie and Origin checks, events fanned out to every
+ * replica, typing published on `activity`, presence from connections with a grace period.
+ */
+describe('inbox live updates', () => {
+  let first: InboxTestApp;
+  let second: InboxTestApp;
+  const topicPrefix = `${testRunId()}-inbox-live-${randomBytes(3).toString('hex')}.`;
+
+  beforeAll(async () => {
+    first = await startInboxTestApp('inbox_live', {
+      topicPrefix,
+      env: { INBOX_PRESENCE_GRACE_SECONDS: '1' },
+    });
+    // A second replica on the same database and topics.
+    second = await startInboxTestApp('inbox_live_2', {
+      topicPrefix,
+      database: first.database,
+      ports: { history: first.history, routing: first.routing },
+      env: { INBOX_PRESENCE_GRACE_SECONDS: '1' },
+    });
+  });
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+  });
+
+  it('refuses sockets without a session or from another origin', async () => {
+    const anonymous = await openSocket(first.url, { origin: first.url });
+    await waitFor(() => anonymous.closed() !== undefined);
+    expect(anonymous.closed()).toEqual({ code: 4401, reason: 'sign in first' });
+    const agent = await signedInUser(first, 'agent');
+    const foreign = await openSocket(first.url, {
+      origin: 'https://evil.example',
+      cookie: agent.client.cookie!,
+    });
+    await waitFor(() => foreign.closed() !== undefined);
+    expect(foreign.closed()?.code).toBe(4403);
+  });
+
+  it("sends each replica's sockets every event of their workspace, and none of another's", async () => {
+    const agentA = await signedInUser(first, 'agent');
+    const agentB = await signedInUser(first, 'agent');
+    const outsider = await signedInUser(first, 'agent', { workspaceId: randomUUID() });
+    const onFirst = await openSocket(first.url, { origin: first.url, cookie: agentA.client.cookie! });
+    const onSecond = await openSocket(second.url, { origin: second.url, cookie: agentB.client.cookie! });
+    const elsewhere = await openSocket(first.url, { origin: first.url, cookie: outsider.client.cookie! });
+    await waitFor(() => onFirst.frames.length > 0 && onSecond.frames.length > 0);
+    expect(onFirst.frames[0]).toMatchObject({ type: 'hello', userId: agentA.id });
+
+    const customer = first.history.addCustomer(DEFAULT_WORKSPACE_ID, { name: 'Linus' });
+    const conversation = first.history.addConversation(customer);
+    await first.history.receive(conversation.id, 'anyone there?', 'web');
+    const appended = (frames: Frame[]) =>
+      frames.find(
+        (f) =>
+          f.event?.type === 'conversation.message.appended' &&
+          f.event.payload.conversationId === conversation.id,
+      );
+    await waitFor(() => appended(onFirst.frames) !== undefined && appended(onSecond.frames) !== undefined, {
+      timeoutMs: 20_000,
+      what: JSON.stringify([onFirst.frames, onSecond.frames]),
+    });
+    expect(appended(onFirst.frames)).toMatchObject({
+      topic: Topics.conversations,
+      event: { payload: { text: 'anyone there?', channel: 'web' } },
+    });
+    expect(elsewhere.frames.filter((f) => f.type === 'event')).toEqual([]);
+    for (const s of [onFirst, onSecond, elsewhere]) s.socket.close();
+  });
+
+  it("publishes the agent's typing on the activity topic, where other agents see it too", async () => {
+    const agentA = await signedInUser(first, 'agent', { name: 'Ada' });
+    const agentB = await signedInUser(first, 'agent');
+    const customer = first.history.addCustomer(DEFAULT_WORKSPACE_ID);
+    const conversation = first.history.addConversation(customer);
+    const published: ConsumedEvent[] = [];
+    const subscription = await first.bus.subscribe({
+      groupId: `test-activity-${randomUUID()}`,
+      topics: [Topics.activity],
+      accepts: [ParticipantActivityV1],
+      handleBatch: (batch) => {
+        published.push(...batch);
+        return Promise.resolve();
+      },
+    });
+    await subscription.assigned;
+    const typist = await openSocket(first.url, { origin: first.url, cookie: agentA.client.cookie! });
+    const watcher = await openSocket(second.url, { origin: second.url, cookie: agentB.client.cookie! });
+    await waitFor(() => typist.frames.length > 0 && watcher.frames.length > 0);
+    typist.socket.send(JSON.stringify({ type: 'typing', conversationId: conversation.id, state: 'typing' }));
+    // Throttled: a second typing frame at once publishes nothing more.
+    typist.socket.send(JSON.stringify({ type: 'typing', conversationId: conversation.id, state: 'typing' }));
+    // Another workspace's conversation (or garbage) is dropped.
+    typist.socket.send(JSON.stringify({ type: 'typing', conversationId: randomUUID(), state: 'typing' }));
+    typist.socket.send('not json');
+    await waitFor(() => published.length > 0, { timeoutMs: 20_000 });
+    expect(published[0]!.event.payload).toMatchObject({
+      conversationId: conversation.id,
+      customerId: customer.id,
+      participant: { type: 'agent', id: agentA.id, name: 'Ada' },
+      activity: 'typing',
+    });
+    await waitFor(() => watcher.frames.some((f) => f.event?.type === 'conversation.activity'), {
+      timeoutMs: 20_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(published).toHaveLength(1);
+    await subscription.stop();
+    typist.socket.close();
+    watcher.socket.close();
+  });
+
+  it('sets a connected agent online, and offline only after the grace period without a socket', async () => {
+    const agent = await signedInUser(first, 'agent');
+    const presence = () => first.routing.agents.get(`${DEFAULT_WORKSPACE_ID}:${agent.id}`)!.presence;
+    expect(presence()).toBe('offline');
+    const tab = await openSocket(first.url, { origin: first.url, cookie: agent.client.cookie! });
+    await waitFor(() => presence() === 'online');
+    expect(first.routing.presenceCalls.filter((c) => c.agentId === agent.id)).toEqual([
+      { agentId: agent.id, presence: 'online', reason: 'connection' },
+    ]);
+    // A reload: the tab closes and a new one opens, on the other replica, within the grace period.
+    tab.socket.close();
+    const reloaded = await openSocket(second.url, { origin: second.url, cookie: agent.client.cookie! });
+    await waitFor(() => reloaded.frames.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 1_800));
+    expect(presence()).toBe('online');
+    reloaded.socket.close();
+    await waitFor(() => presence() === 'offline', { timeoutMs: 5_000 });
+    expect(first.routing.presenceCalls.filter((c) => c.agentId === agent.id).at(-1)).toEqual({
+      agentId: agent.id,
+      presence: 'offline',
+      reason: 'connection',
+    });
+  });
+
+  it('closes the sockets of a session that ended', async () => {
+    const agent = await signedInUser(first, 'agent');
+    const tab = await openSocket(first.url, { origin: first.url, cookie: agent.client.cookie! });
+    await waitFor(() => tab.frames.length > 0);
+    const cookie = agent.client.cookie;
+    await agent.client.delete('/api/inbox/session');
+    agent.client.cookie = cookie;
+    await first.app.get(LiveService).recheckSessions();
+    await waitFor(() => tab.closed() !== undefined);
+    expect(tab.closed()).toEqual({ code: 4401, reason: 'session ended' });
+  });
+});

@@ -1,0 +1,363 @@
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import {
+  type AgentView,
+  type CannedResponse,
+  type InviteView,
+  type Me,
+  type QueueView,
+  type Role,
+  type UserView,
+  api,
+} from './api.js';
+
+export function AdminPage({ me }: { me: Me }) {
+  const [error, setError] = useState<string | null>(null);
+  const guard = (work: () => Promise<unknown>) => async () => {
+    setError(null);
+    try {
+      await work();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <main className="page admin">
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <Users me={me} guard={guard} />
+      <Queues guard={guard} />
+      <CannedResponses guard={guard} />
+    </main>
+  );
+}
+
+type Guard = (work: () => Promise<unknown>) => () => Promise<void>;
+
+function Users({ me, guard }: { me: Me; guard: Guard }) {
+  const [users, setUsers] = useState<UserView[]>([]);
+  const [agents, setAgents] = useState<Map<string, AgentView>>(new Map());
+  const [invites, setInvites] = useState<InviteView[]>([]);
+  const [link, setLink] = useState<string | null>(null);
+  const [email, setEmail] = useState('');
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>('agent');
+
+  const load = useCallback(async () => {
+    const [u, i, a] = await Promise.all([
+      api<{ users: UserView[] }>('GET', '/users'),
+      api<{ invites: InviteView[] }>('GET', '/invites'),
+      api<{ agents: AgentView[] }>('GET', '/agents').catch(() => ({ agents: [] as AgentView[] })),
+    ]);
+    setUsers(u.users);
+    setInvites(i.invites);
+    setAgents(new Map(a.agents.map((agent) => [agent.agentId, agent])));
+  }, []);
+  useEffect(() => void load(), [load]);
+
+  const invite = async (event: FormEvent) => {
+    event.preventDefault();
+    await guard(async () => {
+      const created = await api<{ link: string }>('POST', '/invites', { email, displayName: name, role });
+      setLink(created.link);
+      setEmail('');
+      setName('');
+      await load();
+    })();
+  };
+
+  return (
+    <section>
+      <h2>Users</h2>
+      <table aria-label="Users">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Email</th>
+            <th>Role</th>
+            <th>Skills and capacity</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {users.map((u) => (
+            <tr key={u.id}>
+              <td>{u.displayName}</td>
+              <td>{u.email}</td>
+              <td>
+                <select
+                  aria-label={`Role of ${u.email}`}
+                  value={u.role}
+                  onChange={(e) =>
+                    void guard(() => api('PATCH', `/users/${u.id}`, { role: e.target.value }).then(load))()
+                  }
+                >
+                  <option value="agent">agent</option>
+                  <option value="supervisor">supervisor</option>
+                  <option value="admin">admin</option>
+                </select>
+              </td>
+              <td>
+                <AgentSettings userId={u.id} agent={agents.get(u.id)} guard={guard} onSaved={load} />
+              </td>
+              <td>
+                {u.id !== me.id && (
+                  <button
+                    type="button"
+                    onClick={() =>
+                      void guard(() => api('PATCH', `/users/${u.id}`, { disabled: !u.disabled }).then(load))()
+                    }
+                  >
+                    {u.disabled ? 'Enable' : 'Disable'}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form className="inline" onSubmit={(e) => void invite(e)}>
+        <h3>Invite</h3>
+        <input
+          aria-label="Invite email"
+          type="email"
+          placeholder="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          required
+        />
+        <input
+          aria-label="Invite name"
+          placeholder="name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+        />
+        <select aria-label="Invite role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+          <option value="agent">agent</option>
+          <option value="supervisor">supervisor</option>
+          <option value="admin">admin</option>
+        </select>
+        <button type="submit">Create invite link</button>
+      </form>
+      {link && (
+        <p className="invite-link">
+          Send this link (valid 72 hours, once): <code>{link}</code>
+        </p>
+      )}
+      {invites.filter((i) => !i.usedAt && !i.revokedAt).length > 0 && (
+        <ul className="invites">
+          {invites
+            .filter((i) => !i.usedAt && !i.revokedAt)
+            .map((i) => (
+              <li key={i.id}>
+                {i.email} ({i.role}) until {new Date(i.expiresAt).toLocaleString()}{' '}
+                <button
+                  type="button"
+                  onClick={() => void guard(() => api('DELETE', `/invites/${i.id}`).then(load))()}
+                >
+                  Revoke
+                </button>
+              </li>
+            ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function AgentSettings({
+  userId,
+  agent,
+  guard,
+  onSaved,
+}: {
+  userId: string;
+  agent: AgentView | undefined;
+  guard: Guard;
+  onSaved: () => Promise<void>;
+}) {
+  const [skills, setSkills] = useState(
+    agent ? agent.skills.map((s) => `${s.skill}:${s.proficiency}`).join(', ') : '',
+  );
+  const [capacity, setCapacity] = useState(String(agent?.defaultChannelCapacity ?? 5));
+  const save = guard(async () => {
+    const parsed = skills
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((s) => {
+        const [skill, level] = s.split(':');
+        return { skill: (skill ?? '').trim(), proficiency: Number(level ?? 3) };
+      });
+    await api('PUT', `/admin/agents/${userId}`, { skills: parsed, defaultChannelCapacity: Number(capacity) });
+    await onSaved();
+  });
+  return (
+    <span className="agent-settings">
+      <input
+        aria-label="Skills"
+        placeholder="billing:4, spanish:3"
+        value={skills}
+        onChange={(e) => setSkills(e.target.value)}
+      />
+      <input
+        aria-label="Capacity per channel"
+        type="number"
+        min={0}
+        max={100}
+        value={capacity}
+        onChange={(e) => setCapacity(e.target.value)}
+      />
+      <button type="button" onClick={() => void save()}>
+        Save
+      </button>
+    </span>
+  );
+}
+
+function Queues({ guard }: { guard: Guard }) {
+  const [queues, setQueues] = useState<QueueView[]>([]);
+  const [name, setName] = useState('');
+  const [steps, setSteps] = useState('');
+  const [mode, setMode] = useState<'auto' | 'offer'>('auto');
+  const load = useCallback(async () => {
+    setQueues((await api<{ queues: QueueView[] }>('GET', '/queues')).queues);
+  }, []);
+  useEffect(() => void load(), [load]);
+
+  const create = async (event: FormEvent) => {
+    event.preventDefault();
+    // One step per line: `expression | seconds` (the last line without seconds never expires).
+    const parsed = steps
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .map((line) => {
+        const [expression, seconds] = line.split('|').map((s) => s.trim());
+        return { expression: expression ?? '', expiresAfterSeconds: seconds ? Number(seconds) : null };
+      });
+    await guard(async () => {
+      await api('PUT', '/admin/queues', { name, mode, steps: parsed });
+      setName('');
+      setSteps('');
+      await load();
+    })();
+  };
+
+  return (
+    <section>
+      <h2>Queues and routing steps</h2>
+      <ul className="queues">
+        {queues.map((q) => (
+          <li key={q.id}>
+            <strong>{q.name}</strong> ({q.mode}, priority {q.priority}){' '}
+            {q.steps.map((s, i) => (
+              <code key={i}>
+                {s.expression}
+                {s.expiresAfterSeconds ? ` → ${s.expiresAfterSeconds}s` : ''}
+              </code>
+            ))}{' '}
+            <button
+              type="button"
+              onClick={() => void guard(() => api('DELETE', `/admin/queues/${q.id}`).then(load))()}
+            >
+              Delete
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form className="stacked" onSubmit={(e) => void create(e)}>
+        <input
+          aria-label="Queue name"
+          placeholder="Queue name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+        />
+        <select
+          aria-label="Queue mode"
+          value={mode}
+          onChange={(e) => setMode(e.target.value as 'auto' | 'offer')}
+        >
+          <option value="auto">assign automatically</option>
+          <option value="offer">offer to agents</option>
+        </select>
+        <textarea
+          aria-label="Routing steps"
+          placeholder={'billing >= 4 | 60\nbilling >= 2'}
+          value={steps}
+          onChange={(e) => setSteps(e.target.value)}
+          rows={3}
+        />
+        <button type="submit">Add queue</button>
+      </form>
+    </section>
+  );
+}
+
+function CannedResponses({ guard }: { guard: Guard }) {
+  const [items, setItems] = useState<CannedResponse[]>([]);
+  const [shortcut, setShortcut] = useState('');
+  const [title, setTitle] = useState('');
+  const [body, setBody] = useState('');
+  const load = useCallback(async () => {
+    setItems((await api<{ cannedResponses: CannedResponse[] }>('GET', '/canned-responses')).cannedResponses);
+  }, []);
+  useEffect(() => void load(), [load]);
+  const create = async (event: FormEvent) => {
+    event.preventDefault();
+    await guard(async () => {
+      await api('POST', '/canned-responses', { shortcut, title, body });
+      setShortcut('');
+      setTitle('');
+      setBody('');
+      await load();
+    })();
+  };
+  return (
+    <section>
+      <h2>Canned responses</h2>
+      <ul>
+        {items.map((c) => (
+          <li key={c.id}>
+            <code>/{c.shortcut}</code> {c.title}{' '}
+            <button
+              type="button"
+              onClick={() => void guard(() => api('DELETE', `/canned-responses/${c.id}`).then(load))()}
+            >
+              Delete
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form className="stacked" onSubmit={(e) => void create(e)}>
+        <input
+          aria-label="Shortcut"
+          placeholder="shortcut"
+          value={shortcut}
+          onChange={(e) => setShortcut(e.target.value)}
+          required
+        />
+        <input
+          aria-label="Title"
+          placeholder="title"
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          required
+        />
+        <textarea
+          aria-label="Text"
+          placeholder="text"
+          value={body}
+          onChange={(e) => setBody(e.target.value)}
+          rows={2}
+          required
+        />
+        <button type="submit">Add</button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,148 @@
+import { useCallback, useEffect, useState } from 'react';
+import { type Me, api, setCsrfToken, whenSignedOut } from './api.js';
+import { AdminPage } from './AdminPage.js';
+import { InboxPage } from './InboxPage.js';
+import { live } from './live.js';
+import { InvitePage, SignInPage } from './SignInPage.js';
+import { SupervisorPage } from './SupervisorPage.js';
+
+type Route =
+  | { page: 'inbox'; conversationId?: string }
+  | { page: 'supervisor' }
+  | { page: 'admin' }
+  | { page: 'invite'; token: string };
+
+function parseRoute(hash: string): Route {
+  const [, page, arg] = hash.replace(/^#/, '').split('/');
+  if (page === 'invite' && arg) return { page: 'invite', token: arg };
+  if (page === 'supervisor') return { page: 'supervisor' };
+  if (page === 'admin') return { page: 'admin' };
+  return { page: 'inbox', ...(page === 'c' && arg ? { conversationId: arg } : {}) };
+}
+
+export function navigate(path: string): void {
+  location.hash = path;
+}
+
+export function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));
+
+  useEffect(() => {
+    const onHash = () => setRoute(parseRoute(location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  const signedIn = useCallback((user: Me, csrfToken: string) => {
+    setCsrfToken(csrfToken);
+    setMe(user);
+  }, []);
+
+  useEffect(() => {
+    whenSignedOut(() => setMe(null));
+    api<{ user: Me; csrfToken: string }>('GET', '/session')
+      .then((session) => signedIn(session.user, session.csrfToken))
+      .catch(() => setMe(null));
+  }, [signedIn]);
+
+  useEffect(() => {
+    if (!me) return;
+    live.start();
+    return () => live.stop();
+  }, [me]);
+
+  if (route.page === 'invite' && !me)
+    return (
+      <InvitePage token={route.token} onSignedIn={(user, csrf) => (signedIn(user, csrf), navigate('/'))} />
+    );
+  if (me === undefined) return <div className="loading">Loading…</div>;
+  if (me === null) return <SignInPage onSignedIn={signedIn} />;
+
+  const signOut = async () => {
+    await api('DELETE', '/session').catch(() => undefined);
+    setCsrfToken(null);
+    setMe(null);
+  };
+
+  const canSupervise = me.role !== 'agent';
+  return (
+    <div className="app">
+      <header className="topbar">
+        <strong className="brand">Switchboard</strong>
+        <nav>
+          <a href="#/" className={route.page === 'inbox' ? 'active' : ''}>
+            Inbox
+          </a>
+          {canSupervise && (
+            <a href="#/supervisor" className={route.page === 'supervisor' ? 'active' : ''}>
+              Supervisor
+            </a>
+          )}
+          {me.role === 'admin' && (
+            <a href="#/admin" className={route.page === 'admin' ? 'active' : ''}>
+              Admin
+            </a>
+          )}
+        </nav>
+        <PresencePicker me={me} />
+        <span className="who" title={me.email}>
+          {me.displayName} · {me.role}
+        </span>
+        <button type="button" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </header>
+      {route.page === 'supervisor' && canSupervise ? (
+        <SupervisorPage />
+      ) : route.page === 'admin' && me.role === 'admin' ? (
+        <AdminPage me={me} />
+      ) : (
+        <InboxPage me={me} conversationId={route.page === 'inbox' ? route.conversationId : undefined} />
+      )}
+    </div>
+  );
+}
+
+function PresencePicker({ me }: { me: Me }) {
+  const [presence, setPresence] = useState<string>('');
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    // Connecting sets an offline agent online (after a moment); show what routing has.
+    const read = () =>
+      api<{ agents: { agentId: string; presence: string }[] }>('GET', '/agents')
+        .then((r) => setPresence(r.agents.find((a) => a.agentId === me.id)?.presence ?? ''))
+        .catch(() => undefined);
+    const timer = window.setTimeout(() => void read(), 1_000);
+    const off = live.on((e) => {
+      if (e.event.type === 'agent.presence.changed' && e.event.payload.agentId === me.id)
+        setPresence(String(e.event.payload.presence));
+    });
+    return () => {
+      window.clearTimeout(timer);
+      off();
+    };
+  }, [me.id]);
+  const change = async (value: string) => {
+    setError(null);
+    try {
+      const agent = await api<{ presence: string }>('PUT', '/presence', { presence: value });
+      setPresence(agent.presence);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <label className="presence" title={error ?? 'Your availability for new conversations'}>
+      <select aria-label="Presence" value={presence} onChange={(e) => void change(e.target.value)}>
+        <option value="" disabled>
+          Presence…
+        </option>
+        <option value="online">Online</option>
+        <option value="away">Away</option>
+        <option value="offline">Offline</option>
+      </select>
+      {error && <span className="error-dot">!</span>}
+    </label>
+  );
+}

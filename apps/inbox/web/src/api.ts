@@ -1,0 +1,134 @@
+import type {
+  AgentView,
+  Channel,
+  ConversationStatus,
+  ConversationView,
+  CustomerView,
+  MergeSuggestionView,
+  MessageView,
+  Page,
+  QueueStatsView,
+  QueueView,
+  RoutingDecisionView,
+} from '@switchboard/contracts';
+
+export type Role = 'agent' | 'supervisor' | 'admin';
+
+export interface Me {
+  id: string;
+  workspaceId: string;
+  email: string;
+  displayName: string;
+  role: Role;
+}
+
+export interface UserView {
+  id: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  disabled: boolean;
+}
+
+export interface ConversationListItem extends ConversationView {
+  unread: number;
+}
+
+export interface ConversationDetail {
+  conversation: ConversationView;
+  customer: CustomerView;
+  timeline: Page<MessageView>;
+  mergeSuggestions: MergeSuggestionView[];
+}
+
+export interface CannedResponse {
+  id: string;
+  shortcut: string;
+  title: string;
+  body: string;
+}
+
+export interface InviteView {
+  id: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  expiresAt: string;
+  usedAt: string | null;
+  revokedAt: string | null;
+}
+
+export type {
+  AgentView,
+  Channel,
+  ConversationStatus,
+  ConversationView,
+  CustomerView,
+  MessageView,
+  Page,
+  QueueStatsView,
+  QueueView,
+  RoutingDecisionView,
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly fieldViolations: { field: string; description: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+let csrfToken: string | null = null;
+let onUnauthenticated: () => void = () => undefined;
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+export function whenSignedOut(handler: () => void): void {
+  onUnauthenticated = handler;
+}
+
+/** The inbox API: JSON both ways, the session cookie sent by the browser, the CSRF token by us. */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const response = await fetch(`/api/inbox${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
+  if (response.status === 204) return undefined as T;
+  const json = (await response.json().catch(() => ({}))) as {
+    error?: { message: string; fieldViolations?: { field: string; description: string }[] };
+  };
+  if (!response.ok) {
+    if (response.status === 401 && path !== '/session') onUnauthenticated();
+    const violations = json.error?.fieldViolations ?? [];
+    const detail = violations.map((v) => `${v.field}: ${v.description}`).join('; ');
+    throw new ApiError(
+      response.status,
+      (json.error?.message ?? `request failed (${response.status})`) + (detail ? ` — ${detail}` : ''),
+      violations,
+    );
+  }
+  return json as T;
+}
+
+export function query(params: Record<string, string | undefined>): string {
+  const entries = Object.entries(params).filter(
+    (e): e is [string, string] => e[1] !== undefined && e[1] !== '',
+  );
+  return entries.length ? `?${new URLSearchParams(entries).toString()}` : '';
+}
+
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID();
+}
+
+export type { ConversationStatus as Status };
