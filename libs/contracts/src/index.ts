@@ -22,3 +22,6 @@ export * from './api/api-errors.js';
 export * from './api/page.js';
 export * from './api/history-api.js';
 export * from './api/routing-api.js';
+export * from './grpc/switchboard-protos.js';
+export * from './grpc/switchboard-client.js';
+export * from './grpc/grpc-status-details.util.js';
