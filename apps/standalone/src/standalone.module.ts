@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { SmsChannelModule } from '@switchboard/app-channel-sms';
+import { GrpcApiModule } from '@switchboard/app-grpc-api';
 import { HistoryModule } from '@switchboard/app-history';
 import { MessagingModule } from '@switchboard/messaging';
 import { type Environment, HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
@@ -21,6 +22,7 @@ export class StandaloneModule {
         MessagingModule.forRoot(),
         HistoryModule,
         SmsChannelModule,
+        GrpcApiModule,
       ],
     };
   }

@@ -34,7 +34,10 @@ export function encodeStatusDetails(details: {
   }
   if (details.retryDelayMs !== undefined) {
     const ms = Math.max(0, Math.ceil(details.retryDelayMs));
-    const duration = Buffer.concat([varintField(1, Math.floor(ms / 1000)), varintField(2, (ms % 1000) * 1e6)]);
+    const duration = Buffer.concat([
+      varintField(1, Math.floor(ms / 1000)),
+      varintField(2, (ms % 1000) * 1e6),
+    ]);
     anys.push(any(RETRY_INFO_TYPE_URL, bytesField(1, duration)));
   }
   return Buffer.concat([

@@ -43,7 +43,8 @@ export function switchboardProtoRoot(): string {
     if (existsSync(join(candidate, 'switchboard/v1/common.proto'))) return candidate;
     if (existsSync(join(dir, 'proto/switchboard/v1/common.proto'))) return join(dir, 'proto');
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('libs/contracts/proto not found above ' + fileURLToPath(import.meta.url));
+    if (parent === dir)
+      throw new Error('libs/contracts/proto not found above ' + fileURLToPath(import.meta.url));
     dir = parent;
   }
 }
