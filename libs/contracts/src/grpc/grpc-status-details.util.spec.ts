@@ -41,12 +41,12 @@ describe('google.rpc.Status details', () => {
     const decoded = Status.toObject(Status.decode(bytes), { longs: Number }) as {
       code: number;
       message: string;
-      details: { typeUrl: string; value: Uint8Array }[];
+      details: { type_url: string; value: Uint8Array }[];
     };
     expect(decoded.code).toBe(3);
     expect(decoded.message).toBe('bad');
     const [badRequest, retryInfo] = decoded.details;
-    expect(badRequest!.typeUrl).toBe('type.googleapis.com/google.rpc.BadRequest');
+    expect(badRequest!.type_url).toBe('type.googleapis.com/google.rpc.BadRequest');
     const BadRequest = root.lookupType('google.rpc.BadRequest');
     expect(BadRequest.toObject(BadRequest.decode(badRequest!.value))).toEqual({
       fieldViolations: [{ field: 'a.b', description: 'is required' }],
