@@ -1,5 +1,6 @@
 import { smsChannelVariables } from '@switchboard/app-channel-sms';
 import { routingVariables } from '@switchboard/app-routing';
+import { grpcApiVariables } from '@switchboard/app-grpc-api';
 import { messagingVariables } from '@switchboard/messaging';
 import {
   coreVariables,
@@ -23,6 +24,7 @@ export const StandaloneConfig = defineConfig(
     ...encryptionVariables,
     ...smsChannelVariables,
     ...routingVariables,
+    ...grpcApiVariables,
   },
   'StandaloneConfig',
 );

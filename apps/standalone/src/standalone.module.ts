@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { SmsChannelModule } from '@switchboard/app-channel-sms';
 import { ChannelWebModule } from '@switchboard/app-channel-web';
+import { GrpcApiModule } from '@switchboard/app-grpc-api';
 import { HistoryModule } from '@switchboard/app-history';
 import { RoutingModule } from '@switchboard/app-routing';
 import { MessagingModule } from '@switchboard/messaging';
@@ -25,6 +26,7 @@ export class StandaloneModule {
         SmsChannelModule,
         RoutingModule,
         ChannelWebModule,
+        GrpcApiModule,
       ],
     };
   }

@@ -9,3 +9,5 @@ export * from './fixtures/inbound-message.fixture.js';
 export * from './process/app-process.util.js';
 export * from './twilio/twilio-api-server.util.js';
 export * from './twilio/twilio-webhook.fixture.js';
+export * from './grpc/grpc-call.util.js';
+export * from './fixtures/workspace-event.fixture.js';

@@ -1,0 +1,121 @@
+import { NestFactory } from '@nestjs/core';
+import { ApiError, DEFAULT_WORKSPACE_ID, type ApiKeyScope } from '@switchboard/contracts';
+import {
+  ConfigValidationError,
+  loadConfig,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from '@switchboard/platform';
+import { parseArgs } from 'node:util';
+import { ApiKeyCliConfig } from './api-key-cli.config.js';
+import { ApiKeyCliModule } from './api-key-cli.module.js';
+import { ApiKeyService } from './api-key.service.js';
+
+const USAGE = `Usage: npm run apikey -- <command> [options]
+
+  create --name <name> --scope read|read-write [--workspace <id>] [--rate <calls/s>] [--created-by <who>]
+         prints the key once: store it in your integration's secrets, it cannot be shown again
+  list   [--workspace <id>]
+  revoke --id <key id> [--workspace <id>]
+
+--workspace defaults to the default workspace (${DEFAULT_WORKSPACE_ID}).
+Uses DATABASE_URL; unset, the embedded database under SWITCHBOARD_DATA_DIR (stop npm start first).
+`;
+
+/**
+ * `npm run apikey`: an admin's way to create, list and revoke integrators' API keys from a shell,
+ * through the same ApiKeyService the inbox calls.
+ */
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      workspace: { type: 'string', default: DEFAULT_WORKSPACE_ID },
+      name: { type: 'string' },
+      scope: { type: 'string' },
+      rate: { type: 'string' },
+      id: { type: 'string' },
+      'created-by': { type: 'string', default: 'cli' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || !command || !['create', 'list', 'revoke'].includes(command)) {
+    process.stderr.write(USAGE);
+    return values.help ? 0 : 2;
+  }
+  // A CLI is an edge like main.ts: the config is validated here, once.
+  const config = loadConfig(ApiKeyCliConfig, {
+    overrides: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+  }).values;
+  let embedded: EmbeddedPostgres | undefined;
+  if (config.DATABASE_URL === undefined) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.SWITCHBOARD_DATA_DIR });
+  }
+  const overrides = {
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    ...(embedded ? { DATABASE_URL: embedded.url } : {}),
+  };
+  const app = await NestFactory.createApplicationContext(ApiKeyCliModule.forRoot(overrides), {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
+  try {
+    const keys = app.get(ApiKeyService);
+    switch (command) {
+      case 'create': {
+        if (!values.name || !values.scope) {
+          process.stderr.write('create needs --name and --scope\n\n' + USAGE);
+          return 2;
+        }
+        const rate = values.rate === undefined ? null : Number(values.rate);
+        const { key, apiKey } = await keys.createApiKey(values.workspace, {
+          name: values.name,
+          scope: values.scope as ApiKeyScope,
+          createdBy: values['created-by'],
+          rateLimitPerSecond: rate,
+        });
+        process.stderr.write(
+          `Created API key ${apiKey.id} (${apiKey.scope}) "${apiKey.name}" in workspace ${apiKey.workspaceId}.\n` +
+            'The key is printed once, below; it cannot be shown again:\n',
+        );
+        process.stdout.write(`${key}\n`);
+        return 0;
+      }
+      case 'list': {
+        const list = await keys.listApiKeys(values.workspace);
+        process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+        return 0;
+      }
+      case 'revoke': {
+        if (!values.id) {
+          process.stderr.write('revoke needs --id\n\n' + USAGE);
+          return 2;
+        }
+        const revoked = await keys.revokeApiKey(values.workspace, values.id);
+        process.stderr.write(`Revoked API key ${revoked.id} at ${revoked.revokedAt}.\n`);
+        return 0;
+      }
+      default:
+        return 2;
+    }
+  } finally {
+    await app.close();
+    await embedded?.stop();
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof ApiError) {
+    const details = error.fieldViolations.map((v) => `\n  ${v.field}: ${v.description}`).join('');
+    process.stderr.write(`${error.message}${details}\n`);
+  } else if (error instanceof ConfigValidationError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exitCode = 1;
+}

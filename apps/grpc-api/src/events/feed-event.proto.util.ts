@@ -1,0 +1,118 @@
+import {
+  ConversationAssignedV1,
+  ConversationMessageAppendedV1,
+  ConversationStatusChangedV1,
+  DeliveryStatusChangedV1,
+  eventKey,
+  type grpcV1,
+} from '@switchboard/contracts';
+import { channels, conversationStatuses, deliveryStatuses, directions } from '../mapping/proto-enums.util.js';
+import { explanation, sender, timestamp } from '../mapping/proto-views.util.js';
+import type { FeedEvent } from './event-feed.service.js';
+
+type EventType = grpcV1.EventType__Output;
+
+/** Which stored event keys each proto event type stands for. */
+export const EVENT_TYPE_KEYS: Record<Exclude<EventType, 'EVENT_TYPE_UNSPECIFIED'>, string> = {
+  EVENT_TYPE_MESSAGE_APPENDED: eventKey(
+    ConversationMessageAppendedV1.type,
+    ConversationMessageAppendedV1.version,
+  ),
+  EVENT_TYPE_CONVERSATION_ASSIGNED: eventKey(ConversationAssignedV1.type, ConversationAssignedV1.version),
+  EVENT_TYPE_CONVERSATION_STATUS_CHANGED: eventKey(
+    ConversationStatusChangedV1.type,
+    ConversationStatusChangedV1.version,
+  ),
+  EVENT_TYPE_DELIVERY_STATUS_CHANGED: eventKey(DeliveryStatusChangedV1.type, DeliveryStatusChangedV1.version),
+};
+
+/** A stored event as integrators receive it; its cursor is its sequence. */
+export function feedEventToProto(event: FeedEvent): grpcV1.Event {
+  const base = {
+    cursor: event.sequence,
+    id: event.eventId,
+    occurredAt: timestamp(event.occurredAt),
+    correlationId: event.correlationId,
+  };
+  switch (event.key) {
+    case EVENT_TYPE_KEYS.EVENT_TYPE_MESSAGE_APPENDED: {
+      const p = ConversationMessageAppendedV1.payloadSchema.parse(event.payload);
+      return {
+        ...base,
+        type: 'EVENT_TYPE_MESSAGE_APPENDED',
+        messageAppended: {
+          openedConversation: p.openedConversation,
+          message: {
+            id: p.messageId,
+            conversationId: p.conversationId,
+            customerId: p.customerId,
+            sequence: String(p.sequence),
+            direction: directions.toProto(p.direction),
+            channel: p.channel ? channels.toProto(p.channel) : 'CHANNEL_UNSPECIFIED',
+            channelAccountId: p.channelAccountId ?? '',
+            text: p.text ?? '',
+            attachments: p.attachments.map((a) => ({
+              storageKey: a.storageKey,
+              contentType: a.contentType,
+              sizeBytes: String(a.sizeBytes),
+              fileName: a.fileName ?? '',
+            })),
+            sender: sender(p.sender),
+            createdAt: timestamp(p.createdAt),
+          },
+        },
+      };
+    }
+    case EVENT_TYPE_KEYS.EVENT_TYPE_CONVERSATION_ASSIGNED: {
+      const p = ConversationAssignedV1.payloadSchema.parse(event.payload);
+      return {
+        ...base,
+        type: 'EVENT_TYPE_CONVERSATION_ASSIGNED',
+        conversationAssigned: {
+          conversationId: p.conversationId,
+          queueId: p.queueId ?? '',
+          agentId: p.agentId,
+          offer: p.mode === 'offer',
+          assignedAt: timestamp(p.assignedAt),
+          explanation: explanation(p.explanation),
+        },
+      };
+    }
+    case EVENT_TYPE_KEYS.EVENT_TYPE_CONVERSATION_STATUS_CHANGED: {
+      const p = ConversationStatusChangedV1.payloadSchema.parse(event.payload);
+      return {
+        ...base,
+        type: 'EVENT_TYPE_CONVERSATION_STATUS_CHANGED',
+        conversationStatusChanged: {
+          conversationId: p.conversationId,
+          customerId: p.customerId,
+          status: conversationStatuses.toProto(p.status),
+          previousStatus: conversationStatuses.toProto(p.previousStatus),
+          changedBy: sender(p.changedBy),
+          changedAt: timestamp(p.changedAt),
+        },
+      };
+    }
+    case EVENT_TYPE_KEYS.EVENT_TYPE_DELIVERY_STATUS_CHANGED: {
+      const p = DeliveryStatusChangedV1.payloadSchema.parse(event.payload);
+      return {
+        ...base,
+        type: 'EVENT_TYPE_DELIVERY_STATUS_CHANGED',
+        deliveryStatusChanged: {
+          messageId: p.messageId ?? '',
+          providerMessageId: p.providerMessageId ?? '',
+          channel: channels.toProto(p.channel),
+          channelAccountId: p.channelAccountId,
+          status: deliveryStatuses.toProto(p.status),
+          error:
+            p.errorCode !== undefined || p.errorMessage !== undefined
+              ? { code: p.errorCode ?? '', message: p.errorMessage ?? '' }
+              : null,
+          statusAt: timestamp(p.statusAt),
+        },
+      };
+    }
+    default:
+      throw new Error(`feed holds an event of unknown type ${event.key}`);
+  }
+}

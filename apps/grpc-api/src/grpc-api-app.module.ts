@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { MessagingModule } from '@switchboard/messaging';
+import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
+import { GrpcApiAppConfig } from './grpc-api-app.config.js';
+import { GrpcApiModule } from './grpc-api.module.js';
+
+/**
+ * The gRPC API alone, as it runs in its own pod: gRPC on GRPC_PORT, /healthz and /readyz on PORT.
+ * HISTORY_API and ROUTING_API come from the internal RPC clients (ADR 0004) once they are wired
+ * here; until then their RPCs answer UNAVAILABLE.
+ */
+@Module({
+  imports: [
+    PlatformConfigModule.forRoot(GrpcApiAppConfig),
+    LoggingModule,
+    HealthModule,
+    MessagingModule.forRoot(),
+    GrpcApiModule,
+  ],
+})
+export class GrpcApiAppModule {}
