@@ -6,6 +6,7 @@ import { HistoryModule } from '@switchboard/app-history';
 import { RoutingModule } from '@switchboard/app-routing';
 import { MessagingModule } from '@switchboard/messaging';
 import { type Environment, HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
+import { ServicePortsModule } from './service-ports.module.js';
 import { StandaloneConfig } from './standalone.config.js';
 
 /**
@@ -23,6 +24,7 @@ export class StandaloneModule {
         HealthModule,
         MessagingModule.forRoot(),
         HistoryModule,
+        ServicePortsModule,
         SmsChannelModule,
         RoutingModule,
         ChannelWebModule,

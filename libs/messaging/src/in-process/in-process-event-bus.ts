@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { type EventDefinition, deadLetterTopic } from '@switchboard/contracts';
 import { type BusLogger, silentBusLogger } from '../bus-logger.js';
 import { BatchProcessor } from '../consumer/batch-processor.js';
@@ -96,7 +97,7 @@ export class InProcessEventBus extends EventBus {
             })),
           ),
       }),
-      controller: new AbortController(),
+      controller: partitionLoopsController(),
       loops: [],
     };
     const joined = this.changeMembers(spec.groupId, (current) => [...current, member]);
@@ -157,7 +158,7 @@ export class InProcessEventBus extends EventBus {
     }
     this.groups.set(groupId, members);
     members.forEach((member, index) => {
-      member.controller = new AbortController();
+      member.controller = partitionLoopsController();
       member.loops = [];
       for (const topic of member.spec.topics) {
         for (let partition = 0; partition < this.options.partitions; partition++) {
@@ -247,4 +248,14 @@ export class InProcessEventBus extends EventBus {
       this.logger.warn({ error: describeError(error) }, 'could not prune the event log');
     }
   }
+}
+
+/**
+ * One signal stops every partition loop of a member: a member of a subscription to several topics
+ * waits on topics × partitions listeners at once, past Node's leak warning of 10.
+ */
+function partitionLoopsController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
