@@ -64,7 +64,15 @@ describe('Kafka outage', () => {
     });
     await history.waitUntilReady();
     const before = inboundMessageEvent();
-    await bus.publish({ topic: Topics.inbound, key: 'k', event: before });
+    // History creates its topics as it starts; one created a moment ago may not have a leader yet.
+    await waitFor(
+      () =>
+        bus.publish({ topic: Topics.inbound, key: 'k', event: before }).then(
+          () => true,
+          () => false,
+        ),
+      { what: 'a first publish', timeoutMs: 30_000, intervalMs: 250 },
+    );
 
     await broker!.stop();
     broker = undefined;
