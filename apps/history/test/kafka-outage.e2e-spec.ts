@@ -46,6 +46,7 @@ describe('Kafka outage', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  // A broker stopped and started again, and four consumer groups rejoining: minutes on a shared box.
   it('fails publishes and readiness while Kafka is down, and recovers without a restart', async () => {
     const topicPrefix = `outage-${randomUUID().slice(0, 8)}.`;
     bus = new KafkaEventBus({
@@ -130,5 +131,5 @@ describe('Kafka outage', () => {
     } finally {
       await db.end();
     }
-  });
+  }, 180_000);
 });
