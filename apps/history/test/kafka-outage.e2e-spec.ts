@@ -46,6 +46,7 @@ describe('Kafka outage', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  // A broker stopped and started again, and four consumer groups rejoining: minutes on a shared box.
   it('fails publishes and readiness while Kafka is down, and recovers without a restart', async () => {
     const topicPrefix = `outage-${randomUUID().slice(0, 8)}.`;
     bus = new KafkaEventBus({
@@ -64,7 +65,15 @@ describe('Kafka outage', () => {
     });
     await history.waitUntilReady();
     const before = inboundMessageEvent();
-    await bus.publish({ topic: Topics.inbound, key: 'k', event: before });
+    // History creates its topics as it starts; one created a moment ago may not have a leader yet.
+    await waitFor(
+      () =>
+        bus.publish({ topic: Topics.inbound, key: 'k', event: before }).then(
+          () => true,
+          () => false,
+        ),
+      { what: 'a first publish', timeoutMs: 30_000, intervalMs: 250 },
+    );
 
     await broker!.stop();
     broker = undefined;
@@ -122,5 +131,5 @@ describe('Kafka outage', () => {
     } finally {
       await db.end();
     }
-  });
+  }, 180_000);
 });

@@ -45,9 +45,12 @@ export async function openConversations(
       status: row.status,
       opened: false,
     });
-  const missing = customers.filter(
-    (c, i) => !result.has(c.customerId) && customers.findIndex((o) => o.customerId === c.customerId) === i,
-  );
+  const seen = new Set<string>();
+  const missing = customers.filter((c) => {
+    if (result.has(c.customerId) || seen.has(c.customerId)) return false;
+    seen.add(c.customerId);
+    return true;
+  });
   if (missing.length === 0) return result;
 
   const created = await rows<{ id: string; customer_id: string; attributes: Record<string, string> }>(

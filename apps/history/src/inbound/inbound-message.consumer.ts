@@ -32,6 +32,8 @@ export class InboundMessageConsumer implements OnApplicationBootstrap, BeforeApp
       groupId: 'history.inbound',
       topics: [Topics.inbound],
       accepts: [InboundMessageReceivedV1, IdentityOptOutChangedV1, CsatSubmittedV1],
+      // Ingest costs a fixed number of statements per batch: bigger batches, fewer of them.
+      maxBatchSize: 1_000,
       // A database outage is waited out, never dead-lettered.
       retry: { isTransient: isTransientDatabaseError },
       handleBatch: async (batch) => {

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { maskCardNumbersOrNull } from '../card-numbers/card-number-mask.util.js';
 import { statusChangedEntry } from '../conversations/conversation-events.js';
-import { openConversations } from '../conversations/open-conversations.operation.js';
+import { advanceConversations } from '../conversations/advance-conversations.operation.js';
 import { type Db, isoRequired, rows } from '../database/sql.util.js';
 import { linkIdentities, resolveIdentities } from '../identities/identity-resolver.js';
 import { identityKey, normalizeIdentityValue } from '../identities/identity-value.util.js';
@@ -49,6 +49,9 @@ const PREVIEW_LENGTH = 200;
  */
 @Injectable()
 export class InboundMessageService {
+  /** Workspaces known to be in `history.workspaces`: each is inserted once per process, not per batch. */
+  private readonly knownWorkspaces = new Set<string>();
+
   constructor(
     @InjectServiceDataSource('history') private readonly db: DataSource,
     private readonly relay: OutboxRelay,
@@ -57,6 +60,7 @@ export class InboundMessageService {
   async ingest(events: readonly InboundMessageReceivedV1[]): Promise<IngestResult> {
     if (events.length === 0) return { stored: 0, duplicates: 0 };
     const stored = await this.db.transaction((tx) => this.ingestInTransaction(tx, events));
+    for (const event of events) this.knownWorkspaces.add(event.workspaceId);
     if (stored > 0) this.relay.kick();
     return { stored, duplicates: events.length - stored };
   }
@@ -99,10 +103,13 @@ export class InboundMessageService {
     );
     if (fresh.length === 0) return 0;
 
-    await tx.query(
-      'INSERT INTO history.workspaces (id) SELECT DISTINCT unnest($1::uuid[]) ON CONFLICT DO NOTHING',
-      [[...new Set(fresh.map((i) => i.event.workspaceId))]],
+    const newWorkspaces = [...new Set(fresh.map((i) => i.event.workspaceId))].filter(
+      (id) => !this.knownWorkspaces.has(id),
     );
+    if (newWorkspaces.length > 0)
+      await tx.query('INSERT INTO history.workspaces (id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING', [
+        newWorkspaces,
+      ]);
 
     const outbox: OutboxEntry[] = [];
     const identities = await resolveIdentities(
@@ -136,45 +143,39 @@ export class InboundMessageService {
     }
     for (const item of fresh) item.customerId = currentCustomer(item.customerId);
 
-    const conversations = await openConversations(
-      tx,
-      fresh.map((i) => ({ workspaceId: i.event.workspaceId, customerId: i.customerId })),
-    );
-
     // Sequence numbers: each conversation's counter moves by its messages in this batch, in order.
-    const perConversation = new Map<string, Item[]>();
+    const perCustomer = new Map<string, Item[]>();
     for (const item of fresh) {
-      const id = conversations.get(item.customerId)!.id;
-      const list = perConversation.get(id);
-      if (list === undefined) perConversation.set(id, [item]);
+      const list = perCustomer.get(item.customerId);
+      if (list === undefined) perCustomer.set(item.customerId, [item]);
       else list.push(item);
     }
-    const convIds = [...perConversation.keys()];
-    const lastOf = (id: string) => perConversation.get(id)!.at(-1)!;
-    const bases = await rows<{ id: string; base: number }>(
+    const advanced = await advanceConversations(
       tx,
-      `UPDATE history.conversations c
-       SET last_sequence = c.last_sequence + u.n, last_message_at = clock_timestamp(),
-           last_message_preview = u.preview, channel = u.channel, channel_account_id = u.account,
-           waiting_since = coalesce(c.waiting_since, clock_timestamp()), status = 'open',
-           updated_at = clock_timestamp()
-       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[]) AS u(id, n, preview, channel, account)
-       WHERE c.id = u.id
-       RETURNING c.id, c.last_sequence - u.n AS base`,
-      [
-        convIds,
-        convIds.map((id) => perConversation.get(id)!.length),
-        convIds.map((id) => preview(lastOf(id).text)),
-        convIds.map((id) => lastOf(id).event.payload.channel),
-        convIds.map((id) => lastOf(id).event.payload.channelAccountId),
-      ],
+      [...perCustomer.entries()].map(([customerId, list]) => {
+        const last = list.at(-1)!;
+        return {
+          workspaceId: last.event.workspaceId,
+          customerId,
+          count: list.length,
+          preview: preview(last.text),
+          channel: last.event.payload.channel,
+          channelAccountId: last.event.payload.channelAccountId,
+        };
+      }),
     );
-    const baseOf = new Map(bases.map((b) => [b.id, Number(b.base)]));
-
+    const pending = [...advanced.values()].filter((a) => a.conversation.status === 'pending');
+    if (pending.length > 0) {
+      // The customer answered: a conversation waiting on them is open again.
+      await tx.query("UPDATE history.conversations SET status = 'open' WHERE id = ANY($1::uuid[])", [
+        pending.map((a) => a.conversation.id),
+      ]);
+    }
+    const indexInConversation = new Map<Item, number>();
+    for (const list of perCustomer.values()) list.forEach((item, i) => indexInConversation.set(item, i));
     const planned = fresh.map((item) => {
-      const conversation = conversations.get(item.customerId)!;
-      const list = perConversation.get(conversation.id)!;
-      const index = list.indexOf(item);
+      const { conversation, base } = advanced.get(item.customerId)!;
+      const index = indexInConversation.get(item)!;
       const p = item.event.payload;
       const sender: MessageSender = {
         type: 'customer',
@@ -185,12 +186,14 @@ export class InboundMessageService {
         item,
         conversation,
         id: randomUUID(),
-        sequence: baseOf.get(conversation.id)! + index + 1,
+        sequence: base + index + 1,
         offsetMicros: index,
         sender,
       };
     });
 
+    // A plain INSERT: duplicates were filtered above, and a row a concurrent transaction slipped in
+    // since fails the unique key, rolling the batch back for a retry that will see it (no gaps).
     const inserted = await rows<{ id: string; created_at: Date }>(
       tx,
       `INSERT INTO history.messages
@@ -205,7 +208,6 @@ export class InboundMessageService {
                    $14::int[], $15::jsonb[], $16::int[])
          AS u(id, w, e, channel, account, provider_id, sender_kind, sender_address, text, attachments,
               received_at, conversation_id, customer_id, sequence, sender, offset_us)
-       ON CONFLICT ON CONSTRAINT messages_provider_id_unique DO NOTHING
        RETURNING id, created_at`,
       [
         planned.map((m) => m.id),
@@ -225,12 +227,13 @@ export class InboundMessageService {
         planned.map((m) => JSON.stringify(m.sender)),
         planned.map((m) => m.offsetMicros),
       ],
-    );
-    if (inserted.length !== planned.length) {
-      throw new ConcurrentIngestError(
-        `${planned.length - inserted.length} of ${planned.length} messages were stored concurrently`,
-      );
-    }
+    ).catch((error: unknown) => {
+      if (isUniqueViolation(error, 'messages_provider_id_unique'))
+        throw new ConcurrentIngestError('some of the batch was stored by a concurrent transaction', {
+          cause: error,
+        });
+      throw error;
+    });
     const createdAt = new Map(inserted.map((r) => [r.id, isoRequired(r.created_at)]));
 
     for (const conversation of new Set(planned.map((m) => m.conversation))) {
@@ -284,4 +287,10 @@ export class InboundMessageService {
 
 function preview(text: string | null): string | null {
   return text === null ? null : text.slice(0, PREVIEW_LENGTH);
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const driver = (error as { driverError?: { code?: unknown; constraint?: unknown } }).driverError ?? error;
+  const { code, constraint: name } = driver as { code?: unknown; constraint?: unknown };
+  return code === '23505' && name === constraint;
 }

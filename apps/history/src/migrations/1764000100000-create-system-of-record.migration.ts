@@ -122,7 +122,7 @@ export class CreateSystemOfRecord1764000100000 implements MigrationInterface {
        WHERE status <> 'resolved'`,
     );
     await runner.query(
-      'CREATE INDEX conversations_by_customer ON history.conversations (workspace_id, customer_id, last_message_at DESC)',
+      'CREATE INDEX conversations_by_customer ON history.conversations (workspace_id, customer_id)',
     );
     await runner.query(
       'CREATE INDEX conversations_waiting ON history.conversations (workspace_id, waiting_since, id)',
@@ -158,9 +158,7 @@ export class CreateSystemOfRecord1764000100000 implements MigrationInterface {
     await runner.query(`
       CREATE TABLE history.outbox (
         id bigserial PRIMARY KEY,
-        topic text NOT NULL,
-        key text NOT NULL,
-        event json NOT NULL,
+        entries json NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
 

@@ -1,11 +1,12 @@
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { EventEnvelope } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
 import { InjectServiceDataSource, createLogger } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 import { rows } from '../database/sql.util.js';
+import type { OutboxEntry } from './outbox.js';
 
 const BATCH = 2_000;
+const ROWS_PER_ROUND = 200;
 const IDLE_POLL_MS = 200;
 const MAX_BACKOFF_MS = 5_000;
 
@@ -71,7 +72,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         await this.idle(delay);
         continue;
       }
-      if (relayed < BATCH && !this.kicked) await this.idle(IDLE_POLL_MS);
+      // After a non-empty round, go again at once: the outbox may hold more.
+      if (relayed === 0 && !this.kicked) await this.idle(IDLE_POLL_MS);
     }
   }
 
@@ -95,14 +97,22 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         "SELECT pg_try_advisory_xact_lock(hashtext('history.outbox')) AS locked",
       );
       if (lock?.locked !== true) return 0;
-      const batch = await rows<{ id: string; topic: string; key: string; event: EventEnvelope }>(
+      // Rows hold a transaction's events each; take rows until about BATCH events.
+      const found = await rows<{ id: string; entries: OutboxEntry[] }>(
         tx,
-        'SELECT id, topic, key, event FROM history.outbox ORDER BY id LIMIT $1',
-        [BATCH],
+        'SELECT id, entries FROM history.outbox ORDER BY id LIMIT $1',
+        [ROWS_PER_ROUND],
       );
+      const batch: OutboxEntry[] = [];
+      const ids: string[] = [];
+      for (const row of found) {
+        if (batch.length > 0 && batch.length + row.entries.length > BATCH) break;
+        batch.push(...row.entries);
+        ids.push(row.id);
+      }
       if (batch.length === 0) return 0;
-      await this.bus.publish(batch.map((r) => ({ topic: r.topic, key: r.key, event: r.event })));
-      await tx.query('DELETE FROM history.outbox WHERE id = ANY($1::bigint[])', [batch.map((r) => r.id)]);
+      await this.bus.publish(batch);
+      await tx.query('DELETE FROM history.outbox WHERE id = ANY($1::bigint[])', [ids]);
       return batch.length;
     });
   }

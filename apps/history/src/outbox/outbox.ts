@@ -11,12 +11,9 @@ export interface OutboxEntry {
 /**
  * Appends events to `history.outbox` inside the caller's transaction (ADR 0010): they become
  * visible to the relay exactly when the change commits, and vanish with it when it rolls back.
+ * One row per call, holding the events in order: a batch of 500 messages costs one row, not 500.
  */
 export async function appendToOutbox(tx: Db, entries: readonly OutboxEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await tx.query(
-    `INSERT INTO history.outbox (topic, key, event)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::json[])`,
-    [entries.map((e) => e.topic), entries.map((e) => e.key), entries.map((e) => JSON.stringify(e.event))],
-  );
+  await tx.query('INSERT INTO history.outbox (entries) VALUES ($1::json)', [JSON.stringify(entries)]);
 }

@@ -1,0 +1,105 @@
+import type { Channel } from '@switchboard/contracts';
+import { randomUUID } from 'node:crypto';
+import { type Db, rows } from '../database/sql.util.js';
+import type { OpenConversation } from './open-conversations.operation.js';
+
+/** A customer's inbound messages of one batch, as they move their conversation. */
+export interface ConversationAdvance {
+  readonly workspaceId: string;
+  readonly customerId: string;
+  /** How many messages: the conversation's sequence moves by this much. */
+  readonly count: number;
+  /** The last message's preview, channel and account: where replies go by default. */
+  readonly preview: string | null;
+  readonly channel: Channel;
+  readonly channelAccountId: string;
+}
+
+export interface AdvancedConversation {
+  /** `status` is the one before this batch (a pending conversation is now open again). */
+  readonly conversation: OpenConversation;
+  /** The sequence before this batch: its messages take base + 1 … base + count. */
+  readonly base: number;
+}
+
+/**
+ * Moves each customer's open conversation by its messages of the batch in one UPDATE (which is
+ * also the row lock), and opens a conversation, already advanced, for customers without one. The
+ * partial unique index settles two batches opening one for the same customer: the loser advances
+ * the winner's. The ingest path's equivalent of `openConversations` + an UPDATE, one statement
+ * and one tuple version fewer per conversation.
+ */
+export async function advanceConversations(
+  tx: Db,
+  advances: readonly ConversationAdvance[],
+): Promise<Map<string, AdvancedConversation>> {
+  const result = new Map<string, AdvancedConversation>();
+  const update = async (list: readonly ConversationAdvance[]) => {
+    const updated = await rows<{ id: string; customer_id: string; status: 'open' | 'pending'; base: number }>(
+      tx,
+      `UPDATE history.conversations c
+       SET last_sequence = c.last_sequence + u.n, last_message_at = clock_timestamp(),
+           last_message_preview = u.preview, channel = u.channel, channel_account_id = u.account,
+           waiting_since = coalesce(c.waiting_since, clock_timestamp()), updated_at = clock_timestamp()
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[]) AS u(customer_id, n, preview, channel, account)
+       WHERE c.customer_id = u.customer_id AND c.status <> 'resolved'
+       RETURNING c.id, c.customer_id, c.status, c.last_sequence - u.n AS base`,
+      [
+        list.map((a) => a.customerId),
+        list.map((a) => a.count),
+        list.map((a) => a.preview),
+        list.map((a) => a.channel),
+        list.map((a) => a.channelAccountId),
+      ],
+    );
+    for (const row of updated) {
+      result.set(row.customer_id, {
+        conversation: { id: row.id, customerId: row.customer_id, status: row.status, opened: false },
+        base: Number(row.base),
+      });
+    }
+  };
+  await update(advances);
+  const missing = advances.filter((a) => !result.has(a.customerId));
+  if (missing.length === 0) return result;
+
+  const created = await rows<{ id: string; customer_id: string; attributes: Record<string, string> }>(
+    tx,
+    `WITH created AS (
+       INSERT INTO history.conversations
+         (id, workspace_id, customer_id, status, opened_at, last_message_at, last_sequence, last_message_preview,
+          channel, channel_account_id, waiting_since)
+       SELECT u.id, u.w, u.c, 'open', clock_timestamp(), clock_timestamp(), u.n, u.preview, u.channel, u.account,
+              clock_timestamp()
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[])
+         AS u(id, w, c, n, preview, channel, account)
+       ON CONFLICT DO NOTHING
+       RETURNING id, customer_id)
+     SELECT created.id, created.customer_id, cu.attributes
+     FROM created JOIN history.customers cu ON cu.id = created.customer_id`,
+    [
+      missing.map(() => randomUUID()),
+      missing.map((a) => a.workspaceId),
+      missing.map((a) => a.customerId),
+      missing.map((a) => a.count),
+      missing.map((a) => a.preview),
+      missing.map((a) => a.channel),
+      missing.map((a) => a.channelAccountId),
+    ],
+  );
+  for (const row of created) {
+    result.set(row.customer_id, {
+      conversation: {
+        id: row.id,
+        customerId: row.customer_id,
+        status: 'open',
+        opened: true,
+        customerAttributes: row.attributes,
+      },
+      base: 0,
+    });
+  }
+  const raced = missing.filter((a) => !result.has(a.customerId));
+  if (raced.length > 0) await update(raced);
+  return result;
+}
