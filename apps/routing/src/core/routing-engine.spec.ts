@@ -442,6 +442,16 @@ describe('RoutingEngine', () => {
         const c = engine.conversation(id);
         if (c?.state === 'offered') engine.answerOffer(id, c.agentId!, random() < 0.7);
         else if (c?.state === 'assigned') engine.markAnswered(id);
+      } else if (r < 0.92) {
+        const id = `ag${Math.floor(random() * 12)}`;
+        if (random() < 0.5) engine.removeAgent(id);
+        else
+          engine.upsertAgent(
+            agent(id, {
+              skills: [{ skill: 'x', proficiency: 1 + Math.floor(random() * 5) }],
+              maxConcurrent: 1 + Math.floor(random() * 3),
+            }),
+          );
       } else if (open.length > 0) {
         const id = open[Math.floor(random() * open.length)]!;
         engine.transfer(

@@ -314,6 +314,15 @@ export class RoutingEngine {
     this.advance();
     const agent = this.agents.get(agentId);
     if (!agent) return;
+    // Gone before its conversations are handed back: it must not be offered them again, nor
+    // re-enter a pool when a conversation it held is released.
+    this.agents.delete(agentId);
+    agent.presence = 'offline';
+    agent.version++;
+    for (const pool of agent.pools) this.leavePool(agent, pool);
+    agent.pools = [];
+    agent.queueOrder = [];
+    this.dirtyAgents.delete(agent);
     this.returnConversations(agent, 'agent_removed', () => true);
     for (const conversation of [...agent.reserved]) {
       agent.reserved.delete(conversation);
@@ -321,9 +330,6 @@ export class RoutingEngine {
       conversation.version++;
       this.place(conversation);
     }
-    for (const pool of agent.pools) this.leavePool(agent, pool);
-    this.dirtyAgents.delete(agent);
-    this.agents.delete(agentId);
     for (const [customerId, a] of this.affinity) if (a.agentId === agentId) this.affinity.delete(customerId);
     this.syncPools();
   }
@@ -641,7 +647,23 @@ export class RoutingEngine {
           problems.push(`${agent.config.agentId}: ${CHANNELS[i]} load ${n} > ${agent.capacityByChannel[i]}`);
       });
     }
+    for (const queue of this.queues.values()) {
+      for (const pool of queue.pools) {
+        for (const [channel, heap] of pool.heaps) {
+          for (const agent of heap.values()) {
+            if (this.agents.get(agent.config.agentId) !== agent || !this.available(agent, channel)) {
+              problems.push(
+                `${agent.config.agentId} sits in a ${channel} pool of ${queue.config.name} but cannot take`,
+              );
+            }
+          }
+        }
+      }
+    }
     for (const c of this.conversations.values()) {
+      if (c.agent && this.agents.get(c.agent.config.agentId) !== c.agent) {
+        problems.push(`${c.arrival.conversationId} held by ${c.agent.config.agentId}, who is gone`);
+      }
       if (c.state !== 'waiting') continue;
       for (const agent of this.agents.values()) {
         if (this.couldTake(agent.config.agentId, c.arrival.conversationId)) {

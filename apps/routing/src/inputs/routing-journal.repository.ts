@@ -28,9 +28,17 @@ export const ROUTING_INPUTS_CHANNEL = 'routing_inputs';
 export class RoutingJournalRepository {
   constructor(@InjectServiceDataSource('routing') private readonly db: DataSource) {}
 
-  async append(entries: readonly JournalEntry[], manager: EntityManager = this.db.manager): Promise<number> {
+  async append(entries: readonly JournalEntry[], manager?: EntityManager): Promise<number> {
     if (entries.length === 0) return 0;
-    const workspaces = [...new Set(entries.map((e) => e.workspaceId))];
+    if (!manager) return this.db.transaction((m) => this.append(entries, m));
+    const workspaces = [...new Set(entries.map((e) => e.workspaceId))].sort();
+    // Sequence numbers are taken at insert but become visible at commit: without this lock a
+    // later number could commit first, the owner apply past it, and the earlier one be skipped.
+    // Appends to one workspace take turns, so its journal commits in sequence order.
+    await manager.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended('routing-journal:' || w, 0)) FROM unnest($1::text[]) AS w`,
+      [workspaces],
+    );
     const rows: unknown[] = await manager.query(
       `WITH ws AS (
          INSERT INTO routing.workspaces (workspace_id) SELECT unnest($5::uuid[])
