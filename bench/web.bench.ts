@@ -28,6 +28,12 @@ const RATE = Number(process.argv[3] ?? 1_000);
 const SECONDS = Number(process.argv[4] ?? 10);
 const OPEN_CONCURRENCY = 200;
 
+/** CPU time (user + system) a process has used so far, in ms. */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) * 1024;
@@ -164,6 +170,7 @@ const observer = await bus.subscribe({
 await observer.assigned;
 
 const total = Math.round(RATE * SECONDS);
+const cpuBefore = cpuMsOf(pid);
 const due = new Map<string, number>();
 const publishes: Promise<void>[] = [];
 const started = performance.now();
@@ -203,6 +210,7 @@ await waitFor(() => received.size >= total && busSeen.size >= total, {
   what: `all ${total} replies on their sockets (have ${received.size})`,
 }).catch((error: Error) => process.stdout.write(`${error.message}\n`));
 
+const cpuPerReply = (cpuMsOf(pid) - cpuBefore) / total;
 const latencies = (seen: Map<string, number>) =>
   [...due]
     .filter(([id]) => seen.has(id))
@@ -243,6 +251,7 @@ process.stdout.write(
     ['p99', fmt(percentile(socketLatency, 99)), fmt(percentile(busLatency, 99))],
     ['max', fmt(socketLatency.at(-1) ?? Number.NaN), fmt(busLatency.at(-1) ?? Number.NaN)],
     ['publish rate achieved', `${fmt(total / publishSeconds, 0)}/s`, ''],
+    ['app CPU per reply', `${fmt(cpuPerReply, 2)} ms`, ''],
   ])}\n\n`,
 );
 process.stdout.write(

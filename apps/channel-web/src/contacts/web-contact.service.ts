@@ -118,8 +118,10 @@ export class WebContactService {
     if (visitors.length === 0 && users.length === 0) return [];
     const rows: ContactRow[] = await queryRows(
       this.db,
-      `SELECT * FROM channels.web_contacts
-       WHERE workspace_id = $1 AND (visitor_id = ANY($2::text[]) OR user_id = ANY($3::text[]))`,
+      // Two index lookups: an OR across the two columns would scan the table.
+      `SELECT * FROM channels.web_contacts WHERE workspace_id = $1 AND visitor_id = ANY($2::text[])
+       UNION ALL
+       SELECT * FROM channels.web_contacts WHERE workspace_id = $1 AND user_id = ANY($3::text[])`,
       [workspaceId, visitors, users],
     );
     return rows.map(toContact);

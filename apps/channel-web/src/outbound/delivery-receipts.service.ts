@@ -16,6 +16,7 @@ const FLUSH_MS = 25;
 export class DeliveryReceiptsService implements OnApplicationShutdown {
   private readonly logger = createLogger('channel-web.receipts');
   private pending = new Map<string, { workspaceId: string; channelAccountId: string; seqs: number[] }>();
+  private pendingSent: OutgoingEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -28,10 +29,24 @@ export class DeliveryReceiptsService implements OnApplicationShutdown {
     const entry = this.pending.get(contactId) ?? { workspaceId, channelAccountId, seqs: [] };
     entry.seqs.push(seq);
     this.pending.set(contactId, entry);
+    this.schedule();
+  }
+
+  private schedule(): void {
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       this.flushing = this.flushing.then(() => this.flush());
     }, FLUSH_MS);
+  }
+
+  /**
+   * `sent` statuses of replies just stored. Published with the next flush rather than before the
+   * delivery batch is committed: the reply itself is durable, and `sent` is informative (a crash
+   * may lose it; `delivered` still follows). Kept in order before the `delivered` of the same flush.
+   */
+  sent(events: readonly OutgoingEvent[]): void {
+    this.pendingSent.push(...events);
+    this.schedule();
   }
 
   async publish(
@@ -56,6 +71,18 @@ export class DeliveryReceiptsService implements OnApplicationShutdown {
   private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = new Map();
+    const sent = this.pendingSent;
+    this.pendingSent = [];
+    if (sent.length > 0) {
+      try {
+        await this.bus.publish(sent);
+      } catch (error) {
+        this.logger.warn({ err: error, count: sent.length }, 'could not publish sent statuses; retrying');
+        // Bounded: a long outage drops the oldest informative statuses rather than growing forever.
+        this.pendingSent = [...sent, ...this.pendingSent].slice(-10_000);
+        this.schedule();
+      }
+    }
     if (batch.size === 0) return;
     const accounts = new Map<string, string>();
     const marks: { workspaceId: string; contactId: string; seq: number }[] = [];

@@ -12,6 +12,7 @@ import { EventBus, type OutgoingEvent } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/platform';
 import type { WebContact } from '../contacts/web-contact.js';
 import { WebContactService } from '../contacts/web-contact.service.js';
+import { DeliveryReceiptsService } from './delivery-receipts.service.js';
 import { TranscriptNotifierService } from '../transcript/transcript-notifier.service.js';
 import { type AppendEntry, TranscriptService } from '../transcript/transcript.service.js';
 
@@ -29,6 +30,7 @@ export class WebDeliveryService {
     private readonly transcript: TranscriptService,
     private readonly notifier: TranscriptNotifierService,
     private readonly bus: EventBus,
+    private readonly receipts: DeliveryReceiptsService,
     @Optional() @Inject(HISTORY_API) private readonly history: HistoryApi | null,
   ) {}
 
@@ -40,6 +42,7 @@ export class WebDeliveryService {
   async deliverBatch(events: readonly MessageDeliveryRequestedV1[]): Promise<void> {
     const web = events.filter((event) => event.payload.channel === 'web');
     const statuses: OutgoingEvent[] = [];
+    const sent: OutgoingEvent[] = [];
     const byWorkspace = new Map<string, MessageDeliveryRequestedV1[]>();
     for (const event of web)
       byWorkspace.set(event.workspaceId, [...(byWorkspace.get(event.workspaceId) ?? []), event]);
@@ -91,10 +94,12 @@ export class WebDeliveryService {
       const results = await this.transcript.appendMany(entries);
       // Stored: it reaches the customer on this visit or the next; `delivered` follows when a socket gets it.
       results.forEach((result, i) => {
-        if (result.created) statuses.push(statusOf(requests[i]!, 'sent'));
+        if (result.created) sent.push(statusOf(requests[i]!, 'sent'));
       });
     }
+    // Failures are durable before the batch is committed; `sent` goes out with the receipts.
     if (statuses.length > 0) await this.bus.publish(statuses);
+    this.receipts.sent(sent);
   }
 
   /** A resolved conversation asks its web contacts for a rating, once per conversation. */

@@ -86,16 +86,28 @@ export class TranscriptService {
         freshKeys.add(key);
         fresh.push(entry);
       }
+      const links = new Map<string, { customerId: string; conversationId: string }>();
+      for (const entry of entries) if (entry.link) links.set(entry.contact.id, entry.link);
       const created = new Map<string, TranscriptItem>();
       if (fresh.length > 0) {
         const counts = new Map<string, number>();
         for (const entry of fresh) counts.set(entry.contact.id, (counts.get(entry.contact.id) ?? 0) + 1);
+        const ids = [...counts.keys()];
+        // History's customer and conversation, as the latest delivery names them, in the same statement.
         const lastSeqs = await queryRows<{ id: string; last_seq: number }>(
           tx,
-          `UPDATE channels.web_contacts c SET last_seq = c.last_seq + k.n
-           FROM unnest($1::uuid[], $2::int[]) AS k(id, n) WHERE c.id = k.id
+          `UPDATE channels.web_contacts c SET last_seq = c.last_seq + k.n,
+             customer_id = COALESCE(k.customer_id, c.customer_id),
+             conversation_id = COALESCE(k.conversation_id, c.conversation_id)
+           FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::uuid[]) AS k(id, n, customer_id, conversation_id)
+           WHERE c.id = k.id
            RETURNING c.id, c.last_seq`,
-          [[...counts.keys()], [...counts.values()]],
+          [
+            ids,
+            ids.map((id) => counts.get(id)),
+            ids.map((id) => links.get(id)?.customerId ?? null),
+            ids.map((id) => links.get(id)?.conversationId ?? null),
+          ],
         );
         const nextSeq = new Map(lastSeqs.map((row) => [row.id, row.last_seq - counts.get(row.id)! + 1]));
         const seqs = fresh.map((entry) => {
@@ -133,22 +145,6 @@ export class TranscriptService {
           tx,
           'SELECT pg_notify($1, n) FROM unnest($2::text[]) WITH ORDINALITY AS u(n, o) ORDER BY o',
           [TRANSCRIPT_CHANNEL, notices],
-        );
-      }
-      const links = new Map<string, { customerId: string; conversationId: string }>();
-      for (const entry of entries) if (entry.link) links.set(entry.contact.id, entry.link);
-      if (links.size > 0) {
-        await queryRows(
-          tx,
-          `UPDATE channels.web_contacts c SET customer_id = k.customer_id, conversation_id = k.conversation_id
-           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS k(id, customer_id, conversation_id)
-           WHERE c.id = k.id AND (c.customer_id IS DISTINCT FROM k.customer_id
-             OR c.conversation_id IS DISTINCT FROM k.conversation_id)`,
-          [
-            [...links.keys()],
-            [...links.values()].map((l) => l.customerId),
-            [...links.values()].map((l) => l.conversationId),
-          ],
         );
       }
       return entries.map((entry) => {
