@@ -1,4 +1,5 @@
 import { smsChannelVariables } from '@switchboard/app-channel-sms';
+import { inboxVariables } from '@switchboard/app-inbox';
 import { messagingVariables } from '@switchboard/messaging';
 import {
   coreVariables,
@@ -21,6 +22,7 @@ export const StandaloneConfig = defineConfig(
     ...storageVariables,
     ...encryptionVariables,
     ...smsChannelVariables,
+    ...inboxVariables,
   },
   'StandaloneConfig',
 );

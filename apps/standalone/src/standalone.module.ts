@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { SmsChannelModule } from '@switchboard/app-channel-sms';
 import { HistoryModule } from '@switchboard/app-history';
+import { InboxModule } from '@switchboard/app-inbox';
 import { MessagingModule } from '@switchboard/messaging';
 import { type Environment, HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
 import { StandaloneConfig } from './standalone.config.js';
@@ -21,6 +22,7 @@ export class StandaloneModule {
         MessagingModule.forRoot(),
         HistoryModule,
         SmsChannelModule,
+        InboxModule,
       ],
     };
   }
