@@ -18,6 +18,7 @@ import { LiveService } from './live/live.service.js';
 import { InboxReplica } from './live/replica-id.util.js';
 import { PresenceService } from './live/presence.service.js';
 import { inboxMigrations } from './migrations/index.js';
+import { ServicePorts } from './ports/service-ports.service.js';
 import { RoutingAdminController } from './supervision/routing-admin.controller.js';
 import { RoutingAdminService } from './supervision/routing-admin.service.js';
 import { FirstAdminService } from './users/first-admin.service.js';
@@ -28,8 +29,8 @@ import { SpaController } from './web/spa.controller.js';
 
 /**
  * The agents' inbox: users and sessions, the inbox HTTP API over HistoryApi and RoutingApi
- * (injected under HISTORY_API and ROUTING_API, provided by the history and routing modules in
- * process or by their RPC clients), live updates on `/ws/inbox`, and the SPA at `/inbox/`.
+ * (found under HISTORY_API and ROUTING_API by `ServicePorts`: the history and routing modules in
+ * process, or their RPC clients), live updates on `/ws/inbox`, and the SPA at `/inbox/`.
  */
 @Module({
   imports: [
@@ -45,6 +46,7 @@ import { SpaController } from './web/spa.controller.js';
     SpaController,
   ],
   providers: [
+    ServicePorts,
     SessionsService,
     LoginRateLimiter,
     AuthService,

@@ -1,6 +1,7 @@
 import { smsChannelVariables } from '@switchboard/app-channel-sms';
 import { routingVariables } from '@switchboard/app-routing';
 import { grpcApiVariables } from '@switchboard/app-grpc-api';
+import { inboxVariables } from '@switchboard/app-inbox';
 import { messagingVariables } from '@switchboard/messaging';
 import {
   coreVariables,
@@ -25,6 +26,7 @@ export const StandaloneConfig = defineConfig(
     ...smsChannelVariables,
     ...routingVariables,
     ...grpcApiVariables,
+    ...inboxVariables,
   },
   'StandaloneConfig',
 );

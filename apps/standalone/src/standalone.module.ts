@@ -4,6 +4,7 @@ import { ChannelWebModule } from '@switchboard/app-channel-web';
 import { GrpcApiModule } from '@switchboard/app-grpc-api';
 import { HistoryModule } from '@switchboard/app-history';
 import { RoutingModule } from '@switchboard/app-routing';
+import { InboxModule } from '@switchboard/app-inbox';
 import { MessagingModule } from '@switchboard/messaging';
 import { type Environment, HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
 import { ServicePortsModule } from './service-ports.module.js';
@@ -29,6 +30,7 @@ export class StandaloneModule {
         RoutingModule,
         ChannelWebModule,
         GrpcApiModule,
+        InboxModule,
       ],
     };
   }

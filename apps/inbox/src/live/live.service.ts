@@ -1,11 +1,7 @@
-import {
-  Inject,
-  Injectable,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
-import { HISTORY_API, type HistoryApi, ParticipantActivityV1, Topics } from '@switchboard/contracts';
+import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { ParticipantActivityV1, Topics } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
+import { ServicePorts } from '../ports/service-ports.service.js';
 import type { SessionContext } from '../auth/session-context.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { LiveHub } from './live-hub.service.js';
@@ -21,7 +17,7 @@ export class LiveService implements OnApplicationBootstrap, BeforeApplicationShu
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    @Inject(HISTORY_API) private readonly history: HistoryApi,
+    private readonly ports: ServicePorts,
     private readonly bus: EventBus,
     private readonly hub: LiveHub,
     private readonly sessions: SessionsService,
@@ -48,7 +44,7 @@ export class LiveService implements OnApplicationBootstrap, BeforeApplicationShu
     if (state === 'typing') this.lastTyping.set(key, now);
     else this.lastTyping.delete(key);
     if (this.lastTyping.size > 10_000) this.lastTyping.clear();
-    const conversation = await this.history.getConversation(session.workspaceId, conversationId);
+    const conversation = await this.ports.history().getConversation(session.workspaceId, conversationId);
     await this.bus.publish({
       topic: Topics.activity,
       key: session.workspaceId,

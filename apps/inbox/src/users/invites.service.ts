@@ -1,13 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import {
-  AlreadyExistsError,
-  FailedPreconditionError,
-  NotFoundError,
-  ROUTING_API,
-  type RoutingApi,
-} from '@switchboard/contracts';
+import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from '@switchboard/contracts';
+import { ServicePorts } from '../ports/service-ports.service.js';
 import { InjectServiceDataSource, createLogger } from '@switchboard/platform';
-import { Inject } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { assertPasswordPolicy } from '../auth/auth.service.js';
@@ -67,7 +61,7 @@ export class InvitesService {
     @InjectServiceDataSource('inbox') private readonly db: DataSource,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
-    @Inject(ROUTING_API) private readonly routing: RoutingApi,
+    private readonly ports: ServicePorts,
   ) {}
 
   async create(
@@ -167,7 +161,7 @@ export class InvitesService {
   private async registerAgent(user: User): Promise<void> {
     if (user.role === 'admin') return;
     try {
-      await this.routing.upsertAgent(user.workspaceId, {
+      await this.ports.routing().upsertAgent(user.workspaceId, {
         agentId: user.id,
         displayName: user.displayName,
         skills: [],
