@@ -38,6 +38,7 @@ await runHttpService(StandaloneModule.forRoot(overrides), {
       '  Switchboard is running.',
       '',
       `  Health        ${url}/healthz   (ready: ${url}/readyz)`,
+      `  gRPC API      localhost:${config.GRPC_PORT}   (keys: npm run apikey -- create --help)`,
       `  Database      ${embedded ? `embedded PostgreSQL, data in ${join(config.SWITCHBOARD_DATA_DIR, 'postgres')}` : 'DATABASE_URL'}`,
       `  Event log     ${config.KAFKA_BROKERS ? `Kafka at ${config.KAFKA_BROKERS.join(',')}` : 'in-process (kept in PostgreSQL)'}`,
       '',

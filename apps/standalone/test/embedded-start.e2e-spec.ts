@@ -30,6 +30,7 @@ describe('standalone, embedded', () => {
     expect(Object.keys(ready.checks).sort()).toEqual([
       'database:channels',
       'database:channels_web',
+      'database:api',
       'database:history',
       'event-bus',
     ]);

@@ -6,6 +6,8 @@ import { waitFor } from '../async/wait-for.util.js';
 
 export interface AppProcess {
   readonly url: string;
+  /** `127.0.0.1:<GRPC_PORT>` given to the process (only apps with a gRPC server listen on it). */
+  readonly grpcAddress: string;
   readonly child: ChildProcess;
   /** What the process printed (JSON log lines), for assertions and for failure messages. */
   output(): string;
@@ -36,8 +38,10 @@ export async function startAppProcess(app: string, env: Record<string, string>):
   if (!existsSync(entry))
     throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does).`);
   const port = await freePort();
+  // Apps with a gRPC server (grpc-api, standalone) would all want 50051: give each its own.
+  const grpcPort = env.GRPC_PORT ?? String(await freePort());
   const child = spawn(process.execPath, [entry], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', GRPC_PORT: grpcPort, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -47,6 +51,7 @@ export async function startAppProcess(app: string, env: Record<string, string>):
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
+    grpcAddress: `127.0.0.1:${grpcPort}`,
     child,
     output: () => output,
     waitUntilReady: async (timeoutMs = 30_000) => {

@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { credentials, type ChannelCredentials, type Client, loadPackageDefinition } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { createSwitchboardClients, type grpcV1 } from '@switchboard/contracts';
+import { KafkaEventBus } from '@switchboard/messaging';
+import {
+  type AppProcess,
+  type TestDatabase,
+  collectStream,
+  createTestDatabase,
+  rpcFailure,
+  startAppProcess,
+  testRunId,
+  unary,
+  waitFor,
+  workspaceEvent,
+} from '@switchboard/testing';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
+
+const execFileAsync = promisify(execFile);
+type HealthClient = Client & { Check: (...args: unknown[]) => unknown };
+
+/**
+ * `npm run start:grpc-api`: the built app alone in its own process on Kafka and PostgreSQL. A key
+ * made with the CLI opens the event stream; events published to the bus arrive; SIGTERM ends the
+ * stream with UNAVAILABLE (resume by cursor) and the process exits cleanly.
+ */
+describe('grpc-api alone', () => {
+  const topicPrefix = `${testRunId()}.grpc-alone-${randomUUID().slice(0, 8)}.`;
+  let database: TestDatabase;
+  let app: AppProcess;
+  let bus: KafkaEventBus;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('grpc_alone');
+    app = await startAppProcess('grpc-api', {
+      DATABASE_URL: database.url,
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '',
+      KAFKA_TOPIC_PREFIX: topicPrefix,
+      KAFKA_PARTITIONS: '2',
+    });
+    await app.waitUntilReady(60_000);
+    bus = new KafkaEventBus({
+      brokers: (process.env.KAFKA_BROKERS ?? '').split(','),
+      clientId: 'grpc-alone-test',
+      topicPrefix,
+      partitions: 2,
+      replicationFactor: 1,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.stop('SIGKILL');
+    await bus?.close();
+    await database?.drop();
+  });
+
+  it('serves health, keys from the CLI, and the event stream until SIGTERM', async () => {
+    const health = loadPackageDefinition(loadSync(healthProtoPath, { enums: String })) as unknown as {
+      grpc: { health: { v1: { Health: new (address: string, creds: ChannelCredentials) => HealthClient } } };
+    };
+    const healthClient = new health.grpc.health.v1.Health(app.grpcAddress, credentials.createInsecure());
+    try {
+      await waitFor(
+        async () =>
+          (
+            await unary<HealthClient, 'Check', object, { status: string }>(healthClient, 'Check', {
+              service: '',
+            })
+          ).status === 'SERVING',
+        { what: 'grpc.health.v1 SERVING' },
+      );
+    } finally {
+      healthClient.close();
+    }
+
+    const workspace = randomUUID();
+    const { stdout, stderr } = await execFileAsync(
+      process.execPath,
+      [
+        'dist/apps/grpc-api/src/api-keys/api-key.cli.js',
+        'create',
+        '--workspace',
+        workspace,
+        '--name',
+        'BI',
+        '--scope',
+        'read',
+      ],
+      { env: { PATH: process.env.PATH ?? '', DATABASE_URL: database.url } },
+    );
+    const key = stdout.trim();
+    expect(key).toMatch(/^sbk_[A-Za-z0-9_-]{43}$/);
+    expect(stderr).toMatch(/printed once/);
+    expect(stderr).not.toContain(key);
+
+    const clients = createSwitchboardClients({
+      address: app.grpcAddress,
+      apiKey: key,
+      credentials: credentials.createInsecure(),
+    });
+    try {
+      expect(
+        (await rpcFailure(unary(clients.conversations, 'SendMessage', { requestId: 'r' }))).codeName,
+      ).toBe('PERMISSION_DENIED');
+      const stream = collectStream<grpcV1.Event__Output>(
+        clients.events.Subscribe({ startAt: 'START_AT_EARLIEST' }),
+      );
+      const events = Array.from({ length: 6 }, (_, i) => workspaceEvent(workspace, randomUUID(), i));
+      await bus.publish(events);
+      await waitFor(() => stream.items.length === 6, { what: 'the events on the stream', timeoutMs: 30_000 });
+      expect(stream.items.map((e) => e.id).sort()).toEqual(events.map((e) => e.event.id).sort());
+
+      expect(await app.stop('SIGTERM')).toBe(0);
+      const ended = await stream.ended;
+      expect(ended?.code).toBe(14);
+      expect(ended?.details).toMatch(/resubscribe with your last cursor/);
+    } finally {
+      clients.close();
+    }
+  });
+});

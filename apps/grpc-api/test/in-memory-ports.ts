@@ -1,0 +1,167 @@
+import {
+  FailedPreconditionError,
+  NotFoundError,
+  type AgentInput,
+  type AgentView,
+  type ConversationView,
+  type HistoryApi,
+  type RoutingApi,
+  type SendMessageInput,
+  type SendMessageResult,
+  type TransferTarget,
+} from '@switchboard/contracts';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * Stand-ins for the history and routing ports with their documented contract (workspace scoping,
+ * idempotency keys, opted-out addresses), for testing the gRPC edge before the real services
+ * land in this branch. Only what the edge tests touch is implemented; the rest throws.
+ */
+export class InMemoryHistory {
+  readonly conversations = new Map<string, ConversationView>();
+  readonly sent = new Map<
+    string,
+    { workspaceId: string; input: SendMessageInput; result: SendMessageResult }
+  >();
+  readonly optedOut = new Set<string>();
+  /** Delay of listConversations, to test deadlines. */
+  listDelayMs = 0;
+  listAborted = false;
+
+  addConversation(workspaceId: string, patch: Partial<ConversationView> = {}): ConversationView {
+    const view: ConversationView = {
+      id: randomUUID(),
+      workspaceId,
+      customerId: randomUUID(),
+      customerName: 'Ada',
+      status: 'open',
+      channel: 'sms',
+      channelAccountId: 'acct-1',
+      assigneeId: null,
+      queueId: 'billing',
+      openedAt: '2026-11-30T10:00:00.000Z',
+      firstResponseAt: null,
+      resolvedAt: null,
+      lastMessageAt: '2026-11-30T10:05:00.250Z',
+      lastMessagePreview: 'Is it in stock?',
+      lastSequence: 3,
+      waitingSince: '2026-11-30T10:00:00.000Z',
+      ...patch,
+    };
+    this.conversations.set(view.id, view);
+    return view;
+  }
+
+  asPort(): HistoryApi {
+    const unsupported = () => Promise.reject(new Error('not part of the edge tests'));
+    return {
+      getConversation: (workspaceId: string, id: string) =>
+        Promise.resolve(this.conversation(workspaceId, id)),
+      listConversations: async () => {
+        await new Promise((resolve) => setTimeout(resolve, this.listDelayMs));
+        return { items: [...this.conversations.values()], nextPageToken: null };
+      },
+      setConversationStatus: (workspaceId: string, id: string, status: ConversationView['status']) => {
+        const view = { ...this.conversation(workspaceId, id), status };
+        this.conversations.set(id, view);
+        return Promise.resolve(view);
+      },
+      sendMessage: (workspaceId: string, input: SendMessageInput) =>
+        Promise.resolve(this.send(workspaceId, input)),
+      getCustomer: () => Promise.reject(new NotFoundError('customer')),
+      findCustomers: unsupported,
+      updateCustomer: unsupported,
+      mergeCustomers: unsupported,
+      undoMerge: unsupported,
+      listMergeSuggestions: unsupported,
+      eraseCustomer: unsupported,
+      exportCustomer: unsupported,
+      getTimeline: unsupported,
+      searchMessages: unsupported,
+      listMessages: unsupported,
+      listAssignments: unsupported,
+    };
+  }
+
+  private conversation(workspaceId: string, id: string): ConversationView {
+    const view = this.conversations.get(id);
+    if (!view || view.workspaceId !== workspaceId) throw new NotFoundError('conversation');
+    return view;
+  }
+
+  private send(workspaceId: string, input: SendMessageInput): SendMessageResult {
+    const previous = this.sent.get(`${workspaceId}|${input.idempotencyKey}`);
+    if (previous) return { ...previous.result, created: false };
+    if (input.identity && this.optedOut.has(input.identity.value)) {
+      throw new FailedPreconditionError(`${input.identity.value} opted out of messages on this channel`);
+    }
+    const conversation = input.conversationId
+      ? this.conversation(workspaceId, input.conversationId)
+      : undefined;
+    const result: SendMessageResult = {
+      messageId: randomUUID(),
+      conversationId: conversation?.id ?? randomUUID(),
+      customerId: conversation?.customerId ?? input.customerId ?? randomUUID(),
+      channel: input.channel ?? 'sms',
+      created: true,
+    };
+    this.sent.set(`${workspaceId}|${input.idempotencyKey}`, { workspaceId, input, result });
+    return result;
+  }
+}
+
+export class InMemoryRouting {
+  readonly agents = new Map<string, AgentView>();
+  readonly transfers: { workspaceId: string; conversationId: string; to: TransferTarget }[] = [];
+
+  asPort(): RoutingApi {
+    const unsupported = () => Promise.reject(new Error('not part of the edge tests'));
+    return {
+      upsertAgent: (workspaceId: string, input: AgentInput) => {
+        const view: AgentView = {
+          workspaceId,
+          agentId: input.agentId,
+          displayName: input.displayName,
+          skills: input.skills,
+          channelCapacity: input.channelCapacity ?? {},
+          defaultChannelCapacity: input.defaultChannelCapacity ?? 5,
+          maxConcurrent: input.maxConcurrent ?? null,
+          queueIds: input.queueIds ?? [],
+          presence: 'offline',
+          load: 0,
+          loadByChannel: {},
+          capacity: input.maxConcurrent ?? 30,
+          idleSince: null,
+          updatedAt: new Date().toISOString(),
+        };
+        this.agents.set(`${workspaceId}|${input.agentId}`, view);
+        return Promise.resolve(view);
+      },
+      getAgent: (workspaceId: string, agentId: string) => {
+        const view = this.agents.get(`${workspaceId}|${agentId}`);
+        return view ? Promise.resolve(view) : Promise.reject(new NotFoundError('agent'));
+      },
+      listAgents: (workspaceId: string) =>
+        Promise.resolve([...this.agents.values()].filter((a) => a.workspaceId === workspaceId)),
+      setPresence: (workspaceId: string, agentId: string, presence: AgentView['presence']) => {
+        const view = this.agents.get(`${workspaceId}|${agentId}`);
+        if (!view) return Promise.reject(new NotFoundError('agent'));
+        const next = { ...view, presence };
+        this.agents.set(`${workspaceId}|${agentId}`, next);
+        return Promise.resolve(next);
+      },
+      transfer: (workspaceId: string, conversationId: string, to: TransferTarget) => {
+        this.transfers.push({ workspaceId, conversationId, to });
+        return Promise.resolve();
+      },
+      removeAgent: unsupported,
+      upsertQueue: unsupported,
+      getQueue: unsupported,
+      listQueues: unsupported,
+      deleteQueue: unsupported,
+      getQueueStats: unsupported,
+      getDecision: unsupported,
+      answerOffer: unsupported,
+    };
+  }
+}
