@@ -43,7 +43,7 @@ describe('channel-sms while the event log is down', () => {
       startBroker({ dataDir, port }),
       createTestDatabase('sms_outage'),
     ]);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await app?.stop('SIGKILL');
@@ -119,5 +119,6 @@ describe('channel-sms while the event log is down', () => {
         seen.some((e) => e.payload.providerMessageId === during.MessageSid),
       { what: 'both messages on the log', timeoutMs: 30_000 },
     );
-  });
+    // A broker start, a stop and a restart on one test: well past jest's default minute on a busy machine.
+  }, 300_000);
 });
