@@ -12,6 +12,7 @@
  *    the same pool. Target: p99 ≤ 20 ms.
  */
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
 import { HISTORY_API, type HistoryApi, Topics } from '@switchboard/contracts';
@@ -48,6 +49,11 @@ const env = {
   LOG_LEVEL: 'warn',
 };
 const out = (line: string) => process.stdout.write(`${line}\n`);
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
+out(`load average at start: ${load()} (2 cores; compare rows of one run only)`);
 const count = async (sql: string) => Number((await db.query<{ n: string }>(sql)).rows[0]!.n);
 
 // 1. Ingest ----------------------------------------------------------------------------------
@@ -257,6 +263,7 @@ out(
     ],
   ]),
 );
+out(`load average at the end: ${load()}`);
 out(
   `(${fmt(TIMELINE_CALLS, 0)} sequential calls each after 200 to warm up; page had ${firstPageSize} items)`,
 );
