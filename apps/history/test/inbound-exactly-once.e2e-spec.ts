@@ -38,7 +38,7 @@ describe('inbound messages reach history exactly once, across a crash and a full
       KAFKA_SESSION_TIMEOUT_MS: '6000',
     });
     processes.push(app);
-    await app.waitUntilReady();
+    await app.waitUntilReady(60_000);
     return app;
   };
   const count = async (sql: string) => Number((await db.query<{ n: string }>(sql)).rows[0]!.n);

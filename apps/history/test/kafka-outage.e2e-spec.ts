@@ -63,7 +63,7 @@ describe('Kafka outage', () => {
       KAFKA_TOPIC_PREFIX: topicPrefix,
       KAFKA_PARTITIONS: '2',
     });
-    await history.waitUntilReady();
+    await history.waitUntilReady(60_000);
     const before = inboundMessageEvent();
     // History creates its topics as it starts; one created a moment ago may not have a leader yet.
     await waitFor(

@@ -151,7 +151,7 @@ export class OutboundMessageService {
           created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp(), $8, $9, $10, $11, $12, $13,
                CASE WHEN $13::text IS NULL THEN NULL ELSE clock_timestamp() END, clock_timestamp())
-       ON CONFLICT ON CONSTRAINT messages_idempotency_unique DO NOTHING
+       ON CONFLICT (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING created_at`,
       [
         messageId,
