@@ -39,6 +39,8 @@ export interface WebTestApp {
   readonly inbound: (InboundMessageReceivedV1 | CsatSubmittedV1)[];
   readonly statuses: DeliveryStatusChangedV1[];
   readonly activity: ParticipantActivityV1[];
+  /** Another replica of the channel on the same database and topics (its own pool, LISTEN and consumers). */
+  startReplica(): Promise<{ url: string; wsUrl: string; close(): Promise<void> }>;
   /** Publishes an agent's reply to a web contact, as history does. */
   reply(
     recipient: { kind: 'web_visitor' | 'web_user'; address: string },
@@ -73,20 +75,7 @@ export async function startWebTestApp(
     NODE_ENV: 'test',
   };
 
-  @Module({
-    imports: [
-      PlatformConfigModule.forRoot(ChannelWebAppConfig, { env }),
-      LoggingModule,
-      HealthModule,
-      MessagingModule.forRoot(),
-      ChannelWebModule,
-    ],
-  })
-  class TestRootModule {}
-
-  const app = await NestFactory.create(TestRootModule, { logger: false, abortOnError: false });
-  app.useWebSocketAdapter(new WsAdapter(app));
-  await app.listen(0, '127.0.0.1');
+  const app = await startNestApp(env);
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const settings = app.get(WidgetSettingsService);
   const workspaceId = options.workspaceId ?? randomUUID();
@@ -137,6 +126,15 @@ export async function startWebTestApp(
     inbound,
     statuses,
     activity,
+    async startReplica() {
+      const replica = await startNestApp(env);
+      const replicaUrl = (await replica.getUrl()).replace('[::1]', '127.0.0.1');
+      return {
+        url: replicaUrl,
+        wsUrl: `${replicaUrl.replace(/^http/, 'ws')}/ws/widget?key=${widgetKey}`,
+        close: () => replica.close(),
+      };
+    },
     async reply(recipient, text, extra = {}) {
       const messageId = extra.messageId ?? randomUUID();
       await bus.publish({
@@ -168,6 +166,24 @@ export async function startWebTestApp(
       await database.drop();
     },
   };
+}
+
+async function startNestApp(env: Record<string, string>): Promise<INestApplication> {
+  @Module({
+    imports: [
+      PlatformConfigModule.forRoot(ChannelWebAppConfig, { env }),
+      LoggingModule,
+      HealthModule,
+      MessagingModule.forRoot(),
+      ChannelWebModule,
+    ],
+  })
+  class TestRootModule {}
+
+  const app = await NestFactory.create(TestRootModule, { logger: false, abortOnError: false });
+  app.useWebSocketAdapter(new WsAdapter(app));
+  await app.listen(0, '127.0.0.1');
+  return app;
 }
 
 /** A widget as a socket: what a page's panel does, without the page. */

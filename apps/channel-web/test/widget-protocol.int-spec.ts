@@ -490,4 +490,37 @@ describe('widget protocol', () => {
     other.send({ t: 'msg', id: steal, attachments: [attachment.id] });
     await other.next((m) => m.t === 'error' && m.code === 'attachment_invalid', 'refused');
   });
+  // Last: the second replica joins and leaves the consumer groups, and the rebalance would delay
+  // the time-sensitive typing events of the tests after it.
+  it('keeps a visitor’s tabs in step across replicas of the channel', async () => {
+    const replica = await t.startReplica();
+    try {
+      const { client: tabA, token, visitorId } = await newVisitor();
+      // Behind one host in production; here each replica has its own port, so its own origin.
+      const tabB = await WidgetClient.connect(replica.wsUrl, replica.url);
+      clients.push(tabB);
+      await tabB.hello({ token });
+      await waitFor(() => tabB.items().length === 1, { what: 'history on the other replica' });
+      // Whichever replica consumes the reply, both tabs get it.
+      const messageId = await t.reply({ kind: 'web_visitor', address: visitorId }, 'to both replicas');
+      await tabA.next(
+        (m) => m.t === 'item' && (m.item as { id: string }).id === messageId,
+        'reply in A',
+        40_000,
+      );
+      await tabB.next(
+        (m) => m.t === 'item' && (m.item as { id: string }).id === messageId,
+        'reply in B',
+        40_000,
+      );
+      const fromB = randomUUID();
+      tabB.send({ t: 'msg', id: fromB, text: 'from the other replica' });
+      await tabA.next((m) => m.t === 'item' && (m.item as { id: string }).id === fromB, 'B’s message in A');
+      expect(tabA.items().map((i) => i.seq)).toEqual([1, 2, 3]);
+      expect(tabB.items().map((i) => i.seq)).toEqual([1, 2, 3]);
+    } finally {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+      await replica.close();
+    }
+  });
 });

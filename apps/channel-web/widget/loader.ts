@@ -84,7 +84,11 @@ declare const PANEL_VERSION: string;
   launcher.addEventListener('click', () => (isOpen ? close() : void open()));
 
   fetch(`${base}/widget/config?key=${encodeURIComponent(key)}`)
-    .then((r) => (r.ok ? (r.json() as Promise<WidgetConfig>) : undefined))
+    .then((r) => {
+      // A key this page may not use (unknown, or an origin the workspace did not allow): no bubble at all.
+      if (r.status === 403 || r.status === 404) host.remove();
+      return r.ok ? (r.json() as Promise<WidgetConfig>) : undefined;
+    })
     .then((c) => {
       if (!c) return;
       config = c;

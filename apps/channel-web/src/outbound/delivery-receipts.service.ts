@@ -17,6 +17,7 @@ export class DeliveryReceiptsService implements OnApplicationShutdown {
   private readonly logger = createLogger('channel-web.receipts');
   private pending = new Map<string, { workspaceId: string; channelAccountId: string; seqs: number[] }>();
   private pendingSent: OutgoingEvent[] = [];
+  private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -33,6 +34,7 @@ export class DeliveryReceiptsService implements OnApplicationShutdown {
   }
 
   private schedule(): void {
+    if (this.stopped) return;
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       this.flushing = this.flushing.then(() => this.flush());
@@ -62,6 +64,12 @@ export class DeliveryReceiptsService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.drain();
+  }
+
+  /** Publishes what is waiting now (the delivery consumer calls it once it has stopped, while the bus is up). */
+  async drain(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.flushing;

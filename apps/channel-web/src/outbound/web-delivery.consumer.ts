@@ -7,6 +7,7 @@ import {
 } from '@switchboard/contracts';
 import { EventBus, type SubscriptionHandle } from '@switchboard/messaging';
 import { isTransientDatabaseError } from '@switchboard/platform';
+import { DeliveryReceiptsService } from './delivery-receipts.service.js';
 import { WebDeliveryService } from './web-delivery.service.js';
 
 /**
@@ -20,6 +21,7 @@ export class WebDeliveryConsumer implements OnApplicationBootstrap, BeforeApplic
   constructor(
     private readonly bus: EventBus,
     private readonly delivery: WebDeliveryService,
+    private readonly receipts: DeliveryReceiptsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -55,5 +57,7 @@ export class WebDeliveryConsumer implements OnApplicationBootstrap, BeforeApplic
 
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.subscriptions.map((subscription) => subscription.stop()));
+    // The last batch's `sent` statuses go out before the bus closes.
+    await this.receipts.drain();
   }
 }

@@ -52,6 +52,17 @@ class CreateItems1700000000001 implements MigrationInterface {
   }
 }
 
+class CreateExtras1700000000003 implements MigrationInterface {
+  name = 'CreateExtras1700000000003';
+  async up(queryRunner: QueryRunner): Promise<void> {
+    runs.push(`${this.name}@${await currentSchema(queryRunner)}`);
+    await queryRunner.query('CREATE TABLE extras (id text PRIMARY KEY)');
+  }
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE extras');
+  }
+}
+
 class AddItemsCreatedAt1700000000002 implements MigrationInterface {
   name = 'AddItemsCreatedAt1700000000002';
   async up(queryRunner: QueryRunner): Promise<void> {
@@ -171,6 +182,27 @@ describe('DatabaseModule (real PostgreSQL)', () => {
     expect(beta).not.toBe(app.get(AlphaItems).items.manager.connection);
     await app.get(AlphaItems).items.save({ id: 'a', label: 'only in alpha' });
     expect(await beta.query('SELECT count(*)::int AS n FROM items')).toEqual([{ n: 0 }]);
+  });
+
+  it('lets two modules share a schema under their own data source names, each running its own migrations', async () => {
+    const owner = serviceModule({ schema: 'alpha', migrations: [CreateItems1700000000001] });
+    const guest = serviceModule({
+      schema: 'alpha',
+      name: 'alpha_extra',
+      migrations: [CreateExtras1700000000003],
+    });
+    const app = await startApp(database.url, owner, guest);
+    apps.push(app);
+    expect([...runs].sort()).toEqual(['CreateExtras1700000000003@alpha', 'CreateItems1700000000001@alpha']);
+    expect((await migrationsIn(database.url, 'alpha')).sort()).toEqual([
+      'CreateExtras1700000000003',
+      'CreateItems1700000000001',
+    ]);
+    // Either module alone starts again: the other's migrations in the shared table are not its concern.
+    await app.close();
+    apps.length = 0;
+    apps.push(await startApp(database.url, owner));
+    expect(runs).toHaveLength(2);
   });
 
   it('does not run a migration twice across restarts, and runs only the new ones', async () => {
