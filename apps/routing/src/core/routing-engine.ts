@@ -1214,10 +1214,12 @@ export class RoutingEngine {
   }
 
   private stepOf(queue: QueueState, arrivedAt: number): number {
-    const waited = this.clock() - arrivedAt;
+    const now = this.clock();
     const thresholds = queue.thresholds;
     let step = 0;
-    while (step + 1 < thresholds.length && thresholds[step + 1]! <= waited) step++;
+    // The same sum the step timer fires at: with fractional times, `now - arrivedAt` could round
+    // below it and the timer fire for ever without the step moving on.
+    while (step + 1 < thresholds.length && arrivedAt + thresholds[step + 1]! <= now) step++;
     return step;
   }
 
