@@ -254,7 +254,7 @@ async function endToEnd(brokers: string) {
       const resolves = [];
       for (const { event } of batch) {
         if (event.type === ConversationAssignedV1.type) {
-          const { conversationId } = (event as ConversationAssignedV1).payload;
+          const { conversationId } = event.payload;
           const at = sentAt.get(conversationId);
           if (at !== undefined) routed.push(now - at);
           sentAt.delete(conversationId);
@@ -275,7 +275,7 @@ async function endToEnd(brokers: string) {
             }),
           });
         } else {
-          const at = sentAt.get(`bare:${(event as ConversationMessageAppendedV1).payload.conversationId}`);
+          const at = sentAt.get(`bare:${event.payload.conversationId}`);
           if (at !== undefined) bare.push(now - at);
         }
       }
