@@ -120,6 +120,20 @@ describe('RoutingEngine', () => {
     });
   });
 
+  it('widens steps on a fractional clock without firing the same timer for ever', () => {
+    const { clock, engine, take } = setup();
+    clock.now = 1_000.1;
+    engine.upsertQueue(queue('q', { steps: [{ expression: 'x >= 5', expiresAfterSeconds: 0.3 }] }));
+    engine.upsertAgent(agent('a'));
+    engine.setPresence('a', 'online', 'agent');
+    const c = arrival();
+    engine.open(c);
+    clock.now = engine.nextDeadline()!;
+    engine.advance();
+    expect(assigned(take())).toEqual([[c.conversationId, 'a', 'assign']]);
+    expect(engine.nextDeadline()).toBeUndefined();
+  });
+
   it('serves higher queue priority, then higher conversation priority, then the longest waiting', () => {
     const { clock, engine, take } = setup();
     engine.upsertQueue(queue('low', { priority: 0, entry: { channels: ['sms'] } }));

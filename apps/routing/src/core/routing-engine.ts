@@ -28,6 +28,8 @@ type Candidate = {
 
 const CHANNELS: readonly Channel[] = channelSchema.options;
 const CHANNEL_INDEX = new Map(CHANNELS.map((c, i) => [c, i]));
+/** Shared by every conversation nobody declined (most): one Set fewer per conversation. Never mutated. */
+const NONE_DECLINED: Set<string> = new Set();
 /** The queue of conversations no queue's entry rule took: every agent serves it. */
 const DEFAULT_QUEUE = '';
 
@@ -219,7 +221,7 @@ export class RoutingEngine {
         arrivedAt: s.arrivedAt,
         seq: s.seq,
         reservation: s.reservation,
-        declined: new Set(s.declined),
+        declined: s.declined.length === 0 ? NONE_DECLINED : new Set(s.declined),
         offerDeadline: s.offerDeadline,
         answered: s.answered,
         explanation: s.explanation,
@@ -384,7 +386,7 @@ export class RoutingEngine {
       arrivedAt: now,
       seq: ++this.seq,
       reservation: null,
-      declined: new Set(),
+      declined: NONE_DECLINED,
       offerDeadline: null,
       answered: false,
       explanation: null,
@@ -429,7 +431,7 @@ export class RoutingEngine {
     conversation.queueKey = queue.key;
     conversation.arrivedAt = this.clock();
     conversation.seq = ++this.seq;
-    conversation.declined.clear();
+    conversation.declined = NONE_DECLINED;
     conversation.reservation = null;
     conversation.assignedAt = null;
     conversation.resolvedAt = null;
@@ -472,7 +474,7 @@ export class RoutingEngine {
       conversation.reservation = null;
       conversation.assignedAt = null;
     }
-    conversation.declined.clear();
+    conversation.declined = NONE_DECLINED;
     conversation.version++;
     this.changedConversations.add(conversation);
     this.place(conversation);
@@ -491,7 +493,7 @@ export class RoutingEngine {
       this.accept(conversation);
     } else {
       this.release(conversation, 'offer_rejected');
-      conversation.declined.add(agentId);
+      this.decline(conversation, agentId);
       conversation.version++;
       this.place(conversation);
       this.drain(agent);
@@ -893,7 +895,7 @@ export class RoutingEngine {
     const agent = conversation.agent!;
     const queue = this.queueOf(conversation);
     this.release(conversation, 'offer_timeout');
-    conversation.declined.add(agent.config.agentId);
+    this.decline(conversation, agent.config.agentId);
     conversation.version++;
     agent.missedOffers++;
     this.changedAgents.add(agent);
@@ -970,6 +972,11 @@ export class RoutingEngine {
       at: now,
       explanation: conversation.explanation ?? { step: null, reason: 'offer accepted', candidates: [] },
     });
+  }
+
+  private decline(conversation: ConversationStateRecord, agentId: string): void {
+    if (conversation.declined === NONE_DECLINED) conversation.declined = new Set();
+    conversation.declined.add(agentId);
   }
 
   private recordService(conversation: ConversationStateRecord, agent: AgentState, now: number): void {
@@ -1214,10 +1221,12 @@ export class RoutingEngine {
   }
 
   private stepOf(queue: QueueState, arrivedAt: number): number {
-    const waited = this.clock() - arrivedAt;
+    const now = this.clock();
     const thresholds = queue.thresholds;
     let step = 0;
-    while (step + 1 < thresholds.length && thresholds[step + 1]! <= waited) step++;
+    // The same sum the step timer fires at: with fractional times, `now - arrivedAt` could round
+    // below it and the timer fire for ever without the step moving on.
+    while (step + 1 < thresholds.length && arrivedAt + thresholds[step + 1]! <= now) step++;
     return step;
   }
 

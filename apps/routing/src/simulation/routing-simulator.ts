@@ -1,0 +1,147 @@
+import { TimerQueue } from '../core/timer-queue.js';
+import {
+  handleFactor,
+  type SimulatedAgent,
+  type SimulatedArrival,
+  type SimulatedRouter,
+} from './simulation-types.js';
+
+export interface SimulationResult {
+  readonly router: string;
+  readonly arrivals: number;
+  readonly answered: number;
+  readonly abandoned: number;
+  /** Share of all arrivals answered within the service-level threshold (abandoned ones count as missed). */
+  readonly serviceLevelPercent: number;
+  readonly meanWaitSeconds: number;
+  readonly p90WaitSeconds: number;
+  readonly abandonmentPercent: number;
+  /** Time-weighted load ÷ capacity per agent: mean, spread (standard deviation), min and max across agents. */
+  readonly occupancy: {
+    readonly mean: number;
+    readonly stdev: number;
+    readonly min: number;
+    readonly max: number;
+  };
+  /** Share of answered conversations handled by an agent with proficiency ≥ 4 in the skill needed. */
+  readonly skillMatchPercent: number;
+  readonly meanHandleSeconds: number;
+}
+
+export interface SimulationSpec {
+  readonly agents: readonly SimulatedAgent[];
+  readonly arrivals: readonly SimulatedArrival[];
+  readonly skills: readonly string[];
+  readonly serviceLevelSeconds: number;
+}
+
+/**
+ * Replays arrivals through a router on virtual time: customers abandon when their patience runs
+ * out before an agent takes them, and agents take longer on skills they are weaker at
+ * (`handleFactor`). Deterministic for a given spec.
+ */
+export function simulate(
+  spec: SimulationSpec,
+  makeRouter: (clock: () => number) => SimulatedRouter,
+): SimulationResult {
+  let now = 0;
+  const router = makeRouter(() => now);
+  router.start(spec.agents, spec.skills);
+  const byId = new Map(spec.arrivals.map((a) => [a.conversationId, a]));
+  const agents = new Map(
+    spec.agents.map((a) => [a.agentId, { agent: a, load: 0, busyIntegral: 0, since: 0 }]),
+  );
+  const events = new TimerQueue();
+  for (const a of spec.arrivals)
+    events.push({ at: a.at * 1000, kind: 'step', id: a.conversationId, version: 0 });
+  const assignedTo = new Map<string, string>();
+  const finished = new Set<string>();
+  const waits: number[] = [];
+  let abandoned = 0;
+  let matched = 0;
+  let handleTotal = 0;
+
+  const setLoad = (agentId: string, delta: number) => {
+    const a = agents.get(agentId)!;
+    a.busyIntegral += (now - a.since) * (a.load / a.agent.capacity);
+    a.since = now;
+    a.load += delta;
+  };
+  const take = () => {
+    for (const { conversationId, agentId } of router.takeAssignments()) {
+      const arrival = byId.get(conversationId)!;
+      if (assignedTo.has(conversationId) || finished.has(conversationId)) continue;
+      assignedTo.set(conversationId, agentId);
+      waits.push((now - arrival.at * 1000) / 1000);
+      setLoad(agentId, 1);
+      const proficiency =
+        agents.get(agentId)!.agent.skills.find((s) => s.skill === arrival.skill)?.proficiency ?? 0;
+      if (proficiency >= 4) matched++;
+      const handle = arrival.baseHandleSeconds * handleFactor(proficiency);
+      handleTotal += handle;
+      // version 2: the conversation ends, handled.
+      events.push({ at: now + handle * 1000, kind: 'offer', id: conversationId, version: 2 });
+    }
+  };
+
+  for (let guard = 0; guard < 50_000_000; guard++) {
+    const next = events.peek();
+    const deadline = router.nextDeadline();
+    if (deadline !== undefined && (next === undefined || deadline <= next.at)) {
+      now = Math.max(now, deadline);
+      router.advance();
+      take();
+      continue;
+    }
+    if (!next) break;
+    events.pop();
+    now = next.at;
+    const id = next.id;
+    if (next.kind === 'step') {
+      // Arrival: the customer leaves after their patience unless answered first.
+      events.push({ at: now + byId.get(id)!.patienceSeconds * 1000, kind: 'reservation', id, version: 1 });
+      router.open(byId.get(id)!);
+    } else if (next.kind === 'reservation') {
+      if (assignedTo.has(id) || finished.has(id)) continue;
+      abandoned++;
+      finished.add(id);
+      router.finish(id);
+    } else {
+      finished.add(id);
+      setLoad(assignedTo.get(id)!, -1);
+      router.finish(id);
+    }
+    take();
+  }
+  for (const agentId of agents.keys()) setLoad(agentId, 0);
+  const occupancies = [...agents.values()].map((a) => (now === 0 ? 0 : a.busyIntegral / now));
+  const mean = average(occupancies);
+  const sortedWaits = [...waits].sort((a, b) => a - b);
+  const within = waits.filter((w) => w <= spec.serviceLevelSeconds).length;
+  const total = spec.arrivals.length;
+  return {
+    router: router.name,
+    arrivals: total,
+    answered: waits.length,
+    abandoned,
+    serviceLevelPercent: total === 0 ? 100 : (100 * within) / total,
+    meanWaitSeconds: average(waits),
+    p90WaitSeconds:
+      sortedWaits.length === 0
+        ? 0
+        : sortedWaits[Math.min(sortedWaits.length - 1, Math.ceil(0.9 * sortedWaits.length) - 1)]!,
+    abandonmentPercent: total === 0 ? 0 : (100 * abandoned) / total,
+    occupancy: {
+      mean,
+      stdev: Math.sqrt(average(occupancies.map((o) => (o - mean) ** 2))),
+      min: Math.min(...occupancies),
+      max: Math.max(...occupancies),
+    },
+    skillMatchPercent: waits.length === 0 ? 0 : (100 * matched) / waits.length,
+    meanHandleSeconds: waits.length === 0 ? 0 : handleTotal / waits.length,
+  };
+}
+
+function average(values: readonly number[]): number {
+  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
+}
