@@ -19,7 +19,8 @@ const PASSWORD = 'agent password 123';
 
 /**
  * Every service in the standalone process, in headless Chromium: a customer writes from the web
- * widget (/demo), agent A sees it live in the inbox and replies, the customer sees the reply; a
+ * widget (/demo), agent A sees it live in the inbox and replies (the customer sees A typing, then
+ * the reply); a
  * text to the Twilio number (a signed webhook) reaches A's inbox live; A transfers the widget
  * conversation to agent B, who sees it live; the supervisor sees B's load change.
  * Needs history, routing and the web channel (issues 3–5) beside the inbox.
@@ -101,22 +102,34 @@ describe('standalone: widget and SMS to the inbox, transfer, supervision', () =>
     return page;
   }
 
-  /** The conversation showing this text, in one of the tabs (routing may have assigned it already). */
-  async function findConversation(page: Page, text: string, tabs = ['Mine', 'Unassigned']) {
+  /**
+   * The id of the conversation showing this text, in one of the tabs. Routing may assign it at any
+   * moment (moving it from Unassigned to Mine), so callers open it by id rather than click a row
+   * that may move.
+   */
+  async function findConversation(page: Page, text: string, tabs = ['Mine', 'Unassigned']): Promise<string> {
     const item = page.locator('a.conversation', { hasText: text });
-    await waitFor(
+    return waitFor(
       async () => {
         for (const tab of tabs) {
           await page.getByRole('tab', { name: tab }).click();
-          if (await item.count()) return true;
           await page.waitForTimeout(500);
+          const id = await item
+            .first()
+            .getAttribute('data-conversation-id', { timeout: 1_000 })
+            .catch(() => null);
+          if (id) return id;
         }
-        return false;
+        return null;
       },
       { timeoutMs: 30_000, what: `${text} in the inbox` },
     );
-    return item.first();
   }
+
+  const open = (page: Page, conversationId: string) =>
+    page.evaluate((id) => {
+      location.hash = `#/c/${id}`;
+    }, conversationId);
 
   it('follows a customer from the widget into the inbox and back, then SMS, transfer and load', async () => {
     const a = await teammate('Agent A', 'agent');
@@ -137,14 +150,18 @@ describe('standalone: widget and SMS to the inbox, transfer, supervision', () =>
     await input.press('Enter');
 
     // Agent A sees it live, opens it, replies; the customer sees the reply.
-    const item = await findConversation(agentA, 'Dana Customer');
-    await item.click();
+    const widgetConversation = await findConversation(agentA, 'Dana Customer');
+    await open(agentA, widgetConversation);
     const timeline = agentA.getByRole('list', { name: 'Timeline' });
     await timeline.getByText('Hello from the widget').waitFor();
     await agentA.getByLabel('Reply', { exact: true }).fill('Hi Dana, agent A here.');
     await agentA.getByLabel('Reply', { exact: true }).press('Control+Enter');
     await timeline.getByText('Hi Dana, agent A here.').waitFor();
     await customer.getByText('Hi Dana, agent A here.').waitFor({ timeout: 30_000 });
+    // A's typing reaches the customer (ParticipantActivityV1 on activity, shown by the widget).
+    await agentA.getByLabel('Reply', { exact: true }).fill('One more thing');
+    await customer.getByText('Agent A is typing…').waitFor({ timeout: 30_000 });
+    await agentA.getByLabel('Reply', { exact: true }).fill('');
 
     // A text to the Twilio number reaches the inbox live (routing may give it to anyone online: the
     // supervisor watches All).
@@ -161,7 +178,7 @@ describe('standalone: widget and SMS to the inbox, transfer, supervision', () =>
       200,
     );
     const sms = await findConversation(boss, 'Texting you too', ['All']);
-    await expectBadge(sms, 'SMS');
+    await expectBadge(boss.locator(`a[data-conversation-id="${sms}"]`), 'SMS');
     await boss.getByRole('link', { name: 'Supervisor' }).click();
 
     // A transfers the widget conversation to B: B sees it live; the supervisor sees B's load change.
@@ -170,7 +187,7 @@ describe('standalone: widget and SMS to the inbox, transfer, supervision', () =>
     const loadOfB = boss.locator(`tr[data-agent-id="${b.id}"] td.load`);
     await loadOfB.waitFor({ timeout: 30_000 });
     const before = await loadOfB.textContent();
-    await (await findConversation(agentA, 'Dana Customer')).click();
+    await open(agentA, widgetConversation);
     await agentA.getByLabel('Transfer').focus();
     await waitFor(() => agentA.locator(`#transfer option[value="agent:${b.id}"]`).count());
     await agentA.getByLabel('Transfer').selectOption(`agent:${b.id}`);
