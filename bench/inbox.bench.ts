@@ -138,6 +138,9 @@ try {
   }
   const health = await measure('/healthz');
   const session = await measure('/api/inbox/session');
+  const timelinePath = `/api/inbox/customers/${conversation.customerId}/timeline`;
+  for (let i = 0; i < 50; i += 1) await get(timelinePath);
+  const timeline = await measure(timelinePath);
   const open = await measure(openPath);
   const row = (name: string, l: number[]) => [
     name,
@@ -151,6 +154,7 @@ try {
       ['route', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
       row('GET /healthz (baseline: trivial route)', health),
       row('GET /api/inbox/session (baseline: session lookup)', session),
+      row('GET /api/inbox/customers/:id/timeline (first page of 50 alone)', timeline),
       row(`GET /api/inbox/conversations/:id (customer with ${MESSAGES} messages)`, open),
     ]) + '\n',
   );

@@ -32,6 +32,7 @@ describe('standalone, embedded', () => {
       'database:channels_web',
       'database:api',
       'database:history',
+      'database:inbox',
       'event-bus',
     ]);
     expect(first.output()).toContain('Switchboard is running');

@@ -300,6 +300,8 @@ function ReplyBox({
       key.current = newIdempotencyKey();
       setText('');
       live.typing(conversationId, 'stopped_typing');
+      // The next message's first keystroke says "typing" again at once.
+      lastTyping.current = 0;
       await onSent();
     } catch (e) {
       setError((e as Error).message);
