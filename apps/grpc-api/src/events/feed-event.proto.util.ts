@@ -4,6 +4,10 @@ import {
   ConversationStatusChangedV1,
   DeliveryStatusChangedV1,
   eventKey,
+  type ConversationAssignedV1Payload,
+  type ConversationMessageAppendedV1Payload,
+  type ConversationStatusChangedV1Payload,
+  type DeliveryStatusChangedV1Payload,
   type grpcV1,
 } from '@switchboard/contracts';
 import { channels, conversationStatuses, deliveryStatuses, directions } from '../mapping/proto-enums.util.js';
@@ -26,7 +30,11 @@ export const EVENT_TYPE_KEYS: Record<Exclude<EventType, 'EVENT_TYPE_UNSPECIFIED'
   EVENT_TYPE_DELIVERY_STATUS_CHANGED: eventKey(DeliveryStatusChangedV1.type, DeliveryStatusChangedV1.version),
 };
 
-/** A stored event as integrators receive it; its cursor is its sequence. */
+/**
+ * A stored event as integrators receive it; its cursor is its sequence. Payloads were validated
+ * against their schema when consumed (the bus does it before the feed stores them): not again
+ * per subscriber.
+ */
 export function feedEventToProto(event: FeedEvent): grpcV1.Event {
   const base = {
     cursor: event.sequence,
@@ -36,7 +44,7 @@ export function feedEventToProto(event: FeedEvent): grpcV1.Event {
   };
   switch (event.key) {
     case EVENT_TYPE_KEYS.EVENT_TYPE_MESSAGE_APPENDED: {
-      const p = ConversationMessageAppendedV1.payloadSchema.parse(event.payload);
+      const p = event.payload as ConversationMessageAppendedV1Payload;
       return {
         ...base,
         type: 'EVENT_TYPE_MESSAGE_APPENDED',
@@ -64,7 +72,7 @@ export function feedEventToProto(event: FeedEvent): grpcV1.Event {
       };
     }
     case EVENT_TYPE_KEYS.EVENT_TYPE_CONVERSATION_ASSIGNED: {
-      const p = ConversationAssignedV1.payloadSchema.parse(event.payload);
+      const p = event.payload as ConversationAssignedV1Payload;
       return {
         ...base,
         type: 'EVENT_TYPE_CONVERSATION_ASSIGNED',
@@ -79,7 +87,7 @@ export function feedEventToProto(event: FeedEvent): grpcV1.Event {
       };
     }
     case EVENT_TYPE_KEYS.EVENT_TYPE_CONVERSATION_STATUS_CHANGED: {
-      const p = ConversationStatusChangedV1.payloadSchema.parse(event.payload);
+      const p = event.payload as ConversationStatusChangedV1Payload;
       return {
         ...base,
         type: 'EVENT_TYPE_CONVERSATION_STATUS_CHANGED',
@@ -94,7 +102,7 @@ export function feedEventToProto(event: FeedEvent): grpcV1.Event {
       };
     }
     case EVENT_TYPE_KEYS.EVENT_TYPE_DELIVERY_STATUS_CHANGED: {
-      const p = DeliveryStatusChangedV1.payloadSchema.parse(event.payload);
+      const p = event.payload as DeliveryStatusChangedV1Payload;
       return {
         ...base,
         type: 'EVENT_TYPE_DELIVERY_STATUS_CHANGED',
