@@ -28,11 +28,12 @@ describe('standalone, embedded', () => {
       checks: Record<string, { status: string }>;
     };
     expect(Object.keys(ready.checks).sort()).toEqual([
+      'database:api',
       'database:channels',
       'database:channels_web',
-      'database:api',
       'database:history',
       'database:inbox',
+      'database:routing',
       'event-bus',
     ]);
     expect(first.output()).toContain('Switchboard is running');
