@@ -14,6 +14,8 @@ import { randomBytes } from 'node:crypto';
 describe('standalone: the inbox on first start', () => {
   let database: TestDatabase;
   let app: AppProcess | undefined;
+  // One key for both starts, as a deployment keeps it: what the first start sealed, the second opens.
+  const encryptionKey = randomBytes(32).toString('base64');
 
   beforeAll(async () => {
     database = await createTestDatabase('standalone_inbox');
@@ -26,7 +28,7 @@ describe('standalone: the inbox on first start', () => {
   const start = async () => {
     const process = await startAppProcess('standalone', {
       DATABASE_URL: database.url,
-      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      SWITCHBOARD_ENCRYPTION_KEY: encryptionKey,
       ADMIN_EMAIL: 'owner@example.test',
     });
     await process.waitUntilReady(60_000);
