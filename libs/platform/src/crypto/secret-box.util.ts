@@ -47,9 +47,17 @@ export class SecretBox {
     });
     decipher.setAAD(Buffer.from(context, 'utf8'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString(
-      'utf8',
-    );
+    try {
+      return Buffer.concat([
+        decipher.update(Buffer.from(ciphertext, 'base64url')),
+        decipher.final(),
+      ]).toString('utf8');
+    } catch {
+      // GCM's own message ("Unsupported state or unable to authenticate data") names neither cause.
+      throw new Error(
+        'a sealed secret does not open: it was sealed with another SWITCHBOARD_ENCRYPTION_KEY, or for another row',
+      );
+    }
   }
 }
 
