@@ -57,7 +57,11 @@ export class RpcHandlerFactory {
     return (call, callback) => {
       const watch = watchCall(call);
       this.authorize(call.metadata, scope)
-        .then((principal) => handler(call.request, this.context(principal, watch.signal)))
+        .then((principal) => {
+          // Nobody waits for the answer any more: don't start the work.
+          watch.signal.throwIfAborted();
+          return handler(call.request, this.context(principal, watch.signal));
+        })
         .then(
           (response) => {
             if (!watch.signal.aborted) callback(null, response);
@@ -86,7 +90,10 @@ export class RpcHandlerFactory {
           else call.once('drain', () => resolve());
         });
       this.authorize(call.metadata, scope)
-        .then((principal) => handler(call.request, this.context(principal, watch.signal), write))
+        .then((principal) => {
+          watch.signal.throwIfAborted();
+          return handler(call.request, this.context(principal, watch.signal), write);
+        })
         .then(
           () => {
             if (!watch.signal.aborted) call.end();
