@@ -132,7 +132,7 @@ describeWithPorts('gRPC API in the standalone process', () => {
       grpcV1.SendMessageResponse__Output
     >(clients.conversations, 'SendMessage', {
       requestId: 'order-1042',
-      identity: { kind: 'IDENTITY_KIND_PHONE', value: '(415) 555-0123' },
+      identity: { kind: 'IDENTITY_KIND_PHONE', value: '+1 (415) 555-0123' },
       channel: 'CHANNEL_SMS',
       text: 'It ships today.',
     });

@@ -11,7 +11,7 @@ import { InjectServiceDataSource } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 import { decodePageToken, encodePageToken, pageSize } from '../database/page-token.util.js';
 import { rows } from '../database/sql.util.js';
-import { normalizeIdentityValue } from '../identities/identity-value.util.js';
+import { normalizeRequestedIdentityValue } from '../identities/identity-value.util.js';
 import { loadCustomerViews, toCustomerView } from './customer-view.js';
 
 /** Customers: read, find, edit. Merged-away and erased customers are not found by `find`. */
@@ -31,7 +31,10 @@ export class CustomersService {
     const params: unknown[] = [workspaceId];
     const where = ['c.workspace_id = $1', 'c.merged_into IS NULL', 'c.erased_at IS NULL'];
     if (query.identity !== undefined) {
-      params.push(query.identity.kind, normalizeIdentityValue(query.identity.kind, query.identity.value));
+      params.push(
+        query.identity.kind,
+        normalizeRequestedIdentityValue(query.identity.kind, query.identity.value, 'identity.value'),
+      );
       where.push(
         `EXISTS (SELECT 1 FROM history.identities i WHERE i.workspace_id = $1 AND i.customer_id = c.id
                  AND i.kind = $${params.length - 1} AND i.value = $${params.length})`,

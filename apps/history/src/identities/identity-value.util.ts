@@ -1,4 +1,4 @@
-import { type IdentityKind, toE164 } from '@switchboard/contracts';
+import { type IdentityKind, InvalidArgumentError, toE164 } from '@switchboard/contracts';
 
 /**
  * The one form an identity is stored and matched in: E.164 phones, lower-cased emails, platform
@@ -24,6 +24,23 @@ export function normalizeIdentityValue(kind: IdentityKind, value: string): strin
     case 'external':
       return trimmed;
   }
+}
+
+/**
+ * The same, for a value a person or an integrator typed and asked us to write to or look up: a
+ * phone that is not a possible international number is refused rather than stored as typed (it
+ * would be an identity no channel ever matches).
+ */
+export function normalizeRequestedIdentityValue(kind: IdentityKind, value: string, field: string): string {
+  const normalized = normalizeIdentityValue(kind, value);
+  if (kind === 'phone' && !E164.test(normalized)) {
+    throw new InvalidArgumentError('not a phone number in international form', [
+      { field, description: 'a possible phone number with its country code, e.g. +1 415 555 0123' },
+    ]);
+  }
+  if (normalized === '')
+    throw new InvalidArgumentError('empty identity value', [{ field, description: 'required' }]);
+  return normalized;
 }
 
 export function identityKey(workspaceId: string, kind: string, value: string): string {

@@ -19,7 +19,7 @@ import { statusChangedEntry } from '../conversations/conversation-events.js';
 import { type OpenConversation, openConversations } from '../conversations/open-conversations.operation.js';
 import { type Db, firstRow, isoRequired, rows } from '../database/sql.util.js';
 import { resolveIdentities } from '../identities/identity-resolver.js';
-import { identityKey, normalizeIdentityValue } from '../identities/identity-value.util.js';
+import { identityKey, normalizeRequestedIdentityValue } from '../identities/identity-value.util.js';
 import { type OutboxEntry, appendToOutbox } from '../outbox/outbox.js';
 import { OutboxRelay } from '../outbox/outbox-relay.service.js';
 import { parseSendMessageInput } from './send-message-input.schema.js';
@@ -276,7 +276,7 @@ export class OutboundMessageService {
       customerId = await this.followMerges(tx, workspaceId, input.customerId);
     } else {
       const { kind, value } = input.identity!;
-      const normalized = normalizeIdentityValue(kind, value);
+      const normalized = normalizeRequestedIdentityValue(kind, value, 'identity.value');
       const found = await resolveIdentities(tx, [{ workspaceId, kind, value: normalized, verified: false }]);
       customerId = found.get(identityKey(workspaceId, kind, normalized))!.customerId;
       await tx.query('INSERT INTO history.workspaces (id) VALUES ($1) ON CONFLICT DO NOTHING', [workspaceId]);
