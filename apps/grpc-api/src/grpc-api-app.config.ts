@@ -4,7 +4,10 @@ import {
   databaseVariables,
   defineConfig,
   httpVariables,
+  historyApiUrlVariables,
+  internalRpcVariables,
   kafkaVariables,
+  routingApiUrlVariables,
 } from '@switchboard/platform';
 import { grpcApiVariables } from './grpc-api.config.js';
 
@@ -16,6 +19,9 @@ export const GrpcApiAppConfig = defineConfig(
     ...databaseVariables,
     ...kafkaVariables,
     ...messagingVariables,
+    ...internalRpcVariables,
+    ...historyApiUrlVariables,
+    ...routingApiUrlVariables,
     ...grpcApiVariables,
   },
   'GrpcApiAppConfig',

@@ -1,6 +1,14 @@
 import { Module } from '@nestjs/common';
 import { MessagingModule } from '@switchboard/messaging';
-import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
+import { historyApiPort, routingApiPort } from '@switchboard/contracts';
+import {
+  HealthModule,
+  HistoryApiClientConfig,
+  InternalRpcModule,
+  LoggingModule,
+  PlatformConfigModule,
+  RoutingApiClientConfig,
+} from '@switchboard/platform';
 import { GrpcApiAppConfig } from './grpc-api-app.config.js';
 import { GrpcApiModule } from './grpc-api.module.js';
 
@@ -15,6 +23,9 @@ import { GrpcApiModule } from './grpc-api.module.js';
     LoggingModule,
     HealthModule,
     MessagingModule.forRoot(),
+    // History and routing in their own pods, over internal RPC (ADR 0004).
+    InternalRpcModule.client(historyApiPort, HistoryApiClientConfig, 'HISTORY_API_URL'),
+    InternalRpcModule.client(routingApiPort, RoutingApiClientConfig, 'ROUTING_API_URL'),
     GrpcApiModule,
   ],
 })

@@ -20,26 +20,39 @@ import {
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 
 const execFileAsync = promisify(execFile);
+const INTERNAL_TOKEN = randomUUID() + randomUUID();
 type HealthClient = Client & { Check: (...args: unknown[]) => unknown };
 
 /**
- * `npm run start:grpc-api`: the built app alone in its own process on Kafka and PostgreSQL. A key
- * made with the CLI opens the event stream; events published to the bus arrive; SIGTERM ends the
- * stream with UNAVAILABLE (resume by cursor) and the process exits cleanly.
+ * `npm run start:grpc-api`: the built app alone in its own process on Kafka and PostgreSQL, with
+ * history alone in another, reached over internal RPC (ADR 0004). A key made with the CLI opens the
+ * event stream; a read goes through to history (its NOT_FOUND comes back as gRPC's); routing, not
+ * running, is UNAVAILABLE; events published to the bus arrive; SIGTERM ends the stream with
+ * UNAVAILABLE (resume by cursor) and the process exits cleanly.
  */
 describe('grpc-api alone', () => {
   const topicPrefix = `${testRunId()}.grpc-alone-${randomUUID().slice(0, 8)}.`;
   let database: TestDatabase;
   let app: AppProcess;
+  let history: AppProcess;
   let bus: KafkaEventBus;
 
   beforeAll(async () => {
     database = await createTestDatabase('grpc_alone');
-    app = await startAppProcess('grpc-api', {
+    const common = {
       DATABASE_URL: database.url,
       KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '',
       KAFKA_TOPIC_PREFIX: topicPrefix,
       KAFKA_PARTITIONS: '2',
+      INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+    };
+    history = await startAppProcess('history', common);
+    await history.waitUntilReady(60_000);
+    app = await startAppProcess('grpc-api', {
+      ...common,
+      HISTORY_API_URL: history.url,
+      // Nothing listens there: routing's RPCs must answer UNAVAILABLE, not hang or crash.
+      ROUTING_API_URL: 'http://127.0.0.1:9',
     });
     await app.waitUntilReady(60_000);
     bus = new KafkaEventBus({
@@ -53,6 +66,7 @@ describe('grpc-api alone', () => {
 
   afterAll(async () => {
     await app?.stop('SIGKILL');
+    await history?.stop('SIGTERM');
     await bus?.close();
     await database?.drop();
   });
@@ -105,6 +119,11 @@ describe('grpc-api alone', () => {
       expect(
         (await rpcFailure(unary(clients.conversations, 'SendMessage', { requestId: 'r' }))).codeName,
       ).toBe('PERMISSION_DENIED');
+      expect(
+        (await rpcFailure(unary(clients.conversations, 'GetConversation', { conversationId: randomUUID() })))
+          .codeName,
+      ).toBe('NOT_FOUND');
+      expect((await rpcFailure(unary(clients.agents, 'ListAgents', {}))).codeName).toBe('UNAVAILABLE');
       const stream = collectStream<grpcV1.Event__Output>(
         clients.events.Subscribe({ startAt: 'START_AT_EARLIEST' }),
       );

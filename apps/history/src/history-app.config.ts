@@ -4,11 +4,19 @@ import {
   databaseVariables,
   defineConfig,
   httpVariables,
+  internalRpcVariables,
   kafkaVariables,
 } from '@switchboard/platform';
 
 /** Every variable the history app reads when it runs alone. */
 export const HistoryAppConfig = defineConfig(
-  { ...coreVariables, ...httpVariables, ...databaseVariables, ...kafkaVariables, ...messagingVariables },
+  {
+    ...coreVariables,
+    ...httpVariables,
+    ...databaseVariables,
+    ...kafkaVariables,
+    ...messagingVariables,
+    ...internalRpcVariables,
+  },
   'HistoryAppConfig',
 );

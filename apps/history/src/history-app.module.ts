@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MessagingModule } from '@switchboard/messaging';
-import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
+import { historyApiPort } from '@switchboard/contracts';
+import { HealthModule, InternalRpcModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
 import { HistoryAppConfig } from './history-app.config.js';
 import { HistoryModule } from './history.module.js';
 
@@ -12,6 +13,8 @@ import { HistoryModule } from './history.module.js';
     HealthModule,
     MessagingModule.forRoot(),
     HistoryModule,
+    // HistoryApi for the inbox, the gRPC API and the web channel in their own pods (ADR 0004).
+    InternalRpcModule.serve(historyApiPort, [HistoryModule]),
   ],
 })
 export class HistoryAppModule {}

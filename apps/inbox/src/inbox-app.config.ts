@@ -4,7 +4,10 @@ import {
   databaseVariables,
   defineConfig,
   httpVariables,
+  historyApiUrlVariables,
+  internalRpcVariables,
   kafkaVariables,
+  routingApiUrlVariables,
 } from '@switchboard/platform';
 import { inboxVariables } from './inbox.config.js';
 
@@ -16,6 +19,9 @@ export const InboxAppConfig = defineConfig(
     ...databaseVariables,
     ...kafkaVariables,
     ...messagingVariables,
+    ...internalRpcVariables,
+    ...historyApiUrlVariables,
+    ...routingApiUrlVariables,
     ...inboxVariables,
   },
   'InboxAppConfig',

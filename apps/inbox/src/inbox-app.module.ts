@@ -1,6 +1,14 @@
 import { Module } from '@nestjs/common';
 import { MessagingModule } from '@switchboard/messaging';
-import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
+import { historyApiPort, routingApiPort } from '@switchboard/contracts';
+import {
+  HealthModule,
+  HistoryApiClientConfig,
+  InternalRpcModule,
+  LoggingModule,
+  PlatformConfigModule,
+  RoutingApiClientConfig,
+} from '@switchboard/platform';
 import { InboxAppConfig } from './inbox-app.config.js';
 import { InboxModule } from './inbox.module.js';
 
@@ -14,6 +22,9 @@ import { InboxModule } from './inbox.module.js';
     LoggingModule,
     HealthModule,
     MessagingModule.forRoot(),
+    // History and routing in their own pods, over internal RPC (ADR 0004).
+    InternalRpcModule.client(historyApiPort, HistoryApiClientConfig, 'HISTORY_API_URL'),
+    InternalRpcModule.client(routingApiPort, RoutingApiClientConfig, 'ROUTING_API_URL'),
     InboxModule,
   ],
 })

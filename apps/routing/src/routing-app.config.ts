@@ -4,6 +4,7 @@ import {
   databaseVariables,
   defineConfig,
   httpVariables,
+  internalRpcVariables,
   kafkaVariables,
 } from '@switchboard/platform';
 import { routingVariables } from './routing.config.js';
@@ -16,6 +17,7 @@ export const RoutingAppConfig = defineConfig(
     ...databaseVariables,
     ...kafkaVariables,
     ...messagingVariables,
+    ...internalRpcVariables,
     ...routingVariables,
   },
   'RoutingAppConfig',

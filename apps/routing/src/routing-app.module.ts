@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MessagingModule } from '@switchboard/messaging';
-import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
+import { routingApiPort } from '@switchboard/contracts';
+import { HealthModule, InternalRpcModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
 import { RoutingAppConfig } from './routing-app.config.js';
 import { RoutingModule } from './routing.module.js';
 
@@ -12,6 +13,8 @@ import { RoutingModule } from './routing.module.js';
     HealthModule,
     MessagingModule.forRoot(),
     RoutingModule,
+    // RoutingApi for the inbox and the gRPC API in their own pods (ADR 0004).
+    InternalRpcModule.serve(routingApiPort, [RoutingModule]),
   ],
 })
 export class RoutingAppModule {}
