@@ -361,8 +361,8 @@ describe('widget protocol', () => {
     await t.settings.update(t.workspaceId, { appearance: { businessHours: null } });
   });
 
-  it('asks for a rating when the conversation is resolved, and publishes the answer', async () => {
-    const { client, visitorId } = await newVisitor();
+  it('asks for a rating when the conversation is resolved, publishes the answer, and asks once', async () => {
+    const { client, token, visitorId } = await newVisitor();
     const customerId = randomUUID();
     const conversationId = randomUUID();
     await t.reply({ kind: 'web_visitor', address: visitorId }, 'Anything else?', {
@@ -414,9 +414,17 @@ describe('widget protocol', () => {
       (m) => m.t === 'item' && (m.item as { kind: string }).kind === 'csat',
       'csat prompt',
     );
-    expect(prompt.item).toMatchObject({ conversationId });
+    expect(prompt.item).toMatchObject({ conversationId, answered: false });
+    const otherTab = await connect();
+    await otherTab.hello({ token });
+    await waitFor(() => otherTab.items().some((i) => i.kind === 'csat'), { what: 'prompt in the other tab' });
     client.send({ t: 'csat', conversationId, rating: 5, comment: 'Quick and kind' });
     await client.next((m) => m.t === 'csat-ok', 'csat ok');
+    // The other tab stops asking too.
+    await otherTab.next(
+      (m) => m.t === 'csat-ok' && m.conversationId === conversationId,
+      'csat ok in the other tab',
+    );
     const csat = await waitFor(
       () =>
         t.inbound.find(
@@ -430,6 +438,19 @@ describe('widget protocol', () => {
       comment: 'Quick and kind',
       sender: { kind: 'web_visitor', address: visitorId },
     });
+    // A reload, and a resume from before the prompt, show it as answered: not asked again.
+    const reloaded = await connect();
+    await reloaded.hello({ token });
+    const shown = await waitFor(() => reloaded.items().find((i) => i.kind === 'csat'), {
+      what: 'prompt after reload',
+    });
+    expect(shown).toMatchObject({ conversationId, answered: true });
+    const resumed = await connect();
+    await resumed.hello({ token, since: 0 });
+    const replayed = await waitFor(() => resumed.items().find((i) => i.kind === 'csat'), {
+      what: 'prompt on resume',
+    });
+    expect(replayed).toMatchObject({ conversationId, answered: true });
     // A rating for a conversation it was not asked about is refused.
     client.send({ t: 'csat', conversationId: randomUUID(), rating: 1 });
     await client.next((m) => m.t === 'error' && m.code === 'bad_request', 'refused rating');

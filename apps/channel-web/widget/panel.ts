@@ -23,6 +23,7 @@ interface Item {
   conversationId: string | null;
   at: string;
   readAt: string | null;
+  answered?: boolean;
 }
 
 type ServerMessage =
@@ -311,7 +312,12 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
     }
     lastSeq = item.seq;
     if (item.kind === 'csat') {
-      log.append(csatBlock(item));
+      // Already rated (in another tab, before a reload, on another device): thank, don't ask again.
+      if (item.answered) {
+        const box = el('div', 'cs');
+        box.append(el('p', '', s.thanks));
+        log.append(box);
+      } else log.append(csatBlock(item));
     } else if (item.dir === 'in') {
       let row = ownRows.get(item.id);
       if (!row) {

@@ -256,7 +256,13 @@ export class WidgetSessionService implements OnModuleInit, OnApplicationShutdown
           message.comment,
         );
         if (!rated) return this.error(session, 'bad_request', 'no rating was asked for this conversation');
-        return session.send({ t: 'csat-ok', conversationId: message.conversationId });
+        session.send({ t: 'csat-ok', conversationId: message.conversationId });
+        // The contact's other tabs stop asking too.
+        return this.notifier.notify({
+          kind: 'csat-answered',
+          contactId: contact.id,
+          conversationId: message.conversationId,
+        });
       }
       case 'resume': {
         await session.deliver(() => {
