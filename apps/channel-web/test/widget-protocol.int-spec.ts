@@ -511,6 +511,77 @@ describe('widget protocol', () => {
     other.send({ t: 'msg', id: steal, attachments: [attachment.id] });
     await other.next((m) => m.t === 'error' && m.code === 'attachment_invalid', 'refused');
   });
+  it('lets the visitor an agent sent a file to download it, and nobody else', async () => {
+    const sender = await newVisitor();
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    const stored = await fetch(`${t.url}/widget/attachments?key=${t.widgetKey}`, {
+      method: 'POST',
+      headers: {
+        origin,
+        'content-type': 'image/png',
+        'x-file-name': 'plan.png',
+        'x-visitor-token': sender.token,
+      },
+      body: new Uint8Array(png),
+    });
+    const uploaded = (await stored.json()) as { id: string };
+    const sent = randomUUID();
+    sender.client.send({ t: 'msg', id: sent, attachments: [uploaded.id] });
+    await sender.client.next((m) => m.t === 'ack' && m.id === sent, 'ack');
+    const inbound = await waitFor(
+      () => inboundFrom(sender.visitorId).find((e) => e.payload.attachments.length > 0),
+      { what: 'inbound with attachment' },
+    );
+    const ours = inbound.payload.attachments[0]!;
+
+    // An agent forwards it to another visitor, with keys that are not ours or not there.
+    const recipient = await newVisitor();
+    const messageId = await t.reply({ kind: 'web_visitor', address: recipient.visitorId }, 'Here it is', {
+      attachments: [
+        { ...ours, fileName: 'for-you.png' },
+        { storageKey: `sms-media/${randomUUID()}`, contentType: 'image/jpeg', sizeBytes: 10 },
+        { storageKey: 'https://evil.example.com/x.png', contentType: 'image/png', sizeBytes: 10 },
+      ],
+    });
+    const reply = await recipient.client.next(
+      (m) => m.t === 'item' && (m.item as { id: string }).id === messageId,
+      'reply with files',
+    );
+    const files = (reply.item as { attachments: { id: string; fileName?: string; contentType: string }[] })
+      .attachments;
+    expect(files).toHaveLength(3);
+    expect(files[0]).toMatchObject({ contentType: 'image/png', fileName: 'for-you.png' });
+    for (const file of files) expect(file.id).toMatch(/^[0-9a-f-]{36}$/);
+    const download = (id: string, token: string) =>
+      fetch(`${t.url}/widget/attachments/${id}?key=${t.widgetKey}`, {
+        headers: { 'x-visitor-token': token },
+      });
+
+    const got = await download(files[0]!.id, recipient.token);
+    expect(got.status).toBe(200);
+    expect(got.headers.get('content-type')).toBe('image/png');
+    expect(got.headers.get('content-disposition')).toContain('for-you.png');
+    expect(Buffer.from(await got.arrayBuffer()).equals(png)).toBe(true);
+    // Granted, but not ours or not there: nothing to serve.
+    expect((await download(files[1]!.id, recipient.token)).status).toBe(404);
+    expect((await download(files[2]!.id, recipient.token)).status).toBe(404);
+    // The grant is the recipient's: not the sender's, not a stranger's.
+    expect((await download(files[0]!.id, sender.token)).status).toBe(404);
+    const stranger = await connect();
+    const strangerToken = (await stranger.hello()).token as string;
+    expect((await download(files[0]!.id, strangerToken)).status).toBe(404);
+    expect((await download(files[0]!.id, '')).status).toBe(403);
+
+    // A reload shows the same downloadable file; a redelivered reply grants nothing new.
+    const reloaded = await connect();
+    await reloaded.hello({ token: recipient.token });
+    const again = await waitFor(
+      () => reloaded.messages('item').find((m) => (m.item as { id: string }).id === messageId),
+      { what: 'reply after reload' },
+    );
+    expect((again.item as { attachments: { id: string }[] }).attachments[0]!.id).toBe(files[0]!.id);
+  });
+
   // Last: the second replica joins and leaves the consumer groups, and the rebalance would delay
   // the time-sensitive typing events of the tests after it.
   it('keeps a visitor’s tabs in step across replicas of the channel', async () => {

@@ -1,4 +1,5 @@
 import { CreateWebChannel1764200000000 } from './1764200000000-create-web-channel.migration.js';
+import { CreateWebAttachmentGrants1764300000000 } from './1764300000000-create-web-attachment-grants.migration.js';
 
 /** Every migration of the `channels` schema's web tables, oldest first. */
-export const webChannelMigrations = [CreateWebChannel1764200000000];
+export const webChannelMigrations = [CreateWebChannel1764200000000, CreateWebAttachmentGrants1764300000000];
