@@ -312,6 +312,48 @@ describe('widget protocol', () => {
     expect(stranger.items()).toHaveLength(0);
   });
 
+  it('brings what a visitor said anonymously to the user they sign in as on that browser', async () => {
+    const { identitySecret } = await t.settings.get(t.workspaceId);
+    const { client, token, visitorId } = await newVisitor();
+    const answered = await t.reply({ kind: 'web_visitor', address: visitorId }, 'anonymous answer');
+    await client.next((m) => m.t === 'item' && (m.item as { id: string }).id === answered, 'reply');
+    await client.close();
+
+    const user = { id: `user-${randomUUID()}`, hash: '' };
+    user.hash = userHash(identitySecret, user.id);
+    const signedIn = await connect();
+    await signedIn.hello({ user, token });
+    await waitFor(() => signedIn.items().length === 2, { what: 'anonymous history after sign-in' });
+    expect(signedIn.items().map((i) => [i.seq, i.text])).toEqual([
+      [1, 'hello'],
+      [2, 'anonymous answer'],
+    ]);
+    // On any device, as the user's own history.
+    const phone = await connect();
+    await phone.hello({ user });
+    await waitFor(() => phone.items().length === 2, { what: 'history on another device' });
+    // A reply to the conversation the visitor started reaches the user.
+    const later = await t.reply({ kind: 'web_visitor', address: visitorId }, 'reply after sign-in');
+    await signedIn.next(
+      (m) => m.t === 'item' && (m.item as { id: string }).id === later,
+      'reply to the user',
+    );
+    await phone.next((m) => m.t === 'item' && (m.item as { id: string }).id === later, 'reply on the phone');
+
+    // The token is retired: after signing out, the browser is a new visitor who sees nothing.
+    const signedOut = await connect();
+    const fresh = await signedOut.hello({ token });
+    expect(fresh.token).not.toBe(token);
+    // And another user can't take the history with it.
+    const other = { id: `user-${randomUUID()}`, hash: '' };
+    other.hash = userHash(identitySecret, other.id);
+    const otherTab = await connect();
+    await otherTab.hello({ user: other, token });
+    await settle(300);
+    expect(signedOut.items()).toHaveLength(0);
+    expect(otherTab.items()).toHaveLength(0);
+  });
+
   it('sends pre-chat details with messages, unverified', async () => {
     const client = await connect();
     await client.hello();

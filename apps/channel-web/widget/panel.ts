@@ -509,6 +509,8 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
     switch (m.t) {
       case 'welcome': {
         if (m.token) localStorage.setItem(tokenKey, m.token);
+        // Merged into the user by this hello: signing out later starts a new visitor.
+        else if (m.contact.verified) localStorage.removeItem(tokenKey);
         applyConfig(m.config);
         const fresh = !everWelcomed;
         if (fresh) {
@@ -578,7 +580,9 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
       socket.send(
         JSON.stringify({
           t: 'hello',
-          ...(ctx.user ? { user: ctx.user } : token ? { token } : {}),
+          // A signed-in user's hello carries the browser's visitor token: its anonymous chat comes along.
+          ...(ctx.user ? { user: ctx.user } : {}),
+          ...(token ? { token } : {}),
           ...(everWelcomed ? { since: lastSeq } : {}),
         }),
       );

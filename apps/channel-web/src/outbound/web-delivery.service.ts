@@ -49,15 +49,9 @@ export class WebDeliveryService {
     for (const event of web)
       byWorkspace.set(event.workspaceId, [...(byWorkspace.get(event.workspaceId) ?? []), event]);
     for (const [workspaceId, workspaceEvents] of byWorkspace) {
-      const contacts = await this.contacts.findManyByAddress(
+      const byAddress = await this.contacts.findManyByAddress(
         workspaceId,
         workspaceEvents.map((e) => e.payload.recipient),
-      );
-      const byAddress = new Map(
-        contacts.map((c) => [
-          `${c.userId !== null ? 'web_user' : 'web_visitor'}|${c.userId ?? c.visitorId}`,
-          c,
-        ]),
       );
       const requests: MessageDeliveryRequestedV1[] = [];
       const recipients: WebContact[] = [];
