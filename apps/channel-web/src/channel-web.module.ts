@@ -7,6 +7,7 @@ import { WidgetAssetsController } from './assets/widget-assets.controller.js';
 import { WidgetAssetsService } from './assets/widget-assets.service.js';
 import { WidgetCorsService } from './assets/widget-cors.service.js';
 import { ChannelWebConfig, WEB_DATA_SOURCE } from './channel-web.config.js';
+import { VisitorMergeService } from './contacts/visitor-merge.service.js';
 import { WebContactService } from './contacts/web-contact.service.js';
 import { DemoController } from './demo/demo.controller.js';
 import { WebInboundService } from './inbound/web-inbound.service.js';
@@ -44,6 +45,7 @@ import { TranscriptService } from './transcript/transcript.service.js';
     WidgetSettingsService,
     WidgetSettingsBootstrapService,
     WebContactService,
+    VisitorMergeService,
     TranscriptService,
     TranscriptNotifierService,
     WebAttachmentService,

@@ -2,6 +2,7 @@ import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import {
+  type Attachment,
   CsatSubmittedV1,
   DeliveryStatusChangedV1,
   InboundMessageReceivedV1,
@@ -55,6 +56,7 @@ interface Reply {
   customerId: string;
   conversationId: string;
   agentName: string;
+  attachments: Attachment[];
 }
 
 export async function startWebTestApp(
@@ -150,7 +152,7 @@ export async function startWebTestApp(
             channelAccountId: widgetKey,
             recipient,
             text,
-            attachments: [],
+            attachments: extra.attachments ?? [],
             sender: { type: 'agent', id: 'agent-1', name: extra.agentName ?? 'Alex Agent' },
             requestedAt: new Date().toISOString(),
           },

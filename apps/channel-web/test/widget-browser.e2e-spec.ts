@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import {
+  ConversationStatusChangedV1,
   DEFAULT_WORKSPACE_ID,
   type InboundMessageReceivedV1,
   ParticipantActivityV1,
@@ -7,7 +9,7 @@ import {
 import { waitFor } from '@switchboard/testing';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { type TcpProxy, startTcpProxy } from './tcp-proxy.js';
-import { type WebTestApp, startWebTestApp } from './web-test-app.js';
+import { type WebTestApp, WidgetClient, startWebTestApp } from './web-test-app.js';
 
 /**
  * The widget as a customer meets it: headless Chromium on /demo, the channel on the real broker and
@@ -162,5 +164,69 @@ describe('widget in a browser', () => {
         ),
       { what: 'customer typing on the activity topic' },
     );
+  });
+
+  it('shows a file an agent sent, and asks for a rating once, not again after a reload', async () => {
+    const input = page.getByRole('textbox', { name: 'Message' });
+    await input.fill('Can you send me the plan?');
+    await input.press('Enter');
+    const asked = await visitorOf('Can you send me the plan?');
+    const visitor = { kind: 'web_visitor' as const, address: asked.payload.sender.address };
+    // A file of ours (here another visitor's upload) that an agent forwards to this visitor.
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    const uploader = await WidgetClient.connect(t.wsUrl, t.url);
+    const uploaderToken = (await uploader.hello()).token as string;
+    await uploader.close();
+    const uploaded = await fetch(`${t.url}/widget/attachments?key=${t.widgetKey}`, {
+      method: 'POST',
+      headers: { origin: t.url, 'content-type': 'image/png', 'x-visitor-token': uploaderToken },
+      body: new Uint8Array(png),
+    });
+    const { id } = (await uploaded.json()) as { id: string };
+    const keyRows = await t.db.query<{ storage_key: string }>(
+      'SELECT storage_key FROM channels.web_attachments WHERE id = $1',
+      [id],
+    );
+    const conversationId = randomUUID();
+    const customerId = randomUUID();
+    await t.reply(visitor, 'Here is the plan', {
+      conversationId,
+      customerId,
+      attachments: [
+        {
+          storageKey: keyRows.rows[0]!.storage_key,
+          contentType: 'image/png',
+          sizeBytes: png.length,
+          fileName: 'plan.png',
+        },
+      ],
+    });
+    const image = page.locator('.m.out img.f').last();
+    await waitFor(async () => (await image.getAttribute('src'))?.startsWith('blob:') === true, {
+      what: 'the agent’s image shown',
+    });
+
+    await t.bus.publish({
+      topic: Topics.conversations,
+      key: DEFAULT_WORKSPACE_ID,
+      event: ConversationStatusChangedV1.create({
+        workspaceId: DEFAULT_WORKSPACE_ID,
+        payload: {
+          conversationId,
+          customerId,
+          status: 'resolved',
+          previousStatus: 'open',
+          changedBy: { type: 'agent', id: 'agent-1' },
+          changedAt: new Date().toISOString(),
+        },
+      }),
+    });
+    await page.getByRole('button', { name: '5 of 5' }).click();
+    await page.getByRole('button', { name: 'Send rating' }).click();
+    await page.getByText('Thank you for your feedback!').waitFor();
+    await page.reload();
+    await page.getByText('Here is the plan').waitFor();
+    await page.getByText('Thank you for your feedback!').waitFor();
+    expect(await page.getByRole('button', { name: 'Send rating' }).count()).toBe(0);
   });
 });

@@ -312,6 +312,48 @@ describe('widget protocol', () => {
     expect(stranger.items()).toHaveLength(0);
   });
 
+  it('brings what a visitor said anonymously to the user they sign in as on that browser', async () => {
+    const { identitySecret } = await t.settings.get(t.workspaceId);
+    const { client, token, visitorId } = await newVisitor();
+    const answered = await t.reply({ kind: 'web_visitor', address: visitorId }, 'anonymous answer');
+    await client.next((m) => m.t === 'item' && (m.item as { id: string }).id === answered, 'reply');
+    await client.close();
+
+    const user = { id: `user-${randomUUID()}`, hash: '' };
+    user.hash = userHash(identitySecret, user.id);
+    const signedIn = await connect();
+    await signedIn.hello({ user, token });
+    await waitFor(() => signedIn.items().length === 2, { what: 'anonymous history after sign-in' });
+    expect(signedIn.items().map((i) => [i.seq, i.text])).toEqual([
+      [1, 'hello'],
+      [2, 'anonymous answer'],
+    ]);
+    // On any device, as the user's own history.
+    const phone = await connect();
+    await phone.hello({ user });
+    await waitFor(() => phone.items().length === 2, { what: 'history on another device' });
+    // A reply to the conversation the visitor started reaches the user.
+    const later = await t.reply({ kind: 'web_visitor', address: visitorId }, 'reply after sign-in');
+    await signedIn.next(
+      (m) => m.t === 'item' && (m.item as { id: string }).id === later,
+      'reply to the user',
+    );
+    await phone.next((m) => m.t === 'item' && (m.item as { id: string }).id === later, 'reply on the phone');
+
+    // The token is retired: after signing out, the browser is a new visitor who sees nothing.
+    const signedOut = await connect();
+    const fresh = await signedOut.hello({ token });
+    expect(fresh.token).not.toBe(token);
+    // And another user can't take the history with it.
+    const other = { id: `user-${randomUUID()}`, hash: '' };
+    other.hash = userHash(identitySecret, other.id);
+    const otherTab = await connect();
+    await otherTab.hello({ user: other, token });
+    await settle(300);
+    expect(signedOut.items()).toHaveLength(0);
+    expect(otherTab.items()).toHaveLength(0);
+  });
+
   it('sends pre-chat details with messages, unverified', async () => {
     const client = await connect();
     await client.hello();
@@ -361,8 +403,8 @@ describe('widget protocol', () => {
     await t.settings.update(t.workspaceId, { appearance: { businessHours: null } });
   });
 
-  it('asks for a rating when the conversation is resolved, and publishes the answer', async () => {
-    const { client, visitorId } = await newVisitor();
+  it('asks for a rating when the conversation is resolved, publishes the answer, and asks once', async () => {
+    const { client, token, visitorId } = await newVisitor();
     const customerId = randomUUID();
     const conversationId = randomUUID();
     await t.reply({ kind: 'web_visitor', address: visitorId }, 'Anything else?', {
@@ -414,9 +456,17 @@ describe('widget protocol', () => {
       (m) => m.t === 'item' && (m.item as { kind: string }).kind === 'csat',
       'csat prompt',
     );
-    expect(prompt.item).toMatchObject({ conversationId });
+    expect(prompt.item).toMatchObject({ conversationId, answered: false });
+    const otherTab = await connect();
+    await otherTab.hello({ token });
+    await waitFor(() => otherTab.items().some((i) => i.kind === 'csat'), { what: 'prompt in the other tab' });
     client.send({ t: 'csat', conversationId, rating: 5, comment: 'Quick and kind' });
     await client.next((m) => m.t === 'csat-ok', 'csat ok');
+    // The other tab stops asking too.
+    await otherTab.next(
+      (m) => m.t === 'csat-ok' && m.conversationId === conversationId,
+      'csat ok in the other tab',
+    );
     const csat = await waitFor(
       () =>
         t.inbound.find(
@@ -430,6 +480,19 @@ describe('widget protocol', () => {
       comment: 'Quick and kind',
       sender: { kind: 'web_visitor', address: visitorId },
     });
+    // A reload, and a resume from before the prompt, show it as answered: not asked again.
+    const reloaded = await connect();
+    await reloaded.hello({ token });
+    const shown = await waitFor(() => reloaded.items().find((i) => i.kind === 'csat'), {
+      what: 'prompt after reload',
+    });
+    expect(shown).toMatchObject({ conversationId, answered: true });
+    const resumed = await connect();
+    await resumed.hello({ token, since: 0 });
+    const replayed = await waitFor(() => resumed.items().find((i) => i.kind === 'csat'), {
+      what: 'prompt on resume',
+    });
+    expect(replayed).toMatchObject({ conversationId, answered: true });
     // A rating for a conversation it was not asked about is refused.
     client.send({ t: 'csat', conversationId: randomUUID(), rating: 1 });
     await client.next((m) => m.t === 'error' && m.code === 'bad_request', 'refused rating');
@@ -490,6 +553,77 @@ describe('widget protocol', () => {
     other.send({ t: 'msg', id: steal, attachments: [attachment.id] });
     await other.next((m) => m.t === 'error' && m.code === 'attachment_invalid', 'refused');
   });
+  it('lets the visitor an agent sent a file to download it, and nobody else', async () => {
+    const sender = await newVisitor();
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    const stored = await fetch(`${t.url}/widget/attachments?key=${t.widgetKey}`, {
+      method: 'POST',
+      headers: {
+        origin,
+        'content-type': 'image/png',
+        'x-file-name': 'plan.png',
+        'x-visitor-token': sender.token,
+      },
+      body: new Uint8Array(png),
+    });
+    const uploaded = (await stored.json()) as { id: string };
+    const sent = randomUUID();
+    sender.client.send({ t: 'msg', id: sent, attachments: [uploaded.id] });
+    await sender.client.next((m) => m.t === 'ack' && m.id === sent, 'ack');
+    const inbound = await waitFor(
+      () => inboundFrom(sender.visitorId).find((e) => e.payload.attachments.length > 0),
+      { what: 'inbound with attachment' },
+    );
+    const ours = inbound.payload.attachments[0]!;
+
+    // An agent forwards it to another visitor, with keys that are not ours or not there.
+    const recipient = await newVisitor();
+    const messageId = await t.reply({ kind: 'web_visitor', address: recipient.visitorId }, 'Here it is', {
+      attachments: [
+        { ...ours, fileName: 'for-you.png' },
+        { storageKey: `sms-media/${randomUUID()}`, contentType: 'image/jpeg', sizeBytes: 10 },
+        { storageKey: 'https://evil.example.com/x.png', contentType: 'image/png', sizeBytes: 10 },
+      ],
+    });
+    const reply = await recipient.client.next(
+      (m) => m.t === 'item' && (m.item as { id: string }).id === messageId,
+      'reply with files',
+    );
+    const files = (reply.item as { attachments: { id: string; fileName?: string; contentType: string }[] })
+      .attachments;
+    expect(files).toHaveLength(3);
+    expect(files[0]).toMatchObject({ contentType: 'image/png', fileName: 'for-you.png' });
+    for (const file of files) expect(file.id).toMatch(/^[0-9a-f-]{36}$/);
+    const download = (id: string, token: string) =>
+      fetch(`${t.url}/widget/attachments/${id}?key=${t.widgetKey}`, {
+        headers: { 'x-visitor-token': token },
+      });
+
+    const got = await download(files[0]!.id, recipient.token);
+    expect(got.status).toBe(200);
+    expect(got.headers.get('content-type')).toBe('image/png');
+    expect(got.headers.get('content-disposition')).toContain('for-you.png');
+    expect(Buffer.from(await got.arrayBuffer()).equals(png)).toBe(true);
+    // Granted, but not ours or not there: nothing to serve.
+    expect((await download(files[1]!.id, recipient.token)).status).toBe(404);
+    expect((await download(files[2]!.id, recipient.token)).status).toBe(404);
+    // The grant is the recipient's: not the sender's, not a stranger's.
+    expect((await download(files[0]!.id, sender.token)).status).toBe(404);
+    const stranger = await connect();
+    const strangerToken = (await stranger.hello()).token as string;
+    expect((await download(files[0]!.id, strangerToken)).status).toBe(404);
+    expect((await download(files[0]!.id, '')).status).toBe(403);
+
+    // A reload shows the same downloadable file; a redelivered reply grants nothing new.
+    const reloaded = await connect();
+    await reloaded.hello({ token: recipient.token });
+    const again = await waitFor(
+      () => reloaded.messages('item').find((m) => (m.item as { id: string }).id === messageId),
+      { what: 'reply after reload' },
+    );
+    expect((again.item as { attachments: { id: string }[] }).attachments[0]!.id).toBe(files[0]!.id);
+  });
+
   // Last: the second replica joins and leaves the consumer groups, and the rebalance would delay
   // the time-sensitive typing events of the tests after it.
   it('keeps a visitor’s tabs in step across replicas of the channel', async () => {

@@ -23,6 +23,7 @@ interface Item {
   conversationId: string | null;
   at: string;
   readAt: string | null;
+  answered?: boolean;
 }
 
 type ServerMessage =
@@ -311,7 +312,12 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
     }
     lastSeq = item.seq;
     if (item.kind === 'csat') {
-      log.append(csatBlock(item));
+      // Already rated (in another tab, before a reload, on another device): thank, don't ask again.
+      if (item.answered) {
+        const box = el('div', 'cs');
+        box.append(el('p', '', s.thanks));
+        log.append(box);
+      } else log.append(csatBlock(item));
     } else if (item.dir === 'in') {
       let row = ownRows.get(item.id);
       if (!row) {
@@ -503,6 +509,8 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
     switch (m.t) {
       case 'welcome': {
         if (m.token) localStorage.setItem(tokenKey, m.token);
+        // Merged into the user by this hello: signing out later starts a new visitor.
+        else if (m.contact.verified) localStorage.removeItem(tokenKey);
         applyConfig(m.config);
         const fresh = !everWelcomed;
         if (fresh) {
@@ -572,7 +580,9 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
       socket.send(
         JSON.stringify({
           t: 'hello',
-          ...(ctx.user ? { user: ctx.user } : token ? { token } : {}),
+          // A signed-in user's hello carries the browser's visitor token: its anonymous chat comes along.
+          ...(ctx.user ? { user: ctx.user } : {}),
+          ...(token ? { token } : {}),
           ...(everWelcomed ? { since: lastSeq } : {}),
         }),
       );

@@ -89,11 +89,14 @@ export class WebAttachmentController {
     res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
     res.setHeader(
       'Content-Disposition',
-      `${content.contentType === 'application/pdf' ? 'attachment' : 'inline'}; filename*=UTF-8''${encodeURIComponent(content.fileName ?? 'file')}`,
+      `${INLINE_TYPES.has(content.contentType) ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(content.fileName ?? 'file')}`,
     );
     res.end(content.body);
   }
 }
+
+/** Shown in the page (as images); anything else, an agent's file of any type included, is a download. */
+const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
 async function readBody(req: Request, limit: number): Promise<Buffer | null> {
   const chunks: Buffer[] = [];

@@ -36,10 +36,29 @@ export interface AttachmentContent {
   readonly body: Buffer;
 }
 
+interface GrantRow {
+  id: string;
+  storage_key: string;
+  content_type: string;
+  size_bytes: number;
+  file_name: string | null;
+}
+
+/** A reply's attachments for one contact: what `grantDelivered` turns into downloadable views. */
+export interface DeliveredAttachments {
+  readonly contact: WebContact;
+  readonly attachments: readonly Attachment[];
+}
+
+/** PostgreSQL's undefined_table: the SMS channel's tables are absent where it was never deployed. */
+const UNDEFINED_TABLE = '42P01';
+
 /**
  * Files visitors attach (images, PDF; 10 MB), kept under SWITCHBOARD_DATA_DIR/web-attachments and
  * indexed in `channels.web_attachments`. Served only to the contact who sent them (the widget) and,
- * through `openByStorageKey`, to the agents of the workspace (the inbox calls it).
+ * through `openByStorageKey`, to the agents of the workspace (the inbox calls it). Files agents
+ * send to a contact are granted to that contact (`web_attachment_grants`, ADR 0043) and served to
+ * it alone, by the grant's id.
  */
 @Injectable()
 export class WebAttachmentService {
@@ -109,24 +128,102 @@ export class WebAttachmentService {
     };
   }
 
-  /** For the widget: null unless this contact sent it. */
+  /**
+   * Grants each contact the files of a reply delivered to it, and returns what its transcript shows
+   * (the grant's id, which only that contact can download). The same storage key delivered to the
+   * same contact again keeps its grant, so a redelivered batch shows the same ids. Whether the key
+   * is ours and in the workspace is checked when the file is opened.
+   */
+  async grantDelivered(
+    workspaceId: string,
+    deliveries: readonly DeliveredAttachments[],
+  ): Promise<TranscriptAttachment[][]> {
+    // One row per (contact, key): a statement's ON CONFLICT can't touch the same row twice.
+    const unique = new Map<string, { contact: WebContact; a: Attachment }>();
+    for (const d of deliveries)
+      for (const a of d.attachments) unique.set(`${d.contact.id}|${a.storageKey}`, { contact: d.contact, a });
+    const flat = [...unique.values()];
+    if (flat.length === 0) return deliveries.map(() => []);
+    const rows = await queryRows<GrantRow & { contact_id: string }>(
+      this.db,
+      `INSERT INTO channels.web_attachment_grants
+         (id, workspace_id, contact_id, storage_key, content_type, size_bytes, file_name)
+       SELECT gen_random_uuid(), $1, c, k, t, s, n
+       FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[]) AS u(c, k, t, s, n)
+       ON CONFLICT (contact_id, storage_key) DO UPDATE SET storage_key = EXCLUDED.storage_key
+       RETURNING id, contact_id, storage_key, content_type, size_bytes, file_name`,
+      [
+        workspaceId,
+        flat.map((f) => f.contact.id),
+        flat.map((f) => f.a.storageKey),
+        flat.map((f) => f.a.contentType),
+        flat.map((f) => f.a.sizeBytes),
+        flat.map((f) => (f.a.fileName === undefined ? null : sanitizeFileName(f.a.fileName))),
+      ],
+    );
+    const byKey = new Map(rows.map((row) => [`${row.contact_id}|${row.storage_key}`, row]));
+    return deliveries.map((d) =>
+      d.attachments.map((a) => {
+        const row = byKey.get(`${d.contact.id}|${a.storageKey}`)!;
+        return {
+          id: row.id,
+          contentType: row.content_type,
+          sizeBytes: row.size_bytes,
+          ...(row.file_name === null ? {} : { fileName: row.file_name }),
+        };
+      }),
+    );
+  }
+
+  /** For the widget: null unless this contact sent it, or an agent sent it to this contact. */
   async openForContact(contact: WebContact, id: string): Promise<AttachmentContent | null> {
     const rows: AttachmentRow[] = await queryRows(
       this.db,
       'SELECT * FROM channels.web_attachments WHERE workspace_id = $1 AND contact_id = $2 AND id = $3',
       [contact.workspaceId, contact.id, id],
     );
-    return rows[0] ? this.read(rows[0]) : null;
+    if (rows[0]) return this.read(rows[0]);
+    const grants: GrantRow[] = await queryRows(
+      this.db,
+      'SELECT * FROM channels.web_attachment_grants WHERE workspace_id = $1 AND contact_id = $2 AND id = $3',
+      [contact.workspaceId, contact.id, id],
+    );
+    const grant = grants[0];
+    if (!grant) return null;
+    const content = await this.openByStorageKey(contact.workspaceId, grant.storage_key);
+    // Served as the reply named it, but never as a type the stored bytes were not checked against.
+    return content === null ? null : { ...content, fileName: grant.file_name ?? content.fileName };
   }
 
-  /** For the inbox (the workspace's agents): the bytes behind an event's storage key, in that workspace only. */
+  /**
+   * For the inbox (the workspace's agents) and for grants: the bytes behind an event's storage key,
+   * in that workspace only. Keys of ours: a web attachment (`web/…`) or an SMS channel's MMS copy
+   * (`sms-media/…`, read from its table in the shared `channels` schema); anything else is unknown.
+   */
   async openByStorageKey(workspaceId: string, storageKey: string): Promise<AttachmentContent | null> {
-    const rows: AttachmentRow[] = await queryRows(
-      this.db,
-      'SELECT * FROM channels.web_attachments WHERE workspace_id = $1 AND storage_key = $2',
-      [workspaceId, storageKey],
-    );
-    return rows[0] ? this.read(rows[0]) : null;
+    if (storageKey.startsWith('web/')) {
+      const rows: AttachmentRow[] = await queryRows(
+        this.db,
+        'SELECT * FROM channels.web_attachments WHERE workspace_id = $1 AND storage_key = $2',
+        [workspaceId, storageKey],
+      );
+      return rows[0] ? this.read(rows[0]) : null;
+    }
+    if (storageKey.startsWith('sms-media/')) {
+      try {
+        const rows: { content_type: string; body: Buffer }[] = await queryRows(
+          this.db,
+          'SELECT content_type, body FROM channels.sms_media WHERE workspace_id = $1 AND storage_key = $2',
+          [workspaceId, storageKey],
+        );
+        return rows[0] ? { contentType: rows[0].content_type, fileName: null, body: rows[0].body } : null;
+      } catch (error) {
+        const failed = error as { code?: string; driverError?: { code?: string } };
+        if ((failed.code ?? failed.driverError?.code) === UNDEFINED_TABLE) return null;
+        throw error;
+      }
+    }
+    return null;
   }
 
   private async read(row: AttachmentRow): Promise<AttachmentContent> {

@@ -96,41 +96,47 @@ export class WebContactService {
     return rows[0] ? toContact(rows[0]) : null;
   }
 
-  /** The contact a delivery is addressed to: `web_visitor` by visitor id, `web_user` by user id. */
+  /**
+   * The contact a delivery is addressed to: `web_visitor` by visitor id, `web_user` by user id. A
+   * visitor merged into a user (signed in on the same browser) is that user now.
+   */
   async findByAddress(workspaceId: string, kind: string, address: string): Promise<WebContact | null> {
-    const column = kind === 'web_user' ? 'user_id' : kind === 'web_visitor' ? 'visitor_id' : null;
-    if (column === null) return null;
-    const rows: ContactRow[] = await queryRows(
-      this.db,
-      `SELECT * FROM channels.web_contacts WHERE workspace_id = $1 AND ${column} = $2`,
-      [workspaceId, address],
-    );
-    return rows[0] ? toContact(rows[0]) : null;
+    const found = await this.findManyByAddress(workspaceId, [{ kind, address }]);
+    return found.get(`${kind}|${address}`) ?? null;
   }
 
-  /** Many contacts by their delivery addresses at once: `web_visitor` visitor ids and `web_user` user ids. */
+  /**
+   * Many contacts by their delivery addresses at once (`web_visitor` visitor ids, `web_user` user
+   * ids), keyed `kind|address`; merged visitors resolve to the user they became.
+   */
   async findManyByAddress(
     workspaceId: string,
     addresses: readonly { kind: string; address: string }[],
-  ): Promise<WebContact[]> {
+  ): Promise<Map<string, WebContact>> {
     const visitors = addresses.filter((a) => a.kind === 'web_visitor').map((a) => a.address);
     const users = addresses.filter((a) => a.kind === 'web_user').map((a) => a.address);
-    if (visitors.length === 0 && users.length === 0) return [];
-    const rows: ContactRow[] = await queryRows(
+    if (visitors.length === 0 && users.length === 0) return new Map();
+    const rows: (ContactRow & { address_kind: string; address: string })[] = await queryRows(
       this.db,
       // Two index lookups: an OR across the two columns would scan the table.
-      `SELECT * FROM channels.web_contacts WHERE workspace_id = $1 AND visitor_id = ANY($2::text[])
+      `SELECT 'web_visitor' AS address_kind, v.visitor_id AS address, c.*
+         FROM channels.web_contacts v JOIN channels.web_contacts c ON c.id = COALESCE(v.merged_into, v.id)
+        WHERE v.workspace_id = $1 AND v.visitor_id = ANY($2::text[])
        UNION ALL
-       SELECT * FROM channels.web_contacts WHERE workspace_id = $1 AND user_id = ANY($3::text[])`,
+       SELECT 'web_user', u.user_id, u.* FROM channels.web_contacts u
+        WHERE u.workspace_id = $1 AND u.user_id = ANY($3::text[])`,
       [workspaceId, visitors, users],
     );
-    return rows.map(toContact);
+    return new Map(rows.map((row) => [`${row.address_kind}|${row.address}`, toContact(row)]));
   }
 
+  /** The contacts history's customer chats as (a merged visitor's customer: the user it became). */
   async findByCustomer(workspaceId: string, customerId: string): Promise<WebContact[]> {
     const rows: ContactRow[] = await queryRows(
       this.db,
-      'SELECT * FROM channels.web_contacts WHERE workspace_id = $1 AND customer_id = $2',
+      `SELECT DISTINCT c.* FROM channels.web_contacts v
+         JOIN channels.web_contacts c ON c.id = COALESCE(v.merged_into, v.id)
+        WHERE v.workspace_id = $1 AND v.customer_id = $2`,
       [workspaceId, customerId],
     );
     return rows.map(toContact);

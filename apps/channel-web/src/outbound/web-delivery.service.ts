@@ -10,6 +10,7 @@ import {
 } from '@switchboard/contracts';
 import { EventBus, type OutgoingEvent } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/platform';
+import { WebAttachmentService } from '../attachments/web-attachment.service.js';
 import type { WebContact } from '../contacts/web-contact.js';
 import { WebContactService } from '../contacts/web-contact.service.js';
 import { DeliveryReceiptsService } from './delivery-receipts.service.js';
@@ -31,6 +32,7 @@ export class WebDeliveryService {
     private readonly notifier: TranscriptNotifierService,
     private readonly bus: EventBus,
     private readonly receipts: DeliveryReceiptsService,
+    private readonly attachments: WebAttachmentService,
     @Optional() @Inject(HISTORY_API) private readonly history: HistoryApi | null,
   ) {}
 
@@ -47,18 +49,12 @@ export class WebDeliveryService {
     for (const event of web)
       byWorkspace.set(event.workspaceId, [...(byWorkspace.get(event.workspaceId) ?? []), event]);
     for (const [workspaceId, workspaceEvents] of byWorkspace) {
-      const contacts = await this.contacts.findManyByAddress(
+      const byAddress = await this.contacts.findManyByAddress(
         workspaceId,
         workspaceEvents.map((e) => e.payload.recipient),
       );
-      const byAddress = new Map(
-        contacts.map((c) => [
-          `${c.userId !== null ? 'web_user' : 'web_visitor'}|${c.userId ?? c.visitorId}`,
-          c,
-        ]),
-      );
-      const entries: AppendEntry[] = [];
       const requests: MessageDeliveryRequestedV1[] = [];
+      const recipients: WebContact[] = [];
       for (const event of workspaceEvents) {
         const { payload } = event;
         const contact = byAddress.get(`${payload.recipient.kind}|${payload.recipient.address}`);
@@ -72,25 +68,26 @@ export class WebDeliveryService {
           continue;
         }
         requests.push(event);
-        entries.push({
-          contact,
-          link: { customerId: payload.customerId, conversationId: payload.conversationId },
-          item: {
-            id: payload.messageId,
-            kind: 'message',
-            dir: 'out',
-            text: payload.text,
-            attachments: payload.attachments.map((a) => ({
-              id: a.storageKey,
-              contentType: a.contentType,
-              sizeBytes: a.sizeBytes,
-              ...(a.fileName === undefined ? {} : { fileName: a.fileName }),
-            })),
-            author: { name: payload.sender.name ?? null, type: payload.sender.type },
-            conversationId: payload.conversationId,
-          },
-        });
+        recipients.push(contact);
       }
+      // Granted before the transcript shows them: the recipient can download them once it sees them.
+      const attachments = await this.attachments.grantDelivered(
+        workspaceId,
+        requests.map((event, i) => ({ contact: recipients[i]!, attachments: event.payload.attachments })),
+      );
+      const entries: AppendEntry[] = requests.map(({ payload }, i) => ({
+        contact: recipients[i]!,
+        link: { customerId: payload.customerId, conversationId: payload.conversationId },
+        item: {
+          id: payload.messageId,
+          kind: 'message',
+          dir: 'out',
+          text: payload.text,
+          attachments: attachments[i]!,
+          author: { name: payload.sender.name ?? null, type: payload.sender.type },
+          conversationId: payload.conversationId,
+        },
+      }));
       const results = await this.transcript.appendMany(entries);
       // Stored: it reaches the customer on this visit or the next; `delivered` follows when a socket gets it.
       results.forEach((result, i) => {

@@ -111,6 +111,9 @@ export class SessionRegistryService implements OnModuleInit, OnApplicationShutdo
         case 'customer-read':
           session.send({ t: 'read', upToSeq: notice.upToSeq });
           break;
+        case 'csat-answered':
+          session.send({ t: 'csat-ok', conversationId: notice.conversationId });
+          break;
       }
     }
   }

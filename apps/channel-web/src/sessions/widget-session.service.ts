@@ -3,6 +3,7 @@ import { EventBusUnavailableError } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/platform';
 import { AttachmentRejectedError } from '../attachments/web-attachment.service.js';
 import { isValidUserHash } from '../contacts/identity-verification.util.js';
+import { VisitorMergeService } from '../contacts/visitor-merge.service.js';
 import { WebContactService } from '../contacts/web-contact.service.js';
 import { WebInboundService } from '../inbound/web-inbound.service.js';
 import { DeliveryReceiptsService } from '../outbound/delivery-receipts.service.js';
@@ -53,6 +54,7 @@ export class WidgetSessionService implements OnModuleInit, OnApplicationShutdown
     private readonly registry: SessionRegistryService,
     private readonly notifier: TranscriptNotifierService,
     private readonly availability: AgentAvailabilityService,
+    private readonly merges: VisitorMergeService,
   ) {}
 
   onModuleInit(): void {
@@ -131,6 +133,8 @@ export class WidgetSessionService implements OnModuleInit, OnApplicationShutdown
         ...(hello.user.name ? { name: hello.user.name } : {}),
         ...(hello.user.email ? { email: hello.user.email } : {}),
       });
+      // Signed in on a browser that chatted anonymously: what it said comes along.
+      if (hello.token !== undefined) await this.merges.mergeIntoUser(session.contact, hello.token);
       session.verified = {
         ...(hello.user.email ? { email: hello.user.email } : {}),
         ...(hello.user.phone ? { phone: hello.user.phone } : {}),
@@ -256,7 +260,13 @@ export class WidgetSessionService implements OnModuleInit, OnApplicationShutdown
           message.comment,
         );
         if (!rated) return this.error(session, 'bad_request', 'no rating was asked for this conversation');
-        return session.send({ t: 'csat-ok', conversationId: message.conversationId });
+        session.send({ t: 'csat-ok', conversationId: message.conversationId });
+        // The contact's other tabs stop asking too.
+        return this.notifier.notify({
+          kind: 'csat-answered',
+          contactId: contact.id,
+          conversationId: message.conversationId,
+        });
       }
       case 'resume': {
         await session.deliver(() => {

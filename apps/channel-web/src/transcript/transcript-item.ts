@@ -25,6 +25,8 @@ export interface TranscriptItem {
   readonly conversationId: string | null;
   readonly at: string;
   readonly readAt: string | null;
+  /** On a `csat` prompt: the conversation was already rated, so the widget shows thanks instead. */
+  readonly answered?: boolean;
 }
 
-export type NewTranscriptItem = Omit<TranscriptItem, 'seq' | 'at' | 'readAt'>;
+export type NewTranscriptItem = Omit<TranscriptItem, 'seq' | 'at' | 'readAt' | 'answered'>;

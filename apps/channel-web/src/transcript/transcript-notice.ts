@@ -15,7 +15,8 @@ export type TranscriptNotice =
   | { kind: 'item'; contactId: string; item?: TranscriptItem }
   | { kind: 'typing'; contactId: string; name: string | null; typing: boolean }
   | { kind: 'agent-read'; contactId: string; upToSeq: number }
-  | { kind: 'customer-read'; contactId: string; upToSeq: number };
+  | { kind: 'customer-read'; contactId: string; upToSeq: number }
+  | { kind: 'csat-answered'; contactId: string; conversationId: string };
 
 export function encodeNotice(notice: TranscriptNotice): string {
   const encoded = JSON.stringify(notice);

@@ -18,7 +18,15 @@ interface ItemRow {
   conversation_id: string | null;
   created_at: Date;
   read_at: Date | null;
+  answered?: boolean;
 }
+
+/**
+ * Whether a CSAT prompt's conversation was rated (by any of the customer's contacts): a reload or
+ * another device must not ask again.
+ */
+const ANSWERED = `EXISTS (SELECT 1 FROM channels.web_csat r
+  WHERE r.workspace_id = t.workspace_id AND r.conversation_id = t.conversation_id) AS answered`;
 
 export interface AppendEntry {
   readonly contact: WebContact;
@@ -163,8 +171,8 @@ export class TranscriptService {
   async listAfter(contact: WebContact, afterSeq: number, limit = REPLAY_PAGE): Promise<TranscriptItem[]> {
     const rows: ItemRow[] = await queryRows(
       this.db,
-      `SELECT * FROM channels.web_transcript WHERE workspace_id = $1 AND contact_id = $2 AND seq > $3
-       ORDER BY seq LIMIT $4`,
+      `SELECT t.*, ${ANSWERED} FROM channels.web_transcript t
+       WHERE t.workspace_id = $1 AND t.contact_id = $2 AND t.seq > $3 ORDER BY t.seq LIMIT $4`,
       [contact.workspaceId, contact.id, afterSeq, limit],
     );
     return rows.map(toItem);
@@ -174,8 +182,8 @@ export class TranscriptService {
   async listRecent(contact: WebContact, limit: number): Promise<TranscriptItem[]> {
     const rows: ItemRow[] = await queryRows(
       this.db,
-      `SELECT * FROM (SELECT * FROM channels.web_transcript WHERE workspace_id = $1 AND contact_id = $2
-       ORDER BY seq DESC LIMIT $3) recent ORDER BY seq`,
+      `SELECT * FROM (SELECT t.*, ${ANSWERED} FROM channels.web_transcript t
+       WHERE t.workspace_id = $1 AND t.contact_id = $2 ORDER BY t.seq DESC LIMIT $3) recent ORDER BY seq`,
       [contact.workspaceId, contact.id, limit],
     );
     return rows.map(toItem);
@@ -267,5 +275,6 @@ function toItem(row: ItemRow): TranscriptItem {
     conversationId: row.conversation_id,
     at: row.created_at.toISOString(),
     readAt: row.read_at?.toISOString() ?? null,
+    ...(row.kind === 'csat' ? { answered: row.answered === true } : {}),
   };
 }
