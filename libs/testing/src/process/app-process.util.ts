@@ -30,6 +30,20 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * Every process this test file started and has not stopped. A failed assertion skips the test's
+ * own `stop()`; a process left running would keep jest from exiting (and CI waiting for it).
+ */
+const running = new Set<ChildProcess>();
+
+// Jest's globals exist when a test file imports this; plain scripts (benchmarks) have none.
+if (typeof afterAll === 'function') {
+  afterAll(() => {
+    for (const child of running) child.kill('SIGKILL');
+    running.clear();
+  });
+}
+
+/**
  * Runs a built app (`dist/apps/<app>/main.js`) as its own process, as it runs in production:
  * end-to-end tests can then kill it for real. `npm test` builds first (its `pretest`).
  */
@@ -44,6 +58,8 @@ export async function startAppProcess(app: string, env: Record<string, string>):
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', GRPC_PORT: grpcPort, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
