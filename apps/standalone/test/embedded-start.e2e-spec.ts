@@ -27,7 +27,12 @@ describe('standalone, embedded', () => {
     const ready = (await (await fetch(`${first.url}/readyz`)).json()) as {
       checks: Record<string, { status: string }>;
     };
-    expect(Object.keys(ready.checks).sort()).toEqual(['database:channels', 'database:history', 'event-bus']);
+    expect(Object.keys(ready.checks).sort()).toEqual([
+      'database:channels',
+      'database:history',
+      'database:routing',
+      'event-bus',
+    ]);
     expect(first.output()).toContain('Switchboard is running');
     expect(first.output()).toContain('in-process (kept in PostgreSQL)');
 
