@@ -36,8 +36,9 @@ export async function freePort(): Promise<number> {
 const running = new Set<ChildProcess>();
 
 // Jest's globals exist when a test file imports this; plain scripts (benchmarks) have none.
-if (typeof afterAll === 'function') {
-  afterAll(() => {
+const jestAfterAll = (globalThis as { afterAll?: (fn: () => void) => void }).afterAll;
+if (typeof jestAfterAll === 'function') {
+  jestAfterAll(() => {
     for (const child of running) child.kill('SIGKILL');
     running.clear();
   });
