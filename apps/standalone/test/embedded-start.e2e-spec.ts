@@ -50,11 +50,9 @@ describe('standalone, embedded', () => {
       `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${p}/switchboard`;
     const db = new pg.Client({ connectionString: url(port!) });
     await db.connect();
-    await db.query(
-      `INSERT INTO history.messages (id, workspace_id, event_id, direction, channel, channel_account_id,
-         provider_message_id, sender_kind, sender_address, text, received_at)
-       VALUES (gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'in', 'sms', 'acct', 'SM-kept', 'phone', '+15550001', 'kept', now())`,
-    );
+    // A table of the test's own: what survives is the data directory, whatever the services' schemas.
+    await db.query('CREATE TABLE public.kept_across_restart (text text NOT NULL)');
+    await db.query("INSERT INTO public.kept_across_restart (text) VALUES ('kept')");
     const applied = (await db.query('SELECT name FROM history.migrations')).rowCount;
     await db.end();
 
@@ -66,9 +64,7 @@ describe('standalone, embedded', () => {
     const secondPort = /"port":(\d+)/.exec(second.output())?.[1];
     const again = new pg.Client({ connectionString: url(secondPort!) });
     await again.connect();
-    const { rows } = await again.query<{ text: string }>(
-      "SELECT text FROM history.messages WHERE provider_message_id = 'SM-kept'",
-    );
+    const { rows } = await again.query<{ text: string }>('SELECT text FROM public.kept_across_restart');
     const migrations = await again.query('SELECT name FROM history.migrations');
     await again.end();
     expect(rows).toEqual([{ text: 'kept' }]);
