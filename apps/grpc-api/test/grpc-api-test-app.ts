@@ -5,7 +5,7 @@ import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/
 import { testRunId, type TestDatabase, createTestDatabase } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { ApiKeyService } from '../src/api-keys/api-key.service.js';
-import { GrpcApiAppConfig } from '../src/grpc-api-app.config.js';
+import { GrpcApiServiceConfig } from '../src/grpc-api-app.config.js';
 import { GrpcApiModule } from '../src/grpc-api.module.js';
 import { GrpcServerService } from '../src/server/grpc-server.service.js';
 
@@ -52,7 +52,7 @@ export async function startGrpcApiTestApp(
     {
       module: class GrpcApiTestRoot {},
       imports: [
-        PlatformConfigModule.forRoot(GrpcApiAppConfig, { env: {}, overrides }),
+        PlatformConfigModule.forRoot(GrpcApiServiceConfig, { env: {}, overrides }),
         LoggingModule,
         HealthModule,
         MessagingModule.forRoot(),

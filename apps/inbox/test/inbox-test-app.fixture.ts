@@ -6,7 +6,7 @@ import { EventBus, MessagingModule } from '@switchboard/messaging';
 import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
 import { type TestDatabase, createTestDatabase, testRunId } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
-import { InboxAppConfig } from '../src/inbox-app.config.js';
+import { InboxServiceConfig } from '../src/inbox-app.config.js';
 import { InboxModule } from '../src/inbox.module.js';
 import { InMemoryHistory, InMemoryRouting } from './in-memory-ports.fixture.js';
 
@@ -54,7 +54,7 @@ export async function startInboxTestApp(
 
   @Module({
     imports: [
-      PlatformConfigModule.forRoot(InboxAppConfig, {
+      PlatformConfigModule.forRoot(InboxServiceConfig, {
         overrides: {
           DATABASE_URL: database.url,
           LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
