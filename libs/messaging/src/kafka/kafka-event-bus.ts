@@ -232,7 +232,7 @@ export class KafkaEventBus extends EventBus {
       });
       this.logger.info({ topics: missing }, 'created topics');
     }
-    const { topics } = await admin.fetchTopicMetadata({ topics: wanted });
+    const { topics } = await fetchMetadataOnceKnown(admin, wanted);
     for (const topic of topics) this.partitionCounts.set(topic.name, topic.partitions.length);
   }
 
@@ -416,4 +416,25 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
     timer = setTimeout(() => reject(new EventBusUnavailableError(message)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A topic just created (here or by another process) can be unknown to the broker's metadata for a
+ * moment even after its leaders were elected: UNKNOWN_TOPIC_OR_PARTITION is retriable, so ask again
+ * for a few seconds before reporting Kafka unreachable.
+ */
+async function fetchMetadataOnceKnown(
+  admin: Admin,
+  topics: string[],
+): Promise<Awaited<ReturnType<Admin['fetchTopicMetadata']>>> {
+  const deadline = Date.now() + 10_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicMetadata({ topics });
+    } catch (error) {
+      const retriable = (error as { retriable?: unknown }).retriable === true;
+      if (!retriable || Date.now() > deadline) throw error;
+      await sleep(Math.min(100 * attempt, 1_000));
+    }
+  }
 }
