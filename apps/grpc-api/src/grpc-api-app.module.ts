@@ -14,8 +14,8 @@ import { GrpcApiModule } from './grpc-api.module.js';
 
 /**
  * The gRPC API alone, as it runs in its own pod: gRPC on GRPC_PORT, /healthz and /readyz on PORT.
- * HISTORY_API and ROUTING_API come from the internal RPC clients (ADR 0004) once they are wired
- * here; until then their RPCs answer UNAVAILABLE.
+ * HISTORY_API and ROUTING_API come from the internal RPC clients (ADR 0004); while a service is
+ * unreachable, the RPCs that need it answer UNAVAILABLE.
  */
 @Module({
   imports: [

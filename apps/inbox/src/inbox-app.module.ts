@@ -14,7 +14,7 @@ import { InboxModule } from './inbox.module.js';
 
 /**
  * The inbox alone, as it runs in its own pod. HISTORY_API and ROUTING_API come from the internal
- * RPC clients of ADR 0004 (provided globally by the transport module once it lands).
+ * RPC clients of ADR 0004, bound to HISTORY_API_URL and ROUTING_API_URL.
  */
 @Module({
   imports: [
