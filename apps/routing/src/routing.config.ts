@@ -19,6 +19,14 @@ export const routingVariables = {
     default: '120',
     expected: 'seconds, 0 to 86400',
   }),
+  ROUTING_JOURNAL_RETENTION_HOURS: configVariable({
+    description:
+      'How long routing keeps journal entries it has applied. They only serve to drop an event Kafka ' +
+      'redelivers (after a crash between journaling and committing the offset), so hours are plenty.',
+    schema: z.string().regex(/^\d+$/).transform(Number).pipe(z.int().min(1).max(8760)),
+    default: '24',
+    expected: 'hours, 1 to 8760',
+  }),
 };
 
 /** What the routing service reads from the app's config. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import {
   ConversationAssignedV1,
   ConversationUnassignedV1,
@@ -219,5 +220,43 @@ describe('routing service', () => {
     await expect(api.getQueue(workspace, 'escalations')).rejects.toBeInstanceOf(NotFoundError);
     const types = new Set(io.outputs.map((e: EventEnvelope) => e.type));
     expect(types).toEqual(new Set([ConversationAssignedV1.type, ConversationUnassignedV1.type]));
+  });
+  it('prunes journal entries it applied once they pass the retention, and keeps routing', async () => {
+    const sql = new pg.Client({ connectionString: database.url });
+    await sql.connect();
+    try {
+      const count = async (where: string) =>
+        Number(
+          (
+            await sql.query<{ n: string }>(
+              `SELECT count(*) AS n FROM routing.inputs WHERE workspace_id = $1 AND ${where}`,
+              [workspace],
+            )
+          ).rows[0]!.n,
+        );
+      const journaled = await count('true');
+      expect(journaled).toBeGreaterThan(0);
+      // Everything so far is applied; make it a day old (the retention is 24 hours).
+      await sql.query(
+        `UPDATE routing.inputs SET created_at = now() - interval '25 hours' WHERE workspace_id = $1`,
+        [workspace],
+      );
+      const fresh = openedEvent(workspace);
+      await io.publish(Topics.conversations, fresh);
+      await waitFor(() => count(`event_id = '${fresh.id}'`), { what: 'the new event journaled' });
+      await instance!.owner.pruneNow(workspace);
+      expect(await count(`created_at < now() - interval '24 hours'`)).toBe(0);
+      expect(await count(`event_id = '${fresh.id}'`)).toBe(1);
+      // Within the retention, a redelivered event is still one entry (the next one, on the same
+      // partition, shows the consumer got past it).
+      const next = openedEvent(workspace);
+      await io.publish(Topics.conversations, fresh);
+      await io.publish(Topics.conversations, next);
+      await waitFor(() => count(`event_id = '${next.id}'`), { what: 'the event after the redelivery' });
+      expect(await count(`event_id = '${fresh.id}'`)).toBe(1);
+      expect(await instance!.api.getDecision(workspace, fresh.payload.conversationId)).toBeDefined();
+    } finally {
+      await sql.end();
+    }
   });
 });

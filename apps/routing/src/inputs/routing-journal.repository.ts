@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectServiceDataSource } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { returnedRows } from '../workspaces/routing-rows.js';
 import type { RoutingInput } from './routing-input.js';
 
 export interface JournalEntry {
@@ -70,6 +71,24 @@ export class RoutingJournalRepository {
       [{ workspaceId, eventId: randomUUID(), input, occurredAt: new Date().toISOString() }],
       manager,
     );
+  }
+
+  /**
+   * Deletes up to `limit` entries the owner has applied (seq ≤ `appliedSeq`) that were journaled
+   * before `before`; returns how many went. Entries after `appliedSeq` are never touched.
+   */
+  async prune(workspaceId: string, appliedSeq: number, before: Date, limit: number): Promise<number> {
+    const rows: unknown[] = returnedRows(
+      await this.db.query(
+        `DELETE FROM routing.inputs WHERE seq IN (
+           SELECT seq FROM routing.inputs
+           WHERE workspace_id = $1 AND created_at < $3 AND seq <= $2
+           ORDER BY created_at LIMIT $4)
+         RETURNING 1`,
+        [workspaceId, appliedSeq, before, limit],
+      ),
+    );
+    return rows.length;
   }
 
   async after(workspaceId: string, seq: number, limit: number): Promise<StoredInput[]> {

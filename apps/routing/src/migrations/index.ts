@@ -1,4 +1,5 @@
 import { CreateRouting1764100000000 } from './1764100000000-create-routing.migration.js';
+import { RoutingJournalAgeIndex1764950000000 } from './1764950000000-routing-journal-age-index.migration.js';
 
 /** Every routing migration, oldest first. */
-export const routingMigrations = [CreateRouting1764100000000];
+export const routingMigrations = [CreateRouting1764100000000, RoutingJournalAgeIndex1764950000000];

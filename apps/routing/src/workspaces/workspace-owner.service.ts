@@ -26,6 +26,10 @@ import { returnedRows } from './routing-rows.js';
 /** How often an instance looks for workspaces nobody owns (a crashed owner's are taken over then). */
 const POLL_MS = 500;
 const BATCH = 500;
+/** How often an owner prunes its workspace's journal, and how much one round deletes at most. */
+const PRUNE_EVERY_MS = 60_000;
+const PRUNE_BATCH = 5_000;
+const PRUNE_ROUND = 20 * PRUNE_BATCH;
 
 interface OwnedWorkspace {
   readonly workspaceId: string;
@@ -37,6 +41,8 @@ interface OwnedWorkspace {
   again: boolean;
   pending: boolean;
   timer: NodeJS.Timeout | undefined;
+  /** When this owner last pruned the journal (0: not yet). */
+  prunedAt: number;
 }
 
 /**
@@ -95,6 +101,15 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
     await w.running;
   }
 
+  /** Prunes a workspace's journal now rather than on the next minute's round, if owned here. */
+  async pruneNow(workspaceId: string): Promise<void> {
+    const w = this.owned.get(workspaceId);
+    if (!w) return;
+    w.prunedAt = 0;
+    this.schedule(w);
+    await w.running;
+  }
+
   private poll(): void {
     if (this.stopped || this.pollQueued) return;
     this.pollQueued = true;
@@ -139,6 +154,7 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
         again: false,
         pending: false,
         timer: undefined,
+        prunedAt: 0,
       };
       this.owned.set(workspaceId, owned);
       this.logger.info({ workspaceId, epoch: owned.epoch }, 'routing: took ownership of workspace');
@@ -233,6 +249,32 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
       if (inputs.length < BATCH) break;
     }
     this.armTimer(w, engine);
+    await this.pruneJournal(w);
+  }
+
+  /**
+   * Applied entries are kept only to drop an event Kafka redelivers; past the retention they go,
+   * a bounded round at a time so a long-unpruned journal never holds up routing for long.
+   */
+  private async pruneJournal(w: OwnedWorkspace): Promise<void> {
+    const now = Date.now();
+    if (now - w.prunedAt < PRUNE_EVERY_MS) return;
+    w.prunedAt = now;
+    const before = new Date(now - this.config.ROUTING_JOURNAL_RETENTION_HOURS * 3_600_000);
+    try {
+      let deleted = 0;
+      let n: number;
+      do {
+        n = await this.journal.prune(w.workspaceId, w.appliedSeq, before, PRUNE_BATCH);
+        deleted += n;
+      } while (n === PRUNE_BATCH && deleted < PRUNE_ROUND);
+      if (deleted > 0) this.logger.info({ workspaceId: w.workspaceId, deleted }, 'routing: pruned journal');
+    } catch (error) {
+      this.logger.warn(
+        { err: error, workspaceId: w.workspaceId },
+        'routing: journal pruning failed; next round retries',
+      );
+    }
   }
 
   /** One transaction: the epoch still ours, state changes, events to the outbox, journal position. */
