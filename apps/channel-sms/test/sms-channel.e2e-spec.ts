@@ -351,6 +351,43 @@ describe('channel-sms', () => {
       expect(callback.searchParams.get('message')).toBe(messageId);
     });
 
+    it("sends from the workspace's number when the request names no account", async () => {
+      const before = api.creations().length;
+      const messageId = await requestDelivery({ channelAccountId: null, text: 'first contact' });
+      const status = await finalStatus(messageId);
+      expect(status.payload).toMatchObject({ status: 'queued', channelAccountId: accountId });
+      const creations = api.creations().slice(before);
+      expect(creations).toHaveLength(1);
+      expect(creations[0]!.form.get('From')).toBe(OUR_NUMBER);
+    });
+
+    it('refuses a message with no account named in a workspace that has no SMS number', async () => {
+      const event = MessageDeliveryRequestedV1.create({
+        workspaceId: randomUUID(),
+        payload: {
+          messageId: randomUUID(),
+          conversationId: randomUUID(),
+          customerId: randomUUID(),
+          channel: 'sms',
+          channelAccountId: null,
+          recipient: { kind: 'phone', address: CUSTOMER },
+          text: 'nobody to send this',
+          attachments: [],
+          sender: { type: 'agent', id: 'agent-1' },
+          requestedAt: new Date().toISOString(),
+        },
+      });
+      const before = api.creations().length;
+      await bus.publish({ topic: Topics.deliveries, key: event.workspaceId, event });
+      const status = await finalStatus(event.payload.messageId);
+      expect(status.payload).toMatchObject({
+        status: 'failed',
+        channelAccountId: null,
+        errorCode: 'unknown_channel_account',
+      });
+      expect(api.creations().slice(before)).toHaveLength(0);
+    });
+
     it('retries a 429 with backoff, then succeeds', async () => {
       api.enqueueCreateResponses(
         twilioError(429, 20429, 'Too Many Requests'),

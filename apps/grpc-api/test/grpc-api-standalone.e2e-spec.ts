@@ -192,6 +192,42 @@ describeWithPorts('gRPC API in the standalone process', () => {
     ).toBe('PERMISSION_DENIED');
   });
 
+  it("sends a first message to a number that never texted, from the workspace's number", async () => {
+    const stream = collectStream<grpcV1.Event__Output>(
+      clients.events.Subscribe({ startAt: 'START_AT_EARLIEST' }),
+    );
+    const sent = await unary<
+      SwitchboardClients['conversations'],
+      'SendMessage',
+      object,
+      grpcV1.SendMessageResponse__Output
+    >(clients.conversations, 'SendMessage', {
+      requestId: 'welcome-0177',
+      identity: { kind: 'IDENTITY_KIND_PHONE', value: '+14155550177' },
+      channel: 'CHANNEL_SMS',
+      text: 'Welcome aboard.',
+    });
+    expect(sent).toMatchObject({ created: true, channel: 'CHANNEL_SMS' });
+    const creation = await waitFor(
+      () => twilioApi.creations().find((r) => r.form.get('Body') === 'Welcome aboard.'),
+      { what: 'the first message at the Twilio API', timeoutMs: 30_000 },
+    );
+    expect(creation.form.get('To')).toBe('+14155550177');
+    expect(creation.form.get('From')).toBe(OUR_NUMBER);
+    // Twilio's answer comes back as the message's status, naming the account it went from.
+    const queued = await waitFor(
+      () =>
+        stream.items.find(
+          (e) =>
+            e.deliveryStatusChanged?.messageId === sent.messageId &&
+            e.deliveryStatusChanged.status === 'DELIVERY_STATUS_QUEUED',
+        ),
+      { what: 'the queued status on the event stream', timeoutMs: 30_000 },
+    );
+    expect(queued.deliveryStatusChanged!.channelAccountId).not.toBe('');
+    stream.cancel();
+  });
+
   it('refuses to write to a number that texted STOP: FAILED_PRECONDITION', async () => {
     await sms(QUITTER, 'Hi');
     await sms(QUITTER, 'STOP');

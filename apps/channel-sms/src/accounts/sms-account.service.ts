@@ -64,6 +64,17 @@ export class SmsAccountService {
     });
   }
 
+  /** The account a workspace sends from when nobody named one: its first, by creation. */
+  async findDefault(workspaceId: string): Promise<SmsAccount | null> {
+    return this.cached(`default:${workspaceId}`, async () => {
+      const rows: AccountRow[] = await this.db.query(
+        'SELECT * FROM channels.sms_accounts WHERE workspace_id = $1 ORDER BY created_at, id LIMIT 1',
+        [workspaceId],
+      );
+      return rows[0] ? this.toAccount(rows[0]) : null;
+    });
+  }
+
   /**
    * Creates the account of `input.phoneNumber` in its workspace, or updates its credentials.
    * Replicas starting together may race: the unique number makes one insert win, the others update.

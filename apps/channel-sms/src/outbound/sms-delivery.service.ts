@@ -58,15 +58,25 @@ export class SmsDeliveryService {
     private readonly bus: EventBus,
   ) {}
 
-  async deliver(request: MessageDeliveryRequestedV1): Promise<void> {
-    const { workspaceId, payload } = request;
-    if (payload.channel !== 'sms') return;
-    const account = await this.accounts.findById(workspaceId, payload.channelAccountId);
+  async deliver(requested: MessageDeliveryRequestedV1): Promise<void> {
+    if (requested.payload.channel !== 'sms') return;
+    const { workspaceId } = requested;
+    // No account named (a first message to someone who never texted us): the workspace's default.
+    const account =
+      requested.payload.channelAccountId === null
+        ? await this.accounts.findDefault(workspaceId)
+        : await this.accounts.findById(workspaceId, requested.payload.channelAccountId);
     if (account === null)
-      return this.refuse(request, {
+      return this.refuse(requested, {
         code: 'unknown_channel_account',
-        message: 'This SMS number is no longer set up.',
+        message:
+          requested.payload.channelAccountId === null
+            ? 'No SMS number is set up in this workspace.'
+            : 'This SMS number is no longer set up.',
       });
+    // From here on every status names the account that sent it.
+    const request = { ...requested, payload: { ...requested.payload, channelAccountId: account.id } };
+    const { payload } = request;
     const recipient = toE164(payload.recipient.address);
     if (recipient === null)
       return this.refuse(request, {

@@ -110,7 +110,7 @@ export function feedEventToProto(event: FeedEvent): grpcV1.Event {
           messageId: p.messageId ?? '',
           providerMessageId: p.providerMessageId ?? '',
           channel: channels.toProto(p.channel),
-          channelAccountId: p.channelAccountId,
+          channelAccountId: p.channelAccountId ?? '',
           status: deliveryStatuses.toProto(p.status),
           error:
             p.errorCode !== undefined || p.errorMessage !== undefined

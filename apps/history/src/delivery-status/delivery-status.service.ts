@@ -26,7 +26,8 @@ export class DeliveryStatusService {
            SET delivery_status = $4::text, delivery_status_at = $5::timestamptz,
                delivery_error_code = CASE WHEN $8::boolean THEN $6::text ELSE NULL END,
                delivery_error_message = CASE WHEN $8::boolean THEN $7::text ELSE NULL END,
-               provider_message_id = coalesce(m.provider_message_id, $3::text)
+               provider_message_id = coalesce(m.provider_message_id, $3::text),
+               channel_account_id = coalesce(m.channel_account_id, $2::text)
            WHERE m.workspace_id = $1 AND m.direction = 'out'
              AND (($9::uuid IS NOT NULL AND m.id = $9::uuid)
                   OR ($9::uuid IS NULL AND m.channel_account_id = $2::text AND m.provider_message_id = $3::text))

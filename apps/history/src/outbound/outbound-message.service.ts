@@ -122,7 +122,11 @@ export class OutboundMessageService {
     }
 
     let delivery:
-      | { channel: Channel; channelAccountId: string; recipient: { kind: IdentityKind; address: string } }
+      | {
+          channel: Channel;
+          channelAccountId: string | null;
+          recipient: { kind: IdentityKind; address: string };
+        }
       | undefined;
     if (!note) delivery = await this.route(tx, workspaceId, target, input);
 
@@ -341,7 +345,7 @@ export class OutboundMessageService {
     input: SendMessageInput,
   ): Promise<{
     channel: Channel;
-    channelAccountId: string;
+    channelAccountId: string | null;
     recipient: { kind: IdentityKind; address: string };
   }> {
     let channel = input.channel ?? target.conversation.channel ?? null;
@@ -408,8 +412,7 @@ export class OutboundMessageService {
       (target.conversation.channel === channel ? target.conversation.channelAccountId : null) ??
       lastInbound?.channel_account_id ??
       null;
-    if (channelAccountId === null)
-      throw new FailedPreconditionError(`no ${channel} account to send from: name channelAccountId`);
+    // Null: the channel's adapter sends from the workspace's default account for the channel.
     return { channel, channelAccountId, recipient };
   }
 }

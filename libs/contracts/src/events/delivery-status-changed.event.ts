@@ -20,7 +20,8 @@ export const DeliveryStatusChangedV1 = defineEvent(
   z
     .object({
       channel: channelSchema,
-      channelAccountId: z.string().min(1).max(200),
+      /** Null only for a message refused before any account could send it (none set up). */
+      channelAccountId: z.string().min(1).max(200).nullable(),
       /** Our message id when the adapter knows it (it does for its own sends). */
       messageId: z.uuid().optional(),
       providerMessageId: z.string().min(1).max(500).optional(),

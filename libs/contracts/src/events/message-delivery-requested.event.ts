@@ -15,7 +15,12 @@ export const MessageDeliveryRequestedV1 = defineEvent(
     conversationId: z.uuid(),
     customerId: z.uuid(),
     channel: channelSchema,
-    channelAccountId: z.string().min(1).max(200),
+    /**
+     * The account to send from. Null when neither the request nor the conversation named one (a
+     * first message to a customer who never wrote on this channel): the adapter then sends from
+     * the workspace's default account for the channel.
+     */
+    channelAccountId: z.string().min(1).max(200).nullable(),
     /** The customer's address on that channel (E.164 phone, PSID, chat id, visitor id, …). */
     recipient: z.object({ kind: identityKindSchema, address: z.string().min(1).max(500) }),
     text: messageTextSchema.nullable(),
