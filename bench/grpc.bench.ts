@@ -5,7 +5,8 @@
  * - Unary at 50 concurrent callers (closed loop, each caller issues its next call when the last
  *   answers), for SECONDS each: the standard `grpc.health.v1.Health/Check` first (baseline: the
  *   same server, connection and callers, no work), then `GetConversation` and `SendMessage` (to
- *   an SMS customer: durable in history and on the log before it answers; Twilio is a loopback).
+ *   SMS customers, each caller its own, then all to one conversation: durable in history, with its
+ *   events in history's outbox, before it answers; Twilio is a loopback).
  * - Events per second through one `EventService.Subscribe` stream: live (published to Kafka while
  *   subscribed: bus → feed → stream) and replay (the same events again from the start: stream only).
  *
@@ -134,9 +135,42 @@ try {
         await closedLoop(() => unary(clients.conversations, 'GetConversation', { conversationId }), SECONDS),
       ),
     );
+    // Integrators notify many customers at once: each caller writes to its own customer's
+    // conversation (one conversation takes its messages in turn; that case is the second row).
+    const customers: string[] = [];
+    for (let i = 0; i < CALLERS; i++) {
+      const welcomed = await unary<
+        typeof clients.conversations,
+        'SendMessage',
+        object,
+        grpcV1.SendMessageResponse__Output
+      >(clients.conversations, 'SendMessage', {
+        requestId: randomUUID(),
+        identity: { kind: 'IDENTITY_KIND_PHONE', value: `+1415555${String(1000 + i)}` },
+        channel: 'CHANNEL_SMS',
+        text: 'Welcome',
+      });
+      customers.push(welcomed.customerId);
+    }
+    let next = 0;
     rows.push(
       row(
-        'ConversationService/SendMessage',
+        `ConversationService/SendMessage (${CALLERS} customers)`,
+        await closedLoop(
+          () =>
+            unary(clients.conversations, 'SendMessage', {
+              requestId: randomUUID(),
+              customerId: customers[next++ % customers.length],
+              channel: 'CHANNEL_SMS',
+              text: 'Your order has shipped',
+            }),
+          SECONDS,
+        ),
+      ),
+    );
+    rows.push(
+      row(
+        'ConversationService/SendMessage (one conversation)',
         await closedLoop(
           () =>
             unary(clients.conversations, 'SendMessage', {
