@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { credentials } from '@grpc/grpc-js';
 import { createSwitchboardClients, type grpcV1, type SwitchboardClients } from '@switchboard/contracts';
+import { type GrpcurlCommand, ReflectingCaller, grpcurlCommands } from './grpcurl.util.js';
 import {
   type AppProcess,
   type TestDatabase,
@@ -27,14 +28,6 @@ const PUBLIC_BASE_URL = 'https://switchboard.example.test';
 const CUSTOMER = '+14155550123';
 const QUITTER = '+14155550177';
 
-// These tests need the real history and routing services behind HISTORY_API and ROUTING_API,
-// which land beside this app (issues of history and routing): until both are in the tree they
-// are skipped, never faked.
-const portsProvided =
-  readFileSync('apps/history/src/history.module.ts', 'utf8').includes('HISTORY_API') &&
-  existsSync('apps/routing/src/index.ts');
-const describeWithPorts = portsProvided ? describe : describe.skip;
-
 const execFileAsync = promisify(execFile);
 
 /**
@@ -43,12 +36,13 @@ const execFileAsync = promisify(execFile);
  * reaches the loopback Twilio REST API through the real `twilio` client; the event stream shows
  * the conversation; another workspace's key sees nothing; an opted-out number is refused.
  */
-describeWithPorts('gRPC API in the standalone process', () => {
+describe('gRPC API in the standalone process', () => {
   let database: TestDatabase;
   let twilioApi: TwilioApiServer;
   let app: AppProcess;
   let clients: SwitchboardClients;
   let strangers: SwitchboardClients;
+  let key: string;
 
   const apikey = async (args: string[]) =>
     (
@@ -83,7 +77,7 @@ describeWithPorts('gRPC API in the standalone process', () => {
       SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     });
     await app.waitUntilReady(90_000);
-    const key = await apikey(['create', '--name', 'Order system', '--scope', 'read-write']);
+    key = await apikey(['create', '--name', 'Order system', '--scope', 'read-write']);
     expect(key).toMatch(/^sbk_/);
     const strangerKey = await apikey([
       'create',
@@ -257,4 +251,58 @@ describeWithPorts('gRPC API in the standalone process', () => {
       twilioApi.creations().some((r) => r.form.get('To') === QUITTER && r.form.get('Body') === 'Sale!'),
     ).toBe(false);
   });
+  it("runs every grpcurl example of the integrator's guide, knowing the API only by reflection", async () => {
+    const commands = grpcurlCommands(readFileSync('docs/grpc.md', 'utf8'), { KEY: key });
+    expect(commands.length).toBeGreaterThanOrEqual(10);
+    const caller = new ReflectingCaller(app.grpcAddress);
+    // The guide writes "…" for ids an earlier example gives; they are filled in as they appear.
+    const known = new Map<string, string>();
+    const placeholders = (c: GrpcurlCommand) =>
+      [...(c.data ?? '').matchAll(/"(\w+)": "…"/g)].map((m) => m[1]!);
+    const learn = (method: string, answer: Record<string, unknown>) => {
+      const text = (field: string) => answer[field] as string;
+      if (method.endsWith('/SendMessage')) {
+        known.set('customer_id', text('customer_id'));
+        known.set('conversation_id', text('conversation_id'));
+      }
+      if (method.endsWith('/FindCustomers')) {
+        const customers = answer.customers as { id: string }[];
+        expect(customers.map((c) => c.id)).toEqual([known.get('customer_id')]);
+      }
+      if (method.endsWith('/CreateQueue')) known.set('queue_id', text('id'));
+    };
+    try {
+      let pending = commands;
+      while (pending.length > 0) {
+        const ready = pending.filter((c) => placeholders(c).every((field) => known.has(field)));
+        expect(ready.map((c) => c.text)).not.toEqual([]);
+        for (const command of ready) {
+          if (command.verb === 'list') {
+            expect(await caller.listServices()).toEqual(
+              expect.arrayContaining(['switchboard.v1.ConversationService', 'grpc.health.v1.Health']),
+            );
+          } else if (command.verb === 'describe') {
+            expect((await caller.describe(command.target!)).fullName).toBe(`.${command.target!}`);
+          } else {
+            const data = placeholders(command).reduce(
+              (json, field) => json.replace(`"${field}": "…"`, `"${field}": "${known.get(field)!}"`),
+              command.data ?? '{}',
+            );
+            const [answer] = await caller
+              .call(command.target!, data, command.headers)
+              .catch((error: Error) => fail(`${command.text}\n→ ${error.message}`));
+            if (command.target === 'grpc.health.v1.Health/Check') expect(answer!.status).toBe('SERVING');
+            learn(command.target!, answer!);
+          }
+        }
+        pending = pending.filter((c) => !ready.includes(c));
+      }
+    } finally {
+      caller.close();
+    }
+  });
 });
+
+function fail(message: string): never {
+  throw new Error(message);
+}

@@ -8,7 +8,10 @@ import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap
 import { ReflectionService } from '@grpc/reflection';
 import { loadSync } from '@grpc/proto-loader';
 import { HealthImplementation, protoPath as healthProtoPath, type ServingStatus } from 'grpc-health-check';
-import { loadSwitchboardPackageDefinition } from '@switchboard/contracts';
+import {
+  loadSwitchboardPackageDefinition,
+  loadSwitchboardReflectionDefinition,
+} from '@switchboard/contracts';
 import { createLogger, HealthRegistry, InjectConfig, type ConfigOf } from '@switchboard/platform';
 import { AgentServiceHandlers } from '../agents/agent-service.handlers.js';
 import { ConversationServiceHandlers } from '../conversations/conversation-service.handlers.js';
@@ -75,7 +78,10 @@ export class GrpcServerService implements OnApplicationBootstrap, BeforeApplicat
     }
     this.health.addToServer(server);
     // Reflection describes the health service too, so grpcurl can call it without protos.
-    new ReflectionService({ ...loadSync(healthProtoPath), ...definition }).addToServer(server);
+    new ReflectionService({
+      ...loadSync(healthProtoPath, { keepCase: true }),
+      ...loadSwitchboardReflectionDefinition(),
+    }).addToServer(server);
     this.boundPort = await new Promise<number>((resolve, reject) =>
       server.bindAsync(
         `${this.config.GRPC_HOST}:${this.config.GRPC_PORT}`,

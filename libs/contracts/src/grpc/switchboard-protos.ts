@@ -61,3 +61,19 @@ export function loadSwitchboardPackageDefinition(): PackageDefinition {
   });
   return cached;
 }
+
+let described: PackageDefinition | undefined;
+
+/**
+ * The same protos for server reflection: field names as the .proto files spell them. The loader's
+ * camelCase would otherwise reach the descriptors, and grpcurl (which reads JSON by the proto
+ * names, as protojson does) would refuse `{"request_id": …}`.
+ */
+export function loadSwitchboardReflectionDefinition(): PackageDefinition {
+  described ??= loadSync([...SWITCHBOARD_PROTO_FILES], {
+    ...SWITCHBOARD_LOADER_OPTIONS,
+    keepCase: true,
+    includeDirs: [switchboardProtoRoot()],
+  });
+  return described;
+}
