@@ -13,6 +13,7 @@ import {
   createLogger,
   type ConfigOf,
 } from '@switchboard/platform';
+import { randomInt } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { RoutingEngine } from '../core/routing-engine.js';
@@ -30,6 +31,8 @@ const BATCH = 500;
 const PRUNE_EVERY_MS = 60_000;
 const PRUNE_BATCH = 5_000;
 const PRUNE_ROUND = 20 * PRUNE_BATCH;
+/** First key of the advisory lock each instance holds while alive, so they can count one another. */
+const INSTANCE_LOCK_CLASS = 0x5b0a;
 
 interface OwnedWorkspace {
   readonly workspaceId: string;
@@ -122,11 +125,23 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
       });
   }
 
+  /**
+   * Takes workspaces nobody owns, up to this instance's fair share (the workspaces divided among
+   * the instances alive now, rounded up), and hands back what it holds beyond that share when
+   * instances join, so the work spreads over every instance. A crashed instance's workspaces are
+   * free at once: its locks, its instance lock among them, ended with its session.
+   */
   private async acquireFree(): Promise<void> {
     const client = await this.connect();
-    const { rows } = await client.query<{ workspace_id: string }>(
-      'SELECT workspace_id FROM routing.workspaces',
+    const { rows } = await client.query<{ workspace_id: string; instances: string }>(
+      `SELECT w.workspace_id, (SELECT count(*) FROM pg_locks l
+         WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objsubid = 2 AND l.granted
+           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS instances
+       FROM routing.workspaces w`,
+      [INSTANCE_LOCK_CLASS],
     );
+    const instances = Math.max(1, Number(rows[0]?.instances ?? 1));
+    const share = Math.ceil(rows.length / instances);
     for (const { workspace_id: workspaceId } of rows) {
       if (this.stopped) return;
       const w = this.owned.get(workspaceId);
@@ -134,6 +149,7 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
         this.schedule(w);
         continue;
       }
+      if (this.owned.size >= share) continue;
       const locked = await client.query<{ locked: boolean }>(
         `SELECT pg_try_advisory_lock(hashtextextended('routing:' || $1, 0)) AS locked`,
         [workspaceId],
@@ -160,6 +176,22 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
       this.logger.info({ workspaceId, epoch: owned.epoch }, 'routing: took ownership of workspace');
       this.schedule(owned);
     }
+    // One workspace handed back per poll: the others see it free on their next poll, and an
+    // instance never drops below its share while the count of instances settles.
+    if (this.owned.size > share) await this.release([...this.owned.values()].at(-1)!, client);
+  }
+
+  /** Finishes the workspace's batch in flight, then gives up its lock for another instance. */
+  private async release(w: OwnedWorkspace, client: pg.Client): Promise<void> {
+    this.owned.delete(w.workspaceId);
+    clearTimeout(w.timer);
+    await w.running;
+    clearTimeout(w.timer);
+    await client.query(`SELECT pg_advisory_unlock(hashtextextended('routing:' || $1, 0))`, [w.workspaceId]);
+    this.logger.info(
+      { workspaceId: w.workspaceId },
+      'routing: handed workspace back to balance the instances',
+    );
   }
 
   private async connect(): Promise<pg.Client> {
@@ -177,6 +209,14 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
         else if (message.payload) this.poll();
       });
       await client.connect();
+      // Held while this session lives: how the instances count one another (pg_locks).
+      for (let held = false; !held;) {
+        const { rows } = await client.query<{ held: boolean }>(
+          'SELECT pg_try_advisory_lock($1, $2) AS held',
+          [INSTANCE_LOCK_CLASS, randomInt(2 ** 31)],
+        );
+        held = rows[0]!.held;
+      }
       await client.query(`LISTEN ${ROUTING_INPUTS_CHANNEL}`);
       this.client = client;
       return client;
