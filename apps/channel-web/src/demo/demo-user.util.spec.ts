@@ -9,6 +9,7 @@ describe('demo users', () => {
       phone: '+14155550199',
     });
     expect(demoUserOf({ user: 'ada' })).toEqual({ id: `${DEMO_USER_ID_PREFIX}ada`, name: 'ada' });
+    expect(demoUserOf({ user: 'Dana Customer' })?.name).toBe('Dana Customer');
   });
 
   it('reads an unencoded "+" (a space in a query string) as the plus it was', () => {
@@ -22,5 +23,6 @@ describe('demo users', () => {
     expect(demoUserOf({ user: 'ada', email: 'ada@gmail.com' })).toBeNull();
     expect(demoUserOf({ user: 'ada', email: 'ada@example.com.evil.org' })).toBeNull();
     expect(demoUserOf({ user: '<script>' })).toBeNull();
+    expect(demoUserOf({ user: ' padded ' })).toBeNull();
   });
 });

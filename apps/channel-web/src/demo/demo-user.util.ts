@@ -12,7 +12,8 @@ export interface DemoUser {
  */
 export const DEMO_USER_ID_PREFIX = 'switchboard-demo:';
 
-const NAME = /^[\w.-]{1,60}$/;
+/** Shown as the user's name and part of the id: letters, digits, spaces, `.`, `_`, `-`. */
+const NAME = /^[\w.-](?:[\w .-]{0,58}[\w.-])?$/;
 /** RFC 2606 names: nobody's mailbox. */
 const RESERVED_EMAIL = /^[\w.+-]{1,64}@(?:example\.(?:com|org|net)|[\w-]+\.(?:test|example))$/i;
 /** NANP 555-0100…0199, reserved for fiction: nobody's phone. */
