@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
+import { AttachmentStoreModule, DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
 import { WebAttachmentController } from './attachments/web-attachment.controller.js';
 import { WebAttachmentService } from './attachments/web-attachment.service.js';
 import { WidgetRequestAuthService } from './attachments/widget-request-auth.service.js';
@@ -33,6 +33,7 @@ import { TranscriptService } from './transcript/transcript.service.js';
 @Module({
   imports: [
     PlatformConfigModule.forFeature(ChannelWebConfig),
+    AttachmentStoreModule,
     DatabaseModule.forService({
       schema: 'channels',
       name: WEB_DATA_SOURCE,
