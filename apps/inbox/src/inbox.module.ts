@@ -18,7 +18,6 @@ import { LiveService } from './live/live.service.js';
 import { InboxReplica } from './live/replica-id.util.js';
 import { PresenceService } from './live/presence.service.js';
 import { inboxMigrations } from './migrations/index.js';
-import { ServicePorts } from './ports/service-ports.service.js';
 import { RoutingAdminController } from './supervision/routing-admin.controller.js';
 import { RoutingAdminService } from './supervision/routing-admin.service.js';
 import { FirstAdminService } from './users/first-admin.service.js';
@@ -28,9 +27,10 @@ import { UsersService } from './users/users.service.js';
 import { SpaController } from './web/spa.controller.js';
 
 /**
- * The agents' inbox: users and sessions, the inbox HTTP API over HistoryApi and RoutingApi
- * (found under HISTORY_API and ROUTING_API by `ServicePorts`: the history and routing modules in
- * process, or their RPC clients), live updates on `/ws/inbox`, and the SPA at `/inbox/`.
+ * The agents' inbox: users and sessions, the inbox HTTP API over the service ports it injects
+ * (HISTORY_API, ROUTING_API, WEB_CHANNEL_API, SMS_CHANNEL_API: provided globally by the owning
+ * modules in process, or by their RPC clients when the inbox runs alone), live updates on
+ * `/ws/inbox`, and the SPA at `/inbox/`.
  */
 @Module({
   imports: [
@@ -46,7 +46,6 @@ import { SpaController } from './web/spa.controller.js';
     SpaController,
   ],
   providers: [
-    ServicePorts,
     SessionsService,
     LoginRateLimiter,
     AuthService,
