@@ -5,6 +5,7 @@ import {
   defineConfig,
   encryptionVariables,
   httpVariables,
+  internalRpcVariables,
   kafkaVariables,
   storageVariables,
 } from '@switchboard/platform';
@@ -19,6 +20,7 @@ export const ChannelWebAppConfig = defineConfig(
     ...messagingVariables,
     ...storageVariables,
     ...encryptionVariables,
+    ...internalRpcVariables,
   },
   'ChannelWebAppConfig',
 );

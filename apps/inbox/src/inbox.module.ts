@@ -5,6 +5,8 @@ import { AuthService } from './auth/auth.service.js';
 import { LoginRateLimiter } from './auth/login-rate-limiter.service.js';
 import { SessionGuard } from './auth/session.guard.js';
 import { SessionsService } from './auth/sessions.service.js';
+import { ChannelsAdminController } from './channels/channels-admin.controller.js';
+import { ChannelsAdminService } from './channels/channels-admin.service.js';
 import { CannedResponsesController } from './canned-responses/canned-responses.controller.js';
 import { CannedResponsesService } from './canned-responses/canned-responses.service.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
@@ -43,6 +45,7 @@ import { SpaController } from './web/spa.controller.js';
     ConversationsController,
     CannedResponsesController,
     RoutingAdminController,
+    ChannelsAdminController,
     SpaController,
   ],
   providers: [
@@ -57,6 +60,7 @@ import { SpaController } from './web/spa.controller.js';
     ConversationsService,
     CannedResponsesService,
     RoutingAdminService,
+    ChannelsAdminService,
     InboxReplica,
     LiveHub,
     LiveService,
