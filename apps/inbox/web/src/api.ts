@@ -10,6 +10,9 @@ import type {
   QueueStatsView,
   QueueView,
   RoutingDecisionView,
+  SmsNumberView,
+  WidgetAppearanceView,
+  WidgetSettingsView,
 } from '@switchboard/contracts';
 
 export type Role = 'agent' | 'supervisor' | 'admin';
@@ -69,6 +72,9 @@ export type {
   QueueStatsView,
   QueueView,
   RoutingDecisionView,
+  SmsNumberView,
+  WidgetAppearanceView,
+  WidgetSettingsView,
 };
 
 export class ApiError extends Error {
