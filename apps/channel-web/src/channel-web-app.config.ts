@@ -1,5 +1,6 @@
 import { messagingVariables } from '@switchboard/messaging';
 import {
+  attachmentStorageVariables,
   coreVariables,
   databaseVariables,
   defineConfig,
@@ -19,6 +20,7 @@ export const ChannelWebAppConfig = defineConfig(
     ...kafkaVariables,
     ...messagingVariables,
     ...storageVariables,
+    ...attachmentStorageVariables,
     ...encryptionVariables,
     ...internalRpcVariables,
   },

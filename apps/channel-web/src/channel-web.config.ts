@@ -2,7 +2,8 @@ import { coreVariables, defineConfig, encryptionVariables, storageVariables } fr
 
 /**
  * What the web channel reads, alone or in the standalone process. No variables of its own: widget
- * settings are per workspace, in the database; attachments go under SWITCHBOARD_DATA_DIR.
+ * settings are per workspace, in the database; attachments go to the `AttachmentStore`
+ * (`ATTACHMENT_STORAGE`, read by `AttachmentStoreModule`), which the app's root config must spread.
  */
 export const ChannelWebConfig = defineConfig(
   { ...encryptionVariables, ...storageVariables, NODE_ENV: coreVariables.NODE_ENV },

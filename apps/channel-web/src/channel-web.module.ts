@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { WEB_CHANNEL_API } from '@switchboard/contracts';
-import { DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
+import { AttachmentStoreModule, DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
 import { WebAttachmentController } from './attachments/web-attachment.controller.js';
 import { WebAttachmentService } from './attachments/web-attachment.service.js';
 import { WidgetRequestAuthService } from './attachments/widget-request-auth.service.js';
@@ -36,6 +36,7 @@ import { TranscriptService } from './transcript/transcript.service.js';
 @Module({
   imports: [
     PlatformConfigModule.forFeature(ChannelWebConfig),
+    AttachmentStoreModule,
     DatabaseModule.forService({
       schema: 'channels',
       name: WEB_DATA_SOURCE,

@@ -61,7 +61,7 @@ interface Reply {
 
 export async function startWebTestApp(
   label: string,
-  options: { workspaceId?: string } = {},
+  options: { workspaceId?: string; env?: Record<string, string> } = {},
 ): Promise<WebTestApp> {
   const database: TestDatabase = await createTestDatabase(label);
   const topicPrefix = `${testRunId()}.web-${randomUUID().slice(0, 8)}.`;
@@ -75,6 +75,7 @@ export async function startWebTestApp(
     SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     NODE_ENV: 'test',
+    ...options.env,
   };
 
   const app = await startNestApp(env);

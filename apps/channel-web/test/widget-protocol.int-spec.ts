@@ -274,7 +274,8 @@ describe('widget protocol', () => {
       name: 'Ada',
     };
     const laptop = await connect();
-    const welcome = await laptop.hello({ user: { ...user, hash: userHash(identitySecret, user.id) } });
+    const signed = { ...user, hash: userHash(identitySecret, user) };
+    const welcome = await laptop.hello({ user: signed });
     expect(welcome.token).toBeUndefined();
     expect(welcome.contact).toMatchObject({ verified: true, name: 'Ada' });
     const id = randomUUID();
@@ -294,15 +295,32 @@ describe('widget protocol', () => {
     await t.reply({ kind: 'web_user', address: user.id }, 'answer for Ada');
 
     const phone = await connect();
-    await phone.hello({ user: { id: user.id, hash: userHash(identitySecret, user.id) } });
+    await phone.hello({ user: { id: user.id, hash: userHash(identitySecret, { id: user.id }) } });
     await waitFor(() => phone.items().length === 2, { what: 'history on the phone' });
     expect(phone.items().map((i) => i.text)).toEqual(['from my laptop', 'answer for Ada']);
 
     const forged = await connect();
-    forged.send({ t: 'hello', user: { id: user.id, hash: userHash('guessed', user.id) } });
+    forged.send({ t: 'hello', user: { id: user.id, hash: userHash('guessed', { id: user.id }) } });
     await waitFor(() => forged.closeCode, { what: 'forged identity closed' });
     expect(forged.closeCode).toBe(4001);
     expect(forged.items()).toHaveLength(0);
+
+    // A signed-in user who edits the page to claim someone else's phone (and with it their SMS
+    // history) is refused: the site's hash covers the phone it vouched for.
+    for (const claim of [{ phone: '+14155550100' }, { email: 'victim@example.com' }]) {
+      const edited = await connect();
+      edited.send({ t: 'hello', user: { ...signed, ...claim } });
+      await waitFor(() => edited.closeCode, { what: 'edited identity closed' });
+      expect(edited.closeCode).toBe(4001);
+    }
+    // Nor can the hash of the id alone carry a phone the site never signed.
+    const added = await connect();
+    added.send({
+      t: 'hello',
+      user: { id: user.id, hash: userHash(identitySecret, { id: user.id }), phone: '+14155550100' },
+    });
+    await waitFor(() => added.closeCode, { what: 'unsigned phone closed' });
+    expect(added.closeCode).toBe(4001);
 
     // An anonymous visitor sees only their own session, and another workspace's token reads as unknown.
     const stranger = await connect();
@@ -320,7 +338,7 @@ describe('widget protocol', () => {
     await client.close();
 
     const user = { id: `user-${randomUUID()}`, hash: '' };
-    user.hash = userHash(identitySecret, user.id);
+    user.hash = userHash(identitySecret, user);
     const signedIn = await connect();
     await signedIn.hello({ user, token });
     await waitFor(() => signedIn.items().length === 2, { what: 'anonymous history after sign-in' });
@@ -346,7 +364,7 @@ describe('widget protocol', () => {
     expect(fresh.token).not.toBe(token);
     // And another user can't take the history with it.
     const other = { id: `user-${randomUUID()}`, hash: '' };
-    other.hash = userHash(identitySecret, other.id);
+    other.hash = userHash(identitySecret, other);
     const otherTab = await connect();
     await otherTab.hello({ user: other, token });
     await settle(300);

@@ -187,7 +187,13 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
 
   const authHeaders = (): Record<string, string> =>
     ctx.user
-      ? { 'x-user-id': ctx.user.id, 'x-user-hash': ctx.user.hash }
+      ? {
+          'x-user-id': ctx.user.id,
+          'x-user-hash': ctx.user.hash,
+          // The hash covers them too (ADR 0042).
+          ...(ctx.user.email ? { 'x-user-email': ctx.user.email } : {}),
+          ...(ctx.user.phone ? { 'x-user-phone': ctx.user.phone } : {}),
+        }
       : { 'x-visitor-token': localStorage.getItem(tokenKey) ?? '' };
 
   const frame = (message: object) => {

@@ -1,6 +1,7 @@
 /** What the loader hands the panel when the customer first opens the chat. */
 export interface WidgetUser {
   id: string;
+  /** Hex HMAC-SHA256 of `id`, or of `id LF email LF phone` when either is given (ADR 0042). */
   hash: string;
   name?: string;
   email?: string;

@@ -4,6 +4,7 @@ import { grpcApiVariables } from '@switchboard/app-grpc-api';
 import { inboxVariables } from '@switchboard/app-inbox';
 import { messagingVariables } from '@switchboard/messaging';
 import {
+  attachmentStorageVariables,
   coreVariables,
   databaseVariables,
   defineConfig,
@@ -22,6 +23,7 @@ export const StandaloneConfig = defineConfig(
     ...kafkaVariables,
     ...messagingVariables,
     ...storageVariables,
+    ...attachmentStorageVariables,
     ...encryptionVariables,
     ...smsChannelVariables,
     ...routingVariables,

@@ -17,12 +17,16 @@ const PUBLIC_BASE_URL = 'https://switchboard.example.test';
 const ADMIN = { email: 'owner@example.test', password: 'owner password 123' };
 const PASSWORD = 'agent password 123';
 
+const CUSTOMER_PHONE = '+14155550199';
+
 /**
- * Every service in the standalone process, in headless Chromium: a customer writes from the web
- * widget (/demo), agent A sees it live in the inbox and replies (the customer sees A typing, then
- * the reply); a
- * text to the Twilio number (a signed webhook) reaches A's inbox live; A transfers the widget
- * conversation to agent B, who sees it live; the supervisor sees B's load change.
+ * Every service in the standalone process, in headless Chromium: a customer signed in on the shop
+ * (/demo, the site's HMAC over user id, email and phone) writes from the web widget, agent A sees
+ * it live in the inbox and replies (the customer sees A typing, then the reply); the same
+ * customer then texts the Twilio number from the phone the site vouched for (a signed webhook),
+ * and A sees the text in the timeline A has open, with its SMS badge: one customer, one open
+ * conversation across channels (ADR 0011). A transfers the conversation to agent B, who sees it
+ * live; the supervisor sees B's load change.
  * Needs history, routing and the web channel (issues 3–5) beside the inbox.
  */
 describe('standalone: widget and SMS to the inbox, transfer, supervision', () => {
@@ -139,12 +143,16 @@ describe('standalone: widget and SMS to the inbox, transfer, supervision', () =>
     const boss = await signIn(supervisor.email);
     await boss.getByRole('link', { name: 'Supervisor' }).click();
 
-    // The customer, on the shop's demo page.
+    // The customer, signed in on the shop's demo page: the page's tag carries the HMAC over the
+    // user id, email and phone, so the phone is a verified identity of this customer.
     const customer = await (await browser.newContext()).newPage();
-    await customer.goto(`${app.url}/demo`);
+    const signedIn = new URLSearchParams({
+      user: 'Dana Customer',
+      email: 'dana@example.com',
+      phone: CUSTOMER_PHONE,
+    });
+    await customer.goto(`${app.url}/demo?${signedIn.toString()}`);
     await customer.locator('button.l').click();
-    await customer.getByLabel('Name').fill('Dana Customer');
-    await customer.getByRole('button', { name: 'Start chat' }).click();
     const input = customer.getByRole('textbox', { name: 'Message' });
     await input.fill('Hello from the widget');
     await input.press('Enter');
@@ -163,10 +171,10 @@ describe('standalone: widget and SMS to the inbox, transfer, supervision', () =>
     await customer.getByText('Agent A is typing…').waitFor({ timeout: 30_000 });
     await agentA.getByLabel('Reply', { exact: true }).fill('');
 
-    // A text to the Twilio number reaches the inbox live (routing may give it to anyone online: the
-    // supervisor watches All).
-    await boss.getByRole('link', { name: 'Inbox' }).click();
-    const params = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, '+14155550199', {
+    // The same customer texts from the phone the site vouched for: history finds the customer by
+    // that verified phone and continues their open conversation, so the text shows in the
+    // timeline A has open, as part of it (not an earlier conversation), with its SMS badge.
+    const params = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, CUSTOMER_PHONE, {
       Body: 'Texting you too',
     });
     const { headers, body } = signedTwilioWebhook(
@@ -177,9 +185,12 @@ describe('standalone: widget and SMS to the inbox, transfer, supervision', () =>
     expect((await fetch(`${app.url}/webhooks/twilio/sms`, { method: 'POST', headers, body })).status).toBe(
       200,
     );
-    const sms = await findConversation(boss, 'Texting you too', ['All']);
-    await expectBadge(boss.locator(`a[data-conversation-id="${sms}"]`), 'SMS');
-    await boss.getByRole('link', { name: 'Supervisor' }).click();
+    const text = timeline.locator('li.message', { hasText: 'Texting you too' });
+    await text.waitFor({ timeout: 30_000 });
+    await expectBadge(text, 'SMS');
+    expect(await text.getAttribute('class')).not.toContain('earlier');
+    await expectBadge(timeline.locator('li.message', { hasText: 'Hello from the widget' }), 'Web');
+    expect(await agentA.evaluate(() => location.hash)).toBe(`#/c/${widgetConversation}`);
 
     // A transfers the widget conversation to B: B sees it live; the supervisor sees B's load change.
     const agentB = await signIn(b.email);

@@ -82,3 +82,20 @@ export {
 } from './rpc/internal-rpc.config.js';
 export { createInternalRpcClient, type InternalRpcClientOptions } from './rpc/internal-rpc-client.util.js';
 export { InternalRpcModule } from './rpc/internal-rpc.module.js';
+
+// Attachment storage (ADR 0045)
+export {
+  ATTACHMENT_STORE,
+  AttachmentSizeMismatchError,
+  InvalidAttachmentKeyError,
+  assertAttachmentKey,
+  isAttachmentKey,
+  type AttachmentPutOptions,
+  type AttachmentStore,
+  type StoredAttachment,
+} from './storage/attachment-store.js';
+export { AttachmentStorageConfig, attachmentStorageVariables } from './storage/attachment-storage.config.js';
+export { createAttachmentStore } from './storage/attachment-store.factory.js';
+export { AttachmentStoreModule } from './storage/attachment-store.module.js';
+export { FilesystemAttachmentStore } from './storage/filesystem-attachment.store.js';
+export { S3AttachmentStore, type S3AttachmentStoreOptions } from './storage/s3-attachment.store.js';

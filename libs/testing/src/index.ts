@@ -11,3 +11,4 @@ export * from './twilio/twilio-api-server.util.js';
 export * from './twilio/twilio-webhook.fixture.js';
 export * from './grpc/grpc-call.util.js';
 export * from './fixtures/workspace-event.fixture.js';
+export * from './s3/s3-server.util.js';

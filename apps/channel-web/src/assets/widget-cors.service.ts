@@ -24,7 +24,7 @@ export class WidgetCorsService {
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
       res.setHeader(
         'Access-Control-Allow-Headers',
-        'content-type, x-visitor-token, x-user-id, x-user-hash, x-file-name',
+        'content-type, x-visitor-token, x-user-id, x-user-hash, x-user-email, x-user-phone, x-file-name',
       );
       res.setHeader('Access-Control-Max-Age', '600');
     }

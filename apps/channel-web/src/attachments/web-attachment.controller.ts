@@ -15,7 +15,9 @@ import {
   UnauthorizedException,
   UnprocessableEntityException,
 } from '@nestjs/common';
+import { createLogger } from '@switchboard/platform';
 import type { Request, Response } from 'express';
+import { pipeline } from 'node:stream/promises';
 import { WidgetCorsService } from '../assets/widget-cors.service.js';
 import type { TranscriptAttachment } from '../transcript/transcript-item.js';
 import { MAX_ATTACHMENT_BYTES } from './attachment-type.util.js';
@@ -91,9 +93,16 @@ export class WebAttachmentController {
       'Content-Disposition',
       `${INLINE_TYPES.has(content.contentType) ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(content.fileName ?? 'file')}`,
     );
-    res.end(content.body);
+    res.setHeader('Content-Length', String(content.size));
+    // A client that goes away mid-download ends the read (freeing the file or bucket connection);
+    // the response can't be mended once started, so a failure is only logged.
+    await pipeline(content.body, res).catch((error: unknown) =>
+      log.warn({ err: error, attachmentId: id }, 'attachment download cut short'),
+    );
   }
 }
+
+const log = createLogger('web-attachments');
 
 /** Shown in the page (as images); anything else, an agent's file of any type included, is a download. */
 const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);

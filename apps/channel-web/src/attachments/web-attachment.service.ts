@@ -1,12 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Attachment } from '@switchboard/contracts';
-import { type ConfigOf, InjectConfig, InjectServiceDataSource } from '@switchboard/platform';
+import { ATTACHMENT_STORE, type AttachmentStore, InjectServiceDataSource } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import { queryRows } from '../database/query-rows.util.js';
-import { ChannelWebConfig, WEB_DATA_SOURCE } from '../channel-web.config.js';
+import { WEB_DATA_SOURCE } from '../channel-web.config.js';
 import type { WebContact } from '../contacts/web-contact.js';
 import type { TranscriptAttachment } from '../transcript/transcript-item.js';
 import {
@@ -29,11 +28,13 @@ export class AttachmentRejectedError extends Error {
   override readonly name = 'AttachmentRejectedError';
 }
 
-/** An attachment's bytes with what to serve them as. */
+/** An attachment's bytes, streamed, with what to serve them as. */
 export interface AttachmentContent {
   readonly contentType: string;
   readonly fileName: string | null;
-  readonly body: Buffer;
+  readonly size: number;
+  /** Read it to the end or destroy it: it may hold a file or a bucket's connection. */
+  readonly body: Readable;
 }
 
 interface GrantRow {
@@ -54,22 +55,19 @@ export interface DeliveredAttachments {
 const UNDEFINED_TABLE = '42P01';
 
 /**
- * Files visitors attach (images, PDF; 10 MB), kept under SWITCHBOARD_DATA_DIR/web-attachments and
- * indexed in `channels.web_attachments`. Served only to the contact who sent them (the widget) and,
+ * Files visitors attach (images, PDF; 10 MB), kept in the process's `AttachmentStore` (the data
+ * directory or an S3-compatible bucket, ADR 0045) under `web/<workspace>/<id>` and indexed in
+ * `channels.web_attachments`. Served only to the contact who sent them (the widget) and,
  * through `openByStorageKey`, to the agents of the workspace (the inbox calls it). Files agents
  * send to a contact are granted to that contact (`web_attachment_grants`, ADR 0043) and served to
  * it alone, by the grant's id.
  */
 @Injectable()
 export class WebAttachmentService {
-  private readonly root: string;
-
   constructor(
     @InjectServiceDataSource(WEB_DATA_SOURCE) private readonly db: DataSource,
-    @InjectConfig(ChannelWebConfig) config: ConfigOf<typeof ChannelWebConfig>,
-  ) {
-    this.root = path.join(config.SWITCHBOARD_DATA_DIR, 'web-attachments');
-  }
+    @Inject(ATTACHMENT_STORE) private readonly files: AttachmentStore,
+  ) {}
 
   async store(
     contact: WebContact,
@@ -85,11 +83,8 @@ export class WebAttachmentService {
       throw new AttachmentRejectedError(`the file is not a valid ${contentType}`);
     const id = randomUUID();
     const storageKey = `web/${contact.workspaceId}/${id}`;
-    const file = this.fileOf(storageKey);
-    await mkdir(path.dirname(file), { recursive: true });
-    // Written whole before it is indexed: a crash leaves at worst an orphan file, never a row without bytes.
-    await writeFile(`${file}.partial`, body);
-    await rename(`${file}.partial`, file);
+    // Durable before it is indexed: a crash leaves at worst an orphan file, never a row without bytes.
+    await this.files.put(storageKey, body, { size: body.length, contentType });
     const name = fileName === null ? null : sanitizeFileName(fileName);
     await queryRows(
       this.db,
@@ -182,7 +177,7 @@ export class WebAttachmentService {
       'SELECT * FROM channels.web_attachments WHERE workspace_id = $1 AND contact_id = $2 AND id = $3',
       [contact.workspaceId, contact.id, id],
     );
-    if (rows[0]) return this.read(rows[0]);
+    if (rows[0]) return this.read(rows[0].storage_key, rows[0].content_type, rows[0].file_name);
     const grants: GrantRow[] = await queryRows(
       this.db,
       'SELECT * FROM channels.web_attachment_grants WHERE workspace_id = $1 AND contact_id = $2 AND id = $3',
@@ -207,7 +202,7 @@ export class WebAttachmentService {
         'SELECT * FROM channels.web_attachments WHERE workspace_id = $1 AND storage_key = $2',
         [workspaceId, storageKey],
       );
-      return rows[0] ? this.read(rows[0]) : null;
+      return rows[0] ? this.read(rows[0].storage_key, rows[0].content_type, rows[0].file_name) : null;
     }
     if (storageKey.startsWith('sms-media/')) {
       try {
@@ -216,7 +211,14 @@ export class WebAttachmentService {
           'SELECT content_type, body FROM channels.sms_media WHERE workspace_id = $1 AND storage_key = $2',
           [workspaceId, storageKey],
         );
-        return rows[0] ? { contentType: rows[0].content_type, fileName: null, body: rows[0].body } : null;
+        const media = rows[0];
+        if (!media) return null;
+        return {
+          contentType: media.content_type,
+          fileName: null,
+          size: media.body.length,
+          body: Readable.from([media.body]),
+        };
       } catch (error) {
         const failed = error as { code?: string; driverError?: { code?: string } };
         if ((failed.code ?? failed.driverError?.code) === UNDEFINED_TABLE) return null;
@@ -226,17 +228,14 @@ export class WebAttachmentService {
     return null;
   }
 
-  private async read(row: AttachmentRow): Promise<AttachmentContent> {
-    return {
-      contentType: row.content_type,
-      fileName: row.file_name,
-      body: await readFile(this.fileOf(row.storage_key)),
-    };
-  }
-
-  private fileOf(storageKey: string): string {
-    // Keys are ours (web/<uuid>/<uuid>), never a client's path.
-    return path.join(this.root, ...storageKey.split('/').slice(1));
+  /** Null if the bytes are gone (a row indexed before a store was emptied by hand): not found. */
+  private async read(
+    storageKey: string,
+    contentType: string,
+    fileName: string | null,
+  ): Promise<AttachmentContent | null> {
+    const stored = await this.files.get(storageKey);
+    return stored === null ? null : { contentType, fileName, size: stored.size, body: stored.body };
   }
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isValidUserHash } from '../contacts/identity-verification.util.js';
+import { signedUserSchema } from '../sessions/widget-protocol.js';
 import type { WebContact } from '../contacts/web-contact.js';
 import { WebContactService } from '../contacts/web-contact.service.js';
 import type { WidgetSite } from '../settings/widget-settings.service.js';
@@ -20,8 +21,15 @@ export class WidgetRequestAuthService {
     const userId = header(headers, 'x-user-id');
     const userHash = header(headers, 'x-user-hash');
     if (userId !== undefined && userHash !== undefined) {
-      if (userId.length > 200 || !isValidUserHash(site.identitySecret, userId, userHash)) return null;
-      return this.contacts.resolveUser(site.workspaceId, userId, {});
+      // The hash covers the email and phone the site signed with the id (ADR 0042).
+      const user = signedUserSchema.safeParse({
+        id: userId,
+        hash: userHash,
+        email: header(headers, 'x-user-email'),
+        phone: header(headers, 'x-user-phone'),
+      });
+      if (!user.success || !isValidUserHash(site.identitySecret, user.data, user.data.hash)) return null;
+      return this.contacts.resolveUser(site.workspaceId, user.data.id, {});
     }
     const token = header(headers, 'x-visitor-token');
     return token === undefined ? null : this.contacts.findVisitor(site.workspaceId, token);

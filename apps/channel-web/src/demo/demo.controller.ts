@@ -3,11 +3,13 @@ import { DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
 import { userHash } from '../contacts/identity-verification.util.js';
 import { WidgetSettingsService } from '../settings/widget-settings.service.js';
 import { renderDemoPage } from './demo-page.util.js';
+import { demoUserOf } from './demo-user.util.js';
 
 /**
  * `/demo`: a page of a pretend shop with the widget of the default workspace embedded, so a
- * newcomer can chat as a customer at once. `/demo?user=<id>` signs in as that user the way a site
- * with logins would (the hash computed here, server side, as a site's server does).
+ * newcomer can chat as a customer at once. `/demo?user=<name>&email=<email>&phone=<phone>` signs
+ * in as a demo user the way a site with logins would: the hash over id, email and phone computed
+ * here, server side, as a site's server does (only reserved addresses: see `demoUserOf`).
  */
 @Controller('demo')
 export class DemoController {
@@ -20,12 +22,16 @@ export class DemoController {
     'Content-Security-Policy',
     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self' ws: wss:",
   )
-  async page(@Query('user') user: string | undefined): Promise<string> {
+  async page(
+    @Query('user') user: string | undefined,
+    @Query('email') email: string | undefined,
+    @Query('phone') phone: string | undefined,
+  ): Promise<string> {
     const settings = await this.settings.get(DEFAULT_WORKSPACE_ID);
-    const userId = user !== undefined && /^[\w.@-]{1,100}$/.test(user) ? user : null;
+    const demoUser = demoUserOf({ user, email, phone });
     return renderDemoPage({
       widgetKey: settings.widgetKey,
-      user: userId === null ? null : { id: userId, hash: userHash(settings.identitySecret, userId) },
+      user: demoUser === null ? null : { ...demoUser, hash: userHash(settings.identitySecret, demoUser) },
     });
   }
 }

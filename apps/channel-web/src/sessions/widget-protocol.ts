@@ -8,20 +8,33 @@ export const MAX_FRAME_BYTES = 16 * 1024;
 const text = z.string().trim().min(1).max(MAX_WIDGET_TEXT);
 const optionalName = z.string().trim().min(1).max(200).optional();
 
+/**
+ * A signed user's id, email and phone: what the site's HMAC covers (ADR 0042). None may hold a
+ * control character, so the line-feed-joined string the site signs is unambiguous.
+ */
+export const signedUserSchema = z.object({
+  id: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .refine((id) => ![...id].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), {
+      message: 'no control characters',
+    }),
+  hash: z.string().max(128),
+  email: z.email().max(300).optional(),
+  phone: z
+    .string()
+    .regex(/^[+0-9 ().-]{1,40}$/, 'digits, spaces, + ( ) . - only')
+    .optional(),
+});
+
 /** Everything a widget may send over its socket; anything else is answered with an error. */
 export const clientMessageSchema = z.discriminatedUnion('t', [
   z.object({
     t: z.literal('hello'),
     token: z.string().max(200).optional(),
-    user: z
-      .object({
-        id: z.string().trim().min(1).max(200),
-        hash: z.string().max(128),
-        name: optionalName,
-        email: z.email().max(300).optional(),
-        phone: z.string().max(40).optional(),
-      })
-      .optional(),
+    user: signedUserSchema.extend({ name: optionalName }).optional(),
     /** The last seq this tab has: replay everything after it. Absent: a fresh page, show recent history. */
     since: z.number().int().nonnegative().optional(),
   }),

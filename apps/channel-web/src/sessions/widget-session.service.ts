@@ -125,8 +125,8 @@ export class WidgetSessionService implements OnModuleInit, OnApplicationShutdown
     if (session.contact !== null) return this.error(session, 'bad_request', 'already said hello');
     let token: string | undefined;
     if (hello.user) {
-      if (!isValidUserHash(site.identitySecret, hello.user.id, hello.user.hash)) {
-        this.error(session, 'identity_invalid', 'the user hash does not match this user id');
+      if (!isValidUserHash(site.identitySecret, hello.user, hello.user.hash)) {
+        this.error(session, 'identity_invalid', 'the user hash does not match this user id, email and phone');
         return session.close(CLOSE_IDENTITY_INVALID, 'identity not verified');
       }
       session.contact = await this.contacts.resolveUser(site.workspaceId, hello.user.id, {
