@@ -1,5 +1,6 @@
 import { messagingVariables } from '@switchboard/messaging';
 import {
+  attachmentStorageVariables,
   configVariable,
   coreVariables,
   databaseVariables,
@@ -9,6 +10,7 @@ import {
   internalRpcVariables,
   kafkaVariables,
   routingApiUrlVariables,
+  storageVariables,
 } from '@switchboard/platform';
 import { z } from 'zod';
 import { inboxVariables } from './inbox.config.js';
@@ -40,6 +42,8 @@ const inboxServiceVariables = {
   ...kafkaVariables,
   ...messagingVariables,
   ...inboxVariables,
+  ...storageVariables,
+  ...attachmentStorageVariables,
 };
 
 /** The inbox module beside ports it does not call over the network (tests compose it so). */

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
-import { DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
+import { AttachmentStoreModule, DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
+import { AttachmentsController } from './attachments/attachments.controller.js';
+import { AttachmentsService } from './attachments/attachments.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
 import { LoginRateLimiter } from './auth/login-rate-limiter.service.js';
@@ -38,6 +40,8 @@ import { SpaController } from './web/spa.controller.js';
   imports: [
     PlatformConfigModule.forFeature(InboxConfig),
     DatabaseModule.forService({ schema: 'inbox', migrations: inboxMigrations }),
+    // Agents' attachments (ADR 0055); one store per process, shared with the web channel.
+    AttachmentStoreModule,
   ],
   controllers: [
     AuthController,
@@ -46,6 +50,7 @@ import { SpaController } from './web/spa.controller.js';
     CannedResponsesController,
     RoutingAdminController,
     ChannelsAdminController,
+    AttachmentsController,
     SpaController,
   ],
   providers: [
@@ -61,6 +66,7 @@ import { SpaController } from './web/spa.controller.js';
     CannedResponsesService,
     RoutingAdminService,
     ChannelsAdminService,
+    AttachmentsService,
     InboxReplica,
     LiveHub,
     LiveService,

@@ -6,6 +6,9 @@ import { EventBus, MessagingModule } from '@switchboard/messaging';
 import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
 import { type TestDatabase, createTestDatabase, testRunId } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { InboxServiceConfig } from '../src/inbox-app.config.js';
 import { InboxModule } from '../src/inbox.module.js';
 import { InMemorySmsChannel, InMemoryWebChannel } from './in-memory-channels.fixture.js';
@@ -69,6 +72,8 @@ export async function startInboxTestApp(
             options.topicPrefix ?? `${testRunId()}-${label}-${randomBytes(3).toString('hex')}.`,
           ADMIN_EMAIL: adminEmail,
           ADMIN_PASSWORD: adminPassword,
+          // Agents' attachments land under it (the filesystem store).
+          SWITCHBOARD_DATA_DIR: await mkdtemp(path.join(tmpdir(), 'sb-inbox-')),
           ...options.env,
         },
       }),

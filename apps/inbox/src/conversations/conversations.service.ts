@@ -17,6 +17,7 @@ import {
   ROUTING_API,
   type RoutingApi,
 } from '@switchboard/contracts';
+import { AttachmentsService } from '../attachments/attachments.service.js';
 import { roleAtLeast } from '../auth/role.js';
 import type { SessionContext } from '../auth/session-context.js';
 import { ReadPositionsService, unreadCount } from './read-positions.service.js';
@@ -46,7 +47,8 @@ export interface ConversationDetail {
 
 export interface ReplyInput {
   idempotencyKey: string;
-  text: string | null;
+  text?: string | null;
+  attachmentIds?: string[];
   channel?: Channel;
   internalNote?: boolean;
 }
@@ -62,6 +64,7 @@ export class ConversationsService {
     @Inject(HISTORY_API) private readonly history: HistoryApi,
     @Inject(ROUTING_API) private readonly routing: RoutingApi,
     private readonly reads: ReadPositionsService,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   async list(session: SessionContext, query: ConversationListQuery): Promise<Page<ConversationListItem>> {
@@ -124,13 +127,15 @@ export class ConversationsService {
     input: ReplyInput,
   ): Promise<SendMessageResult> {
     const conversation = await this.actionable(session, conversationId);
+    const attachments = await this.attachments.forReply(session, input.attachmentIds ?? []);
     const result = await this.history.sendMessage(session.workspaceId, {
       // Scoped to the agent: one agent's key can never replay another's message.
       idempotencyKey: `inbox:${session.userId}:${input.idempotencyKey}`,
       conversationId: conversation.id,
       ...(input.channel ? { channel: input.channel } : {}),
       ...(input.internalNote ? { internalNote: true } : {}),
-      text: input.text,
+      text: input.text ?? null,
+      ...(attachments.length > 0 ? { attachments } : {}),
       sender: this.sender(session),
     });
     return result;

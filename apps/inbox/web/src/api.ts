@@ -94,6 +94,11 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+/** The CSRF header for a state-changing request made outside `api()` (a file upload). */
+export function csrfHeader(): Record<string, string> {
+  return csrfToken ? { 'x-csrf-token': csrfToken } : {};
+}
+
 export function whenSignedOut(handler: () => void): void {
   onUnauthenticated = handler;
 }
