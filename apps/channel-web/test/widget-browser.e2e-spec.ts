@@ -229,4 +229,47 @@ describe('widget in a browser', () => {
     await page.getByText('Thank you for your feedback!').waitFor();
     expect(await page.getByRole('button', { name: 'Send rating' }).count()).toBe(0);
   });
+
+  it('signs in a demo user whose email and phone the page’s HMAC covers, and sends and shows their file', async () => {
+    const signedIn = await (await browser.newContext()).newPage();
+    const query = new URLSearchParams({ user: 'Ada', email: 'ada@example.com', phone: '+14155550142' });
+    await signedIn.goto(`${base}/demo?${query.toString()}`);
+    await signedIn.locator('button.l').click();
+    // No pre-chat form for a user the site vouched for.
+    const input = signedIn.getByRole('textbox', { name: 'Message' });
+    await input.fill('Signed in and writing');
+    await input.press('Enter');
+    const written = await visitorOf('Signed in and writing');
+    expect(written.payload.sender).toMatchObject({
+      kind: 'web_user',
+      address: 'switchboard-demo:Ada',
+      verified: true,
+      identities: [
+        { kind: 'email', address: 'ada@example.com', verified: true },
+        { kind: 'phone', address: '+14155550142', verified: true },
+      ],
+    });
+    // Uploads and downloads authenticate with the same signed fields (x-user-*): the upload is
+    // sent, and after a reload the image is fetched back and shown from a blob.
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    await signedIn
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: png });
+    await waitFor(
+      () =>
+        t.inbound.find(
+          (e) =>
+            e.type === 'inbound.message.received' &&
+            e.payload.sender.address === 'switchboard-demo:Ada' &&
+            e.payload.attachments.length === 1,
+        ),
+      { what: 'the signed-in user’s upload sent' },
+    );
+    await signedIn.reload();
+    const image = signedIn.locator('.m.in img.f').last();
+    await waitFor(async () => (await image.getAttribute('src'))?.startsWith('blob:') === true, {
+      what: 'the user’s own image shown',
+    });
+    await signedIn.close();
+  });
 });
