@@ -96,6 +96,7 @@ describe('standalone: an agent attaches an image, the web customer sees it', () 
       .setInputFiles({ name: 'map.png', mimeType: 'image/png', buffer: PNG });
     await agent.getByRole('list', { name: 'Attached files' }).getByText('map.png').waitFor();
     await agent.getByLabel('Reply', { exact: true }).fill('Here it is.');
+    await agent.screenshot({ path: 'docs/screenshots/inbox-composer-attachment.png' });
     await agent.getByRole('button', { name: 'Send' }).click();
     // The agent sees their own image in the timeline, served by the inbox.
     const shown = timeline.locator('li.message', { hasText: 'Here it is.' }).locator('img.attachment-image');
