@@ -42,12 +42,27 @@ const app = await startAppProcess('standalone', {
 });
 
 let cookie = '';
-async function get(path: string): Promise<{ status: number; body: unknown; ms: number }> {
+let csrfToken = '';
+/** GET, or with a payload a POST (with the CSRF token) as the SPA sends it. */
+async function request(
+  path: string,
+  payload?: unknown,
+): Promise<{ status: number; body: unknown; ms: number }> {
   const started = performance.now();
-  const response = await fetch(app.url + path, { headers: { cookie } });
+  const response = await fetch(
+    app.url + path,
+    payload === undefined
+      ? { headers: { cookie } }
+      : {
+          method: 'POST',
+          headers: { cookie, 'content-type': 'application/json', origin: app.url, 'x-csrf-token': csrfToken },
+          body: JSON.stringify(payload),
+        },
+  );
   const body: unknown = await response.json().catch(() => undefined);
   return { status: response.status, body, ms: performance.now() - started };
 }
+const get = (path: string) => request(path);
 
 async function seed(): Promise<void> {
   let next = 0;
@@ -103,11 +118,11 @@ async function conversationOfCustomer(): Promise<ListItem> {
   }
 }
 
-async function measure(path: string): Promise<number[]> {
+async function measure(path: string, body?: unknown): Promise<number[]> {
   const latencies: number[] = [];
   for (let i = 0; i < REQUESTS; i += 1) {
-    const { status, ms } = await get(path);
-    if (status !== 200) throw new Error(`${path} answered ${status}`);
+    const { status, ms } = await request(path, body);
+    if (status !== (body === undefined ? 200 : 204)) throw new Error(`${path} answered ${status}`);
     latencies.push(ms);
   }
   return latencies.sort((a, b) => a - b);
@@ -122,6 +137,7 @@ try {
   });
   if (login.status !== 200) throw new Error(`sign-in answered ${login.status}`);
   cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+  csrfToken = ((await login.json()) as { csrfToken: string }).csrfToken;
 
   const seedStarted = performance.now();
   await seed();
@@ -141,6 +157,11 @@ try {
   const timelinePath = `/api/inbox/customers/${conversation.customerId}/timeline`;
   for (let i = 0; i < 50; i += 1) await get(timelinePath);
   const timeline = await measure(timelinePath);
+  // The open's other parts: history's conversation lookup (the one call that must come first) with
+  // the inbox's read-position write, already at the conversation's last sequence.
+  const lastSequence = (await get(openPath)).body as { conversation: { lastSequence: number } };
+  const readBody = { upToSequence: lastSequence.conversation.lastSequence };
+  const read = await measure(`${openPath}/read`, readBody);
   const open = await measure(openPath);
   const row = (name: string, l: number[]) => [
     name,
@@ -155,6 +176,7 @@ try {
       row('GET /healthz (baseline: trivial route)', health),
       row('GET /api/inbox/session (baseline: session lookup)', session),
       row('GET /api/inbox/customers/:id/timeline (first page of 50 alone)', timeline),
+      row('POST /api/inbox/conversations/:id/read (conversation lookup + read position)', read),
       row(`GET /api/inbox/conversations/:id (customer with ${MESSAGES} messages)`, open),
     ]) + '\n',
   );

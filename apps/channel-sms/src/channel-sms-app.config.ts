@@ -5,6 +5,7 @@ import {
   defineConfig,
   encryptionVariables,
   httpVariables,
+  internalRpcVariables,
   kafkaVariables,
   storageVariables,
 } from '@switchboard/platform';
@@ -21,6 +22,7 @@ export const ChannelSmsAppConfig = defineConfig(
     ...storageVariables,
     ...encryptionVariables,
     ...smsChannelVariables,
+    ...internalRpcVariables,
   },
   'ChannelSmsAppConfig',
 );

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MessagingModule } from '@switchboard/messaging';
-import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
+import { smsChannelApiPort } from '@switchboard/contracts';
+import { HealthModule, InternalRpcModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
 import { ChannelSmsAppConfig } from './channel-sms-app.config.js';
 import { SmsChannelModule } from './sms-channel.module.js';
 
@@ -12,6 +13,8 @@ import { SmsChannelModule } from './sms-channel.module.js';
     HealthModule,
     MessagingModule.forRoot(),
     SmsChannelModule,
+    // SmsChannelApi for the inbox in its own pod (ADR 0004).
+    InternalRpcModule.serve(smsChannelApiPort, [SmsChannelModule]),
   ],
 })
 export class ChannelSmsAppModule {}

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { SMS_CHANNEL_API } from '@switchboard/contracts';
 import { DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
 import { SmsAccountBootstrapService } from './accounts/sms-account-bootstrap.service.js';
 import { SmsAccountService } from './accounts/sms-account.service.js';
+import { SmsChannelApiService } from './accounts/sms-channel-api.service.js';
 import { secretBoxProvider } from './accounts/secret-box.provider.js';
 import { TwilioMediaService } from './media/twilio-media.service.js';
 import { smsChannelMigrations } from './migrations/index.js';
@@ -18,7 +20,7 @@ import { TwilioWebhookController } from './webhooks/twilio-webhook.controller.js
 
 /**
  * SMS and MMS through Twilio: webhooks in (`/webhooks/twilio/sms`, `/webhooks/twilio/status`),
- * deliveries out. The same module whether the channel runs alone or in the standalone process.
+ * deliveries out; SmsChannelApi (its numbers) under SMS_CHANNEL_API. The same module whether the channel runs alone or in the standalone process.
  */
 @Module({
   imports: [
@@ -30,6 +32,8 @@ import { TwilioWebhookController } from './webhooks/twilio-webhook.controller.js
     secretBoxProvider,
     SmsAccountService,
     SmsAccountBootstrapService,
+    SmsChannelApiService,
+    { provide: SMS_CHANNEL_API, useExisting: SmsChannelApiService },
     SmsOptOutService,
     TwilioMediaService,
     InboundReceiptService,
@@ -40,5 +44,7 @@ import { TwilioWebhookController } from './webhooks/twilio-webhook.controller.js
     SmsDeliveryService,
     SmsDeliveryConsumer,
   ],
+  // Its Twilio numbers, for the inbox's admin screen (SmsChannelApi).
+  exports: [SMS_CHANNEL_API],
 })
 export class SmsChannelModule {}

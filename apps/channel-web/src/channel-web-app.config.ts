@@ -6,6 +6,7 @@ import {
   defineConfig,
   encryptionVariables,
   httpVariables,
+  internalRpcVariables,
   kafkaVariables,
   storageVariables,
 } from '@switchboard/platform';
@@ -21,6 +22,7 @@ export const ChannelWebAppConfig = defineConfig(
     ...storageVariables,
     ...attachmentStorageVariables,
     ...encryptionVariables,
+    ...internalRpcVariables,
   },
   'ChannelWebAppConfig',
 );

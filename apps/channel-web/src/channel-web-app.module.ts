@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MessagingModule } from '@switchboard/messaging';
-import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
+import { webChannelApiPort } from '@switchboard/contracts';
+import { HealthModule, InternalRpcModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
 import { ChannelWebAppConfig } from './channel-web-app.config.js';
 import { ChannelWebModule } from './channel-web.module.js';
 
@@ -12,6 +13,8 @@ import { ChannelWebModule } from './channel-web.module.js';
     HealthModule,
     MessagingModule.forRoot(),
     ChannelWebModule,
+    // WebChannelApi for the inbox in its own pod (ADR 0004).
+    InternalRpcModule.serve(webChannelApiPort, [ChannelWebModule]),
   ],
 })
 export class ChannelWebAppModule {}

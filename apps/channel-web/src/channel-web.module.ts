@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { WEB_CHANNEL_API } from '@switchboard/contracts';
 import { AttachmentStoreModule, DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
 import { WebAttachmentController } from './attachments/web-attachment.controller.js';
 import { WebAttachmentService } from './attachments/web-attachment.service.js';
@@ -20,6 +21,7 @@ import { SessionRegistryService } from './sessions/session-registry.service.js';
 import { WidgetSessionService } from './sessions/widget-session.service.js';
 import { WidgetGateway } from './sessions/widget.gateway.js';
 import { secretBoxProvider } from './settings/secret-box.provider.js';
+import { WebChannelApiService } from './settings/web-channel-api.service.js';
 import { WidgetSettingsBootstrapService } from './settings/widget-settings-bootstrap.service.js';
 import { WidgetSettingsService } from './settings/widget-settings.service.js';
 import { TranscriptNotifierService } from './transcript/transcript-notifier.service.js';
@@ -28,7 +30,8 @@ import { TranscriptService } from './transcript/transcript.service.js';
 /**
  * The web chat channel: the widget (`/widget.js`, `/widget/panel.js`), customers' sockets
  * (`/ws/widget`), attachments, the demo page (`/demo`), and deliveries to web customers. Exports
- * the widget settings and attachment services for the inbox's admin screen and agents.
+ * the widget settings and attachment services, and WebChannelApi (WEB_CHANNEL_API) for the
+ * inbox's admin screen.
  */
 @Module({
   imports: [
@@ -45,6 +48,8 @@ import { TranscriptService } from './transcript/transcript.service.js';
     secretBoxProvider,
     WidgetSettingsService,
     WidgetSettingsBootstrapService,
+    WebChannelApiService,
+    { provide: WEB_CHANNEL_API, useExisting: WebChannelApiService },
     WebContactService,
     VisitorMergeService,
     TranscriptService,
@@ -62,6 +67,6 @@ import { TranscriptService } from './transcript/transcript.service.js';
     WidgetSessionService,
     WidgetGateway,
   ],
-  exports: [WidgetSettingsService, WebAttachmentService],
+  exports: [WidgetSettingsService, WebAttachmentService, WEB_CHANNEL_API],
 })
 export class ChannelWebModule {}

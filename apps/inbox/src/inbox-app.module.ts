@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MessagingModule } from '@switchboard/messaging';
-import { historyApiPort, routingApiPort } from '@switchboard/contracts';
+import { historyApiPort, routingApiPort, smsChannelApiPort, webChannelApiPort } from '@switchboard/contracts';
 import {
   HealthModule,
   HistoryApiClientConfig,
@@ -9,12 +9,13 @@ import {
   PlatformConfigModule,
   RoutingApiClientConfig,
 } from '@switchboard/platform';
-import { InboxAppConfig } from './inbox-app.config.js';
+import { ChannelsApiClientConfig, InboxAppConfig } from './inbox-app.config.js';
 import { InboxModule } from './inbox.module.js';
 
 /**
- * The inbox alone, as it runs in its own pod. HISTORY_API and ROUTING_API come from the internal
- * RPC clients of ADR 0004, bound to HISTORY_API_URL and ROUTING_API_URL.
+ * The inbox alone, as it runs in its own pod. HISTORY_API, ROUTING_API, WEB_CHANNEL_API and
+ * SMS_CHANNEL_API come from the internal RPC clients of ADR 0004, bound to HISTORY_API_URL,
+ * ROUTING_API_URL, CHANNEL_WEB_API_URL and CHANNEL_SMS_API_URL.
  */
 @Module({
   imports: [
@@ -25,6 +26,9 @@ import { InboxModule } from './inbox.module.js';
     // History and routing in their own pods, over internal RPC (ADR 0004).
     InternalRpcModule.client(historyApiPort, HistoryApiClientConfig, 'HISTORY_API_URL'),
     InternalRpcModule.client(routingApiPort, RoutingApiClientConfig, 'ROUTING_API_URL'),
+    // The channels' settings for the admin screen, from channel-web and channel-sms.
+    InternalRpcModule.client(webChannelApiPort, ChannelsApiClientConfig, 'CHANNEL_WEB_API_URL'),
+    InternalRpcModule.client(smsChannelApiPort, ChannelsApiClientConfig, 'CHANNEL_SMS_API_URL'),
     InboxModule,
   ],
 })

@@ -1,10 +1,14 @@
 import { Module } from '@nestjs/common';
-import { DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
+import { AttachmentStoreModule, DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
+import { AttachmentsController } from './attachments/attachments.controller.js';
+import { AttachmentsService } from './attachments/attachments.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
 import { LoginRateLimiter } from './auth/login-rate-limiter.service.js';
 import { SessionGuard } from './auth/session.guard.js';
 import { SessionsService } from './auth/sessions.service.js';
+import { ChannelsAdminController } from './channels/channels-admin.controller.js';
+import { ChannelsAdminService } from './channels/channels-admin.service.js';
 import { CannedResponsesController } from './canned-responses/canned-responses.controller.js';
 import { CannedResponsesService } from './canned-responses/canned-responses.service.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
@@ -18,7 +22,6 @@ import { LiveService } from './live/live.service.js';
 import { InboxReplica } from './live/replica-id.util.js';
 import { PresenceService } from './live/presence.service.js';
 import { inboxMigrations } from './migrations/index.js';
-import { ServicePorts } from './ports/service-ports.service.js';
 import { RoutingAdminController } from './supervision/routing-admin.controller.js';
 import { RoutingAdminService } from './supervision/routing-admin.service.js';
 import { FirstAdminService } from './users/first-admin.service.js';
@@ -28,14 +31,17 @@ import { UsersService } from './users/users.service.js';
 import { SpaController } from './web/spa.controller.js';
 
 /**
- * The agents' inbox: users and sessions, the inbox HTTP API over HistoryApi and RoutingApi
- * (found under HISTORY_API and ROUTING_API by `ServicePorts`: the history and routing modules in
- * process, or their RPC clients), live updates on `/ws/inbox`, and the SPA at `/inbox/`.
+ * The agents' inbox: users and sessions, the inbox HTTP API over the service ports it injects
+ * (HISTORY_API, ROUTING_API, WEB_CHANNEL_API, SMS_CHANNEL_API: provided globally by the owning
+ * modules in process, or by their RPC clients when the inbox runs alone), live updates on
+ * `/ws/inbox`, and the SPA at `/inbox/`.
  */
 @Module({
   imports: [
     PlatformConfigModule.forFeature(InboxConfig),
     DatabaseModule.forService({ schema: 'inbox', migrations: inboxMigrations }),
+    // Agents' attachments (ADR 0055); one store per process, shared with the web channel.
+    AttachmentStoreModule,
   ],
   controllers: [
     AuthController,
@@ -43,10 +49,11 @@ import { SpaController } from './web/spa.controller.js';
     ConversationsController,
     CannedResponsesController,
     RoutingAdminController,
+    ChannelsAdminController,
+    AttachmentsController,
     SpaController,
   ],
   providers: [
-    ServicePorts,
     SessionsService,
     LoginRateLimiter,
     AuthService,
@@ -58,6 +65,8 @@ import { SpaController } from './web/spa.controller.js';
     ConversationsService,
     CannedResponsesService,
     RoutingAdminService,
+    ChannelsAdminService,
+    AttachmentsService,
     InboxReplica,
     LiveHub,
     LiveService,

@@ -96,11 +96,26 @@ describe('inbox conversations API', () => {
     expect(
       (afterNew.body.items as { id: string; unread: number }[]).find((c) => c.id === current.id)!.unread,
     ).toBe(1);
+    // A stale tab's older position changes nothing; reading up to the new message moves it on.
+    const unread = async () =>
+      (
+        (await agent.client.get('/api/inbox/conversations?view=unassigned')).body.items as {
+          id: string;
+          unread: number;
+        }[]
+      ).find((c) => c.id === current.id)!.unread;
+    const stale = await agent.client.post(`/api/inbox/conversations/${current.id}/read`, { upToSequence: 1 });
+    expect(stale.status).toBe(204);
+    expect(await unread()).toBe(1);
+    await agent.client.post(`/api/inbox/conversations/${current.id}/read`, { upToSequence: 3 });
+    expect(await unread()).toBe(0);
+    await inbox.history.receive(current.id, 'hello?', 'sms');
+    expect(await unread()).toBe(1);
     // Read positions are per agent.
     const otherView = await supervisor.client.get('/api/inbox/conversations?view=unassigned');
     expect(
       (otherView.body.items as { id: string; unread: number }[]).find((c) => c.id === current.id)!.unread,
-    ).toBe(3);
+    ).toBe(4);
   });
 
   it("opens a conversation with the customer's timeline across channels and conversations", async () => {

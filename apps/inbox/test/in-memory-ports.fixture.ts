@@ -257,6 +257,7 @@ export class InMemoryHistory implements HistoryApi {
       sender: input.sender,
       createdAt: new Date().toISOString(),
     });
+    message.attachments = input.attachments ?? [];
     if (!input.internalNote) conversation.waitingSince = null;
     await this.publishAppended(message, false);
     const result = {

@@ -1,13 +1,17 @@
 import { Global, type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { HISTORY_API, ROUTING_API } from '@switchboard/contracts';
+import { HISTORY_API, ROUTING_API, SMS_CHANNEL_API, WEB_CHANNEL_API } from '@switchboard/contracts';
 import { EventBus, MessagingModule } from '@switchboard/messaging';
 import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
 import { type TestDatabase, createTestDatabase, testRunId } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { InboxServiceConfig } from '../src/inbox-app.config.js';
 import { InboxModule } from '../src/inbox.module.js';
+import { InMemorySmsChannel, InMemoryWebChannel } from './in-memory-channels.fixture.js';
 import { InMemoryHistory, InMemoryRouting } from './in-memory-ports.fixture.js';
 
 export interface InboxTestApp {
@@ -16,6 +20,8 @@ export interface InboxTestApp {
   readonly database: TestDatabase;
   readonly history: InMemoryHistory;
   readonly routing: InMemoryRouting;
+  readonly webChannel: InMemoryWebChannel;
+  readonly smsChannel: InMemorySmsChannel;
   readonly bus: EventBus;
   readonly adminEmail: string;
   readonly adminPassword: string;
@@ -24,7 +30,7 @@ export interface InboxTestApp {
 
 /**
  * The inbox on a fresh PostgreSQL database and the real Kafka broker (a topic prefix of its own),
- * listening on a free port, with the history and routing port doubles in place of the services.
+ * listening on a free port, with the history, routing and channel port doubles in place of the services.
  */
 export async function startInboxTestApp(
   label: string,
@@ -39,6 +45,8 @@ export async function startInboxTestApp(
   const database = options.database ?? (await createTestDatabase(label));
   const history = options.ports?.history ?? new InMemoryHistory();
   const routing = options.ports?.routing ?? new InMemoryRouting(history);
+  const webChannel = new InMemoryWebChannel();
+  const smsChannel = new InMemorySmsChannel();
   const adminEmail = 'admin@example.test';
   const adminPassword = 'correct horse battery';
 
@@ -47,8 +55,10 @@ export async function startInboxTestApp(
     providers: [
       { provide: HISTORY_API, useValue: history },
       { provide: ROUTING_API, useValue: routing },
+      { provide: WEB_CHANNEL_API, useValue: webChannel },
+      { provide: SMS_CHANNEL_API, useValue: smsChannel },
     ],
-    exports: [HISTORY_API, ROUTING_API],
+    exports: [HISTORY_API, ROUTING_API, WEB_CHANNEL_API, SMS_CHANNEL_API],
   })
   class PortDoublesModule {}
 
@@ -62,6 +72,8 @@ export async function startInboxTestApp(
             options.topicPrefix ?? `${testRunId()}-${label}-${randomBytes(3).toString('hex')}.`,
           ADMIN_EMAIL: adminEmail,
           ADMIN_PASSWORD: adminPassword,
+          // Agents' attachments land under it (the filesystem store).
+          SWITCHBOARD_DATA_DIR: await mkdtemp(path.join(tmpdir(), 'sb-inbox-')),
           ...options.env,
         },
       }),
@@ -87,6 +99,8 @@ export async function startInboxTestApp(
     database,
     history,
     routing,
+    webChannel,
+    smsChannel,
     bus,
     adminEmail,
     adminPassword,

@@ -23,6 +23,12 @@ export interface SmsAccountInput {
   readonly helpText?: string | null;
 }
 
+/** An account as the admin screen lists it: no token. */
+export type SmsAccountSummary = Omit<SmsAccount, 'authToken' | 'phoneNumber'> & {
+  readonly phoneNumber: string;
+  readonly updatedAt: string;
+};
+
 // Every webhook looks its account up; a few seconds of staleness after a credential change is
 // fine (Twilio retries a rejected webhook), a query per request at 500/s is not needed.
 const CACHE_TTL_MS = 5_000;
@@ -119,6 +125,89 @@ export class SmsAccountService {
     const account = await this.findByRecipient(input.phoneNumber, null);
     if (!account) throw new Error('channel account vanished after upsert');
     return account;
+  }
+
+  /** The workspace's accounts that have a number (the admin screen's list), without their tokens. */
+  async listNumbers(workspaceId: string): Promise<SmsAccountSummary[]> {
+    const rows: (AccountRow & { updated_at: Date })[] = await this.db.query(
+      `SELECT * FROM channels.sms_accounts
+       WHERE workspace_id = $1 AND phone_number IS NOT NULL ORDER BY phone_number`,
+      [workspaceId],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      workspaceId: row.workspace_id,
+      phoneNumber: row.phone_number!,
+      messagingServiceSid: row.messaging_service_sid,
+      accountSid: row.account_sid,
+      helpText: row.help_text,
+      updatedAt: row.updated_at.toISOString(),
+    }));
+  }
+
+  /** A new account; null when its number or messaging service already belongs to an account. */
+  async create(input: SmsAccountInput & { phoneNumber: string }): Promise<SmsAccount | null> {
+    const id = randomUUID();
+    const inserted: { id: string }[] = await this.db.query(
+      `INSERT INTO channels.sms_accounts
+         (id, workspace_id, phone_number, messaging_service_sid, account_sid, auth_token_sealed, help_text)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [
+        id,
+        input.workspaceId,
+        input.phoneNumber,
+        input.messagingServiceSid,
+        input.accountSid,
+        this.secrets.seal(input.authToken, id),
+        input.helpText ?? null,
+      ],
+    );
+    this.cache.clear();
+    return inserted.length === 0 ? null : this.findById(input.workspaceId, id);
+  }
+
+  /**
+   * Changes an account's credentials, messaging service and HELP text; an absent `authToken` keeps
+   * the sealed one. Null when the workspace has no such account.
+   */
+  async update(
+    workspaceId: string,
+    id: string,
+    patch: Pick<SmsAccountInput, 'accountSid' | 'messagingServiceSid'> & {
+      authToken?: string;
+      helpText: string | null;
+    },
+  ): Promise<SmsAccount | null> {
+    if (!UUID.test(id)) return null;
+    // TypeORM answers an UPDATE or DELETE with [rows, affectedCount].
+    const [updated]: [unknown[], number] = await this.db.query(
+      `UPDATE channels.sms_accounts
+       SET account_sid = $3, auth_token_sealed = COALESCE($4, auth_token_sealed),
+           messaging_service_sid = $5, help_text = $6, updated_at = now()
+       WHERE workspace_id = $1 AND id = $2 RETURNING id`,
+      [
+        workspaceId,
+        id,
+        patch.accountSid,
+        patch.authToken === undefined ? null : this.secrets.seal(patch.authToken, id),
+        patch.messagingServiceSid,
+        patch.helpText,
+      ],
+    );
+    this.cache.clear();
+    return updated.length === 0 ? null : this.findById(workspaceId, id);
+  }
+
+  /** False when the workspace has no such account. Other replicas forget it within CACHE_TTL_MS. */
+  async remove(workspaceId: string, id: string): Promise<boolean> {
+    if (!UUID.test(id)) return false;
+    const [deleted]: [unknown[], number] = await this.db.query(
+      'DELETE FROM channels.sms_accounts WHERE workspace_id = $1 AND id = $2 RETURNING id',
+      [workspaceId, id],
+    );
+    this.cache.clear();
+    return deleted.length > 0;
   }
 
   private async cached(key: string, load: () => Promise<SmsAccount | null>): Promise<SmsAccount | null> {

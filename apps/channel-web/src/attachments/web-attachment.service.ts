@@ -185,6 +185,14 @@ export class WebAttachmentService {
     );
     const grant = grants[0];
     if (!grant) return null;
+    // An agent's upload (ADR 0055): the inbox checked its bytes against its type and keyed it under
+    // its workspace; it is read from the shared store only in the grant's workspace, and only as a
+    // type the inbox accepts (never, say, as HTML whatever an event claimed).
+    if (grant.storage_key.startsWith('inbox/')) {
+      const ours = grant.storage_key.startsWith(`inbox/${contact.workspaceId}/`);
+      if (!ours || !ALLOWED_ATTACHMENT_TYPES.includes(grant.content_type)) return null;
+      return this.read(grant.storage_key, grant.content_type, grant.file_name);
+    }
     const content = await this.openByStorageKey(contact.workspaceId, grant.storage_key);
     // Served as the reply named it, but never as a type the stored bytes were not checked against.
     return content === null ? null : { ...content, fileName: grant.file_name ?? content.fileName };

@@ -37,11 +37,17 @@ const timelineSchema = z.object({
 const replySchema = z
   .object({
     idempotencyKey: z.string().min(8).max(100),
-    text: messageTextSchema.trim().min(1),
+    text: messageTextSchema.trim().min(1).nullable().optional(),
     channel: channelSchema.optional(),
     internalNote: z.boolean().optional(),
+    /** Uploaded first (`POST /api/inbox/attachments`); at most 5. */
+    attachmentIds: z.array(z.uuid()).max(5).optional(),
   })
-  .refine((r) => !(r.internalNote && r.channel), { message: 'a note has no channel', path: ['channel'] });
+  .refine((r) => !(r.internalNote && r.channel), { message: 'a note has no channel', path: ['channel'] })
+  .refine((r) => (r.text ?? null) !== null || (r.attachmentIds ?? []).length > 0, {
+    message: 'a reply needs text or an attachment',
+    path: ['text'],
+  });
 const statusSchema = z.object({ status: conversationStatusSchema });
 const transferSchema = z
   .object({

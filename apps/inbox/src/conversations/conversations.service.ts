@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Inject } from '@nestjs/common';
 import {
   type Channel,
   type ConversationStatus,
@@ -12,9 +12,13 @@ import {
   type RoutingDecisionView,
   type SendMessageResult,
   type TransferTarget,
+  HISTORY_API,
+  type HistoryApi,
+  ROUTING_API,
+  type RoutingApi,
 } from '@switchboard/contracts';
+import { AttachmentsService } from '../attachments/attachments.service.js';
 import { roleAtLeast } from '../auth/role.js';
-import { ServicePorts } from '../ports/service-ports.service.js';
 import type { SessionContext } from '../auth/session-context.js';
 import { ReadPositionsService, unreadCount } from './read-positions.service.js';
 
@@ -43,7 +47,8 @@ export interface ConversationDetail {
 
 export interface ReplyInput {
   idempotencyKey: string;
-  text: string | null;
+  text?: string | null;
+  attachmentIds?: string[];
   channel?: Channel;
   internalNote?: boolean;
 }
@@ -56,14 +61,16 @@ export interface ReplyInput {
 @Injectable()
 export class ConversationsService {
   constructor(
-    private readonly ports: ServicePorts,
+    @Inject(HISTORY_API) private readonly history: HistoryApi,
+    @Inject(ROUTING_API) private readonly routing: RoutingApi,
     private readonly reads: ReadPositionsService,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   async list(session: SessionContext, query: ConversationListQuery): Promise<Page<ConversationListItem>> {
     if (query.view === 'all' && !roleAtLeast(session.role, 'supervisor'))
       throw new PermissionDeniedError('only supervisors see every conversation');
-    const page = await this.ports.history().listConversations(session.workspaceId, {
+    const page = await this.history.listConversations(session.workspaceId, {
       status: query.status ?? ['open', 'pending'],
       ...(query.view === 'mine' ? { assigneeId: session.userId } : {}),
       ...(query.view === 'unassigned' ? { unassigned: true } : {}),
@@ -85,11 +92,11 @@ export class ConversationsService {
 
   /** Opening a conversation marks it read for this agent. */
   async open(session: SessionContext, conversationId: string): Promise<ConversationDetail> {
-    const conversation = await this.ports.history().getConversation(session.workspaceId, conversationId);
+    const conversation = await this.history.getConversation(session.workspaceId, conversationId);
     const [customer, timeline, mergeSuggestions] = await Promise.all([
-      this.ports.history().getCustomer(session.workspaceId, conversation.customerId),
-      this.ports.history().getTimeline(session.workspaceId, conversation.customerId, { pageSize: 50 }),
-      this.ports.history().listMergeSuggestions(session.workspaceId, conversation.customerId),
+      this.history.getCustomer(session.workspaceId, conversation.customerId),
+      this.history.getTimeline(session.workspaceId, conversation.customerId, { pageSize: 50 }),
+      this.history.listMergeSuggestions(session.workspaceId, conversation.customerId),
       this.reads.markRead(session.workspaceId, session.userId, conversation.id, conversation.lastSequence),
     ]);
     return { conversation, customer, timeline, mergeSuggestions };
@@ -100,12 +107,12 @@ export class ConversationsService {
     customerId: string,
     query: { pageToken?: string; channel?: Channel },
   ): Promise<Page<MessageView>> {
-    return this.ports.history().getTimeline(session.workspaceId, customerId, { pageSize: 50, ...query });
+    return this.history.getTimeline(session.workspaceId, customerId, { pageSize: 50, ...query });
   }
 
   async markRead(session: SessionContext, conversationId: string, upToSequence: number): Promise<void> {
     // Through history first: a conversation of another workspace is not found, not recorded.
-    const conversation = await this.ports.history().getConversation(session.workspaceId, conversationId);
+    const conversation = await this.history.getConversation(session.workspaceId, conversationId);
     await this.reads.markRead(
       session.workspaceId,
       session.userId,
@@ -120,13 +127,15 @@ export class ConversationsService {
     input: ReplyInput,
   ): Promise<SendMessageResult> {
     const conversation = await this.actionable(session, conversationId);
-    const result = await this.ports.history().sendMessage(session.workspaceId, {
+    const attachments = await this.attachments.forReply(session, input.attachmentIds ?? []);
+    const result = await this.history.sendMessage(session.workspaceId, {
       // Scoped to the agent: one agent's key can never replay another's message.
       idempotencyKey: `inbox:${session.userId}:${input.idempotencyKey}`,
       conversationId: conversation.id,
       ...(input.channel ? { channel: input.channel } : {}),
       ...(input.internalNote ? { internalNote: true } : {}),
-      text: input.text,
+      text: input.text ?? null,
+      ...(attachments.length > 0 ? { attachments } : {}),
       sender: this.sender(session),
     });
     return result;
@@ -138,9 +147,12 @@ export class ConversationsService {
     status: ConversationStatus,
   ): Promise<ConversationView> {
     await this.actionable(session, conversationId);
-    return this.ports
-      .history()
-      .setConversationStatus(session.workspaceId, conversationId, status, this.sender(session));
+    return this.history.setConversationStatus(
+      session.workspaceId,
+      conversationId,
+      status,
+      this.sender(session),
+    );
   }
 
   async transfer(
@@ -150,26 +162,28 @@ export class ConversationsService {
     note: string | undefined,
   ): Promise<void> {
     await this.actionable(session, conversationId);
-    if ('agentId' in to) await this.ports.routing().getAgent(session.workspaceId, to.agentId);
-    else await this.ports.routing().getQueue(session.workspaceId, to.queueId);
-    await this.ports.routing().transfer(session.workspaceId, conversationId, to, this.sender(session), note);
+    if ('agentId' in to) await this.routing.getAgent(session.workspaceId, to.agentId);
+    else await this.routing.getQueue(session.workspaceId, to.queueId);
+    await this.routing.transfer(session.workspaceId, conversationId, to, this.sender(session), note);
   }
 
   /** Only the agent the conversation is offered to can answer the offer: routing checks that. */
   async answerOffer(session: SessionContext, conversationId: string, accepted: boolean): Promise<void> {
-    await this.ports.history().getConversation(session.workspaceId, conversationId);
-    await this.ports.routing().answerOffer(session.workspaceId, conversationId, session.userId, accepted);
+    await this.history.getConversation(session.workspaceId, conversationId);
+    await this.routing.answerOffer(session.workspaceId, conversationId, session.userId, accepted);
   }
 
   async decision(session: SessionContext, conversationId: string): Promise<RoutingDecisionView> {
-    await this.ports.history().getConversation(session.workspaceId, conversationId);
-    return this.ports.routing().getDecision(session.workspaceId, conversationId);
+    await this.history.getConversation(session.workspaceId, conversationId);
+    return this.routing.getDecision(session.workspaceId, conversationId);
   }
 
   async mergeCustomers(session: SessionContext, targetCustomerId: string, sourceCustomerId: string) {
-    return this.ports
-      .history()
-      .mergeCustomers(session.workspaceId, { targetCustomerId, sourceCustomerId }, this.sender(session));
+    return this.history.mergeCustomers(
+      session.workspaceId,
+      { targetCustomerId, sourceCustomerId },
+      this.sender(session),
+    );
   }
 
   async updateCustomer(
@@ -177,11 +191,11 @@ export class ConversationsService {
     customerId: string,
     patch: { name?: string | null; attributes?: Record<string, string | null> },
   ): Promise<CustomerView> {
-    return this.ports.history().updateCustomer(session.workspaceId, customerId, patch, this.sender(session));
+    return this.history.updateCustomer(session.workspaceId, customerId, patch, this.sender(session));
   }
 
   private async actionable(session: SessionContext, conversationId: string): Promise<ConversationView> {
-    const conversation = await this.ports.history().getConversation(session.workspaceId, conversationId);
+    const conversation = await this.history.getConversation(session.workspaceId, conversationId);
     if (!canAct(session, conversation))
       throw new PermissionDeniedError('this conversation is assigned to another agent');
     return conversation;

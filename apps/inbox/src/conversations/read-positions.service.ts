@@ -27,9 +27,15 @@ export class ReadPositionsService {
     conversationId: string,
     sequence: number,
   ): Promise<void> {
+    // Reopening a conversation with nothing new is the common case: the NOT EXISTS makes it a read
+    // (no row inserted, so no conflict, no row lock, no WAL flush at commit), where an upsert whose
+    // update is a no-op would still lock the row and write. Racing writers still meet in ON CONFLICT.
     await this.db.query(
       `INSERT INTO inbox.conversation_reads (user_id, conversation_id, workspace_id, last_read_sequence)
-       VALUES ($1, $2, $3, $4)
+       SELECT $1::uuid, $2::uuid, $3::uuid, $4::integer
+       WHERE NOT EXISTS (
+         SELECT 1 FROM inbox.conversation_reads
+         WHERE user_id = $1 AND conversation_id = $2 AND last_read_sequence >= $4)
        ON CONFLICT (user_id, conversation_id) DO UPDATE
          SET last_read_sequence = greatest(conversation_reads.last_read_sequence, excluded.last_read_sequence),
              updated_at = now()`,

@@ -1,7 +1,11 @@
-import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { ParticipantActivityV1, Topics } from '@switchboard/contracts';
+import {
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  Inject,
+} from '@nestjs/common';
+import { ParticipantActivityV1, Topics, HISTORY_API, type HistoryApi } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
-import { ServicePorts } from '../ports/service-ports.service.js';
 import type { SessionContext } from '../auth/session-context.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { LiveHub } from './live-hub.service.js';
@@ -17,7 +21,7 @@ export class LiveService implements OnApplicationBootstrap, BeforeApplicationShu
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly ports: ServicePorts,
+    @Inject(HISTORY_API) private readonly history: HistoryApi,
     private readonly bus: EventBus,
     private readonly hub: LiveHub,
     private readonly sessions: SessionsService,
@@ -44,7 +48,7 @@ export class LiveService implements OnApplicationBootstrap, BeforeApplicationShu
     if (state === 'typing') this.lastTyping.set(key, now);
     else this.lastTyping.delete(key);
     if (this.lastTyping.size > 10_000) this.lastTyping.clear();
-    const conversation = await this.ports.history().getConversation(session.workspaceId, conversationId);
+    const conversation = await this.history.getConversation(session.workspaceId, conversationId);
     await this.bus.publish({
       topic: Topics.activity,
       key: session.workspaceId,

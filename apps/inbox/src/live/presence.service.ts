@@ -1,10 +1,14 @@
-import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { ApiError, NotFoundError } from '@switchboard/contracts';
+import {
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  Inject,
+} from '@nestjs/common';
+import { ApiError, NotFoundError, ROUTING_API, type RoutingApi } from '@switchboard/contracts';
 import { type ConfigOf, InjectConfig, InjectServiceDataSource, createLogger } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { InboxConfig } from '../inbox.config.js';
-import { ServicePorts } from '../ports/service-ports.service.js';
 import { InboxReplica } from './replica-id.util.js';
 
 const HEARTBEAT_MS = 10_000;
@@ -28,7 +32,7 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     private readonly replica: InboxReplica,
     @InjectServiceDataSource('inbox') private readonly db: DataSource,
-    private readonly ports: ServicePorts,
+    @Inject(ROUTING_API) private readonly routing: RoutingApi,
     @InjectConfig(InboxConfig) private readonly config: ConfigOf<typeof InboxConfig>,
   ) {}
 
@@ -99,9 +103,9 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
     when: (current: string) => boolean,
   ): Promise<void> {
     try {
-      const agent = await this.ports.routing().getAgent(workspaceId, userId);
+      const agent = await this.routing.getAgent(workspaceId, userId);
       if (!when(agent.presence)) return;
-      await this.ports.routing().setPresence(workspaceId, userId, presence, 'connection');
+      await this.routing.setPresence(workspaceId, userId, presence, 'connection');
       this.logger.info({ userId, presence }, 'agent presence from connection');
     } catch (error) {
       // Admins who are not agents have no presence in routing.

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Inject } from '@nestjs/common';
 import {
   type AgentInput,
   type AgentView,
@@ -7,8 +7,9 @@ import {
   type QueueInput,
   type QueueStatsView,
   type QueueView,
+  ROUTING_API,
+  type RoutingApi,
 } from '@switchboard/contracts';
-import { ServicePorts } from '../ports/service-ports.service.js';
 import type { SessionContext } from '../auth/session-context.js';
 import { UsersService } from '../users/users.service.js';
 
@@ -16,40 +17,38 @@ import { UsersService } from '../users/users.service.js';
 @Injectable()
 export class RoutingAdminService {
   constructor(
-    private readonly ports: ServicePorts,
+    @Inject(ROUTING_API) private readonly routing: RoutingApi,
     private readonly users: UsersService,
   ) {}
 
   setOwnPresence(session: SessionContext, presence: Presence): Promise<AgentView> {
-    return this.ports.routing().setPresence(session.workspaceId, session.userId, presence, 'agent');
+    return this.routing.setPresence(session.workspaceId, session.userId, presence, 'agent');
   }
 
   listAgents(session: SessionContext): Promise<AgentView[]> {
-    return this.ports.routing().listAgents(session.workspaceId);
+    return this.routing.listAgents(session.workspaceId);
   }
 
   listQueues(session: SessionContext): Promise<QueueView[]> {
-    return this.ports.routing().listQueues(session.workspaceId);
+    return this.routing.listQueues(session.workspaceId);
   }
 
   queueStats(session: SessionContext): Promise<QueueStatsView[]> {
-    return this.ports.routing().getQueueStats(session.workspaceId);
+    return this.routing.getQueueStats(session.workspaceId);
   }
 
   upsertQueue(session: SessionContext, input: QueueInput): Promise<QueueView> {
-    return this.ports.routing().upsertQueue(session.workspaceId, input);
+    return this.routing.upsertQueue(session.workspaceId, input);
   }
 
   deleteQueue(session: SessionContext, queueId: string): Promise<void> {
-    return this.ports.routing().deleteQueue(session.workspaceId, queueId);
+    return this.routing.deleteQueue(session.workspaceId, queueId);
   }
 
   /** Agents are the workspace's users: an id that is not one reads as not found. */
   async upsertAgent(session: SessionContext, input: Omit<AgentInput, 'displayName'>): Promise<AgentView> {
     const user = await this.users.findRow(session.workspaceId, input.agentId);
     if (!user) throw new NotFoundError('user');
-    return this.ports
-      .routing()
-      .upsertAgent(session.workspaceId, { ...input, displayName: user.display_name });
+    return this.routing.upsertAgent(session.workspaceId, { ...input, displayName: user.display_name });
   }
 }

@@ -1,6 +1,11 @@
-import { Injectable } from '@nestjs/common';
-import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from '@switchboard/contracts';
-import { ServicePorts } from '../ports/service-ports.service.js';
+import { Injectable, Inject } from '@nestjs/common';
+import {
+  AlreadyExistsError,
+  FailedPreconditionError,
+  NotFoundError,
+  ROUTING_API,
+  type RoutingApi,
+} from '@switchboard/contracts';
 import { InjectServiceDataSource, createLogger } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
@@ -61,7 +66,7 @@ export class InvitesService {
     @InjectServiceDataSource('inbox') private readonly db: DataSource,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
-    private readonly ports: ServicePorts,
+    @Inject(ROUTING_API) private readonly routing: RoutingApi,
   ) {}
 
   async create(
@@ -161,7 +166,7 @@ export class InvitesService {
   private async registerAgent(user: User): Promise<void> {
     if (user.role === 'admin') return;
     try {
-      await this.ports.routing().upsertAgent(user.workspaceId, {
+      await this.routing.upsertAgent(user.workspaceId, {
         agentId: user.id,
         displayName: user.displayName,
         skills: [],

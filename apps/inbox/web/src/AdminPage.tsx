@@ -1,4 +1,6 @@
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
+import { type Guard, RemoveButton, TextInput, useLoaded } from './AdminForm.js';
+import { ChannelsAdmin } from './ChannelsAdmin.js';
 import {
   type AgentView,
   type CannedResponse,
@@ -28,34 +30,47 @@ export function AdminPage({ me }: { me: Me }) {
         </p>
       )}
       <Users me={me} guard={guard} />
+      <ChannelsAdmin guard={guard} />
       <Queues guard={guard} />
       <CannedResponses guard={guard} />
     </main>
   );
 }
 
-type Guard = (work: () => Promise<unknown>) => () => Promise<void>;
+const ROLE_OPTIONS = (
+  <>
+    <option value="agent">agent</option>
+    <option value="supervisor">supervisor</option>
+    <option value="admin">admin</option>
+  </>
+);
+
+async function loadUsers() {
+  const [u, i, a] = await Promise.all([
+    api<{ users: UserView[] }>('GET', '/users'),
+    api<{ invites: InviteView[] }>('GET', '/invites'),
+    api<{ agents: AgentView[] }>('GET', '/agents').catch(() => ({ agents: [] as AgentView[] })),
+  ]);
+  return {
+    users: u.users,
+    invites: i.invites,
+    agents: new Map(a.agents.map((agent) => [agent.agentId, agent])),
+  };
+}
+const loadQueues = async () => (await api<{ queues: QueueView[] }>('GET', '/queues')).queues;
+const loadCanned = async () =>
+  (await api<{ cannedResponses: CannedResponse[] }>('GET', '/canned-responses')).cannedResponses;
 
 function Users({ me, guard }: { me: Me; guard: Guard }) {
-  const [users, setUsers] = useState<UserView[]>([]);
-  const [agents, setAgents] = useState<Map<string, AgentView>>(new Map());
-  const [invites, setInvites] = useState<InviteView[]>([]);
+  const [{ users, invites, agents }, load] = useLoaded(loadUsers, {
+    users: [] as UserView[],
+    invites: [] as InviteView[],
+    agents: new Map<string, AgentView>(),
+  });
   const [link, setLink] = useState<string | null>(null);
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('agent');
-
-  const load = useCallback(async () => {
-    const [u, i, a] = await Promise.all([
-      api<{ users: UserView[] }>('GET', '/users'),
-      api<{ invites: InviteView[] }>('GET', '/invites'),
-      api<{ agents: AgentView[] }>('GET', '/agents').catch(() => ({ agents: [] as AgentView[] })),
-    ]);
-    setUsers(u.users);
-    setInvites(i.invites);
-    setAgents(new Map(a.agents.map((agent) => [agent.agentId, agent])));
-  }, []);
-  useEffect(() => void load(), [load]);
 
   const invite = async (event: FormEvent) => {
     event.preventDefault();
@@ -94,9 +109,7 @@ function Users({ me, guard }: { me: Me; guard: Guard }) {
                     void guard(() => api('PATCH', `/users/${u.id}`, { role: e.target.value }).then(load))()
                   }
                 >
-                  <option value="agent">agent</option>
-                  <option value="supervisor">supervisor</option>
-                  <option value="admin">admin</option>
+                  {ROLE_OPTIONS}
                 </select>
               </td>
               <td>
@@ -120,25 +133,17 @@ function Users({ me, guard }: { me: Me; guard: Guard }) {
       </table>
       <form className="inline" onSubmit={(e) => void invite(e)}>
         <h3>Invite</h3>
-        <input
-          aria-label="Invite email"
+        <TextInput
+          label="Invite email"
           type="email"
           placeholder="email"
           value={email}
-          onChange={(e) => setEmail(e.target.value)}
+          onChange={setEmail}
           required
         />
-        <input
-          aria-label="Invite name"
-          placeholder="name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          required
-        />
+        <TextInput label="Invite name" placeholder="name" value={name} onChange={setName} required />
         <select aria-label="Invite role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-          <option value="agent">agent</option>
-          <option value="supervisor">supervisor</option>
-          <option value="admin">admin</option>
+          {ROLE_OPTIONS}
         </select>
         <button type="submit">Create invite link</button>
       </form>
@@ -154,12 +159,13 @@ function Users({ me, guard }: { me: Me; guard: Guard }) {
             .map((i) => (
               <li key={i.id}>
                 {i.email} ({i.role}) until {new Date(i.expiresAt).toLocaleString()}{' '}
-                <button
-                  type="button"
-                  onClick={() => void guard(() => api('DELETE', `/invites/${i.id}`).then(load))()}
-                >
-                  Revoke
-                </button>
+                <RemoveButton
+                  label="Revoke"
+                  name={i.email}
+                  guard={guard}
+                  remove={() => api('DELETE', `/invites/${i.id}`)}
+                  then={load}
+                />
               </li>
             ))}
         </ul>
@@ -219,14 +225,10 @@ function AgentSettings({
 }
 
 function Queues({ guard }: { guard: Guard }) {
-  const [queues, setQueues] = useState<QueueView[]>([]);
+  const [queues, load] = useLoaded(loadQueues, []);
   const [name, setName] = useState('');
   const [steps, setSteps] = useState('');
   const [mode, setMode] = useState<'auto' | 'offer'>('auto');
-  const load = useCallback(async () => {
-    setQueues((await api<{ queues: QueueView[] }>('GET', '/queues')).queues);
-  }, []);
-  useEffect(() => void load(), [load]);
 
   const create = async (event: FormEvent) => {
     event.preventDefault();
@@ -260,23 +262,17 @@ function Queues({ guard }: { guard: Guard }) {
                 {s.expiresAfterSeconds ? ` → ${s.expiresAfterSeconds}s` : ''}
               </code>
             ))}{' '}
-            <button
-              type="button"
-              onClick={() => void guard(() => api('DELETE', `/admin/queues/${q.id}`).then(load))()}
-            >
-              Delete
-            </button>
+            <RemoveButton
+              name={q.name}
+              guard={guard}
+              remove={() => api('DELETE', `/admin/queues/${q.id}`)}
+              then={load}
+            />
           </li>
         ))}
       </ul>
       <form className="stacked" onSubmit={(e) => void create(e)}>
-        <input
-          aria-label="Queue name"
-          placeholder="Queue name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          required
-        />
+        <TextInput label="Queue name" placeholder="Queue name" value={name} onChange={setName} required />
         <select
           aria-label="Queue mode"
           value={mode}
@@ -299,14 +295,10 @@ function Queues({ guard }: { guard: Guard }) {
 }
 
 function CannedResponses({ guard }: { guard: Guard }) {
-  const [items, setItems] = useState<CannedResponse[]>([]);
+  const [items, load] = useLoaded(loadCanned, []);
   const [shortcut, setShortcut] = useState('');
   const [title, setTitle] = useState('');
   const [body, setBody] = useState('');
-  const load = useCallback(async () => {
-    setItems((await api<{ cannedResponses: CannedResponse[] }>('GET', '/canned-responses')).cannedResponses);
-  }, []);
-  useEffect(() => void load(), [load]);
   const create = async (event: FormEvent) => {
     event.preventDefault();
     await guard(async () => {
@@ -324,30 +316,18 @@ function CannedResponses({ guard }: { guard: Guard }) {
         {items.map((c) => (
           <li key={c.id}>
             <code>/{c.shortcut}</code> {c.title}{' '}
-            <button
-              type="button"
-              onClick={() => void guard(() => api('DELETE', `/canned-responses/${c.id}`).then(load))()}
-            >
-              Delete
-            </button>
+            <RemoveButton
+              name={`/${c.shortcut}`}
+              guard={guard}
+              remove={() => api('DELETE', `/canned-responses/${c.id}`)}
+              then={load}
+            />
           </li>
         ))}
       </ul>
       <form className="stacked" onSubmit={(e) => void create(e)}>
-        <input
-          aria-label="Shortcut"
-          placeholder="shortcut"
-          value={shortcut}
-          onChange={(e) => setShortcut(e.target.value)}
-          required
-        />
-        <input
-          aria-label="Title"
-          placeholder="title"
-          value={title}
-          onChange={(e) => setTitle(e.target.value)}
-          required
-        />
+        <TextInput label="Shortcut" placeholder="shortcut" value={shortcut} onChange={setShortcut} required />
+        <TextInput label="Title" placeholder="title" value={title} onChange={setTitle} required />
         <textarea
           aria-label="Text"
           placeholder="text"

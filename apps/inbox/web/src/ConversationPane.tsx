@@ -13,6 +13,14 @@ import {
   newIdempotencyKey,
   query,
 } from './api.js';
+import {
+  ATTACHMENT_TYPES,
+  MAX_FILES,
+  type UploadedAttachment,
+  agentAttachmentUrl,
+  attachmentProblem,
+  uploadAttachment,
+} from './attachments.js';
 import { CHANNEL_LABEL, time } from './format.js';
 import { isTyping } from './InboxPage.js';
 import { live } from './live.js';
@@ -239,11 +247,25 @@ function Message({ message, current }: { message: MessageView; current: boolean 
       {message.text !== null && <p className="text">{message.text}</p>}
       {message.attachments.length > 0 && (
         <ul className="attachments">
-          {message.attachments.map((a) => (
-            <li key={a.storageKey}>
-              {a.fileName ?? a.contentType} ({Math.ceil(a.sizeBytes / 1024)} KB)
-            </li>
-          ))}
+          {message.attachments.map((a) => {
+            const label = `${a.fileName ?? a.contentType} (${Math.ceil(a.sizeBytes / 1024)} KB)`;
+            const url = agentAttachmentUrl(a.storageKey);
+            return (
+              <li key={a.storageKey}>
+                {url === null ? (
+                  label
+                ) : a.contentType.startsWith('image/') ? (
+                  <a href={url} target="_blank" rel="noreferrer">
+                    <img src={url} alt={a.fileName ?? 'image'} className="attachment-image" />
+                  </a>
+                ) : (
+                  <a href={url} target="_blank" rel="noreferrer">
+                    {label}
+                  </a>
+                )}
+              </li>
+            );
+          })}
         </ul>
       )}
       {message.direction === 'out' && message.deliveryStatus && (
@@ -273,6 +295,8 @@ function ReplyBox({
   const [canned, setCanned] = useState<CannedResponse[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
+  const [files, setFiles] = useState<UploadedAttachment[]>([]);
+  const [uploading, setUploading] = useState(false);
   // One key per message being composed: a retried send (timeout, double click) is one message.
   const key = useRef(newIdempotencyKey());
   const lastTyping = useRef(0);
@@ -287,18 +311,21 @@ function ReplyBox({
   const suggestions =
     shortcut !== undefined ? canned.filter((c) => c.shortcut.startsWith(shortcut)).slice(0, 6) : [];
 
+  const canSend = (text.trim() !== '' || files.length > 0) && !sending && !uploading;
   const send = async () => {
-    if (!text.trim() || sending) return;
+    if (!canSend) return;
     setSending(true);
     setError(null);
     try {
       await api('POST', `/conversations/${conversationId}/messages`, {
         idempotencyKey: key.current,
-        text,
+        text: text.trim() ? text : null,
+        ...(files.length > 0 ? { attachmentIds: files.map((f) => f.id) } : {}),
         ...(note ? { internalNote: true } : channel ? { channel } : {}),
       });
       key.current = newIdempotencyKey();
       setText('');
+      setFiles([]);
       live.typing(conversationId, 'stopped_typing');
       // The next message's first keystroke says "typing" again at once.
       lastTyping.current = 0;
@@ -307,6 +334,28 @@ function ReplyBox({
       setError((e as Error).message);
     } finally {
       setSending(false);
+    }
+  };
+
+  const attach = async (chosen: FileList | null) => {
+    if (!chosen) return;
+    setError(null);
+    const problem = [...chosen].map(attachmentProblem).find((p) => p !== null);
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    setUploading(true);
+    try {
+      for (const file of chosen) {
+        if (files.length >= MAX_FILES) throw new Error(`at most ${MAX_FILES} files per reply`);
+        const uploaded = await uploadAttachment(file);
+        setFiles((current) => [...current, uploaded]);
+      }
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setUploading(false);
     }
   };
 
@@ -377,12 +426,42 @@ function ReplyBox({
         onKeyDown={onKeyDown}
         rows={3}
       />
+      {files.length > 0 && (
+        <ul className="attached" aria-label="Attached files">
+          {files.map((f) => (
+            <li key={f.id}>
+              {f.fileName ?? f.contentType} ({Math.ceil(f.sizeBytes / 1024)} KB){' '}
+              <button
+                type="button"
+                aria-label={`Remove ${f.fileName ?? 'file'}`}
+                onClick={() => setFiles(files.filter((other) => other.id !== f.id))}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       {error && (
         <p className="error" role="alert">
           {error}
         </p>
       )}
-      <button type="button" className="send" disabled={sending || !text.trim()} onClick={() => void send()}>
+      <label className="attach">
+        {uploading ? 'Uploading…' : 'Attach'}
+        <input
+          type="file"
+          aria-label="Attach files"
+          accept={ATTACHMENT_TYPES.join(',')}
+          multiple
+          disabled={uploading || sending}
+          onChange={(e) => {
+            void attach(e.target.files);
+            e.target.value = '';
+          }}
+        />
+      </label>
+      <button type="button" className="send" disabled={!canSend} onClick={() => void send()}>
         {note ? 'Add note' : 'Send'}
       </button>
     </div>

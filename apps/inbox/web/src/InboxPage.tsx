@@ -19,17 +19,22 @@ export function InboxPage({ me, conversationId }: { me: Me; conversationId?: str
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
   const timer = useRef<number | undefined>(undefined);
+  // Responses may arrive out of order (a refresh of the previous tab landing after the new tab's
+  // list): only the latest request's answer is shown.
+  const latest = useRef(0);
 
   const load = useCallback(async () => {
+    const request = ++latest.current;
     try {
       const result = await api<Page<ConversationListItem>>(
         'GET',
         `/conversations${query({ view, channel, status, queueId })}`,
       );
+      if (request !== latest.current) return;
       setPage(result);
       setError(null);
     } catch (e) {
-      setError((e as Error).message);
+      if (request === latest.current) setError((e as Error).message);
     }
   }, [view, channel, status, queueId]);
 
@@ -58,6 +63,8 @@ export function InboxPage({ me, conversationId }: { me: Me; conversationId?: str
     return () => {
       offEvent();
       offConnected();
+      // A refresh scheduled with the previous filters must not fire after they changed.
+      window.clearTimeout(timer.current);
     };
   }, [load]);
 

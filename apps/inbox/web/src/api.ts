@@ -10,6 +10,9 @@ import type {
   QueueStatsView,
   QueueView,
   RoutingDecisionView,
+  SmsNumberView,
+  WidgetAppearanceView,
+  WidgetSettingsView,
 } from '@switchboard/contracts';
 
 export type Role = 'agent' | 'supervisor' | 'admin';
@@ -69,6 +72,9 @@ export type {
   QueueStatsView,
   QueueView,
   RoutingDecisionView,
+  SmsNumberView,
+  WidgetAppearanceView,
+  WidgetSettingsView,
 };
 
 export class ApiError extends Error {
@@ -86,6 +92,11 @@ let onUnauthenticated: () => void = () => undefined;
 
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
+}
+
+/** The CSRF header for a state-changing request made outside `api()` (a file upload). */
+export function csrfHeader(): Record<string, string> {
+  return csrfToken ? { 'x-csrf-token': csrfToken } : {};
 }
 
 export function whenSignedOut(handler: () => void): void {

@@ -1,0 +1,91 @@
+import {
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  Post,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import { createLogger } from '@switchboard/platform';
+import type { Request, Response } from 'express';
+import { pipeline } from 'node:stream/promises';
+import { CurrentSession, SessionGuard } from '../auth/session.guard.js';
+import type { SessionContext } from '../auth/session-context.js';
+import { InboxExceptionFilter } from '../http/inbox-exception.filter.js';
+import { INLINE_TYPES, MAX_AGENT_ATTACHMENT_BYTES } from './attachment-type.util.js';
+import { AttachmentsService, type UploadedAttachment, attachmentTooLarge } from './attachments.service.js';
+
+const log = createLogger('inbox.attachments');
+
+/**
+ * Agents' files: `POST /api/inbox/attachments` takes the file as the body (its type as
+ * Content-Type, its name URI-encoded in `X-File-Name`), `GET /api/inbox/attachments/:id` serves
+ * it back to the workspace's agents. Every role may attach; the reply checks who may send.
+ */
+@Controller('api/inbox/attachments')
+@UseGuards(SessionGuard)
+@UseFilters(InboxExceptionFilter)
+export class AttachmentsController {
+  constructor(private readonly attachments: AttachmentsService) {}
+
+  @Post()
+  async upload(@CurrentSession() session: SessionContext, @Req() req: Request): Promise<UploadedAttachment> {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_AGENT_ATTACHMENT_BYTES) throw attachmentTooLarge();
+    const body = await readBody(req, MAX_AGENT_ATTACHMENT_BYTES);
+    if (body === null) throw attachmentTooLarge();
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const rawName = req.headers['x-file-name'];
+    return this.attachments.upload(
+      session,
+      contentType,
+      typeof rawName === 'string' ? safeDecode(rawName) : null,
+      body,
+    );
+  }
+
+  @Get(':id')
+  async download(
+    @CurrentSession() session: SessionContext,
+    @Param('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const content = await this.attachments.open(session, id);
+    if (content === null) throw new NotFoundException('attachment not found');
+    // A known type, never sniffed into HTML, sandboxed if opened on its own.
+    res.setHeader('Content-Type', content.contentType);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    res.setHeader(
+      'Content-Disposition',
+      `${INLINE_TYPES.has(content.contentType) ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(content.fileName ?? 'file')}`,
+    );
+    res.setHeader('Content-Length', String(content.size));
+    await pipeline(content.body, res).catch((error: unknown) =>
+      log.warn({ err: error, attachmentId: id }, 'attachment download cut short'),
+    );
+  }
+}
+
+/** The body, or null as soon as it runs past `limit` (a lying Content-Length is not trusted). */
+async function readBody(req: Request, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

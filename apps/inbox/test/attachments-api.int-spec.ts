@@ -1,0 +1,121 @@
+import { DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
+import { randomUUID } from 'node:crypto';
+import { InboxClient } from './inbox-client.fixture.js';
+import { type InboxTestApp, startInboxTestApp } from './inbox-test-app.fixture.js';
+import { signedInUser } from './inbox-users.fixture.js';
+
+const PNG = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.from('the rest of a tiny png'),
+]);
+const PDF = Buffer.from('%PDF-1.4\n% a tiny pdf\n');
+
+/**
+ * Agents' attachments through the inbox API on the real PostgreSQL and the filesystem store: type
+ * checked by the bytes, 10 MB, the workspace's agents only; a reply carries the files' storage
+ * keys to history (the double), and another workspace's upload can't be attached.
+ */
+describe('inbox attachments API', () => {
+  let inbox: InboxTestApp;
+
+  beforeAll(async () => {
+    inbox = await startInboxTestApp('inbox_attachments');
+  });
+  afterAll(async () => {
+    await inbox?.close();
+  });
+
+  async function post(client: InboxClient, type: string, body: Buffer, name = 'file.bin') {
+    const response = await fetch(`${inbox.url}/api/inbox/attachments`, {
+      method: 'POST',
+      headers: {
+        'content-type': type,
+        'x-file-name': encodeURIComponent(name),
+        cookie: client.cookie ?? '',
+        origin: client.origin,
+        'x-csrf-token': client.csrfToken ?? '',
+      },
+      body: new Uint8Array(body),
+    });
+    return { status: response.status, body: await response.json() };
+  }
+
+  it('keeps an image and a PDF, refuses other types, lies about the type, and files over 10 MB', async () => {
+    const agent = await signedInUser(inbox, 'agent');
+    const image = await post(agent.client, 'image/png', PNG, 'screen shot "1".png');
+    expect(image.status).toBe(201);
+    expect(image.body).toMatchObject({
+      contentType: 'image/png',
+      sizeBytes: PNG.length,
+      fileName: 'screen shot _1_.png',
+    });
+    expect((await post(agent.client, 'application/pdf', PDF, 'invoice.pdf')).status).toBe(201);
+
+    const html = await post(agent.client, 'text/html', Buffer.from('<script>alert(1)</script>'));
+    expect(html.status).toBe(400);
+    expect(html.body.error.fieldViolations[0].field).toBe('file');
+    const disguised = await post(agent.client, 'image/png', Buffer.from('<svg onload=alert(1)>'));
+    expect(disguised.status).toBe(400);
+    expect(disguised.body.error.fieldViolations[0].description).toBe('not a valid image/png');
+    const huge = await post(
+      agent.client,
+      'application/pdf',
+      Buffer.concat([PDF, Buffer.alloc(10 * 1024 * 1024)]),
+    );
+    expect(huge.status).toBe(400);
+    expect(huge.body.error.fieldViolations[0].description).toBe('at most 10 MB');
+
+    // Served back to the workspace's agents as uploaded, never sniffed; not to another workspace.
+    const back = await fetch(`${inbox.url}/api/inbox/attachments/${image.body.id}`, {
+      headers: { cookie: agent.client.cookie ?? '' },
+    });
+    expect(back.status).toBe(200);
+    expect(back.headers.get('content-type')).toBe('image/png');
+    expect(back.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(Buffer.from(await back.arrayBuffer()).equals(PNG)).toBe(true);
+    const stranger = await signedInUser(inbox, 'admin', { workspaceId: randomUUID() });
+    const theirs = await fetch(`${inbox.url}/api/inbox/attachments/${image.body.id}`, {
+      headers: { cookie: stranger.client.cookie ?? '' },
+    });
+    expect(theirs.status).toBe(404);
+    const anonymous = await fetch(`${inbox.url}/api/inbox/attachments/${image.body.id}`);
+    expect(anonymous.status).toBe(401);
+  });
+
+  it("sends a reply's files to history by storage key, only this workspace's", async () => {
+    const agent = await signedInUser(inbox, 'agent');
+    const customer = inbox.history.addCustomer(DEFAULT_WORKSPACE_ID, { name: 'Ada' });
+    const conversation = inbox.history.addConversation(customer, { channel: 'web' });
+    const image = await post(agent.client, 'image/png', PNG, 'map.png');
+
+    const sent = await agent.client.post(`/api/inbox/conversations/${conversation.id}/messages`, {
+      idempotencyKey: randomUUID(),
+      attachmentIds: [image.body.id],
+    });
+    expect(sent.status).toBe(201);
+    const message = inbox.history.messages.find((m) => m.id === sent.body.messageId)!;
+    expect(message.text).toBeNull();
+    expect(message.attachments).toEqual([
+      {
+        storageKey: `inbox/${DEFAULT_WORKSPACE_ID}/${image.body.id}`,
+        contentType: 'image/png',
+        sizeBytes: PNG.length,
+        fileName: 'map.png',
+      },
+    ]);
+
+    const stranger = await signedInUser(inbox, 'admin', { workspaceId: randomUUID() });
+    const foreign = await post(stranger.client, 'application/pdf', PDF);
+    const refused = await agent.client.post(`/api/inbox/conversations/${conversation.id}/messages`, {
+      idempotencyKey: randomUUID(),
+      text: 'see attached',
+      attachmentIds: [foreign.body.id],
+    });
+    expect(refused.status).toBe(404);
+    const empty = await agent.client.post(`/api/inbox/conversations/${conversation.id}/messages`, {
+      idempotencyKey: randomUUID(),
+    });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.fieldViolations[0].field).toBe('text');
+  });
+});

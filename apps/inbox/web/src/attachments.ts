@@ -1,0 +1,45 @@
+import { ApiError, csrfHeader } from './api.js';
+
+/** What the inbox accepts (the server checks again, by the bytes). */
+export const ATTACHMENT_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf'];
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+export const MAX_FILES = 5;
+
+export interface UploadedAttachment {
+  id: string;
+  contentType: string;
+  sizeBytes: number;
+  fileName: string | null;
+}
+
+/** Why a chosen file can't be attached, before uploading it; null if it can. */
+export function attachmentProblem(file: File): string | null {
+  if (!ATTACHMENT_TYPES.includes(file.type))
+    return `${file.name}: only images (PNG, JPEG, GIF, WebP) and PDF`;
+  if (file.size > MAX_FILE_BYTES) return `${file.name}: larger than 10 MB`;
+  return null;
+}
+
+/** Uploads the file as the request body; the reply then names it by the returned id. */
+export async function uploadAttachment(file: File): Promise<UploadedAttachment> {
+  const response = await fetch('/api/inbox/attachments', {
+    method: 'POST',
+    headers: { 'content-type': file.type, 'x-file-name': encodeURIComponent(file.name), ...csrfHeader() },
+    body: file,
+    credentials: 'same-origin',
+  });
+  const json = (await response.json().catch(() => ({}))) as UploadedAttachment & {
+    error?: { message: string; fieldViolations?: { field: string; description: string }[] };
+  };
+  if (!response.ok) {
+    const detail = json.error?.fieldViolations?.map((v) => v.description).join('; ');
+    throw new ApiError(response.status, `${file.name}: ${detail || json.error?.message || 'upload failed'}`);
+  }
+  return json;
+}
+
+/** Where agents open an agent's file, from the storage key messages carry; null for other keys. */
+export function agentAttachmentUrl(storageKey: string): string | null {
+  const match = /^inbox\/[0-9a-f-]{36}\/([0-9a-f-]{36})$/.exec(storageKey);
+  return match ? `/api/inbox/attachments/${match[1]}` : null;
+}

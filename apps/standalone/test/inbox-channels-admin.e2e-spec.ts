@@ -1,0 +1,140 @@
+import {
+  type AppProcess,
+  type TestDatabase,
+  createTestDatabase,
+  signedTwilioWebhook,
+  startAppProcess,
+  twilioInboundSmsParams,
+} from '@switchboard/testing';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+
+const SCREENSHOTS = 'docs/screenshots';
+const ADMIN = { email: 'owner@example.test', password: 'owner password 1234' };
+const PUBLIC_BASE_URL = 'https://switchboard.example.test';
+const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
+const AUTH_TOKEN = randomBytes(16).toString('hex');
+const NUMBER = '+14155550142';
+
+/**
+ * The admin screen's channels in `npm start` (the standalone process, the channel ports in
+ * process): an admin sets the widget up in headless Chromium (a field error beside its input, then
+ * the settings the widget itself serves) and adds a Twilio number whose sealed token then verifies
+ * that number's webhooks, and whose removal stops them. The token is never on the page.
+ */
+describe('standalone: channels on the admin screen', () => {
+  let database: TestDatabase;
+  let app: AppProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync('dist/inbox-web/index.html'))
+      throw new Error('run `npm run build` first (builds the SPA)');
+    database = await createTestDatabase('standalone_channels_admin');
+    app = await startAppProcess('standalone', {
+      DATABASE_URL: database.url,
+      PUBLIC_BASE_URL,
+      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+    });
+    await app.waitUntilReady(60_000);
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop('SIGTERM');
+    await database?.drop();
+  });
+
+  const webhook = async () => {
+    const params = twilioInboundSmsParams(ACCOUNT_SID, NUMBER, '+14155550199', { Body: 'hello' });
+    const { headers, body } = signedTwilioWebhook(
+      AUTH_TOKEN,
+      `${PUBLIC_BASE_URL}/webhooks/twilio/sms`,
+      params,
+    );
+    return (await fetch(`${app.url}/webhooks/twilio/sms`, { method: 'POST', headers, body })).status;
+  };
+
+  it('sets up the widget and a Twilio number from the admin screen', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${app.url}/inbox/`);
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Admin' }).click();
+
+    // The snippet names this workspace's key, on this origin.
+    const snippet = page.getByLabel('Embed snippet');
+    await snippet.waitFor();
+    const tag = await snippet.textContent();
+    const widgetKey = /data-workspace="(wk_[^"]+)"/.exec(tag ?? '')?.[1];
+    expect(tag).toBe(`<script async src="${app.url}/widget.js" data-workspace="${widgetKey}"></script>`);
+
+    // A bad origin and colour: each error beside its field, nothing saved.
+    await page.getByLabel('Allowed origins').fill('https://shop.example.com/checkout');
+    await page.getByRole('textbox', { name: 'Colour' }).fill('blue');
+    await page.getByRole('button', { name: 'Save widget settings' }).click();
+    const errors = page.locator('.widget-settings .field-error');
+    await errors.first().waitFor();
+    expect(await errors.allTextContents()).toEqual([
+      'an origin such as https://www.example.com (scheme, host and port only)',
+      'a colour as #rrggbb',
+    ]);
+
+    // Fixed, with business hours and a title that is markup: the widget serves what was saved.
+    await page.getByLabel('Allowed origins').fill('https://shop.example.com');
+    await page.getByRole('textbox', { name: 'Colour' }).fill('#aa3300');
+    await page.getByLabel('Widget title').fill('<b>Help</b>');
+    await page.getByLabel('Position').selectOption('left');
+    await page.getByLabel('Always open').uncheck();
+    await page.getByLabel('Time zone').fill('Europe/Paris');
+    await page.getByLabel('Hours on mon').fill('09:00-12:00, 13:00-18:00');
+    await page.getByRole('button', { name: 'Save widget settings' }).click();
+    await page.waitForFunction(() => !document.querySelector('.widget-settings .field-error'));
+    const config = await fetch(`${app.url}/widget/config?key=${widgetKey}`, {
+      headers: { origin: 'https://shop.example.com' },
+    });
+    expect(config.status).toBe(200);
+    expect(((await config.json()) as { theme: unknown }).theme).toMatchObject({
+      color: '#aa3300',
+      position: 'left',
+      title: '<b>Help</b>',
+    });
+    await page.getByLabel('Widget title').waitFor();
+    expect(await page.getByLabel('Widget title').inputValue()).toBe('<b>Help</b>');
+    expect(await page.getByLabel('Hours on mon').inputValue()).toBe('09:00-12:00, 13:00-18:00');
+
+    // A Twilio number: unknown until added, its webhooks verified with the token sealed at rest.
+    expect(await webhook()).toBe(403);
+    await page.getByLabel('Phone number').fill('+1 415 555 0142');
+    await page.getByLabel('Account SID').fill(ACCOUNT_SID);
+    await page.getByRole('button', { name: 'Add number' }).click();
+    const tokenError = page.locator('section[aria-label="SMS numbers"] .field-error');
+    await tokenError.waitFor();
+    expect(await tokenError.textContent()).toBe('required for a new number');
+    await page.getByLabel('Auth token').fill(AUTH_TOKEN);
+    await page.getByRole('button', { name: 'Add number' }).click();
+    const row = page
+      .getByRole('table', { name: 'Twilio numbers' })
+      .getByRole('row', { name: new RegExp(`\\${NUMBER}`) });
+    await row.waitFor();
+    expect(await webhook()).toBe(200);
+    expect(await page.content()).not.toContain(AUTH_TOKEN);
+    // The admin page scrolls inside its own pane: a viewport tall enough shows both sections.
+    await page.setViewportSize({ width: 1280, height: 2300 });
+    await page.locator('section[aria-label="Web chat widget"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SCREENSHOTS}/inbox-admin-channels.png` });
+
+    await page.getByRole('button', { name: `Remove ${NUMBER}` }).click();
+    await row.waitFor({ state: 'detached' });
+    expect(await webhook()).toBe(403);
+    await context.close();
+  });
+});

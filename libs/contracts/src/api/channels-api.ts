@@ -1,0 +1,120 @@
+import type { ServicePort } from './service-ports.js';
+
+/**
+ * The channels' admin interfaces, for the inbox's admin screen: the web channel's widget settings
+ * (`WebChannelApi`, owned by channel-web) and the SMS channel's Twilio numbers (`SmsChannelApi`,
+ * owned by channel-sms). Two ports because two apps own them and each serves only its own over
+ * internal RPC (ADR 0004). Scoped by workspace like the other ports: another workspace's ids throw
+ * NotFoundError; bad input throws InvalidArgumentError naming the fields.
+ */
+export interface WebChannelApi {
+  /** The workspace's widget settings, created with defaults (a fresh key and secret) on first use. */
+  getWidgetSettings(workspaceId: string): Promise<WidgetSettingsView>;
+  /** Changes the fields given; the appearance is merged field by field at its top level. */
+  updateWidgetSettings(workspaceId: string, patch: WidgetSettingsPatch): Promise<WidgetSettingsView>;
+  /** A new identity secret: user hashes signed with the old one stop verifying at once. */
+  rotateWidgetIdentitySecret(workspaceId: string): Promise<WidgetSettingsView>;
+}
+
+export interface SmsChannelApi {
+  /** The workspace's Twilio senders, by phone number. Never the auth tokens. */
+  listSmsNumbers(workspaceId: string): Promise<SmsNumberView[]>;
+  /**
+   * Adds the number, or updates its credentials when the workspace has it already (an absent
+   * `authToken` keeps the stored one; a new number needs it). A number of another workspace is
+   * AlreadyExistsError: a number routes inbound messages to exactly one workspace.
+   */
+  upsertSmsNumber(workspaceId: string, input: SmsNumberInput): Promise<SmsNumberView>;
+  /** Inbound messages to the number stop reaching the workspace; its conversations stay in history. */
+  removeSmsNumber(workspaceId: string, numberId: string): Promise<void>;
+}
+
+/** DI tokens under which the channel modules (in process) or the RPC clients (remote) provide the ports. */
+export const WEB_CHANNEL_API = Symbol.for('switchboard.WebChannelApi');
+export const SMS_CHANNEL_API = Symbol.for('switchboard.SmsChannelApi');
+
+export type WidgetPosition = 'right' | 'left';
+export type WidgetLanguage = 'en' | 'fr' | 'de' | 'es';
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+export interface WidgetAppearanceView {
+  theme: {
+    /** `#rrggbb`. */
+    color: string;
+    position: WidgetPosition;
+    language: WidgetLanguage;
+    title: string;
+    greeting: string;
+  };
+  /** Asked before the first message; empty: no form. */
+  prechatFields: { name: 'name' | 'email'; required: boolean }[];
+  /** Null: always open. Intervals are local `HH:MM` times in `timeZone` (IANA). */
+  businessHours: {
+    timeZone: string;
+    weekly: Partial<Record<Weekday, { from: string; to: string }[]>>;
+  } | null;
+  offlineMessage: string;
+  offlineWhenNoAgentOnline: boolean;
+}
+
+export interface WidgetSettingsView {
+  workspaceId: string;
+  /** Public: the embed tag's `data-workspace`. */
+  widgetKey: string;
+  /** Pages on these origins may open the widget. */
+  allowedOrigins: string[];
+  /** For HMAC-SHA256(user id) on the site's server: admins only, never logged. */
+  identitySecret: string;
+  appearance: WidgetAppearanceView;
+  updatedAt: string;
+}
+
+export interface WidgetSettingsPatch {
+  allowedOrigins?: string[];
+  appearance?: Partial<WidgetAppearanceView>;
+}
+
+export interface SmsNumberInput {
+  /** E.164 (or a form `toE164` normalizes). */
+  phoneNumber: string;
+  /** `AC` + 32 hex digits. */
+  accountSid: string;
+  /** Required for a new number; absent on an update: the stored token stays. Sealed at rest. */
+  authToken?: string;
+  /** `MG` + 32 hex digits, or null. */
+  messagingServiceSid?: string | null;
+  /** What HELP answers; null: the default. */
+  helpText?: string | null;
+}
+
+export interface SmsNumberView {
+  id: string;
+  workspaceId: string;
+  phoneNumber: string;
+  accountSid: string;
+  messagingServiceSid: string | null;
+  helpText: string | null;
+  /** The token itself never leaves channel-sms. */
+  authTokenSet: true;
+  updatedAt: string;
+}
+
+function methodsOf<T>(methods: Record<keyof T & string, true>): (keyof T & string)[] {
+  return Object.keys(methods) as (keyof T & string)[];
+}
+
+export const webChannelApiPort: ServicePort<WebChannelApi> = {
+  name: 'channel-web',
+  token: WEB_CHANNEL_API,
+  methods: methodsOf<WebChannelApi>({
+    getWidgetSettings: true,
+    updateWidgetSettings: true,
+    rotateWidgetIdentitySecret: true,
+  }),
+};
+
+export const smsChannelApiPort: ServicePort<SmsChannelApi> = {
+  name: 'channel-sms',
+  token: SMS_CHANNEL_API,
+  methods: methodsOf<SmsChannelApi>({ listSmsNumbers: true, upsertSmsNumber: true, removeSmsNumber: true }),
+};
