@@ -92,6 +92,32 @@ describe('history service', () => {
     });
   });
 
+  it('orders the timeline as the sequence, across batches, and announces each message at its stored time', async () => {
+    const ws = randomUUID();
+    const from = '+14155550120';
+    await publishInbound([sms(ws, from, 'a1'), sms(ws, from, 'a2'), sms(ws, from, 'a3')]);
+    await waitFor(() => appended(ws).length === 3);
+    await app.publish(Topics.inbound, from, [sms(ws, from, 'b1'), sms(ws, from, 'b2')]);
+    await waitFor(() => appended(ws).length === 5);
+    const customer = await customerOf(ws, 'phone', from);
+    const timeline = (await app.api.getTimeline(ws, customer.id, {})).items;
+    expect(timeline.map((m) => m.sequence)).toEqual([5, 4, 3, 2, 1]);
+    const byTime = await app.db.query<{ sequence: number }>(
+      'SELECT sequence FROM history.messages WHERE workspace_id = $1 ORDER BY created_at, id',
+      [ws],
+    );
+    expect(byTime.rows.map((r) => r.sequence)).toEqual([1, 2, 3, 4, 5]);
+    const distinct = await count(
+      'SELECT count(DISTINCT created_at) AS n FROM history.messages WHERE workspace_id = $1',
+      [ws],
+    );
+    expect(distinct).toBe(5);
+    for (const m of timeline) {
+      const event = appended(ws).find((e) => e.payload.messageId === m.id)!;
+      expect(event.payload.createdAt).toBe(m.createdAt);
+    }
+  });
+
   it('masks card numbers before storing or emitting them', async () => {
     const ws = randomUUID();
     const event = sms(ws, '+14155550102', 'my card is 4111 1111 1111 1111, exp 12/27');
