@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   ConversationAssignedV1,
   type ConversationMessageAppendedV1,
+  type ConversationStatusChangedV1,
+  ConversationUnassignedV1,
   CsatSubmittedV1,
   DeliveryStatusChangedV1,
   FailedPreconditionError,
@@ -48,6 +50,14 @@ describe('history service', () => {
       (e): e is ConversationMessageAppendedV1 =>
         e.type === 'conversation.message.appended' && e.workspaceId === workspaceId,
     );
+  const statusChanges = (workspaceId: string, conversationId: string) =>
+    app.emitted
+      .filter(
+        (e): e is ConversationStatusChangedV1 =>
+          e.type === 'conversation.status.changed' && e.workspaceId === workspaceId,
+      )
+      .map((e) => e.payload)
+      .filter((p) => p.conversationId === conversationId);
   const customerOf = async (workspaceId: string, kind: string, value: string) =>
     (await app.api.findCustomers(workspaceId, { identity: { kind: kind as 'phone', value } })).items[0]!;
 
@@ -80,6 +90,32 @@ describe('history service', () => {
       sequence: 1,
       customerAttributes: {},
     });
+  });
+
+  it('orders the timeline as the sequence, across batches, and announces each message at its stored time', async () => {
+    const ws = randomUUID();
+    const from = '+14155550120';
+    await publishInbound([sms(ws, from, 'a1'), sms(ws, from, 'a2'), sms(ws, from, 'a3')]);
+    await waitFor(() => appended(ws).length === 3);
+    await app.publish(Topics.inbound, from, [sms(ws, from, 'b1'), sms(ws, from, 'b2')]);
+    await waitFor(() => appended(ws).length === 5);
+    const customer = await customerOf(ws, 'phone', from);
+    const timeline = (await app.api.getTimeline(ws, customer.id, {})).items;
+    expect(timeline.map((m) => m.sequence)).toEqual([5, 4, 3, 2, 1]);
+    const byTime = await app.db.query<{ sequence: number }>(
+      'SELECT sequence FROM history.messages WHERE workspace_id = $1 ORDER BY created_at, id',
+      [ws],
+    );
+    expect(byTime.rows.map((r) => r.sequence)).toEqual([1, 2, 3, 4, 5]);
+    const distinct = await count(
+      'SELECT count(DISTINCT created_at) AS n FROM history.messages WHERE workspace_id = $1',
+      [ws],
+    );
+    expect(distinct).toBe(5);
+    for (const m of timeline) {
+      const event = appended(ws).find((e) => e.payload.messageId === m.id)!;
+      expect(event.payload.createdAt).toBe(m.createdAt);
+    }
   });
 
   it('masks card numbers before storing or emitting them', async () => {
@@ -181,6 +217,9 @@ describe('history service', () => {
     const source = await customerOf(ws, 'phone', '+14155550105');
     const sourceConversation = appended(ws).find((e) => e.payload.customerId === source.id)!.payload
       .conversationId;
+    // Waiting on the customer when merged: undo must give it back pending, waiting as before.
+    await app.api.setConversationStatus(ws, sourceConversation, 'pending', agent);
+    const beforeMerge = await app.api.getConversation(ws, sourceConversation);
 
     const merge = await app.api.mergeCustomers(
       ws,
@@ -211,9 +250,71 @@ describe('history service', () => {
       'after the merge',
       'from the first number',
     ]);
+    // The conversation the merge resolved is the source's open one again, as it was.
+    const reopened = await app.api.getConversation(ws, sourceConversation);
+    expect(reopened).toMatchObject({
+      customerId: source.id,
+      status: 'pending',
+      resolvedAt: null,
+      waitingSince: beforeMerge.waitingSince,
+    });
+    const changes = await waitFor(() => {
+      const found = statusChanges(ws, sourceConversation).map((e) => `${e.previousStatus}>${e.status}`);
+      return found.length === 3 ? found : undefined;
+    });
+    expect(changes).toEqual(['open>pending', 'pending>resolved', 'resolved>pending']);
+    // The source's next message continues it.
+    await publishInbound([sms(ws, '+14155550105', 'back on my own')]);
+    await waitFor(() => appended(ws).length === 4);
+    expect(appended(ws)[3]!.payload).toMatchObject({
+      customerId: source.id,
+      conversationId: sourceConversation,
+    });
     expect((await app.api.undoMerge(ws, merge.id, agent)).undoneAt).toBe(undone.undoneAt);
     const exported = await app.api.exportCustomer(ws, source.id);
     expect(exported.merges).toHaveLength(1);
+  });
+
+  it('leaves resolved on undo a conversation the merge resolved that was reopened and resolved since', async () => {
+    const ws = randomUUID();
+    await publishInbound([sms(ws, '+14155550114', 'target here'), sms(ws, '+14155550115', 'source here')]);
+    await waitFor(() => appended(ws).length === 2);
+    const conversationOf = (from: string) =>
+      appended(ws).find((e) => e.payload.text?.startsWith(from))!.payload.conversationId;
+    const target = await customerOf(ws, 'phone', '+14155550114');
+    const source = await customerOf(ws, 'phone', '+14155550115');
+    const merge = await app.api.mergeCustomers(
+      ws,
+      { targetCustomerId: target.id, sourceCustomerId: source.id },
+      agent,
+    );
+    // An agent closes the target's conversation and works the moved one: reopened, then resolved.
+    await app.api.setConversationStatus(ws, conversationOf('target'), 'resolved', agent);
+    await app.api.setConversationStatus(ws, conversationOf('source'), 'open', agent);
+    const resolvedSince = await app.api.setConversationStatus(
+      ws,
+      conversationOf('source'),
+      'resolved',
+      agent,
+    );
+
+    await app.api.undoMerge(ws, merge.id, agent);
+    // The agent's later resolve stands: undo moves the conversation back, resolved as it is.
+    expect(await app.api.getConversation(ws, conversationOf('source'))).toMatchObject({
+      customerId: source.id,
+      status: 'resolved',
+      resolvedAt: resolvedSince.resolvedAt,
+    });
+    expect(await app.api.getConversation(ws, conversationOf('target'))).toMatchObject({
+      customerId: target.id,
+      status: 'resolved',
+    });
+    await settle(500);
+    expect(statusChanges(ws, conversationOf('source')).map((e) => e.status)).toEqual([
+      'resolved',
+      'open',
+      'resolved',
+    ]);
   });
 
   it('sends on the customer’s last channel, and applies delivery statuses out of order monotonically', async () => {
@@ -490,6 +591,87 @@ describe('history service', () => {
     });
     expect(rest.items.map((c) => c.id)).toEqual([conversationId]);
     expect(rest.nextPageToken).toBeNull();
+  });
+
+  it('records unassignments: the assignee is cleared by the newest decision, whatever order they arrive in', async () => {
+    const ws = randomUUID();
+    await publishInbound([sms(ws, '+14155550118', 'anyone there?')]);
+    await waitFor(() => appended(ws).length === 1);
+    const { conversationId } = appended(ws)[0]!.payload;
+    const start = Date.now();
+    const at = (ms: number) => new Date(start + ms).toISOString();
+    const assign = (agentId: string, ms: number) =>
+      ConversationAssignedV1.create({
+        workspaceId: ws,
+        payload: {
+          conversationId,
+          queueId: 'support',
+          agentId,
+          mode: 'assign',
+          assignedAt: at(ms),
+          explanation: { step: { index: 0, expression: 'true' }, reason: 'lowest occupancy', candidates: [] },
+        },
+      });
+    const unassign = (agentId: string, ms: number, reason: ConversationUnassignedV1['payload']['reason']) =>
+      ConversationUnassignedV1.create({
+        workspaceId: ws,
+        payload: { conversationId, agentId, queueId: 'billing', reason, unassignedAt: at(ms) },
+      });
+    const assignee = async () => (await app.api.getConversation(ws, conversationId)).assigneeId;
+    const history = async () =>
+      (await app.api.listAssignments(ws, conversationId)).map((a) => `${a.mode}:${a.agentId}`);
+
+    // In order, and redelivered: agent-1 holds it, then goes offline.
+    const offline = unassign('agent-1', 2_000, 'agent_offline');
+    await app.publish(Topics.routing, ws, [assign('agent-1', 1_000), offline, offline]);
+    await waitFor(async () => (await history()).length === 2);
+    expect(await app.api.getConversation(ws, conversationId)).toMatchObject({
+      assigneeId: null,
+      queueId: 'billing',
+    });
+    expect((await app.api.listAssignments(ws, conversationId))[1]).toMatchObject({
+      mode: 'unassign',
+      agentId: 'agent-1',
+      queueId: 'billing',
+      explanation: { step: null, reason: 'agent_offline', candidates: [] },
+    });
+
+    // Out of order: agent-2's unassignment arrives before the assignment it ends.
+    await app.publish(Topics.routing, ws, [unassign('agent-2', 4_000, 'offer_timeout')]);
+    await waitFor(async () => (await history()).length === 3);
+    await app.publish(Topics.routing, ws, [assign('agent-2', 3_000)]);
+    await waitFor(async () => (await history()).length === 4);
+    expect(await assignee()).toBeNull();
+
+    // A transfer (agent-3 to agent-4, one instant) seen backwards: agent-4 keeps it.
+    await app.publish(Topics.routing, ws, [assign('agent-3', 5_000)]);
+    await waitFor(async () => (await assignee()) === 'agent-3');
+    await app.publish(Topics.routing, ws, [
+      assign('agent-4', 6_000),
+      unassign('agent-3', 6_000, 'transferred'),
+    ]);
+    await waitFor(async () => (await history()).length === 7);
+    expect(await assignee()).toBe('agent-4');
+    // A stale unassignment, older than agent-4's assignment, changes nothing but the history.
+    await app.publish(Topics.routing, ws, [unassign('agent-1', 5_500, 'agent_removed')]);
+    await waitFor(async () => (await history()).length === 8);
+    expect(await assignee()).toBe('agent-4');
+    const recorded = await history();
+    expect(recorded.slice(0, 6)).toEqual([
+      'assign:agent-1',
+      'unassign:agent-1',
+      'assign:agent-2',
+      'unassign:agent-2',
+      'assign:agent-3',
+      'unassign:agent-1',
+    ]);
+    // The transfer's two decisions share their instant: listed in either order.
+    expect(recorded.slice(6).sort()).toEqual(['assign:agent-4', 'unassign:agent-3']);
+    // Workspace-scoped like every read: the unassigned list finds it only in its own workspace.
+    await app.publish(Topics.routing, ws, [unassign('agent-4', 7_000, 'agent_away')]);
+    await waitFor(async () => (await assignee()) === null);
+    const unassigned = await app.api.listConversations(ws, { unassigned: true });
+    expect(unassigned.items.map((c) => c.id)).toEqual([conversationId]);
   });
 
   it("never shows one workspace another's data", async () => {

@@ -108,7 +108,8 @@ describe('inbound messages reach history exactly once, across a crash and a full
       timeoutMs: 30_000,
     });
 
-    // 2. Hold the table so that the next batch blocks inside its INSERT, then kill -9 the process.
+    // 2. Hold the table so that the next batch blocks inside its write (the messages' INSERT, with
+    //    the outbox row's), then kill -9 the process.
     const locker = await db.connect();
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE history.messages IN EXCLUSIVE MODE');
@@ -123,7 +124,8 @@ describe('inbound messages reach history exactly once, across a crash and a full
       async () =>
         (await count(
           `SELECT count(*) AS n FROM pg_stat_activity
-           WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO history.messages%'`,
+           WHERE datname = current_database() AND wait_event_type = 'Lock'
+             AND query LIKE '%INSERT INTO history.messages%'`,
         )) > 0,
       { what: "history's INSERT blocked mid-batch" },
     );

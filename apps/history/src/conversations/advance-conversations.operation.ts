@@ -20,7 +20,16 @@ export interface AdvancedConversation {
   readonly conversation: OpenConversation;
   /** The sequence before this batch: its messages take base + 1 … base + count. */
   readonly base: number;
+  /**
+   * The clock, in microseconds since the epoch, once this transaction held the conversation's row:
+   * any transaction that wrote to it before has committed by then, so the batch's messages can be
+   * timed from here on (base + 1 µs per message) and still sort after every earlier one.
+   */
+  readonly lockedAtMicros: bigint;
 }
+
+/** Microseconds since the epoch of clock_timestamp(), exact, as text (a JS Date keeps milliseconds). */
+const CLOCK_MICROS = `(extract(epoch FROM clock_timestamp()) * 1000000)::bigint::text`;
 
 /**
  * Moves each customer's open conversation by its messages of the batch in one UPDATE (which is
@@ -35,7 +44,13 @@ export async function advanceConversations(
 ): Promise<Map<string, AdvancedConversation>> {
   const result = new Map<string, AdvancedConversation>();
   const update = async (list: readonly ConversationAdvance[]) => {
-    const updated = await rows<{ id: string; customer_id: string; status: 'open' | 'pending'; base: number }>(
+    const updated = await rows<{
+      id: string;
+      customer_id: string;
+      status: 'open' | 'pending';
+      base: number;
+      locked_at: string;
+    }>(
       tx,
       `UPDATE history.conversations c
        SET last_sequence = c.last_sequence + u.n, last_message_at = clock_timestamp(),
@@ -43,7 +58,7 @@ export async function advanceConversations(
            waiting_since = coalesce(c.waiting_since, clock_timestamp()), updated_at = clock_timestamp()
        FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[]) AS u(customer_id, n, preview, channel, account)
        WHERE c.customer_id = u.customer_id AND c.status <> 'resolved'
-       RETURNING c.id, c.customer_id, c.status, c.last_sequence - u.n AS base`,
+       RETURNING c.id, c.customer_id, c.status, c.last_sequence - u.n AS base, ${CLOCK_MICROS} AS locked_at`,
       [
         list.map((a) => a.customerId),
         list.map((a) => a.count),
@@ -56,6 +71,7 @@ export async function advanceConversations(
       result.set(row.customer_id, {
         conversation: { id: row.id, customerId: row.customer_id, status: row.status, opened: false },
         base: Number(row.base),
+        lockedAtMicros: BigInt(row.locked_at),
       });
     }
   };
@@ -63,7 +79,12 @@ export async function advanceConversations(
   const missing = advances.filter((a) => !result.has(a.customerId));
   if (missing.length === 0) return result;
 
-  const created = await rows<{ id: string; customer_id: string; attributes: Record<string, string> }>(
+  const created = await rows<{
+    id: string;
+    customer_id: string;
+    attributes: Record<string, string>;
+    locked_at: string;
+  }>(
     tx,
     `WITH created AS (
        INSERT INTO history.conversations
@@ -74,8 +95,8 @@ export async function advanceConversations(
        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[])
          AS u(id, w, c, n, preview, channel, account)
        ON CONFLICT DO NOTHING
-       RETURNING id, customer_id)
-     SELECT created.id, created.customer_id, cu.attributes
+       RETURNING id, customer_id, ${CLOCK_MICROS} AS locked_at)
+     SELECT created.id, created.customer_id, cu.attributes, created.locked_at
      FROM created JOIN history.customers cu ON cu.id = created.customer_id`,
     [
       missing.map(() => randomUUID()),
@@ -97,6 +118,7 @@ export async function advanceConversations(
         customerAttributes: row.attributes,
       },
       base: 0,
+      lockedAtMicros: BigInt(row.locked_at),
     });
   }
   const raced = missing.filter((a) => !result.has(a.customerId));

@@ -21,7 +21,8 @@ export interface ResolvedIdentity {
   readonly optedOut: boolean;
 }
 
-interface IdentityRow {
+/** A row of history.identities, as lookups return it. */
+export interface IdentityRow {
   id: string;
   workspace_id: string;
   kind: string;
@@ -31,7 +32,7 @@ interface IdentityRow {
   opted_out: boolean;
 }
 
-const IDENTITY_COLUMNS = 'id, workspace_id, kind, value, customer_id, verified, opted_out';
+export const IDENTITY_COLUMNS = 'id, workspace_id, kind, value, customer_id, verified, opted_out';
 
 const SYSTEM: MessageSender = { type: 'system', name: 'identity linking' };
 
@@ -53,11 +54,14 @@ async function selectIdentities(tx: Db, senders: readonly SenderIdentity[]): Pro
 /**
  * Finds or creates, in a few set-based statements whatever the batch size, the identity (and for
  * a new one, the customer) of every sender. Two transactions creating the same identity meet on
- * its unique key: the loser drops the customer it had made and takes the winner's.
+ * its unique key: the loser drops the customer it had made and takes the winner's. `existing`,
+ * when given, is what a lookup of (at least) these senders' identities found in this transaction:
+ * ingest reads it in the statement that also finds duplicates, one round trip fewer.
  */
 export async function resolveIdentities(
   tx: Db,
   senders: readonly SenderIdentity[],
+  existing?: readonly IdentityRow[],
 ): Promise<Map<string, ResolvedIdentity>> {
   const distinct = new Map<string, SenderIdentity>();
   for (const s of senders) {
@@ -69,7 +73,7 @@ export async function resolveIdentities(
   const list = [...distinct.values()];
   const found = new Map<string, ResolvedIdentity>();
   const foundRows = new Map<string, IdentityRow>();
-  for (const row of await selectIdentities(tx, list)) {
+  for (const row of existing ?? (await selectIdentities(tx, list))) {
     const key = identityKey(row.workspace_id, row.kind, row.value);
     found.set(key, resolved(row));
     foundRows.set(key, row);

@@ -11,10 +11,15 @@ import type { DataSource } from 'typeorm';
 import { maskCardNumbersOrNull } from '../card-numbers/card-number-mask.util.js';
 import { statusChangedEntry } from '../conversations/conversation-events.js';
 import { advanceConversations } from '../conversations/advance-conversations.operation.js';
-import { type Db, isoRequired, rows } from '../database/sql.util.js';
-import { linkIdentities, resolveIdentities } from '../identities/identity-resolver.js';
+import { type Db, rows } from '../database/sql.util.js';
+import {
+  IDENTITY_COLUMNS,
+  type IdentityRow,
+  linkIdentities,
+  resolveIdentities,
+} from '../identities/identity-resolver.js';
 import { identityKey, normalizeIdentityValue } from '../identities/identity-value.util.js';
-import { type OutboxEntry, appendToOutbox } from '../outbox/outbox.js';
+import { type OutboxEntry, outboxJson } from '../outbox/outbox.js';
 import { OutboxRelay } from '../outbox/outbox-relay.service.js';
 
 export interface IngestResult {
@@ -82,19 +87,37 @@ export class InboundMessageService {
       });
     }
 
-    const stored = await rows<{ w: string; a: string; p: string }>(
+    // One statement finds both the messages already stored (by the natural key) and the senders'
+    // identities. Each is one index probe per key, whatever the planner thinks of the tables:
+    // LIMIT keeps a lateral subquery from being flattened into a join, which on a table whose
+    // statistics lag its growth (a fresh database, a burst) was a hash join over a full scan —
+    // every batch reading every message stored so far.
+    const [lookup] = await rows<{
+      stored: { w: string; a: string; p: string }[] | null;
+      identities: IdentityRow[] | null;
+    }>(
       tx,
-      `SELECT m.workspace_id AS w, m.channel_account_id AS a, m.provider_message_id AS p
-       FROM history.messages m
-       JOIN unnest($1::uuid[], $2::text[], $3::text[]) AS u(w, a, p)
-         ON m.workspace_id = u.w AND m.channel_account_id = u.a AND m.provider_message_id = u.p`,
+      `WITH u AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(w, a, p, k, v))
+       SELECT
+         (SELECT json_agg(json_build_object('w', u.w, 'a', u.a, 'p', u.p))
+          FROM u CROSS JOIN LATERAL (
+            SELECT 1 FROM history.messages m
+            WHERE m.workspace_id = u.w AND m.channel_account_id = u.a AND m.provider_message_id = u.p
+            LIMIT 1) AS found) AS stored,
+         (SELECT json_agg(i)
+          FROM (SELECT DISTINCT w, k, v FROM u) AS s CROSS JOIN LATERAL (
+            SELECT ${IDENTITY_COLUMNS} FROM history.identities
+            WHERE workspace_id = s.w AND kind = s.k AND value = s.v
+            LIMIT 1) AS i) AS identities`,
       [
         items.map((i) => i.event.workspaceId),
         items.map((i) => i.event.payload.channelAccountId),
         items.map((i) => i.event.payload.providerMessageId),
+        items.map((i) => i.event.payload.sender.kind),
+        items.map((i) => i.senderValue),
       ],
     );
-    const storedKeys = new Set(stored.map((r) => `${r.w}\u0000${r.a}\u0000${r.p}`));
+    const storedKeys = new Set((lookup?.stored ?? []).map((r) => `${r.w}\u0000${r.a}\u0000${r.p}`));
     const fresh = items.filter(
       (i) =>
         !storedKeys.has(
@@ -121,6 +144,7 @@ export class InboundMessageService {
         verified: i.event.payload.sender.verified,
         displayName: i.event.payload.sender.displayName,
       })),
+      lookup?.identities ?? [],
     );
     for (const item of fresh) {
       item.customerId = identities.get(
@@ -174,7 +198,7 @@ export class InboundMessageService {
     const indexInConversation = new Map<Item, number>();
     for (const list of perCustomer.values()) list.forEach((item, i) => indexInConversation.set(item, i));
     const planned = fresh.map((item) => {
-      const { conversation, base } = advanced.get(item.customerId)!;
+      const { conversation, base, lockedAtMicros } = advanced.get(item.customerId)!;
       const index = indexInConversation.get(item)!;
       const p = item.event.payload;
       const sender: MessageSender = {
@@ -182,59 +206,19 @@ export class InboundMessageService {
         id: item.customerId,
         ...(p.sender.displayName !== undefined ? { name: p.sender.displayName } : {}),
       };
+      // Timed from when the conversation was locked, a microsecond apart: the timeline's order is
+      // the sequence order, within this batch and after every batch that wrote to it before.
+      const createdAtMicros = lockedAtMicros + BigInt(index);
       return {
         item,
         conversation,
         id: randomUUID(),
         sequence: base + index + 1,
-        offsetMicros: index,
+        createdAtMicros,
+        createdAt: new Date(Number(createdAtMicros / 1000n)).toISOString(),
         sender,
       };
     });
-
-    // A plain INSERT: duplicates were filtered above, and a row a concurrent transaction slipped in
-    // since fails the unique key, rolling the batch back for a retry that will see it (no gaps).
-    const inserted = await rows<{ id: string; created_at: Date }>(
-      tx,
-      `INSERT INTO history.messages
-         (id, workspace_id, event_id, direction, channel, channel_account_id, provider_message_id,
-          sender_kind, sender_address, text, attachments, received_at, conversation_id, customer_id,
-          sequence, sender, created_at)
-       SELECT u.id, u.w, u.e, 'in', u.channel, u.account, u.provider_id, u.sender_kind, u.sender_address,
-              u.text, u.attachments, u.received_at, u.conversation_id, u.customer_id, u.sequence, u.sender,
-              statement_timestamp() + u.offset_us * interval '1 microsecond'
-       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
-                   $8::text[], $9::text[], $10::jsonb[], $11::timestamptz[], $12::uuid[], $13::uuid[],
-                   $14::int[], $15::jsonb[], $16::int[])
-         AS u(id, w, e, channel, account, provider_id, sender_kind, sender_address, text, attachments,
-              received_at, conversation_id, customer_id, sequence, sender, offset_us)
-       RETURNING id, created_at`,
-      [
-        planned.map((m) => m.id),
-        planned.map((m) => m.item.event.workspaceId),
-        planned.map((m) => m.item.event.id),
-        planned.map((m) => m.item.event.payload.channel),
-        planned.map((m) => m.item.event.payload.channelAccountId),
-        planned.map((m) => m.item.event.payload.providerMessageId),
-        planned.map((m) => m.item.event.payload.sender.kind),
-        planned.map((m) => m.item.senderValue),
-        planned.map((m) => m.item.text),
-        planned.map((m) => JSON.stringify(m.item.event.payload.attachments)),
-        planned.map((m) => m.item.event.payload.receivedAt),
-        planned.map((m) => m.conversation.id),
-        planned.map((m) => m.item.customerId),
-        planned.map((m) => m.sequence),
-        planned.map((m) => JSON.stringify(m.sender)),
-        planned.map((m) => m.offsetMicros),
-      ],
-    ).catch((error: unknown) => {
-      if (isUniqueViolation(error, 'messages_provider_id_unique'))
-        throw new ConcurrentIngestError('some of the batch was stored by a concurrent transaction', {
-          cause: error,
-        });
-      throw error;
-    });
-    const createdAt = new Map(inserted.map((r) => [r.id, isoRequired(r.created_at)]));
 
     for (const conversation of new Set(planned.map((m) => m.conversation))) {
       if (conversation.status !== 'pending') continue;
@@ -247,7 +231,7 @@ export class InboundMessageService {
           status: 'open',
           previousStatus: 'pending',
           changedBy: first.sender,
-          changedAt: createdAt.get(first.id)!,
+          changedAt: first.createdAt,
           correlationId: first.item.event.correlationId,
         }),
       );
@@ -272,7 +256,7 @@ export class InboundMessageService {
             text: m.item.text,
             attachments: p.attachments,
             sender: m.sender,
-            createdAt: createdAt.get(m.id)!,
+            createdAt: m.createdAt,
             openedConversation: opens,
             ...(opens ? { customerAttributes: m.conversation.customerAttributes ?? {} } : {}),
             ...(p.hints !== undefined ? { hints: p.hints } : {}),
@@ -280,8 +264,55 @@ export class InboundMessageService {
         }),
       });
     }
-    await appendToOutbox(tx, outbox);
-    return inserted.length;
+
+    // The messages and the outbox row in one statement (one round trip). A plain INSERT:
+    // duplicates were filtered above, and a row a concurrent transaction slipped in since fails
+    // the unique key, rolling the batch back for a retry that will see it (no gaps).
+    const [result] = await rows<{ stored: number }>(
+      tx,
+      `WITH inserted AS (
+         INSERT INTO history.messages
+           (id, workspace_id, event_id, direction, channel, channel_account_id, provider_message_id,
+            sender_kind, sender_address, text, attachments, received_at, conversation_id, customer_id,
+            sequence, sender, created_at)
+         SELECT u.id, u.w, u.e, 'in', u.channel, u.account, u.provider_id, u.sender_kind, u.sender_address,
+                u.text, u.attachments, u.received_at, u.conversation_id, u.customer_id, u.sequence, u.sender,
+                'epoch'::timestamptz + u.created_us * interval '1 microsecond'
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
+                     $8::text[], $9::text[], $10::jsonb[], $11::timestamptz[], $12::uuid[], $13::uuid[],
+                     $14::int[], $15::jsonb[], $16::bigint[])
+           AS u(id, w, e, channel, account, provider_id, sender_kind, sender_address, text, attachments,
+                received_at, conversation_id, customer_id, sequence, sender, created_us)
+         RETURNING 1),
+       queued AS (INSERT INTO history.outbox (entries) VALUES ($17::json) RETURNING 1)
+       SELECT (SELECT count(*) FROM inserted)::int AS stored`,
+      [
+        planned.map((m) => m.id),
+        planned.map((m) => m.item.event.workspaceId),
+        planned.map((m) => m.item.event.id),
+        planned.map((m) => m.item.event.payload.channel),
+        planned.map((m) => m.item.event.payload.channelAccountId),
+        planned.map((m) => m.item.event.payload.providerMessageId),
+        planned.map((m) => m.item.event.payload.sender.kind),
+        planned.map((m) => m.item.senderValue),
+        planned.map((m) => m.item.text),
+        planned.map((m) => JSON.stringify(m.item.event.payload.attachments)),
+        planned.map((m) => m.item.event.payload.receivedAt),
+        planned.map((m) => m.conversation.id),
+        planned.map((m) => m.item.customerId),
+        planned.map((m) => m.sequence),
+        planned.map((m) => JSON.stringify(m.sender)),
+        planned.map((m) => m.createdAtMicros.toString()),
+        outboxJson(outbox),
+      ],
+    ).catch((error: unknown) => {
+      if (isUniqueViolation(error, 'messages_provider_id_unique'))
+        throw new ConcurrentIngestError('some of the batch was stored by a concurrent transaction', {
+          cause: error,
+        });
+      throw error;
+    });
+    return result!.stored;
   }
 }
 

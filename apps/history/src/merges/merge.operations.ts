@@ -30,6 +30,14 @@ export function mergeView(row: MergeRow): MergeView {
   };
 }
 
+interface OpenConversationRow {
+  id: string;
+  customer_id: string;
+  status: 'open' | 'pending';
+  /** Full precision text: undo compares and restores it exactly (a JS Date keeps milliseconds). */
+  waiting_since: string | null;
+}
+
 interface LockedCustomer {
   id: string;
   erased_at: Date | null;
@@ -49,7 +57,8 @@ async function lockCustomers(tx: Db, workspaceId: string, ids: readonly string[]
 /**
  * Moves the source customer's identities, conversations and timeline to the target, inside the
  * caller's transaction, and records what moved so that undo moves exactly that back. Both having
- * an open conversation would break "one open conversation per customer": the source's is resolved.
+ * an open conversation would break "one open conversation per customer": the source's is resolved,
+ * and the merge remembers how it was (status, waiting since) so that undo can reopen it.
  */
 export async function mergeCustomersInTransaction(
   tx: Db,
@@ -74,21 +83,23 @@ export async function mergeCustomersInTransaction(
   }
 
   const outbox: OutboxEntry[] = [];
-  const open = await rows<{ id: string; customer_id: string; status: 'open' | 'pending' }>(
+  const open = await rows<OpenConversationRow>(
     tx,
-    `SELECT id, customer_id, status FROM history.conversations
+    `SELECT id, customer_id, status, waiting_since::text FROM history.conversations
      WHERE customer_id = ANY($1::uuid[]) AND status <> 'resolved' ORDER BY id FOR UPDATE`,
     [[targetId, sourceId]],
   );
   const sourceOpen = open.find((c) => c.customer_id === sourceId);
+  let resolvedBy: { conversation: OpenConversationRow; at: string } | undefined;
   if (sourceOpen !== undefined && open.some((c) => c.customer_id === targetId)) {
-    const [resolved] = await rows<{ resolved_at: Date }>(
+    const [resolved] = await rows<{ resolved_at: Date; resolved_at_key: string }>(
       tx,
       `UPDATE history.conversations
        SET status = 'resolved', resolved_at = now(), waiting_since = NULL, updated_at = now()
-       WHERE id = $1 RETURNING resolved_at`,
+       WHERE id = $1 RETURNING resolved_at, resolved_at::text AS resolved_at_key`,
       [sourceOpen.id],
     );
+    resolvedBy = { conversation: sourceOpen, at: resolved!.resolved_at_key };
     outbox.push(
       statusChangedEntry({
         workspaceId,
@@ -135,8 +146,10 @@ export async function mergeCustomersInTransaction(
   const [merge] = await rows<MergeRow>(
     tx,
     `INSERT INTO history.merges
-       (id, workspace_id, target_customer_id, source_customer_id, merged_by, identity_ids, conversation_ids)
-     VALUES ($1, $2, $3, $4, $5, $6::uuid[], $7::uuid[])
+       (id, workspace_id, target_customer_id, source_customer_id, merged_by, identity_ids, conversation_ids,
+        resolved_conversation_id, resolved_conversation_status, resolved_conversation_waiting_since,
+        resolved_conversation_at)
+     VALUES ($1, $2, $3, $4, $5, $6::uuid[], $7::uuid[], $8, $9, $10::timestamptz, $11::timestamptz)
      RETURNING id, target_customer_id, source_customer_id, merged_by, merged_at, undone_at`,
     [
       randomUUID(),
@@ -146,6 +159,10 @@ export async function mergeCustomersInTransaction(
       JSON.stringify(by),
       identities.map((i) => i.id),
       conversationIds,
+      resolvedBy?.conversation.id ?? null,
+      resolvedBy?.conversation.status ?? null,
+      resolvedBy?.conversation.waiting_since ?? null,
+      resolvedBy?.at ?? null,
     ],
   );
   return { merge: mergeView(merge!), outbox };
@@ -153,24 +170,38 @@ export async function mergeCustomersInTransaction(
 
 /**
  * Moves back what the merge moved (identities and conversations, with their messages). Whatever
- * the target gained since (new identities, new conversations) stays with it. Undoing twice is a
- * no-op that returns the same record.
+ * the target gained since (new identities, new conversations) stays with it. The conversation the
+ * merge resolved (the source's open one, when the target had one too) is reopened as it was —
+ * open or pending, waiting since when it waited — unless someone has reopened or resolved it
+ * since or the source has another open conversation again: the later state wins, and a customer
+ * never ends with two open conversations. Undoing twice is a no-op that returns the same record.
  */
 export async function undoMergeInTransaction(
   tx: Db,
   workspaceId: string,
   mergeId: string,
   by: MessageSender,
-): Promise<MergeView> {
-  const [merge] = await rows<MergeRow & { identity_ids: string[]; conversation_ids: string[] }>(
+): Promise<{ merge: MergeView; outbox: OutboxEntry[] }> {
+  const [merge] = await rows<
+    MergeRow & {
+      identity_ids: string[];
+      conversation_ids: string[];
+      resolved_conversation_id: string | null;
+      resolved_conversation_status: 'open' | 'pending' | null;
+      // Text, not Date: compared and restored to the microsecond.
+      resolved_conversation_waiting_since: string | null;
+      resolved_conversation_at: string | null;
+    }
+  >(
     tx,
     `SELECT id, target_customer_id, source_customer_id, merged_by, merged_at, undone_at, identity_ids,
-            conversation_ids
+            conversation_ids, resolved_conversation_id, resolved_conversation_status,
+            resolved_conversation_waiting_since::text, resolved_conversation_at::text
      FROM history.merges WHERE workspace_id = $1 AND id = $2 FOR UPDATE`,
     [workspaceId, mergeId],
   );
   if (merge === undefined) throw new NotFoundError(`merge ${mergeId}`);
-  if (merge.undone_at !== null) return mergeView(merge);
+  if (merge.undone_at !== null) return { merge: mergeView(merge), outbox: [] };
   const targetId = merge.target_customer_id;
   const sourceId = merge.source_customer_id;
   const locked = await lockCustomers(tx, workspaceId, [targetId, sourceId]);
@@ -199,11 +230,44 @@ export async function undoMergeInTransaction(
   await tx.query('UPDATE history.customers SET merged_into = NULL, updated_at = now() WHERE id = $1', [
     sourceId,
   ]);
+
+  const outbox: OutboxEntry[] = [];
+  if (merge.resolved_conversation_id !== null && moved.some((c) => c.id === merge.resolved_conversation_id)) {
+    // Still resolved by this merge (not reopened, nor resolved again by someone since), and the
+    // source holds no other open conversation (the partial unique index would refuse a second).
+    const [reopened] = await rows<{ updated_at: Date }>(
+      tx,
+      `UPDATE history.conversations c
+       SET status = $2, resolved_at = NULL, waiting_since = $3::timestamptz, updated_at = now()
+       WHERE c.id = $1 AND c.status = 'resolved' AND c.resolved_at = $4::timestamptz
+         AND NOT EXISTS (SELECT 1 FROM history.conversations o
+                         WHERE o.customer_id = c.customer_id AND o.status <> 'resolved')
+       RETURNING c.updated_at`,
+      [
+        merge.resolved_conversation_id,
+        merge.resolved_conversation_status,
+        merge.resolved_conversation_waiting_since,
+        merge.resolved_conversation_at,
+      ],
+    );
+    if (reopened !== undefined)
+      outbox.push(
+        statusChangedEntry({
+          workspaceId,
+          conversationId: merge.resolved_conversation_id,
+          customerId: sourceId,
+          status: merge.resolved_conversation_status!,
+          previousStatus: 'resolved',
+          changedBy: by,
+          changedAt: isoRequired(reopened.updated_at),
+        }),
+      );
+  }
   const [undone] = await rows<MergeRow>(
     tx,
     `UPDATE history.merges SET undone_at = now(), undone_by = $2 WHERE id = $1
      RETURNING id, target_customer_id, source_customer_id, merged_by, merged_at, undone_at`,
     [mergeId, JSON.stringify(by)],
   );
-  return mergeView(undone!);
+  return { merge: mergeView(undone!), outbox };
 }

@@ -39,7 +39,13 @@ export class MergeService {
   }
 
   async undo(workspaceId: string, mergeId: string, by: MessageSender): Promise<MergeView> {
-    return this.db.transaction((tx) => undoMergeInTransaction(tx, workspaceId, mergeId, by));
+    const result = await this.db.transaction(async (tx) => {
+      const { merge, outbox } = await undoMergeInTransaction(tx, workspaceId, mergeId, by);
+      await appendToOutbox(tx, outbox);
+      return { merge, events: outbox.length };
+    });
+    if (result.events > 0) this.relay.kick();
+    return result.merge;
   }
 
   async suggestions(workspaceId: string, customerId: string): Promise<MergeSuggestionView[]> {

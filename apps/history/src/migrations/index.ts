@@ -1,5 +1,12 @@
 import { CreateMessages1764000000000 } from './1764000000000-create-messages.migration.js';
 import { CreateSystemOfRecord1764000100000 } from './1764000100000-create-system-of-record.migration.js';
+import { MergesRememberResolvedConversation1764000200000 } from './1764000200000-merges-remember-resolved-conversation.migration.js';
+import { OutboxEntriesUncompressed1764000300000 } from './1764000300000-outbox-entries-uncompressed.migration.js';
 
 /** Every history migration, oldest first. */
-export const historyMigrations = [CreateMessages1764000000000, CreateSystemOfRecord1764000100000];
+export const historyMigrations = [
+  CreateMessages1764000000000,
+  CreateSystemOfRecord1764000100000,
+  MergesRememberResolvedConversation1764000200000,
+  OutboxEntriesUncompressed1764000300000,
+];

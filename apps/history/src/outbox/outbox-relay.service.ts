@@ -92,20 +92,22 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   private relayOnce(): Promise<number> {
     return this.db.transaction(async (tx) => {
-      const [lock] = await rows<{ locked: boolean }>(
-        tx,
-        "SELECT pg_try_advisory_xact_lock(hashtext('history.outbox')) AS locked",
-      );
-      if (lock?.locked !== true) return 0;
+      // The lock and the rows in one round trip: no rows unless this relay holds the lock (the
+      // lateral subquery runs only then); one row with null id when the outbox is empty.
       // Rows hold a transaction's events each; take rows until about BATCH events.
-      const found = await rows<{ id: string; entries: OutboxEntry[] }>(
+      const found = await rows<{ id: string | null; entries: OutboxEntry[] | null }>(
         tx,
-        'SELECT id, entries FROM history.outbox ORDER BY id LIMIT $1',
+        `WITH lock AS (SELECT pg_try_advisory_xact_lock(hashtext('history.outbox')) AS locked)
+         SELECT o.id, o.entries
+         FROM lock LEFT JOIN LATERAL (
+           SELECT id, entries FROM history.outbox WHERE lock.locked ORDER BY id LIMIT $1
+         ) AS o ON true`,
         [ROWS_PER_ROUND],
       );
       const batch: OutboxEntry[] = [];
       const ids: string[] = [];
       for (const row of found) {
+        if (row.id === null || row.entries === null) break;
         if (batch.length > 0 && batch.length + row.entries.length > BATCH) break;
         batch.push(...row.entries);
         ids.push(row.id);

@@ -15,5 +15,10 @@ export interface OutboxEntry {
  */
 export async function appendToOutbox(tx: Db, entries: readonly OutboxEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await tx.query('INSERT INTO history.outbox (entries) VALUES ($1::json)', [JSON.stringify(entries)]);
+  await tx.query('INSERT INTO history.outbox (entries) VALUES ($1::json)', [outboxJson(entries)]);
+}
+
+/** The `entries` value of an outbox row, for a statement that inserts it along with other writes. */
+export function outboxJson(entries: readonly OutboxEntry[]): string {
+  return JSON.stringify(entries);
 }
