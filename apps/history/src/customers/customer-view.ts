@@ -1,4 +1,4 @@
-import type { Channel, CustomerView, IdentityKind } from '@switchboard/contracts';
+import { type Channel, type CustomerView, type IdentityKind, channelSchema } from '@switchboard/contracts';
 import { type Db, iso, isoRequired, rows } from '../database/sql.util.js';
 
 interface CustomerRow {
@@ -36,11 +36,16 @@ export async function loadCustomerViews(
                    ORDER BY i.created_at, i.id)
                  FROM history.identities i WHERE i.customer_id = c.id), '[]') AS identities,
        coalesce((SELECT json_agg(ch.channel ORDER BY ch.last DESC)
-                 FROM (SELECT m.channel, max(m.created_at) AS last FROM history.messages m
-                       WHERE m.workspace_id = c.workspace_id AND m.customer_id = c.id AND m.direction = 'in'
-                       GROUP BY m.channel) ch), '[]') AS channels
+                 FROM (SELECT v.channel,
+                         (SELECT m.created_at FROM history.messages m
+                          WHERE m.workspace_id = c.workspace_id AND m.customer_id = c.id AND m.direction = 'in'
+                            AND m.channel = v.channel
+                          ORDER BY m.created_at DESC LIMIT 1) AS last
+                       FROM unnest($3::text[]) AS v(channel)) ch
+                 WHERE ch.last IS NOT NULL), '[]') AS channels
      FROM history.customers c WHERE c.workspace_id = $1 AND c.id = ANY($2::uuid[])`,
-    [workspaceId, ids],
+    // One probe of messages_inbound_channels per channel, not a scan of every inbound message.
+    [workspaceId, ids, channelSchema.options],
   );
   return new Map(
     found.map((r) => [

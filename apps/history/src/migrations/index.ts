@@ -2,6 +2,7 @@ import { CreateMessages1764000000000 } from './1764000000000-create-messages.mig
 import { CreateSystemOfRecord1764000100000 } from './1764000100000-create-system-of-record.migration.js';
 import { MergesRememberResolvedConversation1764000200000 } from './1764000200000-merges-remember-resolved-conversation.migration.js';
 import { OutboxEntriesUncompressed1764000300000 } from './1764000300000-outbox-entries-uncompressed.migration.js';
+import { MessagesInboundChannels1764000400000 } from './1764000400000-messages-inbound-channels.migration.js';
 
 /** Every history migration, oldest first. */
 export const historyMigrations = [
@@ -9,4 +10,5 @@ export const historyMigrations = [
   CreateSystemOfRecord1764000100000,
   MergesRememberResolvedConversation1764000200000,
   OutboxEntriesUncompressed1764000300000,
+  MessagesInboundChannels1764000400000,
 ];
