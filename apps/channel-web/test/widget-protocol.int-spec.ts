@@ -357,6 +357,24 @@ describe('widget protocol', () => {
       'reply to the user',
     );
     await phone.next((m) => m.t === 'item' && (m.item as { id: string }).id === later, 'reply on the phone');
+    // The user's messages tell history the visitor was them (verified: the site signed them in
+    // while their browser held its token), so history joins the anonymous customer too.
+    const said = randomUUID();
+    signedIn.send({ t: 'msg', id: said, text: 'signed in now' });
+    await signedIn.next((m) => m.t === 'ack', 'ack');
+    const event = await waitFor(
+      () =>
+        t.inbound.find(
+          (e) => e.type === 'inbound.message.received' && e.payload.providerMessageId.endsWith(said),
+        ),
+      { what: 'the signed-in message' },
+    );
+    expect((event as InboundMessageReceivedV1).payload.sender).toMatchObject({
+      kind: 'web_user',
+      address: user.id,
+      verified: true,
+      identities: [{ kind: 'web_visitor', address: visitorId, verified: true }],
+    });
 
     // The token is retired: after signing out, the browser is a new visitor who sees nothing.
     const signedOut = await connect();

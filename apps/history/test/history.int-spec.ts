@@ -8,6 +8,7 @@ import {
   DeliveryStatusChangedV1,
   FailedPreconditionError,
   IdentityOptOutChangedV1,
+  type InboundMessageReceivedV1,
   type MessageDeliveryRequestedV1,
   type MessageSender,
   NotFoundError,
@@ -204,6 +205,70 @@ describe('history service', () => {
     ]);
     const visitorTimeline = await app.api.getTimeline(ws, visitorMessage.payload.customerId, {});
     expect(visitorTimeline.items.map((m) => m.text)).toEqual(['I am Grace, show me my orders']);
+  });
+
+  it('joins an anonymous visitor to the user the web channel says they signed in as; never a proven one', async () => {
+    const ws = randomUUID();
+    const webMessage = (sender: InboundMessageReceivedV1['payload']['sender'], text: string) =>
+      inboundMessageEvent({ workspaceId: ws, channel: 'web', channelAccountId: 'web-widget', sender, text });
+    await publishInbound([
+      webMessage({ kind: 'web_visitor', address: 'visitor-anon', verified: false }, 'before signing in'),
+    ]);
+    await waitFor(() => appended(ws).length === 1);
+    const visitor = appended(ws)[0]!.payload.customerId;
+    // The site signed the user in while their browser held the visitor's token (ADR 0044).
+    await publishInbound([
+      webMessage(
+        {
+          kind: 'web_user',
+          address: 'user-77',
+          verified: true,
+          identities: [{ kind: 'web_visitor', address: 'visitor-anon', verified: true }],
+        },
+        'signed in now',
+      ),
+    ]);
+    await waitFor(() => appended(ws).length === 2);
+    const user = appended(ws)[1]!.payload.customerId;
+    expect(user).not.toBe(visitor);
+    expect((await app.api.getTimeline(ws, user, {})).items.map((m) => m.text)).toEqual([
+      'signed in now',
+      'before signing in',
+    ]);
+    const joined = await app.api.getCustomer(ws, user);
+    expect(joined.identities.map((i) => `${i.kind}:${i.value}:${i.verified}`).sort()).toEqual([
+      'web_user:user-77:true',
+      'web_visitor:visitor-anon:true',
+    ]);
+    // Recorded as a merge, so it can be undone like any other.
+    expect((await app.api.exportCustomer(ws, user)).merges).toEqual([
+      expect.objectContaining({ targetCustomerId: user, sourceCustomerId: visitor, undoneAt: null }),
+    ]);
+
+    // A visitor whose customer is proven someone (an agent merged it into a texter) is not taken by
+    // a user naming it: a suggestion, nothing moves.
+    await publishInbound([
+      sms(ws, '+14155550166', 'texting'),
+      webMessage({ kind: 'web_visitor', address: 'visitor-two', verified: false }, 'visitor two'),
+    ]);
+    await waitFor(() => appended(ws).length === 4);
+    const texter = await customerOf(ws, 'phone', '+14155550166');
+    const visitorTwo = appended(ws).find((e) => e.payload.text === 'visitor two')!.payload.customerId;
+    await app.api.mergeCustomers(ws, { targetCustomerId: texter.id, sourceCustomerId: visitorTwo }, agent);
+    await publishInbound([
+      webMessage(
+        {
+          kind: 'web_user',
+          address: 'user-99',
+          verified: true,
+          identities: [{ kind: 'web_visitor', address: 'visitor-two', verified: true }],
+        },
+        'names a proven visitor',
+      ),
+    ]);
+    await waitFor(() => appended(ws).length === 5);
+    expect(appended(ws)[4]!.payload.customerId).not.toBe(texter.id);
+    expect((await app.api.getTimeline(ws, texter.id, {})).items).toHaveLength(2);
   });
 
   it('merges two customers and undoes the merge', async () => {

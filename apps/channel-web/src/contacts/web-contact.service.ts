@@ -130,6 +130,22 @@ export class WebContactService {
     return new Map(rows.map((row) => [`${row.address_kind}|${row.address}`, toContact(row)]));
   }
 
+  /**
+   * The visitor ids carried over into a signed-in user (ADR 0044), newest first: the user's
+   * messages name them as verified identities, so history joins the anonymous customers too.
+   */
+  async carriedOverVisitorIds(contact: WebContact): Promise<string[]> {
+    if (contact.userId === null) return [];
+    const rows: { visitor_id: string }[] = await queryRows(
+      this.db,
+      `SELECT visitor_id FROM channels.web_contacts
+        WHERE workspace_id = $1 AND merged_into = $2 AND visitor_id IS NOT NULL
+        ORDER BY created_at DESC LIMIT 5`,
+      [contact.workspaceId, contact.id],
+    );
+    return rows.map((r) => r.visitor_id);
+  }
+
   /** The contacts history's customer chats as (a merged visitor's customer: the user it became). */
   async findByCustomer(workspaceId: string, customerId: string): Promise<WebContact[]> {
     const rows: ContactRow[] = await queryRows(

@@ -60,7 +60,7 @@ export class WebInboundService {
   ): Promise<TranscriptItem> {
     const { view, event } = await this.attachments.forMessage(contact, message.attachmentIds);
     const sender = senderOf(contact);
-    const identities: { kind: 'email' | 'phone'; address: string; verified: boolean }[] = [];
+    const identities: { kind: 'email' | 'phone' | 'web_visitor'; address: string; verified: boolean }[] = [];
     if (verified?.email)
       identities.push({ kind: 'email', address: verified.email.toLowerCase(), verified: true });
     const phone = verified?.phone ? toE164(verified.phone) : null;
@@ -68,6 +68,9 @@ export class WebInboundService {
     const typedEmail = message.offline?.email ?? (contact.userId === null ? contact.email : null);
     if (typedEmail && !identities.some((i) => i.kind === 'email'))
       identities.push({ kind: 'email', address: typedEmail.toLowerCase(), verified: false });
+    // The anonymous visitors this user was on this browser before signing in: the same person.
+    for (const visitorId of await this.contacts.carriedOverVisitorIds(contact))
+      identities.push({ kind: 'web_visitor', address: visitorId, verified: true });
     const displayName = message.offline?.name ?? contact.name ?? undefined;
     const hints: Record<string, string> = { language: site.appearance.theme.language };
     if (message.offline) hints.offline = 'true';

@@ -241,6 +241,25 @@ async function joinVerified(
       await tx.query('UPDATE history.identities SET verified = true WHERE id = $1', [existing.id]);
     return customerId;
   }
+  if (
+    !existing.verified &&
+    existing.kind === 'web_visitor' &&
+    (await isAnonymous(tx, existing.customer_id))
+  ) {
+    // A visitor id is no claim typed by anyone: the web channel made it, and links it verified only
+    // once the site signed in the user who held its token (ADR 0044). The anonymous customer it
+    // made is this one: merged in (recorded, undoable) and the visitor id now proven.
+    const { outbox: events } = await mergeCustomersInTransaction(
+      tx,
+      workspaceId,
+      customerId,
+      existing.customer_id,
+      SYSTEM,
+    );
+    outbox.push(...events);
+    await tx.query('UPDATE history.identities SET verified = true WHERE id = $1', [existing.id]);
+    return customerId;
+  }
   if (!existing.verified) {
     // The other customer's hold on the value was never proven: no merge on an unproven side.
     await suggest(
@@ -262,6 +281,16 @@ async function joinVerified(
   );
   outbox.push(...events);
   return existing.customer_id;
+}
+
+/** True when nothing proves who the customer is: no verified identity (an anonymous visitor). */
+async function isAnonymous(tx: Db, customerId: string): Promise<boolean> {
+  const proven = await rows<{ id: string }>(
+    tx,
+    'SELECT id FROM history.identities WHERE customer_id = $1 AND verified LIMIT 1',
+    [customerId],
+  );
+  return proven.length === 0;
 }
 
 /** Creates a verified identity on the customer; returns the customer that holds it afterwards. */
