@@ -68,7 +68,7 @@ export { runHttpService, type RunHttpServiceOptions } from './bootstrap/run-http
 
 // Crypto
 export { EncryptionConfig, encryptionVariables } from './crypto/encryption.config.js';
-export { loadOrCreateEncryptionKey } from './crypto/encryption-key.util.js';
+export { loadOrCreateEncryptionKey, secretBoxFromConfig } from './crypto/encryption-key.util.js';
 export { SecretBox, generateEncryptionKey, parseEncryptionKey } from './crypto/secret-box.util.js';
 
 // Internal RPC (service interfaces across processes)

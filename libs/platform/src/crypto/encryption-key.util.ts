@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateEncryptionKey, parseEncryptionKey } from './secret-box.util.js';
+import { SecretBox, generateEncryptionKey, parseEncryptionKey } from './secret-box.util.js';
 
 const KEY_FILE = 'encryption.key';
 
@@ -26,4 +26,22 @@ export async function loadOrCreateEncryptionKey(dataDir: string): Promise<Buffer
   const key = parseEncryptionKey(await readFile(path, 'utf8'));
   if (key === null) throw new Error(`${path} does not hold a base64 32-byte key`);
   return key;
+}
+
+/**
+ * The box that seals secrets at rest (provider credentials, identity secrets):
+ * SWITCHBOARD_ENCRYPTION_KEY, or in development the key kept in the data directory. Production
+ * refuses to invent one: replicas would each generate their own and fail to read each other's
+ * secrets.
+ */
+export async function secretBoxFromConfig(config: {
+  readonly SWITCHBOARD_ENCRYPTION_KEY?: string | undefined;
+  readonly NODE_ENV: string;
+  readonly SWITCHBOARD_DATA_DIR: string;
+}): Promise<SecretBox> {
+  if (config.SWITCHBOARD_ENCRYPTION_KEY !== undefined)
+    return new SecretBox(parseEncryptionKey(config.SWITCHBOARD_ENCRYPTION_KEY)!);
+  if (config.NODE_ENV === 'production')
+    throw new Error('SWITCHBOARD_ENCRYPTION_KEY is required in production (openssl rand -base64 32).');
+  return new SecretBox(await loadOrCreateEncryptionKey(config.SWITCHBOARD_DATA_DIR));
 }
