@@ -94,6 +94,11 @@ export {
   type AttachmentStore,
   type StoredAttachment,
 } from './storage/attachment-store.js';
+export {
+  ATTACHMENT_SIGNATURE_BYTES,
+  SIGNED_ATTACHMENT_TYPES,
+  matchesAttachmentType,
+} from './storage/attachment-type.util.js';
 export { AttachmentStorageConfig, attachmentStorageVariables } from './storage/attachment-storage.config.js';
 export { createAttachmentStore } from './storage/attachment-store.factory.js';
 export { AttachmentStoreModule } from './storage/attachment-store.module.js';

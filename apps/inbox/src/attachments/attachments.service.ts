@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Attachment, InvalidArgumentError, NotFoundError } from '@switchboard/contracts';
-import { ATTACHMENT_STORE, type AttachmentStore, InjectServiceDataSource } from '@switchboard/platform';
+import {
+  ATTACHMENT_STORE,
+  type AttachmentStore,
+  InjectServiceDataSource,
+  matchesAttachmentType,
+} from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
@@ -9,7 +14,6 @@ import {
   AGENT_ATTACHMENT_TYPES,
   MAX_AGENT_ATTACHMENT_BYTES,
   MAX_ATTACHMENTS_PER_REPLY,
-  matchesAttachmentType,
   sanitizeFileName,
 } from './attachment-type.util.js';
 
