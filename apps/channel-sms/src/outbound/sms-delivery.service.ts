@@ -11,6 +11,7 @@ import { type ConfigOf, InjectConfig, createLogger } from '@switchboard/platform
 import { setTimeout as sleep } from 'node:timers/promises';
 import twilio from 'twilio';
 import { SmsAccountService } from '../accounts/sms-account.service.js';
+import { MmsMediaService } from '../media/mms-media.service.js';
 import { SmsOptOutService } from '../opt-out/sms-opt-out.service.js';
 import { SmsChannelConfig } from '../sms-channel.config.js';
 import { describeTwilioError, fromTwilioStatus, statusCallbackUrl } from './sms-delivery-status.util.js';
@@ -42,7 +43,8 @@ interface Refusal {
 /**
  * Delivers agents' replies by SMS through the account's `twilio` client. Every outcome becomes a
  * DeliveryStatusChangedV1 carrying our message id: `queued` with Twilio's sid, or `failed` with a
- * reason an agent can act on. Refusals (opted out, too long, unknown account) never reach Twilio.
+ * reason an agent can act on. Refusals (opted out, too long, unknown account, files MMS can't carry)
+ * never reach Twilio. Agents' files go as MMS media, by URLs Twilio fetches from us.
  */
 @Injectable()
 export class SmsDeliveryService {
@@ -55,6 +57,7 @@ export class SmsDeliveryService {
     private readonly optOuts: SmsOptOutService,
     private readonly records: SmsOutboundRecordService,
     private readonly clients: TwilioClientFactory,
+    private readonly media: MmsMediaService,
     private readonly bus: EventBus,
   ) {}
 
@@ -84,12 +87,7 @@ export class SmsDeliveryService {
         message: 'The customer’s number is not a phone number.',
       });
     const text = payload.text ?? '';
-    if (payload.attachments.length > 0)
-      return this.refuse(request, {
-        code: 'attachments_not_supported',
-        message: 'Sending pictures and files by SMS is not supported yet; send the text alone.',
-      });
-    if (text.length === 0)
+    if (text.length === 0 && payload.attachments.length === 0)
       return this.refuse(request, { code: 'empty_message', message: 'The message is empty.' });
     if (text.length > MAX_SMS_BODY_LENGTH)
       return this.refuse(request, {
@@ -101,6 +99,13 @@ export class SmsDeliveryService {
         code: 'recipient_opted_out',
         message: 'The customer replied STOP: they can’t be texted until they reply START.',
       });
+    // Agents' files go as MMS, each by a URL Twilio fetches from us (ADR 0034).
+    let mediaUrl: string[] = [];
+    if (payload.attachments.length > 0) {
+      const media = await this.media.prepare(workspaceId, payload.attachments, text);
+      if (!media.ok) return this.refuse(request, media);
+      mediaUrl = media.mediaUrls;
+    }
 
     const previous = await this.records.claim(workspaceId, payload.messageId, account.id, recipient);
     if (previous?.providerMessageId) {
@@ -120,7 +125,9 @@ export class SmsDeliveryService {
       try {
         const message = await client.messages.create({
           to: recipient,
-          body: text,
+          // An MMS may be files alone; Twilio refuses an empty Body only when there is no media.
+          ...(text.length > 0 ? { body: text } : {}),
+          ...(mediaUrl.length > 0 ? { mediaUrl } : {}),
           ...(account.messagingServiceSid
             ? { messagingServiceSid: account.messagingServiceSid }
             : { from: account.phoneNumber ?? undefined }),
