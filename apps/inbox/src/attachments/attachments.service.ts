@@ -46,7 +46,7 @@ export interface AttachmentContent {
  * the process's AttachmentStore under `inbox/<workspace>/<id>`, durable before indexed in
  * `inbox.attachments`. A reply names its files by these ids, resolved in the session's workspace
  * into the storage keys history and the channels carry; the web channel grants each to its
- * recipient (ADR 0043).
+ * recipient (ADR 0043). Uploads no reply named are swept after a while (`UnsentAttachmentsSweeper`).
  */
 @Injectable()
 export class AttachmentsService {
@@ -90,8 +90,13 @@ export class AttachmentsService {
       throw new InvalidArgumentError('too many attachments', [
         { field: 'attachmentIds', description: `at most ${MAX_ATTACHMENTS_PER_REPLY} files per reply` },
       ]);
-    const rows: AttachmentRow[] = await this.db.query(
-      'SELECT * FROM inbox.attachments WHERE workspace_id = $1 AND id = ANY($2::uuid[])',
+    // Marked attached before the reply goes to history: the sweep of unsent uploads never takes a
+    // file a sent message names (a reply that then fails keeps its files: the safe side). The
+    // row lock also waits out a sweep deleting it, which then reads as not found.
+    const [rows]: [AttachmentRow[], number] = await this.db.query(
+      `UPDATE inbox.attachments SET attached_at = coalesce(attached_at, now())
+        WHERE workspace_id = $1 AND id = ANY($2::uuid[])
+        RETURNING *`,
       [session.workspaceId, ids],
     );
     const byId = new Map(rows.map((row) => [row.id, row]));
