@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SmsChannelConfig } from '../sms-channel.config.js';
-import { MmsMediaService } from './mms-media.service.js';
+import { MediaStoreUnavailableError, MmsMediaService } from './mms-media.service.js';
 
 describe('MmsMediaService', () => {
   const workspaceId = randomUUID();
@@ -66,5 +66,20 @@ describe('MmsMediaService', () => {
     const file = await stored(png);
     const result = await service('https://sms.example.test').prepare(workspaceId, Array(11).fill(file), '');
     expect(result).toMatchObject({ ok: false, code: 'too_many_attachments' });
+  });
+
+  it('reports a failing store as unavailable (the reply waits), not as a missing file', async () => {
+    const failing = new MmsMediaService(
+      { PUBLIC_BASE_URL: 'https://sms.example.test' } as ConfigOf<typeof SmsChannelConfig>,
+      {
+        get: () => Promise.reject(new Error('connect ECONNREFUSED')),
+        put: () => Promise.resolve(),
+        delete: () => Promise.resolve(),
+      },
+      randomBytes(32),
+    );
+    await expect(failing.prepare(workspaceId, [await stored(png)], '')).rejects.toBeInstanceOf(
+      MediaStoreUnavailableError,
+    );
   });
 });

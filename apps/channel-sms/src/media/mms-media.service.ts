@@ -38,6 +38,11 @@ export const MMS_MEDIA_URL_TTL_SECONDS = 12 * 60 * 60;
 /** The path the URLs are served under (`MmsMediaController`). */
 export const MMS_MEDIA_PATH = '/sms/media';
 
+/** The AttachmentStore failed (not "no such file"): the reply waits and is tried again. */
+export class MediaStoreUnavailableError extends Error {
+  override readonly name = 'MediaStoreUnavailableError';
+}
+
 /** A reply's files as Twilio's `mediaUrl`, or why they can't be sent by MMS. */
 export type MmsMediaPreparation =
   | { readonly ok: true; readonly mediaUrls: string[] }
@@ -99,7 +104,7 @@ export class MmsMediaService {
     const mediaUrls: string[] = [];
     for (const attachment of attachments) {
       const stored = ownStoreKey(workspaceId, attachment.storageKey)
-        ? await this.files.get(attachment.storageKey)
+        ? await this.read(attachment.storageKey)
         : null;
       if (stored === null || !(await startsAsItsType(stored, attachment.contentType))) {
         this.logger.warn(
@@ -128,6 +133,16 @@ export class MmsMediaService {
       mediaUrls.push(`${base}${MMS_MEDIA_PATH}/${token}`);
     }
     return { ok: true, mediaUrls };
+  }
+
+  private async read(storageKey: string): Promise<StoredAttachment | null> {
+    try {
+      return await this.files.get(storageKey);
+    } catch (error) {
+      throw new MediaStoreUnavailableError(`attachment store unavailable: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
   }
 
   /** The file a media URL's token grants, or null: forged, expired, another workspace's, gone. */

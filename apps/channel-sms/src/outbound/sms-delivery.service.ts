@@ -99,18 +99,22 @@ export class SmsDeliveryService {
         code: 'recipient_opted_out',
         message: 'The customer replied STOP: they can’t be texted until they reply START.',
       });
-    // Agents' files go as MMS, each by a URL Twilio fetches from us (ADR 0034).
-    let mediaUrl: string[] = [];
-    if (payload.attachments.length > 0) {
-      const media = await this.media.prepare(workspaceId, payload.attachments, text);
-      if (!media.ok) return this.refuse(request, media);
-      mediaUrl = media.mediaUrls;
-    }
 
     const previous = await this.records.claim(workspaceId, payload.messageId, account.id, recipient);
     if (previous?.providerMessageId) {
       // Redelivered after Twilio took it: don't send twice, say again where it stands.
       return this.publishStatus(request, previous.status, previous.providerMessageId);
+    }
+    // Agents' files go as MMS, each by a URL Twilio fetches from us (ADR 0034). Checked after the
+    // claim, so a redelivered reply Twilio already took is never refused after the fact.
+    let mediaUrl: string[] = [];
+    if (payload.attachments.length > 0) {
+      const media = await this.media.prepare(workspaceId, payload.attachments, text);
+      if (!media.ok) {
+        await this.records.advance(workspaceId, payload.messageId, 'failed', null, media.code);
+        return this.refuse(request, media);
+      }
+      mediaUrl = media.mediaUrls;
     }
     // No provider id on a previous claim means a crash mid-send: sending again may duplicate the
     // SMS, but never losing an agent's reply is the lesser evil (at least once).
