@@ -1,5 +1,6 @@
 import { messagingVariables } from '@switchboard/messaging';
 import {
+  attachmentStorageVariables,
   coreVariables,
   databaseVariables,
   defineConfig,
@@ -20,6 +21,7 @@ export const ChannelSmsAppConfig = defineConfig(
     ...kafkaVariables,
     ...messagingVariables,
     ...storageVariables,
+    ...attachmentStorageVariables,
     ...encryptionVariables,
     ...smsChannelVariables,
     ...internalRpcVariables,

@@ -15,7 +15,8 @@ export const smsChannelVariables = {
     description:
       'The URL Twilio reaches this service at (your domain, or an ngrok/cloudflared tunnel), without a ' +
       'trailing path. Webhook signatures are checked against it (behind a proxy the URL the server sees ' +
-      'differs), and status callbacks point to it. Unset: the request’s own Host and protocol.',
+      'differs), status callbacks point to it, and agents’ files are sent as MMS from URLs under it. ' +
+      'Unset: the request’s own Host and protocol for signatures; no status callbacks; files are not sent by SMS.',
     schema: z
       .string()
       .refine(httpUrl)

@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
 import { SMS_CHANNEL_API } from '@switchboard/contracts';
-import { DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
+import { AttachmentStoreModule, DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
 import { SmsAccountBootstrapService } from './accounts/sms-account-bootstrap.service.js';
 import { SmsAccountService } from './accounts/sms-account.service.js';
 import { SmsChannelApiService } from './accounts/sms-channel-api.service.js';
+import { encryptionKeyProvider } from './accounts/encryption-key.provider.js';
 import { secretBoxProvider } from './accounts/secret-box.provider.js';
+import { MmsMediaController } from './media/mms-media.controller.js';
+import { MmsMediaService } from './media/mms-media.service.js';
 import { TwilioMediaService } from './media/twilio-media.service.js';
 import { smsChannelMigrations } from './migrations/index.js';
 import { SmsOptOutService } from './opt-out/sms-opt-out.service.js';
@@ -20,15 +23,18 @@ import { TwilioWebhookController } from './webhooks/twilio-webhook.controller.js
 
 /**
  * SMS and MMS through Twilio: webhooks in (`/webhooks/twilio/sms`, `/webhooks/twilio/status`),
- * deliveries out; SmsChannelApi (its numbers) under SMS_CHANNEL_API. The same module whether the channel runs alone or in the standalone process.
+ * deliveries out, agents' files served to Twilio as MMS media (`/sms/media/:token`); SmsChannelApi (its numbers) under SMS_CHANNEL_API. The same module whether the channel runs alone or in the standalone process.
  */
 @Module({
   imports: [
     PlatformConfigModule.forFeature(SmsChannelConfig),
     DatabaseModule.forService({ schema: 'channels', migrations: smsChannelMigrations }),
+    // Agents' files, read to be served to Twilio as MMS media (ADR 0034); one store per process.
+    AttachmentStoreModule,
   ],
-  controllers: [TwilioWebhookController],
+  controllers: [TwilioWebhookController, MmsMediaController],
   providers: [
+    encryptionKeyProvider,
     secretBoxProvider,
     SmsAccountService,
     SmsAccountBootstrapService,
@@ -36,6 +42,7 @@ import { TwilioWebhookController } from './webhooks/twilio-webhook.controller.js
     { provide: SMS_CHANNEL_API, useExisting: SmsChannelApiService },
     SmsOptOutService,
     TwilioMediaService,
+    MmsMediaService,
     InboundReceiptService,
     InboundSmsService,
     DeliveryStatusService,

@@ -1,6 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   DEFAULT_WORKSPACE_ID,
   DeliveryStatusChangedV1,
@@ -10,6 +13,7 @@ import {
   Topics,
 } from '@switchboard/contracts';
 import { type ConsumedEvent, KafkaEventBus } from '@switchboard/messaging';
+import { FilesystemAttachmentStore } from '@switchboard/platform';
 import {
   type AppProcess,
   type TestDatabase,
@@ -24,12 +28,14 @@ import {
 } from '@switchboard/testing';
 import pg from 'pg';
 import twilio from 'twilio';
+import { MmsMediaTokens } from '../src/media/mms-media-token.util.js';
 
 const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
 const AUTH_TOKEN = randomBytes(16).toString('hex');
 const OUR_NUMBER = '+14155550100';
 const PUBLIC_BASE_URL = 'https://sms.example.test';
 const CUSTOMER = '+14155550123';
+const ENCRYPTION_KEY = randomBytes(32);
 
 /**
  * The SMS channel as Twilio meets it: the built app in its own process, on the real broker and
@@ -48,6 +54,8 @@ describe('channel-sms', () => {
   let app: AppProcess;
   let bus: KafkaEventBus;
   let accountId: string;
+  let dataDir: string;
+  let files: FilesystemAttachmentStore;
   const inbound: ConsumedEvent<InboundMessageReceivedV1 | IdentityOptOutChangedV1>[] = [];
   const statuses: DeliveryStatusChangedV1[] = [];
 
@@ -112,6 +120,10 @@ describe('channel-sms', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('channel_sms_e2e');
+    // The app's AttachmentStore is this directory's attachments/ folder: the test stores agents'
+    // files there as the inbox would.
+    dataDir = await mkdtemp(join(tmpdir(), 'sms-e2e-'));
+    files = new FilesystemAttachmentStore(join(dataDir, 'attachments'));
     db = new pg.Pool({ connectionString: database.url, max: 2 });
     api = await startTwilioApiServer({ [ACCOUNT_SID]: AUTH_TOKEN });
     elsewhere = createServer((_req, res) => {
@@ -155,7 +167,8 @@ describe('channel-sms', () => {
       TWILIO_ACCOUNT_SID: ACCOUNT_SID,
       TWILIO_AUTH_TOKEN: AUTH_TOKEN,
       TWILIO_PHONE_NUMBER: OUR_NUMBER,
-      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      SWITCHBOARD_ENCRYPTION_KEY: ENCRYPTION_KEY.toString('base64'),
+      SWITCHBOARD_DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
     });
     await app.waitUntilReady();
@@ -174,6 +187,7 @@ describe('channel-sms', () => {
     await new Promise((resolve) => elsewhere?.close(resolve));
     await db?.end();
     await database?.drop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   describe('inbound', () => {
@@ -495,6 +509,142 @@ describe('channel-sms', () => {
       );
       expect(undelivered.payload).toMatchObject({ errorCode: '30006', messageId });
       expect(undelivered.payload.errorMessage).toMatch(/landline/);
+    });
+  });
+
+  describe('MMS out', () => {
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(2_000)]);
+    const storeFile = async (body: Buffer, workspaceId: string = DEFAULT_WORKSPACE_ID) => {
+      const storageKey = `inbox/${workspaceId}/${randomUUID()}`;
+      await files.put(storageKey, body, { size: body.length });
+      return storageKey;
+    };
+    const mediaPath = (url: string) => new URL(url).pathname;
+
+    it("sends an agent's files as MMS: Twilio gets URLs under PUBLIC_BASE_URL that serve the files' bytes and checked types", async () => {
+      const picture = await storeFile(png);
+      const pdf = Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n');
+      const document = await storeFile(pdf);
+      const before = api.creations().length;
+      const messageId = await requestDelivery({
+        text: 'Here is your receipt',
+        attachments: [
+          {
+            storageKey: picture,
+            contentType: 'image/png',
+            sizeBytes: png.length,
+            fileName: 'receipt (2026).png',
+          },
+          { storageKey: document, contentType: 'application/pdf', sizeBytes: pdf.length },
+        ],
+      });
+      expect((await finalStatus(messageId)).payload.status).toBe('queued');
+      const [creation] = api.creations().slice(before);
+      expect(creation!.form.get('Body')).toBe('Here is your receipt');
+      const urls = creation!.form.getAll('MediaUrl');
+      expect(urls).toHaveLength(2);
+      for (const url of urls) expect(url.startsWith(`${PUBLIC_BASE_URL}/sms/media/`)).toBe(true);
+      // Unguessable and opaque: no storage key or workspace in what the carrier sees.
+      expect(urls.join(' ')).not.toContain(DEFAULT_WORKSPACE_ID);
+
+      // Twilio checks the type with HEAD, then fetches with GET (here at the app's own address).
+      const head = await fetch(`${app.url}${mediaPath(urls[0]!)}`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-type')).toBe('image/png');
+      expect(head.headers.get('content-length')).toBe(String(png.length));
+      const image = await fetch(`${app.url}${mediaPath(urls[0]!)}`);
+      expect(image.status).toBe(200);
+      expect(image.headers.get('content-type')).toBe('image/png');
+      expect(image.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(image.headers.get('content-disposition')).toBe('inline; filename="receipt_2026.png"');
+      expect(Buffer.from(await image.arrayBuffer()).equals(png)).toBe(true);
+      const file = await fetch(`${app.url}${mediaPath(urls[1]!)}`);
+      expect(file.headers.get('content-type')).toBe('application/pdf');
+      expect(Buffer.from(await file.arrayBuffer()).equals(pdf)).toBe(true);
+    });
+
+    it('sends files without text as an MMS with no Body', async () => {
+      const picture = await storeFile(png);
+      const before = api.creations().length;
+      const messageId = await requestDelivery({
+        text: null,
+        attachments: [{ storageKey: picture, contentType: 'image/png', sizeBytes: png.length }],
+      });
+      expect((await finalStatus(messageId)).payload.status).toBe('queued');
+      const [creation] = api.creations().slice(before);
+      expect(creation!.form.has('Body')).toBe(false);
+      expect(creation!.form.getAll('MediaUrl')).toHaveLength(1);
+    });
+
+    it("refuses a forged, altered, expired or another workspace's media URL", async () => {
+      const picture = await storeFile(png);
+      const foreign = await storeFile(png, randomUUID());
+      const tokens = new MmsMediaTokens(ENCRYPTION_KEY);
+      const inAnHour = Math.floor(Date.now() / 1000) + 3_600;
+      const grant = {
+        workspaceId: DEFAULT_WORKSPACE_ID,
+        storageKey: picture,
+        contentType: 'image/png',
+        fileName: null,
+        expiresAt: inAnHour,
+      };
+      const valid = tokens.seal(grant);
+      expect((await fetch(`${app.url}/sms/media/${valid}`)).status).toBe(200);
+      const altered = valid.slice(0, -2) + (valid.endsWith('AA') ? 'BB' : 'AA');
+      const refused = [
+        'v1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA.AAAA',
+        altered,
+        tokens.seal({ ...grant, expiresAt: Math.floor(Date.now() / 1000) - 1 }),
+        // Sealed with our key, but naming another workspace's file under this workspace.
+        tokens.seal({ ...grant, storageKey: foreign }),
+        new MmsMediaTokens(randomBytes(32)).seal(grant),
+      ];
+      for (const token of refused) {
+        const response = await fetch(`${app.url}/sms/media/${token}`);
+        expect(response.status).toBe(404);
+        expect(Buffer.from(await response.arrayBuffer()).includes(png.subarray(0, 16))).toBe(false);
+      }
+    });
+
+    it("refuses before Twilio another workspace's file, a type MMS can't carry, and files over 5 MB", async () => {
+      const before = api.creations().length;
+      const foreign = await storeFile(png, randomUUID());
+      const webp = Buffer.concat([Buffer.from('RIFF\x10\x00\x00\x00WEBPVP8 ', 'latin1'), randomBytes(100)]);
+      const sticker = await storeFile(webp);
+      const big = Buffer.concat([png.subarray(0, 16), Buffer.alloc(3_000_000)]);
+      const [first, second] = [await storeFile(big), await storeFile(big)];
+      const cases = [
+        {
+          code: 'attachment_not_available',
+          attachments: [{ storageKey: foreign, contentType: 'image/png', sizeBytes: png.length }],
+        },
+        {
+          code: 'attachment_type_not_supported',
+          attachments: [
+            {
+              storageKey: sticker,
+              contentType: 'image/webp',
+              sizeBytes: webp.length,
+              fileName: 'smile.webp',
+            },
+          ],
+        },
+        {
+          code: 'attachments_too_large',
+          attachments: [first, second].map((storageKey) => ({
+            storageKey,
+            contentType: 'image/png',
+            sizeBytes: big.length,
+          })),
+        },
+      ];
+      for (const { code, attachments } of cases) {
+        const messageId = await requestDelivery({ attachments });
+        const status = await finalStatus(messageId);
+        expect(status.payload).toMatchObject({ status: 'failed', errorCode: code });
+        expect(status.payload.errorMessage).toBeTruthy();
+      }
+      expect(api.creations().slice(before)).toHaveLength(0);
     });
   });
 

@@ -48,6 +48,14 @@ export const inboxVariables = {
     default: '30',
     expected: 'an integer from 0 to 3600',
   }),
+  INBOX_UNSENT_ATTACHMENT_HOURS: configVariable({
+    description:
+      'Hours an agent’s upload that no reply has named is kept; then a periodic sweep deletes it from ' +
+      'the attachment store and the inbox’s index.',
+    schema: integer(1, 24 * 90),
+    default: '24',
+    expected: 'an integer from 1 to 2160',
+  }),
 };
 
 /** What the inbox reads, whether alone or in the standalone process. */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AttachmentStoreModule, DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
 import { AttachmentsController } from './attachments/attachments.controller.js';
 import { AttachmentsService } from './attachments/attachments.service.js';
+import { UnsentAttachmentsSweepService } from './attachments/unsent-attachments-sweep.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
 import { LoginRateLimiter } from './auth/login-rate-limiter.service.js';
@@ -67,6 +68,7 @@ import { SpaController } from './web/spa.controller.js';
     RoutingAdminService,
     ChannelsAdminService,
     AttachmentsService,
+    UnsentAttachmentsSweepService,
     InboxReplica,
     LiveHub,
     LiveService,

@@ -1,5 +1,8 @@
 import { DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
+import { ATTACHMENT_STORE, type AttachmentStore } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { UnsentAttachmentsSweepService } from '../src/attachments/unsent-attachments-sweep.service.js';
 import { InboxClient } from './inbox-client.fixture.js';
 import { type InboxTestApp, startInboxTestApp } from './inbox-test-app.fixture.js';
 import { signedInUser } from './inbox-users.fixture.js';
@@ -117,5 +120,54 @@ describe('inbox attachments API', () => {
     });
     expect(empty.status).toBe(400);
     expect(empty.body.error.fieldViolations[0].field).toBe('text');
+  });
+
+  it('sweeps uploads no reply named once they are older than INBOX_UNSENT_ATTACHMENT_HOURS, bytes and row, once across replicas', async () => {
+    const agent = await signedInUser(inbox, 'agent');
+    const customer = inbox.history.addCustomer(DEFAULT_WORKSPACE_ID, { name: 'Grace' });
+    const conversation = inbox.history.addConversation(customer, { channel: 'web' });
+    const sentUpload = await post(agent.client, 'image/png', PNG, 'sent.png');
+    const sent = await agent.client.post(`/api/inbox/conversations/${conversation.id}/messages`, {
+      idempotencyKey: randomUUID(),
+      attachmentIds: [sentUpload.body.id],
+    });
+    expect(sent.status).toBe(201);
+    const stale = await Promise.all(
+      Array.from({ length: 7 }, () => post(agent.client, 'application/pdf', PDF, 'draft.pdf')),
+    );
+    const fresh = await post(agent.client, 'application/pdf', PDF, 'fresh.pdf');
+    const db = new pg.Pool({ connectionString: inbox.database.url, max: 2 });
+    try {
+      // A day and an hour old (the default keeps unsent uploads 24 hours), the sent one too.
+      await db.query(
+        `UPDATE inbox.attachments SET created_at = now() - interval '25 hours' WHERE id = ANY($1::uuid[])`,
+        [[sentUpload.body.id, ...stale.map((upload) => upload.body.id as string)]],
+      );
+      const sweeper = inbox.app.get(UnsentAttachmentsSweepService);
+      // Two sweeps at once, as two replicas would: each stale upload is taken by exactly one.
+      const counts = await Promise.all([sweeper.sweep(), sweeper.sweep()]);
+      expect(counts[0] + counts[1]).toBe(stale.length);
+      expect(await sweeper.sweep()).toBe(0);
+
+      const left = await db.query<{ id: string }>('SELECT id FROM inbox.attachments');
+      const ids = left.rows.map((row) => row.id);
+      expect(ids).toEqual(expect.arrayContaining([sentUpload.body.id, fresh.body.id]));
+      for (const upload of stale) expect(ids).not.toContain(upload.body.id);
+      const store = inbox.app.get<AttachmentStore>(ATTACHMENT_STORE);
+      for (const upload of stale)
+        expect(await store.get(`inbox/${DEFAULT_WORKSPACE_ID}/${upload.body.id as string}`)).toBeNull();
+      const kept = await store.get(`inbox/${DEFAULT_WORKSPACE_ID}/${sentUpload.body.id as string}`);
+      expect(kept?.size).toBe(PNG.length);
+      kept?.body.destroy();
+
+      // A swept upload can no longer be attached.
+      const late = await agent.client.post(`/api/inbox/conversations/${conversation.id}/messages`, {
+        idempotencyKey: randomUUID(),
+        attachmentIds: [stale[0]!.body.id],
+      });
+      expect(late.status).toBe(404);
+    } finally {
+      await db.end();
+    }
   });
 });

@@ -20,6 +20,12 @@ const AUTH_TOKEN = randomBytes(16).toString('hex');
 const OUR_NUMBER = '+14155550100';
 const CUSTOMER = '+14155550142';
 const PUBLIC_BASE_URL = 'https://switchboard.example.test';
+const ADMIN = { email: 'owner@example.test', password: 'owner password 1234' };
+// A 1×1 transparent PNG.
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4b30000000049454e44ae426082',
+  'hex',
+);
 
 /**
  * The whole SMS round trip in one process on Kafka: a customer texts, an agent's reply (asked for
@@ -106,6 +112,8 @@ describe('standalone: an SMS reply and its delivery status', () => {
       TWILIO_AUTH_TOKEN: AUTH_TOKEN,
       TWILIO_PHONE_NUMBER: OUR_NUMBER,
       SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
     });
     await app.waitUntilReady(120_000);
   }, 180_000);
@@ -161,5 +169,78 @@ describe('standalone: an SMS reply and its delivery status', () => {
     expect(undelivered.delivery_error_code).toBe('30006');
     // The late `sent` went through channel-sms and history after `delivered`: still delivered.
     expect((await replyRow('It ships today.'))?.delivery_status).toBe('delivered');
+  }, 240_000);
+
+  it("sends an agent's image from the inbox as MMS: Twilio gets a URL of ours that serves the image; a WebP is refused with a reason", async () => {
+    const inbound = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, CUSTOMER, { Body: 'Send me the map?' });
+    expect(await post('/webhooks/twilio/sms', `${PUBLIC_BASE_URL}/webhooks/twilio/sms`, inbound)).toBe(200);
+    const conversationId = await waitFor(
+      async () =>
+        (
+          await db.query<{ conversation_id: string }>(
+            'SELECT conversation_id FROM history.messages WHERE provider_message_id = $1',
+            [inbound.MessageSid],
+          )
+        ).rows[0]?.conversation_id,
+      { what: 'the text in history', timeoutMs: 60_000 },
+    );
+    const session = await fetch(`${app.url}/api/inbox/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: app.url },
+      body: JSON.stringify(ADMIN),
+    });
+    const { csrfToken } = (await session.json()) as { csrfToken: string };
+    const agent = {
+      origin: app.url,
+      cookie: session.headers.getSetCookie()[0]!.split(';')[0]!,
+      'x-csrf-token': csrfToken,
+    };
+    const upload = async (type: string, body: Buffer, name: string) => {
+      const response = await fetch(`${app.url}/api/inbox/attachments`, {
+        method: 'POST',
+        headers: { ...agent, 'content-type': type, 'x-file-name': encodeURIComponent(name) },
+        body: new Uint8Array(body),
+      });
+      expect(response.status).toBe(201);
+      return ((await response.json()) as { id: string }).id;
+    };
+    const send = async (text: string, attachmentId: string) => {
+      const response = await fetch(`${app.url}/api/inbox/conversations/${conversationId}/messages`, {
+        method: 'POST',
+        headers: { ...agent, 'content-type': 'application/json' },
+        body: JSON.stringify({ idempotencyKey: randomUUID(), text, attachmentIds: [attachmentId] }),
+      });
+      expect(response.status).toBe(201);
+    };
+
+    await send('Here is the map.', await upload('image/png', PNG, 'map.png'));
+    const creation = await waitFor(
+      () => twilioApi.creations().find((c) => c.form.get('Body') === 'Here is the map.'),
+      { what: 'the MMS sent to Twilio', timeoutMs: 60_000 },
+    );
+    const [mediaUrl, ...others] = creation.form.getAll('MediaUrl');
+    expect(others).toEqual([]);
+    expect(mediaUrl!.startsWith(`${PUBLIC_BASE_URL}/sms/media/`)).toBe(true);
+    // What Twilio fetches, here from the app's own address.
+    const media = await fetch(`${app.url}${new URL(mediaUrl!).pathname}`);
+    expect(media.status).toBe(200);
+    expect(media.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await media.arrayBuffer()).equals(PNG)).toBe(true);
+    await waitFor(async () => (await replyRow('Here is the map.'))?.delivery_status === 'queued', {
+      what: 'the MMS queued in history',
+      timeoutMs: 60_000,
+    });
+
+    const webp = Buffer.concat([Buffer.from('RIFF\x1a\x00\x00\x00WEBPVP8 ', 'latin1'), Buffer.alloc(14)]);
+    await send('And a sticker.', await upload('image/webp', webp, 'sticker.webp'));
+    const refused = await waitFor(
+      async () => {
+        const row = await replyRow('And a sticker.');
+        return row?.delivery_status === 'failed' ? row : undefined;
+      },
+      { what: 'the WebP reply failed in history', timeoutMs: 60_000 },
+    );
+    expect(refused.delivery_error_code).toBe('attachment_type_not_supported');
+    expect(twilioApi.creations().some((c) => c.form.get('Body') === 'And a sticker.')).toBe(false);
   }, 240_000);
 });

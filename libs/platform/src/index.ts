@@ -68,7 +68,11 @@ export { runHttpService, type RunHttpServiceOptions } from './bootstrap/run-http
 
 // Crypto
 export { EncryptionConfig, encryptionVariables } from './crypto/encryption.config.js';
-export { loadOrCreateEncryptionKey, secretBoxFromConfig } from './crypto/encryption-key.util.js';
+export {
+  encryptionKeyFromConfig,
+  loadOrCreateEncryptionKey,
+  secretBoxFromConfig,
+} from './crypto/encryption-key.util.js';
 export { SecretBox, generateEncryptionKey, parseEncryptionKey } from './crypto/secret-box.util.js';
 
 // Internal RPC (service interfaces across processes)
@@ -94,6 +98,11 @@ export {
   type AttachmentStore,
   type StoredAttachment,
 } from './storage/attachment-store.js';
+export {
+  ATTACHMENT_SIGNATURE_BYTES,
+  SIGNED_ATTACHMENT_TYPES,
+  matchesAttachmentType,
+} from './storage/attachment-type.util.js';
 export { AttachmentStorageConfig, attachmentStorageVariables } from './storage/attachment-storage.config.js';
 export { createAttachmentStore } from './storage/attachment-store.factory.js';
 export { AttachmentStoreModule } from './storage/attachment-store.module.js';

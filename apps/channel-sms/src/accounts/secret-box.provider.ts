@@ -1,10 +1,10 @@
 import type { FactoryProvider } from '@nestjs/common';
-import { type ConfigOf, SecretBox, secretBoxFromConfig } from '@switchboard/platform';
-import { SmsChannelConfig } from '../sms-channel.config.js';
+import { SecretBox } from '@switchboard/platform';
+import { SMS_ENCRYPTION_KEY } from './encryption-key.provider.js';
 
-/** Seals each SMS account's auth token at rest (`secretBoxFromConfig`). */
+/** The box that seals auth tokens at rest (ADR 0032), with the channel's master key. */
 export const secretBoxProvider: FactoryProvider<SecretBox> = {
   provide: SecretBox,
-  inject: [SmsChannelConfig.token],
-  useFactory: (config: ConfigOf<typeof SmsChannelConfig>) => secretBoxFromConfig(config),
+  inject: [SMS_ENCRYPTION_KEY],
+  useFactory: (key: Buffer) => new SecretBox(key),
 };

@@ -11,6 +11,7 @@ import { type ConfigOf, InjectConfig, createLogger } from '@switchboard/platform
 import { setTimeout as sleep } from 'node:timers/promises';
 import twilio from 'twilio';
 import { SmsAccountService } from '../accounts/sms-account.service.js';
+import { MmsMediaService } from '../media/mms-media.service.js';
 import { SmsOptOutService } from '../opt-out/sms-opt-out.service.js';
 import { SmsChannelConfig } from '../sms-channel.config.js';
 import { describeTwilioError, fromTwilioStatus, statusCallbackUrl } from './sms-delivery-status.util.js';
@@ -42,7 +43,8 @@ interface Refusal {
 /**
  * Delivers agents' replies by SMS through the account's `twilio` client. Every outcome becomes a
  * DeliveryStatusChangedV1 carrying our message id: `queued` with Twilio's sid, or `failed` with a
- * reason an agent can act on. Refusals (opted out, too long, unknown account) never reach Twilio.
+ * reason an agent can act on. Refusals (opted out, too long, unknown account, files MMS can't carry)
+ * never reach Twilio. Agents' files go as MMS media, by URLs Twilio fetches from us.
  */
 @Injectable()
 export class SmsDeliveryService {
@@ -55,6 +57,7 @@ export class SmsDeliveryService {
     private readonly optOuts: SmsOptOutService,
     private readonly records: SmsOutboundRecordService,
     private readonly clients: TwilioClientFactory,
+    private readonly media: MmsMediaService,
     private readonly bus: EventBus,
   ) {}
 
@@ -84,12 +87,7 @@ export class SmsDeliveryService {
         message: 'The customer’s number is not a phone number.',
       });
     const text = payload.text ?? '';
-    if (payload.attachments.length > 0)
-      return this.refuse(request, {
-        code: 'attachments_not_supported',
-        message: 'Sending pictures and files by SMS is not supported yet; send the text alone.',
-      });
-    if (text.length === 0)
+    if (text.length === 0 && payload.attachments.length === 0)
       return this.refuse(request, { code: 'empty_message', message: 'The message is empty.' });
     if (text.length > MAX_SMS_BODY_LENGTH)
       return this.refuse(request, {
@@ -107,6 +105,17 @@ export class SmsDeliveryService {
       // Redelivered after Twilio took it: don't send twice, say again where it stands.
       return this.publishStatus(request, previous.status, previous.providerMessageId);
     }
+    // Agents' files go as MMS, each by a URL Twilio fetches from us (ADR 0034). Checked after the
+    // claim, so a redelivered reply Twilio already took is never refused after the fact.
+    let mediaUrl: string[] = [];
+    if (payload.attachments.length > 0) {
+      const media = await this.media.prepare(workspaceId, payload.attachments, text);
+      if (!media.ok) {
+        await this.records.advance(workspaceId, payload.messageId, 'failed', null, media.code);
+        return this.refuse(request, media);
+      }
+      mediaUrl = media.mediaUrls;
+    }
     // No provider id on a previous claim means a crash mid-send: sending again may duplicate the
     // SMS, but never losing an agent's reply is the lesser evil (at least once).
 
@@ -120,7 +129,9 @@ export class SmsDeliveryService {
       try {
         const message = await client.messages.create({
           to: recipient,
-          body: text,
+          // An MMS may be files alone; Twilio refuses an empty Body only when there is no media.
+          ...(text.length > 0 ? { body: text } : {}),
+          ...(mediaUrl.length > 0 ? { mediaUrl } : {}),
           ...(account.messagingServiceSid
             ? { messagingServiceSid: account.messagingServiceSid }
             : { from: account.phoneNumber ?? undefined }),

@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Attachment } from '@switchboard/contracts';
-import { ATTACHMENT_STORE, type AttachmentStore, InjectServiceDataSource } from '@switchboard/platform';
+import {
+  ATTACHMENT_STORE,
+  type AttachmentStore,
+  InjectServiceDataSource,
+  SIGNED_ATTACHMENT_TYPES as ALLOWED_ATTACHMENT_TYPES,
+  matchesAttachmentType,
+} from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
@@ -8,11 +14,7 @@ import { queryRows } from '../database/query-rows.util.js';
 import { WEB_DATA_SOURCE } from '../channel-web.config.js';
 import type { WebContact } from '../contacts/web-contact.js';
 import type { TranscriptAttachment } from '../transcript/transcript-item.js';
-import {
-  ALLOWED_ATTACHMENT_TYPES,
-  MAX_ATTACHMENT_BYTES,
-  matchesAttachmentType,
-} from './attachment-type.util.js';
+import { MAX_ATTACHMENT_BYTES } from './attachment-type.util.js';
 
 interface AttachmentRow {
   id: string;

@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Attachment, InvalidArgumentError, NotFoundError } from '@switchboard/contracts';
-import { ATTACHMENT_STORE, type AttachmentStore, InjectServiceDataSource } from '@switchboard/platform';
+import {
+  ATTACHMENT_STORE,
+  type AttachmentStore,
+  InjectServiceDataSource,
+  matchesAttachmentType,
+} from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
@@ -9,7 +14,6 @@ import {
   AGENT_ATTACHMENT_TYPES,
   MAX_AGENT_ATTACHMENT_BYTES,
   MAX_ATTACHMENTS_PER_REPLY,
-  matchesAttachmentType,
   sanitizeFileName,
 } from './attachment-type.util.js';
 
@@ -42,7 +46,7 @@ export interface AttachmentContent {
  * the process's AttachmentStore under `inbox/<workspace>/<id>`, durable before indexed in
  * `inbox.attachments`. A reply names its files by these ids, resolved in the session's workspace
  * into the storage keys history and the channels carry; the web channel grants each to its
- * recipient (ADR 0043).
+ * recipient (ADR 0043). Uploads no reply named are swept after a while (`UnsentAttachmentsSweeper`).
  */
 @Injectable()
 export class AttachmentsService {
@@ -86,8 +90,13 @@ export class AttachmentsService {
       throw new InvalidArgumentError('too many attachments', [
         { field: 'attachmentIds', description: `at most ${MAX_ATTACHMENTS_PER_REPLY} files per reply` },
       ]);
-    const rows: AttachmentRow[] = await this.db.query(
-      'SELECT * FROM inbox.attachments WHERE workspace_id = $1 AND id = ANY($2::uuid[])',
+    // Marked attached before the reply goes to history: the sweep of unsent uploads never takes a
+    // file a sent message names (a reply that then fails keeps its files: the safe side). The
+    // row lock also waits out a sweep deleting it, which then reads as not found.
+    const [rows]: [AttachmentRow[], number] = await this.db.query(
+      `UPDATE inbox.attachments SET attached_at = coalesce(attached_at, now())
+        WHERE workspace_id = $1 AND id = ANY($2::uuid[])
+        RETURNING *`,
       [session.workspaceId, ids],
     );
     const byId = new Map(rows.map((row) => [row.id, row]));

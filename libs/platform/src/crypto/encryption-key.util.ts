@@ -29,19 +29,25 @@ export async function loadOrCreateEncryptionKey(dataDir: string): Promise<Buffer
 }
 
 /**
- * The box that seals secrets at rest (provider credentials, identity secrets):
- * SWITCHBOARD_ENCRYPTION_KEY, or in development the key kept in the data directory. Production
- * refuses to invent one: replicas would each generate their own and fail to read each other's
- * secrets.
+ * The master key secrets are sealed with: SWITCHBOARD_ENCRYPTION_KEY, or in development the key
+ * kept in the data directory. Production refuses to invent one: replicas would each generate
+ * their own and fail to read each other's secrets. Each use derives or wraps its own from it.
  */
-export async function secretBoxFromConfig(config: {
+export async function encryptionKeyFromConfig(config: {
   readonly SWITCHBOARD_ENCRYPTION_KEY?: string | undefined;
   readonly NODE_ENV: string;
   readonly SWITCHBOARD_DATA_DIR: string;
-}): Promise<SecretBox> {
+}): Promise<Buffer> {
   if (config.SWITCHBOARD_ENCRYPTION_KEY !== undefined)
-    return new SecretBox(parseEncryptionKey(config.SWITCHBOARD_ENCRYPTION_KEY)!);
+    return parseEncryptionKey(config.SWITCHBOARD_ENCRYPTION_KEY)!;
   if (config.NODE_ENV === 'production')
     throw new Error('SWITCHBOARD_ENCRYPTION_KEY is required in production (openssl rand -base64 32).');
-  return new SecretBox(await loadOrCreateEncryptionKey(config.SWITCHBOARD_DATA_DIR));
+  return loadOrCreateEncryptionKey(config.SWITCHBOARD_DATA_DIR);
+}
+
+/** The box that seals secrets at rest (provider credentials, identity secrets) with that key. */
+export async function secretBoxFromConfig(
+  config: Parameters<typeof encryptionKeyFromConfig>[0],
+): Promise<SecretBox> {
+  return new SecretBox(await encryptionKeyFromConfig(config));
 }

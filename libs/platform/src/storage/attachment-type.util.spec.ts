@@ -1,0 +1,29 @@
+import { SIGNED_ATTACHMENT_TYPES, matchesAttachmentType } from './attachment-type.util.js';
+
+describe('matchesAttachmentType', () => {
+  const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+  it('accepts an allowed type whose bytes match', () => {
+    expect(matchesAttachmentType('image/png', png)).toBe(true);
+    expect(matchesAttachmentType('image/jpeg', Buffer.from([0xff, 0xd8, 0xff, 0xe0]))).toBe(true);
+    expect(matchesAttachmentType('image/gif', Buffer.from('GIF89a\x01\x00'))).toBe(true);
+    expect(matchesAttachmentType('image/webp', Buffer.from('RIFF\x10\x00\x00\x00WEBPVP8 '))).toBe(true);
+    expect(matchesAttachmentType('application/pdf', Buffer.from('%PDF-1.7\n'))).toBe(true);
+  });
+  it('refuses a declared type the bytes contradict, and types not allowed', () => {
+    expect(matchesAttachmentType('image/png', Buffer.from('<script>alert(1)</script>'))).toBe(false);
+    expect(matchesAttachmentType('image/jpeg', png)).toBe(false);
+    expect(matchesAttachmentType('image/webp', Buffer.from('RIFF\x10\x00\x00\x00WAVEfmt '))).toBe(false);
+    expect(matchesAttachmentType('text/html', Buffer.from('<html>'))).toBe(false);
+    expect(matchesAttachmentType('image/svg+xml', Buffer.from('<svg/>'))).toBe(false);
+    expect(matchesAttachmentType('application/pdf', Buffer.alloc(0))).toBe(false);
+  });
+  it('knows exactly the five types people may attach', () => {
+    expect([...SIGNED_ATTACHMENT_TYPES].sort()).toEqual([
+      'application/pdf',
+      'image/gif',
+      'image/jpeg',
+      'image/png',
+      'image/webp',
+    ]);
+  });
+});
