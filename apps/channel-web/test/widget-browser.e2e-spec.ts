@@ -6,8 +6,8 @@ import {
   ParticipantActivityV1,
   Topics,
 } from '@switchboard/contracts';
-import { waitFor } from '@switchboard/testing';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { waitFor, launchChromium } from '@switchboard/testing';
+import { type Browser, type Page } from 'playwright-core';
 import { type TcpProxy, startTcpProxy } from './tcp-proxy.js';
 import { type WebTestApp, WidgetClient, startWebTestApp } from './web-test-app.js';
 
@@ -27,18 +27,7 @@ describe('widget in a browser', () => {
     t = await startWebTestApp('web_browser', { workspaceId: DEFAULT_WORKSPACE_ID });
     proxy = await startTcpProxy(Number(new URL(t.url).port));
     base = `http://127.0.0.1:${proxy.port}`;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
   });
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
-import { waitFor } from '@switchboard/testing';
+import { waitFor, launchChromium } from '@switchboard/testing';
 import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { type InboxTestApp, startInboxTestApp } from './inbox-test-app.fixture.js';
 import { TEST_PASSWORD, signedInUser } from './inbox-users.fixture.js';
 
@@ -21,18 +21,7 @@ describe('inbox in the browser', () => {
     if (!existsSync('dist/inbox-web/index.html'))
       throw new Error('run `npm run build` first (builds the SPA)');
     inbox = await startInboxTestApp('inbox_browser');
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

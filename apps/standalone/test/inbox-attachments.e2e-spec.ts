@@ -4,10 +4,11 @@ import {
   createTestDatabase,
   startAppProcess,
   waitFor,
+  launchChromium,
 } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 
 const ADMIN = { email: 'owner@example.test', password: 'owner password 1234' };
 // A 1×1 transparent PNG.
@@ -38,10 +39,7 @@ describe('standalone: an agent attaches an image, the web customer sees it', () 
       ADMIN_PASSWORD: ADMIN.password,
     });
     await app.waitUntilReady(60_000);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -5,10 +5,11 @@ import {
   signedTwilioWebhook,
   startAppProcess,
   twilioInboundSmsParams,
+  launchChromium,
 } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 
 const SCREENSHOTS = 'docs/screenshots';
 const ADMIN = { email: 'owner@example.test', password: 'owner password 1234' };
@@ -40,10 +41,7 @@ describe('standalone: channels on the admin screen', () => {
       ADMIN_PASSWORD: ADMIN.password,
     });
     await app.waitUntilReady(60_000);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -6,9 +6,10 @@ import {
   startAppProcess,
   twilioInboundSmsParams,
   waitFor,
+  launchChromium,
 } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 
 const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
 const AUTH_TOKEN = randomBytes(16).toString('hex');
@@ -47,18 +48,7 @@ describe('standalone: widget and SMS to the inbox, transfer, supervision', () =>
       ADMIN_PASSWORD: ADMIN.password,
     });
     await app.waitUntilReady(90_000);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

@@ -12,3 +12,4 @@ export * from './twilio/twilio-webhook.fixture.js';
 export * from './grpc/grpc-call.util.js';
 export * from './fixtures/workspace-event.fixture.js';
 export * from './s3/s3-server.util.js';
+export { launchChromium } from './browser/chromium.util.js';
