@@ -106,5 +106,11 @@ export {
 export { AttachmentStorageConfig, attachmentStorageVariables } from './storage/attachment-storage.config.js';
 export { createAttachmentStore } from './storage/attachment-store.factory.js';
 export { AttachmentStoreModule } from './storage/attachment-store.module.js';
+export {
+  INLINE_ATTACHMENT_TYPES,
+  type StoredFileContent,
+  sendStoredFile,
+  setStoredFileHeaders,
+} from './storage/stored-file-response.util.js';
 export { FilesystemAttachmentStore } from './storage/filesystem-attachment.store.js';
 export { S3AttachmentStore, type S3AttachmentStoreOptions } from './storage/s3-attachment.store.js';

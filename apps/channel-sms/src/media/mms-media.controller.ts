@@ -1,5 +1,5 @@
 import { Controller, Get, NotFoundException, Param, Req, Res } from '@nestjs/common';
-import { createLogger } from '@switchboard/platform';
+import { createLogger, setStoredFileHeaders } from '@switchboard/platform';
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { MMS_MEDIA_PATH, MmsMediaService } from './mms-media.service.js';
@@ -20,11 +20,7 @@ export class MmsMediaController {
     const content = await this.media.open(token);
     if (content === null) throw new NotFoundException('media not found');
     // Twilio refuses media whose Content-Type differs from the file; this is the checked type.
-    res.setHeader('Content-Type', content.contentType);
-    res.setHeader('Content-Length', String(content.size));
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Cache-Control', 'private, no-store');
-    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    setStoredFileHeaders(res, content);
     // Twilio's advice: the name recipients see comes from here (already limited to [A-Za-z0-9._-]).
     if (content.fileName !== null)
       res.setHeader('Content-Disposition', `inline; filename="${content.fileName}"`);

@@ -15,9 +15,8 @@ import {
   UnauthorizedException,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { createLogger } from '@switchboard/platform';
+import { createLogger, sendStoredFile } from '@switchboard/platform';
 import type { Request, Response } from 'express';
-import { pipeline } from 'node:stream/promises';
 import { WidgetCorsService } from '../assets/widget-cors.service.js';
 import type { TranscriptAttachment } from '../transcript/transcript-item.js';
 import { MAX_ATTACHMENT_BYTES } from './attachment-type.util.js';
@@ -84,28 +83,13 @@ export class WebAttachmentController {
     if (contact === null) throw new ForbiddenException('not yours');
     const content = await this.attachments.openForContact(contact, id);
     if (content === null) throw new NotFoundException('attachment not found');
-    // Served as a download of a known type, never sniffed into HTML.
-    res.setHeader('Content-Type', content.contentType);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Cache-Control', 'private, no-store');
-    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-    res.setHeader(
-      'Content-Disposition',
-      `${INLINE_TYPES.has(content.contentType) ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(content.fileName ?? 'file')}`,
-    );
-    res.setHeader('Content-Length', String(content.size));
-    // A client that goes away mid-download ends the read (freeing the file or bucket connection);
-    // the response can't be mended once started, so a failure is only logged.
-    await pipeline(content.body, res).catch((error: unknown) =>
-      log.warn({ err: error, attachmentId: id }, 'attachment download cut short'),
-    );
+    await sendStoredFile(res, content, log, { attachmentId: id });
   }
 }
 
 const log = createLogger('web-attachments');
 
 /** Shown in the page (as images); anything else, an agent's file of any type included, is a download. */
-const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
 async function readBody(req: Request, limit: number): Promise<Buffer | null> {
   const chunks: Buffer[] = [];

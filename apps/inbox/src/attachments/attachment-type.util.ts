@@ -9,8 +9,6 @@ export const AGENT_ATTACHMENT_TYPES = SIGNED_ATTACHMENT_TYPES;
 export const MAX_AGENT_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 /** Files per reply. */
 export const MAX_ATTACHMENTS_PER_REPLY = 5;
-/** Shown in a page as images; everything else is served as a download. */
-export const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
 /** A name safe in a header and a list: no control characters, slashes or quotes; 200 characters. */
 export function sanitizeFileName(name: string): string {

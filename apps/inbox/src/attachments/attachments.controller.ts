@@ -9,13 +9,12 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import { createLogger } from '@switchboard/platform';
+import { createLogger, sendStoredFile } from '@switchboard/platform';
 import type { Request, Response } from 'express';
-import { pipeline } from 'node:stream/promises';
 import { CurrentSession, SessionGuard } from '../auth/session.guard.js';
 import type { SessionContext } from '../auth/session-context.js';
 import { InboxExceptionFilter } from '../http/inbox-exception.filter.js';
-import { INLINE_TYPES, MAX_AGENT_ATTACHMENT_BYTES } from './attachment-type.util.js';
+import { MAX_AGENT_ATTACHMENT_BYTES } from './attachment-type.util.js';
 import { AttachmentsService, type UploadedAttachment, attachmentTooLarge } from './attachments.service.js';
 
 const log = createLogger('inbox.attachments');
@@ -54,19 +53,7 @@ export class AttachmentsController {
   ): Promise<void> {
     const content = await this.attachments.open(session, id);
     if (content === null) throw new NotFoundException('attachment not found');
-    // A known type, never sniffed into HTML, sandboxed if opened on its own.
-    res.setHeader('Content-Type', content.contentType);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Cache-Control', 'private, no-store');
-    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-    res.setHeader(
-      'Content-Disposition',
-      `${INLINE_TYPES.has(content.contentType) ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(content.fileName ?? 'file')}`,
-    );
-    res.setHeader('Content-Length', String(content.size));
-    await pipeline(content.body, res).catch((error: unknown) =>
-      log.warn({ err: error, attachmentId: id }, 'attachment download cut short'),
-    );
+    await sendStoredFile(res, content, log, { attachmentId: id });
   }
 }
 
