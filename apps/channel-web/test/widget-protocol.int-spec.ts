@@ -688,6 +688,19 @@ describe('widget protocol', () => {
       await tabA.next((m) => m.t === 'item' && (m.item as { id: string }).id === fromB, 'B’s message in A');
       expect(tabA.items().map((i) => i.seq)).toEqual([1, 2, 3]);
       expect(tabB.items().map((i) => i.seq)).toEqual([1, 2, 3]);
+
+      // The visitor's rate limit is one, whichever replica a tab is on: A spends it, B is refused.
+      for (let i = 0; i < 12; i++) tabA.send({ t: 'msg', id: randomUUID(), text: `flood ${i}` });
+      await waitFor(() => tabA.messages('error').some((m) => m.code === 'rate_limited'), {
+        what: 'A limited',
+      });
+      const fromBAgain = randomUUID();
+      tabB.send({ t: 'msg', id: fromBAgain, text: 'and B too' });
+      const refused = await tabB.next(
+        (m) => (m.t === 'error' || m.t === 'ack') && m.id === fromBAgain,
+        'B answered',
+      );
+      expect(refused).toMatchObject({ t: 'error', code: 'rate_limited', id: fromBAgain });
     } finally {
       await Promise.all(clients.splice(0).map((c) => c.close()));
       await replica.close();

@@ -14,6 +14,7 @@ import { TranscriptService } from '../transcript/transcript.service.js';
 import { AgentAvailabilityService } from './agent-availability.service.js';
 import { isOriginAllowed } from './origin.util.js';
 import { RateLimiter } from './rate-limiter.util.js';
+import { type RateLimit, SharedRateLimitsService } from './shared-rate-limits.service.js';
 import { SessionRegistryService } from './session-registry.service.js';
 import {
   CLOSE_IDENTITY_INVALID,
@@ -34,14 +35,17 @@ const PRUNE_MS = 60_000;
  * The customer side of a widget socket: who it is (visitor token or the site's HMAC), what it
  * missed, and what it sends. The gateway only hands frames over; every rule is here.
  */
+// Per contact: a burst of 8 messages, then one every 2 s. Per IP (many visitors behind one NAT): a
+// burst of 60, then 2 per second. New visitors per IP: a burst of 30, then one every 2 s.
+const messagesPerContact = (id: string): RateLimit => ({ key: `msg:c:${id}`, burst: 8, perSecond: 0.5 });
+const messagesPerIp = (ip: string): RateLimit => ({ key: `msg:ip:${ip}`, burst: 60, perSecond: 2 });
+const newVisitorsPerIp = (ip: string): RateLimit => ({ key: `new:ip:${ip}`, burst: 30, perSecond: 0.5 });
+
 @Injectable()
 export class WidgetSessionService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = createLogger('channel-web.session');
-  // Per contact: a burst of 8 messages, then one every 2 s. Per IP (many visitors behind one NAT):
-  // a burst of 60, then 2 per second. New visitors per IP: a burst of 30, then one every 2 s.
-  private readonly perContact = new RateLimiter(8, 0.5);
-  private readonly perIp = new RateLimiter(60, 2);
-  private readonly newVisitorsPerIp = new RateLimiter(30, 0.5);
+  // Typing, per contact and per process: a dropped indicator costs nothing, a query per keystroke
+  // would. Messages and new visitors are limited across replicas (SharedRateLimitsService).
   private readonly typingPerContact = new RateLimiter(3, 1);
   private pruneTimer: NodeJS.Timeout | undefined;
 
@@ -55,12 +59,12 @@ export class WidgetSessionService implements OnModuleInit, OnApplicationShutdown
     private readonly notifier: TranscriptNotifierService,
     private readonly availability: AgentAvailabilityService,
     private readonly merges: VisitorMergeService,
+    private readonly limits: SharedRateLimitsService,
   ) {}
 
   onModuleInit(): void {
     this.pruneTimer = setInterval(() => {
-      for (const limiter of [this.perContact, this.perIp, this.newVisitorsPerIp, this.typingPerContact])
-        limiter.prune();
+      this.typingPerContact.prune();
     }, PRUNE_MS).unref();
   }
 
@@ -142,7 +146,7 @@ export class WidgetSessionService implements OnModuleInit, OnApplicationShutdown
     } else {
       const known = hello.token !== undefined;
       if (!known) {
-        const wait = this.newVisitorsPerIp.take(session.ip);
+        const wait = await this.limits.take([newVisitorsPerIp(session.ip)]);
         if (wait > 0) return this.rateLimited(session, wait);
       }
       const resolved = await this.contacts.resolveVisitor(site.workspaceId, hello.token);
@@ -197,7 +201,7 @@ export class WidgetSessionService implements OnModuleInit, OnApplicationShutdown
       case 'offline': {
         const sent = await this.inbound.alreadySent(contact, message.id);
         if (sent) return session.send({ t: 'ack', id: message.id, seq: sent.seq });
-        const wait = Math.max(this.perContact.take(contact.id), this.perIp.take(session.ip));
+        const wait = await this.limits.take([messagesPerContact(contact.id), messagesPerIp(session.ip)]);
         if (wait > 0) return this.rateLimited(session, wait, message.id);
         const text = message.text ?? null;
         const attachmentIds = message.t === 'msg' ? (message.attachments ?? []) : [];
