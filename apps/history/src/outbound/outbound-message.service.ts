@@ -17,7 +17,7 @@ import type { DataSource } from 'typeorm';
 import { maskCardNumbersOrNull } from '../card-numbers/card-number-mask.util.js';
 import { statusChangedEntry } from '../conversations/conversation-events.js';
 import { type OpenConversation, openConversations } from '../conversations/open-conversations.operation.js';
-import { type Db, firstRow, rows } from '../database/sql.util.js';
+import { type Db, firstRow, preparedRows } from '../database/sql.util.js';
 import { resolveIdentities } from '../identities/identity-resolver.js';
 import { identityKey, normalizeRequestedIdentityValue } from '../identities/identity-value.util.js';
 import { type OutboxEntry, outboxJson } from '../outbox/outbox.js';
@@ -47,11 +47,15 @@ const PREVIEW_LENGTH = 200;
  * under the idempotency key; the customer (merges followed) locked FOR SHARE against erasure;
  * the conversation (the one named, else the customer's open one) locked FOR UPDATE, with the
  * clock read once the lock is held; and for a reply, where it goes. Each lookup is a probe of an
- * index; the route's are skipped for a note ($7).
+ * index (merge hops through `LATERAL … LIMIT 1`, never a join the planner could make a scan); the
+ * route's are skipped for a note ($7). The last inbound sender is ordered by `created_at` alone:
+ * with `id` too, the planner walked `messages_timeline` back past every reply sent since, not one
+ * probe of `messages_inbound_channels`.
  *
  * Lock order is the one the statements it replaces took: a named conversation before its
- * customer, a customer before its open conversation. A CTE that locks is not inlined and runs when
- * first read, so each runs after the one its condition reads.
+ * customer, a customer before its open conversation. The locking CTEs are MATERIALIZED, so each
+ * runs (and waits for its lock) when first read, after the one its condition reads; the clock is
+ * read from the locked row.
  */
 const LOOKUP = `
 WITH RECURSIVE existing AS (
@@ -66,7 +70,9 @@ chain (id, merged_into, hops) AS (
   WHERE workspace_id = $1 AND id = $4::uuid AND $3::uuid IS NULL AND NOT EXISTS (SELECT 1 FROM existing)
   UNION ALL
   SELECT c.id, c.merged_into, chain.hops + 1 FROM chain
-  JOIN history.customers c ON c.workspace_id = $1 AND c.id = chain.merged_into
+  CROSS JOIN LATERAL (
+    SELECT id, merged_into FROM history.customers
+    WHERE workspace_id = $1 AND id = chain.merged_into LIMIT 1) AS c
   WHERE chain.hops < 9),
 customer AS MATERIALIZED (
   SELECT id, erased_at FROM history.customers
@@ -93,11 +99,11 @@ route_channel AS (
      ORDER BY m.created_at DESC, m.id DESC LIMIT 1)) AS channel
     WHERE NOT $7::boolean AND EXISTS (SELECT 1 FROM conversation)) AS chosen),
 last_inbound AS (
-  SELECT m.sender_kind, m.sender_address, m.channel_account_id
-  FROM history.messages m, route_channel rc
+  SELECT m.sender_kind, m.sender_address, m.channel_account_id FROM history.messages m
   WHERE m.workspace_id = $1 AND m.customer_id = (SELECT customer_id FROM conversation)
-    AND m.direction = 'in' AND m.channel = rc.channel AND m.sender_address IS NOT NULL
-  ORDER BY m.created_at DESC, m.id DESC LIMIT 1),
+    AND m.direction = 'in' AND m.channel = (SELECT channel FROM route_channel)
+    AND m.sender_address IS NOT NULL
+  ORDER BY m.created_at DESC LIMIT 1),
 recipient AS (
   SELECT kind, address FROM (
     SELECT l.sender_kind AS kind, l.sender_address AS address, 0 AS preference FROM last_inbound l
@@ -197,9 +203,10 @@ SELECT (SELECT count(*) FROM inserted)::int AS inserted`;
  * same message.
  *
  * A send to a customer's open conversation is four round trips (BEGIN, one statement that reads
- * and locks everything the send decides on, one that writes it all, COMMIT): on a loaded machine
- * a round trip costs far more than these statements (ADR 0012). Sending to an identity, or
- * opening a conversation, adds the statements that create them.
+ * and locks everything the send decides on, one that writes it all, COMMIT), both statements
+ * prepared once per connection: on a loaded machine a round trip, and planning these CTEs on every
+ * call, cost far more than running them (ADR 0012). Sending to an identity, or opening a
+ * conversation, adds the statements that create them.
  */
 @Injectable()
 export class OutboundMessageService {
@@ -370,7 +377,7 @@ export class OutboundMessageService {
       });
     }
 
-    const [written] = await rows<{ inserted: number }>(tx, WRITE, [
+    const [written] = await preparedRows<{ inserted: number }>(tx, 'history.send.write', WRITE, [
       conversationId,
       note,
       text?.slice(0, PREVIEW_LENGTH) ?? null,
@@ -407,7 +414,7 @@ export class OutboundMessageService {
     customerId: string | null,
     note: boolean,
   ): Promise<LookupRow> {
-    const [row] = await rows<LookupRow>(tx, LOOKUP, [
+    const [row] = await preparedRows<LookupRow>(tx, 'history.send.lookup', LOOKUP, [
       workspaceId,
       input.idempotencyKey,
       input.conversationId ?? null,
