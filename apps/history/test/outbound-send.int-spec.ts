@@ -204,6 +204,11 @@ describe('history outbound sends', () => {
       conversationId: target.conversationId,
       channel: 'sms',
     });
+    // To the number they last wrote from, which the merge made theirs.
+    expect(await waitFor(() => deliveries(ws).find((d) => d.messageId === sent.messageId))).toMatchObject({
+      customerId: target.customerId,
+      recipient: { kind: 'phone', address: '+14155550204' },
+    });
     // The source's conversation was resolved by the merge: reopening it would make two open.
     await expect(
       send(ws, { conversationId: source.conversationId, text: 'old thread' }),
