@@ -17,10 +17,10 @@ import type { DataSource } from 'typeorm';
 import { maskCardNumbersOrNull } from '../card-numbers/card-number-mask.util.js';
 import { statusChangedEntry } from '../conversations/conversation-events.js';
 import { type OpenConversation, openConversations } from '../conversations/open-conversations.operation.js';
-import { type Db, firstRow, isoRequired, rows } from '../database/sql.util.js';
+import { type Db, firstRow, preparedRows } from '../database/sql.util.js';
 import { resolveIdentities } from '../identities/identity-resolver.js';
 import { identityKey, normalizeRequestedIdentityValue } from '../identities/identity-value.util.js';
-import { type OutboxEntry, appendToOutbox } from '../outbox/outbox.js';
+import { type OutboxEntry, outboxJson } from '../outbox/outbox.js';
 import { OutboxRelay } from '../outbox/outbox-relay.service.js';
 import { parseSendMessageInput } from './send-message-input.schema.js';
 
@@ -37,17 +37,163 @@ const CHANNEL_IDENTITY_KINDS: Readonly<Record<Channel, readonly IdentityKind[]>>
 /** The idempotency key was used by a concurrent call that committed first. */
 class KeyTakenConcurrently extends Error {}
 
-interface Target {
-  customerId: string;
-  conversation: {
-    id: string;
-    status: 'open' | 'pending' | 'resolved';
-    channel: Channel | null;
-    channelAccountId: string | null;
-    opened: boolean;
-    customerAttributes?: Record<string, string>;
-  };
+/** Microseconds since the epoch of clock_timestamp(), exact, as text (a JS Date keeps milliseconds). */
+const CLOCK_MICROS = `(extract(epoch FROM clock_timestamp()) * 1000000)::bigint::text`;
+
+const PREVIEW_LENGTH = 200;
+
+/**
+ * Everything a send decides on, read (and locked) in one statement: the message already stored
+ * under the idempotency key; the customer (merges followed) locked FOR SHARE against erasure;
+ * the conversation (the one named, else the customer's open one) locked FOR UPDATE, with the
+ * clock read once the lock is held; and for a reply, where it goes. Each lookup is a probe of an
+ * index (merge hops through `LATERAL … LIMIT 1`, never a join the planner could make a scan); the
+ * route's are skipped for a note ($7). The last inbound sender is ordered by `created_at` alone:
+ * with `id` too, the planner walked `messages_timeline` back past every reply sent since, not one
+ * probe of `messages_inbound_channels`.
+ *
+ * Lock order is the one the statements it replaces took: a named conversation before its
+ * customer, a customer before its open conversation. The locking CTEs are MATERIALIZED, so each
+ * runs (and waits for its lock) when first read, after the one its condition reads; the clock is
+ * read from the locked row.
+ */
+const LOOKUP = `
+WITH RECURSIVE existing AS (
+  SELECT id, conversation_id, customer_id, channel FROM history.messages
+  WHERE workspace_id = $1 AND idempotency_key = $2),
+named AS MATERIALIZED (
+  SELECT id, customer_id, status, channel, channel_account_id, last_sequence FROM history.conversations
+  WHERE workspace_id = $1 AND id = $3::uuid AND NOT EXISTS (SELECT 1 FROM existing)
+  FOR UPDATE),
+chain (id, merged_into, hops) AS (
+  SELECT id, merged_into, 0 FROM history.customers
+  WHERE workspace_id = $1 AND id = $4::uuid AND $3::uuid IS NULL AND NOT EXISTS (SELECT 1 FROM existing)
+  UNION ALL
+  SELECT c.id, c.merged_into, chain.hops + 1 FROM chain
+  CROSS JOIN LATERAL (
+    SELECT id, merged_into FROM history.customers
+    WHERE workspace_id = $1 AND id = chain.merged_into LIMIT 1) AS c
+  WHERE chain.hops < 9),
+customer AS MATERIALIZED (
+  SELECT id, erased_at FROM history.customers
+  WHERE workspace_id = $1
+    AND id = CASE WHEN $3::uuid IS NULL
+                  THEN (SELECT coalesce(merged_into, id) FROM chain ORDER BY hops DESC LIMIT 1)
+                  ELSE (SELECT customer_id FROM named) END
+  FOR SHARE),
+open AS MATERIALIZED (
+  SELECT id, customer_id, status, channel, channel_account_id, last_sequence FROM history.conversations
+  WHERE customer_id = (SELECT id FROM customer WHERE erased_at IS NULL) AND status <> 'resolved'
+    AND $3::uuid IS NULL
+  FOR UPDATE),
+conversation AS MATERIALIZED (
+  SELECT *, ${CLOCK_MICROS} AS locked_at FROM (SELECT * FROM named UNION ALL SELECT * FROM open) AS c),
+route_channel AS (
+  SELECT channel, ARRAY(SELECT jsonb_array_elements_text($6::jsonb -> channel)) AS kinds
+  FROM (SELECT coalesce(
+    $5::text,
+    (SELECT channel FROM conversation),
+    (SELECT m.channel FROM history.messages m
+     WHERE m.workspace_id = $1 AND m.customer_id = (SELECT customer_id FROM conversation)
+       AND m.direction = 'in' AND m.channel IS NOT NULL
+     ORDER BY m.created_at DESC, m.id DESC LIMIT 1)) AS channel
+    WHERE NOT $7::boolean AND EXISTS (SELECT 1 FROM conversation)) AS chosen),
+last_inbound AS (
+  SELECT m.sender_kind, m.sender_address, m.channel_account_id FROM history.messages m
+  WHERE m.workspace_id = $1 AND m.customer_id = (SELECT customer_id FROM conversation)
+    AND m.direction = 'in' AND m.channel = (SELECT channel FROM route_channel)
+    AND m.sender_address IS NOT NULL
+  ORDER BY m.created_at DESC LIMIT 1),
+recipient AS (
+  SELECT kind, address FROM (
+    SELECT l.sender_kind AS kind, l.sender_address AS address, 0 AS preference FROM last_inbound l
+    WHERE EXISTS (
+      SELECT 1 FROM history.identities i
+      WHERE i.workspace_id = $1 AND i.customer_id = (SELECT customer_id FROM conversation)
+        AND i.kind = l.sender_kind AND i.value = l.sender_address)
+    UNION ALL
+    (SELECT i.kind, i.value, 1 FROM history.identities i, route_channel rc
+     WHERE i.workspace_id = $1 AND i.customer_id = (SELECT customer_id FROM conversation)
+       AND i.kind = ANY(rc.kinds)
+     ORDER BY array_position(rc.kinds, i.kind), i.verified DESC, i.created_at DESC LIMIT 1)) AS r
+  ORDER BY preference LIMIT 1)
+SELECT
+  e.id AS existing_id, e.conversation_id AS existing_conversation_id,
+  e.customer_id AS existing_customer_id, e.channel AS existing_channel,
+  cu.id AS customer_id, cu.erased_at,
+  c.id AS conversation_id, c.customer_id AS conversation_customer_id, c.status, c.channel AS conversation_channel,
+  c.channel_account_id AS conversation_channel_account_id, c.last_sequence, c.locked_at,
+  (SELECT o.id FROM history.conversations o
+   WHERE c.status = 'resolved' AND NOT $7::boolean AND o.customer_id = c.customer_id
+     AND o.status <> 'resolved' AND o.id <> c.id LIMIT 1) AS other_open_id,
+  rc.channel AS route_channel,
+  l.channel_account_id AS last_inbound_account_id,
+  r.kind AS recipient_kind, r.address AS recipient_address,
+  (SELECT i.opted_out FROM history.identities i
+   WHERE i.workspace_id = $1 AND i.kind = r.kind AND i.value = r.address) AS opted_out
+FROM (SELECT 1) AS one
+LEFT JOIN existing e ON true
+LEFT JOIN customer cu ON true
+LEFT JOIN conversation c ON true
+LEFT JOIN route_channel rc ON true
+LEFT JOIN last_inbound l ON true
+LEFT JOIN recipient r ON true`;
+
+interface LookupRow {
+  existing_id: string | null;
+  existing_conversation_id: string | null;
+  existing_customer_id: string | null;
+  existing_channel: Channel | null;
+  customer_id: string | null;
+  erased_at: Date | null;
+  conversation_id: string | null;
+  conversation_customer_id: string | null;
+  status: 'open' | 'pending' | 'resolved' | null;
+  conversation_channel: Channel | null;
+  conversation_channel_account_id: string | null;
+  last_sequence: number | null;
+  locked_at: string | null;
+  other_open_id: string | null;
+  route_channel: Channel | null;
+  last_inbound_account_id: string | null;
+  recipient_kind: IdentityKind | null;
+  recipient_address: string | null;
+  opted_out: boolean | null;
 }
+
+/**
+ * The conversation moved, the message stored and its events queued in one statement. The outbox
+ * row is written only with the message: a key a concurrent send committed first inserts neither,
+ * and the caller rolls back and answers with that send's message.
+ */
+const WRITE = `
+WITH moved AS (
+  UPDATE history.conversations
+  SET last_sequence = last_sequence + 1,
+      last_message_at = clock_timestamp(),
+      last_message_preview = CASE WHEN $2::boolean THEN last_message_preview ELSE $3 END,
+      first_response_at = CASE WHEN $2 THEN first_response_at
+                               ELSE coalesce(first_response_at, clock_timestamp()) END,
+      waiting_since = CASE WHEN $2 THEN waiting_since ELSE NULL END,
+      status = CASE WHEN $4::boolean THEN 'open' ELSE status END,
+      resolved_at = CASE WHEN $4 THEN NULL ELSE resolved_at END,
+      updated_at = clock_timestamp()
+  WHERE id = $1::uuid
+  RETURNING 1),
+inserted AS (
+  INSERT INTO history.messages
+    (id, workspace_id, direction, channel, channel_account_id, text, attachments, received_at,
+     conversation_id, customer_id, sequence, sender, idempotency_key, delivery_status, delivery_status_at,
+     created_at)
+  SELECT $5::uuid, $6::uuid, $7::text, $8::text, $9::text, $10::text, $11::jsonb, t.at, $1::uuid, $12::uuid,
+         $13::int, $14::jsonb, $15::text, $16::text, CASE WHEN $16::text IS NULL THEN NULL ELSE t.at END, t.at
+  FROM (SELECT 'epoch'::timestamptz + $17::bigint * interval '1 microsecond' AS at) AS t
+  ON CONFLICT (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+  RETURNING 1),
+queued AS (
+  INSERT INTO history.outbox (entries) SELECT $18::json WHERE EXISTS (SELECT 1 FROM inserted)
+  RETURNING 1)
+SELECT (SELECT count(*) FROM inserted)::int AS inserted`;
 
 /**
  * Replies, sends and notes from agents, integrators and bots. One transaction stores the message,
@@ -55,6 +201,12 @@ interface Target {
  * request for the channel adapter) to the outbox: when `send` resolves, the message is durable
  * and its events will reach the log (ADR 0010). The client's idempotency key makes a retry the
  * same message.
+ *
+ * A send to a customer's open conversation is four round trips (BEGIN, one statement that reads
+ * and locks everything the send decides on, one that writes it all, COMMIT), both statements
+ * prepared once per connection: on a loaded machine a round trip, and planning these CTEs on every
+ * call, cost far more than running them (ADR 0012). Sending to an identity, or opening a
+ * conversation, adds the statements that create them.
  */
 @Injectable()
 export class OutboundMessageService {
@@ -65,26 +217,28 @@ export class OutboundMessageService {
 
   async send(workspaceId: string, raw: SendMessageInput): Promise<SendMessageResult> {
     const input = parseSendMessageInput(raw);
-    const previous = await this.byIdempotencyKey(workspaceId, input.idempotencyKey);
-    if (previous !== undefined) return previous;
     try {
       const result = await this.db.transaction((tx) => this.sendInTransaction(tx, workspaceId, input));
-      this.relay.kick();
+      if (result.created) this.relay.kick();
       return result;
     } catch (error) {
       if (!(error instanceof KeyTakenConcurrently)) throw error;
-      return (await this.byIdempotencyKey(workspaceId, input.idempotencyKey))!;
+      return (await this.byIdempotencyKey(this.db, workspaceId, input.idempotencyKey))!;
     }
   }
 
-  private async byIdempotencyKey(workspaceId: string, key: string): Promise<SendMessageResult | undefined> {
+  private async byIdempotencyKey(
+    db: Db,
+    workspaceId: string,
+    key: string,
+  ): Promise<SendMessageResult | undefined> {
     const row = await firstRow<{
       id: string;
       conversation_id: string;
       customer_id: string;
       channel: Channel | null;
     }>(
-      this.db,
+      db,
       `SELECT id, conversation_id, customer_id, channel FROM history.messages
        WHERE workspace_id = $1 AND idempotency_key = $2`,
       [workspaceId, key],
@@ -105,83 +259,72 @@ export class OutboundMessageService {
     input: SendMessageInput,
   ): Promise<SendMessageResult> {
     const note = input.internalNote === true;
-    const target = await this.target(tx, workspaceId, input);
-    const outbox: OutboxEntry[] = [];
-    let reopen = false;
-    if (target.conversation.status === 'resolved' && !note) {
-      const other = await firstRow<{ id: string }>(
-        tx,
-        `SELECT id FROM history.conversations WHERE customer_id = $1 AND status <> 'resolved' AND id <> $2`,
-        [target.customerId, target.conversation.id],
-      );
-      if (other !== undefined)
-        throw new FailedPreconditionError(
-          `conversation ${target.conversation.id} is resolved and the customer has another open conversation (${other.id})`,
-        );
-      reopen = true;
+    let customerId = input.customerId;
+    if (input.conversationId === undefined && customerId === undefined) {
+      // Resolving an identity may create a customer: a retry must find its message before that.
+      const previous = await this.byIdempotencyKey(tx, workspaceId, input.idempotencyKey);
+      if (previous !== undefined) return previous;
+      const { kind, value } = input.identity!;
+      const normalized = normalizeRequestedIdentityValue(kind, value, 'identity.value');
+      await tx.query('INSERT INTO history.workspaces (id) VALUES ($1) ON CONFLICT DO NOTHING', [workspaceId]);
+      const found = await resolveIdentities(tx, [{ workspaceId, kind, value: normalized, verified: false }]);
+      customerId = found.get(identityKey(workspaceId, kind, normalized))!.customerId;
     }
 
-    let delivery:
-      | {
-          channel: Channel;
-          channelAccountId: string | null;
-          recipient: { kind: IdentityKind; address: string };
-        }
-      | undefined;
-    if (!note) delivery = await this.route(tx, workspaceId, target, input);
+    let row = await this.lookup(tx, workspaceId, input, customerId ?? null, note);
+    if (row.existing_id !== null) {
+      return {
+        messageId: row.existing_id,
+        conversationId: row.existing_conversation_id!,
+        customerId: row.existing_customer_id!,
+        channel: row.existing_channel,
+        created: false,
+      };
+    }
+    if (input.conversationId !== undefined) {
+      if (row.conversation_id === null) throw new NotFoundError(`conversation ${input.conversationId}`);
+      if (input.customerId !== undefined && input.customerId !== row.conversation_customer_id)
+        throw new InvalidArgumentError('the conversation belongs to another customer', [
+          { field: 'customerId', description: 'does not match the conversation' },
+        ]);
+    }
+    if (row.customer_id === null)
+      throw new NotFoundError(`customer ${customerId ?? row.conversation_customer_id}`);
+    if (row.erased_at !== null)
+      throw new FailedPreconditionError(`customer ${row.customer_id} has been erased`);
+
+    let opened: OpenConversation | undefined;
+    if (row.conversation_id === null) {
+      // The customer has no open conversation: open one (locked), and read again around it.
+      opened = (await openConversations(tx, [{ workspaceId, customerId: row.customer_id }])).get(
+        row.customer_id,
+      )!;
+      row = await this.lookup(tx, workspaceId, input, row.customer_id, note);
+    }
+    const conversationId = row.conversation_id!;
+    const targetCustomerId = row.conversation_customer_id!;
+
+    const reopen = row.status === 'resolved' && !note;
+    if (reopen && row.other_open_id !== null)
+      throw new FailedPreconditionError(
+        `conversation ${conversationId} is resolved and the customer has another open conversation (${row.other_open_id})`,
+      );
+    const delivery = note ? undefined : this.route(row, input);
 
     const text = maskCardNumbersOrNull(input.text);
-    const [conv] = await rows<{ sequence: number }>(
-      tx,
-      `UPDATE history.conversations
-       SET last_sequence = last_sequence + 1,
-           last_message_at = clock_timestamp(),
-           last_message_preview = CASE WHEN $2 THEN last_message_preview ELSE $3 END,
-           first_response_at = CASE WHEN $2 THEN first_response_at
-                                    ELSE coalesce(first_response_at, clock_timestamp()) END,
-           waiting_since = CASE WHEN $2 THEN waiting_since ELSE NULL END,
-           status = CASE WHEN $4 THEN 'open' ELSE status END,
-           resolved_at = CASE WHEN $4 THEN NULL ELSE resolved_at END,
-           updated_at = clock_timestamp()
-       WHERE id = $1 RETURNING last_sequence AS sequence`,
-      [target.conversation.id, note, text?.slice(0, 200) ?? null, reopen],
-    );
+    const sequence = row.last_sequence! + 1;
+    // Timed once the conversation's row was locked: every earlier message of it has committed by
+    // then, so the timeline's order is the sequence order (as on the inbound path).
+    const createdAtMicros = BigInt(row.locked_at!);
+    const createdAt = new Date(Number(createdAtMicros / 1000n)).toISOString();
     const messageId = randomUUID();
-    const inserted = await rows<{ created_at: Date }>(
-      tx,
-      `INSERT INTO history.messages
-         (id, workspace_id, direction, channel, channel_account_id, text, attachments, received_at,
-          conversation_id, customer_id, sequence, sender, idempotency_key, delivery_status, delivery_status_at,
-          created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp(), $8, $9, $10, $11, $12, $13,
-               CASE WHEN $13::text IS NULL THEN NULL ELSE clock_timestamp() END, clock_timestamp())
-       ON CONFLICT (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-       RETURNING created_at`,
-      [
-        messageId,
-        workspaceId,
-        note ? 'note' : 'out',
-        delivery?.channel ?? null,
-        delivery?.channelAccountId ?? null,
-        text,
-        JSON.stringify(input.attachments ?? []),
-        target.conversation.id,
-        target.customerId,
-        conv!.sequence,
-        JSON.stringify(input.sender),
-        input.idempotencyKey,
-        note ? null : 'pending',
-      ],
-    );
-    if (inserted[0] === undefined) throw new KeyTakenConcurrently();
-    const createdAt = isoRequired(inserted[0].created_at);
-
+    const outbox: OutboxEntry[] = [];
     if (reopen) {
       outbox.push(
         statusChangedEntry({
           workspaceId,
-          conversationId: target.conversation.id,
-          customerId: target.customerId,
+          conversationId,
+          customerId: targetCustomerId,
           status: 'open',
           previousStatus: 'resolved',
           changedBy: input.sender,
@@ -189,17 +332,17 @@ export class OutboundMessageService {
         }),
       );
     }
-    const opens = target.conversation.opened && conv!.sequence === 1;
+    const opens = opened?.opened === true && sequence === 1;
     outbox.push({
       topic: Topics.conversations,
       key: workspaceId,
       event: ConversationMessageAppendedV1.create({
         workspaceId,
         payload: {
-          conversationId: target.conversation.id,
-          customerId: target.customerId,
+          conversationId,
+          customerId: targetCustomerId,
           messageId,
-          sequence: conv!.sequence,
+          sequence,
           direction: note ? 'note' : 'out',
           channel: delivery?.channel ?? null,
           channelAccountId: delivery?.channelAccountId ?? null,
@@ -208,7 +351,7 @@ export class OutboundMessageService {
           sender: input.sender,
           createdAt,
           openedConversation: opens,
-          ...(opens ? { customerAttributes: target.conversation.customerAttributes ?? {} } : {}),
+          ...(opens ? { customerAttributes: opened?.customerAttributes ?? {} } : {}),
         },
       }),
     });
@@ -220,8 +363,8 @@ export class OutboundMessageService {
           workspaceId,
           payload: {
             messageId,
-            conversationId: target.conversation.id,
-            customerId: target.customerId,
+            conversationId,
+            customerId: targetCustomerId,
             channel: delivery.channel,
             channelAccountId: delivery.channelAccountId,
             recipient: delivery.recipient,
@@ -233,184 +376,84 @@ export class OutboundMessageService {
         }),
       });
     }
-    await appendToOutbox(tx, outbox);
+
+    const [written] = await preparedRows<{ inserted: number }>(tx, 'history.send.write', WRITE, [
+      conversationId,
+      note,
+      text?.slice(0, PREVIEW_LENGTH) ?? null,
+      reopen,
+      messageId,
+      workspaceId,
+      note ? 'note' : 'out',
+      delivery?.channel ?? null,
+      delivery?.channelAccountId ?? null,
+      text,
+      JSON.stringify(input.attachments ?? []),
+      targetCustomerId,
+      sequence,
+      JSON.stringify(input.sender),
+      input.idempotencyKey,
+      note ? null : 'pending',
+      createdAtMicros.toString(),
+      outboxJson(outbox),
+    ]);
+    if (written!.inserted === 0) throw new KeyTakenConcurrently();
     return {
       messageId,
-      conversationId: target.conversation.id,
-      customerId: target.customerId,
+      conversationId,
+      customerId: targetCustomerId,
       channel: delivery?.channel ?? null,
       created: true,
     };
   }
 
-  /** The conversation to write in: the one named, else the customer's open one (opened if none). */
-  private async target(tx: Db, workspaceId: string, input: SendMessageInput): Promise<Target> {
-    if (input.conversationId !== undefined) {
-      const row = await firstRow<{
-        id: string;
-        customer_id: string;
-        status: 'open' | 'pending' | 'resolved';
-        channel: Channel | null;
-        channel_account_id: string | null;
-      }>(
-        tx,
-        `SELECT id, customer_id, status, channel, channel_account_id FROM history.conversations
-         WHERE workspace_id = $1 AND id = $2 FOR UPDATE`,
-        [workspaceId, input.conversationId],
-      );
-      if (row === undefined) throw new NotFoundError(`conversation ${input.conversationId}`);
-      if (input.customerId !== undefined && input.customerId !== row.customer_id)
-        throw new InvalidArgumentError('the conversation belongs to another customer', [
-          { field: 'customerId', description: 'does not match the conversation' },
-        ]);
-      await this.assertCustomerWritable(tx, workspaceId, row.customer_id);
-      return {
-        customerId: row.customer_id,
-        conversation: {
-          id: row.id,
-          status: row.status,
-          channel: row.channel,
-          channelAccountId: row.channel_account_id,
-          opened: false,
-        },
-      };
-    }
-    let customerId: string;
-    if (input.customerId !== undefined) {
-      customerId = await this.followMerges(tx, workspaceId, input.customerId);
-    } else {
-      const { kind, value } = input.identity!;
-      const normalized = normalizeRequestedIdentityValue(kind, value, 'identity.value');
-      const found = await resolveIdentities(tx, [{ workspaceId, kind, value: normalized, verified: false }]);
-      customerId = found.get(identityKey(workspaceId, kind, normalized))!.customerId;
-      await tx.query('INSERT INTO history.workspaces (id) VALUES ($1) ON CONFLICT DO NOTHING', [workspaceId]);
-    }
-    await this.assertCustomerWritable(tx, workspaceId, customerId);
-    const open: OpenConversation = (await openConversations(tx, [{ workspaceId, customerId }])).get(
+  private async lookup(
+    tx: Db,
+    workspaceId: string,
+    input: SendMessageInput,
+    customerId: string | null,
+    note: boolean,
+  ): Promise<LookupRow> {
+    const [row] = await preparedRows<LookupRow>(tx, 'history.send.lookup', LOOKUP, [
+      workspaceId,
+      input.idempotencyKey,
+      input.conversationId ?? null,
       customerId,
-    )!;
-    const details = await firstRow<{ channel: Channel | null; channel_account_id: string | null }>(
-      tx,
-      'SELECT channel, channel_account_id FROM history.conversations WHERE id = $1',
-      [open.id],
-    );
-    return {
-      customerId,
-      conversation: {
-        id: open.id,
-        status: open.status,
-        channel: details?.channel ?? null,
-        channelAccountId: details?.channel_account_id ?? null,
-        opened: open.opened,
-        ...(open.customerAttributes !== undefined ? { customerAttributes: open.customerAttributes } : {}),
-      },
-    };
-  }
-
-  /** An id from before a merge still reaches the customer: it leads to the one merged into. */
-  private async followMerges(tx: Db, workspaceId: string, customerId: string): Promise<string> {
-    let current = customerId;
-    for (let hops = 0; hops < 10; hops++) {
-      const row = await firstRow<{ merged_into: string | null }>(
-        tx,
-        'SELECT merged_into FROM history.customers WHERE workspace_id = $1 AND id = $2',
-        [workspaceId, current],
-      );
-      if (row === undefined) throw new NotFoundError(`customer ${customerId}`);
-      if (row.merged_into === null) return current;
-      current = row.merged_into;
-    }
-    return current;
-  }
-
-  private async assertCustomerWritable(tx: Db, workspaceId: string, customerId: string): Promise<void> {
-    const row = await firstRow<{ erased_at: Date | null }>(
-      tx,
-      'SELECT erased_at FROM history.customers WHERE workspace_id = $1 AND id = $2 FOR SHARE',
-      [workspaceId, customerId],
-    );
-    if (row === undefined) throw new NotFoundError(`customer ${customerId}`);
-    if (row.erased_at !== null) throw new FailedPreconditionError(`customer ${customerId} has been erased`);
+      input.channel ?? null,
+      JSON.stringify(CHANNEL_IDENTITY_KINDS),
+      note,
+    ]);
+    return row!;
   }
 
   /**
-   * Where a reply goes: the channel named, else the one the customer last wrote from; to the
-   * address they wrote from on it (else their identity for that channel), through the account
-   * they wrote to. An opted-out address is refused here, before anything reaches a provider.
+   * Where a reply goes: the channel named, else the conversation's, else the one the customer last
+   * wrote from; to the address they last wrote from on it while it is still theirs (else their
+   * identity for that channel), through the account they wrote to. An opted-out address is
+   * refused here, before anything reaches a provider.
    */
-  private async route(
-    tx: Db,
-    workspaceId: string,
-    target: Target,
+  private route(
+    row: LookupRow,
     input: SendMessageInput,
-  ): Promise<{
+  ): {
     channel: Channel;
     channelAccountId: string | null;
     recipient: { kind: IdentityKind; address: string };
-  }> {
-    let channel = input.channel ?? target.conversation.channel ?? null;
-    if (channel === null) {
-      const last = await firstRow<{ channel: Channel }>(
-        tx,
-        `SELECT channel FROM history.messages
-         WHERE workspace_id = $1 AND customer_id = $2 AND direction = 'in' AND channel IS NOT NULL
-         ORDER BY created_at DESC, id DESC LIMIT 1`,
-        [workspaceId, target.customerId],
-      );
-      channel = last?.channel ?? null;
-    }
+  } {
+    const channel = row.route_channel;
     if (channel === null)
       throw new FailedPreconditionError(
         'the customer has never written on a channel: name the channel to use',
       );
-
-    const lastInbound = await firstRow<{
-      sender_kind: IdentityKind;
-      sender_address: string;
-      channel_account_id: string;
-    }>(
-      tx,
-      `SELECT sender_kind, sender_address, channel_account_id FROM history.messages
-       WHERE workspace_id = $1 AND customer_id = $2 AND direction = 'in' AND channel = $3
-         AND sender_address IS NOT NULL
-       ORDER BY created_at DESC, id DESC LIMIT 1`,
-      [workspaceId, target.customerId, channel],
-    );
-    let recipient: { kind: IdentityKind; address: string } | undefined;
-    if (lastInbound !== undefined) {
-      const stillTheirs = await firstRow<{ id: string }>(
-        tx,
-        'SELECT id FROM history.identities WHERE workspace_id = $1 AND customer_id = $2 AND kind = $3 AND value = $4',
-        [workspaceId, target.customerId, lastInbound.sender_kind, lastInbound.sender_address],
-      );
-      if (stillTheirs !== undefined)
-        recipient = { kind: lastInbound.sender_kind, address: lastInbound.sender_address };
-    }
-    if (recipient === undefined) {
-      const kinds = CHANNEL_IDENTITY_KINDS[channel];
-      const identity = await firstRow<{ kind: IdentityKind; value: string }>(
-        tx,
-        `SELECT kind, value FROM history.identities WHERE workspace_id = $1 AND customer_id = $2 AND kind = ANY($3::text[])
-         ORDER BY array_position($3::text[], kind), verified DESC, created_at DESC LIMIT 1`,
-        [workspaceId, target.customerId, kinds],
-      );
-      if (identity !== undefined) recipient = { kind: identity.kind, address: identity.value };
-    }
-    if (recipient === undefined)
+    if (row.recipient_kind === null || row.recipient_address === null)
       throw new FailedPreconditionError(`the customer has no address on ${channel}`);
-
-    const optedOut = await firstRow<{ opted_out: boolean }>(
-      tx,
-      'SELECT opted_out FROM history.identities WHERE workspace_id = $1 AND kind = $2 AND value = $3',
-      [workspaceId, recipient.kind, recipient.address],
-    );
-    if (optedOut?.opted_out === true)
+    const recipient = { kind: row.recipient_kind, address: row.recipient_address };
+    if (row.opted_out === true)
       throw new FailedPreconditionError(`${recipient.address} has opted out of messages on ${channel}`);
-
     const channelAccountId =
       input.channelAccountId ??
-      (target.conversation.channel === channel ? target.conversation.channelAccountId : null) ??
-      lastInbound?.channel_account_id ??
+      (row.conversation_channel === channel ? row.conversation_channel_account_id : null) ??
+      row.last_inbound_account_id ??
       null;
     // Null: the channel's adapter sends from the workspace's default account for the channel.
     return { channel, channelAccountId, recipient };
