@@ -6,6 +6,7 @@ import { SmsAccountService } from './accounts/sms-account.service.js';
 import { SmsChannelApiService } from './accounts/sms-channel-api.service.js';
 import { encryptionKeyProvider } from './accounts/encryption-key.provider.js';
 import { secretBoxProvider } from './accounts/secret-box.provider.js';
+import { LegacySmsMediaService } from './media/legacy-sms-media.service.js';
 import { MmsMediaController } from './media/mms-media.controller.js';
 import { MmsMediaService } from './media/mms-media.service.js';
 import { TwilioMediaService } from './media/twilio-media.service.js';
@@ -29,7 +30,8 @@ import { TwilioWebhookController } from './webhooks/twilio-webhook.controller.js
   imports: [
     PlatformConfigModule.forFeature(SmsChannelConfig),
     DatabaseModule.forService({ schema: 'channels', migrations: smsChannelMigrations }),
-    // Agents' files, read to be served to Twilio as MMS media (ADR 0034); one store per process.
+    // Agents' files, read to be served to Twilio as MMS media (ADR 0034), and customers' MMS media
+    // copied from Twilio (ADR 0033); one store per process.
     AttachmentStoreModule,
   ],
   controllers: [TwilioWebhookController, MmsMediaController],
@@ -42,6 +44,7 @@ import { TwilioWebhookController } from './webhooks/twilio-webhook.controller.js
     { provide: SMS_CHANNEL_API, useExisting: SmsChannelApiService },
     SmsOptOutService,
     TwilioMediaService,
+    LegacySmsMediaService,
     MmsMediaService,
     InboundReceiptService,
     InboundSmsService,

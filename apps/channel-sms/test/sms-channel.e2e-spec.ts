@@ -301,11 +301,17 @@ describe('channel-sms', () => {
       const mediaRequests = api.requests.slice(requestsBefore);
       expect(mediaRequests.map((r) => r.path)).toEqual([new URL(twilioMedia).pathname]);
       expect(mediaRequests[0]!.auth).toEqual({ username: ACCOUNT_SID, password: AUTH_TOKEN });
-      const stored = await db.query<{ body: Buffer }>(
-        'SELECT body FROM channels.sms_media WHERE storage_key = $1',
-        [attachments[0]!.storageKey],
-      );
-      expect(stored.rows[0]!.body.equals(picture)).toBe(true);
+      // In the shared AttachmentStore, under a key that names the account's workspace (ADR 0033).
+      const storageKey = attachments[0]!.storageKey;
+      expect(storageKey).toMatch(new RegExp(`^sms-media/${DEFAULT_WORKSPACE_ID}/[0-9a-f-]{36}$`));
+      const stored = await files.get(storageKey);
+      expect(stored).not.toBeNull();
+      expect(stored!.size).toBe(picture.length);
+      const bytes: Buffer[] = [];
+      for await (const chunk of stored!.body) bytes.push(chunk as Buffer);
+      expect(Buffer.concat(bytes).equals(picture)).toBe(true);
+      const rows = await db.query('SELECT 1 FROM channels.sms_media');
+      expect(rows.rowCount).toBe(0);
     });
     it("does not follow Twilio's redirect anywhere but Twilio's CDN over https", async () => {
       const sid = `MM${randomBytes(16).toString('hex')}`;

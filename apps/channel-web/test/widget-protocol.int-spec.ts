@@ -6,6 +6,7 @@ import {
   ParticipantActivityV1,
   Topics,
 } from '@switchboard/contracts';
+import { ATTACHMENT_STORE, type AttachmentStore } from '@switchboard/platform';
 import { settle, waitFor } from '@switchboard/testing';
 import { userHash } from '../src/contacts/identity-verification.util.js';
 import { type WebTestApp, WidgetClient, startWebTestApp } from './web-test-app.js';
@@ -658,6 +659,72 @@ describe('widget protocol', () => {
       { what: 'reply after reload' },
     );
     expect((again.item as { attachments: { id: string }[] }).attachments[0]!.id).toBe(files[0]!.id);
+  });
+
+  it("serves a customer's MMS an agent forwards from the shared store, only in the grant's workspace", async () => {
+    // What the SMS channel keeps for an inbound MMS (ADR 0033): bytes in the process's store under
+    // sms-media/<workspace>/<uuid>; the web channel reads no table of the SMS channel's.
+    const store = t.app.get<AttachmentStore>(ATTACHMENT_STORE);
+    const jpeg = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex');
+    const put = async (key: string, body: Buffer) => {
+      await store.put(key, body, { size: body.length, contentType: 'image/jpeg' });
+      return key;
+    };
+    const ours = await put(`sms-media/${t.workspaceId}/${randomUUID()}`, jpeg);
+    // Another workspace's MMS, its key named in a reply of this workspace: never served here.
+    const theirs = await put(`sms-media/${randomUUID()}/${randomUUID()}`, Buffer.from('their photo'));
+    // Copied before the store (key without a workspace): moved by the SMS channel to this workspace.
+    const legacyId = randomUUID();
+    await put(`sms-media/${t.workspaceId}/${legacyId}`, jpeg);
+    // A legacy key whose bytes are in another workspace: not found under this one.
+    const legacyElsewhereId = randomUUID();
+    await put(`sms-media/${randomUUID()}/${legacyElsewhereId}`, Buffer.from('their photo'));
+    // A path out of the key's workspace segment, and a PDF the carrier sent, served as a download.
+    const pdf = await put(`sms-media/${t.workspaceId}/${randomUUID()}`, Buffer.from('%PDF-1.4 receipt'));
+
+    const recipient = await newVisitor();
+    const messageId = await t.reply({ kind: 'web_visitor', address: recipient.visitorId }, 'Their photo', {
+      attachments: [
+        { storageKey: ours, contentType: 'image/jpeg', sizeBytes: jpeg.length, fileName: 'photo.jpg' },
+        { storageKey: theirs, contentType: 'image/jpeg', sizeBytes: 11 },
+        { storageKey: `sms-media/${legacyId}`, contentType: 'image/jpeg', sizeBytes: jpeg.length },
+        { storageKey: `sms-media/${legacyElsewhereId}`, contentType: 'image/jpeg', sizeBytes: 11 },
+        { storageKey: `sms-media/${t.workspaceId}/../${theirs}`, contentType: 'image/jpeg', sizeBytes: 11 },
+        { storageKey: pdf, contentType: 'application/pdf', sizeBytes: 16 },
+      ],
+    });
+    const reply = await recipient.client.next(
+      (m) => m.t === 'item' && (m.item as { id: string }).id === messageId,
+      'reply with MMS media',
+    );
+    const files = (reply.item as { attachments: { id: string }[] }).attachments;
+    expect(files).toHaveLength(6);
+    const download = (id: string, token = recipient.token) =>
+      fetch(`${t.url}/widget/attachments/${id}?key=${t.widgetKey}`, {
+        headers: { 'x-visitor-token': token },
+      });
+
+    const photo = await download(files[0]!.id);
+    expect(photo.status).toBe(200);
+    expect(photo.headers.get('content-type')).toBe('image/jpeg');
+    expect(photo.headers.get('content-disposition')).toBe("inline; filename*=UTF-8''photo.jpg");
+    expect(photo.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(photo.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
+    expect(Buffer.from(await photo.arrayBuffer()).equals(jpeg)).toBe(true);
+    expect((await download(files[1]!.id)).status).toBe(404);
+    const legacy = await download(files[2]!.id);
+    expect(legacy.status).toBe(200);
+    expect(Buffer.from(await legacy.arrayBuffer()).equals(jpeg)).toBe(true);
+    expect((await download(files[3]!.id)).status).toBe(404);
+    expect((await download(files[4]!.id)).status).toBe(404);
+    const receipt = await download(files[5]!.id);
+    expect(receipt.status).toBe(200);
+    expect(receipt.headers.get('content-disposition')).toMatch(/^attachment;/);
+    await receipt.arrayBuffer();
+    // The grant is the recipient's alone.
+    const stranger = await connect();
+    const strangerToken = (await stranger.hello()).token as string;
+    expect((await download(files[0]!.id, strangerToken)).status).toBe(404);
   });
 
   // Last: the second replica joins and leaves the consumer groups, and the rebalance would delay

@@ -159,8 +159,9 @@ export class MmsMediaService {
 
 /**
  * Keys of the AttachmentStore that belong to `workspaceId`: `inbox/<workspace>/<id>` (agents'
- * uploads) and `web/<workspace>/<id>` (visitors'). Other keys — another workspace's, the SMS
- * channel's own `sms-media/…` rows — are never served.
+ * uploads) and `web/<workspace>/<id>` (visitors'). Other keys — another workspace's, or customers'
+ * MMS media (`sms-media/…`, in the store since ADR 0033's amendment but not yet sent back out by
+ * MMS) — are never served.
  */
 function ownStoreKey(workspaceId: string, storageKey: string): boolean {
   if (!isAttachmentKey(storageKey)) return false;

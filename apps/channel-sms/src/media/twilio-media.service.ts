@@ -1,8 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Attachment } from '@switchboard/contracts';
-import { type ConfigOf, InjectConfig, InjectServiceDataSource, createLogger } from '@switchboard/platform';
+import {
+  ATTACHMENT_STORE,
+  type AttachmentStore,
+  type ConfigOf,
+  InjectConfig,
+  createLogger,
+} from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import type { SmsAccount } from '../accounts/sms-account.js';
 import { SmsChannelConfig } from '../sms-channel.config.js';
 import { isTwilioMediaRedirect, isTwilioMediaUrl } from './twilio-media-url.util.js';
@@ -30,9 +35,11 @@ export interface FetchedMedia {
 }
 
 /**
- * Copies an inbound MMS's media from Twilio into our storage (`channels.sms_media`), so that
- * attachments name a key of ours, never a provider URL. Only this message's media on Twilio's API
- * is fetched, with the account's credentials, bounded in size and time.
+ * Copies an inbound MMS's media from Twilio into the shared `AttachmentStore` under
+ * `sms-media/<workspace>/<uuid>` (ADR 0033), so that attachments name a key of ours, never a
+ * provider URL, and whoever serves the key can tell its workspace from the key alone. Only this
+ * message's media on Twilio's API is fetched, with the account's credentials, bounded in size and
+ * time.
  */
 @Injectable()
 export class TwilioMediaService {
@@ -40,7 +47,7 @@ export class TwilioMediaService {
 
   constructor(
     @InjectConfig(SmsChannelConfig) private readonly config: ConfigOf<typeof SmsChannelConfig>,
-    @InjectServiceDataSource('channels') private readonly db: DataSource,
+    @Inject(ATTACHMENT_STORE) private readonly files: AttachmentStore,
   ) {}
 
   async copyToStorage(
@@ -65,13 +72,15 @@ export class TwilioMediaService {
         rejected += 1;
         continue;
       }
-      const storageKey = `sms-media/${randomUUID()}`;
+      const storageKey = smsMediaKey(account.workspaceId, randomUUID());
       const contentType = fetched.contentType ?? item.contentType ?? 'application/octet-stream';
-      await this.db.query(
-        `INSERT INTO channels.sms_media (storage_key, workspace_id, content_type, size_bytes, body)
-         VALUES ($1, $2, $3, $4, $5)`,
-        [storageKey, account.workspaceId, contentType, fetched.body.length, fetched.body],
-      );
+      // Durable before the webhook is acknowledged (the message naming the key is published after);
+      // a store outage is a 503, so Twilio retries rather than the media being lost.
+      try {
+        await this.files.put(storageKey, fetched.body, { size: fetched.body.length, contentType });
+      } catch (error) {
+        throw new TransientMediaError(`could not store MMS media: ${(error as Error).message}`);
+      }
       attachments.push({ storageKey, contentType, sizeBytes: fetched.body.length });
     }
     return { attachments, rejected };
@@ -125,6 +134,14 @@ export class TwilioMediaService {
       throw new TransientMediaError(`could not download MMS media: ${(error as Error).message}`);
     }
   }
+}
+
+/**
+ * Where a customer's MMS media item is kept: its workspace is the key's second segment, which is
+ * what the web channel checks against a grant's workspace before serving it (ADR 0043).
+ */
+export function smsMediaKey(workspaceId: string, id: string): string {
+  return `sms-media/${workspaceId}/${id}`;
 }
 
 /** The body, or null as soon as it exceeds `max` bytes (the rest is never read). */

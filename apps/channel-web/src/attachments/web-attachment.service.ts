@@ -8,13 +8,14 @@ import {
   matchesAttachmentType,
 } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import { queryRows } from '../database/query-rows.util.js';
 import { WEB_DATA_SOURCE } from '../channel-web.config.js';
 import type { WebContact } from '../contacts/web-contact.js';
 import type { TranscriptAttachment } from '../transcript/transcript-item.js';
 import { MAX_ATTACHMENT_BYTES } from './attachment-type.util.js';
+import { smsMediaStoreKey } from './sms-media-key.util.js';
 
 interface AttachmentRow {
   id: string;
@@ -52,9 +53,6 @@ export interface DeliveredAttachments {
   readonly contact: WebContact;
   readonly attachments: readonly Attachment[];
 }
-
-/** PostgreSQL's undefined_table: the SMS channel's tables are absent where it was never deployed. */
-const UNDEFINED_TABLE = '42P01';
 
 /**
  * Files visitors attach (images, PDF; 10 MB), kept in the process's `AttachmentStore` (the data
@@ -195,47 +193,33 @@ export class WebAttachmentService {
       if (!ours || !ALLOWED_ATTACHMENT_TYPES.includes(grant.content_type)) return null;
       return this.read(grant.storage_key, grant.content_type, grant.file_name);
     }
-    const content = await this.openByStorageKey(contact.workspaceId, grant.storage_key);
-    // Served as the reply named it, but never as a type the stored bytes were not checked against.
-    return content === null ? null : { ...content, fileName: grant.file_name ?? content.fileName };
+    if (grant.storage_key.startsWith('web/')) {
+      const content = await this.openByStorageKey(contact.workspaceId, grant.storage_key);
+      // Served as the reply named it, but never as a type the stored bytes were not checked against.
+      return content === null ? null : { ...content, fileName: grant.file_name ?? content.fileName };
+    }
+    // A customer's MMS the SMS channel copied into the store (ADR 0033): read only under the
+    // grant's workspace. Its type is the one the SMS channel published (the carrier's); sendStoredFile
+    // shows only images inline, with nosniff and a sandbox, as for any granted file.
+    const smsMedia = smsMediaStoreKey(contact.workspaceId, grant.storage_key);
+    if (smsMedia !== null) return this.read(smsMedia, grant.content_type, grant.file_name);
+    // Any other key (a URL, another store's) is granted but not served: we fetch nothing on a
+    // customer's behalf.
+    return null;
   }
 
   /**
-   * For the inbox (the workspace's agents) and for grants: the bytes behind an event's storage key,
-   * in that workspace only. Keys of ours: a web attachment (`web/…`) or an SMS channel's MMS copy
-   * (`sms-media/…`, read from its table in the shared `channels` schema); anything else is unknown.
+   * For the inbox (the workspace's agents) and for grants: a web attachment's bytes (`web/…`) by
+   * the storage key an event carries, in that workspace only; anything else is unknown.
    */
   async openByStorageKey(workspaceId: string, storageKey: string): Promise<AttachmentContent | null> {
-    if (storageKey.startsWith('web/')) {
-      const rows: AttachmentRow[] = await queryRows(
-        this.db,
-        'SELECT * FROM channels.web_attachments WHERE workspace_id = $1 AND storage_key = $2',
-        [workspaceId, storageKey],
-      );
-      return rows[0] ? this.read(rows[0].storage_key, rows[0].content_type, rows[0].file_name) : null;
-    }
-    if (storageKey.startsWith('sms-media/')) {
-      try {
-        const rows: { content_type: string; body: Buffer }[] = await queryRows(
-          this.db,
-          'SELECT content_type, body FROM channels.sms_media WHERE workspace_id = $1 AND storage_key = $2',
-          [workspaceId, storageKey],
-        );
-        const media = rows[0];
-        if (!media) return null;
-        return {
-          contentType: media.content_type,
-          fileName: null,
-          size: media.body.length,
-          body: Readable.from([media.body]),
-        };
-      } catch (error) {
-        const failed = error as { code?: string; driverError?: { code?: string } };
-        if ((failed.code ?? failed.driverError?.code) === UNDEFINED_TABLE) return null;
-        throw error;
-      }
-    }
-    return null;
+    if (!storageKey.startsWith('web/')) return null;
+    const rows: AttachmentRow[] = await queryRows(
+      this.db,
+      'SELECT * FROM channels.web_attachments WHERE workspace_id = $1 AND storage_key = $2',
+      [workspaceId, storageKey],
+    );
+    return rows[0] ? this.read(rows[0].storage_key, rows[0].content_type, rows[0].file_name) : null;
   }
 
   /** Null if the bytes are gone (a row indexed before a store was emptied by hand): not found. */
