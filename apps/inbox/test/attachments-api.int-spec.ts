@@ -122,6 +122,54 @@ describe('inbox attachments API', () => {
     expect(empty.body.error.fieldViolations[0].field).toBe('text');
   });
 
+  it("shows agents their customers' files by the message's key, this workspace's only, typed by their bytes", async () => {
+    const agent = await signedInUser(inbox, 'agent');
+    const store = inbox.app.get<AttachmentStore>(ATTACHMENT_STORE);
+    const ws = DEFAULT_WORKSPACE_ID;
+    const upload = `web/${ws}/${randomUUID()}`;
+    const mms = randomUUID();
+    const disguised = `web/${ws}/${randomUUID()}`;
+    const elsewhere = `web/${randomUUID()}/${randomUUID()}`;
+    await store.put(upload, PNG, { size: PNG.length });
+    await store.put(`sms-media/${ws}/${mms}`, PDF, { size: PDF.length });
+    const html = Buffer.from('<html><script>alert(1)</script></html>');
+    await store.put(disguised, html, { size: html.length });
+    await store.put(elsewhere, PNG, { size: PNG.length });
+    const get = (key: string, name?: string) =>
+      fetch(
+        `${inbox.url}/api/inbox/attachments/customer?key=${encodeURIComponent(key)}${name ? `&name=${encodeURIComponent(name)}` : ''}`,
+        { headers: { cookie: agent.client.cookie ?? '' } },
+      );
+
+    const image = await get(upload, 'photo.png');
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    expect(image.headers.get('content-disposition')).toBe("inline; filename*=UTF-8''photo.png");
+    expect(Buffer.from(await image.arrayBuffer()).equals(PNG)).toBe(true);
+    // An MMS, by its key as it is now and as it was before media moved to the store.
+    for (const key of [`sms-media/${ws}/${mms}`, `sms-media/${mms}`]) {
+      const pdf = await get(key);
+      expect(pdf.status).toBe(200);
+      expect(pdf.headers.get('content-type')).toBe('application/pdf');
+      expect(pdf.headers.get('content-disposition')).toMatch(/^attachment;/);
+      expect(Buffer.from(await pdf.arrayBuffer()).equals(PDF)).toBe(true);
+    }
+    // Bytes that prove no known type are a download, whatever the message claimed.
+    const inert = await get(disguised, 'invoice.png');
+    expect(inert.status).toBe(200);
+    expect(inert.headers.get('content-type')).toBe('application/octet-stream');
+    expect(inert.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect(inert.headers.get('x-content-type-options')).toBe('nosniff');
+    await inert.arrayBuffer();
+    // Another workspace's file, a path out of the store's layout, an agent's key: not found.
+    for (const key of [elsewhere, `web/${ws}/../${randomUUID()}`, `inbox/${ws}/${randomUUID()}`, 'web'])
+      expect((await get(key)).status).toBe(404);
+    const anonymous = await fetch(
+      `${inbox.url}/api/inbox/attachments/customer?key=${encodeURIComponent(upload)}`,
+    );
+    expect(anonymous.status).toBe(401);
+  });
+
   it('sweeps uploads no reply named once they are older than INBOX_UNSENT_ATTACHMENT_HOURS, bytes and row, once across replicas', async () => {
     const agent = await signedInUser(inbox, 'agent');
     const customer = inbox.history.addCustomer(DEFAULT_WORKSPACE_ID, { name: 'Grace' });

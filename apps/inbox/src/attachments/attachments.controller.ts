@@ -4,6 +4,7 @@ import {
   NotFoundException,
   Param,
   Post,
+  Query,
   Req,
   Res,
   UseFilters,
@@ -22,7 +23,8 @@ const log = createLogger('inbox.attachments');
 /**
  * Agents' files: `POST /api/inbox/attachments` takes the file as the body (its type as
  * Content-Type, its name URI-encoded in `X-File-Name`), `GET /api/inbox/attachments/:id` serves
- * it back to the workspace's agents. Every role may attach; the reply checks who may send.
+ * it back to the workspace's agents, and `GET /api/inbox/attachments/customer?key=` serves them
+ * customers' files. Every role may attach; the reply checks who may send.
  */
 @Controller('api/inbox/attachments')
 @UseGuards(SessionGuard)
@@ -43,6 +45,22 @@ export class AttachmentsController {
       typeof rawName === 'string' ? safeDecode(rawName) : null,
       body,
     );
+  }
+
+  /**
+   * A customer's file in the workspace's messages (`?key=` the storage key the message carries,
+   * `&name=` its file name): a web visitor's upload or an MMS. Declared before `:id`.
+   */
+  @Get('customer')
+  async customerFile(
+    @CurrentSession() session: SessionContext,
+    @Query('key') key: string | undefined,
+    @Query('name') name: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    const content = key ? await this.attachments.openCustomerFile(session, key, name ?? null) : null;
+    if (content === null) throw new NotFoundException('file not found');
+    await sendStoredFile(res, content, log, { storageKey: key });
   }
 
   @Get(':id')

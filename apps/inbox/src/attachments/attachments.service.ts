@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Attachment, InvalidArgumentError, NotFoundError } from '@switchboard/contracts';
 import {
+  ATTACHMENT_SIGNATURE_BYTES,
   ATTACHMENT_STORE,
   type AttachmentStore,
   InjectServiceDataSource,
+  SIGNED_ATTACHMENT_TYPES,
   matchesAttachmentType,
 } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
@@ -126,6 +128,34 @@ export class AttachmentsService {
       ? null
       : { contentType: row.content_type, fileName: row.file_name, size: stored.size, body: stored.body };
   }
+
+  /**
+   * A customer's file in a message of this workspace — a web visitor's upload (`web/…`) or an MMS
+   * the SMS channel copied (`sms-media/…`) — for the workspace's agents to see. The key's
+   * workspace segment must be the session's (a key from before MMS media moved to the store,
+   * `sms-media/<id>`, is looked up under the session's workspace, where it was moved). Served as
+   * the type its first bytes prove, else as bytes to download: a message's claimed type is not
+   * trusted.
+   */
+  async openCustomerFile(
+    session: SessionContext,
+    storageKey: string,
+    fileName: string | null,
+  ): Promise<AttachmentContent | null> {
+    const key = customerFileKey(session.workspaceId, storageKey);
+    if (key === null) return null;
+    const stored = await this.files.get(key);
+    if (stored === null) return null;
+    const head = await firstBytes(stored.body);
+    const contentType =
+      SIGNED_ATTACHMENT_TYPES.find((type) => matchesAttachmentType(type, head)) ?? 'application/octet-stream';
+    return {
+      contentType,
+      fileName: fileName === null ? null : sanitizeFileName(fileName),
+      size: stored.size,
+      body: stored.body,
+    };
+  }
 }
 
 function tooLarge(): InvalidArgumentError {
@@ -135,3 +165,39 @@ function tooLarge(): InvalidArgumentError {
 export { tooLarge as attachmentTooLarge };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const CUSTOMER_FILE = /^(web|sms-media)\/([0-9a-f-]{36})\/([0-9a-f-]{36})$/;
+const LEGACY_SMS_MEDIA = /^sms-media\/([0-9a-f-]{36})$/;
+
+/** Where the store keeps a customer's file named by `storageKey`, if it is in `workspaceId`. */
+export function customerFileKey(workspaceId: string, storageKey: string): string | null {
+  const current = CUSTOMER_FILE.exec(storageKey);
+  if (current) return current[2] === workspaceId ? storageKey : null;
+  const legacy = LEGACY_SMS_MEDIA.exec(storageKey);
+  return legacy ? `sms-media/${workspaceId}/${legacy[1]}` : null;
+}
+
+/** The stream's first bytes (enough to tell its type), put back so the stream still reads whole. */
+async function firstBytes(body: Readable): Promise<Buffer> {
+  const head = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const done = (error?: Error) => {
+      body.off('readable', onReadable).off('end', onEnd).off('error', done);
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks));
+    };
+    const onEnd = () => done();
+    const onReadable = () => {
+      let chunk: Buffer | null;
+      while (length < ATTACHMENT_SIGNATURE_BYTES && (chunk = body.read() as Buffer | null) !== null) {
+        chunks.push(chunk);
+        length += chunk.length;
+      }
+      if (length >= ATTACHMENT_SIGNATURE_BYTES) done();
+    };
+    body.on('readable', onReadable).on('end', onEnd).on('error', done);
+  });
+  if (head.length > 0) body.unshift(head);
+  return head;
+}

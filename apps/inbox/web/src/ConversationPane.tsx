@@ -249,7 +249,7 @@ function Message({ message, current }: { message: MessageView; current: boolean 
         <ul className="attachments">
           {message.attachments.map((a) => {
             const label = `${a.fileName ?? a.contentType} (${Math.ceil(a.sizeBytes / 1024)} KB)`;
-            const url = agentAttachmentUrl(a.storageKey);
+            const url = agentAttachmentUrl(a.storageKey, a.fileName ?? null);
             return (
               <li key={a.storageKey}>
                 {url === null ? (

@@ -38,8 +38,14 @@ export async function uploadAttachment(file: File): Promise<UploadedAttachment> 
   return json;
 }
 
-/** Where agents open an agent's file, from the storage key messages carry; null for other keys. */
-export function agentAttachmentUrl(storageKey: string): string | null {
-  const match = /^inbox\/[0-9a-f-]{36}\/([0-9a-f-]{36})$/.exec(storageKey);
-  return match ? `/api/inbox/attachments/${match[1]}` : null;
+/**
+ * Where agents open a message's file, from the storage key it carries: an agent's upload by its
+ * id, a customer's (web upload, MMS) by its key; null for keys the inbox does not serve.
+ */
+export function agentAttachmentUrl(storageKey: string, fileName: string | null = null): string | null {
+  const agents = /^inbox\/[0-9a-f-]{36}\/([0-9a-f-]{36})$/.exec(storageKey);
+  if (agents) return `/api/inbox/attachments/${agents[1]}`;
+  if (!/^(?:web\/[0-9a-f-]{36}|sms-media(?:\/[0-9a-f-]{36})?)\/[0-9a-f-]{36}$/.test(storageKey)) return null;
+  const name = fileName === null ? '' : `&name=${encodeURIComponent(fileName)}`;
+  return `/api/inbox/attachments/customer?key=${encodeURIComponent(storageKey)}${name}`;
 }
