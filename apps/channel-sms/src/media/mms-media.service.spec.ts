@@ -62,6 +62,28 @@ describe('MmsMediaService', () => {
     expect(gone).toMatchObject({ ok: false, code: 'attachment_not_available' });
   });
 
+  it("forwards a customer's MMS of the workspace, not another's nor one from before the store", async () => {
+    const media = service('https://sms.example.test');
+    const mms = async (key: string) => {
+      await files.put(key, png, { size: png.length });
+      return { storageKey: key, contentType: 'image/png', sizeBytes: png.length };
+    };
+    const ours = await media.prepare(
+      workspaceId,
+      [await mms(`sms-media/${workspaceId}/${randomUUID()}`)],
+      '',
+    );
+    expect(ours).toMatchObject({ ok: true });
+    const theirs = await media.prepare(
+      workspaceId,
+      [await mms(`sms-media/${randomUUID()}/${randomUUID()}`)],
+      '',
+    );
+    expect(theirs).toMatchObject({ ok: false, code: 'attachment_not_available' });
+    const legacy = await media.prepare(workspaceId, [await mms(`sms-media/${randomUUID()}`)], '');
+    expect(legacy).toMatchObject({ ok: false, code: 'attachment_not_available' });
+  });
+
   it('refuses more than 10 files, as Twilio would', async () => {
     const file = await stored(png);
     const result = await service('https://sms.example.test').prepare(workspaceId, Array(11).fill(file), '');

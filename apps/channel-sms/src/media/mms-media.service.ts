@@ -159,15 +159,17 @@ export class MmsMediaService {
 
 /**
  * Keys of the AttachmentStore that belong to `workspaceId`: `inbox/<workspace>/<id>` (agents'
- * uploads) and `web/<workspace>/<id>` (visitors'). Other keys — another workspace's, or customers'
- * MMS media (`sms-media/…`, in the store since ADR 0033's amendment but not yet sent back out by
- * MMS) — are never served.
+ * uploads), `web/<workspace>/<id>` (visitors') and `sms-media/<workspace>/<id>` (customers' MMS,
+ * which an agent may forward). Another workspace's keys are never served.
  */
 function ownStoreKey(workspaceId: string, storageKey: string): boolean {
   if (!isAttachmentKey(storageKey)) return false;
   const [area, workspace, id, ...rest] = storageKey.split('/');
   return (
-    (area === 'inbox' || area === 'web') && workspace === workspaceId && id !== undefined && rest.length === 0
+    (area === 'inbox' || area === 'web' || area === 'sms-media') &&
+    workspace === workspaceId &&
+    id !== undefined &&
+    rest.length === 0
   );
 }
 
