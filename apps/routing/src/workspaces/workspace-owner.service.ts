@@ -44,8 +44,6 @@ interface OwnedWorkspace {
   again: boolean;
   pending: boolean;
   timer: NodeJS.Timeout | undefined;
-  /** When this owner last pruned the journal (0: not yet). */
-  prunedAt: number;
 }
 
 /**
@@ -62,6 +60,8 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
   private client: pg.Client | undefined;
   private connecting: Promise<pg.Client> | undefined;
   private poller: NodeJS.Timeout | undefined;
+  private pruner: NodeJS.Timeout | undefined;
+  private pruning: Promise<void> = Promise.resolve();
   private polling: Promise<void> = Promise.resolve();
   private stopped = false;
   private pollQueued = false;
@@ -78,12 +78,17 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
   onApplicationBootstrap(): void {
     this.poller = setInterval(() => this.poll(), POLL_MS);
     this.poll();
+    this.pruner = setInterval(() => {
+      this.pruning = this.pruning.then(() => this.pruneOwned());
+    }, PRUNE_EVERY_MS);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.poller);
+    clearInterval(this.pruner);
     await this.polling;
+    await this.pruning;
     await Promise.all([...this.owned.values()].map((w) => w.running));
     for (const w of this.owned.values()) clearTimeout(w.timer);
     this.owned.clear();
@@ -107,10 +112,7 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
   /** Prunes a workspace's journal now rather than on the next minute's round, if owned here. */
   async pruneNow(workspaceId: string): Promise<void> {
     const w = this.owned.get(workspaceId);
-    if (!w) return;
-    w.prunedAt = 0;
-    this.schedule(w);
-    await w.running;
+    if (w) await this.pruneJournal(w);
   }
 
   private poll(): void {
@@ -170,7 +172,6 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
         again: false,
         pending: false,
         timer: undefined,
-        prunedAt: 0,
       };
       this.owned.set(workspaceId, owned);
       this.logger.info({ workspaceId, epoch: owned.epoch }, 'routing: took ownership of workspace');
@@ -289,17 +290,22 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
       if (inputs.length < BATCH) break;
     }
     this.armTimer(w, engine);
-    await this.pruneJournal(w);
+  }
+
+  private async pruneOwned(): Promise<void> {
+    for (const w of [...this.owned.values()]) {
+      if (this.stopped) return;
+      if (this.owned.get(w.workspaceId) === w) await this.pruneJournal(w);
+    }
   }
 
   /**
-   * Applied entries are kept only to drop an event Kafka redelivers; past the retention they go,
-   * a bounded round at a time so a long-unpruned journal never holds up routing for long.
+   * Applied entries are kept only to drop an event Kafka redelivers; past the retention they go, a
+   * bounded round a minute. Beside the workspace's batches, not among them: it deletes only entries
+   * at or before the applied position, which the owner never reads again.
    */
   private async pruneJournal(w: OwnedWorkspace): Promise<void> {
     const now = Date.now();
-    if (now - w.prunedAt < PRUNE_EVERY_MS) return;
-    w.prunedAt = now;
     const before = new Date(now - this.config.ROUTING_JOURNAL_RETENTION_HOURS * 3_600_000);
     try {
       let deleted = 0;
