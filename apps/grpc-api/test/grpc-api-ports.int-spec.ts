@@ -169,6 +169,39 @@ describe('gRPC API over the history and routing ports', () => {
     ).toBe('NOT_FOUND');
   });
 
+  it('answers ALREADY_EXISTS, from routing, to a queue name another queue of the workspace has', async () => {
+    const settings = (name: string) => ({ queue: { name, steps: [{ expression: 'billing >= 1' }] } });
+    const billing = await unary<SwitchboardClients['queues'], 'CreateQueue', object, grpcV1.Queue__Output>(
+      c.queues,
+      'CreateQueue',
+      settings('Billing'),
+    );
+    const sales = await unary<SwitchboardClients['queues'], 'CreateQueue', object, grpcV1.Queue__Output>(
+      c.queues,
+      'CreateQueue',
+      settings('Sales'),
+    );
+    expect((await rpcFailure(unary(c.queues, 'CreateQueue', settings('billing')))).codeName).toBe(
+      'ALREADY_EXISTS',
+    );
+    expect(
+      (await rpcFailure(unary(c.queues, 'UpdateQueue', { queueId: sales.id, ...settings('BILLING') })))
+        .codeName,
+    ).toBe('ALREADY_EXISTS');
+    // Its own name is no clash; an unknown id is NOT_FOUND rather than a new queue.
+    const renamed = await unary<SwitchboardClients['queues'], 'UpdateQueue', object, grpcV1.Queue__Output>(
+      c.queues,
+      'UpdateQueue',
+      { queueId: billing.id, ...settings('billing') },
+    );
+    expect(renamed).toMatchObject({ id: billing.id, name: 'billing' });
+    expect(
+      (await rpcFailure(unary(c.queues, 'UpdateQueue', { queueId: randomUUID(), ...settings('Support') })))
+        .codeName,
+    ).toBe('NOT_FOUND');
+    expect([...routing.queues.values()].filter((q) => q.workspaceId === workspace)).toHaveLength(2);
+  });
+
   it('answers DEADLINE_EXCEEDED at the deadline while the port is still working', async () => {
     history.listDelayMs = 3_000;
     const started = Date.now();

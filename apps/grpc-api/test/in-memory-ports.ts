@@ -1,10 +1,13 @@
 import {
+  AlreadyExistsError,
   FailedPreconditionError,
   NotFoundError,
   type AgentInput,
   type AgentView,
   type ConversationView,
   type HistoryApi,
+  type QueueInput,
+  type QueueView,
   type RoutingApi,
   type SendMessageInput,
   type SendMessageResult,
@@ -112,6 +115,7 @@ export class InMemoryHistory {
 
 export class InMemoryRouting {
   readonly agents = new Map<string, AgentView>();
+  readonly queues = new Map<string, QueueView>();
   readonly transfers: { workspaceId: string; conversationId: string; to: TransferTarget }[] = [];
 
   asPort(): RoutingApi {
@@ -155,13 +159,46 @@ export class InMemoryRouting {
         return Promise.resolve();
       },
       removeAgent: unsupported,
-      upsertQueue: unsupported,
-      getQueue: unsupported,
-      listQueues: unsupported,
+      upsertQueue: (workspaceId: string, input: QueueInput) =>
+        Promise.resolve(this.upsertQueue(workspaceId, input)),
+      getQueue: (workspaceId: string, queueId: string) => {
+        const view = this.queues.get(`${workspaceId}|${queueId}`);
+        return view ? Promise.resolve(view) : Promise.reject(new NotFoundError(`queue ${queueId}`));
+      },
+      listQueues: (workspaceId: string) =>
+        Promise.resolve([...this.queues.values()].filter((q) => q.workspaceId === workspaceId)),
       deleteQueue: unsupported,
       getQueueStats: unsupported,
       getDecision: unsupported,
       answerOffer: unsupported,
     };
+  }
+
+  /** Like routing's unique index on (workspace_id, lower(name)): another queue's name is AlreadyExists. */
+  private upsertQueue(workspaceId: string, input: QueueInput): QueueView {
+    const id = input.id ?? randomUUID();
+    const clash = [...this.queues.values()].some(
+      (q) =>
+        q.workspaceId === workspaceId && q.id !== id && q.name.toLowerCase() === input.name.toLowerCase(),
+    );
+    if (clash) throw new AlreadyExistsError(`a queue named "${input.name}" exists`);
+    const now = new Date().toISOString();
+    const view: QueueView = {
+      id,
+      workspaceId,
+      name: input.name,
+      priority: input.priority ?? 0,
+      entry: input.entry ?? {},
+      serviceLevel: input.serviceLevel ?? { targetPercent: 80, withinSeconds: 60 },
+      steps: input.steps ?? [],
+      mode: input.mode ?? 'auto',
+      offerTimeoutSeconds: input.offerTimeoutSeconds ?? 30,
+      maxMissedOffers: input.maxMissedOffers ?? 3,
+      preferredAgent: input.preferredAgent ?? null,
+      createdAt: this.queues.get(`${workspaceId}|${id}`)?.createdAt ?? now,
+      updatedAt: now,
+    };
+    this.queues.set(`${workspaceId}|${id}`, view);
+    return view;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AlreadyExistsError, type grpcV1, type QueueInput } from '@switchboard/contracts';
+import type { grpcV1, QueueInput } from '@switchboard/contracts';
 import { channels, queueModes } from '../mapping/proto-enums.util.js';
 import * as views from '../mapping/proto-views.util.js';
 import { RpcHandlerFactory } from '../server/rpc-handler.factory.js';
@@ -24,12 +24,8 @@ export class QueueServiceHandlers {
           const v = new Violations();
           const input = settingsOf(v, req.queue);
           v.throwIfAny();
-          const workspaceId = ctx.principal.workspaceId;
-          const existing = await routing().listQueues(workspaceId);
-          if (existing.some((q) => q.name.toLowerCase() === input.name.toLowerCase())) {
-            throw new AlreadyExistsError(`a queue named "${input.name}" already exists`);
-          }
-          return views.queue(await routing().upsertQueue(workspaceId, input));
+          // A name another queue has is ALREADY_EXISTS from routing (its unique index).
+          return views.queue(await routing().upsertQueue(ctx.principal.workspaceId, input));
         },
       ),
       UpdateQueue: this.rpc.unary(
@@ -42,10 +38,6 @@ export class QueueServiceHandlers {
           const workspaceId = ctx.principal.workspaceId;
           // Not found (or another workspace's) before anything is written: upsert would create it.
           await routing().getQueue(workspaceId, req.queueId);
-          const clash = (await routing().listQueues(workspaceId)).find(
-            (q) => q.id !== req.queueId && q.name.toLowerCase() === input.name.toLowerCase(),
-          );
-          if (clash) throw new AlreadyExistsError(`a queue named "${input.name}" already exists`);
           return views.queue(await routing().upsertQueue(workspaceId, { ...input, id: req.queueId }));
         },
       ),
