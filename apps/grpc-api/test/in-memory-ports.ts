@@ -114,6 +114,9 @@ export class InMemoryHistory {
 }
 
 export class InMemoryRouting {
+  /** The conversations routing knows of: the history double's. */
+  constructor(private readonly history: InMemoryHistory) {}
+
   readonly agents = new Map<string, AgentView>();
   readonly queues = new Map<string, QueueView>();
   readonly transfers: { workspaceId: string; conversationId: string; to: TransferTarget }[] = [];
@@ -155,6 +158,15 @@ export class InMemoryRouting {
         return Promise.resolve(next);
       },
       transfer: (workspaceId: string, conversationId: string, to: TransferTarget) => {
+        // Like routing's: the target and the conversation must be the workspace's.
+        const target =
+          'agentId' in to
+            ? this.agents.get(`${workspaceId}|${to.agentId}`)
+            : this.queues.get(`${workspaceId}|${to.queueId}`);
+        if (!target) return Promise.reject(new NotFoundError('agentId' in to ? 'agent' : 'queue'));
+        const conversation = this.history.conversations.get(conversationId);
+        if (conversation?.workspaceId !== workspaceId)
+          return Promise.reject(new NotFoundError(`conversation ${conversationId}`));
         this.transfers.push({ workspaceId, conversationId, to });
         return Promise.resolve();
       },

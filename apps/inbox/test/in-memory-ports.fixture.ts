@@ -440,7 +440,10 @@ export class InMemoryRouting implements RoutingApi {
       decidedAt: null,
     };
   }
+  /** Like routing's: the target and the conversation must be the workspace's, before anything changes. */
   async transfer(workspaceId: string, conversationId: string, to: TransferTarget): Promise<void> {
+    if ('agentId' in to) await this.getAgent(workspaceId, to.agentId);
+    else await this.getQueue(workspaceId, to.queueId);
     const conversation = this.history.conversations.get(conversationId);
     if (!conversation || conversation.workspaceId !== workspaceId) throw new NotFoundError('conversation');
     const previous = conversation.assigneeId

@@ -94,8 +94,7 @@ export class ConversationServiceHandlers {
           else v.add('target', 'set agent_id or queue_id');
           v.throwIfAny();
           const workspaceId = ctx.principal.workspaceId;
-          // Another workspace's conversation must read as not found before routing hears of it.
-          await this.ports.history().getConversation(workspaceId, req.conversationId);
+          // Routing answers NOT_FOUND for an agent, queue or conversation outside the workspace.
           const target = req.target === 'agentId' ? { agentId: req.agentId! } : { queueId: req.queueId! };
           await this.ports
             .routing()
