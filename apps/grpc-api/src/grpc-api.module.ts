@@ -16,7 +16,6 @@ import { grpcApiMigrations } from './migrations/index.js';
 import { QueueServiceHandlers } from './queues/queue-service.handlers.js';
 import { GrpcServerService } from './server/grpc-server.service.js';
 import { RpcHandlerFactory } from './server/rpc-handler.factory.js';
-import { ServicePorts } from './server/service-ports.js';
 
 /**
  * The gRPC API for integrators, on GRPC_PORT: API keys, the five services over the history and
@@ -33,7 +32,6 @@ import { ServicePorts } from './server/service-ports.js';
   providers: [
     ApiKeyService,
     { provide: API_KEYS_API, useExisting: ApiKeyService },
-    ServicePorts,
     RpcHandlerFactory,
     EventFeedService,
     FeedNotifierService,

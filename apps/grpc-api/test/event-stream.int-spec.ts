@@ -10,6 +10,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { EventFeedConsumer } from '../src/events/event-feed.consumer.js';
 import { startGrpcApiTestApp, type GrpcApiTestApp } from './grpc-api-test-app.js';
+import { unreachablePorts } from './in-memory-ports.js';
 
 type Event = grpcV1.Event__Output;
 
@@ -37,7 +38,7 @@ describe('EventService.Subscribe', () => {
     collectStream<Event>(clients.events.Subscribe(request));
 
   beforeAll(async () => {
-    api = await startGrpcApiTestApp('grpc_events');
+    api = await startGrpcApiTestApp('grpc_events', { providers: unreachablePorts() });
     await api.app.get(EventFeedConsumer).assigned;
     bus = new KafkaEventBus({
       brokers: process.env.KAFKA_BROKERS!.split(','),

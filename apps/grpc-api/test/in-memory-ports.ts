@@ -1,7 +1,11 @@
 import {
   AlreadyExistsError,
   FailedPreconditionError,
+  historyApiPort,
   NotFoundError,
+  routingApiPort,
+  UnavailableError,
+  type ServicePort,
   type AgentInput,
   type AgentView,
   type ConversationView,
@@ -13,6 +17,7 @@ import {
   type SendMessageResult,
   type TransferTarget,
 } from '@switchboard/contracts';
+import type { Provider } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 
 /**
@@ -213,4 +218,21 @@ export class InMemoryRouting {
     this.queues.set(`${workspaceId}|${id}`, view);
     return view;
   }
+}
+
+/**
+ * History and routing as a process sees them while they cannot be reached: every method throws
+ * UnavailableError, as the internal RPC clients do (ADR 0004).
+ */
+export function unreachablePorts(): Provider[] {
+  return [unreachable(historyApiPort), unreachable(routingApiPort)];
+}
+
+function unreachable<T>(port: ServicePort<T>): Provider {
+  const error = () =>
+    Promise.reject(new UnavailableError(`the ${port.name} service is not reachable from this process`));
+  return {
+    provide: port.token,
+    useValue: Object.fromEntries(port.methods.map((method) => [method, error])),
+  };
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   AlreadyExistsError,
   NotFoundError,
@@ -7,12 +7,13 @@ import {
   type AgentView,
   type Channel,
   type grpcV1,
+  ROUTING_API,
+  type RoutingApi,
 } from '@switchboard/contracts';
 import { channels, presences } from '../mapping/proto-enums.util.js';
 import * as views from '../mapping/proto-views.util.js';
 import { RpcHandlerFactory } from '../server/rpc-handler.factory.js';
 import { Violations } from '../server/request-validation.util.js';
-import { ServicePorts } from '../server/service-ports.js';
 
 const SKILL = /^[a-z0-9_-]{1,50}$/;
 
@@ -21,11 +22,10 @@ const SKILL = /^[a-z0-9_-]{1,50}$/;
 export class AgentServiceHandlers {
   constructor(
     private readonly rpc: RpcHandlerFactory,
-    private readonly ports: ServicePorts,
+    @Inject(ROUTING_API) private readonly routing: RoutingApi,
   ) {}
 
   implementation(): grpcV1.AgentServiceHandlers {
-    const routing = () => this.ports.routing();
     return {
       CreateAgent: this.rpc.unary(
         'CreateAgent',
@@ -54,7 +54,7 @@ export class AgentServiceHandlers {
             maxConcurrent: req._maxConcurrent ? req.maxConcurrent! : null,
             queueIds: [...req.queueIds],
           };
-          return views.agent(await routing().upsertAgent(workspaceId, input));
+          return views.agent(await this.routing.upsertAgent(workspaceId, input));
         },
       ),
       UpdateAgent: this.rpc.unary(
@@ -73,7 +73,7 @@ export class AgentServiceHandlers {
           if (req.queueIds) queueIdsOf(v, 'queue_ids.queue_ids', req.queueIds.queueIds);
           v.throwIfAny();
           const workspaceId = ctx.principal.workspaceId;
-          const current = await routing().getAgent(workspaceId, req.agentId);
+          const current = await this.routing.getAgent(workspaceId, req.agentId);
           const input: AgentInput = {
             ...inputOf(current),
             ...(req._displayName ? { displayName: req.displayName!.trim() } : {}),
@@ -85,18 +85,18 @@ export class AgentServiceHandlers {
               : {}),
             ...(req.queueIds ? { queueIds: [...req.queueIds.queueIds] } : {}),
           };
-          return views.agent(await routing().upsertAgent(workspaceId, input));
+          return views.agent(await this.routing.upsertAgent(workspaceId, input));
         },
       ),
       GetAgent: this.rpc.unary('GetAgent', 'read', async (req: grpcV1.GetAgentRequest__Output, ctx) => {
         new Violations().text('agent_id', req.agentId, 1, 200).throwIfAny();
-        return views.agent(await routing().getAgent(ctx.principal.workspaceId, req.agentId));
+        return views.agent(await this.routing.getAgent(ctx.principal.workspaceId, req.agentId));
       }),
       ListAgents: this.rpc.unary(
         'ListAgents',
         'read',
         async (_req: grpcV1.ListAgentsRequest__Output, ctx) => ({
-          agents: (await routing().listAgents(ctx.principal.workspaceId)).map(views.agent),
+          agents: (await this.routing.listAgents(ctx.principal.workspaceId)).map(views.agent),
         }),
       ),
       SetPresence: this.rpc.unary(
@@ -108,7 +108,7 @@ export class AgentServiceHandlers {
           if (!presence) v.add('presence', 'must be ONLINE, AWAY or OFFLINE');
           v.throwIfAny();
           return views.agent(
-            await routing().setPresence(ctx.principal.workspaceId, req.agentId, presence!, 'admin'),
+            await this.routing.setPresence(ctx.principal.workspaceId, req.agentId, presence!, 'admin'),
           );
         },
       ),
@@ -117,7 +117,7 @@ export class AgentServiceHandlers {
         'write',
         async (req: grpcV1.DeleteAgentRequest__Output, ctx) => {
           new Violations().text('agent_id', req.agentId, 1, 200).throwIfAny();
-          await routing().removeAgent(ctx.principal.workspaceId, req.agentId);
+          await this.routing.removeAgent(ctx.principal.workspaceId, req.agentId);
           return {};
         },
       ),
@@ -126,7 +126,7 @@ export class AgentServiceHandlers {
 
   private async exists(workspaceId: string, agentId: string): Promise<boolean> {
     try {
-      await this.ports.routing().getAgent(workspaceId, agentId);
+      await this.routing.getAgent(workspaceId, agentId);
       return true;
     } catch (error) {
       if (error instanceof NotFoundError) return false;
