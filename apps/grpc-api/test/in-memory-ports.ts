@@ -7,6 +7,7 @@ import {
   UnavailableError,
   type ServicePort,
   type AgentInput,
+  type AgentPatch,
   type AgentView,
   type ConversationView,
   type HistoryApi,
@@ -129,25 +130,26 @@ export class InMemoryRouting {
   asPort(): RoutingApi {
     const unsupported = () => Promise.reject(new Error('not part of the edge tests'));
     return {
-      upsertAgent: (workspaceId: string, input: AgentInput) => {
-        const view: AgentView = {
-          workspaceId,
-          agentId: input.agentId,
-          displayName: input.displayName,
-          skills: input.skills,
-          channelCapacity: input.channelCapacity ?? {},
-          defaultChannelCapacity: input.defaultChannelCapacity ?? 5,
-          maxConcurrent: input.maxConcurrent ?? null,
-          queueIds: input.queueIds ?? [],
-          presence: 'offline',
-          load: 0,
-          loadByChannel: {},
-          capacity: input.maxConcurrent ?? 30,
-          idleSince: null,
-          updatedAt: new Date().toISOString(),
-        };
-        this.agents.set(`${workspaceId}|${input.agentId}`, view);
-        return Promise.resolve(view);
+      upsertAgent: (workspaceId: string, input: AgentInput) =>
+        Promise.resolve(this.saveAgent(workspaceId, input)),
+      createAgent: (workspaceId: string, input: AgentInput) =>
+        this.agents.has(`${workspaceId}|${input.agentId}`)
+          ? Promise.reject(new AlreadyExistsError(`agent ${input.agentId} exists`))
+          : Promise.resolve(this.saveAgent(workspaceId, input)),
+      updateAgent: (workspaceId: string, agentId: string, patch: AgentPatch) => {
+        const current = this.agents.get(`${workspaceId}|${agentId}`);
+        if (!current) return Promise.reject(new NotFoundError(`agent ${agentId}`));
+        return Promise.resolve(
+          this.saveAgent(workspaceId, {
+            agentId,
+            displayName: patch.displayName ?? current.displayName,
+            skills: patch.skills ?? current.skills,
+            channelCapacity: patch.channelCapacity ?? current.channelCapacity,
+            defaultChannelCapacity: patch.defaultChannelCapacity ?? current.defaultChannelCapacity,
+            maxConcurrent: patch.maxConcurrent !== undefined ? patch.maxConcurrent : current.maxConcurrent,
+            queueIds: patch.queueIds ?? current.queueIds,
+          }),
+        );
       },
       getAgent: (workspaceId: string, agentId: string) => {
         const view = this.agents.get(`${workspaceId}|${agentId}`);
@@ -189,6 +191,28 @@ export class InMemoryRouting {
       getDecision: unsupported,
       answerOffer: unsupported,
     };
+  }
+
+  private saveAgent(workspaceId: string, input: AgentInput): AgentView {
+    const previous = this.agents.get(`${workspaceId}|${input.agentId}`);
+    const view: AgentView = {
+      workspaceId,
+      agentId: input.agentId,
+      displayName: input.displayName,
+      skills: input.skills,
+      channelCapacity: input.channelCapacity ?? {},
+      defaultChannelCapacity: input.defaultChannelCapacity ?? 5,
+      maxConcurrent: input.maxConcurrent ?? null,
+      queueIds: input.queueIds ?? [],
+      presence: previous?.presence ?? 'offline',
+      load: previous?.load ?? 0,
+      loadByChannel: previous?.loadByChannel ?? {},
+      capacity: input.maxConcurrent ?? 30,
+      idleSince: null,
+      updatedAt: new Date().toISOString(),
+    };
+    this.agents.set(`${workspaceId}|${input.agentId}`, view);
+    return view;
   }
 
   /** Like routing's unique index on (workspace_id, lower(name)): another queue's name is AlreadyExists. */

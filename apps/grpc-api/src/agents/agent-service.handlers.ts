@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  AlreadyExistsError,
-  NotFoundError,
   type AgentInput,
   type AgentSkill,
-  type AgentView,
+  type AgentPatch,
   type Channel,
   type grpcV1,
   ROUTING_API,
@@ -41,10 +39,6 @@ export class AgentServiceHandlers {
           if (req._maxConcurrent) v.integer('max_concurrent', req.maxConcurrent ?? 0, 1, 1000);
           queueIdsOf(v, 'queue_ids', req.queueIds);
           v.throwIfAny();
-          const workspaceId = ctx.principal.workspaceId;
-          if (await this.exists(workspaceId, req.agentId)) {
-            throw new AlreadyExistsError(`agent ${req.agentId} already exists; use UpdateAgent`);
-          }
           const input: AgentInput = {
             agentId: req.agentId,
             displayName: req.displayName.trim(),
@@ -54,7 +48,8 @@ export class AgentServiceHandlers {
             maxConcurrent: req._maxConcurrent ? req.maxConcurrent! : null,
             queueIds: [...req.queueIds],
           };
-          return views.agent(await this.routing.upsertAgent(workspaceId, input));
+          // Routing answers ALREADY_EXISTS for an id the workspace has (UpdateAgent changes it).
+          return views.agent(await this.routing.createAgent(ctx.principal.workspaceId, input));
         },
       ),
       UpdateAgent: this.rpc.unary(
@@ -72,10 +67,7 @@ export class AgentServiceHandlers {
           if (req._maxConcurrent) v.integer('max_concurrent', req.maxConcurrent ?? 0, 0, 1000);
           if (req.queueIds) queueIdsOf(v, 'queue_ids.queue_ids', req.queueIds.queueIds);
           v.throwIfAny();
-          const workspaceId = ctx.principal.workspaceId;
-          const current = await this.routing.getAgent(workspaceId, req.agentId);
-          const input: AgentInput = {
-            ...inputOf(current),
+          const patch: AgentPatch = {
             ...(req._displayName ? { displayName: req.displayName!.trim() } : {}),
             ...(skills ? { skills } : {}),
             ...(capacity ? { channelCapacity: capacity } : {}),
@@ -85,7 +77,7 @@ export class AgentServiceHandlers {
               : {}),
             ...(req.queueIds ? { queueIds: [...req.queueIds.queueIds] } : {}),
           };
-          return views.agent(await this.routing.upsertAgent(workspaceId, input));
+          return views.agent(await this.routing.updateAgent(ctx.principal.workspaceId, req.agentId, patch));
         },
       ),
       GetAgent: this.rpc.unary('GetAgent', 'read', async (req: grpcV1.GetAgentRequest__Output, ctx) => {
@@ -123,16 +115,6 @@ export class AgentServiceHandlers {
       ),
     };
   }
-
-  private async exists(workspaceId: string, agentId: string): Promise<boolean> {
-    try {
-      await this.routing.getAgent(workspaceId, agentId);
-      return true;
-    } catch (error) {
-      if (error instanceof NotFoundError) return false;
-      throw error;
-    }
-  }
 }
 
 function skillsOf(v: Violations, field: string, skills: readonly grpcV1.Skill__Output[]): AgentSkill[] {
@@ -167,16 +149,4 @@ function capacitiesOf(
 function queueIdsOf(v: Violations, field: string, ids: readonly string[]): void {
   if (ids.length > 100) v.add(field, 'at most 100 queues');
   ids.forEach((id, i) => v.text(`${field}[${i}]`, id, 1, 200));
-}
-
-function inputOf(view: AgentView): AgentInput {
-  return {
-    agentId: view.agentId,
-    displayName: view.displayName,
-    skills: view.skills,
-    channelCapacity: view.channelCapacity,
-    defaultChannelCapacity: view.defaultChannelCapacity,
-    maxConcurrent: view.maxConcurrent,
-    queueIds: view.queueIds,
-  };
 }

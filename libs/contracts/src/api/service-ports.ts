@@ -44,6 +44,8 @@ export const routingApiPort: ServicePort<RoutingApi> = {
   token: ROUTING_API,
   methods: methodsOf<RoutingApi>({
     upsertAgent: true,
+    createAgent: true,
+    updateAgent: true,
     getAgent: true,
     listAgents: true,
     removeAgent: true,
