@@ -1,5 +1,4 @@
-import { Global, Module } from '@nestjs/common';
-import { API_KEYS_API } from '@switchboard/contracts';
+import { Module } from '@nestjs/common';
 import { DatabaseModule, HealthModule, PlatformConfigModule } from '@switchboard/platform';
 import { AgentServiceHandlers } from './agents/agent-service.handlers.js';
 import { ApiKeyService } from './api-keys/api-key.service.js';
@@ -20,9 +19,8 @@ import { RpcHandlerFactory } from './server/rpc-handler.factory.js';
 /**
  * The gRPC API for integrators, on GRPC_PORT: API keys, the five services over the history and
  * routing ports, and the event feed. The same module alone (`GrpcApiAppModule`) or in the
- * standalone process. Global so that the inbox, which may not import it, finds API_KEYS_API.
+ * standalone process.
  */
-@Global()
 @Module({
   imports: [
     PlatformConfigModule.forFeature(GrpcApiConfig),
@@ -31,7 +29,6 @@ import { RpcHandlerFactory } from './server/rpc-handler.factory.js';
   ],
   providers: [
     ApiKeyService,
-    { provide: API_KEYS_API, useExisting: ApiKeyService },
     RpcHandlerFactory,
     EventFeedService,
     FeedNotifierService,
@@ -45,6 +42,6 @@ import { RpcHandlerFactory } from './server/rpc-handler.factory.js';
     EventServiceHandlers,
     GrpcServerService,
   ],
-  exports: [API_KEYS_API, ApiKeyService],
+  exports: [ApiKeyService],
 })
 export class GrpcApiModule {}
