@@ -23,8 +23,9 @@ import { randomUUID } from 'node:crypto';
 
 /**
  * Stand-ins for the history and routing ports with their documented contract (workspace scoping,
- * idempotency keys, opted-out addresses), for testing the gRPC edge before the real services
- * land in this branch. Only what the edge tests touch is implemented; the rest throws.
+ * idempotency keys, opted-out addresses, unique names, AlreadyExists and NotFound), for testing
+ * the gRPC edge on its own; the standalone e2e runs the real services. Only what the edge tests
+ * touch is implemented; the rest throws.
  */
 export class InMemoryHistory {
   readonly conversations = new Map<string, ConversationView>();
@@ -35,7 +36,6 @@ export class InMemoryHistory {
   readonly optedOut = new Set<string>();
   /** Delay of listConversations, to test deadlines. */
   listDelayMs = 0;
-  listAborted = false;
 
   addConversation(workspaceId: string, patch: Partial<ConversationView> = {}): ConversationView {
     const view: ConversationView = {

@@ -81,6 +81,7 @@ export class ConversationsService {
       ...(query.pageToken ? { pageToken: query.pageToken } : {}),
     });
     const positions = await this.reads.positions(
+      session.workspaceId,
       session.userId,
       page.items.map((c) => c.id),
     );
