@@ -96,13 +96,12 @@ async function conversationOfCustomer(): Promise<ListItem> {
   const deadline = Date.now() + 10 * 60_000;
   for (;;) {
     const list = await get('/api/inbox/conversations?view=all&status=open,pending,resolved&channel=sms');
-    if (list.status === 503)
-      throw new Error("the inbox answers 503: this build has no HistoryApi (history's service not merged)");
+    if (list.status === 503) throw new Error('the inbox answers 503: history is not reachable from it');
     const items = (list.body as { items?: ListItem[] }).items ?? [];
     if (items[0]) {
       let stored = 0;
       let token: string | null = null;
-      // Count the timeline by pages of 200 (the port's maximum).
+      // Count the timeline by pages of the inbox's default size (50).
       do {
         const page = await get(
           `/api/inbox/customers/${items[0].customerId}/timeline?${token ? `pageToken=${encodeURIComponent(token)}&` : ''}`,

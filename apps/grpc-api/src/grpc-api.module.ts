@@ -1,5 +1,4 @@
-import { Global, Module } from '@nestjs/common';
-import { API_KEYS_API } from '@switchboard/contracts';
+import { Module } from '@nestjs/common';
 import { DatabaseModule, HealthModule, PlatformConfigModule } from '@switchboard/platform';
 import { AgentServiceHandlers } from './agents/agent-service.handlers.js';
 import { ApiKeyService } from './api-keys/api-key.service.js';
@@ -16,14 +15,12 @@ import { grpcApiMigrations } from './migrations/index.js';
 import { QueueServiceHandlers } from './queues/queue-service.handlers.js';
 import { GrpcServerService } from './server/grpc-server.service.js';
 import { RpcHandlerFactory } from './server/rpc-handler.factory.js';
-import { ServicePorts } from './server/service-ports.js';
 
 /**
  * The gRPC API for integrators, on GRPC_PORT: API keys, the five services over the history and
  * routing ports, and the event feed. The same module alone (`GrpcApiAppModule`) or in the
- * standalone process. Global so that the inbox, which may not import it, finds API_KEYS_API.
+ * standalone process.
  */
-@Global()
 @Module({
   imports: [
     PlatformConfigModule.forFeature(GrpcApiConfig),
@@ -32,8 +29,6 @@ import { ServicePorts } from './server/service-ports.js';
   ],
   providers: [
     ApiKeyService,
-    { provide: API_KEYS_API, useExisting: ApiKeyService },
-    ServicePorts,
     RpcHandlerFactory,
     EventFeedService,
     FeedNotifierService,
@@ -47,6 +42,6 @@ import { ServicePorts } from './server/service-ports.js';
     EventServiceHandlers,
     GrpcServerService,
   ],
-  exports: [API_KEYS_API, ApiKeyService],
+  exports: [ApiKeyService],
 })
 export class GrpcApiModule {}

@@ -1,4 +1,4 @@
-// What the standalone composition (and the inbox, for API keys) needs of the gRPC API.
+// What the standalone composition needs of the gRPC API.
 export { GrpcApiModule } from './grpc-api.module.js';
 export { grpcApiVariables, GrpcApiConfig } from './grpc-api.config.js';
 export { ApiKeyService } from './api-keys/api-key.service.js';

@@ -8,8 +8,11 @@ import {
   workspaceEvent,
 } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { EventFeedConsumer } from '../src/events/event-feed.consumer.js';
+import { FeedNotifierService } from '../src/events/feed-notifier.service.js';
 import { startGrpcApiTestApp, type GrpcApiTestApp } from './grpc-api-test-app.js';
+import { unreachablePorts } from './in-memory-ports.js';
 
 type Event = grpcV1.Event__Output;
 
@@ -37,7 +40,7 @@ describe('EventService.Subscribe', () => {
     collectStream<Event>(clients.events.Subscribe(request));
 
   beforeAll(async () => {
-    api = await startGrpcApiTestApp('grpc_events');
+    api = await startGrpcApiTestApp('grpc_events', { providers: unreachablePorts() });
     await api.app.get(EventFeedConsumer).assigned;
     bus = new KafkaEventBus({
       brokers: process.env.KAFKA_BROKERS!.split(','),
@@ -128,6 +131,39 @@ describe('EventService.Subscribe', () => {
     expect(latest.items.map((e) => e.id).sort()).toEqual([...ids].sort());
     expect(filtered.items.length).toBeGreaterThan(1);
     expect(filtered.items.every((e) => e.type === 'EVENT_TYPE_DELIVERY_STATUS_CHANGED')).toBe(true);
+  });
+
+  it('polls while the notification connection is down, and is woken by notifications again after', async () => {
+    const notifier = api.app.get(FeedNotifierService);
+    const stream = subscribe({});
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const admin = new pg.Client({ connectionString: api.database.url });
+    await admin.connect();
+    try {
+      const killed = await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE application_name = 'switchboard:api-listen' AND datname = current_database()`,
+      );
+      expect(killed.rowCount).toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+    }
+    await waitFor(() => !notifier.listening(), { what: 'the notifier to notice', timeoutMs: 10_000 });
+    const whileDown = await publish(workspace, 3);
+    // Well under the 30 s safety reread: delivered by polling, or by the wake-up on listening again.
+    await waitFor(() => whileDown.every((id) => stream.items.some((e) => e.id === id)), {
+      what: 'the events stored while not listening',
+      timeoutMs: 10_000,
+    });
+    await waitFor(() => notifier.listening(), { what: 'the notifier to listen again', timeoutMs: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const after = await publish(workspace, 3);
+    await waitFor(() => after.every((id) => stream.items.some((e) => e.id === id)), {
+      what: 'the events stored once listening again',
+      timeoutMs: 10_000,
+    });
+    stream.cancel();
+    await stream.ended;
   });
 
   it('refuses a cursor that is not one of the workspace’s', async () => {

@@ -15,12 +15,13 @@ import { loadPackageDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { startGrpcApiTestApp, type GrpcApiTestApp } from './grpc-api-test-app.js';
+import { unreachablePorts } from './in-memory-ports.js';
 
 /**
  * Every call's way in, on the real PostgreSQL and Kafka with a real grpc-js client: API keys
  * (UNAUTHENTICATED), scopes (PERMISSION_DENIED), rate limits (RESOURCE_EXHAUSTED), deadlines,
  * INVALID_ARGUMENT with google.rpc.BadRequest details, and the standard health and reflection
- * services. No history or routing here: their RPCs answer UNAVAILABLE, which is tested too.
+ * services. History and routing are unreachable here: their RPCs answer UNAVAILABLE, which is tested too.
  */
 describe('gRPC API: keys, scopes, limits, health and reflection', () => {
   let api: GrpcApiTestApp;
@@ -35,7 +36,7 @@ describe('gRPC API: keys, scopes, limits, health and reflection', () => {
   };
 
   beforeAll(async () => {
-    api = await startGrpcApiTestApp('grpc_auth');
+    api = await startGrpcApiTestApp('grpc_auth', { providers: unreachablePorts() });
     readKey = (
       await api.keys.createApiKey(workspace, { name: 'reporting', scope: 'read', createdBy: 'test' })
     ).key;

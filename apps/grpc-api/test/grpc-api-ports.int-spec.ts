@@ -13,7 +13,7 @@ import { InMemoryHistory, InMemoryRouting } from './in-memory-ports.js';
 describe('gRPC API over the history and routing ports', () => {
   let api: GrpcApiTestApp;
   const history = new InMemoryHistory();
-  const routing = new InMemoryRouting();
+  const routing = new InMemoryRouting(history);
   const workspace = randomUUID();
   const other = randomUUID();
   let keyId: string;
@@ -63,6 +63,8 @@ describe('gRPC API over the history and routing ports', () => {
       unary(c.conversations, 'GetConversation', { conversationId: theirs.id }),
     );
     expect(failure.codeName).toBe('NOT_FOUND');
+    await routing.asPort().upsertAgent(workspace, { agentId: 'agent-7', displayName: 'Grace', skills: [] });
+    await routing.asPort().upsertQueue(workspace, { id: 'vip', name: 'VIP' });
     const transfer = await rpcFailure(
       unary(c.conversations, 'TransferConversation', { conversationId: theirs.id, agentId: 'agent-7' }),
     );
@@ -167,6 +169,39 @@ describe('gRPC API over the history and routing ports', () => {
     expect(
       (await rpcFailure(unary(c.agents, 'UpdateAgent', { agentId: 'nobody', displayName: 'X' }))).codeName,
     ).toBe('NOT_FOUND');
+  });
+
+  it('answers ALREADY_EXISTS, from routing, to a queue name another queue of the workspace has', async () => {
+    const settings = (name: string) => ({ queue: { name, steps: [{ expression: 'billing >= 1' }] } });
+    const billing = await unary<SwitchboardClients['queues'], 'CreateQueue', object, grpcV1.Queue__Output>(
+      c.queues,
+      'CreateQueue',
+      settings('Billing'),
+    );
+    const sales = await unary<SwitchboardClients['queues'], 'CreateQueue', object, grpcV1.Queue__Output>(
+      c.queues,
+      'CreateQueue',
+      settings('Sales'),
+    );
+    expect((await rpcFailure(unary(c.queues, 'CreateQueue', settings('billing')))).codeName).toBe(
+      'ALREADY_EXISTS',
+    );
+    expect(
+      (await rpcFailure(unary(c.queues, 'UpdateQueue', { queueId: sales.id, ...settings('BILLING') })))
+        .codeName,
+    ).toBe('ALREADY_EXISTS');
+    // Its own name is no clash; an unknown id is NOT_FOUND rather than a new queue.
+    const renamed = await unary<SwitchboardClients['queues'], 'UpdateQueue', object, grpcV1.Queue__Output>(
+      c.queues,
+      'UpdateQueue',
+      { queueId: billing.id, ...settings('billing') },
+    );
+    expect(renamed).toMatchObject({ id: billing.id, name: 'billing' });
+    expect(
+      (await rpcFailure(unary(c.queues, 'UpdateQueue', { queueId: randomUUID(), ...settings('Support') })))
+        .codeName,
+    ).toBe('NOT_FOUND');
+    expect([...routing.queues.values()].map((q) => q.name)).not.toContain('Support');
   });
 
   it('answers DEADLINE_EXCEEDED at the deadline while the port is still working', async () => {

@@ -1,21 +1,31 @@
 import {
+  AlreadyExistsError,
   FailedPreconditionError,
+  historyApiPort,
   NotFoundError,
+  routingApiPort,
+  UnavailableError,
+  type ServicePort,
   type AgentInput,
+  type AgentPatch,
   type AgentView,
   type ConversationView,
   type HistoryApi,
+  type QueueInput,
+  type QueueView,
   type RoutingApi,
   type SendMessageInput,
   type SendMessageResult,
   type TransferTarget,
 } from '@switchboard/contracts';
+import type { Provider } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 
 /**
  * Stand-ins for the history and routing ports with their documented contract (workspace scoping,
- * idempotency keys, opted-out addresses), for testing the gRPC edge before the real services
- * land in this branch. Only what the edge tests touch is implemented; the rest throws.
+ * idempotency keys, opted-out addresses, unique names, AlreadyExists and NotFound), for testing
+ * the gRPC edge on its own; the standalone e2e runs the real services. Only what the edge tests
+ * touch is implemented; the rest throws.
  */
 export class InMemoryHistory {
   readonly conversations = new Map<string, ConversationView>();
@@ -26,7 +36,6 @@ export class InMemoryHistory {
   readonly optedOut = new Set<string>();
   /** Delay of listConversations, to test deadlines. */
   listDelayMs = 0;
-  listAborted = false;
 
   addConversation(workspaceId: string, patch: Partial<ConversationView> = {}): ConversationView {
     const view: ConversationView = {
@@ -111,31 +120,36 @@ export class InMemoryHistory {
 }
 
 export class InMemoryRouting {
+  /** The conversations routing knows of: the history double's. */
+  constructor(private readonly history: InMemoryHistory) {}
+
   readonly agents = new Map<string, AgentView>();
+  readonly queues = new Map<string, QueueView>();
   readonly transfers: { workspaceId: string; conversationId: string; to: TransferTarget }[] = [];
 
   asPort(): RoutingApi {
     const unsupported = () => Promise.reject(new Error('not part of the edge tests'));
     return {
-      upsertAgent: (workspaceId: string, input: AgentInput) => {
-        const view: AgentView = {
-          workspaceId,
-          agentId: input.agentId,
-          displayName: input.displayName,
-          skills: input.skills,
-          channelCapacity: input.channelCapacity ?? {},
-          defaultChannelCapacity: input.defaultChannelCapacity ?? 5,
-          maxConcurrent: input.maxConcurrent ?? null,
-          queueIds: input.queueIds ?? [],
-          presence: 'offline',
-          load: 0,
-          loadByChannel: {},
-          capacity: input.maxConcurrent ?? 30,
-          idleSince: null,
-          updatedAt: new Date().toISOString(),
-        };
-        this.agents.set(`${workspaceId}|${input.agentId}`, view);
-        return Promise.resolve(view);
+      upsertAgent: (workspaceId: string, input: AgentInput) =>
+        Promise.resolve(this.saveAgent(workspaceId, input)),
+      createAgent: (workspaceId: string, input: AgentInput) =>
+        this.agents.has(`${workspaceId}|${input.agentId}`)
+          ? Promise.reject(new AlreadyExistsError(`agent ${input.agentId} exists`))
+          : Promise.resolve(this.saveAgent(workspaceId, input)),
+      updateAgent: (workspaceId: string, agentId: string, patch: AgentPatch) => {
+        const current = this.agents.get(`${workspaceId}|${agentId}`);
+        if (!current) return Promise.reject(new NotFoundError(`agent ${agentId}`));
+        return Promise.resolve(
+          this.saveAgent(workspaceId, {
+            agentId,
+            displayName: patch.displayName ?? current.displayName,
+            skills: patch.skills ?? current.skills,
+            channelCapacity: patch.channelCapacity ?? current.channelCapacity,
+            defaultChannelCapacity: patch.defaultChannelCapacity ?? current.defaultChannelCapacity,
+            maxConcurrent: patch.maxConcurrent !== undefined ? patch.maxConcurrent : current.maxConcurrent,
+            queueIds: patch.queueIds ?? current.queueIds,
+          }),
+        );
       },
       getAgent: (workspaceId: string, agentId: string) => {
         const view = this.agents.get(`${workspaceId}|${agentId}`);
@@ -151,17 +165,98 @@ export class InMemoryRouting {
         return Promise.resolve(next);
       },
       transfer: (workspaceId: string, conversationId: string, to: TransferTarget) => {
+        // Like routing's: the target and the conversation must be the workspace's.
+        const target =
+          'agentId' in to
+            ? this.agents.get(`${workspaceId}|${to.agentId}`)
+            : this.queues.get(`${workspaceId}|${to.queueId}`);
+        if (!target) return Promise.reject(new NotFoundError('agentId' in to ? 'agent' : 'queue'));
+        const conversation = this.history.conversations.get(conversationId);
+        if (conversation?.workspaceId !== workspaceId)
+          return Promise.reject(new NotFoundError(`conversation ${conversationId}`));
         this.transfers.push({ workspaceId, conversationId, to });
         return Promise.resolve();
       },
       removeAgent: unsupported,
-      upsertQueue: unsupported,
-      getQueue: unsupported,
-      listQueues: unsupported,
+      upsertQueue: (workspaceId: string, input: QueueInput) =>
+        Promise.resolve(this.upsertQueue(workspaceId, input)),
+      getQueue: (workspaceId: string, queueId: string) => {
+        const view = this.queues.get(`${workspaceId}|${queueId}`);
+        return view ? Promise.resolve(view) : Promise.reject(new NotFoundError(`queue ${queueId}`));
+      },
+      listQueues: (workspaceId: string) =>
+        Promise.resolve([...this.queues.values()].filter((q) => q.workspaceId === workspaceId)),
       deleteQueue: unsupported,
       getQueueStats: unsupported,
       getDecision: unsupported,
       answerOffer: unsupported,
     };
   }
+
+  private saveAgent(workspaceId: string, input: AgentInput): AgentView {
+    const previous = this.agents.get(`${workspaceId}|${input.agentId}`);
+    const view: AgentView = {
+      workspaceId,
+      agentId: input.agentId,
+      displayName: input.displayName,
+      skills: input.skills,
+      channelCapacity: input.channelCapacity ?? {},
+      defaultChannelCapacity: input.defaultChannelCapacity ?? 5,
+      maxConcurrent: input.maxConcurrent ?? null,
+      queueIds: input.queueIds ?? [],
+      presence: previous?.presence ?? 'offline',
+      load: previous?.load ?? 0,
+      loadByChannel: previous?.loadByChannel ?? {},
+      capacity: input.maxConcurrent ?? 30,
+      idleSince: null,
+      updatedAt: new Date().toISOString(),
+    };
+    this.agents.set(`${workspaceId}|${input.agentId}`, view);
+    return view;
+  }
+
+  /** Like routing's unique index on (workspace_id, lower(name)): another queue's name is AlreadyExists. */
+  private upsertQueue(workspaceId: string, input: QueueInput): QueueView {
+    const id = input.id ?? randomUUID();
+    const clash = [...this.queues.values()].some(
+      (q) =>
+        q.workspaceId === workspaceId && q.id !== id && q.name.toLowerCase() === input.name.toLowerCase(),
+    );
+    if (clash) throw new AlreadyExistsError(`a queue named "${input.name}" exists`);
+    const now = new Date().toISOString();
+    const view: QueueView = {
+      id,
+      workspaceId,
+      name: input.name,
+      priority: input.priority ?? 0,
+      entry: input.entry ?? {},
+      serviceLevel: input.serviceLevel ?? { targetPercent: 80, withinSeconds: 60 },
+      steps: input.steps ?? [],
+      mode: input.mode ?? 'auto',
+      offerTimeoutSeconds: input.offerTimeoutSeconds ?? 30,
+      maxMissedOffers: input.maxMissedOffers ?? 3,
+      preferredAgent: input.preferredAgent ?? null,
+      createdAt: this.queues.get(`${workspaceId}|${id}`)?.createdAt ?? now,
+      updatedAt: now,
+    };
+    this.queues.set(`${workspaceId}|${id}`, view);
+    return view;
+  }
+}
+
+/**
+ * History and routing as a process sees them while they cannot be reached: every method throws
+ * UnavailableError, as the internal RPC clients do (ADR 0004).
+ */
+export function unreachablePorts(): Provider[] {
+  return [unreachable(historyApiPort), unreachable(routingApiPort)];
+}
+
+function unreachable<T>(port: ServicePort<T>): Provider {
+  const error = () =>
+    Promise.reject(new UnavailableError(`the ${port.name} service is not reachable from this process`));
+  return {
+    provide: port.token,
+    useValue: Object.fromEntries(port.methods.map((method) => [method, error])),
+  };
 }

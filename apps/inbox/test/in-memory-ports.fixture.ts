@@ -1,7 +1,9 @@
 /* eslint-disable @typescript-eslint/require-await -- async to match the ports, not because they wait */
 import { randomUUID } from 'node:crypto';
 import {
+  AlreadyExistsError,
   type AgentInput,
+  type AgentPatch,
   type AgentView,
   type AssignmentRecordView,
   type Channel,
@@ -353,6 +355,23 @@ export class InMemoryRouting implements RoutingApi {
     this.agents.set(`${workspaceId}:${input.agentId}`, agent);
     return agent;
   }
+  async createAgent(workspaceId: string, input: AgentInput): Promise<AgentView> {
+    if (this.agents.has(`${workspaceId}:${input.agentId}`))
+      throw new AlreadyExistsError(`agent ${input.agentId} exists`);
+    return this.upsertAgent(workspaceId, input);
+  }
+  async updateAgent(workspaceId: string, agentId: string, patch: AgentPatch): Promise<AgentView> {
+    const current = await this.getAgent(workspaceId, agentId);
+    return this.upsertAgent(workspaceId, {
+      agentId,
+      displayName: patch.displayName ?? current.displayName,
+      skills: patch.skills ?? current.skills,
+      channelCapacity: patch.channelCapacity ?? current.channelCapacity,
+      defaultChannelCapacity: patch.defaultChannelCapacity ?? current.defaultChannelCapacity,
+      maxConcurrent: patch.maxConcurrent !== undefined ? patch.maxConcurrent : current.maxConcurrent,
+      queueIds: patch.queueIds ?? current.queueIds,
+    });
+  }
   async getAgent(workspaceId: string, agentId: string): Promise<AgentView> {
     const agent = this.agents.get(`${workspaceId}:${agentId}`);
     if (!agent) throw new NotFoundError('agent');
@@ -440,7 +459,10 @@ export class InMemoryRouting implements RoutingApi {
       decidedAt: null,
     };
   }
+  /** Like routing's: the target and the conversation must be the workspace's, before anything changes. */
   async transfer(workspaceId: string, conversationId: string, to: TransferTarget): Promise<void> {
+    if ('agentId' in to) await this.getAgent(workspaceId, to.agentId);
+    else await this.getQueue(workspaceId, to.queueId);
     const conversation = this.history.conversations.get(conversationId);
     if (!conversation || conversation.workspaceId !== workspaceId) throw new NotFoundError('conversation');
     const previous = conversation.assigneeId

@@ -166,13 +166,19 @@ describe('inbox live updates', () => {
 
   it('closes the sockets of a session that ended', async () => {
     const agent = await signedInUser(first, 'agent');
+    const colleague = await signedInUser(first, 'agent');
     const tab = await openSocket(first.url, { origin: first.url, cookie: agent.client.cookie! });
-    await waitFor(() => tab.frames.length > 0);
+    const stays = await openSocket(first.url, { origin: first.url, cookie: colleague.client.cookie! });
+    await waitFor(() => tab.frames.length > 0 && stays.frames.length > 0);
     const cookie = agent.client.cookie;
     await agent.client.delete('/api/inbox/session');
     agent.client.cookie = cookie;
     await first.app.get(LiveService).recheckSessions();
     await waitFor(() => tab.closed() !== undefined);
     expect(tab.closed()).toEqual({ code: 4401, reason: 'session ended' });
+    // One check for all sockets: the colleague's live session keeps its socket.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(stays.closed()).toBeUndefined();
+    stays.socket.close();
   });
 });

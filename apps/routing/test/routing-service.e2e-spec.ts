@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
+  AlreadyExistsError,
   ConversationAssignedV1,
   ConversationUnassignedV1,
   InvalidArgumentError,
@@ -106,6 +107,44 @@ describe('routing service', () => {
     await expect(api.getAgent(randomUUID(), 'ann')).rejects.toBeInstanceOf(NotFoundError);
     await expect(api.getQueue(randomUUID(), 'billing')).rejects.toBeInstanceOf(NotFoundError);
     expect((await api.listAgents(workspace)).map((a) => a.agentId)).toEqual(['ann', 'bob']);
+  });
+
+  it('creates an agent once and applies concurrent patches without losing either', async () => {
+    const api = instance!.api;
+    const created = await api.createAgent(workspace, {
+      agentId: 'cleo',
+      displayName: 'Cleo',
+      skills: [{ skill: 'billing', proficiency: 2 }],
+      maxConcurrent: 3,
+    });
+    expect(created).toMatchObject({ agentId: 'cleo', maxConcurrent: 3, presence: 'offline' });
+    await expect(
+      api.createAgent(workspace, { agentId: 'cleo', displayName: 'Other', skills: [] }),
+    ).rejects.toBeInstanceOf(AlreadyExistsError);
+    expect((await api.getAgent(workspace, 'cleo')).displayName).toBe('Cleo');
+
+    await Promise.all([
+      api.updateAgent(workspace, 'cleo', { displayName: 'Cleo B.' }),
+      api.updateAgent(workspace, 'cleo', { skills: [{ skill: 'spanish', proficiency: 5 }] }),
+      api.updateAgent(workspace, 'cleo', { channelCapacity: { sms: 2 } }),
+    ]);
+    expect(await api.getAgent(workspace, 'cleo')).toMatchObject({
+      displayName: 'Cleo B.',
+      skills: [{ skill: 'spanish', proficiency: 5 }],
+      channelCapacity: { sms: 2 },
+      maxConcurrent: 3,
+    });
+    expect(await api.updateAgent(workspace, 'cleo', { maxConcurrent: null })).toMatchObject({
+      maxConcurrent: null,
+      displayName: 'Cleo B.',
+    });
+    await expect(
+      api.updateAgent(workspace, 'cleo', { skills: [{ skill: 'Bad Skill', proficiency: 9 }] }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(api.updateAgent(randomUUID(), 'cleo', { displayName: 'X' })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await api.removeAgent(workspace, 'cleo');
   });
 
   it('assigns an opened conversation with its explanation, widening the steps, and drains a resolved one', async () => {

@@ -24,7 +24,6 @@ export * from './api/page.js';
 export * from './api/history-api.js';
 export * from './api/routing-api.js';
 export * from './api/service-ports.js';
-export * from './api/api-keys-api.js';
 export * from './api/channels-api.js';
 export * from './grpc/switchboard-protos.js';
 export * from './grpc/switchboard-client.js';

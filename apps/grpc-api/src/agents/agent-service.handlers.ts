@@ -1,18 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
-  AlreadyExistsError,
-  NotFoundError,
   type AgentInput,
   type AgentSkill,
-  type AgentView,
+  type AgentPatch,
   type Channel,
   type grpcV1,
+  ROUTING_API,
+  type RoutingApi,
 } from '@switchboard/contracts';
 import { channels, presences } from '../mapping/proto-enums.util.js';
 import * as views from '../mapping/proto-views.util.js';
 import { RpcHandlerFactory } from '../server/rpc-handler.factory.js';
 import { Violations } from '../server/request-validation.util.js';
-import { ServicePorts } from '../server/service-ports.js';
 
 const SKILL = /^[a-z0-9_-]{1,50}$/;
 
@@ -21,11 +20,10 @@ const SKILL = /^[a-z0-9_-]{1,50}$/;
 export class AgentServiceHandlers {
   constructor(
     private readonly rpc: RpcHandlerFactory,
-    private readonly ports: ServicePorts,
+    @Inject(ROUTING_API) private readonly routing: RoutingApi,
   ) {}
 
   implementation(): grpcV1.AgentServiceHandlers {
-    const routing = () => this.ports.routing();
     return {
       CreateAgent: this.rpc.unary(
         'CreateAgent',
@@ -41,10 +39,6 @@ export class AgentServiceHandlers {
           if (req._maxConcurrent) v.integer('max_concurrent', req.maxConcurrent ?? 0, 1, 1000);
           queueIdsOf(v, 'queue_ids', req.queueIds);
           v.throwIfAny();
-          const workspaceId = ctx.principal.workspaceId;
-          if (await this.exists(workspaceId, req.agentId)) {
-            throw new AlreadyExistsError(`agent ${req.agentId} already exists; use UpdateAgent`);
-          }
           const input: AgentInput = {
             agentId: req.agentId,
             displayName: req.displayName.trim(),
@@ -54,7 +48,8 @@ export class AgentServiceHandlers {
             maxConcurrent: req._maxConcurrent ? req.maxConcurrent! : null,
             queueIds: [...req.queueIds],
           };
-          return views.agent(await routing().upsertAgent(workspaceId, input));
+          // Routing answers ALREADY_EXISTS for an id the workspace has (UpdateAgent changes it).
+          return views.agent(await this.routing.createAgent(ctx.principal.workspaceId, input));
         },
       ),
       UpdateAgent: this.rpc.unary(
@@ -72,10 +67,7 @@ export class AgentServiceHandlers {
           if (req._maxConcurrent) v.integer('max_concurrent', req.maxConcurrent ?? 0, 0, 1000);
           if (req.queueIds) queueIdsOf(v, 'queue_ids.queue_ids', req.queueIds.queueIds);
           v.throwIfAny();
-          const workspaceId = ctx.principal.workspaceId;
-          const current = await routing().getAgent(workspaceId, req.agentId);
-          const input: AgentInput = {
-            ...inputOf(current),
+          const patch: AgentPatch = {
             ...(req._displayName ? { displayName: req.displayName!.trim() } : {}),
             ...(skills ? { skills } : {}),
             ...(capacity ? { channelCapacity: capacity } : {}),
@@ -85,18 +77,18 @@ export class AgentServiceHandlers {
               : {}),
             ...(req.queueIds ? { queueIds: [...req.queueIds.queueIds] } : {}),
           };
-          return views.agent(await routing().upsertAgent(workspaceId, input));
+          return views.agent(await this.routing.updateAgent(ctx.principal.workspaceId, req.agentId, patch));
         },
       ),
       GetAgent: this.rpc.unary('GetAgent', 'read', async (req: grpcV1.GetAgentRequest__Output, ctx) => {
         new Violations().text('agent_id', req.agentId, 1, 200).throwIfAny();
-        return views.agent(await routing().getAgent(ctx.principal.workspaceId, req.agentId));
+        return views.agent(await this.routing.getAgent(ctx.principal.workspaceId, req.agentId));
       }),
       ListAgents: this.rpc.unary(
         'ListAgents',
         'read',
         async (_req: grpcV1.ListAgentsRequest__Output, ctx) => ({
-          agents: (await routing().listAgents(ctx.principal.workspaceId)).map(views.agent),
+          agents: (await this.routing.listAgents(ctx.principal.workspaceId)).map(views.agent),
         }),
       ),
       SetPresence: this.rpc.unary(
@@ -108,7 +100,7 @@ export class AgentServiceHandlers {
           if (!presence) v.add('presence', 'must be ONLINE, AWAY or OFFLINE');
           v.throwIfAny();
           return views.agent(
-            await routing().setPresence(ctx.principal.workspaceId, req.agentId, presence!, 'admin'),
+            await this.routing.setPresence(ctx.principal.workspaceId, req.agentId, presence!, 'admin'),
           );
         },
       ),
@@ -117,21 +109,11 @@ export class AgentServiceHandlers {
         'write',
         async (req: grpcV1.DeleteAgentRequest__Output, ctx) => {
           new Violations().text('agent_id', req.agentId, 1, 200).throwIfAny();
-          await routing().removeAgent(ctx.principal.workspaceId, req.agentId);
+          await this.routing.removeAgent(ctx.principal.workspaceId, req.agentId);
           return {};
         },
       ),
     };
-  }
-
-  private async exists(workspaceId: string, agentId: string): Promise<boolean> {
-    try {
-      await this.ports.routing().getAgent(workspaceId, agentId);
-      return true;
-    } catch (error) {
-      if (error instanceof NotFoundError) return false;
-      throw error;
-    }
   }
 }
 
@@ -167,16 +149,4 @@ function capacitiesOf(
 function queueIdsOf(v: Violations, field: string, ids: readonly string[]): void {
   if (ids.length > 100) v.add(field, 'at most 100 queues');
   ids.forEach((id, i) => v.text(`${field}[${i}]`, id, 1, 200));
-}
-
-function inputOf(view: AgentView): AgentInput {
-  return {
-    agentId: view.agentId,
-    displayName: view.displayName,
-    skills: view.skills,
-    channelCapacity: view.channelCapacity,
-    defaultChannelCapacity: view.defaultChannelCapacity,
-    maxConcurrent: view.maxConcurrent,
-    queueIds: view.queueIds,
-  };
 }

@@ -1,5 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import { ApiError, DEFAULT_WORKSPACE_ID, type ApiKeyScope } from '@switchboard/contracts';
+import { ApiError, DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
 import {
   ConfigValidationError,
   loadConfig,
@@ -9,6 +9,7 @@ import {
 import { parseArgs } from 'node:util';
 import { ApiKeyCliConfig } from './api-key-cli.config.js';
 import { ApiKeyCliModule } from './api-key-cli.module.js';
+import type { ApiKeyScope } from './api-key.js';
 import { ApiKeyService } from './api-key.service.js';
 
 const USAGE = `Usage: npm run apikey -- <command> [options]

@@ -1,19 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import {
-  InvalidArgumentError,
-  NotFoundError,
-  type ApiKeyScope,
-  type ApiKeysApi,
-  type ApiKeyView,
-  type CreateApiKeyRequest,
-  type CreatedApiKey,
-  type FieldViolation,
-} from '@switchboard/contracts';
+import { InvalidArgumentError, NotFoundError, type FieldViolation } from '@switchboard/contracts';
 import { createLogger, InjectServiceDataSource } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import {
   API_KEY_SCOPES,
+  type ApiKeyScope,
+  type ApiKeyView,
+  type CreateApiKeyRequest,
+  type CreatedApiKey,
   displayPrefix,
   generateApiKey,
   hashApiKey,
@@ -47,7 +42,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * stored as their SHA-256 only, scoped to one workspace, revocable.
  */
 @Injectable()
-export class ApiKeyService implements ApiKeysApi {
+export class ApiKeyService {
   private readonly logger = createLogger('grpc-api.api-keys');
   private readonly cache = new Map<string, { principal: ApiPrincipal | null; expiresAt: number }>();
   private readonly lastUsedWritten = new Map<string, number>();

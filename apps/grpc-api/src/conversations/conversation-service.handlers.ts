@@ -1,17 +1,20 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   MAX_MESSAGE_TEXT_LENGTH,
   type Attachment,
   type grpcV1,
   type ListConversationsQuery,
   type SendMessageInput,
+  HISTORY_API,
+  type HistoryApi,
+  ROUTING_API,
+  type RoutingApi,
 } from '@switchboard/contracts';
 import { channels, conversationStatuses, identityKinds } from '../mapping/proto-enums.util.js';
 import * as views from '../mapping/proto-views.util.js';
 import type { CallContext } from '../server/rpc-handler.factory.js';
 import { RpcHandlerFactory } from '../server/rpc-handler.factory.js';
 import { Violations } from '../server/request-validation.util.js';
-import { ServicePorts } from '../server/service-ports.js';
 
 const MAX_ATTACHMENTS = 10;
 
@@ -20,7 +23,8 @@ const MAX_ATTACHMENTS = 10;
 export class ConversationServiceHandlers {
   constructor(
     private readonly rpc: RpcHandlerFactory,
-    private readonly ports: ServicePorts,
+    @Inject(HISTORY_API) private readonly history: HistoryApi,
+    @Inject(ROUTING_API) private readonly routing: RoutingApi,
   ) {}
 
   implementation(): grpcV1.ConversationServiceHandlers {
@@ -34,7 +38,7 @@ export class ConversationServiceHandlers {
         async (req: grpcV1.GetConversationRequest__Output, ctx) => {
           new Violations().uuid('conversation_id', req.conversationId).throwIfAny();
           return views.conversation(
-            await this.ports.history().getConversation(ctx.principal.workspaceId, req.conversationId),
+            await this.history.getConversation(ctx.principal.workspaceId, req.conversationId),
           );
         },
       ),
@@ -42,9 +46,7 @@ export class ConversationServiceHandlers {
         'ListConversations',
         'read',
         async (req: grpcV1.ListConversationsRequest__Output, ctx) => {
-          const page = await this.ports
-            .history()
-            .listConversations(ctx.principal.workspaceId, listQuery(req));
+          const page = await this.history.listConversations(ctx.principal.workspaceId, listQuery(req));
           return {
             conversations: page.items.map(views.conversation),
             nextPageToken: page.nextPageToken ?? '',
@@ -61,12 +63,10 @@ export class ConversationServiceHandlers {
             .integer('after_sequence', after, 0, Number.MAX_SAFE_INTEGER)
             .integer('page_size', req.pageSize, 0, 500)
             .throwIfAny();
-          const messages = await this.ports
-            .history()
-            .listMessages(ctx.principal.workspaceId, req.conversationId, {
-              afterSequence: after,
-              ...(req.pageSize > 0 ? { pageSize: req.pageSize } : {}),
-            });
+          const messages = await this.history.listMessages(ctx.principal.workspaceId, req.conversationId, {
+            afterSequence: after,
+            ...(req.pageSize > 0 ? { pageSize: req.pageSize } : {}),
+          });
           return { messages: messages.map(views.message) };
         },
       ),
@@ -76,9 +76,12 @@ export class ConversationServiceHandlers {
         async (req: grpcV1.ResolveConversationRequest__Output, ctx) => {
           new Violations().uuid('conversation_id', req.conversationId).throwIfAny();
           return views.conversation(
-            await this.ports
-              .history()
-              .setConversationStatus(ctx.principal.workspaceId, req.conversationId, 'resolved', ctx.sender()),
+            await this.history.setConversationStatus(
+              ctx.principal.workspaceId,
+              req.conversationId,
+              'resolved',
+              ctx.sender(),
+            ),
           );
         },
       ),
@@ -94,18 +97,15 @@ export class ConversationServiceHandlers {
           else v.add('target', 'set agent_id or queue_id');
           v.throwIfAny();
           const workspaceId = ctx.principal.workspaceId;
-          // Another workspace's conversation must read as not found before routing hears of it.
-          await this.ports.history().getConversation(workspaceId, req.conversationId);
+          // Routing answers NOT_FOUND for an agent, queue or conversation outside the workspace.
           const target = req.target === 'agentId' ? { agentId: req.agentId! } : { queueId: req.queueId! };
-          await this.ports
-            .routing()
-            .transfer(
-              workspaceId,
-              req.conversationId,
-              target,
-              ctx.sender(),
-              req.note === '' ? undefined : req.note,
-            );
+          await this.routing.transfer(
+            workspaceId,
+            req.conversationId,
+            target,
+            ctx.sender(),
+            req.note === '' ? undefined : req.note,
+          );
           return {};
         },
       ),
@@ -116,7 +116,7 @@ export class ConversationServiceHandlers {
           .text('text', req.text, 1, MAX_MESSAGE_TEXT_LENGTH)
           .text('sender_name', req.senderName, 0, 200)
           .throwIfAny();
-        const result = await this.ports.history().sendMessage(ctx.principal.workspaceId, {
+        const result = await this.history.sendMessage(ctx.principal.workspaceId, {
           idempotencyKey: idempotencyKey(ctx, req.requestId),
           conversationId: req.conversationId,
           internalNote: true,
@@ -175,7 +175,7 @@ export class ConversationServiceHandlers {
     });
     v.throwIfAny();
     const channel = channels.fromProto(req.channel);
-    const result = await this.ports.history().sendMessage(ctx.principal.workspaceId, {
+    const result = await this.history.sendMessage(ctx.principal.workspaceId, {
       ...input,
       idempotencyKey: idempotencyKey(ctx, req.requestId),
       ...(channel ? { channel } : {}),

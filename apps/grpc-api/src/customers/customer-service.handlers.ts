@@ -1,10 +1,15 @@
-import { Injectable } from '@nestjs/common';
-import type { CustomerPatch, FindCustomersQuery, grpcV1 } from '@switchboard/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type CustomerPatch,
+  type FindCustomersQuery,
+  type grpcV1,
+  HISTORY_API,
+  type HistoryApi,
+} from '@switchboard/contracts';
 import { channels, identityKinds } from '../mapping/proto-enums.util.js';
 import * as views from '../mapping/proto-views.util.js';
 import { RpcHandlerFactory } from '../server/rpc-handler.factory.js';
 import { Violations } from '../server/request-validation.util.js';
-import { ServicePorts } from '../server/service-ports.js';
 
 const MAX_ATTRIBUTES = 50;
 
@@ -13,25 +18,24 @@ const MAX_ATTRIBUTES = 50;
 export class CustomerServiceHandlers {
   constructor(
     private readonly rpc: RpcHandlerFactory,
-    private readonly ports: ServicePorts,
+    @Inject(HISTORY_API) private readonly history: HistoryApi,
   ) {}
 
   implementation(): grpcV1.CustomerServiceHandlers {
-    const history = () => this.ports.history();
     return {
       GetCustomer: this.rpc.unary(
         'GetCustomer',
         'read',
         async (req: grpcV1.GetCustomerRequest__Output, ctx) => {
           new Violations().uuid('customer_id', req.customerId).throwIfAny();
-          return views.customer(await history().getCustomer(ctx.principal.workspaceId, req.customerId));
+          return views.customer(await this.history.getCustomer(ctx.principal.workspaceId, req.customerId));
         },
       ),
       FindCustomers: this.rpc.unary(
         'FindCustomers',
         'read',
         async (req: grpcV1.FindCustomersRequest__Output, ctx) => {
-          const page = await history().findCustomers(ctx.principal.workspaceId, findQuery(req));
+          const page = await this.history.findCustomers(ctx.principal.workspaceId, findQuery(req));
           return { customers: page.items.map(views.customer), nextPageToken: page.nextPageToken ?? '' };
         },
       ),
@@ -45,7 +49,7 @@ export class CustomerServiceHandlers {
             .text('page_token', req.pageToken, 0, 2000)
             .throwIfAny();
           const channel = channels.fromProto(req.channel);
-          const page = await history().getTimeline(ctx.principal.workspaceId, req.customerId, {
+          const page = await this.history.getTimeline(ctx.principal.workspaceId, req.customerId, {
             ...(channel ? { channel } : {}),
             ...(req.pageSize > 0 ? { pageSize: req.pageSize } : {}),
             ...(req.pageToken ? { pageToken: req.pageToken } : {}),
@@ -58,7 +62,7 @@ export class CustomerServiceHandlers {
         'write',
         async (req: grpcV1.UpdateCustomerRequest__Output, ctx) =>
           views.customer(
-            await history().updateCustomer(
+            await this.history.updateCustomer(
               ctx.principal.workspaceId,
               req.customerId,
               patchOf(req),
@@ -78,7 +82,7 @@ export class CustomerServiceHandlers {
           }
           v.throwIfAny();
           return views.merge(
-            await history().mergeCustomers(
+            await this.history.mergeCustomers(
               ctx.principal.workspaceId,
               { targetCustomerId: req.targetCustomerId, sourceCustomerId: req.sourceCustomerId },
               ctx.sender(),
@@ -92,7 +96,7 @@ export class CustomerServiceHandlers {
         async (req: grpcV1.EraseCustomerRequest__Output, ctx) => {
           new Violations().uuid('customer_id', req.customerId).throwIfAny();
           return views.erasure(
-            await history().eraseCustomer(ctx.principal.workspaceId, req.customerId, ctx.sender()),
+            await this.history.eraseCustomer(ctx.principal.workspaceId, req.customerId, ctx.sender()),
           );
         },
       ),
@@ -102,7 +106,7 @@ export class CustomerServiceHandlers {
         async (req: grpcV1.ExportCustomerRequest__Output, ctx) => {
           new Violations().uuid('customer_id', req.customerId).throwIfAny();
           return views.customerExport(
-            await history().exportCustomer(ctx.principal.workspaceId, req.customerId),
+            await this.history.exportCustomer(ctx.principal.workspaceId, req.customerId),
           );
         },
       ),

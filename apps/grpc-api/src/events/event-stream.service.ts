@@ -7,8 +7,10 @@ import { EVENT_TYPE_KEYS, feedEventToProto } from './feed-event.proto.util.js';
 import { FeedNotifierService } from './feed-notifier.service.js';
 
 const PAGE = 500;
-/** Upper bound on how late a stream sees an event when a notification is lost. */
+/** How often a stream rereads while the notifier is not listening. */
 const POLL_MS = 1_000;
+/** While it listens, a notification wakes the stream; this reread is only a safety net. */
+const SAFETY_MS = 30_000;
 const CURSOR = /^\d{1,18}$/;
 
 /** EventService.Subscribe: the stored feed after the cursor, then new events as they are stored. */
@@ -36,7 +38,8 @@ export class EventStreamService {
         cursor = event.sequence;
       }
       if (events.length === PAGE) continue;
-      await this.notifier.waitForChange(workspaceId, version, POLL_MS, signal);
+      const timeoutMs = this.notifier.listening() ? SAFETY_MS : POLL_MS;
+      await this.notifier.waitForChange(workspaceId, version, timeoutMs, signal);
     }
   }
 

@@ -8,13 +8,17 @@ const RECONNECT_MS = 2_000;
 
 /**
  * Wakes streams when their workspace's feed grows: one LISTEN connection per process, whichever
- * replica stored the events. Notifications are a shortcut, not the guarantee: streams also read
- * again after at most POLL_MS, so a dropped connection only slows them down.
+ * replica stored the events. While it listens, streams wait for a notification (rereading only
+ * every 30 s, as a safety net); while it does not, they poll every second. Losing the connection
+ * wakes every waiting stream, and listening again changes every workspace's version, so nothing
+ * stored in between waits for the safety net.
  */
 @Injectable()
 export class FeedNotifierService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = createLogger('grpc-api.events');
   private readonly versions = new Map<string, number>();
+  /** Times LISTEN was (re)established: part of every version, since notifications may have been missed. */
+  private listens = 0;
   private readonly waiters = new Map<string, Set<() => void>>();
   private client: pg.Client | undefined;
   private closed = false;
@@ -31,7 +35,12 @@ export class FeedNotifierService implements OnModuleInit, OnApplicationShutdown 
 
   /** A number that changes whenever the workspace's feed grows: read it before reading the feed. */
   version(workspaceId: string): number {
-    return this.versions.get(workspaceId) ?? 0;
+    return this.listens + (this.versions.get(workspaceId) ?? 0);
+  }
+
+  /** Whether notifications arrive now; otherwise streams must poll. */
+  listening(): boolean {
+    return this.client !== undefined;
   }
 
   /** Resolves when the feed grew past `version`, after `timeoutMs`, or on abort. */
@@ -76,12 +85,17 @@ export class FeedNotifierService implements OnModuleInit, OnApplicationShutdown 
     client.on('error', (error) => {
       this.logger.warn({ err: error }, 'feed notification connection lost');
       client.end().catch(() => undefined);
-      if (this.client === client) this.client = undefined;
+      if (this.client === client) {
+        this.client = undefined;
+        this.wakeAll();
+      }
       this.scheduleReconnect();
     });
     await client.connect();
     await client.query(`LISTEN ${FEED_CHANNEL}`);
     this.client = client;
+    this.listens += 1;
+    this.wakeAll();
   }
 
   private scheduleReconnect(): void {
@@ -93,7 +107,11 @@ export class FeedNotifierService implements OnModuleInit, OnApplicationShutdown 
   }
 
   private bump(workspaceId: string): void {
-    this.versions.set(workspaceId, this.version(workspaceId) + 1);
+    this.versions.set(workspaceId, (this.versions.get(workspaceId) ?? 0) + 1);
     for (const wake of [...(this.waiters.get(workspaceId) ?? [])]) wake();
+  }
+
+  private wakeAll(): void {
+    for (const set of [...this.waiters.values()]) for (const wake of [...set]) wake();
   }
 }

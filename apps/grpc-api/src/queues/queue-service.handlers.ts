@@ -1,21 +1,19 @@
-import { Injectable } from '@nestjs/common';
-import { AlreadyExistsError, type grpcV1, type QueueInput } from '@switchboard/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { type grpcV1, type QueueInput, ROUTING_API, type RoutingApi } from '@switchboard/contracts';
 import { channels, queueModes } from '../mapping/proto-enums.util.js';
 import * as views from '../mapping/proto-views.util.js';
 import { RpcHandlerFactory } from '../server/rpc-handler.factory.js';
 import { Violations } from '../server/request-validation.util.js';
-import { ServicePorts } from '../server/service-ports.js';
 
 /** QueueService: validates at the edge, then asks routing (which parses the step expressions). */
 @Injectable()
 export class QueueServiceHandlers {
   constructor(
     private readonly rpc: RpcHandlerFactory,
-    private readonly ports: ServicePorts,
+    @Inject(ROUTING_API) private readonly routing: RoutingApi,
   ) {}
 
   implementation(): grpcV1.QueueServiceHandlers {
-    const routing = () => this.ports.routing();
     return {
       CreateQueue: this.rpc.unary(
         'CreateQueue',
@@ -24,12 +22,8 @@ export class QueueServiceHandlers {
           const v = new Violations();
           const input = settingsOf(v, req.queue);
           v.throwIfAny();
-          const workspaceId = ctx.principal.workspaceId;
-          const existing = await routing().listQueues(workspaceId);
-          if (existing.some((q) => q.name.toLowerCase() === input.name.toLowerCase())) {
-            throw new AlreadyExistsError(`a queue named "${input.name}" already exists`);
-          }
-          return views.queue(await routing().upsertQueue(workspaceId, input));
+          // A name another queue has is ALREADY_EXISTS from routing (its unique index).
+          return views.queue(await this.routing.upsertQueue(ctx.principal.workspaceId, input));
         },
       ),
       UpdateQueue: this.rpc.unary(
@@ -41,23 +35,19 @@ export class QueueServiceHandlers {
           v.throwIfAny();
           const workspaceId = ctx.principal.workspaceId;
           // Not found (or another workspace's) before anything is written: upsert would create it.
-          await routing().getQueue(workspaceId, req.queueId);
-          const clash = (await routing().listQueues(workspaceId)).find(
-            (q) => q.id !== req.queueId && q.name.toLowerCase() === input.name.toLowerCase(),
-          );
-          if (clash) throw new AlreadyExistsError(`a queue named "${input.name}" already exists`);
-          return views.queue(await routing().upsertQueue(workspaceId, { ...input, id: req.queueId }));
+          await this.routing.getQueue(workspaceId, req.queueId);
+          return views.queue(await this.routing.upsertQueue(workspaceId, { ...input, id: req.queueId }));
         },
       ),
       GetQueue: this.rpc.unary('GetQueue', 'read', async (req: grpcV1.GetQueueRequest__Output, ctx) => {
         new Violations().text('queue_id', req.queueId, 1, 200).throwIfAny();
-        return views.queue(await routing().getQueue(ctx.principal.workspaceId, req.queueId));
+        return views.queue(await this.routing.getQueue(ctx.principal.workspaceId, req.queueId));
       }),
       ListQueues: this.rpc.unary(
         'ListQueues',
         'read',
         async (_req: grpcV1.ListQueuesRequest__Output, ctx) => ({
-          queues: (await routing().listQueues(ctx.principal.workspaceId)).map(views.queue),
+          queues: (await this.routing.listQueues(ctx.principal.workspaceId)).map(views.queue),
         }),
       ),
       DeleteQueue: this.rpc.unary(
@@ -65,7 +55,7 @@ export class QueueServiceHandlers {
         'write',
         async (req: grpcV1.DeleteQueueRequest__Output, ctx) => {
           new Violations().text('queue_id', req.queueId, 1, 200).throwIfAny();
-          await routing().deleteQueue(ctx.principal.workspaceId, req.queueId);
+          await this.routing.deleteQueue(ctx.principal.workspaceId, req.queueId);
           return {};
         },
       ),
@@ -73,7 +63,7 @@ export class QueueServiceHandlers {
         'GetQueueStats',
         'read',
         async (_req: grpcV1.GetQueueStatsRequest__Output, ctx) => ({
-          queues: (await routing().getQueueStats(ctx.principal.workspaceId)).map(views.queueStats),
+          queues: (await this.routing.getQueueStats(ctx.principal.workspaceId)).map(views.queueStats),
         }),
       ),
     };

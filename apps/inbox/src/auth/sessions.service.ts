@@ -79,6 +79,27 @@ export class SessionsService {
     };
   }
 
+  /**
+   * Which of these sessions are still live (the conditions of `authenticate`), in one statement for
+   * every open socket; those seen are touched like a request, so an open inbox tab keeps its session.
+   */
+  async liveOf(sessionIds: readonly string[]): Promise<Set<string>> {
+    if (sessionIds.length === 0) return new Set();
+    const rows: { id: string }[] = await this.db.query(
+      `WITH live AS (
+         SELECT s.id, s.last_seen_at FROM inbox.sessions s JOIN inbox.users u ON u.id = s.user_id
+         WHERE s.id = ANY($1) AND s.ended_at IS NULL AND s.expires_at > now()
+           AND s.last_seen_at > now() - make_interval(secs => $2) AND u.disabled_at IS NULL
+       ), touched AS (
+         UPDATE inbox.sessions SET last_seen_at = now()
+         WHERE id IN (SELECT id FROM live WHERE last_seen_at < now() - make_interval(secs => $3))
+       )
+       SELECT id FROM live`,
+      [[...sessionIds], IDLE_TIMEOUT_MS / 1000, TOUCH_EVERY_MS / 1000],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
   async end(sessionId: string): Promise<void> {
     await this.db.query('UPDATE inbox.sessions SET ended_at = now() WHERE id = $1 AND ended_at IS NULL', [
       sessionId,

@@ -81,6 +81,7 @@ export class ConversationsService {
       ...(query.pageToken ? { pageToken: query.pageToken } : {}),
     });
     const positions = await this.reads.positions(
+      session.workspaceId,
       session.userId,
       page.items.map((c) => c.id),
     );
@@ -162,8 +163,7 @@ export class ConversationsService {
     note: string | undefined,
   ): Promise<void> {
     await this.actionable(session, conversationId);
-    if ('agentId' in to) await this.routing.getAgent(session.workspaceId, to.agentId);
-    else await this.routing.getQueue(session.workspaceId, to.queueId);
+    // Routing answers NotFound for an agent, queue or conversation outside the workspace.
     await this.routing.transfer(session.workspaceId, conversationId, to, this.sender(session), note);
   }
 

@@ -10,12 +10,16 @@ import type { DataSource } from 'typeorm';
 export class ReadPositionsService {
   constructor(@InjectServiceDataSource('inbox') private readonly db: DataSource) {}
 
-  async positions(userId: string, conversationIds: readonly string[]): Promise<Map<string, number>> {
+  async positions(
+    workspaceId: string,
+    userId: string,
+    conversationIds: readonly string[],
+  ): Promise<Map<string, number>> {
     if (conversationIds.length === 0) return new Map();
     const rows: { conversation_id: string; last_read_sequence: number }[] = await this.db.query(
       `SELECT conversation_id, last_read_sequence FROM inbox.conversation_reads
-       WHERE user_id = $1 AND conversation_id = ANY($2::uuid[])`,
-      [userId, conversationIds],
+       WHERE workspace_id = $1 AND user_id = $2 AND conversation_id = ANY($3::uuid[])`,
+      [workspaceId, userId, conversationIds],
     );
     return new Map(rows.map((row) => [row.conversation_id, row.last_read_sequence]));
   }
@@ -35,7 +39,7 @@ export class ReadPositionsService {
        SELECT $1::uuid, $2::uuid, $3::uuid, $4::integer
        WHERE NOT EXISTS (
          SELECT 1 FROM inbox.conversation_reads
-         WHERE user_id = $1 AND conversation_id = $2 AND last_read_sequence >= $4)
+         WHERE user_id = $1 AND conversation_id = $2 AND workspace_id = $3 AND last_read_sequence >= $4)
        ON CONFLICT (user_id, conversation_id) DO UPDATE
          SET last_read_sequence = greatest(conversation_reads.last_read_sequence, excluded.last_read_sequence),
              updated_at = now()`,

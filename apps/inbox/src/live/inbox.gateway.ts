@@ -46,7 +46,7 @@ export class InboxGateway implements OnGatewayConnection<WebSocket> {
       return;
     }
     if (socket.readyState !== socket.OPEN) return;
-    const client: LiveClient = { socket, session, token };
+    const client: LiveClient = { socket, session };
     this.hub.add(client);
     let connectionId: Promise<string | null> = this.presence
       .connected(session.workspaceId, session.userId)

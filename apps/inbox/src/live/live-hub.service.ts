@@ -6,8 +6,6 @@ import type { EventFrame } from './live-frame.js';
 export interface LiveClient {
   readonly socket: WebSocket;
   readonly session: SessionContext;
-  /** The cookie's token, re-checked periodically so a logout or password change closes the socket. */
-  readonly token: string;
 }
 
 /** Sockets beyond this many buffered bytes are too slow to keep up; they are closed and reconnect. */

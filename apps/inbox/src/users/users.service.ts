@@ -4,6 +4,7 @@ import { InjectServiceDataSource } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { hashPassword } from '../auth/password.util.js';
+import { SessionsService } from '../auth/sessions.service.js';
 import type { Role } from '../auth/role.js';
 import { UUID, type User, type UserRow, toUser } from './user.js';
 
@@ -18,7 +19,10 @@ export interface NewUser {
 /** Users of a workspace. Every read is scoped by workspace: another workspace's user is not found. */
 @Injectable()
 export class UsersService {
-  constructor(@InjectServiceDataSource('inbox') private readonly db: DataSource) {}
+  constructor(
+    @InjectServiceDataSource('inbox') private readonly db: DataSource,
+    private readonly sessions: SessionsService,
+  ) {}
 
   async create(user: NewUser, manager: EntityManager = this.db.manager): Promise<User> {
     const passwordHash = await hashPassword(user.password);
@@ -95,11 +99,7 @@ export class UsersService {
          WHERE workspace_id = $1 AND id = $2 RETURNING *`,
         [workspaceId, userId, role, patch.displayName ?? row.display_name, disabled],
       );
-      if (disabled) {
-        await tx.query('UPDATE inbox.sessions SET ended_at = now() WHERE user_id = $1 AND ended_at IS NULL', [
-          userId,
-        ]);
-      }
+      if (disabled) await this.sessions.endAllOfUser(userId, tx);
       return toUser(rows[0]!);
     });
   }

@@ -12,6 +12,7 @@ import {
   messageSenderSchema,
   presenceSchema,
   type AgentInput,
+  type AgentPatch,
   type AgentView,
   type Channel,
   type MessageSender,
@@ -106,6 +107,84 @@ export class RoutingApiService implements RoutingApi {
       return saved;
     });
     return this.agentView(rows[0]!, await this.agentState(workspaceId, agent.agentId));
+  }
+
+  async createAgent(workspaceId: string, input: AgentInput): Promise<AgentView> {
+    checkWorkspace(workspaceId);
+    const agent = parseAgentInput(input);
+    const row = await this.db.transaction(async (manager) => {
+      const saved = await manager.query<AgentRow[]>(
+        `INSERT INTO routing.agents
+           (workspace_id, agent_id, display_name, skills, channel_capacity, default_channel_capacity, max_concurrent, queue_ids)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (workspace_id, agent_id) DO NOTHING
+         RETURNING *`,
+        [
+          workspaceId,
+          agent.agentId,
+          agent.displayName,
+          JSON.stringify(agent.skills),
+          JSON.stringify(agent.channelCapacity ?? {}),
+          agent.defaultChannelCapacity ?? DEFAULT_CHANNEL_CAPACITY,
+          agent.maxConcurrent ?? null,
+          agent.queueIds ?? [],
+        ],
+      );
+      if (saved.length === 0) throw new AlreadyExistsError(`agent ${agent.agentId} exists`);
+      await this.journal.appendConfiguration(manager, workspaceId, {
+        type: 'agent.configured',
+        config: agentConfigFromRow(saved[0]!),
+      });
+      return saved[0]!;
+    });
+    return this.agentView(row, await this.agentState(workspaceId, agent.agentId));
+  }
+
+  async updateAgent(workspaceId: string, agentId: string, patch: AgentPatch): Promise<AgentView> {
+    checkWorkspace(workspaceId);
+    const row = await this.db.transaction(async (manager) => {
+      // Locked from read to write, so two patches of one agent apply one after the other.
+      const current = await manager.query<AgentRow[]>(
+        'SELECT * FROM routing.agents WHERE workspace_id = $1 AND agent_id = $2 FOR UPDATE',
+        [workspaceId, agentId],
+      );
+      if (current.length === 0) throw new NotFoundError(`agent ${agentId}`);
+      const was = current[0]!;
+      const agent = parseAgentInput({
+        agentId,
+        displayName: patch.displayName ?? was.display_name,
+        skills: patch.skills ?? was.skills,
+        channelCapacity: patch.channelCapacity ?? was.channel_capacity,
+        defaultChannelCapacity: patch.defaultChannelCapacity ?? was.default_channel_capacity,
+        maxConcurrent: patch.maxConcurrent !== undefined ? patch.maxConcurrent : was.max_concurrent,
+        queueIds: patch.queueIds ?? was.queue_ids,
+      });
+      const saved = returnedRows<AgentRow>(
+        await manager.query(
+          `UPDATE routing.agents SET
+             display_name = $3, skills = $4, channel_capacity = $5, default_channel_capacity = $6,
+             max_concurrent = $7, queue_ids = $8, updated_at = now()
+           WHERE workspace_id = $1 AND agent_id = $2
+           RETURNING *`,
+          [
+            workspaceId,
+            agentId,
+            agent.displayName,
+            JSON.stringify(agent.skills),
+            JSON.stringify(agent.channelCapacity ?? {}),
+            agent.defaultChannelCapacity ?? DEFAULT_CHANNEL_CAPACITY,
+            agent.maxConcurrent ?? null,
+            agent.queueIds ?? [],
+          ],
+        ),
+      );
+      await this.journal.appendConfiguration(manager, workspaceId, {
+        type: 'agent.configured',
+        config: agentConfigFromRow(saved[0]!),
+      });
+      return saved[0]!;
+    });
+    return this.agentView(row, await this.agentState(workspaceId, agentId));
   }
 
   async getAgent(workspaceId: string, agentId: string): Promise<AgentView> {

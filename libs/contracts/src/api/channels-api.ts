@@ -1,4 +1,4 @@
-import type { ServicePort } from './service-ports.js';
+import { methodsOf, type ServicePort } from './service-ports.js';
 
 /**
  * The channels' admin interfaces, for the inbox's admin screen: the web channel's widget settings
@@ -97,10 +97,6 @@ export interface SmsNumberView {
   /** The token itself never leaves channel-sms. */
   authTokenSet: true;
   updatedAt: string;
-}
-
-function methodsOf<T>(methods: Record<keyof T & string, true>): (keyof T & string)[] {
-  return Object.keys(methods) as (keyof T & string)[];
 }
 
 export const webChannelApiPort: ServicePort<WebChannelApi> = {

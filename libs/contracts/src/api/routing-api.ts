@@ -14,6 +14,10 @@ import type { MessageSender } from '../events/conversation-message-appended.even
 export interface RoutingApi {
   // Agents
   upsertAgent(workspaceId: string, input: AgentInput): Promise<AgentView>;
+  /** Creates the agent; AlreadyExistsError when the workspace has one with this id. */
+  createAgent(workspaceId: string, input: AgentInput): Promise<AgentView>;
+  /** Changes only what the patch names, atomically (no lost update); NotFoundError when absent. */
+  updateAgent(workspaceId: string, agentId: string, patch: AgentPatch): Promise<AgentView>;
   getAgent(workspaceId: string, agentId: string): Promise<AgentView>;
   listAgents(workspaceId: string): Promise<AgentView[]>;
   removeAgent(workspaceId: string, agentId: string): Promise<void>;
@@ -73,6 +77,9 @@ export interface AgentInput {
   /** Queues this agent serves; empty means every queue of the workspace. */
   queueIds?: string[];
 }
+
+/** What `updateAgent` changes: the fields given; `maxConcurrent: null` removes the cap. */
+export type AgentPatch = Partial<Omit<AgentInput, 'agentId'>>;
 
 export interface AgentView {
   agentId: string;

@@ -12,7 +12,8 @@ export interface ServicePort<T> {
   readonly methods: readonly (keyof T & string)[];
 }
 
-function methodsOf<T>(methods: Record<keyof T & string, true>): (keyof T & string)[] {
+/** A port's method names, from a record the compiler checks against the interface. */
+export function methodsOf<T>(methods: Record<keyof T & string, true>): (keyof T & string)[] {
   return Object.keys(methods) as (keyof T & string)[];
 }
 
@@ -44,6 +45,8 @@ export const routingApiPort: ServicePort<RoutingApi> = {
   token: ROUTING_API,
   methods: methodsOf<RoutingApi>({
     upsertAgent: true,
+    createAgent: true,
+    updateAgent: true,
     getAgent: true,
     listAgents: true,
     removeAgent: true,
