@@ -5,6 +5,7 @@ export {
   httpVariables,
   kafkaVariables,
   storageVariables,
+  ClientIpConfig,
   DatabaseConfig,
   HttpConfig,
   KafkaConfig,
@@ -31,6 +32,9 @@ export {
   PlatformConfigService,
   type LoadConfigOptions,
 } from './config/platform-config.service.js';
+
+// HTTP
+export { clientIp, parseTrustedProxies, type TrustedProxies } from './http/client-ip.util.js';
 
 // Logging
 export { configureLogging, createLogger, type Logger, type LoggingOptions } from './logging/logger.util.js';
