@@ -590,6 +590,35 @@ describe('widget protocol', () => {
     other.send({ t: 'msg', id: steal, attachments: [attachment.id] });
     await other.next((m) => m.t === 'error' && m.code === 'attachment_invalid', 'refused');
   });
+  it('limits a visitor’s uploads with 429 and Retry-After, per contact', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    const upload = (token: string) =>
+      fetch(`${t.url}/widget/attachments?key=${t.widgetKey}`, {
+        method: 'POST',
+        headers: {
+          origin,
+          'content-type': 'image/png',
+          'x-file-name': 'photo.png',
+          'x-visitor-token': token,
+        },
+        body: new Uint8Array(png),
+      });
+    const { token } = await newVisitor();
+    const statuses: number[] = [];
+    let refused: Response | undefined;
+    for (let i = 0; i < 12 && refused === undefined; i++) {
+      const response = await upload(token);
+      statuses.push(response.status);
+      if (response.status === 429) refused = response;
+    }
+    expect(statuses.slice(0, 10)).toEqual(Array<number>(10).fill(201));
+    expect(refused?.status).toBe(429);
+    expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another visitor (same address, well under the per-IP burst) is not held back by it.
+    const other = await newVisitor();
+    expect((await upload(other.token)).status).toBe(201);
+  });
+
   it('lets the visitor an agent sent a file to download it, and nobody else', async () => {
     const sender = await newVisitor();
     const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
