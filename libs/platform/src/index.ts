@@ -109,6 +109,12 @@ export {
 } from './storage/attachment-type.util.js';
 export { AttachmentStorageConfig, attachmentStorageVariables } from './storage/attachment-storage.config.js';
 export { createAttachmentStore } from './storage/attachment-store.factory.js';
+export {
+  STORE_AREAS,
+  storeKey,
+  type StoreArea,
+  workspaceStoreKey,
+} from './storage/workspace-store-key.util.js';
 export { AttachmentStoreModule } from './storage/attachment-store.module.js';
 export {
   INLINE_ATTACHMENT_TYPES,

@@ -6,6 +6,8 @@ import {
   InjectServiceDataSource,
   SIGNED_ATTACHMENT_TYPES as ALLOWED_ATTACHMENT_TYPES,
   matchesAttachmentType,
+  storeKey,
+  workspaceStoreKey,
 } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -15,7 +17,6 @@ import { WEB_DATA_SOURCE } from '../channel-web.config.js';
 import type { WebContact } from '../contacts/web-contact.js';
 import type { TranscriptAttachment } from '../transcript/transcript-item.js';
 import { MAX_ATTACHMENT_BYTES } from './attachment-type.util.js';
-import { smsMediaStoreKey } from './sms-media-key.util.js';
 
 interface AttachmentRow {
   id: string;
@@ -82,7 +83,7 @@ export class WebAttachmentService {
     if (!matchesAttachmentType(contentType, body))
       throw new AttachmentRejectedError(`the file is not a valid ${contentType}`);
     const id = randomUUID();
-    const storageKey = `web/${contact.workspaceId}/${id}`;
+    const storageKey = storeKey('web', contact.workspaceId, id);
     // Durable before it is indexed: a crash leaves at worst an orphan file, never a row without bytes.
     await this.files.put(storageKey, body, { size: body.length, contentType });
     const name = fileName === null ? null : sanitizeFileName(fileName);
@@ -188,10 +189,10 @@ export class WebAttachmentService {
     // An agent's upload (ADR 0055): the inbox checked its bytes against its type and keyed it under
     // its workspace; it is read from the shared store only in the grant's workspace, and only as a
     // type the inbox accepts (never, say, as HTML whatever an event claimed).
-    if (grant.storage_key.startsWith('inbox/')) {
-      const ours = grant.storage_key.startsWith(`inbox/${contact.workspaceId}/`);
-      if (!ours || !ALLOWED_ATTACHMENT_TYPES.includes(grant.content_type)) return null;
-      return this.read(grant.storage_key, grant.content_type, grant.file_name);
+    const agentFile = workspaceStoreKey(contact.workspaceId, grant.storage_key, ['inbox']);
+    if (agentFile !== null) {
+      if (!ALLOWED_ATTACHMENT_TYPES.includes(grant.content_type)) return null;
+      return this.read(agentFile, grant.content_type, grant.file_name);
     }
     if (grant.storage_key.startsWith('web/')) {
       const content = await this.openByStorageKey(contact.workspaceId, grant.storage_key);
@@ -201,7 +202,7 @@ export class WebAttachmentService {
     // A customer's MMS the SMS channel copied into the store (ADR 0033): read only under the
     // grant's workspace. Its type is the one the SMS channel published (the carrier's); sendStoredFile
     // shows only images inline, with nosniff and a sandbox, as for any granted file.
-    const smsMedia = smsMediaStoreKey(contact.workspaceId, grant.storage_key);
+    const smsMedia = workspaceStoreKey(contact.workspaceId, grant.storage_key, ['sms-media']);
     if (smsMedia !== null) return this.read(smsMedia, grant.content_type, grant.file_name);
     // Any other key (a URL, another store's) is granted but not served: we fetch nothing on a
     // customer's behalf.
@@ -213,7 +214,7 @@ export class WebAttachmentService {
    * the storage key an event carries, in that workspace only; anything else is unknown.
    */
   async openByStorageKey(workspaceId: string, storageKey: string): Promise<AttachmentContent | null> {
-    if (!storageKey.startsWith('web/')) return null;
+    if (workspaceStoreKey(workspaceId, storageKey, ['web']) === null) return null;
     const rows: AttachmentRow[] = await queryRows(
       this.db,
       'SELECT * FROM channels.web_attachments WHERE workspace_id = $1 AND storage_key = $2',

@@ -7,6 +7,8 @@ import {
   InjectServiceDataSource,
   SIGNED_ATTACHMENT_TYPES,
   matchesAttachmentType,
+  storeKey,
+  workspaceStoreKey,
 } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -73,7 +75,7 @@ export class AttachmentsService {
         { field: 'file', description: `not a valid ${contentType}` },
       ]);
     const id = randomUUID();
-    const storageKey = `inbox/${session.workspaceId}/${id}`;
+    const storageKey = storeKey('inbox', session.workspaceId, id);
     const name = fileName === null ? null : sanitizeFileName(fileName);
     // Durable before it is indexed: a crash leaves at worst an orphan file, never a row without bytes.
     await this.files.put(storageKey, body, { size: body.length, contentType });
@@ -142,7 +144,7 @@ export class AttachmentsService {
     storageKey: string,
     fileName: string | null,
   ): Promise<AttachmentContent | null> {
-    const key = customerFileKey(session.workspaceId, storageKey);
+    const key = workspaceStoreKey(session.workspaceId, storageKey, ['web', 'sms-media']);
     if (key === null) return null;
     const stored = await this.files.get(key);
     if (stored === null) return null;
@@ -165,17 +167,6 @@ function tooLarge(): InvalidArgumentError {
 export { tooLarge as attachmentTooLarge };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const CUSTOMER_FILE = /^(web|sms-media)\/([0-9a-f-]{36})\/([0-9a-f-]{36})$/;
-const LEGACY_SMS_MEDIA = /^sms-media\/([0-9a-f-]{36})$/;
-
-/** Where the store keeps a customer's file named by `storageKey`, if it is in `workspaceId`. */
-export function customerFileKey(workspaceId: string, storageKey: string): string | null {
-  const current = CUSTOMER_FILE.exec(storageKey);
-  if (current) return current[2] === workspaceId ? storageKey : null;
-  const legacy = LEGACY_SMS_MEDIA.exec(storageKey);
-  return legacy ? `sms-media/${workspaceId}/${legacy[1]}` : null;
-}
 
 /** The stream's first bytes (enough to tell its type), put back so the stream still reads whole. */
 async function firstBytes(body: Readable): Promise<Buffer> {
