@@ -35,6 +35,7 @@ export {
 
 // HTTP
 export { clientIp, parseTrustedProxies, type TrustedProxies } from './http/client-ip.util.js';
+export { readBody, safeDecode } from './http/upload-body.util.js';
 
 // Logging
 export { configureLogging, createLogger, type Logger, type LoggingOptions } from './logging/logger.util.js';
@@ -106,6 +107,8 @@ export {
   ATTACHMENT_SIGNATURE_BYTES,
   SIGNED_ATTACHMENT_TYPES,
   matchesAttachmentType,
+  readSignature,
+  sanitizeFileName,
 } from './storage/attachment-type.util.js';
 export { AttachmentStorageConfig, attachmentStorageVariables } from './storage/attachment-storage.config.js';
 export { createAttachmentStore } from './storage/attachment-store.factory.js';

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Attachment } from '@switchboard/contracts';
 import {
-  ATTACHMENT_SIGNATURE_BYTES,
   ATTACHMENT_STORE,
   type AttachmentStore,
   type ConfigOf,
@@ -10,6 +9,7 @@ import {
   createLogger,
   matchesAttachmentType,
   workspaceStoreKey,
+  readSignature,
 } from '@switchboard/platform';
 import type { Readable } from 'node:stream';
 import { SMS_ENCRYPTION_KEY } from '../accounts/encryption-key.provider.js';
@@ -164,18 +164,11 @@ export class MmsMediaService {
 
 /** Reads the first bytes and closes the stream: the uploader checked them, the store may have changed. */
 async function startsAsItsType(stored: StoredAttachment, contentType: string): Promise<boolean> {
-  const chunks: Buffer[] = [];
-  let length = 0;
   try {
-    for await (const chunk of stored.body as AsyncIterable<Buffer>) {
-      chunks.push(chunk);
-      length += chunk.length;
-      if (length >= ATTACHMENT_SIGNATURE_BYTES) break;
-    }
+    return matchesAttachmentType(contentType, (await readSignature(stored.body)).head);
   } finally {
     stored.body.destroy();
   }
-  return matchesAttachmentType(contentType, Buffer.concat(chunks));
 }
 
 /**

@@ -24,6 +24,8 @@ import {
   PlatformConfigService,
   sendStoredFile,
   type TrustedProxies,
+  readBody,
+  safeDecode,
 } from '@switchboard/platform';
 import type { Request, Response } from 'express';
 import { WidgetCorsService } from '../assets/widget-cors.service.js';
@@ -118,24 +120,3 @@ export class WebAttachmentController {
 }
 
 const log = createLogger('web-attachments');
-
-/** Shown in the page (as images); anything else, an agent's file of any type included, is a download. */
-
-async function readBody(req: Request, limit: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return null;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}

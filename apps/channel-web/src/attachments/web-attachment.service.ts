@@ -8,6 +8,7 @@ import {
   matchesAttachmentType,
   storeKey,
   workspaceStoreKey,
+  sanitizeFileName,
 } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -232,13 +233,4 @@ export class WebAttachmentService {
     const stored = await this.files.get(storageKey);
     return stored === null ? null : { contentType, fileName, size: stored.size, body: stored.body };
   }
-}
-
-function sanitizeFileName(name: string): string {
-  const cleaned = name
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f/\\"]/g, '_')
-    .trim()
-    .slice(0, 200);
-  return cleaned === '' ? 'file' : cleaned;
 }

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Attachment, InvalidArgumentError, NotFoundError } from '@switchboard/contracts';
 import {
-  ATTACHMENT_SIGNATURE_BYTES,
   ATTACHMENT_STORE,
   type AttachmentStore,
   InjectServiceDataSource,
@@ -9,6 +8,8 @@ import {
   matchesAttachmentType,
   storeKey,
   workspaceStoreKey,
+  readSignature,
+  sanitizeFileName,
 } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -18,7 +19,6 @@ import {
   AGENT_ATTACHMENT_TYPES,
   MAX_AGENT_ATTACHMENT_BYTES,
   MAX_ATTACHMENTS_PER_REPLY,
-  sanitizeFileName,
 } from './attachment-type.util.js';
 
 interface AttachmentRow {
@@ -148,14 +148,14 @@ export class AttachmentsService {
     if (key === null) return null;
     const stored = await this.files.get(key);
     if (stored === null) return null;
-    const head = await firstBytes(stored.body);
+    const { head, body } = await readSignature(stored.body);
     const contentType =
       SIGNED_ATTACHMENT_TYPES.find((type) => matchesAttachmentType(type, head)) ?? 'application/octet-stream';
     return {
       contentType,
       fileName: fileName === null ? null : sanitizeFileName(fileName),
       size: stored.size,
-      body: stored.body,
+      body,
     };
   }
 }
@@ -167,28 +167,3 @@ function tooLarge(): InvalidArgumentError {
 export { tooLarge as attachmentTooLarge };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The stream's first bytes (enough to tell its type), put back so the stream still reads whole. */
-async function firstBytes(body: Readable): Promise<Buffer> {
-  const head = await new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    const done = (error?: Error) => {
-      body.off('readable', onReadable).off('end', onEnd).off('error', done);
-      if (error) reject(error);
-      else resolve(Buffer.concat(chunks));
-    };
-    const onEnd = () => done();
-    const onReadable = () => {
-      let chunk: Buffer | null;
-      while (length < ATTACHMENT_SIGNATURE_BYTES && (chunk = body.read() as Buffer | null) !== null) {
-        chunks.push(chunk);
-        length += chunk.length;
-      }
-      if (length >= ATTACHMENT_SIGNATURE_BYTES) done();
-    };
-    body.on('readable', onReadable).on('end', onEnd).on('error', done);
-  });
-  if (head.length > 0) body.unshift(head);
-  return head;
-}
