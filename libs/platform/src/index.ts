@@ -67,6 +67,7 @@ export {
   serviceDataSourceName,
 } from './database/service-data-source.util.js';
 export { isTransientDatabaseError } from './database/transient-database-error.util.js';
+export { queryRows, returnedRows } from './database/query-rows.util.js';
 
 // Bootstrap
 export { runHttpService, type RunHttpServiceOptions } from './bootstrap/run-http-service.util.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectServiceDataSource, SecretBox } from '@switchboard/platform';
+import { InjectServiceDataSource, queryRows, SecretBox } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { SmsAccount } from './sms-account.js';
@@ -180,8 +180,8 @@ export class SmsAccountService {
     },
   ): Promise<SmsAccount | null> {
     if (!UUID.test(id)) return null;
-    // TypeORM answers an UPDATE or DELETE with [rows, affectedCount].
-    const [updated]: [unknown[], number] = await this.db.query(
+    const updated = await queryRows<{ id: string }>(
+      this.db,
       `UPDATE channels.sms_accounts
        SET account_sid = $3, auth_token_sealed = COALESCE($4, auth_token_sealed),
            messaging_service_sid = $5, help_text = $6, updated_at = now()
@@ -202,7 +202,8 @@ export class SmsAccountService {
   /** False when the workspace has no such account. Other replicas forget it within CACHE_TTL_MS. */
   async remove(workspaceId: string, id: string): Promise<boolean> {
     if (!UUID.test(id)) return false;
-    const [deleted]: [unknown[], number] = await this.db.query(
+    const deleted = await queryRows<{ id: string }>(
+      this.db,
       'DELETE FROM channels.sms_accounts WHERE workspace_id = $1 AND id = $2 RETURNING id',
       [workspaceId, id],
     );

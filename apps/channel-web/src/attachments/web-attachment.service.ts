@@ -9,11 +9,11 @@ import {
   storeKey,
   workspaceStoreKey,
   sanitizeFileName,
+  queryRows,
 } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
-import { queryRows } from '../database/query-rows.util.js';
 import { WEB_DATA_SOURCE } from '../channel-web.config.js';
 import type { WebContact } from '../contacts/web-contact.js';
 import type { TranscriptAttachment } from '../transcript/transcript-item.js';
