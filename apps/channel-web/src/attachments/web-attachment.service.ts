@@ -59,8 +59,8 @@ export interface DeliveredAttachments {
 /**
  * Files visitors attach (images, PDF; 10 MB), kept in the process's `AttachmentStore` (the data
  * directory or an S3-compatible bucket, ADR 0045) under `web/<workspace>/<id>` and indexed in
- * `channels.web_attachments`. Served only to the contact who sent them (the widget) and,
- * through `openByStorageKey`, to the agents of the workspace (the inbox calls it). Files agents
+ * `channels.web_attachments`. Served only to the contact who sent them and to a contact an agent
+ * forwarded one to (the inbox serves them to agents from the shared store). Files agents
  * send to a contact are granted to that contact (`web_attachment_grants`, ADR 0043) and served to
  * it alone, by the grant's id.
  */
@@ -210,11 +210,8 @@ export class WebAttachmentService {
     return null;
   }
 
-  /**
-   * For the inbox (the workspace's agents) and for grants: a web attachment's bytes (`web/…`) by
-   * the storage key an event carries, in that workspace only; anything else is unknown.
-   */
-  async openByStorageKey(workspaceId: string, storageKey: string): Promise<AttachmentContent | null> {
+  /** For grants: a web attachment's bytes (`web/…`) by its storage key, in that workspace only. */
+  private async openByStorageKey(workspaceId: string, storageKey: string): Promise<AttachmentContent | null> {
     if (workspaceStoreKey(workspaceId, storageKey, ['web']) === null) return null;
     const rows: AttachmentRow[] = await queryRows(
       this.db,
