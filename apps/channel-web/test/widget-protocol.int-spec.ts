@@ -391,6 +391,70 @@ describe('widget protocol', () => {
     expect(otherTab.items()).toHaveLength(0);
   });
 
+  it('lets a user download the files an agent sent them as a visitor, even one they were sent twice', async () => {
+    const { identitySecret } = await t.settings.get(t.workspaceId);
+    const sender = await newVisitor();
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    const stored = await fetch(`${t.url}/widget/attachments?key=${t.widgetKey}`, {
+      method: 'POST',
+      headers: {
+        origin,
+        'content-type': 'image/png',
+        'x-file-name': 'plan.png',
+        'x-visitor-token': sender.token,
+      },
+      body: new Uint8Array(png),
+    });
+    const uploaded = (await stored.json()) as { id: string };
+    const sent = randomUUID();
+    sender.client.send({ t: 'msg', id: sent, attachments: [uploaded.id] });
+    await sender.client.next((m) => m.t === 'ack' && m.id === sent, 'ack');
+    const inbound = await waitFor(
+      () => inboundFrom(sender.visitorId).find((e) => e.payload.attachments.length > 0),
+      { what: 'inbound with attachment' },
+    );
+    const file = inbound.payload.attachments[0]!;
+
+    // The same file goes to a signed-in user and to an anonymous visitor, who later signs in as them.
+    const user = { id: `user-${randomUUID()}`, hash: '' };
+    user.hash = userHash(identitySecret, user);
+    const userTab = await connect();
+    await userTab.hello({ user });
+    const toUser = await t.reply({ kind: 'web_user', address: user.id }, 'for the user', {
+      attachments: [file],
+    });
+    await userTab.next(
+      (m) => m.t === 'item' && (m.item as { id: string }).id === toUser,
+      'reply to the user',
+    );
+    const visitor = await newVisitor();
+    const toVisitor = await t.reply({ kind: 'web_visitor', address: visitor.visitorId }, 'for the visitor', {
+      attachments: [file],
+    });
+    await visitor.client.next(
+      (m) => m.t === 'item' && (m.item as { id: string }).id === toVisitor,
+      'reply to the visitor',
+    );
+    await visitor.client.close();
+
+    const signedIn = await connect();
+    await signedIn.hello({ user, token: visitor.token });
+    const items = () =>
+      signedIn
+        .items()
+        .filter((i) => i.text === 'for the user' || i.text === 'for the visitor') as unknown as {
+        attachments: { id: string }[];
+      }[];
+    await waitFor(() => items().length === 2, { what: 'both replies after sign-in' });
+    for (const item of items()) {
+      const got = await fetch(`${t.url}/widget/attachments/${item.attachments[0]!.id}?key=${t.widgetKey}`, {
+        headers: { 'x-user-id': user.id, 'x-user-hash': user.hash },
+      });
+      expect(got.status).toBe(200);
+      expect(Buffer.from(await got.arrayBuffer()).equals(png)).toBe(true);
+    }
+  });
+
   it('sends pre-chat details with messages, unverified', async () => {
     const client = await connect();
     await client.hello();

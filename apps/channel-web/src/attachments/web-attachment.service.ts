@@ -180,9 +180,14 @@ export class WebAttachmentService {
       [contact.workspaceId, contact.id, id],
     );
     if (rows[0]) return this.read(rows[0].storage_key, rows[0].content_type, rows[0].file_name);
+    // Also the grants of visitors merged into this contact: a merge moves a visitor's grants unless
+    // the user already had one for the file, and the transcript items it copied name the visitor's.
     const grants: GrantRow[] = await queryRows(
       this.db,
-      'SELECT * FROM channels.web_attachment_grants WHERE workspace_id = $1 AND contact_id = $2 AND id = $3',
+      `SELECT g.* FROM channels.web_attachment_grants g
+        WHERE g.workspace_id = $1 AND g.id = $3
+          AND (g.contact_id = $2 OR g.contact_id IN (
+                SELECT m.id FROM channels.web_contacts m WHERE m.workspace_id = $1 AND m.merged_into = $2))`,
       [contact.workspaceId, contact.id, id],
     );
     const grant = grants[0];

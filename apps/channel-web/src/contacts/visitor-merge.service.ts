@@ -65,6 +65,8 @@ export class VisitorMergeService {
         visitorId,
         user.id,
       ]);
+      // A grant the user already has for the same file stays the visitor's (one grant per contact
+      // and file); openForContact serves the grants of visitors merged into a contact to it.
       await queryRows(
         tx,
         `UPDATE channels.web_attachment_grants g SET contact_id = $2 WHERE g.contact_id = $1
