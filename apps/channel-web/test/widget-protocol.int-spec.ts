@@ -31,7 +31,9 @@ describe('widget protocol', () => {
     );
 
   beforeAll(async () => {
-    t = await startWebTestApp('web_protocol');
+    // The test process is the app's only peer: trusted as a proxy, so a test may say, in
+    // X-Forwarded-For, which visitor's address a socket is from (no test sends one by accident).
+    t = await startWebTestApp('web_protocol', { env: { TRUSTED_PROXIES: '127.0.0.1,::1' } });
     origin = t.url;
   });
   afterEach(async () => {
@@ -231,6 +233,31 @@ describe('widget protocol', () => {
     const acked = client.messages('ack').length;
     await settle(1500);
     expect(inboundFrom(visitorId)).toHaveLength(acked);
+  });
+
+  it('counts new visitors behind a trusted proxy by the address it forwards, not its own', async () => {
+    const behind = async (address: string) => {
+      // The left entry is the client's own claim: never believed.
+      const client = await WidgetClient.connect(t.wsUrl, origin, {
+        'x-forwarded-for': `203.0.113.50, ${address}`,
+      });
+      clients.push(client);
+      client.send({ t: 'hello' });
+      return client.next((m) => m.t === 'welcome' || m.t === 'error', 'welcome or refusal');
+    };
+    const crowded = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+    let refusal: Record<string, unknown> | undefined;
+    let welcomed = 0;
+    // 30 new visitors per address at once (refilled at one per 2 s while this runs).
+    for (let i = 0; i < 40 && refusal === undefined; i++) {
+      const answer = await behind(crowded);
+      if (answer.t === 'welcome') welcomed += 1;
+      else refusal = answer;
+    }
+    expect(welcomed).toBeGreaterThanOrEqual(30);
+    expect(refusal).toMatchObject({ t: 'error', code: 'rate_limited' });
+    // Another visitor behind the same proxy, with the same made-up left entry, is someone else.
+    expect(await behind('192.0.2.77')).toMatchObject({ t: 'welcome' });
   });
 
   it('refuses frames that are not the protocol, and oversized ones', async () => {
