@@ -35,17 +35,17 @@ import { MAX_ATTACHMENT_BYTES } from './attachment-type.util.js';
 import { AttachmentRejectedError, WebAttachmentService } from './web-attachment.service.js';
 import { WidgetRequestAuthService } from './widget-request-auth.service.js';
 
-/**
- * `POST /widget/attachments?key=…` (the file as the body, its type as Content-Type, its name in
- * X-File-Name) and `GET /widget/attachments/:id?key=…`, both for the contact named by
- * X-Visitor-Token or X-User-Id + X-User-Hash; from allowed origins only.
- */
 // Uploads are stored whether or not they are ever sent, so they are limited like messages: per
 // contact a burst of 10, then one every 6 s; per IP (many visitors behind one NAT) a burst of 30,
 // then one a second. Shared across replicas.
 const uploadsPerContact = (id: string): RateLimit => ({ key: `upload:c:${id}`, burst: 10, perSecond: 1 / 6 });
 const uploadsPerIp = (ip: string): RateLimit => ({ key: `upload:ip:${ip}`, burst: 30, perSecond: 1 });
 
+/**
+ * `POST /widget/attachments?key=…` (the file as the body, its type as Content-Type, its name in
+ * X-File-Name) and `GET /widget/attachments/:id?key=…`, both for the contact named by
+ * X-Visitor-Token or X-User-Id + X-User-Hash; from allowed origins only.
+ */
 @Controller('widget/attachments')
 export class WebAttachmentController {
   private readonly trustedProxies: TrustedProxies;
