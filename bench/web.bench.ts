@@ -12,7 +12,7 @@
  *    alone costs).
  * 3. The widget's sizes, gzipped: the loader every page loads, and everything a customer downloads.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -21,6 +21,7 @@ import { KafkaEventBus } from '@switchboard/messaging';
 import { createTestDatabase, startAppProcess, waitFor } from '@switchboard/testing';
 import pg from 'pg';
 import WebSocket from 'ws';
+import { visitorTokenHash } from '../apps/channel-web/src/contacts/identity-verification.util.js';
 import { fmt, formatTable, percentile, useBroker } from './bench.util.js';
 
 const SOCKETS = Number(process.argv[2] ?? 10_000);
@@ -121,7 +122,7 @@ for (let i = 0; i < visitors.length; i += 1000) {
       chunk.map((v) => v.id),
       chunk.map(() => DEFAULT_WORKSPACE_ID),
       chunk.map((v) => v.visitorId),
-      chunk.map((v) => createHash('sha256').update(v.token).digest()),
+      chunk.map((v) => visitorTokenHash(v.token)),
     ],
   );
 }

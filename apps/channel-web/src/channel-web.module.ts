@@ -69,6 +69,6 @@ import { TranscriptService } from './transcript/transcript.service.js';
     SharedRateLimitsService,
     WidgetGateway,
   ],
-  exports: [WidgetSettingsService, WebAttachmentService, WEB_CHANNEL_API],
+  exports: [WEB_CHANNEL_API],
 })
 export class ChannelWebModule {}

@@ -200,8 +200,14 @@ export class WidgetClient {
     socket.on('close', (code) => (this.closeCode = code));
   }
 
-  static async connect(wsUrl: string, origin: string | undefined): Promise<WidgetClient> {
-    const socket = new WebSocket(wsUrl, origin === undefined ? {} : { headers: { origin } });
+  static async connect(
+    wsUrl: string,
+    origin: string | undefined,
+    headers: Record<string, string> = {},
+  ): Promise<WidgetClient> {
+    const socket = new WebSocket(wsUrl, {
+      headers: { ...headers, ...(origin === undefined ? {} : { origin }) },
+    });
     const client = new WidgetClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());

@@ -31,7 +31,9 @@ describe('widget protocol', () => {
     );
 
   beforeAll(async () => {
-    t = await startWebTestApp('web_protocol');
+    // The test process is the app's only peer: trusted as a proxy, so a test may say, in
+    // X-Forwarded-For, which visitor's address a socket is from (no test sends one by accident).
+    t = await startWebTestApp('web_protocol', { env: { TRUSTED_PROXIES: '127.0.0.1,::1' } });
     origin = t.url;
   });
   afterEach(async () => {
@@ -233,6 +235,31 @@ describe('widget protocol', () => {
     expect(inboundFrom(visitorId)).toHaveLength(acked);
   });
 
+  it('counts new visitors behind a trusted proxy by the address it forwards, not its own', async () => {
+    const behind = async (address: string) => {
+      // The left entry is the client's own claim: never believed.
+      const client = await WidgetClient.connect(t.wsUrl, origin, {
+        'x-forwarded-for': `203.0.113.50, ${address}`,
+      });
+      clients.push(client);
+      client.send({ t: 'hello' });
+      return client.next((m) => m.t === 'welcome' || m.t === 'error', 'welcome or refusal');
+    };
+    const crowded = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+    let refusal: Record<string, unknown> | undefined;
+    let welcomed = 0;
+    // 30 new visitors per address at once (refilled at one per 2 s while this runs).
+    for (let i = 0; i < 40 && refusal === undefined; i++) {
+      const answer = await behind(crowded);
+      if (answer.t === 'welcome') welcomed += 1;
+      else refusal = answer;
+    }
+    expect(welcomed).toBeGreaterThanOrEqual(30);
+    expect(refusal).toMatchObject({ t: 'error', code: 'rate_limited' });
+    // Another visitor behind the same proxy, with the same made-up left entry, is someone else.
+    expect(await behind('192.0.2.77')).toMatchObject({ t: 'welcome' });
+  });
+
   it('refuses frames that are not the protocol, and oversized ones', async () => {
     const client = await connect();
     client.send({ t: 'msg', id: randomUUID(), text: 'too early' });
@@ -389,6 +416,70 @@ describe('widget protocol', () => {
     await settle(300);
     expect(signedOut.items()).toHaveLength(0);
     expect(otherTab.items()).toHaveLength(0);
+  });
+
+  it('lets a user download the files an agent sent them as a visitor, even one they were sent twice', async () => {
+    const { identitySecret } = await t.settings.get(t.workspaceId);
+    const sender = await newVisitor();
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    const stored = await fetch(`${t.url}/widget/attachments?key=${t.widgetKey}`, {
+      method: 'POST',
+      headers: {
+        origin,
+        'content-type': 'image/png',
+        'x-file-name': 'plan.png',
+        'x-visitor-token': sender.token,
+      },
+      body: new Uint8Array(png),
+    });
+    const uploaded = (await stored.json()) as { id: string };
+    const sent = randomUUID();
+    sender.client.send({ t: 'msg', id: sent, attachments: [uploaded.id] });
+    await sender.client.next((m) => m.t === 'ack' && m.id === sent, 'ack');
+    const inbound = await waitFor(
+      () => inboundFrom(sender.visitorId).find((e) => e.payload.attachments.length > 0),
+      { what: 'inbound with attachment' },
+    );
+    const file = inbound.payload.attachments[0]!;
+
+    // The same file goes to a signed-in user and to an anonymous visitor, who later signs in as them.
+    const user = { id: `user-${randomUUID()}`, hash: '' };
+    user.hash = userHash(identitySecret, user);
+    const userTab = await connect();
+    await userTab.hello({ user });
+    const toUser = await t.reply({ kind: 'web_user', address: user.id }, 'for the user', {
+      attachments: [file],
+    });
+    await userTab.next(
+      (m) => m.t === 'item' && (m.item as { id: string }).id === toUser,
+      'reply to the user',
+    );
+    const visitor = await newVisitor();
+    const toVisitor = await t.reply({ kind: 'web_visitor', address: visitor.visitorId }, 'for the visitor', {
+      attachments: [file],
+    });
+    await visitor.client.next(
+      (m) => m.t === 'item' && (m.item as { id: string }).id === toVisitor,
+      'reply to the visitor',
+    );
+    await visitor.client.close();
+
+    const signedIn = await connect();
+    await signedIn.hello({ user, token: visitor.token });
+    const items = () =>
+      signedIn
+        .items()
+        .filter((i) => i.text === 'for the user' || i.text === 'for the visitor') as unknown as {
+        attachments: { id: string }[];
+      }[];
+    await waitFor(() => items().length === 2, { what: 'both replies after sign-in' });
+    for (const item of items()) {
+      const got = await fetch(`${t.url}/widget/attachments/${item.attachments[0]!.id}?key=${t.widgetKey}`, {
+        headers: { 'x-user-id': user.id, 'x-user-hash': user.hash },
+      });
+      expect(got.status).toBe(200);
+      expect(Buffer.from(await got.arrayBuffer()).equals(png)).toBe(true);
+    }
   });
 
   it('sends pre-chat details with messages, unverified', async () => {
@@ -590,6 +681,35 @@ describe('widget protocol', () => {
     other.send({ t: 'msg', id: steal, attachments: [attachment.id] });
     await other.next((m) => m.t === 'error' && m.code === 'attachment_invalid', 'refused');
   });
+  it('limits a visitor’s uploads with 429 and Retry-After, per contact', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    const upload = (token: string) =>
+      fetch(`${t.url}/widget/attachments?key=${t.widgetKey}`, {
+        method: 'POST',
+        headers: {
+          origin,
+          'content-type': 'image/png',
+          'x-file-name': 'photo.png',
+          'x-visitor-token': token,
+        },
+        body: new Uint8Array(png),
+      });
+    const { token } = await newVisitor();
+    const statuses: number[] = [];
+    let refused: Response | undefined;
+    for (let i = 0; i < 12 && refused === undefined; i++) {
+      const response = await upload(token);
+      statuses.push(response.status);
+      if (response.status === 429) refused = response;
+    }
+    expect(statuses.slice(0, 10)).toEqual(Array<number>(10).fill(201));
+    expect(refused?.status).toBe(429);
+    expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another visitor (same address, well under the per-IP burst) is not held back by it.
+    const other = await newVisitor();
+    expect((await upload(other.token)).status).toBe(201);
+  });
+
   it('lets the visitor an agent sent a file to download it, and nobody else', async () => {
     const sender = await newVisitor();
     const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');

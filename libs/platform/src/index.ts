@@ -5,6 +5,7 @@ export {
   httpVariables,
   kafkaVariables,
   storageVariables,
+  ClientIpConfig,
   DatabaseConfig,
   HttpConfig,
   KafkaConfig,
@@ -31,6 +32,10 @@ export {
   PlatformConfigService,
   type LoadConfigOptions,
 } from './config/platform-config.service.js';
+
+// HTTP
+export { clientIp, parseTrustedProxies, type TrustedProxies } from './http/client-ip.util.js';
+export { readBody, safeDecode } from './http/upload-body.util.js';
 
 // Logging
 export { configureLogging, createLogger, type Logger, type LoggingOptions } from './logging/logger.util.js';
@@ -62,6 +67,7 @@ export {
   serviceDataSourceName,
 } from './database/service-data-source.util.js';
 export { isTransientDatabaseError } from './database/transient-database-error.util.js';
+export { queryRows, returnedRows } from './database/query-rows.util.js';
 
 // Bootstrap
 export { runHttpService, type RunHttpServiceOptions } from './bootstrap/run-http-service.util.js';
@@ -102,9 +108,17 @@ export {
   ATTACHMENT_SIGNATURE_BYTES,
   SIGNED_ATTACHMENT_TYPES,
   matchesAttachmentType,
+  readSignature,
+  sanitizeFileName,
 } from './storage/attachment-type.util.js';
 export { AttachmentStorageConfig, attachmentStorageVariables } from './storage/attachment-storage.config.js';
 export { createAttachmentStore } from './storage/attachment-store.factory.js';
+export {
+  STORE_AREAS,
+  storeKey,
+  type StoreArea,
+  workspaceStoreKey,
+} from './storage/workspace-store-key.util.js';
 export { AttachmentStoreModule } from './storage/attachment-store.module.js';
 export {
   INLINE_ATTACHMENT_TYPES,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectServiceDataSource, SecretBox } from '@switchboard/platform';
+import { InjectServiceDataSource, queryRows, SecretBox } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { SmsAccount } from './sms-account.js';
@@ -127,6 +127,65 @@ export class SmsAccountService {
     return account;
   }
 
+  /** Who holds `phoneNumber`: its account's id and workspace, or null if nobody. */
+  async numberOwner(phoneNumber: string): Promise<{ id: string; workspaceId: string } | null> {
+    const rows = await queryRows<{ id: string; workspace_id: string }>(
+      this.db,
+      'SELECT id, workspace_id FROM channels.sms_accounts WHERE phone_number = $1',
+      [phoneNumber],
+    );
+    return rows[0] ? { id: rows[0].id, workspaceId: rows[0].workspace_id } : null;
+  }
+
+  /**
+   * The admin screen's save of one number, in one statement either way. With the id of the
+   * number's account in `workspaceId` (`numberOwner`): updates it; an absent `authToken` keeps the
+   * sealed one (sealed to the account's id, hence the lookup first). Without: inserts a new
+   * account, which needs a token. Null when the account is gone (update) or the number or
+   * messaging service is already another account's (insert); an update to a messaging service
+   * another account has fails with PostgreSQL's 23505.
+   */
+  async saveNumber(
+    workspaceId: string,
+    existingId: string | null,
+    input: {
+      phoneNumber: string;
+      accountSid: string;
+      authToken: string | undefined;
+      messagingServiceSid: string | null;
+      helpText: string | null;
+    },
+  ): Promise<SmsAccountSummary | null> {
+    const id = existingId ?? randomUUID();
+    const sealed = input.authToken === undefined ? null : this.secrets.seal(input.authToken, id);
+    if (existingId === null && sealed === null) throw new Error('a new SMS account needs its auth token');
+    const rows = await queryRows<AccountRow & { updated_at: Date }>(
+      this.db,
+      existingId === null
+        ? `INSERT INTO channels.sms_accounts
+             (id, workspace_id, phone_number, messaging_service_sid, account_sid, auth_token_sealed, help_text)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT DO NOTHING RETURNING *`
+        : `UPDATE channels.sms_accounts
+           SET account_sid = $5, auth_token_sealed = COALESCE($6, auth_token_sealed),
+               messaging_service_sid = $4, help_text = $7, updated_at = now()
+           WHERE id = $1 AND workspace_id = $2 AND phone_number = $3
+           RETURNING *`,
+      [
+        id,
+        workspaceId,
+        input.phoneNumber,
+        input.messagingServiceSid,
+        input.accountSid,
+        sealed,
+        input.helpText,
+      ],
+    );
+    this.cache.clear();
+    const row = rows[0];
+    return row ? toSummary(row) : null;
+  }
+
   /** The workspace's accounts that have a number (the admin screen's list), without their tokens. */
   async listNumbers(workspaceId: string): Promise<SmsAccountSummary[]> {
     const rows: (AccountRow & { updated_at: Date })[] = await this.db.query(
@@ -134,75 +193,14 @@ export class SmsAccountService {
        WHERE workspace_id = $1 AND phone_number IS NOT NULL ORDER BY phone_number`,
       [workspaceId],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      workspaceId: row.workspace_id,
-      phoneNumber: row.phone_number!,
-      messagingServiceSid: row.messaging_service_sid,
-      accountSid: row.account_sid,
-      helpText: row.help_text,
-      updatedAt: row.updated_at.toISOString(),
-    }));
-  }
-
-  /** A new account; null when its number or messaging service already belongs to an account. */
-  async create(input: SmsAccountInput & { phoneNumber: string }): Promise<SmsAccount | null> {
-    const id = randomUUID();
-    const inserted: { id: string }[] = await this.db.query(
-      `INSERT INTO channels.sms_accounts
-         (id, workspace_id, phone_number, messaging_service_sid, account_sid, auth_token_sealed, help_text)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT DO NOTHING RETURNING id`,
-      [
-        id,
-        input.workspaceId,
-        input.phoneNumber,
-        input.messagingServiceSid,
-        input.accountSid,
-        this.secrets.seal(input.authToken, id),
-        input.helpText ?? null,
-      ],
-    );
-    this.cache.clear();
-    return inserted.length === 0 ? null : this.findById(input.workspaceId, id);
-  }
-
-  /**
-   * Changes an account's credentials, messaging service and HELP text; an absent `authToken` keeps
-   * the sealed one. Null when the workspace has no such account.
-   */
-  async update(
-    workspaceId: string,
-    id: string,
-    patch: Pick<SmsAccountInput, 'accountSid' | 'messagingServiceSid'> & {
-      authToken?: string;
-      helpText: string | null;
-    },
-  ): Promise<SmsAccount | null> {
-    if (!UUID.test(id)) return null;
-    // TypeORM answers an UPDATE or DELETE with [rows, affectedCount].
-    const [updated]: [unknown[], number] = await this.db.query(
-      `UPDATE channels.sms_accounts
-       SET account_sid = $3, auth_token_sealed = COALESCE($4, auth_token_sealed),
-           messaging_service_sid = $5, help_text = $6, updated_at = now()
-       WHERE workspace_id = $1 AND id = $2 RETURNING id`,
-      [
-        workspaceId,
-        id,
-        patch.accountSid,
-        patch.authToken === undefined ? null : this.secrets.seal(patch.authToken, id),
-        patch.messagingServiceSid,
-        patch.helpText,
-      ],
-    );
-    this.cache.clear();
-    return updated.length === 0 ? null : this.findById(workspaceId, id);
+    return rows.map(toSummary);
   }
 
   /** False when the workspace has no such account. Other replicas forget it within CACHE_TTL_MS. */
   async remove(workspaceId: string, id: string): Promise<boolean> {
     if (!UUID.test(id)) return false;
-    const [deleted]: [unknown[], number] = await this.db.query(
+    const deleted = await queryRows<{ id: string }>(
+      this.db,
       'DELETE FROM channels.sms_accounts WHERE workspace_id = $1 AND id = $2 RETURNING id',
       [workspaceId, id],
     );
@@ -233,3 +231,15 @@ export class SmsAccountService {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function toSummary(row: AccountRow & { updated_at: Date }): SmsAccountSummary {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    phoneNumber: row.phone_number!,
+    messagingServiceSid: row.messaging_service_sid,
+    accountSid: row.account_sid,
+    helpText: row.help_text,
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

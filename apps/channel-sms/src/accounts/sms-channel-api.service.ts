@@ -29,38 +29,30 @@ export class SmsChannelApiService implements SmsChannelApi {
     return (await this.accounts.listNumbers(workspaceId)).map(toView);
   }
 
+  /**
+   * Two queries: who holds the number, then one INSERT or UPDATE … RETURNING (the token is sealed
+   * to its account's id, which an update keeps, so the id is looked up first).
+   */
   async upsertSmsNumber(workspaceId: string, input: SmsNumberInput): Promise<SmsNumberView> {
     const valid = validate(input);
-    const existing = (await this.accounts.listNumbers(workspaceId)).find(
-      (account) => account.phoneNumber === valid.phoneNumber,
-    );
+    const owner = await this.accounts.numberOwner(valid.phoneNumber);
+    if (owner !== null && owner.workspaceId !== workspaceId) throw new AlreadyExistsError(taken(null));
+    if (owner === null && valid.authToken === undefined)
+      throw new InvalidArgumentError('a new number needs its auth token', [
+        { field: 'authToken', description: 'required for a new number' },
+      ]);
+    let saved: SmsAccountSummary | null;
     try {
-      if (existing) {
-        await this.accounts.update(workspaceId, existing.id, {
-          accountSid: valid.accountSid,
-          messagingServiceSid: valid.messagingServiceSid,
-          helpText: valid.helpText,
-          ...(valid.authToken === undefined ? {} : { authToken: valid.authToken }),
-        });
-      } else {
-        if (valid.authToken === undefined) {
-          throw new InvalidArgumentError('a new number needs its auth token', [
-            { field: 'authToken', description: 'required for a new number' },
-          ]);
-        }
-        const created = await this.accounts.create({ ...valid, workspaceId, authToken: valid.authToken });
-        if (!created) throw new AlreadyExistsError(taken(valid.messagingServiceSid));
-      }
+      saved = await this.accounts.saveNumber(workspaceId, owner?.id ?? null, valid);
     } catch (error) {
       if (isUniqueViolation(error)) throw new AlreadyExistsError(taken(valid.messagingServiceSid));
       throw error;
     }
-    const saved = (await this.accounts.listNumbers(workspaceId)).find(
-      (account) => account.phoneNumber === valid.phoneNumber,
-    );
-    // Removed by another admin between the write and this read.
-    if (!saved) throw new NotFoundError('SMS number');
-    return toView(saved);
+    if (saved !== null) return toView(saved);
+    // Removed by another admin between the two queries.
+    if (owner !== null) throw new NotFoundError('SMS number');
+    // Taken (the number, or the messaging service) by another account.
+    throw new AlreadyExistsError(taken(valid.messagingServiceSid));
   }
 
   async removeSmsNumber(workspaceId: string, numberId: string): Promise<void> {

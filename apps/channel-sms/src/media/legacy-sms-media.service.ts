@@ -4,9 +4,9 @@ import {
   type AttachmentStore,
   InjectServiceDataSource,
   createLogger,
+  storeKey,
 } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
-import { smsMediaKey } from './twilio-media.service.js';
 
 interface LegacyMediaRow {
   storage_key: string;
@@ -64,5 +64,5 @@ export class LegacySmsMediaService implements OnApplicationBootstrap {
 /** `sms-media/<uuid>` of workspace W is kept at `sms-media/W/<uuid>`: the id is unchanged. */
 function storeKeyOf(row: LegacyMediaRow): string {
   const id = row.storage_key.slice('sms-media/'.length);
-  return smsMediaKey(row.workspace_id, id);
+  return storeKey('sms-media', row.workspace_id, id);
 }

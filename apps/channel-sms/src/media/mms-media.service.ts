@@ -1,15 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Attachment } from '@switchboard/contracts';
 import {
-  ATTACHMENT_SIGNATURE_BYTES,
   ATTACHMENT_STORE,
   type AttachmentStore,
   type ConfigOf,
   InjectConfig,
   type StoredAttachment,
   createLogger,
-  isAttachmentKey,
   matchesAttachmentType,
+  workspaceStoreKey,
+  readSignature,
 } from '@switchboard/platform';
 import type { Readable } from 'node:stream';
 import { SMS_ENCRYPTION_KEY } from '../accounts/encryption-key.provider.js';
@@ -103,10 +103,14 @@ export class MmsMediaService {
     const expiresAt = Math.floor(Date.now() / 1000) + MMS_MEDIA_URL_TTL_SECONDS;
     const mediaUrls: string[] = [];
     for (const attachment of attachments) {
-      const stored = ownStoreKey(workspaceId, attachment.storageKey)
-        ? await this.read(attachment.storageKey)
-        : null;
-      if (stored === null || !(await startsAsItsType(stored, attachment.contentType))) {
+      // Only this workspace's files (`inbox/`, `web/`, `sms-media/` keys, ADR 0034).
+      const storageKey = workspaceStoreKey(workspaceId, attachment.storageKey);
+      const stored = storageKey === null ? null : await this.read(storageKey);
+      if (
+        storageKey === null ||
+        stored === null ||
+        !(await startsAsItsType(stored, attachment.contentType))
+      ) {
         this.logger.warn(
           { workspaceId, storageKey: attachment.storageKey },
           'an MMS file is not this workspace’s, is gone, or is not its type',
@@ -125,7 +129,7 @@ export class MmsMediaService {
         );
       const token = this.tokens.seal({
         workspaceId,
-        storageKey: attachment.storageKey,
+        storageKey,
         contentType: attachment.contentType,
         fileName: twilioFileName(attachment),
         expiresAt,
@@ -150,43 +154,21 @@ export class MmsMediaService {
     const grant: MmsMediaGrant | null = this.tokens.open(token, Math.floor(Date.now() / 1000));
     // Sealed only by `prepare`, which checked the key; checked again so a grant never reaches
     // outside its workspace even if a future caller seals carelessly.
-    if (grant === null || !ownStoreKey(grant.workspaceId, grant.storageKey)) return null;
-    const stored = await this.files.get(grant.storageKey);
+    const storageKey = grant === null ? null : workspaceStoreKey(grant.workspaceId, grant.storageKey);
+    if (grant === null || storageKey === null) return null;
+    const stored = await this.files.get(storageKey);
     if (stored === null) return null;
     return { contentType: grant.contentType, fileName: grant.fileName, size: stored.size, body: stored.body };
   }
 }
 
-/**
- * Keys of the AttachmentStore that belong to `workspaceId`: `inbox/<workspace>/<id>` (agents'
- * uploads), `web/<workspace>/<id>` (visitors') and `sms-media/<workspace>/<id>` (customers' MMS,
- * which an agent may forward). Another workspace's keys are never served.
- */
-function ownStoreKey(workspaceId: string, storageKey: string): boolean {
-  if (!isAttachmentKey(storageKey)) return false;
-  const [area, workspace, id, ...rest] = storageKey.split('/');
-  return (
-    (area === 'inbox' || area === 'web' || area === 'sms-media') &&
-    workspace === workspaceId &&
-    id !== undefined &&
-    rest.length === 0
-  );
-}
-
 /** Reads the first bytes and closes the stream: the uploader checked them, the store may have changed. */
 async function startsAsItsType(stored: StoredAttachment, contentType: string): Promise<boolean> {
-  const chunks: Buffer[] = [];
-  let length = 0;
   try {
-    for await (const chunk of stored.body as AsyncIterable<Buffer>) {
-      chunks.push(chunk);
-      length += chunk.length;
-      if (length >= ATTACHMENT_SIGNATURE_BYTES) break;
-    }
+    return matchesAttachmentType(contentType, (await readSignature(stored.body)).head);
   } finally {
     stored.body.destroy();
   }
-  return matchesAttachmentType(contentType, Buffer.concat(chunks));
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   type ConfigOf,
   InjectConfig,
   createLogger,
+  storeKey,
 } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { SmsAccount } from '../accounts/sms-account.js';
@@ -72,7 +73,7 @@ export class TwilioMediaService {
         rejected += 1;
         continue;
       }
-      const storageKey = smsMediaKey(account.workspaceId, randomUUID());
+      const storageKey = storeKey('sms-media', account.workspaceId, randomUUID());
       const contentType = fetched.contentType ?? item.contentType ?? 'application/octet-stream';
       // Durable before the webhook is acknowledged (the message naming the key is published after);
       // a store outage is a 503, so Twilio retries rather than the media being lost.
@@ -134,14 +135,6 @@ export class TwilioMediaService {
       throw new TransientMediaError(`could not download MMS media: ${(error as Error).message}`);
     }
   }
-}
-
-/**
- * Where a customer's MMS media item is kept: its workspace is the key's second segment, which is
- * what the web channel checks against a grant's workspace before serving it (ADR 0043).
- */
-export function smsMediaKey(workspaceId: string, id: string): string {
-  return `sms-media/${workspaceId}/${id}`;
 }
 
 /** The body, or null as soon as it exceeds `max` bytes (the rest is never read). */

@@ -3,6 +3,8 @@ import {
   ForbiddenException,
   Get,
   HttpCode,
+  HttpException,
+  HttpStatus,
   NotFoundException,
   Options,
   Param,
@@ -15,13 +17,29 @@ import {
   UnauthorizedException,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { createLogger, sendStoredFile } from '@switchboard/platform';
+import {
+  ClientIpConfig,
+  clientIp,
+  createLogger,
+  PlatformConfigService,
+  sendStoredFile,
+  type TrustedProxies,
+  readBody,
+  safeDecode,
+} from '@switchboard/platform';
 import type { Request, Response } from 'express';
 import { WidgetCorsService } from '../assets/widget-cors.service.js';
+import { type RateLimit, SharedRateLimitsService } from '../sessions/shared-rate-limits.service.js';
 import type { TranscriptAttachment } from '../transcript/transcript-item.js';
 import { MAX_ATTACHMENT_BYTES } from './attachment-type.util.js';
 import { AttachmentRejectedError, WebAttachmentService } from './web-attachment.service.js';
 import { WidgetRequestAuthService } from './widget-request-auth.service.js';
+
+// Uploads are stored whether or not they are ever sent, so they are limited like messages: per
+// contact a burst of 10, then one every 6 s; per IP (many visitors behind one NAT) a burst of 30,
+// then one a second. Shared across replicas.
+const uploadsPerContact = (id: string): RateLimit => ({ key: `upload:c:${id}`, burst: 10, perSecond: 1 / 6 });
+const uploadsPerIp = (ip: string): RateLimit => ({ key: `upload:ip:${ip}`, burst: 30, perSecond: 1 });
 
 /**
  * `POST /widget/attachments?key=…` (the file as the body, its type as Content-Type, its name in
@@ -30,11 +48,17 @@ import { WidgetRequestAuthService } from './widget-request-auth.service.js';
  */
 @Controller('widget/attachments')
 export class WebAttachmentController {
+  private readonly trustedProxies: TrustedProxies;
+
   constructor(
     private readonly attachments: WebAttachmentService,
     private readonly auth: WidgetRequestAuthService,
     private readonly cors: WidgetCorsService,
-  ) {}
+    private readonly limits: SharedRateLimitsService,
+    config: PlatformConfigService,
+  ) {
+    this.trustedProxies = config.get(ClientIpConfig).TRUSTED_PROXIES;
+  }
 
   @Options(['', ':id'])
   @HttpCode(204)
@@ -55,6 +79,14 @@ export class WebAttachmentController {
     const site = await this.cors.allow(key, req, res);
     const contact = await this.auth.contactOf(site, req.headers);
     if (contact === null) throw new UnauthorizedException('unknown visitor or unverified user');
+    const wait = await this.limits.take([
+      uploadsPerContact(contact.id),
+      uploadsPerIp(clientIp(req, this.trustedProxies)),
+    ]);
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
+      throw new HttpException('too many uploads: try again shortly', HttpStatus.TOO_MANY_REQUESTS);
+    }
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_ATTACHMENT_BYTES)
       throw new PayloadTooLargeException('attachments are limited to 10 MB');
@@ -88,24 +120,3 @@ export class WebAttachmentController {
 }
 
 const log = createLogger('web-attachments');
-
-/** Shown in the page (as images); anything else, an agent's file of any type included, is a download. */
-
-async function readBody(req: Request, limit: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return null;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}

@@ -6,16 +6,18 @@ import {
   InjectServiceDataSource,
   SIGNED_ATTACHMENT_TYPES as ALLOWED_ATTACHMENT_TYPES,
   matchesAttachmentType,
+  storeKey,
+  workspaceStoreKey,
+  sanitizeFileName,
+  queryRows,
 } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
-import { queryRows } from '../database/query-rows.util.js';
 import { WEB_DATA_SOURCE } from '../channel-web.config.js';
 import type { WebContact } from '../contacts/web-contact.js';
 import type { TranscriptAttachment } from '../transcript/transcript-item.js';
 import { MAX_ATTACHMENT_BYTES } from './attachment-type.util.js';
-import { smsMediaStoreKey } from './sms-media-key.util.js';
 
 interface AttachmentRow {
   id: string;
@@ -57,8 +59,8 @@ export interface DeliveredAttachments {
 /**
  * Files visitors attach (images, PDF; 10 MB), kept in the process's `AttachmentStore` (the data
  * directory or an S3-compatible bucket, ADR 0045) under `web/<workspace>/<id>` and indexed in
- * `channels.web_attachments`. Served only to the contact who sent them (the widget) and,
- * through `openByStorageKey`, to the agents of the workspace (the inbox calls it). Files agents
+ * `channels.web_attachments`. Served only to the contact who sent them and to a contact an agent
+ * forwarded one to (the inbox serves them to agents from the shared store). Files agents
  * send to a contact are granted to that contact (`web_attachment_grants`, ADR 0043) and served to
  * it alone, by the grant's id.
  */
@@ -82,7 +84,7 @@ export class WebAttachmentService {
     if (!matchesAttachmentType(contentType, body))
       throw new AttachmentRejectedError(`the file is not a valid ${contentType}`);
     const id = randomUUID();
-    const storageKey = `web/${contact.workspaceId}/${id}`;
+    const storageKey = storeKey('web', contact.workspaceId, id);
     // Durable before it is indexed: a crash leaves at worst an orphan file, never a row without bytes.
     await this.files.put(storageKey, body, { size: body.length, contentType });
     const name = fileName === null ? null : sanitizeFileName(fileName);
@@ -178,9 +180,14 @@ export class WebAttachmentService {
       [contact.workspaceId, contact.id, id],
     );
     if (rows[0]) return this.read(rows[0].storage_key, rows[0].content_type, rows[0].file_name);
+    // Also the grants of visitors merged into this contact: a merge moves a visitor's grants unless
+    // the user already had one for the file, and the transcript items it copied name the visitor's.
     const grants: GrantRow[] = await queryRows(
       this.db,
-      'SELECT * FROM channels.web_attachment_grants WHERE workspace_id = $1 AND contact_id = $2 AND id = $3',
+      `SELECT g.* FROM channels.web_attachment_grants g
+        WHERE g.workspace_id = $1 AND g.id = $3
+          AND (g.contact_id = $2 OR g.contact_id IN (
+                SELECT m.id FROM channels.web_contacts m WHERE m.workspace_id = $1 AND m.merged_into = $2))`,
       [contact.workspaceId, contact.id, id],
     );
     const grant = grants[0];
@@ -188,10 +195,10 @@ export class WebAttachmentService {
     // An agent's upload (ADR 0055): the inbox checked its bytes against its type and keyed it under
     // its workspace; it is read from the shared store only in the grant's workspace, and only as a
     // type the inbox accepts (never, say, as HTML whatever an event claimed).
-    if (grant.storage_key.startsWith('inbox/')) {
-      const ours = grant.storage_key.startsWith(`inbox/${contact.workspaceId}/`);
-      if (!ours || !ALLOWED_ATTACHMENT_TYPES.includes(grant.content_type)) return null;
-      return this.read(grant.storage_key, grant.content_type, grant.file_name);
+    const agentFile = workspaceStoreKey(contact.workspaceId, grant.storage_key, ['inbox']);
+    if (agentFile !== null) {
+      if (!ALLOWED_ATTACHMENT_TYPES.includes(grant.content_type)) return null;
+      return this.read(agentFile, grant.content_type, grant.file_name);
     }
     if (grant.storage_key.startsWith('web/')) {
       const content = await this.openByStorageKey(contact.workspaceId, grant.storage_key);
@@ -201,19 +208,16 @@ export class WebAttachmentService {
     // A customer's MMS the SMS channel copied into the store (ADR 0033): read only under the
     // grant's workspace. Its type is the one the SMS channel published (the carrier's); sendStoredFile
     // shows only images inline, with nosniff and a sandbox, as for any granted file.
-    const smsMedia = smsMediaStoreKey(contact.workspaceId, grant.storage_key);
+    const smsMedia = workspaceStoreKey(contact.workspaceId, grant.storage_key, ['sms-media']);
     if (smsMedia !== null) return this.read(smsMedia, grant.content_type, grant.file_name);
     // Any other key (a URL, another store's) is granted but not served: we fetch nothing on a
     // customer's behalf.
     return null;
   }
 
-  /**
-   * For the inbox (the workspace's agents) and for grants: a web attachment's bytes (`web/…`) by
-   * the storage key an event carries, in that workspace only; anything else is unknown.
-   */
-  async openByStorageKey(workspaceId: string, storageKey: string): Promise<AttachmentContent | null> {
-    if (!storageKey.startsWith('web/')) return null;
+  /** For grants: a web attachment's bytes (`web/…`) by its storage key, in that workspace only. */
+  private async openByStorageKey(workspaceId: string, storageKey: string): Promise<AttachmentContent | null> {
+    if (workspaceStoreKey(workspaceId, storageKey, ['web']) === null) return null;
     const rows: AttachmentRow[] = await queryRows(
       this.db,
       'SELECT * FROM channels.web_attachments WHERE workspace_id = $1 AND storage_key = $2',
@@ -231,13 +235,4 @@ export class WebAttachmentService {
     const stored = await this.files.get(storageKey);
     return stored === null ? null : { contentType, fileName, size: stored.size, body: stored.body };
   }
-}
-
-function sanitizeFileName(name: string): string {
-  const cleaned = name
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f/\\"]/g, '_')
-    .trim()
-    .slice(0, 200);
-  return cleaned === '' ? 'file' : cleaned;
 }

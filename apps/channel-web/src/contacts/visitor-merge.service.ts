@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectServiceDataSource } from '@switchboard/platform';
+import { InjectServiceDataSource, queryRows } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
-import { queryRows } from '../database/query-rows.util.js';
 import { WEB_DATA_SOURCE } from '../channel-web.config.js';
 import { TRANSCRIPT_CHANNEL, encodeNotice } from '../transcript/transcript-notice.js';
 import { isVisitorTokenShaped, visitorTokenHash } from './identity-verification.util.js';
@@ -66,6 +65,8 @@ export class VisitorMergeService {
         visitorId,
         user.id,
       ]);
+      // A grant the user already has for the same file stays the visitor's (one grant per contact
+      // and file); openForContact serves the grants of visitors merged into a contact to it.
       await queryRows(
         tx,
         `UPDATE channels.web_attachment_grants g SET contact_id = $2 WHERE g.contact_id = $1

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectServiceDataSource } from '@switchboard/platform';
+import { InjectServiceDataSource, queryRows } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { queryRows } from '../database/query-rows.util.js';
 import { WEB_DATA_SOURCE } from '../channel-web.config.js';
 import {
   isVisitorTokenShaped,

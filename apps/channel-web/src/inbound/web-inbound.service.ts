@@ -7,9 +7,8 @@ import {
   toE164,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
-import { InjectServiceDataSource } from '@switchboard/platform';
+import { InjectServiceDataSource, queryRows } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
-import { queryRows } from '../database/query-rows.util.js';
 import { WebAttachmentService } from '../attachments/web-attachment.service.js';
 import { WEB_DATA_SOURCE } from '../channel-web.config.js';
 import { type WebContact, senderOf } from '../contacts/web-contact.js';

@@ -1,8 +1,7 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { InjectServiceDataSource, createLogger } from '@switchboard/platform';
+import { InjectServiceDataSource, createLogger, queryRows } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 import { WEB_DATA_SOURCE } from '../channel-web.config.js';
-import { queryRows } from '../database/query-rows.util.js';
 
 /** A limit: `burst` at once, then one every `1 / perSecond` seconds. */
 export interface RateLimit {

@@ -1,6 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { type OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
-import { createLogger } from '@switchboard/platform';
+import {
+  ClientIpConfig,
+  clientIp,
+  createLogger,
+  PlatformConfigService,
+  type TrustedProxies,
+} from '@switchboard/platform';
 import type { WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from './widget-protocol.js';
 import { WidgetSession } from './widget-session.js';
@@ -13,14 +19,21 @@ import { WidgetSessionService } from './widget-session.service.js';
 @WebSocketGateway({ path: '/ws/widget', maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
 export class WidgetGateway implements OnGatewayConnection {
   private readonly logger = createLogger('channel-web.gateway');
+  private readonly trustedProxies: TrustedProxies;
 
-  constructor(private readonly sessions: WidgetSessionService) {}
+  constructor(
+    private readonly sessions: WidgetSessionService,
+    config: PlatformConfigService,
+  ) {
+    this.trustedProxies = config.get(ClientIpConfig).TRUSTED_PROXIES;
+  }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
     const url = new URL(request.url ?? '/', 'http://widget.invalid');
     const session = new WidgetSession(
       socket,
-      request.socket.remoteAddress ?? 'unknown',
+      // Behind the ingress the peer is the proxy: the per-IP limits must count the visitor.
+      clientIp(request, this.trustedProxies),
       request.headers.origin,
       request.headers.host,
       (error) => {

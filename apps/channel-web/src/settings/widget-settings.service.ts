@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidArgumentError, NotFoundError } from '@switchboard/contracts';
-import { InjectServiceDataSource, SecretBox } from '@switchboard/platform';
+import { InjectServiceDataSource, SecretBox, queryRows } from '@switchboard/platform';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { queryRows } from '../database/query-rows.util.js';
 import { WEB_DATA_SOURCE } from '../channel-web.config.js';
 import {
   DEFAULT_APPEARANCE,

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectServiceDataSource } from '@switchboard/platform';
+import { InjectServiceDataSource, queryRows } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
-import { queryRows } from '../database/query-rows.util.js';
 import { WEB_DATA_SOURCE } from '../channel-web.config.js';
 import type { WebContact } from '../contacts/web-contact.js';
 import { TRANSCRIPT_CHANNEL, encodeNotice } from './transcript-notice.js';

@@ -9,13 +9,3 @@ export const AGENT_ATTACHMENT_TYPES = SIGNED_ATTACHMENT_TYPES;
 export const MAX_AGENT_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 /** Files per reply. */
 export const MAX_ATTACHMENTS_PER_REPLY = 5;
-
-/** A name safe in a header and a list: no control characters, slashes or quotes; 200 characters. */
-export function sanitizeFileName(name: string): string {
-  const cleaned = name
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f/\\"]/g, '_')
-    .trim()
-    .slice(0, 200);
-  return cleaned === '' ? 'file' : cleaned;
-}

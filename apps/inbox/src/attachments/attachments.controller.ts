@@ -10,7 +10,7 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import { createLogger, sendStoredFile } from '@switchboard/platform';
+import { createLogger, sendStoredFile, readBody, safeDecode } from '@switchboard/platform';
 import type { Request, Response } from 'express';
 import { CurrentSession, SessionGuard } from '../auth/session.guard.js';
 import type { SessionContext } from '../auth/session-context.js';
@@ -76,21 +76,3 @@ export class AttachmentsController {
 }
 
 /** The body, or null as soon as it runs past `limit` (a lying Content-Length is not trusted). */
-async function readBody(req: Request, limit: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return null;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}

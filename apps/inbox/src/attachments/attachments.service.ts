@@ -1,12 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Attachment, InvalidArgumentError, NotFoundError } from '@switchboard/contracts';
 import {
-  ATTACHMENT_SIGNATURE_BYTES,
   ATTACHMENT_STORE,
   type AttachmentStore,
   InjectServiceDataSource,
   SIGNED_ATTACHMENT_TYPES,
   matchesAttachmentType,
+  storeKey,
+  workspaceStoreKey,
+  readSignature,
+  sanitizeFileName,
 } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -16,7 +19,6 @@ import {
   AGENT_ATTACHMENT_TYPES,
   MAX_AGENT_ATTACHMENT_BYTES,
   MAX_ATTACHMENTS_PER_REPLY,
-  sanitizeFileName,
 } from './attachment-type.util.js';
 
 interface AttachmentRow {
@@ -73,7 +75,7 @@ export class AttachmentsService {
         { field: 'file', description: `not a valid ${contentType}` },
       ]);
     const id = randomUUID();
-    const storageKey = `inbox/${session.workspaceId}/${id}`;
+    const storageKey = storeKey('inbox', session.workspaceId, id);
     const name = fileName === null ? null : sanitizeFileName(fileName);
     // Durable before it is indexed: a crash leaves at worst an orphan file, never a row without bytes.
     await this.files.put(storageKey, body, { size: body.length, contentType });
@@ -142,18 +144,18 @@ export class AttachmentsService {
     storageKey: string,
     fileName: string | null,
   ): Promise<AttachmentContent | null> {
-    const key = customerFileKey(session.workspaceId, storageKey);
+    const key = workspaceStoreKey(session.workspaceId, storageKey, ['web', 'sms-media']);
     if (key === null) return null;
     const stored = await this.files.get(key);
     if (stored === null) return null;
-    const head = await firstBytes(stored.body);
+    const { head, body } = await readSignature(stored.body);
     const contentType =
       SIGNED_ATTACHMENT_TYPES.find((type) => matchesAttachmentType(type, head)) ?? 'application/octet-stream';
     return {
       contentType,
       fileName: fileName === null ? null : sanitizeFileName(fileName),
       size: stored.size,
-      body: stored.body,
+      body,
     };
   }
 }
@@ -165,39 +167,3 @@ function tooLarge(): InvalidArgumentError {
 export { tooLarge as attachmentTooLarge };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const CUSTOMER_FILE = /^(web|sms-media)\/([0-9a-f-]{36})\/([0-9a-f-]{36})$/;
-const LEGACY_SMS_MEDIA = /^sms-media\/([0-9a-f-]{36})$/;
-
-/** Where the store keeps a customer's file named by `storageKey`, if it is in `workspaceId`. */
-export function customerFileKey(workspaceId: string, storageKey: string): string | null {
-  const current = CUSTOMER_FILE.exec(storageKey);
-  if (current) return current[2] === workspaceId ? storageKey : null;
-  const legacy = LEGACY_SMS_MEDIA.exec(storageKey);
-  return legacy ? `sms-media/${workspaceId}/${legacy[1]}` : null;
-}
-
-/** The stream's first bytes (enough to tell its type), put back so the stream still reads whole. */
-async function firstBytes(body: Readable): Promise<Buffer> {
-  const head = await new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    const done = (error?: Error) => {
-      body.off('readable', onReadable).off('end', onEnd).off('error', done);
-      if (error) reject(error);
-      else resolve(Buffer.concat(chunks));
-    };
-    const onEnd = () => done();
-    const onReadable = () => {
-      let chunk: Buffer | null;
-      while (length < ATTACHMENT_SIGNATURE_BYTES && (chunk = body.read() as Buffer | null) !== null) {
-        chunks.push(chunk);
-        length += chunk.length;
-      }
-      if (length >= ATTACHMENT_SIGNATURE_BYTES) done();
-    };
-    body.on('readable', onReadable).on('end', onEnd).on('error', done);
-  });
-  if (head.length > 0) body.unshift(head);
-  return head;
-}

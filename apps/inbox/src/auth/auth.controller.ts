@@ -10,7 +10,14 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import { type ConfigOf, InjectConfig } from '@switchboard/platform';
+import {
+  ClientIpConfig,
+  clientIp,
+  type ConfigOf,
+  InjectConfig,
+  PlatformConfigService,
+  type TrustedProxies,
+} from '@switchboard/platform';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { InboxConfig } from '../inbox.config.js';
@@ -38,10 +45,15 @@ const passwordChangeSchema = z.object({
 @UseGuards(SessionGuard)
 @UseFilters(InboxExceptionFilter)
 export class AuthController {
+  private readonly trustedProxies: TrustedProxies;
+
   constructor(
     private readonly auth: AuthService,
     @InjectConfig(InboxConfig) private readonly config: ConfigOf<typeof InboxConfig>,
-  ) {}
+    platformConfig: PlatformConfigService,
+  ) {
+    this.trustedProxies = platformConfig.get(ClientIpConfig).TRUSTED_PROXIES;
+  }
 
   @Post()
   @PublicRoute()
@@ -52,7 +64,7 @@ export class AuthController {
     @Body() body: unknown,
   ) {
     const input = parseInput(loginSchema, body);
-    const { user, session } = await this.auth.login({ ...input, ip: request.ip ?? 'unknown' });
+    const { user, session } = await this.auth.login({ ...input, ip: clientIp(request, this.trustedProxies) });
     setSessionCookie(request, response, session.token, session.expiresAt, this.secure);
     return { user, csrfToken: session.csrfToken };
   }

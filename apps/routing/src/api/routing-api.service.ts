@@ -26,7 +26,7 @@ import {
   type TransferTarget,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
-import { InjectServiceDataSource } from '@switchboard/platform';
+import { InjectServiceDataSource, returnedRows } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -35,7 +35,6 @@ import { RoutingJournalRepository } from '../inputs/routing-journal.repository.j
 import {
   agentConfigFromRow,
   queueConfigFromRow,
-  returnedRows,
   type AgentRow,
   type QueueRow,
 } from '../workspaces/routing-rows.js';

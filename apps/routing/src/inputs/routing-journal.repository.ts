@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectServiceDataSource } from '@switchboard/platform';
+import { InjectServiceDataSource, returnedRows } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { returnedRows } from '../workspaces/routing-rows.js';
 import type { RoutingInput } from './routing-input.js';
 
 export interface JournalEntry {

@@ -58,19 +58,3 @@ export function queueConfigFromRow(row: QueueRow): QueueConfig {
     createdAt: new Date(row.created_at).getTime(),
   };
 }
-
-/**
- * TypeORM answers UPDATE and DELETE with `[rows, affectedCount]` rather than the rows; this gives
- * the rows of a `… RETURNING` statement whichever shape came back.
- */
-export function returnedRows<T>(result: unknown): T[] {
-  if (
-    Array.isArray(result) &&
-    result.length === 2 &&
-    Array.isArray(result[0]) &&
-    typeof result[1] === 'number'
-  ) {
-    return result[0] as T[];
-  }
-  return result as T[];
-}

@@ -12,6 +12,7 @@ import {
   PlatformConfigService,
   createLogger,
   type ConfigOf,
+  returnedRows,
 } from '@switchboard/platform';
 import { randomInt } from 'node:crypto';
 import pg from 'pg';
@@ -22,7 +23,6 @@ import { ROUTING_INPUTS_CHANNEL, RoutingJournalRepository } from '../inputs/rout
 import { RoutingConfig } from '../routing.config.js';
 import { eventOfEffect } from './routing-events.util.js';
 import { RoutingStateRepository } from './routing-state.repository.js';
-import { returnedRows } from './routing-rows.js';
 
 /** How often an instance looks for workspaces nobody owns (a crashed owner's are taken over then). */
 const POLL_MS = 500;

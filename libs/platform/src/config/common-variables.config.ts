@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { defineConfig } from './config-definition.js';
 import { configVariable } from './config-variable.js';
+import { parseTrustedProxies, type TrustedProxies } from '../http/client-ip.util.js';
 
 // Env values are strings: accept digits only, so "3e3", " 12" or "0x10" are errors, not surprises.
 function integer(min: number, max: number) {
@@ -45,6 +46,21 @@ export const httpVariables = {
     schema: integer(1, 65535),
     default: '3000',
     expected: 'an integer from 1 to 65535',
+  }),
+  TRUSTED_PROXIES: configVariable({
+    description:
+      'Proxies (e.g. the ingress) whose X-Forwarded-For names the client: per-IP limits count the ' +
+      'visitor, not the proxy. Unset: nobody is trusted and the peer address is the client.',
+    schema: z.string().transform((value, context): TrustedProxies => {
+      const list = parseTrustedProxies(value);
+      if (list === null) {
+        context.addIssue({ code: 'custom', message: 'not a list of addresses or CIDR blocks' });
+        return z.NEVER;
+      }
+      return list;
+    }),
+    default: '',
+    expected: 'addresses or CIDR blocks, comma-separated (10.0.0.0/8,fd00::/8)',
   }),
 };
 
@@ -122,6 +138,12 @@ export const LoggingConfig = defineConfig({ LOG_LEVEL: coreVariables.LOG_LEVEL }
 export const DatabaseConfig = defineConfig(databaseVariables, 'DatabaseConfig');
 
 export const HttpConfig = defineConfig(httpVariables, 'HttpConfig');
+
+/** What `clientIp()` callers read: the proxies they believe. */
+export const ClientIpConfig = defineConfig(
+  { TRUSTED_PROXIES: httpVariables.TRUSTED_PROXIES },
+  'ClientIpConfig',
+);
 
 export const KafkaConfig = defineConfig(kafkaVariables, 'KafkaConfig');
 

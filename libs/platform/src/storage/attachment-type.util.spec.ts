@@ -1,4 +1,11 @@
-import { SIGNED_ATTACHMENT_TYPES, matchesAttachmentType } from './attachment-type.util.js';
+import { Readable } from 'node:stream';
+import {
+  ATTACHMENT_SIGNATURE_BYTES,
+  SIGNED_ATTACHMENT_TYPES,
+  matchesAttachmentType,
+  readSignature,
+  sanitizeFileName,
+} from './attachment-type.util.js';
 
 describe('matchesAttachmentType', () => {
   const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
@@ -25,5 +32,32 @@ describe('matchesAttachmentType', () => {
       'image/png',
       'image/webp',
     ]);
+  });
+});
+
+describe('readSignature', () => {
+  it('reads the first bytes and puts them back, so the stream still reads whole', async () => {
+    const bytes = Buffer.from('89504e470d0a1a0a0000000d4948445200000001', 'hex');
+    const body = Readable.from([bytes.subarray(0, 5), bytes.subarray(5)], { objectMode: false });
+    const read = await readSignature(body);
+    expect(read.head.length).toBeGreaterThanOrEqual(ATTACHMENT_SIGNATURE_BYTES);
+    expect(matchesAttachmentType('image/png', read.head)).toBe(true);
+    const whole = Buffer.concat(await read.body.toArray());
+    expect(whole.equals(bytes)).toBe(true);
+  });
+
+  it('answers what there is of a file shorter than a signature', async () => {
+    const body = Readable.from([Buffer.from('%PDF')], { objectMode: false });
+    const read = await readSignature(body);
+    expect(read.head.toString('latin1')).toBe('%PDF');
+    expect(Buffer.concat(await read.body.toArray()).toString('latin1')).toBe('%PDF');
+  });
+});
+
+describe('sanitizeFileName', () => {
+  it('keeps a name safe in a header: no control characters, slashes or quotes, at most 200 characters', () => {
+    expect(sanitizeFileName('../a\\b"c\r\nd.png')).toBe('.._a_b_c__d.png');
+    expect(sanitizeFileName('x'.repeat(300))).toHaveLength(200);
+    expect(sanitizeFileName('  ')).toBe('file');
   });
 });

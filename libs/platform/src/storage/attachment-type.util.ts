@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+
 /**
  * File types recognised by their first bytes, for every service that takes a file from a person
  * (visitors in the web widget, agents in the inbox): a declared Content-Type alone is not trusted,
@@ -24,4 +26,48 @@ export const ATTACHMENT_SIGNATURE_BYTES = 12;
 export function matchesAttachmentType(contentType: string, bytes: Buffer): boolean {
   const check = SIGNATURES[contentType];
   return check !== undefined && bytes.length > 0 && check(bytes);
+}
+
+/**
+ * The stream's first bytes (enough to tell its type, `ATTACHMENT_SIGNATURE_BYTES`; fewer if the
+ * file is shorter) and the stream to read the whole file from: the same one with the bytes put
+ * back, or, if reading them reached its end (a stream cannot be refilled then), one of those bytes.
+ */
+export async function readSignature(body: Readable): Promise<{ head: Buffer; body: Readable }> {
+  let ended = false;
+  const head = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const done = (error?: Error) => {
+      body.off('readable', onReadable).off('end', onEnd).off('error', done);
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks));
+    };
+    const onEnd = () => {
+      ended = true;
+      done();
+    };
+    const onReadable = () => {
+      let chunk: Buffer | null;
+      while (length < ATTACHMENT_SIGNATURE_BYTES && (chunk = body.read() as Buffer | null) !== null) {
+        chunks.push(chunk);
+        length += chunk.length;
+      }
+      if (length >= ATTACHMENT_SIGNATURE_BYTES) done();
+    };
+    body.on('readable', onReadable).on('end', onEnd).on('error', done);
+  });
+  if (ended) return { head, body: Readable.from(head.length > 0 ? [head] : [], { objectMode: false }) };
+  if (head.length > 0) body.unshift(head);
+  return { head, body };
+}
+
+/** A file name safe in a header and a list: no control characters, slashes or quotes; 200 characters. */
+export function sanitizeFileName(name: string): string {
+  const cleaned = name
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f/\\"]/g, '_')
+    .trim()
+    .slice(0, 200);
+  return cleaned === '' ? 'file' : cleaned;
 }

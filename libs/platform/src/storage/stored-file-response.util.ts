@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../logging/logger.util.js';
+import { SIGNED_ATTACHMENT_TYPES } from './attachment-type.util.js';
 
 /** A stored file on its way to a person or a provider: its checked type, name and bytes. */
 export interface StoredFileContent {
@@ -11,13 +12,10 @@ export interface StoredFileContent {
   readonly body: Readable;
 }
 
-/** Types a browser may show in place; anything else is a download. */
-export const INLINE_ATTACHMENT_TYPES: ReadonlySet<string> = new Set([
-  'image/png',
-  'image/jpeg',
-  'image/gif',
-  'image/webp',
-]);
+/** Types a browser may show in place: the signed image types; anything else is a download. */
+export const INLINE_ATTACHMENT_TYPES: ReadonlySet<string> = new Set(
+  SIGNED_ATTACHMENT_TYPES.filter((type) => type.startsWith('image/')),
+);
 
 /**
  * The headers every stored file is served with: its checked type, never sniffed into something
