@@ -69,9 +69,11 @@ export class EventFeedService {
            RETURNING last_sequence`,
           [workspaceId],
         );
+        // Event ids are unique across workspaces (the table's key): a duplicate is one wherever it
+        // was stored, so a producer's bug can't turn it into a batch retried forever.
         const existing = await tx.query<{ event_id: string }[]>(
-          'SELECT event_id FROM api.events WHERE workspace_id = $1 AND event_id = ANY($2::uuid[])',
-          [workspaceId, batch.map((e) => e.id)],
+          'SELECT event_id FROM api.events WHERE event_id = ANY($1::uuid[])',
+          [batch.map((e) => e.id)],
         );
         const stored = new Set(existing.map((r) => r.event_id));
         const fresh = batch.filter((e) => !stored.has(e.id));
