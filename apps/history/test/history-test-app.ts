@@ -34,9 +34,18 @@ export interface HistoryTestApp {
   close(): Promise<void>;
 }
 
-export async function startHistoryTestApp(label: string): Promise<HistoryTestApp> {
+export interface HistoryTestAppOptions {
+  /** Runs on the fresh database before history boots (and runs its pending migrations). */
+  readonly beforeStart?: (databaseUrl: string) => Promise<void>;
+}
+
+export async function startHistoryTestApp(
+  label: string,
+  options: HistoryTestAppOptions = {},
+): Promise<HistoryTestApp> {
   const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
   const database: TestDatabase = await createTestDatabase(label);
+  await options.beforeStart?.(database.url);
   const topicPrefix = `${testRunId()}.${label}-${randomUUID().slice(0, 8)}.`;
   const moduleRef: TestingModule = await Test.createTestingModule({
     imports: [
