@@ -9,6 +9,7 @@ import {
   FailedPreconditionError,
   IdentityOptOutChangedV1,
   type InboundMessageReceivedV1,
+  InvalidArgumentError,
   type MessageDeliveryRequestedV1,
   type MessageSender,
   NotFoundError,
@@ -767,6 +768,36 @@ describe('history service', () => {
       messageId,
     ]);
     await expect(app.api.getCustomer(ws, 'not-a-uuid')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('refuses a malformed query at the port, naming the field, instead of failing inside', async () => {
+    const ws = randomUUID();
+    const refusal = async (call: Promise<unknown>) => {
+      const error = await call.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      return [...new Set((error as InvalidArgumentError).fieldViolations.map((v) => v.field))];
+    };
+    // What a caller over internal RPC may send: JSON that does not match the port's types.
+    const untyped = <T>(value: unknown) => value as T;
+    expect(await refusal(app.api.findCustomers(ws, untyped({ text: 1 })))).toEqual(['text']);
+    expect(
+      await refusal(app.api.findCustomers(ws, untyped({ identity: { kind: 'pigeon', value: 'x' } }))),
+    ).toEqual(['identity.kind']);
+    expect(await refusal(app.api.getTimeline(ws, randomUUID(), untyped({ channel: 'fax' })))).toEqual([
+      'channel',
+    ]);
+    expect(await refusal(app.api.searchMessages(ws, untyped({ query: ['a'] })))).toEqual(['query']);
+    expect(await refusal(app.api.listConversations(ws, untyped({ status: 'open' })))).toEqual(['status']);
+    expect(await refusal(app.api.listConversations(ws, untyped({ pageSize: 'ten' })))).toEqual(['pageSize']);
+    expect(await refusal(app.api.listMessages(ws, randomUUID(), untyped({ afterSequence: -1 })))).toEqual([
+      'afterSequence',
+    ]);
+    // Well-formed queries still read.
+    expect((await app.api.findCustomers(ws, { text: 'al', pageSize: 500 })).items).toEqual([]);
+    expect((await app.api.listConversations(ws, { customerId: 'not-a-uuid' })).items).toEqual([]);
   });
 
   it('erases a customer: content and identities gone, counts kept, erasure recorded', async () => {
