@@ -532,6 +532,37 @@ describe('history service', () => {
     expect(deliveries).toHaveLength(1);
   });
 
+  it('dead-letters an outbound request it refuses, and sends the ones beside it', async () => {
+    const ws = randomUUID();
+    await publishInbound([sms(ws, '+14155550112', 'hi')]);
+    await waitFor(() => appended(ws).length === 1);
+    const { customerId } = appended(ws)[0]!.payload;
+    const request = (idempotencyKey: string, to: string) =>
+      OutboundMessageRequestedV1.create({
+        workspaceId: ws,
+        payload: {
+          idempotencyKey,
+          customerId: to,
+          internalNote: false,
+          text: 'Your order shipped today.',
+          attachments: [],
+          sender: { type: 'bot', id: 'order-bot' },
+        },
+      });
+    const refused = request('bot-reply-unknown', randomUUID());
+    const sent = request('bot-reply-known', customerId);
+    await app.publish(Topics.outboundRequests, ws, [refused, sent]);
+    await waitFor(() => app.deadLettered.some((e) => e.id === refused.id), {
+      what: 'the refused request dead-lettered',
+      timeoutMs: 30_000,
+    });
+    await waitFor(() => appended(ws).length === 2, { what: 'the other request sent' });
+    await settle(500);
+    expect(appended(ws)).toHaveLength(2);
+    expect(appended(ws)[1]!.payload).toMatchObject({ direction: 'out', sender: { type: 'bot' } });
+    expect(app.deadLettered.filter((e) => e.workspaceId === ws).map((e) => e.id)).toEqual([refused.id]);
+  });
+
   it('refuses to send to an opted-out number until the customer opts back in', async () => {
     const ws = randomUUID();
     const stop = sms(ws, '+14155550107', 'STOP');
