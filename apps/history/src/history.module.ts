@@ -47,6 +47,6 @@ import { TimelineService } from './timeline/timeline.service.js';
     HistoryApiService,
     { provide: HISTORY_API, useExisting: HistoryApiService },
   ],
-  exports: [HISTORY_API, InboundMessageService, OutboxRelay],
+  exports: [HISTORY_API],
 })
 export class HistoryModule {}

@@ -1,4 +1,3 @@
 // What other compositions need of history; nothing else imports an app.
 export { HistoryModule } from './history.module.js';
-export { HistoryApiService } from './api/history-api.service.js';
 export { HistoryAppConfig } from './history-app.config.js';

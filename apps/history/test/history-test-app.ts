@@ -7,7 +7,9 @@ import {
   HISTORY_API,
   type HistoryApi,
   MessageDeliveryRequestedV1,
+  OutboundMessageRequestedV1,
   Topics,
+  deadLetterTopic,
 } from '@switchboard/contracts';
 import { KafkaEventBus, MessagingModule, type SubscriptionHandle } from '@switchboard/messaging';
 import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
@@ -31,12 +33,23 @@ export interface HistoryTestApp {
   publish(topic: string, key: string, events: readonly EventEnvelope[]): Promise<void>;
   /** Everything history published on `conversations` and `deliveries`, in arrival order. */
   readonly emitted: EventEnvelope[];
+  /** Outbound requests history dead-lettered, in arrival order. */
+  readonly deadLettered: EventEnvelope[];
   close(): Promise<void>;
 }
 
-export async function startHistoryTestApp(label: string): Promise<HistoryTestApp> {
+export interface HistoryTestAppOptions {
+  /** Runs on the fresh database before history boots (and runs its pending migrations). */
+  readonly beforeStart?: (databaseUrl: string) => Promise<void>;
+}
+
+export async function startHistoryTestApp(
+  label: string,
+  options: HistoryTestAppOptions = {},
+): Promise<HistoryTestApp> {
   const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
   const database: TestDatabase = await createTestDatabase(label);
+  await options.beforeStart?.(database.url);
   const topicPrefix = `${testRunId()}.${label}-${randomUUID().slice(0, 8)}.`;
   const moduleRef: TestingModule = await Test.createTestingModule({
     imports: [
@@ -73,11 +86,22 @@ export async function startHistoryTestApp(label: string): Promise<HistoryTestApp
       return Promise.resolve();
     },
   });
+  const deadLettered: EventEnvelope[] = [];
+  const deadLetterListener: SubscriptionHandle = await others.subscribe({
+    groupId: 'test-dead-letter-listener',
+    topics: [deadLetterTopic(Topics.outboundRequests)],
+    accepts: [OutboundMessageRequestedV1],
+    handleBatch: (batch) => {
+      for (const c of batch) deadLettered.push(c.event);
+      return Promise.resolve();
+    },
+  });
   const db = new pg.Pool({ connectionString: database.url, max: 3 });
   return {
     api: moduleRef.get<HistoryApi>(HISTORY_API),
     db,
     emitted,
+    deadLettered,
     publish: async (topic, key, events) => {
       // A topic the broker created a moment ago may not have a leader yet: try again shortly.
       for (let attempt = 1; ; attempt++) {
@@ -91,6 +115,7 @@ export async function startHistoryTestApp(label: string): Promise<HistoryTestApp
     },
     close: async () => {
       await listener.stop();
+      await deadLetterListener.stop();
       await moduleRef.close();
       await others.close();
       await db.end();

@@ -9,6 +9,7 @@ import {
   FailedPreconditionError,
   IdentityOptOutChangedV1,
   type InboundMessageReceivedV1,
+  InvalidArgumentError,
   type MessageDeliveryRequestedV1,
   type MessageSender,
   NotFoundError,
@@ -531,6 +532,37 @@ describe('history service', () => {
     expect(deliveries).toHaveLength(1);
   });
 
+  it('dead-letters an outbound request it refuses, and sends the ones beside it', async () => {
+    const ws = randomUUID();
+    await publishInbound([sms(ws, '+14155550112', 'hi')]);
+    await waitFor(() => appended(ws).length === 1);
+    const { customerId } = appended(ws)[0]!.payload;
+    const request = (idempotencyKey: string, to: string) =>
+      OutboundMessageRequestedV1.create({
+        workspaceId: ws,
+        payload: {
+          idempotencyKey,
+          customerId: to,
+          internalNote: false,
+          text: 'Your order shipped today.',
+          attachments: [],
+          sender: { type: 'bot', id: 'order-bot' },
+        },
+      });
+    const refused = request('bot-reply-unknown', randomUUID());
+    const sent = request('bot-reply-known', customerId);
+    await app.publish(Topics.outboundRequests, ws, [refused, sent]);
+    await waitFor(() => app.deadLettered.some((e) => e.id === refused.id), {
+      what: 'the refused request dead-lettered',
+      timeoutMs: 30_000,
+    });
+    await waitFor(() => appended(ws).length === 2, { what: 'the other request sent' });
+    await settle(500);
+    expect(appended(ws)).toHaveLength(2);
+    expect(appended(ws)[1]!.payload).toMatchObject({ direction: 'out', sender: { type: 'bot' } });
+    expect(app.deadLettered.filter((e) => e.workspaceId === ws).map((e) => e.id)).toEqual([refused.id]);
+  });
+
   it('refuses to send to an opted-out number until the customer opts back in', async () => {
     const ws = randomUUID();
     const stop = sms(ws, '+14155550107', 'STOP');
@@ -767,6 +799,36 @@ describe('history service', () => {
       messageId,
     ]);
     await expect(app.api.getCustomer(ws, 'not-a-uuid')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('refuses a malformed query at the port, naming the field, instead of failing inside', async () => {
+    const ws = randomUUID();
+    const refusal = async (call: Promise<unknown>) => {
+      const error = await call.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      return [...new Set((error as InvalidArgumentError).fieldViolations.map((v) => v.field))];
+    };
+    // What a caller over internal RPC may send: JSON that does not match the port's types.
+    const untyped = <T>(value: unknown) => value as T;
+    expect(await refusal(app.api.findCustomers(ws, untyped({ text: 1 })))).toEqual(['text']);
+    expect(
+      await refusal(app.api.findCustomers(ws, untyped({ identity: { kind: 'pigeon', value: 'x' } }))),
+    ).toEqual(['identity.kind']);
+    expect(await refusal(app.api.getTimeline(ws, randomUUID(), untyped({ channel: 'fax' })))).toEqual([
+      'channel',
+    ]);
+    expect(await refusal(app.api.searchMessages(ws, untyped({ query: ['a'] })))).toEqual(['query']);
+    expect(await refusal(app.api.listConversations(ws, untyped({ status: 'open' })))).toEqual(['status']);
+    expect(await refusal(app.api.listConversations(ws, untyped({ pageSize: 'ten' })))).toEqual(['pageSize']);
+    expect(await refusal(app.api.listMessages(ws, randomUUID(), untyped({ afterSequence: -1 })))).toEqual([
+      'afterSequence',
+    ]);
+    // Well-formed queries still read.
+    expect((await app.api.findCustomers(ws, { text: 'al', pageSize: 500 })).items).toEqual([]);
+    expect((await app.api.listConversations(ws, { customerId: 'not-a-uuid' })).items).toEqual([]);
   });
 
   it('erases a customer: content and identities gone, counts kept, erasure recorded', async () => {

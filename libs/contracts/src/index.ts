@@ -7,6 +7,7 @@ export * from './events/agent-presence-changed.event.js';
 export * from './events/conversation-assigned.event.js';
 export * from './events/conversation-message-appended.event.js';
 export * from './events/delivery-status-changed.event.js';
+export * from './events/delivery-status-rank.js';
 export * from './events/inbound-message-received.event.js';
 export * from './events/outbound-message-requested.event.js';
 export * from './events/conversation-offer-answered.event.js';

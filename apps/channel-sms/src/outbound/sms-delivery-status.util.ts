@@ -1,18 +1,7 @@
-import type { DeliveryStatus } from '@switchboard/contracts';
+import { DELIVERY_STATUS_RANK, type DeliveryStatus } from '@switchboard/contracts';
 
-/**
- * How far a delivery has got. Twilio's callbacks can arrive out of order; a status never goes back
- * to a lower rank (a late `sent` after `delivered` is dropped). Failures are final.
- */
-export const STATUS_RANK: Readonly<Record<DeliveryStatus, number>> = {
-  pending: 0,
-  queued: 1,
-  sent: 2,
-  delivered: 3,
-  undelivered: 4,
-  failed: 4,
-  read: 4,
-};
+/** How far a delivery has got: the one ranking, shared with history (`@switchboard/contracts`). */
+export const STATUS_RANK = DELIVERY_STATUS_RANK;
 
 /** Twilio's MessageStatus in our vocabulary; null for statuses of inbound messages. */
 export function fromTwilioStatus(status: string): DeliveryStatus | null {

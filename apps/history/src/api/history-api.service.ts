@@ -36,6 +36,13 @@ import { MergeService } from '../merges/merge.service.js';
 import { OutboundMessageService } from '../outbound/outbound-message.service.js';
 import { PrivacyService } from '../privacy/privacy.service.js';
 import { TimelineService } from '../timeline/timeline.service.js';
+import {
+  parseFindCustomersQuery,
+  parseListConversationsQuery,
+  parseListMessagesQuery,
+  parseSearchMessagesQuery,
+  parseTimelineQuery,
+} from './history-queries.schema.js';
 
 const uuid = z.uuid();
 
@@ -83,7 +90,7 @@ export class HistoryApiService implements HistoryApi {
   }
 
   findCustomers(workspaceId: string, query: FindCustomersQuery): Promise<Page<CustomerView>> {
-    return guard(() => this.customers.find(workspace(workspaceId), query));
+    return guard(() => this.customers.find(workspace(workspaceId), parseFindCustomersQuery(query)));
   }
 
   updateCustomer(
@@ -135,14 +142,19 @@ export class HistoryApiService implements HistoryApi {
 
   getTimeline(workspaceId: string, customerId: string, query: TimelineQuery): Promise<Page<MessageView>> {
     return guard(() =>
-      this.timeline.timeline(workspace(workspaceId), existingId(customerId, 'customer'), query),
+      this.timeline.timeline(
+        workspace(workspaceId),
+        existingId(customerId, 'customer'),
+        parseTimelineQuery(query),
+      ),
     );
   }
 
   searchMessages(workspaceId: string, query: SearchMessagesQuery): Promise<Page<MessageView>> {
     return guard(() => {
-      if (query.customerId !== undefined) existingId(query.customerId, 'customer');
-      return this.timeline.search(workspace(workspaceId), query);
+      const parsed = parseSearchMessagesQuery(query);
+      if (parsed.customerId !== undefined) existingId(parsed.customerId, 'customer');
+      return this.timeline.search(workspace(workspaceId), parsed);
     });
   }
 
@@ -154,9 +166,10 @@ export class HistoryApiService implements HistoryApi {
 
   listConversations(workspaceId: string, query: ListConversationsQuery): Promise<Page<ConversationView>> {
     return guard(() => {
-      if (query.customerId !== undefined && !uuid.safeParse(query.customerId).success)
+      const parsed = parseListConversationsQuery(query);
+      if (parsed.customerId !== undefined && !uuid.safeParse(parsed.customerId).success)
         return Promise.resolve({ items: [], nextPageToken: null });
-      return this.conversations.list(workspace(workspaceId), query);
+      return this.conversations.list(workspace(workspaceId), parsed);
     });
   }
 
@@ -169,7 +182,7 @@ export class HistoryApiService implements HistoryApi {
       this.timeline.conversationMessages(
         workspace(workspaceId),
         existingId(conversationId, 'conversation'),
-        query,
+        parseListMessagesQuery(query),
       ),
     );
   }

@@ -54,9 +54,6 @@ const PREVIEW_LENGTH = 200;
  */
 @Injectable()
 export class InboundMessageService {
-  /** Workspaces known to be in `history.workspaces`: each is inserted once per process, not per batch. */
-  private readonly knownWorkspaces = new Set<string>();
-
   constructor(
     @InjectServiceDataSource('history') private readonly db: DataSource,
     private readonly relay: OutboxRelay,
@@ -65,7 +62,6 @@ export class InboundMessageService {
   async ingest(events: readonly InboundMessageReceivedV1[]): Promise<IngestResult> {
     if (events.length === 0) return { stored: 0, duplicates: 0 };
     const stored = await this.db.transaction((tx) => this.ingestInTransaction(tx, events));
-    for (const event of events) this.knownWorkspaces.add(event.workspaceId);
     if (stored > 0) this.relay.kick();
     return { stored, duplicates: events.length - stored };
   }
@@ -125,14 +121,6 @@ export class InboundMessageService {
         ),
     );
     if (fresh.length === 0) return 0;
-
-    const newWorkspaces = [...new Set(fresh.map((i) => i.event.workspaceId))].filter(
-      (id) => !this.knownWorkspaces.has(id),
-    );
-    if (newWorkspaces.length > 0)
-      await tx.query('INSERT INTO history.workspaces (id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING', [
-        newWorkspaces,
-      ]);
 
     const outbox: OutboxEntry[] = [];
     const identities = await resolveIdentities(

@@ -225,7 +225,9 @@ export class CreateSystemOfRecord1764000100000 implements MigrationInterface {
     await runner.query(`
       UPDATE history.messages m
       SET customer_id = s.customer_id, conversation_id = s.conversation_id, sequence = r.seq,
-          sender = jsonb_build_object('type', 'customer', 'id', m.sender_address)
+          -- The customer's id, as inbound writes it: never the address, which erasure must be
+          -- able to clear from the message's own columns.
+          sender = jsonb_build_object('type', 'customer', 'id', s.customer_id)
       FROM senders s,
            (SELECT id, row_number() OVER (PARTITION BY workspace_id, sender_kind, sender_address
                                           ORDER BY created_at, id)::int AS seq

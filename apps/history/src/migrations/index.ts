@@ -3,6 +3,7 @@ import { CreateSystemOfRecord1764000100000 } from './1764000100000-create-system
 import { MergesRememberResolvedConversation1764000200000 } from './1764000200000-merges-remember-resolved-conversation.migration.js';
 import { OutboxEntriesUncompressed1764000300000 } from './1764000300000-outbox-entries-uncompressed.migration.js';
 import { MessagesInboundChannels1764000400000 } from './1764000400000-messages-inbound-channels.migration.js';
+import { DropWorkspaces1764000500000 } from './1764000500000-drop-workspaces.migration.js';
 
 /** Every history migration, oldest first. */
 export const historyMigrations = [
@@ -11,4 +12,5 @@ export const historyMigrations = [
   MergesRememberResolvedConversation1764000200000,
   OutboxEntriesUncompressed1764000300000,
   MessagesInboundChannels1764000400000,
+  DropWorkspaces1764000500000,
 ];

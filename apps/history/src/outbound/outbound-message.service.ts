@@ -266,7 +266,6 @@ export class OutboundMessageService {
       if (previous !== undefined) return previous;
       const { kind, value } = input.identity!;
       const normalized = normalizeRequestedIdentityValue(kind, value, 'identity.value');
-      await tx.query('INSERT INTO history.workspaces (id) VALUES ($1) ON CONFLICT DO NOTHING', [workspaceId]);
       const found = await resolveIdentities(tx, [{ workspaceId, kind, value: normalized, verified: false }]);
       customerId = found.get(identityKey(workspaceId, kind, normalized))!.customerId;
     }

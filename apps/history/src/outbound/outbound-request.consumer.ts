@@ -1,17 +1,18 @@
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { ApiError, OutboundMessageRequestedV1, Topics } from '@switchboard/contracts';
+import { OutboundMessageRequestedV1, Topics } from '@switchboard/contracts';
 import { EventBus, type SubscriptionHandle } from '@switchboard/messaging';
-import { createLogger, isTransientDatabaseError } from '@switchboard/platform';
+import { isTransientDatabaseError } from '@switchboard/platform';
 import { OutboundMessageService } from './outbound-message.service.js';
 
 /**
  * Sends asked for on the log (`outbound-requests`) rather than through HistoryApi: the same
- * `sendMessage`, so the idempotency key makes redelivery harmless. A request the state refuses
- * (opted out, unknown customer) is logged and skipped: retrying would refuse it again.
+ * `sendMessage`, so the idempotency key makes redelivery harmless. A request refused (invalid,
+ * opted out, unknown customer) fails like any handler error: the bus retries it, then moves it to
+ * `outbound-requests.dlq` with the reason, where the integrator's operator can see and replay it;
+ * the sends around it in the batch go through (their keys make the retries harmless).
  */
 @Injectable()
 export class OutboundRequestConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = createLogger('history.outbound-requests');
   private subscription: SubscriptionHandle | undefined;
 
   constructor(
@@ -28,25 +29,17 @@ export class OutboundRequestConsumer implements OnApplicationBootstrap, BeforeAp
       handleBatch: async (batch) => {
         for (const { event } of batch) {
           const p = event.payload;
-          try {
-            await this.outbound.send(event.workspaceId, {
-              idempotencyKey: p.idempotencyKey,
-              ...(p.customerId !== undefined ? { customerId: p.customerId } : {}),
-              ...(p.conversationId !== undefined ? { conversationId: p.conversationId } : {}),
-              ...(p.channel !== undefined ? { channel: p.channel } : {}),
-              ...(p.channelAccountId !== undefined ? { channelAccountId: p.channelAccountId } : {}),
-              internalNote: p.internalNote,
-              text: p.text,
-              attachments: p.attachments,
-              sender: p.sender,
-            });
-          } catch (error) {
-            if (!(error instanceof ApiError)) throw error;
-            this.logger.warn(
-              { eventId: event.id, code: error.code, reason: error.message },
-              'outbound request refused',
-            );
-          }
+          await this.outbound.send(event.workspaceId, {
+            idempotencyKey: p.idempotencyKey,
+            ...(p.customerId !== undefined ? { customerId: p.customerId } : {}),
+            ...(p.conversationId !== undefined ? { conversationId: p.conversationId } : {}),
+            ...(p.channel !== undefined ? { channel: p.channel } : {}),
+            ...(p.channelAccountId !== undefined ? { channelAccountId: p.channelAccountId } : {}),
+            internalNote: p.internalNote,
+            text: p.text,
+            attachments: p.attachments,
+            sender: p.sender,
+          });
         }
       },
     });

@@ -45,18 +45,6 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     await this.running;
   }
 
-  /** Relays until the outbox is empty (for tests and the benchmark). */
-  async drain(): Promise<void> {
-    while ((await this.relayOnce()) > 0 || (await this.pending()) > 0) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-
-  private async pending(): Promise<number> {
-    const [row] = await rows<{ n: string }>(this.db, 'SELECT count(*) AS n FROM history.outbox');
-    return Number(row?.n ?? 0);
-  }
-
   private async run(): Promise<void> {
     let failures = 0;
     while (!this.stopping) {

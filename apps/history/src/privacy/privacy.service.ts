@@ -77,11 +77,21 @@ export class PrivacyService {
          WHERE c.id = o.id RETURNING c.id, o.status, c.resolved_at`,
         [workspaceId, customerId],
       );
+      // A customer sender's id is a customer's id; messages backfilled by an earlier version of
+      // the system-of-record migration carry the sender's address there instead, so an id that
+      // names no customer of the workspace is replaced by the message's customer.
       const messages = await rows<{ id: string }>(
         tx,
-        `UPDATE history.messages
-         SET text = NULL, attachments = '[]', sender_address = NULL, sender = sender - 'name', erased = true
-         WHERE workspace_id = $1 AND customer_id = $2 RETURNING id`,
+        `UPDATE history.messages m
+         SET text = NULL, attachments = '[]', sender_address = NULL, erased = true,
+             sender = CASE
+               WHEN m.sender->>'type' = 'customer' AND m.sender ? 'id' AND NOT EXISTS (
+                 SELECT 1 FROM history.customers c
+                 WHERE c.workspace_id = m.workspace_id AND c.id::text = m.sender->>'id')
+               THEN jsonb_set(m.sender - 'name', '{id}', to_jsonb(m.customer_id::text))
+               ELSE m.sender - 'name'
+             END
+         WHERE m.workspace_id = $1 AND m.customer_id = $2 RETURNING m.id`,
         [workspaceId, customerId],
       );
       const conversations = await rows<{ id: string }>(
