@@ -1,6 +1,6 @@
 import type { Channel } from '@switchboard/contracts';
 import { randomUUID } from 'node:crypto';
-import { type Db, rows } from '../database/sql.util.js';
+import { CLOCK_MICROS, type Db, rows } from '../database/sql.util.js';
 import type { OpenConversation } from './open-conversations.operation.js';
 
 /** A customer's inbound messages of one batch, as they move their conversation. */
@@ -27,9 +27,6 @@ export interface AdvancedConversation {
    */
   readonly lockedAtMicros: bigint;
 }
-
-/** Microseconds since the epoch of clock_timestamp(), exact, as text (a JS Date keeps milliseconds). */
-const CLOCK_MICROS = `(extract(epoch FROM clock_timestamp()) * 1000000)::bigint::text`;
 
 /**
  * Moves each customer's open conversation by its messages of the batch in one UPDATE (which is

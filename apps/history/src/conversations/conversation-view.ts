@@ -1,6 +1,13 @@
 import type { Channel, ConversationStatus, ConversationView } from '@switchboard/contracts';
 import { iso, isoRequired } from '../database/sql.util.js';
 
+const PREVIEW_LENGTH = 200;
+
+/** What a conversation shows of its last message: the start of its text. */
+export function lastMessagePreview(text: string | null): string | null {
+  return text === null ? null : text.slice(0, PREVIEW_LENGTH);
+}
+
 export const CONVERSATION_COLUMNS = `c.id, c.workspace_id, c.customer_id, c.status, c.channel, c.channel_account_id,
   c.assignee_id, c.queue_id, c.opened_at, c.first_response_at, c.resolved_at, c.last_message_at,
   c.last_message_preview, c.last_sequence, c.waiting_since, c.csat_rating, c.csat_comment, c.csat_submitted_at,

@@ -1,5 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
+/** Microseconds since the epoch of clock_timestamp(), exact, as text (a JS Date keeps milliseconds). */
+export const CLOCK_MICROS = `(extract(epoch FROM clock_timestamp()) * 1000000)::bigint::text`;
+
 /** A pool or a transaction: history's queries run on either. */
 export type Db = DataSource | EntityManager;
 

@@ -11,6 +11,7 @@ import type { DataSource } from 'typeorm';
 import { maskCardNumbersOrNull } from '../card-numbers/card-number-mask.util.js';
 import { statusChangedEntry } from '../conversations/conversation-events.js';
 import { advanceConversations } from '../conversations/advance-conversations.operation.js';
+import { lastMessagePreview } from '../conversations/conversation-view.js';
 import { type Db, rows } from '../database/sql.util.js';
 import {
   IDENTITY_COLUMNS,
@@ -42,8 +43,6 @@ interface Item {
   readonly senderValue: string;
   customerId: string;
 }
-
-const PREVIEW_LENGTH = 200;
 
 /**
  * Stores inbound customer messages, each once however often it arrives, in one transaction per
@@ -170,7 +169,7 @@ export class InboundMessageService {
           workspaceId: last.event.workspaceId,
           customerId,
           count: list.length,
-          preview: preview(last.text),
+          preview: lastMessagePreview(last.text),
           channel: last.event.payload.channel,
           channelAccountId: last.event.payload.channelAccountId,
         };
@@ -302,10 +301,6 @@ export class InboundMessageService {
     });
     return result!.stored;
   }
-}
-
-function preview(text: string | null): string | null {
-  return text === null ? null : text.slice(0, PREVIEW_LENGTH);
 }
 
 function isUniqueViolation(error: unknown, constraint: string): boolean {

@@ -17,7 +17,8 @@ import type { DataSource } from 'typeorm';
 import { maskCardNumbersOrNull } from '../card-numbers/card-number-mask.util.js';
 import { statusChangedEntry } from '../conversations/conversation-events.js';
 import { type OpenConversation, openConversations } from '../conversations/open-conversations.operation.js';
-import { type Db, firstRow, preparedRows } from '../database/sql.util.js';
+import { lastMessagePreview } from '../conversations/conversation-view.js';
+import { CLOCK_MICROS, type Db, firstRow, preparedRows } from '../database/sql.util.js';
 import { resolveIdentities } from '../identities/identity-resolver.js';
 import { identityKey, normalizeRequestedIdentityValue } from '../identities/identity-value.util.js';
 import { type OutboxEntry, outboxJson } from '../outbox/outbox.js';
@@ -36,11 +37,6 @@ const CHANNEL_IDENTITY_KINDS: Readonly<Record<Channel, readonly IdentityKind[]>>
 
 /** The idempotency key was used by a concurrent call that committed first. */
 class KeyTakenConcurrently extends Error {}
-
-/** Microseconds since the epoch of clock_timestamp(), exact, as text (a JS Date keeps milliseconds). */
-const CLOCK_MICROS = `(extract(epoch FROM clock_timestamp()) * 1000000)::bigint::text`;
-
-const PREVIEW_LENGTH = 200;
 
 /**
  * Everything a send decides on, read (and locked) in one statement: the message already stored
@@ -379,7 +375,7 @@ export class OutboundMessageService {
     const [written] = await preparedRows<{ inserted: number }>(tx, 'history.send.write', WRITE, [
       conversationId,
       note,
-      text?.slice(0, PREVIEW_LENGTH) ?? null,
+      lastMessagePreview(text ?? null),
       reopen,
       messageId,
       workspaceId,
