@@ -3,7 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { credentials, type ChannelCredentials, type Client, loadPackageDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { createSwitchboardClients, type grpcV1 } from '@switchboard/contracts';
+import {
+  createSwitchboardClients,
+  type grpcV1,
+  historyApiPort,
+  InvalidArgumentError,
+  PermissionDeniedError,
+} from '@switchboard/contracts';
+import { createInternalRpcClient } from '@switchboard/platform';
 import { KafkaEventBus } from '@switchboard/messaging';
 import {
   type AppProcess,
@@ -139,5 +146,24 @@ describe('grpc-api alone', () => {
     } finally {
       clients.close();
     }
+  });
+
+  it('history alone refuses a malformed query over internal RPC, naming the field', async () => {
+    const historyApi = createInternalRpcClient(historyApiPort, {
+      baseUrl: history.url,
+      token: INTERNAL_TOKEN,
+    });
+    // JSON that does not match the port's types, as a buggy or hostile caller would send.
+    const untyped = <T>(value: unknown) => value as T;
+    const error = await historyApi.listConversations(randomUUID(), untyped({ pageSize: 'ten' })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).fieldViolations.map((v) => v.field)).toEqual(['pageSize']);
+    // A wrong token is refused before anything is read.
+    const stranger = createInternalRpcClient(historyApiPort, { baseUrl: history.url, token: 'x'.repeat(64) });
+    await expect(stranger.listConversations(randomUUID(), {})).rejects.toBeInstanceOf(PermissionDeniedError);
+    expect((await historyApi.listConversations(randomUUID(), {})).items).toEqual([]);
   });
 });

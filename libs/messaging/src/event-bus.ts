@@ -46,6 +46,14 @@ export interface SubscriptionSpec<D extends EventDefinition = EventDefinition> {
   readonly handleBatch: (batch: readonly ConsumedEvent<EventOf<D>>[]) => Promise<void>;
   readonly maxBatchSize?: number;
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * A group that lives as long as this one subscription, such as one replica's live feed (its
+   * group id must be unique to it). It starts with the events published from the moment it
+   * subscribes rather than with the oldest one retained, and its position is forgotten when it
+   * stops: it neither replays the log on every start nor holds back the log's pruning. Default:
+   * a durable group, which resumes where it stopped.
+   */
+  readonly ephemeral?: boolean;
 }
 
 export interface SubscriptionHandle {

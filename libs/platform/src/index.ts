@@ -68,6 +68,7 @@ export {
 } from './database/service-data-source.util.js';
 export { isTransientDatabaseError } from './database/transient-database-error.util.js';
 export { queryRows, returnedRows } from './database/query-rows.util.js';
+export { PgListener, type PgListenerOptions } from './database/pg-listener.util.js';
 
 // Bootstrap
 export { runHttpService, type RunHttpServiceOptions } from './bootstrap/run-http-service.util.js';

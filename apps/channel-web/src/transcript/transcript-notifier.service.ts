@@ -2,10 +2,10 @@ import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nest
 import {
   DatabaseConfig,
   InjectServiceDataSource,
+  PgListener,
   PlatformConfigService,
   createLogger,
 } from '@switchboard/platform';
-import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { WEB_DATA_SOURCE } from '../channel-web.config.js';
 import {
@@ -21,8 +21,6 @@ export interface NoticeListener {
   onResync(): void;
 }
 
-const RECONNECT_MS = 1_000;
-
 /**
  * Fans transcript changes out to every replica's sockets through PostgreSQL LISTEN/NOTIFY: a reply
  * consumed by one replica reaches a tab connected to another, and two tabs on two replicas stay in
@@ -30,11 +28,8 @@ const RECONNECT_MS = 1_000;
  */
 @Injectable()
 export class TranscriptNotifierService implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = createLogger('channel-web.notifier');
-  private client: pg.Client | undefined;
   private listener: NoticeListener | undefined;
-  private closed = false;
-  private connected: Promise<void> | undefined;
+  private pg: PgListener | undefined;
 
   constructor(
     private readonly config: PlatformConfigService,
@@ -46,8 +41,22 @@ export class TranscriptNotifierService implements OnModuleInit, OnApplicationShu
   }
 
   async onModuleInit(): Promise<void> {
-    this.connected = this.connect(false);
-    await this.connected;
+    const url = this.config.get(DatabaseConfig).DATABASE_URL;
+    if (!url) throw new Error('DATABASE_URL is not set');
+    this.pg = new PgListener({
+      connectionString: url,
+      applicationName: 'switchboard:channels_web:listen',
+      channel: TRANSCRIPT_CHANNEL,
+      logger: createLogger('channel-web.notifier'),
+      onNotification: (payload) => {
+        const notice = decodeNotice(payload);
+        if (notice) this.listener?.onNotice(notice);
+      },
+      onListening: (reconnected) => {
+        if (reconnected) this.listener?.onResync();
+      },
+    });
+    await this.pg.start();
   }
 
   /** Sent when the caller's transaction (if any) commits; otherwise at once. */
@@ -56,42 +65,6 @@ export class TranscriptNotifierService implements OnModuleInit, OnApplicationShu
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.closed = true;
-    await this.client?.end().catch(() => undefined);
-  }
-
-  private async connect(resync: boolean): Promise<void> {
-    const url = this.config.get(DatabaseConfig).DATABASE_URL;
-    const client = new pg.Client({
-      connectionString: url,
-      application_name: 'switchboard:channels_web:listen',
-    });
-    client.on('notification', (message) => {
-      const notice = message.payload === undefined ? null : decodeNotice(message.payload);
-      if (notice) this.listener?.onNotice(notice);
-    });
-    client.on('error', (error) => {
-      this.logger.warn({ err: error }, 'transcript notifications lost; reconnecting');
-      this.reconnect(client);
-    });
-    client.on('end', () => this.reconnect(client));
-    this.client = client;
-    await client.connect();
-    await client.query(`LISTEN ${TRANSCRIPT_CHANNEL}`);
-    if (resync) this.listener?.onResync();
-  }
-
-  private reconnect(lost: pg.Client): void {
-    if (this.closed || this.client !== lost) return;
-    this.client = undefined;
-    setTimeout(() => {
-      if (this.closed) return;
-      this.connect(true).catch((error: unknown) => {
-        this.logger.warn({ err: error }, 'could not listen for transcript notifications; retrying');
-        const dead = new pg.Client();
-        this.client = dead;
-        this.reconnect(dead);
-      });
-    }, RECONNECT_MS).unref();
+    await this.pg?.close();
   }
 }

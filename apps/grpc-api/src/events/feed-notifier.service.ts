@@ -1,10 +1,7 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { createLogger, InjectConfig, type ConfigOf } from '@switchboard/platform';
-import pg from 'pg';
+import { createLogger, InjectConfig, PgListener, type ConfigOf } from '@switchboard/platform';
 import { GrpcApiConfig } from '../grpc-api.config.js';
 import { FEED_CHANNEL } from './event-feed.service.js';
-
-const RECONNECT_MS = 2_000;
 
 /**
  * Wakes streams when their workspace's feed grows: one LISTEN connection per process, whichever
@@ -15,22 +12,32 @@ const RECONNECT_MS = 2_000;
  */
 @Injectable()
 export class FeedNotifierService implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = createLogger('grpc-api.events');
   private readonly versions = new Map<string, number>();
   /** Times LISTEN was (re)established: part of every version, since notifications may have been missed. */
   private listens = 0;
   private readonly waiters = new Map<string, Set<() => void>>();
-  private client: pg.Client | undefined;
-  private closed = false;
-  private reconnectTimer: NodeJS.Timeout | undefined;
+  private readonly listener: PgListener | undefined;
 
-  constructor(@InjectConfig(GrpcApiConfig) private readonly config: ConfigOf<typeof GrpcApiConfig>) {}
+  constructor(@InjectConfig(GrpcApiConfig) config: ConfigOf<typeof GrpcApiConfig>) {
+    this.listener = config.DATABASE_URL
+      ? new PgListener({
+          connectionString: config.DATABASE_URL,
+          applicationName: 'switchboard:api-listen',
+          channel: FEED_CHANNEL,
+          logger: createLogger('grpc-api.events'),
+          reconnectMs: 2_000,
+          onNotification: (workspaceId) => this.bump(workspaceId),
+          onListening: () => {
+            this.listens += 1;
+            this.wakeAll();
+          },
+          onLost: () => this.wakeAll(),
+        })
+      : undefined;
+  }
 
   async onModuleInit(): Promise<void> {
-    await this.connect().catch((error: unknown) => {
-      this.logger.warn({ err: error }, 'feed notifications unavailable; streams poll until they return');
-      this.scheduleReconnect();
-    });
+    await this.listener?.start();
   }
 
   /** A number that changes whenever the workspace's feed grows: read it before reading the feed. */
@@ -40,7 +47,7 @@ export class FeedNotifierService implements OnModuleInit, OnApplicationShutdown 
 
   /** Whether notifications arrive now; otherwise streams must poll. */
   listening(): boolean {
-    return this.client !== undefined;
+    return this.listener?.listening() ?? false;
   }
 
   /** Resolves when the feed grew past `version`, after `timeoutMs`, or on abort. */
@@ -68,42 +75,7 @@ export class FeedNotifierService implements OnModuleInit, OnApplicationShutdown 
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.reconnectTimer);
-    await this.client?.end().catch(() => undefined);
-  }
-
-  private async connect(): Promise<void> {
-    if (!this.config.DATABASE_URL) throw new Error('DATABASE_URL is not set');
-    const client = new pg.Client({
-      connectionString: this.config.DATABASE_URL,
-      application_name: 'switchboard:api-listen',
-    });
-    client.on('notification', (message) => {
-      if (message.channel === FEED_CHANNEL && message.payload) this.bump(message.payload);
-    });
-    client.on('error', (error) => {
-      this.logger.warn({ err: error }, 'feed notification connection lost');
-      client.end().catch(() => undefined);
-      if (this.client === client) {
-        this.client = undefined;
-        this.wakeAll();
-      }
-      this.scheduleReconnect();
-    });
-    await client.connect();
-    await client.query(`LISTEN ${FEED_CHANNEL}`);
-    this.client = client;
-    this.listens += 1;
-    this.wakeAll();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closed || this.reconnectTimer) return;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.connect().catch(() => this.scheduleReconnect());
-    }, RECONNECT_MS);
+    await this.listener?.close();
   }
 
   private bump(workspaceId: string): void {

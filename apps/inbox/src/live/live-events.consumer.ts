@@ -14,8 +14,6 @@ import { createLogger } from '@switchboard/platform';
 import { LiveHub } from './live-hub.service.js';
 import { InboxReplica } from './replica-id.util.js';
 
-/** Events published before this replica started (minus clock skew) are history: the API serves them. */
-const STARTUP_SKEW_MS = 5_000;
 /** Typing older than this is stale by the time it would reach anyone. */
 const TYPING_TTL_MS = 10_000;
 
@@ -23,13 +21,14 @@ const TYPING_TTL_MS = 10_000;
  * Feeds the WebSockets from the event log. Every replica must see every event (an agent's socket
  * can be on any of them), so each replica consumes in a group of its own, `inbox.live.<replica>`,
  * rather than sharing one group whose partitions would be split between replicas (ADR 0051).
+ * The group is ephemeral: it starts with what is published once the replica is up (what came
+ * before is history, which the API serves) and is gone when the replica stops.
  * Nothing here is durable: a missed live event is caught up by the next list or view request.
  */
 @Injectable()
 export class LiveEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = createLogger('inbox.live');
   private subscription: SubscriptionHandle | undefined;
-  private readonly startedAt = Date.now();
 
   constructor(
     private readonly replica: InboxReplica,
@@ -40,6 +39,7 @@ export class LiveEventsConsumer implements OnApplicationBootstrap, BeforeApplica
   async onApplicationBootstrap(): Promise<void> {
     this.subscription = await this.bus.subscribe({
       groupId: `inbox.live.${this.replica.id}`,
+      ephemeral: true,
       topics: [Topics.conversations, Topics.routing, Topics.deliveryStatus, Topics.activity, Topics.agents],
       accepts: [
         ConversationMessageAppendedV1,
@@ -55,9 +55,8 @@ export class LiveEventsConsumer implements OnApplicationBootstrap, BeforeApplica
       handleBatch: async (batch) => {
         const now = Date.now();
         for (const { event, topic } of batch) {
-          const at = Date.parse(event.occurredAt);
-          if (at < this.startedAt - STARTUP_SKEW_MS) continue;
-          if (event.type === ParticipantActivityV1.type && now - at > TYPING_TTL_MS) continue;
+          const stale = now - Date.parse(event.occurredAt) > TYPING_TTL_MS;
+          if (event.type === ParticipantActivityV1.type && stale) continue;
           this.hub.broadcast(event.workspaceId, {
             type: 'event',
             topic,

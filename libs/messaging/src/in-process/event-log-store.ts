@@ -21,11 +21,21 @@ export interface EventLogStore {
   append(records: readonly AppendRecord[]): Promise<void>;
   /** Records of one partition after `afterOffset` (exclusive; null: from the start), oldest first. */
   read(topic: string, partition: number, afterOffset: string | null, limit: number): Promise<StoredRecord[]>;
+  /** The offset of the newest record in the whole log (offsets increase across it), or null. */
+  lastOffset(): Promise<string | null>;
   /** The last offset the group has processed on that partition, or null. */
   committed(groupId: string, topic: string, partition: number): Promise<string | null>;
   commit(groupId: string, topic: string, partition: number, offset: string): Promise<void>;
   /** Deletes records every group has processed, once older than the retention. */
   prune(retentionMs: number): Promise<number>;
+  /**
+   * Forgets the positions of groups that have not been seen for `idleMs` (as Kafka expires an
+   * empty group's offsets): a group that is gone must not hold back pruning forever. The groups in
+   * `liveGroups` are seen now.
+   */
+  forgetIdleGroups(liveGroups: readonly string[], idleMs: number): Promise<number>;
+  /** The groups that have a stored position. */
+  groups(): Promise<string[]>;
   checkHealth(): Promise<void>;
   close(): Promise<void>;
 }

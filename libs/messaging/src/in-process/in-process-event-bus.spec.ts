@@ -11,6 +11,7 @@ describeEventBusContract('in-process on the memory store', () => {
     bus: open(),
     reopen: () => Promise.resolve(open()),
     deadLetters: (topic: string) => readInProcessDeadLetters(store, topic, 4),
+    groups: () => store.groups(),
     dispose: () => Promise.resolve(),
   });
 });

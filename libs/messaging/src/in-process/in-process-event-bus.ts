@@ -22,12 +22,27 @@ export interface InProcessEventBusOptions {
   readonly logger?: BusLogger;
   /** Processed records older than this are pruned from the log (default one day). */
   readonly retentionMs?: number;
+  /**
+   * A group not seen for this long is forgotten, so that a group that is gone (a service no longer
+   * deployed) does not hold back pruning forever (default seven days, as Kafka's
+   * offsets.retention.minutes).
+   */
+  readonly groupRetentionMs?: number;
 }
 
 const DEFAULT_MAX_BATCH = 500;
 /** Wake-ups come from publish(); this is only the safety net if a wake-up is ever missed. */
 const IDLE_POLL_MS = 30_000;
 const PRUNE_EVERY_MS = 10 * 60_000;
+const DAY_MS = 24 * 60 * 60_000;
+
+/** Where an ephemeral group is: in memory only, gone with its last member. */
+interface EphemeralPositions {
+  /** The newest record when the group was formed: it reads what comes after. */
+  readonly start: string | null;
+  /** By physical topic and partition: the last record handled. */
+  readonly handled: Map<string, string>;
+}
 
 interface Member {
   readonly spec: SubscriptionSpec;
@@ -45,6 +60,7 @@ export class InProcessEventBus extends EventBus {
   private readonly logger: BusLogger;
   private readonly topics: TopicNamer;
   private readonly groups = new Map<string, Member[]>();
+  private readonly ephemeralGroups = new Map<string, EphemeralPositions>();
   private readonly rebalancing = new Map<string, Promise<void>>();
   private readonly wakers = new Map<string, Set<() => void>>();
   private readonly appendQueue: GroupCommitQueue<AppendRecord>;
@@ -76,10 +92,14 @@ export class InProcessEventBus extends EventBus {
     );
   }
 
-  override subscribe<D extends EventDefinition>(typed: SubscriptionSpec<D>): Promise<SubscriptionHandle> {
+  override async subscribe<D extends EventDefinition>(
+    typed: SubscriptionSpec<D>,
+  ): Promise<SubscriptionHandle> {
     // Decoding checks every event against `accepts`, so the handler only ever sees EventOf<D>.
     const spec = typed as unknown as SubscriptionSpec;
-    if (this.closed) return Promise.reject(new EventBusUnavailableError('event bus is closed'));
+    if (this.closed) throw new EventBusUnavailableError('event bus is closed');
+    // Read before joining: whatever is published once subscribe() resolves comes after it.
+    const start = spec.ephemeral ? await this.store.lastOffset() : null;
     const member: Member = {
       spec,
       processor: new BatchProcessor({
@@ -100,12 +120,18 @@ export class InProcessEventBus extends EventBus {
       controller: partitionLoopsController(),
       loops: [],
     };
-    const joined = this.changeMembers(spec.groupId, (current) => [...current, member]);
+    const joined = this.changeMembers(spec.groupId, (current) => {
+      if (spec.ephemeral && !this.ephemeralGroups.has(spec.groupId)) {
+        this.ephemeralGroups.set(spec.groupId, { start, handled: new Map() });
+      }
+      return [...current, member];
+    });
     const handle: SubscriptionHandle = {
       assigned: joined,
       stop: () => this.changeMembers(spec.groupId, (current) => current.filter((m) => m !== member)),
     };
-    return joined.then(() => handle);
+    await joined;
+    return handle;
   }
 
   override async checkHealth(): Promise<void> {
@@ -154,6 +180,7 @@ export class InProcessEventBus extends EventBus {
     await Promise.all(previous.flatMap((m) => m.loops));
     if (members.length === 0) {
       this.groups.delete(groupId);
+      this.ephemeralGroups.delete(groupId);
       return;
     }
     this.groups.set(groupId, members);
@@ -179,11 +206,17 @@ export class InProcessEventBus extends EventBus {
     const physical = this.topics.physical(topic);
     const groupId = this.topics.physical(spec.groupId);
     const maxBatch = spec.maxBatchSize ?? DEFAULT_MAX_BATCH;
+    const ephemeral = spec.ephemeral ? this.ephemeralGroups.get(spec.groupId) : undefined;
+    const position = `${physical}\u0000${partition}`;
     let committed: string | null | undefined;
     let failures = 0;
     while (!signal.aborted) {
       try {
-        if (committed === undefined) committed = await this.store.committed(groupId, physical, partition);
+        if (committed === undefined) {
+          committed = ephemeral
+            ? (ephemeral.handled.get(position) ?? ephemeral.start)
+            : await this.store.committed(groupId, physical, partition);
+        }
         const wake = this.waitForAppend(physical, signal);
         const records = await this.store.read(physical, partition, committed, maxBatch);
         if (records.length === 0) {
@@ -197,7 +230,8 @@ export class InProcessEventBus extends EventBus {
         );
         if (outcome === 'aborted') return;
         const last = records[records.length - 1]!.offset;
-        await this.store.commit(groupId, physical, partition, last);
+        if (ephemeral) ephemeral.handled.set(position, last);
+        else await this.store.commit(groupId, physical, partition, last);
         committed = last;
         failures = 0;
       } catch (error) {
@@ -242,7 +276,11 @@ export class InProcessEventBus extends EventBus {
 
   private async prune(): Promise<void> {
     try {
-      const removed = await this.store.prune(this.options.retentionMs ?? 24 * 60 * 60_000);
+      const live = [...this.groups.keys()].map((groupId) => this.topics.physical(groupId));
+      const forgotten = await this.store.forgetIdleGroups(live, this.options.groupRetentionMs ?? 7 * DAY_MS);
+      if (forgotten > 0)
+        this.logger.info({ forgotten }, 'forgot the positions of groups not seen within the group retention');
+      const removed = await this.store.prune(this.options.retentionMs ?? DAY_MS);
       if (removed > 0) this.logger.debug({ removed }, 'pruned processed records from the event log');
     } catch (error) {
       this.logger.warn({ error: describeError(error) }, 'could not prune the event log');

@@ -35,6 +35,10 @@ export class MemoryEventLogStore implements EventLogStore {
     return Promise.resolve(result);
   }
 
+  lastOffset(): Promise<string | null> {
+    return Promise.resolve(this.nextOffset === 1n ? null : (this.nextOffset - 1n).toString());
+  }
+
   committed(groupId: string, topic: string, partition: number): Promise<string | null> {
     return Promise.resolve(this.offsets.get(`${groupId}\u0000${topic}\u0000${partition}`) ?? null);
   }
@@ -46,6 +50,14 @@ export class MemoryEventLogStore implements EventLogStore {
 
   prune(): Promise<number> {
     return Promise.resolve(0);
+  }
+
+  forgetIdleGroups(): Promise<number> {
+    return Promise.resolve(0);
+  }
+
+  groups(): Promise<string[]> {
+    return Promise.resolve([...new Set([...this.offsets.keys()].map((key) => key.split('\u0000')[0]!))]);
   }
 
   checkHealth(): Promise<void> {

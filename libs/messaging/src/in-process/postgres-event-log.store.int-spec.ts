@@ -1,4 +1,5 @@
 import { type TestDatabase, createTestDatabase } from '@switchboard/testing';
+import pg from 'pg';
 import { describeEventBusContract } from '../testing/event-bus.contract.js';
 import { readInProcessDeadLetters } from '../testing/in-process-dead-letters.util.js';
 import { InProcessEventBus } from './in-process-event-bus.js';
@@ -18,6 +19,7 @@ describeEventBusContract('in-process on PostgreSQL', async () => {
     bus: await open(),
     reopen: open,
     deadLetters: (topic: string) => readInProcessDeadLetters(reader, topic, 4),
+    groups: () => reader.groups(),
     dispose: async () => {
       await reader.close();
       await database.drop();
@@ -66,6 +68,37 @@ describe('PostgresEventLogStore', () => {
     await store.commit('slow', 'p', 0, records[0]!.offset);
     await store.prune(0);
     expect((await store.read('p', 0, null, 10)).map((r) => r.value?.toString())).toEqual(['2', '3']);
+    await store.close();
+  });
+
+  it('forgets groups not seen for the retention, and then prunes past them', async () => {
+    const store = new PostgresEventLogStore({ connectionString: database.url });
+    await store.init();
+    await store.append(
+      ['1', '2'].map((v) => ({ topic: 'q', partition: 0, key: null, value: Buffer.from(v), headers: null })),
+    );
+    const records = await store.read('q', 0, null, 10);
+    await store.commit('running', 'q', 0, records[1]!.offset);
+    // A replica's group from before a restart: its position would hold the log back for ever.
+    await store.commit('gone', 'q', 0, records[0]!.offset);
+    await store.commit('idle-but-running', 'q', 0, records[0]!.offset);
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    await admin.query(
+      `UPDATE bus.consumer_offsets SET updated_at = now() - interval '8 days'
+       WHERE group_id IN ('gone', 'idle-but-running')`,
+    );
+    await admin.end();
+
+    const week = 7 * 24 * 60 * 60_000;
+    expect(await store.forgetIdleGroups(['idle-but-running'], week)).toBe(1);
+    const groups = await store.groups();
+    expect(groups).toEqual(expect.arrayContaining(['idle-but-running', 'running']));
+    expect(groups).not.toContain('gone');
+    await store.prune(0);
+    expect((await store.read('q', 0, null, 10)).map((r) => r.value?.toString())).toEqual(['2']);
+    // Seen now: a week from now it is still kept.
+    expect(await store.forgetIdleGroups([], week)).toBe(0);
     await store.close();
   });
 });

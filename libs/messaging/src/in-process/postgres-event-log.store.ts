@@ -106,6 +106,13 @@ export class PostgresEventLogStore implements EventLogStore {
     return rows.map((row) => ({ topic, partition, ...row }));
   }
 
+  async lastOffset(): Promise<string | null> {
+    const { rows } = await this.pool.query<{ offset: string | null }>(
+      `SELECT max("offset") AS "offset" FROM ${this.schema}.records`,
+    );
+    return rows[0]?.offset ?? null;
+  }
+
   async committed(groupId: string, topic: string, partition: number): Promise<string | null> {
     const { rows } = await this.pool.query<{ offset: string }>(
       `SELECT "offset" FROM ${this.schema}.consumer_offsets WHERE group_id = $1 AND topic = $2 AND partition = $3`,
@@ -133,6 +140,27 @@ export class PostgresEventLogStore implements EventLogStore {
       [retentionMs],
     );
     return result.rowCount ?? 0;
+  }
+
+  async forgetIdleGroups(liveGroups: readonly string[], idleMs: number): Promise<number> {
+    await this.pool.query(
+      `UPDATE ${this.schema}.consumer_offsets SET updated_at = now() WHERE group_id = ANY($1::text[])`,
+      [liveGroups],
+    );
+    const result = await this.pool.query(
+      `DELETE FROM ${this.schema}.consumer_offsets
+       WHERE updated_at < now() - make_interval(secs => $1::double precision / 1000)
+         AND NOT (group_id = ANY($2::text[]))`,
+      [idleMs, liveGroups],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async groups(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ group_id: string }>(
+      `SELECT DISTINCT group_id FROM ${this.schema}.consumer_offsets ORDER BY group_id`,
+    );
+    return rows.map((row) => row.group_id);
   }
 
   /** Runs `work` in a transaction holding the log's advisory lock: migrations and appends, one at a time. */

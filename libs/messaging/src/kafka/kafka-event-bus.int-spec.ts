@@ -42,6 +42,17 @@ async function readTopic(physicalTopic: string): Promise<RawDeadLetter[]> {
   }
 }
 
+async function listGroups(prefix: string): Promise<string[]> {
+  const admin = new Kafka({ clientId: 'group-lister', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.listGroups();
+    return groups.map((g) => g.groupId).filter((id) => id.startsWith(prefix));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 describeEventBusContract('Kafka', () => {
   // Each test gets its own topics and groups on the shared broker.
   const topicPrefix = `${testRunId()}.${randomUUID().slice(0, 8)}.`;
@@ -52,11 +63,14 @@ describeEventBusContract('Kafka', () => {
       topicPrefix,
       partitions: 4,
       replicationFactor: 1,
+      // One host, one clock: place ephemeral groups exactly at their subscription.
+      ephemeralLookbackMs: 0,
     });
   return Promise.resolve({
     bus: open(),
     reopen: () => Promise.resolve(open()),
     deadLetters: (topic: string) => readTopic(topicPrefix + deadLetterTopic(topic)),
+    groups: () => listGroups(topicPrefix),
     dispose: () => Promise.resolve(),
   });
 });

@@ -40,6 +40,11 @@ export interface KafkaEventBusOptions {
   readonly producerLanes?: number;
   /** Partitions of one subscription handled at the same time (each still strictly in order). */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * An ephemeral group starts with the events stamped this long before it subscribed (default
+   * 5 s): events carry their producer's clock, and another host's may be behind ours.
+   */
+  readonly ephemeralLookbackMs?: number;
 }
 
 /** Kafka's default max.message.bytes is 1 MiB per record batch; stay under it per produce request. */
@@ -51,6 +56,15 @@ interface Serialized {
   readonly partition: number;
   readonly key: string;
   readonly value: string;
+}
+
+/** Where an ephemeral group starts: per partition, the first event stamped since it subscribed. */
+interface EphemeralStart {
+  readonly at: number;
+  /** By `topic:partition` (physical), looked up once Kafka answers. */
+  offsets: Map<string, string> | undefined;
+  /** Partitions the group has committed on: from then on it resumes there, as any group. */
+  readonly committed: Set<string>;
 }
 
 /** One producer with one request in flight, owning the partitions `p` where `p % lanes === index`. */
@@ -78,6 +92,8 @@ export class KafkaEventBus extends EventBus {
   private readonly partitionCounts = new Map<string, number>();
   private readonly lanes: ProducerLane[];
   private readonly subscriptions = new Set<SubscriptionHandle>();
+  /** Admin requests under way: a stopped subscription stops waiting for them, not them. */
+  private readonly adminWork = new Set<Promise<unknown>>();
   private closed = false;
 
   constructor(private readonly options: KafkaEventBusOptions) {
@@ -131,6 +147,9 @@ export class KafkaEventBus extends EventBus {
   override subscribe<D extends EventDefinition>(typed: SubscriptionSpec<D>): Promise<SubscriptionHandle> {
     // Decoding checks every event against `accepts`, so the handler only ever sees EventOf<D>.
     const spec = typed as unknown as SubscriptionSpec;
+    const ephemeralStart: EphemeralStart | undefined = spec.ephemeral
+      ? { at: Date.now(), offsets: undefined, committed: new Set() }
+      : undefined;
     const controller = new AbortController();
     const retry = resolveRetryPolicy(spec.retry);
     const maxBatch = spec.maxBatchSize ?? DEFAULT_MAX_BATCH;
@@ -141,43 +160,50 @@ export class KafkaEventBus extends EventBus {
       consumer = c;
       c.on(c.events.GROUP_JOIN, () => markAssigned());
     };
-    const started = this.runConsumerUntilStopped(spec, controller.signal, onConsumer, async (payload) => {
-      const { batch } = payload;
-      const logicalTopic = this.topics.logical(batch.topic);
-      const processor = new BatchProcessor({
-        spec,
-        retry,
-        logger: this.logger,
-        deadLetter: (letters) => this.publishDeadLetters(letters),
-        heartbeat: () => payload.heartbeat(),
-      });
-      for (let start = 0; start < batch.messages.length; start += maxBatch) {
-        if (!payload.isRunning() || payload.isStale() || controller.signal.aborted) return;
-        const chunk = batch.messages.slice(start, start + maxBatch);
-        const outcome = await processor.process(
-          chunk.map((m) => ({
-            topic: logicalTopic,
-            partition: batch.partition,
-            offset: m.offset,
-            key: m.key === null ? null : m.key.toString('utf8'),
-            value: m.value,
-          })),
-          controller.signal,
-        );
-        if (outcome === 'aborted') return;
-        const last = chunk[chunk.length - 1]!.offset;
-        payload.resolveOffset(last);
-        await payload.commitOffsetsIfNecessary({
-          topics: [
-            {
-              topic: batch.topic,
-              partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
-            },
-          ],
+    const started = this.runConsumerUntilStopped(
+      spec,
+      ephemeralStart,
+      controller.signal,
+      onConsumer,
+      async (payload) => {
+        const { batch } = payload;
+        const logicalTopic = this.topics.logical(batch.topic);
+        const processor = new BatchProcessor({
+          spec,
+          retry,
+          logger: this.logger,
+          deadLetter: (letters) => this.publishDeadLetters(letters),
+          heartbeat: () => payload.heartbeat(),
         });
-        await payload.heartbeat();
-      }
-    });
+        for (let start = 0; start < batch.messages.length; start += maxBatch) {
+          if (!payload.isRunning() || payload.isStale() || controller.signal.aborted) return;
+          const chunk = batch.messages.slice(start, start + maxBatch);
+          const outcome = await processor.process(
+            chunk.map((m) => ({
+              topic: logicalTopic,
+              partition: batch.partition,
+              offset: m.offset,
+              key: m.key === null ? null : m.key.toString('utf8'),
+              value: m.value,
+            })),
+            controller.signal,
+          );
+          if (outcome === 'aborted') return;
+          const last = chunk[chunk.length - 1]!.offset;
+          payload.resolveOffset(last);
+          await payload.commitOffsetsIfNecessary({
+            topics: [
+              {
+                topic: batch.topic,
+                partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
+              },
+            ],
+          });
+          ephemeralStart?.committed.add(`${batch.topic}:${batch.partition}`);
+          await payload.heartbeat();
+        }
+      },
+    );
     const handle: SubscriptionHandle = {
       assigned,
       stop: async () => {
@@ -188,6 +214,7 @@ export class KafkaEventBus extends EventBus {
           this.logger.warn({ error: describeError(error) }, 'consumer disconnect failed');
         });
         await started;
+        if (spec.ephemeral) await this.deleteGroup(spec.groupId);
       },
     };
     this.subscriptions.add(handle);
@@ -204,6 +231,8 @@ export class KafkaEventBus extends EventBus {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await Promise.all(this.lanes.map((lane) => lane.queue.drain()));
+    // Their retries end once they see the bus closed; nothing may run on after close().
+    await Promise.allSettled([...this.adminWork]);
     await Promise.all([
       ...this.lanes.map((lane) => lane.producer?.then((p) => p.disconnect()).catch(() => undefined)),
       this.admin?.then((a) => a.disconnect()).catch(() => undefined),
@@ -211,7 +240,11 @@ export class KafkaEventBus extends EventBus {
   }
 
   /** Creates the topics (and their dead-letter topics) if absent, with the configured partitions. */
-  async ensureTopics(logicalTopics: readonly string[]): Promise<void> {
+  ensureTopics(logicalTopics: readonly string[]): Promise<void> {
+    return this.trackAdminWork(this.createMissingTopics(logicalTopics));
+  }
+
+  private async createMissingTopics(logicalTopics: readonly string[]): Promise<void> {
     const wanted = logicalTopics
       .flatMap((t) => (t.endsWith('.dlq') ? [t] : [t, deadLetterTopic(t)]))
       .map((t) => this.topics.physical(t))
@@ -232,7 +265,7 @@ export class KafkaEventBus extends EventBus {
       });
       this.logger.info({ topics: missing }, 'created topics');
     }
-    const { topics } = await fetchMetadataOnceKnown(admin, wanted);
+    const { topics } = await fetchMetadataOnceKnown(admin, wanted, () => this.closed);
     for (const topic of topics) this.partitionCounts.set(topic.name, topic.partitions.length);
   }
 
@@ -290,6 +323,7 @@ export class KafkaEventBus extends EventBus {
    */
   private async runConsumerUntilStopped(
     spec: SubscriptionSpec,
+    start: EphemeralStart | undefined,
     signal: AbortSignal,
     onConsumer: (consumer: Consumer) => void,
     eachBatch: NonNullable<Parameters<Consumer['run']>[0]>['eachBatch'],
@@ -311,14 +345,30 @@ export class KafkaEventBus extends EventBus {
         },
       });
       onConsumer(consumer);
+      if (start) {
+        // Run before the first fetch, which applies the seeks; later joins keep what was committed.
+        consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+          for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+            for (const partition of partitions) {
+              const key = `${topic}:${partition}`;
+              const offset = start.offsets?.get(key);
+              if (offset !== undefined && !start.committed.has(key))
+                consumer.seek({ topic, partition, offset });
+            }
+          }
+        });
+      }
       try {
         // Every step can hang while Kafka is away: a stop must not wait for it.
         await unlessAborted(this.ensureTopics(spec.topics), signal);
+        if (start && !start.offsets) {
+          start.offsets = await unlessAborted(this.trackAdminWork(this.offsetsAt(spec, start.at)), signal);
+        }
         await unlessAborted(consumer.connect(), signal);
         await unlessAborted(
           consumer.subscribe({
             topics: spec.topics.map((t) => this.topics.physical(t)),
-            fromBeginning: true,
+            fromBeginning: !start,
           }),
           signal,
         );
@@ -363,6 +413,34 @@ export class KafkaEventBus extends EventBus {
     }
   }
 
+  /**
+   * Per partition, the first offset stamped at `at` or later (less the lookback), or the end of the
+   * partition when there is none yet: where an ephemeral group starts.
+   */
+  private async offsetsAt(spec: SubscriptionSpec, at: number): Promise<Map<string, string>> {
+    const admin = await this.connectAdmin();
+    const from = at - (this.options.ephemeralLookbackMs ?? 5_000);
+    const offsets = new Map<string, string>();
+    for (const topic of spec.topics.map((t) => this.topics.physical(t))) {
+      for (const { partition, offset } of await admin.fetchTopicOffsetsByTimestamp(topic, from)) {
+        offsets.set(`${topic}:${partition}`, offset);
+      }
+    }
+    return offsets;
+  }
+
+  /** An ephemeral group is deleted once its member left: Kafka would keep its offsets for a week. */
+  private async deleteGroup(logicalGroupId: string): Promise<void> {
+    const groupId = this.topics.physical(logicalGroupId);
+    try {
+      const admin = await this.connectAdmin();
+      await withTimeout(admin.deleteGroups([groupId]), 5_000, 'Kafka did not delete the group in time');
+    } catch (error) {
+      // Kafka expires an empty group's offsets by itself (offsets.retention.minutes).
+      this.logger.warn({ groupId: logicalGroupId, error: describeError(error) }, 'could not delete a group');
+    }
+  }
+
   private connectProducer(lane: ProducerLane): Promise<Producer> {
     lane.producer ??= (async () => {
       const producer = this.kafka.producer({
@@ -378,6 +456,13 @@ export class KafkaEventBus extends EventBus {
       lane.producer = undefined;
       throw error;
     });
+  }
+
+  private trackAdminWork<T>(work: Promise<T>): Promise<T> {
+    this.adminWork.add(work);
+    const settled = () => this.adminWork.delete(work);
+    work.then(settled, settled);
+    return work;
   }
 
   private connectAdmin(): Promise<Admin> {
@@ -426,6 +511,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
 async function fetchMetadataOnceKnown(
   admin: Admin,
   topics: string[],
+  closed: () => boolean,
 ): Promise<Awaited<ReturnType<Admin['fetchTopicMetadata']>>> {
   const deadline = Date.now() + 10_000;
   for (let attempt = 1; ; attempt++) {
@@ -433,7 +519,7 @@ async function fetchMetadataOnceKnown(
       return await admin.fetchTopicMetadata({ topics });
     } catch (error) {
       const retriable = (error as { retriable?: unknown }).retriable === true;
-      if (!retriable || Date.now() > deadline) throw error;
+      if (!retriable || Date.now() > deadline || closed()) throw error;
       await sleep(Math.min(100 * attempt, 1_000));
     }
   }

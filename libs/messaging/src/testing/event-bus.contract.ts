@@ -21,6 +21,8 @@ export interface EventBusUnderTest {
   /** Another bus on the same log, as a second process or a restart would have. */
   reopen(): Promise<EventBus>;
   deadLetters(topic: string): Promise<RawDeadLetter[]>;
+  /** The consumer groups whose position the log keeps, by physical name. */
+  groups(): Promise<string[]>;
   dispose(): Promise<void>;
 }
 
@@ -40,7 +42,7 @@ export function describeEventBusContract(adapter: string, create: () => Promise<
     });
 
     afterEach(async () => {
-      await Promise.all(extraBuses.splice(0).map((b) => b.close()));
+      await Promise.all([subject.bus, ...extraBuses.splice(0)].map((b) => b.close()));
       await subject.dispose();
     });
 
@@ -313,6 +315,31 @@ export function describeEventBusContract(adapter: string, create: () => Promise<
       await settle(300);
       expect(later.seen.map((c) => c.event.id)).toEqual([fresh.id]);
       await h2.stop();
+    });
+
+    it('starts an ephemeral group with what is published from then on, and forgets it when it stops', async () => {
+      const before = inboundMessageEvent({ text: 'before' });
+      await subject.bus.publish({ topic: Topics.inbound, key: 'k', event: before });
+      // Kafka places the group by the events' timestamps: let the clock move past `before`.
+      await settle(10);
+      const durable = collector();
+      const durableGroup = `group-${randomUUID()}`;
+      const h1 = await subject.bus.subscribe(durable.spec({ groupId: durableGroup }));
+      const live = collector();
+      const liveGroup = `live-${randomUUID()}`;
+      const h2 = await subject.bus.subscribe(live.spec({ groupId: liveGroup, ephemeral: true }));
+      // Published at once, before the group may even have joined: it is still the group's to see.
+      const after = inboundMessageEvent({ text: 'after' });
+      await subject.bus.publish({ topic: Topics.inbound, key: 'k', event: after });
+
+      await waitFor(() => durable.seen.length >= 2 && live.seen.length >= 1, { what: 'both groups' });
+      await settle(300);
+      expect(durable.seen.map((c) => c.event.id)).toEqual([before.id, after.id]);
+      expect(live.seen.map((c) => c.event.id)).toEqual([after.id]);
+      await Promise.all([h1.stop(), h2.stop()]);
+      const groups = await subject.groups();
+      expect(groups.filter((g) => g.endsWith(durableGroup))).toHaveLength(1);
+      expect(groups.filter((g) => g.endsWith(liveGroup))).toEqual([]);
     });
 
     it('refuses to publish after close', async () => {
