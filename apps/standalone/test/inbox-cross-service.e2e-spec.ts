@@ -182,6 +182,23 @@ describe('standalone: widget and SMS to the inbox, transfer, supervision', () =>
     await expectBadge(timeline.locator('li.message', { hasText: 'Hello from the widget' }), 'Web');
     expect(await agentA.evaluate(() => location.hash)).toBe(`#/c/${widgetConversation}`);
 
+    // A reply now goes by SMS, the customer's last channel: a WebP picture is refused before it is
+    // sent (MMS carries JPEG, PNG, GIF and PDF), and goes once the agent picks the web channel.
+    await agentA.getByLabel('Attach files').setInputFiles({
+      name: 'sticker.webp',
+      mimeType: 'image/webp',
+      buffer: Buffer.from('UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==', 'base64'),
+    });
+    await agentA.getByRole('list', { name: 'Attached files' }).getByText('sticker.webp').waitFor();
+    await agentA.getByRole('status').getByText("sticker.webp can't go by SMS").waitFor();
+    expect(await agentA.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+    await agentA.getByLabel('Reply channel').selectOption('web');
+    await waitFor(async () => !(await agentA.getByRole('button', { name: 'Send' }).isDisabled()), {
+      what: 'Send enabled on the web channel',
+    });
+    await agentA.getByRole('button', { name: 'Remove sticker.webp' }).click();
+    await agentA.getByLabel('Reply channel').selectOption('');
+
     // A transfers the widget conversation to B: B sees it live; the supervisor sees B's load change.
     const agentB = await signIn(b.email);
     await agentB.getByRole('tab', { name: 'Mine' }).click();

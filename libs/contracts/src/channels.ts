@@ -30,6 +30,17 @@ export const attachmentSchema = z.object({
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 
+/**
+ * What an MMS carries through Twilio: JPEG, PNG and GIF are "fully supported" (resized for the
+ * handset), PDF is accepted as is. Twilio uses WebP only for WhatsApp stickers.
+ */
+export const MMS_CONTENT_TYPES: readonly string[] = [
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'application/pdf',
+];
+
 /** Upper bound on message text at every boundary; channels enforce their own, smaller limits. */
 export const MAX_MESSAGE_TEXT_LENGTH = 20_000;
 export const messageTextSchema = z.string().max(MAX_MESSAGE_TEXT_LENGTH);

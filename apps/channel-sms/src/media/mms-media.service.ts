@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Attachment } from '@switchboard/contracts';
+import { type Attachment, MMS_CONTENT_TYPES } from '@switchboard/contracts';
 import {
   ATTACHMENT_STORE,
   type AttachmentStore,
@@ -16,16 +16,8 @@ import { SMS_ENCRYPTION_KEY } from '../accounts/encryption-key.provider.js';
 import { SmsChannelConfig } from '../sms-channel.config.js';
 import { type MmsMediaGrant, MmsMediaTokens } from './mms-media-token.util.js';
 
-/**
- * Types Twilio sends as MMS that the inbox accepts: JPEG, PNG and GIF are "fully supported"
- * (resized for the handset), PDF is accepted as is. Twilio uses WebP only for WhatsApp stickers.
- */
-export const MMS_TYPES: ReadonlySet<string> = new Set([
-  'image/jpeg',
-  'image/png',
-  'image/gif',
-  'application/pdf',
-]);
+/** Types Twilio sends as MMS (`MMS_CONTENT_TYPES`). */
+export const MMS_TYPES: ReadonlySet<string> = new Set(MMS_CONTENT_TYPES);
 /** Twilio's limit on a whole MMS (body and media together): 5 MB, counted in decimal to stay under it. */
 export const MAX_MMS_BYTES = 5_000_000;
 /** Twilio takes at most 10 media per message. */

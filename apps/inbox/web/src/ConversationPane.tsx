@@ -19,6 +19,7 @@ import {
   type UploadedAttachment,
   agentAttachmentUrl,
   attachmentProblem,
+  channelAttachmentProblem,
   uploadAttachment,
 } from './attachments.js';
 import { CHANNEL_LABEL, time } from './format.js';
@@ -311,7 +312,9 @@ function ReplyBox({
   const suggestions =
     shortcut !== undefined ? canned.filter((c) => c.shortcut.startsWith(shortcut)).slice(0, 6) : [];
 
-  const canSend = (text.trim() !== '' || files.length > 0) && !sending && !uploading;
+  const channelProblem = note ? null : channelAttachmentProblem(channel || lastChannel, files);
+  const canSend =
+    (text.trim() !== '' || files.length > 0) && !sending && !uploading && channelProblem === null;
   const send = async () => {
     if (!canSend) return;
     setSending(true);
@@ -445,6 +448,11 @@ function ReplyBox({
       {error && (
         <p className="error" role="alert">
           {error}
+        </p>
+      )}
+      {channelProblem && (
+        <p className="error" role="status">
+          {channelProblem}
         </p>
       )}
       <label className="attach">

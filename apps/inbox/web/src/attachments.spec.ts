@@ -1,4 +1,5 @@
-import { agentAttachmentUrl } from './attachments.js';
+import { MMS_CONTENT_TYPES } from '@switchboard/contracts';
+import { SMS_ATTACHMENT_TYPES, agentAttachmentUrl, channelAttachmentProblem } from './attachments.js';
 
 describe('agentAttachmentUrl', () => {
   it("opens agents' files by id and customers' files by key, and nothing else", () => {
@@ -17,5 +18,28 @@ describe('agentAttachmentUrl', () => {
     expect(agentAttachmentUrl(`inbox/${ws}/${id}/../../x`)).toBeNull();
     expect(agentAttachmentUrl(`web/${ws}/${id}/../x`)).toBeNull();
     expect(agentAttachmentUrl(`elsewhere/${ws}/${id}`)).toBeNull();
+  });
+});
+
+describe('channelAttachmentProblem', () => {
+  const png = { contentType: 'image/png', sizeBytes: 200_000, fileName: 'map.png' };
+  const webp = { contentType: 'image/webp', sizeBytes: 50_000, fileName: 'sticker.webp' };
+
+  it('names a file MMS cannot carry, and lets the web channel or a note take it', () => {
+    expect(channelAttachmentProblem('sms', [png, webp])).toMatch(/^sticker\.webp can't go by SMS/);
+    expect(channelAttachmentProblem('web', [png, webp])).toBeNull();
+    expect(channelAttachmentProblem(null, [webp])).toBeNull();
+    expect(channelAttachmentProblem('sms', [png])).toBeNull();
+    expect(channelAttachmentProblem('sms', [])).toBeNull();
+  });
+
+  it("stops at Twilio's 5 MB for a whole MMS", () => {
+    const photo = { contentType: 'image/jpeg', sizeBytes: 3_000_000, fileName: null };
+    expect(channelAttachmentProblem('sms', [photo])).toBeNull();
+    expect(channelAttachmentProblem('sms', [photo, photo])).toMatch(/at most 5 MB.*6\.0 MB/);
+  });
+
+  it('matches what the SMS channel sends', () => {
+    expect([...SMS_ATTACHMENT_TYPES].sort()).toEqual([...MMS_CONTENT_TYPES].sort());
   });
 });

@@ -1,3 +1,4 @@
+import type { Channel } from '@switchboard/contracts';
 import { ApiError, csrfHeader } from './api.js';
 
 /** What the inbox accepts (the server checks again, by the bytes). */
@@ -17,6 +18,33 @@ export function attachmentProblem(file: File): string | null {
   if (!ATTACHMENT_TYPES.includes(file.type))
     return `${file.name}: only images (PNG, JPEG, GIF, WebP) and PDF`;
   if (file.size > MAX_FILE_BYTES) return `${file.name}: larger than 10 MB`;
+  return null;
+}
+
+/** What an MMS carries (`MMS_CONTENT_TYPES` of the contracts: a test keeps the two equal), and how much. */
+export const SMS_ATTACHMENT_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'application/pdf'];
+export const MAX_SMS_ATTACHMENT_BYTES = 5_000_000;
+
+/**
+ * Why these files can't go by the channel the reply would take, said before sending rather than
+ * as a failed delivery afterwards; null when they can (the channel checks again).
+ */
+export function channelAttachmentProblem(
+  channel: Channel | null,
+  files: readonly Pick<UploadedAttachment, 'contentType' | 'sizeBytes' | 'fileName'>[],
+): string | null {
+  if (channel !== 'sms' || files.length === 0) return null;
+  const unsupported = files.find((f) => !SMS_ATTACHMENT_TYPES.includes(f.contentType));
+  if (unsupported) {
+    return (
+      `${unsupported.fileName ?? 'This file'} can't go by SMS: MMS carries JPEG, PNG and GIF pictures ` +
+      'and PDF files. Remove it, or reply on another channel.'
+    );
+  }
+  const total = files.reduce((sum, f) => sum + f.sizeBytes, 0);
+  if (total > MAX_SMS_ATTACHMENT_BYTES) {
+    return `An MMS carries at most 5 MB of files; these come to ${(total / 1_000_000).toFixed(1)} MB.`;
+  }
   return null;
 }
 
