@@ -17,6 +17,7 @@ import {
   type SendMessageInput,
   type SendMessageResult,
   type TransferTarget,
+  patchedAgent,
 } from '@switchboard/contracts';
 import type { Provider } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -139,17 +140,7 @@ export class InMemoryRouting {
       updateAgent: (workspaceId: string, agentId: string, patch: AgentPatch) => {
         const current = this.agents.get(`${workspaceId}|${agentId}`);
         if (!current) return Promise.reject(new NotFoundError(`agent ${agentId}`));
-        return Promise.resolve(
-          this.saveAgent(workspaceId, {
-            agentId,
-            displayName: patch.displayName ?? current.displayName,
-            skills: patch.skills ?? current.skills,
-            channelCapacity: patch.channelCapacity ?? current.channelCapacity,
-            defaultChannelCapacity: patch.defaultChannelCapacity ?? current.defaultChannelCapacity,
-            maxConcurrent: patch.maxConcurrent !== undefined ? patch.maxConcurrent : current.maxConcurrent,
-            queueIds: patch.queueIds ?? current.queueIds,
-          }),
-        );
+        return Promise.resolve(this.saveAgent(workspaceId, patchedAgent(current, patch)));
       },
       getAgent: (workspaceId: string, agentId: string) => {
         const view = this.agents.get(`${workspaceId}|${agentId}`);

@@ -32,6 +32,7 @@ import {
   type TimelineQuery,
   Topics,
   type TransferTarget,
+  patchedAgent,
 } from '@switchboard/contracts';
 import type { EventBus } from '@switchboard/messaging';
 
@@ -362,15 +363,7 @@ export class InMemoryRouting implements RoutingApi {
   }
   async updateAgent(workspaceId: string, agentId: string, patch: AgentPatch): Promise<AgentView> {
     const current = await this.getAgent(workspaceId, agentId);
-    return this.upsertAgent(workspaceId, {
-      agentId,
-      displayName: patch.displayName ?? current.displayName,
-      skills: patch.skills ?? current.skills,
-      channelCapacity: patch.channelCapacity ?? current.channelCapacity,
-      defaultChannelCapacity: patch.defaultChannelCapacity ?? current.defaultChannelCapacity,
-      maxConcurrent: patch.maxConcurrent !== undefined ? patch.maxConcurrent : current.maxConcurrent,
-      queueIds: patch.queueIds ?? current.queueIds,
-    });
+    return this.upsertAgent(workspaceId, patchedAgent(current, patch));
   }
   async getAgent(workspaceId: string, agentId: string): Promise<AgentView> {
     const agent = this.agents.get(`${workspaceId}:${agentId}`);

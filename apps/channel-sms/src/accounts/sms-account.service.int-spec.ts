@@ -1,13 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SecretBox, generateEncryptionKey } from '@switchboard/platform';
-import { type TestDatabase, createTestDatabase } from '@switchboard/testing';
-import { DataSource } from 'typeorm';
-import { smsChannelMigrations } from '../migrations/index.js';
+import type { DataSource } from 'typeorm';
+import { type SmsTestDatabase, createSmsTestDatabase } from '../testing/sms-database.fixture.js';
 import { SmsAccountService } from './sms-account.service.js';
 
 /** Channel accounts on the real PostgreSQL: sealed tokens, upserts racing, lookups by number or service. */
 describe('SmsAccountService', () => {
-  let database: TestDatabase;
+  let database: SmsTestDatabase | undefined;
   let db: DataSource;
   const key = generateEncryptionKey();
   const service = () => new SmsAccountService(db, new SecretBox(key));
@@ -15,21 +14,12 @@ describe('SmsAccountService', () => {
   const accountSid = `AC${randomBytes(16).toString('hex')}`;
 
   beforeAll(async () => {
-    database = await createTestDatabase('sms_accounts');
-    db = new DataSource({
-      type: 'postgres',
-      url: database.url,
-      migrations: smsChannelMigrations,
-      extra: { options: '-c search_path=channels,public' },
-    });
-    await db.initialize();
-    await db.query('CREATE SCHEMA channels');
-    await db.runMigrations();
+    database = await createSmsTestDatabase('sms_accounts');
+    db = database.db;
   });
 
   afterAll(async () => {
-    await db?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   it('creates one account when replicas start together, and later starts update its credentials', async () => {

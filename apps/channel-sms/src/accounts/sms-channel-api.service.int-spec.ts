@@ -1,15 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AlreadyExistsError, InvalidArgumentError } from '@switchboard/contracts';
 import { SecretBox, generateEncryptionKey } from '@switchboard/platform';
-import { type TestDatabase, createTestDatabase } from '@switchboard/testing';
-import { DataSource } from 'typeorm';
-import { smsChannelMigrations } from '../migrations/index.js';
+import type { DataSource } from 'typeorm';
+import { type SmsTestDatabase, createSmsTestDatabase } from '../testing/sms-database.fixture.js';
 import { SmsAccountService } from './sms-account.service.js';
 import { SmsChannelApiService } from './sms-channel-api.service.js';
 
 /** The admin screen's SMS numbers over the real accounts service and PostgreSQL. */
 describe('SmsChannelApiService', () => {
-  let database: TestDatabase;
+  let database: SmsTestDatabase | undefined;
   let db: DataSource;
   const key = generateEncryptionKey();
   const accounts = () => new SmsAccountService(db, new SecretBox(key));
@@ -17,21 +16,12 @@ describe('SmsChannelApiService', () => {
   const sid = (prefix: 'AC' | 'MG') => `${prefix}${randomBytes(16).toString('hex')}`;
 
   beforeAll(async () => {
-    database = await createTestDatabase('sms_channel_api');
-    db = new DataSource({
-      type: 'postgres',
-      url: database.url,
-      migrations: smsChannelMigrations,
-      extra: { options: '-c search_path=channels,public' },
-    });
-    await db.initialize();
-    await db.query('CREATE SCHEMA channels');
-    await db.runMigrations();
+    database = await createSmsTestDatabase('sms_channel_api');
+    db = database.db;
   });
 
   afterAll(async () => {
-    await db?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   it('creates a number, and an update without a token keeps the sealed one', async () => {

@@ -3,9 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AttachmentStore, FilesystemAttachmentStore } from '@switchboard/platform';
-import { type TestDatabase, createTestDatabase } from '@switchboard/testing';
-import { DataSource } from 'typeorm';
-import { smsChannelMigrations } from '../migrations/index.js';
+import type { DataSource } from 'typeorm';
+import { type SmsTestDatabase, createSmsTestDatabase } from '../testing/sms-database.fixture.js';
 import { LegacySmsMediaService } from './legacy-sms-media.service.js';
 
 async function readAll(store: AttachmentStore, key: string): Promise<Buffer | null> {
@@ -18,7 +17,7 @@ async function readAll(store: AttachmentStore, key: string): Promise<Buffer | nu
 
 /** MMS media kept in `channels.sms_media` before ADR 0033's amendment, moved on the real PostgreSQL. */
 describe('LegacySmsMediaService', () => {
-  let database: TestDatabase;
+  let database: SmsTestDatabase | undefined;
   let db: DataSource;
   let dir: string;
   let files: FilesystemAttachmentStore;
@@ -30,23 +29,14 @@ describe('LegacySmsMediaService', () => {
     );
 
   beforeAll(async () => {
-    database = await createTestDatabase('sms_legacy_media');
-    db = new DataSource({
-      type: 'postgres',
-      url: database.url,
-      migrations: smsChannelMigrations,
-      extra: { options: '-c search_path=channels,public' },
-    });
-    await db.initialize();
-    await db.query('CREATE SCHEMA channels');
-    await db.runMigrations();
+    database = await createSmsTestDatabase('sms_legacy_media');
+    db = database.db;
     dir = await mkdtemp(join(tmpdir(), 'sms-legacy-media-'));
     files = new FilesystemAttachmentStore(dir);
   });
 
   afterAll(async () => {
-    await db?.destroy();
-    await database?.drop();
+    await database?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,35 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { type TestDatabase, createTestDatabase } from '@switchboard/testing';
-import { DataSource } from 'typeorm';
-import { smsChannelMigrations } from '../migrations/index.js';
+import type { DataSource } from 'typeorm';
+import { type SmsTestDatabase, createSmsTestDatabase } from '../testing/sms-database.fixture.js';
 import { InboundReceiptService } from './inbound-receipt.service.js';
 
 /** MessageSid receipts on the real PostgreSQL: concurrent checks and records share round trips and stay exact. */
 describe('InboundReceiptService', () => {
-  let database: TestDatabase;
+  let database: SmsTestDatabase | undefined;
   let db: DataSource;
   let receipts: InboundReceiptService;
   const workspaceId = randomUUID();
   const channelAccountId = randomUUID();
 
   beforeAll(async () => {
-    database = await createTestDatabase('sms_receipts');
-    db = new DataSource({
-      type: 'postgres',
-      url: database.url,
-      migrations: smsChannelMigrations,
-      extra: { options: '-c search_path=channels,public' },
-    });
-    await db.initialize();
-    await db.query('CREATE SCHEMA channels');
-    await db.runMigrations();
+    database = await createSmsTestDatabase('sms_receipts');
+    db = database.db;
     receipts = new InboundReceiptService(db);
   });
 
   afterAll(async () => {
     await receipts?.onApplicationShutdown();
-    await db?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   it('answers each of many concurrent lookups for itself, before and after its receipt', async () => {

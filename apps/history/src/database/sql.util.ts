@@ -1,3 +1,4 @@
+import { queryRows } from '@switchboard/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** Microseconds since the epoch of clock_timestamp(), exact, as text (a JS Date keeps milliseconds). */
@@ -6,20 +7,9 @@ export const CLOCK_MICROS = `(extract(epoch FROM clock_timestamp()) * 1000000)::
 /** A pool or a transaction: history's queries run on either. */
 export type Db = DataSource | EntityManager;
 
-/**
- * Rows of a raw query. TypeORM's postgres driver answers UPDATE and DELETE with `[rows, count]`
- * and everything else with the rows; rows are objects, never arrays, so the two can't be confused.
- */
-export async function rows<T>(db: Db, sql: string, params: readonly unknown[] = []): Promise<T[]> {
-  const result: unknown = await db.query(sql, [...params]);
-  if (
-    Array.isArray(result) &&
-    result.length === 2 &&
-    Array.isArray(result[0]) &&
-    typeof result[1] === 'number'
-  )
-    return result[0] as T[];
-  return result as T[];
+/** Rows of a raw query, whatever its verb (`queryRows`). */
+export function rows<T>(db: Db, sql: string, params: readonly unknown[] = []): Promise<T[]> {
+  return queryRows<T>(db, sql, params);
 }
 
 export async function firstRow<T>(

@@ -24,11 +24,12 @@ import {
   type RoutingApi,
   type RoutingDecisionView,
   type TransferTarget,
+  patchedAgent,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
 import { InjectServiceDataSource, returnedRows } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import type { ConversationSnapshot } from '../core/routing-types.js';
 import { RoutingJournalRepository } from '../inputs/routing-journal.repository.js';
@@ -65,6 +66,10 @@ const transferTargetSchema = z.union([
  * from what the owner persisted. Commands (presence, transfer, answers) are events on the log,
  * durable before the method resolves. Every query is scoped by workspace.
  */
+/** The columns an agent write takes, in the order of its parameters. */
+const AGENT_COLUMNS =
+  'workspace_id, agent_id, display_name, skills, channel_capacity, default_channel_capacity, max_concurrent, queue_ids';
+
 @Injectable()
 export class RoutingApiService implements RoutingApi {
   constructor(
@@ -78,63 +83,36 @@ export class RoutingApiService implements RoutingApi {
   async upsertAgent(workspaceId: string, input: AgentInput): Promise<AgentView> {
     checkWorkspace(workspaceId);
     const agent = parseAgentInput(input);
-    const rows = await this.db.transaction(async (manager) => {
-      const saved = await manager.query<AgentRow[]>(
-        `INSERT INTO routing.agents
-           (workspace_id, agent_id, display_name, skills, channel_capacity, default_channel_capacity, max_concurrent, queue_ids)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    const row = await this.db.transaction((manager) =>
+      this.writeAgent(
+        manager,
+        workspaceId,
+        agent,
+        `INSERT INTO routing.agents (${AGENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (workspace_id, agent_id) DO UPDATE SET
            display_name = excluded.display_name, skills = excluded.skills, channel_capacity = excluded.channel_capacity,
            default_channel_capacity = excluded.default_channel_capacity, max_concurrent = excluded.max_concurrent,
            queue_ids = excluded.queue_ids, updated_at = now()
          RETURNING *`,
-        [
-          workspaceId,
-          agent.agentId,
-          agent.displayName,
-          JSON.stringify(agent.skills),
-          JSON.stringify(agent.channelCapacity ?? {}),
-          agent.defaultChannelCapacity ?? DEFAULT_CHANNEL_CAPACITY,
-          agent.maxConcurrent ?? null,
-          agent.queueIds ?? [],
-        ],
-      );
-      await this.journal.appendConfiguration(manager, workspaceId, {
-        type: 'agent.configured',
-        config: agentConfigFromRow(saved[0]!),
-      });
-      return saved;
-    });
-    return this.agentView(rows[0]!, await this.agentState(workspaceId, agent.agentId));
+      ),
+    );
+    return this.agentView(row!, await this.agentState(workspaceId, agent.agentId));
   }
 
   async createAgent(workspaceId: string, input: AgentInput): Promise<AgentView> {
     checkWorkspace(workspaceId);
     const agent = parseAgentInput(input);
     const row = await this.db.transaction(async (manager) => {
-      const saved = await manager.query<AgentRow[]>(
-        `INSERT INTO routing.agents
-           (workspace_id, agent_id, display_name, skills, channel_capacity, default_channel_capacity, max_concurrent, queue_ids)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      const saved = await this.writeAgent(
+        manager,
+        workspaceId,
+        agent,
+        `INSERT INTO routing.agents (${AGENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (workspace_id, agent_id) DO NOTHING
          RETURNING *`,
-        [
-          workspaceId,
-          agent.agentId,
-          agent.displayName,
-          JSON.stringify(agent.skills),
-          JSON.stringify(agent.channelCapacity ?? {}),
-          agent.defaultChannelCapacity ?? DEFAULT_CHANNEL_CAPACITY,
-          agent.maxConcurrent ?? null,
-          agent.queueIds ?? [],
-        ],
       );
-      if (saved.length === 0) throw new AlreadyExistsError(`agent ${agent.agentId} exists`);
-      await this.journal.appendConfiguration(manager, workspaceId, {
-        type: 'agent.configured',
-        config: agentConfigFromRow(saved[0]!),
-      });
-      return saved[0]!;
+      if (!saved) throw new AlreadyExistsError(`agent ${agent.agentId} exists`);
+      return saved;
     });
     return this.agentView(row, await this.agentState(workspaceId, agent.agentId));
   }
@@ -149,41 +127,64 @@ export class RoutingApiService implements RoutingApi {
       );
       if (current.length === 0) throw new NotFoundError(`agent ${agentId}`);
       const was = current[0]!;
-      const agent = parseAgentInput({
-        agentId,
-        displayName: patch.displayName ?? was.display_name,
-        skills: patch.skills ?? was.skills,
-        channelCapacity: patch.channelCapacity ?? was.channel_capacity,
-        defaultChannelCapacity: patch.defaultChannelCapacity ?? was.default_channel_capacity,
-        maxConcurrent: patch.maxConcurrent !== undefined ? patch.maxConcurrent : was.max_concurrent,
-        queueIds: patch.queueIds ?? was.queue_ids,
-      });
-      const saved = returnedRows<AgentRow>(
-        await manager.query(
-          `UPDATE routing.agents SET
-             display_name = $3, skills = $4, channel_capacity = $5, default_channel_capacity = $6,
-             max_concurrent = $7, queue_ids = $8, updated_at = now()
-           WHERE workspace_id = $1 AND agent_id = $2
-           RETURNING *`,
-          [
-            workspaceId,
+      const agent = parseAgentInput(
+        patchedAgent(
+          {
             agentId,
-            agent.displayName,
-            JSON.stringify(agent.skills),
-            JSON.stringify(agent.channelCapacity ?? {}),
-            agent.defaultChannelCapacity ?? DEFAULT_CHANNEL_CAPACITY,
-            agent.maxConcurrent ?? null,
-            agent.queueIds ?? [],
-          ],
+            displayName: was.display_name,
+            skills: was.skills,
+            channelCapacity: was.channel_capacity,
+            defaultChannelCapacity: was.default_channel_capacity,
+            maxConcurrent: was.max_concurrent,
+            queueIds: was.queue_ids,
+          },
+          patch,
         ),
       );
-      await this.journal.appendConfiguration(manager, workspaceId, {
-        type: 'agent.configured',
-        config: agentConfigFromRow(saved[0]!),
-      });
-      return saved[0]!;
+      const saved = await this.writeAgent(
+        manager,
+        workspaceId,
+        agent,
+        `UPDATE routing.agents SET
+           display_name = $3, skills = $4, channel_capacity = $5, default_channel_capacity = $6,
+           max_concurrent = $7, queue_ids = $8, updated_at = now()
+         WHERE workspace_id = $1 AND agent_id = $2
+         RETURNING *`,
+      );
+      return saved!;
     });
     return this.agentView(row, await this.agentState(workspaceId, agentId));
+  }
+
+  /**
+   * Runs `sql` (an INSERT or UPDATE … RETURNING * taking the agent as `AGENT_COLUMNS`, $1 to $8)
+   * and journals the agent's configuration for the owner when a row was written.
+   */
+  private async writeAgent(
+    manager: EntityManager,
+    workspaceId: string,
+    agent: ReturnType<typeof parseAgentInput>,
+    sql: string,
+  ): Promise<AgentRow | undefined> {
+    const [saved] = returnedRows<AgentRow>(
+      await manager.query(sql, [
+        workspaceId,
+        agent.agentId,
+        agent.displayName,
+        JSON.stringify(agent.skills),
+        JSON.stringify(agent.channelCapacity ?? {}),
+        agent.defaultChannelCapacity ?? DEFAULT_CHANNEL_CAPACITY,
+        agent.maxConcurrent ?? null,
+        agent.queueIds ?? [],
+      ]),
+    );
+    if (saved) {
+      await this.journal.appendConfiguration(manager, workspaceId, {
+        type: 'agent.configured',
+        config: agentConfigFromRow(saved),
+      });
+    }
+    return saved;
   }
 
   async getAgent(workspaceId: string, agentId: string): Promise<AgentView> {

@@ -81,6 +81,20 @@ export interface AgentInput {
 /** What `updateAgent` changes: the fields given; `maxConcurrent: null` removes the cap. */
 export type AgentPatch = Partial<Omit<AgentInput, 'agentId'>>;
 
+/** The agent `updateAgent` writes: `current` with the fields the patch gives. */
+export function patchedAgent(current: AgentInput, patch: AgentPatch): AgentInput {
+  return {
+    agentId: current.agentId,
+    displayName: patch.displayName ?? current.displayName,
+    skills: patch.skills ?? current.skills,
+    channelCapacity: patch.channelCapacity ?? current.channelCapacity,
+    defaultChannelCapacity: patch.defaultChannelCapacity ?? current.defaultChannelCapacity,
+    // null is a value here: it removes the cap.
+    maxConcurrent: patch.maxConcurrent !== undefined ? patch.maxConcurrent : current.maxConcurrent,
+    queueIds: patch.queueIds ?? current.queueIds,
+  };
+}
+
 export interface AgentView {
   agentId: string;
   workspaceId: string;
