@@ -26,7 +26,7 @@ export interface EventLogStore {
   /** The last offset the group has processed on that partition, or null. */
   committed(groupId: string, topic: string, partition: number): Promise<string | null>;
   commit(groupId: string, topic: string, partition: number, offset: string): Promise<void>;
-  /** Deletes records every group has processed, once older than the retention. */
+  /** Deletes records older than the retention that no group still has to process. */
   prune(retentionMs: number): Promise<number>;
   /**
    * Forgets the positions of groups that have not been seen for `idleMs` (as Kafka expires an

@@ -66,8 +66,15 @@ describe('PostgresEventLogStore', () => {
     const records = await store.read('p', 0, null, 10);
     await store.commit('fast', 'p', 0, records[2]!.offset);
     await store.commit('slow', 'p', 0, records[0]!.offset);
+    // A topic no durable group reads (an ephemeral one's): its records go by age alone.
+    await store.append([
+      { topic: 'live-only', partition: 0, key: null, value: Buffer.from('x'), headers: null },
+    ]);
+    await store.prune(60_000);
+    expect(await store.read('live-only', 0, null, 10)).toHaveLength(1);
     await store.prune(0);
     expect((await store.read('p', 0, null, 10)).map((r) => r.value?.toString())).toEqual(['2', '3']);
+    expect(await store.read('live-only', 0, null, 10)).toEqual([]);
     await store.close();
   });
 

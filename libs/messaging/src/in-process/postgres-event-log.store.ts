@@ -130,13 +130,14 @@ export class PostgresEventLogStore implements EventLogStore {
   }
 
   async prune(retentionMs: number): Promise<number> {
-    // Dead letters are kept for an operator; other records go once every group is past them.
+    // Dead letters are kept for an operator; other records go once no group is behind them (a topic
+    // only ephemeral groups read has no stored positions: its records go by age alone).
     const result = await this.pool.query(
       `DELETE FROM ${this.schema}.records r
        WHERE r.appended_at < now() - make_interval(secs => $1::double precision / 1000)
          AND r.topic NOT LIKE '%.dlq'
-         AND r."offset" <= (SELECT min(c."offset") FROM ${this.schema}.consumer_offsets c
-                            WHERE c.topic = r.topic AND c.partition = r.partition)`,
+         AND NOT EXISTS (SELECT 1 FROM ${this.schema}.consumer_offsets c
+                         WHERE c.topic = r.topic AND c.partition = r.partition AND c."offset" < r."offset")`,
       [retentionMs],
     );
     return result.rowCount ?? 0;
