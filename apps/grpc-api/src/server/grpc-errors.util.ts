@@ -46,10 +46,20 @@ export function serviceError(
   return { code, details: shown, metadata };
 }
 
+/** `pageToken` → `page_token`, `steps[1].stepExpression` → `steps[1].step_expression`; map keys in brackets kept. */
+export function protoFieldPath(path: string): string {
+  return path.replace(/\[[^\]]*\]|[a-z0-9][A-Z]/g, (part) =>
+    part.startsWith('[') ? part : `${part[0]}_${part[1]!.toLowerCase()}`,
+  );
+}
+
 /** Translates whatever a handler threw; `null` for an unexpected error (logged by the caller, sent as INTERNAL). */
 export function toServiceError(error: unknown): Partial<ServiceError> | null {
   if (error instanceof ApiError) {
-    return serviceError(CODES[error.code], error.message, { fieldViolations: error.fieldViolations });
+    // The ports name fields as the TypeScript API does (`pageToken`); integrators read the
+    // proto's names (`page_token`).
+    const fieldViolations = error.fieldViolations.map((v) => ({ ...v, field: protoFieldPath(v.field) }));
+    return serviceError(CODES[error.code], error.message, { fieldViolations });
   }
   if (error instanceof RpcError) {
     return serviceError(

@@ -50,7 +50,7 @@ export class ConversationsService {
 
   async list(workspaceId: string, query: ListConversationsQuery): Promise<Page<ConversationView>> {
     const size = pageSize(query.pageSize, 50, 200);
-    const after = decodePageToken(query.pageToken, 2);
+    const after = decodePageToken(query.pageToken, ['timestamp', 'uuid']);
     const order = query.order ?? 'waiting';
     const params: unknown[] = [workspaceId];
     const where = ['c.workspace_id = $1'];

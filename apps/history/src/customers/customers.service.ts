@@ -27,7 +27,7 @@ export class CustomersService {
 
   async find(workspaceId: string, query: FindCustomersQuery): Promise<Page<CustomerView>> {
     const size = pageSize(query.pageSize, 50, 200);
-    const after = decodePageToken(query.pageToken, 2);
+    const after = decodePageToken(query.pageToken, ['timestamp', 'uuid']);
     const params: unknown[] = [workspaceId];
     const where = ['c.workspace_id = $1', 'c.merged_into IS NULL', 'c.erased_at IS NULL'];
     if (query.identity !== undefined) {

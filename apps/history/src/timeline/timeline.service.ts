@@ -25,7 +25,7 @@ export class TimelineService {
    */
   async timeline(workspaceId: string, customerId: string, query: TimelineQuery): Promise<Page<MessageView>> {
     const size = pageSize(query.pageSize, 50, 200);
-    const after = decodePageToken(query.pageToken, 2);
+    const after = decodePageToken(query.pageToken, ['timestamp', 'uuid']);
     const params: unknown[] = [workspaceId, customerId];
     const where = ['m.workspace_id = $1', 'm.customer_id = $2'];
     if (query.channel !== undefined) {
@@ -60,7 +60,7 @@ export class TimelineService {
         { field: 'query', description: 'must be 1 to 500 characters' },
       ]);
     const size = pageSize(query.pageSize, 20, 100);
-    const after = decodePageToken(query.pageToken, 2);
+    const after = decodePageToken(query.pageToken, ['real', 'uuid']);
     const params: unknown[] = [workspaceId, query.query];
     const where = ['m.workspace_id = $1', 'm.search @@ q.q', 'NOT m.erased'];
     if (query.channel !== undefined) {

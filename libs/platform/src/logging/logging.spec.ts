@@ -50,6 +50,20 @@ describe('createLogger', () => {
     expect(out.records()[0]).toMatchObject({ password: '[Redacted]', twilio: { authToken: '[Redacted]' } });
   });
 
+  it('keeps the parameters of a failed query out of the log, the SQL in', () => {
+    const out = capture();
+    const failed = Object.assign(new Error('invalid input syntax for type uuid'), {
+      query: 'SELECT 1 FROM history.customers WHERE id = $1 AND name = $2',
+      parameters: ['not-a-uuid', 'Alice Example'],
+      driverError: { parameters: ['not-a-uuid', 'Alice Example'] },
+    });
+    createLogger('inbox.http').error({ err: failed }, 'request failed');
+    expect(out.lines[0]).not.toContain('Alice Example');
+    expect(out.records()[0]).toMatchObject({
+      err: { query: expect.stringContaining('SELECT'), parameters: '[Redacted]' },
+    });
+  });
+
   it('redacts values of sensitive config variables wherever they appear, credentials in URLs too', () => {
     const out = capture();
     const url = `postgres://app:${SECRET}@db.internal:5432/app`;

@@ -19,6 +19,9 @@ const SECRET_KEYS = [
   'Cookie',
   'set-cookie',
   'x-api-key',
+  // TypeORM's QueryFailedError carries the values bound to the failed SQL: customers' messages,
+  // emails, whatever a client sent. The SQL text may be logged; its parameters never.
+  'parameters',
 ] as const;
 
 // pino's redaction matches fixed paths; `*` stands for exactly one level. Five levels cover
