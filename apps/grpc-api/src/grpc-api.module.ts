@@ -14,6 +14,7 @@ import { GrpcApiConfig } from './grpc-api.config.js';
 import { grpcApiMigrations } from './migrations/index.js';
 import { QueueServiceHandlers } from './queues/queue-service.handlers.js';
 import { GrpcServerService } from './server/grpc-server.service.js';
+import { OpenStreamsService } from './server/open-streams.service.js';
 import { RpcHandlerFactory } from './server/rpc-handler.factory.js';
 
 /**
@@ -30,6 +31,7 @@ import { RpcHandlerFactory } from './server/rpc-handler.factory.js';
   providers: [
     ApiKeyService,
     RpcHandlerFactory,
+    OpenStreamsService,
     EventFeedService,
     FeedNotifierService,
     EventStreamService,

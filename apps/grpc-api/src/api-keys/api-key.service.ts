@@ -46,6 +46,7 @@ export class ApiKeyService {
   private readonly logger = createLogger('grpc-api.api-keys');
   private readonly cache = new Map<string, { principal: ApiPrincipal | null; expiresAt: number }>();
   private readonly lastUsedWritten = new Map<string, number>();
+  private readonly revokedListeners = new Set<(keyId: string) => void>();
 
   constructor(@InjectServiceDataSource('api') private readonly db: DataSource) {}
 
@@ -106,10 +107,44 @@ export class ApiKeyService {
       [workspaceId, keyId],
     );
     if (!rows[0]) throw new NotFoundError('API key');
-    // This process forgets it at once; others within CACHE_TTL_MS.
-    for (const [hash, entry] of this.cache) if (entry.principal?.keyId === keyId) this.cache.delete(hash);
+    // This process forgets it at once (and ends its streams); others within CACHE_TTL_MS, their
+    // open streams at their next recheck (OpenStreamsService).
+    this.forget(keyId);
+    for (const listener of this.revokedListeners) listener(keyId);
     this.logger.info({ keyId, workspaceId }, 'API key revoked');
     return toView(rows[0]);
+  }
+
+  /** Called with the id of every key revoked in this process, as it is revoked. */
+  onRevoked(listener: (keyId: string) => void): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
+  }
+
+  /**
+   * The scope of each of these keys that is still valid, read from the database, not the cache:
+   * what long-lived calls check their key against. A key missing from the answer was revoked
+   * (or deleted); it is dropped from the cache too, so unary calls stop at once as well.
+   */
+  async currentScopes(keyIds: readonly string[]): Promise<Map<string, ApiKeyScope>> {
+    const ids = [...new Set(keyIds)].filter((id) => UUID.test(id));
+    if (ids.length === 0) return new Map();
+    const rows: Pick<KeyRow, 'id' | 'scope'>[] = await this.db.query(
+      'SELECT id, scope FROM api.api_keys WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL',
+      [ids],
+    );
+    const scopes = new Map(rows.map((row) => [row.id, row.scope]));
+    for (const id of ids) if (!scopes.has(id)) this.forget(id);
+    // A scope changed since a key was cached must not outlive the check either.
+    for (const [hash, entry] of this.cache) {
+      const scope = entry.principal ? scopes.get(entry.principal.keyId) : undefined;
+      if (scope !== undefined && scope !== entry.principal?.scope) this.cache.delete(hash);
+    }
+    return scopes;
+  }
+
+  private forget(keyId: string): void {
+    for (const [hash, entry] of this.cache) if (entry.principal?.keyId === keyId) this.cache.delete(hash);
   }
 
   /** The principal of a presented key, or null when it is malformed, unknown or revoked. */

@@ -12,6 +12,7 @@ import { createLogger, InjectConfig, type ConfigOf } from '@switchboard/platform
 import { allows, type ApiPrincipal, type RequiredScope } from '../api-keys/api-key.js';
 import { ApiKeyService } from '../api-keys/api-key.service.js';
 import { GrpcApiConfig } from '../grpc-api.config.js';
+import { OpenStreamsService } from './open-streams.service.js';
 import { RateLimiter } from './rate-limiter.js';
 import { RpcError, serviceError, toServiceError } from './grpc-errors.util.js';
 
@@ -46,6 +47,7 @@ export class RpcHandlerFactory {
 
   constructor(
     private readonly keys: ApiKeyService,
+    private readonly streams: OpenStreamsService,
     @InjectConfig(GrpcApiConfig) private readonly config: ConfigOf<typeof GrpcApiConfig>,
   ) {}
 
@@ -83,15 +85,34 @@ export class RpcHandlerFactory {
       const watch = watchCall(call);
       const open = call as ServerWritableStream<unknown, unknown>;
       this.openStreams.add(open);
+      let unwatchKey: (() => void) | undefined;
       const write = (response: Res) =>
         new Promise<void>((resolve) => {
-          // Backpressure: wait for the transport to drain before producing more.
-          if (call.write(response)) resolve();
-          else call.once('drain', () => resolve());
+          if (watch.signal.aborted) return resolve();
+          // Backpressure: wait for the transport to drain before producing more (or for the
+          // call's end: a stream ended by the server drains no more, and its handler must finish).
+          if (call.write(response)) return resolve();
+          const done = () => {
+            call.removeListener('drain', done);
+            watch.signal.removeEventListener('abort', done);
+            resolve();
+          };
+          call.once('drain', done);
+          watch.signal.addEventListener('abort', done);
         });
       this.authorize(call.metadata, scope)
         .then((principal) => {
           watch.signal.throwIfAborted();
+          // The key was good when the stream opened; it is read again while the stream lasts.
+          unwatchKey = this.streams.register({
+            keyId: principal.keyId,
+            scope,
+            end: (error) => {
+              // The handler stops on the abort; the status goes out here, as nobody else sends it.
+              watch.abort(error);
+              call.emit('error', toServiceError(error));
+            },
+          });
           return handler(call.request, this.context(principal, watch.signal), write);
         })
         .then(
@@ -104,6 +125,7 @@ export class RpcHandlerFactory {
           },
         )
         .finally(() => {
+          unwatchKey?.();
           this.openStreams.delete(open);
           watch.dispose();
         });
@@ -171,6 +193,8 @@ export class RpcHandlerFactory {
  */
 function watchCall(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>): {
   signal: AbortSignal;
+  /** Ends the call from the server's side (a revoked key): the handler sees its signal fire. */
+  abort: (reason: RpcError) => void;
   dispose: () => void;
 } {
   const controller = new AbortController();
@@ -187,6 +211,7 @@ function watchCall(call: ServerUnaryCall<unknown, unknown> | ServerWritableStrea
   }
   return {
     signal: controller.signal,
+    abort: (reason) => controller.abort(reason),
     dispose: () => {
       clearTimeout(timer);
       call.removeListener('cancelled', onCancelled);
