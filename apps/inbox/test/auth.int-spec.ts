@@ -88,11 +88,11 @@ describe('inbox sign-in and users', () => {
     expect((await client.post('/api/inbox/canned-responses', body)).status).toBe(201);
   });
 
-  it('rate-limits failed sign-ins per account, even with the right password afterwards', async () => {
+  it('rate-limits failed sign-ins per account and address, even with the right password afterwards', async () => {
     const email = `limited-${randomUUID()}@example.test`;
     await createUser(email, 'agent');
     const client = new InboxClient(inbox.url);
-    for (let i = 0; i < LOGIN_LIMITS.perAccount; i++) {
+    for (let i = 0; i < LOGIN_LIMITS.perAccountAndAddress; i++) {
       expect((await client.login(email, `wrong-${i}`)).status).toBe(401);
     }
     const blocked = await client.login(email, 'the right password');
@@ -112,7 +112,7 @@ describe('inbox sign-in and users', () => {
       `INSERT INTO inbox.login_failures (account_key, ip)
        SELECT 'sprayed-' || i || '@example.test', ip FROM generate_series(1, $1) i,
        (SELECT DISTINCT ip FROM inbox.login_failures UNION SELECT '::ffff:127.0.0.1' UNION SELECT '127.0.0.1') ips`,
-      [LOGIN_LIMITS.perIp],
+      [LOGIN_LIMITS.perAddress],
     );
     const response = await new InboxClient(inbox.url).login(inbox.adminEmail, inbox.adminPassword);
     expect(response.status).toBe(429);

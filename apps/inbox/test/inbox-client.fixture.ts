@@ -4,7 +4,11 @@
  */
 export class InboxClient {
   cookie: string | undefined;
+  /** `sb_inbox_device=…`: the browser's sign-in trust cookie, kept like a browser keeps it. */
+  deviceCookie: string | undefined;
   csrfToken: string | undefined;
+  /** Sent on every request, e.g. `x-forwarded-for` to sign in from another address. */
+  headers: Record<string, string> = {};
 
   constructor(
     readonly baseUrl: string,
@@ -33,9 +37,12 @@ export class InboxClient {
       method,
       headers: {
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(this.cookie || this.deviceCookie
+          ? { cookie: [this.cookie, this.deviceCookie].filter(Boolean).join('; ') }
+          : {}),
         ...(method !== 'GET' ? { origin: this.origin } : {}),
         ...(method !== 'GET' && this.csrfToken ? { 'x-csrf-token': this.csrfToken } : {}),
+        ...this.headers,
         ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -47,6 +54,10 @@ export class InboxClient {
       if (pair?.startsWith('sb_inbox_session=')) {
         const value = pair.slice('sb_inbox_session='.length);
         this.cookie = value ? pair : undefined;
+      }
+      if (pair?.startsWith('sb_inbox_device=')) {
+        const value = pair.slice('sb_inbox_device='.length);
+        this.deviceCookie = value ? pair : undefined;
       }
     }
     const text = await response.text();

@@ -27,7 +27,14 @@ import { AuthService } from './auth.service.js';
 import { MAX_PASSWORD_LENGTH } from './password.util.js';
 import { CurrentSession, PublicRoute, SessionGuard } from './session.guard.js';
 import type { SessionContext } from './session-context.js';
-import { clearSessionCookie, setSessionCookie } from './session-cookie.util.js';
+import { DEVICE_TRUST_DAYS } from './login-rate-limiter.service.js';
+import {
+  DEVICE_COOKIE,
+  clearSessionCookie,
+  readCookie,
+  setDeviceCookie,
+  setSessionCookie,
+} from './session-cookie.util.js';
 
 const loginSchema = z.object({
   email: z.string().trim().min(1).max(320),
@@ -64,8 +71,9 @@ export class AuthController {
     @Body() body: unknown,
   ) {
     const input = parseInput(loginSchema, body);
-    const { user, session } = await this.auth.login({ ...input, ip: clientIp(request, this.trustedProxies) });
+    const { user, session, deviceToken } = await this.auth.login({ ...input, ...this.origin(request) });
     setSessionCookie(request, response, session.token, session.expiresAt, this.secure);
+    setDeviceCookie(request, response, deviceToken, DEVICE_TRUST_DAYS, this.secure);
     return { user, csrfToken: session.csrfToken };
   }
 
@@ -103,9 +111,22 @@ export class AuthController {
     @Body() body: unknown,
   ) {
     const input = parseInput(passwordChangeSchema, body);
-    const issued = await this.auth.changePassword(session, input.currentPassword, input.newPassword);
+    const issued = await this.auth.changePassword(
+      session,
+      input.currentPassword,
+      input.newPassword,
+      this.origin(request),
+    );
     setSessionCookie(request, response, issued.token, issued.expiresAt, this.secure);
     return { csrfToken: issued.csrfToken };
+  }
+
+  /** Where a password check comes from: the client's address and its trust cookie (ADR 0056). */
+  private origin(request: Request) {
+    return {
+      ip: clientIp(request, this.trustedProxies),
+      deviceToken: readCookie(request.header('cookie'), DEVICE_COOKIE),
+    };
   }
 
   private get secure(): boolean {

@@ -22,6 +22,14 @@ export interface LoginInput {
   /** Needed only when the email belongs to users of several workspaces. */
   readonly workspaceId?: string;
   readonly ip: string;
+  /** The browser's trust cookie (ADR 0056), if it sent one. */
+  readonly deviceToken?: string | undefined;
+}
+
+/** Where a password check comes from, for the limits it shares with sign-in. */
+export interface AttemptOrigin {
+  readonly ip: string;
+  readonly deviceToken?: string | undefined;
 }
 
 /** Signing in and out, and changing one's password. */
@@ -34,9 +42,10 @@ export class AuthService {
     private readonly limiter: LoginRateLimiter,
   ) {}
 
-  async login(input: LoginInput): Promise<{ user: User; session: IssuedSession }> {
+  /** `deviceToken`: the trust cookie to send back, so this browser signs in even while the account is attacked. */
+  async login(input: LoginInput): Promise<{ user: User; session: IssuedSession; deviceToken: string }> {
     const accountKey = input.email.trim().toLowerCase();
-    await this.limiter.check(accountKey, input.ip);
+    const attempt = await this.limiter.check({ accountKey, ip: input.ip, deviceToken: input.deviceToken });
     const candidates = (await this.users.findActiveByEmail(accountKey)).filter(
       (row) => input.workspaceId === undefined || row.workspace_id === input.workspaceId,
     );
@@ -47,7 +56,7 @@ export class AuthService {
     // Same work whether or not the email exists: timing must not reveal accounts.
     if (candidates.length === 0) await verifyPassword(await unknownUserHash, input.password);
     if (matching.length === 0) {
-      await this.limiter.recordFailure(accountKey, input.ip);
+      await this.limiter.recordFailure(attempt);
       throw new InvalidCredentialsError();
     }
     if (matching.length > 1)
@@ -55,25 +64,38 @@ export class AuthService {
         { field: 'workspaceId', description: 'required for this account' },
       ]);
     const row = matching[0]!;
-    await this.limiter.clearAccount(accountKey);
+    const deviceToken = await this.limiter.recordSuccess(attempt);
     const session = await this.sessions.issue({ id: row.id, workspaceId: row.workspace_id });
-    return { user: toUser(row), session };
+    return { user: toUser(row), session, deviceToken };
   }
 
   async logout(context: SessionContext): Promise<void> {
     await this.sessions.end(context.sessionId);
   }
 
-  /** Ends every session of the user (other browsers too) and issues a fresh one for this browser. */
+  /**
+   * Ends every session of the user (other browsers too) and issues a fresh one for this browser.
+   * The current password is a password check like sign-in's: the same limits, the same counts
+   * (a stolen session must not become an unlimited password oracle).
+   */
   async changePassword(
     context: SessionContext,
     currentPassword: string,
     newPassword: string,
+    origin: AttemptOrigin,
   ): Promise<IssuedSession> {
     assertPasswordPolicy(newPassword);
+    const attempt = await this.limiter.check({
+      accountKey: context.email.trim().toLowerCase(),
+      ip: origin.ip,
+      deviceToken: origin.deviceToken,
+    });
     const row = await this.users.findRow(context.workspaceId, context.userId);
-    if (!row || !(await verifyPassword(row.password_hash, currentPassword)))
+    if (!row || !(await verifyPassword(row.password_hash, currentPassword))) {
+      await this.limiter.recordFailure(attempt);
       throw new PermissionDeniedError('the current password is wrong');
+    }
+    await this.limiter.recordSuccess(attempt);
     const passwordHash = await hashPassword(newPassword);
     return this.db.transaction(async (tx) => {
       await this.users.setPasswordHash(tx, row.id, passwordHash);

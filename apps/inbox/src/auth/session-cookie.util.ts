@@ -48,3 +48,26 @@ export function clearSessionCookie(request: Request, response: Response, forceSe
     path: '/',
   });
 }
+
+/** The browser's sign-in trust cookie (ADR 0056): a browser that signed in to an account before. */
+export const DEVICE_COOKIE = 'sb_inbox_device';
+
+/**
+ * Sent only to the session routes (sign-in and the password change read it), never readable by
+ * scripts, not on cross-site requests.
+ */
+export function setDeviceCookie(
+  request: Request,
+  response: Response,
+  token: string,
+  maxAgeDays: number,
+  forceSecure: boolean,
+): void {
+  response.cookie(DEVICE_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: forceSecure || request.secure,
+    path: '/api/inbox/session',
+    maxAge: maxAgeDays * 24 * 60 * 60 * 1000,
+  });
+}
