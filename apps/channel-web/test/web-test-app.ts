@@ -11,7 +11,7 @@ import {
   Topics,
 } from '@switchboard/contracts';
 import { KafkaEventBus, MessagingModule } from '@switchboard/messaging';
-import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
+import { configureHttpApp, HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
 import { type TestDatabase, createTestDatabase, testRunId, waitFor } from '@switchboard/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
@@ -184,6 +184,8 @@ async function startNestApp(env: Record<string, string>): Promise<INestApplicati
   class TestRootModule {}
 
   const app = await NestFactory.create(TestRootModule, { logger: false, abortOnError: false });
+  // The headers runHttpService gives every app (no X-Powered-By, nosniff, no-store, frames).
+  configureHttpApp(app);
   app.useWebSocketAdapter(new WsAdapter(app));
   await app.listen(0, '127.0.0.1');
   return app;

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { HISTORY_API, ROUTING_API, SMS_CHANNEL_API, WEB_CHANNEL_API } from '@switchboard/contracts';
 import { EventBus, MessagingModule } from '@switchboard/messaging';
-import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
+import { configureHttpApp, HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
 import { type TestDatabase, createTestDatabase, testRunId } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
@@ -87,6 +87,8 @@ export async function startInboxTestApp(
   class InboxTestModule {}
 
   const app = await NestFactory.create(InboxTestModule, { logger: false, rawBody: true });
+  // The headers runHttpService gives every app (no X-Powered-By, nosniff, no-store, frames).
+  configureHttpApp(app);
   app.useWebSocketAdapter(new WsAdapter(app));
   await app.listen(0, '127.0.0.1');
   const bus = app.get(EventBus);

@@ -72,6 +72,8 @@ export { PgListener, type PgListenerOptions } from './database/pg-listener.util.
 
 // Bootstrap
 export { runHttpService, type RunHttpServiceOptions } from './bootstrap/run-http-service.util.js';
+export { configureHttpApp } from './bootstrap/configure-http-app.util.js';
+export { securityHeaders } from './http/security-headers.middleware.js';
 
 // Crypto
 export { EncryptionConfig, encryptionVariables } from './crypto/encryption.config.js';

@@ -20,7 +20,7 @@ export class DemoController {
   @Header('Cache-Control', 'no-store')
   @Header(
     'Content-Security-Policy',
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self' ws: wss:",
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self' ws: wss:; frame-ancestors 'none'",
   )
   async page(
     @Query('user') user: string | undefined,

@@ -5,6 +5,7 @@ import { ConfigValidationError } from '../config/config-validation.error.js';
 import type { ConfigDefinition, Environment } from '../config/config-definition.js';
 import { PlatformConfigService, loadConfig } from '../config/platform-config.service.js';
 import { WsAdapter } from '@nestjs/platform-ws';
+import { configureHttpApp } from './configure-http-app.util.js';
 import { createLogger } from '../logging/logger.util.js';
 import { NestPinoLogger } from '../logging/nest-logger.service.js';
 
@@ -42,6 +43,7 @@ export async function runHttpService(
       rawBody: true,
     });
     app.useLogger(app.get(NestPinoLogger));
+    configureHttpApp(app);
     // WebSocket gateways (the widget's customers, the inbox's agents) share the HTTP port, each on
     // its own path; `ws` rather than socket.io keeps the widget small.
     app.useWebSocketAdapter(new WsAdapter(app));

@@ -62,6 +62,22 @@ export const httpVariables = {
     default: '',
     expected: 'addresses or CIDR blocks, comma-separated (10.0.0.0/8,fd00::/8)',
   }),
+  PUBLIC_BASE_URL: configVariable({
+    description:
+      'The URL browsers and providers reach this deployment at (your domain, or an ngrok/cloudflared ' +
+      'tunnel), without a trailing path. https: every response carries Strict-Transport-Security. ' +
+      'The SMS channel checks Twilio’s webhook signatures against it (behind a proxy the URL the ' +
+      'server sees differs), points status callbacks to it, and sends agents’ files as MMS from URLs ' +
+      'under it. Unset: no HSTS; the request’s own Host and protocol for signatures; no status ' +
+      'callbacks; files are not sent by SMS.',
+    schema: z
+      .string()
+      .refine((value) => URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol))
+      .transform((value) => value.replace(/\/+$/, ''))
+      .optional(),
+    expected: 'an http(s) URL',
+    example: 'https://switchboard.example.com',
+  }),
 };
 
 export const databaseVariables = {

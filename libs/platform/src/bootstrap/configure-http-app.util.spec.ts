@@ -1,0 +1,64 @@
+import { Controller, Get, Header, Module, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { configureHttpApp, defineConfig, httpVariables, PlatformConfigModule } from '@switchboard/platform';
+
+const AppConfig = defineConfig(httpVariables, 'HeadersTestConfig');
+
+@Controller()
+class ProbeController {
+  @Get('json')
+  json() {
+    return { csrfToken: 'abc' };
+  }
+
+  @Get('script')
+  @Header('Cache-Control', 'public, max-age=300')
+  @Header('Content-Type', 'text/javascript')
+  script() {
+    return 'void 0;';
+  }
+}
+
+async function start(env: Record<string, string>): Promise<{ app: INestApplication; url: string }> {
+  @Module({ imports: [PlatformConfigModule.forRoot(AppConfig, { env })], controllers: [ProbeController] })
+  class ProbeModule {}
+  const app = await NestFactory.create(ProbeModule, { logger: false });
+  configureHttpApp(app);
+  await app.listen(0, '127.0.0.1');
+  return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
+}
+
+/** The headers every app gets from the platform, over HTTP on a real Nest app. */
+describe('configureHttpApp', () => {
+  let running: INestApplication | undefined;
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+  });
+
+  it('drops X-Powered-By and sends the security headers; a handler can still set its own caching', async () => {
+    const { app, url } = await start({ PUBLIC_BASE_URL: 'http://localhost:3000' });
+    running = app;
+    const json = await fetch(`${url}/json`);
+    expect(json.headers.get('x-powered-by')).toBeNull();
+    expect(json.headers.get('cache-control')).toBe('no-store');
+    expect(json.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(json.headers.get('x-frame-options')).toBe('DENY');
+    expect(json.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    // http: no HSTS (it would pin browsers to an https the deployment does not serve).
+    expect(json.headers.get('strict-transport-security')).toBeNull();
+    const missing = await fetch(`${url}/nothing`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('x-powered-by')).toBeNull();
+    expect(missing.headers.get('cache-control')).toBe('no-store');
+    const script = await fetch(`${url}/script`);
+    expect(script.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(script.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('sends HSTS when PUBLIC_BASE_URL is https', async () => {
+    const { app, url } = await start({ PUBLIC_BASE_URL: 'https://switchboard.example.com/' });
+    running = app;
+    expect((await fetch(`${url}/json`)).headers.get('strict-transport-security')).toBe('max-age=31536000');
+  });
+});
