@@ -18,6 +18,7 @@ import { WebDeliveryConsumer } from './outbound/web-delivery.consumer.js';
 import { WebDeliveryService } from './outbound/web-delivery.service.js';
 import { AgentAvailabilityService } from './sessions/agent-availability.service.js';
 import { SessionRegistryService } from './sessions/session-registry.service.js';
+import { WidgetCredentialsRecheckService } from './sessions/widget-credentials-recheck.service.js';
 import { SharedRateLimitsService } from './sessions/shared-rate-limits.service.js';
 import { WidgetSessionService } from './sessions/widget-session.service.js';
 import { WidgetGateway } from './sessions/widget.gateway.js';
@@ -65,6 +66,7 @@ import { TranscriptService } from './transcript/transcript.service.js';
     WebDeliveryConsumer,
     AgentAvailabilityService,
     SessionRegistryService,
+    WidgetCredentialsRecheckService,
     WidgetSessionService,
     SharedRateLimitsService,
     WidgetGateway,

@@ -46,6 +46,11 @@ export class SessionRegistryService implements OnModuleInit, OnApplicationShutdo
     return this.all.size;
   }
 
+  /** Every socket of this replica, open or still opening. */
+  sessions(): readonly WidgetSession[] {
+    return [...this.all];
+  }
+
   track(session: WidgetSession): void {
     this.all.add(session);
   }

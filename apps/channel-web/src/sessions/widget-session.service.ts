@@ -139,6 +139,7 @@ export class WidgetSessionService implements OnModuleInit, OnApplicationShutdown
       });
       // Signed in on a browser that chatted anonymously: what it said comes along.
       if (hello.token !== undefined) await this.merges.mergeIntoUser(session.contact, hello.token);
+      session.identity = hello.user;
       session.verified = {
         ...(hello.user.email ? { email: hello.user.email } : {}),
         ...(hello.user.phone ? { phone: hello.user.phone } : {}),

@@ -1,3 +1,4 @@
+import type { SignedUser } from '../contacts/identity-verification.util.js';
 import type { WebContact } from '../contacts/web-contact.js';
 import type { VerifiedProfile } from '../inbound/web-inbound.service.js';
 import type { WidgetSite } from '../settings/widget-settings.service.js';
@@ -22,6 +23,8 @@ export class WidgetSession {
   site: WidgetSite | null = null;
   contact: WebContact | null = null;
   verified: VerifiedProfile | null = null;
+  /** The signed user this socket proved to be, kept to prove it again against a rotated secret. */
+  identity: (SignedUser & { readonly hash: string }) | null = null;
   lastSentSeq = 0;
   closed = false;
   alive = true;

@@ -1,0 +1,76 @@
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { createLogger } from '@switchboard/platform';
+import { isValidUserHash } from '../contacts/identity-verification.util.js';
+import { WidgetSettingsService } from '../settings/widget-settings.service.js';
+import { isOriginAllowed } from './origin.util.js';
+import { SessionRegistryService } from './session-registry.service.js';
+import { CLOSE_IDENTITY_INVALID, CLOSE_ORIGIN_REFUSED, CLOSE_UNKNOWN_WIDGET } from './widget-protocol.js';
+import type { WidgetSession } from './widget-session.js';
+
+/**
+ * How often open sockets are held against their site's current settings. With the settings
+ * cache's 5 s, a rotated identity secret or a removed origin ends the sockets it no longer
+ * admits within 10 s on every replica.
+ */
+export const CREDENTIALS_RECHECK_MS = 3_000;
+
+/**
+ * A socket is admitted once, when it opens (origin) and says hello (identity hash); it lasts as
+ * long as the tab. An admin who rotates the identity secret (it leaked: anyone could sign in as
+ * anyone) or takes an origin off the list must not leave those sockets open: each is checked
+ * again against the site as it is now, and closed as a new one would be refused.
+ */
+@Injectable()
+export class WidgetCredentialsRecheckService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = createLogger('channel-web.sessions');
+  private timer: NodeJS.Timeout | undefined;
+  private checking = false;
+
+  constructor(
+    private readonly registry: SessionRegistryService,
+    private readonly settings: WidgetSettingsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.recheck(), CREDENTIALS_RECHECK_MS).unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  async recheck(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      const bySite = new Map<string, WidgetSession[]>();
+      for (const session of this.registry.sessions()) {
+        if (session.closed || session.site === null) continue;
+        const key = session.site.widgetKey;
+        bySite.set(key, [...(bySite.get(key) ?? []), session]);
+      }
+      for (const [widgetKey, sessions] of bySite) {
+        // One lookup per site (cached for seconds); while the database is unreachable nothing closes.
+        const site = await this.settings.findSite(widgetKey).catch((error: unknown) => {
+          this.logger.warn({ err: error }, 'could not recheck open widget sockets');
+          return undefined;
+        });
+        if (site === undefined) continue;
+        for (const session of sessions) {
+          if (site === null) session.close(CLOSE_UNKNOWN_WIDGET, 'unknown widget key');
+          else if (!isOriginAllowed(session.origin, session.host, site.allowedOrigins))
+            session.close(CLOSE_ORIGIN_REFUSED, 'origin no longer allowed');
+          else if (
+            session.identity !== null &&
+            !isValidUserHash(site.identitySecret, session.identity, session.identity.hash)
+          )
+            session.close(CLOSE_IDENTITY_INVALID, 'identity no longer verified');
+          // Still admitted: later hellos and uploads see the settings as they are now.
+          else session.site = site;
+        }
+      }
+    } finally {
+      this.checking = false;
+    }
+  }
+}
