@@ -25,6 +25,7 @@ export class WidgetCredentialsRecheckService implements OnModuleInit, OnApplicat
   private readonly logger = createLogger('channel-web.sessions');
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
+  private failing = false;
 
   constructor(
     private readonly registry: SessionRegistryService,
@@ -52,10 +53,13 @@ export class WidgetCredentialsRecheckService implements OnModuleInit, OnApplicat
       for (const [widgetKey, sessions] of bySite) {
         // One lookup per site (cached for seconds); while the database is unreachable nothing closes.
         const site = await this.settings.findSite(widgetKey).catch((error: unknown) => {
-          this.logger.warn({ err: error }, 'could not recheck open widget sockets');
+          // Said once per outage, not every few seconds.
+          if (!this.failing) this.logger.warn({ err: error }, 'could not recheck open widget sockets');
+          this.failing = true;
           return undefined;
         });
         if (site === undefined) continue;
+        this.failing = false;
         for (const session of sessions) {
           if (site === null) session.close(CLOSE_UNKNOWN_WIDGET, 'unknown widget key');
           else if (!isOriginAllowed(session.origin, session.host, site.allowedOrigins))

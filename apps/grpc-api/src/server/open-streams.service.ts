@@ -32,6 +32,7 @@ export class OpenStreamsService implements OnModuleDestroy {
   private readonly streams = new Set<OpenStream>();
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
+  private failing = false;
   private readonly stopListening: () => void;
 
   constructor(private readonly keys: ApiKeyService) {
@@ -60,10 +61,14 @@ export class OpenStreamsService implements OnModuleDestroy {
       try {
         scopes = await this.keys.currentScopes(open.map((s) => s.keyId));
       } catch (error) {
-        // The database is unreachable: the streams can't read events either; check again next time.
-        this.logger.warn({ err: error }, 'could not recheck the keys of open streams');
+        // The database is unreachable: the streams can't read events either; check again next
+        // time, and say so once per outage, not every few seconds.
+        if (!this.failing) this.logger.warn({ err: error }, 'could not recheck the keys of open streams');
+        this.failing = true;
         return;
       }
+      if (this.failing) this.logger.info('rechecking the keys of open streams again');
+      this.failing = false;
       for (const stream of open) {
         const scope = scopes.get(stream.keyId);
         if (scope === undefined) this.end(stream, revoked());
