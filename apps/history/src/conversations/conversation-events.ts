@@ -1,4 +1,6 @@
 import {
+  ConversationMessageAppendedV1,
+  type ConversationMessageAppendedV1Payload,
   ConversationStatusChangedV1,
   type ConversationStatus,
   type MessageSender,
@@ -30,6 +32,34 @@ export function statusChangedEntry(input: {
         previousStatus: input.previousStatus,
         changedBy: input.changedBy,
         changedAt: input.changedAt,
+      },
+    }),
+  };
+}
+
+/**
+ * ConversationMessageAppendedV1 for the outbox, for a message of any direction (inbound, an
+ * agent's reply, a note). The customer's attributes go only with the message that opened the
+ * conversation (routing matches queues on them); hints only when the channel gave some.
+ */
+export function messageAppendedEntry(input: {
+  workspaceId: string;
+  correlationId?: string;
+  message: Omit<ConversationMessageAppendedV1Payload, 'customerAttributes' | 'hints'>;
+  customerAttributes?: Record<string, string> | null;
+  hints?: Record<string, string>;
+}): OutboxEntry {
+  const { message, customerAttributes, hints } = input;
+  return {
+    topic: Topics.conversations,
+    key: input.workspaceId,
+    event: ConversationMessageAppendedV1.create({
+      workspaceId: input.workspaceId,
+      correlationId: input.correlationId,
+      payload: {
+        ...message,
+        ...(message.openedConversation ? { customerAttributes: customerAttributes ?? {} } : {}),
+        ...(hints !== undefined ? { hints } : {}),
       },
     }),
   };

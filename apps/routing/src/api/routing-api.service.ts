@@ -27,7 +27,7 @@ import {
   patchedAgent,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
-import { InjectServiceDataSource, returnedRows } from '@switchboard/platform';
+import { InjectServiceDataSource, isUniqueViolation, returnedRows } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
@@ -288,8 +288,7 @@ export class RoutingApiService implements RoutingApi {
         return saved[0]!;
       })
       .catch((error: unknown) => {
-        if ((error as { code?: string }).code === '23505')
-          throw new AlreadyExistsError(`a queue named "${queue.name}" exists`);
+        if (isUniqueViolation(error)) throw new AlreadyExistsError(`a queue named "${queue.name}" exists`);
         throw error;
       });
     return queueView(row);
