@@ -4,8 +4,8 @@ import {
   ConversationStatusChangedV1,
   type ConversationStatus,
   type MessageSender,
-  Topics,
 } from '@switchboard/contracts';
+import { routed } from '@switchboard/messaging';
 import type { OutboxEntry } from '../outbox/outbox.js';
 
 /** ConversationStatusChangedV1 for the outbox, keyed by workspace like every conversation fact. */
@@ -19,10 +19,8 @@ export function statusChangedEntry(input: {
   changedAt: string;
   correlationId?: string;
 }): OutboxEntry {
-  return {
-    topic: Topics.conversations,
-    key: input.workspaceId,
-    event: ConversationStatusChangedV1.create({
+  return routed(
+    ConversationStatusChangedV1.create({
       workspaceId: input.workspaceId,
       correlationId: input.correlationId,
       payload: {
@@ -34,7 +32,7 @@ export function statusChangedEntry(input: {
         changedAt: input.changedAt,
       },
     }),
-  };
+  );
 }
 
 /**
@@ -50,10 +48,8 @@ export function messageAppendedEntry(input: {
   hints?: Record<string, string>;
 }): OutboxEntry {
   const { message, customerAttributes, hints } = input;
-  return {
-    topic: Topics.conversations,
-    key: input.workspaceId,
-    event: ConversationMessageAppendedV1.create({
+  return routed(
+    ConversationMessageAppendedV1.create({
       workspaceId: input.workspaceId,
       correlationId: input.correlationId,
       payload: {
@@ -62,5 +58,5 @@ export function messageAppendedEntry(input: {
         ...(hints !== undefined ? { hints } : {}),
       },
     }),
-  };
+  );
 }

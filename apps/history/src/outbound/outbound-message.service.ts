@@ -8,8 +8,8 @@ import {
   NotFoundError,
   type SendMessageInput,
   type SendMessageResult,
-  Topics,
 } from '@switchboard/contracts';
+import { routed } from '@switchboard/messaging';
 import { InjectServiceDataSource } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
@@ -347,25 +347,25 @@ export class OutboundMessageService {
       }),
     );
     if (delivery !== undefined) {
-      outbox.push({
-        topic: Topics.deliveries,
-        key: workspaceId,
-        event: MessageDeliveryRequestedV1.create({
-          workspaceId,
-          payload: {
-            messageId,
-            conversationId,
-            customerId: targetCustomerId,
-            channel: delivery.channel,
-            channelAccountId: delivery.channelAccountId,
-            recipient: delivery.recipient,
-            text,
-            attachments: input.attachments ?? [],
-            sender: input.sender,
-            requestedAt: createdAt,
-          },
-        }),
-      });
+      outbox.push(
+        routed(
+          MessageDeliveryRequestedV1.create({
+            workspaceId,
+            payload: {
+              messageId,
+              conversationId,
+              customerId: targetCustomerId,
+              channel: delivery.channel,
+              channelAccountId: delivery.channelAccountId,
+              recipient: delivery.recipient,
+              text,
+              attachments: input.attachments ?? [],
+              sender: input.sender,
+              requestedAt: createdAt,
+            },
+          }),
+        ),
+      );
     }
 
     const [written] = await preparedRows<{ inserted: number }>(tx, 'history.send.write', WRITE, [

@@ -7,7 +7,6 @@ import {
   FailedPreconditionError,
   InvalidArgumentError,
   NotFoundError,
-  Topics,
   channelSchema,
   messageSenderSchema,
   presenceSchema,
@@ -226,10 +225,8 @@ export class RoutingApiService implements RoutingApi {
     const parsedPresence = parseInput(presenceSchema, presence, 'presence');
     const parsedReason = parseInput(presenceReasonSchema, reason, 'presence reason');
     const row = await this.agentRow(workspaceId, agentId);
-    await this.bus.publish({
-      topic: Topics.agents,
-      key: workspaceId,
-      event: AgentPresenceChangedV1.create({
+    await this.bus.emit(
+      AgentPresenceChangedV1.create({
         workspaceId,
         payload: {
           agentId: row.agent_id,
@@ -238,7 +235,7 @@ export class RoutingApiService implements RoutingApi {
           changedAt: new Date().toISOString(),
         },
       }),
-    });
+    );
     const state = await this.agentState(workspaceId, agentId);
     // The owner applies it from the log in a moment; the caller sees the presence it asked for.
     return this.agentView(row, state ? { ...state, presence: parsedPresence } : undefined, parsedPresence);
@@ -430,14 +427,12 @@ export class RoutingApiService implements RoutingApi {
     else if (!(await this.queueRow(workspaceId, target.queueId)))
       throw new NotFoundError(`queue ${target.queueId}`);
     await this.conversationState(workspaceId, id, ['waiting', 'offered', 'assigned']);
-    await this.bus.publish({
-      topic: Topics.routingCommands,
-      key: workspaceId,
-      event: ConversationTransferRequestedV1.create({
+    await this.bus.emit(
+      ConversationTransferRequestedV1.create({
         workspaceId,
         payload: { conversationId: id, to: target, requestedBy, note, requestedAt: new Date().toISOString() },
       }),
-    });
+    );
   }
 
   async answerOffer(
@@ -452,14 +447,12 @@ export class RoutingApiService implements RoutingApi {
     const snapshot = await this.conversationState(workspaceId, id, ['offered']);
     if (snapshot.agentId !== agent)
       throw new FailedPreconditionError(`conversation ${id} is not offered to ${agent}`);
-    await this.bus.publish({
-      topic: Topics.routingCommands,
-      key: workspaceId,
-      event: ConversationOfferAnsweredV1.create({
+    await this.bus.emit(
+      ConversationOfferAnsweredV1.create({
         workspaceId,
         payload: { conversationId: id, agentId: agent, accepted, answeredAt: new Date().toISOString() },
       }),
-    });
+    );
   }
 
   // ─── Helpers ──────────────────────────────────────────────────────────────────────────────
