@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, NotFoundError, type RoutingApi } from '@switchboard/contracts';
+import { describePortContract } from './port-contract.util.js';
 
 /** One RoutingApi prepared for the contract: the real service or a double. */
 export interface RoutingApiUnderTest {
@@ -16,18 +17,8 @@ export function describeRoutingApiContract(
   subject: string,
   create: () => Promise<RoutingApiUnderTest>,
 ): void {
-  describe(`RoutingApi contract: ${subject}`, () => {
-    let under: RoutingApiUnderTest;
-    const workspace = randomUUID();
-    const other = randomUUID();
-
-    beforeAll(async () => {
-      under = await create();
-    });
-
-    afterAll(async () => {
-      await under?.close();
-    });
+  describePortContract(`RoutingApi contract: ${subject}`, create, (suite) => {
+    const { workspace, other } = suite;
 
     it('creates an agent once, in its workspace only, and patches only what it names', async () => {
       const input = {
@@ -37,13 +28,13 @@ export function describeRoutingApiContract(
         channelCapacity: { sms: 3 },
         maxConcurrent: 6,
       };
-      const created = await under.api.createAgent(workspace, input);
+      const created = await suite.under.api.createAgent(workspace, input);
       expect(created).toMatchObject({ ...input, workspaceId: workspace });
-      await expect(under.api.createAgent(workspace, input)).rejects.toBeInstanceOf(AlreadyExistsError);
-      await expect(under.api.getAgent(other, 'agent-ada')).rejects.toBeInstanceOf(NotFoundError);
-      expect(await under.api.listAgents(other)).toEqual([]);
+      await expect(suite.under.api.createAgent(workspace, input)).rejects.toBeInstanceOf(AlreadyExistsError);
+      await expect(suite.under.api.getAgent(other, 'agent-ada')).rejects.toBeInstanceOf(NotFoundError);
+      expect(await suite.under.api.listAgents(other)).toEqual([]);
 
-      const updated = await under.api.updateAgent(workspace, 'agent-ada', {
+      const updated = await suite.under.api.updateAgent(workspace, 'agent-ada', {
         skills: [{ skill: 'spanish', proficiency: 5 }],
       });
       expect(updated).toMatchObject({
@@ -52,43 +43,48 @@ export function describeRoutingApiContract(
         channelCapacity: { sms: 3 },
         maxConcurrent: 6,
       });
-      await expect(under.api.updateAgent(workspace, 'nobody', { displayName: 'X' })).rejects.toBeInstanceOf(
-        NotFoundError,
-      );
-      const online = await under.api.setPresence(workspace, 'agent-ada', 'online', 'agent');
+      await expect(
+        suite.under.api.updateAgent(workspace, 'nobody', { displayName: 'X' }),
+      ).rejects.toBeInstanceOf(NotFoundError);
+      const online = await suite.under.api.setPresence(workspace, 'agent-ada', 'online', 'agent');
       expect(online.presence).toBe('online');
-      expect((await under.api.listAgents(workspace)).map((a) => a.agentId)).toEqual(['agent-ada']);
+      expect((await suite.under.api.listAgents(workspace)).map((a) => a.agentId)).toEqual(['agent-ada']);
     });
 
     it('keeps queue names unique per workspace, whatever their case', async () => {
-      const billing = await under.api.upsertQueue(workspace, { name: 'Billing' });
-      const sales = await under.api.upsertQueue(workspace, { name: 'Sales' });
-      await expect(under.api.upsertQueue(workspace, { name: 'billing' })).rejects.toBeInstanceOf(
+      const billing = await suite.under.api.upsertQueue(workspace, { name: 'Billing' });
+      const sales = await suite.under.api.upsertQueue(workspace, { name: 'Sales' });
+      await expect(suite.under.api.upsertQueue(workspace, { name: 'billing' })).rejects.toBeInstanceOf(
         AlreadyExistsError,
       );
       await expect(
-        under.api.upsertQueue(workspace, { id: sales.id, name: 'BILLING' }),
+        suite.under.api.upsertQueue(workspace, { id: sales.id, name: 'BILLING' }),
       ).rejects.toBeInstanceOf(AlreadyExistsError);
       // Its own name is no clash; another workspace may have the same name.
-      expect(await under.api.upsertQueue(workspace, { id: billing.id, name: 'billing' })).toMatchObject({
-        id: billing.id,
-        name: 'billing',
-      });
-      await under.api.upsertQueue(other, { name: 'Billing' });
-      await expect(under.api.getQueue(other, billing.id)).rejects.toBeInstanceOf(NotFoundError);
-      expect((await under.api.listQueues(workspace)).map((q) => q.name).sort()).toEqual(['Sales', 'billing']);
-      await under.api.deleteQueue(workspace, sales.id);
-      await expect(under.api.getQueue(workspace, sales.id)).rejects.toBeInstanceOf(NotFoundError);
+      expect(await suite.under.api.upsertQueue(workspace, { id: billing.id, name: 'billing' })).toMatchObject(
+        {
+          id: billing.id,
+          name: 'billing',
+        },
+      );
+      await suite.under.api.upsertQueue(other, { name: 'Billing' });
+      await expect(suite.under.api.getQueue(other, billing.id)).rejects.toBeInstanceOf(NotFoundError);
+      expect((await suite.under.api.listQueues(workspace)).map((q) => q.name).sort()).toEqual([
+        'Sales',
+        'billing',
+      ]);
+      await suite.under.api.deleteQueue(workspace, sales.id);
+      await expect(suite.under.api.getQueue(workspace, sales.id)).rejects.toBeInstanceOf(NotFoundError);
     });
 
     it('refuses a transfer to an agent or queue the workspace lacks', async () => {
       const conversationId = randomUUID();
       const by = { type: 'agent' as const, id: 'agent-1' };
       await expect(
-        under.api.transfer(workspace, conversationId, { agentId: 'nobody' }, by),
+        suite.under.api.transfer(workspace, conversationId, { agentId: 'nobody' }, by),
       ).rejects.toBeInstanceOf(NotFoundError);
       await expect(
-        under.api.transfer(workspace, conversationId, { queueId: randomUUID() }, by),
+        suite.under.api.transfer(workspace, conversationId, { queueId: randomUUID() }, by),
       ).rejects.toBeInstanceOf(NotFoundError);
     });
   });
