@@ -3,48 +3,13 @@
  * is set with textContent (never innerHTML from data): a message is text, whatever it contains.
  */
 import { STRINGS, type Strings } from './panel-strings.js';
+import type { ServerMessage } from '../src/sessions/widget-protocol.js';
+import type { TranscriptAttachment, TranscriptItem } from '../src/transcript/transcript-item.js';
 import type { WidgetConfig, WidgetContext, WidgetPanel } from './widget-context.js';
 
-interface Attachment {
-  id: string;
-  contentType: string;
-  sizeBytes: number;
-  fileName?: string;
-}
-
-interface Item {
-  seq: number;
-  id: string;
-  kind: 'message' | 'csat';
-  dir: 'in' | 'out';
-  text: string | null;
-  attachments: Attachment[];
-  author: { name: string | null; type: string } | null;
-  conversationId: string | null;
-  at: string;
-  readAt: string | null;
-  answered?: boolean;
-}
-
-type ServerMessage =
-  | {
-      t: 'welcome';
-      token?: string;
-      contact: { name: string | null; email: string | null; verified: boolean };
-      config: WidgetConfig;
-      online: boolean;
-      lastSeq: number;
-      after: number;
-    }
-  | { t: 'item'; item: Item }
-  | { t: 'ack'; id: string; seq: number }
-  | { t: 'error'; code: string; message: string; id?: string; retryAfterMs?: number }
-  | { t: 'typing'; name: string | null; typing: boolean }
-  | { t: 'seen'; upToSeq: number }
-  | { t: 'read'; upToSeq: number }
-  | { t: 'profile' }
-  | { t: 'csat-ok'; conversationId: string }
-  | { t: 'pong' };
+// The server's own definitions of what it sends (type-only: nothing of the server is bundled).
+type Attachment = TranscriptAttachment;
+type Item = TranscriptItem;
 
 const CSS = `
 :host{all:initial}
@@ -222,7 +187,7 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
     return URL.createObjectURL(await response.blob());
   };
 
-  const renderAttachments = (bubble: HTMLElement, attachments: Attachment[]) => {
+  const renderAttachments = (bubble: HTMLElement, attachments: readonly Attachment[]) => {
     for (const a of attachments) {
       if (a.contentType.startsWith('image/') && !a.id.includes('/')) {
         const img = el('img', 'f');

@@ -5,6 +5,7 @@ import {
   localSwitchboardClients,
   rpcFailure,
   waitFor,
+  unreachablePorts,
   workspaceEvent,
 } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
@@ -12,7 +13,6 @@ import pg from 'pg';
 import { EventFeedConsumer } from '../src/events/event-feed.consumer.js';
 import { FeedNotifierService } from '../src/events/feed-notifier.service.js';
 import { startGrpcApiTestApp, type GrpcApiTestApp } from './grpc-api-test-app.js';
-import { unreachablePorts } from './in-memory-ports.js';
 
 type Event = grpcV1.Event__Output;
 

@@ -8,14 +8,13 @@ import {
 } from '@grpc/grpc-js';
 import { fileURLToPath } from 'node:url';
 import { loadSwitchboardPackageDefinition, type SwitchboardClients } from '@switchboard/contracts';
-import { localSwitchboardClients, rpcFailure, unary } from '@switchboard/testing';
+import { localSwitchboardClients, rpcFailure, unary, unreachablePorts } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { loadPackageDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { startGrpcApiTestApp, type GrpcApiTestApp } from './grpc-api-test-app.js';
-import { unreachablePorts } from './in-memory-ports.js';
 
 /**
  * Every call's way in, on the real PostgreSQL and Kafka with a real grpc-js client: API keys

@@ -1,8 +1,13 @@
 import { HISTORY_API, ROUTING_API, type grpcV1, type SwitchboardClients } from '@switchboard/contracts';
-import { localSwitchboardClients, rpcFailure, unary } from '@switchboard/testing';
+import {
+  InMemoryHistory,
+  InMemoryRouting,
+  localSwitchboardClients,
+  rpcFailure,
+  unary,
+} from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { startGrpcApiTestApp, type GrpcApiTestApp } from './grpc-api-test-app.js';
-import { InMemoryHistory, InMemoryRouting } from './in-memory-ports.js';
 
 /**
  * The edge over the ports, with a real grpc-js client, real API keys on PostgreSQL and the real
@@ -18,12 +23,24 @@ describe('gRPC API over the history and routing ports', () => {
   const other = randomUUID();
   let keyId: string;
   let c: SwitchboardClients;
+  /** A conversation of Ada's, on SMS, three messages in. */
+  const smsConversation = {
+    customerName: 'Ada',
+    channel: 'sms',
+    channelAccountId: 'acct-1',
+    queueId: 'billing',
+    openedAt: '2026-11-30T10:00:00.000Z',
+    lastMessageAt: '2026-11-30T10:05:00.250Z',
+    lastMessagePreview: 'Is it in stock?',
+    lastSequence: 3,
+    waitingSince: '2026-11-30T10:00:00.000Z',
+  } as const;
 
   beforeAll(async () => {
     api = await startGrpcApiTestApp('grpc_ports', {
       providers: [
-        { provide: HISTORY_API, useValue: history.asPort() },
-        { provide: ROUTING_API, useValue: routing.asPort() },
+        { provide: HISTORY_API, useValue: history },
+        { provide: ROUTING_API, useValue: routing },
       ],
     });
     const created = await api.keys.createApiKey(workspace, {
@@ -41,8 +58,8 @@ describe('gRPC API over the history and routing ports', () => {
   });
 
   it('reads the key’s workspace only: another workspace’s conversation is NOT_FOUND', async () => {
-    const mine = history.addConversation(workspace);
-    const theirs = history.addConversation(other);
+    const mine = history.addConversation(workspace, smsConversation);
+    const theirs = history.addConversation(other, smsConversation);
     const conversation = await unary<
       SwitchboardClients['conversations'],
       'GetConversation',
@@ -63,8 +80,8 @@ describe('gRPC API over the history and routing ports', () => {
       unary(c.conversations, 'GetConversation', { conversationId: theirs.id }),
     );
     expect(failure.codeName).toBe('NOT_FOUND');
-    await routing.asPort().upsertAgent(workspace, { agentId: 'agent-7', displayName: 'Grace', skills: [] });
-    await routing.asPort().upsertQueue(workspace, { id: 'vip', name: 'VIP' });
+    await routing.upsertAgent(workspace, { agentId: 'agent-7', displayName: 'Grace', skills: [] });
+    await routing.upsertQueue(workspace, { id: 'vip', name: 'VIP' });
     const transfer = await rpcFailure(
       unary(c.conversations, 'TransferConversation', { conversationId: theirs.id, agentId: 'agent-7' }),
     );

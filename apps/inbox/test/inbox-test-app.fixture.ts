@@ -4,7 +4,13 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import { HISTORY_API, ROUTING_API, SMS_CHANNEL_API, WEB_CHANNEL_API } from '@switchboard/contracts';
 import { EventBus, MessagingModule } from '@switchboard/messaging';
 import { configureHttpApp, HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
-import { type TestDatabase, createTestDatabase, testRunId } from '@switchboard/testing';
+import {
+  InMemoryHistory,
+  InMemoryRouting,
+  type TestDatabase,
+  createTestDatabase,
+  testRunId,
+} from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +18,6 @@ import path from 'node:path';
 import { InboxServiceConfig } from '../src/inbox-app.config.js';
 import { InboxModule } from '../src/inbox.module.js';
 import { InMemorySmsChannel, InMemoryWebChannel } from './in-memory-channels.fixture.js';
-import { InMemoryHistory, InMemoryRouting } from './in-memory-ports.fixture.js';
 
 export interface InboxTestApp {
   readonly app: INestApplication;

@@ -142,7 +142,10 @@ describe('inbox live updates', () => {
 
   it('sets a connected agent online, and offline only after the grace period without a socket', async () => {
     const agent = await signedInUser(first, 'agent');
-    const presence = () => first.routing.agents.get(`${DEFAULT_WORKSPACE_ID}:${agent.id}`)!.presence;
+    const presence = () =>
+      [...first.routing.agents.values()].find(
+        (a) => a.workspaceId === DEFAULT_WORKSPACE_ID && a.agentId === agent.id,
+      )!.presence;
     expect(presence()).toBe('offline');
     const tab = await openSocket(first.url, { origin: first.url, cookie: agent.client.cookie! });
     await waitFor(() => presence() === 'online');

@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ROUTING_API } from '@switchboard/contracts';
 import { DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
+import { AgentsApiService } from './api/agents-api.service.js';
+import { QueuesApiService } from './api/queues-api.service.js';
 import { RoutingApiService } from './api/routing-api.service.js';
+import { RoutingCommandsService } from './api/routing-commands.service.js';
+import { RoutingReadsRepository } from './api/routing-reads.repository.js';
+import { SupervisionApiService } from './api/supervision-api.service.js';
 import { RoutingInputConsumer } from './inputs/routing-input.consumer.js';
 import { RoutingJournalRepository } from './inputs/routing-journal.repository.js';
 import { routingMigrations } from './migrations/index.js';
@@ -23,6 +28,11 @@ import { WorkspaceOwnerService } from './workspaces/workspace-owner.service.js';
     RoutingStateRepository,
     WorkspaceOwnerService,
     RoutingInputConsumer,
+    RoutingReadsRepository,
+    AgentsApiService,
+    QueuesApiService,
+    SupervisionApiService,
+    RoutingCommandsService,
     RoutingApiService,
     { provide: ROUTING_API, useExisting: RoutingApiService },
   ],

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { allEventDefinitions, eventKey, findEventDefinition } from './index.js';
+import {
+  allEventDefinitions,
+  allTopics,
+  CsatSubmittedV1,
+  eventKey,
+  findEventDefinition,
+  IdentityOptOutChangedV1,
+  ParticipantActivityV1,
+  Topics,
+} from './index.js';
 import { InboundMessageReceivedV1 } from './events/inbound-message-received.event.js';
 import { OutboundMessageRequestedV1 } from './events/outbound-message-requested.event.js';
 
@@ -9,6 +18,67 @@ describe('event contracts', () => {
     expect(new Set(keys).size).toBe(keys.length);
     for (const d of allEventDefinitions) expect(findEventDefinition(d.type, d.version)).toBe(d);
     expect(findEventDefinition('inbound.message.received', 2)).toBeUndefined();
+  });
+
+  it('names a topic for every definition; inbound events keyed by the sender, the rest by workspace', () => {
+    for (const d of allEventDefinitions) expect(allTopics).toContain(d.topic);
+    const workspaceId = randomUUID();
+    const sender = { kind: 'phone' as const, address: '+15551230003' };
+    const inbound = InboundMessageReceivedV1.create({
+      workspaceId,
+      payload: {
+        channel: 'sms',
+        channelAccountId: 'a',
+        providerMessageId: 'SM1',
+        sender: { ...sender, verified: true },
+        text: 'hi',
+        attachments: [],
+        receivedAt: new Date().toISOString(),
+      },
+    });
+    const optOut = IdentityOptOutChangedV1.create({
+      workspaceId,
+      payload: {
+        channel: 'sms',
+        channelAccountId: 'a',
+        identity: sender,
+        optedOut: true,
+        keyword: 'STOP',
+        providerMessageId: 'SM2',
+        changedAt: new Date().toISOString(),
+      },
+    });
+    const csat = CsatSubmittedV1.create({
+      workspaceId,
+      payload: {
+        conversationId: randomUUID(),
+        channel: 'web',
+        channelAccountId: 'w',
+        sender,
+        rating: 5,
+        submittedAt: new Date().toISOString(),
+      },
+    });
+    for (const [definition, event] of [
+      [InboundMessageReceivedV1, inbound],
+      [IdentityOptOutChangedV1, optOut],
+      [CsatSubmittedV1, csat],
+    ] as const) {
+      expect(definition.topic).toBe(Topics.inbound);
+      expect((definition.keyOf as (e: typeof event) => string)(event)).toBe('+15551230003');
+    }
+    const typing = ParticipantActivityV1.create({
+      workspaceId,
+      payload: {
+        conversationId: randomUUID(),
+        customerId: randomUUID(),
+        participant: { type: 'agent', id: 'a1' },
+        activity: 'typing',
+        at: new Date().toISOString(),
+      },
+    });
+    expect(ParticipantActivityV1.topic).toBe(Topics.activity);
+    expect(ParticipantActivityV1.keyOf(typing)).toBe(workspaceId);
   });
 
   it('validates payloads when an event is created, naming the bad field', () => {

@@ -1,6 +1,14 @@
-import type { EventDefinition, EventEnvelope, EventOf } from '@switchboard/contracts';
+import {
+  type EventDefinition,
+  type EventEnvelope,
+  type EventOf,
+  findEventDefinition,
+} from '@switchboard/contracts';
 
-/** One event to publish, with the key that orders it (same key, same partition, same order). */
+/**
+ * One event with the topic it goes to and the key that orders it (same key, same partition, same
+ * order), as `routed()` derives them from the event's definition.
+ */
 export interface OutgoingEvent {
   readonly topic: string;
   readonly key: string;
@@ -69,8 +77,23 @@ export interface SubscriptionHandle {
  */
 export abstract class EventBus {
   /**
-   * Resolves only when every event is durable (Kafka: acknowledged by all in-sync replicas).
-   * Rejects with `EventBusUnavailableError` when the log can't take them: the caller answers 5xx.
+   * Publishes events on the topics their definitions name, keyed as their definitions say (the
+   * workspace id, or the sender's address on `inbound`): the way to publish. Resolves only when
+   * every event is durable (Kafka: acknowledged by all in-sync replicas). Rejects with
+   * `EventBusUnavailableError` when the log can't take them: the caller answers 5xx.
+   */
+  async emit(events: EventEnvelope | readonly EventEnvelope[]): Promise<void> {
+    const list: readonly EventEnvelope[] = isEventList(events) ? events : [events];
+    await this.publish(list.map(routed));
+  }
+
+  /**
+   * Publishes events already routed: what an outbox stored with `routed()` when it was written.
+   * Same guarantees as `emit()`.
+   *
+   * @deprecated as a way to publish an event just built: use `emit()`, which takes the topic and
+   * key from the event's definition. A `{ topic, key, event }` spelled by hand still compiles for
+   * branches written before events knew their topic; it goes once they are merged.
    */
   abstract publish(events: OutgoingEvent | readonly OutgoingEvent[]): Promise<void>;
   abstract subscribe<D extends EventDefinition>(spec: SubscriptionSpec<D>): Promise<SubscriptionHandle>;
@@ -86,4 +109,25 @@ export class EventBusUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
+}
+
+/**
+ * The event with the topic and key its definition gives it. Throws for an event whose type and
+ * version no definition in `allEventDefinitions` has: a programming error, caught before anything
+ * is published.
+ */
+export function routed(event: EventEnvelope): OutgoingEvent {
+  const definition = findEventDefinition(event.type, event.version);
+  if (definition === undefined)
+    throw new Error(`no event definition for ${event.type}@${event.version}; add it to allEventDefinitions`);
+  return { topic: definition.topic, key: definition.keyOf(event), event };
+}
+
+/** The topics a consumer of these definitions reads, each once, in the order first named. */
+export function topicsOf(definitions: readonly EventDefinition[]): string[] {
+  return [...new Set(definitions.map((definition) => definition.topic))];
+}
+
+function isEventList(events: EventEnvelope | readonly EventEnvelope[]): events is readonly EventEnvelope[] {
+  return Array.isArray(events);
 }

@@ -1,6 +1,7 @@
 export * from './bus-logger.js';
 export * from './dead-letter.js';
 export * from './event-bus.js';
+export { EventConsumer, consume, type ConsumerSpec } from './event-consumer.js';
 export * from './retry-policy.js';
 export { InProcessEventBus, type InProcessEventBusOptions } from './in-process/in-process-event-bus.js';
 export type { AppendRecord, EventLogStore, StoredRecord } from './in-process/event-log-store.js';

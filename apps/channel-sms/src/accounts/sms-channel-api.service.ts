@@ -9,6 +9,7 @@ import {
   type SmsNumberView,
   toE164,
 } from '@switchboard/contracts';
+import { isUniqueViolation } from '@switchboard/platform';
 import { type SmsAccountSummary, SmsAccountService } from './sms-account.service.js';
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
@@ -113,9 +114,4 @@ function taken(messagingServiceSid: string | null): string {
   return messagingServiceSid === null
     ? 'this number is already connected to a workspace'
     : 'this number or messaging service is already connected to a workspace';
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const failed = error as { code?: unknown; driverError?: { code?: unknown } } | null;
-  return (failed?.code ?? failed?.driverError?.code) === '23505';
 }

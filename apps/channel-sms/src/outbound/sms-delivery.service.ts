@@ -3,7 +3,6 @@ import {
   DeliveryStatusChangedV1,
   type DeliveryStatus,
   type MessageDeliveryRequestedV1,
-  Topics,
   toE164,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
@@ -192,7 +191,7 @@ export class SmsDeliveryService {
         statusAt: new Date().toISOString(),
       },
     });
-    await this.bus.publish({ topic: Topics.deliveryStatus, key: request.workspaceId, event });
+    await this.bus.emit(event);
   }
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryStatusChangedV1, Topics } from '@switchboard/contracts';
+import { DeliveryStatusChangedV1 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
 import { SmsAccountService } from '../accounts/sms-account.service.js';
 import { describeTwilioError, fromTwilioStatus } from '../outbound/sms-delivery-status.util.js';
@@ -42,10 +42,8 @@ export class DeliveryStatusService {
     if (!(await this.records.wouldAdvance(workspaceId, messageId, status))) return;
     const errorCode = param(request.params, 'ErrorCode');
     const failed = status === 'failed' || status === 'undelivered';
-    await this.bus.publish({
-      topic: Topics.deliveryStatus,
-      key: workspaceId,
-      event: DeliveryStatusChangedV1.create({
+    await this.bus.emit(
+      DeliveryStatusChangedV1.create({
         workspaceId,
         payload: {
           channel: 'sms',
@@ -65,7 +63,7 @@ export class DeliveryStatusService {
           statusAt: new Date().toISOString(),
         },
       }),
-    });
+    );
     await this.records.advance(
       workspaceId,
       messageId,

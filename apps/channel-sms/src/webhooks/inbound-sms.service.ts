@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import {
+  type EventEnvelope,
   IdentityOptOutChangedV1,
   InboundMessageReceivedV1,
   MAX_MESSAGE_TEXT_LENGTH,
-  Topics,
   toE164,
 } from '@switchboard/contracts';
-import { EventBus, type OutgoingEvent } from '@switchboard/messaging';
+import { EventBus } from '@switchboard/messaging';
 import twilio from 'twilio';
 import type { SmsAccount } from '../accounts/sms-account.js';
 import { SmsAccountService } from '../accounts/sms-account.service.js';
@@ -58,15 +58,13 @@ export class InboundSmsService {
     const body = param(params, 'Body');
     const keyword = detectSmsKeyword(body);
 
-    const events: OutgoingEvent[] = [];
+    const events: EventEnvelope[] = [];
     if (keyword?.kind === 'opt-out' || keyword?.kind === 'opt-in') {
       const optedOut = keyword.kind === 'opt-out';
       // Before the publish: replies are refused from this moment, even if the publish fails.
       await this.optOuts.record(account.workspaceId, from, optedOut, keyword.keyword, receivedAt);
-      events.push({
-        topic: Topics.inbound,
-        key: from,
-        event: IdentityOptOutChangedV1.create({
+      events.push(
+        IdentityOptOutChangedV1.create({
           workspaceId: account.workspaceId,
           payload: {
             channel: 'sms',
@@ -78,7 +76,7 @@ export class InboundSmsService {
             changedAt: receivedAt.toISOString(),
           },
         }),
-      });
+      );
     }
 
     const { attachments, rejected } = await this.media.copyToStorage(account, messageSid, mediaItems(params));
@@ -99,8 +97,8 @@ export class InboundSmsService {
       },
     });
     // The message first: the opt-out event refers to it. One publish, one key: both or neither.
-    events.unshift({ topic: Topics.inbound, key: from, event: inbound });
-    await this.bus.publish(events);
+    events.unshift(inbound);
+    await this.bus.emit(events);
 
     await this.receipts.record(receipt);
     return keyword?.kind === 'help' ? helpTwiml(account) : emptyTwiml();

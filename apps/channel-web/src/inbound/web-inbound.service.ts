@@ -3,7 +3,6 @@ import {
   CsatSubmittedV1,
   InboundMessageReceivedV1,
   ParticipantActivityV1,
-  Topics,
   toE164,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
@@ -94,7 +93,7 @@ export class WebInboundService {
         hints,
       },
     });
-    await this.bus.publish({ topic: Topics.inbound, key: sender.address, event: inbound });
+    await this.bus.emit(inbound);
     const { item } = await this.transcript.append(contact, {
       id: message.clientId,
       kind: 'message',
@@ -135,10 +134,8 @@ export class WebInboundService {
     if (asked.length === 0) return false;
     const submittedAt = new Date();
     const sender = senderOf(contact);
-    await this.bus.publish({
-      topic: Topics.inbound,
-      key: sender.address,
-      event: CsatSubmittedV1.create({
+    await this.bus.emit(
+      CsatSubmittedV1.create({
         workspaceId: contact.workspaceId,
         payload: {
           conversationId,
@@ -150,7 +147,7 @@ export class WebInboundService {
           submittedAt: submittedAt.toISOString(),
         },
       }),
-    });
+    );
     await queryRows(
       this.db,
       `INSERT INTO channels.web_csat (workspace_id, conversation_id, contact_id, rating, comment, submitted_at)
@@ -167,10 +164,8 @@ export class WebInboundService {
     // Re-read: the conversation is learned from deliveries after the socket said hello, and changes.
     const contact = (await this.contacts.findById(known.workspaceId, known.id)) ?? known;
     if (contact.customerId === null || contact.conversationId === null) return;
-    await this.bus.publish({
-      topic: Topics.activity,
-      key: contact.workspaceId,
-      event: ParticipantActivityV1.create({
+    await this.bus.emit(
+      ParticipantActivityV1.create({
         workspaceId: contact.workspaceId,
         payload: {
           conversationId: contact.conversationId,
@@ -184,6 +179,6 @@ export class WebInboundService {
           at: new Date().toISOString(),
         },
       }),
-    });
+    );
   }
 }

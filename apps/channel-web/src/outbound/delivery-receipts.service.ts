@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { DeliveryStatusChangedV1, type DeliveryStatus, Topics } from '@switchboard/contracts';
-import { EventBus, type OutgoingEvent } from '@switchboard/messaging';
+import { DeliveryStatusChangedV1, type DeliveryStatus } from '@switchboard/contracts';
+import { EventBus } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/platform';
 import { TranscriptService } from '../transcript/transcript.service.js';
 
@@ -16,7 +16,7 @@ const FLUSH_MS = 25;
 export class DeliveryReceiptsService implements OnApplicationShutdown {
   private readonly logger = createLogger('channel-web.receipts');
   private pending = new Map<string, { workspaceId: string; channelAccountId: string; seqs: number[] }>();
-  private pendingSent: OutgoingEvent[] = [];
+  private pendingSent: DeliveryStatusChangedV1[] = [];
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -46,7 +46,7 @@ export class DeliveryReceiptsService implements OnApplicationShutdown {
    * delivery batch is committed: the reply itself is durable, and `sent` is informative (a crash
    * may lose it; `delivered` still follows). Kept in order before the `delivered` of the same flush.
    */
-  sent(events: readonly OutgoingEvent[]): void {
+  sent(events: readonly DeliveryStatusChangedV1[]): void {
     this.pendingSent.push(...events);
     this.schedule();
   }
@@ -58,7 +58,7 @@ export class DeliveryReceiptsService implements OnApplicationShutdown {
     marked: readonly { id: string; at: Date }[],
   ): Promise<void> {
     if (marked.length === 0) return;
-    await this.bus.publish(
+    await this.bus.emit(
       marked.map(({ id, at }) => statusEvent(workspaceId, channelAccountId, id, status, at)),
     );
   }
@@ -83,7 +83,7 @@ export class DeliveryReceiptsService implements OnApplicationShutdown {
     this.pendingSent = [];
     if (sent.length > 0) {
       try {
-        await this.bus.publish(sent);
+        await this.bus.emit(sent);
       } catch (error) {
         this.logger.warn({ err: error, count: sent.length }, 'could not publish sent statuses; retrying');
         // Bounded: a long outage drops the oldest informative statuses rather than growing forever.
@@ -108,7 +108,7 @@ export class DeliveryReceiptsService implements OnApplicationShutdown {
     }
     if (marked.length === 0) return;
     try {
-      await this.bus.publish(
+      await this.bus.emit(
         marked.map((m) => statusEvent(m.workspaceId, accounts.get(m.contactId)!, m.id, 'delivered', m.at)),
       );
     } catch (error) {
@@ -134,13 +134,9 @@ function statusEvent(
   messageId: string,
   status: DeliveryStatus,
   at: Date,
-): OutgoingEvent {
-  return {
-    topic: Topics.deliveryStatus,
-    key: workspaceId,
-    event: DeliveryStatusChangedV1.create({
-      workspaceId,
-      payload: { channel: 'web', channelAccountId, messageId, status, statusAt: at.toISOString() },
-    }),
-  };
+): DeliveryStatusChangedV1 {
+  return DeliveryStatusChangedV1.create({
+    workspaceId,
+    payload: { channel: 'web', channelAccountId, messageId, status, statusAt: at.toISOString() },
+  });
 }

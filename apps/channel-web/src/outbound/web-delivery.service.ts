@@ -6,9 +6,8 @@ import {
   type HistoryApi,
   type MessageDeliveryRequestedV1,
   type ParticipantActivityV1,
-  Topics,
 } from '@switchboard/contracts';
-import { EventBus, type OutgoingEvent } from '@switchboard/messaging';
+import { EventBus } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/platform';
 import { WebAttachmentService } from '../attachments/web-attachment.service.js';
 import type { WebContact } from '../contacts/web-contact.js';
@@ -43,8 +42,8 @@ export class WebDeliveryService {
    */
   async deliverBatch(events: readonly MessageDeliveryRequestedV1[]): Promise<void> {
     const web = events.filter((event) => event.payload.channel === 'web');
-    const statuses: OutgoingEvent[] = [];
-    const sent: OutgoingEvent[] = [];
+    const statuses: DeliveryStatusChangedV1[] = [];
+    const sent: DeliveryStatusChangedV1[] = [];
     const byWorkspace = new Map<string, MessageDeliveryRequestedV1[]>();
     for (const event of web)
       byWorkspace.set(event.workspaceId, [...(byWorkspace.get(event.workspaceId) ?? []), event]);
@@ -95,7 +94,7 @@ export class WebDeliveryService {
       });
     }
     // Failures are durable before the batch is committed; `sent` goes out with the receipts.
-    if (statuses.length > 0) await this.bus.publish(statuses);
+    if (statuses.length > 0) await this.bus.emit(statuses);
     this.receipts.sent(sent);
   }
 
@@ -164,21 +163,17 @@ function statusOf(
   event: MessageDeliveryRequestedV1,
   status: 'sent' | 'failed',
   error: { errorCode: string; errorMessage: string } | Record<string, never> = {},
-): OutgoingEvent {
-  return {
-    topic: Topics.deliveryStatus,
-    key: event.workspaceId,
-    event: DeliveryStatusChangedV1.create({
-      workspaceId: event.workspaceId,
-      correlationId: event.correlationId,
-      payload: {
-        channel: 'web',
-        channelAccountId: event.payload.channelAccountId,
-        messageId: event.payload.messageId,
-        status,
-        ...error,
-        statusAt: new Date().toISOString(),
-      },
-    }),
-  };
+): DeliveryStatusChangedV1 {
+  return DeliveryStatusChangedV1.create({
+    workspaceId: event.workspaceId,
+    correlationId: event.correlationId,
+    payload: {
+      channel: 'web',
+      channelAccountId: event.payload.channelAccountId,
+      messageId: event.payload.messageId,
+      status,
+      ...error,
+      statusAt: new Date().toISOString(),
+    },
+  });
 }

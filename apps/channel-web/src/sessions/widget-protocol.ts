@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { PublicWidgetConfig } from '../settings/widget-settings.js';
+import type { TranscriptItem } from '../transcript/transcript-item.js';
 
 /** Longest text a visitor may send in one message (the inbox shows it whole). */
 export const MAX_WIDGET_TEXT = 4_000;
@@ -74,3 +76,27 @@ export type WidgetErrorCode =
 export const CLOSE_ORIGIN_REFUSED = 4003;
 export const CLOSE_UNKNOWN_WIDGET = 4004;
 export const CLOSE_IDENTITY_INVALID = 4001;
+
+/**
+ * Everything the server sends a widget over its socket. The widget's panel imports this type (a
+ * type-only import: nothing of the server reaches its bundle), so both ends read one definition.
+ */
+export type ServerMessage =
+  | {
+      t: 'welcome';
+      token?: string;
+      contact: { name: string | null; email: string | null; verified: boolean };
+      config: PublicWidgetConfig;
+      online: boolean;
+      lastSeq: number;
+      after: number;
+    }
+  | { t: 'item'; item: TranscriptItem }
+  | { t: 'ack'; id: string; seq: number }
+  | { t: 'error'; code: WidgetErrorCode; message: string; id?: string; retryAfterMs?: number }
+  | { t: 'typing'; name: string | null; typing: boolean }
+  | { t: 'seen'; upToSeq: number }
+  | { t: 'read'; upToSeq: number }
+  | { t: 'profile'; name: string | null; email: string | null }
+  | { t: 'csat-ok'; conversationId: string }
+  | { t: 'pong' };

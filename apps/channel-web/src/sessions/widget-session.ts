@@ -2,6 +2,7 @@ import type { SignedUser } from '../contacts/identity-verification.util.js';
 import type { WebContact } from '../contacts/web-contact.js';
 import type { VerifiedProfile } from '../inbound/web-inbound.service.js';
 import type { WidgetSite } from '../settings/widget-settings.service.js';
+import type { ServerMessage } from './widget-protocol.js';
 
 /** What a session needs of its socket: the gateway adapts `ws`; tests can pass anything alike. */
 export interface WidgetSocket {
@@ -43,7 +44,7 @@ export class WidgetSession {
     return this.site !== null && this.contact !== null;
   }
 
-  send(message: object): void {
+  send(message: ServerMessage): void {
     if (this.closed) return;
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.close(1013, 'too slow: reconnect and resume');

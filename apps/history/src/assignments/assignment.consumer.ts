@@ -1,32 +1,29 @@
-import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { ConversationAssignedV1, ConversationUnassignedV1, Topics } from '@switchboard/contracts';
-import { EventBus, type SubscriptionHandle } from '@switchboard/messaging';
+import { Injectable } from '@nestjs/common';
+import { ConversationAssignedV1, ConversationUnassignedV1 } from '@switchboard/contracts';
+import { EventBus, EventConsumer, consume } from '@switchboard/messaging';
 import { isTransientDatabaseError } from '@switchboard/platform';
 import { AssignmentService } from './assignment.service.js';
 
 /** Routing's decisions off the routing topic: assignments, offers and unassignments, in order. */
 @Injectable()
-export class AssignmentConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private subscription: SubscriptionHandle | undefined;
-
+export class AssignmentConsumer extends EventConsumer {
   constructor(
-    private readonly bus: EventBus,
+    bus: EventBus,
     private readonly assignments: AssignmentService,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.subscription = await this.bus.subscribe({
-      groupId: 'history.routing',
-      topics: [Topics.routing],
-      accepts: [ConversationAssignedV1, ConversationUnassignedV1],
-      retry: { isTransient: isTransientDatabaseError },
-      handleBatch: async (batch) => {
-        await this.assignments.record(batch.map((c) => c.event));
-      },
-    });
+  ) {
+    super(bus);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.subscription?.stop();
+  protected subscriptions() {
+    return [
+      consume({
+        groupId: 'history.routing',
+        accepts: [ConversationAssignedV1, ConversationUnassignedV1],
+        retry: { isTransient: isTransientDatabaseError },
+        handleBatch: async (batch) => {
+          await this.assignments.record(batch.map((c) => c.event));
+        },
+      }),
+    ];
   }
 }

@@ -1,5 +1,6 @@
 /**
- * PCI DSS 3.4.1 as Zendesk applies it (`../shared/notes/channel-protocols.md`): a Luhn-valid run of
+ * PCI DSS 3.4.1 (a card number shown masked, at most its first six and last four digits), applied as
+ * customer-messaging products such as Zendesk apply it to message text: a Luhn-valid run of
  * 12–19 digits, with spaces or dashes allowed between groups, keeps its first 6 and last 4 digits;
  * the rest never reaches storage, the log or another service.
  */

@@ -1,9 +1,11 @@
 import {
+  ConversationMessageAppendedV1,
+  type ConversationMessageAppendedV1Payload,
   ConversationStatusChangedV1,
   type ConversationStatus,
   type MessageSender,
-  Topics,
 } from '@switchboard/contracts';
+import { routed } from '@switchboard/messaging';
 import type { OutboxEntry } from '../outbox/outbox.js';
 
 /** ConversationStatusChangedV1 for the outbox, keyed by workspace like every conversation fact. */
@@ -17,10 +19,8 @@ export function statusChangedEntry(input: {
   changedAt: string;
   correlationId?: string;
 }): OutboxEntry {
-  return {
-    topic: Topics.conversations,
-    key: input.workspaceId,
-    event: ConversationStatusChangedV1.create({
+  return routed(
+    ConversationStatusChangedV1.create({
       workspaceId: input.workspaceId,
       correlationId: input.correlationId,
       payload: {
@@ -32,5 +32,31 @@ export function statusChangedEntry(input: {
         changedAt: input.changedAt,
       },
     }),
-  };
+  );
+}
+
+/**
+ * ConversationMessageAppendedV1 for the outbox, for a message of any direction (inbound, an
+ * agent's reply, a note). The customer's attributes go only with the message that opened the
+ * conversation (routing matches queues on them); hints only when the channel gave some.
+ */
+export function messageAppendedEntry(input: {
+  workspaceId: string;
+  correlationId?: string;
+  message: Omit<ConversationMessageAppendedV1Payload, 'customerAttributes' | 'hints'>;
+  customerAttributes?: Record<string, string> | null;
+  hints?: Record<string, string>;
+}): OutboxEntry {
+  const { message, customerAttributes, hints } = input;
+  return routed(
+    ConversationMessageAppendedV1.create({
+      workspaceId: input.workspaceId,
+      correlationId: input.correlationId,
+      payload: {
+        ...message,
+        ...(message.openedConversation ? { customerAttributes: customerAttributes ?? {} } : {}),
+        ...(hints !== undefined ? { hints } : {}),
+      },
+    }),
+  );
 }

@@ -1,15 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import {
-  ConversationMessageAppendedV1,
-  type InboundMessageReceivedV1,
-  type MessageSender,
-  Topics,
-} from '@switchboard/contracts';
-import { InjectServiceDataSource } from '@switchboard/platform';
+import type { InboundMessageReceivedV1, MessageSender } from '@switchboard/contracts';
+import { InjectServiceDataSource, isUniqueViolation } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { maskCardNumbersOrNull } from '../card-numbers/card-number-mask.util.js';
-import { statusChangedEntry } from '../conversations/conversation-events.js';
+import { messageAppendedEntry, statusChangedEntry } from '../conversations/conversation-events.js';
 import { advanceConversations } from '../conversations/advance-conversations.operation.js';
 import { lastMessagePreview } from '../conversations/conversation-view.js';
 import { type Db, rows } from '../database/sql.util.js';
@@ -225,14 +220,11 @@ export class InboundMessageService {
     }
     for (const m of planned) {
       const p = m.item.event.payload;
-      const opens = m.conversation.opened && m.sequence === 1;
-      outbox.push({
-        topic: Topics.conversations,
-        key: m.item.event.workspaceId,
-        event: ConversationMessageAppendedV1.create({
+      outbox.push(
+        messageAppendedEntry({
           workspaceId: m.item.event.workspaceId,
           correlationId: m.item.event.correlationId,
-          payload: {
+          message: {
             conversationId: m.conversation.id,
             customerId: m.item.customerId,
             messageId: m.id,
@@ -244,12 +236,12 @@ export class InboundMessageService {
             attachments: p.attachments,
             sender: m.sender,
             createdAt: m.createdAt,
-            openedConversation: opens,
-            ...(opens ? { customerAttributes: m.conversation.customerAttributes ?? {} } : {}),
-            ...(p.hints !== undefined ? { hints: p.hints } : {}),
+            openedConversation: m.conversation.opened && m.sequence === 1,
           },
+          customerAttributes: m.conversation.customerAttributes,
+          hints: p.hints,
         }),
-      });
+      );
     }
 
     // The messages and the outbox row in one statement (one round trip). A plain INSERT:
@@ -301,10 +293,4 @@ export class InboundMessageService {
     });
     return result!.stored;
   }
-}
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const driver = (error as { driverError?: { code?: unknown; constraint?: unknown } }).driverError ?? error;
-  const { code, constraint: name } = driver as { code?: unknown; constraint?: unknown };
-  return code === '23505' && name === constraint;
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
   type Channel,
-  ConversationMessageAppendedV1,
   FailedPreconditionError,
   type IdentityKind,
   InvalidArgumentError,
@@ -9,13 +8,13 @@ import {
   NotFoundError,
   type SendMessageInput,
   type SendMessageResult,
-  Topics,
 } from '@switchboard/contracts';
+import { routed } from '@switchboard/messaging';
 import { InjectServiceDataSource } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { maskCardNumbersOrNull } from '../card-numbers/card-number-mask.util.js';
-import { statusChangedEntry } from '../conversations/conversation-events.js';
+import { messageAppendedEntry, statusChangedEntry } from '../conversations/conversation-events.js';
 import { type OpenConversation, openConversations } from '../conversations/open-conversations.operation.js';
 import { lastMessagePreview } from '../conversations/conversation-view.js';
 import { CLOCK_MICROS, type Db, firstRow, preparedRows } from '../database/sql.util.js';
@@ -327,13 +326,10 @@ export class OutboundMessageService {
         }),
       );
     }
-    const opens = opened?.opened === true && sequence === 1;
-    outbox.push({
-      topic: Topics.conversations,
-      key: workspaceId,
-      event: ConversationMessageAppendedV1.create({
+    outbox.push(
+      messageAppendedEntry({
         workspaceId,
-        payload: {
+        message: {
           conversationId,
           customerId: targetCustomerId,
           messageId,
@@ -345,31 +341,31 @@ export class OutboundMessageService {
           attachments: input.attachments ?? [],
           sender: input.sender,
           createdAt,
-          openedConversation: opens,
-          ...(opens ? { customerAttributes: opened?.customerAttributes ?? {} } : {}),
+          openedConversation: opened?.opened === true && sequence === 1,
         },
+        customerAttributes: opened?.customerAttributes,
       }),
-    });
+    );
     if (delivery !== undefined) {
-      outbox.push({
-        topic: Topics.deliveries,
-        key: workspaceId,
-        event: MessageDeliveryRequestedV1.create({
-          workspaceId,
-          payload: {
-            messageId,
-            conversationId,
-            customerId: targetCustomerId,
-            channel: delivery.channel,
-            channelAccountId: delivery.channelAccountId,
-            recipient: delivery.recipient,
-            text,
-            attachments: input.attachments ?? [],
-            sender: input.sender,
-            requestedAt: createdAt,
-          },
-        }),
-      });
+      outbox.push(
+        routed(
+          MessageDeliveryRequestedV1.create({
+            workspaceId,
+            payload: {
+              messageId,
+              conversationId,
+              customerId: targetCustomerId,
+              channel: delivery.channel,
+              channelAccountId: delivery.channelAccountId,
+              recipient: delivery.recipient,
+              text,
+              attachments: input.attachments ?? [],
+              sender: input.sender,
+              requestedAt: createdAt,
+            },
+          }),
+        ),
+      );
     }
 
     const [written] = await preparedRows<{ inserted: number }>(tx, 'history.send.write', WRITE, [

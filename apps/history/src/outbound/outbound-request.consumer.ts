@@ -1,6 +1,6 @@
-import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { OutboundMessageRequestedV1, Topics } from '@switchboard/contracts';
-import { EventBus, type SubscriptionHandle } from '@switchboard/messaging';
+import { Injectable } from '@nestjs/common';
+import { OutboundMessageRequestedV1 } from '@switchboard/contracts';
+import { EventBus, EventConsumer, consume } from '@switchboard/messaging';
 import { isTransientDatabaseError } from '@switchboard/platform';
 import { OutboundMessageService } from './outbound-message.service.js';
 
@@ -12,40 +12,37 @@ import { OutboundMessageService } from './outbound-message.service.js';
  * the sends around it in the batch go through (their keys make the retries harmless).
  */
 @Injectable()
-export class OutboundRequestConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private subscription: SubscriptionHandle | undefined;
-
+export class OutboundRequestConsumer extends EventConsumer {
   constructor(
-    private readonly bus: EventBus,
+    bus: EventBus,
     private readonly outbound: OutboundMessageService,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.subscription = await this.bus.subscribe({
-      groupId: 'history.outbound-requests',
-      topics: [Topics.outboundRequests],
-      accepts: [OutboundMessageRequestedV1],
-      retry: { isTransient: isTransientDatabaseError },
-      handleBatch: async (batch) => {
-        for (const { event } of batch) {
-          const p = event.payload;
-          await this.outbound.send(event.workspaceId, {
-            idempotencyKey: p.idempotencyKey,
-            ...(p.customerId !== undefined ? { customerId: p.customerId } : {}),
-            ...(p.conversationId !== undefined ? { conversationId: p.conversationId } : {}),
-            ...(p.channel !== undefined ? { channel: p.channel } : {}),
-            ...(p.channelAccountId !== undefined ? { channelAccountId: p.channelAccountId } : {}),
-            internalNote: p.internalNote,
-            text: p.text,
-            attachments: p.attachments,
-            sender: p.sender,
-          });
-        }
-      },
-    });
+  ) {
+    super(bus);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.subscription?.stop();
+  protected subscriptions() {
+    return [
+      consume({
+        groupId: 'history.outbound-requests',
+        accepts: [OutboundMessageRequestedV1],
+        retry: { isTransient: isTransientDatabaseError },
+        handleBatch: async (batch) => {
+          for (const { event } of batch) {
+            const p = event.payload;
+            await this.outbound.send(event.workspaceId, {
+              idempotencyKey: p.idempotencyKey,
+              ...(p.customerId !== undefined ? { customerId: p.customerId } : {}),
+              ...(p.conversationId !== undefined ? { conversationId: p.conversationId } : {}),
+              ...(p.channel !== undefined ? { channel: p.channel } : {}),
+              ...(p.channelAccountId !== undefined ? { channelAccountId: p.channelAccountId } : {}),
+              internalNote: p.internalNote,
+              text: p.text,
+              attachments: p.attachments,
+              sender: p.sender,
+            });
+          }
+        },
+      }),
+    ];
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AlreadyExistsError, NotFoundError } from '@switchboard/contracts';
-import { InjectServiceDataSource } from '@switchboard/platform';
+import { InjectServiceDataSource, isUniqueViolation } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { UUID } from '../users/user.js';
@@ -70,8 +70,7 @@ export class CannedResponsesService {
       if (!rows[0]) throw new NotFoundError('canned response');
       return toView(rows[0]);
     } catch (error) {
-      if ((error as { code?: string }).code === '23505')
-        throw new AlreadyExistsError(`the shortcut /${input.shortcut} is taken`);
+      if (isUniqueViolation(error)) throw new AlreadyExistsError(`the shortcut /${input.shortcut} is taken`);
       throw error;
     }
   }

@@ -1,15 +1,13 @@
-import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   AgentPresenceChangedV1,
   ConversationAssignedV1,
   ConversationMessageAppendedV1,
-  ConversationOfferAnsweredV1,
   ConversationStatusChangedV1,
   DeliveryStatusChangedV1,
   ParticipantActivityV1,
-  Topics,
 } from '@switchboard/contracts';
-import { EventBus, type SubscriptionHandle } from '@switchboard/messaging';
+import { EventBus, EventConsumer, consume } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/platform';
 import { LiveHub } from './live-hub.service.js';
 import { InboxReplica } from './replica-id.util.js';
@@ -26,50 +24,52 @@ const TYPING_TTL_MS = 10_000;
  * Nothing here is durable: a missed live event is caught up by the next list or view request.
  */
 @Injectable()
-export class LiveEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class LiveEventsConsumer extends EventConsumer {
   private readonly logger = createLogger('inbox.live');
-  private subscription: SubscriptionHandle | undefined;
 
   constructor(
     private readonly replica: InboxReplica,
-    private readonly bus: EventBus,
+    bus: EventBus,
     private readonly hub: LiveHub,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.subscription = await this.bus.subscribe({
-      groupId: `inbox.live.${this.replica.id}`,
-      ephemeral: true,
-      topics: [Topics.conversations, Topics.routing, Topics.deliveryStatus, Topics.activity, Topics.agents],
-      accepts: [
-        ConversationMessageAppendedV1,
-        ConversationStatusChangedV1,
-        ConversationAssignedV1,
-        ConversationOfferAnsweredV1,
-        DeliveryStatusChangedV1,
-        ParticipantActivityV1,
-        AgentPresenceChangedV1,
-      ],
-      // Fan-out to sockets cannot fail in a way a retry would fix; never hold the partition.
-      retry: { maxAttempts: 1 },
-      handleBatch: async (batch) => {
-        const now = Date.now();
-        for (const { event, topic } of batch) {
-          const stale = now - Date.parse(event.occurredAt) > TYPING_TTL_MS;
-          if (event.type === ParticipantActivityV1.type && stale) continue;
-          this.hub.broadcast(event.workspaceId, {
-            type: 'event',
-            topic,
-            event: { id: event.id, type: event.type, occurredAt: event.occurredAt, payload: event.payload },
-          });
-        }
-        return Promise.resolve();
-      },
-    });
-    this.logger.info({ replicaId: this.replica.id }, 'live updates consumer started');
+  ) {
+    super(bus);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.subscription?.stop();
+  protected subscriptions() {
+    return [
+      consume({
+        groupId: `inbox.live.${this.replica.id}`,
+        ephemeral: true,
+        // On conversations, routing, delivery-status, activity and agents.
+        accepts: [
+          ConversationMessageAppendedV1,
+          ConversationStatusChangedV1,
+          ConversationAssignedV1,
+          DeliveryStatusChangedV1,
+          ParticipantActivityV1,
+          AgentPresenceChangedV1,
+        ],
+        // Fan-out to sockets cannot fail in a way a retry would fix; never hold the partition.
+        retry: { maxAttempts: 1 },
+        handleBatch: async (batch) => {
+          const now = Date.now();
+          for (const { event, topic } of batch) {
+            const stale = now - Date.parse(event.occurredAt) > TYPING_TTL_MS;
+            if (event.type === ParticipantActivityV1.type && stale) continue;
+            this.hub.broadcast(event.workspaceId, {
+              type: 'event',
+              topic,
+              event: { id: event.id, type: event.type, occurredAt: event.occurredAt, payload: event.payload },
+            });
+          }
+          return Promise.resolve();
+        },
+      }),
+    ];
+  }
+
+  override async onApplicationBootstrap(): Promise<void> {
+    await super.onApplicationBootstrap();
+    this.logger.info({ replicaId: this.replica.id }, 'live updates consumer started');
   }
 }

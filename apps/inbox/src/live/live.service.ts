@@ -4,7 +4,7 @@ import {
   type OnApplicationBootstrap,
   Inject,
 } from '@nestjs/common';
-import { ParticipantActivityV1, Topics, HISTORY_API, type HistoryApi } from '@switchboard/contracts';
+import { ParticipantActivityV1, HISTORY_API, type HistoryApi } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
 import type { SessionContext } from '../auth/session-context.js';
 import { SessionsService } from '../auth/sessions.service.js';
@@ -49,10 +49,8 @@ export class LiveService implements OnApplicationBootstrap, BeforeApplicationShu
     else this.lastTyping.delete(key);
     if (this.lastTyping.size > 10_000) this.lastTyping.clear();
     const conversation = await this.history.getConversation(session.workspaceId, conversationId);
-    await this.bus.publish({
-      topic: Topics.activity,
-      key: session.workspaceId,
-      event: ParticipantActivityV1.create({
+    await this.bus.emit(
+      ParticipantActivityV1.create({
         workspaceId: session.workspaceId,
         payload: {
           conversationId: conversation.id,
@@ -62,7 +60,7 @@ export class LiveService implements OnApplicationBootstrap, BeforeApplicationShu
           at: new Date(now).toISOString(),
         },
       }),
-    });
+    );
     return true;
   }
 

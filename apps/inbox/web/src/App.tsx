@@ -3,6 +3,7 @@ import { type Me, api, setCsrfToken, whenSignedOut } from './api.js';
 import { AdminPage } from './AdminPage.js';
 import { InboxPage } from './InboxPage.js';
 import { live } from './live.js';
+import { navigate } from './routes.js';
 import { InvitePage, SignInPage } from './SignInPage.js';
 import { SupervisorPage } from './SupervisorPage.js';
 
@@ -20,9 +21,8 @@ function parseRoute(hash: string): Route {
   return { page: 'inbox', ...(page === 'c' && arg ? { conversationId: arg } : {}) };
 }
 
-export function navigate(path: string): void {
-  location.hash = path;
-}
+// Pages import navigate from routes.ts (no cycle through App); re-exported for code written before.
+export { navigate };
 
 export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);

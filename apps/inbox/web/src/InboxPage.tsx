@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { type Channel, type ConversationListItem, type Me, type Page, api, query } from './api.js';
-import { navigate } from './App.js';
+import { navigate } from './routes.js';
 import { ConversationPane } from './ConversationPane.js';
 import { CHANNEL_LABEL, waited } from './format.js';
+import { isTyping } from './keyboard.js';
 import { live } from './live.js';
 
 type View = 'mine' | 'unassigned' | 'all';
@@ -177,9 +178,5 @@ export function InboxPage({ me, conversationId }: { me: Me; conversationId?: str
   );
 }
 
-export function isTyping(event: KeyboardEvent): boolean {
-  const target = event.target as HTMLElement | null;
-  return (
-    !!target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT')
-  );
-}
+// Kept for code written before it moved to keyboard.ts.
+export { isTyping } from './keyboard.js';

@@ -1,65 +1,15 @@
-import type {
-  AgentView,
-  Channel,
-  ConversationStatus,
-  ConversationView,
-  CustomerView,
-  MergeSuggestionView,
-  MessageView,
-  Page,
-  QueueStatsView,
-  QueueView,
-  RoutingDecisionView,
-  SmsNumberView,
-  WidgetAppearanceView,
-  WidgetSettingsView,
-} from '@switchboard/contracts';
+import type { ConversationStatus } from '@switchboard/contracts';
 
-export type Role = 'agent' | 'supervisor' | 'admin';
-
-export interface Me {
-  id: string;
-  workspaceId: string;
-  email: string;
-  displayName: string;
-  role: Role;
-}
-
-export interface UserView {
-  id: string;
-  email: string;
-  displayName: string;
-  role: Role;
-  disabled: boolean;
-}
-
-export interface ConversationListItem extends ConversationView {
-  unread: number;
-}
-
-export interface ConversationDetail {
-  conversation: ConversationView;
-  customer: CustomerView;
-  timeline: Page<MessageView>;
-  mergeSuggestions: MergeSuggestionView[];
-}
-
-export interface CannedResponse {
-  id: string;
-  shortcut: string;
-  title: string;
-  body: string;
-}
-
-export interface InviteView {
-  id: string;
-  email: string;
-  displayName: string;
-  role: Role;
-  expiresAt: string;
-  usedAt: string | null;
-  revokedAt: string | null;
-}
+// The server's own definitions of what the inbox API answers (type-only: nothing is bundled).
+export type {
+  CannedResponse,
+  ConversationDetail,
+  ConversationListItem,
+  InviteView,
+  Me,
+  Role,
+  UserView,
+} from '@switchboard/inbox-http-api';
 
 export type {
   AgentView,
@@ -75,7 +25,7 @@ export type {
   SmsNumberView,
   WidgetAppearanceView,
   WidgetSettingsView,
-};
+} from '@switchboard/contracts';
 
 export class ApiError extends Error {
   constructor(

@@ -122,3 +122,17 @@ export function parseQueueInput(input: QueueInput): z.infer<typeof queueInputSch
   }
   return parsed;
 }
+
+export const workspaceIdSchema = z.uuid();
+export const conversationIdSchema = z.uuid();
+export const agentIdSchema = z.string().trim().min(1).max(200);
+export const presenceReasonSchema = z.enum(['agent', 'connection', 'offer_timeouts', 'admin']);
+export const transferTargetSchema = z.union([
+  z.object({ agentId: agentIdSchema }).strict(),
+  z.object({ queueId: z.string().trim().min(1).max(200) }).strict(),
+]);
+
+/** Every call names a workspace: a malformed id is InvalidArgument, before any query. */
+export function checkWorkspace(workspaceId: string): void {
+  parseInput(workspaceIdSchema, workspaceId, 'workspace id');
+}

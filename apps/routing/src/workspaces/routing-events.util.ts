@@ -2,24 +2,19 @@ import {
   AgentPresenceChangedV1,
   ConversationAssignedV1,
   ConversationUnassignedV1,
-  Topics,
-  type EventEnvelope,
 } from '@switchboard/contracts';
+import { type OutgoingEvent, routed } from '@switchboard/messaging';
 import type { RoutingEffect } from '../core/routing-types.js';
 
 const MAX_REASON = 1000;
 
-/** The event each decision of the core becomes, and the topic it goes to. */
-export function eventOfEffect(
-  workspaceId: string,
-  effect: RoutingEffect,
-): { topic: string; event: EventEnvelope } {
+/** The event each decision of the core becomes, with the topic and key its definition gives it. */
+export function eventOfEffect(workspaceId: string, effect: RoutingEffect): OutgoingEvent {
   const occurredAt = new Date(effect.at).toISOString();
   switch (effect.kind) {
     case 'assigned':
-      return {
-        topic: Topics.routing,
-        event: ConversationAssignedV1.create({
+      return routed(
+        ConversationAssignedV1.create({
           workspaceId,
           occurredAt,
           payload: {
@@ -35,11 +30,10 @@ export function eventOfEffect(
             },
           },
         }),
-      };
+      );
     case 'unassigned':
-      return {
-        topic: Topics.routing,
-        event: ConversationUnassignedV1.create({
+      return routed(
+        ConversationUnassignedV1.create({
           workspaceId,
           occurredAt,
           payload: {
@@ -50,11 +44,10 @@ export function eventOfEffect(
             unassignedAt: occurredAt,
           },
         }),
-      };
+      );
     case 'presence':
-      return {
-        topic: Topics.agents,
-        event: AgentPresenceChangedV1.create({
+      return routed(
+        AgentPresenceChangedV1.create({
           workspaceId,
           occurredAt,
           payload: {
@@ -64,6 +57,6 @@ export function eventOfEffect(
             changedAt: occurredAt,
           },
         }),
-      };
+      );
   }
 }

@@ -351,7 +351,7 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
     for (;;) {
       const rows = await this.state.outbox(w.workspaceId, 1000);
       if (rows.length === 0) return;
-      await this.bus.publish(rows.map((r) => ({ topic: r.topic, key: w.workspaceId, event: r.event })));
+      await this.bus.emit(rows.map((r) => r.event));
       await this.state.deleteOutbox(rows.map((r) => r.id));
       if (rows.length < 1000) return;
     }

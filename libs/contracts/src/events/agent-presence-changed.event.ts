@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
+import { Topics } from '../topics.js';
 
 export const presenceSchema = z.enum(['online', 'away', 'offline']);
 export type Presence = z.infer<typeof presenceSchema>;
@@ -14,6 +15,7 @@ export const AgentPresenceChangedV1 = defineEvent(
     reason: z.enum(['agent', 'connection', 'offer_timeouts', 'admin']),
     changedAt: z.iso.datetime({ offset: true }),
   }),
+  { topic: Topics.agents },
 );
 export type AgentPresenceChangedV1 = EventOf<typeof AgentPresenceChangedV1>;
 export type AgentPresenceChangedV1Payload = PayloadOf<typeof AgentPresenceChangedV1>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
+import { Topics } from '../topics.js';
 
 export const assignmentCandidateSchema = z.object({
   agentId: z.string().min(1).max(200),
@@ -29,6 +30,7 @@ export const ConversationAssignedV1 = defineEvent(
       candidates: z.array(assignmentCandidateSchema).max(100),
     }),
   }),
+  { topic: Topics.routing },
 );
 export type ConversationAssignedV1 = EventOf<typeof ConversationAssignedV1>;
 export type ConversationAssignedV1Payload = PayloadOf<typeof ConversationAssignedV1>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { attachmentSchema, channelSchema, messageTextSchema } from '../channels.js';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
+import { Topics } from '../topics.js';
 
 export const messageDirectionSchema = z.enum(['in', 'out', 'note', 'system']);
 export type MessageDirection = z.infer<typeof messageDirectionSchema>;
@@ -36,6 +37,7 @@ export const ConversationMessageAppendedV1 = defineEvent(
     /** Routing hints carried over from the inbound message. */
     hints: z.record(z.string().max(100), z.string().max(500)).optional(),
   }),
+  { topic: Topics.conversations },
 );
 export type ConversationMessageAppendedV1 = EventOf<typeof ConversationMessageAppendedV1>;
 export type ConversationMessageAppendedV1Payload = PayloadOf<typeof ConversationMessageAppendedV1>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
+import { Topics } from '../topics.js';
 
 /** An agent accepted or rejected a conversation offered to them (queues in offer mode). Keyed by workspace. */
 export const ConversationOfferAnsweredV1 = defineEvent(
@@ -11,6 +12,7 @@ export const ConversationOfferAnsweredV1 = defineEvent(
     accepted: z.boolean(),
     answeredAt: z.iso.datetime({ offset: true }),
   }),
+  { topic: Topics.routingCommands },
 );
 export type ConversationOfferAnsweredV1 = EventOf<typeof ConversationOfferAnsweredV1>;
 export type ConversationOfferAnsweredV1Payload = PayloadOf<typeof ConversationOfferAnsweredV1>;

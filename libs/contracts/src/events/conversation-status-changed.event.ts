@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
+import { Topics } from '../topics.js';
 import { messageSenderSchema } from './conversation-message-appended.event.js';
 
 export const conversationStatusSchema = z.enum(['open', 'pending', 'resolved']);
@@ -17,6 +18,7 @@ export const ConversationStatusChangedV1 = defineEvent(
     changedBy: messageSenderSchema,
     changedAt: z.iso.datetime({ offset: true }),
   }),
+  { topic: Topics.conversations },
 );
 export type ConversationStatusChangedV1 = EventOf<typeof ConversationStatusChangedV1>;
 export type ConversationStatusChangedV1Payload = PayloadOf<typeof ConversationStatusChangedV1>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
+import { Topics } from '../topics.js';
 import { messageSenderSchema } from './conversation-message-appended.event.js';
 
 /** An agent or integrator asks routing to move a conversation to an agent or a queue. Keyed by workspace. */
@@ -16,6 +17,7 @@ export const ConversationTransferRequestedV1 = defineEvent(
     note: z.string().max(1000).optional(),
     requestedAt: z.iso.datetime({ offset: true }),
   }),
+  { topic: Topics.routingCommands },
 );
 export type ConversationTransferRequestedV1 = EventOf<typeof ConversationTransferRequestedV1>;
 export type ConversationTransferRequestedV1Payload = PayloadOf<typeof ConversationTransferRequestedV1>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
+import { Topics } from '../topics.js';
 
 /**
  * Routing took a conversation back from an agent: an offer was rejected or timed out, the agent
@@ -24,6 +25,7 @@ export const ConversationUnassignedV1 = defineEvent(
     ]),
     unassignedAt: z.iso.datetime({ offset: true }),
   }),
+  { topic: Topics.routing },
 );
 export type ConversationUnassignedV1 = EventOf<typeof ConversationUnassignedV1>;
 export type ConversationUnassignedV1Payload = PayloadOf<typeof ConversationUnassignedV1>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { channelSchema, identityKindSchema } from '../channels.js';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
+import { Topics } from '../topics.js';
 
 /**
  * A customer rated a resolved conversation (the widget asks 1–5 and an optional comment). Published
@@ -19,6 +20,7 @@ export const CsatSubmittedV1 = defineEvent(
     comment: z.string().max(2000).optional(),
     submittedAt: z.iso.datetime({ offset: true }),
   }),
+  { topic: Topics.inbound, key: (payload) => payload.sender.address },
 );
 export type CsatSubmittedV1 = EventOf<typeof CsatSubmittedV1>;
 export type CsatSubmittedV1Payload = PayloadOf<typeof CsatSubmittedV1>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { channelSchema } from '../channels.js';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
+import { Topics } from '../topics.js';
 
 export const deliveryStatusSchema = z.enum([
   'pending',
@@ -35,6 +36,7 @@ export const DeliveryStatusChangedV1 = defineEvent(
       message: 'messageId or providerMessageId is required',
       path: ['messageId'],
     }),
+  { topic: Topics.deliveryStatus },
 );
 export type DeliveryStatusChangedV1 = EventOf<typeof DeliveryStatusChangedV1>;
 export type DeliveryStatusChangedV1Payload = PayloadOf<typeof DeliveryStatusChangedV1>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { channelSchema, identityKindSchema } from '../channels.js';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
+import { Topics } from '../topics.js';
 
 /**
  * A customer opted out of (STOP) or back into (START) messages on a channel address. Published by
@@ -22,6 +23,7 @@ export const IdentityOptOutChangedV1 = defineEvent(
     providerMessageId: z.string().min(1).max(500),
     changedAt: z.iso.datetime({ offset: true }),
   }),
+  { topic: Topics.inbound, key: (payload) => payload.identity.address },
 );
 export type IdentityOptOutChangedV1 = EventOf<typeof IdentityOptOutChangedV1>;
 export type IdentityOptOutChangedV1Payload = PayloadOf<typeof IdentityOptOutChangedV1>;

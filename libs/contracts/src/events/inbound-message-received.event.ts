@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { attachmentSchema, channelSchema, identityKindSchema, messageTextSchema } from '../channels.js';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
+import { Topics } from '../topics.js';
 
 /** A customer's message, normalized by a channel adapter. Keyed by the sender's address. */
 export const InboundMessageReceivedV1 = defineEvent(
@@ -36,6 +37,7 @@ export const InboundMessageReceivedV1 = defineEvent(
     /** Routing hints the channel knows: language, a queue named by a bot, page or bot ids. */
     hints: z.record(z.string().max(100), z.string().max(500)).optional(),
   }),
+  { topic: Topics.inbound, key: (payload) => payload.sender.address },
 );
 export type InboundMessageReceivedV1 = EventOf<typeof InboundMessageReceivedV1>;
 export type InboundMessageReceivedV1Payload = PayloadOf<typeof InboundMessageReceivedV1>;

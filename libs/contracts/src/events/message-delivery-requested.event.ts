@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { attachmentSchema, channelSchema, identityKindSchema, messageTextSchema } from '../channels.js';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
+import { Topics } from '../topics.js';
 import { messageSenderSchema } from './conversation-message-appended.event.js';
 
 /**
@@ -28,6 +29,7 @@ export const MessageDeliveryRequestedV1 = defineEvent(
     sender: messageSenderSchema,
     requestedAt: z.iso.datetime({ offset: true }),
   }),
+  { topic: Topics.deliveries },
 );
 export type MessageDeliveryRequestedV1 = EventOf<typeof MessageDeliveryRequestedV1>;
 export type MessageDeliveryRequestedV1Payload = PayloadOf<typeof MessageDeliveryRequestedV1>;

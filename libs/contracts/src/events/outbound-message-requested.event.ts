@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { attachmentSchema, channelSchema, messageTextSchema } from '../channels.js';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
+import { Topics } from '../topics.js';
 import { messageSenderSchema } from './conversation-message-appended.event.js';
 
 /** An agent, integrator or bot asks to send a message (or add a note). Keyed by workspace. */
@@ -30,6 +31,7 @@ export const OutboundMessageRequestedV1 = defineEvent(
       message: 'text or an attachment is required',
       path: ['text'],
     }),
+  { topic: Topics.outboundRequests },
 );
 export type OutboundMessageRequestedV1 = EventOf<typeof OutboundMessageRequestedV1>;
 export type OutboundMessageRequestedV1Payload = PayloadOf<typeof OutboundMessageRequestedV1>;

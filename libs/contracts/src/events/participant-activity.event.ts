@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
+import { Topics } from '../topics.js';
 
 /**
  * Ephemeral presence in a conversation: typing, stopped typing, or read up to a sequence number.
@@ -23,6 +24,7 @@ export const ParticipantActivityV1 = defineEvent(
     upToSequence: z.number().int().positive().optional(),
     at: z.iso.datetime({ offset: true }),
   }),
+  { topic: Topics.activity },
 );
 export type ParticipantActivityV1 = EventOf<typeof ParticipantActivityV1>;
 export type ParticipantActivityV1Payload = PayloadOf<typeof ParticipantActivityV1>;

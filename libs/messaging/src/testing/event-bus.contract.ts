@@ -8,6 +8,7 @@ import {
 import { inboundMessageEvent, settle, waitFor } from '@switchboard/testing';
 import { DeadLetterHeaders } from '../dead-letter.js';
 import type { ConsumedEvent, EventBus, SubscriptionSpec } from '../event-bus.js';
+import { EventConsumer, consume } from '../event-consumer.js';
 
 export interface RawDeadLetter {
   readonly key: string | null;
@@ -87,6 +88,77 @@ export function describeEventBusContract(adapter: string, create: () => Promise<
       expect(seen[0]!.key).toBe('+15551230001');
       expect(seen[0]!.partition).toBeGreaterThanOrEqual(0);
       await handle.stop();
+    });
+
+    it('emits an event on the topic its definition names, keyed as its definition says', async () => {
+      const { seen, spec } = collector();
+      const agents: ConsumedEvent[] = [];
+      const handles = await Promise.all([
+        subject.bus.subscribe(spec()),
+        subject.bus.subscribe(
+          consume({
+            groupId: `group-${randomUUID()}`,
+            accepts: [AgentPresenceChangedV1],
+            retry: fastRetry,
+            handleBatch: (batch) => {
+              agents.push(...batch);
+              return Promise.resolve();
+            },
+          }),
+        ),
+      ]);
+      await Promise.all(handles.map((h) => h.assigned));
+      const inbound = inboundMessageEvent({
+        sender: { kind: 'phone', address: '+15551230002', verified: true },
+      });
+      const presence = AgentPresenceChangedV1.create({
+        workspaceId: inbound.workspaceId,
+        payload: { agentId: 'agent-1', presence: 'online', reason: 'agent', changedAt: inbound.occurredAt },
+      });
+      await subject.bus.emit([inbound, presence]);
+
+      await waitFor(() => seen.length === 1 && agents.length === 1, { what: 'both events' });
+      expect(seen[0]!).toMatchObject({ event: inbound, topic: Topics.inbound, key: '+15551230002' });
+      expect(agents[0]!).toMatchObject({ event: presence, topic: Topics.agents, key: inbound.workspaceId });
+      await expect(subject.bus.emit({ ...presence, version: 99 })).rejects.toThrow(/no event definition/);
+      await Promise.all(handles.map((h) => h.stop()));
+    });
+
+    it('runs a declared consumer from application start to shutdown', async () => {
+      const handled: string[] = [];
+      class PresenceConsumer extends EventConsumer {
+        constructor(bus: EventBus) {
+          super(bus);
+        }
+        protected subscriptions() {
+          return [
+            consume({
+              groupId: `group-${randomUUID()}`,
+              accepts: [AgentPresenceChangedV1],
+              retry: fastRetry,
+              handleBatch: (batch) => {
+                // Typed by what it accepts: the payload is an AgentPresenceChangedV1's.
+                handled.push(...batch.map(({ event }) => event.payload.agentId));
+                return Promise.resolve();
+              },
+            }),
+          ];
+        }
+      }
+      const consumer = new PresenceConsumer(subject.bus);
+      await consumer.onApplicationBootstrap();
+      await consumer.assigned;
+      const presence = (agentId: string) =>
+        AgentPresenceChangedV1.create({
+          workspaceId: randomUUID(),
+          payload: { agentId, presence: 'away', reason: 'agent', changedAt: new Date().toISOString() },
+        });
+      await subject.bus.emit(presence('agent-a'));
+      await waitFor(() => handled.length === 1, { what: 'the first event' });
+      await consumer.beforeApplicationShutdown();
+      await subject.bus.emit(presence('agent-b'));
+      await settle(300);
+      expect(handled).toEqual(['agent-a']);
     });
 
     it('keeps the order of each key', async () => {

@@ -1,0 +1,15 @@
+/**
+ * The shapes the inbox's HTTP API answers with, as its SPA reads them. The SPA imports this file
+ * through `@switchboard/inbox-http-api` with type-only imports: the server's definitions are
+ * checked on both sides and nothing of the server reaches the bundle.
+ */
+import type { User } from './users/user.js';
+
+export type { Role } from './auth/role.js';
+export type { User as UserView } from './users/user.js';
+export type { InviteView } from './users/invites.service.js';
+export type { CannedResponse } from './canned-responses/canned-responses.service.js';
+export type { ConversationDetail, ConversationListItem } from './conversations/conversations.service.js';
+
+/** `GET /api/inbox/session`: who is signed in. */
+export type Me = Pick<User, 'id' | 'workspaceId' | 'email' | 'displayName' | 'role'>;

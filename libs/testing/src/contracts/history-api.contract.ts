@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { type HistoryApi, NotFoundError } from '@switchboard/contracts';
+import { describePortContract } from './port-contract.util.js';
+
+/** One HistoryApi prepared for the contract: the real service or a double, and a way to seed it. */
+export interface HistoryApiUnderTest {
+  readonly api: HistoryApi;
+  /**
+   * A customer of the workspace writes by SMS from `address` (to channel account `sms-account-1`),
+   * as the inbound topic would bring it: a new customer and conversation, whose ids are resolved.
+   */
+  receiveSms(
+    workspaceId: string,
+    address: string,
+    text: string,
+  ): Promise<{ conversationId: string; customerId: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * What every HistoryApi promises its callers (the inbox, the gRPC API), run against the real
+ * service and the double alike, as `describeEventBusContract` does for the bus: workspace scoping,
+ * one message per idempotency key, gapless sequences, customer patches, status changes.
+ */
+export function describeHistoryApiContract(
+  subject: string,
+  create: () => Promise<HistoryApiUnderTest>,
+): void {
+  describePortContract(`HistoryApi contract: ${subject}`, create, (suite) => {
+    const { workspace, other } = suite;
+
+    it('finds a conversation and its customer in their workspace only', async () => {
+      const { conversationId, customerId } = await suite.under.receiveSms(
+        workspace,
+        '+14155550161',
+        'Hello?',
+      );
+      const conversation = await suite.under.api.getConversation(workspace, conversationId);
+      expect(conversation).toMatchObject({ id: conversationId, customerId, workspaceId: workspace });
+      expect(conversation.status).not.toBe('resolved');
+      const messages = await suite.under.api.listMessages(workspace, conversationId, {});
+      expect(messages.map((m) => [m.sequence, m.direction, m.text])).toEqual([[1, 'in', 'Hello?']]);
+      await expect(suite.under.api.getConversation(other, conversationId)).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+      await expect(suite.under.api.listMessages(other, conversationId, {})).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+      await expect(suite.under.api.getCustomer(other, customerId)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(suite.under.api.getConversation(workspace, randomUUID())).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+      const listed = await suite.under.api.listConversations(other, {});
+      expect(listed.items.map((c) => c.id)).not.toContain(conversationId);
+      const mine = await suite.under.api.listConversations(workspace, { customerId });
+      expect(mine.items.map((c) => c.id)).toEqual([conversationId]);
+    });
+
+    it('sends once per idempotency key, next in the conversation’s sequence', async () => {
+      const { conversationId, customerId } = await suite.under.receiveSms(
+        workspace,
+        '+14155550162',
+        'Where is it?',
+      );
+      const input = {
+        idempotencyKey: `reply-${randomUUID()}`,
+        conversationId,
+        text: 'On its way',
+        sender: { type: 'agent' as const, id: 'agent-1' },
+      };
+      const first = await suite.under.api.sendMessage(workspace, input);
+      const again = await suite.under.api.sendMessage(workspace, input);
+      expect(first).toMatchObject({ conversationId, customerId, created: true });
+      expect(again).toEqual({ ...first, created: false });
+      const messages = await suite.under.api.listMessages(workspace, conversationId, {});
+      expect(messages.map((m) => [m.sequence, m.direction, m.text])).toEqual([
+        [1, 'in', 'Where is it?'],
+        [2, 'out', 'On its way'],
+      ]);
+      await expect(
+        suite.under.api.sendMessage(other, { ...input, idempotencyKey: `other-${randomUUID()}` }),
+      ).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('patches a customer: a name, attributes set and removed', async () => {
+      const agent = { type: 'agent' as const, id: 'agent-1' };
+      const { customerId } = await suite.under.receiveSms(workspace, '+14155550163', 'Hi');
+      await suite.under.api.updateCustomer(
+        workspace,
+        customerId,
+        {
+          name: 'Grace',
+          attributes: { plan: 'pro', tier: 'gold' },
+        },
+        agent,
+      );
+      const updated = await suite.under.api.updateCustomer(
+        workspace,
+        customerId,
+        { attributes: { tier: null } },
+        agent,
+      );
+      expect(updated).toMatchObject({ id: customerId, name: 'Grace', attributes: { plan: 'pro' } });
+      expect((await suite.under.api.getCustomer(workspace, customerId)).attributes).toEqual({ plan: 'pro' });
+      await expect(
+        suite.under.api.updateCustomer(other, customerId, { name: 'Mallory' }, agent),
+      ).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('resolves a conversation of its workspace only', async () => {
+      const { conversationId } = await suite.under.receiveSms(workspace, '+14155550164', 'Thanks, bye');
+      const by = { type: 'agent' as const, id: 'agent-1' };
+      await expect(
+        suite.under.api.setConversationStatus(other, conversationId, 'resolved', by),
+      ).rejects.toBeInstanceOf(NotFoundError);
+      const resolved = await suite.under.api.setConversationStatus(workspace, conversationId, 'resolved', by);
+      expect(resolved).toMatchObject({ id: conversationId, status: 'resolved' });
+      expect((await suite.under.api.getConversation(workspace, conversationId)).status).toBe('resolved');
+    });
+  });
+}

@@ -1,0 +1,367 @@
+/* eslint-disable @typescript-eslint/require-await -- async to match the port, not because it waits */
+import { randomUUID } from 'node:crypto';
+import {
+  type AssignmentRecordView,
+  type Channel,
+  ConversationMessageAppendedV1,
+  ConversationStatusChangedV1,
+  type ConversationStatus,
+  type ConversationView,
+  type CustomerView,
+  FailedPreconditionError,
+  type FindCustomersQuery,
+  type HistoryApi,
+  type ListConversationsQuery,
+  type MergeSuggestionView,
+  type MergeView,
+  type MessageSender,
+  type MessageView,
+  NotFoundError,
+  type Page,
+  type SendMessageInput,
+  type SendMessageResult,
+  type TimelineQuery,
+} from '@switchboard/contracts';
+import type { EventBus } from '@switchboard/messaging';
+
+/**
+ * A test double of HistoryApi, in memory, for the tests of the services that call history (the
+ * inbox, the gRPC API). It keeps the port's contract where callers rely on it, as the contract
+ * suite (`describeHistoryApiContract`) checks against it and the real service alike: workspace
+ * scoping (another workspace's ids are not found), idempotency keys, opted-out addresses, gapless
+ * sequences, keyset pages. Given a bus, it emits the events history emits (messages appended,
+ * status changes), so live paths run end to end. What no caller's test needs throws.
+ */
+export class InMemoryHistory implements HistoryApi {
+  readonly customers = new Map<string, CustomerView>();
+  readonly conversations = new Map<string, ConversationView>();
+  readonly messages: MessageView[] = [];
+  readonly suggestions: MergeSuggestionView[] = [];
+  /** Every send by `${workspaceId}|${idempotencyKey}`: what was asked and what it answered. */
+  readonly sent = new Map<
+    string,
+    { workspaceId: string; input: SendMessageInput; result: SendMessageResult }
+  >();
+  /** Addresses that opted out: a send to one is FailedPrecondition, as history's. */
+  readonly optedOut = new Set<string>();
+  /** Delay of listConversations, to test callers' deadlines. */
+  listDelayMs = 0;
+
+  constructor(public bus?: EventBus) {}
+
+  addCustomer(workspaceId: string, patch: Partial<CustomerView> = {}): CustomerView {
+    const now = new Date().toISOString();
+    const customer: CustomerView = {
+      id: randomUUID(),
+      workspaceId,
+      name: null,
+      attributes: {},
+      identities: [],
+      channels: [],
+      createdAt: now,
+      updatedAt: now,
+      erasedAt: null,
+      ...patch,
+    };
+    this.customers.set(customer.id, customer);
+    return customer;
+  }
+
+  /** A conversation of this customer, or of a new customer of this workspace. */
+  addConversation(owner: CustomerView | string, patch: Partial<ConversationView> = {}): ConversationView {
+    const customer = typeof owner === 'string' ? this.addCustomer(owner) : owner;
+    const now = new Date().toISOString();
+    const conversation: ConversationView = {
+      id: randomUUID(),
+      workspaceId: customer.workspaceId,
+      customerId: customer.id,
+      customerName: customer.name,
+      status: 'open',
+      channel: customer.channels[0] ?? 'web',
+      channelAccountId: null,
+      assigneeId: null,
+      queueId: null,
+      openedAt: now,
+      firstResponseAt: null,
+      resolvedAt: null,
+      lastMessageAt: now,
+      lastMessagePreview: null,
+      lastSequence: 0,
+      waitingSince: null,
+      ...patch,
+    };
+    this.conversations.set(conversation.id, conversation);
+    return conversation;
+  }
+
+  /** A customer's message arrives (what history does on the inbound topic). */
+  async receive(
+    conversationId: string,
+    text: string,
+    channel: Channel,
+    at = new Date(),
+  ): Promise<MessageView> {
+    const conversation = this.conversations.get(conversationId)!;
+    const message = this.append(conversation, {
+      direction: 'in',
+      channel,
+      text,
+      sender: { type: 'customer', id: conversation.customerId },
+      createdAt: at.toISOString(),
+    });
+    conversation.waitingSince ??= message.createdAt;
+    conversation.channel = channel;
+    await this.emitAppended(message, conversation.lastSequence === 1);
+    return message;
+  }
+
+  async getCustomer(workspaceId: string, customerId: string): Promise<CustomerView> {
+    const customer = this.customers.get(customerId);
+    if (!customer || customer.workspaceId !== workspaceId) throw new NotFoundError(`customer ${customerId}`);
+    return customer;
+  }
+  async findCustomers(workspaceId: string, query: FindCustomersQuery = {}): Promise<Page<CustomerView>> {
+    const { identity } = query;
+    const items = [...this.customers.values()].filter(
+      (c) =>
+        c.workspaceId === workspaceId &&
+        (!identity || c.identities.some((i) => i.kind === identity.kind && i.value === identity.value)),
+    );
+    return { items, nextPageToken: null };
+  }
+  async updateCustomer(
+    workspaceId: string,
+    customerId: string,
+    patch: { name?: string | null; attributes?: Record<string, string | null> },
+  ): Promise<CustomerView> {
+    const customer = await this.getCustomer(workspaceId, customerId);
+    if (patch.name !== undefined) customer.name = patch.name;
+    for (const [key, value] of Object.entries(patch.attributes ?? {})) {
+      if (value === null) delete customer.attributes[key];
+      else customer.attributes[key] = value;
+    }
+    return customer;
+  }
+  async mergeCustomers(
+    workspaceId: string,
+    input: { targetCustomerId: string; sourceCustomerId: string },
+    by: MessageSender,
+  ): Promise<MergeView> {
+    const target = await this.getCustomer(workspaceId, input.targetCustomerId);
+    const source = await this.getCustomer(workspaceId, input.sourceCustomerId);
+    target.identities.push(...source.identities);
+    source.identities = [];
+    for (const c of this.conversations.values()) if (c.customerId === source.id) c.customerId = target.id;
+    for (const m of this.messages) if (m.customerId === source.id) m.customerId = target.id;
+    return {
+      id: randomUUID(),
+      targetCustomerId: target.id,
+      sourceCustomerId: source.id,
+      mergedBy: by,
+      mergedAt: new Date().toISOString(),
+      undoneAt: null,
+    };
+  }
+  async undoMerge(): Promise<MergeView> {
+    throw new Error('not part of the double');
+  }
+  async listMergeSuggestions(workspaceId: string, customerId: string): Promise<MergeSuggestionView[]> {
+    await this.getCustomer(workspaceId, customerId);
+    return this.suggestions.filter((s) => s.customerId === customerId);
+  }
+  async eraseCustomer(): Promise<never> {
+    throw new Error('not part of the double');
+  }
+  async exportCustomer(): Promise<never> {
+    throw new Error('not part of the double');
+  }
+
+  async getTimeline(
+    workspaceId: string,
+    customerId: string,
+    query: TimelineQuery,
+  ): Promise<Page<MessageView>> {
+    await this.getCustomer(workspaceId, customerId);
+    const all = this.messages
+      .filter((m) => m.customerId === customerId && (!query.channel || m.channel === query.channel))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.sequence - a.sequence);
+    const start = query.pageToken ? Number(query.pageToken) : 0;
+    const size = Math.min(query.pageSize ?? 50, 200);
+    const items = all.slice(start, start + size);
+    return { items, nextPageToken: start + size < all.length ? String(start + size) : null };
+  }
+  async searchMessages(): Promise<Page<MessageView>> {
+    return { items: [], nextPageToken: null };
+  }
+
+  async getConversation(workspaceId: string, conversationId: string): Promise<ConversationView> {
+    return { ...this.conversationOf(workspaceId, conversationId) };
+  }
+  async listConversations(
+    workspaceId: string,
+    query: ListConversationsQuery,
+  ): Promise<Page<ConversationView>> {
+    if (this.listDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.listDelayMs));
+    const items = [...this.conversations.values()]
+      .filter(
+        (c) =>
+          c.workspaceId === workspaceId &&
+          (!query.status || query.status.includes(c.status)) &&
+          (query.assigneeId === undefined || c.assigneeId === query.assigneeId) &&
+          (!query.unassigned || c.assigneeId === null) &&
+          (!query.queueId || c.queueId === query.queueId) &&
+          (!query.channel || c.channel === query.channel) &&
+          (!query.customerId || c.customerId === query.customerId),
+      )
+      .sort((a, b) => (a.waitingSince ?? '~').localeCompare(b.waitingSince ?? '~'));
+    return { items: items.map((c) => ({ ...c })), nextPageToken: null };
+  }
+  async listMessages(workspaceId: string, conversationId: string): Promise<MessageView[]> {
+    this.conversationOf(workspaceId, conversationId);
+    return this.messages.filter((m) => m.conversationId === conversationId);
+  }
+  async listAssignments(workspaceId: string, conversationId: string): Promise<AssignmentRecordView[]> {
+    this.conversationOf(workspaceId, conversationId);
+    return [];
+  }
+  async setConversationStatus(
+    workspaceId: string,
+    conversationId: string,
+    status: ConversationStatus,
+    by: MessageSender,
+  ): Promise<ConversationView> {
+    const conversation = this.conversationOf(workspaceId, conversationId);
+    const previousStatus = conversation.status;
+    conversation.status = status;
+    if (this.bus && previousStatus !== status)
+      await this.bus.emit(
+        ConversationStatusChangedV1.create({
+          workspaceId,
+          payload: {
+            conversationId,
+            customerId: conversation.customerId,
+            status,
+            previousStatus,
+            changedBy: by,
+            changedAt: new Date().toISOString(),
+          },
+        }),
+      );
+    return { ...conversation };
+  }
+
+  async sendMessage(workspaceId: string, input: SendMessageInput): Promise<SendMessageResult> {
+    const key = `${workspaceId}|${input.idempotencyKey}`;
+    const known = this.sent.get(key);
+    if (known) return { ...known.result, created: false };
+    if (input.identity && this.optedOut.has(input.identity.value))
+      throw new FailedPreconditionError(`${input.identity.value} opted out of messages on this channel`);
+    const conversation = await this.conversationToWrite(workspaceId, input);
+    const message = this.append(conversation, {
+      direction: input.internalNote ? 'note' : 'out',
+      channel: input.internalNote ? null : (input.channel ?? conversation.channel),
+      text: input.text,
+      sender: input.sender,
+      createdAt: new Date().toISOString(),
+    });
+    message.attachments = input.attachments ?? [];
+    if (!input.internalNote) conversation.waitingSince = null;
+    await this.emitAppended(message, false);
+    const result: SendMessageResult = {
+      messageId: message.id,
+      conversationId: conversation.id,
+      customerId: conversation.customerId,
+      channel: message.channel,
+      created: true,
+    };
+    this.sent.set(key, { workspaceId, input, result });
+    return result;
+  }
+
+  /** The conversation named, or the customer's (named, or found or created by identity) open one. */
+  private async conversationToWrite(workspaceId: string, input: SendMessageInput): Promise<ConversationView> {
+    if (input.conversationId !== undefined) return this.conversationOf(workspaceId, input.conversationId);
+    let customer: CustomerView | undefined;
+    if (input.customerId !== undefined) customer = await this.getCustomer(workspaceId, input.customerId);
+    else if (input.identity !== undefined) {
+      const { kind, value } = input.identity;
+      customer =
+        [...this.customers.values()].find(
+          (c) =>
+            c.workspaceId === workspaceId && c.identities.some((i) => i.kind === kind && i.value === value),
+        ) ??
+        this.addCustomer(workspaceId, {
+          identities: [
+            {
+              id: randomUUID(),
+              kind,
+              value,
+              verified: false,
+              optedOut: false,
+              createdAt: new Date().toISOString(),
+            },
+          ],
+          channels: input.channel ? [input.channel] : [],
+        });
+    }
+    if (customer === undefined) throw new NotFoundError('conversation');
+    const open = [...this.conversations.values()].find(
+      (c) => c.customerId === customer.id && c.status !== 'resolved',
+    );
+    return open ?? this.addConversation(customer, input.channel ? { channel: input.channel } : {});
+  }
+
+  private conversationOf(workspaceId: string, conversationId: string): ConversationView {
+    const conversation = this.conversations.get(conversationId);
+    if (!conversation || conversation.workspaceId !== workspaceId)
+      throw new NotFoundError(`conversation ${conversationId}`);
+    return conversation;
+  }
+
+  private append(
+    conversation: ConversationView,
+    fields: Pick<MessageView, 'direction' | 'channel' | 'text' | 'sender' | 'createdAt'>,
+  ): MessageView {
+    conversation.lastSequence += 1;
+    conversation.lastMessageAt = fields.createdAt;
+    conversation.lastMessagePreview = fields.text;
+    const message: MessageView = {
+      id: randomUUID(),
+      workspaceId: conversation.workspaceId,
+      conversationId: conversation.id,
+      customerId: conversation.customerId,
+      sequence: conversation.lastSequence,
+      channelAccountId: null,
+      providerMessageId: null,
+      attachments: [],
+      deliveryStatus: fields.direction === 'out' ? 'pending' : null,
+      deliveryError: null,
+      ...fields,
+    };
+    this.messages.push(message);
+    return message;
+  }
+
+  private async emitAppended(message: MessageView, opened: boolean): Promise<void> {
+    if (!this.bus) return;
+    await this.bus.emit(
+      ConversationMessageAppendedV1.create({
+        workspaceId: message.workspaceId,
+        payload: {
+          conversationId: message.conversationId,
+          customerId: message.customerId,
+          messageId: message.id,
+          sequence: message.sequence,
+          direction: message.direction,
+          channel: message.channel,
+          channelAccountId: message.channelAccountId,
+          text: message.text,
+          attachments: [],
+          sender: message.sender,
+          createdAt: message.createdAt,
+          openedConversation: opened,
+        },
+      }),
+    );
+  }
+}
