@@ -1,4 +1,5 @@
 import type { EventDefinition, EventEnvelope, EventOf } from '@switchboard/contracts';
+import { DependencyUnavailableError } from '@switchboard/platform';
 
 /** One event to publish, with the key that orders it (same key, same partition, same order). */
 export interface OutgoingEvent {
@@ -81,9 +82,9 @@ export abstract class EventBus {
 }
 
 /** The log could not make the events durable; nothing was acknowledged. Map to 503 / UNAVAILABLE. */
-export class EventBusUnavailableError extends Error {
+export class EventBusUnavailableError extends DependencyUnavailableError {
   override readonly name = 'EventBusUnavailableError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('event-log', message, options);
   }
 }

@@ -70,6 +70,15 @@ export { isTransientDatabaseError } from './database/transient-database-error.ut
 export { queryRows, returnedRows } from './database/query-rows.util.js';
 export { PgListener, type PgListenerOptions } from './database/pg-listener.util.js';
 
+// Outages: a dependency down is 503 + Retry-After, logged once per outage
+export { DependencyUnavailableError } from './outages/dependency-unavailable.error.js';
+export {
+  RETRY_AFTER_SECONDS,
+  reportIfDependencyDown,
+  type DependencyDown,
+} from './outages/dependency-outage.util.js';
+export { DependencyOutageFilter } from './outages/dependency-outage.filter.js';
+
 // Bootstrap
 export { runHttpService, type RunHttpServiceOptions } from './bootstrap/run-http-service.util.js';
 

@@ -7,6 +7,7 @@ import { PlatformConfigService, loadConfig } from '../config/platform-config.ser
 import { WsAdapter } from '@nestjs/platform-ws';
 import { createLogger } from '../logging/logger.util.js';
 import { NestPinoLogger } from '../logging/nest-logger.service.js';
+import { DependencyOutageFilter } from '../outages/dependency-outage.filter.js';
 
 export interface RunHttpServiceOptions {
   /** The app's config definition: validated before Nest starts, so a bad variable is all that's printed. */
@@ -42,6 +43,7 @@ export async function runHttpService(
       rawBody: true,
     });
     app.useLogger(app.get(NestPinoLogger));
+    app.useGlobalFilters(new DependencyOutageFilter(app.getHttpAdapter()));
     // WebSocket gateways (the widget's customers, the inbox's agents) share the HTTP port, each on
     // its own path; `ws` rather than socket.io keeps the widget small.
     app.useWebSocketAdapter(new WsAdapter(app));
