@@ -23,7 +23,7 @@ import { partitionForKey } from '../partitioner.util.js';
 import { backoffDelayMs, resolveRetryPolicy, sleep, unlessAborted, whenAborted } from '../retry-policy.js';
 import { TopicNamer } from '../topic-namer.js';
 import { removeGroupMember } from './kafka-group-member.util.js';
-import { kafkaLogLevel } from './kafka-log-level.util.js';
+import { kafkaErrorLevel, kafkaLogLevel } from './kafka-log-level.util.js';
 
 export interface KafkaEventBusOptions {
   readonly brokers: readonly string[];
@@ -417,16 +417,19 @@ export class KafkaEventBus extends EventBus {
         lostBroker = false;
         const error = await Promise.race([crashed, whenAborted(signal)]);
         if (!signal.aborted) {
-          lostBroker = true;
-          this.logger.warn(
-            { groupId: spec.groupId, error: describeError(error) },
-            'consumer lost the broker; waiting for it',
+          // A coordinator still loading crashes a consumer too: that one is no outage.
+          const description = describeError(error);
+          lostBroker = kafkaErrorLevel(description) === 'warn';
+          this.logger[kafkaErrorLevel(description)](
+            { groupId: spec.groupId, error: description },
+            'consumer stopped; starting over once the broker answers',
           );
         }
       } catch (error) {
         if (!signal.aborted) {
-          this.logger.warn(
-            { groupId: spec.groupId, error: describeError(error), attempt },
+          const description = describeError(error);
+          this.logger[kafkaErrorLevel(description)](
+            { groupId: spec.groupId, error: description, attempt },
             'consumer could not start; retrying',
           );
         }

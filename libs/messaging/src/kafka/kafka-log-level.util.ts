@@ -25,6 +25,9 @@ const TRANSIENT_BROKER_STATES: readonly string[] = [
   'Eligible topic partition leaders are not available',
   'There are unstable offsets that need to be cleared',
   'The group member needs to have a valid member id', // MEMBER_ID_REQUIRED: the join's first step
+  // Apps starting together create the same topics: TOPIC_ALREADY_EXISTS, which createTopics()
+  // resolves; any other creation error it throws, and the bus reports that.
+  'Topic creation errors',
 ];
 
 /**
@@ -70,6 +73,14 @@ export function kafkaLogLevel(entry: Pick<LogEntry, 'level' | 'log'>): BusLogLev
       if (matches(entry, TRANSIENT_BROKER_STATES)) return 'debug';
       return matches(entry, BROKER_UNREACHABLE) ? 'warn' : 'error';
   }
+}
+
+/**
+ * The level for the bus's own line about a kafkajs error (a consumer that could not start or
+ * crashed): debug for a transient broker state, warn for anything else it retries.
+ */
+export function kafkaErrorLevel(description: string): 'debug' | 'warn' {
+  return TRANSIENT_BROKER_STATES.some((pattern) => description.includes(pattern)) ? 'debug' : 'warn';
 }
 
 function matches(entry: Pick<LogEntry, 'log'>, patterns: readonly string[]): boolean {
