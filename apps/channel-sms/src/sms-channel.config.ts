@@ -12,6 +12,22 @@ const httpUrl = (value: string) =>
   URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol);
 
 export const smsChannelVariables = {
+  SMS_RECEIPT_RETENTION_HOURS: configVariable({
+    description:
+      "How long the MessageSid of an acknowledged Twilio webhook is kept, so that Twilio's retry of it is not published again (Twilio retries within minutes; history also drops a repeated MessageSid).",
+    schema: z
+      .string()
+      .regex(/^\d+$/)
+      .transform(Number)
+      .pipe(
+        z
+          .int()
+          .min(1)
+          .max(24 * 30),
+      ),
+    default: '168',
+    expected: 'hours, from 1 to 720',
+  }),
   // Shared with every app's HTTP server (HSTS): one definition, in the platform's.
   PUBLIC_BASE_URL: httpVariables.PUBLIC_BASE_URL,
   TWILIO_API_BASE_URL: configVariable({

@@ -6,9 +6,8 @@ import {
   ParticipantActivityV1,
   Topics,
 } from '@switchboard/contracts';
-import { waitFor, launchChromium } from '@switchboard/testing';
+import { type TcpProxy, launchChromium, startTcpProxy, waitFor } from '@switchboard/testing';
 import { type Browser, type Page } from 'playwright-core';
-import { type TcpProxy, startTcpProxy } from './tcp-proxy.js';
 import { type WebTestApp, WidgetClient, startWebTestApp } from './web-test-app.js';
 
 /**

@@ -80,7 +80,8 @@ describe('standalone: an SMS reaches history once', () => {
       what: 'the next text in history',
     });
     const published = await db.query<{ n: string }>(
-      "SELECT count(*) AS n FROM bus.records WHERE topic LIKE '%switchboard.inbound' AND convert_from(value, 'UTF8') LIKE $1",
+      `SELECT count(*) AS n FROM bus.records r JOIN bus.topics t ON t.id = r.topic_id
+       WHERE t.name LIKE '%switchboard.inbound' AND convert_from(r.value, 'UTF8') LIKE $1`,
       [`%${first.MessageSid}%`],
     );
     expect(Number(published.rows[0]!.n)).toBe(2);

@@ -4,6 +4,7 @@ import {
   type EventOf,
   findEventDefinition,
 } from '@switchboard/contracts';
+import { DependencyUnavailableError } from '@switchboard/platform';
 
 /**
  * One event with the topic it goes to and the key that orders it (same key, same partition, same
@@ -104,10 +105,10 @@ export abstract class EventBus {
 }
 
 /** The log could not make the events durable; nothing was acknowledged. Map to 503 / UNAVAILABLE. */
-export class EventBusUnavailableError extends Error {
+export class EventBusUnavailableError extends DependencyUnavailableError {
   override readonly name = 'EventBusUnavailableError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('event-log', message, options);
   }
 }
 

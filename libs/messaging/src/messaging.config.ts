@@ -9,6 +9,29 @@ export const messagingVariables = {
     default: '30000',
     expected: 'milliseconds, from 6000 to 300000',
   }),
+  EVENT_LOG_RETENTION_HOURS: configVariable({
+    description:
+      'In-process event log (no KAFKA_BROKERS): how long a record every consumer group has processed stays in bus.records (a group added later starts with what is kept). Storage: about 1.8 kB per stored message; see docs/architecture.md.',
+    schema: z
+      .string()
+      .regex(/^\d+$/)
+      .transform(Number)
+      .pipe(
+        z
+          .int()
+          .min(1)
+          .max(24 * 30),
+      ),
+    default: '24',
+    expected: 'hours, from 1 to 720',
+  }),
+  EVENT_LOG_GROUP_RETENTION_DAYS: configVariable({
+    description:
+      "In-process event log: a consumer group not seen for this long (a service no longer deployed) is forgotten, so that its position no longer holds records back (as Kafka expires an empty group's offsets).",
+    schema: z.string().regex(/^\d+$/).transform(Number).pipe(z.int().min(1).max(90)),
+    default: '7',
+    expected: 'days, from 1 to 90',
+  }),
 };
 
 /** What `MessagingModule` reads: Kafka when `KAFKA_BROKERS` is set, else the in-process log on `DATABASE_URL`. */

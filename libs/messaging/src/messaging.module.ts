@@ -14,6 +14,7 @@ import { MessagingConfig } from './messaging.config.js';
 
 /** The in-process log keeps fewer partitions than a Kafka topic: its consumers all live in one process. */
 const IN_PROCESS_PARTITIONS = 8;
+const HOUR_MS = 60 * 60_000;
 
 export async function createEventBus(config: ConfigOf<typeof MessagingConfig>): Promise<EventBus> {
   const logger = createLogger('event-bus');
@@ -43,6 +44,8 @@ export async function createEventBus(config: ConfigOf<typeof MessagingConfig>): 
   return new InProcessEventBus(store, {
     partitions: IN_PROCESS_PARTITIONS,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    retentionMs: config.EVENT_LOG_RETENTION_HOURS * HOUR_MS,
+    groupRetentionMs: config.EVENT_LOG_GROUP_RETENTION_DAYS * 24 * HOUR_MS,
     logger,
   });
 }

@@ -71,6 +71,15 @@ export { isUniqueViolation } from './database/unique-violation.util.js';
 export { queryRows, returnedRows } from './database/query-rows.util.js';
 export { PgListener, type PgListenerOptions } from './database/pg-listener.util.js';
 
+// Outages: a dependency down is 503 + Retry-After, logged once per outage
+export { DependencyUnavailableError } from './outages/dependency-unavailable.error.js';
+export {
+  RETRY_AFTER_SECONDS,
+  reportIfDependencyDown,
+  type DependencyDown,
+} from './outages/dependency-outage.util.js';
+export { DependencyOutageFilter } from './outages/dependency-outage.filter.js';
+
 // Bootstrap
 export { runHttpService, type RunHttpServiceOptions } from './bootstrap/run-http-service.util.js';
 export { configureHttpApp } from './bootstrap/configure-http-app.util.js';

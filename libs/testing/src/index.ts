@@ -16,3 +16,4 @@ export { launchChromium } from './browser/chromium.util.js';
 export { InMemoryHistory } from './ports/in-memory-history.double.js';
 export { InMemoryRouting } from './ports/in-memory-routing.double.js';
 export { unreachablePorts } from './ports/unreachable-ports.util.js';
+export * from './net/tcp-proxy.util.js';

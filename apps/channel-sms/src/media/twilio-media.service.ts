@@ -4,6 +4,7 @@ import {
   ATTACHMENT_STORE,
   type AttachmentStore,
   type ConfigOf,
+  DependencyUnavailableError,
   InjectConfig,
   createLogger,
   storeKey,
@@ -24,9 +25,12 @@ export interface MediaItem {
   readonly contentType: string | null;
 }
 
-/** A download that may work if Twilio retries the webhook (timeout, 5xx, network). */
-export class TransientMediaError extends Error {
+/** A download that may work if Twilio retries the webhook (timeout, 5xx, network): answered 503. */
+export class TransientMediaError extends DependencyUnavailableError {
   override readonly name = 'TransientMediaError';
+  constructor(message: string, dependency = 'twilio-media') {
+    super(dependency, message);
+  }
 }
 
 export interface FetchedMedia {
@@ -80,7 +84,10 @@ export class TwilioMediaService {
       try {
         await this.files.put(storageKey, fetched.body, { size: fetched.body.length, contentType });
       } catch (error) {
-        throw new TransientMediaError(`could not store MMS media: ${(error as Error).message}`);
+        throw new TransientMediaError(
+          `could not store MMS media: ${(error as Error).message}`,
+          'attachment-store',
+        );
       }
       attachments.push({ storageKey, contentType, sizeBytes: fetched.body.length });
     }

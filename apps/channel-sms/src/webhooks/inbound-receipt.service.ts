@@ -1,7 +1,8 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { GroupCommitQueue } from '@switchboard/messaging';
-import { InjectServiceDataSource, createLogger } from '@switchboard/platform';
+import { type ConfigOf, InjectConfig, InjectServiceDataSource, createLogger } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
+import { SmsChannelConfig } from '../sms-channel.config.js';
 
 interface Receipt {
   readonly workspaceId: string;
@@ -16,9 +17,10 @@ interface Lookup extends Receipt {
 // At hundreds of webhooks a second, a round trip per check and per receipt is most of the cost of
 // a webhook: concurrent requests share them (one query while another is in flight).
 const MAX_BATCH = 500;
-// Twilio retries within minutes; a week of receipts is ample, and history dedupes beyond it.
-const RECEIPT_RETENTION = '7 days';
-const PRUNE_EVERY_MS = 60 * 60 * 1000;
+// Often, a few thousand receipts a statement: no hourly burst of deletes.
+const PRUNE_EVERY_MS = 60_000;
+const PRUNE_BATCH_SIZE = 2_000;
+const HOUR_MS = 3_600_000;
 
 /**
  * Which MessageSids were acknowledged already (`channels.sms_inbound_receipts`): Twilio retries a
@@ -28,6 +30,7 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
 export class InboundReceiptService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = createLogger('channel-sms.receipts');
   private pruner: NodeJS.Timeout | undefined;
+  private pruning: Promise<void> | undefined;
   private readonly lookups = new GroupCommitQueue<Lookup>((batch) => this.lookUp(batch), {
     maxItems: MAX_BATCH,
   });
@@ -35,25 +38,41 @@ export class InboundReceiptService implements OnModuleInit, OnApplicationShutdow
     maxItems: MAX_BATCH,
   });
 
-  constructor(@InjectServiceDataSource('channels') private readonly db: DataSource) {}
+  constructor(
+    @InjectServiceDataSource('channels') private readonly db: DataSource,
+    @InjectConfig(SmsChannelConfig) private readonly config: ConfigOf<typeof SmsChannelConfig>,
+  ) {}
 
   onModuleInit(): void {
+    const retentionMs = this.config.SMS_RECEIPT_RETENTION_HOURS * HOUR_MS;
     this.pruner = setInterval(() => {
-      this.prune().catch((error: unknown) => this.logger.warn({ err: error }, 'could not prune receipts'));
+      this.pruning ??= (async () => {
+        // A full batch means more may be due: go on until one comes back short.
+        while ((await this.prune(retentionMs, PRUNE_BATCH_SIZE)) >= PRUNE_BATCH_SIZE) continue;
+      })()
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'could not prune receipts'))
+        .finally(() => (this.pruning = undefined));
     }, PRUNE_EVERY_MS);
     this.pruner.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.pruner);
-    await Promise.all([this.lookups.drain(), this.records.drain()]);
+    await Promise.all([this.lookups.drain(), this.records.drain(), this.pruning]);
   }
 
-  /** Deletes receipts older than the retention; every workspace's, by design (a housekeeping job). */
-  async prune(): Promise<number> {
+  /**
+   * Deletes up to `limit` of the oldest receipts past the retention (SMS_RECEIPT_RETENTION_HOURS);
+   * every workspace's, by design (a housekeeping job).
+   */
+  async prune(retentionMs: number, limit: number): Promise<number> {
     // TypeORM answers a DELETE on PostgreSQL with [rows, affected count].
     const [, deleted] = await this.db.query<[unknown, number]>(
-      `DELETE FROM channels.sms_inbound_receipts WHERE received_at < now() - interval '${RECEIPT_RETENTION}'`,
+      `DELETE FROM channels.sms_inbound_receipts WHERE (workspace_id, channel_account_id, message_sid) IN (
+         SELECT workspace_id, channel_account_id, message_sid FROM channels.sms_inbound_receipts
+         WHERE received_at < now() - make_interval(secs => $1::double precision / 1000)
+         ORDER BY received_at LIMIT $2)`,
+      [retentionMs, limit],
     );
     return deleted;
   }

@@ -7,12 +7,9 @@ import {
   Post,
   type RawBodyRequest,
   Req,
-  ServiceUnavailableException,
 } from '@nestjs/common';
-import { EventBusUnavailableError } from '@switchboard/messaging';
 import { type ConfigOf, InjectConfig, createLogger } from '@switchboard/platform';
 import type { Request } from 'express';
-import { TransientMediaError } from '../media/twilio-media.service.js';
 import { SmsChannelConfig } from '../sms-channel.config.js';
 import { DeliveryStatusService } from './delivery-status.service.js';
 import { InboundSmsService, emptyTwiml } from './inbound-sms.service.js';
@@ -21,7 +18,8 @@ import { TwilioSignatureError } from './twilio-webhook.errors.js';
 
 /**
  * Twilio's webhooks. Answers as Twilio's own middleware does (400 without a signature, 403 with a
- * wrong one) and 503 when the event log can't take the message, so Twilio retries.
+ * wrong one) and 503 with Retry-After when a dependency is down, so Twilio retries; errors are plain
+ * text under `text/plain` (the platform's DependencyOutageFilter), never JSON under `text/xml`.
  */
 @Controller('webhooks/twilio')
 export class TwilioWebhookController {
@@ -67,13 +65,8 @@ export class TwilioWebhookController {
         this.logger.warn({ path: req.path, reason: error.message }, 'rejected a Twilio webhook');
         throw new ForbiddenException('Twilio signature does not match');
       }
-      if (error instanceof EventBusUnavailableError || error instanceof TransientMediaError) {
-        this.logger.warn(
-          { path: req.path, err: error.message },
-          'webhook not acknowledged; Twilio will retry',
-        );
-        throw new ServiceUnavailableException('try again');
-      }
+      // A dependency down (the database, the event log, Twilio's media) is answered 503 with
+      // Retry-After by the platform's filter, once logged per outage: Twilio retries.
       throw error;
     }
   }

@@ -60,6 +60,31 @@ describe('EventFeedService', () => {
     expect(await feed.bounds(workspace)).toEqual({ lastSequence: String(mine.length), prunedThrough: '0' });
   });
 
+  it('prunes a batch at a time, the oldest first, each feed from its start', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    await feed.append(Array.from({ length: 4 }, (_, i) => feedEvent(a, randomUUID(), i).event));
+    await feed.append(Array.from({ length: 4 }, (_, i) => feedEvent(b, randomUUID(), i).event));
+    await db.query(
+      `UPDATE api.events SET stored_at = now() - interval '10 days' - (5 - sequence) * interval '1 minute'
+       WHERE workspace_id = ANY($1)`,
+      [[a, b]],
+    );
+    const cutoff = new Date(Date.now() - 7 * 24 * 3600 * 1000);
+    const left = () =>
+      Promise.all(
+        [a, b].map(async (w) => (await feed.read(w, '0', null, 10)).map((e) => Number(e.sequence))),
+      );
+    expect(await feed.prune(cutoff, 3)).toBe(3);
+    const after = await left();
+    // Every feed keeps a run from some sequence to its end: no hole in the middle.
+    for (const sequences of after) expect(sequences).toEqual(sequences.length ? range(sequences[0]!, 4) : []);
+    expect(after.flat()).toHaveLength(5);
+    expect(await feed.prune(cutoff, 3)).toBe(3);
+    expect(await feed.prune(cutoff, 3)).toBe(2);
+    expect(await feed.prune(cutoff, 3)).toBe(0);
+    expect(await feed.bounds(a)).toEqual({ lastSequence: '4', prunedThrough: '4' });
+  });
+
   it('prunes by age up to the newest old event, and remembers how far', async () => {
     const workspace = randomUUID();
     await feed.append(Array.from({ length: 5 }, (_, i) => feedEvent(workspace, randomUUID(), i).event));
@@ -67,8 +92,12 @@ describe('EventFeedService', () => {
       `UPDATE api.events SET stored_at = now() - interval '10 days' WHERE workspace_id = $1 AND sequence <= 3`,
       [workspace],
     );
-    await feed.prune(new Date(Date.now() - 7 * 24 * 3600 * 1000));
+    await feed.prune(new Date(Date.now() - 7 * 24 * 3600 * 1000), 100);
     expect((await feed.read(workspace, '0', null, 10)).map((e) => e.sequence)).toEqual(['4', '5']);
     expect(await feed.bounds(workspace)).toEqual({ lastSequence: '5', prunedThrough: '3' });
   });
 });
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}

@@ -141,19 +141,27 @@ export class EventFeedService {
   }
 
   /**
-   * Drops events stored before `cutoff`, by sequence (everything up to the newest such event), so
-   * a feed never has a hole in the middle; records how far each feed was pruned.
+   * Drops about `limit` of the oldest events stored before `cutoff` (through the stored_at index:
+   * a batch reads only what it deletes), each feed by sequence (everything up to its newest such
+   * event), so a feed never has a hole in the middle; records how far each feed was pruned.
+   * Returns how many events went.
    */
-  async prune(cutoff: Date): Promise<void> {
-    await this.db.query(
-      `WITH cut AS (
-         SELECT workspace_id, max(sequence) AS through FROM api.events WHERE stored_at < $1 GROUP BY workspace_id
+  async prune(cutoff: Date, limit: number): Promise<number> {
+    const rows = await this.db.query<{ deleted: number }[]>(
+      `WITH oldest AS (
+         SELECT workspace_id, sequence FROM api.events WHERE stored_at < $1 ORDER BY stored_at LIMIT $2
+       ), cut AS (
+         SELECT workspace_id, max(sequence) AS through FROM oldest GROUP BY workspace_id
        ), deleted AS (
          DELETE FROM api.events e USING cut WHERE e.workspace_id = cut.workspace_id AND e.sequence <= cut.through
+         RETURNING 1
+       ), advanced AS (
+         UPDATE api.event_counters c SET pruned_through = GREATEST(c.pruned_through, cut.through)
+         FROM cut WHERE c.workspace_id = cut.workspace_id
        )
-       UPDATE api.event_counters c SET pruned_through = GREATEST(c.pruned_through, cut.through)
-       FROM cut WHERE c.workspace_id = cut.workspace_id`,
-      [cutoff],
+       SELECT count(*)::int AS deleted FROM deleted`,
+      [cutoff, limit],
     );
+    return rows[0]?.deleted ?? 0;
   }
 }

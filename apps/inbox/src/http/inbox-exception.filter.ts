@@ -1,7 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import { ApiError, type ApiErrorCode } from '@switchboard/contracts';
-import { EventBusUnavailableError } from '@switchboard/messaging';
-import { createLogger } from '@switchboard/platform';
+import { createLogger, reportIfDependencyDown } from '@switchboard/platform';
 import type { Response } from 'express';
 import { InvalidCredentialsError } from '../auth/auth.service.js';
 import { TooManyLoginAttemptsError } from '../auth/login-rate-limiter.service.js';
@@ -25,6 +24,8 @@ export class InboxExceptionFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    // The database or the event log down: logged once per outage, not per request.
+    const down = reportIfDependencyDown(error);
     const send = (status: number, code: string, message: string, extra: object = {}) =>
       response.status(status).json({ error: { code, message, ...extra } });
     if (error instanceof ApiError) {
@@ -36,8 +37,9 @@ export class InboxExceptionFilter implements ExceptionFilter {
     } else if (error instanceof TooManyLoginAttemptsError) {
       response.setHeader('Retry-After', String(error.retryAfterSeconds));
       send(429, 'RESOURCE_EXHAUSTED', error.message, { retryAfterSeconds: error.retryAfterSeconds });
-    } else if (error instanceof EventBusUnavailableError) {
-      send(503, 'UNAVAILABLE', 'the event log is unavailable; try again');
+    } else if (down !== undefined) {
+      response.setHeader('Retry-After', String(down.retryAfterSeconds));
+      send(503, 'UNAVAILABLE', `${down.dependency} is unavailable; try again`);
     } else if (error instanceof HttpException) {
       const body = error.getResponse();
       const message =

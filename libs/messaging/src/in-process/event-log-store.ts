@@ -26,8 +26,11 @@ export interface EventLogStore {
   /** The last offset the group has processed on that partition, or null. */
   committed(groupId: string, topic: string, partition: number): Promise<string | null>;
   commit(groupId: string, topic: string, partition: number, offset: string): Promise<void>;
-  /** Deletes records older than the retention that no group still has to process. */
-  prune(retentionMs: number): Promise<number>;
+  /**
+   * Deletes up to `limit` records, oldest first, that are older than the retention and that no
+   * group still has to process; returns how many.
+   */
+  prune(retentionMs: number, limit: number): Promise<number>;
   /**
    * Forgets the positions of groups that have not been seen for `idleMs` (as Kafka expires an
    * empty group's offsets): a group that is gone must not hold back pruning forever. The groups in

@@ -3,10 +3,13 @@ import { readInProcessDeadLetters } from '../testing/in-process-dead-letters.uti
 import { InProcessEventBus } from './in-process-event-bus.js';
 import { MemoryEventLogStore } from './memory-event-log.store.js';
 
+const DAY_MS = 24 * 60 * 60_000;
+
 describeEventBusContract('in-process on the memory store', () => {
   const store = new MemoryEventLogStore();
   // Closing a bus closes its store; the memory store's close is a no-op, so a reopened bus shares it.
-  const open = () => new InProcessEventBus(store, { partitions: 4 });
+  const open = () =>
+    new InProcessEventBus(store, { partitions: 4, retentionMs: DAY_MS, groupRetentionMs: 7 * DAY_MS });
   return Promise.resolve({
     bus: open(),
     reopen: () => Promise.resolve(open()),

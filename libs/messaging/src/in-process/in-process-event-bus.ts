@@ -20,21 +20,30 @@ export interface InProcessEventBusOptions {
   readonly partitions: number;
   readonly topicPrefix?: string;
   readonly logger?: BusLogger;
-  /** Processed records older than this are pruned from the log (default one day). */
-  readonly retentionMs?: number;
+  /**
+   * Records every durable group has processed go once they are this old (EVENT_LOG_RETENTION_HOURS;
+   * 0 in tests: at once). Dead letters stay for an operator.
+   */
+  readonly retentionMs: number;
   /**
    * A group not seen for this long is forgotten, so that a group that is gone (a service no longer
-   * deployed) does not hold back pruning forever (default seven days, as Kafka's
-   * offsets.retention.minutes).
+   * deployed) does not hold back pruning forever (EVENT_LOG_GROUP_RETENTION_DAYS; Kafka's
+   * offsets.retention.minutes is 7 days).
    */
-  readonly groupRetentionMs?: number;
+  readonly groupRetentionMs: number;
+  /** How often pruning runs (default 10 s): often, so each run has little to do. */
+  readonly pruneEveryMs?: number;
+  /** Records deleted per statement (default 500): a backlog goes in short transactions, not one. */
+  readonly pruneBatchSize?: number;
 }
 
 const DEFAULT_MAX_BATCH = 500;
 /** Wake-ups come from publish(); this is only the safety net if a wake-up is ever missed. */
 const IDLE_POLL_MS = 30_000;
-const PRUNE_EVERY_MS = 10 * 60_000;
-const DAY_MS = 24 * 60 * 60_000;
+const PRUNE_EVERY_MS = 10_000;
+const PRUNE_BATCH_SIZE = 500;
+/** Between two batches of one run: appends and reads go on between them. */
+const PRUNE_PAUSE_MS = 20;
 
 /** Where an ephemeral group is: in memory only, gone with its last member. */
 interface EphemeralPositions {
@@ -66,6 +75,8 @@ export class InProcessEventBus extends EventBus {
   private readonly appendQueue: GroupCommitQueue<AppendRecord>;
   private readonly pruneTimer: NodeJS.Timeout;
   private closed = false;
+  /** The pruning run under way: runs never overlap, and close() waits for it. */
+  private pruneRun: Promise<void> | undefined;
 
   constructor(
     private readonly store: EventLogStore,
@@ -75,7 +86,9 @@ export class InProcessEventBus extends EventBus {
     this.logger = options.logger ?? silentBusLogger;
     this.topics = new TopicNamer(options.topicPrefix ?? '');
     this.appendQueue = new GroupCommitQueue((records) => this.append(records), { maxItems: 5_000 });
-    this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS).unref();
+    this.pruneTimer = setInterval(() => {
+      this.pruneRun ??= this.prune().finally(() => (this.pruneRun = undefined));
+    }, options.pruneEveryMs ?? PRUNE_EVERY_MS).unref();
   }
 
   override async publish(events: OutgoingEvent | readonly OutgoingEvent[]): Promise<void> {
@@ -143,6 +156,7 @@ export class InProcessEventBus extends EventBus {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.pruneTimer);
+    await this.pruneRun;
     await Promise.all([...this.groups.keys()].map((groupId) => this.changeMembers(groupId, () => [])));
     await this.appendQueue.drain();
     await this.store.close();
@@ -274,13 +288,24 @@ export class InProcessEventBus extends EventBus {
     return { promise, cancel: () => done() };
   }
 
+  /**
+   * One pruning run: forget groups gone for the group retention, then delete what every group has
+   * processed and the retention no longer keeps, a batch at a time until a batch comes back short.
+   */
   private async prune(): Promise<void> {
+    const batchSize = this.options.pruneBatchSize ?? PRUNE_BATCH_SIZE;
     try {
       const live = [...this.groups.keys()].map((groupId) => this.topics.physical(groupId));
-      const forgotten = await this.store.forgetIdleGroups(live, this.options.groupRetentionMs ?? 7 * DAY_MS);
+      const forgotten = await this.store.forgetIdleGroups(live, this.options.groupRetentionMs);
       if (forgotten > 0)
         this.logger.info({ forgotten }, 'forgot the positions of groups not seen within the group retention');
-      const removed = await this.store.prune(this.options.retentionMs ?? DAY_MS);
+      let removed = 0;
+      for (;;) {
+        const batch = await this.store.prune(this.options.retentionMs, batchSize);
+        removed += batch;
+        if (batch < batchSize || this.closed) break;
+        await sleep(PRUNE_PAUSE_MS);
+      }
       if (removed > 0) this.logger.debug({ removed }, 'pruned processed records from the event log');
     } catch (error) {
       this.logger.warn({ error: describeError(error) }, 'could not prune the event log');

@@ -22,6 +22,8 @@ import { GroupCommitQueue } from '../group-commit-queue.js';
 import { partitionForKey } from '../partitioner.util.js';
 import { backoffDelayMs, resolveRetryPolicy, sleep, unlessAborted, whenAborted } from '../retry-policy.js';
 import { TopicNamer } from '../topic-namer.js';
+import { removeGroupMember } from './kafka-group-member.util.js';
+import { kafkaErrorLevel, kafkaLogLevel } from './kafka-log-level.util.js';
 
 export interface KafkaEventBusOptions {
   readonly brokers: readonly string[];
@@ -32,7 +34,10 @@ export interface KafkaEventBusOptions {
   readonly partitions: number;
   readonly replicationFactor: number;
   readonly logger?: BusLogger;
-  /** A publish not acknowledged by then fails with EventBusUnavailableError (the caller answers 5xx). */
+  /**
+   * A publish not acknowledged by then, from the call (default 5 s), fails with
+   * EventBusUnavailableError: the caller answers 503 while its provider still waits.
+   */
   readonly publishTimeoutMs?: number;
   /** How long a silent consumer keeps its partitions before the group gives them to another member. */
   readonly sessionTimeoutMs?: number;
@@ -50,6 +55,8 @@ export interface KafkaEventBusOptions {
 /** Kafka's default max.message.bytes is 1 MiB per record batch; stay under it per produce request. */
 const MAX_PRODUCE_BYTES = 900_000;
 const DEFAULT_MAX_BATCH = 500;
+/** Twilio waits 15 s for a webhook's answer; a publish is one step of it. */
+const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
 
 interface Serialized {
   readonly topic: string;
@@ -100,7 +107,7 @@ export class KafkaEventBus extends EventBus {
     super();
     this.logger = options.logger ?? silentBusLogger;
     this.topics = new TopicNamer(options.topicPrefix ?? '');
-    this.publishTimeoutMs = options.publishTimeoutMs ?? 10_000;
+    this.publishTimeoutMs = options.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: [...options.brokers],
@@ -125,6 +132,16 @@ export class KafkaEventBus extends EventBus {
   override async publish(events: OutgoingEvent | readonly OutgoingEvent[]): Promise<void> {
     if (this.closed) throw new EventBusUnavailableError('event bus is closed');
     const list = Array.isArray(events) ? (events as readonly OutgoingEvent[]) : [events as OutgoingEvent];
+    // One deadline for the whole publish (creating topics, waiting for a lane, producing): a webhook
+    // must answer 503 before its provider gives up (Twilio waits 15 s).
+    await withTimeout(
+      this.publishDurably(list),
+      this.publishTimeoutMs,
+      `Kafka did not acknowledge ${list.length} event(s) within ${this.publishTimeoutMs} ms`,
+    );
+  }
+
+  private async publishDurably(list: readonly OutgoingEvent[]): Promise<void> {
     try {
       await this.ensureTopics([...new Set(list.map((e) => e.topic))]);
     } catch (error) {
@@ -318,8 +335,14 @@ export class KafkaEventBus extends EventBus {
 
   /**
    * Keeps one subscription's consumer running: connecting, joining and fetching, and starting over
-   * with backoff when Kafka is away, until the subscription is stopped. A service therefore starts
-   * (and reports not-ready) while Kafka is down, and catches up by itself when it returns.
+   * when Kafka is away, until the subscription is stopped. A service therefore starts (and reports
+   * not-ready) while Kafka is down, and catches up by itself when it returns.
+   *
+   * kafkajs retries a lost broker for a few seconds, keeping its place in the group, then gives up
+   * ("crashes"). Its own restart would wait out an ever longer backoff and then join as a new
+   * member, which the group holds back until the old member's session expires. Instead the crashed
+   * consumer is replaced here: wait for the broker (asking every quarter second), remove the old
+   * member, and join at once.
    */
   private async runConsumerUntilStopped(
     spec: SubscriptionSpec,
@@ -328,23 +351,27 @@ export class KafkaEventBus extends EventBus {
     onConsumer: (consumer: Consumer) => void,
     eachBatch: NonNullable<Parameters<Consumer['run']>[0]>['eachBatch'],
   ): Promise<void> {
+    const groupId = this.topics.physical(spec.groupId);
+    let lostBroker = false;
     for (let attempt = 1; !signal.aborted; attempt += 1) {
       const consumer = this.kafka.consumer({
-        groupId: this.topics.physical(spec.groupId),
+        groupId,
         allowAutoTopicCreation: false,
         sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
         heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
         maxWaitTimeInMs: 500,
-        // kafkajs restarts a crashed consumer by itself; never one we are stopping (a disconnect
-        // during the group join crashes it with "write after end").
+        // Short waits between kafkajs's own retries: a broker back after a blip is seen within a
+        // second. Never its restart: a crashed consumer is replaced by this loop.
         retry: {
           retries: 10,
           initialRetryTime: 300,
-          maxRetryTime: 5_000,
-          restartOnFailure: () => Promise.resolve(!signal.aborted),
+          maxRetryTime: 1_000,
+          restartOnFailure: () => Promise.resolve(false),
         },
       });
       onConsumer(consumer);
+      let memberId: string | undefined;
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => (memberId = payload.memberId));
       if (start) {
         // Run before the first fetch, which applies the seeks; later joins keep what was committed.
         consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -372,16 +399,8 @@ export class KafkaEventBus extends EventBus {
           }),
           signal,
         );
-        const crashed = new Promise<void>((resolve) => {
-          consumer.on(consumer.events.CRASH, (event) => {
-            const payload = event.payload as { error: unknown; restart: boolean };
-            if (signal.aborted) return resolve();
-            this.logger.error(
-              { groupId: spec.groupId, error: describeError(payload.error) },
-              'consumer crashed',
-            );
-            if (!payload.restart) resolve();
-          });
+        const crashed = new Promise<unknown>((resolve) => {
+          consumer.on(consumer.events.CRASH, (event) => resolve((event.payload as { error: unknown }).error));
         });
         await unlessAborted(
           consumer.run({
@@ -392,24 +411,73 @@ export class KafkaEventBus extends EventBus {
           }),
           signal,
         );
-        this.logger.info({ groupId: spec.groupId, topics: spec.topics }, 'consumer running');
+        if (lostBroker) this.logger.info({ groupId: spec.groupId }, 'consumer back on the broker');
+        else this.logger.info({ groupId: spec.groupId, topics: spec.topics }, 'consumer running');
         attempt = 0;
-        // kafkajs restarts on retriable crashes by itself; start over only when it gives up.
-        await Promise.race([crashed, whenAborted(signal)]);
+        lostBroker = false;
+        const error = await Promise.race([crashed, whenAborted(signal)]);
+        if (!signal.aborted) {
+          // A coordinator still loading crashes a consumer too: that one is no outage.
+          const description = describeError(error);
+          lostBroker = kafkaErrorLevel(description) === 'warn';
+          this.logger[kafkaErrorLevel(description)](
+            { groupId: spec.groupId, error: description },
+            'consumer stopped; starting over once the broker answers',
+          );
+        }
       } catch (error) {
         if (!signal.aborted) {
-          this.logger.warn(
-            { groupId: spec.groupId, error: describeError(error), attempt },
+          const description = describeError(error);
+          this.logger[kafkaErrorLevel(description)](
+            { groupId: spec.groupId, error: description, attempt },
             'consumer could not start; retrying',
           );
         }
       }
       await consumer.disconnect().catch(() => undefined);
       if (signal.aborted) return;
-      await sleep(
-        backoffDelayMs(resolveRetryPolicy({ initialBackoffMs: 500, maxBackoffMs: 10_000 }), attempt),
-        signal,
-      );
+      await this.waitForBroker(signal);
+      if (memberId !== undefined) {
+        await unlessAborted(removeGroupMember(this.kafka, groupId, memberId), signal).catch(
+          (error: unknown) => {
+            // Unknown member: its session ended, or kafkajs left in time. Either way it is gone.
+            this.logger.debug(
+              { groupId: spec.groupId, error: describeError(error) },
+              'old member not removed',
+            );
+          },
+        );
+      }
+      // Straight back after losing the broker; a start that failed with the broker up backs off.
+      if (attempt > 0) {
+        await sleep(
+          backoffDelayMs(resolveRetryPolicy({ initialBackoffMs: 500, maxBackoffMs: 10_000 }), attempt),
+          signal,
+        );
+      }
+    }
+  }
+
+  /** Resolves once a broker answers a metadata request (asking every 250 ms), or the signal aborts. */
+  private async waitForBroker(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      // A fresh client each time: one that lost its connections backs off before it reconnects.
+      const probe = this.kafka.admin({ retry: { retries: 0 } });
+      try {
+        await withTimeout(
+          (async () => {
+            await probe.connect();
+            await probe.describeCluster();
+          })(),
+          2_000,
+          'no answer',
+        );
+        return;
+      } catch {
+        await sleep(250, signal);
+      } finally {
+        await probe.disconnect().catch(() => undefined);
+      }
     }
   }
 
@@ -481,17 +549,7 @@ export class KafkaEventBus extends EventBus {
     const { message, ...extra } = entry.log;
     // A bounded retry count is deliberate: a publish must fail fast enough for a webhook to answer 503.
     if (message.startsWith('Limiting retries for the idempotent producer')) return;
-    const obj = { kafka: entry.namespace, ...extra };
-    switch (entry.level) {
-      case logLevel.ERROR:
-        return this.logger.error(obj, message);
-      case logLevel.WARN:
-        return this.logger.warn(obj, message);
-      case logLevel.INFO:
-      case logLevel.DEBUG:
-      case logLevel.NOTHING:
-        return this.logger.debug(obj, message);
-    }
+    this.logger[kafkaLogLevel(entry)]({ kafka: entry.namespace, ...extra }, message);
   }
 }
 

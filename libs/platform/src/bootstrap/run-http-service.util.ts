@@ -8,6 +8,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import { configureHttpApp } from './configure-http-app.util.js';
 import { createLogger } from '../logging/logger.util.js';
 import { NestPinoLogger } from '../logging/nest-logger.service.js';
+import { DependencyOutageFilter } from '../outages/dependency-outage.filter.js';
 
 export interface RunHttpServiceOptions {
   /** The app's config definition: validated before Nest starts, so a bad variable is all that's printed. */
@@ -44,6 +45,7 @@ export async function runHttpService(
     });
     app.useLogger(app.get(NestPinoLogger));
     configureHttpApp(app);
+    app.useGlobalFilters(new DependencyOutageFilter(app.getHttpAdapter()));
     // WebSocket gateways (the widget's customers, the inbox's agents) share the HTTP port, each on
     // its own path; `ws` rather than socket.io keeps the widget small.
     app.useWebSocketAdapter(new WsAdapter(app));

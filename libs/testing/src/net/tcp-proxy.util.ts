@@ -1,6 +1,9 @@
 import net from 'node:net';
 
-/** A TCP proxy in front of the app whose connections a test can cut, to drop a browser's socket for real. */
+/**
+ * A TCP proxy a test can cut: every open connection closed and new ones refused, as a network
+ * partition would (a browser's socket dropped for real; a database unreachable).
+ */
 export interface TcpProxy {
   readonly port: number;
   /** Closes every open connection and refuses new ones until `restore()`. */
