@@ -17,6 +17,7 @@ import {
   localSwitchboardClients,
   rpcFailure,
   unary,
+  unreachablePorts,
   waitFor,
   workspaceEvent,
 } from '@switchboard/testing';
@@ -25,7 +26,6 @@ import pg from 'pg';
 import { EventFeedConsumer } from '../src/events/event-feed.consumer.js';
 import { RpcHandlerFactory } from '../src/server/rpc-handler.factory.js';
 import { startGrpcApiTestApp, type GrpcApiTestApp } from './grpc-api-test-app.js';
-import { unreachablePorts } from './in-memory-ports.js';
 
 type Event = grpcV1.Event__Output;
 
