@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Attachment } from '@switchboard/contracts';
+import { type Attachment, type FetchedChannelMedia, TransientMediaError } from '@switchboard/contracts';
 import {
   ATTACHMENT_STORE,
   type AttachmentStore,
@@ -24,10 +24,8 @@ export interface MediaItem {
   readonly contentType: string | null;
 }
 
-/** A download that may work if Twilio retries the webhook (timeout, 5xx, network). */
-export class TransientMediaError extends Error {
-  override readonly name = 'TransientMediaError';
-}
+// A download that may work if Twilio retries the webhook (timeout, 5xx, network): the port's error.
+export { TransientMediaError };
 
 export interface FetchedMedia {
   readonly attachments: Attachment[];
@@ -59,16 +57,7 @@ export class TwilioMediaService {
     const attachments: Attachment[] = [];
     let rejected = 0;
     for (const item of items) {
-      if (!isTwilioMediaUrl(item.url, this.config.TWILIO_API_BASE_URL, account.accountSid, messageSid)) {
-        // Logged without the URL's query: it is attacker-chosen text.
-        this.logger.warn(
-          { channelAccountId: account.id, messageSid, host: safeHost(item.url) },
-          'refused to fetch MMS media outside Twilio',
-        );
-        rejected += 1;
-        continue;
-      }
-      const fetched = await this.download(account, item.url);
+      const fetched = await this.fetch(account, messageSid, item);
       if (fetched === null) {
         rejected += 1;
         continue;
@@ -85,6 +74,22 @@ export class TwilioMediaService {
       attachments.push({ storageKey, contentType, sizeBytes: fetched.body.length });
     }
     return { attachments, rejected };
+  }
+
+  /**
+   * The bytes of one of this message's media, from Twilio's API with the account's credentials;
+   * null when refused for good (not Twilio's, too large, gone). The channel port's `fetchMedia`.
+   */
+  async fetch(account: SmsAccount, messageSid: string, item: MediaItem): Promise<FetchedChannelMedia | null> {
+    if (!isTwilioMediaUrl(item.url, this.config.TWILIO_API_BASE_URL, account.accountSid, messageSid)) {
+      // Logged without the URL's query: it is attacker-chosen text.
+      this.logger.warn(
+        { channelAccountId: account.id, messageSid, host: safeHost(item.url) },
+        'refused to fetch MMS media outside Twilio',
+      );
+      return null;
+    }
+    return this.download(account, item.url);
   }
 
   private async download(
