@@ -1,4 +1,5 @@
 import { smsChannelVariables } from '@switchboard/app-channel-sms';
+import { socialChannelVariables } from '@switchboard/app-channel-social';
 import { routingVariables } from '@switchboard/app-routing';
 import { grpcApiVariables } from '@switchboard/app-grpc-api';
 import { inboxVariables } from '@switchboard/app-inbox';
@@ -25,6 +26,8 @@ export const StandaloneConfig = defineConfig(
     ...storageVariables,
     ...attachmentStorageVariables,
     ...encryptionVariables,
+    // Before the SMS channel's: both read PUBLIC_BASE_URL, documented once (the SMS channel's words).
+    ...socialChannelVariables,
     ...smsChannelVariables,
     ...routingVariables,
     ...grpcApiVariables,

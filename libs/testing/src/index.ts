@@ -13,3 +13,5 @@ export * from './grpc/grpc-call.util.js';
 export * from './fixtures/workspace-event.fixture.js';
 export * from './s3/s3-server.util.js';
 export { launchChromium } from './browser/chromium.util.js';
+export * from './meta/graph-api-server.util.js';
+export * from './meta/meta-webhook.fixture.js';

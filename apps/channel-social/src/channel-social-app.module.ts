@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { MessagingModule } from '@switchboard/messaging';
+import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
+import { ChannelSocialAppConfig } from './channel-social-app.config.js';
+import { SocialChannelModule } from './social-channel.module.js';
+
+/** The social channels alone, as they run in their own pod. */
+@Module({
+  imports: [
+    PlatformConfigModule.forRoot(ChannelSocialAppConfig),
+    LoggingModule,
+    HealthModule,
+    MessagingModule.forRoot(),
+    SocialChannelModule,
+  ],
+})
+export class ChannelSocialAppModule {}
