@@ -3,6 +3,7 @@ import {
   coreVariables,
   defineConfig,
   encryptionVariables,
+  publicUrlVariables,
   storageVariables,
 } from '@switchboard/platform';
 import { z } from 'zod';
@@ -11,20 +12,8 @@ const httpUrl = (value: string) =>
   URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol);
 
 export const smsChannelVariables = {
-  PUBLIC_BASE_URL: configVariable({
-    description:
-      'The URL Twilio reaches this service at (your domain, or an ngrok/cloudflared tunnel), without a ' +
-      'trailing path. Webhook signatures are checked against it (behind a proxy the URL the server sees ' +
-      'differs), status callbacks point to it, and agents’ files are sent as MMS from URLs under it. ' +
-      'Unset: the request’s own Host and protocol for signatures; no status callbacks; files are not sent by SMS.',
-    schema: z
-      .string()
-      .refine(httpUrl)
-      .transform((value) => value.replace(/\/+$/, ''))
-      .optional(),
-    expected: 'an http(s) URL',
-    example: 'https://switchboard.example.com',
-  }),
+  // Shared with the social channels: one public URL per deployment.
+  ...publicUrlVariables,
   TWILIO_API_BASE_URL: configVariable({
     description:
       'Base URL of the Twilio REST API the client calls. Tests and staging point it at a loopback or ' +

@@ -6,6 +6,7 @@ import {
   defineConfig,
   encryptionVariables,
   httpVariables,
+  internalRpcVariables,
   kafkaVariables,
   storageVariables,
 } from '@switchboard/platform';
@@ -23,6 +24,7 @@ export const ChannelSocialAppConfig = defineConfig(
     ...attachmentStorageVariables,
     ...encryptionVariables,
     ...socialChannelVariables,
+    ...internalRpcVariables,
   },
   'ChannelSocialAppConfig',
 );

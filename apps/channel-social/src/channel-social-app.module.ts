@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MessagingModule } from '@switchboard/messaging';
-import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
+import { socialChannelApiPort } from '@switchboard/contracts';
+import { HealthModule, InternalRpcModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
 import { ChannelSocialAppConfig } from './channel-social-app.config.js';
 import { SocialChannelModule } from './social-channel.module.js';
 
@@ -12,6 +13,8 @@ import { SocialChannelModule } from './social-channel.module.js';
     HealthModule,
     MessagingModule.forRoot(),
     SocialChannelModule,
+    // SocialChannelApi for the inbox in its own pod (ADR 0004).
+    InternalRpcModule.serve(socialChannelApiPort, [SocialChannelModule]),
   ],
 })
 export class ChannelSocialAppModule {}

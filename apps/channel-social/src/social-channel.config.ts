@@ -3,6 +3,7 @@ import {
   coreVariables,
   defineConfig,
   encryptionVariables,
+  publicUrlVariables,
   storageVariables,
 } from '@switchboard/platform';
 import { z } from 'zod';
@@ -39,19 +40,7 @@ const optionalSecret = (description: string, example: string) =>
   });
 
 export const socialChannelVariables = {
-  PUBLIC_BASE_URL: configVariable({
-    description:
-      'The URL providers reach this service at (your domain, or a tunnel), without a trailing path. ' +
-      'Telegram bots are pointed at PUBLIC_BASE_URL/webhooks/telegram/<channel>, and the admin screen ' +
-      'shows webhook URLs under it. Unset: Telegram bots are not registered (setWebhook) at start.',
-    schema: z
-      .string()
-      .refine(httpUrl)
-      .transform((value) => value.replace(/\/+$/, ''))
-      .optional(),
-    expected: 'an http(s) URL',
-    example: 'https://switchboard.example.com',
-  }),
+  ...publicUrlVariables,
   META_GRAPH_API_BASE_URL: baseUrl(
     'Base URL of Meta’s Graph API. Tests and staging point it at a loopback server; WhatsApp media ' +
       'URLs are fetched only from Meta’s media hosts or this origin.',

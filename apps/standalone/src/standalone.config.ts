@@ -26,9 +26,8 @@ export const StandaloneConfig = defineConfig(
     ...storageVariables,
     ...attachmentStorageVariables,
     ...encryptionVariables,
-    // Before the SMS channel's: both read PUBLIC_BASE_URL, documented once (the SMS channel's words).
-    ...socialChannelVariables,
     ...smsChannelVariables,
+    ...socialChannelVariables,
     ...routingVariables,
     ...grpcApiVariables,
     ...inboxVariables,

@@ -1,4 +1,5 @@
 export * from './channels.js';
+export * from './channel-limits.js';
 export * from './envelope.js';
 export * from './event-definition.js';
 export * from './event-registry.js';

@@ -5,6 +5,7 @@ export {
   httpVariables,
   kafkaVariables,
   storageVariables,
+  publicUrlVariables,
   ClientIpConfig,
   DatabaseConfig,
   HttpConfig,

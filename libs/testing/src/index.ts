@@ -15,3 +15,4 @@ export * from './s3/s3-server.util.js';
 export { launchChromium } from './browser/chromium.util.js';
 export * from './meta/graph-api-server.util.js';
 export * from './meta/meta-webhook.fixture.js';
+export * from './telegram/bot-api-server.util.js';

@@ -2,14 +2,15 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
 import { type ConfigOf, InjectConfig, createLogger } from '@switchboard/platform';
 import { SocialChannelConfig } from '../social-channel.config.js';
+import { TelegramBotService } from '../telegram/telegram-bot.service.js';
 import { SocialAccountService } from './social-account.service.js';
 
 /**
  * As with TWILIO_*, environment variables connect channels of the default workspace at start:
  * a WhatsApp number (WHATSAPP_PHONE_NUMBER_ID + WHATSAPP_ACCESS_TOKEN), a Facebook page
  * (MESSENGER_PAGE_ID + MESSENGER_PAGE_ACCESS_TOKEN) and the Instagram account linked to it
- * (INSTAGRAM_ACCOUNT_ID), all signed by META_APP_SECRET. A half-given set stops the start with
- * the variables named.
+ * (INSTAGRAM_ACCOUNT_ID), all signed by META_APP_SECRET; a Telegram bot (TELEGRAM_BOT_TOKEN). A
+ * half-given set stops the start with the variables named.
  */
 @Injectable()
 export class SocialAccountBootstrapService implements OnApplicationBootstrap {
@@ -18,6 +19,7 @@ export class SocialAccountBootstrapService implements OnApplicationBootstrap {
   constructor(
     @InjectConfig(SocialChannelConfig) private readonly config: ConfigOf<typeof SocialChannelConfig>,
     private readonly accounts: SocialAccountService,
+    private readonly telegram: TelegramBotService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -56,6 +58,11 @@ export class SocialAccountBootstrapService implements OnApplicationBootstrap {
         { appSecret, accessToken: c.MESSENGER_PAGE_ACCESS_TOKEN },
         c.MESSENGER_PAGE_ID === undefined ? {} : { pageId: c.MESSENGER_PAGE_ID },
       );
+    if (c.TELEGRAM_BOT_TOKEN !== undefined) {
+      const bot = await this.telegram.connect(DEFAULT_WORKSPACE_ID, c.TELEGRAM_BOT_TOKEN);
+      if (bot === null)
+        throw new Error('The TELEGRAM_BOT_TOKEN bot is already connected to another workspace.');
+    }
   }
 
   private async connect(

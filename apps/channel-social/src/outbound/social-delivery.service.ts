@@ -6,6 +6,7 @@ import {
   type DeliveryStatus,
   type MessageDeliveryRequestedV1,
   type OutboundChannelFile,
+  SOCIAL_CHANNEL_LIMITS,
   Topics,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
@@ -20,10 +21,10 @@ import type { SocialAccount, SocialChannel } from '../accounts/social-account.js
 import { SOCIAL_CHANNELS } from '../accounts/social-account.js';
 import { SocialAccountService } from '../accounts/social-account.service.js';
 import { MetaAdapter } from '../meta/meta.adapter.js';
+import { TelegramAdapter } from '../telegram/telegram.adapter.js';
 import { CustomerWindowService } from '../windows/customer-window.service.js';
 import { decideWindow } from '../windows/customer-window.util.js';
 import { SocialOutboundRecordService } from './social-outbound-record.service.js';
-import { SOCIAL_LIMITS } from './social-limits.util.js';
 
 export interface SendRetryPolicy {
   readonly attempts: number;
@@ -64,6 +65,7 @@ export class SocialDeliveryService {
     private readonly windows: CustomerWindowService,
     private readonly records: SocialOutboundRecordService,
     private readonly meta: MetaAdapter,
+    private readonly telegram: TelegramAdapter,
     @Inject(ATTACHMENT_STORE) private readonly files: AttachmentStore,
     private readonly bus: EventBus,
   ) {}
@@ -87,7 +89,7 @@ export class SocialDeliveryService {
       });
     const { payload } = requested;
     const text = payload.text ?? '';
-    const limits = SOCIAL_LIMITS[channel];
+    const limits = SOCIAL_CHANNEL_LIMITS[channel];
     if (text.length === 0 && payload.attachments.length === 0)
       return this.refuse(requested, account, { code: 'empty_message', message: 'The message is empty.' });
     if (text.length > limits.maxTextLength)
@@ -131,7 +133,8 @@ export class SocialDeliveryService {
     let backoff = this.retry.initialBackoffMs;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const outcome = await this.meta.send(account, {
+        const adapter = channel === 'telegram' ? this.telegram : this.meta;
+        const outcome = await adapter.send(account, {
           request: payload,
           recipient,
           text: text.length > 0 ? text : null,

@@ -129,6 +129,29 @@ export const storageVariables = {
   }),
 };
 
+/**
+ * Where providers reach the platform from outside; one variable for every channel that needs it
+ * (Twilio's signatures and callbacks, MMS media URLs, Telegram's webhooks), so the standalone's
+ * config holds it once.
+ */
+export const publicUrlVariables = {
+  PUBLIC_BASE_URL: configVariable({
+    description:
+      'The URL Twilio, Meta and Telegram reach this service at (your domain, or an ngrok/cloudflared tunnel), ' +
+      'without a trailing path. Twilio webhook signatures are checked against it (behind a proxy the URL the ' +
+      'server sees differs), status callbacks point to it, agents’ files are sent as MMS from URLs under it, and ' +
+      'Telegram bots are registered at PUBLIC_BASE_URL/webhooks/telegram/<channel>. Unset: the request’s own Host ' +
+      'and protocol for signatures; no status callbacks; files are not sent by SMS; bots are not registered.',
+    schema: z
+      .string()
+      .refine((value) => URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol))
+      .transform((value) => value.replace(/\/+$/, ''))
+      .optional(),
+    expected: 'an http(s) URL',
+    example: 'https://switchboard.example.com',
+  }),
+};
+
 // Slices of the shared variables, for `PlatformConfigService.get()` and `forFeature()`.
 
 /** What `LoggingModule` reads from the app's config. */
