@@ -524,6 +524,53 @@ describe('channel-social: Meta', () => {
       await waitFor(() => statusesOf(messageId).find((s) => s.payload.status === 'delivered'));
     });
 
+    it('replies past 24 hours only with the HUMAN_AGENT tag where the page has it, and refuses after 7 days', async () => {
+      const psid = String(Date.now() + 7);
+      await sendWebhook(
+        messagingInbound('page', PAGE_ID, [
+          { sender: { id: psid }, message: { mid: `m_${randomBytes(8).toString('hex')}`, text: 'hi' } },
+        ]),
+      );
+      await waitFor(() => inbound.find((c) => c.event.payload.sender.address === psid));
+      const lastWrote = (hours: number) =>
+        db.query(
+          `UPDATE channels.social_customer_windows SET last_inbound_at = now() - make_interval(hours => $2)
+           WHERE address = $1`,
+          [psid, hours],
+        );
+      const reply = () =>
+        requestDelivery({
+          channel: 'messenger',
+          recipient: { kind: 'messenger', address: psid },
+          text: 'Sorry for the wait',
+        });
+
+      await lastWrote(30);
+      const untagged = await firstStatus(await reply());
+      expect(untagged.payload).toMatchObject({ status: 'failed', errorCode: 'window_closed' });
+      expect(untagged.payload.errorMessage).toMatch(/human agent tag/);
+
+      await db.query(
+        `UPDATE channels.social_accounts SET settings = settings || '{"humanAgentTag": true}' WHERE channel = 'messenger'`,
+      );
+      // The account cache forgets within 5 s.
+      await settle(5_500);
+      const tagged = await firstStatus(await reply());
+      expect(tagged.payload.status).toBe('sent');
+      const send = graph
+        .sends()
+        .filter((r) => (r.json?.recipient as { id?: string } | undefined)?.id === psid)
+        .at(-1)!;
+      expect(send.json).toMatchObject({ messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' });
+
+      await lastWrote(7 * 24 + 1);
+      const sendsBefore = graph.sends().length;
+      const late = await firstStatus(await reply());
+      expect(late.payload).toMatchObject({ status: 'failed', errorCode: 'window_closed' });
+      expect(late.payload.errorMessage).toMatch(/7 days/);
+      expect(graph.sends().length).toBe(sendsBefore);
+    });
+
     it('publishes an Instagram message under its IGSID and refuses a reply to someone who never wrote', async () => {
       const igsid = String(Date.now() + 1);
       const mid = `aWdfZAG${randomBytes(16).toString('hex')}`;

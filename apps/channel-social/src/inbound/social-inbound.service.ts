@@ -74,10 +74,21 @@ export class SocialInboundService {
       channelAccountId: d.account.id,
       providerId: d.payload.providerMessageId,
     }));
-    const seen = await this.receipts.received(keys);
+    // The windows alongside the receipt lookup (moving one forward again on a retry changes nothing):
+    // touched before the publish, so a reply sent as soon as the message shows finds the window open.
+    const [seen] = await Promise.all([
+      this.receipts.received(keys),
+      this.windows.touch(
+        drafts.map((d) => ({
+          workspaceId: d.workspaceId,
+          channelAccountId: d.account.id,
+          address: d.payload.sender.address,
+          at: new Date(d.payload.receivedAt),
+        })),
+      ),
+    ]);
     const events: OutgoingEvent[] = [];
     const fresh: typeof keys = [];
-    const touches = [];
     const inBatch = new Set<string>();
     for (const [i, draft] of drafts.entries()) {
       const key = keys[i]!;
@@ -95,12 +106,6 @@ export class SocialInboundService {
         }),
       });
       fresh.push(key);
-      touches.push({
-        workspaceId: draft.workspaceId,
-        channelAccountId: draft.account.id,
-        address: draft.payload.sender.address,
-        at: new Date(draft.payload.receivedAt),
-      });
     }
 
     const advances = [];
@@ -130,8 +135,6 @@ export class SocialInboundService {
       });
     }
 
-    // The window first: a reply the agent sends as soon as the message shows must find it open.
-    await this.windows.touch(touches);
     if (events.length > 0) await this.bus.publish(events);
     await this.receipts.record(fresh);
     for (const { draft } of advances)

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { GroupCommitQueue } from '@switchboard/messaging';
 import { InjectServiceDataSource, queryRows } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 
@@ -12,10 +13,19 @@ export interface InboundTouch {
 /** When each customer last wrote to each account (`channels.social_customer_windows`). */
 @Injectable()
 export class CustomerWindowService {
+  // Concurrent webhooks share one statement (a round trip each would dominate at hundreds a second).
+  private readonly touches = new GroupCommitQueue<InboundTouch>((batch) => this.write(batch), {
+    maxItems: 1_000,
+  });
+
   constructor(@InjectServiceDataSource('channels_social') private readonly db: DataSource) {}
 
   /** Only ever moves forward: a retried or late webhook never shortens a window. */
-  async touch(touches: readonly InboundTouch[]): Promise<void> {
+  touch(touches: readonly InboundTouch[]): Promise<void> {
+    return this.touches.enqueue(touches);
+  }
+
+  private async write(touches: readonly InboundTouch[]): Promise<void> {
     // One row per customer: PostgreSQL refuses to update a row twice in one statement.
     const latest = new Map<string, InboundTouch>();
     for (const touch of touches) {
