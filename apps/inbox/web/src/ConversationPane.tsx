@@ -23,6 +23,7 @@ import {
   uploadAttachment,
 } from './attachments.js';
 import { CHANNEL_LABEL, time } from './format.js';
+import { CustomerWindowNotice } from './CustomerWindowNotice.js';
 import { isTyping } from './InboxPage.js';
 import { live } from './live.js';
 
@@ -214,6 +215,7 @@ export function ConversationPane({
           ))}
         </ol>
         {customerTyping && <p className="typing">Customer is typing…</p>}
+        <CustomerWindowNotice channel={conversation.channel} messages={messages} />
         <ReplyBox
           conversationId={conversationId}
           lastChannel={conversation.channel}

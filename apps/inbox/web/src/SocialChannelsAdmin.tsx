@@ -10,7 +10,7 @@ const LABELS: Record<SocialChannelKind, string> = {
   telegram: 'Telegram',
 };
 const ID_LABELS: Record<Exclude<SocialChannelKind, 'telegram'>, string> = {
-  whatsapp: 'Phone number ID',
+  whatsapp: 'WhatsApp number ID',
   messenger: 'Page ID',
   instagram: 'Instagram account ID',
 };
@@ -74,7 +74,7 @@ export function SocialChannelsAdmin({ guard }: { guard: Guard }) {
           {state.channels.map((c) => (
             <tr key={c.id}>
               <td>
-                <span className={`channel-badge channel-${c.channel}`}>{LABELS[c.channel]}</span>
+                <span className={`badge ${c.channel}`}>{LABELS[c.channel]}</span>
               </td>
               <td>
                 {c.displayName ?? c.externalId}
