@@ -320,6 +320,21 @@ describe('channel-social: Meta', () => {
       expect(graph.requests.length).toBe(mediaLookups);
     });
 
+    it('takes a batch of 1,000 messages in one POST (well over express’s 100 KB default) and publishes each once', async () => {
+      const from = customer();
+      const ids = Array.from({ length: 1_000 }, wamid);
+      const body = whatsAppInbound({
+        phoneNumberId: PHONE_NUMBER_ID,
+        from,
+        messages: ids.map((id, i) => ({ id, type: 'text', text: { body: `message ${i} — ça roule` } })),
+      });
+      expect(metaJson(body).length).toBeGreaterThan(100 * 1024);
+      expect((await sendWebhook(body)).status).toBe(200);
+      await waitFor(() => ids.every((id) => inboundFor(id).length === 1) || null, {
+        what: 'all 1,000 messages',
+      });
+    });
+
     it('never fetches a media URL outside Meta', async () => {
       const id = wamid();
       graph.addMedia('2001', 'image/png', PNG, { url: `${elsewhereUrl}/internal` });
