@@ -17,6 +17,7 @@ import { SmsDeliveryService } from './outbound/sms-delivery.service.js';
 import { SmsOutboundRecordService } from './outbound/sms-outbound-record.service.js';
 import { TwilioClientFactory } from './outbound/twilio-client.factory.js';
 import { SmsChannelConfig } from './sms-channel.config.js';
+import { TwilioSmsAdapter } from './twilio/twilio-sms.adapter.js';
 import { DeliveryStatusService } from './webhooks/delivery-status.service.js';
 import { InboundReceiptService } from './webhooks/inbound-receipt.service.js';
 import { InboundSmsService } from './webhooks/inbound-sms.service.js';
@@ -51,6 +52,8 @@ import { TwilioWebhookController } from './webhooks/twilio-webhook.controller.js
     DeliveryStatusService,
     SmsOutboundRecordService,
     TwilioClientFactory,
+    // Twilio behind the channel port (ADR 0070): the only class the services call Twilio through.
+    TwilioSmsAdapter,
     SmsDeliveryService,
     SmsDeliveryConsumer,
   ],

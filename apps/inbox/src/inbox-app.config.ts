@@ -26,6 +26,17 @@ const channelApiUrl = (app: string) =>
 export const channelApiUrlVariables = {
   CHANNEL_WEB_API_URL: channelApiUrl('channel-web'),
   CHANNEL_SMS_API_URL: channelApiUrl('channel-sms'),
+  CHANNEL_SOCIAL_API_URL: configVariable({
+    description:
+      'Base URL of the channel-social app (WhatsApp, Messenger, Instagram, Telegram): the admin screen ' +
+      'connects those channels over internal RPC there. Unset: the admin screen says they are not deployed.',
+    schema: z
+      .string()
+      .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol))
+      .optional(),
+    expected: 'an http(s) URL',
+    example: 'http://channel-social:3000',
+  }),
 };
 
 /** What the inbox reads to call the channels' admin ports over internal RPC. */

@@ -1,16 +1,48 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { MessagingModule } from '@switchboard/messaging';
-import { historyApiPort, routingApiPort, smsChannelApiPort, webChannelApiPort } from '@switchboard/contracts';
+import {
+  SOCIAL_CHANNEL_API,
+  historyApiPort,
+  routingApiPort,
+  smsChannelApiPort,
+  socialChannelApiPort,
+  webChannelApiPort,
+} from '@switchboard/contracts';
 import {
   HealthModule,
   HistoryApiClientConfig,
   InternalRpcModule,
   LoggingModule,
   PlatformConfigModule,
+  PlatformConfigService,
   RoutingApiClientConfig,
+  createInternalRpcClient,
 } from '@switchboard/platform';
 import { ChannelsApiClientConfig, InboxAppConfig } from './inbox-app.config.js';
 import { InboxModule } from './inbox.module.js';
+
+/**
+ * SOCIAL_CHANNEL_API from channel-social over internal RPC, or null without CHANNEL_SOCIAL_API_URL
+ * (the admin screen then says the social channels are not deployed).
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: SOCIAL_CHANNEL_API,
+      inject: [PlatformConfigService],
+      useFactory: (config: PlatformConfigService) => {
+        const { CHANNEL_SOCIAL_API_URL: baseUrl, INTERNAL_API_TOKEN: token } =
+          config.get(ChannelsApiClientConfig);
+        return baseUrl === undefined || token === undefined
+          ? null
+          : createInternalRpcClient(socialChannelApiPort, { baseUrl, token });
+      },
+    },
+  ],
+  exports: [SOCIAL_CHANNEL_API],
+})
+class SocialChannelClientModule {}
 
 /**
  * The inbox alone, as it runs in its own pod. HISTORY_API, ROUTING_API, WEB_CHANNEL_API and
@@ -29,6 +61,7 @@ import { InboxModule } from './inbox.module.js';
     // The channels' settings for the admin screen, from channel-web and channel-sms.
     InternalRpcModule.client(webChannelApiPort, ChannelsApiClientConfig, 'CHANNEL_WEB_API_URL'),
     InternalRpcModule.client(smsChannelApiPort, ChannelsApiClientConfig, 'CHANNEL_SMS_API_URL'),
+    SocialChannelClientModule,
     InboxModule,
   ],
 })

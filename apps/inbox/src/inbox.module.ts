@@ -10,6 +10,8 @@ import { SessionGuard } from './auth/session.guard.js';
 import { SessionsService } from './auth/sessions.service.js';
 import { ChannelsAdminController } from './channels/channels-admin.controller.js';
 import { ChannelsAdminService } from './channels/channels-admin.service.js';
+import { SocialChannelsAdminController } from './channels/social-channels-admin.controller.js';
+import { SocialChannelsAdminService } from './channels/social-channels-admin.service.js';
 import { CannedResponsesController } from './canned-responses/canned-responses.controller.js';
 import { CannedResponsesService } from './canned-responses/canned-responses.service.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
@@ -51,6 +53,7 @@ import { SpaController } from './web/spa.controller.js';
     CannedResponsesController,
     RoutingAdminController,
     ChannelsAdminController,
+    SocialChannelsAdminController,
     AttachmentsController,
     SpaController,
   ],
@@ -67,6 +70,7 @@ import { SpaController } from './web/spa.controller.js';
     CannedResponsesService,
     RoutingAdminService,
     ChannelsAdminService,
+    SocialChannelsAdminService,
     AttachmentsService,
     UnsentAttachmentsSweepService,
     InboxReplica,

@@ -31,6 +31,8 @@ const overrides = embedded ? { DATABASE_URL: embedded.url } : {};
 await runHttpService(StandaloneModule.forRoot(overrides), {
   config: StandaloneConfig,
   overrides,
+  // Meta batches up to 1,000 events in one webhook (channel-social).
+  jsonBodyLimit: '4mb',
   afterClose: async () => embedded?.stop(),
   onListening: (_app, url) => {
     const lines = [

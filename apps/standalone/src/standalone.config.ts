@@ -1,4 +1,5 @@
 import { smsChannelVariables } from '@switchboard/app-channel-sms';
+import { socialChannelVariables } from '@switchboard/app-channel-social';
 import { routingVariables } from '@switchboard/app-routing';
 import { grpcApiVariables } from '@switchboard/app-grpc-api';
 import { inboxVariables } from '@switchboard/app-inbox';
@@ -26,6 +27,7 @@ export const StandaloneConfig = defineConfig(
     ...attachmentStorageVariables,
     ...encryptionVariables,
     ...smsChannelVariables,
+    ...socialChannelVariables,
     ...routingVariables,
     ...grpcApiVariables,
     ...inboxVariables,

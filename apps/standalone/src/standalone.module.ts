@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { SmsChannelModule } from '@switchboard/app-channel-sms';
+import { SocialChannelModule } from '@switchboard/app-channel-social';
 import { ChannelWebModule } from '@switchboard/app-channel-web';
 import { GrpcApiModule } from '@switchboard/app-grpc-api';
 import { HistoryModule } from '@switchboard/app-history';
@@ -27,6 +28,7 @@ export class StandaloneModule {
         HistoryModule,
         ServicePortsModule,
         SmsChannelModule,
+        SocialChannelModule,
         RoutingModule,
         ChannelWebModule,
         GrpcApiModule,

@@ -6,6 +6,10 @@ import {
   startAppProcess,
   twilioInboundSmsParams,
   launchChromium,
+  metaJson,
+  signMetaBody,
+  waitFor,
+  whatsAppInbound,
 } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -17,6 +21,9 @@ const PUBLIC_BASE_URL = 'https://switchboard.example.test';
 const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
 const AUTH_TOKEN = randomBytes(16).toString('hex');
 const NUMBER = '+14155550142';
+const WA_PHONE_NUMBER_ID = '106540352242922';
+const META_APP_SECRET = randomBytes(16).toString('hex');
+const WA_TOKEN = `EAAG${randomBytes(20).toString('hex')}`;
 
 /**
  * The admin screen's channels in `npm start` (the standalone process, the channel ports in
@@ -133,6 +140,66 @@ describe('standalone: channels on the admin screen', () => {
     await page.getByRole('button', { name: `Remove ${NUMBER}` }).click();
     await row.waitFor({ state: 'detached' });
     expect(await webhook()).toBe(403);
+    await context.close();
+  });
+
+  it('connects a WhatsApp number from the admin screen: the sealed app secret then verifies Meta’s webhooks, and is never shown', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${app.url}/inbox/`);
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Admin' }).click();
+
+    const social = page.getByRole('region', { name: 'Social channels' });
+    await social.getByRole('combobox', { name: 'Channel' }).selectOption('whatsapp');
+    await social.getByLabel('WhatsApp number ID').fill(WA_PHONE_NUMBER_ID);
+    await social.getByLabel('Access token').fill(WA_TOKEN);
+    await social.getByLabel('App secret').fill(META_APP_SECRET);
+    await social.getByRole('button', { name: 'Connect' }).click();
+    const row = social
+      .getByRole('table', { name: 'Social channels' })
+      .getByRole('row', { name: new RegExp(WA_PHONE_NUMBER_ID) });
+    await row.waitFor();
+    expect(await row.textContent()).toContain(`${PUBLIC_BASE_URL}/webhooks/meta`);
+    expect(await row.textContent()).toContain('none yet');
+    expect(await page.content()).not.toContain(META_APP_SECRET);
+    expect(await page.content()).not.toContain(WA_TOKEN);
+
+    const body = metaJson(
+      whatsAppInbound({
+        phoneNumberId: WA_PHONE_NUMBER_ID,
+        from: '14155550199',
+        messages: [{ id: `wamid.${randomBytes(12).toString('hex')}`, type: 'text', text: { body: 'héllo' } }],
+      }),
+    );
+    const post = async (secret: string) =>
+      (
+        await fetch(`${app.url}/webhooks/meta`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(body, secret) },
+          body,
+        })
+      ).status;
+    expect(await post('not-the-app-secret')).toBe(403);
+    expect(await post(META_APP_SECRET)).toBe(200);
+
+    // Health: the webhook shows on the screen (written shortly after the acknowledgement).
+    await waitFor(
+      async () => {
+        await page.reload();
+        const reloaded = page
+          .getByRole('region', { name: 'Social channels' })
+          .getByRole('row', { name: new RegExp(WA_PHONE_NUMBER_ID) });
+        await reloaded.waitFor();
+        return !(await reloaded.textContent())?.includes('none yet');
+      },
+      { what: 'the last webhook on the admin screen', intervalMs: 500 },
+    );
+    await page
+      .getByRole('region', { name: 'Social channels' })
+      .screenshot({ path: `${SCREENSHOTS}/admin-social-channels.png` });
     await context.close();
   });
 });

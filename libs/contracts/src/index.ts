@@ -1,4 +1,5 @@
 export * from './channels.js';
+export * from './channel-limits.js';
 export * from './envelope.js';
 export * from './event-definition.js';
 export * from './event-registry.js';
@@ -26,6 +27,7 @@ export * from './api/history-api.js';
 export * from './api/routing-api.js';
 export * from './api/service-ports.js';
 export * from './api/channels-api.js';
+export * from './api/channel-port.js';
 export * from './grpc/switchboard-protos.js';
 export * from './grpc/switchboard-client.js';
 export * from './grpc/grpc-status-details.util.js';

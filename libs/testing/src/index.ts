@@ -17,3 +17,6 @@ export { InMemoryHistory } from './ports/in-memory-history.double.js';
 export { InMemoryRouting } from './ports/in-memory-routing.double.js';
 export { unreachablePorts } from './ports/unreachable-ports.util.js';
 export * from './net/tcp-proxy.util.js';
+export * from './meta/graph-api-server.util.js';
+export * from './meta/meta-webhook.fixture.js';
+export * from './telegram/bot-api-server.util.js';

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Attachment } from '@switchboard/contracts';
+import { type Attachment, type FetchedChannelMedia, TransientMediaError } from '@switchboard/contracts';
 import {
   ATTACHMENT_STORE,
   type AttachmentStore,
   type ConfigOf,
-  DependencyUnavailableError,
   InjectConfig,
   createLogger,
   storeKey,
@@ -25,13 +24,8 @@ export interface MediaItem {
   readonly contentType: string | null;
 }
 
-/** A download that may work if Twilio retries the webhook (timeout, 5xx, network): answered 503. */
-export class TransientMediaError extends DependencyUnavailableError {
-  override readonly name = 'TransientMediaError';
-  constructor(message: string, dependency = 'twilio-media') {
-    super(dependency, message);
-  }
-}
+// A download that may work if Twilio retries the webhook (timeout, 5xx, network): the port's error.
+export { TransientMediaError };
 
 export interface FetchedMedia {
   readonly attachments: Attachment[];
@@ -63,16 +57,7 @@ export class TwilioMediaService {
     const attachments: Attachment[] = [];
     let rejected = 0;
     for (const item of items) {
-      if (!isTwilioMediaUrl(item.url, this.config.TWILIO_API_BASE_URL, account.accountSid, messageSid)) {
-        // Logged without the URL's query: it is attacker-chosen text.
-        this.logger.warn(
-          { channelAccountId: account.id, messageSid, host: safeHost(item.url) },
-          'refused to fetch MMS media outside Twilio',
-        );
-        rejected += 1;
-        continue;
-      }
-      const fetched = await this.download(account, item.url);
+      const fetched = await this.fetch(account, messageSid, item);
       if (fetched === null) {
         rejected += 1;
         continue;
@@ -92,6 +77,22 @@ export class TwilioMediaService {
       attachments.push({ storageKey, contentType, sizeBytes: fetched.body.length });
     }
     return { attachments, rejected };
+  }
+
+  /**
+   * The bytes of one of this message's media, from Twilio's API with the account's credentials;
+   * null when refused for good (not Twilio's, too large, gone). The channel port's `fetchMedia`.
+   */
+  async fetch(account: SmsAccount, messageSid: string, item: MediaItem): Promise<FetchedChannelMedia | null> {
+    if (!isTwilioMediaUrl(item.url, this.config.TWILIO_API_BASE_URL, account.accountSid, messageSid)) {
+      // Logged without the URL's query: it is attacker-chosen text.
+      this.logger.warn(
+        { channelAccountId: account.id, messageSid, host: safeHost(item.url) },
+        'refused to fetch MMS media outside Twilio',
+      );
+      return null;
+    }
+    return this.download(account, item.url);
   }
 
   private async download(

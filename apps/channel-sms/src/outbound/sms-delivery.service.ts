@@ -1,21 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import {
+  ChannelUnavailableError,
   DeliveryStatusChangedV1,
   type DeliveryStatus,
   type MessageDeliveryRequestedV1,
   toE164,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
-import { type ConfigOf, InjectConfig, createLogger } from '@switchboard/platform';
+import { createLogger } from '@switchboard/platform';
 import { setTimeout as sleep } from 'node:timers/promises';
-import twilio from 'twilio';
 import { SmsAccountService } from '../accounts/sms-account.service.js';
 import { MmsMediaService } from '../media/mms-media.service.js';
 import { SmsOptOutService } from '../opt-out/sms-opt-out.service.js';
-import { SmsChannelConfig } from '../sms-channel.config.js';
-import { describeTwilioError, fromTwilioStatus, statusCallbackUrl } from './sms-delivery-status.util.js';
 import { SmsOutboundRecordService } from './sms-outbound-record.service.js';
-import { TwilioClientFactory } from './twilio-client.factory.js';
+import { TwilioSmsAdapter } from '../twilio/twilio-sms.adapter.js';
 
 /** Twilio's limit on one message's body; longer ones are refused, not split (see ADR 0031). */
 export const MAX_SMS_BODY_LENGTH = 1_600;
@@ -43,7 +41,7 @@ interface Refusal {
  * Delivers agents' replies by SMS through the account's `twilio` client. Every outcome becomes a
  * DeliveryStatusChangedV1 carrying our message id: `queued` with Twilio's sid, or `failed` with a
  * reason an agent can act on. Refusals (opted out, too long, unknown account, files MMS can't carry)
- * never reach Twilio. Agents' files go as MMS media, by URLs Twilio fetches from us.
+ * never reach Twilio, which is spoken to only through the channel port (`TwilioSmsAdapter`). Agents' files go as MMS media, by URLs Twilio fetches from us.
  */
 @Injectable()
 export class SmsDeliveryService {
@@ -51,11 +49,10 @@ export class SmsDeliveryService {
   retry: SendRetryPolicy = DEFAULT_RETRY;
 
   constructor(
-    @InjectConfig(SmsChannelConfig) private readonly config: ConfigOf<typeof SmsChannelConfig>,
     private readonly accounts: SmsAccountService,
     private readonly optOuts: SmsOptOutService,
     private readonly records: SmsOutboundRecordService,
-    private readonly clients: TwilioClientFactory,
+    private readonly twilio: TwilioSmsAdapter,
     private readonly media: MmsMediaService,
     private readonly bus: EventBus,
   ) {}
@@ -118,43 +115,36 @@ export class SmsDeliveryService {
     // No provider id on a previous claim means a crash mid-send: sending again may duplicate the
     // SMS, but never losing an agent's reply is the lesser evil (at least once).
 
-    const client = this.clients.forAccount(account);
-    const callback =
-      this.config.PUBLIC_BASE_URL === undefined
-        ? undefined
-        : statusCallbackUrl(this.config.PUBLIC_BASE_URL, workspaceId, account.id, payload.messageId);
     let backoff = this.retry.initialBackoffMs;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const message = await client.messages.create({
-          to: recipient,
-          // An MMS may be files alone; Twilio refuses an empty Body only when there is no media.
-          ...(text.length > 0 ? { body: text } : {}),
-          ...(mediaUrl.length > 0 ? { mediaUrl } : {}),
-          ...(account.messagingServiceSid
-            ? { messagingServiceSid: account.messagingServiceSid }
-            : { from: account.phoneNumber ?? undefined }),
-          ...(callback ? { statusCallback: callback } : {}),
+        const outcome = await this.twilio.send(account, {
+          request: payload,
+          recipient,
+          text: text.length > 0 ? text : null,
+          attachments: mediaUrl.map((url, i) => ({ attachment: payload.attachments[i]!, url })),
         });
-        const status = fromTwilioStatus(message.status) ?? 'queued';
-        await this.records.advance(workspaceId, payload.messageId, status, message.sid, null);
-        return this.publishStatus(request, status, message.sid);
-      } catch (error) {
-        const permanent = permanentTwilioError(error);
-        if (permanent) {
-          await this.records.advance(workspaceId, payload.messageId, 'failed', null, permanent.code);
-          return this.publishStatus(request, 'failed', undefined, permanent);
+        if (!outcome.ok) {
+          await this.records.advance(workspaceId, payload.messageId, 'failed', null, outcome.code);
+          return this.publishStatus(request, 'failed', undefined, outcome);
         }
+        await this.records.advance(
+          workspaceId,
+          payload.messageId,
+          outcome.status,
+          outcome.providerMessageId,
+          null,
+        );
+        return this.publishStatus(request, outcome.status, outcome.providerMessageId);
+      } catch (error) {
+        if (!(error instanceof ChannelUnavailableError)) throw error;
         if (attempt >= this.retry.attempts) {
-          throw new TwilioUnavailableError(
-            `Twilio unavailable after ${attempt} attempts: ${describe(error)}`,
-            {
-              cause: error,
-            },
-          );
+          throw new TwilioUnavailableError(`Twilio unavailable after ${attempt} attempts: ${error.message}`, {
+            cause: error,
+          });
         }
         this.logger.warn(
-          { messageId: payload.messageId, attempt, err: describe(error) },
+          { messageId: payload.messageId, attempt, err: error.message },
           'Twilio send failed; retrying',
         );
         // Full jitter: many workspaces hitting a 429 together don't retry in lockstep.
@@ -193,17 +183,4 @@ export class SmsDeliveryService {
     });
     await this.bus.emit(event);
   }
-}
-
-/** A Twilio answer that would be the same on retry (4xx other than 429), as an agent-readable reason. */
-function permanentTwilioError(error: unknown): Refusal | null {
-  if (!(error instanceof twilio.RestException)) return null;
-  if (error.status === 429 || error.status >= 500) return null;
-  const code = error.code === undefined ? `http_${error.status}` : String(error.code);
-  return { code, message: describeTwilioError(code, error.message) };
-}
-
-function describe(error: unknown): string {
-  if (error instanceof twilio.RestException) return `HTTP ${error.status} (code ${error.code ?? 'none'})`;
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,24 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import {
+  type ChannelWebhookRequest,
   type EventEnvelope,
   IdentityOptOutChangedV1,
   InboundMessageReceivedV1,
-  MAX_MESSAGE_TEXT_LENGTH,
-  toE164,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
 import twilio from 'twilio';
 import type { SmsAccount } from '../accounts/sms-account.js';
-import { SmsAccountService } from '../accounts/sms-account.service.js';
-import { type MediaItem, TwilioMediaService } from '../media/twilio-media.service.js';
+import { TwilioMediaService } from '../media/twilio-media.service.js';
 import { detectSmsKeyword } from '../opt-out/sms-keyword.util.js';
 import { SmsOptOutService } from '../opt-out/sms-opt-out.service.js';
 import { InboundReceiptService } from './inbound-receipt.service.js';
-import { type TwilioWebhookRequest, hasValidSignature, param } from './twilio-webhook-request.js';
+import { TwilioSmsAdapter } from '../twilio/twilio-sms.adapter.js';
 import { TwilioSignatureError } from './twilio-webhook.errors.js';
-
-/** MMS carries at most 10 media; Twilio numbers them MediaUrl0..9. */
-const MAX_MEDIA = 10;
 
 /**
  * A customer's SMS/MMS from Twilio: authenticated against the account its `To` names, published
@@ -27,7 +22,7 @@ const MAX_MEDIA = 10;
 @Injectable()
 export class InboundSmsService {
   constructor(
-    private readonly accounts: SmsAccountService,
+    private readonly adapter: TwilioSmsAdapter,
     private readonly optOuts: SmsOptOutService,
     private readonly media: TwilioMediaService,
     private readonly receipts: InboundReceiptService,
@@ -39,12 +34,12 @@ export class InboundSmsService {
    * by the account it names, and `EventBusUnavailableError` (503: Twilio retries) when the message
    * could not be made durable.
    */
-  async receive(request: TwilioWebhookRequest): Promise<string> {
-    const { params } = request;
-    const account = await this.authenticate(request);
-    const messageSid = param(params, 'MessageSid') ?? param(params, 'SmsSid');
-    const rawFrom = param(params, 'From');
-    if (messageSid === null || rawFrom === null) throw new TwilioSignatureError('not a message webhook');
+  async receive(request: ChannelWebhookRequest): Promise<string> {
+    const webhook = await this.adapter.verifyWebhook(request);
+    const [draft] = this.adapter.toInboundMessages(webhook);
+    if (draft === undefined) throw new TwilioSignatureError('not a message webhook');
+    const { account } = webhook;
+    const messageSid = draft.payload.providerMessageId;
 
     // Twilio retries a webhook that timed out or failed; MessageSid is the dedupe key. A receipt is
     // written only after the publish, so a retry after a failed publish publishes again. Two
@@ -52,11 +47,9 @@ export class InboundSmsService {
     const receipt = { workspaceId: account.workspaceId, channelAccountId: account.id, messageSid };
     if (await this.receipts.wasReceived(receipt)) return emptyTwiml();
 
-    const receivedAt = new Date();
-    // Short codes and alphanumeric senders are not phone numbers: kept as sent.
-    const from = toE164(rawFrom) ?? rawFrom.trim();
-    const body = param(params, 'Body');
-    const keyword = detectSmsKeyword(body);
+    const receivedAt = new Date(draft.payload.receivedAt);
+    const from = draft.payload.sender.address;
+    const keyword = detectSmsKeyword(draft.payload.text);
 
     const events: EventEnvelope[] = [];
     if (keyword?.kind === 'opt-out' || keyword?.kind === 'opt-in') {
@@ -79,20 +72,14 @@ export class InboundSmsService {
       );
     }
 
-    const { attachments, rejected } = await this.media.copyToStorage(account, messageSid, mediaItems(params));
+    const { attachments, rejected } = await this.media.copyToStorage(account, messageSid, draft.media);
     const hints: Record<string, string> = {};
     if (rejected > 0) hints.mediaRejected = String(rejected);
     const inbound = InboundMessageReceivedV1.create({
       workspaceId: account.workspaceId,
       payload: {
-        channel: 'sms',
-        channelAccountId: account.id,
-        providerMessageId: messageSid,
-        // Twilio proved the sender: it delivered from that number.
-        sender: { kind: 'phone', address: from, verified: true },
-        text: body === null || body === '' ? null : body.slice(0, MAX_MESSAGE_TEXT_LENGTH),
+        ...draft.payload,
         attachments,
-        receivedAt: receivedAt.toISOString(),
         ...(Object.keys(hints).length > 0 ? { hints } : {}),
       },
     });
@@ -103,31 +90,6 @@ export class InboundSmsService {
     await this.receipts.record(receipt);
     return keyword?.kind === 'help' ? helpTwiml(account) : emptyTwiml();
   }
-
-  /** The account the request names by `To` (or its messaging service), if the signature is that account's. */
-  async authenticate(request: TwilioWebhookRequest): Promise<SmsAccount> {
-    const to = param(request.params, 'To');
-    const account = await this.accounts.findByRecipient(
-      to === null ? null : toE164(to),
-      param(request.params, 'MessagingServiceSid'),
-    );
-    // Unknown number and bad signature look alike from outside: neither tells a prober anything.
-    if (account === null) throw new TwilioSignatureError('no channel account for this number');
-    if (!hasValidSignature(request, account.authToken)) throw new TwilioSignatureError('bad signature');
-    if (param(request.params, 'AccountSid') !== account.accountSid)
-      throw new TwilioSignatureError('signed for another Twilio account');
-    return account;
-  }
-}
-
-function mediaItems(params: TwilioWebhookRequest['params']): MediaItem[] {
-  const count = Math.min(Number(param(params, 'NumMedia') ?? '0') || 0, MAX_MEDIA);
-  const items: MediaItem[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const url = param(params, `MediaUrl${i}`);
-    if (url !== null) items.push({ url, contentType: param(params, `MediaContentType${i}`) });
-  }
-  return items;
 }
 
 const EMPTY_TWIML = new twilio.twiml.MessagingResponse().toString();

@@ -8,12 +8,12 @@ import {
   type RawBodyRequest,
   Req,
 } from '@nestjs/common';
+import type { ChannelWebhookRequest } from '@switchboard/contracts';
 import { type ConfigOf, InjectConfig, createLogger } from '@switchboard/platform';
 import type { Request } from 'express';
 import { SmsChannelConfig } from '../sms-channel.config.js';
 import { DeliveryStatusService } from './delivery-status.service.js';
 import { InboundSmsService, emptyTwiml } from './inbound-sms.service.js';
-import { type TwilioWebhookRequest, parseTwilioForm } from './twilio-webhook-request.js';
 import { TwilioSignatureError } from './twilio-webhook.errors.js';
 
 /**
@@ -50,7 +50,7 @@ export class TwilioWebhookController {
 
   private async handle(
     req: RawBodyRequest<Request>,
-    work: (request: TwilioWebhookRequest) => Promise<string>,
+    work: (request: ChannelWebhookRequest) => Promise<string>,
   ): Promise<string> {
     const signature = req.header('x-twilio-signature');
     if (!signature) throw new BadRequestException('X-Twilio-Signature is missing');
@@ -59,7 +59,11 @@ export class TwilioWebhookController {
     // The URL Twilio called, not the one this server sees behind a proxy.
     const base = this.config.PUBLIC_BASE_URL ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
     try {
-      return await work({ url: base + req.originalUrl, signature, params: parseTwilioForm(req.rawBody) });
+      return await work({
+        url: base + req.originalUrl,
+        headers: { 'x-twilio-signature': signature },
+        rawBody: req.rawBody,
+      });
     } catch (error) {
       if (error instanceof TwilioSignatureError) {
         this.logger.warn({ path: req.path, reason: error.message }, 'rejected a Twilio webhook');

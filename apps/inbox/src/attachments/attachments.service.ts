@@ -144,7 +144,7 @@ export class AttachmentsService {
     storageKey: string,
     fileName: string | null,
   ): Promise<AttachmentContent | null> {
-    const key = workspaceStoreKey(session.workspaceId, storageKey, ['web', 'sms-media']);
+    const key = workspaceStoreKey(session.workspaceId, storageKey, ['web', 'sms-media', 'social-media']);
     if (key === null) return null;
     const stored = await this.files.get(key);
     if (stored === null) return null;

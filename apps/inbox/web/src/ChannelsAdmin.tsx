@@ -2,16 +2,18 @@ import { type FormEvent, useState } from 'react';
 import { Field, type Guard, RemoveButton, TextInput, useFieldErrors, useLoaded } from './AdminForm.js';
 import { type SmsNumberView, type WidgetAppearanceView, type WidgetSettingsView, api } from './api.js';
 import { embedSnippet, formatIntervals, parseIntervals, signedUserSnippet } from './channel-settings.js';
+import { SocialChannelsAdmin } from './SocialChannelsAdmin.js';
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 type Weekday = (typeof WEEKDAYS)[number];
 
-/** Admins' channels: the web widget (settings and the tag to paste) and the Twilio numbers. */
+/** Admins' channels: the web widget (settings and the tag to paste), the Twilio numbers, the social channels. */
 export function ChannelsAdmin({ guard }: { guard: Guard }) {
   return (
     <>
       <WidgetSettings guard={guard} />
       <SmsNumbers guard={guard} />
+      <SocialChannelsAdmin guard={guard} />
     </>
   );
 }

@@ -44,7 +44,7 @@ export function ReplyBox({
   const suggestions =
     shortcut !== undefined ? canned.filter((c) => c.shortcut.startsWith(shortcut)).slice(0, 6) : [];
 
-  const channelProblem = note ? null : channelAttachmentProblem(channel || lastChannel, files);
+  const channelProblem = note ? null : channelAttachmentProblem(channel || lastChannel, files, text);
   const canSend =
     (text.trim() !== '' || files.length > 0) && !sending && !uploading && channelProblem === null;
   const send = async () => {

@@ -1,5 +1,10 @@
-import { MMS_CONTENT_TYPES } from '@switchboard/contracts';
-import { SMS_ATTACHMENT_TYPES, agentAttachmentUrl, channelAttachmentProblem } from './attachments.js';
+import { MMS_CONTENT_TYPES, SOCIAL_CHANNEL_LIMITS } from '@switchboard/contracts';
+import {
+  SMS_ATTACHMENT_TYPES,
+  SOCIAL_LIMITS,
+  agentAttachmentUrl,
+  channelAttachmentProblem,
+} from './attachments.js';
 
 describe('agentAttachmentUrl', () => {
   it("opens agents' files by id and customers' files by key, and nothing else", () => {
@@ -41,5 +46,40 @@ describe('channelAttachmentProblem', () => {
 
   it('matches what the SMS channel sends', () => {
     expect([...SMS_ATTACHMENT_TYPES].sort()).toEqual([...MMS_CONTENT_TYPES].sort());
+  });
+});
+
+describe('channelAttachmentProblem on the social channels', () => {
+  it('knows the limits channel-social enforces', () => {
+    for (const channel of ['whatsapp', 'messenger', 'instagram', 'telegram'] as const) {
+      expect(SOCIAL_LIMITS[channel].maxTextLength).toBe(SOCIAL_CHANNEL_LIMITS[channel].maxTextLength);
+      expect(SOCIAL_LIMITS[channel].maxFileBytes).toBe(SOCIAL_CHANNEL_LIMITS[channel].maxFileBytes);
+    }
+    expect(SOCIAL_LIMITS.instagram.mediaTypes).toEqual(SOCIAL_CHANNEL_LIMITS.instagram.mediaTypes);
+  });
+
+  it('says when a reply is longer than the channel takes, or a file it cannot carry', () => {
+    expect(channelAttachmentProblem('instagram', [], 'x'.repeat(1_000))).toMatch(/at most 999 characters/);
+    expect(channelAttachmentProblem('messenger', [], 'x'.repeat(2_000))).toBeNull();
+    expect(channelAttachmentProblem('messenger', [], 'x'.repeat(2_001))).toMatch(
+      /Messenger message holds at most 2000/,
+    );
+    expect(
+      channelAttachmentProblem('instagram', [
+        { contentType: 'application/pdf', sizeBytes: 10, fileName: 'a.pdf' },
+      ]),
+    ).toMatch(/only JPEG and PNG/);
+    expect(
+      channelAttachmentProblem('whatsapp', [
+        { contentType: 'image/png', sizeBytes: 17 * 1024 * 1024, fileName: 'big.png' },
+      ]),
+    ).toMatch(/too large for WhatsApp/);
+    expect(
+      channelAttachmentProblem(
+        'telegram',
+        [{ contentType: 'image/png', sizeBytes: 10, fileName: 'a.png' }],
+        'hi',
+      ),
+    ).toBeNull();
   });
 });

@@ -26,13 +26,50 @@ export const SMS_ATTACHMENT_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'ap
 export const MAX_SMS_ATTACHMENT_BYTES = 5_000_000;
 
 /**
- * Why these files can't go by the channel the reply would take, said before sending rather than
- * as a failed delivery afterwards; null when they can (the channel checks again).
+ * What WhatsApp, Messenger, Instagram and Telegram take (`SOCIAL_CHANNEL_LIMITS` of the contracts,
+ * copied so the SPA imports only types from there: a test keeps the two equal).
+ */
+export const SOCIAL_LIMITS = {
+  whatsapp: { maxTextLength: 4_096, maxFileBytes: 16 * 1024 * 1024, mediaTypes: null },
+  messenger: { maxTextLength: 2_000, maxFileBytes: 25 * 1024 * 1024, mediaTypes: null },
+  instagram: { maxTextLength: 999, maxFileBytes: 8 * 1024 * 1024, mediaTypes: ['image/jpeg', 'image/png'] },
+  telegram: { maxTextLength: 4_096, maxFileBytes: 50 * 1024 * 1024, mediaTypes: null },
+} as const;
+
+/**
+ * Why this reply (its files, its length) can't go by the channel it would take, said before sending
+ * rather than as a failed delivery afterwards; null when it can (the channel checks again).
  */
 export function channelAttachmentProblem(
   channel: Channel | null,
   files: readonly Pick<UploadedAttachment, 'contentType' | 'sizeBytes' | 'fileName'>[],
+  text = '',
 ): string | null {
+  if (
+    channel === 'whatsapp' ||
+    channel === 'messenger' ||
+    channel === 'instagram' ||
+    channel === 'telegram'
+  ) {
+    const limits = SOCIAL_LIMITS[channel];
+    const label = {
+      whatsapp: 'WhatsApp',
+      messenger: 'Messenger',
+      instagram: 'Instagram',
+      telegram: 'Telegram',
+    }[channel];
+    if (text.length > limits.maxTextLength)
+      return `A ${label} message holds at most ${limits.maxTextLength} characters; this one has ${text.length}.`;
+    const tooBig = files.find((f) => f.sizeBytes > limits.maxFileBytes);
+    if (tooBig) return `${tooBig.fileName ?? 'This file'} is too large for ${label}.`;
+    if (limits.mediaTypes !== null) {
+      const allowed: readonly string[] = limits.mediaTypes;
+      const unsupported = files.find((f) => !allowed.includes(f.contentType));
+      if (unsupported)
+        return `${unsupported.fileName ?? 'This file'} can't go by Instagram: only JPEG and PNG pictures.`;
+    }
+    return null;
+  }
   if (channel !== 'sms' || files.length === 0) return null;
   const unsupported = files.find((f) => !SMS_ATTACHMENT_TYPES.includes(f.contentType));
   if (unsupported) {

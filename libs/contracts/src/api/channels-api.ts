@@ -114,3 +114,66 @@ export const smsChannelApiPort: ServicePort<SmsChannelApi> = {
   token: SMS_CHANNEL_API,
   methods: methodsOf<SmsChannelApi>({ listSmsNumbers: true, upsertSmsNumber: true, removeSmsNumber: true }),
 };
+
+/**
+ * The social channels' admin interface (`SocialChannelApi`, owned by channel-social): the
+ * workspace's WhatsApp numbers, Facebook pages, Instagram accounts and Telegram bots. Secrets go in
+ * and never come out; each channel shows its webhook URL and health (ADR 0054, 0070).
+ */
+export interface SocialChannelApi {
+  listSocialChannels(workspaceId: string): Promise<SocialChannelView[]>;
+  /**
+   * Connects the channel, or updates it when the workspace has it already (absent secrets keep the
+   * stored ones). One that another workspace holds is AlreadyExistsError. A Telegram bot is checked
+   * with getMe and its webhook registered with a fresh secret token.
+   */
+  connectSocialChannel(workspaceId: string, input: SocialChannelInput): Promise<SocialChannelView>;
+  removeSocialChannel(workspaceId: string, channelId: string): Promise<void>;
+}
+
+export const SOCIAL_CHANNEL_API = Symbol.for('switchboard.SocialChannelApi');
+
+export type SocialChannelKind = 'whatsapp' | 'messenger' | 'instagram' | 'telegram';
+
+export interface SocialChannelInput {
+  channel: SocialChannelKind;
+  /** WhatsApp: the phone number id; Messenger: the page id; Instagram: the account id. Not for Telegram (the token names the bot). */
+  externalId?: string;
+  /** Meta: the access token (system user's, or the page's). */
+  accessToken?: string;
+  /** Meta: the app secret that signs webhooks. */
+  appSecret?: string;
+  /** Telegram: the bot token. */
+  botToken?: string;
+  /** Instagram: the linked page's id. */
+  pageId?: string;
+  /** Messenger/Instagram: the app is approved for the HUMAN_AGENT tag. */
+  humanAgentTag?: boolean;
+}
+
+export interface SocialChannelView {
+  id: string;
+  workspaceId: string;
+  channel: SocialChannelKind;
+  externalId: string;
+  displayName: string | null;
+  /** Where the provider must send webhooks (under PUBLIC_BASE_URL when set, else a path). */
+  webhookUrl: string;
+  humanAgentTag: boolean;
+  /** The secrets themselves never leave channel-social. */
+  secretsSet: true;
+  lastWebhookAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  updatedAt: string;
+}
+
+export const socialChannelApiPort: ServicePort<SocialChannelApi> = {
+  name: 'channel-social',
+  token: SOCIAL_CHANNEL_API,
+  methods: methodsOf<SocialChannelApi>({
+    listSocialChannels: true,
+    connectSocialChannel: true,
+    removeSocialChannel: true,
+  }),
+};

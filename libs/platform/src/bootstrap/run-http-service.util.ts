@@ -9,6 +9,7 @@ import { configureHttpApp } from './configure-http-app.util.js';
 import { createLogger } from '../logging/logger.util.js';
 import { NestPinoLogger } from '../logging/nest-logger.service.js';
 import { DependencyOutageFilter } from '../outages/dependency-outage.filter.js';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 
 export interface RunHttpServiceOptions {
   /** The app's config definition: validated before Nest starts, so a bad variable is all that's printed. */
@@ -21,6 +22,11 @@ export interface RunHttpServiceOptions {
   readonly onListening?: (app: INestApplication, url: string) => void | Promise<void>;
   /** Runs after the app has closed on SIGTERM/SIGINT (everything drained), before the process exits. */
   readonly afterClose?: () => Promise<void>;
+  /**
+   * The largest JSON body taken (express's default is 100 KB): Meta batches up to 1,000 events in
+   * one webhook, which a 100 KB limit would refuse with 413 on every retry.
+   */
+  readonly jsonBodyLimit?: string;
 }
 
 /**
@@ -38,7 +44,7 @@ export async function runHttpService(
     // abortOnError: false, or Nest exits on a bad config before we can print which variable is wrong.
     // rawBody: webhook signatures (Twilio's over the form parameters as sent, Meta's over the
     // bytes) must be checked against what the provider sent, not a re-encoding of a parsed body.
-    const app = await NestFactory.create(rootModule, {
+    const app = await NestFactory.create<NestExpressApplication>(rootModule, {
       bufferLogs: true,
       abortOnError: false,
       rawBody: true,
@@ -46,6 +52,8 @@ export async function runHttpService(
     app.useLogger(app.get(NestPinoLogger));
     configureHttpApp(app);
     app.useGlobalFilters(new DependencyOutageFilter(app.getHttpAdapter()));
+    // Before listen: replaces Nest's default JSON parser, keeping rawBody.
+    if (options.jsonBodyLimit !== undefined) app.useBodyParser('json', { limit: options.jsonBodyLimit });
     // WebSocket gateways (the widget's customers, the inbox's agents) share the HTTP port, each on
     // its own path; `ws` rather than socket.io keeps the widget small.
     app.useWebSocketAdapter(new WsAdapter(app));

@@ -64,12 +64,13 @@ export const httpVariables = {
   }),
   PUBLIC_BASE_URL: configVariable({
     description:
-      'The URL browsers and providers reach this deployment at (your domain, or an ngrok/cloudflared ' +
+      'The URL browsers and providers (Twilio, Meta, Telegram) reach this deployment at (your domain, or an ngrok/cloudflared ' +
       'tunnel), without a trailing path. https: every response carries Strict-Transport-Security. ' +
       'The SMS channel checks Twilio’s webhook signatures against it (behind a proxy the URL the ' +
       'server sees differs), points status callbacks to it, and sends agents’ files as MMS from URLs ' +
-      'under it. Unset: no HSTS; the request’s own Host and protocol for signatures; no status ' +
-      'callbacks; files are not sent by SMS.',
+      'under it; Telegram bots are registered at PUBLIC_BASE_URL/webhooks/telegram/<channel>. Unset: ' +
+      'no HSTS; the request’s own Host and protocol for signatures; no status callbacks; files are not ' +
+      'sent by SMS; bots are not registered.',
     schema: z
       .string()
       .refine((value) => URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol))

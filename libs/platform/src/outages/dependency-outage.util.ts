@@ -1,3 +1,4 @@
+import { TransientMediaError } from '@switchboard/contracts';
 import { isTransientDatabaseError } from '../database/transient-database-error.util.js';
 import { createLogger } from '../logging/logger.util.js';
 import { DependencyUnavailableError } from './dependency-unavailable.error.js';
@@ -23,7 +24,8 @@ const logger = createLogger('outages');
 const outages = new Map<string, Outage>();
 
 /**
- * When `error` says a dependency is down (a `DependencyUnavailableError`, or the database
+ * When `error` says a dependency is down (a `DependencyUnavailableError`, a provider's media host
+ * failing for now (the channel port's `TransientMediaError`), or the database
  * unreachable, restarting or refusing connections), counts it against that dependency's outage
  * and says what to answer; undefined for any other error. The first failure of an outage is logged
  * (one line, no stack), the rest only counted; the outage's end is logged with how many requests
@@ -33,9 +35,11 @@ export function reportIfDependencyDown(error: unknown): DependencyDown | undefin
   const dependency =
     error instanceof DependencyUnavailableError
       ? error.dependency
-      : isTransientDatabaseError(error)
-        ? 'database'
-        : undefined;
+      : error instanceof TransientMediaError
+        ? 'provider-media'
+        : isTransientDatabaseError(error)
+          ? 'database'
+          : undefined;
   if (dependency === undefined) return undefined;
   const outage = outages.get(dependency);
   if (outage === undefined) {

@@ -1,9 +1,10 @@
 /**
  * Where the AttachmentStore keeps each workspace's files: `<area>/<workspace>/<uuid>`, the
  * workspace a key's second segment. `inbox` holds agents' uploads, `web` visitors' uploads and
- * `sms-media` customers' MMS media (ADR 0033, 0043, 0055).
+ * `sms-media` customers' MMS media, `social-media` customers' WhatsApp, Messenger, Instagram and
+ * Telegram files (ADR 0033, 0043, 0055, 0070).
  */
-export const STORE_AREAS = ['inbox', 'web', 'sms-media'] as const;
+export const STORE_AREAS = ['inbox', 'web', 'sms-media', 'social-media'] as const;
 export type StoreArea = (typeof STORE_AREAS)[number];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,0 +1,186 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type Attachment,
+  type ChannelPort,
+  type ChannelWebhookRequest,
+  DeliveryStatusChangedV1,
+  InboundMessageReceivedV1,
+  TransientMediaError,
+  Topics,
+} from '@switchboard/contracts';
+import { EventBus, type OutgoingEvent } from '@switchboard/messaging';
+import { ATTACHMENT_STORE, type AttachmentStore, createLogger, storeKey } from '@switchboard/platform';
+import { randomUUID } from 'node:crypto';
+import type { SocialAccount } from '../accounts/social-account.js';
+import { SocialAccountService } from '../accounts/social-account.service.js';
+import { contentTypeFromBytes } from '../media/bounded-download.util.js';
+import { SocialOutboundRecordService } from '../outbound/social-outbound-record.service.js';
+import { CustomerWindowService } from '../windows/customer-window.service.js';
+import { SocialReceiptService, receiptKey } from './social-receipt.service.js';
+
+/** Webhooks naming a number, page, account or bot no workspace connected, since start (a counter). */
+let unknownRecipientWebhooks = 0;
+export function unknownRecipientWebhookCount(): number {
+  return unknownRecipientWebhooks;
+}
+
+/** What a verified webhook had in it. */
+export interface ReceiveResult {
+  readonly published: number;
+  readonly duplicates: number;
+  readonly statuses: number;
+  readonly unknownRecipients: readonly string[];
+}
+
+/**
+ * What every social channel does with a webhook, around its adapter (ADR 0070): verify, skip what
+ * was acknowledged before, copy media into the attachment store, publish the messages and
+ * statuses in one publish, record the receipts and the customers' windows; the caller
+ * acknowledges only after. Throws the adapter's `WebhookVerificationError` (403) and
+ * `MalformedWebhookError` (400), `TransientMediaError` and the bus's unavailability (503: the
+ * provider retries).
+ */
+@Injectable()
+export class SocialInboundService {
+  private readonly logger = createLogger('channel-social.inbound');
+
+  constructor(
+    private readonly accounts: SocialAccountService,
+    private readonly receipts: SocialReceiptService,
+    private readonly windows: CustomerWindowService,
+    private readonly records: SocialOutboundRecordService,
+    @Inject(ATTACHMENT_STORE) private readonly files: AttachmentStore,
+    private readonly bus: EventBus,
+  ) {}
+
+  async receive<TWebhook, TMedia>(
+    adapter: ChannelPort<SocialAccount, TWebhook, TMedia>,
+    request: ChannelWebhookRequest,
+    unknownRecipients: (webhook: TWebhook) => readonly string[] = () => [],
+  ): Promise<ReceiveResult> {
+    const webhook = await adapter.verifyWebhook(request);
+    const unknown = unknownRecipients(webhook);
+    if (unknown.length > 0) {
+      // Answered 200 all the same: Meta disables a webhook that keeps failing.
+      unknownRecipientWebhooks += 1;
+      this.logger.warn(
+        { recipients: unknown.slice(0, 10) },
+        'webhook for a recipient no workspace connected',
+      );
+    }
+
+    const drafts = adapter.toInboundMessages(webhook);
+    const keys = drafts.map((d) => ({
+      channelAccountId: d.account.id,
+      providerId: d.payload.providerMessageId,
+    }));
+    // The windows alongside the receipt lookup (moving one forward again on a retry changes nothing):
+    // touched before the publish, so a reply sent as soon as the message shows finds the window open.
+    const [seen] = await Promise.all([
+      this.receipts.received(keys),
+      this.windows.touch(
+        drafts.map((d) => ({
+          workspaceId: d.workspaceId,
+          channelAccountId: d.account.id,
+          address: d.payload.sender.address,
+          at: new Date(d.payload.receivedAt),
+        })),
+      ),
+    ]);
+    const events: OutgoingEvent[] = [];
+    const fresh: typeof keys = [];
+    const inBatch = new Set<string>();
+    for (const [i, draft] of drafts.entries()) {
+      const key = keys[i]!;
+      // A retry of a webhook acknowledged before, or the same message twice in one POST.
+      if (seen.has(receiptKey(key)) || inBatch.has(receiptKey(key))) continue;
+      inBatch.add(receiptKey(key));
+      const { attachments, rejected } = await this.storeMedia(adapter, draft.account, draft.media);
+      const hints = { ...draft.payload.hints, ...(rejected > 0 ? { mediaRejected: String(rejected) } : {}) };
+      events.push({
+        topic: Topics.inbound,
+        key: draft.payload.sender.address,
+        event: InboundMessageReceivedV1.create({
+          workspaceId: draft.workspaceId,
+          payload: { ...draft.payload, attachments, ...(Object.keys(hints).length > 0 ? { hints } : {}) },
+        }),
+      });
+      fresh.push(key);
+    }
+
+    const advances = [];
+    for (const draft of adapter.toDeliveryStatuses(webhook)) {
+      // Meta names its own id only: ours is found by it. A receipt that doesn't move the message
+      // forward (late, repeated) is dropped; a read without a delivered is fine. Checked before and
+      // recorded after the publish, so a failed publish is retried by the provider.
+      const advance = await this.records.wouldAdvance(draft.account, draft.providerMessageId, draft.status);
+      if (advance === null) continue;
+      advances.push({ ...advance, draft });
+      events.push({
+        topic: Topics.deliveryStatus,
+        key: draft.workspaceId,
+        event: DeliveryStatusChangedV1.create({
+          workspaceId: draft.workspaceId,
+          payload: {
+            channel: draft.channel,
+            channelAccountId: draft.account.id,
+            messageId: advance.messageId,
+            providerMessageId: draft.providerMessageId,
+            status: draft.status,
+            ...(draft.errorCode === undefined ? {} : { errorCode: draft.errorCode }),
+            ...(draft.errorMessage === undefined ? {} : { errorMessage: draft.errorMessage }),
+            statusAt: draft.statusAt,
+          },
+        }),
+      });
+    }
+
+    if (events.length > 0) await this.bus.publish(events);
+    await this.receipts.record(fresh);
+    for (const { draft } of advances)
+      await this.records.advance(
+        draft.account,
+        draft.providerMessageId,
+        draft.status,
+        draft.errorCode ?? null,
+      );
+    for (const account of new Set(drafts.map((d) => d.account))) this.accounts.noteWebhook(account);
+    return {
+      published: fresh.length,
+      duplicates: drafts.length - fresh.length,
+      statuses: advances.length,
+      unknownRecipients: unknown,
+    };
+  }
+
+  /** Each file from the provider's host into `social-media/<workspace>/<uuid>`, durable before the publish. */
+  private async storeMedia<TMedia>(
+    adapter: ChannelPort<SocialAccount, unknown, TMedia>,
+    account: SocialAccount,
+    media: readonly TMedia[],
+  ): Promise<{ attachments: Attachment[]; rejected: number }> {
+    const attachments: Attachment[] = [];
+    let rejected = 0;
+    for (const item of media) {
+      const fetched = await adapter.fetchMedia(account, item);
+      if (fetched === null) {
+        rejected += 1;
+        continue;
+      }
+      const storageKey = storeKey('social-media', account.workspaceId, randomUUID());
+      const contentType = contentTypeFromBytes(fetched.body, fetched.contentType);
+      try {
+        await this.files.put(storageKey, fetched.body, { size: fetched.body.length, contentType });
+      } catch (error) {
+        throw new TransientMediaError(`could not store media: ${(error as Error).message}`);
+      }
+      attachments.push({
+        storageKey,
+        contentType,
+        sizeBytes: fetched.body.length,
+        ...(fetched.fileName ? { fileName: fetched.fileName.slice(0, 500) } : {}),
+      });
+    }
+    return { attachments, rejected };
+  }
+}

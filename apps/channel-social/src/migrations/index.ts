@@ -1,0 +1,4 @@
+import { CreateSocialChannel1765000000000 } from './1765000000000-create-social-channel.migration.js';
+
+/** Every migration of the `channels` schema's social tables, oldest first. */
+export const socialChannelMigrations = [CreateSocialChannel1765000000000];

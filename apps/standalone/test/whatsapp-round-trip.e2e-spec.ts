@@ -1,0 +1,195 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DEFAULT_WORKSPACE_ID, OutboundMessageRequestedV1, Topics } from '@switchboard/contracts';
+import { KafkaEventBus } from '@switchboard/messaging';
+import {
+  type AppProcess,
+  type GraphApiServer,
+  type TestDatabase,
+  createTestDatabase,
+  metaJson,
+  signMetaBody,
+  signedTwilioWebhook,
+  startAppProcess,
+  startGraphApiServer,
+  startTwilioApiServer,
+  type TwilioApiServer,
+  testRunId,
+  twilioInboundSmsParams,
+  waitFor,
+  whatsAppInbound,
+  whatsAppStatus,
+} from '@switchboard/testing';
+import pg from 'pg';
+
+const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
+const AUTH_TOKEN = randomBytes(16).toString('hex');
+const OUR_NUMBER = '+14155550100';
+const PUBLIC_BASE_URL = 'https://switchboard.example.test';
+const APP_SECRET = randomBytes(16).toString('hex');
+const WA_TOKEN = `EAAG${randomBytes(20).toString('hex')}`;
+const PHONE_NUMBER_ID = '106540352242922';
+const WA_ID = '14155550177';
+const CUSTOMER = `+${WA_ID}`;
+
+/**
+ * WhatsApp through the whole platform in one process on Kafka: a customer's WhatsApp message
+ * reaches history under their phone number with their profile name, an agent's reply (asked for on
+ * `outbound-requests`, as the inbox and the gRPC API do) goes out through the Graph API, Meta's
+ * `read` becomes its delivery status, and the same person's SMS lands on the same customer.
+ */
+describe('standalone: a WhatsApp round trip', () => {
+  const topicPrefix = `${testRunId()}.whatsapp-${randomUUID().slice(0, 8)}.`;
+  let database: TestDatabase;
+  let db: pg.Pool;
+  let graph: GraphApiServer;
+  let twilioApi: TwilioApiServer;
+  let bus: KafkaEventBus;
+  let app: AppProcess;
+
+  const postMeta = (body: unknown) => {
+    const raw = metaJson(body);
+    return fetch(`${app.url}/webhooks/meta`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(raw, APP_SECRET) },
+      body: raw,
+    });
+  };
+  const messageRow = (providerMessageId: string) =>
+    db
+      .query<{ customer_id: string; channel: string; text: string }>(
+        'SELECT customer_id, channel, text FROM history.messages WHERE provider_message_id = $1',
+        [providerMessageId],
+      )
+      .then((r) => r.rows[0]);
+
+  beforeAll(async () => {
+    const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
+    database = await createTestDatabase('standalone_whatsapp');
+    db = new pg.Pool({ connectionString: database.url, max: 2 });
+    graph = await startGraphApiServer([WA_TOKEN]);
+    twilioApi = await startTwilioApiServer({ [ACCOUNT_SID]: AUTH_TOKEN });
+    bus = new KafkaEventBus({
+      brokers,
+      clientId: 'whatsapp-e2e',
+      topicPrefix,
+      partitions: 2,
+      replicationFactor: 1,
+    });
+    app = await startAppProcess('standalone', {
+      DATABASE_URL: database.url,
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_TOPIC_PREFIX: topicPrefix,
+      KAFKA_PARTITIONS: '2',
+      PUBLIC_BASE_URL,
+      TWILIO_API_BASE_URL: twilioApi.url,
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      TWILIO_PHONE_NUMBER: OUR_NUMBER,
+      META_GRAPH_API_BASE_URL: graph.url,
+      META_APP_SECRET: APP_SECRET,
+      META_VERIFY_TOKEN: randomBytes(12).toString('hex'),
+      WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
+      WHATSAPP_ACCESS_TOKEN: WA_TOKEN,
+      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    });
+    await app.waitUntilReady(120_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    await app?.stop('SIGTERM');
+    await bus?.close();
+    await graph?.close();
+    await twilioApi?.close();
+    await db?.end();
+    await database?.drop();
+  });
+
+  it('keeps the WhatsApp message, sends the reply through the Graph API, records its read, and joins the same number’s SMS', async () => {
+    const wamid = `wamid.${randomBytes(24).toString('base64url')}`;
+    const inbound = whatsAppInbound({
+      phoneNumberId: PHONE_NUMBER_ID,
+      from: WA_ID,
+      name: 'Inès Moreau',
+      messages: [{ id: wamid, type: 'text', text: { body: 'Bonjour, où est ma commande ?' } }],
+    });
+    expect((await postMeta(inbound)).status).toBe(200);
+    const received = await waitFor(() => messageRow(wamid), {
+      what: 'the WhatsApp message in history',
+      timeoutMs: 60_000,
+    });
+    expect(received.channel).toBe('whatsapp');
+    const identity = await db.query<{ kind: string; value: string }>(
+      'SELECT kind, value FROM history.identities WHERE customer_id = $1',
+      [received.customer_id],
+    );
+    expect(identity.rows).toContainEqual(expect.objectContaining({ kind: 'phone', value: CUSTOMER }));
+
+    await bus.publish({
+      topic: Topics.outboundRequests,
+      key: DEFAULT_WORKSPACE_ID,
+      event: OutboundMessageRequestedV1.create({
+        workspaceId: DEFAULT_WORKSPACE_ID,
+        payload: {
+          idempotencyKey: randomUUID(),
+          customerId: received.customer_id,
+          internalNote: false,
+          text: 'Elle part aujourd’hui.',
+          attachments: [],
+          sender: { type: 'agent', id: 'agent-a', name: 'Ada' },
+        },
+      }),
+    });
+    const send = await waitFor(() => graph.sends().find((r) => r.json?.to === WA_ID), {
+      what: 'the reply at the Graph API',
+      timeoutMs: 60_000,
+    });
+    expect(send.json).toMatchObject({
+      messaging_product: 'whatsapp',
+      type: 'text',
+      text: { body: 'Elle part aujourd’hui.' },
+    });
+    const reply = await waitFor(
+      async () =>
+        (
+          await db.query<{ provider_message_id: string | null; delivery_status: string | null }>(
+            `SELECT provider_message_id, delivery_status FROM history.messages WHERE direction = 'out' AND text = $1`,
+            ['Elle part aujourd’hui.'],
+          )
+        ).rows.find((r) => r.delivery_status === 'sent'),
+      { what: 'the reply sent in history', timeoutMs: 60_000 },
+    );
+    expect(reply.provider_message_id).toMatch(/^wamid\./);
+
+    expect(
+      (
+        await postMeta(
+          whatsAppStatus(PHONE_NUMBER_ID, [
+            { id: reply.provider_message_id!, status: 'read', recipient: WA_ID },
+          ]),
+        )
+      ).status,
+    ).toBe(200);
+    await waitFor(
+      async () =>
+        (
+          await db.query<{ delivery_status: string }>(
+            `SELECT delivery_status FROM history.messages WHERE direction = 'out' AND text = $1`,
+            ['Elle part aujourd’hui.'],
+          )
+        ).rows[0]?.delivery_status === 'read',
+      { what: 'the reply read in history', timeoutMs: 60_000 },
+    );
+
+    const sms = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, CUSTOMER, { Body: 'Same person, by SMS' });
+    const { headers, body } = signedTwilioWebhook(AUTH_TOKEN, `${PUBLIC_BASE_URL}/webhooks/twilio/sms`, sms);
+    expect((await fetch(`${app.url}/webhooks/twilio/sms`, { method: 'POST', headers, body })).status).toBe(
+      200,
+    );
+    const bySms = await waitFor(() => messageRow(sms.MessageSid), {
+      what: 'the SMS in history',
+      timeoutMs: 60_000,
+    });
+    expect(bySms.channel).toBe('sms');
+    expect(bySms.customer_id).toBe(received.customer_id);
+  }, 240_000);
+});
