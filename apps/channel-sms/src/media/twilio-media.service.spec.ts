@@ -2,11 +2,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AttachmentStore, type ConfigOf, FilesystemAttachmentStore } from '@switchboard/platform';
+import {
+  type AttachmentStore,
+  type ConfigOf,
+  DependencyUnavailableError,
+  FilesystemAttachmentStore,
+} from '@switchboard/platform';
 import { type TwilioApiServer, startTwilioApiServer } from '@switchboard/testing';
 import type { SmsAccount } from '../accounts/sms-account.js';
 import type { SmsChannelConfig } from '../sms-channel.config.js';
-import { TransientMediaError, TwilioMediaService } from './twilio-media.service.js';
+import { TwilioMediaService } from './twilio-media.service.js';
 
 /** Where an inbound MMS's media go: the shared store, keyed by workspace; Twilio's API on loopback. */
 describe('TwilioMediaService', () => {
@@ -77,6 +82,6 @@ describe('TwilioMediaService', () => {
 
     await expect(
       service(failing).copyToStorage(account, sid, [{ url, contentType: 'image/png' }]),
-    ).rejects.toBeInstanceOf(TransientMediaError);
+    ).rejects.toBeInstanceOf(DependencyUnavailableError);
   });
 });

@@ -4,6 +4,7 @@ import {
   ATTACHMENT_STORE,
   type AttachmentStore,
   type ConfigOf,
+  DependencyUnavailableError,
   InjectConfig,
   createLogger,
   storeKey,
@@ -69,9 +70,9 @@ export class TwilioMediaService {
       try {
         await this.files.put(storageKey, fetched.body, { size: fetched.body.length, contentType });
       } catch (error) {
-        throw new TransientMediaError(
-          `could not store MMS media: ${(error as Error).message}`,
+        throw new DependencyUnavailableError(
           'attachment-store',
+          `could not store MMS media: ${(error as Error).message}`,
         );
       }
       attachments.push({ storageKey, contentType, sizeBytes: fetched.body.length });
