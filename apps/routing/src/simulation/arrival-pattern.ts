@@ -15,7 +15,11 @@ export function seededRandom(seed: number): () => number {
 }
 
 function uuidFrom(random: () => number): string {
-  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');
+  const word = () =>
+    Math.floor(random() * 4_294_967_296)
+      .toString(16)
+      .padStart(8, '0');
+  const hex = word() + word() + word() + word();
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
@@ -25,11 +29,17 @@ export interface PoissonSpec {
   /** Skill → relative weight of conversations needing it. */
   readonly skillMix: Readonly<Record<string, number>>;
   readonly meanHandleSeconds: number;
+  /** Exponential patience with this mean; `Infinity`: nobody abandons. */
   readonly meanPatienceSeconds: number;
   readonly seed: number;
+  /**
+   * `lognormal` (σ = 0.6, the default): how chat handle times are skewed in practice.
+   * `exponential`: what Erlang C and A assume, to check the simulator against them.
+   */
+  readonly handleDistribution?: 'lognormal' | 'exponential';
 }
 
-/** Poisson arrivals, a skill mix, log-normal handle times and exponential patience. */
+/** Poisson arrivals, a skill mix, log-normal (or exponential) handle times and exponential patience. */
 export function poissonArrivals(spec: PoissonSpec): SimulatedArrival[] {
   const random = seededRandom(spec.seed);
   const skills = Object.entries(spec.skillMix);
@@ -44,13 +54,22 @@ export function poissonArrivals(spec: PoissonSpec): SimulatedArrival[] {
     let pick = random() * totalWeight;
     const skill = skills.find(([, w]) => (pick -= w) < 0)?.[0] ?? skills[skills.length - 1]![0];
     const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    // Drawn only when used, so that a log-normal run's stream (and figures) stay what they were.
+    const handle =
+      spec.handleDistribution === 'exponential'
+        ? -Math.log(1 - random()) * spec.meanHandleSeconds
+        : Math.exp(mu + sigma * normal);
+    const patience = -Math.log(1 - random());
     arrivals.push({
       conversationId: uuidFrom(random),
       customerId: uuidFrom(random),
       at,
       skill,
-      baseHandleSeconds: Math.exp(mu + sigma * normal),
-      patienceSeconds: -Math.log(1 - random()) * spec.meanPatienceSeconds,
+      baseHandleSeconds: handle,
+      patienceSeconds:
+        spec.meanPatienceSeconds === Number.POSITIVE_INFINITY
+          ? Number.POSITIVE_INFINITY
+          : patience * spec.meanPatienceSeconds,
     });
   }
   return arrivals;

@@ -15,6 +15,8 @@ export interface SimulationResult {
   readonly serviceLevelPercent: number;
   readonly meanWaitSeconds: number;
   readonly p90WaitSeconds: number;
+  /** Share of all arrivals not answered the moment they arrived (Erlang's P(wait)). */
+  readonly waitedPercent: number;
   readonly abandonmentPercent: number;
   /** Time-weighted load ÷ capacity per agent: mean, spread (standard deviation), min and max across agents. */
   readonly occupancy: {
@@ -26,6 +28,18 @@ export interface SimulationResult {
   /** Share of answered conversations handled by an agent with proficiency ≥ 4 in the skill needed. */
   readonly skillMatchPercent: number;
   readonly meanHandleSeconds: number;
+  /** The same figures per consecutive batch of arrivals (by arrival time), when `batchSeconds` is set. */
+  readonly batches?: readonly BatchResult[];
+}
+
+/** One batch's figures, for confidence intervals by batch means. */
+export interface BatchResult {
+  readonly arrivals: number;
+  readonly serviceLevelPercent: number;
+  readonly waitedPercent: number;
+  /** Over answered conversations (= over all when nobody abandons). */
+  readonly meanWaitSeconds: number;
+  readonly abandonmentPercent: number;
 }
 
 export interface SimulationSpec {
@@ -33,6 +47,8 @@ export interface SimulationSpec {
   readonly arrivals: readonly SimulatedArrival[];
   readonly skills: readonly string[];
   readonly serviceLevelSeconds: number;
+  /** Also report figures per batch of this many seconds of arrivals (batch means). */
+  readonly batchSeconds?: number;
 }
 
 /**
@@ -57,6 +73,8 @@ export function simulate(
   const assignedTo = new Map<string, string>();
   const finished = new Set<string>();
   const waits: number[] = [];
+  /** Per arrival, in spec order: its wait when answered, null when it abandoned. */
+  const waitOf = new Map<string, number | null>();
   let abandoned = 0;
   let matched = 0;
   let handleTotal = 0;
@@ -72,7 +90,9 @@ export function simulate(
       const arrival = byId.get(conversationId)!;
       if (assignedTo.has(conversationId) || finished.has(conversationId)) continue;
       assignedTo.set(conversationId, agentId);
-      waits.push((now - arrival.at * 1000) / 1000);
+      const wait = (now - arrival.at * 1000) / 1000;
+      waits.push(wait);
+      waitOf.set(conversationId, wait);
       setLoad(agentId, 1);
       const proficiency =
         agents.get(agentId)!.agent.skills.find((s) => s.skill === arrival.skill)?.proficiency ?? 0;
@@ -99,11 +119,14 @@ export function simulate(
     const id = next.id;
     if (next.kind === 'step') {
       // Arrival: the customer leaves after their patience unless answered first.
-      events.push({ at: now + byId.get(id)!.patienceSeconds * 1000, kind: 'reservation', id, version: 1 });
+      const patience = byId.get(id)!.patienceSeconds;
+      if (patience !== Number.POSITIVE_INFINITY)
+        events.push({ at: now + patience * 1000, kind: 'reservation', id, version: 1 });
       router.open(byId.get(id)!);
     } else if (next.kind === 'reservation') {
       if (assignedTo.has(id) || finished.has(id)) continue;
       abandoned++;
+      waitOf.set(id, null);
       finished.add(id);
       router.finish(id);
     } else {
@@ -119,6 +142,7 @@ export function simulate(
   const sortedWaits = [...waits].sort((a, b) => a - b);
   const within = waits.filter((w) => w <= spec.serviceLevelSeconds).length;
   const total = spec.arrivals.length;
+  const answeredAtOnce = waits.filter((w) => w === 0).length;
   return {
     router: router.name,
     arrivals: total,
@@ -130,6 +154,7 @@ export function simulate(
       sortedWaits.length === 0
         ? 0
         : sortedWaits[Math.min(sortedWaits.length - 1, Math.ceil(0.9 * sortedWaits.length) - 1)]!,
+    waitedPercent: total === 0 ? 0 : 100 - (100 * answeredAtOnce) / total,
     abandonmentPercent: total === 0 ? 0 : (100 * abandoned) / total,
     occupancy: {
       mean,
@@ -139,7 +164,35 @@ export function simulate(
     },
     skillMatchPercent: waits.length === 0 ? 0 : (100 * matched) / waits.length,
     meanHandleSeconds: waits.length === 0 ? 0 : handleTotal / waits.length,
+    ...(spec.batchSeconds ? { batches: batchesOf(spec, waitOf, spec.batchSeconds) } : {}),
   };
+}
+
+function batchesOf(
+  spec: SimulationSpec,
+  waitOf: ReadonlyMap<string, number | null>,
+  batchSeconds: number,
+): BatchResult[] {
+  const sums: { arrivals: number; within: number; atOnce: number; answered: number; waited: number }[] = [];
+  for (const arrival of spec.arrivals) {
+    const index = Math.floor(arrival.at / batchSeconds);
+    while (sums.length <= index) sums.push({ arrivals: 0, within: 0, atOnce: 0, answered: 0, waited: 0 });
+    const sum = sums[index]!;
+    sum.arrivals++;
+    const wait = waitOf.get(arrival.conversationId);
+    if (wait === undefined || wait === null) continue;
+    sum.answered++;
+    sum.waited += wait;
+    if (wait === 0) sum.atOnce++;
+    if (wait <= spec.serviceLevelSeconds) sum.within++;
+  }
+  return sums.map((s) => ({
+    arrivals: s.arrivals,
+    serviceLevelPercent: s.arrivals === 0 ? 100 : (100 * s.within) / s.arrivals,
+    waitedPercent: s.arrivals === 0 ? 0 : 100 - (100 * s.atOnce) / s.arrivals,
+    meanWaitSeconds: s.answered === 0 ? 0 : s.waited / s.answered,
+    abandonmentPercent: s.arrivals === 0 ? 0 : (100 * (s.arrivals - s.answered)) / s.arrivals,
+  }));
 }
 
 function average(values: readonly number[]): number {
