@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { FLAT_CURVE, fitConcurrencyCurve, slowdown, type ConcurrencyCurve } from './concurrency-curve.js';
 import type { SimulatedAgent, SimulatedArrival } from './simulation-types.js';
 
 /** A small, fast, seedable generator (mulberry32): the same seed gives the same run. */
@@ -75,22 +76,54 @@ export function poissonArrivals(spec: PoissonSpec): SimulatedArrival[] {
   return arrivals;
 }
 
-/** Agents who are expert (4–5) in one skill, fair (2–3) in another, and new to the rest. */
+/**
+ * Agents who are expert (4–5) in one skill, fair (2–3) in another, and new to the rest. With a
+ * skill mix, experts are hired in proportion to it (largest remainder), as a centre staffs each
+ * skill for its demand; without, the skills take turns.
+ */
 export function generateAgents(
   count: number,
   skills: readonly string[],
   capacity: number,
   seed: number,
+  mix?: Readonly<Record<string, number>>,
 ): SimulatedAgent[] {
   const random = seededRandom(seed ^ 0x5bd1e995);
+  const primaries = mix ? proportionalPrimaries(count, skills, mix) : undefined;
   return Array.from({ length: count }, (_, i) => {
-    const primary = skills[i % skills.length]!;
-    const secondary = skills[(i + 1 + Math.floor(random() * (skills.length - 1))) % skills.length]!;
+    const primary = primaries ? primaries[i]! : skills[i % skills.length]!;
+    const secondary =
+      skills[(skills.indexOf(primary) + 1 + Math.floor(random() * (skills.length - 1))) % skills.length]!;
     const agentSkills = [{ skill: primary, proficiency: 4 + Math.floor(random() * 2) }];
     if (secondary !== primary)
       agentSkills.push({ skill: secondary, proficiency: 2 + Math.floor(random() * 2) });
     return { agentId: `agent-${String(i + 1).padStart(3, '0')}`, skills: agentSkills, capacity };
   });
+}
+
+/** Each agent's primary skill, experts per skill in proportion to the mix, interleaved. */
+function proportionalPrimaries(
+  count: number,
+  skills: readonly string[],
+  mix: Readonly<Record<string, number>>,
+): string[] {
+  const total = skills.reduce((sum, s) => sum + (mix[s] ?? 0), 0);
+  const quotas = skills.map((s) => (count * (mix[s] ?? 0)) / (total || 1));
+  const seats = quotas.map(Math.floor);
+  const byRemainder = skills
+    .map((_, i) => i)
+    .sort((a, b) => quotas[b]! - seats[b]! - (quotas[a]! - seats[a]!));
+  for (let left = count - seats.reduce((a, b) => a + b, 0), k = 0; left > 0; left--, k++)
+    seats[byRemainder[k % skills.length]!]!++;
+  const primaries: string[] = [];
+  while (primaries.length < count)
+    skills.forEach((s, i) => {
+      if (seats[i]! > 0) {
+        seats[i]!--;
+        primaries.push(s);
+      }
+    });
+  return primaries;
 }
 
 const recordedSchema = z.array(
@@ -100,11 +133,21 @@ const recordedSchema = z.array(
     handleSeconds: z.number().positive(),
     patienceSeconds: z.number().positive().optional(),
     conversationId: z.uuid().optional(),
+    /** How many chats the agent held at once while handling it (on average), when recorded. */
+    heldAtOnce: z.number().min(1).optional(),
   }),
 );
 
-/** A recorded arrival pattern: `[{ at, skill, handleSeconds, patienceSeconds? }]`, seconds from the start. */
-export function recordedArrivals(json: unknown, defaultPatienceSeconds: number): SimulatedArrival[] {
+/**
+ * A recorded arrival pattern: `[{ at, skill, handleSeconds, patienceSeconds?, heldAtOnce? }]`,
+ * seconds from the start. A recorded handle time already carries the slowdown of the chats held
+ * beside it: divided by the curve at `heldAtOnce`, it becomes the work the simulator replays.
+ */
+export function recordedArrivals(
+  json: unknown,
+  defaultPatienceSeconds: number,
+  curve: ConcurrencyCurve = FLAT_CURVE,
+): SimulatedArrival[] {
   return recordedSchema
     .parse(json)
     .sort((a, b) => a.at - b.at)
@@ -113,7 +156,18 @@ export function recordedArrivals(json: unknown, defaultPatienceSeconds: number):
       customerId: randomUUID(),
       at: r.at,
       skill: r.skill,
-      baseHandleSeconds: r.handleSeconds,
+      baseHandleSeconds: r.handleSeconds / slowdown(curve, r.heldAtOnce ?? 1),
       patienceSeconds: r.patienceSeconds ?? defaultPatienceSeconds,
     }));
+}
+
+/** The workspace's own concurrency curve, from recorded chats that carry `heldAtOnce`. */
+export function recordedConcurrencyCurve(json: unknown): ConcurrencyCurve {
+  return fitConcurrencyCurve(
+    recordedSchema
+      .parse(json)
+      .flatMap((r) =>
+        r.heldAtOnce === undefined ? [] : [{ heldAtOnce: r.heldAtOnce, handleSeconds: r.handleSeconds }],
+      ),
+  );
 }

@@ -1,4 +1,5 @@
 import { TimerQueue } from '../core/timer-queue.js';
+import { FLAT_CURVE, slowdown, type ConcurrencyCurve } from './concurrency-curve.js';
 import {
   handleFactor,
   type SimulatedAgent,
@@ -27,7 +28,10 @@ export interface SimulationResult {
   };
   /** Share of answered conversations handled by an agent with proficiency ≥ 4 in the skill needed. */
   readonly skillMatchPercent: number;
+  /** From assignment to the end, concurrency's slowdown included. */
   readonly meanHandleSeconds: number;
+  /** The concurrency curve the run used. */
+  readonly concurrency: ConcurrencyCurve;
   /** The same figures per consecutive batch of arrivals (by arrival time), when `batchSeconds` is set. */
   readonly batches?: readonly BatchResult[];
 }
@@ -47,14 +51,18 @@ export interface SimulationSpec {
   readonly arrivals: readonly SimulatedArrival[];
   readonly skills: readonly string[];
   readonly serviceLevelSeconds: number;
+  /** How handle time grows with the chats an agent holds at once. Default: flat (no slowdown). */
+  readonly concurrency?: ConcurrencyCurve;
   /** Also report figures per batch of this many seconds of arrivals (batch means). */
   readonly batchSeconds?: number;
 }
 
 /**
  * Replays arrivals through a router on virtual time: customers abandon when their patience runs
- * out before an agent takes them, and agents take longer on skills they are weaker at
- * (`handleFactor`). Deterministic for a given spec.
+ * out before an agent takes them, agents take longer on skills they are weaker at
+ * (`handleFactor`) and on every chat while they hold several (`spec.concurrency`: each chat's
+ * remaining work is recomputed whenever its agent takes or ends one). Deterministic for a given
+ * spec.
  */
 export function simulate(
   spec: SimulationSpec,
@@ -64,8 +72,19 @@ export function simulate(
   const router = makeRouter(() => now);
   router.start(spec.agents, spec.skills);
   const byId = new Map(spec.arrivals.map((a) => [a.conversationId, a]));
+  const curve = spec.concurrency ?? FLAT_CURVE;
   const agents = new Map(
-    spec.agents.map((a) => [a.agentId, { agent: a, load: 0, busyIntegral: 0, since: 0 }]),
+    spec.agents.map((a) => [
+      a.agentId,
+      {
+        agent: a,
+        load: 0,
+        busyIntegral: 0,
+        since: 0,
+        /** Chats held: work left (ms at one chat), start, and the version of their end event. */
+        held: new Map<string, { left: number; startedAt: number; version: number }>(),
+      },
+    ]),
   );
   const events = new TimerQueue();
   for (const a of spec.arrivals)
@@ -79,11 +98,24 @@ export function simulate(
   let matched = 0;
   let handleTotal = 0;
 
-  const setLoad = (agentId: string, delta: number) => {
+  /** Before the agent's load changes: what each chat got done at the old pace, and occupancy. */
+  const settle = (agentId: string) => {
     const a = agents.get(agentId)!;
+    const pace = 1 / slowdown(curve, a.held.size);
+    for (const chat of a.held.values()) chat.left -= (now - a.since) * pace;
     a.busyIntegral += (now - a.since) * (a.load / a.agent.capacity);
     a.since = now;
-    a.load += delta;
+    return a;
+  };
+  /** After it changed: every held chat ends at its new pace (older end events go stale). */
+  const reschedule = (a: ReturnType<typeof settle>, before: number) => {
+    a.load = a.held.size;
+    const factor = slowdown(curve, a.held.size);
+    for (const [id, chat] of a.held) {
+      if (chat.version > 0 && factor === slowdown(curve, before)) continue;
+      chat.version++;
+      events.push({ at: now + Math.max(0, chat.left) * factor, kind: 'offer', id, version: chat.version });
+    }
   };
   const take = () => {
     for (const { conversationId, agentId } of router.takeAssignments()) {
@@ -93,14 +125,16 @@ export function simulate(
       const wait = (now - arrival.at * 1000) / 1000;
       waits.push(wait);
       waitOf.set(conversationId, wait);
-      setLoad(agentId, 1);
-      const proficiency =
-        agents.get(agentId)!.agent.skills.find((s) => s.skill === arrival.skill)?.proficiency ?? 0;
+      const a = settle(agentId);
+      const proficiency = a.agent.skills.find((s) => s.skill === arrival.skill)?.proficiency ?? 0;
       if (proficiency >= 4) matched++;
-      const handle = arrival.baseHandleSeconds * handleFactor(proficiency);
-      handleTotal += handle;
-      // version 2: the conversation ends, handled.
-      events.push({ at: now + handle * 1000, kind: 'offer', id: conversationId, version: 2 });
+      const before = a.held.size;
+      a.held.set(conversationId, {
+        left: arrival.baseHandleSeconds * handleFactor(proficiency) * 1000,
+        startedAt: now,
+        version: 0,
+      });
+      reschedule(a, before);
     }
   };
 
@@ -130,13 +164,21 @@ export function simulate(
       finished.add(id);
       router.finish(id);
     } else {
+      // The conversation ends, handled, unless its agent's pace changed since this was set.
+      const a = agents.get(assignedTo.get(id)!)!;
+      const chat = a.held.get(id);
+      if (!chat || chat.version !== next.version) continue;
+      settle(a.agent.agentId);
+      const before = a.held.size;
+      a.held.delete(id);
+      handleTotal += (now - chat.startedAt) / 1000;
+      reschedule(a, before);
       finished.add(id);
-      setLoad(assignedTo.get(id)!, -1);
       router.finish(id);
     }
     take();
   }
-  for (const agentId of agents.keys()) setLoad(agentId, 0);
+  for (const agentId of agents.keys()) settle(agentId);
   const occupancies = [...agents.values()].map((a) => (now === 0 ? 0 : a.busyIntegral / now));
   const mean = average(occupancies);
   const sortedWaits = [...waits].sort((a, b) => a - b);
@@ -164,6 +206,7 @@ export function simulate(
     },
     skillMatchPercent: waits.length === 0 ? 0 : (100 * matched) / waits.length,
     meanHandleSeconds: waits.length === 0 ? 0 : handleTotal / waits.length,
+    concurrency: curve,
     ...(spec.batchSeconds ? { batches: batchesOf(spec, waitOf, spec.batchSeconds) } : {}),
   };
 }
