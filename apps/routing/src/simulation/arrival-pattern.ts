@@ -92,13 +92,28 @@ export function generateAgents(
   const primaries = mix ? proportionalPrimaries(count, skills, mix) : undefined;
   return Array.from({ length: count }, (_, i) => {
     const primary = primaries ? primaries[i]! : skills[i % skills.length]!;
-    const secondary =
-      skills[(skills.indexOf(primary) + 1 + Math.floor(random() * (skills.length - 1))) % skills.length]!;
+    // Cross-trained where the demand is: with a mix, the second skill is drawn by its weight.
+    const u = random();
+    const others = skills.filter((s) => s !== primary);
+    const secondary = mix
+      ? (weightedPick(others, mix, u) ?? primary)
+      : skills[(skills.indexOf(primary) + 1 + Math.floor(u * (skills.length - 1))) % skills.length]!;
     const agentSkills = [{ skill: primary, proficiency: 4 + Math.floor(random() * 2) }];
     if (secondary !== primary)
       agentSkills.push({ skill: secondary, proficiency: 2 + Math.floor(random() * 2) });
     return { agentId: `agent-${String(i + 1).padStart(3, '0')}`, skills: agentSkills, capacity };
   });
+}
+
+/** A skill drawn with probability in proportion to its weight in the mix. */
+function weightedPick(
+  skills: readonly string[],
+  mix: Readonly<Record<string, number>>,
+  u: number,
+): string | undefined {
+  const total = skills.reduce((sum, s) => sum + (mix[s] ?? 0), 0);
+  let pick = u * total;
+  return skills.find((s) => (pick -= mix[s] ?? 0) < 0) ?? skills[skills.length - 1];
 }
 
 /** Each agent's primary skill, experts per skill in proportion to the mix, interleaved. */

@@ -19,21 +19,27 @@ import {
   parseConcurrencyCurve,
   type ConcurrencyCurve,
 } from './concurrency-curve.js';
+import { DEFAULT_SCENARIO } from './default-scenario.js';
 import { LeastLoadedRouter, RoundRobinRouter } from './baseline-routers.js';
 import { simulate, type SimulationResult } from './routing-simulator.js';
 import { SwitchboardRouter } from './switchboard-router.js';
 
 const { values } = parseArgs({
   options: {
-    agents: { type: 'string', default: '30' },
-    rate: { type: 'string', default: '8' },
-    hours: { type: 'string', default: '8' },
-    capacity: { type: 'string', default: '2' },
-    seed: { type: 'string', default: '1' },
-    sl: { type: 'string', default: '60' },
-    handle: { type: 'string', default: '300' },
-    patience: { type: 'string', default: '180' },
-    skills: { type: 'string', default: 'billing:4,tech:3,sales:2,spanish:1' },
+    agents: { type: 'string', default: String(DEFAULT_SCENARIO.agents) },
+    rate: { type: 'string', default: String(DEFAULT_SCENARIO.ratePerMinute) },
+    hours: { type: 'string', default: String(DEFAULT_SCENARIO.hours) },
+    capacity: { type: 'string', default: String(DEFAULT_SCENARIO.capacity) },
+    seed: { type: 'string', default: String(DEFAULT_SCENARIO.seed) },
+    sl: { type: 'string', default: String(DEFAULT_SCENARIO.serviceLevelSeconds) },
+    handle: { type: 'string', default: String(DEFAULT_SCENARIO.meanHandleSeconds) },
+    patience: { type: 'string', default: String(DEFAULT_SCENARIO.meanPatienceSeconds) },
+    skills: {
+      type: 'string',
+      default: Object.entries(DEFAULT_SCENARIO.skillMix)
+        .map(([skill, weight]) => `${skill}:${weight}`)
+        .join(','),
+    },
     arrivals: { type: 'string' },
     concurrency: { type: 'string', default: 'default' },
     json: { type: 'boolean', default: false },
