@@ -14,6 +14,9 @@ import {
   type QueueInput,
   type QueueView,
   type RoutingApi,
+  type StaffingPlanInput,
+  type StaffingPlanView,
+  type ArrivalHistoryView,
   type SendMessageInput,
   type SendMessageResult,
   type TransferTarget,
@@ -127,6 +130,7 @@ export class InMemoryRouting {
   readonly agents = new Map<string, AgentView>();
   readonly queues = new Map<string, QueueView>();
   readonly transfers: { workspaceId: string; conversationId: string; to: TransferTarget }[] = [];
+  readonly plans: { workspaceId: string; input: StaffingPlanInput }[] = [];
 
   asPort(): RoutingApi {
     const unsupported = () => Promise.reject(new Error('not part of the edge tests'));
@@ -181,6 +185,44 @@ export class InMemoryRouting {
       getQueueStats: unsupported,
       getDecision: unsupported,
       answerOffer: unsupported,
+      planStaffing: (workspaceId: string, input: StaffingPlanInput) => {
+        this.plans.push({ workspaceId, input });
+        // Not a planner: one agent per started 10 arrivals, enough to check the translation.
+        return Promise.resolve<StaffingPlanView>({
+          method: input.maxChats > 1 ? 'simulation' : 'erlang-c',
+          basis: 'in-memory double',
+          intervals: input.arrivalsByHour.map((arrivals, hour) => {
+            const figures = {
+              serviceLevelPercent: 90,
+              averageWaitSeconds: 5,
+              occupancyPercent: 70,
+              abandonPercent: 0,
+            };
+            const agentsNeeded = Math.ceil(arrivals / 10);
+            return {
+              hour,
+              arrivals,
+              agentsNeeded,
+              expected: figures,
+              scheduled: input.scheduled?.[hour] ?? agentsNeeded,
+              expectedScheduled: { ...figures, averageWaitSeconds: null },
+            };
+          }),
+        });
+      },
+      getArrivalHistory: (workspaceId: string, queueId: string, weeks = 4) => {
+        if (!this.queues.has(`${workspaceId}|${queueId}`))
+          return Promise.reject(new NotFoundError(`queue ${queueId}`));
+        return Promise.resolve<ArrivalHistoryView>({
+          queueId,
+          weeks,
+          from: '2026-11-01T00:00:00.000Z',
+          to: '2026-11-29T00:00:00.000Z',
+          arrivalsByHour: Array.from({ length: 168 }, (_, h) => h % 24),
+          meanHandleSeconds: 240,
+          conversations: 1932 * weeks,
+        });
+      },
     };
   }
 

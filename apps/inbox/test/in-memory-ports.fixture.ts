@@ -26,6 +26,9 @@ import {
   type QueueStatsView,
   type QueueView,
   type RoutingApi,
+  type ArrivalHistoryView,
+  type StaffingPlanInput,
+  type StaffingPlanView,
   type RoutingDecisionView,
   type SendMessageInput,
   type SendMessageResult,
@@ -486,6 +489,42 @@ export class InMemoryRouting implements RoutingApi {
       }),
     });
   }
+  /** Not a planner (routing's is tested in routing): one agent per started 10 arrivals. */
+  planStaffing(workspaceId: string, input: StaffingPlanInput): Promise<StaffingPlanView> {
+    const figures = {
+      serviceLevelPercent: 90,
+      averageWaitSeconds: 5,
+      occupancyPercent: 70,
+      abandonPercent: 0,
+    };
+    return Promise.resolve({
+      method: input.maxChats > 1 ? 'simulation' : 'erlang-c',
+      basis: `in-memory double for ${workspaceId}`,
+      intervals: input.arrivalsByHour.map((arrivals, hour) => ({
+        hour,
+        arrivals,
+        agentsNeeded: Math.ceil(arrivals / 10),
+        expected: figures,
+        scheduled: input.scheduled?.[hour] ?? Math.ceil(arrivals / 10),
+        expectedScheduled: figures,
+      })),
+    });
+  }
+
+  getArrivalHistory(workspaceId: string, queueId: string, weeks = 4): Promise<ArrivalHistoryView> {
+    if (!this.queues.has(`${workspaceId}:${queueId}`) && queueId !== 'default')
+      return Promise.reject(new NotFoundError(`queue ${queueId}`));
+    return Promise.resolve({
+      queueId,
+      weeks,
+      from: '2026-11-01T00:00:00.000Z',
+      to: '2026-11-29T00:00:00.000Z',
+      arrivalsByHour: Array.from({ length: 168 }, (_, h) => (h % 24 >= 8 && h % 24 < 18 ? 20 : 2)),
+      meanHandleSeconds: 240,
+      conversations: 0,
+    });
+  }
+
   async answerOffer(
     workspaceId: string,
     conversationId: string,

@@ -5,6 +5,7 @@ import { RoutingApiService } from './api/routing-api.service.js';
 import { RoutingInputConsumer } from './inputs/routing-input.consumer.js';
 import { RoutingJournalRepository } from './inputs/routing-journal.repository.js';
 import { routingMigrations } from './migrations/index.js';
+import { PlanningApiService } from './planning/planning-api.service.js';
 import { RoutingConfig } from './routing.config.js';
 import { RoutingStateRepository } from './workspaces/routing-state.repository.js';
 import { WorkspaceOwnerService } from './workspaces/workspace-owner.service.js';
@@ -23,6 +24,7 @@ import { WorkspaceOwnerService } from './workspaces/workspace-owner.service.js';
     RoutingStateRepository,
     WorkspaceOwnerService,
     RoutingInputConsumer,
+    PlanningApiService,
     RoutingApiService,
     { provide: ROUTING_API, useExisting: RoutingApiService },
   ],

@@ -23,6 +23,7 @@ import {
   type QueueView,
   type RoutingApi,
   type RoutingDecisionView,
+  type StaffingPlanInput,
   type TransferTarget,
   patchedAgent,
 } from '@switchboard/contracts';
@@ -33,6 +34,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import type { ConversationSnapshot } from '../core/routing-types.js';
 import { RoutingJournalRepository } from '../inputs/routing-journal.repository.js';
+import { PlanningApiService } from '../planning/planning-api.service.js';
 import {
   agentConfigFromRow,
   queueConfigFromRow,
@@ -76,7 +78,14 @@ export class RoutingApiService implements RoutingApi {
     @InjectServiceDataSource('routing') private readonly db: DataSource,
     @Inject(EventBus) private readonly bus: EventBus,
     private readonly journal: RoutingJournalRepository,
+    private readonly planning: PlanningApiService,
   ) {}
+
+  // ─── Planning (apps/routing/src/planning) ─────────────────────────────────────────────────
+  planStaffing = (workspaceId: string, input: StaffingPlanInput) =>
+    this.planning.planStaffing(workspaceId, input);
+  getArrivalHistory = (workspaceId: string, queueId: string, weeks?: number) =>
+    this.planning.getArrivalHistory(workspaceId, queueId, weeks);
 
   // ─── Agents ───────────────────────────────────────────────────────────────────────────────
 
