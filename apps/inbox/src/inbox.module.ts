@@ -24,6 +24,7 @@ import { InboxReplica } from './live/replica-id.util.js';
 import { PresenceService } from './live/presence.service.js';
 import { inboxMigrations } from './migrations/index.js';
 import { RoutingAdminController } from './supervision/routing-admin.controller.js';
+import { StaffingPlanningController } from './planning/staffing-planning.controller.js';
 import { RoutingAdminService } from './supervision/routing-admin.service.js';
 import { FirstAdminService } from './users/first-admin.service.js';
 import { InvitesService } from './users/invites.service.js';
@@ -50,6 +51,7 @@ import { SpaController } from './web/spa.controller.js';
     ConversationsController,
     CannedResponsesController,
     RoutingAdminController,
+    StaffingPlanningController,
     ChannelsAdminController,
     AttachmentsController,
     SpaController,
