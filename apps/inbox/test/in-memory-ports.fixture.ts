@@ -489,7 +489,7 @@ export class InMemoryRouting implements RoutingApi {
       }),
     });
   }
-  /** Not a planner (routing's is tested in routing): one agent per started 10 arrivals. */
+  /** Not a planner (routing's is tested in routing): one agent per started 10 arrivals; fewer fall short. */
   planStaffing(workspaceId: string, input: StaffingPlanInput): Promise<StaffingPlanView> {
     const figures = {
       serviceLevelPercent: 90,
@@ -500,14 +500,21 @@ export class InMemoryRouting implements RoutingApi {
     return Promise.resolve({
       method: input.maxChats > 1 ? 'simulation' : 'erlang-c',
       basis: `in-memory double for ${workspaceId}`,
-      intervals: input.arrivalsByHour.map((arrivals, hour) => ({
-        hour,
-        arrivals,
-        agentsNeeded: Math.ceil(arrivals / 10),
-        expected: figures,
-        scheduled: input.scheduled?.[hour] ?? Math.ceil(arrivals / 10),
-        expectedScheduled: figures,
-      })),
+      intervals: input.arrivalsByHour.map((arrivals, hour) => {
+        const agentsNeeded = Math.ceil(arrivals / 10);
+        const scheduled = input.scheduled?.[hour] ?? agentsNeeded;
+        return {
+          hour,
+          arrivals,
+          agentsNeeded,
+          expected: figures,
+          scheduled,
+          expectedScheduled:
+            scheduled >= agentsNeeded
+              ? figures
+              : { ...figures, serviceLevelPercent: 50, averageWaitSeconds: null },
+        };
+      }),
     });
   }
 
