@@ -26,6 +26,7 @@ import { InboxReplica } from './live/replica-id.util.js';
 import { PresenceService } from './live/presence.service.js';
 import { inboxMigrations } from './migrations/index.js';
 import { RoutingAdminController } from './supervision/routing-admin.controller.js';
+import { StaffingPlanningController } from './planning/staffing-planning.controller.js';
 import { RoutingAdminService } from './supervision/routing-admin.service.js';
 import { FirstAdminService } from './users/first-admin.service.js';
 import { InvitesService } from './users/invites.service.js';
@@ -52,6 +53,7 @@ import { SpaController } from './web/spa.controller.js';
     ConversationsController,
     CannedResponsesController,
     RoutingAdminController,
+    StaffingPlanningController,
     ChannelsAdminController,
     SocialChannelsAdminController,
     AttachmentsController,

@@ -10,6 +10,7 @@ import { SupervisionApiService } from './api/supervision-api.service.js';
 import { RoutingInputConsumer } from './inputs/routing-input.consumer.js';
 import { RoutingJournalRepository } from './inputs/routing-journal.repository.js';
 import { routingMigrations } from './migrations/index.js';
+import { PlanningApiService } from './planning/planning-api.service.js';
 import { RoutingConfig } from './routing.config.js';
 import { RoutingStateRepository } from './workspaces/routing-state.repository.js';
 import { WorkspaceOwnerService } from './workspaces/workspace-owner.service.js';
@@ -33,6 +34,7 @@ import { WorkspaceOwnerService } from './workspaces/workspace-owner.service.js';
     QueuesApiService,
     SupervisionApiService,
     RoutingCommandsService,
+    PlanningApiService,
     RoutingApiService,
     { provide: ROUTING_API, useExisting: RoutingApiService },
   ],

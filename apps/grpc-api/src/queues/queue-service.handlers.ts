@@ -3,6 +3,7 @@ import { type grpcV1, type QueueInput, ROUTING_API, type RoutingApi } from '@swi
 import { channels, queueModes } from '../mapping/proto-enums.util.js';
 import * as views from '../mapping/proto-views.util.js';
 import { RpcHandlerFactory } from '../server/rpc-handler.factory.js';
+import { planningHandlers } from './planning.handlers.js';
 import { Violations } from '../server/request-validation.util.js';
 
 /** QueueService: validates at the edge, then asks routing (which parses the step expressions). */
@@ -66,6 +67,7 @@ export class QueueServiceHandlers {
           queues: (await this.routing.getQueueStats(ctx.principal.workspaceId)).map(views.queueStats),
         }),
       ),
+      ...planningHandlers(this.rpc, this.routing),
     };
   }
 }

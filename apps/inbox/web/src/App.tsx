@@ -6,17 +6,19 @@ import { live } from './live.js';
 import { navigate } from './routes.js';
 import { InvitePage, SignInPage } from './SignInPage.js';
 import { SupervisorPage } from './SupervisorPage.js';
+import { PlanningPage } from './PlanningPage.js';
 
 type Route =
   | { page: 'inbox'; conversationId?: string }
   | { page: 'supervisor' }
+  | { page: 'planning' }
   | { page: 'admin' }
   | { page: 'invite'; token: string };
 
 function parseRoute(hash: string): Route {
   const [, page, arg] = hash.replace(/^#/, '').split('/');
   if (page === 'invite' && arg) return { page: 'invite', token: arg };
-  if (page === 'supervisor') return { page: 'supervisor' };
+  if (page === 'supervisor') return arg === 'planning' ? { page: 'planning' } : { page: 'supervisor' };
   if (page === 'admin') return { page: 'admin' };
   return { page: 'inbox', ...(page === 'c' && arg ? { conversationId: arg } : {}) };
 }
@@ -93,7 +95,9 @@ export function App() {
           Sign out
         </button>
       </header>
-      {route.page === 'supervisor' && canSupervise ? (
+      {route.page === 'planning' && canSupervise ? (
+        <PlanningPage />
+      ) : route.page === 'supervisor' && canSupervise ? (
         <SupervisorPage />
       ) : route.page === 'admin' && me.role === 'admin' ? (
         <AdminPage me={me} />

@@ -41,6 +41,9 @@ export function SupervisorPage() {
   return (
     <main className="page">
       {error && <p className="error">{error}</p>}
+      <p>
+        <a href="#/supervisor/planning">Planning →</a>
+      </p>
       <h2>Queues</h2>
       <table aria-label="Queues">
         <thead>

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { RoutingApi } from '@switchboard/contracts';
+import { PlanningApiService } from '../planning/planning-api.service.js';
 import { AgentsApiService } from './agents-api.service.js';
 import { QueuesApiService } from './queues-api.service.js';
 import { RoutingCommandsService } from './routing-commands.service.js';
@@ -20,7 +21,12 @@ export class RoutingApiService implements RoutingApi {
     private readonly queues: QueuesApiService,
     private readonly supervision: SupervisionApiService,
     private readonly commands: RoutingCommandsService,
+    private readonly planning: PlanningApiService,
   ) {}
+
+  planStaffing: RoutingApi['planStaffing'] = (...args) => this.planning.planStaffing(...args);
+  getArrivalHistory: RoutingApi['getArrivalHistory'] = (...args) =>
+    this.planning.getArrivalHistory(...args);
 
   upsertAgent: RoutingApi['upsertAgent'] = (...args) => this.agents.upsertAgent(...args);
   createAgent: RoutingApi['createAgent'] = (...args) => this.agents.createAgent(...args);

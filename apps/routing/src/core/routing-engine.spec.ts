@@ -134,6 +134,99 @@ describe('RoutingEngine', () => {
     expect(engine.nextDeadline()).toBeUndefined();
   });
 
+  it('past the first step, gives the conversation to the closest match (earliest step) before the least occupied', () => {
+    const { clock, engine, take } = setup();
+    engine.upsertQueue(
+      queue('billing', {
+        steps: [
+          { expression: 'billing >= 4', expiresAfterSeconds: 30 },
+          { expression: 'billing >= 2', expiresAfterSeconds: 60 },
+        ],
+        preferredAgent: { windowHours: 24, waitSeconds: 45 },
+      }),
+    );
+    engine.upsertAgent(agent('ann', { skills: [{ skill: 'billing', proficiency: 4 }], maxConcurrent: 1 }));
+    engine.upsertAgent(agent('eve', { skills: [{ skill: 'billing', proficiency: 5 }] }));
+    engine.upsertAgent(agent('nick', { skills: [{ skill: 'billing', proficiency: 2 }] }));
+    engine.setPresence('ann', 'online', 'agent');
+    const customerId = randomUUID();
+    engine.open(arrival({ customerId }));
+    take();
+    engine.setPresence('eve', 'online', 'agent');
+    engine.setPresence('nick', 'online', 'agent');
+    engine.open(arrival());
+    expect(take().map((e) => e.kind === 'assigned' && e.agentId)).toEqual(['eve']);
+    // The customer's next conversation waits for ann, busy, until the wait runs out at step 1:
+    // eve (1/2, matches step 0) wins over nick (0/2, matches only step 1).
+    const again = arrival({ customerId });
+    engine.open(again);
+    expect(take()).toEqual([]);
+    clock.advance(45);
+    engine.advance();
+    const [decision] = take();
+    expect(decision).toMatchObject({
+      kind: 'assigned',
+      conversationId: again.conversationId,
+      agentId: 'eve',
+    });
+    if (decision?.kind !== 'assigned') throw new Error('expected an assignment');
+    expect(decision.explanation.step).toEqual({ index: 1, expression: 'billing >= 2' });
+    expect(decision.explanation.reason).toBe(
+      '2 agent(s) eligible at step 1 with free web capacity; eve matches the closest step (0: billing >= 4) and, of those, has the lowest occupancy (1/2)',
+    );
+    expect(decision.explanation.candidates.map((c) => [c.agentId, c.rejectedBecause])).toEqual([
+      ['eve', undefined],
+      ['nick', 'a wider match (from step 1: billing >= 2)'],
+    ]);
+  });
+
+  it('lets an agent with room serve the queue they match most closely before an older conversation elsewhere', () => {
+    const { clock, engine, take } = setup();
+    for (const skill of ['billing', 'tech'])
+      engine.upsertQueue(
+        queue(skill, {
+          entry: { customerAttributes: { topic: skill } },
+          steps: [
+            { expression: `${skill} >= 4`, expiresAfterSeconds: 30 },
+            { expression: `${skill} >= 2`, expiresAfterSeconds: 60 },
+          ],
+        }),
+      );
+    engine.upsertAgent(
+      agent('bea', {
+        skills: [
+          { skill: 'billing', proficiency: 4 },
+          { skill: 'tech', proficiency: 3 },
+        ],
+        maxConcurrent: 1,
+      }),
+    );
+    engine.setPresence('bea', 'online', 'agent');
+    const topic = (t: string) => arrival({ customerAttributes: { topic: t } });
+    const first = topic('billing');
+    engine.open(first);
+    take();
+    const tech = topic('tech');
+    engine.open(tech);
+    clock.advance(40); // tech is at step 1 now: bea may take it
+    engine.advance();
+    const billing = topic('billing');
+    engine.open(billing);
+    expect(take()).toEqual([]);
+    engine.resolve(first.conversationId);
+    const [decision] = take();
+    expect(decision).toMatchObject({
+      kind: 'assigned',
+      conversationId: billing.conversationId,
+      agentId: 'bea',
+    });
+    if (decision?.kind !== 'assigned') throw new Error('expected an assignment');
+    expect(decision.explanation.reason).toContain('in a queue whose first step they match (billing >= 4)');
+    // With billing served, the older tech conversation is next.
+    engine.resolve(billing.conversationId);
+    expect(assigned(take())).toEqual([[tech.conversationId, 'bea', 'assign']]);
+  });
+
   it('serves higher queue priority, then higher conversation priority, then the longest waiting', () => {
     const { clock, engine, take } = setup();
     engine.upsertQueue(queue('low', { priority: 0, entry: { channels: ['sms'] } }));

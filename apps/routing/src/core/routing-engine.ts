@@ -736,45 +736,92 @@ export class RoutingEngine {
     this.assign(conversation, agent, mode, explanation);
   }
 
-  /** Conversation-side decision: the best available agent eligible at the conversation's step. */
+  /**
+   * Conversation-side decision: the best available agent eligible at the conversation's step.
+   * Steps are rings around the queue's ideal agent, so the narrowest ring that has someone wins
+   * (an agent who also matches an earlier, stricter step is the closer match); within it, the
+   * lowest occupancy, then the longest idle.
+   */
   private decideForConversation(conversation: ConversationStateRecord): boolean {
     this.syncPools();
     const queue = this.queueOf(conversation);
     const step = this.stepOf(queue, conversation.arrivedAt);
     const pool = queue.pools[step]!;
-    const heap = this.heapOf(pool, conversation.arrival.channel);
+    const channel = conversation.arrival.channel;
+    const heap = this.heapOf(pool, channel);
     if (heap.size === 0) return false;
     const declined = conversation.declined;
-    let ranked = heap.top(this.runnersUp + 1 + declined.size);
-    if (declined.size > 0) ranked = ranked.filter((a) => !declined.has(a.config.agentId));
-    if (ranked.length === 0 && declined.size > 0) {
-      ranked = heap
-        .values()
-        .filter((a) => !declined.has(a.config.agentId))
-        .sort((a, b) => (lessAgent(a, b) ? -1 : 1));
+    const wanted = this.runnersUp + 1;
+    // [agent, ring] ranked: the winner's ring first, then wider ones, to fill the explanation.
+    const shown: { agent: AgentState; ring: number }[] = [];
+    const seen = new Set<AgentState>();
+    for (let ring = 0; ring <= step && shown.length < wanted; ring++) {
+      const ranked = this.rankedAt(queue.pools[ring]!, pool, channel, declined, wanted - shown.length, seen);
+      for (const agent of ranked) {
+        seen.add(agent);
+        shown.push({ agent, ring });
+      }
     }
-    const winner = ranked[0];
-    if (!winner) return false;
-    const shown = ranked.slice(0, this.runnersUp + 1);
-    const candidates = shown.map((agent, i) => {
+    const first = shown[0];
+    if (!first) return false;
+    const winner = first.agent;
+    const candidates = shown.map(({ agent, ring }, i) => {
       const candidate = this.candidateOf(agent, false);
-      if (i > 0) candidate.rejectedBecause = rejectionOf(agent, winner);
+      if (i > 0)
+        candidate.rejectedBecause =
+          ring > first.ring
+            ? `a wider match (from step ${ring}: ${queue.pools[ring]!.expression.source})`
+            : rejectionOf(agent, winner);
       return candidate;
     });
-    const tie = shown.length > 1 && shown[1]!.keyOccupancy === winner.keyOccupancy;
+    const tie =
+      shown.length > 1 &&
+      shown[1]!.ring === first.ring &&
+      shown[1]!.agent.keyOccupancy === winner.keyOccupancy;
     const available =
       heap.size -
       (declined.size > 0 ? [...declined].filter((id) => heap.has(this.agents.get(id)!)).length : 0);
+    const closest =
+      first.ring < step
+        ? `${winner.config.agentId} matches the closest step (${first.ring}: ${queue.pools[first.ring]!.expression.source}) and, of those, has the lowest occupancy`
+        : `${winner.config.agentId} has the lowest occupancy`;
     const explanation: Explanation = {
       step: this.stepInfo(queue, step),
       reason:
-        `${available} agent(s) eligible at step ${step} with free ${conversation.arrival.channel} capacity; ` +
-        `${winner.config.agentId} has the lowest occupancy (${winner.load}/${winner.capacity})` +
+        `${available} agent(s) eligible at step ${step} with free ${channel} capacity; ` +
+        `${closest} (${winner.load}/${winner.capacity})` +
         (tie ? `, and of those tied, has been idle longest` : ''),
       candidates,
     };
     this.assign(conversation, winner, queue.config.mode === 'offer' ? 'offer' : 'assign', explanation);
     return true;
+  }
+
+  /**
+   * Up to `count` available agents of `ring`'s pool who are also eligible at the conversation's
+   * current step (`at`) and did not decline it, best first. Rings are usually nested (each step
+   * wider than the last), so the heap's top is nearly always the answer.
+   */
+  private rankedAt(
+    ring: Pool,
+    at: Pool,
+    channel: Channel,
+    declined: ReadonlySet<string>,
+    count: number,
+    seen: ReadonlySet<AgentState>,
+  ): AgentState[] {
+    const heap = this.heapOf(ring, channel);
+    if (heap.size === 0) return [];
+    const fits = (a: AgentState) =>
+      !seen.has(a) && !declined.has(a.config.agentId) && (ring === at || at.eligible.has(a));
+    const top = heap.top(count + declined.size + seen.size);
+    const ranked = top.filter(fits);
+    if (ranked.length >= count || top.length === heap.size) return ranked.slice(0, count);
+    return heap
+      .values()
+      .filter(fits)
+      .sort((a, b) => (lessAgent(a, b) ? -1 : 1))
+      .slice(0, count);
   }
 
   /**
@@ -798,7 +845,7 @@ export class RoutingEngine {
       }
       const found = this.oldestFor(agent);
       if (!found) return;
-      const { conversation, queue, step } = found;
+      const { conversation, queue, step, ring } = found;
       this.unpark(conversation);
       const waited = Math.round((this.clock() - conversation.arrivedAt) / 1000);
       const explanation: Explanation = {
@@ -806,21 +853,31 @@ export class RoutingEngine {
         reason:
           `${agent.config.agentId} had free ${conversation.arrival.channel} capacity (${agent.load}/${agent.capacity}); ` +
           `this conversation had waited longest (${waited} s) in queue ${queue.config.name} at priority ` +
-          `${conversation.priority} among those eligible for them at step ${step}`,
+          `${conversation.priority} among those eligible for them at step ${step}` +
+          (ring > 0 ? '' : `, in a queue whose first step they match (${queue.pools[0]!.expression.source})`),
         candidates: [this.candidateOf(agent, false)],
       };
       this.assign(conversation, agent, queue.config.mode === 'offer' ? 'offer' : 'assign', explanation);
     }
   }
 
+  /**
+   * The conversation an agent with room takes: highest queue priority first, then the
+   * conversation's own priority, then the queue the agent matches most closely (the earliest
+   * step whose expression they meet: their ring), then the longest waiting. Within one queue the
+   * ring is the same for every conversation the agent may take, so first come, first served holds.
+   */
   private oldestFor(
     agent: AgentState,
-  ): { conversation: ConversationStateRecord; queue: QueueState; step: number } | undefined {
+  ): { conversation: ConversationStateRecord; queue: QueueState; step: number; ring: number } | undefined {
     const now = this.clock();
-    let best: { conversation: ConversationStateRecord; queue: QueueState; step: number } | undefined;
+    let best:
+      { conversation: ConversationStateRecord; queue: QueueState; step: number; ring: number } | undefined;
     let bestQueuePriority = Number.NEGATIVE_INFINITY;
     for (const queue of agent.queueOrder) {
       if (best && queue.config.priority < bestQueuePriority) break;
+      const ring = queue.pools.findIndex((pool) => pool.eligible.has(agent));
+      if (ring < 0) continue;
       for (const group of queue.lines) {
         if (
           best &&
@@ -839,9 +896,10 @@ export class RoutingEngine {
             (queue.config.priority === best.queue.config.priority &&
               (conversation.priority > best.conversation.priority ||
                 (conversation.priority === best.conversation.priority &&
-                  byArrival(conversation, best.conversation) < 0)))
+                  (ring < best.ring ||
+                    (ring === best.ring && byArrival(conversation, best.conversation) < 0)))))
           ) {
-            best = { conversation, queue, step: found.step };
+            best = { conversation, queue, step: found.step, ring };
             bestQueuePriority = queue.config.priority;
           }
         }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { FLAT_CURVE, fitConcurrencyCurve, slowdown, type ConcurrencyCurve } from './concurrency-curve.js';
 import type { SimulatedAgent, SimulatedArrival } from './simulation-types.js';
 
 /** A small, fast, seedable generator (mulberry32): the same seed gives the same run. */
@@ -15,7 +16,11 @@ export function seededRandom(seed: number): () => number {
 }
 
 function uuidFrom(random: () => number): string {
-  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');
+  const word = () =>
+    Math.floor(random() * 4_294_967_296)
+      .toString(16)
+      .padStart(8, '0');
+  const hex = word() + word() + word() + word();
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
@@ -25,11 +30,17 @@ export interface PoissonSpec {
   /** Skill → relative weight of conversations needing it. */
   readonly skillMix: Readonly<Record<string, number>>;
   readonly meanHandleSeconds: number;
+  /** Exponential patience with this mean; `Infinity`: nobody abandons. */
   readonly meanPatienceSeconds: number;
   readonly seed: number;
+  /**
+   * `lognormal` (σ = 0.6, the default): how chat handle times are skewed in practice.
+   * `exponential`: what Erlang C and A assume, to check the simulator against them.
+   */
+  readonly handleDistribution?: 'lognormal' | 'exponential';
 }
 
-/** Poisson arrivals, a skill mix, log-normal handle times and exponential patience. */
+/** Poisson arrivals, a skill mix, log-normal (or exponential) handle times and exponential patience. */
 export function poissonArrivals(spec: PoissonSpec): SimulatedArrival[] {
   const random = seededRandom(spec.seed);
   const skills = Object.entries(spec.skillMix);
@@ -44,34 +55,90 @@ export function poissonArrivals(spec: PoissonSpec): SimulatedArrival[] {
     let pick = random() * totalWeight;
     const skill = skills.find(([, w]) => (pick -= w) < 0)?.[0] ?? skills[skills.length - 1]![0];
     const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    // Drawn only when used, so that a log-normal run's stream (and figures) stay what they were.
+    const handle =
+      spec.handleDistribution === 'exponential'
+        ? -Math.log(1 - random()) * spec.meanHandleSeconds
+        : Math.exp(mu + sigma * normal);
+    const patience = -Math.log(1 - random());
     arrivals.push({
       conversationId: uuidFrom(random),
       customerId: uuidFrom(random),
       at,
       skill,
-      baseHandleSeconds: Math.exp(mu + sigma * normal),
-      patienceSeconds: -Math.log(1 - random()) * spec.meanPatienceSeconds,
+      baseHandleSeconds: handle,
+      patienceSeconds:
+        spec.meanPatienceSeconds === Number.POSITIVE_INFINITY
+          ? Number.POSITIVE_INFINITY
+          : patience * spec.meanPatienceSeconds,
     });
   }
   return arrivals;
 }
 
-/** Agents who are expert (4–5) in one skill, fair (2–3) in another, and new to the rest. */
+/**
+ * Agents who are expert (4–5) in one skill, fair (2–3) in another, and new to the rest. With a
+ * skill mix, experts are hired in proportion to it (largest remainder), as a centre staffs each
+ * skill for its demand; without, the skills take turns.
+ */
 export function generateAgents(
   count: number,
   skills: readonly string[],
   capacity: number,
   seed: number,
+  mix?: Readonly<Record<string, number>>,
 ): SimulatedAgent[] {
   const random = seededRandom(seed ^ 0x5bd1e995);
+  const primaries = mix ? proportionalPrimaries(count, skills, mix) : undefined;
   return Array.from({ length: count }, (_, i) => {
-    const primary = skills[i % skills.length]!;
-    const secondary = skills[(i + 1 + Math.floor(random() * (skills.length - 1))) % skills.length]!;
+    const primary = primaries ? primaries[i]! : skills[i % skills.length]!;
+    // Cross-trained where the demand is: with a mix, the second skill is drawn by its weight.
+    const u = random();
+    const others = skills.filter((s) => s !== primary);
+    const secondary = mix
+      ? (weightedPick(others, mix, u) ?? primary)
+      : skills[(skills.indexOf(primary) + 1 + Math.floor(u * (skills.length - 1))) % skills.length]!;
     const agentSkills = [{ skill: primary, proficiency: 4 + Math.floor(random() * 2) }];
     if (secondary !== primary)
       agentSkills.push({ skill: secondary, proficiency: 2 + Math.floor(random() * 2) });
     return { agentId: `agent-${String(i + 1).padStart(3, '0')}`, skills: agentSkills, capacity };
   });
+}
+
+/** A skill drawn with probability in proportion to its weight in the mix. */
+function weightedPick(
+  skills: readonly string[],
+  mix: Readonly<Record<string, number>>,
+  u: number,
+): string | undefined {
+  const total = skills.reduce((sum, s) => sum + (mix[s] ?? 0), 0);
+  let pick = u * total;
+  return skills.find((s) => (pick -= mix[s] ?? 0) < 0) ?? skills[skills.length - 1];
+}
+
+/** Each agent's primary skill, experts per skill in proportion to the mix, interleaved. */
+function proportionalPrimaries(
+  count: number,
+  skills: readonly string[],
+  mix: Readonly<Record<string, number>>,
+): string[] {
+  const total = skills.reduce((sum, s) => sum + (mix[s] ?? 0), 0);
+  const quotas = skills.map((s) => (count * (mix[s] ?? 0)) / (total || 1));
+  const seats = quotas.map(Math.floor);
+  const byRemainder = skills
+    .map((_, i) => i)
+    .sort((a, b) => quotas[b]! - seats[b]! - (quotas[a]! - seats[a]!));
+  for (let left = count - seats.reduce((a, b) => a + b, 0), k = 0; left > 0; left--, k++)
+    seats[byRemainder[k % skills.length]!]!++;
+  const primaries: string[] = [];
+  while (primaries.length < count)
+    skills.forEach((s, i) => {
+      if (seats[i]! > 0) {
+        seats[i]!--;
+        primaries.push(s);
+      }
+    });
+  return primaries;
 }
 
 const recordedSchema = z.array(
@@ -81,11 +148,21 @@ const recordedSchema = z.array(
     handleSeconds: z.number().positive(),
     patienceSeconds: z.number().positive().optional(),
     conversationId: z.uuid().optional(),
+    /** How many chats the agent held at once while handling it (on average), when recorded. */
+    heldAtOnce: z.number().min(1).optional(),
   }),
 );
 
-/** A recorded arrival pattern: `[{ at, skill, handleSeconds, patienceSeconds? }]`, seconds from the start. */
-export function recordedArrivals(json: unknown, defaultPatienceSeconds: number): SimulatedArrival[] {
+/**
+ * A recorded arrival pattern: `[{ at, skill, handleSeconds, patienceSeconds?, heldAtOnce? }]`,
+ * seconds from the start. A recorded handle time already carries the slowdown of the chats held
+ * beside it: divided by the curve at `heldAtOnce`, it becomes the work the simulator replays.
+ */
+export function recordedArrivals(
+  json: unknown,
+  defaultPatienceSeconds: number,
+  curve: ConcurrencyCurve = FLAT_CURVE,
+): SimulatedArrival[] {
   return recordedSchema
     .parse(json)
     .sort((a, b) => a.at - b.at)
@@ -94,7 +171,18 @@ export function recordedArrivals(json: unknown, defaultPatienceSeconds: number):
       customerId: randomUUID(),
       at: r.at,
       skill: r.skill,
-      baseHandleSeconds: r.handleSeconds,
+      baseHandleSeconds: r.handleSeconds / slowdown(curve, r.heldAtOnce ?? 1),
       patienceSeconds: r.patienceSeconds ?? defaultPatienceSeconds,
     }));
+}
+
+/** The workspace's own concurrency curve, from recorded chats that carry `heldAtOnce`. */
+export function recordedConcurrencyCurve(json: unknown): ConcurrencyCurve {
+  return fitConcurrencyCurve(
+    recordedSchema
+      .parse(json)
+      .flatMap((r) =>
+        r.heldAtOnce === undefined ? [] : [{ heldAtOnce: r.heldAtOnce, handleSeconds: r.handleSeconds }],
+      ),
+  );
 }

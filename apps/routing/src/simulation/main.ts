@@ -1,28 +1,47 @@
 /**
- * `npm run sim:routing [-- --agents 24 --rate 8 --hours 8 --capacity 2 --seed 1 --sl 60 --arrivals recorded.json]`
+ * `npm run sim:routing [-- --agents 30 --rate 8 --hours 8 --capacity 2 --seed 1 --sl 60 --arrivals recorded.json --concurrency default|flat|fit|1,1.3,1.7]`
  *
  * Replays one arrival pattern through Switchboard's routing core and through round-robin and
  * least-loaded baselines, and prints what a supervisor sizes staff and tunes steps by.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { generateAgents, poissonArrivals, recordedArrivals } from './arrival-pattern.js';
+import {
+  generateAgents,
+  poissonArrivals,
+  recordedArrivals,
+  recordedConcurrencyCurve,
+} from './arrival-pattern.js';
+import {
+  DEFAULT_CURVE,
+  describeCurve,
+  FLAT_CURVE,
+  parseConcurrencyCurve,
+  type ConcurrencyCurve,
+} from './concurrency-curve.js';
+import { DEFAULT_SCENARIO } from './default-scenario.js';
 import { LeastLoadedRouter, RoundRobinRouter } from './baseline-routers.js';
 import { simulate, type SimulationResult } from './routing-simulator.js';
 import { SwitchboardRouter } from './switchboard-router.js';
 
 const { values } = parseArgs({
   options: {
-    agents: { type: 'string', default: '24' },
-    rate: { type: 'string', default: '8' },
-    hours: { type: 'string', default: '8' },
-    capacity: { type: 'string', default: '2' },
-    seed: { type: 'string', default: '1' },
-    sl: { type: 'string', default: '60' },
-    handle: { type: 'string', default: '300' },
-    patience: { type: 'string', default: '180' },
-    skills: { type: 'string', default: 'billing:4,tech:3,sales:2,spanish:1' },
+    agents: { type: 'string', default: String(DEFAULT_SCENARIO.agents) },
+    rate: { type: 'string', default: String(DEFAULT_SCENARIO.ratePerMinute) },
+    hours: { type: 'string', default: String(DEFAULT_SCENARIO.hours) },
+    capacity: { type: 'string', default: String(DEFAULT_SCENARIO.capacity) },
+    seed: { type: 'string', default: String(DEFAULT_SCENARIO.seed) },
+    sl: { type: 'string', default: String(DEFAULT_SCENARIO.serviceLevelSeconds) },
+    handle: { type: 'string', default: String(DEFAULT_SCENARIO.meanHandleSeconds) },
+    patience: { type: 'string', default: String(DEFAULT_SCENARIO.meanPatienceSeconds) },
+    skills: {
+      type: 'string',
+      default: Object.entries(DEFAULT_SCENARIO.skillMix)
+        .map(([skill, weight]) => `${skill}:${weight}`)
+        .join(','),
+    },
     arrivals: { type: 'string' },
+    concurrency: { type: 'string', default: 'default' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -40,8 +59,22 @@ const skillMix = Object.fromEntries(
       return [skill!.trim(), Number(weight ?? 1)];
     }),
 );
-const arrivals = values.arrivals
-  ? recordedArrivals(JSON.parse(readFileSync(values.arrivals, 'utf8')), number('patience'))
+const recorded: unknown = values.arrivals ? JSON.parse(readFileSync(values.arrivals, 'utf8')) : undefined;
+const concurrency: ConcurrencyCurve = (() => {
+  switch (values.concurrency) {
+    case 'default':
+      return DEFAULT_CURVE;
+    case 'flat':
+      return FLAT_CURVE;
+    case 'fit':
+      if (recorded === undefined) throw new Error('--concurrency fit needs --arrivals with heldAtOnce');
+      return recordedConcurrencyCurve(recorded);
+    default:
+      return parseConcurrencyCurve(String(values.concurrency));
+  }
+})();
+const arrivals = recorded
+  ? recordedArrivals(recorded, number('patience'), concurrency)
   : poissonArrivals({
       ratePerMinute: number('rate'),
       hours: number('hours'),
@@ -52,10 +85,11 @@ const arrivals = values.arrivals
     });
 const skills = [...new Set([...Object.keys(skillMix), ...arrivals.map((a) => a.skill)])];
 const spec = {
-  agents: generateAgents(number('agents'), skills, number('capacity'), number('seed')),
+  agents: generateAgents(number('agents'), skills, number('capacity'), number('seed'), skillMix),
   arrivals,
   skills,
   serviceLevelSeconds: number('sl'),
+  concurrency,
 };
 
 const results: SimulationResult[] = [
@@ -93,7 +127,8 @@ if (values.json) {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   process.stdout.write(
     `${arrivals.length} conversations over ${values.arrivals ? 'the recorded pattern' : `${values.hours} h (Poisson, ${values.rate}/min)`}, ` +
-      `${spec.agents.length} agents × ${values.capacity}, skills ${JSON.stringify(skillMix)}, seed ${values.seed}\n\n` +
+      `${spec.agents.length} agents × ${values.capacity}, skills ${JSON.stringify(skillMix)}, seed ${values.seed}\n` +
+      `concurrency: ${describeCurve(concurrency)}\n\n` +
       rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')).join('\n') +
       '\n',
   );

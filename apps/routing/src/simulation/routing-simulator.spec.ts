@@ -35,6 +35,23 @@ describe('routing-quality simulator', () => {
     expect(first.meanHandleSeconds).toBeLessThan(leastLoaded.meanHandleSeconds);
   });
 
+  it('hires experts in proportion to the skill mix when given one', () => {
+    const agents = generateAgents(30, ['billing', 'tech', 'sales', 'spanish'], 2, 1, {
+      billing: 4,
+      tech: 3,
+      sales: 2,
+      spanish: 1,
+    });
+    const experts = (skill: string) =>
+      agents.filter((a) => a.skills[0]!.skill === skill && a.skills[0]!.proficiency >= 4).length;
+    expect([experts('billing'), experts('tech'), experts('sales'), experts('spanish')]).toEqual([
+      12, 9, 6, 3,
+    ]);
+    expect(agents.every((a) => a.skills.length === 2 && a.skills[1]!.skill !== a.skills[0]!.skill)).toBe(
+      true,
+    );
+  });
+
   it('replays a recorded pattern', () => {
     const arrivals = recordedArrivals(
       [

@@ -5,7 +5,7 @@ import type { SimulatedAgent, SimulatedArrival, SimulatedRouter } from './simula
 /** The routing steps the simulator gives each skill's queue unless told otherwise. */
 export function defaultSteps(skill: string): RoutingStep[] {
   return [
-    { expression: `${skill} >= 4`, expiresAfterSeconds: 20 },
+    { expression: `${skill} >= 4`, expiresAfterSeconds: 60 },
     { expression: `${skill} >= 2`, expiresAfterSeconds: 40 },
   ];
 }
@@ -13,6 +13,8 @@ export function defaultSteps(skill: string): RoutingStep[] {
 /** Switchboard's router: the real routing core, one queue per skill with widening steps. */
 export class SwitchboardRouter implements SimulatedRouter {
   readonly name = 'switchboard';
+  /** Decisions whose explanation does not name a reason and the chosen agent first. */
+  readonly unexplained: string[] = [];
   private readonly engine: RoutingEngine;
 
   constructor(
@@ -77,10 +79,11 @@ export class SwitchboardRouter implements SimulatedRouter {
 
   takeAssignments() {
     this.engine.takeChanges();
-    return this.engine
-      .takeEffects()
-      .flatMap((e) =>
-        e.kind === 'assigned' ? [{ conversationId: e.conversationId, agentId: e.agentId }] : [],
-      );
+    return this.engine.takeEffects().flatMap((e) => {
+      if (e.kind !== 'assigned') return [];
+      if (!e.explanation.reason || e.explanation.candidates[0]?.agentId !== e.agentId)
+        this.unexplained.push(e.conversationId);
+      return [{ conversationId: e.conversationId, agentId: e.agentId }];
+    });
   }
 }

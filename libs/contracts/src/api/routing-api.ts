@@ -2,6 +2,7 @@ import type { Channel } from '../channels.js';
 import type { Presence } from '../events/agent-presence-changed.event.js';
 import type { ConversationAssignedV1Payload } from '../events/conversation-assigned.event.js';
 import type { MessageSender } from '../events/conversation-message-appended.event.js';
+import type { ArrivalHistoryView, StaffingPlanInput, StaffingPlanView } from './staffing-plan.js';
 
 /**
  * The routing service's interface: configuration of agents, skills and queues, presence, and what
@@ -50,6 +51,12 @@ export interface RoutingApi {
     note?: string,
   ): Promise<void>;
   answerOffer(workspaceId: string, conversationId: string, agentId: string, accepted: boolean): Promise<void>;
+
+  // Planning (docs/routing.md, Staffing planner)
+  /** Agents needed per hourly interval, with the expected service level, wait and occupancy. */
+  planStaffing(workspaceId: string, input: StaffingPlanInput): Promise<StaffingPlanView>;
+  /** A queue's arrivals by hour of the week over the last `weeks` (1–12, default 4), as routing recorded them. */
+  getArrivalHistory(workspaceId: string, queueId: string, weeks?: number): Promise<ArrivalHistoryView>;
 }
 
 /** DI token under which RoutingModule (in process) or the RPC client (remote) provides RoutingApi. */

@@ -59,5 +59,7 @@ export const routingApiPort: ServicePort<RoutingApi> = {
     getDecision: true,
     transfer: true,
     answerOffer: true,
+    planStaffing: true,
+    getArrivalHistory: true,
   }),
 };

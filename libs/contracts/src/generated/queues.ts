@@ -3,6 +3,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from './google/protobuf/Timestamp.js';
+import type { ArrivalHistory as _switchboard_v1_ArrivalHistory, ArrivalHistory__Output as _switchboard_v1_ArrivalHistory__Output } from './switchboard/v1/ArrivalHistory.js';
 import type { AssignmentCandidate as _switchboard_v1_AssignmentCandidate, AssignmentCandidate__Output as _switchboard_v1_AssignmentCandidate__Output } from './switchboard/v1/AssignmentCandidate.js';
 import type { AssignmentExplanation as _switchboard_v1_AssignmentExplanation, AssignmentExplanation__Output as _switchboard_v1_AssignmentExplanation__Output } from './switchboard/v1/AssignmentExplanation.js';
 import type { Attachment as _switchboard_v1_Attachment, Attachment__Output as _switchboard_v1_Attachment__Output } from './switchboard/v1/Attachment.js';
@@ -10,6 +11,7 @@ import type { CreateQueueRequest as _switchboard_v1_CreateQueueRequest, CreateQu
 import type { DeleteQueueRequest as _switchboard_v1_DeleteQueueRequest, DeleteQueueRequest__Output as _switchboard_v1_DeleteQueueRequest__Output } from './switchboard/v1/DeleteQueueRequest.js';
 import type { DeleteQueueResponse as _switchboard_v1_DeleteQueueResponse, DeleteQueueResponse__Output as _switchboard_v1_DeleteQueueResponse__Output } from './switchboard/v1/DeleteQueueResponse.js';
 import type { DeliveryError as _switchboard_v1_DeliveryError, DeliveryError__Output as _switchboard_v1_DeliveryError__Output } from './switchboard/v1/DeliveryError.js';
+import type { GetArrivalHistoryRequest as _switchboard_v1_GetArrivalHistoryRequest, GetArrivalHistoryRequest__Output as _switchboard_v1_GetArrivalHistoryRequest__Output } from './switchboard/v1/GetArrivalHistoryRequest.js';
 import type { GetQueueRequest as _switchboard_v1_GetQueueRequest, GetQueueRequest__Output as _switchboard_v1_GetQueueRequest__Output } from './switchboard/v1/GetQueueRequest.js';
 import type { GetQueueStatsRequest as _switchboard_v1_GetQueueStatsRequest, GetQueueStatsRequest__Output as _switchboard_v1_GetQueueStatsRequest__Output } from './switchboard/v1/GetQueueStatsRequest.js';
 import type { GetQueueStatsResponse as _switchboard_v1_GetQueueStatsResponse, GetQueueStatsResponse__Output as _switchboard_v1_GetQueueStatsResponse__Output } from './switchboard/v1/GetQueueStatsResponse.js';
@@ -17,6 +19,7 @@ import type { IdentityRef as _switchboard_v1_IdentityRef, IdentityRef__Output as
 import type { ListQueuesRequest as _switchboard_v1_ListQueuesRequest, ListQueuesRequest__Output as _switchboard_v1_ListQueuesRequest__Output } from './switchboard/v1/ListQueuesRequest.js';
 import type { ListQueuesResponse as _switchboard_v1_ListQueuesResponse, ListQueuesResponse__Output as _switchboard_v1_ListQueuesResponse__Output } from './switchboard/v1/ListQueuesResponse.js';
 import type { Message as _switchboard_v1_Message, Message__Output as _switchboard_v1_Message__Output } from './switchboard/v1/Message.js';
+import type { PlanStaffingRequest as _switchboard_v1_PlanStaffingRequest, PlanStaffingRequest__Output as _switchboard_v1_PlanStaffingRequest__Output } from './switchboard/v1/PlanStaffingRequest.js';
 import type { PreferredAgent as _switchboard_v1_PreferredAgent, PreferredAgent__Output as _switchboard_v1_PreferredAgent__Output } from './switchboard/v1/PreferredAgent.js';
 import type { Queue as _switchboard_v1_Queue, Queue__Output as _switchboard_v1_Queue__Output } from './switchboard/v1/Queue.js';
 import type { QueueEntry as _switchboard_v1_QueueEntry, QueueEntry__Output as _switchboard_v1_QueueEntry__Output } from './switchboard/v1/QueueEntry.js';
@@ -26,6 +29,9 @@ import type { QueueStats as _switchboard_v1_QueueStats, QueueStats__Output as _s
 import type { RoutingStep as _switchboard_v1_RoutingStep, RoutingStep__Output as _switchboard_v1_RoutingStep__Output } from './switchboard/v1/RoutingStep.js';
 import type { Sender as _switchboard_v1_Sender, Sender__Output as _switchboard_v1_Sender__Output } from './switchboard/v1/Sender.js';
 import type { ServiceLevel as _switchboard_v1_ServiceLevel, ServiceLevel__Output as _switchboard_v1_ServiceLevel__Output } from './switchboard/v1/ServiceLevel.js';
+import type { StaffingFigures as _switchboard_v1_StaffingFigures, StaffingFigures__Output as _switchboard_v1_StaffingFigures__Output } from './switchboard/v1/StaffingFigures.js';
+import type { StaffingInterval as _switchboard_v1_StaffingInterval, StaffingInterval__Output as _switchboard_v1_StaffingInterval__Output } from './switchboard/v1/StaffingInterval.js';
+import type { StaffingPlan as _switchboard_v1_StaffingPlan, StaffingPlan__Output as _switchboard_v1_StaffingPlan__Output } from './switchboard/v1/StaffingPlan.js';
 import type { UpdateQueueRequest as _switchboard_v1_UpdateQueueRequest, UpdateQueueRequest__Output as _switchboard_v1_UpdateQueueRequest__Output } from './switchboard/v1/UpdateQueueRequest.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -40,6 +46,7 @@ export interface ProtoGrpcType {
   }
   switchboard: {
     v1: {
+      ArrivalHistory: MessageTypeDefinition<_switchboard_v1_ArrivalHistory, _switchboard_v1_ArrivalHistory__Output>
       AssignmentCandidate: MessageTypeDefinition<_switchboard_v1_AssignmentCandidate, _switchboard_v1_AssignmentCandidate__Output>
       AssignmentExplanation: MessageTypeDefinition<_switchboard_v1_AssignmentExplanation, _switchboard_v1_AssignmentExplanation__Output>
       Attachment: MessageTypeDefinition<_switchboard_v1_Attachment, _switchboard_v1_Attachment__Output>
@@ -50,6 +57,7 @@ export interface ProtoGrpcType {
       DeleteQueueResponse: MessageTypeDefinition<_switchboard_v1_DeleteQueueResponse, _switchboard_v1_DeleteQueueResponse__Output>
       DeliveryError: MessageTypeDefinition<_switchboard_v1_DeliveryError, _switchboard_v1_DeliveryError__Output>
       DeliveryStatus: EnumTypeDefinition
+      GetArrivalHistoryRequest: MessageTypeDefinition<_switchboard_v1_GetArrivalHistoryRequest, _switchboard_v1_GetArrivalHistoryRequest__Output>
       GetQueueRequest: MessageTypeDefinition<_switchboard_v1_GetQueueRequest, _switchboard_v1_GetQueueRequest__Output>
       GetQueueStatsRequest: MessageTypeDefinition<_switchboard_v1_GetQueueStatsRequest, _switchboard_v1_GetQueueStatsRequest__Output>
       GetQueueStatsResponse: MessageTypeDefinition<_switchboard_v1_GetQueueStatsResponse, _switchboard_v1_GetQueueStatsResponse__Output>
@@ -59,6 +67,8 @@ export interface ProtoGrpcType {
       ListQueuesResponse: MessageTypeDefinition<_switchboard_v1_ListQueuesResponse, _switchboard_v1_ListQueuesResponse__Output>
       Message: MessageTypeDefinition<_switchboard_v1_Message, _switchboard_v1_Message__Output>
       MessageDirection: EnumTypeDefinition
+      PlanStaffingRequest: MessageTypeDefinition<_switchboard_v1_PlanStaffingRequest, _switchboard_v1_PlanStaffingRequest__Output>
+      PlanningMethod: EnumTypeDefinition
       PreferredAgent: MessageTypeDefinition<_switchboard_v1_PreferredAgent, _switchboard_v1_PreferredAgent__Output>
       Queue: MessageTypeDefinition<_switchboard_v1_Queue, _switchboard_v1_Queue__Output>
       QueueEntry: MessageTypeDefinition<_switchboard_v1_QueueEntry, _switchboard_v1_QueueEntry__Output>
@@ -73,6 +83,9 @@ export interface ProtoGrpcType {
       RoutingStep: MessageTypeDefinition<_switchboard_v1_RoutingStep, _switchboard_v1_RoutingStep__Output>
       Sender: MessageTypeDefinition<_switchboard_v1_Sender, _switchboard_v1_Sender__Output>
       ServiceLevel: MessageTypeDefinition<_switchboard_v1_ServiceLevel, _switchboard_v1_ServiceLevel__Output>
+      StaffingFigures: MessageTypeDefinition<_switchboard_v1_StaffingFigures, _switchboard_v1_StaffingFigures__Output>
+      StaffingInterval: MessageTypeDefinition<_switchboard_v1_StaffingInterval, _switchboard_v1_StaffingInterval__Output>
+      StaffingPlan: MessageTypeDefinition<_switchboard_v1_StaffingPlan, _switchboard_v1_StaffingPlan__Output>
       UpdateQueueRequest: MessageTypeDefinition<_switchboard_v1_UpdateQueueRequest, _switchboard_v1_UpdateQueueRequest__Output>
     }
   }

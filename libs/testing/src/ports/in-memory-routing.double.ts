@@ -5,6 +5,7 @@ import {
   type AgentInput,
   type AgentPatch,
   type AgentView,
+  type ArrivalHistoryView,
   ConversationAssignedV1,
   NotFoundError,
   type Presence,
@@ -13,6 +14,8 @@ import {
   type QueueView,
   type RoutingApi,
   type RoutingDecisionView,
+  type StaffingPlanInput,
+  type StaffingPlanView,
   type TransferTarget,
   patchedAgent,
 } from '@switchboard/contracts';
@@ -32,6 +35,7 @@ export class InMemoryRouting implements RoutingApi {
   readonly queues = new Map<string, QueueView>();
   readonly presenceCalls: { agentId: string; presence: Presence; reason: string }[] = [];
   readonly transfers: { workspaceId: string; conversationId: string; to: TransferTarget }[] = [];
+  readonly plans: { workspaceId: string; input: StaffingPlanInput }[] = [];
 
   constructor(
     private readonly history: InMemoryHistory,
@@ -207,5 +211,52 @@ export class InMemoryRouting implements RoutingApi {
     if (!conversation || conversation.workspaceId !== workspaceId)
       throw new NotFoundError(`conversation ${conversationId}`);
     if (accepted) conversation.assigneeId = agentId;
+  }
+
+  /**
+   * Not a planner (routing's is tested in routing): one agent per started 10 arrivals; fewer
+   * scheduled fall short. Records each request, for tests of the translation at an edge.
+   */
+  async planStaffing(workspaceId: string, input: StaffingPlanInput): Promise<StaffingPlanView> {
+    this.plans.push({ workspaceId, input });
+    const figures = {
+      serviceLevelPercent: 90,
+      averageWaitSeconds: 5,
+      occupancyPercent: 70,
+      abandonPercent: 0,
+    };
+    return {
+      method: input.maxChats > 1 ? 'simulation' : 'erlang-c',
+      basis: 'in-memory double',
+      intervals: input.arrivalsByHour.map((arrivals, hour) => {
+        const agentsNeeded = Math.ceil(arrivals / 10);
+        const scheduled = input.scheduled?.[hour] ?? agentsNeeded;
+        return {
+          hour,
+          arrivals,
+          agentsNeeded,
+          expected: figures,
+          scheduled,
+          expectedScheduled:
+            scheduled >= agentsNeeded
+              ? figures
+              : { ...figures, serviceLevelPercent: 50, averageWaitSeconds: null },
+        };
+      }),
+    };
+  }
+
+  /** A fixed week (busier by day) for a queue the workspace has; NotFound otherwise. */
+  async getArrivalHistory(workspaceId: string, queueId: string, weeks = 4): Promise<ArrivalHistoryView> {
+    if (!this.queues.has(`${workspaceId}|${queueId}`)) throw new NotFoundError(`queue ${queueId}`);
+    return {
+      queueId,
+      weeks,
+      from: '2026-11-01T00:00:00.000Z',
+      to: '2026-11-29T00:00:00.000Z',
+      arrivalsByHour: Array.from({ length: 168 }, (_, h) => (h % 24 >= 8 && h % 24 < 18 ? 20 : 2)),
+      meanHandleSeconds: 240,
+      conversations: 1932 * weeks,
+    };
   }
 }

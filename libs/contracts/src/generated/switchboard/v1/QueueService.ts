@@ -3,15 +3,19 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { ArrivalHistory as _switchboard_v1_ArrivalHistory, ArrivalHistory__Output as _switchboard_v1_ArrivalHistory__Output } from '../../switchboard/v1/ArrivalHistory.js';
 import type { CreateQueueRequest as _switchboard_v1_CreateQueueRequest, CreateQueueRequest__Output as _switchboard_v1_CreateQueueRequest__Output } from '../../switchboard/v1/CreateQueueRequest.js';
 import type { DeleteQueueRequest as _switchboard_v1_DeleteQueueRequest, DeleteQueueRequest__Output as _switchboard_v1_DeleteQueueRequest__Output } from '../../switchboard/v1/DeleteQueueRequest.js';
 import type { DeleteQueueResponse as _switchboard_v1_DeleteQueueResponse, DeleteQueueResponse__Output as _switchboard_v1_DeleteQueueResponse__Output } from '../../switchboard/v1/DeleteQueueResponse.js';
+import type { GetArrivalHistoryRequest as _switchboard_v1_GetArrivalHistoryRequest, GetArrivalHistoryRequest__Output as _switchboard_v1_GetArrivalHistoryRequest__Output } from '../../switchboard/v1/GetArrivalHistoryRequest.js';
 import type { GetQueueRequest as _switchboard_v1_GetQueueRequest, GetQueueRequest__Output as _switchboard_v1_GetQueueRequest__Output } from '../../switchboard/v1/GetQueueRequest.js';
 import type { GetQueueStatsRequest as _switchboard_v1_GetQueueStatsRequest, GetQueueStatsRequest__Output as _switchboard_v1_GetQueueStatsRequest__Output } from '../../switchboard/v1/GetQueueStatsRequest.js';
 import type { GetQueueStatsResponse as _switchboard_v1_GetQueueStatsResponse, GetQueueStatsResponse__Output as _switchboard_v1_GetQueueStatsResponse__Output } from '../../switchboard/v1/GetQueueStatsResponse.js';
 import type { ListQueuesRequest as _switchboard_v1_ListQueuesRequest, ListQueuesRequest__Output as _switchboard_v1_ListQueuesRequest__Output } from '../../switchboard/v1/ListQueuesRequest.js';
 import type { ListQueuesResponse as _switchboard_v1_ListQueuesResponse, ListQueuesResponse__Output as _switchboard_v1_ListQueuesResponse__Output } from '../../switchboard/v1/ListQueuesResponse.js';
+import type { PlanStaffingRequest as _switchboard_v1_PlanStaffingRequest, PlanStaffingRequest__Output as _switchboard_v1_PlanStaffingRequest__Output } from '../../switchboard/v1/PlanStaffingRequest.js';
 import type { Queue as _switchboard_v1_Queue, Queue__Output as _switchboard_v1_Queue__Output } from '../../switchboard/v1/Queue.js';
+import type { StaffingPlan as _switchboard_v1_StaffingPlan, StaffingPlan__Output as _switchboard_v1_StaffingPlan__Output } from '../../switchboard/v1/StaffingPlan.js';
 import type { UpdateQueueRequest as _switchboard_v1_UpdateQueueRequest, UpdateQueueRequest__Output as _switchboard_v1_UpdateQueueRequest__Output } from '../../switchboard/v1/UpdateQueueRequest.js';
 
 /**
@@ -48,6 +52,27 @@ export interface QueueServiceClient extends grpc.Client {
   deleteQueue(argument: _switchboard_v1_DeleteQueueRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_switchboard_v1_DeleteQueueResponse__Output>): grpc.ClientUnaryCall;
   deleteQueue(argument: _switchboard_v1_DeleteQueueRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_switchboard_v1_DeleteQueueResponse__Output>): grpc.ClientUnaryCall;
   deleteQueue(argument: _switchboard_v1_DeleteQueueRequest, callback: grpc.requestCallback<_switchboard_v1_DeleteQueueResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * A queue's arrivals as routing recorded them, by hour of the week (168 values, Monday
+   * 00:00–01:00 UTC first), averaged over the last weeks, and its mean handle time: what
+   * PlanStaffing plans from. Queue id `default`: conversations no queue's entry rule took.
+   * Scope: read.
+   */
+  GetArrivalHistory(argument: _switchboard_v1_GetArrivalHistoryRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_switchboard_v1_ArrivalHistory__Output>): grpc.ClientUnaryCall;
+  GetArrivalHistory(argument: _switchboard_v1_GetArrivalHistoryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_switchboard_v1_ArrivalHistory__Output>): grpc.ClientUnaryCall;
+  GetArrivalHistory(argument: _switchboard_v1_GetArrivalHistoryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_switchboard_v1_ArrivalHistory__Output>): grpc.ClientUnaryCall;
+  GetArrivalHistory(argument: _switchboard_v1_GetArrivalHistoryRequest, callback: grpc.requestCallback<_switchboard_v1_ArrivalHistory__Output>): grpc.ClientUnaryCall;
+  /**
+   * A queue's arrivals as routing recorded them, by hour of the week (168 values, Monday
+   * 00:00–01:00 UTC first), averaged over the last weeks, and its mean handle time: what
+   * PlanStaffing plans from. Queue id `default`: conversations no queue's entry rule took.
+   * Scope: read.
+   */
+  getArrivalHistory(argument: _switchboard_v1_GetArrivalHistoryRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_switchboard_v1_ArrivalHistory__Output>): grpc.ClientUnaryCall;
+  getArrivalHistory(argument: _switchboard_v1_GetArrivalHistoryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_switchboard_v1_ArrivalHistory__Output>): grpc.ClientUnaryCall;
+  getArrivalHistory(argument: _switchboard_v1_GetArrivalHistoryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_switchboard_v1_ArrivalHistory__Output>): grpc.ClientUnaryCall;
+  getArrivalHistory(argument: _switchboard_v1_GetArrivalHistoryRequest, callback: grpc.requestCallback<_switchboard_v1_ArrivalHistory__Output>): grpc.ClientUnaryCall;
   
   /**
    * One queue. Scope: read.
@@ -95,6 +120,27 @@ export interface QueueServiceClient extends grpc.Client {
   listQueues(argument: _switchboard_v1_ListQueuesRequest, callback: grpc.requestCallback<_switchboard_v1_ListQueuesResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Agents needed per hourly interval (1–168) to answer a share of arrivals within a target, with
+   * the service level, wait and occupancy to expect for them and for the agents scheduled: by
+   * Erlang C or A where an agent takes one chat at a time, by simulation where they hold several.
+   * INVALID_ARGUMENT names each bad field. Scope: read.
+   */
+  PlanStaffing(argument: _switchboard_v1_PlanStaffingRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_switchboard_v1_StaffingPlan__Output>): grpc.ClientUnaryCall;
+  PlanStaffing(argument: _switchboard_v1_PlanStaffingRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_switchboard_v1_StaffingPlan__Output>): grpc.ClientUnaryCall;
+  PlanStaffing(argument: _switchboard_v1_PlanStaffingRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_switchboard_v1_StaffingPlan__Output>): grpc.ClientUnaryCall;
+  PlanStaffing(argument: _switchboard_v1_PlanStaffingRequest, callback: grpc.requestCallback<_switchboard_v1_StaffingPlan__Output>): grpc.ClientUnaryCall;
+  /**
+   * Agents needed per hourly interval (1–168) to answer a share of arrivals within a target, with
+   * the service level, wait and occupancy to expect for them and for the agents scheduled: by
+   * Erlang C or A where an agent takes one chat at a time, by simulation where they hold several.
+   * INVALID_ARGUMENT names each bad field. Scope: read.
+   */
+  planStaffing(argument: _switchboard_v1_PlanStaffingRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_switchboard_v1_StaffingPlan__Output>): grpc.ClientUnaryCall;
+  planStaffing(argument: _switchboard_v1_PlanStaffingRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_switchboard_v1_StaffingPlan__Output>): grpc.ClientUnaryCall;
+  planStaffing(argument: _switchboard_v1_PlanStaffingRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_switchboard_v1_StaffingPlan__Output>): grpc.ClientUnaryCall;
+  planStaffing(argument: _switchboard_v1_PlanStaffingRequest, callback: grpc.requestCallback<_switchboard_v1_StaffingPlan__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * Replaces a queue's settings and steps. Scope: read-write.
    */
   UpdateQueue(argument: _switchboard_v1_UpdateQueueRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_switchboard_v1_Queue__Output>): grpc.ClientUnaryCall;
@@ -127,6 +173,14 @@ export interface QueueServiceHandlers extends grpc.UntypedServiceImplementation 
   DeleteQueue: grpc.handleUnaryCall<_switchboard_v1_DeleteQueueRequest__Output, _switchboard_v1_DeleteQueueResponse>;
   
   /**
+   * A queue's arrivals as routing recorded them, by hour of the week (168 values, Monday
+   * 00:00–01:00 UTC first), averaged over the last weeks, and its mean handle time: what
+   * PlanStaffing plans from. Queue id `default`: conversations no queue's entry rule took.
+   * Scope: read.
+   */
+  GetArrivalHistory: grpc.handleUnaryCall<_switchboard_v1_GetArrivalHistoryRequest__Output, _switchboard_v1_ArrivalHistory>;
+  
+  /**
    * One queue. Scope: read.
    */
   GetQueue: grpc.handleUnaryCall<_switchboard_v1_GetQueueRequest__Output, _switchboard_v1_Queue>;
@@ -142,6 +196,14 @@ export interface QueueServiceHandlers extends grpc.UntypedServiceImplementation 
   ListQueues: grpc.handleUnaryCall<_switchboard_v1_ListQueuesRequest__Output, _switchboard_v1_ListQueuesResponse>;
   
   /**
+   * Agents needed per hourly interval (1–168) to answer a share of arrivals within a target, with
+   * the service level, wait and occupancy to expect for them and for the agents scheduled: by
+   * Erlang C or A where an agent takes one chat at a time, by simulation where they hold several.
+   * INVALID_ARGUMENT names each bad field. Scope: read.
+   */
+  PlanStaffing: grpc.handleUnaryCall<_switchboard_v1_PlanStaffingRequest__Output, _switchboard_v1_StaffingPlan>;
+  
+  /**
    * Replaces a queue's settings and steps. Scope: read-write.
    */
   UpdateQueue: grpc.handleUnaryCall<_switchboard_v1_UpdateQueueRequest__Output, _switchboard_v1_Queue>;
@@ -151,8 +213,10 @@ export interface QueueServiceHandlers extends grpc.UntypedServiceImplementation 
 export interface QueueServiceDefinition extends grpc.ServiceDefinition {
   CreateQueue: MethodDefinition<_switchboard_v1_CreateQueueRequest, _switchboard_v1_Queue, _switchboard_v1_CreateQueueRequest__Output, _switchboard_v1_Queue__Output>
   DeleteQueue: MethodDefinition<_switchboard_v1_DeleteQueueRequest, _switchboard_v1_DeleteQueueResponse, _switchboard_v1_DeleteQueueRequest__Output, _switchboard_v1_DeleteQueueResponse__Output>
+  GetArrivalHistory: MethodDefinition<_switchboard_v1_GetArrivalHistoryRequest, _switchboard_v1_ArrivalHistory, _switchboard_v1_GetArrivalHistoryRequest__Output, _switchboard_v1_ArrivalHistory__Output>
   GetQueue: MethodDefinition<_switchboard_v1_GetQueueRequest, _switchboard_v1_Queue, _switchboard_v1_GetQueueRequest__Output, _switchboard_v1_Queue__Output>
   GetQueueStats: MethodDefinition<_switchboard_v1_GetQueueStatsRequest, _switchboard_v1_GetQueueStatsResponse, _switchboard_v1_GetQueueStatsRequest__Output, _switchboard_v1_GetQueueStatsResponse__Output>
   ListQueues: MethodDefinition<_switchboard_v1_ListQueuesRequest, _switchboard_v1_ListQueuesResponse, _switchboard_v1_ListQueuesRequest__Output, _switchboard_v1_ListQueuesResponse__Output>
+  PlanStaffing: MethodDefinition<_switchboard_v1_PlanStaffingRequest, _switchboard_v1_StaffingPlan, _switchboard_v1_PlanStaffingRequest__Output, _switchboard_v1_StaffingPlan__Output>
   UpdateQueue: MethodDefinition<_switchboard_v1_UpdateQueueRequest, _switchboard_v1_Queue, _switchboard_v1_UpdateQueueRequest__Output, _switchboard_v1_Queue__Output>
 }

@@ -1,0 +1,57 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import { ROUTING_API, type RoutingApi } from '@switchboard/contracts';
+import { z } from 'zod';
+import { CurrentSession, RequireRole, SessionGuard } from '../auth/session.guard.js';
+import type { SessionContext } from '../auth/session-context.js';
+import { InboxExceptionFilter } from '../http/inbox-exception.filter.js';
+import { parseInput } from '../http/parse-input.util.js';
+
+// The shape is checked here; routing checks the numbers (ranges, the curve) and names each field.
+const planInput = z
+  .object({
+    arrivalsByHour: z.array(z.number()).min(1).max(168),
+    handleSeconds: z.number(),
+    targetSeconds: z.number(),
+    serviceLevelPercent: z.number(),
+    patienceSeconds: z.number().nullable(),
+    maxChats: z.int(),
+    concurrency: z.array(z.number()).max(10).optional(),
+    scheduled: z.array(z.int().nullable()).max(168).optional(),
+  })
+  .strict();
+const weeksInput = z.object({ weeks: z.coerce.number().int().min(1).max(12).optional() });
+
+/** Supervisor → Planning: a queue's recorded arrivals by hour, and the staffing plan (RoutingApi). */
+@Controller('api/inbox/supervisor/planning')
+@UseGuards(SessionGuard)
+@UseFilters(InboxExceptionFilter)
+@RequireRole('supervisor')
+export class StaffingPlanningController {
+  constructor(@Inject(ROUTING_API) private readonly routing: RoutingApi) {}
+
+  @Get('arrivals/:queueId')
+  arrivals(
+    @CurrentSession() session: SessionContext,
+    @Param('queueId') queueId: string,
+    @Query() query: unknown,
+  ) {
+    return this.routing.getArrivalHistory(session.workspaceId, queueId, parseInput(weeksInput, query).weeks);
+  }
+
+  @Post('plan')
+  @HttpCode(200)
+  plan(@CurrentSession() session: SessionContext, @Body() body: unknown) {
+    return this.routing.planStaffing(session.workspaceId, parseInput(planInput, body));
+  }
+}

@@ -1,0 +1,39 @@
+import type { StaffingPlanInput } from '@switchboard/contracts';
+import { z } from 'zod';
+import { parseInput } from '../api/routing-api.validation.js';
+
+const count = z.number().finite().min(0).max(1_000_000);
+
+export const staffingPlanInputSchema = z
+  .object({
+    arrivalsByHour: z.array(count).min(1).max(168),
+    handleSeconds: z.number().finite().min(1).max(86_400),
+    targetSeconds: z.number().finite().min(0).max(86_400),
+    serviceLevelPercent: z.number().finite().min(1).max(99),
+    patienceSeconds: z.number().finite().min(1).max(86_400).nullable(),
+    maxChats: z.int().min(1).max(10),
+    concurrency: z
+      .array(z.number().finite().min(1).max(100))
+      .min(1)
+      .max(10)
+      .refine((f) => f[0] === 1, 'starts at 1 (one chat held: its own handle time)')
+      .refine((f) => f.every((v, i) => i === 0 || v >= f[i - 1]!), 'never decreases')
+      .optional(),
+    scheduled: z.array(z.int().min(0).max(100_000).nullable()).max(168).optional(),
+  })
+  .strict()
+  .refine((input) => !input.scheduled || input.scheduled.length === input.arrivalsByHour.length, {
+    message: 'one entry per interval of arrivalsByHour',
+    path: ['scheduled'],
+  })
+  // The load a plan may simulate: arrivals an hour × chat length bound the agents simulated.
+  .refine((input) => Math.max(...input.arrivalsByHour) * input.handleSeconds <= 3600 * 2000, {
+    message: 'more than 2,000 Erlangs in an hour: beyond what the planner sizes',
+    path: ['arrivalsByHour'],
+  });
+
+export function parseStaffingPlanInput(input: StaffingPlanInput): z.infer<typeof staffingPlanInputSchema> {
+  return parseInput(staffingPlanInputSchema, input, 'staffing plan');
+}
+
+export const historyWeeksSchema = z.int().min(1).max(12);

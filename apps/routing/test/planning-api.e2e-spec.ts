@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { InvalidArgumentError, NotFoundError } from '@switchboard/contracts';
+import { createTestDatabase, testRunId, type TestDatabase } from '@switchboard/testing';
+import { startRoutingInstance, type RoutingInstance } from './routing-instance.util.js';
+
+/** RoutingApi's planning methods on the real service: recorded arrivals by hour, and the planner. */
+describe('routing planning API', () => {
+  let database: TestDatabase;
+  let instance: RoutingInstance | undefined;
+  let db: pg.Client;
+  const workspace = randomUUID();
+  const other = randomUUID();
+
+  beforeAll(async () => {
+    database = await createTestDatabase('routing_planning');
+    instance = await startRoutingInstance({
+      DATABASE_URL: database.url,
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:19092',
+      KAFKA_TOPIC_PREFIX: `${testRunId()}-planning-${randomUUID().slice(0, 6)}.`,
+      KAFKA_PARTITIONS: '1',
+    });
+    db = new pg.Client({ connectionString: database.url });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await instance?.close();
+    await database?.drop();
+  });
+
+  /** A resolved conversation as routing records it: arrived, assigned 10 s later, resolved after `handle`. */
+  async function recorded(workspaceId: string, queueId: string | null, arrivedAt: Date, handle = 300) {
+    const assigned = new Date(arrivedAt.getTime() + 10_000);
+    await db.query(
+      `INSERT INTO routing.conversations
+         (workspace_id, conversation_id, state, queue_id, agent_id, arrived_at, assigned_at, decided_at, resolved_at, snapshot)
+       VALUES ($1, $2, 'resolved', $3, 'ann', $4, $5, $5, $6, '{}')`,
+      [workspaceId, randomUUID(), queueId, arrivedAt, assigned, new Date(assigned.getTime() + handle * 1000)],
+    );
+  }
+
+  it('gives a queue’s arrivals by hour of the week, averaged over the weeks asked, and its handle time', async () => {
+    const api = instance!.api;
+    await api.upsertQueue(workspace, { id: 'chat', name: 'Chat' });
+    await api.upsertQueue(other, { id: 'chat', name: 'Chat' });
+    // The latest Monday 09:00–10:00 UTC at least two days back, and the two before it.
+    const monday = new Date(Date.now() - 2 * 86_400_000);
+    monday.setUTCHours(9, 0, 0, 0);
+    while (monday.getUTCDay() !== 1) monday.setUTCDate(monday.getUTCDate() - 1);
+    for (let week = 0; week < 3; week++)
+      for (let i = 0; i < 10; i++) {
+        const at = new Date(monday.getTime() - week * 7 * 86_400_000 + i * 300_000);
+        await recorded(workspace, 'chat', at, 200 + 20 * i);
+        await recorded(other, 'chat', at); // another workspace: never counted
+        await recorded(workspace, null, at); // the default queue
+      }
+    // Older than four weeks: outside the window.
+    await recorded(workspace, 'chat', new Date(monday.getTime() - 35 * 86_400_000));
+
+    const history = await api.getArrivalHistory(workspace, 'chat', 4);
+    expect(history).toMatchObject({ queueId: 'chat', weeks: 4, conversations: 30, meanHandleSeconds: 290 });
+    expect(history.arrivalsByHour).toHaveLength(168);
+    expect(history.arrivalsByHour[9]).toBe(7.5); // 30 over 4 weeks, Monday 09:00
+    expect(history.arrivalsByHour.reduce((a, b) => a + b, 0)).toBe(7.5);
+    expect(new Date(history.to).getTime() - new Date(history.from).getTime()).toBe(28 * 86_400_000);
+    expect((await api.getArrivalHistory(workspace, 'default')).conversations).toBe(30);
+    expect((await api.getArrivalHistory(workspace, 'chat', 1)).conversations).toBeLessThanOrEqual(10);
+
+    await expect(api.getArrivalHistory(workspace, 'nope')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(api.getArrivalHistory(randomUUID(), 'chat')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(api.getArrivalHistory(workspace, 'chat', 13)).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('plans staffing from those arrivals, and validates the request at the edge', async () => {
+    const api = instance!.api;
+    const history = await api.getArrivalHistory(workspace, 'chat', 4);
+    const plan = await api.planStaffing(workspace, {
+      arrivalsByHour: history.arrivalsByHour.map((n) => n * 20),
+      handleSeconds: history.meanHandleSeconds!,
+      targetSeconds: 30,
+      serviceLevelPercent: 80,
+      patienceSeconds: 120,
+      maxChats: 2,
+      concurrency: [1, 1.35],
+    });
+    expect(plan.method).toBe('simulation');
+    expect(plan.intervals).toHaveLength(168);
+    const peak = plan.intervals[9]!;
+    expect(peak).toMatchObject({ hour: 9, arrivals: 150 });
+    expect(peak.agentsNeeded).toBeGreaterThan(5);
+    expect(peak.expected.serviceLevelPercent).toBeGreaterThanOrEqual(80);
+    expect(plan.intervals[0]).toMatchObject({ arrivals: 0, agentsNeeded: 0 });
+
+    await expect(
+      api.planStaffing(workspace, {
+        arrivalsByHour: [10],
+        handleSeconds: 200,
+        targetSeconds: 20,
+        serviceLevelPercent: 100,
+        patienceSeconds: null,
+        maxChats: 2,
+        concurrency: [1.2, 1.5],
+        scheduled: [1, 2],
+      }),
+    ).rejects.toMatchObject({
+      constructor: InvalidArgumentError,
+      fieldViolations: expect.arrayContaining([
+        expect.objectContaining({ field: 'serviceLevelPercent' }),
+        expect.objectContaining({ field: 'concurrency' }),
+      ]),
+    });
+  });
+});

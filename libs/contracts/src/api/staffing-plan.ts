@@ -1,0 +1,56 @@
+/** What the staffing planner is asked (RoutingApi.planStaffing): one queue, hourly intervals. */
+export interface StaffingPlanInput {
+  /** Arrivals in each hourly interval, 1–168 (a week from Monday 00:00 UTC, as history gives it). */
+  arrivalsByHour: number[];
+  /** Mean handle time of a chat handled alone, seconds. */
+  handleSeconds: number;
+  /** Answered within this many seconds… */
+  targetSeconds: number;
+  /** …for this share of arrivals, 1–99. */
+  serviceLevelPercent: number;
+  /** Mean patience before a waiting customer leaves; null: nobody leaves. */
+  patienceSeconds: number | null;
+  /** Chats an agent holds at once, 1–10. */
+  maxChats: number;
+  /** Handle-time multiplier at 1, 2, … chats held: starts at 1, never decreases. Default [1]. */
+  concurrency?: number[];
+  /** Agents actually scheduled per interval (null: as many as needed). */
+  scheduled?: (number | null)[];
+}
+
+export interface StaffingFiguresView {
+  serviceLevelPercent: number;
+  /** Mean time in queue over all arrivals; null when the queue would grow without bound. */
+  averageWaitSeconds: number | null;
+  occupancyPercent: number;
+  abandonPercent: number;
+}
+
+export interface StaffingIntervalView {
+  hour: number;
+  arrivals: number;
+  agentsNeeded: number;
+  expected: StaffingFiguresView;
+  scheduled: number;
+  expectedScheduled: StaffingFiguresView;
+}
+
+export interface StaffingPlanView {
+  method: 'erlang-c' | 'erlang-a' | 'simulation';
+  /** The model's assumptions, in words. */
+  basis: string;
+  intervals: StaffingIntervalView[];
+}
+
+/** A queue's recorded arrivals by hour of the week (RoutingApi.getArrivalHistory). */
+export interface ArrivalHistoryView {
+  queueId: string;
+  weeks: number;
+  from: string;
+  to: string;
+  /** 168 values, Monday 00:00–01:00 UTC first: mean arrivals in that hour over the weeks. */
+  arrivalsByHour: number[];
+  /** Mean time from assignment to resolution of those resolved; null when none was. */
+  meanHandleSeconds: number | null;
+  conversations: number;
+}
