@@ -1,0 +1,101 @@
+import {
+  DEFAULT_SOFTMAX_OPTIONS,
+  SoftmaxClassifier,
+  type SoftmaxTrainingOptions,
+} from './softmax-classifier.js';
+import { DEFAULT_VECTORIZER_OPTIONS, TfidfVectorizer, type VectorizerOptions } from './tfidf-vectorizer.js';
+
+/** What the matcher learns from: an article's id and the questions it answers. */
+export interface MatcherArticle {
+  readonly id: string;
+  readonly questions: readonly string[];
+}
+
+export interface MatcherTrainingSet {
+  readonly articles: readonly MatcherArticle[];
+  /** Questions no article answers (optional): learnt as one more class, never answered. */
+  readonly outOfScope?: readonly string[];
+}
+
+export interface MatcherOptions {
+  readonly vectorizer: VectorizerOptions;
+  readonly classifier: SoftmaxTrainingOptions;
+}
+
+export const DEFAULT_MATCHER_OPTIONS: MatcherOptions = {
+  vectorizer: DEFAULT_VECTORIZER_OPTIONS,
+  classifier: DEFAULT_SOFTMAX_OPTIONS,
+};
+
+/** The best article for a query and the model's probability that it is the right one. */
+export interface ArticleMatch {
+  readonly articleId: string;
+  readonly confidence: number;
+}
+
+/**
+ * Matches a customer's question to the article that answers it: TF-IDF features (words, word
+ * pairs, character n-grams) into a softmax classifier with one class per article, plus one for
+ * out-of-scope questions when the training set has some. `confidence` is the classifier's
+ * probability for the best article, so one threshold decides between answering and declining.
+ * Pure computation: no I/O, trained in memory per workspace.
+ */
+export class Matcher {
+  private constructor(
+    private readonly articleIds: readonly string[],
+    private readonly vectorizer: TfidfVectorizer | null,
+    private readonly classifier: SoftmaxClassifier | null,
+  ) {}
+
+  static train(set: MatcherTrainingSet, options: MatcherOptions = DEFAULT_MATCHER_OPTIONS): Matcher {
+    const articles = set.articles.filter((a) => a.questions.some((q) => q.trim() !== ''));
+    if (articles.length === 0) return new Matcher([], null, null);
+    const texts: string[] = [];
+    const labels: number[] = [];
+    articles.forEach((article, label) => {
+      for (const question of article.questions) {
+        texts.push(question);
+        labels.push(label);
+      }
+    });
+    const outOfScope = set.outOfScope ?? [];
+    for (const text of outOfScope) {
+      texts.push(text);
+      labels.push(articles.length);
+    }
+    // A single document can't tell features apart by frequency: keep every feature then.
+    const minDocumentFrequency = texts.length < 20 ? 1 : options.vectorizer.minDocumentFrequency;
+    const vectorizer = TfidfVectorizer.fit(texts, { ...options.vectorizer, minDocumentFrequency });
+    const vectors = texts.map((t) => vectorizer.transform(t));
+    // Even with no out-of-scope examples, keep a class that nothing is labelled with: with one
+    // article the probabilities still have somewhere else to go.
+    const classes = articles.length + 1;
+    const classifier = SoftmaxClassifier.train(
+      vectors,
+      labels,
+      classes,
+      vectorizer.dimension,
+      options.classifier,
+    );
+    return new Matcher(
+      articles.map((a) => a.id),
+      vectorizer,
+      classifier,
+    );
+  }
+
+  get articleCount(): number {
+    return this.articleIds.length;
+  }
+
+  /** The best article and its confidence; null when the base is empty or no word is known. */
+  match(query: string): ArticleMatch | null {
+    if (this.vectorizer === null || this.classifier === null) return null;
+    const vector = this.vectorizer.transform(query);
+    if (vector.indexes.length === 0) return null;
+    const probabilities = this.classifier.probabilities(vector);
+    let best = 0;
+    for (let c = 1; c < this.articleIds.length; c++) if (probabilities[c]! > probabilities[best]!) best = c;
+    return { articleId: this.articleIds[best]!, confidence: probabilities[best]! };
+  }
+}

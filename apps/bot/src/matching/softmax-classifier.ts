@@ -1,0 +1,138 @@
+import type { SparseVector } from './sparse-vector.js';
+
+export interface SoftmaxTrainingOptions {
+  readonly epochs: number;
+  readonly learningRate: number;
+  /** L2 penalty: keeps the weights small, so confidence stays honest on unseen wording. */
+  readonly l2: number;
+  readonly seed: number;
+}
+
+export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxTrainingOptions = {
+  epochs: 12,
+  learningRate: 1,
+  l2: 1e-6,
+  seed: 1,
+};
+
+/**
+ * Multinomial logistic regression over sparse vectors, trained by stochastic gradient descent.
+ * Its probabilities are the matcher's confidence. Weights are stored feature-major
+ * (weights[feature * classes + class]) so scoring a query reads one contiguous row per feature.
+ */
+export class SoftmaxClassifier {
+  private constructor(
+    readonly classes: number,
+    private readonly weights: Float32Array,
+    private readonly bias: Float32Array,
+  ) {}
+
+  static train(
+    vectors: readonly SparseVector[],
+    labels: readonly number[],
+    classes: number,
+    dimension: number,
+    options: SoftmaxTrainingOptions = DEFAULT_SOFTMAX_OPTIONS,
+  ): SoftmaxClassifier {
+    if (vectors.length !== labels.length) throw new Error('one label per vector');
+    // L2 by a shared scale (true weights = scale × stored weights): each step's decay is one
+    // multiplication instead of a pass over every weight.
+    const stored = new Float32Array(dimension * classes);
+    const bias = new Float32Array(classes);
+    let scale = 1;
+    const order = Array.from(vectors.keys());
+    const random = seededRandom(options.seed);
+    const scores = new Float64Array(classes);
+    const activeClasses = new Int32Array(classes);
+    const activeGradients = new Float64Array(classes);
+    const steps = options.epochs * vectors.length;
+    let step = 0;
+    for (let epoch = 0; epoch < options.epochs; epoch++) {
+      shuffle(order, random);
+      for (const n of order) {
+        const rate = options.learningRate * (1 - step++ / steps) + 1e-3;
+        const x = vectors[n]!;
+        score(stored, bias, classes, x, scale, scores);
+        softmaxInPlace(scores);
+        scores[labels[n]!]! -= 1;
+        scale *= 1 - rate * options.l2;
+        const stepScale = rate / scale;
+        // Classes the model already rules out (p ≈ 0) would add nothing but time.
+        let active = 0;
+        for (let c = 0; c < classes; c++) {
+          const g = scores[c]!;
+          if (g > 1e-4 || g < -1e-4) {
+            activeClasses[active] = c;
+            activeGradients[active++] = g;
+          }
+        }
+        for (let k = 0; k < x.indexes.length; k++) {
+          const row = x.indexes[k]! * classes;
+          const xv = x.values[k]! * stepScale;
+          for (let a = 0; a < active; a++) stored[row + activeClasses[a]!]! -= activeGradients[a]! * xv;
+        }
+        for (let c = 0; c < classes; c++) bias[c]! -= rate * scores[c]!;
+        if (scale < 1e-6) {
+          for (let i = 0; i < stored.length; i++) stored[i]! *= scale;
+          scale = 1;
+        }
+      }
+    }
+    for (let i = 0; i < stored.length; i++) stored[i]! *= scale;
+    return new SoftmaxClassifier(classes, stored, bias);
+  }
+
+  /** The probability of every class for this vector. */
+  probabilities(x: SparseVector): Float64Array {
+    const out = new Float64Array(this.classes);
+    score(this.weights, this.bias, this.classes, x, 1, out);
+    softmaxInPlace(out);
+    return out;
+  }
+}
+
+function score(
+  weights: Float32Array,
+  bias: Float32Array,
+  classes: number,
+  x: SparseVector,
+  scale: number,
+  out: Float64Array,
+): void {
+  for (let c = 0; c < classes; c++) out[c] = bias[c]!;
+  for (let k = 0; k < x.indexes.length; k++) {
+    const row = x.indexes[k]! * classes;
+    const xv = x.values[k]! * scale;
+    for (let c = 0; c < classes; c++) out[c]! += weights[row + c]! * xv;
+  }
+}
+
+function softmaxInPlace(scores: Float64Array): void {
+  let max = -Infinity;
+  for (const s of scores) if (s > max) max = s;
+  let sum = 0;
+  for (let c = 0; c < scores.length; c++) {
+    scores[c] = Math.exp(scores[c]! - max);
+    sum += scores[c]!;
+  }
+  for (let c = 0; c < scores.length; c++) scores[c]! /= sum;
+}
+
+/** mulberry32: training is reproducible for the same articles. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+}
