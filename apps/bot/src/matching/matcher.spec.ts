@@ -69,6 +69,13 @@ describe('Matcher', () => {
     expect(unrelated.confidence).toBeLessThan(known.confidence / 2);
   });
 
+  it('measures how much the query resembles the article’s nearest question', () => {
+    expect(matcher.match('how do I reset my password')!.similarity).toBeCloseTo(1, 5);
+    expect(matcher.match('reset')!.similarity).toBeLessThan(0.8);
+    const single = Matcher.train({ articles: [base.articles[2]!] });
+    expect(single.match('Wie ist das Wetter morgen in Berlin?')?.similarity ?? 0).toBeLessThan(0.2);
+  });
+
   it('returns a probability', () => {
     const match = matcher.match('refund please')!;
     expect(match.confidence).toBeGreaterThan(0);

@@ -1,3 +1,4 @@
+import type { SparseVector } from './sparse-vector.js';
 import {
   DEFAULT_SOFTMAX_OPTIONS,
   SoftmaxClassifier,
@@ -31,6 +32,8 @@ export const DEFAULT_MATCHER_OPTIONS: MatcherOptions = {
 export interface ArticleMatch {
   readonly articleId: string;
   readonly confidence: number;
+  /** Cosine similarity (0..1) of the query to the article's nearest example question. */
+  readonly similarity: number;
 }
 
 /**
@@ -45,6 +48,8 @@ export class Matcher {
     private readonly articleIds: readonly string[],
     private readonly vectorizer: TfidfVectorizer | null,
     private readonly classifier: SoftmaxClassifier | null,
+    /** Each article's example questions as vectors, for the nearest-question similarity. */
+    private readonly questionVectors: readonly (readonly SparseVector[])[] = [],
   ) {}
 
   static train(set: MatcherTrainingSet, options: MatcherOptions = DEFAULT_MATCHER_OPTIONS): Matcher {
@@ -77,10 +82,13 @@ export class Matcher {
       vectorizer.dimension,
       options.classifier,
     );
+    const questionVectors = articles.map((): SparseVector[] => []);
+    labels.forEach((label, n) => questionVectors[label]?.push(vectors[n]!));
     return new Matcher(
       articles.map((a) => a.id),
       vectorizer,
       classifier,
+      questionVectors,
     );
   }
 
@@ -96,6 +104,24 @@ export class Matcher {
     const probabilities = this.classifier.probabilities(vector);
     let best = 0;
     for (let c = 1; c < this.articleIds.length; c++) if (probabilities[c]! > probabilities[best]!) best = c;
-    return { articleId: this.articleIds[best]!, confidence: probabilities[best]! };
+    return {
+      articleId: this.articleIds[best]!,
+      confidence: probabilities[best]!,
+      similarity: nearestSimilarity(vector, this.questionVectors[best] ?? []),
+    };
   }
+}
+
+/** Both vectors have unit length: their dot product is their cosine. */
+function nearestSimilarity(query: SparseVector, questions: readonly SparseVector[]): number {
+  const weights = new Map<number, number>();
+  for (let k = 0; k < query.indexes.length; k++) weights.set(query.indexes[k]!, query.values[k]!);
+  let best = 0;
+  for (const question of questions) {
+    let dot = 0;
+    for (let k = 0; k < question.indexes.length; k++)
+      dot += (weights.get(question.indexes[k]!) ?? 0) * question.values[k]!;
+    if (dot > best) best = dot;
+  }
+  return best;
 }
