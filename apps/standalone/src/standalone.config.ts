@@ -1,3 +1,4 @@
+import { botVariables } from '@switchboard/app-bot';
 import { smsChannelVariables } from '@switchboard/app-channel-sms';
 import { routingVariables } from '@switchboard/app-routing';
 import { grpcApiVariables } from '@switchboard/app-grpc-api';
@@ -29,6 +30,7 @@ export const StandaloneConfig = defineConfig(
     ...routingVariables,
     ...grpcApiVariables,
     ...inboxVariables,
+    ...botVariables,
   },
   'StandaloneConfig',
 );

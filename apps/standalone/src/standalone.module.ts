@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { BotModule } from '@switchboard/app-bot';
 import { SmsChannelModule } from '@switchboard/app-channel-sms';
 import { ChannelWebModule } from '@switchboard/app-channel-web';
 import { GrpcApiModule } from '@switchboard/app-grpc-api';
@@ -31,6 +32,7 @@ export class StandaloneModule {
         ChannelWebModule,
         GrpcApiModule,
         InboxModule,
+        BotModule,
       ],
     };
   }

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { KNOWLEDGE_BASE_API } from '@switchboard/contracts';
+import { DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
+import { BotConfig } from './bot.config.js';
+import { ArticleRepository } from './knowledge-base/article.repository.js';
+import { KnowledgeBaseService } from './knowledge-base/knowledge-base.service.js';
+import { WorkspaceMatcherService } from './matching/workspace-matcher.service.js';
+import { botMigrations } from './migrations/index.js';
+
+/**
+ * The answer bot: each workspace's knowledge base and the matcher trained on it. The same module
+ * alone (`BotAppModule`) or in the standalone process; provides `KnowledgeBaseApi` under
+ * KNOWLEDGE_BASE_API.
+ */
+@Module({
+  imports: [
+    PlatformConfigModule.forFeature(BotConfig),
+    DatabaseModule.forService({ schema: 'bot', migrations: botMigrations }),
+  ],
+  providers: [
+    ArticleRepository,
+    WorkspaceMatcherService,
+    KnowledgeBaseService,
+    { provide: KNOWLEDGE_BASE_API, useExisting: KnowledgeBaseService },
+  ],
+  exports: [KNOWLEDGE_BASE_API],
+})
+export class BotModule {}
