@@ -76,6 +76,11 @@ describe('Matcher', () => {
     expect(single.match('Wie ist das Wetter morgen in Berlin?')?.similarity ?? 0).toBeLessThan(0.2);
   });
 
+  it('finds no resemblance in a question that shares only function words with the examples', () => {
+    expect(matcher.match('what is the capital of france')!.similarity).toBeLessThan(0.2);
+    expect(matcher.match('how do I reset my password')!.similarity).toBeGreaterThan(0.9);
+  });
+
   it('returns a probability', () => {
     const match = matcher.match('refund please')!;
     expect(match.confidence).toBeGreaterThan(0);

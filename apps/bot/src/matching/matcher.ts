@@ -36,6 +36,13 @@ export interface ArticleMatch {
   readonly similarity: number;
 }
 
+/** Features for resemblance to an example question (see `train`). */
+const RESEMBLANCE_OPTIONS: VectorizerOptions = {
+  ...DEFAULT_VECTORIZER_OPTIONS,
+  charNgramMin: 3,
+  skipStopWords: true,
+};
+
 /**
  * Matches a customer's question to the article that answers it: TF-IDF features (words, word
  * pairs, character n-grams) into a softmax classifier with one class per article, plus one for
@@ -48,6 +55,7 @@ export class Matcher {
     private readonly articleIds: readonly string[],
     private readonly vectorizer: TfidfVectorizer | null,
     private readonly classifier: SoftmaxClassifier | null,
+    private readonly resemblance: TfidfVectorizer | null = null,
     /** Each article's example questions as vectors, for the nearest-question similarity. */
     private readonly questionVectors: readonly (readonly SparseVector[])[] = [],
   ) {}
@@ -82,12 +90,16 @@ export class Matcher {
       vectorizer.dimension,
       options.classifier,
     );
+    // Resemblance is measured on content words and their longer n-grams only: with a small base,
+    // "what" or "is" and their bigrams would make any question resemble some example.
+    const resemblance = TfidfVectorizer.fit(texts, { ...RESEMBLANCE_OPTIONS, minDocumentFrequency: 1 });
     const questionVectors = articles.map((): SparseVector[] => []);
-    labels.forEach((label, n) => questionVectors[label]?.push(vectors[n]!));
+    labels.forEach((label, n) => questionVectors[label]?.push(resemblance.transform(texts[n]!)));
     return new Matcher(
       articles.map((a) => a.id),
       vectorizer,
       classifier,
+      resemblance,
       questionVectors,
     );
   }
@@ -107,7 +119,9 @@ export class Matcher {
     return {
       articleId: this.articleIds[best]!,
       confidence: probabilities[best]!,
-      similarity: nearestSimilarity(vector, this.questionVectors[best] ?? []),
+      similarity: this.resemblance
+        ? nearestSimilarity(this.resemblance.transform(query), this.questionVectors[best] ?? [])
+        : 0,
     };
   }
 }

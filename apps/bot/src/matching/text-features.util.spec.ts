@@ -17,6 +17,15 @@ describe('text features', () => {
     expect(features.has('c:l b')).toBe(false);
   });
 
+  it('leaves out function words when asked to', () => {
+    const features = extractFeatures('What is my password', {
+      charNgramMin: 3,
+      charNgramMax: 3,
+      skipStopWords: true,
+    });
+    expect([...features.keys()].filter((k) => k.startsWith('w:'))).toEqual(['w:password']);
+  });
+
   it('gives a typo most of the original word’s n-grams', () => {
     const shared = (a: string, b: string) => {
       const fa = [...extractFeatures(a).keys()].filter((k) => k.startsWith('c:'));

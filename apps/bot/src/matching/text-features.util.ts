@@ -9,7 +9,20 @@ export interface FeatureOptions {
   readonly charNgramMin: number;
   readonly charNgramMax: number;
   readonly crossWordNgrams?: boolean;
+  /** Leave out English function words ("what", "is", "my"): for resemblance, not for classifying. */
+  readonly skipStopWords?: boolean;
 }
+
+// Function words a question shares with almost any other question.
+const STOP_WORDS = new Set(
+  (
+    'a an the and or but if of to in on at by for from with about into over after before is are was were be been ' +
+    'being am do does did doing have has had having i me my mine we us our you your yours he him his she her it ' +
+    'its they them their what which who whom whose this that these those can could would should will shall may ' +
+    'might must how when where why there here not no yes so than too very just also please hi hello hey thanks ' +
+    'thank want need like get got tell know let lets im ive id dont cant wont isnt arent'
+  ).split(' '),
+);
 
 export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = { charNgramMin: 2, charNgramMax: 5 };
 
@@ -36,7 +49,7 @@ export function extractFeatures(
 ): Map<string, number> {
   const counts = new Map<string, number>();
   const add = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
-  const words = wordsOf(text);
+  const words = options.skipStopWords ? wordsOf(text).filter((w) => !STOP_WORDS.has(w)) : wordsOf(text);
   const stems = words.map(stemEnglish);
   for (let i = 0; i < stems.length; i++) {
     add(`w:${stems[i]!}`);
