@@ -11,6 +11,7 @@ import {
   type ArticleInput,
   type KnowledgeBaseApi,
 } from '@switchboard/contracts';
+import { MessagingModule } from '@switchboard/messaging';
 import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
 import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
 import { BotAppConfig } from '../bot-app.config.js';
@@ -46,10 +47,17 @@ describe('knowledge base on PostgreSQL', () => {
     @Module({
       imports: [
         PlatformConfigModule.forRoot(BotAppConfig, {
-          overrides: { LOG_LEVEL: 'warn', DATABASE_URL: database.url, BOT_ANSWER_THRESHOLD: '0.4' },
+          overrides: {
+            LOG_LEVEL: 'warn',
+            DATABASE_URL: database.url,
+            BOT_ANSWER_THRESHOLD: '0.4',
+            KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:19092',
+            KAFKA_TOPIC_PREFIX: `kb-${randomUUID().slice(0, 8)}`,
+          },
         }),
         LoggingModule,
         HealthModule,
+        MessagingModule.forRoot(),
         BotModule,
       ],
     })

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
+  channelSchema,
   InvalidArgumentError,
   KNOWLEDGE_BASE_LIMITS,
   NotFoundError,
   type ArticleInput,
+  type Channel,
   type ArticlePatch,
   type ArticleSearch,
   type ArticleView,
@@ -13,6 +15,7 @@ import {
   type KnowledgeBaseApi,
   type KnowledgeBaseFormat,
 } from '@switchboard/contracts';
+import { BotConversationService } from '../conversations/bot-conversation.service.js';
 import { WorkspaceMatcherService } from '../matching/workspace-matcher.service.js';
 import { formatArticlesCsv, parseArticlesCsv } from './article-csv.util.js';
 import { ArticleRepository } from './article.repository.js';
@@ -26,6 +29,7 @@ export class KnowledgeBaseService implements KnowledgeBaseApi {
   constructor(
     private readonly articles: ArticleRepository,
     private readonly matchers: WorkspaceMatcherService,
+    private readonly conversations: BotConversationService,
   ) {}
 
   async createArticle(workspaceId: string, input: ArticleInput): Promise<ArticleView> {
@@ -101,6 +105,25 @@ export class KnowledgeBaseService implements KnowledgeBaseApi {
       throw new InvalidArgumentError('invalid question', [{ field: 'text', description: 'too long' }]);
     return this.matchers.answer(workspaceId, text);
   }
+
+  async setChannelBot(workspaceId: string, channel: Channel, enabled: boolean): Promise<void> {
+    if (typeof enabled !== 'boolean')
+      throw new InvalidArgumentError('invalid switch', [{ field: 'enabled', description: 'true or false' }]);
+    await this.conversations.switchChannel(workspaceId, parseChannel(channel), enabled);
+  }
+
+  listBotChannels(workspaceId: string): Promise<Channel[]> {
+    return this.conversations.switchedOnChannels(workspaceId);
+  }
+}
+
+function parseChannel(channel: unknown): Channel {
+  const parsed = channelSchema.safeParse(channel);
+  if (!parsed.success)
+    throw new InvalidArgumentError('invalid channel', [
+      { field: 'channel', description: 'an unknown channel' },
+    ]);
+  return parsed.data;
 }
 
 function parseJson(content: string): unknown {

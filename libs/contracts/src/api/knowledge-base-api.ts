@@ -1,3 +1,4 @@
+import type { Channel } from '../channels.js';
 import { methodsOf, type ServicePort } from './service-ports.js';
 
 /**
@@ -24,6 +25,10 @@ export interface KnowledgeBaseApi {
   exportArticles(workspaceId: string, format: KnowledgeBaseFormat): Promise<string>;
   /** What the bot would answer to this question now (published articles only): for admins to try. */
   tryQuestion(workspaceId: string, text: string): Promise<BotAnswerView>;
+  /** Switches the bot on or off for new conversations on a channel; routing learns it in order (ADR 0070). */
+  setChannelBot(workspaceId: string, channel: Channel, enabled: boolean): Promise<void>;
+  /** The channels the bot is switched on for. */
+  listBotChannels(workspaceId: string): Promise<Channel[]>;
 }
 
 /** DI token under which the bot's module (in process) or the RPC client (remote) provides it. */
@@ -41,6 +46,8 @@ export const knowledgeBaseApiPort: ServicePort<KnowledgeBaseApi> = {
     importArticles: true,
     exportArticles: true,
     tryQuestion: true,
+    setChannelBot: true,
+    listBotChannels: true,
   }),
 };
 
