@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { createTestDatabase } from '@switchboard/testing';
-import { decideAnswer } from '../apps/bot/src/matching/answer-decision.js';
+import { calibratedPolicy, decideAnswer } from '../apps/bot/src/matching/answer-decision.js';
 import { Matcher, type MatcherArticle, type MatcherTrainingSet } from '../apps/bot/src/matching/matcher.js';
 import {
   calibrateThreshold,
@@ -123,7 +123,7 @@ function matcherFigures(set: MatcherTrainingSet, queries: readonly Labelled[]): 
   );
   const { value: matcher, wallMs: trainingMs, cpuMs: trainingCpuMs } = timed(() => Matcher.train(set));
   const outcomes = ask(queries, (text) => {
-    const decision = decideAnswer(matcher.match(text), calibration.threshold);
+    const decision = decideAnswer(matcher.match(text), calibratedPolicy(calibration.threshold));
     return decision.kind === 'answer' ? decision.articleId : null;
   });
   return {

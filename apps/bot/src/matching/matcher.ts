@@ -34,6 +34,8 @@ export interface ArticleMatch {
   readonly confidence: number;
   /** Cosine similarity (0..1) of the query to the article's nearest example question. */
   readonly similarity: number;
+  /** The same on content words only (function words left out): what a small base relies on. */
+  readonly contentSimilarity: number;
 }
 
 /** Features for resemblance to an example question (see `train`). */
@@ -56,8 +58,9 @@ export class Matcher {
     private readonly vectorizer: TfidfVectorizer | null,
     private readonly classifier: SoftmaxClassifier | null,
     private readonly resemblance: TfidfVectorizer | null = null,
-    /** Each article's example questions as vectors, for the nearest-question similarity. */
+    /** Each article's example questions as vectors, for the nearest-question similarities. */
     private readonly questionVectors: readonly (readonly SparseVector[])[] = [],
+    private readonly contentVectors: readonly (readonly SparseVector[])[] = [],
   ) {}
 
   static train(set: MatcherTrainingSet, options: MatcherOptions = DEFAULT_MATCHER_OPTIONS): Matcher {
@@ -90,17 +93,22 @@ export class Matcher {
       vectorizer.dimension,
       options.classifier,
     );
-    // Resemblance is measured on content words and their longer n-grams only: with a small base,
-    // "what" or "is" and their bigrams would make any question resemble some example.
+    // Resemblance is also measured on content words and their longer n-grams only: with a small
+    // base, "what" or "is" and their bigrams would make any question resemble some example.
     const resemblance = TfidfVectorizer.fit(texts, { ...RESEMBLANCE_OPTIONS, minDocumentFrequency: 1 });
     const questionVectors = articles.map((): SparseVector[] => []);
-    labels.forEach((label, n) => questionVectors[label]?.push(resemblance.transform(texts[n]!)));
+    const contentVectors = articles.map((): SparseVector[] => []);
+    labels.forEach((label, n) => {
+      questionVectors[label]?.push(vectors[n]!);
+      contentVectors[label]?.push(resemblance.transform(texts[n]!));
+    });
     return new Matcher(
       articles.map((a) => a.id),
       vectorizer,
       classifier,
       resemblance,
       questionVectors,
+      contentVectors,
     );
   }
 
@@ -119,8 +127,9 @@ export class Matcher {
     return {
       articleId: this.articleIds[best]!,
       confidence: probabilities[best]!,
-      similarity: this.resemblance
-        ? nearestSimilarity(this.resemblance.transform(query), this.questionVectors[best] ?? [])
+      similarity: nearestSimilarity(vector, this.questionVectors[best] ?? []),
+      contentSimilarity: this.resemblance
+        ? nearestSimilarity(this.resemblance.transform(query), this.contentVectors[best] ?? [])
         : 0,
     };
   }

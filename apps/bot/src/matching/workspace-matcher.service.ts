@@ -3,7 +3,13 @@ import type { ArticleView } from '@switchboard/contracts';
 import { InjectConfig, type ConfigOf } from '@switchboard/platform';
 import { BotConfig } from '../bot.config.js';
 import { ArticleRepository } from '../knowledge-base/article.repository.js';
-import { decideAnswer, type AnswerDecision } from './answer-decision.js';
+import {
+  calibratedPolicy,
+  decideAnswer,
+  uncalibratedPolicy,
+  type AnswerDecision,
+  type AnswerPolicy,
+} from './answer-decision.js';
 import { Matcher } from './matcher.js';
 import { calibrateThreshold } from './threshold-calibration.js';
 
@@ -13,7 +19,7 @@ const CALIBRATION_MIN_QUESTIONS = 100;
 interface TrainedBase {
   readonly revision: number;
   readonly matcher: Matcher;
-  readonly threshold: number;
+  readonly policy: AnswerPolicy;
   readonly articles: ReadonlyMap<string, ArticleView>;
 }
 
@@ -37,11 +43,12 @@ export class WorkspaceMatcherService {
 
   async answer(workspaceId: string, question: string): Promise<WorkspaceAnswer> {
     const base = await this.current(workspaceId);
-    const decision: AnswerDecision = decideAnswer(base.matcher.match(question), base.threshold);
+    const decision: AnswerDecision = decideAnswer(base.matcher.match(question), base.policy);
+    const threshold = base.policy.threshold;
     const article = decision.kind === 'answer' ? base.articles.get(decision.articleId) : undefined;
     if (decision.kind === 'decline' || article === undefined)
-      return { kind: 'decline', confidence: decision.confidence, threshold: base.threshold };
-    return { kind: 'answer', article, confidence: decision.confidence, threshold: base.threshold };
+      return { kind: 'decline', confidence: decision.confidence, threshold };
+    return { kind: 'answer', article, confidence: decision.confidence, threshold };
   }
 
   private async current(workspaceId: string): Promise<TrainedBase> {
@@ -60,14 +67,14 @@ export class WorkspaceMatcherService {
     const published = await this.articles.all(workspaceId, 'published');
     const set = { articles: published.map((a) => ({ id: a.id, questions: a.questions })) };
     const questions = published.reduce((sum, a) => sum + a.questions.length, 0);
-    const threshold =
+    const policy =
       questions >= CALIBRATION_MIN_QUESTIONS
-        ? calibrateThreshold(set).threshold
-        : this.config.BOT_ANSWER_THRESHOLD;
+        ? calibratedPolicy(calibrateThreshold(set).threshold)
+        : uncalibratedPolicy(this.config.BOT_ANSWER_THRESHOLD);
     const base: TrainedBase = {
       revision,
       matcher: Matcher.train(set),
-      threshold,
+      policy,
       articles: new Map(published.map((a) => [a.id, a])),
     };
     const latest = this.trained.get(workspaceId);
