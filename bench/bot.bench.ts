@@ -1,5 +1,5 @@
 /**
- * `npm run bench:bot [-- --data <file>] [-- --no-oos]`
+ * `npm run bench:bot [-- --data <file>] [-- --no-oos] [-- --scale-only]`
  *
  * The answer bot's matcher on an intent dataset (JSON `{"train": [[text, intent], …], "eval": […]}`,
  * intent `oos` = out of scope; default the CLINC150 development split). One article per intent,
@@ -38,6 +38,8 @@ const dataFlag = argv.indexOf('--data');
 // The issue's default, relative to the repository (where npm runs the script).
 const dataPath = resolve(dataFlag >= 0 ? (argv[dataFlag + 1] ?? '') : '../shared/data/clinc150/dev.json');
 const teachOutOfScope = !argv.includes('--no-oos');
+// Only the 1,000-article timing (training and query), without the dataset's accuracy figures.
+const scaleOnly = argv.includes('--scale-only');
 
 interface Outcome {
   readonly expected: string | null;
@@ -280,6 +282,10 @@ async function main(): Promise<void> {
       `(${outOfScope.length} out of scope, ${teachOutOfScope ? 'taught' : 'not taught'}); ` +
       `${data.eval.length} eval queries (${data.eval.filter(([, i]) => i === OUT_OF_SCOPE).length} out of scope)\n`,
   );
+  if (scaleOnly) {
+    process.stdout.write(`${formatTable(scale(data))}\n`);
+    return;
+  }
   const matcher = matcherFigures(set, data.eval);
   const database = await createTestDatabase('bench_bot');
   const client = new pg.Client({ connectionString: database.url });

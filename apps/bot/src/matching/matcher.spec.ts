@@ -1,4 +1,4 @@
-import { Matcher, type MatcherTrainingSet } from './matcher.js';
+import { DEFAULT_MATCHER_OPTIONS, Matcher, type MatcherTrainingSet } from './matcher.js';
 
 const base: MatcherTrainingSet = {
   articles: [
@@ -111,6 +111,17 @@ describe('Matcher', () => {
     expect(single.match('reset password')!.confidence).toBeGreaterThan(
       single.match('when are you open on sunday')?.confidence ?? 0,
     );
+  });
+
+  it('matches as well when trained against candidate classes (the large-base mode)', () => {
+    const sampled = Matcher.train(base, {
+      ...DEFAULT_MATCHER_OPTIONS,
+      classifier: { ...DEFAULT_MATCHER_OPTIONS.classifier, fullSoftmaxMaxClasses: 2, candidates: 2 },
+    });
+    expect(sampled.match('i forgot my pasword')?.articleId).toBe('reset-password');
+    expect(sampled.match('when does my order arrive?')?.articleId).toBe('shipping-time');
+    expect(sampled.match('I would like a refund')?.articleId).toBe('refund');
+    expect(sampled.match('Are you opened on Sundays?')?.articleId).toBe('opening-hours');
   });
 
   it('trains deterministically', () => {

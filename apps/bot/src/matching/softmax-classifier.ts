@@ -6,6 +6,15 @@ export interface SoftmaxTrainingOptions {
   /** L2 penalty: keeps the weights small, so confidence stays honest on unseen wording. */
   readonly l2: number;
   readonly seed: number;
+  /**
+   * Above this many classes, each example is trained against a candidate set instead of every
+   * class: its own class and the `candidates` the model currently scores highest for it (random
+   * ones in the first epoch, refreshed at `refreshEpochs`). A full softmax costs
+   * examples × features × classes per epoch: 1,000 articles would take minutes to train.
+   */
+  readonly fullSoftmaxMaxClasses: number;
+  readonly candidates: number;
+  readonly refreshEpochs: readonly number[];
 }
 
 export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxTrainingOptions = {
@@ -13,6 +22,9 @@ export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxTrainingOptions = {
   learningRate: 1,
   l2: 1e-6,
   seed: 1,
+  fullSoftmaxMaxClasses: 200,
+  candidates: 40,
+  refreshEpochs: [1, 5],
 };
 
 /**
@@ -47,23 +59,53 @@ export class SoftmaxClassifier {
     const activeGradients = new Float64Array(classes);
     const steps = options.epochs * vectors.length;
     let step = 0;
+    const sampled = classes > options.fullSoftmaxMaxClasses;
+    const width = Math.min(classes, options.candidates + 1);
+    // Per example: its own class first, then its candidates.
+    const candidates = sampled ? new Int32Array(vectors.length * width) : null;
+    const candidateScores = new Float64Array(width);
+    if (candidates) sampleCandidates(candidates, labels, classes, width, random);
     for (let epoch = 0; epoch < options.epochs; epoch++) {
+      if (candidates && options.refreshEpochs.includes(epoch)) {
+        for (let i = 0; i < stored.length; i++) stored[i]! *= scale;
+        scale = 1;
+        refreshCandidates(candidates, vectors, labels, classes, width, stored, bias, scores);
+      }
       shuffle(order, random);
       for (const n of order) {
         const rate = options.learningRate * (1 - step++ / steps) + 1e-3;
         const x = vectors[n]!;
-        score(stored, bias, classes, x, scale, scores);
-        softmaxInPlace(scores);
-        scores[labels[n]!]! -= 1;
         scale *= 1 - rate * options.l2;
         const stepScale = rate / scale;
         // Classes the model already rules out (p ≈ 0) would add nothing but time.
         let active = 0;
-        for (let c = 0; c < classes; c++) {
-          const g = scores[c]!;
-          if (g > 1e-4 || g < -1e-4) {
-            activeClasses[active] = c;
-            activeGradients[active++] = g;
+        if (candidates) {
+          const base = n * width;
+          for (let j = 0; j < width; j++) candidateScores[j] = bias[candidates[base + j]!]!;
+          for (let k = 0; k < x.indexes.length; k++) {
+            const row = x.indexes[k]! * classes;
+            const xv = x.values[k]! * scale;
+            for (let j = 0; j < width; j++) candidateScores[j]! += stored[row + candidates[base + j]!]! * xv;
+          }
+          softmaxInPlace(candidateScores);
+          candidateScores[0]! -= 1;
+          for (let j = 0; j < width; j++) {
+            const g = candidateScores[j]!;
+            if (g > 1e-4 || g < -1e-4) {
+              activeClasses[active] = candidates[base + j]!;
+              activeGradients[active++] = g;
+            }
+          }
+        } else {
+          score(stored, bias, classes, x, scale, scores);
+          softmaxInPlace(scores);
+          scores[labels[n]!]! -= 1;
+          for (let c = 0; c < classes; c++) {
+            const g = scores[c]!;
+            if (g > 1e-4 || g < -1e-4) {
+              activeClasses[active] = c;
+              activeGradients[active++] = g;
+            }
           }
         }
         for (let k = 0; k < x.indexes.length; k++) {
@@ -71,7 +113,9 @@ export class SoftmaxClassifier {
           const xv = x.values[k]! * stepScale;
           for (let a = 0; a < active; a++) stored[row + activeClasses[a]!]! -= activeGradients[a]! * xv;
         }
-        for (let c = 0; c < classes; c++) bias[c]! -= rate * scores[c]!;
+        if (candidates)
+          for (let a = 0; a < active; a++) bias[activeClasses[a]!]! -= rate * activeGradients[a]!;
+        else for (let c = 0; c < classes; c++) bias[c]! -= rate * scores[c]!;
         if (scale < 1e-6) {
           for (let i = 0; i < stored.length; i++) stored[i]! *= scale;
           scale = 1;
@@ -116,6 +160,59 @@ function softmaxInPlace(scores: Float64Array): void {
     sum += scores[c]!;
   }
   for (let c = 0; c < scores.length; c++) scores[c]! /= sum;
+}
+
+/** Each example's own class, then `width - 1` other classes drawn at random (distinct). */
+function sampleCandidates(
+  candidates: Int32Array,
+  labels: readonly number[],
+  classes: number,
+  width: number,
+  random: () => number,
+): void {
+  const chosen = new Set<number>();
+  labels.forEach((label, n) => {
+    chosen.clear();
+    chosen.add(label);
+    while (chosen.size < width) chosen.add(Math.floor(random() * classes));
+    let j = n * width;
+    candidates[j++] = label;
+    for (const c of chosen) if (c !== label) candidates[j++] = c;
+  });
+}
+
+/** Each example's own class, then the classes the model now scores highest for it. */
+function refreshCandidates(
+  candidates: Int32Array,
+  vectors: readonly SparseVector[],
+  labels: readonly number[],
+  classes: number,
+  width: number,
+  weights: Float32Array,
+  bias: Float32Array,
+  scores: Float64Array,
+): void {
+  const top = new Int32Array(width - 1);
+  vectors.forEach((x, n) => {
+    score(weights, bias, classes, x, 1, scores);
+    const label = labels[n]!;
+    // Insertion into a short sorted list: most classes fall below its last entry at once.
+    let filled = 0;
+    for (let c = 0; c < classes; c++) {
+      if (c === label) continue;
+      const s = scores[c]!;
+      if (filled === top.length && s <= scores[top[filled - 1]!]!) continue;
+      let i = filled < top.length ? filled++ : filled - 1;
+      while (i > 0 && scores[top[i - 1]!]! < s) {
+        top[i] = top[i - 1]!;
+        i--;
+      }
+      top[i] = c;
+    }
+    const base = n * width;
+    candidates[base] = label;
+    candidates.set(top, base + 1);
+  });
 }
 
 /** mulberry32: training is reproducible for the same articles. */
