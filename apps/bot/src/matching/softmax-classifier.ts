@@ -75,8 +75,6 @@ export class SoftmaxClassifier {
       for (const n of order) {
         const rate = options.learningRate * (1 - step++ / steps) + 1e-3;
         const x = vectors[n]!;
-        scale *= 1 - rate * options.l2;
-        const stepScale = rate / scale;
         // Classes the model already rules out (p ≈ 0) would add nothing but time.
         let active = 0;
         if (candidates) {
@@ -108,6 +106,8 @@ export class SoftmaxClassifier {
             }
           }
         }
+        scale *= 1 - rate * options.l2;
+        const stepScale = rate / scale;
         for (let k = 0; k < x.indexes.length; k++) {
           const row = x.indexes[k]! * classes;
           const xv = x.values[k]! * stepScale;
