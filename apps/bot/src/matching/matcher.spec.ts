@@ -124,6 +124,11 @@ describe('Matcher', () => {
     expect(sampled.match('Are you opened on Sundays?')?.articleId).toBe('opening-hours');
   });
 
+  it('trains the same model when it lets the event loop through', async () => {
+    const yielding = await Matcher.trainYielding(base);
+    expect(yielding.match('when are you open')).toEqual(matcher.match('when are you open'));
+  });
+
   it('trains deterministically', () => {
     const again = Matcher.train(base);
     expect(again.match('when are you open')).toEqual(matcher.match('when are you open'));

@@ -1,4 +1,5 @@
 import type { SparseVector } from './sparse-vector.js';
+import { runSteps, runStepsYielding, type Steps } from './stepwise.util.js';
 import {
   DEFAULT_SOFTMAX_OPTIONS,
   SoftmaxClassifier,
@@ -64,6 +65,21 @@ export class Matcher {
   ) {}
 
   static train(set: MatcherTrainingSet, options: MatcherOptions = DEFAULT_MATCHER_OPTIONS): Matcher {
+    return runSteps(Matcher.trainSteps(set, options));
+  }
+
+  /** The same training, letting the event loop through now and then: what a server uses. */
+  static trainYielding(
+    set: MatcherTrainingSet,
+    options: MatcherOptions = DEFAULT_MATCHER_OPTIONS,
+  ): Promise<Matcher> {
+    return runStepsYielding(Matcher.trainSteps(set, options));
+  }
+
+  static *trainSteps(
+    set: MatcherTrainingSet,
+    options: MatcherOptions = DEFAULT_MATCHER_OPTIONS,
+  ): Steps<Matcher> {
     const articles = set.articles.filter((a) => a.questions.some((q) => q.trim() !== ''));
     if (articles.length === 0) return new Matcher([], null, null);
     const texts: string[] = [];
@@ -82,11 +98,15 @@ export class Matcher {
     // A single document can't tell features apart by frequency: keep every feature then.
     const minDocumentFrequency = texts.length < 20 ? 1 : options.vectorizer.minDocumentFrequency;
     const vectorizer = TfidfVectorizer.fit(texts, { ...options.vectorizer, minDocumentFrequency });
-    const vectors = texts.map((t) => vectorizer.transform(t));
+    const vectors: SparseVector[] = [];
+    for (const text of texts) {
+      vectors.push(vectorizer.transform(text));
+      if (vectors.length % 500 === 0) yield;
+    }
     // Even with no out-of-scope examples, keep a class that nothing is labelled with: with one
     // article the probabilities still have somewhere else to go.
     const classes = articles.length + 1;
-    const classifier = SoftmaxClassifier.train(
+    const classifier = yield* SoftmaxClassifier.trainSteps(
       vectors,
       labels,
       classes,
@@ -98,10 +118,11 @@ export class Matcher {
     const resemblance = TfidfVectorizer.fit(texts, { ...RESEMBLANCE_OPTIONS, minDocumentFrequency: 1 });
     const questionVectors = articles.map((): SparseVector[] => []);
     const contentVectors = articles.map((): SparseVector[] => []);
-    labels.forEach((label, n) => {
-      questionVectors[label]?.push(vectors[n]!);
-      contentVectors[label]?.push(resemblance.transform(texts[n]!));
-    });
+    for (let n = 0; n < labels.length; n++) {
+      questionVectors[labels[n]!]?.push(vectors[n]!);
+      contentVectors[labels[n]!]?.push(resemblance.transform(texts[n]!));
+      if (n % 500 === 499) yield;
+    }
     return new Matcher(
       articles.map((a) => a.id),
       vectorizer,

@@ -1,4 +1,8 @@
 import type { SparseVector } from './sparse-vector.js';
+import { runSteps, type Steps } from './stepwise.util.js';
+
+/** Examples between two yields of a stepwise training. */
+const STEP_EXAMPLES = 500;
 
 export interface SoftmaxTrainingOptions {
   readonly epochs: number;
@@ -46,6 +50,17 @@ export class SoftmaxClassifier {
     dimension: number,
     options: SoftmaxTrainingOptions = DEFAULT_SOFTMAX_OPTIONS,
   ): SoftmaxClassifier {
+    return runSteps(SoftmaxClassifier.trainSteps(vectors, labels, classes, dimension, options));
+  }
+
+  /** The same training, yielding every few hundred examples (stepwise.util). */
+  static *trainSteps(
+    vectors: readonly SparseVector[],
+    labels: readonly number[],
+    classes: number,
+    dimension: number,
+    options: SoftmaxTrainingOptions = DEFAULT_SOFTMAX_OPTIONS,
+  ): Steps<SoftmaxClassifier> {
     if (vectors.length !== labels.length) throw new Error('one label per vector');
     // L2 by a shared scale (true weights = scale × stored weights): each step's decay is one
     // multiplication instead of a pass over every weight.
@@ -69,10 +84,15 @@ export class SoftmaxClassifier {
       if (candidates && options.refreshEpochs.includes(epoch)) {
         for (let i = 0; i < stored.length; i++) stored[i]! *= scale;
         scale = 1;
-        refreshCandidates(candidates, vectors, labels, classes, width, stored, bias, scores);
+        yield* refreshCandidates(candidates, vectors, labels, classes, width, stored, bias, scores);
       }
       shuffle(order, random);
+      let sinceYield = 0;
       for (const n of order) {
+        if (++sinceYield === STEP_EXAMPLES) {
+          sinceYield = 0;
+          yield;
+        }
         const rate = options.learningRate * (1 - step++ / steps) + 1e-3;
         const x = vectors[n]!;
         // Classes the model already rules out (p ≈ 0) would add nothing but time.
@@ -182,7 +202,7 @@ function sampleCandidates(
 }
 
 /** Each example's own class, then the classes the model now scores highest for it. */
-function refreshCandidates(
+function* refreshCandidates(
   candidates: Int32Array,
   vectors: readonly SparseVector[],
   labels: readonly number[],
@@ -191,9 +211,11 @@ function refreshCandidates(
   weights: Float32Array,
   bias: Float32Array,
   scores: Float64Array,
-): void {
+): Steps<void> {
   const top = new Int32Array(width - 1);
-  vectors.forEach((x, n) => {
+  for (let n = 0; n < vectors.length; n++) {
+    if (n % STEP_EXAMPLES === STEP_EXAMPLES - 1) yield;
+    const x = vectors[n]!;
     score(weights, bias, classes, x, 1, scores);
     const label = labels[n]!;
     // Insertion into a short sorted list: most classes fall below its last entry at once.
@@ -212,7 +234,7 @@ function refreshCandidates(
     const base = n * width;
     candidates[base] = label;
     candidates.set(top, base + 1);
-  });
+  }
 }
 
 /** mulberry32: training is reproducible for the same articles. */

@@ -1,4 +1,5 @@
 import { DEFAULT_MATCHER_OPTIONS, Matcher, type MatcherOptions, type MatcherTrainingSet } from './matcher.js';
+import { runSteps, runStepsYielding, type Steps } from './stepwise.util.js';
 
 export interface CalibrationOptions {
   /** Share of each article's questions (and of out-of-scope examples) held out to calibrate. */
@@ -45,6 +46,18 @@ export function calibrateThreshold(
   set: MatcherTrainingSet,
   options: CalibrationOptions = DEFAULT_CALIBRATION_OPTIONS,
 ): Calibration {
+  return runSteps(calibrateThresholdSteps(set, options));
+}
+
+/** The same, letting the event loop through now and then: what a server uses. */
+export function calibrateThresholdYielding(
+  set: MatcherTrainingSet,
+  options: CalibrationOptions = DEFAULT_CALIBRATION_OPTIONS,
+): Promise<Calibration> {
+  return runStepsYielding(calibrateThresholdSteps(set, options));
+}
+
+function* calibrateThresholdSteps(set: MatcherTrainingSet, options: CalibrationOptions): Steps<Calibration> {
   const every = Math.max(2, Math.round(1 / options.holdoutShare));
   const heldOut: { text: string; expected: string | null }[] = [];
   const split = <T>(items: readonly T[], keep: (item: T) => void, hold: (item: T) => void) =>
@@ -64,7 +77,7 @@ export function calibrateThreshold(
     (q) => outOfScope.push(q),
     (q) => heldOut.push({ text: q, expected: null }),
   );
-  const matcher = Matcher.train({ articles, outOfScope }, options.matcher);
+  const matcher = yield* Matcher.trainSteps({ articles, outOfScope }, options.matcher);
   const scored = heldOut.map(({ text, expected }): ScoredQuestion => {
     const match = matcher.match(text);
     return { confidence: match?.confidence ?? 0, expected, answered: match?.articleId ?? null };

@@ -11,7 +11,7 @@ import {
   type AnswerPolicy,
 } from './answer-decision.js';
 import { Matcher } from './matcher.js';
-import { calibrateThreshold } from './threshold-calibration.js';
+import { calibrateThresholdYielding } from './threshold-calibration.js';
 
 /** Below this many questions in published articles, the configured threshold is used. */
 const CALIBRATION_MIN_QUESTIONS = 100;
@@ -69,11 +69,12 @@ export class WorkspaceMatcherService {
     const questions = published.reduce((sum, a) => sum + a.questions.length, 0);
     const policy =
       questions >= CALIBRATION_MIN_QUESTIONS
-        ? calibratedPolicy(calibrateThreshold(set).threshold)
+        ? calibratedPolicy((await calibrateThresholdYielding(set)).threshold)
         : uncalibratedPolicy(this.config.BOT_ANSWER_THRESHOLD);
     const base: TrainedBase = {
       revision,
-      matcher: Matcher.train(set),
+      // Yielding: a large base takes seconds of CPU, which must not stall the consumer's session.
+      matcher: await Matcher.trainYielding(set),
       policy,
       articles: new Map(published.map((a) => [a.id, a])),
     };
