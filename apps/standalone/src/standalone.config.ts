@@ -1,3 +1,4 @@
+import { botVariables } from '@switchboard/app-bot';
 import { smsChannelVariables } from '@switchboard/app-channel-sms';
 import { socialChannelVariables } from '@switchboard/app-channel-social';
 import { routingVariables } from '@switchboard/app-routing';
@@ -31,6 +32,7 @@ export const StandaloneConfig = defineConfig(
     ...routingVariables,
     ...grpcApiVariables,
     ...inboxVariables,
+    ...botVariables,
   },
   'StandaloneConfig',
 );

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { BotModule } from '@switchboard/app-bot';
 import { SmsChannelModule } from '@switchboard/app-channel-sms';
 import { SocialChannelModule } from '@switchboard/app-channel-social';
 import { ChannelWebModule } from '@switchboard/app-channel-web';
@@ -33,6 +34,7 @@ export class StandaloneModule {
         ChannelWebModule,
         GrpcApiModule,
         InboxModule,
+        BotModule,
       ],
     };
   }

@@ -13,6 +13,8 @@ import { OutboundMessageRequestedV1 } from './events/outbound-message-requested.
 import { ParticipantActivityV1 } from './events/participant-activity.event.js';
 import { CsatSubmittedV1 } from './events/csat-submitted.event.js';
 import { ConversationUnassignedV1 } from './events/conversation-unassigned.event.js';
+import { BotHandoffRequestedV1 } from './events/bot-handoff-requested.event.js';
+import { BotChannelSwitchedV1 } from './events/bot-channel-switched.event.js';
 
 /** Every event definition, so a consumer can validate whatever arrives on its topics. */
 export const allEventDefinitions: readonly EventDefinition[] = [
@@ -30,6 +32,8 @@ export const allEventDefinitions: readonly EventDefinition[] = [
   ParticipantActivityV1,
   CsatSubmittedV1,
   ConversationUnassignedV1,
+  BotHandoffRequestedV1,
+  BotChannelSwitchedV1,
 ] as readonly EventDefinition<string, unknown>[];
 
 const byKey = new Map(allEventDefinitions.map((d) => [eventKey(d.type, d.version), d]));

@@ -1,0 +1,228 @@
+import 'reflect-metadata';
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
+import {
+  allEventDefinitions,
+  BotChannelSwitchedV1,
+  BotHandoffRequestedV1,
+  ConversationMessageAppendedV1,
+  KNOWLEDGE_BASE_API,
+  OutboundMessageRequestedV1,
+  Topics,
+  type Channel,
+  type EventEnvelope,
+  type KnowledgeBaseApi,
+  type MessageSender,
+} from '@switchboard/contracts';
+import { KafkaEventBus, MessagingModule, type SubscriptionHandle } from '@switchboard/messaging';
+import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
+import { createTestDatabase, settle, waitFor, type TestDatabase } from '@switchboard/testing';
+import { BotAppConfig } from '../bot-app.config.js';
+import { BotModule } from '../bot.module.js';
+import { BotConversationConsumer } from './bot-conversation.consumer.js';
+import { HANDOFF_MESSAGE } from './bot-conversation.service.js';
+
+const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
+
+describe('the bot in conversations, on Kafka and PostgreSQL', () => {
+  const workspaceId = randomUUID();
+  const prefix = `bot-${randomUUID().slice(0, 8)}`;
+  let database: TestDatabase;
+  let app: INestApplicationContext;
+  let kb: KnowledgeBaseApi;
+  let bus: KafkaEventBus;
+  let reader: SubscriptionHandle;
+  const outputs: EventEnvelope[] = [];
+  let passwordArticle: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('bot_conversations');
+    @Module({
+      imports: [
+        PlatformConfigModule.forRoot(BotAppConfig, {
+          overrides: {
+            LOG_LEVEL: 'warn',
+            DATABASE_URL: database.url,
+            KAFKA_BROKERS: BROKERS,
+            KAFKA_TOPIC_PREFIX: prefix,
+            KAFKA_PARTITIONS: '3',
+            BOT_ANSWER_THRESHOLD: '0.4',
+          },
+        }),
+        LoggingModule,
+        HealthModule,
+        MessagingModule.forRoot(),
+        BotModule,
+      ],
+    })
+    class TestModule {}
+    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
+    await app.init();
+    await app.get(BotConversationConsumer).assigned;
+    kb = app.get<KnowledgeBaseApi>(KNOWLEDGE_BASE_API);
+
+    bus = new KafkaEventBus({
+      brokers: BROKERS.split(','),
+      clientId: 'bot-test',
+      topicPrefix: prefix,
+      partitions: 3,
+      replicationFactor: 1,
+    });
+    reader = await bus.subscribe({
+      groupId: 'bot-test-reader',
+      topics: [Topics.outboundRequests, Topics.routingCommands],
+      accepts: allEventDefinitions,
+      handleBatch: (batch) => {
+        for (const { event } of batch) outputs.push(event);
+        return Promise.resolve();
+      },
+    });
+    await reader.assigned;
+
+    passwordArticle = (
+      await kb.createArticle(workspaceId, {
+        title: 'Reset your password',
+        answer: 'Use "Forgot password" on https://example.com/sign-in.',
+        questions: [
+          'how do I reset my password',
+          'I forgot my password',
+          'password reset link',
+          'cannot log in',
+        ],
+        state: 'published',
+      })
+    ).id;
+    await kb.createArticle(workspaceId, {
+      title: 'Opening hours',
+      answer: 'We are open 9 to 5, Monday to Friday.',
+      questions: ['what are your opening hours', 'when are you open', 'are you open on sunday'],
+      state: 'published',
+    });
+    await kb.setChannelBot(workspaceId, 'web', true);
+  });
+
+  afterAll(async () => {
+    await reader?.stop();
+    await bus?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  const conversation = (channel: Channel = 'web') => {
+    const conversationId = randomUUID();
+    const customerId = randomUUID();
+    let sequence = 0;
+    const message = (text: string, sender: MessageSender = { type: 'customer' }) =>
+      ConversationMessageAppendedV1.create({
+        workspaceId,
+        payload: {
+          conversationId,
+          customerId,
+          messageId: randomUUID(),
+          sequence: ++sequence,
+          direction: sender.type === 'customer' ? 'in' : 'out',
+          channel,
+          channelAccountId: null,
+          text,
+          attachments: [],
+          sender,
+          createdAt: new Date().toISOString(),
+          openedConversation: sequence === 1,
+        },
+      });
+    return { conversationId, message };
+  };
+  const publish = (...events: EventEnvelope[]) =>
+    bus.publish(events.map((event) => ({ topic: Topics.conversations, key: workspaceId, event })));
+  const repliesTo = (conversationId: string) =>
+    outputs.filter(
+      (e): e is OutboundMessageRequestedV1 =>
+        e.type === OutboundMessageRequestedV1.type &&
+        (e as OutboundMessageRequestedV1).payload.conversationId === conversationId,
+    );
+  const handoffsOf = (conversationId: string) =>
+    outputs.filter(
+      (e): e is BotHandoffRequestedV1 =>
+        e.type === BotHandoffRequestedV1.type &&
+        (e as BotHandoffRequestedV1).payload.conversationId === conversationId,
+    );
+
+  it('tells routing when the bot is switched on for a channel', async () => {
+    const switched = await waitFor(() =>
+      outputs.find((e): e is BotChannelSwitchedV1 => e.type === BotChannelSwitchedV1.type),
+    );
+    expect(switched.payload).toMatchObject({ channel: 'web', enabled: true });
+    expect(switched.workspaceId).toBe(workspaceId);
+    await expect(kb.listBotChannels(workspaceId)).resolves.toEqual(['web']);
+  });
+
+  it('answers a new conversation, then hands off when the customer asks for a person', async () => {
+    const a = conversation();
+    const first = a.message('how can i reset my pasword?');
+    await publish(first);
+    const [answer] = await waitFor(() =>
+      repliesTo(a.conversationId).length > 0 ? repliesTo(a.conversationId) : null,
+    );
+    expect(answer!.payload).toMatchObject({
+      idempotencyKey: `bot:${first.payload.messageId}`,
+      text: 'Use "Forgot password" on https://example.com/sign-in.',
+      sender: { type: 'bot' },
+    });
+
+    await publish(a.message('this is useless, let me talk to a human'));
+    const [handoff] = await waitFor(() =>
+      handoffsOf(a.conversationId).length > 0 ? handoffsOf(a.conversationId) : null,
+    );
+    expect(handoff!.payload).toMatchObject({ reason: 'asked_for_person', articleIds: [passwordArticle] });
+    await waitFor(() => repliesTo(a.conversationId).find((r) => r.payload.text === HANDOFF_MESSAGE));
+
+    // Handed off: the bot stays out of it, and a redelivered message changes nothing.
+    const c = conversation();
+    await publish(a.message('hello?'), first, c.message('when are you open'));
+    await waitFor(() => repliesTo(c.conversationId).length > 0);
+    expect(repliesTo(a.conversationId)).toHaveLength(2);
+    expect(handoffsOf(a.conversationId)).toHaveLength(1);
+  });
+
+  it('hands off a question it cannot answer', async () => {
+    const b = conversation();
+    await publish(b.message('Wie ist das Wetter morgen in Berlin?'));
+    const [handoff] = await waitFor(() =>
+      handoffsOf(b.conversationId).length > 0 ? handoffsOf(b.conversationId) : null,
+    );
+    expect(handoff!.payload).toMatchObject({ reason: 'low_confidence', articleIds: [] });
+  });
+
+  it('falls silent once an agent writes, and leaves channels it is not on alone', async () => {
+    const held = conversation();
+    const sms = conversation('sms');
+    await publish(
+      sms.message('how do I reset my password'),
+      held.message('when are you open'),
+      held.message('I can help with that', { type: 'agent', id: 'agent-1' }),
+      held.message('and how do I reset my password?'),
+    );
+    const marker = conversation();
+    await publish(marker.message('are you open on sunday'));
+    await waitFor(() => repliesTo(marker.conversationId).length > 0);
+    expect(repliesTo(held.conversationId)).toHaveLength(1);
+    expect(handoffsOf(held.conversationId)).toHaveLength(0);
+    expect(repliesTo(sms.conversationId)).toHaveLength(0);
+    await settle(200);
+    expect(handoffsOf(sms.conversationId)).toHaveLength(0);
+  });
+
+  it('hands off after two answers that did not help', async () => {
+    const d = conversation();
+    await publish(d.message('I forgot my password'));
+    await waitFor(() => repliesTo(d.conversationId).length === 1);
+    await publish(d.message("no, that didn't help"), d.message('when are you open'));
+    await waitFor(() => repliesTo(d.conversationId).length === 2);
+    await publish(d.message('no'));
+    const [handoff] = await waitFor(() =>
+      handoffsOf(d.conversationId).length > 0 ? handoffsOf(d.conversationId) : null,
+    );
+    expect(handoff!.payload.reason).toBe('not_helpful');
+  });
+});

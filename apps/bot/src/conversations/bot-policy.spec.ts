@@ -1,0 +1,87 @@
+import {
+  asksForPerson,
+  decideAction,
+  NEW_CONVERSATION,
+  saysNotHelpful,
+  type MatchVerdict,
+} from './bot-policy.js';
+
+const answers = (articleId: string) => (): MatchVerdict => ({ kind: 'answer', articleId });
+const declines = (): MatchVerdict => ({ kind: 'decline' });
+
+describe('bot policy', () => {
+  it('recognises a request for a person, as whole words', () => {
+    for (const text of [
+      'Can I talk to a human?',
+      'AGENT please',
+      'real person',
+      'quiero un agente',
+      'Mitarbeiter bitte',
+    ])
+      expect(asksForPerson(text)).toBe(true);
+    for (const text of ['how do I reset my password', 'agentic workflows', 'personal data export'])
+      expect(asksForPerson(text)).toBe(false);
+  });
+
+  it('recognises an answer that did not help', () => {
+    for (const text of ['No', "that didn't help", 'Not helpful!', 'nope, wrong article', 'it does not help'])
+      expect(saysNotHelpful(text)).toBe(true);
+    for (const text of ['yes thanks', 'now how do I change my email', 'nothing else'])
+      expect(saysNotHelpful(text)).toBe(false);
+  });
+
+  it('answers a question it matches', () => {
+    const { action, next } = decideAction(NEW_CONVERSATION, 'reset password', answers('a'));
+    expect(action).toEqual({ kind: 'answer', articleId: 'a' });
+    expect(next).toEqual({ status: 'active', articleIds: ['a'], unhelpful: 0 });
+  });
+
+  it('hands off when the matcher declines', () => {
+    expect(decideAction(NEW_CONVERSATION, 'something odd', declines)).toEqual({
+      action: { kind: 'handoff', reason: 'low_confidence' },
+      next: { ...NEW_CONVERSATION, status: 'handed_off' },
+    });
+  });
+
+  it('hands off at once when asked for a person, without consulting the matcher', () => {
+    let calls = 0;
+    const match = () => {
+      calls++;
+      return answers('a')();
+    };
+    expect(decideAction(NEW_CONVERSATION, 'I want a human', match).action).toEqual({
+      kind: 'handoff',
+      reason: 'asked_for_person',
+    });
+    expect(calls).toBe(0);
+  });
+
+  it('hands off after two answers that did not help', () => {
+    let state = decideAction(NEW_CONVERSATION, 'q1', answers('a')).next;
+    const first = decideAction(state, 'no', answers('a'));
+    expect(first.action).toEqual({ kind: 'none' });
+    state = decideAction(first.next, 'q2 rephrased', answers('b')).next;
+    expect(decideAction(state, "that didn't help", answers('b')).action).toEqual({
+      kind: 'handoff',
+      reason: 'not_helpful',
+    });
+  });
+
+  it('counts the same article matched again as an answer that did not help', () => {
+    let state = decideAction(NEW_CONVERSATION, 'q1', answers('a')).next;
+    const again = decideAction(state, 'q1 again', answers('a'));
+    expect(again.action).toEqual({ kind: 'answer', articleId: 'a' });
+    state = again.next;
+    expect(decideAction(state, 'q1 once more', answers('a')).action).toEqual({
+      kind: 'handoff',
+      reason: 'not_helpful',
+    });
+  });
+
+  it('does nothing once handed off or silenced', () => {
+    for (const status of ['handed_off', 'silenced'] as const)
+      expect(decideAction({ ...NEW_CONVERSATION, status }, 'agent!', answers('a')).action).toEqual({
+        kind: 'none',
+      });
+  });
+});

@@ -1,0 +1,5 @@
+import { CreateBot1765100000000 } from './1765100000000-create-bot.migration.js';
+import { BotConversations1765100000001 } from './1765100000001-bot-conversations.migration.js';
+
+/** Every bot migration, oldest first. */
+export const botMigrations = [CreateBot1765100000000, BotConversations1765100000001];

@@ -1,0 +1,109 @@
+import type { Channel } from '../channels.js';
+import { methodsOf, type ServicePort } from './service-ports.js';
+
+/**
+ * The bot's knowledge base, per workspace: articles the answer bot answers with. The inbox's
+ * admin pages and the gRPC API call it; scoped by workspace like the other service interfaces
+ * (another workspace's article reads NotFoundError). Article text is plain text, stored as
+ * written (markup included) and escaped wherever it is shown.
+ */
+export interface KnowledgeBaseApi {
+  /** InvalidArgumentError names the field (empty title or answer, no question, over a limit…). */
+  createArticle(workspaceId: string, input: ArticleInput): Promise<ArticleView>;
+  /** Changes only what the patch names; NotFoundError when absent. */
+  updateArticle(workspaceId: string, articleId: string, patch: ArticlePatch): Promise<ArticleView>;
+  getArticle(workspaceId: string, articleId: string): Promise<ArticleView>;
+  deleteArticle(workspaceId: string, articleId: string): Promise<void>;
+  /** Newest change first; `text` matches title, answer, questions and tags (case-insensitive). */
+  searchArticles(workspaceId: string, query: ArticleSearch): Promise<ArticleView[]>;
+  /**
+   * All or nothing: articles with an `id` of this workspace are replaced, the others created.
+   * InvalidArgumentError (naming `articles.<n>.<field>`) for a malformed file, one over the limits
+   * (KNOWLEDGE_BASE_LIMITS), or a base that would outgrow them.
+   */
+  importArticles(workspaceId: string, format: KnowledgeBaseFormat, content: string): Promise<ImportResult>;
+  exportArticles(workspaceId: string, format: KnowledgeBaseFormat): Promise<string>;
+  /** What the bot would answer to this question now (published articles only): for admins to try. */
+  tryQuestion(workspaceId: string, text: string): Promise<BotAnswerView>;
+  /** Switches the bot on or off for new conversations on a channel; routing learns it in order (ADR 0080). */
+  setChannelBot(workspaceId: string, channel: Channel, enabled: boolean): Promise<void>;
+  /** The channels the bot is switched on for. */
+  listBotChannels(workspaceId: string): Promise<Channel[]>;
+}
+
+/** DI token under which the bot's module (in process) or the RPC client (remote) provides it. */
+export const KNOWLEDGE_BASE_API = Symbol.for('switchboard.KnowledgeBaseApi');
+
+export const knowledgeBaseApiPort: ServicePort<KnowledgeBaseApi> = {
+  name: 'knowledge-base',
+  token: KNOWLEDGE_BASE_API,
+  methods: methodsOf<KnowledgeBaseApi>({
+    createArticle: true,
+    updateArticle: true,
+    getArticle: true,
+    deleteArticle: true,
+    searchArticles: true,
+    importArticles: true,
+    exportArticles: true,
+    tryQuestion: true,
+    setChannelBot: true,
+    listBotChannels: true,
+  }),
+};
+
+export type ArticleState = 'draft' | 'published';
+export type KnowledgeBaseFormat = 'csv' | 'json';
+
+/** Bounds that keep one workspace's base, and one import, from exhausting memory or the matcher. */
+export const KNOWLEDGE_BASE_LIMITS = {
+  articlesPerWorkspace: 5_000,
+  questionsPerArticle: 200,
+  tagsPerArticle: 20,
+  titleLength: 200,
+  answerLength: 10_000,
+  questionLength: 500,
+  tagLength: 50,
+  /** Characters of one import file. */
+  importLength: 5_000_000,
+} as const;
+
+export interface ArticleInput {
+  title: string;
+  /** Plain text; links are written as URLs. */
+  answer: string;
+  /** The questions it answers, as customers would phrase them: at least one. */
+  questions: string[];
+  tags?: string[];
+  /** Default `draft`: the bot answers only with published articles. */
+  state?: ArticleState;
+}
+
+export type ArticlePatch = Partial<ArticleInput>;
+
+export interface ArticleView {
+  id: string;
+  title: string;
+  answer: string;
+  questions: string[];
+  tags: string[];
+  state: ArticleState;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ArticleSearch {
+  text?: string;
+  state?: ArticleState;
+  tag?: string;
+  /** Default 50, at most 500. */
+  limit?: number;
+}
+
+export interface ImportResult {
+  created: number;
+  updated: number;
+}
+
+export type BotAnswerView =
+  | { kind: 'answer'; article: ArticleView; confidence: number; threshold: number }
+  | { kind: 'decline'; confidence: number; threshold: number };
