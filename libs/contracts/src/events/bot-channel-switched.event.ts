@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { channelSchema } from '../channels.js';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
+import { Topics } from '../topics.js';
 
 /**
  * An admin switched the answer bot on or off for a channel: routing holds the conversations
@@ -15,6 +16,7 @@ export const BotChannelSwitchedV1 = defineEvent(
     enabled: z.boolean(),
     switchedAt: z.iso.datetime({ offset: true }),
   }),
+  { topic: Topics.routingCommands },
 );
 export type BotChannelSwitchedV1 = EventOf<typeof BotChannelSwitchedV1>;
 export type BotChannelSwitchedV1Payload = PayloadOf<typeof BotChannelSwitchedV1>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
+import { Topics } from '../topics.js';
 
 export const botHandoffReasonSchema = z.enum([
   'low_confidence',
@@ -26,6 +27,7 @@ export const BotHandoffRequestedV1 = defineEvent(
     articleIds: z.array(z.string().max(200)).max(100),
     requestedAt: z.iso.datetime({ offset: true }),
   }),
+  { topic: Topics.routingCommands },
 );
 export type BotHandoffRequestedV1 = EventOf<typeof BotHandoffRequestedV1>;
 export type BotHandoffRequestedV1Payload = PayloadOf<typeof BotHandoffRequestedV1>;
