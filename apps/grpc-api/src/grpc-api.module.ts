@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { API_KEYS_API } from '@switchboard/contracts';
 import { DatabaseModule, HealthModule, PlatformConfigModule } from '@switchboard/platform';
 import { AgentServiceHandlers } from './agents/agent-service.handlers.js';
 import { ApiKeyService } from './api-keys/api-key.service.js';
@@ -17,8 +18,8 @@ import { GrpcServerService } from './server/grpc-server.service.js';
 import { RpcHandlerFactory } from './server/rpc-handler.factory.js';
 
 /**
- * The gRPC API for integrators, on GRPC_PORT: API keys, the five services over the history and
- * routing ports, and the event feed. The same module alone (`GrpcApiAppModule`) or in the
+ * The gRPC API for integrators, on GRPC_PORT: API keys (and their admin port, API_KEYS_API, for
+ * the inbox), the five services over the history and routing ports, and the event feed. The same module alone (`GrpcApiAppModule`) or in the
  * standalone process.
  */
 @Module({
@@ -29,6 +30,7 @@ import { RpcHandlerFactory } from './server/rpc-handler.factory.js';
   ],
   providers: [
     ApiKeyService,
+    { provide: API_KEYS_API, useExisting: ApiKeyService },
     RpcHandlerFactory,
     EventFeedService,
     FeedNotifierService,
@@ -42,6 +44,6 @@ import { RpcHandlerFactory } from './server/rpc-handler.factory.js';
     EventServiceHandlers,
     GrpcServerService,
   ],
-  exports: [ApiKeyService],
+  exports: [ApiKeyService, API_KEYS_API],
 })
 export class GrpcApiModule {}

@@ -26,6 +26,13 @@ const channelApiUrl = (app: string) =>
 export const channelApiUrlVariables = {
   CHANNEL_WEB_API_URL: channelApiUrl('channel-web'),
   CHANNEL_SMS_API_URL: channelApiUrl('channel-sms'),
+  GRPC_API_URL: configVariable({
+    description:
+      "Base URL of the grpc-api app's HTTP port: the admin screen's API keys are called over internal RPC there.",
+    schema: z.string().refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)),
+    expected: 'an http(s) URL',
+    example: 'http://grpc-api:3000',
+  }),
 };
 
 /** What the inbox reads to call the channels' admin ports over internal RPC. */

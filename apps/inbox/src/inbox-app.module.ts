@@ -1,6 +1,12 @@
 import { Module } from '@nestjs/common';
 import { MessagingModule } from '@switchboard/messaging';
-import { historyApiPort, routingApiPort, smsChannelApiPort, webChannelApiPort } from '@switchboard/contracts';
+import {
+  apiKeysApiPort,
+  historyApiPort,
+  routingApiPort,
+  smsChannelApiPort,
+  webChannelApiPort,
+} from '@switchboard/contracts';
 import {
   HealthModule,
   HistoryApiClientConfig,
@@ -13,9 +19,9 @@ import { ChannelsApiClientConfig, InboxAppConfig } from './inbox-app.config.js';
 import { InboxModule } from './inbox.module.js';
 
 /**
- * The inbox alone, as it runs in its own pod. HISTORY_API, ROUTING_API, WEB_CHANNEL_API and
- * SMS_CHANNEL_API come from the internal RPC clients of ADR 0004, bound to HISTORY_API_URL,
- * ROUTING_API_URL, CHANNEL_WEB_API_URL and CHANNEL_SMS_API_URL.
+ * The inbox alone, as it runs in its own pod. HISTORY_API, ROUTING_API, WEB_CHANNEL_API,
+ * SMS_CHANNEL_API and API_KEYS_API come from the internal RPC clients of ADR 0004, bound to
+ * HISTORY_API_URL, ROUTING_API_URL, CHANNEL_WEB_API_URL, CHANNEL_SMS_API_URL and GRPC_API_URL.
  */
 @Module({
   imports: [
@@ -29,6 +35,8 @@ import { InboxModule } from './inbox.module.js';
     // The channels' settings for the admin screen, from channel-web and channel-sms.
     InternalRpcModule.client(webChannelApiPort, ChannelsApiClientConfig, 'CHANNEL_WEB_API_URL'),
     InternalRpcModule.client(smsChannelApiPort, ChannelsApiClientConfig, 'CHANNEL_SMS_API_URL'),
+    // Integrators' API keys for Admin → API keys, from grpc-api.
+    InternalRpcModule.client(apiKeysApiPort, ChannelsApiClientConfig, 'GRPC_API_URL'),
     InboxModule,
   ],
 })
