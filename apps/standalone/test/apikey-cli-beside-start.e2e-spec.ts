@@ -7,6 +7,7 @@ import { localSwitchboardClients, startAppProcess, unary } from '@switchboard/te
 
 const execFileAsync = promisify(execFile);
 const CLI = 'dist/apps/grpc-api/src/api-keys/api-key.cli.js';
+const WORKSPACE_CLI = 'dist/apps/inbox/src/workspaces/workspace.cli.js';
 
 /**
  * `npm run apikey` while `npm start` runs on the embedded PostgreSQL (issue 17, item 4): it used to
@@ -14,7 +15,7 @@ const CLI = 'dist/apps/grpc-api/src/api-keys/api-key.cli.js';
  * works through the running platform's database, and the key it prints works on that platform's
  * gRPC port at once; once the platform is stopped it starts the database for itself, as before.
  */
-describe('npm run apikey beside a running npm start', () => {
+describe('npm run apikey and npm run workspace beside a running npm start', () => {
   let dataDir: string;
 
   beforeAll(async () => {
@@ -24,8 +25,9 @@ describe('npm run apikey beside a running npm start', () => {
   });
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
-  const cli = (...args: string[]) =>
-    execFileAsync(process.execPath, [CLI, ...args], {
+  const cli = (...args: string[]) => run(CLI, ...args);
+  const run = (script: string, ...args: string[]) =>
+    execFileAsync(process.execPath, [script, ...args], {
       // No DATABASE_URL: the embedded database under the data directory, as a newcomer runs it.
       env: { PATH: process.env.PATH ?? '', SWITCHBOARD_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
     });
@@ -51,6 +53,39 @@ describe('npm run apikey beside a running npm start', () => {
       } finally {
         clients.close();
       }
+      // `npm run workspace` beside it too: a new workspace whose admin signs in to the running inbox,
+      // and the operator's list.
+      const workspace = await run(
+        WORKSPACE_CLI,
+        'create',
+        '--name',
+        'Second Business',
+        '--admin-email',
+        'boss@second.example',
+        '--time-zone',
+        'Europe/Berlin',
+      );
+      expect(workspace.stderr).toContain('Created workspace "Second Business"');
+      const password = workspace.stdout.trim();
+      expect(password.length).toBeGreaterThanOrEqual(12);
+      const login = await fetch(`${app.url}/api/inbox/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: app.url },
+        body: JSON.stringify({ email: 'boss@second.example', password }),
+      });
+      expect(login.status).toBe(200);
+      const workspaces = JSON.parse((await run(WORKSPACE_CLI, 'list')).stdout) as {
+        name: string;
+        timeZone: string;
+        admins: string[];
+      }[];
+      expect(workspaces.map((w) => w.name)).toEqual(['Default workspace', 'Second Business']);
+      expect(workspaces[1]).toMatchObject({ timeZone: 'Europe/Berlin', admins: ['boss@second.example'] });
+      const refused = await run(WORKSPACE_CLI, 'create', '--name', 'X', '--admin-email', 'nope').catch(
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('--admin-email') as unknown });
+
       // The platform went on running: still ready.
       expect((await fetch(`${app.url}/readyz`)).status).toBe(200);
     } finally {

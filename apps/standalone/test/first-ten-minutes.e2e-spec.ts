@@ -189,17 +189,22 @@ describe('standalone: the first ten minutes', () => {
     // Workspaces: the admin creates a second one from the top bar, lands in it, and sees nothing
     // of the first; switching back shows the first again.
     admin.once('dialog', (dialog) => void dialog.accept('Second Shop'));
-    await admin.getByLabel('Workspace').selectOption('new');
+    await admin.getByRole('combobox', { name: 'Workspace', exact: true }).selectOption('new');
     await admin.waitForURL(/#\/$/);
     await waitFor(
       async () =>
-        ((await admin.getByLabel('Workspace').locator('option:checked').textContent()) ?? '').trim(),
+        (
+          (await admin
+            .getByRole('combobox', { name: 'Workspace', exact: true })
+            .locator('option:checked')
+            .textContent()) ?? ''
+        ).trim(),
       { what: 'the second workspace selected' },
     ).then((name) => expect(name).toBe('Second Shop'));
     await admin.getByRole('tab', { name: 'All' }).click();
     await admin.getByText('No conversations yet — open /demo and write as a customer.').waitFor();
     await admin.getByRole('link', { name: 'Admin' }).click();
-    const settings = admin.getByRole('region', { name: 'Workspace' });
+    const settings = admin.getByRole('region', { name: 'Workspace', exact: true });
     await settings.getByLabel('Time zone').fill('Europe/Paris');
     await settings.getByRole('button', { name: 'Save workspace' }).click();
     await settings.getByText('Saved.').waitFor();
@@ -210,7 +215,7 @@ describe('standalone: the first ten minutes', () => {
       .getByLabel('Workspace')
       .locator('option', { hasText: 'Default workspace' })
       .getAttribute('value');
-    await admin.getByLabel('Workspace').selectOption(firstWorkspace ?? '');
+    await admin.getByRole('combobox', { name: 'Workspace', exact: true }).selectOption(firstWorkspace ?? '');
     await admin.getByRole('link', { name: 'Inbox' }).click();
     await admin.getByRole('tab', { name: 'All' }).click();
     await admin.locator('a.conversation').first().waitFor({ timeout: 20_000 });
