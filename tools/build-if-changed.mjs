@@ -19,7 +19,10 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-/** @typedef {{ name: string, inputs: string[], exclude?: string[], outputs: string[], commands: string[][] }} Step */
+/**
+ * @typedef {{ name: string, inputs: string[], exclude?: string[], ignore?: RegExp, outputs: string[], commands: string[][] }} Step
+ * `ignore`: files under the inputs that the step does not read (tests are not compiled into dist).
+ */
 
 const SHARED = ['package-lock.json', 'tsconfig.json'];
 const WIDGET = 'apps/channel-web/widget';
@@ -31,6 +34,8 @@ export const STEPS = [
     name: 'server',
     inputs: ['apps', 'libs', 'bench', 'tsconfig.build.json', 'tools/write-app-entries.mjs', ...SHARED],
     exclude: [WIDGET, INBOX_WEB],
+    // What tsconfig.build.json leaves out: tests and the apps' test folders.
+    ignore: /(\.(spec|int-spec|e2e-spec)\.ts$)|(^apps\/[^/]+\/test\/)|(^libs\/[^/]+\/src\/jest\/)/,
     outputs: ['dist/apps/standalone/main.js'],
     commands: [
       ['node_modules/.bin/tsc', '-p', 'tsconfig.build.json'],
@@ -70,7 +75,7 @@ export async function stampOf(/** @type {Step} */ step) {
       for (const entry of (await readdir(p)).sort()) {
         if (!SKIPPED_DIRS.has(entry)) await visit(`${p}/${entry}`);
       }
-    } else {
+    } else if (!step.ignore?.test(p)) {
       lines.push(`${p} ${info.size} ${info.mtimeMs}`);
     }
   };

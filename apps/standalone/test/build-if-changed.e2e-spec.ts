@@ -70,6 +70,12 @@ describe('npm start: the build runs only when its inputs changed', () => {
     expect(planned()).toEqual(['server']);
     run('--mark-built');
 
+    // Tests are not built: editing one rebuilds nothing.
+    await mkdir(path.join(root, 'apps/history/test'), { recursive: true });
+    await writeFile(path.join(root, 'apps/history/test/history.int-spec.ts'), 'export {};');
+    await writeFile(path.join(root, 'apps/history/src/history.spec.ts'), 'export {};');
+    expect(planned()).toEqual([]);
+
     // Outputs gone (dist deleted by hand): built again whatever the stamps say.
     await rm(path.join(root, 'dist/widget'), { recursive: true });
     expect(planned()).toEqual(['widget']);
