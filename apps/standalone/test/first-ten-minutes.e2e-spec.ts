@@ -4,10 +4,12 @@ import {
   createTestDatabase,
   launchChromium,
   localSwitchboardClients,
+  rpcFailure,
   startAppProcess,
   unary,
   waitFor,
 } from '@switchboard/testing';
+import { status } from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { type Browser, type Page } from 'playwright-core';
 
@@ -132,6 +134,7 @@ describe('standalone: the first ten minutes', () => {
     const row = admin.locator('a.conversation').first();
     await row.waitFor({ timeout: 30_000 });
     await row.click();
+    const conversationId = new URL(admin.url()).hash.split('/')[2] ?? '';
     const timeline = admin.getByRole('list', { name: 'Timeline' });
     await timeline.getByText('Hello, is my order on its way?').waitFor();
     await admin.getByLabel('Reply', { exact: true }).fill('Hi! It left the warehouse this morning.');
@@ -163,6 +166,13 @@ describe('standalone: the first ten minutes', () => {
         {},
       );
       expect(listed.queues).toEqual([]);
+      const conversation = await unary<
+        typeof clients.conversations,
+        'GetConversation',
+        object,
+        { id: string }
+      >(clients.conversations, 'GetConversation', { conversationId });
+      expect(conversation.id).toBe(conversationId);
     } finally {
       clients.close();
     }
@@ -210,6 +220,20 @@ describe('standalone: the first ten minutes', () => {
     await settings.getByText('Saved.').waitFor();
     // Its API keys are its own: the first workspace's revoked key is not listed here.
     await admin.getByRole('region', { name: 'API keys' }).getByText('No keys yet').waitFor();
+    // A key of this workspace can't read the first workspace's conversation: not found.
+    const secondKeys = admin.getByRole('region', { name: 'API keys' });
+    await secondKeys.getByLabel('Key name').fill('Second shop sync');
+    await secondKeys.getByRole('button', { name: 'Create key' }).click();
+    const secondKey = (await secondKeys.getByLabel('New API key').textContent())?.trim() ?? '';
+    const secondClients = localSwitchboardClients(Number(app.grpcAddress.split(':')[1]), secondKey);
+    try {
+      const refused = await rpcFailure(
+        unary(secondClients.conversations, 'GetConversation', { conversationId }),
+      );
+      expect(refused.code).toBe(status.NOT_FOUND);
+    } finally {
+      secondClients.close();
+    }
     await admin.screenshot({ path: `${SCREENSHOTS}/first-second-workspace.png` });
     const firstWorkspace = await admin
       .getByLabel('Workspace')
