@@ -215,7 +215,7 @@ describe('standalone: the first ten minutes', () => {
     await admin.getByText('No conversations yet — open /demo and write as a customer.').waitFor();
     await admin.getByRole('link', { name: 'Admin' }).click();
     const settings = admin.getByRole('region', { name: 'Workspace', exact: true });
-    await settings.getByLabel('Time zone').fill('Europe/Paris');
+    await settings.getByLabel('Workspace timezone').fill('Europe/Paris');
     await settings.getByRole('button', { name: 'Save workspace' }).click();
     await settings.getByText('Saved.').waitFor();
     // Its API keys are its own: the first workspace's revoked key is not listed here.
@@ -236,7 +236,7 @@ describe('standalone: the first ten minutes', () => {
     }
     await admin.screenshot({ path: `${SCREENSHOTS}/first-second-workspace.png` });
     const firstWorkspace = await admin
-      .getByLabel('Workspace')
+      .getByRole('combobox', { name: 'Workspace', exact: true })
       .locator('option', { hasText: 'Default workspace' })
       .getAttribute('value');
     await admin.getByRole('combobox', { name: 'Workspace', exact: true }).selectOption(firstWorkspace ?? '');

@@ -83,12 +83,12 @@ export function WorkspaceSettingsAdmin({ guard }: { guard: Guard }) {
         <Field label="Workspace name" name="name" violations={violations}>
           <input value={name} onChange={(e) => setName(e.target.value)} required />
         </Field>
-        <Field label="Time zone" name="timeZone" violations={violations}>
+        <Field label="Workspace timezone (IANA, e.g. Europe/Paris)" name="timeZone" violations={violations}>
           <input value={timeZone} onChange={(e) => setTimeZone(e.target.value)} required />
         </Field>
         <label>
-          <input type="checkbox" checked={limited} onChange={(e) => setLimited(e.target.checked)} /> Business
-          hours (off: always open)
+          <input type="checkbox" checked={limited} onChange={(e) => setLimited(e.target.checked)} /> Limit to
+          business hours (off: the workspace never closes)
         </label>
         {limited && (
           <fieldset>
