@@ -36,7 +36,7 @@ label{font-size:13px;display:flex;flex-direction:column;gap:2px}
 textarea,input{font:inherit;border:1px solid #d1d5db;border-radius:8px;padding:8px;color:inherit;background:#fff}
 textarea{resize:none;flex:1;min-height:22px;max-height:120px}
 .s{border:0;border-radius:8px;padding:8px 14px;background:var(--sb,#2563eb);color:#fff;cursor:pointer;font:inherit}
-.i{border:0;background:transparent;cursor:pointer;font-size:20px;padding:6px}
+.i{border:0;background:transparent;cursor:pointer;padding:6px;color:#4b5563;display:grid;place-items:center}.i svg{display:block}
 .cs{align-self:stretch;border:1px solid #e5e7eb;border-radius:12px;padding:10px}
 .cs p{margin:0 0 6px}.r{display:flex;gap:4px}.r button{flex:1;border:1px solid #d1d5db;border-radius:8px;background:#fff;padding:6px 0;cursor:pointer;font:inherit}
 .r button[aria-pressed=true]{background:var(--sb,#2563eb);color:#fff}
@@ -48,6 +48,33 @@ textarea{resize:none;flex:1;min-height:22px;max-height:120px}
 const CLOSE_REFUSED = [4001, 4003, 4004];
 const ALLOWED_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf'];
 const MAX_FILE = 10 * 1024 * 1024;
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** A paperclip (stroke icon, 20 px, the button's colour), built node by node: no markup parsed. */
+function paperclipIcon(): SVGSVGElement {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  for (const [name, value] of Object.entries({
+    viewBox: '0 0 24 24',
+    width: '20',
+    height: '20',
+    fill: 'none',
+    stroke: 'currentColor',
+    'stroke-width': '2',
+    'stroke-linecap': 'round',
+    'stroke-linejoin': 'round',
+    'aria-hidden': 'true',
+    focusable: 'false',
+  }))
+    svg.setAttribute(name, value);
+  const path = document.createElementNS(SVG_NS, 'path');
+  path.setAttribute(
+    'd',
+    'M21.44 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48',
+  );
+  svg.append(path);
+  return svg;
+}
 
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -127,8 +154,10 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
   file.type = 'file';
   file.accept = ALLOWED_TYPES.join(',');
   file.hidden = true;
-  const attach = el('button', 'i', '📎');
+  // An inline icon, not an emoji: a page without an emoji font showed an empty box.
+  const attach = el('button', 'i');
   attach.type = 'button';
+  attach.append(paperclipIcon());
   const sendButton = el('button', 's');
   sendButton.type = 'submit';
   composer.append(attach, file, input, sendButton);

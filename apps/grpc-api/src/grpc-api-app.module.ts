@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MessagingModule } from '@switchboard/messaging';
-import { historyApiPort, routingApiPort } from '@switchboard/contracts';
+import { apiKeysApiPort, historyApiPort, routingApiPort } from '@switchboard/contracts';
 import {
   HealthModule,
   HistoryApiClientConfig,
@@ -27,6 +27,8 @@ import { GrpcApiModule } from './grpc-api.module.js';
     InternalRpcModule.client(historyApiPort, HistoryApiClientConfig, 'HISTORY_API_URL'),
     InternalRpcModule.client(routingApiPort, RoutingApiClientConfig, 'ROUTING_API_URL'),
     GrpcApiModule,
+    // The inbox's Admin → API keys, over internal RPC (ADR 0004, like the channels' ports: ADR 0054).
+    InternalRpcModule.serve(apiKeysApiPort, [GrpcApiModule]),
   ],
 })
 export class GrpcApiAppModule {}

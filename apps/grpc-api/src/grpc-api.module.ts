@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { API_KEYS_API } from '@switchboard/contracts';
 import { DatabaseModule, HealthModule, PlatformConfigModule } from '@switchboard/platform';
 import { AgentServiceHandlers } from './agents/agent-service.handlers.js';
 import { ApiKeyService } from './api-keys/api-key.service.js';
@@ -18,8 +19,8 @@ import { OpenStreamsService } from './server/open-streams.service.js';
 import { RpcHandlerFactory } from './server/rpc-handler.factory.js';
 
 /**
- * The gRPC API for integrators, on GRPC_PORT: API keys, the five services over the history and
- * routing ports, and the event feed. The same module alone (`GrpcApiAppModule`) or in the
+ * The gRPC API for integrators, on GRPC_PORT: API keys (and their admin port, API_KEYS_API, for
+ * the inbox), the five services over the history and routing ports, and the event feed. The same module alone (`GrpcApiAppModule`) or in the
  * standalone process.
  */
 @Module({
@@ -30,6 +31,7 @@ import { RpcHandlerFactory } from './server/rpc-handler.factory.js';
   ],
   providers: [
     ApiKeyService,
+    { provide: API_KEYS_API, useExisting: ApiKeyService },
     RpcHandlerFactory,
     OpenStreamsService,
     EventFeedService,
@@ -44,6 +46,6 @@ import { RpcHandlerFactory } from './server/rpc-handler.factory.js';
     EventServiceHandlers,
     GrpcServerService,
   ],
-  exports: [ApiKeyService],
+  exports: [ApiKeyService, API_KEYS_API],
 })
 export class GrpcApiModule {}

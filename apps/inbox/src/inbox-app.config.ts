@@ -37,6 +37,13 @@ export const channelApiUrlVariables = {
     expected: 'an http(s) URL',
     example: 'http://channel-social:3000',
   }),
+  GRPC_API_URL: configVariable({
+    description:
+      "Base URL of the grpc-api app's HTTP port: the admin screen's API keys are called over internal RPC there.",
+    schema: z.string().refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)),
+    expected: 'an http(s) URL',
+    example: 'http://grpc-api:3000',
+  }),
 };
 
 /** What the inbox reads to call the channels' admin ports over internal RPC. */

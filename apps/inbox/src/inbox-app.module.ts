@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { MessagingModule } from '@switchboard/messaging';
 import {
   SOCIAL_CHANNEL_API,
+  apiKeysApiPort,
   historyApiPort,
   routingApiPort,
   smsChannelApiPort,
@@ -45,9 +46,9 @@ import { InboxModule } from './inbox.module.js';
 class SocialChannelClientModule {}
 
 /**
- * The inbox alone, as it runs in its own pod. HISTORY_API, ROUTING_API, WEB_CHANNEL_API and
- * SMS_CHANNEL_API come from the internal RPC clients of ADR 0004, bound to HISTORY_API_URL,
- * ROUTING_API_URL, CHANNEL_WEB_API_URL and CHANNEL_SMS_API_URL.
+ * The inbox alone, as it runs in its own pod. HISTORY_API, ROUTING_API, WEB_CHANNEL_API,
+ * SMS_CHANNEL_API and API_KEYS_API come from the internal RPC clients of ADR 0004, bound to
+ * HISTORY_API_URL, ROUTING_API_URL, CHANNEL_WEB_API_URL, CHANNEL_SMS_API_URL and GRPC_API_URL.
  */
 @Module({
   imports: [
@@ -62,6 +63,8 @@ class SocialChannelClientModule {}
     InternalRpcModule.client(webChannelApiPort, ChannelsApiClientConfig, 'CHANNEL_WEB_API_URL'),
     InternalRpcModule.client(smsChannelApiPort, ChannelsApiClientConfig, 'CHANNEL_SMS_API_URL'),
     SocialChannelClientModule,
+    // Integrators' API keys for Admin → API keys, from grpc-api.
+    InternalRpcModule.client(apiKeysApiPort, ChannelsApiClientConfig, 'GRPC_API_URL'),
     InboxModule,
   ],
 })

@@ -5,6 +5,14 @@ const integer = (min: number, max: number) =>
   z.string().regex(/^\d+$/).transform(Number).pipe(z.int().min(min).max(max));
 
 export const inboxVariables = {
+  INBOX_SIGNUP_ENABLED: configVariable({
+    description:
+      'Whether anyone may create a workspace on the sign-up page (/inbox/#/signup). An operator serving one ' +
+      'business sets false; workspaces can still be created with `npm run workspace -- create`.',
+    schema: z.enum(['true', 'false']).transform((value) => value === 'true'),
+    default: 'true',
+    expected: 'true or false',
+  }),
   ADMIN_EMAIL: configVariable({
     description:
       'Email of the default workspace’s first admin, created at the first start when the workspace has no ' +

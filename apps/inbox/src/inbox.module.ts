@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AttachmentStoreModule, DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
+import { ApiKeysAdminController } from './api-keys/api-keys-admin.controller.js';
+import { ApiKeysAdminService } from './api-keys/api-keys-admin.service.js';
 import { AttachmentsController } from './attachments/attachments.controller.js';
 import { AttachmentsService } from './attachments/attachments.service.js';
 import { UnsentAttachmentsSweepService } from './attachments/unsent-attachments-sweep.service.js';
@@ -18,6 +20,7 @@ import { ConversationsController } from './conversations/conversations.controlle
 import { ConversationsService } from './conversations/conversations.service.js';
 import { ReadPositionsService } from './conversations/read-positions.service.js';
 import { InboxConfig } from './inbox.config.js';
+import { AgentEnrolmentService } from './live/agent-enrolment.service.js';
 import { InboxGateway } from './live/inbox.gateway.js';
 import { LiveEventsConsumer } from './live/live-events.consumer.js';
 import { LiveHub } from './live/live-hub.service.js';
@@ -32,11 +35,14 @@ import { FirstAdminService } from './users/first-admin.service.js';
 import { InvitesService } from './users/invites.service.js';
 import { UsersController } from './users/users.controller.js';
 import { UsersService } from './users/users.service.js';
+import { RootRedirectController } from './web/root-redirect.controller.js';
 import { SpaController } from './web/spa.controller.js';
+import { WorkspacesController } from './workspaces/workspaces.controller.js';
+import { WorkspacesService } from './workspaces/workspaces.service.js';
 
 /**
  * The agents' inbox: users and sessions, the inbox HTTP API over the service ports it injects
- * (HISTORY_API, ROUTING_API, WEB_CHANNEL_API, SMS_CHANNEL_API: provided globally by the owning
+ * (HISTORY_API, ROUTING_API, WEB_CHANNEL_API, SMS_CHANNEL_API, API_KEYS_API: provided globally by the owning
  * modules in process, or by their RPC clients when the inbox runs alone), live updates on
  * `/ws/inbox`, and the SPA at `/inbox/`.
  */
@@ -56,8 +62,11 @@ import { SpaController } from './web/spa.controller.js';
     StaffingPlanningController,
     ChannelsAdminController,
     SocialChannelsAdminController,
+    ApiKeysAdminController,
     AttachmentsController,
     SpaController,
+    RootRedirectController,
+    WorkspacesController,
   ],
   providers: [
     SessionsService,
@@ -73,6 +82,7 @@ import { SpaController } from './web/spa.controller.js';
     RoutingAdminService,
     ChannelsAdminService,
     SocialChannelsAdminService,
+    ApiKeysAdminService,
     AttachmentsService,
     UnsentAttachmentsSweepService,
     InboxReplica,
@@ -80,6 +90,8 @@ import { SpaController } from './web/spa.controller.js';
     LiveService,
     LiveEventsConsumer,
     PresenceService,
+    AgentEnrolmentService,
+    WorkspacesService,
     InboxGateway,
   ],
 })

@@ -1,9 +1,14 @@
+import { status } from '@grpc/grpc-js';
 import {
   type AppProcess,
   type TestDatabase,
   createTestDatabase,
+  localSwitchboardClients,
+  rpcFailure,
   startAppProcess,
   testRunId,
+  unary,
+  waitFor,
 } from '@switchboard/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { InboxClient } from './inbox-client.fixture.js';
@@ -14,8 +19,8 @@ const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
 const AUTH_TOKEN = randomBytes(16).toString('hex');
 
 /**
- * Each app alone, as deployed: the built inbox reaches channel-web's WebChannelApi and
- * channel-sms's SmsChannelApi over internal RPC (ADR 0004). Field violations, not-found and
+ * Each app alone, as deployed: the built inbox reaches channel-web's WebChannelApi,
+ * channel-sms's SmsChannelApi and grpc-api's ApiKeysApi over internal RPC (ADR 0004). Field violations, not-found and
  * already-exists come back through both hops as the same errors; the auth token never does.
  */
 describe('inbox alone: channel settings over internal RPC', () => {
@@ -23,6 +28,7 @@ describe('inbox alone: channel settings over internal RPC', () => {
   let web: AppProcess;
   let sms: AppProcess;
   let inbox: AppProcess;
+  let grpcApi: AppProcess;
 
   beforeAll(async () => {
     database = await createTestDatabase('inbox_channels_alone');
@@ -34,11 +40,21 @@ describe('inbox alone: channel settings over internal RPC', () => {
       INTERNAL_API_TOKEN: INTERNAL_TOKEN,
       SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     };
-    [web, sms] = await Promise.all([
+    [web, sms, grpcApi] = await Promise.all([
       startAppProcess('channel-web', common),
       startAppProcess('channel-sms', common),
+      // History and routing are not running: the keys' admin and authentication don't need them.
+      startAppProcess('grpc-api', {
+        ...common,
+        HISTORY_API_URL: 'http://127.0.0.1:9',
+        ROUTING_API_URL: 'http://127.0.0.1:9',
+      }),
     ]);
-    await Promise.all([web.waitUntilReady(60_000), sms.waitUntilReady(60_000)]);
+    await Promise.all([
+      web.waitUntilReady(60_000),
+      sms.waitUntilReady(60_000),
+      grpcApi.waitUntilReady(60_000),
+    ]);
     inbox = await startAppProcess('inbox', {
       ...common,
       ADMIN_EMAIL: ADMIN.email,
@@ -48,6 +64,7 @@ describe('inbox alone: channel settings over internal RPC', () => {
       ROUTING_API_URL: 'http://127.0.0.1:9',
       CHANNEL_WEB_API_URL: web.url,
       CHANNEL_SMS_API_URL: sms.url,
+      GRPC_API_URL: grpcApi.url,
     });
     await inbox.waitUntilReady(60_000);
   }, 180_000);
@@ -56,6 +73,7 @@ describe('inbox alone: channel settings over internal RPC', () => {
     await inbox?.stop('SIGTERM');
     await web?.stop('SIGTERM');
     await sms?.stop('SIGTERM');
+    await grpcApi?.stop('SIGTERM');
     await database?.drop();
   });
 
@@ -114,5 +132,65 @@ describe('inbox alone: channel settings over internal RPC', () => {
     expect((await admin.delete(`/api/inbox/admin/channels/sms/${randomUUID()}`)).status).toBe(404);
     expect((await admin.delete(`/api/inbox/admin/channels/sms/${added.body.id}`)).status).toBe(204);
     expect((await admin.get('/api/inbox/admin/channels/sms')).body.numbers).toEqual([]);
+  });
+
+  it("creates, lists (with last use) and revokes integrators' API keys through grpc-api", async () => {
+    const admin = new InboxClient(inbox.url);
+    expect((await admin.login(ADMIN.email, ADMIN.password)).status).toBe(200);
+
+    const created = await admin.post('/api/inbox/admin/api-keys', {
+      name: 'CRM sync',
+      scope: 'read',
+      rateLimitPerSecond: 5,
+    });
+    expect(created.status).toBe(201);
+    const key = created.body.key as string;
+    expect(key).toMatch(/^sbk_/);
+    expect(created.body.apiKey).toMatchObject({
+      name: 'CRM sync',
+      scope: 'read',
+      rateLimitPerSecond: 5,
+      createdBy: ADMIN.email,
+      lastUsedAt: null,
+    });
+    // Shown once: the list never carries it, and no process logged it.
+    const listed = await admin.get('/api/inbox/admin/api-keys');
+    expect(listed.body.apiKeys).toHaveLength(1);
+    expect(JSON.stringify(listed.body)).not.toContain(key);
+    expect(inbox.output() + grpcApi.output()).not.toContain(key);
+
+    // A call with the key authenticates (routing being down, it fails after that): last use shows.
+    const clients = localSwitchboardClients(Number(grpcApi.grpcAddress.split(':')[1]), key);
+    try {
+      const failure = await rpcFailure(unary(clients.queues, 'ListQueues', {}));
+      expect(failure.code).toBe(status.UNAVAILABLE);
+      await waitFor(
+        async () =>
+          ((await admin.get('/api/inbox/admin/api-keys')).body.apiKeys as { lastUsedAt: string | null }[])[0]
+            ?.lastUsedAt ?? null,
+        { what: 'the key’s last use' },
+      );
+
+      const bad = await admin.post('/api/inbox/admin/api-keys', { name: '', scope: 'admin' });
+      expect(bad.status).toBe(400);
+      expect((bad.body.error.fieldViolations as { field: string }[]).map((v) => v.field).sort()).toEqual([
+        'name',
+        'scope',
+      ]);
+      expect((await admin.post(`/api/inbox/admin/api-keys/${randomUUID()}/revoke`)).status).toBe(404);
+      const revoked = await admin.post(
+        `/api/inbox/admin/api-keys/${created.body.apiKey.id as string}/revoke`,
+      );
+      expect(revoked.status).toBe(200);
+      expect(revoked.body.revokedAt).not.toBeNull();
+      // Revoked: refused within the cache's few seconds.
+      await waitFor(
+        async () =>
+          (await rpcFailure(unary(clients.queues, 'ListQueues', {}))).code === status.UNAUTHENTICATED,
+        { what: 'the revoked key refused', timeoutMs: 20_000 },
+      );
+    } finally {
+      clients.close();
+    }
   });
 });

@@ -1,7 +1,13 @@
 import { Global, type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { HISTORY_API, ROUTING_API, SMS_CHANNEL_API, WEB_CHANNEL_API } from '@switchboard/contracts';
+import {
+  API_KEYS_API,
+  HISTORY_API,
+  ROUTING_API,
+  SMS_CHANNEL_API,
+  WEB_CHANNEL_API,
+} from '@switchboard/contracts';
 import { EventBus, MessagingModule } from '@switchboard/messaging';
 import { configureHttpApp, HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
 import {
@@ -17,6 +23,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InboxServiceConfig } from '../src/inbox-app.config.js';
 import { InboxModule } from '../src/inbox.module.js';
+import { InMemoryApiKeys } from './in-memory-api-keys.fixture.js';
 import { InMemorySmsChannel, InMemoryWebChannel } from './in-memory-channels.fixture.js';
 
 export interface InboxTestApp {
@@ -62,8 +69,9 @@ export async function startInboxTestApp(
       { provide: ROUTING_API, useValue: routing },
       { provide: WEB_CHANNEL_API, useValue: webChannel },
       { provide: SMS_CHANNEL_API, useValue: smsChannel },
+      { provide: API_KEYS_API, useValue: new InMemoryApiKeys() },
     ],
-    exports: [HISTORY_API, ROUTING_API, WEB_CHANNEL_API, SMS_CHANNEL_API],
+    exports: [HISTORY_API, ROUTING_API, WEB_CHANNEL_API, SMS_CHANNEL_API, API_KEYS_API],
   })
   class PortDoublesModule {}
 

@@ -185,6 +185,8 @@ describe('routing service', () => {
     const stats = await api.getQueueStats(workspace);
     expect(stats).toEqual([
       expect.objectContaining({ queueId: 'billing', waiting: 0, serviceLevelPercent: 100, agentsOnline: 1 }),
+      // The default queue: the web conversations no entry rule took, one of them waiting for bob.
+      expect.objectContaining({ queueId: '', name: 'Default', waiting: 1, agentsOnline: 1 }),
     ]);
     await io.publish(
       Topics.conversations,

@@ -39,6 +39,8 @@ await runHttpService(StandaloneModule.forRoot(overrides), {
       '',
       '  Switchboard is running.',
       '',
+      `  Inbox         ${url}/inbox/   (agents sign in here)`,
+      `  Demo page     ${url}/demo   (chat as a customer)`,
       `  Health        ${url}/healthz   (ready: ${url}/readyz)`,
       `  gRPC API      localhost:${config.GRPC_PORT}   (keys: npm run apikey -- create --help)`,
       `  Database      ${embedded ? `embedded PostgreSQL, data in ${join(config.SWITCHBOARD_DATA_DIR, 'postgres')}` : 'DATABASE_URL'}`,

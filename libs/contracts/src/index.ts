@@ -29,6 +29,7 @@ export * from './api/staffing-plan.js';
 export * from './api/service-ports.js';
 export * from './api/channels-api.js';
 export * from './api/channel-port.js';
+export * from './api/api-keys-api.js';
 export * from './grpc/switchboard-protos.js';
 export * from './grpc/switchboard-client.js';
 export * from './grpc/grpc-status-details.util.js';

@@ -56,6 +56,7 @@ export {
   type MigrationClass,
 } from './database/database.module.js';
 export {
+  runningEmbeddedPostgresUrl,
   startEmbeddedPostgres,
   type EmbeddedPostgres,
   type EmbeddedPostgresOptions,

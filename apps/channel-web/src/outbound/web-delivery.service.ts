@@ -98,10 +98,15 @@ export class WebDeliveryService {
     this.receipts.sent(sent);
   }
 
-  /** A resolved conversation asks its web contacts for a rating, once per conversation. */
+  /**
+   * A resolved conversation asks its web contacts for a rating, once per conversation (the item id
+   * is the conversation's: resolving again after a reopen asks nothing new). A merge that resolved
+   * the source's open conversation ended nothing — the chat goes on in the target's — so it asks
+   * nothing either.
+   */
   async conversationStatusChanged(event: ConversationStatusChangedV1): Promise<void> {
     const { payload, workspaceId } = event;
-    if (payload.status !== 'resolved') return;
+    if (payload.status !== 'resolved' || payload.cause === 'merge') return;
     for (const contact of await this.contactsOfCustomer(workspaceId, payload.customerId)) {
       await this.transcript.append(contact, {
         id: `csat:${payload.conversationId}`,

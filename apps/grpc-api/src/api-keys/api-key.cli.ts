@@ -2,7 +2,9 @@ import { NestFactory } from '@nestjs/core';
 import { ApiError, DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
 import {
   ConfigValidationError,
+  configureLogging,
   loadConfig,
+  runningEmbeddedPostgresUrl,
   startEmbeddedPostgres,
   type EmbeddedPostgres,
 } from '@switchboard/platform';
@@ -20,7 +22,9 @@ const USAGE = `Usage: npm run apikey -- <command> [options]
   revoke --id <key id> [--workspace <id>]
 
 --workspace defaults to the default workspace (${DEFAULT_WORKSPACE_ID}).
-Uses DATABASE_URL; unset, the embedded database under SWITCHBOARD_DATA_DIR (stop npm start first).
+Uses DATABASE_URL; unset, the embedded database under SWITCHBOARD_DATA_DIR — the one a running
+\`npm start\` holds (it goes on running), or started for the command when nothing runs it.
+Admins can do the same in the inbox: Admin → API keys.
 `;
 
 /**
@@ -50,14 +54,19 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig(ApiKeyCliConfig, {
     overrides: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   }).values;
+  // stdout is the command's answer (the key, the list): logs go to stderr, warnings and up.
+  configureLogging({ level: config.LOG_LEVEL, destination: process.stderr });
   let embedded: EmbeddedPostgres | undefined;
-  if (config.DATABASE_URL === undefined) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.SWITCHBOARD_DATA_DIR });
+  let databaseUrl = config.DATABASE_URL;
+  if (databaseUrl === undefined) {
+    // Beside a running `npm start`: its PostgreSQL, not a second server on the same data.
+    databaseUrl = await runningEmbeddedPostgresUrl(config.SWITCHBOARD_DATA_DIR);
+    if (databaseUrl === undefined) {
+      embedded = await startEmbeddedPostgres({ dataDir: config.SWITCHBOARD_DATA_DIR });
+      databaseUrl = embedded.url;
+    }
   }
-  const overrides = {
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    ...(embedded ? { DATABASE_URL: embedded.url } : {}),
-  };
+  const overrides = { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', DATABASE_URL: databaseUrl };
   const app = await NestFactory.createApplicationContext(ApiKeyCliModule.forRoot(overrides), {
     logger: ['error', 'warn'],
     abortOnError: false,

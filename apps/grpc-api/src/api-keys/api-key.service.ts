@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InvalidArgumentError, NotFoundError, type FieldViolation } from '@switchboard/contracts';
+import {
+  type ApiKeysApi,
+  InvalidArgumentError,
+  NotFoundError,
+  type FieldViolation,
+} from '@switchboard/contracts';
 import { createLogger, InjectServiceDataSource } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
@@ -39,10 +44,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * API keys of integrators: created by an admin (the inbox, or `npm run apikey`), shown once,
- * stored as their SHA-256 only, scoped to one workspace, revocable.
+ * stored as their SHA-256 only, scoped to one workspace, revocable. It is the ApiKeysApi port
+ * (API_KEYS_API) the inbox's admin screen calls, in process or over internal RPC.
  */
 @Injectable()
-export class ApiKeyService {
+export class ApiKeyService implements ApiKeysApi {
   private readonly logger = createLogger('grpc-api.api-keys');
   private readonly cache = new Map<string, { principal: ApiPrincipal | null; expiresAt: number }>();
   private readonly lastUsedWritten = new Map<string, number>();

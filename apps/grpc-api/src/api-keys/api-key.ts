@@ -1,37 +1,8 @@
+import type { ApiKeyScope } from '@switchboard/contracts';
 import { createHash, randomBytes } from 'node:crypto';
 
-/** `read`: every read RPC and the event stream; `read-write`: also sends, changes and deletes. */
-export type ApiKeyScope = 'read' | 'read-write';
-
-export interface CreateApiKeyRequest {
-  /** Shown in listings (e.g. "CRM sync"), 1 to 200 characters. */
-  name: string;
-  scope: ApiKeyScope;
-  /** Who asks (the admin's user id); kept with the key. */
-  createdBy: string;
-  /** Calls per second for this key; absent: the server's GRPC_RATE_LIMIT_PER_SECOND. */
-  rateLimitPerSecond?: number | null;
-}
-
-export interface CreatedApiKey {
-  /** The secret, `sbk_…`: show it once, it cannot be recovered. */
-  key: string;
-  apiKey: ApiKeyView;
-}
-
-export interface ApiKeyView {
-  id: string;
-  workspaceId: string;
-  name: string;
-  scope: ApiKeyScope;
-  /** The key's first characters (`sbk_AbCd1234`), to tell keys apart. */
-  keyPrefix: string;
-  rateLimitPerSecond: number | null;
-  createdBy: string;
-  createdAt: string;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-}
+// The views are the ApiKeysApi port's (libs/contracts), which the inbox's admin screen calls.
+export type { ApiKeyScope, ApiKeyView, CreateApiKeyRequest, CreatedApiKey } from '@switchboard/contracts';
 
 export const API_KEY_SCOPES: readonly ApiKeyScope[] = ['read', 'read-write'];
 

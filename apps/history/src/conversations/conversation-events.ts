@@ -17,6 +17,7 @@ export function statusChangedEntry(input: {
   previousStatus: ConversationStatus;
   changedBy: MessageSender;
   changedAt: string;
+  cause?: 'merge';
   correlationId?: string;
 }): OutboxEntry {
   return routed(
@@ -30,6 +31,7 @@ export function statusChangedEntry(input: {
         previousStatus: input.previousStatus,
         changedBy: input.changedBy,
         changedAt: input.changedAt,
+        ...(input.cause ? { cause: input.cause } : {}),
       },
     }),
   );

@@ -109,6 +109,8 @@ export async function mergeCustomersInTransaction(
         previousStatus: sourceOpen.status,
         changedBy: by,
         changedAt: isoRequired(resolved!.resolved_at),
+        // Not the end of a conversation: it goes on in the target's open one.
+        cause: 'merge',
       }),
     );
   }
@@ -260,6 +262,7 @@ export async function undoMergeInTransaction(
           previousStatus: 'resolved',
           changedBy: by,
           changedAt: isoRequired(reopened.updated_at),
+          cause: 'merge',
         }),
       );
   }

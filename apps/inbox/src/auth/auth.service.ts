@@ -59,6 +59,8 @@ export class AuthService {
       await this.limiter.recordFailure(attempt);
       throw new InvalidCredentialsError();
     }
+    // One person's workspaces (rows of one account): signed in to the oldest, switched in the inbox.
+    if (new Set(matching.map((row) => row.account_id ?? row.id)).size === 1) matching.splice(1);
     if (matching.length > 1)
       throw new InvalidArgumentError('this email belongs to several workspaces: choose one', [
         { field: 'workspaceId', description: 'required for this account' },

@@ -4,11 +4,12 @@ import {
   type OnApplicationBootstrap,
   Inject,
 } from '@nestjs/common';
-import { ApiError, NotFoundError, ROUTING_API, type RoutingApi } from '@switchboard/contracts';
+import { ApiError, NotFoundError, type Presence, ROUTING_API, type RoutingApi } from '@switchboard/contracts';
 import { type ConfigOf, InjectConfig, InjectServiceDataSource, createLogger } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { InboxConfig } from '../inbox.config.js';
+import { AgentEnrolmentService } from './agent-enrolment.service.js';
 import { InboxReplica } from './replica-id.util.js';
 
 const HEARTBEAT_MS = 10_000;
@@ -34,6 +35,7 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
     @InjectServiceDataSource('inbox') private readonly db: DataSource,
     @Inject(ROUTING_API) private readonly routing: RoutingApi,
     @InjectConfig(InboxConfig) private readonly config: ConfigOf<typeof InboxConfig>,
+    private readonly enrolment: AgentEnrolmentService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -63,7 +65,16 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
       'INSERT INTO inbox.live_connections (id, workspace_id, user_id, replica_id) VALUES ($1, $2, $3, $4)',
       [id, workspaceId, userId, this.replica.id],
     );
-    await this.setIf(workspaceId, userId, 'online', (current) => current === 'offline');
+    // Signing in makes an agent available unless they chose otherwise (away stays away; a chosen
+    // offline stays offline). Users routing doesn't know yet (the first admin) are enrolled.
+    const chosen = await this.enrolment.chosenPresence(workspaceId, userId);
+    if (chosen !== 'offline') {
+      await this.enrolment.ensureAgent(workspaceId, userId).catch((error: unknown) => {
+        if (!(error instanceof ApiError)) throw error;
+        this.logger.warn({ err: error, userId }, 'could not enrol the user as an agent');
+      });
+      await this.setIf(workspaceId, userId, chosen ?? 'online', (current) => current === 'offline');
+    }
     return id;
   }
 
@@ -99,7 +110,7 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
   private async setIf(
     workspaceId: string,
     userId: string,
-    presence: 'online' | 'offline',
+    presence: Presence,
     when: (current: string) => boolean,
   ): Promise<void> {
     try {

@@ -1,6 +1,8 @@
 import { CreateInbox1764200000000 } from './1764200000000-create-inbox.migration.js';
 import { CreateInboxAttachments1764300000000 } from './1764300000000-create-inbox-attachments.migration.js';
 import { TrackAttachedInboxAttachments1764310000000 } from './1764310000000-track-attached-inbox-attachments.migration.js';
+import { CreatePresenceChoices1764400000000 } from './1764400000000-create-presence-choices.migration.js';
+import { CreateWorkspaceSettings1764410000000 } from './1764410000000-create-workspace-settings.migration.js';
 import { SignInLimitsPerAddressAndDevice1764971400000 } from './1764971400000-sign-in-limits-per-address-and-device.migration.js';
 
 /** Every inbox migration, oldest first. */
@@ -8,5 +10,7 @@ export const inboxMigrations = [
   CreateInbox1764200000000,
   CreateInboxAttachments1764300000000,
   TrackAttachedInboxAttachments1764310000000,
+  CreatePresenceChoices1764400000000,
+  CreateWorkspaceSettings1764410000000,
   SignInLimitsPerAddressAndDevice1764971400000,
 ];

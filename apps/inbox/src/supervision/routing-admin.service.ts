@@ -11,6 +11,7 @@ import {
   type RoutingApi,
 } from '@switchboard/contracts';
 import type { SessionContext } from '../auth/session-context.js';
+import { AgentEnrolmentService } from '../live/agent-enrolment.service.js';
 import { UsersService } from '../users/users.service.js';
 
 /** Presence, supervision and routing settings, over RoutingApi, for the session's workspace. */
@@ -19,10 +20,12 @@ export class RoutingAdminService {
   constructor(
     @Inject(ROUTING_API) private readonly routing: RoutingApi,
     private readonly users: UsersService,
+    private readonly enrolment: AgentEnrolmentService,
   ) {}
 
+  /** The agent's own choice: applied now and remembered for their next sign-in. */
   setOwnPresence(session: SessionContext, presence: Presence): Promise<AgentView> {
-    return this.routing.setPresence(session.workspaceId, session.userId, presence, 'agent');
+    return this.enrolment.choosePresence(session.workspaceId, session.userId, presence);
   }
 
   listAgents(session: SessionContext): Promise<AgentView[]> {

@@ -19,6 +19,8 @@ export interface UserRow {
   password_hash: string;
   disabled_at: Date | null;
   created_at: Date;
+  /** Rows of one person in several workspaces share it; null: the row is its own account. */
+  account_id: string | null;
 }
 
 export function toUser(row: UserRow): User {

@@ -53,9 +53,10 @@ export class UsersService {
 
   /** Candidates for a sign-in: the email may belong to users of several workspaces. */
   async findActiveByEmail(email: string): Promise<UserRow[]> {
-    return this.db.query('SELECT * FROM inbox.users WHERE email = $1 AND disabled_at IS NULL', [
-      email.toLowerCase(),
-    ]);
+    return this.db.query(
+      'SELECT * FROM inbox.users WHERE email = $1 AND disabled_at IS NULL ORDER BY created_at, id',
+      [email.toLowerCase()],
+    );
   }
 
   async findRow(workspaceId: string, userId: string): Promise<UserRow | undefined> {

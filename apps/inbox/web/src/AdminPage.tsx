@@ -1,6 +1,8 @@
 import { type FormEvent, useState } from 'react';
 import { type Guard, RemoveButton, TextInput, useLoaded } from './AdminForm.js';
+import { ApiKeysAdmin } from './ApiKeysAdmin.js';
 import { ChannelsAdmin } from './ChannelsAdmin.js';
+import { WorkspaceSettingsAdmin } from './WorkspaceSettingsAdmin.js';
 import {
   type AgentView,
   type CannedResponse,
@@ -29,10 +31,12 @@ export function AdminPage({ me }: { me: Me }) {
           {error}
         </p>
       )}
+      <WorkspaceSettingsAdmin guard={guard} />
       <Users me={me} guard={guard} />
       <ChannelsAdmin guard={guard} />
       <Queues guard={guard} />
       <CannedResponses guard={guard} />
+      <ApiKeysAdmin guard={guard} />
     </main>
   );
 }

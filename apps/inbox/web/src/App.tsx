@@ -5,21 +5,25 @@ import { InboxPage } from './InboxPage.js';
 import { live } from './live.js';
 import { navigate } from './routes.js';
 import { InvitePage, SignInPage } from './SignInPage.js';
+import { SignUpPage } from './SignUpPage.js';
 import { SupervisorPage } from './SupervisorPage.js';
 import { PlanningPage } from './PlanningPage.js';
+import { WorkspaceSwitcher } from './WorkspaceSwitcher.js';
 
 type Route =
   | { page: 'inbox'; conversationId?: string }
   | { page: 'supervisor' }
   | { page: 'planning' }
   | { page: 'admin' }
-  | { page: 'invite'; token: string };
+  | { page: 'invite'; token: string }
+  | { page: 'signup' };
 
 function parseRoute(hash: string): Route {
   const [, page, arg] = hash.replace(/^#/, '').split('/');
   if (page === 'invite' && arg) return { page: 'invite', token: arg };
   if (page === 'supervisor') return arg === 'planning' ? { page: 'planning' } : { page: 'supervisor' };
   if (page === 'admin') return { page: 'admin' };
+  if (page === 'signup') return { page: 'signup' };
   return { page: 'inbox', ...(page === 'c' && arg ? { conversationId: arg } : {}) };
 }
 
@@ -59,6 +63,8 @@ export function App() {
       <InvitePage token={route.token} onSignedIn={(user, csrf) => (signedIn(user, csrf), navigate('/'))} />
     );
   if (me === undefined) return <div className="loading">Loading…</div>;
+  if (me === null && route.page === 'signup')
+    return <SignUpPage onSignedIn={(user, csrf) => (signedIn(user, csrf), navigate('/'))} />;
   if (me === null) return <SignInPage onSignedIn={signedIn} />;
 
   const signOut = async () => {
@@ -87,6 +93,7 @@ export function App() {
             </a>
           )}
         </nav>
+        <WorkspaceSwitcher me={me} />
         <PresencePicker me={me} />
         <span className="who" title={me.email}>
           {me.displayName} · {me.role}

@@ -2,6 +2,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { type Channel, type ConversationListItem, type Me, type Page, api, query } from './api.js';
 import { navigate } from './routes.js';
 import { ConversationPane } from './ConversationPane.js';
+import { EmptyConversationList } from './EmptyConversationList.js';
+import { SetupChecklist } from './SetupChecklist.js';
 import { CHANNEL_LABEL, waited } from './format.js';
 import { isTyping } from './keyboard.js';
 import { live } from './live.js';
@@ -96,6 +98,7 @@ export function InboxPage({ me, conversationId }: { me: Me; conversationId?: str
   return (
     <main className="inbox">
       <section className="list" aria-label="Conversations">
+        {me.role === 'admin' && <SetupChecklist />}
         <div className="tabs" role="tablist">
           {views.map(([id, label]) => (
             <button
@@ -164,7 +167,12 @@ export function InboxPage({ me, conversationId }: { me: Me; conversationId?: str
               </a>
             </li>
           ))}
-          {page && items.length === 0 && <li className="empty">Nothing here.</li>}
+          {page && items.length === 0 && (
+            <EmptyConversationList
+              view={view}
+              filtered={channel !== '' || queueId !== '' || status !== 'open,pending'}
+            />
+          )}
         </ul>
       </section>
       {conversationId ? (

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { type Me, api } from './api.js';
+import { SignUpLink } from './SignUpPage.js';
 
 type SignedIn = (user: Me, csrfToken: string) => void;
 
@@ -54,6 +55,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: SignedIn }) {
       <button type="submit" disabled={busy}>
         Sign in
       </button>
+      <SignUpLink />
     </form>
   );
 }

@@ -9,6 +9,9 @@ import { AgentsApiService } from './agents-api.service.js';
 import { QueuesApiService } from './queues-api.service.js';
 import { RoutingReadsRepository } from './routing-reads.repository.js';
 
+/** The engine's default queue, as the stats name it (no configured queue may have an empty id). */
+const DEFAULT_QUEUE_ID = '';
+
 /** What supervisors watch: each queue's waiting and service level, and why a conversation went where it did. */
 @Injectable()
 export class SupervisionApiService {
@@ -37,10 +40,19 @@ export class SupervisionApiService {
       this.agents.listAgents(workspaceId),
     ]);
     const now = Date.now();
-    return queues.map((queue) => {
-      const w = waiting.find((r) => r.queue_id === queue.id);
-      const waits = answered.find((r) => r.queue_id === queue.id)?.wait_seconds ?? [];
-      const serving = agents.filter((a) => a.queueIds.length === 0 || a.queueIds.includes(queue.id));
+    // The default queue (id ''): conversations no queue's entry rule took — every one, until an admin
+    // sets queues up — served by every agent. Without it a new workspace's stats read empty.
+    const rows = [
+      ...queues,
+      { id: DEFAULT_QUEUE_ID, name: 'Default', serviceLevel: { targetPercent: 80, withinSeconds: 60 } },
+    ];
+    return rows.map((queue) => {
+      const stored = queue.id === DEFAULT_QUEUE_ID ? null : queue.id;
+      const w = waiting.find((r) => r.queue_id === stored);
+      const waits = answered.find((r) => r.queue_id === stored)?.wait_seconds ?? [];
+      const serving = agents.filter(
+        (a) => stored === null || a.queueIds.length === 0 || a.queueIds.includes(queue.id),
+      );
       const online = serving.filter((a) => a.presence === 'online');
       return {
         queueId: queue.id,

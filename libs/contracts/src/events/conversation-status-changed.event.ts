@@ -17,6 +17,12 @@ export const ConversationStatusChangedV1 = defineEvent(
     previousStatus: conversationStatusSchema,
     changedBy: messageSenderSchema,
     changedAt: z.iso.datetime({ offset: true }),
+    /**
+     * Set when no one decided the change: `merge` — a customer merge resolved the source's open
+     * conversation (it continues in the target's), or an undone merge reopened it. Channels don't
+     * treat it as the end of a conversation (no rating request). Absent: an explicit change.
+     */
+    cause: z.enum(['merge']).optional(),
   }),
   { topic: Topics.conversations },
 );

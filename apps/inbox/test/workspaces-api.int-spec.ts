@@ -1,0 +1,154 @@
+import { DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
+import { randomUUID } from 'node:crypto';
+import { InboxClient } from './inbox-client.fixture.js';
+import { type InboxTestApp, startInboxTestApp } from './inbox-test-app.fixture.js';
+
+const PASSWORD = 'a long enough password';
+
+/**
+ * Workspaces over the inbox's HTTP API on the real PostgreSQL (issue 17): sign-up (and an operator
+ * switching it off), settings with field errors, the business hours handed to the web widget, a
+ * person who creates a second workspace switching between the two, and that nothing of one
+ * workspace shows in another — not even to the same person, and not by a typed email.
+ */
+describe('inbox: workspaces', () => {
+  let inbox: InboxTestApp;
+
+  beforeAll(async () => {
+    inbox = await startInboxTestApp('inbox_workspaces');
+  });
+  afterAll(() => inbox?.close());
+
+  const signUp = async (workspaceName: string, email: string) => {
+    const client = new InboxClient(inbox.url);
+    const response = await client.post('/api/inbox/signup', {
+      workspaceName,
+      displayName: 'Founder',
+      email,
+      password: PASSWORD,
+      timeZone: 'Europe/Paris',
+    });
+    if (response.status === 201) client.csrfToken = (response.body as { csrfToken: string }).csrfToken;
+    return { client, response };
+  };
+
+  it('signs a business up: a workspace, its admin signed in, its settings', async () => {
+    expect((await new InboxClient(inbox.url).get('/api/inbox/signup')).body).toEqual({ enabled: true });
+    const { client, response } = await signUp('Acme Bikes', 'founder@acme.example');
+    expect(response.status).toBe(201);
+    const body = response.body as { workspace: { id: string; timeZone: string }; user: { role: string } };
+    expect(body.user.role).toBe('admin');
+    expect(body.workspace.timeZone).toBe('Europe/Paris');
+    expect(body.workspace.id).not.toBe(DEFAULT_WORKSPACE_ID);
+    const me = await client.get('/api/inbox/session');
+    expect(me.body.user.workspaceId).toBe(body.workspace.id);
+
+    const bad = await client.patch('/api/inbox/admin/workspace', {
+      name: '',
+      timeZone: 'Mars/Olympus',
+      businessHours: { mon: [{ from: '18:00', to: '09:00' }] },
+    });
+    expect(bad.status).toBe(400);
+    expect((bad.body.error.fieldViolations as { field: string }[]).map((v) => v.field).sort()).toEqual([
+      'businessHours.mon.0',
+      'name',
+      'timeZone',
+    ]);
+    const hours = { mon: [{ from: '09:00', to: '18:00' }], sat: [{ from: '10:00', to: '12:00' }] };
+    const saved = await client.patch('/api/inbox/admin/workspace', {
+      name: 'Acme Bikes & Co',
+      timeZone: 'America/New_York',
+      businessHours: hours,
+    });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toMatchObject({
+      name: 'Acme Bikes & Co',
+      timeZone: 'America/New_York',
+      businessHours: hours,
+    });
+    // The web widget of that workspace follows them (and no other workspace's).
+    expect((await inbox.webChannel.getWidgetSettings(body.workspace.id)).appearance.businessHours).toEqual({
+      timeZone: 'America/New_York',
+      weekly: hours,
+    });
+    expect(
+      (await inbox.webChannel.getWidgetSettings(DEFAULT_WORKSPACE_ID)).appearance.businessHours,
+    ).toBeNull();
+
+    // Another workspace's admin sees none of it: users, settings.
+    const other = new InboxClient(inbox.url);
+    expect((await other.login(inbox.adminEmail, inbox.adminPassword)).status).toBe(200);
+    const users = (await other.get('/api/inbox/users')).body.users as { email: string }[];
+    expect(users.map((u) => u.email)).not.toContain('founder@acme.example');
+    expect((await other.get('/api/inbox/admin/workspace')).body.id).toBe(DEFAULT_WORKSPACE_ID);
+    const agentsOfAcme = (await client.get('/api/inbox/users')).body.users as { email: string }[];
+    expect(agentsOfAcme.map((u) => u.email)).toEqual(['founder@acme.example']);
+  });
+
+  it('lets a person create a second workspace and switch between them', async () => {
+    const { client } = await signUp('North Shop', `north-${randomUUID().slice(0, 6)}@shop.example`);
+    const home = (await client.get('/api/inbox/session')).body.user.workspaceId as string;
+    const created = await client.post('/api/inbox/workspaces', {
+      name: 'South Shop',
+      timeZone: 'Asia/Tokyo',
+    });
+    expect(created.status).toBe(201);
+    const south = created.body.id as string;
+
+    const listed = await client.get('/api/inbox/workspaces');
+    expect(listed.body.workspaces).toEqual([
+      { workspaceId: home, name: 'North Shop', role: 'admin', current: true },
+      { workspaceId: south, name: 'South Shop', role: 'admin', current: false },
+    ]);
+    const oldCookie = client.cookie;
+    const switched = await client.post('/api/inbox/workspaces/switch', { workspaceId: south });
+    expect(switched.status).toBe(200);
+    client.csrfToken = switched.body.csrfToken as string;
+    expect((await client.get('/api/inbox/session')).body.user.workspaceId).toBe(south);
+    expect((await client.get('/api/inbox/admin/workspace')).body).toMatchObject({
+      name: 'South Shop',
+      timeZone: 'Asia/Tokyo',
+    });
+    // The session of the other workspace ended with the switch.
+    const stale = new InboxClient(inbox.url);
+    stale.cookie = oldCookie;
+    expect((await stale.get('/api/inbox/session')).status).toBe(401);
+
+    // One sign-in (same email and password) lands in the oldest; no "choose a workspace".
+    const again = new InboxClient(inbox.url);
+    const email = (await client.get('/api/inbox/session')).body.user.email as string;
+    expect((await again.login(email, PASSWORD)).status).toBe(200);
+    expect((await again.get('/api/inbox/session')).body.user.workspaceId).toBe(home);
+
+    // Not a workspace of theirs: not found, whether it exists or not.
+    for (const workspaceId of [DEFAULT_WORKSPACE_ID, randomUUID()])
+      expect((await client.post('/api/inbox/workspaces/switch', { workspaceId })).status).toBe(404);
+  });
+
+  it('never links people by email: a same-email user another admin made cannot be switched to', async () => {
+    const email = `shared-${randomUUID().slice(0, 6)}@mail.example`;
+    const { client } = await signUp('Shop One', email);
+    // Someone else signs up with the same email (they cannot prove it is theirs; nor can the first).
+    const { client: stranger } = await signUp('Shop Two', email);
+    const theirs = (await stranger.get('/api/inbox/session')).body.user.workspaceId as string;
+    expect((await client.get('/api/inbox/workspaces')).body.workspaces).toHaveLength(1);
+    expect((await client.post('/api/inbox/workspaces/switch', { workspaceId: theirs })).status).toBe(404);
+  });
+
+  it('closes the sign-up page when the operator switches it off', async () => {
+    const closed = await startInboxTestApp('inbox_signup_off', { env: { INBOX_SIGNUP_ENABLED: 'false' } });
+    try {
+      const client = new InboxClient(closed.url);
+      expect((await client.get('/api/inbox/signup')).body).toEqual({ enabled: false });
+      const refused = await client.post('/api/inbox/signup', {
+        workspaceName: 'Nope',
+        displayName: 'No One',
+        email: 'no@one.example',
+        password: PASSWORD,
+      });
+      expect(refused.status).toBe(404);
+    } finally {
+      await closed.close();
+    }
+  });
+});
