@@ -25,8 +25,7 @@ export class RoutingApiService implements RoutingApi {
   ) {}
 
   planStaffing: RoutingApi['planStaffing'] = (...args) => this.planning.planStaffing(...args);
-  getArrivalHistory: RoutingApi['getArrivalHistory'] = (...args) =>
-    this.planning.getArrivalHistory(...args);
+  getArrivalHistory: RoutingApi['getArrivalHistory'] = (...args) => this.planning.getArrivalHistory(...args);
 
   upsertAgent: RoutingApi['upsertAgent'] = (...args) => this.agents.upsertAgent(...args);
   createAgent: RoutingApi['createAgent'] = (...args) => this.agents.createAgent(...args);
