@@ -25,3 +25,27 @@ export function cacheRoot(): string;
 export function classpath(libsDir: string): string;
 
 export function findJava(): string;
+
+export interface ClusterNode {
+  nodeId: number;
+  /** This node's bootstrap address. */
+  brokers: string;
+  /** The node's JVM while it runs. */
+  pid(): number | undefined;
+  /** `kill -9`, resolved once the JVM is gone. */
+  kill(): Promise<void>;
+  /** Starts it again on its data (after kill or stop). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface RunningCluster {
+  /** Every node's address, comma-separated (KAFKA_BROKERS). */
+  brokers: string;
+  nodes: ClusterNode[];
+  /** Stops every node and removes the cluster's files. */
+  stop(): Promise<void>;
+}
+
+/** A KRaft cluster of `nodes` (default 3) on loopback: replication factor 3, min.insync.replicas 2. */
+export function startCluster(options?: { nodes?: number }): Promise<RunningCluster>;

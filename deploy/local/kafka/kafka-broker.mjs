@@ -13,11 +13,14 @@
  * Library:
  *   const { brokers, pid, stop } = await startBroker();   // brokers = '127.0.0.1:PORT'
  *   await stop();
+ *   const cluster = await startCluster({ nodes: 3 });    // RF 3, min.insync.replicas 2
+ *   await cluster.nodes[0].kill(); await cluster.nodes[0].start(); await cluster.stop();
  *
  * CLI:
  *   node deploy/local/kafka/kafka-broker.mjs start [--port N]  # prints KAFKA_BROKERS=…, stays up
  *   node deploy/local/kafka/kafka-broker.mjs stop    # pid file: <cache>/run/broker.pid, one per user
  *   node deploy/local/kafka/kafka-broker.mjs status
+ *   node deploy/local/kafka/kafka-broker.mjs cluster [--nodes=3]  # a KRaft cluster in the foreground
  *   node deploy/local/kafka/kafka-broker.mjs jars    # only fetch the jars into the cache
  *
  * Plain JavaScript on purpose: it runs before (and without) a TypeScript build.
@@ -200,23 +203,104 @@ export async function startBroker({ dataDir, port } = {}) {
 }
 
 /**
- * @param {{ dataDir?: string, port?: number, detached: boolean }} options `detached`: the broker
- *   outlives this process (CLI `start`); otherwise it dies with it.
+ * @typedef {object} ClusterNode
+ * @property {number} nodeId
+ * @property {string} brokers this node's bootstrap address
+ * @property {() => number | undefined} pid the node's JVM while it runs
+ * @property {() => Promise<void>} kill `kill -9`, resolved once the JVM is gone
+ * @property {() => Promise<void>} start starts it again on its data (after kill or stop)
+ * @property {() => Promise<void>} stop SIGTERM, SIGKILL after a grace period
+ */
+
+/**
+ * @typedef {object} RunningCluster
+ * @property {string} brokers every node's address, comma-separated (KAFKA_BROKERS)
+ * @property {ClusterNode[]} nodes
+ * @property {() => Promise<void>} stop stops every node and removes the cluster's files
+ */
+
+/**
+ * A KRaft cluster of `nodes` (default 3) combined broker + controller nodes on loopback, as in
+ * production: replication factor 3 and min.insync.replicas 2 for every topic, so that one node
+ * may die without losing an acknowledged write or stopping producers. Resolves once every node
+ * answers a client; its nodes can be killed and started again on their data.
+ * @param {{ nodes?: number }} [options]
+ * @returns {Promise<RunningCluster>}
+ */
+export async function startCluster({ nodes = 3 } = {}) {
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9) throw new Error(`nodes: 1 to 9, not ${nodes}`);
+  const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'switchboard-kafka-cluster-'));
+  const ports = await freePorts(nodes * 2);
+  const clusterId = randomClusterId();
+  const all = Array.from({ length: nodes }, (_, i) => ({
+    nodeId: i + 1,
+    ports: {
+      broker: /** @type {number} */ (ports[2 * i]),
+      controller: /** @type {number} */ (ports[2 * i + 1]),
+    },
+  }));
+  const voters = all.map((n) => `${n.nodeId}@127.0.0.1:${n.ports.controller}`).join(',');
+  /** @type {ClusterNode[]} */
+  const clusterNodes = all.map(({ nodeId, ports: nodePorts }) => {
+    const dataDir = path.join(root, `node-${nodeId}`);
+    /** @type {Quorum} */
+    const quorum = { nodeId, clusterId, ports: nodePorts, voters, size: nodes };
+    /** @type {RunningBroker | undefined} */
+    let running;
+    return {
+      nodeId,
+      brokers: `127.0.0.1:${nodePorts.broker}`,
+      pid: () => running?.pid,
+      start: async () => {
+        if (running) throw new Error(`node ${nodeId} is running`);
+        running = await launch({ dataDir, detached: false, quorum });
+      },
+      kill: async () => {
+        if (!running) return;
+        signal(running.pid, 'SIGKILL');
+        await waitForExit(running.pid, 10_000);
+        await running.stop();
+        running = undefined;
+      },
+      stop: async () => {
+        await running?.stop();
+        running = undefined;
+      },
+    };
+  });
+  const stop = async () => {
+    await Promise.all(clusterNodes.map((n) => n.stop()));
+    await fsp.rm(root, { recursive: true, force: true });
+  };
+  try {
+    // Together: a node is ready only once a majority of the voters has elected a leader.
+    await Promise.all(clusterNodes.map((n) => n.start()));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { brokers: clusterNodes.map((n) => n.brokers).join(','), nodes: clusterNodes, stop };
+}
+
+/**
+ * @param {{ dataDir?: string, port?: number, detached: boolean, quorum?: Quorum }} options `detached`:
+ *   the broker outlives this process (CLI `start`); otherwise it dies with it. `quorum`: one node
+ *   of a cluster (startCluster).
  * @returns {Promise<RunningBroker>}
  */
-async function launch({ dataDir, port, detached }) {
+async function launch({ dataDir, port, detached, quorum }) {
   const java = findJava();
   const libs = await ensureJars();
   for (let attempt = 1; ; attempt++) {
     const cds = classDataSharing('broker', java, libs);
     try {
-      return await launchOnce({ java, libs, dataDir, port, detached, cds });
+      return await launchOnce({ java, libs, dataDir, port, detached, cds, quorum });
     } catch (error) {
       if (!(error instanceof BrokerStartError) || attempt >= 3) throw error;
       // Free ports are probed then released, so another process can grab one in between: retry
       // with fresh ones (only when we picked them).
       const bindClash = /Address already in use/.test(error.logTail);
-      if (bindClash && (port !== undefined || dataDir !== undefined)) throw error;
+      if (bindClash && (port !== undefined || dataDir !== undefined || quorum)) throw error;
       // The JVM rejecting (or, for a damaged file, crashing on) its class-data archive: drop it.
       const archiveTrouble = /shared archive|\[cds\]|FileMapInfo|fatal error has been detected/i.test(
         error.logTail,
@@ -236,10 +320,10 @@ class BrokerStartError extends Error {
 }
 
 /**
- * @param {{ java: string, libs: string, dataDir?: string, port?: number, detached: boolean, cds: ClassDataSharing }} o
+ * @param {{ java: string, libs: string, dataDir?: string, port?: number, detached: boolean, cds: ClassDataSharing, quorum?: Quorum }} o
  * @returns {Promise<RunningBroker>}
  */
-async function launchOnce({ java, libs, dataDir, port, detached, cds }) {
+async function launchOnce({ java, libs, dataDir, port, detached, cds, quorum }) {
   const owned = dataDir === undefined;
   const dir = owned ? await fsp.mkdtemp(path.join(os.tmpdir(), 'switchboard-kafka-')) : path.resolve(dataDir);
   const logsDir = path.join(dir, 'logs');
@@ -253,18 +337,21 @@ async function launchOnce({ java, libs, dataDir, port, detached, cds }) {
   try {
     await fsp.mkdir(logsDir, { recursive: true });
     await fsp.mkdir(logDirs, { recursive: true });
-    const ports = await choosePorts(dir, port);
+    const ports = quorum ? quorum.ports : await choosePorts(dir, port);
     const brokers = `127.0.0.1:${ports.broker}`;
     const propsFile = path.join(dir, 'server.properties');
     const log4jFile = path.join(dir, 'log4j2.yaml');
-    await fsp.writeFile(propsFile, serverProperties({ ...ports, logDirs }));
+    await fsp.writeFile(
+      propsFile,
+      quorum ? clusterNodeProperties({ ...ports, logDirs, quorum }) : serverProperties({ ...ports, logDirs }),
+    );
     await fsp.writeFile(log4jFile, LOG4J2_YAML);
 
     const metaProperties = path.join(logDirs, 'meta.properties');
     let clusterId = readClusterId(metaProperties);
     if (!clusterId) {
-      clusterId = randomClusterId();
-      await formatStorage({ java, libs, propsFile, clusterId });
+      clusterId = quorum?.clusterId ?? randomClusterId();
+      await formatStorage({ java, libs, propsFile, clusterId, standalone: !quorum });
     }
 
     const out = fs.openSync(outFile, 'a');
@@ -447,6 +534,62 @@ background.threads=4
 `;
 }
 
+/**
+ * @typedef {object} Quorum
+ * @property {number} nodeId
+ * @property {string} clusterId
+ * @property {{ broker: number, controller: number }} ports this node's
+ * @property {string} voters `1@127.0.0.1:PORT,2@…`: every node's controller endpoint
+ * @property {number} size
+ */
+
+/**
+ * One node of a KRaft cluster on loopback, every node a broker and a voter, replicated as in
+ * production: 3 copies of everything, a write acknowledged by at least 2 (so one node may die).
+ * @param {{ broker: number, controller: number, logDirs: string, quorum: Quorum }} o
+ */
+function clusterNodeProperties({ broker, controller, logDirs, quorum }) {
+  const replicas = Math.min(3, quorum.size);
+  const minIsr = Math.max(1, replicas - 1);
+  return `# Written by deploy/local/kafka/kafka-broker.mjs: node ${quorum.nodeId} of ${quorum.size}, loopback only.
+process.roles=broker,controller
+node.id=${quorum.nodeId}
+controller.quorum.voters=${quorum.voters}
+listeners=PLAINTEXT://127.0.0.1:${broker},CONTROLLER://127.0.0.1:${controller}
+advertised.listeners=PLAINTEXT://127.0.0.1:${broker},CONTROLLER://127.0.0.1:${controller}
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=${logDirs}
+
+# As in production: ${replicas} replicas, ${minIsr} in sync to acknowledge (acks=all).
+num.partitions=1
+default.replication.factor=${replicas}
+min.insync.replicas=${minIsr}
+offsets.topic.replication.factor=${replicas}
+transaction.state.log.replication.factor=${replicas}
+transaction.state.log.min.isr=${minIsr}
+share.coordinator.state.topic.replication.factor=${replicas}
+share.coordinator.state.topic.min.isr=${minIsr}
+unclean.leader.election.enable=false
+
+auto.create.topics.enable=false
+delete.topic.enable=true
+
+group.initial.rebalance.delay.ms=0
+offsets.topic.num.partitions=4
+transaction.state.log.num.partitions=4
+share.coordinator.state.topic.num.partitions=4
+group.min.session.timeout.ms=1000
+
+# 2 cores shared by three JVMs and the tests.
+num.network.threads=1
+num.io.threads=2
+background.threads=2
+num.replica.fetchers=1
+`;
+}
+
 // Broker logs go to a file in the broker's directory, never to our stdout.
 const LOG4J2_YAML = `# Written by deploy/local/kafka/kafka-broker.mjs
 Configuration:
@@ -485,8 +628,12 @@ function readClusterId(metaProperties) {
   }
 }
 
-/** @param {{ java: string, libs: string, propsFile: string, clusterId: string }} o */
-async function formatStorage({ java, libs, propsFile, clusterId }) {
+/**
+ * A single node is its own quorum (`--standalone`); a cluster's nodes name the static voters in
+ * their properties (`controller.quorum.voters`) and format without either flag.
+ * @param {{ java: string, libs: string, propsFile: string, clusterId: string, standalone?: boolean }} o
+ */
+async function formatStorage({ java, libs, propsFile, clusterId, standalone = true }) {
   const cds = classDataSharing('storage-tool', java, libs);
   const args = [
     ...TOOL_JVM,
@@ -500,7 +647,7 @@ async function formatStorage({ java, libs, propsFile, clusterId }) {
     clusterId,
     '-c',
     propsFile,
-    '--standalone',
+    ...(standalone ? ['--standalone'] : []),
   ];
   const { code, output } = await run(java, args, { cwd: path.dirname(propsFile) });
   publishArchive(cds, code === 0);
@@ -911,12 +1058,33 @@ async function main(command) {
       return 0;
     case 'status':
       return cliStatus();
+    case 'cluster': {
+      // Foreground: the nodes live as long as this process (Ctrl-C stops them and removes their files).
+      const nodes = Number(
+        process.argv
+          .slice(3)
+          .find((a) => /^--nodes=\d+$/.test(a))
+          ?.split('=')[1] ?? 3,
+      );
+      const cluster = await startCluster({ nodes });
+      process.stderr.write(
+        `kafka-broker: ${nodes}-node KRaft cluster up (replication factor ${Math.min(3, nodes)}, ` +
+          `min.insync.replicas ${Math.max(1, Math.min(3, nodes) - 1)}); Ctrl-C stops it\n`,
+      );
+      process.stdout.write(`KAFKA_BROKERS=${cluster.brokers}\n`);
+      await new Promise((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await cluster.stop();
+      return 0;
+    }
     case 'jars':
       process.stdout.write(`${await ensureJars()}\n`);
       return 0;
     default:
       process.stderr.write(
-        'usage: node deploy/local/kafka/kafka-broker.mjs start [--port N]|stop|status|jars\n',
+        'usage: node deploy/local/kafka/kafka-broker.mjs start [--port N]|stop|status|cluster [--nodes=3]|jars\n',
       );
       return 2;
   }

@@ -16,3 +16,9 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- include "switchboard.fullname" . -}}
 {{- end -}}
 {{- end -}}
+
+{{- /* What selects one app's pods: (dict "root" $ "name" "history"). */ -}}
+{{- define "switchboard.selectorLabels" -}}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/name: {{ .name }}
+{{- end -}}

@@ -28,3 +28,39 @@ describe('MessagingConfig retention settings', () => {
     }
   });
 });
+
+describe('MessagingConfig: the consumer group timing (ADR 0091)', () => {
+  it('defaults to a 6 s session, 1 s heartbeats and a 20 s rebalance timeout', () => {
+    const config = MessagingConfig.parse({ KAFKA_BROKERS: 'kafka:9092' });
+    expect({
+      session: config.KAFKA_SESSION_TIMEOUT_MS,
+      heartbeat: config.KAFKA_HEARTBEAT_INTERVAL_MS,
+      rebalance: config.KAFKA_REBALANCE_TIMEOUT_MS,
+    }).toEqual({ session: 6_000, heartbeat: 1_000, rebalance: 20_000 });
+  });
+
+  it('takes other values as milliseconds', () => {
+    const config = MessagingConfig.parse({
+      KAFKA_SESSION_TIMEOUT_MS: '10000',
+      KAFKA_HEARTBEAT_INTERVAL_MS: '3000',
+      KAFKA_REBALANCE_TIMEOUT_MS: '60000',
+    });
+    expect([
+      config.KAFKA_SESSION_TIMEOUT_MS,
+      config.KAFKA_HEARTBEAT_INTERVAL_MS,
+      config.KAFKA_REBALANCE_TIMEOUT_MS,
+    ]).toEqual([10_000, 3_000, 60_000]);
+  });
+
+  it('refuses a session brokers would refuse (under 6 s) and values that are not milliseconds', () => {
+    expect(() => MessagingConfig.parse({ KAFKA_SESSION_TIMEOUT_MS: '5000' })).toThrow(
+      /KAFKA_SESSION_TIMEOUT_MS/,
+    );
+    expect(() => MessagingConfig.parse({ KAFKA_HEARTBEAT_INTERVAL_MS: '1s' })).toThrow(
+      /KAFKA_HEARTBEAT_INTERVAL_MS/,
+    );
+    expect(() => MessagingConfig.parse({ KAFKA_REBALANCE_TIMEOUT_MS: '0' })).toThrow(
+      /KAFKA_REBALANCE_TIMEOUT_MS/,
+    );
+  });
+});

@@ -41,6 +41,10 @@ export interface KafkaEventBusOptions {
   readonly publishTimeoutMs?: number;
   /** How long a silent consumer keeps its partitions before the group gives them to another member. */
   readonly sessionTimeoutMs?: number;
+  /** How often a consumer heartbeats (default: a third of the session timeout, at most 3 s). */
+  readonly heartbeatIntervalMs?: number;
+  /** How long a rebalance waits for members to rejoin (default 60 s, kafkajs' own). */
+  readonly rebalanceTimeoutMs?: number;
   /** Producers publishing in parallel, each owning a share of the partitions (default 4). */
   readonly producerLanes?: number;
   /** Partitions of one subscription handled at the same time (each still strictly in order). */
@@ -358,7 +362,10 @@ export class KafkaEventBus extends EventBus {
         groupId,
         allowAutoTopicCreation: false,
         sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
-        heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
+        heartbeatInterval:
+          this.options.heartbeatIntervalMs ??
+          Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
+        rebalanceTimeout: this.options.rebalanceTimeoutMs ?? 60_000,
         maxWaitTimeInMs: 500,
         // Short waits between kafkajs's own retries: a broker back after a blip is seen within a
         // second. Never its restart: a crashed consumer is replaced by this loop.
