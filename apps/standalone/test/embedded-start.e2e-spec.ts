@@ -29,7 +29,9 @@ describe('standalone, embedded', () => {
     };
     expect(Object.keys(ready.checks).sort()).toEqual([
       'database:api',
+      'database:bot',
       'database:channels',
+      'database:channels_social',
       'database:channels_web',
       'database:history',
       'database:inbox',
