@@ -77,11 +77,16 @@ describe('a clean start of every app', () => {
       CHANNEL_WEB_API_URL: web!.url,
       CHANNEL_SMS_API_URL: sms!.url,
     };
-    const [inbox, grpc] = await Promise.all([
-      start('inbox', { ...urls, ADMIN_EMAIL: 'admin@example.test', ADMIN_PASSWORD: randomUUID() }),
-      start('grpc-api', urls),
-    ]);
-    await Promise.all([inbox.waitUntilReady(120_000), grpc.waitUntilReady(120_000)]);
+    // The inbox calls grpc-api for the admin screen's API keys.
+    const grpc = await start('grpc-api', urls);
+    await grpc.waitUntilReady(120_000);
+    const inbox = await start('inbox', {
+      ...urls,
+      GRPC_API_URL: grpc.url,
+      ADMIN_EMAIL: 'admin@example.test',
+      ADMIN_PASSWORD: randomUUID(),
+    });
+    await inbox.waitUntilReady(120_000);
     // Consumers join their groups and fetch for a while after readiness.
     await settle(10_000);
     const exits = await Promise.all([...apps.values()].map((app) => app.stop('SIGTERM')));
