@@ -151,4 +151,32 @@ describe('inbox: workspaces', () => {
       await closed.close();
     }
   });
+  it('limits sign-ups per address (429 with Retry-After), not other addresses nor their sign-ins', async () => {
+    // Addresses played through X-Forwarded-For from a trusted proxy (loopback).
+    const open = await startInboxTestApp('inbox_signup_limit', { env: { TRUSTED_PROXIES: '127.0.0.1,::1' } });
+    try {
+      const from = (address: string) => {
+        const client = new InboxClient(open.url);
+        client.headers = { 'x-forwarded-for': address };
+        return client;
+      };
+      const signUpFrom = (address: string, n: number) =>
+        from(address).post('/api/inbox/signup', {
+          workspaceName: `Shop ${n}`,
+          displayName: 'Founder',
+          email: `founder-${randomUUID().slice(0, 8)}@shop.example`,
+          password: PASSWORD,
+        });
+      for (let n = 0; n < 5; n++) expect((await signUpFrom('203.0.113.7', n)).status).toBe(201);
+      const refused = await signUpFrom('203.0.113.7', 5);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(refused.body.error.message).toContain('sign-ups');
+      expect((await signUpFrom('198.51.100.9', 6)).status).toBe(201);
+      // Sign-ups are not failed passwords: the address may still try to sign in.
+      expect((await from('203.0.113.7').login('nobody@shop.example', 'not the password')).status).toBe(401);
+    } finally {
+      await open.close();
+    }
+  });
 });

@@ -20,15 +20,26 @@ export const LOGIN_LIMITS = {
   perAccount: 20,
   /** A browser that signed in to the account before (its trust cookie), wherever it is. */
   perDevice: 5,
+  /** Workspaces one address may sign up: the sign-up page is public and each makes rows. */
+  signUpsPerAddress: 5,
 } as const;
+
+/**
+ * Sign-ups are kept in the failures' table under this pseudo-account (no email can be it), so
+ * they share its window and its pruning; they never count against an address's sign-ins.
+ */
+const SIGN_UP_KEY = '(sign-up)';
 
 /** How long a browser stays trusted for an account after it last signed in to it. */
 export const DEVICE_TRUST_DAYS = 90;
 
 export class TooManyLoginAttemptsError extends Error {
   override readonly name = 'TooManyLoginAttemptsError';
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Too many failed sign-ins. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`);
+  constructor(
+    readonly retryAfterSeconds: number,
+    what = 'failed sign-ins',
+  ) {
+    super(`Too many ${what}. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`);
   }
 }
 
@@ -81,11 +92,11 @@ export class LoginRateLimiter {
     const [row] = await this.db.query<[FailureCounts]>(
       `SELECT
          count(*) FILTER (WHERE account_key = $1 AND ip = $2 AND device_hash IS NULL)::int AS pair,
-         count(*) FILTER (WHERE ip = $2)::int AS address,
+         count(*) FILTER (WHERE ip = $2 AND account_key <> $5)::int AS address,
          count(*) FILTER (WHERE account_key = $1 AND device_hash IS NULL)::int AS account,
          count(*) FILTER (WHERE device_hash = $3)::int AS device,
          extract(epoch FROM min(at) FILTER (WHERE account_key = $1 AND ip = $2 AND device_hash IS NULL))::float AS pair_oldest,
-         extract(epoch FROM min(at) FILTER (WHERE ip = $2))::float AS address_oldest,
+         extract(epoch FROM min(at) FILTER (WHERE ip = $2 AND account_key <> $5))::float AS address_oldest,
          extract(epoch FROM min(at) FILTER (WHERE account_key = $1 AND device_hash IS NULL))::float AS account_oldest,
          extract(epoch FROM min(at) FILTER (WHERE device_hash = $3))::float AS device_oldest
        FROM inbox.login_failures
@@ -95,6 +106,7 @@ export class LoginRateLimiter {
         admitted.address,
         admitted.trustedDevice?.hash ?? null,
         LOGIN_LIMITS.windowSeconds,
+        SIGN_UP_KEY,
       ],
     );
     const now = Date.now() / 1000;
@@ -113,6 +125,29 @@ export class LoginRateLimiter {
     if (row.account >= LOGIN_LIMITS.perAccount)
       throw new TooManyLoginAttemptsError(retryAfter(row.account_oldest));
     return admitted;
+  }
+
+  /**
+   * A public sign-up from `ip`, counted before the workspace is made: refused with
+   * `TooManyLoginAttemptsError` once the address made `signUpsPerAddress` in the window.
+   */
+  async admitSignUp(ip: string): Promise<void> {
+    const address = addressKey(ip);
+    const [row] = await this.db.query<[{ made: number; oldest: number | null }]>(
+      `WITH counted AS (
+         INSERT INTO inbox.login_failures (account_key, ip, device_hash) VALUES ($1, $2, NULL)
+       )
+       SELECT count(*)::int AS made, extract(epoch FROM min(at))::float AS oldest
+       FROM inbox.login_failures
+       WHERE account_key = $1 AND ip = $2 AND at > now() - make_interval(secs => $3)`,
+      [SIGN_UP_KEY, address, LOGIN_LIMITS.windowSeconds],
+    );
+    // The statement's own row is not visible to its SELECT: `made` is the sign-ups before it.
+    if (row.made >= LOGIN_LIMITS.signUpsPerAddress) {
+      const now = Date.now() / 1000;
+      const retryAfter = Math.max(1, Math.ceil((row.oldest ?? now) + LOGIN_LIMITS.windowSeconds - now));
+      throw new TooManyLoginAttemptsError(retryAfter, 'sign-ups from this address');
+    }
   }
 
   async recordFailure(attempt: AdmittedAttempt): Promise<void> {

@@ -11,10 +11,17 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import { type ConfigOf, InjectConfig } from '@switchboard/platform';
+import {
+  ClientIpConfig,
+  type ConfigOf,
+  InjectConfig,
+  PlatformConfigService,
+  clientIp,
+} from '@switchboard/platform';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { assertPasswordPolicy } from '../auth/auth.service.js';
+import { LoginRateLimiter } from '../auth/login-rate-limiter.service.js';
 import { MAX_PASSWORD_LENGTH } from '../auth/password.util.js';
 import { CurrentSession, PublicRoute, RequireRole, SessionGuard } from '../auth/session.guard.js';
 import type { SessionContext } from '../auth/session-context.js';
@@ -53,6 +60,8 @@ export class WorkspacesController {
     private readonly workspaces: WorkspacesService,
     private readonly sessions: SessionsService,
     @InjectConfig(InboxConfig) private readonly config: ConfigOf<typeof InboxConfig>,
+    private readonly limiter: LoginRateLimiter,
+    private readonly platformConfig: PlatformConfigService,
   ) {}
 
   /** Whether the sign-up page is open, for the sign-in page's link. */
@@ -73,6 +82,9 @@ export class WorkspacesController {
     if (!this.config.INBOX_SIGNUP_ENABLED) throw new NotFoundException('sign-up is switched off here');
     const input = parseInput(signUpSchema, body);
     assertPasswordPolicy(input.password);
+    await this.limiter.admitSignUp(
+      clientIp(request, this.platformConfig.get(ClientIpConfig).TRUSTED_PROXIES),
+    );
     const { workspace, admin } = await this.workspaces.create({
       name: input.workspaceName,
       timeZone: input.timeZone,
