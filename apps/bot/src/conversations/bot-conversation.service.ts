@@ -3,11 +3,11 @@ import {
   BotChannelSwitchedV1,
   BotHandoffRequestedV1,
   OutboundMessageRequestedV1,
-  Topics,
   type Channel,
   type ConversationMessageAppendedV1,
+  type EventEnvelope,
 } from '@switchboard/contracts';
-import { EventBus, type OutgoingEvent } from '@switchboard/messaging';
+import { EventBus } from '@switchboard/messaging';
 import { WorkspaceMatcherService, type WorkspaceAnswer } from '../matching/workspace-matcher.service.js';
 import { BotConversationRepository, type HeldConversation } from './bot-conversation.repository.js';
 import { decideAction, type BotAction } from './bot-policy.js';
@@ -48,7 +48,7 @@ export class BotConversationService {
       const decided = decideAction(held.state, p.text, () =>
         answer?.kind === 'answer' ? { kind: 'answer', articleId: answer.article.id } : { kind: 'decline' },
       );
-      await this.bus.publish(this.effects(event, held, decided.action, answer));
+      await this.bus.emit(this.effects(event, held, decided.action, answer));
       next = decided.next;
     }
     await this.conversations.record(workspaceId, p.conversationId, p.sequence, next);
@@ -57,14 +57,12 @@ export class BotConversationService {
   /** Switches the bot on or off for a channel, and tells routing in the same breath. */
   async switchChannel(workspaceId: string, channel: Channel, enabled: boolean): Promise<void> {
     await this.conversations.switchChannel(workspaceId, channel, enabled, () =>
-      this.bus.publish({
-        topic: Topics.routingCommands,
-        key: workspaceId,
-        event: BotChannelSwitchedV1.create({
+      this.bus.emit(
+        BotChannelSwitchedV1.create({
           workspaceId,
           payload: { channel, enabled, switchedAt: new Date().toISOString() },
         }),
-      }),
+      ),
     );
   }
 
@@ -77,12 +75,10 @@ export class BotConversationService {
     held: HeldConversation,
     action: BotAction,
     answer: WorkspaceAnswer | null,
-  ): OutgoingEvent[] {
+  ): EventEnvelope[] {
     const { workspaceId, correlationId, payload: p } = event;
-    const reply = (text: string): OutgoingEvent => ({
-      topic: Topics.outboundRequests,
-      key: workspaceId,
-      event: OutboundMessageRequestedV1.create({
+    const reply = (text: string): EventEnvelope =>
+      OutboundMessageRequestedV1.create({
         workspaceId,
         correlationId,
         payload: {
@@ -93,8 +89,7 @@ export class BotConversationService {
           attachments: [],
           sender: BOT_SENDER,
         },
-      }),
-    });
+      });
     switch (action.kind) {
       case 'none':
         return [];
@@ -102,21 +97,17 @@ export class BotConversationService {
         return answer?.kind === 'answer' ? [reply(answer.article.answer)] : [];
       case 'handoff':
         return [
-          {
-            topic: Topics.routingCommands,
-            key: workspaceId,
-            event: BotHandoffRequestedV1.create({
-              workspaceId,
-              correlationId,
-              payload: {
-                conversationId: p.conversationId,
-                customerId: held.customerId,
-                reason: action.reason,
-                articleIds: [...held.state.articleIds],
-                requestedAt: new Date().toISOString(),
-              },
-            }),
-          },
+          BotHandoffRequestedV1.create({
+            workspaceId,
+            correlationId,
+            payload: {
+              conversationId: p.conversationId,
+              customerId: held.customerId,
+              reason: action.reason,
+              articleIds: [...held.state.articleIds],
+              requestedAt: new Date().toISOString(),
+            },
+          }),
           reply(HANDOFF_MESSAGE),
         ];
     }

@@ -6,9 +6,9 @@ import {
   DeliveryStatusChangedV1,
   InboundMessageReceivedV1,
   TransientMediaError,
-  Topics,
+  type EventEnvelope,
 } from '@switchboard/contracts';
-import { EventBus, type OutgoingEvent } from '@switchboard/messaging';
+import { EventBus } from '@switchboard/messaging';
 import { ATTACHMENT_STORE, type AttachmentStore, createLogger, storeKey } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { SocialAccount } from '../accounts/social-account.js';
@@ -87,7 +87,7 @@ export class SocialInboundService {
         })),
       ),
     ]);
-    const events: OutgoingEvent[] = [];
+    const events: EventEnvelope[] = [];
     const fresh: typeof keys = [];
     const inBatch = new Set<string>();
     for (const [i, draft] of drafts.entries()) {
@@ -97,14 +97,12 @@ export class SocialInboundService {
       inBatch.add(receiptKey(key));
       const { attachments, rejected } = await this.storeMedia(adapter, draft.account, draft.media);
       const hints = { ...draft.payload.hints, ...(rejected > 0 ? { mediaRejected: String(rejected) } : {}) };
-      events.push({
-        topic: Topics.inbound,
-        key: draft.payload.sender.address,
-        event: InboundMessageReceivedV1.create({
+      events.push(
+        InboundMessageReceivedV1.create({
           workspaceId: draft.workspaceId,
           payload: { ...draft.payload, attachments, ...(Object.keys(hints).length > 0 ? { hints } : {}) },
         }),
-      });
+      );
       fresh.push(key);
     }
 
@@ -116,10 +114,8 @@ export class SocialInboundService {
       const advance = await this.records.wouldAdvance(draft.account, draft.providerMessageId, draft.status);
       if (advance === null) continue;
       advances.push({ ...advance, draft });
-      events.push({
-        topic: Topics.deliveryStatus,
-        key: draft.workspaceId,
-        event: DeliveryStatusChangedV1.create({
+      events.push(
+        DeliveryStatusChangedV1.create({
           workspaceId: draft.workspaceId,
           payload: {
             channel: draft.channel,
@@ -132,10 +128,10 @@ export class SocialInboundService {
             statusAt: draft.statusAt,
           },
         }),
-      });
+      );
     }
 
-    if (events.length > 0) await this.bus.publish(events);
+    if (events.length > 0) await this.bus.emit(events);
     await this.receipts.record(fresh);
     for (const { draft } of advances)
       await this.records.advance(

@@ -7,7 +7,6 @@ import {
   type MessageDeliveryRequestedV1,
   type OutboundChannelFile,
   SOCIAL_CHANNEL_LIMITS,
-  Topics,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
 import {
@@ -202,7 +201,7 @@ export class SocialDeliveryService {
         statusAt: new Date().toISOString(),
       },
     });
-    await this.bus.publish({ topic: Topics.deliveryStatus, key: request.workspaceId, event });
+    await this.bus.emit(event);
   }
 }
 
