@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { deadLetterTopic } from '@switchboard/contracts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InboundMessageReceivedV1, Topics, deadLetterTopic } from '@switchboard/contracts';
 import { testRunId } from '@switchboard/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { type RawDeadLetter, describeEventBusContract } from '../testing/event-bus.contract.js';
@@ -72,5 +73,36 @@ describeEventBusContract('Kafka', () => {
     deadLetters: (topic: string) => readTopic(topicPrefix + deadLetterTopic(topic)),
     groups: () => listGroups(topicPrefix),
     dispose: () => Promise.resolve(),
+  });
+});
+
+describe('KafkaEventBus stopped while a consumer starts', () => {
+  const openSockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+
+  it('leaves no broker connection behind after close, however early the stop comes', async () => {
+    const topicPrefix = `${testRunId()}.${randomUUID().slice(0, 8)}.`;
+    const before = openSockets();
+    // Stops land before, during and after the consumer's connect, subscribe and run.
+    for (const stopAfterMs of [0, 2, 5, 10, 20, 40, 80, 160, 320]) {
+      const bus = new KafkaEventBus({
+        brokers,
+        clientId: 'early-stop',
+        topicPrefix,
+        partitions: 1,
+        replicationFactor: 1,
+      });
+      const handle = await bus.subscribe({
+        groupId: `group-${randomUUID()}`,
+        topics: [Topics.inbound],
+        accepts: [InboundMessageReceivedV1],
+        handleBatch: () => Promise.resolve(),
+      });
+      await sleep(stopAfterMs);
+      await handle.stop();
+      await bus.close();
+    }
+    // A connect left running would open its socket after close() returned.
+    await sleep(2_000);
+    expect(openSockets()).toBe(before);
   });
 });

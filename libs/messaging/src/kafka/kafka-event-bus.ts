@@ -168,6 +168,8 @@ export class KafkaEventBus extends EventBus {
   override subscribe<D extends EventDefinition>(typed: SubscriptionSpec<D>): Promise<SubscriptionHandle> {
     // Decoding checks every event against `accepts`, so the handler only ever sees EventOf<D>.
     const spec = typed as unknown as SubscriptionSpec;
+    // close() stops the subscriptions it finds: one started after that would run on unstopped.
+    if (this.closed) return Promise.reject(new EventBusUnavailableError('event bus is closed'));
     const ephemeralStart: EphemeralStart | undefined = spec.ephemeral
       ? { at: Date.now(), offsets: undefined, committed: new Set() }
       : undefined;
@@ -392,31 +394,36 @@ export class KafkaEventBus extends EventBus {
           }
         });
       }
+      // Every step can hang while Kafka is away: a stop must not wait for it. But a step that was
+      // under way when the stop came still runs (a connect opens its sockets when it completes),
+      // so the consumer is disconnected only after it settles.
+      let inFlight: Promise<unknown> = Promise.resolve();
+      const step = <T>(work: Promise<T>): Promise<T> => {
+        inFlight = work.catch(() => undefined);
+        return unlessAborted(work, signal);
+      };
       try {
-        // Every step can hang while Kafka is away: a stop must not wait for it.
         await unlessAborted(this.ensureTopics(spec.topics), signal);
         if (start && !start.offsets) {
           start.offsets = await unlessAborted(this.trackAdminWork(this.offsetsAt(spec, start.at)), signal);
         }
-        await unlessAborted(consumer.connect(), signal);
-        await unlessAborted(
+        await step(consumer.connect());
+        await step(
           consumer.subscribe({
             topics: spec.topics.map((t) => this.topics.physical(t)),
             fromBeginning: !start,
           }),
-          signal,
         );
         const crashed = new Promise<unknown>((resolve) => {
           consumer.on(consumer.events.CRASH, (event) => resolve((event.payload as { error: unknown }).error));
         });
-        await unlessAborted(
+        await step(
           consumer.run({
             autoCommit: false,
             eachBatchAutoResolve: false,
             partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
             eachBatch,
           }),
-          signal,
         );
         if (lostBroker) this.logger.info({ groupId: spec.groupId }, 'consumer back on the broker');
         else this.logger.info({ groupId: spec.groupId, topics: spec.topics }, 'consumer running');
@@ -441,6 +448,8 @@ export class KafkaEventBus extends EventBus {
           );
         }
       }
+      // kafkajs's own retries end a step within about 10 s with the policy above; never wait longer.
+      await withTimeout(inFlight, 15_000, 'a consumer step did not settle').catch(() => undefined);
       await consumer.disconnect().catch(() => undefined);
       if (signal.aborted) return;
       await this.waitForBroker(signal);

@@ -420,5 +420,11 @@ export function describeEventBusContract(adapter: string, create: () => Promise<
         subject.bus.publish({ topic: Topics.inbound, key: 'k', event: inboundMessageEvent() }),
       ).rejects.toThrow(/closed/);
     });
+
+    it('refuses to subscribe after close: nothing it would start can outlive the bus', async () => {
+      const { spec } = collector();
+      await subject.bus.close();
+      await expect(subject.bus.subscribe(spec())).rejects.toThrow(/closed/);
+    });
   });
 }
