@@ -67,6 +67,7 @@ describe('test:cluster: the chart run as processes, two replicas of every app', 
       const failed = cluster.pods.filter((p) => !p.ready);
       for (const p of failed) console.log(`--- ${p.name} (not ready at the end)\n${p.logs().slice(-4000)}`);
       await cluster.stop();
+      writeFileSync('.ci/logs/cluster/events.json', JSON.stringify(cluster.events, null, 1));
     }
     await twilio?.close();
     await s3?.close();
@@ -85,7 +86,9 @@ describe('test:cluster: the chart run as processes, two replicas of every app', 
           // The test broker is a single node.
           KAFKA_REPLICATION_FACTOR: '1',
           PUBLIC_BASE_URL: twilioAccount.publicBaseUrl,
-          LOG_LEVEL: 'warn',
+          // Group joins and rebalances are logged at info: each pod's log (.ci/logs/cluster/)
+          // shows what a failover's pause was made of.
+          LOG_LEVEL: 'info',
           ATTACHMENT_S3_ENDPOINT: s3.url,
           ATTACHMENT_S3_FORCE_PATH_STYLE: 'true',
           ATTACHMENT_S3_REGION: s3.region,
@@ -106,16 +109,25 @@ describe('test:cluster: the chart run as processes, two replicas of every app', 
         apps: { 'channel-sms': { env: { TWILIO_API_BASE_URL: twilio.url } } },
       },
     });
-    cluster = await Cluster.start(objects);
-    expect(cluster.pods).toHaveLength(12);
+    cluster = await Cluster.start(objects, { logDir: '.ci/logs/cluster' });
+    expect(cluster.pods).toHaveLength(16);
     expect(new Set(cluster.pods.map((p) => p.plan.app))).toEqual(
-      new Set(['history', 'routing', 'channel-sms', 'channel-web', 'inbox', 'grpc-api']),
+      new Set([
+        'history',
+        'routing',
+        'channel-sms',
+        'channel-web',
+        'channel-social',
+        'inbox',
+        'grpc-api',
+        'bot',
+      ]),
     );
-    await cluster.waitUntilAllReady(300_000);
+    await cluster.waitUntilAllReady(540_000);
     for (const pod of cluster.pods) {
       for (const path of ['/healthz', '/readyz']) expect((await fetch(`${pod.url}${path}`)).status).toBe(200);
     }
-  }, 360_000);
+  }, 600_000);
 
   it('kills -9 one replica of each app in turn under load; texts are stored and assigned again within 10 s', async () => {
     const c = cluster!;
@@ -152,6 +164,8 @@ describe('test:cluster: the chart run as processes, two replicas of every app', 
       ['channel-web', 0],
       ['inbox', 1],
       ['grpc-api', 0],
+      ['channel-social', 0],
+      ['bot', 0],
     ];
     for (const [app, index] of victims) {
       const pod: Pod = c.podsOf(app)[index]!;
@@ -202,9 +216,23 @@ describe('test:cluster: the chart run as processes, two replicas of every app', 
       baseline: { texts: baseline.length, maxAssignedMs: max(baseline.map((l) => l.assigned)) },
       kills: kills.map((k) => {
         const window = latencies(k.at, k.until);
+        const slowest = load.inbound
+          .filter((m) => m.ackedAt >= k.at && m.ackedAt < k.until)
+          .map((m) => ({ m, a: arrived.get(m.sid) }))
+          .sort(
+            (x, y) =>
+              (y.a?.assignedAt ?? Infinity) - y.m.ackedAt - ((x.a?.assignedAt ?? Infinity) - x.m.ackedAt),
+          )[0];
+        const iso = (t: number | null | undefined) => (t == null ? null : new Date(t).toISOString());
         return {
           app: k.app,
           pod: k.pod,
+          killedAt: iso(k.at),
+          slowest: slowest && {
+            acked: iso(slowest.m.ackedAt),
+            stored: iso(slowest.a?.storedAt),
+            assigned: iso(slowest.a?.assignedAt),
+          },
           texts: window.length,
           maxStoredMs: max(window.map((l) => l.stored)),
           maxAssignedMs: max(window.map((l) => l.assigned)),

@@ -2,9 +2,9 @@
    The rendered manifests are YAML parsed at run time: read field by field, converted where used. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { type WriteStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { type Server, type Socket, connect, createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { freePort } from '@switchboard/testing';
 import type { ManifestObject } from '../helm-check/helm-check.mjs';
 
@@ -163,6 +163,8 @@ export class Pod {
   started = false;
   restarts = 0;
   private output = '';
+  /** Every line the pod printed, across its restarts (`logDir`), as `kubectl logs --previous` keeps. */
+  private logFile: WriteStream | undefined;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
 
@@ -175,7 +177,13 @@ export class Pod {
     private readonly cluster: Cluster,
     /** The container's working directory (the image's WORKDIR): the repository by default. */
     private readonly cwd: string = process.cwd(),
-  ) {}
+    logDir?: string,
+  ) {
+    if (logDir !== undefined) {
+      mkdirSync(logDir, { recursive: true });
+      this.logFile = createWriteStream(join(logDir, `${name}.log`));
+    }
+  }
 
   hostPort(port: string | number): number {
     const containerPort = typeof port === 'number' ? port : this.plan.ports.get(port);
@@ -208,6 +216,7 @@ export class Pod {
     this.ready = false;
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-200_000);
+      this.logFile?.write(chunk);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
@@ -306,12 +315,14 @@ export class Pod {
     this.stopped = true;
     this.clearTimers();
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await new Promise((r) => (this.logFile ? this.logFile.end(r) : r(undefined)));
   }
 }
 
@@ -380,7 +391,12 @@ export class Cluster {
    */
   static async start(
     objects: readonly ManifestObject[],
-    options: { existingSecrets?: Record<string, Record<string, string>>; cwd?: string } = {},
+    options: {
+      existingSecrets?: Record<string, Record<string, string>>;
+      cwd?: string;
+      /** Each pod's output goes to `<logDir>/<pod>.log` as well. */
+      logDir?: string;
+    } = {},
   ): Promise<Cluster> {
     const plans = planContainers(objects, options.existingSecrets);
     const cluster = new Cluster(plans);
@@ -395,7 +411,15 @@ export class Cluster {
         const hostPorts = new Map<number, number>();
         for (const containerPort of plan.ports.values()) hostPorts.set(containerPort, await freePort());
         const env = cluster.podEnv(plan, hostPorts);
-        const pod = new Pod(`${plan.deployment}-${i}`, plan, hostPorts, env, cluster, options.cwd);
+        const pod = new Pod(
+          `${plan.deployment}-${i}`,
+          plan,
+          hostPorts,
+          env,
+          cluster,
+          options.cwd,
+          options.logDir,
+        );
         cluster.pods.push(pod);
       }
     }

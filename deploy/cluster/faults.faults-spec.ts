@@ -1,6 +1,6 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@switchboard/platform';
@@ -28,8 +28,30 @@ import { type Agent, Load, OnlineAgent, arrivals, routingViolations, signIn } fr
  * once, routing consistent. Times to recover go to .ci/logs/faults-recovery.json.
  */
 
-const APPS = ['history', 'routing', 'channel-sms', 'channel-web', 'inbox', 'grpc-api'] as const;
+const APPS = [
+  'history',
+  'routing',
+  'channel-sms',
+  'channel-web',
+  'channel-social',
+  'inbox',
+  'grpc-api',
+  'bot',
+] as const;
 const ADMIN = { email: 'faults@example.test', password: 'faults password 1234' };
+const LOG_DIR = '.ci/logs/faults';
+
+/** Lines the pods logged when they dead-lettered an event: a fault must never cost one. */
+function deadLetterLines(): string[] {
+  return readdirSync(LOG_DIR)
+    .filter((f) => f.endsWith('.log'))
+    .flatMap((f) =>
+      readFileSync(join(LOG_DIR, f), 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('dead-letter'))
+        .map((line) => `${f}: ${line.slice(0, 600)}`),
+    );
+}
 
 describe('test:faults: kill -9 of each app, a broker and PostgreSQL restarted, under load', () => {
   const topicPrefix = `faults-${randomUUID().slice(0, 8)}.`;
@@ -77,6 +99,7 @@ describe('test:faults: kill -9 of each app, a broker and PostgreSQL restarted, u
       for (const p of cluster.pods.filter((x) => !x.ready))
         console.log(`--- ${p.name}\n${p.logs().slice(-4000)}`);
       await cluster.stop();
+      writeFileSync(join(LOG_DIR, 'events.json'), JSON.stringify(cluster.events, null, 1));
     }
     await twilio?.close();
     await s3?.close();
@@ -93,7 +116,8 @@ describe('test:faults: kill -9 of each app, a broker and PostgreSQL restarted, u
           KAFKA_BROKERS: kafka!.brokers,
           KAFKA_TOPIC_PREFIX: topicPrefix,
           PUBLIC_BASE_URL: twilioAccount.publicBaseUrl,
-          LOG_LEVEL: 'warn',
+          // Each pod's log goes to .ci/logs/faults/: group joins, evictions, retries, dead letters.
+          LOG_LEVEL: 'info',
           ATTACHMENT_S3_ENDPOINT: s3.url,
           ATTACHMENT_S3_FORCE_PATH_STYLE: 'true',
           ATTACHMENT_S3_REGION: s3.region,
@@ -118,8 +142,8 @@ describe('test:faults: kill -9 of each app, a broker and PostgreSQL restarted, u
         ),
       },
     });
-    cluster = await Cluster.start(objects);
-    await cluster.waitUntilAllReady(240_000);
+    cluster = await Cluster.start(objects, { logDir: LOG_DIR });
+    await cluster.waitUntilAllReady(300_000);
     // The topics the apps made carry the chart's replication factor.
     const admin = new Kafka({
       clientId: 'faults-check',
@@ -236,15 +260,31 @@ describe('test:faults: kill -9 of each app, a broker and PostgreSQL restarted, u
     );
     const lost = load.replies.filter((r) => unsent().includes(r.text));
     if (lost.length > 0) {
+      // Where each one stopped: history's row, still in history's outbox, channel-sms's claim.
+      const ids = lost.map((r) => r.messageId ?? '');
       const { rows } = await db.query(
         `SELECT id, text, channel, delivery_status, delivery_error_code, created_at FROM history.messages
           WHERE id::text = ANY($1)`,
-        [lost.map((r) => r.messageId ?? '')],
+        [ids],
       );
-      console.log(`replies acknowledged but not sent:\n${JSON.stringify({ lost, rows, timeline }, null, 2)}`);
+      const { rows: outbox } = await db.query(
+        `SELECT id FROM history.outbox WHERE EXISTS (
+           SELECT 1 FROM jsonb_array_elements(entries::jsonb) e WHERE e::text LIKE ANY($1))`,
+        [ids.map((id) => `%${id}%`)],
+      );
+      const { rows: claims } = await db.query(
+        `SELECT message_id, status, provider_message_id, error_code, updated_at
+           FROM channels.sms_outbound_messages WHERE message_id::text = ANY($1)`,
+        [ids],
+      );
+      console.log(
+        `replies acknowledged but not sent:\n${JSON.stringify({ lost, rows, outbox, claims, timeline }, null, 2)}`,
+      );
     }
     expect(unsent()).toEqual([]);
     expect(load.replies.filter((r) => r.messageId === null)).toEqual([]);
+    // Every failure a fault caused was waited out: nothing went to a dead-letter topic.
+    expect(deadLetterLines()).toEqual([]);
     const sent = new Map<string, number>();
     for (const x of twilio.creations())
       sent.set(x.form.get('Body') ?? '', (sent.get(x.form.get('Body') ?? '') ?? 0) + 1);

@@ -131,8 +131,10 @@ describe('the image: what the final stage copies is all the apps need', () => {
       'routing',
       'channel-sms',
       'channel-web',
+      'channel-social',
       'inbox',
       'grpc-api',
+      'bot',
       'standalone',
     ]) {
       visit(resolve(staged, 'dist/apps', app, 'main.js'));
@@ -160,10 +162,16 @@ describe('the image: what the final stage copies is all the apps need', () => {
           INTERNAL_API_TOKEN: randomBytes(32).toString('hex'),
         },
         apps: Object.fromEntries(
-          ['history', 'routing', 'channel-sms', 'channel-web', 'inbox', 'grpc-api'].map((a) => [
-            a,
-            { replicas: 1 },
-          ]),
+          [
+            'history',
+            'routing',
+            'channel-sms',
+            'channel-web',
+            'channel-social',
+            'inbox',
+            'grpc-api',
+            'bot',
+          ].map((a) => [a, { replicas: 1 }]),
         ),
       },
     });
@@ -171,7 +179,16 @@ describe('the image: what the final stage copies is all the apps need', () => {
     cluster = await Cluster.start(objects, { cwd: staged });
     await cluster.waitUntilAllReady(240_000);
     expect(cluster.pods.map((p) => p.plan.app).sort()).toEqual(
-      ['channel-sms', 'channel-web', 'grpc-api', 'history', 'inbox', 'routing'].sort(),
+      [
+        'bot',
+        'channel-sms',
+        'channel-social',
+        'channel-web',
+        'grpc-api',
+        'history',
+        'inbox',
+        'routing',
+      ].sort(),
     );
   }, 360_000);
 });

@@ -45,6 +45,11 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const POM = path.join(HERE, 'pom.xml');
 const STAMP_FILE = '.pom-sha256';
 const READY_TIMEOUT_MS = 60_000;
+/**
+ * A cluster's node is ready only once a majority of voters, each a JVM starting at the same time,
+ * has elected a controller: on a loaded two-core machine three of them took over a minute.
+ */
+const CLUSTER_READY_TIMEOUT_MS = 180_000;
 const STOP_GRACE_MS = 10_000;
 // The machine has 2 cores and the test suite runs beside the broker.
 const BROKER_HEAP = ['-Xms128m', '-Xmx512m'];
@@ -397,7 +402,14 @@ async function launchOnce({ java, libs, dataDir, port, detached, cds, quorum }) 
       })());
 
     try {
-      await waitUntilReady({ brokers, clusterId, exited: () => exited, logFile, outFile });
+      await waitUntilReady({
+        brokers,
+        clusterId,
+        exited: () => exited,
+        logFile,
+        outFile,
+        timeoutMs: quorum ? CLUSTER_READY_TIMEOUT_MS : READY_TIMEOUT_MS,
+      });
     } catch (error) {
       await stop();
       throw error;
@@ -676,9 +688,10 @@ function randomClusterId() {
  * @param {string} o.clusterId
  * @param {() => { code: number | null, signal: string | null } | undefined} o.exited
  * @param {string} o.logFile
+ * @param {number} o.timeoutMs
  * @param {string} o.outFile
  */
-async function waitUntilReady({ brokers, clusterId, exited, logFile, outFile }) {
+async function waitUntilReady({ brokers, clusterId, exited, logFile, outFile, timeoutMs }) {
   const kafka = new Kafka({
     clientId: 'switchboard-kafka-readiness',
     brokers: [brokers],
@@ -687,7 +700,7 @@ async function waitUntilReady({ brokers, clusterId, exited, logFile, outFile }) 
     requestTimeout: 2000,
     retry: { retries: 0 },
   });
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const status = exited();
     if (status) {
@@ -708,7 +721,7 @@ async function waitUntilReady({ brokers, clusterId, exited, logFile, outFile }) 
     }
     if (Date.now() > deadline) {
       throw new BrokerStartError(
-        `Kafka broker at ${brokers} not ready after ${READY_TIMEOUT_MS / 1000}s (log: ${logFile})`,
+        `Kafka broker at ${brokers} not ready after ${timeoutMs / 1000}s (log: ${logFile})`,
         tail(outFile, logFile),
       );
     }

@@ -64,3 +64,19 @@ describe('MessagingConfig: the consumer group timing (ADR 0091)', () => {
     );
   });
 });
+
+describe('MessagingConfig: crashed members evicted through PostgreSQL (ADR 0092)', () => {
+  it('looks every second by default, never with 0, and refuses a look more often than every 100 ms', () => {
+    expect(MessagingConfig.parse({}).KAFKA_CRASH_CHECK_INTERVAL_MS).toBe(1_000);
+    expect(MessagingConfig.parse({ KAFKA_CRASH_CHECK_INTERVAL_MS: '0' }).KAFKA_CRASH_CHECK_INTERVAL_MS).toBe(
+      0,
+    );
+    expect(
+      MessagingConfig.parse({ KAFKA_CRASH_CHECK_INTERVAL_MS: '2500' }).KAFKA_CRASH_CHECK_INTERVAL_MS,
+    ).toBe(2_500);
+    for (const bad of ['50', '1s', '600000'])
+      expect(() => MessagingConfig.parse({ KAFKA_CRASH_CHECK_INTERVAL_MS: bad })).toThrow(
+        /KAFKA_CRASH_CHECK_INTERVAL_MS/,
+      );
+  });
+});

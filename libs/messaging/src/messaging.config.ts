@@ -33,6 +33,17 @@ export const messagingVariables = {
     default: '20000',
     expected: 'milliseconds, from 6000 to 300000',
   }),
+  KAFKA_CRASH_CHECK_INTERVAL_MS: configVariable({
+    description:
+      'How often each replica looks for members of its consumer groups whose process is gone (its PostgreSQL session closed: kill -9, OOM kill) and evicts them, so that their partitions move at once rather than after the session timeout (ADR 0092). 0: the session timeout alone.',
+    schema: z
+      .string()
+      .regex(/^\d+$/)
+      .transform(Number)
+      .pipe(z.int().refine((ms) => ms === 0 || (ms >= 100 && ms <= 60_000), '0, or from 100 to 60000')),
+    default: '1000',
+    expected: 'milliseconds, 0 or from 100 to 60000',
+  }),
   EVENT_LOG_RETENTION_HOURS: configVariable({
     description:
       'In-process event log (no KAFKA_BROKERS): how long a record every consumer group has processed stays in bus.records (a group added later starts with what is kept). Storage: about 1.8 kB per stored message; see docs/architecture.md.',

@@ -32,6 +32,14 @@ export async function createEventBus(config: ConfigOf<typeof MessagingConfig>): 
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
       rebalanceTimeoutMs: config.KAFKA_REBALANCE_TIMEOUT_MS,
+      ...(config.DATABASE_URL !== undefined && config.KAFKA_CRASH_CHECK_INTERVAL_MS > 0
+        ? {
+            crashedMemberEviction: {
+              databaseUrl: config.DATABASE_URL,
+              intervalMs: config.KAFKA_CRASH_CHECK_INTERVAL_MS,
+            },
+          }
+        : {}),
       logger,
     });
   }

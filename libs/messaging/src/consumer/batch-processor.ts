@@ -1,3 +1,4 @@
+import { DependencyUnavailableError } from '@switchboard/platform';
 import type { BusLogger } from '../bus-logger.js';
 import { type DeadLetter, type RawRecord, describeError } from '../dead-letter.js';
 import type { ConsumedEvent, RetryPolicy, SubscriptionSpec } from '../event-bus.js';
@@ -85,7 +86,10 @@ export class BatchProcessor {
 
   /**
    * Runs `fn` until it succeeds, it fails permanently `maxAttempts` times, or the consumer stops.
-   * Transient failures (database down) don't use up attempts: they are waited out.
+   * Transient failures (database down) don't use up attempts: they are waited out. So is any
+   * DependencyUnavailableError, whatever the subscription says: a handler whose own publish the
+   * event log refused (a broker restarting), or whose store is away, must wait for it, not
+   * dead-letter the event (a delivery's status, say, after its SMS went out).
    */
   private async attempt(
     fn: () => Promise<void>,
@@ -100,7 +104,7 @@ export class BatchProcessor {
         await fn();
         return 'ok';
       } catch (error) {
-        const transient = retry.isTransient(error);
+        const transient = error instanceof DependencyUnavailableError || retry.isTransient(error);
         if (transient) transientFailures += 1;
         else failures += 1;
         if (!transient && failures >= retry.maxAttempts) return { error };

@@ -22,6 +22,7 @@ import { GroupCommitQueue } from '../group-commit-queue.js';
 import { partitionForKey } from '../partitioner.util.js';
 import { backoffDelayMs, resolveRetryPolicy, sleep, unlessAborted, whenAborted } from '../retry-policy.js';
 import { TopicNamer } from '../topic-namer.js';
+import { CrashedMemberEviction } from './crashed-member-eviction.js';
 import { removeGroupMember } from './kafka-group-member.util.js';
 import { kafkaErrorLevel, kafkaLogLevel } from './kafka-log-level.util.js';
 
@@ -54,6 +55,12 @@ export interface KafkaEventBusOptions {
    * 5 s): events carry their producer's clock, and another host's may be behind ours.
    */
   readonly ephemeralLookbackMs?: number;
+  /**
+   * Members of processes that are gone (their PostgreSQL session closed) are evicted from this
+   * process's groups at once rather than after their session timeout (ADR 0092). Unset: the
+   * session timeout alone.
+   */
+  readonly crashedMemberEviction?: { readonly databaseUrl: string; readonly intervalMs: number };
 }
 
 /** Kafka's default max.message.bytes is 1 MiB per record batch; stay under it per produce request. */
@@ -105,6 +112,9 @@ export class KafkaEventBus extends EventBus {
   private readonly subscriptions = new Set<SubscriptionHandle>();
   /** Admin requests under way: a stopped subscription stops waiting for them, not them. */
   private readonly adminWork = new Set<Promise<unknown>>();
+  /** Consumer groups (physical names) of the running subscriptions, with how many use each. */
+  private readonly groups = new Map<string, number>();
+  private readonly eviction: CrashedMemberEviction | undefined;
   private closed = false;
 
   constructor(private readonly options: KafkaEventBusOptions) {
@@ -112,8 +122,21 @@ export class KafkaEventBus extends EventBus {
     this.logger = options.logger ?? silentBusLogger;
     this.topics = new TopicNamer(options.topicPrefix ?? '');
     this.publishTimeoutMs = options.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
+    const eviction = options.crashedMemberEviction;
+    this.eviction =
+      eviction === undefined
+        ? undefined
+        : new CrashedMemberEviction({
+            databaseUrl: eviction.databaseUrl,
+            intervalMs: eviction.intervalMs,
+            logger: this.logger,
+            groups: () => [...this.groups.keys()],
+            describeGroups: async (groupIds) =>
+              (await (await this.connectAdmin()).describeGroups([...groupIds])).groups,
+            evict: (groupId, memberId) => removeGroupMember(this.kafka, groupId, memberId),
+          });
     this.kafka = new Kafka({
-      clientId: options.clientId,
+      clientId: this.eviction ? this.eviction.clientId(options.clientId) : options.clientId,
       brokers: [...options.brokers],
       connectionTimeout: 3_000,
       requestTimeout: 10_000,
@@ -253,6 +276,7 @@ export class KafkaEventBus extends EventBus {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.eviction?.stop();
     await Promise.all(this.lanes.map((lane) => lane.queue.drain()));
     // Their retries end once they see the bus closed; nothing may run on after close().
     await Promise.allSettled([...this.adminWork]);
@@ -358,6 +382,24 @@ export class KafkaEventBus extends EventBus {
     eachBatch: NonNullable<Parameters<Consumer['run']>[0]>['eachBatch'],
   ): Promise<void> {
     const groupId = this.topics.physical(spec.groupId);
+    this.groups.set(groupId, (this.groups.get(groupId) ?? 0) + 1);
+    try {
+      await this.runConsumer(spec, groupId, start, signal, onConsumer, eachBatch);
+    } finally {
+      const users = (this.groups.get(groupId) ?? 1) - 1;
+      if (users > 0) this.groups.set(groupId, users);
+      else this.groups.delete(groupId);
+    }
+  }
+
+  private async runConsumer(
+    spec: SubscriptionSpec,
+    groupId: string,
+    start: EphemeralStart | undefined,
+    signal: AbortSignal,
+    onConsumer: (consumer: Consumer) => void,
+    eachBatch: NonNullable<Parameters<Consumer['run']>[0]>['eachBatch'],
+  ): Promise<void> {
     let lostBroker = false;
     for (let attempt = 1; !signal.aborted; attempt += 1) {
       const consumer = this.kafka.consumer({
@@ -380,7 +422,22 @@ export class KafkaEventBus extends EventBus {
       });
       onConsumer(consumer);
       let memberId: string | undefined;
-      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => (memberId = payload.memberId));
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        memberId = payload.memberId;
+        // Rare (a start, a rebalance), and what a failover's pause is made of: logged with times.
+        this.logger.info(
+          {
+            groupId: spec.groupId,
+            memberId: payload.memberId,
+            joinMs: payload.duration,
+            partitions: Object.values(payload.memberAssignment).reduce((n, p) => n + p.length, 0),
+          },
+          'consumer joined its group',
+        );
+      });
+      consumer.on(consumer.events.REBALANCING, ({ payload }) =>
+        this.logger.info({ groupId: spec.groupId, memberId: payload.memberId }, 'consumer group rebalancing'),
+      );
       if (start) {
         // Run before the first fetch, which applies the seeks; later joins keep what was committed.
         consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -407,6 +464,8 @@ export class KafkaEventBus extends EventBus {
         if (start && !start.offsets) {
           start.offsets = await unlessAborted(this.trackAdminWork(this.offsetsAt(spec, start.at)), signal);
         }
+        // Seen alive in PostgreSQL before joining: see CrashedMemberEviction.
+        if (this.eviction) await unlessAborted(this.eviction.start(), signal);
         await step(consumer.connect());
         await step(
           consumer.subscribe({

@@ -7,7 +7,12 @@ import {
 } from '@switchboard/contracts';
 import { inboundMessageEvent, settle, waitFor } from '@switchboard/testing';
 import { DeadLetterHeaders } from '../dead-letter.js';
-import type { ConsumedEvent, EventBus, SubscriptionSpec } from '../event-bus.js';
+import {
+  type ConsumedEvent,
+  type EventBus,
+  EventBusUnavailableError,
+  type SubscriptionSpec,
+} from '../event-bus.js';
 import { EventConsumer, consume } from '../event-consumer.js';
 
 export interface RawDeadLetter {
@@ -276,6 +281,32 @@ export function describeEventBusContract(adapter: string, create: () => Promise<
       expect(later.seen[0]!.event.id).toBe(event.id);
       expect(await subject.deadLetters(Topics.inbound)).toEqual([]);
       await h2.stop();
+    });
+
+    it('waits out an outage a handler meets (its own publish refused) whatever its retry policy says', async () => {
+      const { seen, spec } = collector();
+      let attempts = 0;
+      const handle = await subject.bus.subscribe(
+        spec({
+          // Permanent failures are dead-lettered after 3 attempts; this one must not be.
+          retry: fastRetry,
+          handleBatch: (batch) => {
+            attempts += 1;
+            if (attempts <= 6)
+              return Promise.reject(new EventBusUnavailableError('could not publish to Kafka: leader moved'));
+            seen.push(...batch);
+            return Promise.resolve();
+          },
+        }),
+      );
+      await handle.assigned;
+      const event = inboundMessageEvent();
+      await subject.bus.publish({ topic: Topics.inbound, key: 'k', event });
+      await waitFor(() => seen.length >= 1, { timeoutMs: 30_000, what: 'handled once the outage ended' });
+      expect(seen.map((c) => c.event.id)).toEqual([event.id]);
+      expect(attempts).toBe(7);
+      expect(await subject.deadLetters(Topics.inbound)).toEqual([]);
+      await handle.stop();
     });
 
     it('dead-letters invalid and unknown events with the reason, and goes on', async () => {
