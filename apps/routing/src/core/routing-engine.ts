@@ -30,6 +30,8 @@ const CHANNELS: readonly Channel[] = channelSchema.options;
 const CHANNEL_INDEX = new Map(CHANNELS.map((c, i) => [c, i]));
 /** Shared by every conversation nobody declined (most): one Set fewer per conversation. Never mutated. */
 const NONE_DECLINED: Set<string> = new Set();
+/** Agents of the next step looked at for balance, least occupied first. */
+const BALANCE_LOOKAHEAD = 16;
 /** The queue of conversations no queue's entry rule took: every agent serves it. */
 const DEFAULT_QUEUE = '';
 
@@ -857,9 +859,11 @@ export class RoutingEngine {
     const carried = (a: AgentState) => a.worked + (now - a.workedSince) * a.workRate;
     const bar = carried(closest) - this.balanceMarginMs;
     let best: AgentState | undefined;
-    for (const agent of this.heapOf(queue.pools[step + 1]!, channel).values()) {
-      if (current.eligible.has(agent) || declined.has(agent.config.agentId)) continue;
-      if (agent.keyOccupancy >= closest.keyOccupancy || carried(agent) > bar) continue;
+    // Those less occupied than the closest match lead the next step's heap (occupancy first), so
+    // a short walk of its top finds them without scanning a large pool on every decision.
+    for (const agent of this.heapOf(queue.pools[step + 1]!, channel).top(BALANCE_LOOKAHEAD + declined.size)) {
+      if (agent.keyOccupancy >= closest.keyOccupancy) break;
+      if (current.eligible.has(agent) || declined.has(agent.config.agentId) || carried(agent) > bar) continue;
       if (!best || carried(agent) < carried(best)) best = agent;
     }
     return best && { agent: best, lessMinutes: Math.round((carried(closest) - carried(best)) / 60_000) };
@@ -1457,15 +1461,19 @@ export class RoutingEngine {
   }
 
   /**
-   * An agent coming online starts level with the least-worked of those online (as a fair
-   * scheduler starts a new task at the minimum virtual runtime): not owed the hours they were away.
+   * An agent coming online starts level with the agents leading their pools (as a fair scheduler
+   * starts a new task at the minimum virtual runtime): not owed the hours they were away.
    */
   private catchUp(agent: AgentState): void {
     const now = this.clock();
     let least = Number.POSITIVE_INFINITY;
-    for (const other of this.agents.values())
-      if (other !== agent && other.presence === 'online')
-        least = Math.min(least, other.worked + (now - other.workedSince) * other.workRate);
+    // The agents they will be ranked against lead the heaps of their pools: O(pools), not O(agents).
+    for (const pool of agent.pools)
+      for (const heap of pool.heaps.values()) {
+        const [other] = heap.top(1);
+        if (other && other !== agent)
+          least = Math.min(least, other.worked + (now - other.workedSince) * other.workRate);
+      }
     if (Number.isFinite(least)) {
       agent.worked = Math.max(agent.worked + (now - agent.workedSince) * agent.workRate, least);
       agent.workedSince = now;
