@@ -51,6 +51,7 @@ describe('gRPC staffing planning', () => {
       maxChats: 2,
       concurrency: [1, 1.35],
       scheduled: [0, 3],
+      timeZone: 'Europe/Paris',
     });
     expect(routing.plans).toEqual([
       {
@@ -64,10 +65,12 @@ describe('gRPC staffing planning', () => {
           maxChats: 2,
           concurrency: [1, 1.35],
           scheduled: [0, 3],
+          timeZone: 'Europe/Paris',
         },
       },
     ]);
     expect(plan.method).toBe('PLANNING_METHOD_SIMULATION');
+    expect(plan.timeZone).toBe('Europe/Paris');
     expect(plan.intervals[1]).toMatchObject({ hour: 1, arrivals: 35, agentsNeeded: 4, scheduled: 3 });
     expect(plan.intervals[1]!.expected!.averageWaitSeconds).toBe(5);
     expect(plan.intervals[1]!.expectedScheduled!._averageWaitSeconds).toBeUndefined();
@@ -81,6 +84,7 @@ describe('gRPC staffing planning', () => {
     });
     expect(routing.plans[1]!.input).toMatchObject({ patienceSeconds: 90, maxChats: 1 });
     expect(routing.plans[1]!.input.concurrency).toBeUndefined();
+    expect(routing.plans[1]!.input.timeZone).toBeUndefined();
 
     const bad = await rpcFailure(
       unary(c.queues, 'PlanStaffing', { arrivalsByHour: [], maxChats: 11, scheduled: [1, 2] }),
@@ -106,7 +110,16 @@ describe('gRPC staffing planning', () => {
       weeks: 4,
       meanHandleSeconds: 240,
       conversations: '7728',
+      timeZone: 'UTC',
+      concurrency: { factors: [1, 1.3], chats: '7728', aloneHandleSeconds: 210 },
     });
+    const paris = await unary<
+      SwitchboardClients['queues'],
+      'GetArrivalHistory',
+      object,
+      grpcV1.ArrivalHistory__Output
+    >(c.queues, 'GetArrivalHistory', { queueId: 'chat', timeZone: 'Europe/Paris' });
+    expect(paris.timeZone).toBe('Europe/Paris');
     expect(arrivals.arrivalsByHour).toHaveLength(168);
     expect(arrivals.from).toEqual({ seconds: String(Date.parse('2026-11-01T00:00:00Z') / 1000), nanos: 0 });
     expect((await rpcFailure(unary(c.queues, 'GetArrivalHistory', { queueId: 'nope' }))).codeName).toBe(

@@ -1,6 +1,7 @@
 import { DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
 import { launchChromium } from '@switchboard/testing';
 import { existsSync } from 'node:fs';
+import pg from 'pg';
 import type { Browser } from 'playwright-core';
 import { type InboxTestApp, startInboxTestApp } from './inbox-test-app.fixture.js';
 import { TEST_PASSWORD, signedInUser } from './inbox-users.fixture.js';
@@ -27,6 +28,12 @@ describe('planning page in the browser', () => {
   it('plans a queue’s recorded week, and one typed by hand against the agents scheduled', async () => {
     const supervisor = await signedInUser(inbox, 'supervisor', { name: 'Sam Supervisor' });
     await inbox.routing.upsertQueue(DEFAULT_WORKSPACE_ID, { id: 'billing', name: 'Billing' });
+    const db = new pg.Client({ connectionString: inbox.database.url });
+    await db.connect();
+    await db.query(`UPDATE inbox.workspaces SET time_zone = 'America/New_York' WHERE id = $1`, [
+      DEFAULT_WORKSPACE_ID,
+    ]);
+    await db.end();
     const context = await browser.newContext({ viewport: { width: 1280, height: 760 } });
     const page = await context.newPage();
     await page.goto(`${inbox.url}/inbox/`);
@@ -42,12 +49,19 @@ describe('planning page in the browser', () => {
     await page.getByRole('button', { name: 'Use last 4 weeks' }).click();
     await page.getByText('conversations recorded from').waitFor();
     expect((await page.getByLabel('Arrivals per hour').inputValue()).split(',')).toHaveLength(168);
+    // On the workspace's clock, and with the curve its own chats gave (the double's 1, 1.3).
+    const summary = await page.getByTestId('history-summary').textContent();
+    expect(summary).toContain('hours of the week in America/New_York');
+    expect(summary).toContain('Concurrency curve fitted from');
+    expect(await page.getByLabel('Concurrency curve').inputValue()).toBe('1, 1.3');
     await page.getByRole('button', { name: 'Plan' }).click();
     const rows = page.getByRole('table', { name: 'Staffing by hour' }).locator('tbody tr');
     await rows.first().waitFor();
     expect(await rows.count()).toBe(168);
     expect(await rows.nth(9).locator('td').first().textContent()).toBe('Mon 09:00');
     expect(await page.locator('[data-method]').getAttribute('data-method')).toBe('simulation');
+    expect(await page.locator('[data-method]').textContent()).toContain('Hours in America/New_York');
+    await page.getByRole('columnheader', { name: 'Hour (America/New_York)' }).waitFor();
 
     // By hand: three hours, one of them short of agents.
     await page.getByLabel('Arrivals per hour').fill('5, 60, 120');

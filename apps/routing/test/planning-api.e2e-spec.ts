@@ -31,14 +31,42 @@ describe('routing planning API', () => {
   });
 
   /** A resolved conversation as routing records it: arrived, assigned 10 s later, resolved after `handle`. */
-  async function recorded(workspaceId: string, queueId: string | null, arrivedAt: Date, handle = 300) {
+  async function recorded(
+    workspaceId: string,
+    queueId: string | null,
+    arrivedAt: Date,
+    handle = 300,
+    agentId = 'ann',
+  ) {
     const assigned = new Date(arrivedAt.getTime() + 10_000);
     await db.query(
       `INSERT INTO routing.conversations
          (workspace_id, conversation_id, state, queue_id, agent_id, arrived_at, assigned_at, decided_at, resolved_at, snapshot)
-       VALUES ($1, $2, 'resolved', $3, 'ann', $4, $5, $5, $6, '{}')`,
-      [workspaceId, randomUUID(), queueId, arrivedAt, assigned, new Date(assigned.getTime() + handle * 1000)],
+       VALUES ($1, $2, 'resolved', $3, $7, $4, $5, $5, $6, '{}')`,
+      [
+        workspaceId,
+        randomUUID(),
+        queueId,
+        arrivedAt,
+        assigned,
+        new Date(assigned.getTime() + handle * 1000),
+        agentId,
+      ],
     );
+  }
+
+  /** Monday 00:00 = 0 … Sunday 23:00 = 167, on `timeZone`'s clock, as the runtime's zone data says. */
+  function hourOfWeek(at: Date, timeZone: string): number {
+    const parts = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      weekday: 'short',
+      hour: '2-digit',
+      hourCycle: 'h23',
+    }).formatToParts(at);
+    const day = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(
+      parts.find((p) => p.type === 'weekday')!.value,
+    );
+    return day * 24 + Number(parts.find((p) => p.type === 'hour')!.value);
   }
 
   it('gives a queue’s arrivals by hour of the week, averaged over the weeks asked, and its handle time', async () => {
@@ -60,7 +88,13 @@ describe('routing planning API', () => {
     await recorded(workspace, 'chat', new Date(monday.getTime() - 35 * 86_400_000));
 
     const history = await api.getArrivalHistory(workspace, 'chat', 4);
-    expect(history).toMatchObject({ queueId: 'chat', weeks: 4, conversations: 30, meanHandleSeconds: 290 });
+    expect(history).toMatchObject({
+      queueId: 'chat',
+      weeks: 4,
+      timeZone: 'UTC',
+      conversations: 30,
+      meanHandleSeconds: 290,
+    });
     expect(history.arrivalsByHour).toHaveLength(168);
     expect(history.arrivalsByHour[9]).toBe(7.5); // 30 over 4 weeks, Monday 09:00
     expect(history.arrivalsByHour.reduce((a, b) => a + b, 0)).toBe(7.5);
@@ -71,6 +105,63 @@ describe('routing planning API', () => {
     await expect(api.getArrivalHistory(workspace, 'nope')).rejects.toBeInstanceOf(NotFoundError);
     await expect(api.getArrivalHistory(randomUUID(), 'chat')).rejects.toBeInstanceOf(NotFoundError);
     await expect(api.getArrivalHistory(workspace, 'chat', 13)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(api.getArrivalHistory(workspace, 'chat', 4, 'Mars/Olympus')).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+  });
+
+  it('counts hours on the workspace’s clock, each averaged over the times it occurred (daylight saving)', async () => {
+    const api = instance!.api;
+    const zoned = randomUUID();
+    await api.upsertQueue(zoned, { id: 'chat', name: 'Chat' });
+    // One arrival 10 minutes into every hour of the last 12 weeks, in UTC: on any zone's clock
+    // each hour of the week then had exactly one arrival each time it occurred. Twelve weeks back
+    // from December cross October's change, when Paris repeats Sunday 02:00 and skips none; a
+    // plain division by 12 would give that hour 13/12. Kolkata's hours start at :30 UTC.
+    await db.query(
+      `INSERT INTO routing.conversations (workspace_id, conversation_id, state, queue_id, arrived_at, snapshot)
+       SELECT $1, gen_random_uuid(), 'waiting', 'chat', h + interval '10 minutes', '{}'
+       FROM generate_series(date_trunc('hour', now()) - interval '13 weeks', date_trunc('hour', now()), interval '1 hour') AS h`,
+      [zoned],
+    );
+    for (const timeZone of ['Europe/Paris', 'America/New_York', 'Asia/Kolkata']) {
+      const history = await api.getArrivalHistory(zoned, 'chat', 12, timeZone);
+      expect(history.timeZone).toBe(timeZone);
+      expect(new Set(history.arrivalsByHour)).toEqual(new Set([1]));
+      expect(history.conversations).toBe(12 * 168);
+    }
+
+    // And a Monday 09:20 in Paris is counted at Monday 09:00 there, not at the UTC hour.
+    const local = randomUUID();
+    await api.upsertQueue(local, { id: 'chat', name: 'Chat' });
+    const at = new Date(Date.now() - 3 * 86_400_000);
+    while (hourOfWeek(at, 'Europe/Paris') !== 9) at.setTime(at.getTime() - 3_600_000);
+    at.setUTCMinutes(20, 0, 0);
+    await recorded(local, 'chat', at);
+    const paris = await api.getArrivalHistory(local, 'chat', 1, 'Europe/Paris');
+    expect(paris.arrivalsByHour[9]).toBe(1);
+    expect((await api.getArrivalHistory(local, 'chat', 1)).arrivalsByHour[hourOfWeek(at, 'UTC')]).toBe(1);
+    expect(hourOfWeek(at, 'UTC')).not.toBe(9);
+  });
+
+  it('fits the queue’s concurrency curve from its recorded chats', async () => {
+    const api = instance!.api;
+    const fitted = randomUUID();
+    await api.upsertQueue(fitted, { id: 'chat', name: 'Chat' });
+    const start = Date.now() - 5 * 86_400_000;
+    // 40 chats bo handles alone (200 s, one after another), and 20 pairs cy holds together
+    // (260 s each, both at once): two chats at once take 1.3× as long.
+    for (let i = 0; i < 40; i++) await recorded(fitted, 'chat', new Date(start + i * 600_000), 200, 'bo');
+    for (let i = 0; i < 20; i++)
+      for (let twice = 0; twice < 2; twice++)
+        await recorded(fitted, 'chat', new Date(start + i * 600_000), 260, 'cy');
+    const history = await api.getArrivalHistory(fitted, 'chat');
+    expect(history.concurrency).toEqual({ factors: [1, 1.3], chats: 80, aloneHandleSeconds: 200 });
+    // Too few handled alone to say: no curve.
+    const sparse = randomUUID();
+    await api.upsertQueue(sparse, { id: 'chat', name: 'Chat' });
+    for (let i = 0; i < 5; i++) await recorded(sparse, 'chat', new Date(start + i * 600_000), 200, 'bo');
+    expect((await api.getArrivalHistory(sparse, 'chat')).concurrency).toBeNull();
   });
 
   it('plans staffing from those arrivals, and validates the request at the edge', async () => {
@@ -84,8 +175,10 @@ describe('routing planning API', () => {
       patienceSeconds: 120,
       maxChats: 2,
       concurrency: [1, 1.35],
+      timeZone: 'Europe/Paris',
     });
     expect(plan.method).toBe('simulation');
+    expect(plan.timeZone).toBe('Europe/Paris');
     expect(plan.intervals).toHaveLength(168);
     const peak = plan.intervals[9]!;
     expect(peak).toMatchObject({ hour: 9, arrivals: 150 });

@@ -36,10 +36,12 @@ export function planningHandlers(
         maxChats: req.maxChats || 1,
         ...(req.concurrency.length > 0 ? { concurrency: [...req.concurrency] } : {}),
         ...(req.scheduled.length > 0 ? { scheduled: [...req.scheduled] } : {}),
+        ...(req.timeZone ? { timeZone: req.timeZone } : {}),
       });
       return {
         method: METHODS[plan.method],
         basis: plan.basis,
+        timeZone: plan.timeZone,
         intervals: plan.intervals.map((i) => ({
           hour: i.hour,
           arrivals: i.arrivals,
@@ -55,12 +57,14 @@ export function planningHandlers(
       'read',
       async (req: grpcV1.GetArrivalHistoryRequest__Output, ctx) => {
         const v = new Violations().text('queue_id', req.queueId, 1, 200);
+        if (req.timeZone) v.text('time_zone', req.timeZone, 1, 64);
         if (req.weeks !== 0) v.integer('weeks', req.weeks, 1, 12);
         v.throwIfAny();
         const history = await routing.getArrivalHistory(
           ctx.principal.workspaceId,
           req.queueId,
           req.weeks || 4,
+          req.timeZone || 'UTC',
         );
         return {
           queueId: history.queueId,
@@ -70,6 +74,16 @@ export function planningHandlers(
           arrivalsByHour: history.arrivalsByHour,
           ...(history.meanHandleSeconds === null ? {} : { meanHandleSeconds: history.meanHandleSeconds }),
           conversations: String(history.conversations),
+          timeZone: history.timeZone,
+          ...(history.concurrency === null
+            ? {}
+            : {
+                concurrency: {
+                  factors: history.concurrency.factors,
+                  chats: String(history.concurrency.chats),
+                  aloneHandleSeconds: history.concurrency.aloneHandleSeconds,
+                },
+              }),
         };
       },
     ),

@@ -16,6 +16,7 @@ import { CurrentSession, RequireRole, SessionGuard } from '../auth/session.guard
 import type { SessionContext } from '../auth/session-context.js';
 import { InboxExceptionFilter } from '../http/inbox-exception.filter.js';
 import { parseInput } from '../http/parse-input.util.js';
+import { WorkspacesService } from '../workspaces/workspaces.service.js';
 
 // The shape is checked here; routing checks the numbers (ranges, the curve) and names each field.
 const planInput = z
@@ -30,28 +31,39 @@ const planInput = z
     scheduled: z.array(z.int().nullable()).max(168).optional(),
   })
   .strict();
+// The workspace's zone is the planner's clock: the page neither chooses nor sends it.
 const weeksInput = z.object({ weeks: z.coerce.number().int().min(1).max(12).optional() });
 
-/** Supervisor → Planning: a queue's recorded arrivals by hour, and the staffing plan (RoutingApi). */
+/**
+ * Supervisor → Planning: a queue's recorded arrivals by hour, and the staffing plan (RoutingApi),
+ * both on the workspace's clock (its time zone, daylight saving included).
+ */
 @Controller('api/inbox/supervisor/planning')
 @UseGuards(SessionGuard)
 @UseFilters(InboxExceptionFilter)
 @RequireRole('supervisor')
 export class StaffingPlanningController {
-  constructor(@Inject(ROUTING_API) private readonly routing: RoutingApi) {}
+  constructor(
+    @Inject(ROUTING_API) private readonly routing: RoutingApi,
+    private readonly workspaces: WorkspacesService,
+  ) {}
 
   @Get('arrivals/:queueId')
-  arrivals(
+  async arrivals(
     @CurrentSession() session: SessionContext,
     @Param('queueId') queueId: string,
     @Query() query: unknown,
   ) {
-    return this.routing.getArrivalHistory(session.workspaceId, queueId, parseInput(weeksInput, query).weeks);
+    const { weeks } = parseInput(weeksInput, query);
+    const { timeZone } = await this.workspaces.get(session.workspaceId);
+    return this.routing.getArrivalHistory(session.workspaceId, queueId, weeks, timeZone);
   }
 
   @Post('plan')
   @HttpCode(200)
-  plan(@CurrentSession() session: SessionContext, @Body() body: unknown) {
-    return this.routing.planStaffing(session.workspaceId, parseInput(planInput, body));
+  async plan(@CurrentSession() session: SessionContext, @Body() body: unknown) {
+    const input = parseInput(planInput, body);
+    const { timeZone } = await this.workspaces.get(session.workspaceId);
+    return this.routing.planStaffing(session.workspaceId, { ...input, timeZone });
   }
 }

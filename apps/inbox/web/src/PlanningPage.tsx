@@ -63,7 +63,11 @@ export function PlanningPage() {
       );
       setHistory(h);
       setArrivals(h.arrivalsByHour.join(', '));
-      if (h.meanHandleSeconds !== null) setHandleSeconds(h.meanHandleSeconds);
+      // The workspace's own curve when its history says enough: its handle time alone with it.
+      if (h.concurrency) {
+        setCurve(h.concurrency.factors.join(', '));
+        setHandleSeconds(h.concurrency.aloneHandleSeconds);
+      } else if (h.meanHandleSeconds !== null) setHandleSeconds(h.meanHandleSeconds);
       setError(null);
     } catch (e) {
       setError((e as Error).message);
@@ -125,9 +129,12 @@ export function PlanningPage() {
           </button>
         </label>
         {history && (
-          <p className="hint">
+          <p className="hint" data-testid="history-summary">
             {history.conversations} conversations recorded from {history.from.slice(0, 10)} to{' '}
-            {history.to.slice(0, 10)} (hours of the week in UTC, Monday first).
+            {history.to.slice(0, 10)} (hours of the week in {history.timeZone}, Monday first).{' '}
+            {history.concurrency
+              ? `Concurrency curve fitted from ${history.concurrency.chats} chats: handle time × ${history.concurrency.factors.join(', ')}, ${history.concurrency.aloneHandleSeconds} s alone.`
+              : 'Too few chats handled alone to fit a concurrency curve: the one below is an assumption.'}
           </p>
         )}
         <label>
@@ -202,12 +209,12 @@ export function PlanningPage() {
       {plan && (
         <>
           <p className="hint" data-method={plan.method}>
-            {plan.basis}
+            {plan.basis}. Hours in {plan.timeZone}.
           </p>
           <table aria-label="Staffing by hour">
             <thead>
               <tr>
-                <th>Hour</th>
+                <th>Hour ({plan.timeZone})</th>
                 <th>Arrivals</th>
                 <th>Agents needed</th>
                 <th>Expected (SL · wait · occupancy)</th>

@@ -90,6 +90,68 @@ describe('RoutingEngine', () => {
     expect(take().map((e) => e.kind === 'assigned' && e.agentId)).toEqual(['ann', 'ann']);
   });
 
+  it('breaks ties between busy agents by the load they carried so far, not by who was assigned last', () => {
+    const { clock, engine, take } = setup();
+    engine.upsertAgent(agent('ann'));
+    engine.upsertAgent(agent('bob'));
+    engine.setPresence('ann', 'online', 'agent');
+    clock.advance(1);
+    engine.setPresence('bob', 'online', 'agent');
+    engine.open(arrival());
+    clock.advance(100);
+    engine.open(arrival());
+    expect(assigned(take()).map(([, agentId]) => agentId)).toEqual(['ann', 'bob']);
+    // Both at 1/2; ann has carried 200 s × ½, bob 100 s × ½: bob, though assigned later.
+    clock.advance(100);
+    engine.open(arrival());
+    const [decision] = take();
+    if (decision?.kind !== 'assigned') throw new Error('expected an assignment');
+    expect(decision.agentId).toBe('bob');
+    expect(decision.explanation.reason).toContain('has carried the least load so far');
+    expect(decision.explanation.candidates[1]).toMatchObject({
+      agentId: 'ann',
+      rejectedBecause: 'same occupancy, carried more load so far',
+    });
+  });
+
+  it('lets an agent of the next step who carried far less load take a conversation ahead of the step', () => {
+    const run = (balanceMarginMinutes?: number) => {
+      const clock = new Clock();
+      const engine = new RoutingEngine({ clock: clock.read, balanceMarginMinutes });
+      engine.upsertQueue(
+        queue('billing', {
+          steps: [
+            { expression: 'billing >= 4', expiresAfterSeconds: 60 },
+            { expression: 'billing >= 2', expiresAfterSeconds: 60 },
+          ],
+        }),
+      );
+      engine.upsertAgent(agent('exp', { skills: [{ skill: 'billing', proficiency: 4 }] }));
+      engine.upsertAgent(agent('fair', { skills: [{ skill: 'billing', proficiency: 2 }] }));
+      engine.upsertAgent(agent('none'));
+      for (const id of ['exp', 'fair', 'none']) engine.setPresence(id, 'online', 'agent');
+      // exp holds one of two chats for 50 minutes: 25 minutes of load carried, fair none.
+      engine.open(arrival({ hints: { queue: 'billing' } }));
+      clock.advance(50 * 60);
+      engine.open(arrival({ hints: { queue: 'billing' } }));
+      expect(engine.checkInvariants()).toEqual([]);
+      return engine.takeEffects().flatMap((e) => (e.kind === 'assigned' ? [e] : []));
+    };
+    // 25 min less is within a 30 min margin: the expert, as the steps say.
+    expect(run().map((e) => e.agentId)).toEqual(['exp', 'exp']);
+    const [, ahead] = run(20);
+    expect(ahead).toMatchObject({ agentId: 'fair', explanation: { step: { index: 0 } } });
+    expect(ahead!.explanation.reason).toBe(
+      'balance: fair matches the next step (1: billing >= 2), has free web capacity (0/2) and has carried 25 min less load than the closest match, exp (1/2)',
+    );
+    expect(ahead!.explanation.candidates).toMatchObject([
+      { agentId: 'fair' },
+      { agentId: 'exp', rejectedBecause: 'carried 25 min more load than fair' },
+    ]);
+    // Never the catch-all ring (none lacks billing), and never when steps are kept strict.
+    expect(run(Number.POSITIVE_INFINITY).map((e) => e.agentId)).toEqual(['exp', 'exp']);
+  });
+
   it('widens the routing steps as they expire, and any agent of the queue after the last', () => {
     const { clock, engine, take } = setup();
     engine.upsertQueue(

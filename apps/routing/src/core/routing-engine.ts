@@ -30,6 +30,8 @@ const CHANNELS: readonly Channel[] = channelSchema.options;
 const CHANNEL_INDEX = new Map(CHANNELS.map((c, i) => [c, i]));
 /** Shared by every conversation nobody declined (most): one Set fewer per conversation. Never mutated. */
 const NONE_DECLINED: Set<string> = new Set();
+/** Agents of the next step looked at for balance, least occupied first. */
+const BALANCE_LOOKAHEAD = 16;
 /** The queue of conversations no queue's entry rule took: every agent serves it. */
 const DEFAULT_QUEUE = '';
 
@@ -44,6 +46,12 @@ export interface RoutingEngineOptions {
   readonly explainRunnersUp?: number;
   /** Keep resolved conversations in memory (so a reopen can route them again). Default true. */
   readonly retainResolved?: boolean;
+  /**
+   * Load (minutes at full occupancy) an agent of a queue's next step must have carried less than
+   * the closest match before taking a conversation ahead of the step (`balanceAhead`). Default 30;
+   * `Infinity` keeps steps strict.
+   */
+  readonly balanceMarginMinutes?: number;
 }
 
 interface AgentState {
@@ -67,8 +75,18 @@ interface AgentState {
   queueOrder: QueueState[];
   /** Conversations waiting for this agent in particular (preferred agent, transfer). */
   reserved: Set<ConversationStateRecord>;
+  /**
+   * Load carried so far: ∫ load ÷ capacity dt (ms) up to `workedSince`, accruing at `workRate`
+   * since. Among agents equally occupied now, the one who carried least takes the next
+   * conversation (the least-occupied-agent rule), so an agent who holds chats longer — slower,
+   * or unlucky in what they got — is not also the one handed the next.
+   */
+  worked: number;
+  workedSince: number;
+  workRate: number;
   /** Heap keys, changed only while the agent's heap positions are being fixed. */
   keyOccupancy: number;
+  /** Idle: since when (longest idle first). Busy: load carried, as of a common instant (least first). */
   keyIdle: number;
 }
 
@@ -134,6 +152,7 @@ export class RoutingEngine {
   private readonly transferWaitMs: number;
   private readonly runnersUp: number;
   private readonly retainResolved: boolean;
+  private readonly balanceMarginMs: number;
   private readonly agents = new Map<string, AgentState>();
   private readonly queues = new Map<string, QueueState>();
   /** Every queue, highest priority first (the default queue last). */
@@ -154,6 +173,7 @@ export class RoutingEngine {
     this.transferWaitMs = options.transferWaitMs ?? 120_000;
     this.runnersUp = options.explainRunnersUp ?? 4;
     this.retainResolved = options.retainResolved ?? true;
+    this.balanceMarginMs = (options.balanceMarginMinutes ?? 30) * 60_000;
     this.installQueue({
       id: DEFAULT_QUEUE,
       name: 'default',
@@ -762,6 +782,24 @@ export class RoutingEngine {
         shown.push({ agent, ring });
       }
     }
+    const ahead = shown[0] && this.balanceAhead(queue, step, channel, declined, shown[0].agent);
+    if (ahead) {
+      this.assign(conversation, ahead.agent, queue.config.mode === 'offer' ? 'offer' : 'assign', {
+        step: this.stepInfo(queue, step),
+        reason:
+          `balance: ${ahead.agent.config.agentId} matches the next step (${step + 1}: ${queue.pools[step + 1]!.expression.source}), ` +
+          `has free ${channel} capacity (${ahead.agent.load}/${ahead.agent.capacity}) and has carried ${ahead.lessMinutes} min less load ` +
+          `than the closest match, ${shown[0]!.agent.config.agentId} (${shown[0]!.agent.load}/${shown[0]!.agent.capacity})`,
+        candidates: [
+          this.candidateOf(ahead.agent, false),
+          {
+            ...this.candidateOf(shown[0]!.agent, false),
+            rejectedBecause: `carried ${ahead.lessMinutes} min more load than ${ahead.agent.config.agentId}`,
+          },
+        ],
+      });
+      return true;
+    }
     const first = shown[0];
     if (!first) return false;
     const winner = first.agent;
@@ -790,11 +828,45 @@ export class RoutingEngine {
       reason:
         `${available} agent(s) eligible at step ${step} with free ${channel} capacity; ` +
         `${closest} (${winner.load}/${winner.capacity})` +
-        (tie ? `, and of those tied, has been idle longest` : ''),
+        (tie
+          ? winner.load === 0
+            ? `, and of those tied, has been idle longest`
+            : `, and of those tied, has carried the least load so far`
+          : ''),
       candidates,
     };
     this.assign(conversation, winner, queue.config.mode === 'offer' ? 'offer' : 'assign', explanation);
     return true;
+  }
+
+  /**
+   * Balance across skills: an agent of the queue's next step (not the catch-all) who is less
+   * occupied now than the closest match and has carried at least the margin less load so far
+   * takes the conversation ahead of the step. Steps alone leave a small skill's experts idling
+   * beside a large skill's busy ones; this moves just enough work across to keep them level, and
+   * stops once they are.
+   */
+  private balanceAhead(
+    queue: QueueState,
+    step: number,
+    channel: Channel,
+    declined: ReadonlySet<string>,
+    closest: AgentState,
+  ): { agent: AgentState; lessMinutes: number } | undefined {
+    if (!Number.isFinite(this.balanceMarginMs) || step + 1 >= queue.pools.length - 1) return undefined;
+    const current = queue.pools[step]!;
+    const now = this.clock();
+    const carried = (a: AgentState) => a.worked + (now - a.workedSince) * a.workRate;
+    const bar = carried(closest) - this.balanceMarginMs;
+    let best: AgentState | undefined;
+    // Those less occupied than the closest match lead the next step's heap (occupancy first), so
+    // a short walk of its top finds them without scanning a large pool on every decision.
+    for (const agent of this.heapOf(queue.pools[step + 1]!, channel).top(BALANCE_LOOKAHEAD + declined.size)) {
+      if (agent.keyOccupancy >= closest.keyOccupancy) break;
+      if (current.eligible.has(agent) || declined.has(agent.config.agentId) || carried(agent) > bar) continue;
+      if (!best || carried(agent) < carried(best)) best = agent;
+    }
+    return best && { agent: best, lessMinutes: Math.round((carried(closest) - carried(best)) / 60_000) };
   }
 
   /**
@@ -1129,6 +1201,7 @@ export class RoutingEngine {
     agent.presence = presence;
     if (presence !== 'online') agent.missedOffers = 0;
     agent.idleSince = presence === 'online' && agent.load === 0 ? this.clock() : null;
+    if (presence === 'online') this.catchUp(agent);
     this.markAgent(agent);
     this.syncPools();
     if (presence === 'online') {
@@ -1322,6 +1395,9 @@ export class RoutingEngine {
       pools: [],
       queueOrder: [],
       reserved: new Set(),
+      worked: 0,
+      workedSince: now,
+      workRate: 0,
       keyOccupancy: 0,
       keyIdle: now,
     };
@@ -1384,7 +1460,32 @@ export class RoutingEngine {
     return agent.presence === 'online' && agent.graceUntil === null && agent.load < agent.capacity;
   }
 
+  /**
+   * An agent coming online starts level with the agents leading their pools (as a fair scheduler
+   * starts a new task at the minimum virtual runtime): not owed the hours they were away.
+   */
+  private catchUp(agent: AgentState): void {
+    const now = this.clock();
+    let least = Number.POSITIVE_INFINITY;
+    // The agents they will be ranked against lead the heaps of their pools: O(pools), not O(agents).
+    for (const pool of agent.pools)
+      for (const heap of pool.heaps.values()) {
+        const [other] = heap.top(1);
+        if (other && other !== agent)
+          least = Math.min(least, other.worked + (now - other.workedSince) * other.workRate);
+      }
+    if (Number.isFinite(least)) {
+      agent.worked = Math.max(agent.worked + (now - agent.workedSince) * agent.workRate, least);
+      agent.workedSince = now;
+    }
+  }
+
   private markAgent(agent: AgentState): void {
+    // What the agent carried at the old rate until now; from now on, at the new one.
+    const now = this.clock();
+    agent.worked += (now - agent.workedSince) * agent.workRate;
+    agent.workedSince = now;
+    agent.workRate = agent.capacity === 0 ? 0 : agent.load / agent.capacity;
     this.dirtyAgents.add(agent);
     this.changedAgents.add(agent);
   }
@@ -1394,7 +1495,12 @@ export class RoutingEngine {
     if (this.dirtyAgents.size === 0) return;
     for (const agent of this.dirtyAgents) {
       const occupancy = agent.capacity === 0 ? Number.POSITIVE_INFINITY : agent.load / agent.capacity;
-      const idle = agent.idleSince ?? agent.lastAssignedAt ?? 0;
+      // While the load stays, every agent at this occupancy accrues at the same rate, so the load
+      // carried as of one common instant (workedSince → 0) orders them as it would now.
+      const idle =
+        occupancy > 0 && Number.isFinite(occupancy)
+          ? agent.worked - agent.workRate * agent.workedSince
+          : (agent.idleSince ?? agent.lastAssignedAt ?? 0);
       const keyChanged = occupancy !== agent.keyOccupancy || idle !== agent.keyIdle;
       if (keyChanged) {
         // Out of every heap before the key changes, so no heap ever holds a stale key.
@@ -1464,7 +1570,7 @@ export class RoutingEngine {
   }
 }
 
-/** Lower occupancy first, then idle longest (earliest idle-since, or earliest last assignment), then id. */
+/** Lower occupancy first, then idle longest (idle) or least load carried so far (busy), then id. */
 function lessAgent(a: AgentState, b: AgentState): boolean {
   if (a.keyOccupancy !== b.keyOccupancy) return a.keyOccupancy < b.keyOccupancy;
   if (a.keyIdle !== b.keyIdle) return a.keyIdle < b.keyIdle;
@@ -1479,7 +1585,10 @@ function rejectionOf(agent: AgentState, winner: AgentState): string {
   if (agent.keyOccupancy > winner.keyOccupancy) {
     return `higher occupancy (${agent.load}/${agent.capacity} vs ${winner.load}/${winner.capacity})`;
   }
-  if (agent.keyIdle > winner.keyIdle) return 'same occupancy, idle for less time';
+  if (agent.keyIdle > winner.keyIdle)
+    return agent.load === 0
+      ? 'same occupancy, idle for less time'
+      : 'same occupancy, carried more load so far';
   return 'tied; agent id breaks the tie';
 }
 

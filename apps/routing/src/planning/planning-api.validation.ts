@@ -4,6 +4,21 @@ import { parseInput } from '../api/routing-api.validation.js';
 
 const count = z.number().finite().min(0).max(1_000_000);
 
+/** An IANA zone both the runtime and PostgreSQL know (`Europe/Paris`, `UTC`). */
+export const timeZoneSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z][A-Za-z0-9_+\-/]*$/)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an IANA time zone such as Europe/Paris');
+
 export const staffingPlanInputSchema = z
   .object({
     arrivalsByHour: z.array(count).min(1).max(168),
@@ -20,6 +35,7 @@ export const staffingPlanInputSchema = z
       .refine((f) => f.every((v, i) => i === 0 || v >= f[i - 1]!), 'never decreases')
       .optional(),
     scheduled: z.array(z.int().min(0).max(100_000).nullable()).max(168).optional(),
+    timeZone: timeZoneSchema.optional(),
   })
   .strict()
   .refine((input) => !input.scheduled || input.scheduled.length === input.arrivalsByHour.length, {

@@ -1,5 +1,6 @@
 /**
  * `npm run sim:routing [-- --agents 30 --rate 8 --hours 8 --capacity 2 --seed 1 --sl 60 --arrivals recorded.json --concurrency default|flat|fit|1,1.3,1.7]`
+ * `npm run sim:routing -- --seeds 1-10`: the same scenario over several seeds, one line each.
  *
  * Replays one arrival pattern through Switchboard's routing core and through round-robin and
  * least-loaded baselines, and prints what a supervisor sizes staff and tunes steps by.
@@ -43,6 +44,7 @@ const { values } = parseArgs({
     arrivals: { type: 'string' },
     concurrency: { type: 'string', default: 'default' },
     json: { type: 'boolean', default: false },
+    seeds: { type: 'string' },
   },
 });
 
@@ -91,6 +93,44 @@ const spec = {
   serviceLevelSeconds: number('sl'),
   concurrency,
 };
+
+if (values.seeds !== undefined) {
+  if (recorded !== undefined) throw new Error('--seeds draws Poisson arrivals: it does not take --arrivals');
+  const [low, high = low] = String(values.seeds).split('-').map(Number);
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high! < low!)
+    throw new Error('--seeds is a range such as 1-10');
+  const f = (n: number) => n.toFixed(1);
+  const lines = [
+    '| seed | SL switchboard | SL round-robin | SL least-loaded | skill match | occupancy min–max | spread |',
+    '| ---- | -------------- | -------------- | --------------- | ----------- | ----------------- | ------ |',
+  ];
+  for (let seed = low!; seed <= high!; seed++) {
+    const seeded = {
+      ...spec,
+      agents: generateAgents(number('agents'), skills, number('capacity'), seed, skillMix),
+      arrivals: poissonArrivals({
+        ratePerMinute: number('rate'),
+        hours: number('hours'),
+        skillMix,
+        meanHandleSeconds: number('handle'),
+        meanPatienceSeconds: number('patience'),
+        seed,
+      }),
+    };
+    const [s, rr, ll] = [
+      simulate(seeded, (clock) => new SwitchboardRouter(clock)),
+      simulate(seeded, () => new RoundRobinRouter()),
+      simulate(seeded, () => new LeastLoadedRouter()),
+    ];
+    lines.push(
+      `| ${seed} | ${f(s.serviceLevelPercent)}% | ${f(rr.serviceLevelPercent)}% | ${f(ll.serviceLevelPercent)}% | ` +
+        `${f(s.skillMatchPercent)}% | ${f(100 * s.occupancy.min)}–${f(100 * s.occupancy.max)}% | ` +
+        `${f(100 * (s.occupancy.max - s.occupancy.min))} |`,
+    );
+  }
+  process.stdout.write(`concurrency: ${describeCurve(concurrency)}\n\n${lines.join('\n')}\n`);
+  process.exit(0);
+}
 
 const results: SimulationResult[] = [
   simulate(spec, (clock) => new SwitchboardRouter(clock)),

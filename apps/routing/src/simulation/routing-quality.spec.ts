@@ -20,4 +20,21 @@ describe('routing quality on the default scenario', () => {
     expect(router!.unexplained).toEqual([]);
     expect(switchboard.answered).toBeGreaterThan(3000);
   });
+
+  it('holds skill match and balance on every seed from 2 to 10, not only the default one', () => {
+    // The baselines stay 30+ points behind on every seed (docs/routing.md has the table); the
+    // balance across skills is what varied from seed to seed before the least-load rules.
+    for (let seed = 2; seed <= 10; seed++) {
+      const switchboard = simulate(
+        scenarioSpec({ ...DEFAULT_SCENARIO, seed }),
+        (clock) => new SwitchboardRouter(clock),
+      );
+      expect({ seed, skillMatch: switchboard.skillMatchPercent >= 95 }).toEqual({ seed, skillMatch: true });
+      expect({ seed, spread: 100 * (switchboard.occupancy.max - switchboard.occupancy.min) <= 15 }).toEqual({
+        seed,
+        spread: true,
+      });
+      expect(switchboard.serviceLevelPercent).toBeGreaterThanOrEqual(90);
+    }
+  });
 });

@@ -55,8 +55,16 @@ export interface RoutingApi {
   // Planning (docs/routing.md, Staffing planner)
   /** Agents needed per hourly interval, with the expected service level, wait and occupancy. */
   planStaffing(workspaceId: string, input: StaffingPlanInput): Promise<StaffingPlanView>;
-  /** A queue's arrivals by hour of the week over the last `weeks` (1–12, default 4), as routing recorded them. */
-  getArrivalHistory(workspaceId: string, queueId: string, weeks?: number): Promise<ArrivalHistoryView>;
+  /**
+   * A queue's arrivals by hour of the week over the last `weeks` (1–12, default 4), as routing
+   * recorded them, on the clock of `timeZone` (IANA, default UTC), with its fitted concurrency curve.
+   */
+  getArrivalHistory(
+    workspaceId: string,
+    queueId: string,
+    weeks?: number,
+    timeZone?: string,
+  ): Promise<ArrivalHistoryView>;
 }
 
 /** DI token under which RoutingModule (in process) or the RPC client (remote) provides RoutingApi. */

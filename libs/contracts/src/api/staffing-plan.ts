@@ -1,6 +1,6 @@
 /** What the staffing planner is asked (RoutingApi.planStaffing): one queue, hourly intervals. */
 export interface StaffingPlanInput {
-  /** Arrivals in each hourly interval, 1–168 (a week from Monday 00:00 UTC, as history gives it). */
+  /** Arrivals in each hourly interval, 1–168 (a week from Monday 00:00 in `timeZone`, as history gives it). */
   arrivalsByHour: number[];
   /** Mean handle time of a chat handled alone, seconds. */
   handleSeconds: number;
@@ -16,6 +16,8 @@ export interface StaffingPlanInput {
   concurrency?: number[];
   /** Agents actually scheduled per interval (null: as many as needed). */
   scheduled?: (number | null)[];
+  /** The IANA zone whose clock the hours follow (the workspace's); echoed in the plan. Default UTC. */
+  timeZone?: string;
 }
 
 export interface StaffingFiguresView {
@@ -39,6 +41,8 @@ export interface StaffingPlanView {
   method: 'erlang-c' | 'erlang-a' | 'simulation';
   /** The model's assumptions, in words. */
   basis: string;
+  /** Hour 0 is Monday 00:00–01:00 on this zone's clock. */
+  timeZone: string;
   intervals: StaffingIntervalView[];
 }
 
@@ -46,11 +50,22 @@ export interface StaffingPlanView {
 export interface ArrivalHistoryView {
   queueId: string;
   weeks: number;
+  /** The IANA zone whose clock the hours follow (the workspace's; UTC unless asked). */
+  timeZone: string;
   from: string;
   to: string;
-  /** 168 values, Monday 00:00–01:00 UTC first: mean arrivals in that hour over the weeks. */
+  /**
+   * 168 values, Monday 00:00–01:00 in `timeZone` first: mean arrivals in that hour over the times
+   * it occurred in the window (a daylight-saving change removes or repeats one).
+   */
   arrivalsByHour: number[];
   /** Mean time from assignment to resolution of those resolved; null when none was. */
   meanHandleSeconds: number | null;
   conversations: number;
+  /**
+   * The queue's concurrency curve fitted from these chats (mean handle time while the agent held
+   * k at once ÷ the mean alone, k = 1, 2, … while 30 or more chats say so), the chats it was
+   * fitted from, and the mean handle time of those handled alone; null below 30 handled alone.
+   */
+  concurrency: { factors: number[]; chats: number; aloneHandleSeconds: number } | null;
 }

@@ -11,6 +11,7 @@ import type { CreateQueueRequest as _switchboard_v1_CreateQueueRequest, CreateQu
 import type { DeleteQueueRequest as _switchboard_v1_DeleteQueueRequest, DeleteQueueRequest__Output as _switchboard_v1_DeleteQueueRequest__Output } from './switchboard/v1/DeleteQueueRequest.js';
 import type { DeleteQueueResponse as _switchboard_v1_DeleteQueueResponse, DeleteQueueResponse__Output as _switchboard_v1_DeleteQueueResponse__Output } from './switchboard/v1/DeleteQueueResponse.js';
 import type { DeliveryError as _switchboard_v1_DeliveryError, DeliveryError__Output as _switchboard_v1_DeliveryError__Output } from './switchboard/v1/DeliveryError.js';
+import type { FittedConcurrency as _switchboard_v1_FittedConcurrency, FittedConcurrency__Output as _switchboard_v1_FittedConcurrency__Output } from './switchboard/v1/FittedConcurrency.js';
 import type { GetArrivalHistoryRequest as _switchboard_v1_GetArrivalHistoryRequest, GetArrivalHistoryRequest__Output as _switchboard_v1_GetArrivalHistoryRequest__Output } from './switchboard/v1/GetArrivalHistoryRequest.js';
 import type { GetQueueRequest as _switchboard_v1_GetQueueRequest, GetQueueRequest__Output as _switchboard_v1_GetQueueRequest__Output } from './switchboard/v1/GetQueueRequest.js';
 import type { GetQueueStatsRequest as _switchboard_v1_GetQueueStatsRequest, GetQueueStatsRequest__Output as _switchboard_v1_GetQueueStatsRequest__Output } from './switchboard/v1/GetQueueStatsRequest.js';
@@ -57,6 +58,7 @@ export interface ProtoGrpcType {
       DeleteQueueResponse: MessageTypeDefinition<_switchboard_v1_DeleteQueueResponse, _switchboard_v1_DeleteQueueResponse__Output>
       DeliveryError: MessageTypeDefinition<_switchboard_v1_DeliveryError, _switchboard_v1_DeliveryError__Output>
       DeliveryStatus: EnumTypeDefinition
+      FittedConcurrency: MessageTypeDefinition<_switchboard_v1_FittedConcurrency, _switchboard_v1_FittedConcurrency__Output>
       GetArrivalHistoryRequest: MessageTypeDefinition<_switchboard_v1_GetArrivalHistoryRequest, _switchboard_v1_GetArrivalHistoryRequest__Output>
       GetQueueRequest: MessageTypeDefinition<_switchboard_v1_GetQueueRequest, _switchboard_v1_GetQueueRequest__Output>
       GetQueueStatsRequest: MessageTypeDefinition<_switchboard_v1_GetQueueStatsRequest, _switchboard_v1_GetQueueStatsRequest__Output>

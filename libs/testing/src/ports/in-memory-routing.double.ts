@@ -228,6 +228,7 @@ export class InMemoryRouting implements RoutingApi {
     return {
       method: input.maxChats > 1 ? 'simulation' : 'erlang-c',
       basis: 'in-memory double',
+      timeZone: input.timeZone ?? 'UTC',
       intervals: input.arrivalsByHour.map((arrivals, hour) => {
         const agentsNeeded = Math.ceil(arrivals / 10);
         const scheduled = input.scheduled?.[hour] ?? agentsNeeded;
@@ -246,17 +247,27 @@ export class InMemoryRouting implements RoutingApi {
     };
   }
 
-  /** A fixed week (busier by day) for a queue the workspace has; NotFound otherwise. */
-  async getArrivalHistory(workspaceId: string, queueId: string, weeks = 4): Promise<ArrivalHistoryView> {
+  /**
+   * A fixed week (busier by day, on the clock of the zone asked) with a fitted curve, for a queue
+   * the workspace has; NotFound otherwise.
+   */
+  async getArrivalHistory(
+    workspaceId: string,
+    queueId: string,
+    weeks = 4,
+    timeZone = 'UTC',
+  ): Promise<ArrivalHistoryView> {
     if (!this.queues.has(`${workspaceId}|${queueId}`)) throw new NotFoundError(`queue ${queueId}`);
     return {
       queueId,
       weeks,
+      timeZone,
       from: '2026-11-01T00:00:00.000Z',
       to: '2026-11-29T00:00:00.000Z',
       arrivalsByHour: Array.from({ length: 168 }, (_, h) => (h % 24 >= 8 && h % 24 < 18 ? 20 : 2)),
       meanHandleSeconds: 240,
       conversations: 1932 * weeks,
+      concurrency: { factors: [1, 1.3], chats: 1932 * weeks, aloneHandleSeconds: 210 },
     };
   }
 }

@@ -2,6 +2,7 @@
 // Original file: libs/contracts/proto/switchboard/v1/queues.proto
 
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp.js';
+import type { FittedConcurrency as _switchboard_v1_FittedConcurrency, FittedConcurrency__Output as _switchboard_v1_FittedConcurrency__Output } from '../../switchboard/v1/FittedConcurrency.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface ArrivalHistory {
@@ -10,7 +11,9 @@ export interface ArrivalHistory {
   'from'?: (_google_protobuf_Timestamp | null);
   'to'?: (_google_protobuf_Timestamp | null);
   /**
-   * 168 values: mean arrivals in each hour of the week, Monday 00:00–01:00 UTC first.
+   * 168 values: mean arrivals in each hour of the week, Monday 00:00–01:00 first on the clock of
+   * time_zone, each averaged over the times that hour occurred (daylight saving removes or
+   * repeats one).
    */
   'arrivalsByHour'?: (number | string)[];
   /**
@@ -18,6 +21,11 @@ export interface ArrivalHistory {
    */
   'meanHandleSeconds'?: (number | string);
   'conversations'?: (number | string | Long);
+  'timeZone'?: (string);
+  /**
+   * Unset while fewer than 30 chats were handled alone.
+   */
+  'concurrency'?: (_switchboard_v1_FittedConcurrency | null);
   '_meanHandleSeconds'?: "meanHandleSeconds";
 }
 
@@ -27,7 +35,9 @@ export interface ArrivalHistory__Output {
   'from': (_google_protobuf_Timestamp__Output | null);
   'to': (_google_protobuf_Timestamp__Output | null);
   /**
-   * 168 values: mean arrivals in each hour of the week, Monday 00:00–01:00 UTC first.
+   * 168 values: mean arrivals in each hour of the week, Monday 00:00–01:00 first on the clock of
+   * time_zone, each averaged over the times that hour occurred (daylight saving removes or
+   * repeats one).
    */
   'arrivalsByHour': (number)[];
   /**
@@ -35,5 +45,10 @@ export interface ArrivalHistory__Output {
    */
   'meanHandleSeconds'?: (number);
   'conversations': (string);
+  'timeZone': (string);
+  /**
+   * Unset while fewer than 30 chats were handled alone.
+   */
+  'concurrency': (_switchboard_v1_FittedConcurrency__Output | null);
   '_meanHandleSeconds'?: "meanHandleSeconds";
 }

@@ -8,6 +8,11 @@ export interface GetArrivalHistoryRequest {
    * Weeks back, 1–12 (0: 4).
    */
   'weeks'?: (number);
+  /**
+   * IANA time zone (the workspace's, e.g. `Europe/Paris`) whose clock the hours of the week
+   * follow, daylight saving included. Empty: UTC.
+   */
+  'timeZone'?: (string);
 }
 
 export interface GetArrivalHistoryRequest__Output {
@@ -16,4 +21,9 @@ export interface GetArrivalHistoryRequest__Output {
    * Weeks back, 1–12 (0: 4).
    */
   'weeks': (number);
+  /**
+   * IANA time zone (the workspace's, e.g. `Europe/Paris`) whose clock the hours of the week
+   * follow, daylight saving included. Empty: UTC.
+   */
+  'timeZone': (string);
 }

@@ -35,6 +35,10 @@ export interface PlanStaffingRequest {
    * Agents actually scheduled, one per interval; empty: as many as needed.
    */
   'scheduled'?: (number)[];
+  /**
+   * IANA time zone whose clock the hours follow (hour 0: Monday 00:00), echoed in the plan. Empty: UTC.
+   */
+  'timeZone'?: (string);
   '_patienceSeconds'?: "patienceSeconds";
 }
 
@@ -71,5 +75,9 @@ export interface PlanStaffingRequest__Output {
    * Agents actually scheduled, one per interval; empty: as many as needed.
    */
   'scheduled': (number)[];
+  /**
+   * IANA time zone whose clock the hours follow (hour 0: Monday 00:00), echoed in the plan. Empty: UTC.
+   */
+  'timeZone': (string);
   '_patienceSeconds'?: "patienceSeconds";
 }

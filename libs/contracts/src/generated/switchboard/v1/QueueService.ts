@@ -55,7 +55,8 @@ export interface QueueServiceClient extends grpc.Client {
   
   /**
    * A queue's arrivals as routing recorded them, by hour of the week (168 values, Monday
-   * 00:00–01:00 UTC first), averaged over the last weeks, and its mean handle time: what
+   * 00:00–01:00 first on the clock of the time zone asked, UTC by default), averaged over the
+   * last weeks, its mean handle time and its concurrency curve fitted from those chats: what
    * PlanStaffing plans from. Queue id `default`: conversations no queue's entry rule took.
    * Scope: read.
    */
@@ -65,7 +66,8 @@ export interface QueueServiceClient extends grpc.Client {
   GetArrivalHistory(argument: _switchboard_v1_GetArrivalHistoryRequest, callback: grpc.requestCallback<_switchboard_v1_ArrivalHistory__Output>): grpc.ClientUnaryCall;
   /**
    * A queue's arrivals as routing recorded them, by hour of the week (168 values, Monday
-   * 00:00–01:00 UTC first), averaged over the last weeks, and its mean handle time: what
+   * 00:00–01:00 first on the clock of the time zone asked, UTC by default), averaged over the
+   * last weeks, its mean handle time and its concurrency curve fitted from those chats: what
    * PlanStaffing plans from. Queue id `default`: conversations no queue's entry rule took.
    * Scope: read.
    */
@@ -174,7 +176,8 @@ export interface QueueServiceHandlers extends grpc.UntypedServiceImplementation 
   
   /**
    * A queue's arrivals as routing recorded them, by hour of the week (168 values, Monday
-   * 00:00–01:00 UTC first), averaged over the last weeks, and its mean handle time: what
+   * 00:00–01:00 first on the clock of the time zone asked, UTC by default), averaged over the
+   * last weeks, its mean handle time and its concurrency curve fitted from those chats: what
    * PlanStaffing plans from. Queue id `default`: conversations no queue's entry rule took.
    * Scope: read.
    */

@@ -11,6 +11,10 @@ export interface StaffingPlan {
    */
   'basis'?: (string);
   'intervals'?: (_switchboard_v1_StaffingInterval)[];
+  /**
+   * Hour 0 is Monday 00:00–01:00 on this zone's clock.
+   */
+  'timeZone'?: (string);
 }
 
 export interface StaffingPlan__Output {
@@ -20,4 +24,8 @@ export interface StaffingPlan__Output {
    */
   'basis': (string);
   'intervals': (_switchboard_v1_StaffingInterval__Output)[];
+  /**
+   * Hour 0 is Monday 00:00–01:00 on this zone's clock.
+   */
+  'timeZone': (string);
 }

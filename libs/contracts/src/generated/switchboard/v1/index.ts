@@ -35,6 +35,7 @@ export * from './EventType.js';
 export * from './ExportCustomerRequest.js';
 export * from './FindCustomersRequest.js';
 export * from './FindCustomersResponse.js';
+export * from './FittedConcurrency.js';
 export * from './GetAgentRequest.js';
 export * from './GetArrivalHistoryRequest.js';
 export * from './GetConversationRequest.js';
