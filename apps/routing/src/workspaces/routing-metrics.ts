@@ -24,19 +24,23 @@ export function queueLabel(queueId: string | null): string {
 }
 
 type EngineSource = () => Iterable<RoutingEngine>;
-const sources = new Set<EngineSource>();
+/** Each source with the clock its engines run on. */
+const sources = new Map<EngineSource, () => number>();
 
-function waitingByLabel(): Map<string, { waiting: number; oldestArrivedAt: number }> {
-  const byQueue = new Map<string, { waiting: number; oldestArrivedAt: number }>();
-  for (const source of sources) {
+/** By queue label: conversations waiting, and the longest wait in milliseconds. */
+function waitingByLabel(): Map<string, { waiting: number; oldestWaitMs: number }> {
+  const byQueue = new Map<string, { waiting: number; oldestWaitMs: number }>();
+  for (const [source, clock] of sources) {
+    const now = clock();
     for (const engine of source()) {
       for (const [queueId, entry] of engine.waitingByQueue()) {
         const label = queueLabel(queueId);
+        const wait = Math.max(0, now - entry.oldestArrivedAt);
         const total = byQueue.get(label);
-        if (total === undefined) byQueue.set(label, { ...entry });
+        if (total === undefined) byQueue.set(label, { waiting: entry.waiting, oldestWaitMs: wait });
         else {
           total.waiting += entry.waiting;
-          total.oldestArrivedAt = Math.min(total.oldestArrivedAt, entry.oldestArrivedAt);
+          total.oldestWaitMs = Math.max(total.oldestWaitMs, wait);
         }
       }
     }
@@ -60,9 +64,7 @@ function ensureMetrics() {
     labelNames: ['queue'] as const,
     collect() {
       this.reset();
-      const now = Date.now();
-      for (const [queue, entry] of waitingByLabel())
-        this.set({ queue }, Math.max(0, now - entry.oldestArrivedAt) / 1000);
+      for (const [queue, entry] of waitingByLabel()) this.set({ queue }, entry.oldestWaitMs / 1000);
     },
   });
   return histogramMetric({
@@ -80,8 +82,11 @@ function ensureMetrics() {
 export class RoutingMetrics {
   private readonly waits = ensureMetrics();
 
-  constructor(private readonly source: EngineSource) {
-    sources.add(source);
+  constructor(
+    private readonly source: EngineSource,
+    clock: () => number = Date.now,
+  ) {
+    sources.set(source, clock);
   }
 
   stop(): void {
