@@ -16,6 +16,7 @@ import {
 } from '@switchboard/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
+import WebSocket from 'ws';
 
 const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
 const AUTH_TOKEN = randomBytes(16).toString('hex');
@@ -197,5 +198,34 @@ describe('standalone: GET /metrics', () => {
       before.sum('switchboard_grpc_request_duration_seconds_count', labels);
     expect(moved({ method: '/grpc.health.v1.Health/Check', code: 'OK' })).toBe(1);
     expect(moved({ method: '/switchboard.v1.QueueService/ListQueues', code: 'UNAUTHENTICATED' })).toBe(1);
+  });
+
+  it('counts open widget sockets while they are open', async () => {
+    const page = await (await fetch(`${app.url}/demo`)).text();
+    const key = /data-workspace="([^"]+)"/.exec(page)?.[1];
+    expect(key).toBeDefined();
+    const open = async () => (await scrape()).sum('switchboard_open_sockets', { kind: 'widget' });
+    const before = await open();
+    const socket = new WebSocket(`${app.url.replace(/^http/, 'ws')}/ws/widget?key=${key}`, {
+      headers: { origin: app.url },
+    });
+    const received: { t?: string }[] = [];
+    socket.on('message', (data: Buffer) =>
+      received.push(JSON.parse(data.toString('utf8')) as { t?: string }),
+    );
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    socket.send(JSON.stringify({ t: 'hello' }));
+    await waitFor(() => received.some((m) => m.t === 'welcome'), { what: 'the widget welcome' });
+    expect(await open()).toBe(before + 1);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.close();
+    await closed;
+    await waitFor(async () => (await open()) === before, {
+      what: 'the socket no longer counted',
+      intervalMs: 100,
+    });
   });
 });
