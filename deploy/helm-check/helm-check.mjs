@@ -210,10 +210,23 @@ export function parseManifests(manifests) {
 
 const MODELS_ROOT = path.dirname(require.resolve('kubernetes-models/package.json'));
 
-/** `apps/v1` + `Deployment` → kubernetes-models/apps/v1/Deployment.js (core: v1/…). */
+/**
+ * Custom resources the chart may render, by API group: their schemas come from the
+ * @kubernetes-models package of the operator that defines them (it exports no package.json, so its
+ * folder is found beside kubernetes-models).
+ */
+const CRD_MODELS_ROOTS = {
+  'monitoring.coreos.com/v1': path.join(MODELS_ROOT, '..', '@kubernetes-models', 'prometheus-operator'),
+};
+
+/**
+ * `apps/v1` + `Deployment` → kubernetes-models/apps/v1/Deployment.js (core: v1/…);
+ * `monitoring.coreos.com/v1` + `ServiceMonitor` → @kubernetes-models/prometheus-operator/….
+ */
 function modelFile(apiVersion, kind) {
   const dir = apiVersion.includes('/') ? apiVersion : `v1`;
-  const file = path.join(MODELS_ROOT, dir, `${kind}.js`);
+  const root = CRD_MODELS_ROOTS[/** @type {keyof typeof CRD_MODELS_ROOTS} */ (apiVersion)] ?? MODELS_ROOT;
+  const file = path.join(root, dir, `${kind}.js`);
   return fs.existsSync(file) ? file : undefined;
 }
 
@@ -415,12 +428,29 @@ export function checkConsistency(objects, { existingSecret } = {}) {
       problems.push(`HorizontalPodAutoscaler/${hpa.metadata.name}: min > max`);
   }
   const services = new Map(byKind('Service').map((s) => [s.metadata.name, s]));
+  for (const sm of byKind('ServiceMonitor')) {
+    const wanted = Object.entries(sm.spec?.selector?.matchLabels ?? {});
+    const selected = byKind('Service').filter((s) => wanted.every(([k, v]) => s.metadata?.labels?.[k] === v));
+    if (selected.length === 0) problems.push(`ServiceMonitor/${sm.metadata.name}: selects no Service`);
+    for (const e of sm.spec?.endpoints ?? []) {
+      for (const s of selected) {
+        if (!(s.spec.ports ?? []).some((p) => p.name === e.port))
+          problems.push(
+            `ServiceMonitor/${sm.metadata.name}: Service ${s.metadata.name} has no port ${e.port}`,
+          );
+      }
+    }
+  }
   for (const ing of byKind('Ingress')) {
     const backends = (ing.spec?.rules ?? []).flatMap((r) =>
       (r.http?.paths ?? []).map((p) => p.backend?.service),
     );
     for (const b of backends) {
       const s = services.get(b?.name);
+      // Metrics stay inside the cluster (ADR 0100).
+      const metricsPort = (s?.spec.ports ?? []).find((p) => p.name === 'metrics');
+      if (metricsPort && (b?.port?.name === 'metrics' || b?.port?.number === metricsPort.port))
+        problems.push(`Ingress/${ing.metadata.name}: routes to ${b.name}'s metrics port`);
       if (!s) problems.push(`Ingress/${ing.metadata.name}: backend ${b?.name} is not a Service`);
       else if (b.port?.name && !(s.spec.ports ?? []).some((p) => p.name === b.port.name)) {
         problems.push(`Ingress/${ing.metadata.name}: Service ${b.name} has no port ${b.port.name}`);

@@ -104,3 +104,35 @@ describe('helm-check: values merged as Helm merges them', () => {
     ).toEqual({ config: { A: '1', B: '3' }, tls: [], apps: { x: { replicas: 2 } } });
   });
 });
+
+describe('helm-check: the ServiceMonitor (a prometheus-operator custom resource)', () => {
+  const monitor = (endpoint: Record<string, unknown> = {}): ManifestObject => ({
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    metadata: { name: 'sb' },
+    spec: {
+      selector: { matchLabels: { 'app.kubernetes.io/part-of': 'switchboard' } },
+      endpoints: [{ port: 'metrics', path: '/metrics', interval: '30s', ...endpoint }],
+    },
+  });
+  const labelled: ManifestObject = {
+    ...service,
+    metadata: { name: 'sb-history', labels: { 'app.kubernetes.io/part-of': 'switchboard' } },
+  };
+
+  it('is validated against the operator’s schema, misspelt fields refused', async () => {
+    expect(await validateObject(monitor())).toEqual([]);
+    expect(await validateObject(monitor({ intervall: '30s' }))).toEqual([
+      '/spec/endpoints/0/intervall: unknown field',
+    ]);
+  });
+
+  it('must select a Service that has the port it scrapes', () => {
+    expect(checkConsistency([deployment(), service, monitor()])).toContain(
+      'ServiceMonitor/sb: selects no Service',
+    );
+    expect(checkConsistency([deployment(), labelled, monitor()])).toContain(
+      'ServiceMonitor/sb: Service sb-history has no port metrics',
+    );
+  });
+});

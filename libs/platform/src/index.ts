@@ -86,6 +86,22 @@ export { runHttpService, type RunHttpServiceOptions } from './bootstrap/run-http
 export { configureHttpApp } from './bootstrap/configure-http-app.util.js';
 export { securityHeaders } from './http/security-headers.middleware.js';
 
+// Metrics (Prometheus, ADR 0100)
+export {
+  LATENCY_BUCKETS_SECONDS,
+  collectProcessMetrics,
+  counterMetric,
+  gaugeMetric,
+  histogramMetric,
+  metricsRegistry,
+} from './metrics/metrics-registry.js';
+export { httpMetrics } from './metrics/http-metrics.middleware.js';
+export { UNMATCHED_ROUTE, httpMethodLabel, httpRouteLabel } from './metrics/http-route-label.util.js';
+export { answerScrape, startMetricsServer, type MetricsServer } from './metrics/metrics-endpoint.util.js';
+export { observeDatabasePool, type ObservablePool } from './metrics/database-pool.metrics.js';
+export { countOpenSocket } from './metrics/socket.metrics.js';
+export { WEBHOOK_OUTCOMES, countWebhook, type WebhookOutcome } from './metrics/webhook.metrics.js';
+
 // Crypto
 export { EncryptionConfig, encryptionVariables } from './crypto/encryption.config.js';
 export {

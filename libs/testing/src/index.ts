@@ -20,3 +20,4 @@ export * from './net/tcp-proxy.util.js';
 export * from './meta/graph-api-server.util.js';
 export * from './meta/meta-webhook.fixture.js';
 export * from './telegram/bot-api-server.util.js';
+export * from './metrics/prometheus-text.util.js';

@@ -6,6 +6,7 @@ import {
   InboundMessageReceivedV1,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
+import { countWebhook } from '@switchboard/platform';
 import twilio from 'twilio';
 import type { SmsAccount } from '../accounts/sms-account.js';
 import { TwilioMediaService } from '../media/twilio-media.service.js';
@@ -45,7 +46,10 @@ export class InboundSmsService {
     // written only after the publish, so a retry after a failed publish publishes again. Two
     // concurrent deliveries may both publish: history stores by (workspace, account, provider id).
     const receipt = { workspaceId: account.workspaceId, channelAccountId: account.id, messageSid };
-    if (await this.receipts.wasReceived(receipt)) return emptyTwiml();
+    if (await this.receipts.wasReceived(receipt)) {
+      countWebhook('twilio', 'duplicate');
+      return emptyTwiml();
+    }
 
     const receivedAt = new Date(draft.payload.receivedAt);
     const from = draft.payload.sender.address;
@@ -88,6 +92,7 @@ export class InboundSmsService {
     await this.bus.emit(events);
 
     await this.receipts.record(receipt);
+    countWebhook('twilio', 'accepted');
     return keyword?.kind === 'help' ? helpTwiml(account) : emptyTwiml();
   }
 }

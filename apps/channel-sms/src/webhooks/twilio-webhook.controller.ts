@@ -9,7 +9,14 @@ import {
   Req,
 } from '@nestjs/common';
 import type { ChannelWebhookRequest } from '@switchboard/contracts';
-import { type ConfigOf, InjectConfig, createLogger } from '@switchboard/platform';
+import {
+  type ConfigOf,
+  DependencyUnavailableError,
+  InjectConfig,
+  countWebhook,
+  createLogger,
+  isTransientDatabaseError,
+} from '@switchboard/platform';
 import type { Request } from 'express';
 import { SmsChannelConfig } from '../sms-channel.config.js';
 import { DeliveryStatusService } from './delivery-status.service.js';
@@ -44,6 +51,7 @@ export class TwilioWebhookController {
   async receiveStatus(@Req() req: RawBodyRequest<Request>): Promise<string> {
     return this.handle(req, async (request) => {
       await this.statuses.record(request);
+      countWebhook('twilio', 'accepted');
       return emptyTwiml();
     });
   }
@@ -53,9 +61,14 @@ export class TwilioWebhookController {
     work: (request: ChannelWebhookRequest) => Promise<string>,
   ): Promise<string> {
     const signature = req.header('x-twilio-signature');
-    if (!signature) throw new BadRequestException('X-Twilio-Signature is missing');
-    if (!req.is('application/x-www-form-urlencoded') || req.rawBody === undefined)
+    if (!signature) {
+      countWebhook('twilio', 'rejected_signature');
+      throw new BadRequestException('X-Twilio-Signature is missing');
+    }
+    if (!req.is('application/x-www-form-urlencoded') || req.rawBody === undefined) {
+      countWebhook('twilio', 'malformed');
       throw new BadRequestException('expected a form-encoded body');
+    }
     // The URL Twilio called, not the one this server sees behind a proxy.
     const base = this.config.PUBLIC_BASE_URL ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
     try {
@@ -66,11 +79,14 @@ export class TwilioWebhookController {
       });
     } catch (error) {
       if (error instanceof TwilioSignatureError) {
+        countWebhook('twilio', 'rejected_signature');
         this.logger.warn({ path: req.path, reason: error.message }, 'rejected a Twilio webhook');
         throw new ForbiddenException('Twilio signature does not match');
       }
       // A dependency down (the database, the event log, Twilio's media) is answered 503 with
       // Retry-After by the platform's filter, once logged per outage: Twilio retries.
+      const unavailable = error instanceof DependencyUnavailableError || isTransientDatabaseError(error);
+      countWebhook('twilio', unavailable ? 'unavailable' : 'failed');
       throw error;
     }
   }

@@ -6,7 +6,13 @@ import {
 } from '@nestjs/common';
 import { TransientMediaError, WebhookVerificationError } from '@switchboard/contracts';
 import { EventBusUnavailableError } from '@switchboard/messaging';
-import { type Logger, isTransientDatabaseError } from '@switchboard/platform';
+import {
+  type Logger,
+  type WebhookOutcome,
+  countWebhook,
+  isTransientDatabaseError,
+} from '@switchboard/platform';
+import type { ReceiveResult } from './social-inbound.service.js';
 import { MalformedWebhookError } from './malformed-webhook.error.js';
 
 /**
@@ -21,29 +27,48 @@ class DeadlineExceeded extends Error {}
 /**
  * Runs a webhook's work and translates its outcome for the provider: 403 unverified (nothing
  * published), 400 malformed, 503 within the deadline when the bus, the database or a media host
- * could not make it durable (so the provider retries).
+ * could not make it durable (so the provider retries). Each outcome is counted per provider in
+ * `switchboard_webhooks_total`.
  */
-export async function answerWebhook<T>(logger: Logger, path: string, work: () => Promise<T>): Promise<T> {
+export async function answerWebhook(
+  logger: Logger,
+  provider: 'meta' | 'telegram',
+  path: string,
+  work: () => Promise<ReceiveResult>,
+): Promise<ReceiveResult> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DeadlineExceeded()), WEBHOOK_DEADLINE_MS);
   });
   const running = work();
+  let outcome: WebhookOutcome = 'failed';
   try {
-    return await Promise.race([running, deadline]);
+    const result = await Promise.race([running, deadline]);
+    // A retry of a webhook acknowledged before publishes nothing new.
+    outcome = result.published === 0 && result.duplicates > 0 ? 'duplicate' : 'accepted';
+    return result;
   } catch (error) {
-    if (error instanceof HttpException) throw error;
+    if (error instanceof HttpException) {
+      if (error.getStatus() === 403) outcome = 'rejected_signature';
+      else if (error.getStatus() === 400) outcome = 'malformed';
+      throw error;
+    }
     if (error instanceof WebhookVerificationError) {
+      outcome = 'rejected_signature';
       logger.warn({ path, reason: error.message }, 'rejected an unverified webhook');
       throw new ForbiddenException('signature does not match');
     }
-    if (error instanceof MalformedWebhookError) throw new BadRequestException(error.message);
+    if (error instanceof MalformedWebhookError) {
+      outcome = 'malformed';
+      throw new BadRequestException(error.message);
+    }
     if (
       error instanceof DeadlineExceeded ||
       error instanceof EventBusUnavailableError ||
       error instanceof TransientMediaError ||
       isTransientDatabaseError(error)
     ) {
+      outcome = 'unavailable';
       // The late work's own failure is of no use to anyone now.
       if (error instanceof DeadlineExceeded) running.catch(() => undefined);
       logger.warn(
@@ -55,5 +80,6 @@ export async function answerWebhook<T>(logger: Logger, path: string, work: () =>
     throw error;
   } finally {
     clearTimeout(timer);
+    countWebhook(provider, outcome);
   }
 }

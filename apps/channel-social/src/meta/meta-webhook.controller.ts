@@ -55,7 +55,7 @@ export class MetaWebhookController {
       headers: { 'x-hub-signature-256': req.header('x-hub-signature-256') },
       rawBody: req.rawBody,
     };
-    await answerWebhook(this.logger, req.path, () =>
+    await answerWebhook(this.logger, 'meta', req.path, () =>
       this.inbound.receive(this.meta, request, (webhook) => webhook.unknownRecipients),
     );
     return 'EVENT_RECEIVED';

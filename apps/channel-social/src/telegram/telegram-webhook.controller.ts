@@ -37,7 +37,7 @@ export class TelegramWebhookController {
       headers: { 'x-telegram-bot-api-secret-token': req.header('x-telegram-bot-api-secret-token') },
       rawBody: req.rawBody,
     };
-    await answerWebhook(this.logger, '/webhooks/telegram', () =>
+    await answerWebhook(this.logger, 'telegram', '/webhooks/telegram', () =>
       this.inbound.receive(this.telegram, request, (webhook) => webhook.unknownRecipients),
     );
     return '';

@@ -3,6 +3,7 @@ import { type OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import {
   ClientIpConfig,
   clientIp,
+  countOpenSocket,
   createLogger,
   PlatformConfigService,
   type TrustedProxies,
@@ -29,6 +30,7 @@ export class WidgetGateway implements OnGatewayConnection {
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    countOpenSocket('widget', socket);
     const url = new URL(request.url ?? '/', 'http://widget.invalid');
     const session = new WidgetSession(
       socket,

@@ -20,6 +20,7 @@ import { EventServiceHandlers } from '../events/event-service.handlers.js';
 import { GrpcApiConfig } from '../grpc-api.config.js';
 import { QueueServiceHandlers } from '../queues/queue-service.handlers.js';
 import { RpcHandlerFactory } from './rpc-handler.factory.js';
+import { grpcMetricsInterceptor } from './grpc-metrics.interceptor.js';
 
 export const SERVICE_NAMES = [
   'switchboard.v1.ConversationService',
@@ -65,7 +66,10 @@ export class GrpcServerService implements OnApplicationBootstrap, BeforeApplicat
 
   async onApplicationBootstrap(): Promise<void> {
     const definition = loadSwitchboardPackageDefinition();
-    const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+    const server = new Server({
+      'grpc.max_receive_message_length': 4 * 1024 * 1024,
+      interceptors: [grpcMetricsInterceptor()],
+    });
     const implementations: Record<(typeof SERVICE_NAMES)[number], UntypedServiceImplementation> = {
       'switchboard.v1.ConversationService': this.conversations.implementation(),
       'switchboard.v1.CustomerService': this.customers.implementation(),

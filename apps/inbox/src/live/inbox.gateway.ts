@@ -1,5 +1,5 @@
 import { type OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
-import { type ConfigOf, InjectConfig, createLogger } from '@switchboard/platform';
+import { type ConfigOf, InjectConfig, countOpenSocket, createLogger } from '@switchboard/platform';
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { originAllowed } from '../auth/origin-check.util.js';
@@ -48,6 +48,7 @@ export class InboxGateway implements OnGatewayConnection<WebSocket> {
     if (socket.readyState !== socket.OPEN) return;
     const client: LiveClient = { socket, session };
     this.hub.add(client);
+    countOpenSocket('inbox', socket);
     let connectionId: Promise<string | null> = this.presence
       .connected(session.workspaceId, session.userId)
       .catch((error: unknown) => {

@@ -639,6 +639,22 @@ export class RoutingEngine {
     return queue.pools[this.stepOf(queue, c.arrivedAt)]!.eligible.has(agent);
   }
 
+  /** By queue (null: the default queue): how many conversations wait, and when the oldest entered it. */
+  waitingByQueue(): Map<string | null, { waiting: number; oldestArrivedAt: number }> {
+    const byQueue = new Map<string | null, { waiting: number; oldestArrivedAt: number }>();
+    for (const c of this.conversations.values()) {
+      if (c.state !== 'waiting') continue;
+      const queueId = c.queueKey === DEFAULT_QUEUE ? null : c.queueKey;
+      const entry = byQueue.get(queueId);
+      if (entry === undefined) byQueue.set(queueId, { waiting: 1, oldestArrivedAt: c.arrivedAt });
+      else {
+        entry.waiting += 1;
+        entry.oldestArrivedAt = Math.min(entry.oldestArrivedAt, c.arrivedAt);
+      }
+    }
+    return byQueue;
+  }
+
   waitingCount(): number {
     let n = 0;
     for (const c of this.conversations.values()) if (c.state === 'waiting') n++;

@@ -23,6 +23,7 @@ import { ROUTING_INPUTS_CHANNEL, RoutingJournalRepository } from '../inputs/rout
 import { RoutingConfig } from '../routing.config.js';
 import { eventOfEffect } from './routing-events.util.js';
 import { RoutingStateRepository } from './routing-state.repository.js';
+import { RoutingMetrics } from './routing-metrics.js';
 
 /** How often an instance looks for workspaces nobody owns (a crashed owner's are taken over then). */
 const POLL_MS = 500;
@@ -65,6 +66,7 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
   private polling: Promise<void> = Promise.resolve();
   private stopped = false;
   private pollQueued = false;
+  private metrics: RoutingMetrics | undefined;
 
   constructor(
     @InjectServiceDataSource('routing') private readonly db: DataSource,
@@ -76,6 +78,9 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
   ) {}
 
   onApplicationBootstrap(): void {
+    this.metrics = new RoutingMetrics(() =>
+      [...this.owned.values()].flatMap((w) => (w.engine === undefined ? [] : [w.engine])),
+    );
     this.poller = setInterval(() => this.poll(), POLL_MS);
     this.poll();
     this.pruner = setInterval(() => {
@@ -85,6 +90,7 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.metrics?.stop();
     clearInterval(this.poller);
     clearInterval(this.pruner);
     await this.polling;
@@ -326,7 +332,8 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
   /** One transaction: the epoch still ours, state changes, events to the outbox, journal position. */
   private async commit(w: OwnedWorkspace, engine: RoutingEngine, appliedSeq: number): Promise<boolean> {
     const changes = engine.takeChanges();
-    const events = engine.takeEffects().map((effect) => eventOfEffect(w.workspaceId, effect));
+    const effects = engine.takeEffects();
+    const events = effects.map((effect) => eventOfEffect(w.workspaceId, effect));
     const fenced = await this.db.transaction(async (manager) => {
       const rows = returnedRows(
         await manager.query(
@@ -343,6 +350,7 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
       return false;
     }
     w.appliedSeq = appliedSeq;
+    this.metrics?.observeAssignments(engine, effects);
     if (events.length > 0) await this.flushOutbox(w);
     return true;
   }

@@ -4,6 +4,7 @@ import { type DeadLetter, type RawRecord, describeError } from '../dead-letter.j
 import type { ConsumedEvent, RetryPolicy, SubscriptionSpec } from '../event-bus.js';
 import { backoffDelayMs, sleep } from '../retry-policy.js';
 import { RecordDecoder } from './record-decoder.js';
+import { countConsumed, countDeadLettered, groupLabel } from '../bus-metrics.js';
 
 export interface BatchProcessorDeps {
   readonly spec: SubscriptionSpec;
@@ -26,9 +27,11 @@ export type BatchOutcome = 'done' | 'aborted';
  */
 export class BatchProcessor {
   private readonly decoder: RecordDecoder;
+  private readonly group: string;
 
   constructor(private readonly deps: BatchProcessorDeps) {
     this.decoder = new RecordDecoder(deps.spec.accepts);
+    this.group = groupLabel(deps.spec);
   }
 
   async process(records: readonly RawRecord[], signal: AbortSignal): Promise<BatchOutcome> {
@@ -52,11 +55,15 @@ export class BatchProcessor {
         'dead-lettering records that failed validation',
       );
       if (!(await this.untilDone(() => this.deps.deadLetter(rejected), signal))) return 'aborted';
+      countDeadLettered(this.group, rejected);
     }
     if (events.length === 0) return 'done';
 
     const batchResult = await this.attempt(() => this.deps.spec.handleBatch(events), signal);
-    if (batchResult === 'ok') return 'done';
+    if (batchResult === 'ok') {
+      countConsumed(this.group, events);
+      return 'done';
+    }
     if (batchResult === 'aborted') return 'aborted';
 
     // The batch keeps failing: find the event(s) at fault so that the rest still go through.
@@ -66,7 +73,10 @@ export class BatchProcessor {
           ? batchResult
           : await this.attempt(() => this.deps.spec.handleBatch([event]), signal);
       if (result === 'aborted') return 'aborted';
-      if (result === 'ok') continue;
+      if (result === 'ok') {
+        countConsumed(this.group, [event]);
+        continue;
+      }
       const record = records.find((r) => r.offset === event.offset && r.partition === event.partition);
       if (record === undefined) continue;
       const letter: DeadLetter = {
@@ -80,6 +90,7 @@ export class BatchProcessor {
         'handler failed on an event after every retry; dead-lettering it',
       );
       if (!(await this.untilDone(() => this.deps.deadLetter([letter]), signal))) return 'aborted';
+      countDeadLettered(this.group, [letter]);
     }
     return 'done';
   }

@@ -37,6 +37,11 @@ export interface EventLogStore {
    * `liveGroups` are seen now.
    */
   forgetIdleGroups(liveGroups: readonly string[], idleMs: number): Promise<number>;
+  /**
+   * For every stored position (group, topic, partition): how many records of that partition come
+   * after it. Physical names, as stored.
+   */
+  lag(): Promise<{ group: string; topic: string; partition: number; lag: number }[]>;
   /** The groups that have a stored position. */
   groups(): Promise<string[]>;
   checkHealth(): Promise<void>;

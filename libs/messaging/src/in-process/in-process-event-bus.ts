@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { type EventDefinition, deadLetterTopic } from '@switchboard/contracts';
 import { type BusLogger, silentBusLogger } from '../bus-logger.js';
 import { BatchProcessor } from '../consumer/batch-processor.js';
+import { cachedLag, countPublished, observeLag } from '../bus-metrics.js';
 import { deadLetterHeaders, describeError } from '../dead-letter.js';
 import {
   EventBus,
@@ -77,6 +78,7 @@ export class InProcessEventBus extends EventBus {
   private closed = false;
   /** The pruning run under way: runs never overlap, and close() waits for it. */
   private pruneRun: Promise<void> | undefined;
+  private readonly stopObservingLag: () => void;
 
   constructor(
     private readonly store: EventLogStore,
@@ -89,6 +91,7 @@ export class InProcessEventBus extends EventBus {
     this.pruneTimer = setInterval(() => {
       this.pruneRun ??= this.prune().finally(() => (this.pruneRun = undefined));
     }, options.pruneEveryMs ?? PRUNE_EVERY_MS).unref();
+    this.stopObservingLag = observeLag(cachedLag(() => this.readLag(), 5_000, 2_000));
   }
 
   override async publish(events: OutgoingEvent | readonly OutgoingEvent[]): Promise<void> {
@@ -103,6 +106,7 @@ export class InProcessEventBus extends EventBus {
         headers: null,
       })),
     );
+    countPublished(list);
   }
 
   override async subscribe<D extends EventDefinition>(
@@ -155,6 +159,7 @@ export class InProcessEventBus extends EventBus {
   override async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopObservingLag();
     clearInterval(this.pruneTimer);
     await this.pruneRun;
     await Promise.all([...this.groups.keys()].map((groupId) => this.changeMembers(groupId, () => [])));
@@ -173,6 +178,19 @@ export class InProcessEventBus extends EventBus {
     for (const topic of new Set(records.map((r) => r.topic))) {
       for (const wake of this.wakers.get(topic) ?? []) wake();
     }
+  }
+
+  /** The durable groups' lag from their stored positions, in this deployment's names. */
+  private async readLag() {
+    const rows = await this.store.lag();
+    const prefix = this.topics.physical('');
+    return rows
+      .filter((row) => row.group.startsWith(prefix) && row.topic.startsWith(prefix))
+      .map((row) => ({
+        ...row,
+        group: this.topics.logical(row.group),
+        topic: this.topics.logical(row.topic),
+      }));
   }
 
   /** Membership changes of one group happen one at a time, each on the outcome of the last. */

@@ -56,6 +56,17 @@ export class MemoryEventLogStore implements EventLogStore {
     return Promise.resolve(0);
   }
 
+  lag(): Promise<{ group: string; topic: string; partition: number; lag: number }[]> {
+    return Promise.resolve(
+      [...this.offsets].map(([key, offset]) => {
+        const [group, topic, partition] = key.split('\u0000') as [string, string, string];
+        const list = this.partitions.get(`${topic}\u0000${partition}`) ?? [];
+        const lag = list.filter((record) => BigInt(record.offset) > BigInt(offset)).length;
+        return { group, topic, partition: Number(partition), lag };
+      }),
+    );
+  }
+
   groups(): Promise<string[]> {
     return Promise.resolve([...new Set([...this.offsets.keys()].map((key) => key.split('\u0000')[0]!))]);
   }

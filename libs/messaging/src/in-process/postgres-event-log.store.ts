@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { observeDatabasePool } from '@switchboard/platform';
 import type { AppendRecord, EventLogStore, StoredRecord } from './event-log-store.js';
 
 export interface PostgresEventLogStoreOptions {
@@ -75,6 +76,7 @@ export class PostgresEventLogStore implements EventLogStore {
     this.schema = options.schema ?? 'bus';
     if (!/^[a-z_][a-z0-9_]*$/.test(this.schema)) throw new Error(`invalid schema name "${this.schema}"`);
     this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 5 });
+    observeDatabasePool('event-log', this.pool);
     // Idle clients can lose their server (a restart); without a listener that error would crash the process.
     this.pool.on('error', () => undefined);
     this.lockKey = hashToInt32(`switchboard.bus.${this.schema}`);
@@ -198,6 +200,28 @@ export class PostgresEventLogStore implements EventLogStore {
       [idleMs, liveGroups],
     );
     return result.rowCount ?? 0;
+  }
+
+  async lag(): Promise<{ group: string; topic: string; partition: number; lag: number }[]> {
+    // Counted on the (topic_id, partition, offset) index; the log holds only what some group still
+    // has to process or the retention keeps, and the bus asks at most every few seconds.
+    const { rows } = await this.pool.query<{
+      group_id: string;
+      topic: string;
+      partition: number;
+      lag: string;
+    }>(
+      `SELECT o.group_id, o.topic, o.partition,
+              (SELECT count(*) FROM ${this.schema}.records r
+                WHERE r.topic_id = t.id AND r.partition = o.partition AND r."offset" > o."offset") AS lag
+       FROM ${this.schema}.consumer_offsets o JOIN ${this.schema}.topics t ON t.name = o.topic`,
+    );
+    return rows.map((row) => ({
+      group: row.group_id,
+      topic: row.topic,
+      partition: row.partition,
+      lag: Number(row.lag),
+    }));
   }
 
   async groups(): Promise<string[]> {

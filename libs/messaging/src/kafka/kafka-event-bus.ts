@@ -10,6 +10,7 @@ import {
 } from 'kafkajs';
 import { type BusLogger, silentBusLogger } from '../bus-logger.js';
 import { BatchProcessor } from '../consumer/batch-processor.js';
+import { type PartitionLag, cachedLag, countPublished, observeLag } from '../bus-metrics.js';
 import { type DeadLetter, deadLetterHeaders, describeError } from '../dead-letter.js';
 import {
   EventBus,
@@ -115,6 +116,9 @@ export class KafkaEventBus extends EventBus {
   /** Consumer groups (physical names) of the running subscriptions, with how many use each. */
   private readonly groups = new Map<string, number>();
   private readonly eviction: CrashedMemberEviction | undefined;
+  /** Durable groups subscribed in this process, with their logical topics: whose lag is reported. */
+  private readonly durableGroups = new Map<string, ReadonlySet<string>>();
+  private readonly stopObservingLag: () => void;
   private closed = false;
 
   constructor(private readonly options: KafkaEventBusOptions) {
@@ -154,6 +158,8 @@ export class KafkaEventBus extends EventBus {
       };
       return lane;
     });
+    // Two admin requests per group and topic: asked at most every 15 s, whatever the scrape rate.
+    this.stopObservingLag = observeLag(cachedLag(() => this.trackAdminWork(this.readLag()), 15_000, 2_000));
   }
 
   override async publish(events: OutgoingEvent | readonly OutgoingEvent[]): Promise<void> {
@@ -166,6 +172,7 @@ export class KafkaEventBus extends EventBus {
       this.publishTimeoutMs,
       `Kafka did not acknowledge ${list.length} event(s) within ${this.publishTimeoutMs} ms`,
     );
+    countPublished(list);
   }
 
   private async publishDurably(list: readonly OutgoingEvent[]): Promise<void> {
@@ -197,6 +204,7 @@ export class KafkaEventBus extends EventBus {
       ? { at: Date.now(), offsets: undefined, committed: new Set() }
       : undefined;
     const controller = new AbortController();
+    if (!spec.ephemeral) this.durableGroups.set(spec.groupId, new Set(spec.topics));
     const retry = resolveRetryPolicy(spec.retry);
     const maxBatch = spec.maxBatchSize ?? DEFAULT_MAX_BATCH;
     let consumer: Consumer | undefined;
@@ -275,6 +283,7 @@ export class KafkaEventBus extends EventBus {
   override async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopObservingLag();
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await this.eviction?.stop();
     await Promise.all(this.lanes.map((lane) => lane.queue.drain()));
@@ -284,6 +293,46 @@ export class KafkaEventBus extends EventBus {
       ...this.lanes.map((lane) => lane.producer?.then((p) => p.disconnect()).catch(() => undefined)),
       this.admin?.then((a) => a.disconnect()).catch(() => undefined),
     ]);
+  }
+
+  /**
+   * Each durable group's lag on each partition of its topics: the partition's end offset (its high
+   * watermark) less the group's committed offset, or less the partition's start when the group has
+   * committed nothing there yet.
+   */
+  private async readLag(): Promise<PartitionLag[]> {
+    if (this.durableGroups.size === 0) return [];
+    const admin = await this.connectAdmin();
+    const topics = new Set([...this.durableGroups.values()].flatMap((t) => [...t]));
+    const ends = new Map<string, Map<number, { high: bigint; low: bigint }>>();
+    for (const topic of topics) {
+      const physical = this.topics.physical(topic);
+      if (!this.partitionCounts.has(physical)) continue; // not created yet: nothing to lag behind
+      const offsets = await admin.fetchTopicOffsets(physical);
+      ends.set(
+        topic,
+        new Map(offsets.map((o) => [o.partition, { high: BigInt(o.high), low: BigInt(o.low) }])),
+      );
+    }
+    const rows: PartitionLag[] = [];
+    for (const [group, groupTopics] of this.durableGroups) {
+      const known = [...groupTopics].filter((t) => ends.has(t));
+      if (known.length === 0) continue;
+      const committed = await admin.fetchOffsets({
+        groupId: this.topics.physical(group),
+        topics: known.map((t) => this.topics.physical(t)),
+      });
+      for (const { topic: physical, partitions } of committed) {
+        const topic = this.topics.logical(physical);
+        for (const { partition, offset } of partitions) {
+          const end = ends.get(topic)?.get(partition);
+          if (end === undefined) continue;
+          const from = offset === '-1' ? end.low : BigInt(offset);
+          rows.push({ group, topic, partition, lag: Math.max(0, Number(end.high - from)) });
+        }
+      }
+    }
+    return rows;
   }
 
   /** Creates the topics (and their dead-letter topics) if absent, with the configured partitions. */

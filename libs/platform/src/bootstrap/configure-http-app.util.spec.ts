@@ -1,6 +1,13 @@
 import { Controller, Get, Header, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { configureHttpApp, defineConfig, httpVariables, PlatformConfigModule } from '@switchboard/platform';
+import {
+  configureHttpApp,
+  defineConfig,
+  httpVariables,
+  PlatformConfigModule,
+  startMetricsServer,
+} from '@switchboard/platform';
+import { parsePrometheusText } from '@switchboard/testing';
 
 const AppConfig = defineConfig(httpVariables, 'HeadersTestConfig');
 
@@ -9,6 +16,11 @@ class ProbeController {
   @Get('json')
   json() {
     return { csrfToken: 'abc' };
+  }
+
+  @Get('items/:id')
+  item() {
+    return { ok: true };
   }
 
   @Get('script')
@@ -60,5 +72,43 @@ describe('configureHttpApp', () => {
     const { app, url } = await start({ PUBLIC_BASE_URL: 'https://switchboard.example.com/' });
     running = app;
     expect((await fetch(`${url}/json`)).headers.get('strict-transport-security')).toBe('max-age=31536000');
+  });
+
+  it('serves /metrics on the app’s port when METRICS_PORT is unset, requests timed by route template', async () => {
+    const { app, url } = await start({});
+    running = app;
+    await fetch(`${url}/items/+15551234567`);
+    await fetch(`${url}/wp-login.php?user=admin`);
+    const response = await fetch(`${url}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const scrape = parsePrometheusText(text);
+    const count = 'switchboard_http_request_duration_seconds_count';
+    expect(scrape.sum(count, { method: 'GET', route: '/items/:id', status: '200' })).toBeGreaterThanOrEqual(
+      1,
+    );
+    expect(scrape.sum(count, { method: 'GET', route: 'unmatched', status: '404' })).toBeGreaterThanOrEqual(1);
+    // Paths as requested never become labels.
+    expect(text).not.toContain('15551234567');
+    expect(text).not.toContain('wp-login');
+    expect(scrape.types.get('process_resident_memory_bytes')).toBe('gauge');
+  });
+
+  it('leaves /metrics to its own server when METRICS_PORT is set', async () => {
+    const { app, url } = await start({ METRICS_PORT: '0' });
+    running = app;
+    expect((await fetch(`${url}/metrics`)).status).toBe(404);
+    const server = await startMetricsServer(0);
+    try {
+      const scraped = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(
+        parsePrometheusText(await scraped.text()).types.get('switchboard_http_request_duration_seconds'),
+      ).toBe('histogram');
+      // It serves nothing else.
+      expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(404);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -10,6 +10,7 @@ import { createLogger } from '../logging/logger.util.js';
 import { NestPinoLogger } from '../logging/nest-logger.service.js';
 import { DependencyOutageFilter } from '../outages/dependency-outage.filter.js';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { type MetricsServer, startMetricsServer } from '../metrics/metrics-endpoint.util.js';
 
 export interface RunHttpServiceOptions {
   /** The app's config definition: validated before Nest starts, so a bad variable is all that's printed. */
@@ -60,11 +61,13 @@ export async function runHttpService(
     // Our own signal handling rather than enableShutdownHooks(): `afterClose` must run after every
     // module's shutdown hook (the embedded PostgreSQL outlives the pools that use it).
     let closing: Promise<void> | undefined;
+    let metricsServer: MetricsServer | undefined;
     const shutdown = (signal: NodeJS.Signals) => {
       closing ??= (async () => {
         logger.info({ signal }, 'shutting down: draining in-flight work');
         try {
           await app.close();
+          await metricsServer?.close();
           await options.afterClose?.();
           process.exit(0);
         } catch (error) {
@@ -75,8 +78,13 @@ export async function runHttpService(
     };
     process.on('SIGTERM', shutdown);
     process.on('SIGINT', shutdown);
-    const port = options.port ?? app.get(PlatformConfigService).get(HttpConfig).PORT;
+    const http = app.get(PlatformConfigService).get(HttpConfig);
+    const port = options.port ?? http.PORT;
     await app.listen(port);
+    if (http.METRICS_PORT !== undefined) {
+      metricsServer = await startMetricsServer(http.METRICS_PORT);
+      logger.info({ port: metricsServer.port }, 'metrics on their own port');
+    }
     const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
     await options.onListening?.(app, url);
     return app;

@@ -62,6 +62,14 @@ export const httpVariables = {
     default: '',
     expected: 'addresses or CIDR blocks, comma-separated (10.0.0.0/8,fd00::/8)',
   }),
+  METRICS_PORT: configVariable({
+    description:
+      'Serve Prometheus’s GET /metrics on this port alone (ADR 0100), away from the public port ' +
+      'the ingress reaches. Unset: /metrics is served on PORT (development and the embedded mode).',
+    schema: integer(0, 65535).optional(),
+    expected: 'an integer from 0 to 65535 (0: any free port)',
+    example: '9464',
+  }),
   PUBLIC_BASE_URL: configVariable({
     description:
       'The URL browsers and providers (Twilio, Meta, Telegram) reach this deployment at (your domain, or an ngrok/cloudflared ' +

@@ -6,6 +6,7 @@ import { PlatformConfigService } from '../config/platform-config.service.js';
 import { HealthModule } from '../health/health.module.js';
 import { HealthRegistry } from '../health/health-registry.service.js';
 import { createLogger, type Logger } from '../logging/logger.util.js';
+import { type ObservablePool, observeDatabasePool } from '../metrics/database-pool.metrics.js';
 import { assertSchemaName, serviceDataSourceName } from './service-data-source.util.js';
 import { prepareServiceSchema } from './service-schema.util.js';
 import { isTransientDatabaseError } from './transient-database-error.util.js';
@@ -60,7 +61,8 @@ export class DatabaseModule {
           inject: [PlatformConfigService],
           useFactory: (config: PlatformConfigService) =>
             dataSourceOptions(options, config.get(DatabaseConfig), logger),
-          dataSourceFactory: (dataSourceOptions) => openServiceDataSource(dataSourceOptions, schema, logger),
+          dataSourceFactory: (dataSourceOptions) =>
+            openServiceDataSource(dataSourceOptions, schema, options.name ?? schema, logger),
         }),
         repositories,
       ],
@@ -123,6 +125,7 @@ function dataSourceOptions(
 async function openServiceDataSource(
   options: DataSourceOptions | undefined,
   schema: string,
+  poolName: string,
   logger: Logger,
 ): Promise<DataSource> {
   if (!options) throw new Error('DatabaseModule: no data source options');
@@ -130,6 +133,7 @@ async function openServiceDataSource(
   await dataSource.initialize();
   try {
     await prepareServiceSchema(dataSource, schema, logger);
+    observeDatabasePool(poolName, (dataSource.driver as unknown as { master: ObservablePool }).master);
   } catch (error) {
     // Nest retries transient failures with a fresh DataSource; don't leak this one's pool.
     await dataSource.destroy().catch(() => undefined);
