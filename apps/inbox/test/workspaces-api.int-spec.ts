@@ -15,12 +15,15 @@ describe('inbox: workspaces', () => {
   let inbox: InboxTestApp;
 
   beforeAll(async () => {
-    inbox = await startInboxTestApp('inbox_workspaces');
+    // Each sign-up from an address of its own (through a trusted proxy): the per-address limit is tested below.
+    inbox = await startInboxTestApp('inbox_workspaces', { env: { TRUSTED_PROXIES: '127.0.0.1,::1' } });
   });
   afterAll(() => inbox?.close());
 
+  let signUps = 0;
   const signUp = async (workspaceName: string, email: string) => {
     const client = new InboxClient(inbox.url);
+    client.headers = { 'x-forwarded-for': `198.18.0.${++signUps}` };
     const response = await client.post('/api/inbox/signup', {
       workspaceName,
       displayName: 'Founder',
@@ -133,6 +136,110 @@ describe('inbox: workspaces', () => {
     const theirs = (await stranger.get('/api/inbox/session')).body.user.workspaceId as string;
     expect((await client.get('/api/inbox/workspaces')).body.workspaces).toHaveLength(1);
     expect((await client.post('/api/inbox/workspaces/switch', { workspaceId: theirs })).status).toBe(404);
+  });
+
+  it('asks which workspace only once the password matched, naming only the workspaces it opens', async () => {
+    const email = `twice-${randomUUID().slice(0, 6)}@mail.example`;
+    const { client: first } = await signUp('Bakery <One>', email);
+    const { client: second } = await signUp('Bakery Two', email);
+    const one = (await first.get('/api/inbox/session')).body.user.workspaceId as string;
+    const two = (await second.get('/api/inbox/session')).body.user.workspaceId as string;
+    // A third workspace with the same email but another password: never named to this password.
+    const stranger = await signUp('Not Yours', email.replace('twice', 'x'));
+    const third = (await stranger.client.get('/api/inbox/session')).body.user.workspaceId as string;
+    const invite = await stranger.client.post('/api/inbox/invites', {
+      email,
+      displayName: 'Twice',
+      role: 'agent',
+    });
+    const inviteToken = (invite.body.path as string).split('/invite/')[1]!;
+    const accepted = await new InboxClient(inbox.url).post('/api/inbox/invites/accept', {
+      token: inviteToken,
+      password: 'another long password',
+    });
+    expect(accepted.status).toBe(200);
+
+    const wrong = await new InboxClient(inbox.url).login(email, 'not the password at all');
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error).toEqual({ code: 'UNAUTHENTICATED', message: 'Wrong email or password.' });
+
+    const asked = await new InboxClient(inbox.url).login(email, PASSWORD);
+    expect(asked.status).toBe(409);
+    expect(asked.setCookie.some((c) => c.startsWith('sb_inbox_session='))).toBe(false);
+    expect(asked.body.error).toMatchObject({ code: 'WORKSPACE_CHOICE_REQUIRED' });
+    expect(asked.body.error.workspaces).toEqual([
+      { workspaceId: one, name: 'Bakery <One>' },
+      { workspaceId: two, name: 'Bakery Two' },
+    ]);
+    // The other password opens only the third workspace: signed in there, nothing to choose.
+    const other = new InboxClient(inbox.url);
+    expect((await other.login(email, 'another long password')).body.user.workspaceId).toBe(third);
+
+    const chooser = new InboxClient(inbox.url);
+    const chosen = await chooser.request('POST', '/api/inbox/session', {
+      email,
+      password: PASSWORD,
+      workspaceId: two,
+    });
+    expect(chosen.status).toBe(200);
+    expect(chosen.body.user.workspaceId).toBe(two);
+    // Choosing a workspace this password does not open is a wrong password, not a hint.
+    const guessed = await new InboxClient(inbox.url).request('POST', '/api/inbox/session', {
+      email,
+      password: PASSWORD,
+      workspaceId: third,
+    });
+    expect(guessed.status).toBe(401);
+  });
+
+  it('links the invited row to a signed-in person who accepts with their email, and switches them there', async () => {
+    const email = `joiner-${randomUUID().slice(0, 6)}@mail.example`;
+    const { client: joiner } = await signUp('Joiner Home', email);
+    const home = (await joiner.get('/api/inbox/session')).body.user.workspaceId as string;
+    const { client: host } = await signUp('Host Shop', `host-${randomUUID().slice(0, 6)}@mail.example`);
+    const hostWorkspace = (await host.get('/api/inbox/session')).body.user.workspaceId as string;
+    const invite = async (to: string) => {
+      const created = await host.post('/api/inbox/invites', {
+        email: to,
+        displayName: 'Joiner',
+        role: 'agent',
+      });
+      expect(created.status).toBe(201);
+      return (created.body.path as string).split('/invite/')[1]!;
+    };
+
+    // Someone signed in as another email cannot take an invite into their account.
+    const notMine = await invite(`someone-${randomUUID().slice(0, 6)}@mail.example`);
+    const refused = await joiner.post('/api/inbox/invites/join', { token: notMine });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('sign out');
+    // The refusal left the invite usable.
+    expect((await host.post('/api/inbox/invites/lookup', { token: notMine })).status).toBe(200);
+
+    const token = await invite(email.toUpperCase());
+    const lookup = await new InboxClient(inbox.url).post('/api/inbox/invites/lookup', { token });
+    expect(lookup.body).toMatchObject({ email, workspaceName: 'Host Shop', role: 'agent' });
+    const joined = await joiner.post('/api/inbox/invites/join', { token });
+    expect(joined.status).toBe(200);
+    expect(joined.body.user).toMatchObject({ workspaceId: hostWorkspace, email, role: 'agent' });
+    joiner.csrfToken = joined.body.csrfToken as string;
+    expect((await joiner.get('/api/inbox/session')).body.user.workspaceId).toBe(hostWorkspace);
+    expect((await joiner.get('/api/inbox/workspaces')).body.workspaces).toEqual([
+      { workspaceId: hostWorkspace, name: 'Host Shop', role: 'agent', current: true },
+      { workspaceId: home, name: 'Joiner Home', role: 'admin', current: false },
+    ]);
+    // Registered with routing as the host's agent.
+    expect((await inbox.routing.getAgent(hostWorkspace, joined.body.user.id as string)).displayName).toBe(
+      'Founder',
+    );
+    // Switches back without a password; one sign-in, no workspace to choose.
+    const back = await joiner.post('/api/inbox/workspaces/switch', { workspaceId: home });
+    expect(back.status).toBe(200);
+    joiner.csrfToken = back.body.csrfToken as string;
+    const again = new InboxClient(inbox.url);
+    expect((await again.login(email, PASSWORD)).status).toBe(200);
+    // The link is spent.
+    expect((await joiner.post('/api/inbox/invites/join', { token })).status).toBe(404);
   });
 
   it('closes the sign-up page when the operator switches it off', async () => {

@@ -100,8 +100,8 @@ export class SessionsService {
     return new Set(rows.map((r) => r.id));
   }
 
-  async end(sessionId: string): Promise<void> {
-    await this.db.query('UPDATE inbox.sessions SET ended_at = now() WHERE id = $1 AND ended_at IS NULL', [
+  async end(sessionId: string, manager: EntityManager = this.db.manager): Promise<void> {
+    await manager.query('UPDATE inbox.sessions SET ended_at = now() WHERE id = $1 AND ended_at IS NULL', [
       sessionId,
     ]);
   }

@@ -7,7 +7,7 @@ import {
 } from '@switchboard/contracts';
 import { InjectServiceDataSource, createLogger } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { generatePassword } from '../auth/password.util.js';
 import type { SessionContext } from '../auth/session-context.js';
 import { type IssuedSession, SessionsService } from '../auth/sessions.service.js';
@@ -57,15 +57,11 @@ export class WorkspacesService {
     input: NewWorkspace,
   ): Promise<{ workspace: WorkspaceView; admin: User; generatedPassword: string | null }> {
     const password = input.admin.password ?? generatePassword();
-    const id = randomUUID();
     const { row, admin } = await this.db.transaction(async (tx) => {
-      const [row] = await tx.query<WorkspaceRow[]>(
-        'INSERT INTO inbox.workspaces (id, name, time_zone) VALUES ($1, $2, $3) RETURNING *',
-        [id, input.name, input.timeZone ?? 'UTC'],
-      );
+      const row = await this.insert(tx, input);
       const admin = await this.users.create(
         {
-          workspaceId: id,
+          workspaceId: row.id,
           email: input.admin.email,
           displayName: input.admin.displayName,
           role: 'admin',
@@ -73,9 +69,9 @@ export class WorkspacesService {
         },
         tx,
       );
-      return { row: row!, admin };
+      return { row, admin };
     });
-    this.logger.info({ workspaceId: id }, 'workspace created');
+    this.logger.info({ workspaceId: row.id }, 'workspace created');
     return {
       workspace: toWorkspaceView(row),
       admin,
@@ -90,17 +86,25 @@ export class WorkspacesService {
   async createForMember(session: SessionContext, input: { name: string; timeZone?: string }) {
     const me = await this.users.findRow(session.workspaceId, session.userId);
     if (!me) throw new NotFoundError('user');
-    const created = await this.create({
-      name: input.name,
-      timeZone: input.timeZone,
-      admin: { email: me.email, displayName: me.display_name, password: generatePassword() },
+    const row = await this.db.transaction(async (tx) => {
+      const row = await this.insert(tx, input);
+      await this.users.createLinked(
+        me,
+        { workspaceId: row.id, displayName: me.display_name, role: 'admin' },
+        tx,
+      );
+      return row;
     });
-    await this.db.query(
-      `UPDATE inbox.users n SET account_id = COALESCE(m.account_id, m.id), password_hash = m.password_hash
-       FROM inbox.users m WHERE n.id = $1 AND m.id = $2`,
-      [created.admin.id, me.id],
+    this.logger.info({ workspaceId: row.id }, 'workspace created');
+    return toWorkspaceView(row);
+  }
+
+  private async insert(tx: EntityManager, input: { name: string; timeZone?: string }): Promise<WorkspaceRow> {
+    const [row] = await tx.query<WorkspaceRow[]>(
+      'INSERT INTO inbox.workspaces (id, name, time_zone) VALUES ($1, $2, $3) RETURNING *',
+      [randomUUID(), input.name, input.timeZone ?? 'UTC'],
     );
-    return created.workspace;
+    return row!;
   }
 
   async get(workspaceId: string): Promise<WorkspaceView> {
@@ -186,9 +190,7 @@ export class WorkspacesService {
       throw new FailedPreconditionError('your user in that workspace is disabled');
     return this.db.transaction(async (tx) => {
       const issued = await this.sessions.issue({ id: target.id, workspaceId: target.workspace_id }, tx);
-      await tx.query('UPDATE inbox.sessions SET ended_at = now() WHERE id = $1 AND ended_at IS NULL', [
-        session.sessionId,
-      ]);
+      await this.sessions.end(session.sessionId, tx);
       return { user: toUser(target), session: issued };
     });
   }

@@ -58,11 +58,21 @@ export function App() {
     return () => live.stop();
   }, [me]);
 
-  if (route.page === 'invite' && !me)
-    return (
-      <InvitePage token={route.token} onSignedIn={(user, csrf) => (signedIn(user, csrf), navigate('/'))} />
-    );
   if (me === undefined) return <div className="loading">Loading…</div>;
+  if (route.page === 'invite')
+    return (
+      <InvitePage
+        token={route.token}
+        me={me}
+        onSignedIn={(user, csrf) => {
+          if (me === null) return (signedIn(user, csrf), navigate('/'));
+          // Joined as themself: now in the inviting workspace; reload so nothing of the other stays.
+          setCsrfToken(csrf);
+          location.hash = '#/';
+          location.reload();
+        }}
+      />
+    );
   if (me === null && route.page === 'signup')
     return <SignUpPage onSignedIn={(user, csrf) => (signedIn(user, csrf), navigate('/'))} />;
   if (me === null) return <SignInPage onSignedIn={signedIn} />;
