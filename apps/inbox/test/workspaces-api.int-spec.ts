@@ -2,6 +2,7 @@ import { DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
 import { randomUUID } from 'node:crypto';
 import { InboxClient } from './inbox-client.fixture.js';
 import { type InboxTestApp, startInboxTestApp } from './inbox-test-app.fixture.js';
+import { WorkspacesService } from '../src/workspaces/workspaces.service.js';
 
 const PASSWORD = 'a long enough password';
 
@@ -240,6 +241,74 @@ describe('inbox: workspaces', () => {
     expect((await again.login(email, PASSWORD)).status).toBe(200);
     // The link is spent.
     expect((await joiner.post('/api/inbox/invites/join', { token })).status).toBe(404);
+  });
+
+  it("shows the operator every workspace with its counts, a page at a time, and no admin anyone else's", async () => {
+    const operator = new InboxClient(inbox.url);
+    const signedIn = await operator.login(inbox.adminEmail, inbox.adminPassword);
+    // The default workspace's first admin operates the installation.
+    expect(signedIn.body.user.operator).toBe(true);
+    expect((await operator.get('/api/inbox/session')).body.user.operator).toBe(true);
+
+    const { client: founder } = await signUp(
+      'Counted <b>Shop</b>',
+      `counted-${randomUUID().slice(0, 6)}@shop.example`,
+    );
+    const counted = (await founder.get('/api/inbox/session')).body.user.workspaceId as string;
+    await founder.post('/api/inbox/invites', { email: 'x@shop.example', displayName: 'X', role: 'agent' });
+    const customer = inbox.history.addCustomer(counted);
+    inbox.history.addConversation(customer);
+    inbox.history.addConversation(customer, { status: 'resolved' });
+    await inbox.smsChannel.upsertSmsNumber(counted, {
+      phoneNumber: '+14155550199',
+      accountSid: `AC${'1'.repeat(32)}`,
+      authToken: 'token',
+    });
+    await inbox.webChannel.updateWidgetSettings(counted, { allowedOrigins: ['https://counted.example'] });
+
+    const all: { id: string }[] = [];
+    let pageToken: string | null = null;
+    do {
+      const path: string = `/api/inbox/operator/workspaces?pageSize=2${pageToken ? `&pageToken=${pageToken}` : ''}`;
+      const page = await operator.get(path);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      all.push(...(page.body.items as { id: string }[]));
+      pageToken = page.body.nextPageToken as string | null;
+    } while (pageToken);
+    const ids = all.map((w) => w.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids[0]).toBe(DEFAULT_WORKSPACE_ID);
+    expect(all.find((w) => w.id === counted)).toEqual({
+      id: counted,
+      name: 'Counted <b>Shop</b>',
+      timeZone: 'Europe/Paris',
+      members: 1,
+      admins: [expect.stringMatching(/^counted-/)],
+      channels: 2,
+      conversations: 2,
+      createdAt: expect.any(String),
+    });
+    expect(
+      (await operator.get('/api/inbox/operator/workspaces?pageToken=bm90LWEtdG9rZW4')).body.error
+        .fieldViolations,
+    ).toEqual([{ field: 'pageToken', description: 'from a previous page' }]);
+
+    // A workspace's admin — of this workspace or the default one — is not the operator.
+    expect((await founder.get('/api/inbox/operator/workspaces')).status).toBe(403);
+    expect((await founder.get('/api/inbox/session')).body.user.operator).toBe(false);
+    const secondAdmin = await founder.post('/api/inbox/workspaces', { name: 'Founder Two' });
+    expect(secondAdmin.status).toBe(201);
+    expect((await new InboxClient(inbox.url).get('/api/inbox/operator/workspaces')).status).toBe(401);
+
+    // `npm run workspace -- operator` names another one, at once; --revoke takes it back.
+    const workspaces = inbox.app.get(WorkspacesService);
+    const founderEmail = (await founder.get('/api/inbox/session')).body.user.email as string;
+    expect((await workspaces.setOperator(counted, founderEmail.toUpperCase(), true)).operator).toBe(true);
+    expect((await founder.get('/api/inbox/operator/workspaces')).status).toBe(200);
+    await workspaces.setOperator(counted, founderEmail, false);
+    expect((await founder.get('/api/inbox/operator/workspaces')).status).toBe(403);
+    await expect(workspaces.setOperator(counted, 'nobody@shop.example', true)).rejects.toThrow('not found');
   });
 
   it('closes the sign-up page when the operator switches it off', async () => {

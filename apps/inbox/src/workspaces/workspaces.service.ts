@@ -1,7 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   FailedPreconditionError,
+  InvalidArgumentError,
   NotFoundError,
+  type Page,
   WEB_CHANNEL_API,
   type WebChannelApi,
 } from '@switchboard/contracts';
@@ -11,7 +13,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { generatePassword } from '../auth/password.util.js';
 import type { SessionContext } from '../auth/session-context.js';
 import { type IssuedSession, SessionsService } from '../auth/sessions.service.js';
-import { type User, type UserRow, toUser } from '../users/user.js';
+import { UUID, type User, type UserRow, toUser } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
 import {
   type BusinessHours,
@@ -195,31 +197,85 @@ export class WorkspacesService {
     });
   }
 
-  /** Every workspace, for the operator of the installation. */
-  async listAll(): Promise<WorkspaceSummary[]> {
+  /**
+   * Names (or no longer) a user the installation's operator (ADR 0059): for the CLI, whose shell on
+   * the server is the operator's proof. Takes effect on the user's next request.
+   */
+  async setOperator(workspaceId: string, email: string, operator: boolean): Promise<User> {
+    const [rows] = await this.db.query<[UserRow[], number]>(
+      'UPDATE inbox.users SET operator = $3, updated_at = now() WHERE workspace_id = $1 AND email = $2 RETURNING *',
+      [workspaceId, email.toLowerCase(), operator],
+    );
+    if (!rows[0]) throw new NotFoundError(`user ${email} in workspace ${workspaceId}`);
+    return toUser(rows[0]);
+  }
+
+  /**
+   * Every workspace of the installation, oldest first, a page at a time (the operator's screen and
+   * `npm run workspace -- list`): members are enabled users, admins their emails.
+   */
+  async listPage(query: { pageSize?: number; pageToken?: string }): Promise<Page<WorkspaceSummary>> {
+    const size = Math.min(Math.max(query.pageSize ?? 50, 1), 200);
+    const after = decodeWorkspacePageToken(query.pageToken);
     const rows = await this.db.query<
       {
         id: string;
         name: string;
         time_zone: string;
-        users: number;
+        members: number;
         admins: string[] | null;
         created_at: Date;
+        position: string;
       }[]
     >(
-      `SELECT w.id, w.name, w.time_zone, w.created_at,
-              count(u.id)::int AS users,
+      // `position`: created_at to the microsecond (an ISO string in JS keeps milliseconds only).
+      `SELECT w.id, w.name, w.time_zone, w.created_at, to_json(w.created_at) #>> '{}' AS position,
+              count(u.id) FILTER (WHERE u.disabled_at IS NULL)::int AS members,
               array_agg(u.email ORDER BY u.email) FILTER (WHERE u.role = 'admin' AND u.disabled_at IS NULL) AS admins
        FROM inbox.workspaces w LEFT JOIN inbox.users u ON u.workspace_id = w.id
-       GROUP BY w.id ORDER BY w.created_at, w.id`,
+       WHERE $1::timestamptz IS NULL OR (w.created_at, w.id) > ($1::timestamptz, $2::uuid)
+       GROUP BY w.id ORDER BY w.created_at, w.id LIMIT $3`,
+      [after?.createdAt ?? null, after?.id ?? null, size + 1],
     );
-    return rows.map((r) => ({
+    const items = rows.slice(0, size).map((r) => ({
       id: r.id,
       name: r.name,
       timeZone: r.time_zone,
-      users: r.users,
+      members: r.members,
       admins: r.admins ?? [],
       createdAt: r.created_at.toISOString(),
     }));
+    const last = rows[size - 1];
+    return {
+      items,
+      nextPageToken:
+        rows.length > size && last
+          ? encodeWorkspacePageToken({ createdAt: last.position, id: last.id })
+          : null,
+    };
   }
+}
+
+/** Opaque to clients: the keyset position (created_at, id) of the page's last workspace. */
+function encodeWorkspacePageToken(last: { createdAt: string; id: string }): string {
+  return Buffer.from(JSON.stringify([last.createdAt, last.id])).toString('base64url');
+}
+
+function decodeWorkspacePageToken(token: string | undefined): { createdAt: string; id: string } | null {
+  if (token === undefined || token === '') return null;
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(token, 'base64url').toString()) as unknown[];
+    if (
+      typeof createdAt === 'string' &&
+      !Number.isNaN(Date.parse(createdAt)) &&
+      typeof id === 'string' &&
+      UUID.test(id)
+    )
+      return { createdAt, id };
+  } catch {
+    // falls through to the error below
+  }
+  throw new InvalidArgumentError('invalid page token', [
+    { field: 'pageToken', description: 'from a previous page' },
+  ]);
 }

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { type Me, api, setCsrfToken, whenSignedOut } from './api.js';
 import { AdminPage } from './AdminPage.js';
 import { InboxPage } from './InboxPage.js';
+import { OperatorPage } from './OperatorPage.js';
 import { live } from './live.js';
 import { navigate } from './routes.js';
 import { InvitePage, SignInPage } from './SignInPage.js';
@@ -15,6 +16,7 @@ type Route =
   | { page: 'supervisor' }
   | { page: 'planning' }
   | { page: 'admin' }
+  | { page: 'operator' }
   | { page: 'invite'; token: string }
   | { page: 'signup' };
 
@@ -23,6 +25,7 @@ function parseRoute(hash: string): Route {
   if (page === 'invite' && arg) return { page: 'invite', token: arg };
   if (page === 'supervisor') return arg === 'planning' ? { page: 'planning' } : { page: 'supervisor' };
   if (page === 'admin') return { page: 'admin' };
+  if (page === 'operator') return { page: 'operator' };
   if (page === 'signup') return { page: 'signup' };
   return { page: 'inbox', ...(page === 'c' && arg ? { conversationId: arg } : {}) };
 }
@@ -102,6 +105,11 @@ export function App() {
               Admin
             </a>
           )}
+          {me.operator && (
+            <a href="#/operator" className={route.page === 'operator' ? 'active' : ''}>
+              Operator
+            </a>
+          )}
         </nav>
         <WorkspaceSwitcher me={me} />
         <PresencePicker me={me} />
@@ -116,6 +124,8 @@ export function App() {
         <PlanningPage />
       ) : route.page === 'supervisor' && canSupervise ? (
         <SupervisorPage />
+      ) : route.page === 'operator' && me.operator ? (
+        <OperatorPage />
       ) : route.page === 'admin' && me.role === 'admin' ? (
         <AdminPage me={me} />
       ) : (

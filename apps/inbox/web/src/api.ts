@@ -7,6 +7,7 @@ export type {
   ConversationListItem,
   InviteView,
   Me,
+  OperatorWorkspaceView,
   Role,
   UserView,
 } from '@switchboard/inbox-http-api';
