@@ -8,8 +8,9 @@ import type { User } from './users/user.js';
 export type { Role } from './auth/role.js';
 export type { User as UserView } from './users/user.js';
 export type { InviteView } from './users/invites.service.js';
+export type { OperatorWorkspaceView } from './operator/operator.service.js';
 export type { CannedResponse } from './canned-responses/canned-responses.service.js';
 export type { ConversationDetail, ConversationListItem } from './conversations/conversations.service.js';
 
 /** `GET /api/inbox/session`: who is signed in. */
-export type Me = Pick<User, 'id' | 'workspaceId' | 'email' | 'displayName' | 'role'>;
+export type Me = Pick<User, 'id' | 'workspaceId' | 'email' | 'displayName' | 'role' | 'operator'>;

@@ -1,3 +1,5 @@
+import { OperatorController } from './operator/operator.controller.js';
+import { OperatorService } from './operator/operator.service.js';
 import { Module } from '@nestjs/common';
 import { AttachmentStoreModule, DatabaseModule, PlatformConfigModule } from '@switchboard/platform';
 import { ApiKeysAdminController } from './api-keys/api-keys-admin.controller.js';
@@ -64,6 +66,7 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
     SocialChannelsAdminController,
     ApiKeysAdminController,
     AttachmentsController,
+    OperatorController,
     SpaController,
     RootRedirectController,
     WorkspacesController,
@@ -76,6 +79,7 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
     UsersService,
     InvitesService,
     FirstAdminService,
+    OperatorService,
     ReadPositionsService,
     ConversationsService,
     CannedResponsesService,

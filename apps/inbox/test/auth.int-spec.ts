@@ -288,10 +288,11 @@ describe('inbox sign-in and users', () => {
       shortcut: string;
     }[];
     expect(canned.map((c) => c.shortcut)).not.toContain('bye');
-    // The same email may exist in two workspaces: the sign-in then asks which one.
+    // The same email may exist in two workspaces: the sign-in then asks which one (ADR 0058).
     await createUser(otherEmail, 'agent');
     const ambiguous = await new InboxClient(inbox.url).login(otherEmail, 'the right password');
-    expect(ambiguous.status).toBe(400);
+    expect(ambiguous.status).toBe(409);
+    expect(ambiguous.body.error.code).toBe('WORKSPACE_CHOICE_REQUIRED');
     const chosen = await new InboxClient(inbox.url).request('POST', '/api/inbox/session', {
       email: otherEmail,
       password: 'the right password',

@@ -2,6 +2,7 @@ import { DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
 import { randomUUID } from 'node:crypto';
 import { InboxClient } from './inbox-client.fixture.js';
 import { type InboxTestApp, startInboxTestApp } from './inbox-test-app.fixture.js';
+import { WorkspacesService } from '../src/workspaces/workspaces.service.js';
 
 const PASSWORD = 'a long enough password';
 
@@ -15,12 +16,15 @@ describe('inbox: workspaces', () => {
   let inbox: InboxTestApp;
 
   beforeAll(async () => {
-    inbox = await startInboxTestApp('inbox_workspaces');
+    // Each sign-up from an address of its own (through a trusted proxy): the per-address limit is tested below.
+    inbox = await startInboxTestApp('inbox_workspaces', { env: { TRUSTED_PROXIES: '127.0.0.1,::1' } });
   });
   afterAll(() => inbox?.close());
 
+  let signUps = 0;
   const signUp = async (workspaceName: string, email: string) => {
     const client = new InboxClient(inbox.url);
+    client.headers = { 'x-forwarded-for': `198.18.0.${++signUps}` };
     const response = await client.post('/api/inbox/signup', {
       workspaceName,
       displayName: 'Founder',
@@ -133,6 +137,178 @@ describe('inbox: workspaces', () => {
     const theirs = (await stranger.get('/api/inbox/session')).body.user.workspaceId as string;
     expect((await client.get('/api/inbox/workspaces')).body.workspaces).toHaveLength(1);
     expect((await client.post('/api/inbox/workspaces/switch', { workspaceId: theirs })).status).toBe(404);
+  });
+
+  it('asks which workspace only once the password matched, naming only the workspaces it opens', async () => {
+    const email = `twice-${randomUUID().slice(0, 6)}@mail.example`;
+    const { client: first } = await signUp('Bakery <One>', email);
+    const { client: second } = await signUp('Bakery Two', email);
+    const one = (await first.get('/api/inbox/session')).body.user.workspaceId as string;
+    const two = (await second.get('/api/inbox/session')).body.user.workspaceId as string;
+    // A third workspace with the same email but another password: never named to this password.
+    const stranger = await signUp('Not Yours', email.replace('twice', 'x'));
+    const third = (await stranger.client.get('/api/inbox/session')).body.user.workspaceId as string;
+    const invite = await stranger.client.post('/api/inbox/invites', {
+      email,
+      displayName: 'Twice',
+      role: 'agent',
+    });
+    const inviteToken = (invite.body.path as string).split('/invite/')[1]!;
+    const accepted = await new InboxClient(inbox.url).post('/api/inbox/invites/accept', {
+      token: inviteToken,
+      password: 'another long password',
+    });
+    expect(accepted.status).toBe(200);
+
+    const wrong = await new InboxClient(inbox.url).login(email, 'not the password at all');
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error).toEqual({ code: 'UNAUTHENTICATED', message: 'Wrong email or password.' });
+
+    const asked = await new InboxClient(inbox.url).login(email, PASSWORD);
+    expect(asked.status).toBe(409);
+    expect(asked.setCookie.some((c) => c.startsWith('sb_inbox_session='))).toBe(false);
+    expect(asked.body.error).toMatchObject({ code: 'WORKSPACE_CHOICE_REQUIRED' });
+    expect(asked.body.error.workspaces).toEqual([
+      { workspaceId: one, name: 'Bakery <One>' },
+      { workspaceId: two, name: 'Bakery Two' },
+    ]);
+    // The other password opens only the third workspace: signed in there, nothing to choose.
+    const other = new InboxClient(inbox.url);
+    expect((await other.login(email, 'another long password')).body.user.workspaceId).toBe(third);
+
+    const chooser = new InboxClient(inbox.url);
+    const chosen = await chooser.request('POST', '/api/inbox/session', {
+      email,
+      password: PASSWORD,
+      workspaceId: two,
+    });
+    expect(chosen.status).toBe(200);
+    expect(chosen.body.user.workspaceId).toBe(two);
+    // Choosing a workspace this password does not open is a wrong password, not a hint.
+    const guessed = await new InboxClient(inbox.url).request('POST', '/api/inbox/session', {
+      email,
+      password: PASSWORD,
+      workspaceId: third,
+    });
+    expect(guessed.status).toBe(401);
+  });
+
+  it('links the invited row to a signed-in person who accepts with their email, and switches them there', async () => {
+    const email = `joiner-${randomUUID().slice(0, 6)}@mail.example`;
+    const { client: joiner } = await signUp('Joiner Home', email);
+    const home = (await joiner.get('/api/inbox/session')).body.user.workspaceId as string;
+    const { client: host } = await signUp('Host Shop', `host-${randomUUID().slice(0, 6)}@mail.example`);
+    const hostWorkspace = (await host.get('/api/inbox/session')).body.user.workspaceId as string;
+    const invite = async (to: string) => {
+      const created = await host.post('/api/inbox/invites', {
+        email: to,
+        displayName: 'Joiner',
+        role: 'agent',
+      });
+      expect(created.status).toBe(201);
+      return (created.body.path as string).split('/invite/')[1]!;
+    };
+
+    // Someone signed in as another email cannot take an invite into their account.
+    const notMine = await invite(`someone-${randomUUID().slice(0, 6)}@mail.example`);
+    const refused = await joiner.post('/api/inbox/invites/join', { token: notMine });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('sign out');
+    // The refusal left the invite usable.
+    expect((await host.post('/api/inbox/invites/lookup', { token: notMine })).status).toBe(200);
+
+    const token = await invite(email.toUpperCase());
+    const lookup = await new InboxClient(inbox.url).post('/api/inbox/invites/lookup', { token });
+    expect(lookup.body).toMatchObject({ email, workspaceName: 'Host Shop', role: 'agent' });
+    const joined = await joiner.post('/api/inbox/invites/join', { token });
+    expect(joined.status).toBe(200);
+    expect(joined.body.user).toMatchObject({ workspaceId: hostWorkspace, email, role: 'agent' });
+    joiner.csrfToken = joined.body.csrfToken as string;
+    expect((await joiner.get('/api/inbox/session')).body.user.workspaceId).toBe(hostWorkspace);
+    expect((await joiner.get('/api/inbox/workspaces')).body.workspaces).toEqual([
+      { workspaceId: hostWorkspace, name: 'Host Shop', role: 'agent', current: true },
+      { workspaceId: home, name: 'Joiner Home', role: 'admin', current: false },
+    ]);
+    // Registered with routing as the host's agent.
+    expect((await inbox.routing.getAgent(hostWorkspace, joined.body.user.id as string)).displayName).toBe(
+      'Founder',
+    );
+    // Switches back without a password; one sign-in, no workspace to choose.
+    const back = await joiner.post('/api/inbox/workspaces/switch', { workspaceId: home });
+    expect(back.status).toBe(200);
+    joiner.csrfToken = back.body.csrfToken as string;
+    const again = new InboxClient(inbox.url);
+    expect((await again.login(email, PASSWORD)).status).toBe(200);
+    // The link is spent.
+    expect((await joiner.post('/api/inbox/invites/join', { token })).status).toBe(404);
+  });
+
+  it("shows the operator every workspace with its counts, a page at a time, and no admin anyone else's", async () => {
+    const operator = new InboxClient(inbox.url);
+    const signedIn = await operator.login(inbox.adminEmail, inbox.adminPassword);
+    // The default workspace's first admin operates the installation.
+    expect(signedIn.body.user.operator).toBe(true);
+    expect((await operator.get('/api/inbox/session')).body.user.operator).toBe(true);
+
+    const { client: founder } = await signUp(
+      'Counted <b>Shop</b>',
+      `counted-${randomUUID().slice(0, 6)}@shop.example`,
+    );
+    const counted = (await founder.get('/api/inbox/session')).body.user.workspaceId as string;
+    await founder.post('/api/inbox/invites', { email: 'x@shop.example', displayName: 'X', role: 'agent' });
+    const customer = inbox.history.addCustomer(counted);
+    inbox.history.addConversation(customer);
+    inbox.history.addConversation(customer, { status: 'resolved' });
+    await inbox.smsChannel.upsertSmsNumber(counted, {
+      phoneNumber: '+14155550199',
+      accountSid: `AC${'1'.repeat(32)}`,
+      authToken: 'token',
+    });
+    await inbox.webChannel.updateWidgetSettings(counted, { allowedOrigins: ['https://counted.example'] });
+
+    const all: { id: string }[] = [];
+    let pageToken: string | null = null;
+    do {
+      const path: string = `/api/inbox/operator/workspaces?pageSize=2${pageToken ? `&pageToken=${pageToken}` : ''}`;
+      const page = await operator.get(path);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      all.push(...(page.body.items as { id: string }[]));
+      pageToken = page.body.nextPageToken as string | null;
+    } while (pageToken);
+    const ids = all.map((w) => w.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids[0]).toBe(DEFAULT_WORKSPACE_ID);
+    expect(all.find((w) => w.id === counted)).toEqual({
+      id: counted,
+      name: 'Counted <b>Shop</b>',
+      timeZone: 'Europe/Paris',
+      members: 1,
+      admins: [expect.stringMatching(/^counted-/)],
+      channels: 2,
+      conversations: 2,
+      createdAt: expect.any(String),
+    });
+    expect(
+      (await operator.get('/api/inbox/operator/workspaces?pageToken=bm90LWEtdG9rZW4')).body.error
+        .fieldViolations,
+    ).toEqual([{ field: 'pageToken', description: 'from a previous page' }]);
+
+    // A workspace's admin — of this workspace or the default one — is not the operator.
+    expect((await founder.get('/api/inbox/operator/workspaces')).status).toBe(403);
+    expect((await founder.get('/api/inbox/session')).body.user.operator).toBe(false);
+    const secondAdmin = await founder.post('/api/inbox/workspaces', { name: 'Founder Two' });
+    expect(secondAdmin.status).toBe(201);
+    expect((await new InboxClient(inbox.url).get('/api/inbox/operator/workspaces')).status).toBe(401);
+
+    // `npm run workspace -- operator` names another one, at once; --revoke takes it back.
+    const workspaces = inbox.app.get(WorkspacesService);
+    const founderEmail = (await founder.get('/api/inbox/session')).body.user.email as string;
+    expect((await workspaces.setOperator(counted, founderEmail.toUpperCase(), true)).operator).toBe(true);
+    expect((await founder.get('/api/inbox/operator/workspaces')).status).toBe(200);
+    await workspaces.setOperator(counted, founderEmail, false);
+    expect((await founder.get('/api/inbox/operator/workspaces')).status).toBe(403);
+    await expect(workspaces.setOperator(counted, 'nobody@shop.example', true)).rejects.toThrow('not found');
   });
 
   it('closes the sign-up page when the operator switches it off', async () => {

@@ -48,6 +48,8 @@ export { HealthModule } from './health/health.module.js';
 export { HealthRegistry, READINESS_CHECK_TIMEOUT_MS } from './health/health-registry.service.js';
 export { type CheckResult, type ReadinessCheck, type ReadinessReport } from './health/readiness.util.js';
 
+export { type CliDatabaseConfig, runCli, withCliApplication } from './bootstrap/run-cli.util.js';
+
 // Database
 export {
   DatabaseModule,

@@ -1,13 +1,5 @@
-import { NestFactory } from '@nestjs/core';
-import { ApiError, DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
-import {
-  ConfigValidationError,
-  configureLogging,
-  loadConfig,
-  runningEmbeddedPostgresUrl,
-  startEmbeddedPostgres,
-  type EmbeddedPostgres,
-} from '@switchboard/platform';
+import { DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
+import { loadConfig, runCli, withCliApplication } from '@switchboard/platform';
 import { parseArgs } from 'node:util';
 import { ApiKeyCliConfig } from './api-key-cli.config.js';
 import { ApiKeyCliModule } from './api-key-cli.module.js';
@@ -54,78 +46,50 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig(ApiKeyCliConfig, {
     overrides: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   }).values;
-  // stdout is the command's answer (the key, the list): logs go to stderr, warnings and up.
-  configureLogging({ level: config.LOG_LEVEL, destination: process.stderr });
-  let embedded: EmbeddedPostgres | undefined;
-  let databaseUrl = config.DATABASE_URL;
-  if (databaseUrl === undefined) {
-    // Beside a running `npm start`: its PostgreSQL, not a second server on the same data.
-    databaseUrl = await runningEmbeddedPostgresUrl(config.SWITCHBOARD_DATA_DIR);
-    if (databaseUrl === undefined) {
-      embedded = await startEmbeddedPostgres({ dataDir: config.SWITCHBOARD_DATA_DIR });
-      databaseUrl = embedded.url;
-    }
-  }
-  const overrides = { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', DATABASE_URL: databaseUrl };
-  const app = await NestFactory.createApplicationContext(ApiKeyCliModule.forRoot(overrides), {
-    logger: ['error', 'warn'],
-    abortOnError: false,
-  });
-  try {
-    const keys = app.get(ApiKeyService);
-    switch (command) {
-      case 'create': {
-        if (!values.name || !values.scope) {
-          process.stderr.write('create needs --name and --scope\n\n' + USAGE);
-          return 2;
+  return withCliApplication(
+    config,
+    (overrides) => ApiKeyCliModule.forRoot(overrides),
+    async (app) => {
+      const keys = app.get(ApiKeyService);
+      switch (command) {
+        case 'create': {
+          if (!values.name || !values.scope) {
+            process.stderr.write('create needs --name and --scope\n\n' + USAGE);
+            return 2;
+          }
+          const rate = values.rate === undefined ? null : Number(values.rate);
+          const { key, apiKey } = await keys.createApiKey(values.workspace, {
+            name: values.name,
+            scope: values.scope as ApiKeyScope,
+            createdBy: values['created-by'],
+            rateLimitPerSecond: rate,
+          });
+          process.stderr.write(
+            `Created API key ${apiKey.id} (${apiKey.scope}) "${apiKey.name}" in workspace ${apiKey.workspaceId}.\n` +
+              'The key is printed once, below; it cannot be shown again:\n',
+          );
+          process.stdout.write(`${key}\n`);
+          return 0;
         }
-        const rate = values.rate === undefined ? null : Number(values.rate);
-        const { key, apiKey } = await keys.createApiKey(values.workspace, {
-          name: values.name,
-          scope: values.scope as ApiKeyScope,
-          createdBy: values['created-by'],
-          rateLimitPerSecond: rate,
-        });
-        process.stderr.write(
-          `Created API key ${apiKey.id} (${apiKey.scope}) "${apiKey.name}" in workspace ${apiKey.workspaceId}.\n` +
-            'The key is printed once, below; it cannot be shown again:\n',
-        );
-        process.stdout.write(`${key}\n`);
-        return 0;
-      }
-      case 'list': {
-        const list = await keys.listApiKeys(values.workspace);
-        process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
-        return 0;
-      }
-      case 'revoke': {
-        if (!values.id) {
-          process.stderr.write('revoke needs --id\n\n' + USAGE);
-          return 2;
+        case 'list': {
+          const list = await keys.listApiKeys(values.workspace);
+          process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+          return 0;
         }
-        const revoked = await keys.revokeApiKey(values.workspace, values.id);
-        process.stderr.write(`Revoked API key ${revoked.id} at ${revoked.revokedAt}.\n`);
-        return 0;
+        case 'revoke': {
+          if (!values.id) {
+            process.stderr.write('revoke needs --id\n\n' + USAGE);
+            return 2;
+          }
+          const revoked = await keys.revokeApiKey(values.workspace, values.id);
+          process.stderr.write(`Revoked API key ${revoked.id} at ${revoked.revokedAt}.\n`);
+          return 0;
+        }
+        default:
+          return 2;
       }
-      default:
-        return 2;
-    }
-  } finally {
-    await app.close();
-    await embedded?.stop();
-  }
+    },
+  );
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof ApiError) {
-    const details = error.fieldViolations.map((v) => `\n  ${v.field}: ${v.description}`).join('');
-    process.stderr.write(`${error.message}${details}\n`);
-  } else if (error instanceof ConfigValidationError) {
-    process.stderr.write(`${error.message}\n`);
-  } else {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  }
-  process.exitCode = 1;
-}
+await runCli(main);

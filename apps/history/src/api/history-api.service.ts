@@ -173,6 +173,10 @@ export class HistoryApiService implements HistoryApi {
     });
   }
 
+  countConversations(workspaceId: string): Promise<number> {
+    return guard(() => this.conversations.count(workspace(workspaceId)));
+  }
+
   listMessages(
     workspaceId: string,
     conversationId: string,

@@ -48,6 +48,15 @@ export class ConversationsService {
     return toConversationView(row);
   }
 
+  async count(workspaceId: string): Promise<number> {
+    const row = await firstRow<{ n: number }>(
+      this.db,
+      'SELECT count(*)::int AS n FROM history.conversations WHERE workspace_id = $1',
+      [workspaceId],
+    );
+    return row?.n ?? 0;
+  }
+
   async list(workspaceId: string, query: ListConversationsQuery): Promise<Page<ConversationView>> {
     const size = pageSize(query.pageSize, 50, 200);
     const after = decodePageToken(query.pageToken, ['timestamp', 'uuid']);

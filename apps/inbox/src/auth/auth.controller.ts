@@ -86,6 +86,7 @@ export class AuthController {
         email: session.email,
         displayName: session.displayName,
         role: session.role,
+        operator: session.operator,
       },
       csrfToken: session.csrfToken,
     };

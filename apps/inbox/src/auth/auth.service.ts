@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InvalidArgumentError, PermissionDeniedError } from '@switchboard/contracts';
 import { InjectServiceDataSource } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
-import { toUser, type User } from '../users/user.js';
+import { toUser, type User, type UserRow } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
 import { LoginRateLimiter } from './login-rate-limiter.service.js';
 import { MIN_PASSWORD_LENGTH, hashPassword, unknownUserHash, verifyPassword } from './password.util.js';
@@ -13,6 +13,23 @@ export class InvalidCredentialsError extends Error {
   override readonly name = 'InvalidCredentialsError';
   constructor() {
     super('Wrong email or password.');
+  }
+}
+
+/** One workspace a sign-in may enter, listed only once the password matched a user there. */
+export interface WorkspaceChoice {
+  readonly workspaceId: string;
+  readonly name: string;
+}
+
+/**
+ * The email and password match users of several workspaces that are not one person's linked rows:
+ * the sign-in is asked again with one of these (ADR 0058). Never thrown before a password matched.
+ */
+export class WorkspaceChoiceRequiredError extends Error {
+  override readonly name = 'WorkspaceChoiceRequiredError';
+  constructor(readonly workspaces: readonly WorkspaceChoice[]) {
+    super('This email and password open several workspaces: choose one.');
   }
 }
 
@@ -61,14 +78,20 @@ export class AuthService {
     }
     // One person's workspaces (rows of one account): signed in to the oldest, switched in the inbox.
     if (new Set(matching.map((row) => row.account_id ?? row.id)).size === 1) matching.splice(1);
-    if (matching.length > 1)
-      throw new InvalidArgumentError('this email belongs to several workspaces: choose one', [
-        { field: 'workspaceId', description: 'required for this account' },
-      ]);
+    // Only the workspaces this password opens are named: a wrong password learns nothing more than 401.
+    if (matching.length > 1) throw new WorkspaceChoiceRequiredError(await this.choices(matching));
     const row = matching[0]!;
     const deviceToken = await this.limiter.recordSuccess(attempt);
     const session = await this.sessions.issue({ id: row.id, workspaceId: row.workspace_id });
     return { user: toUser(row), session, deviceToken };
+  }
+
+  private async choices(rows: readonly UserRow[]): Promise<WorkspaceChoice[]> {
+    const found = await this.db.query<{ id: string; name: string }[]>(
+      'SELECT id, name FROM inbox.workspaces WHERE id = ANY($1::uuid[]) ORDER BY name, id',
+      [rows.map((row) => row.workspace_id)],
+    );
+    return found.map((w) => ({ workspaceId: w.id, name: w.name }));
   }
 
   async logout(context: SessionContext): Promise<void> {

@@ -9,4 +9,6 @@ export interface SessionContext {
   readonly role: Role;
   readonly email: string;
   readonly displayName: string;
+  /** The user row is the installation's operator (ADR 0059). */
+  readonly operator: boolean;
 }

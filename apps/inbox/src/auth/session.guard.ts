@@ -20,12 +20,16 @@ import { SessionsService } from './sessions.service.js';
 
 const PUBLIC = 'inbox:public';
 const ROLE = 'inbox:role';
+const OPERATOR = 'inbox:operator';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** No session needed (sign-in, invite acceptance); the Origin check still applies. */
 export const PublicRoute = () => SetMetadata(PUBLIC, true);
 /** The least role that may call this route (roles nest: admin ⊇ supervisor ⊇ agent). */
 export const RequireRole = (role: Role) => SetMetadata(ROLE, role);
+
+/** Only the installation's operator (ADR 0059), whatever their role in the session's workspace. */
+export const RequireOperator = () => SetMetadata(OPERATOR, true);
 
 type InboxRequest = Request & { inboxSession?: SessionContext };
 
@@ -72,6 +76,8 @@ export class SessionGuard implements CanActivate {
       throw new ForbiddenException('missing or wrong CSRF token');
     const required = this.reflector.getAllAndOverride<Role | undefined>(ROLE, targets) ?? 'agent';
     if (!roleAtLeast(session.role, required)) throw new ForbiddenException(`only a ${required} may do this`);
+    if (this.reflector.getAllAndOverride<boolean>(OPERATOR, targets) && !session.operator)
+      throw new ForbiddenException('only the operator of this installation may do this');
     request.inboxSession = session;
     return true;
   }

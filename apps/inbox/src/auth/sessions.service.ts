@@ -28,6 +28,7 @@ interface SessionRow {
   role: Role;
   email: string;
   display_name: string;
+  operator: boolean;
 }
 
 /** Server-side sessions: the cookie holds a random token, the table its SHA-256. */
@@ -57,7 +58,7 @@ export class SessionsService {
   async authenticate(token: string): Promise<SessionContext | null> {
     if (token.length === 0 || token.length > 100) return null;
     const rows: SessionRow[] = await this.db.query(
-      `SELECT s.id, s.csrf_token, s.user_id, s.workspace_id, s.last_seen_at, u.role, u.email, u.display_name
+      `SELECT s.id, s.csrf_token, s.user_id, s.workspace_id, s.last_seen_at, u.role, u.email, u.display_name, u.operator
        FROM inbox.sessions s JOIN inbox.users u ON u.id = s.user_id
        WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > now()
          AND s.last_seen_at > now() - make_interval(secs => $2) AND u.disabled_at IS NULL`,
@@ -76,6 +77,7 @@ export class SessionsService {
       role: row.role,
       email: row.email,
       displayName: row.display_name,
+      operator: row.operator,
     };
   }
 
@@ -100,8 +102,8 @@ export class SessionsService {
     return new Set(rows.map((r) => r.id));
   }
 
-  async end(sessionId: string): Promise<void> {
-    await this.db.query('UPDATE inbox.sessions SET ended_at = now() WHERE id = $1 AND ended_at IS NULL', [
+  async end(sessionId: string, manager: EntityManager = this.db.manager): Promise<void> {
+    await manager.query('UPDATE inbox.sessions SET ended_at = now() WHERE id = $1 AND ended_at IS NULL', [
       sessionId,
     ]);
   }

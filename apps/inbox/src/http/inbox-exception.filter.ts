@@ -2,7 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '
 import { ApiError, type ApiErrorCode } from '@switchboard/contracts';
 import { createLogger, reportIfDependencyDown } from '@switchboard/platform';
 import type { Response } from 'express';
-import { InvalidCredentialsError } from '../auth/auth.service.js';
+import { InvalidCredentialsError, WorkspaceChoiceRequiredError } from '../auth/auth.service.js';
 import { TooManyLoginAttemptsError } from '../auth/login-rate-limiter.service.js';
 
 const STATUS: Record<ApiErrorCode, number> = {
@@ -34,6 +34,8 @@ export class InboxExceptionFilter implements ExceptionFilter {
       });
     } else if (error instanceof InvalidCredentialsError) {
       send(401, 'UNAUTHENTICATED', error.message);
+    } else if (error instanceof WorkspaceChoiceRequiredError) {
+      send(409, 'WORKSPACE_CHOICE_REQUIRED', error.message, { workspaces: error.workspaces });
     } else if (error instanceof TooManyLoginAttemptsError) {
       response.setHeader('Retry-After', String(error.retryAfterSeconds));
       send(429, 'RESOURCE_EXHAUSTED', error.message, { retryAfterSeconds: error.retryAfterSeconds });

@@ -4,6 +4,7 @@ import { TrackAttachedInboxAttachments1764310000000 } from './1764310000000-trac
 import { CreatePresenceChoices1764400000000 } from './1764400000000-create-presence-choices.migration.js';
 import { CreateWorkspaceSettings1764410000000 } from './1764410000000-create-workspace-settings.migration.js';
 import { SignInLimitsPerAddressAndDevice1764971400000 } from './1764971400000-sign-in-limits-per-address-and-device.migration.js';
+import { AddUserOperatorFlag1764990000000 } from './1764990000000-add-user-operator-flag.migration.js';
 
 /** Every inbox migration, oldest first. */
 export const inboxMigrations = [
@@ -13,4 +14,5 @@ export const inboxMigrations = [
   CreatePresenceChoices1764400000000,
   CreateWorkspaceSettings1764410000000,
   SignInLimitsPerAddressAndDevice1764971400000,
+  AddUserOperatorFlag1764990000000,
 ];

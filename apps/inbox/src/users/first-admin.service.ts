@@ -43,10 +43,12 @@ export class FirstAdminService implements OnApplicationBootstrap {
         [DEFAULT_WORKSPACE_ID],
       );
       if (users > 0) return false;
-      await this.users.create(
+      const admin = await this.users.create(
         { workspaceId: DEFAULT_WORKSPACE_ID, email, displayName: 'Admin', role: 'admin', password },
         tx,
       );
+      // Whoever installs Switchboard operates it (ADR 0059).
+      await tx.query('UPDATE inbox.users SET operator = true WHERE id = $1', [admin.id]);
       return true;
     });
     if (!created) return null;

@@ -8,12 +8,13 @@ import {
 } from '@switchboard/contracts';
 import { InjectServiceDataSource, createLogger } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { assertPasswordPolicy } from '../auth/auth.service.js';
 import type { Role } from '../auth/role.js';
 import { hashSecretToken, newSecretToken } from '../auth/secret-token.util.js';
 import { type IssuedSession, SessionsService } from '../auth/sessions.service.js';
-import type { User } from './user.js';
+import type { SessionContext } from '../auth/session-context.js';
+import { type User, toUser } from './user.js';
 import { UsersService } from './users.service.js';
 
 /** An invite link works for this long, once. */
@@ -115,15 +116,49 @@ export class InvitesService {
     if (result[1] === 0) throw new NotFoundError('invite');
   }
 
-  /** What the acceptance page shows before the person picks a password. */
-  async peek(token: string): Promise<InviteView> {
-    const rows: InviteRow[] = await this.db.query(
-      `SELECT * FROM inbox.invites WHERE token_hash = $1
-         AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()`,
+  /** What the acceptance page shows before the person picks a password (or joins as themself). */
+  async peek(token: string): Promise<InviteView & { workspaceName: string }> {
+    const rows: (InviteRow & { workspace_name: string })[] = await this.db.query(
+      `SELECT i.*, w.name AS workspace_name FROM inbox.invites i JOIN inbox.workspaces w ON w.id = i.workspace_id
+       WHERE i.token_hash = $1 AND i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()`,
       [hashSecretToken(token)],
     );
     if (!rows[0]) throw new NotFoundError('invite (it may have expired or been used)');
-    return toView(rows[0]);
+    return { ...toView(rows[0]), workspaceName: rows[0].workspace_name };
+  }
+
+  /**
+   * A signed-in person accepts an invite for their own email: their row in the inviting workspace
+   * is linked to their account (same email and password, ADR 0058) and they are switched there —
+   * a new session for that row, the current one ended — instead of keeping a second password.
+   */
+  async join(session: SessionContext, token: string): Promise<{ user: User; session: IssuedSession }> {
+    const { user, issued } = await this.db.transaction(async (tx) => {
+      const invite = await this.consume(tx, token);
+      const me = await this.users.findRow(session.workspaceId, session.userId);
+      if (!me) throw new NotFoundError('user');
+      // The link is the secret, but a row made from it carries the invite's email: someone signed in
+      // as another email accepts it by signing out, as a new user.
+      if (invite.email !== me.email)
+        throw new FailedPreconditionError(
+          `this invite is for ${invite.email}: sign out to accept it as that person`,
+        );
+      const row = await this.users
+        .createLinked(
+          me,
+          { workspaceId: invite.workspace_id, displayName: me.display_name, role: invite.role },
+          tx,
+        )
+        .catch((error: unknown) => {
+          if (error instanceof AlreadyExistsError) throw new FailedPreconditionError(error.message);
+          throw error;
+        });
+      const issued = await this.sessions.issue({ id: row.id, workspaceId: row.workspace_id }, tx);
+      await this.sessions.end(session.sessionId, tx);
+      return { user: toUser(row), issued };
+    });
+    await this.registerAgent(user);
+    return { user, session: issued };
   }
 
   async accept(
@@ -132,15 +167,7 @@ export class InvitesService {
   ): Promise<{ user: User; session: IssuedSession }> {
     assertPasswordPolicy(input.password);
     const { user, session } = await this.db.transaction(async (tx) => {
-      // TypeORM answers an UPDATE with [rows, affected].
-      const [rows] = await tx.query<[InviteRow[], number]>(
-        `UPDATE inbox.invites SET used_at = now()
-         WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
-         RETURNING *`,
-        [hashSecretToken(token)],
-      );
-      const invite = rows[0];
-      if (!invite) throw new NotFoundError('invite (it may have expired or been used)');
+      const invite = await this.consume(tx, token);
       const created = await this.users
         .create(
           {
@@ -160,6 +187,19 @@ export class InvitesService {
     });
     await this.registerAgent(user);
     return { user, session };
+  }
+
+  /** Marks the invite used, in the caller's transaction: two tabs racing on one link, one wins. */
+  private async consume(tx: EntityManager, token: string): Promise<InviteRow> {
+    // TypeORM answers an UPDATE with [rows, affected].
+    const [rows] = await tx.query<[InviteRow[], number]>(
+      `UPDATE inbox.invites SET used_at = now()
+       WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+       RETURNING *`,
+      [hashSecretToken(token)],
+    );
+    if (!rows[0]) throw new NotFoundError('invite (it may have expired or been used)');
+    return rows[0];
   }
 
   /** Agent ids in routing are the inbox's user ids (RoutingApi), so whoever joins can be routed to. */

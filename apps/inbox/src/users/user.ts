@@ -7,6 +7,8 @@ export interface User {
   readonly displayName: string;
   readonly role: Role;
   readonly disabled: boolean;
+  /** The installation's operator: sees every workspace on the operator screen (ADR 0059). */
+  readonly operator: boolean;
   readonly createdAt: string;
 }
 
@@ -21,6 +23,7 @@ export interface UserRow {
   created_at: Date;
   /** Rows of one person in several workspaces share it; null: the row is its own account. */
   account_id: string | null;
+  operator: boolean;
 }
 
 export function toUser(row: UserRow): User {
@@ -31,6 +34,7 @@ export function toUser(row: UserRow): User {
     displayName: row.display_name,
     role: row.role,
     disabled: row.disabled_at !== null,
+    operator: row.operator,
     createdAt: row.created_at.toISOString(),
   };
 }

@@ -106,8 +106,29 @@ export class UsersController {
       email: invite.email,
       displayName: invite.displayName,
       role: invite.role,
+      workspaceName: invite.workspaceName,
       expiresAt: invite.expiresAt,
     };
+  }
+
+  /** A signed-in person accepts an invite for their email: linked, and switched to that workspace. */
+  @Post('invites/join')
+  @HttpCode(200)
+  async join(
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+    @CurrentSession() current: SessionContext,
+    @Body() body: unknown,
+  ) {
+    const { user, session } = await this.invites.join(current, parseInput(tokenSchema, body).token);
+    setSessionCookie(
+      request,
+      response,
+      session.token,
+      session.expiresAt,
+      this.config.NODE_ENV === 'production',
+    );
+    return { user, csrfToken: session.csrfToken };
   }
 
   @Post('invites/accept')

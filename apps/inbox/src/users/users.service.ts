@@ -37,6 +37,34 @@ export class UsersService {
     return toUser(rows[0]);
   }
 
+  /**
+   * The signed-in person's row in another workspace: their email and password, linked to their
+   * account (ADR 0057) so that they switch to it. Only ever called for a person signed in as `member`.
+   */
+  async createLinked(
+    member: UserRow,
+    input: { workspaceId: string; displayName: string; role: Role },
+    manager: EntityManager = this.db.manager,
+  ): Promise<UserRow> {
+    const rows: UserRow[] = await manager.query(
+      `INSERT INTO inbox.users (id, workspace_id, email, display_name, role, password_hash, account_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT ON CONSTRAINT users_email_unique DO NOTHING
+       RETURNING *`,
+      [
+        randomUUID(),
+        input.workspaceId,
+        member.email,
+        input.displayName,
+        input.role,
+        member.password_hash,
+        member.account_id ?? member.id,
+      ],
+    );
+    if (!rows[0]) throw new AlreadyExistsError(`${member.email} is already a user of that workspace`);
+    return rows[0];
+  }
+
   async get(workspaceId: string, userId: string): Promise<User> {
     const row = await this.findRow(workspaceId, userId);
     if (!row) throw new NotFoundError('user');

@@ -24,12 +24,13 @@ export interface MembershipView {
   current: boolean;
 }
 
-/** A row of the operator's list (`npm run workspace -- list`). */
+/** A row of the operator's list (`npm run workspace -- list`, the operator screen). */
 export interface WorkspaceSummary {
   id: string;
   name: string;
   timeZone: string;
-  users: number;
+  /** Enabled users. */
+  members: number;
   admins: string[];
   createdAt: string;
 }

@@ -1,17 +1,19 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   FailedPreconditionError,
+  InvalidArgumentError,
   NotFoundError,
+  type Page,
   WEB_CHANNEL_API,
   type WebChannelApi,
 } from '@switchboard/contracts';
 import { InjectServiceDataSource, createLogger } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { generatePassword } from '../auth/password.util.js';
 import type { SessionContext } from '../auth/session-context.js';
 import { type IssuedSession, SessionsService } from '../auth/sessions.service.js';
-import { type User, type UserRow, toUser } from '../users/user.js';
+import { UUID, type User, type UserRow, toUser } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
 import {
   type BusinessHours,
@@ -57,15 +59,11 @@ export class WorkspacesService {
     input: NewWorkspace,
   ): Promise<{ workspace: WorkspaceView; admin: User; generatedPassword: string | null }> {
     const password = input.admin.password ?? generatePassword();
-    const id = randomUUID();
     const { row, admin } = await this.db.transaction(async (tx) => {
-      const [row] = await tx.query<WorkspaceRow[]>(
-        'INSERT INTO inbox.workspaces (id, name, time_zone) VALUES ($1, $2, $3) RETURNING *',
-        [id, input.name, input.timeZone ?? 'UTC'],
-      );
+      const row = await this.insert(tx, input);
       const admin = await this.users.create(
         {
-          workspaceId: id,
+          workspaceId: row.id,
           email: input.admin.email,
           displayName: input.admin.displayName,
           role: 'admin',
@@ -73,9 +71,9 @@ export class WorkspacesService {
         },
         tx,
       );
-      return { row: row!, admin };
+      return { row, admin };
     });
-    this.logger.info({ workspaceId: id }, 'workspace created');
+    this.logger.info({ workspaceId: row.id }, 'workspace created');
     return {
       workspace: toWorkspaceView(row),
       admin,
@@ -90,17 +88,25 @@ export class WorkspacesService {
   async createForMember(session: SessionContext, input: { name: string; timeZone?: string }) {
     const me = await this.users.findRow(session.workspaceId, session.userId);
     if (!me) throw new NotFoundError('user');
-    const created = await this.create({
-      name: input.name,
-      timeZone: input.timeZone,
-      admin: { email: me.email, displayName: me.display_name, password: generatePassword() },
+    const row = await this.db.transaction(async (tx) => {
+      const row = await this.insert(tx, input);
+      await this.users.createLinked(
+        me,
+        { workspaceId: row.id, displayName: me.display_name, role: 'admin' },
+        tx,
+      );
+      return row;
     });
-    await this.db.query(
-      `UPDATE inbox.users n SET account_id = COALESCE(m.account_id, m.id), password_hash = m.password_hash
-       FROM inbox.users m WHERE n.id = $1 AND m.id = $2`,
-      [created.admin.id, me.id],
+    this.logger.info({ workspaceId: row.id }, 'workspace created');
+    return toWorkspaceView(row);
+  }
+
+  private async insert(tx: EntityManager, input: { name: string; timeZone?: string }): Promise<WorkspaceRow> {
+    const [row] = await tx.query<WorkspaceRow[]>(
+      'INSERT INTO inbox.workspaces (id, name, time_zone) VALUES ($1, $2, $3) RETURNING *',
+      [randomUUID(), input.name, input.timeZone ?? 'UTC'],
     );
-    return created.workspace;
+    return row!;
   }
 
   async get(workspaceId: string): Promise<WorkspaceView> {
@@ -186,38 +192,90 @@ export class WorkspacesService {
       throw new FailedPreconditionError('your user in that workspace is disabled');
     return this.db.transaction(async (tx) => {
       const issued = await this.sessions.issue({ id: target.id, workspaceId: target.workspace_id }, tx);
-      await tx.query('UPDATE inbox.sessions SET ended_at = now() WHERE id = $1 AND ended_at IS NULL', [
-        session.sessionId,
-      ]);
+      await this.sessions.end(session.sessionId, tx);
       return { user: toUser(target), session: issued };
     });
   }
 
-  /** Every workspace, for the operator of the installation. */
-  async listAll(): Promise<WorkspaceSummary[]> {
+  /**
+   * Names (or no longer) a user the installation's operator (ADR 0059): for the CLI, whose shell on
+   * the server is the operator's proof. Takes effect on the user's next request.
+   */
+  async setOperator(workspaceId: string, email: string, operator: boolean): Promise<User> {
+    const [rows] = await this.db.query<[UserRow[], number]>(
+      'UPDATE inbox.users SET operator = $3, updated_at = now() WHERE workspace_id = $1 AND email = $2 RETURNING *',
+      [workspaceId, email.toLowerCase(), operator],
+    );
+    if (!rows[0]) throw new NotFoundError(`user ${email} in workspace ${workspaceId}`);
+    return toUser(rows[0]);
+  }
+
+  /**
+   * Every workspace of the installation, oldest first, a page at a time (the operator's screen and
+   * `npm run workspace -- list`): members are enabled users, admins their emails.
+   */
+  async listPage(query: { pageSize?: number; pageToken?: string }): Promise<Page<WorkspaceSummary>> {
+    const size = Math.min(Math.max(query.pageSize ?? 50, 1), 200);
+    const after = decodeWorkspacePageToken(query.pageToken);
     const rows = await this.db.query<
       {
         id: string;
         name: string;
         time_zone: string;
-        users: number;
+        members: number;
         admins: string[] | null;
         created_at: Date;
+        position: string;
       }[]
     >(
-      `SELECT w.id, w.name, w.time_zone, w.created_at,
-              count(u.id)::int AS users,
+      // `position`: created_at to the microsecond (an ISO string in JS keeps milliseconds only).
+      `SELECT w.id, w.name, w.time_zone, w.created_at, to_json(w.created_at) #>> '{}' AS position,
+              count(u.id) FILTER (WHERE u.disabled_at IS NULL)::int AS members,
               array_agg(u.email ORDER BY u.email) FILTER (WHERE u.role = 'admin' AND u.disabled_at IS NULL) AS admins
        FROM inbox.workspaces w LEFT JOIN inbox.users u ON u.workspace_id = w.id
-       GROUP BY w.id ORDER BY w.created_at, w.id`,
+       WHERE $1::timestamptz IS NULL OR (w.created_at, w.id) > ($1::timestamptz, $2::uuid)
+       GROUP BY w.id ORDER BY w.created_at, w.id LIMIT $3`,
+      [after?.createdAt ?? null, after?.id ?? null, size + 1],
     );
-    return rows.map((r) => ({
+    const items = rows.slice(0, size).map((r) => ({
       id: r.id,
       name: r.name,
       timeZone: r.time_zone,
-      users: r.users,
+      members: r.members,
       admins: r.admins ?? [],
       createdAt: r.created_at.toISOString(),
     }));
+    const last = rows[size - 1];
+    return {
+      items,
+      nextPageToken:
+        rows.length > size && last
+          ? encodeWorkspacePageToken({ createdAt: last.position, id: last.id })
+          : null,
+    };
   }
+}
+
+/** Opaque to clients: the keyset position (created_at, id) of the page's last workspace. */
+function encodeWorkspacePageToken(last: { createdAt: string; id: string }): string {
+  return Buffer.from(JSON.stringify([last.createdAt, last.id])).toString('base64url');
+}
+
+function decodeWorkspacePageToken(token: string | undefined): { createdAt: string; id: string } | null {
+  if (token === undefined || token === '') return null;
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(token, 'base64url').toString()) as unknown[];
+    if (
+      typeof createdAt === 'string' &&
+      !Number.isNaN(Date.parse(createdAt)) &&
+      typeof id === 'string' &&
+      UUID.test(id)
+    )
+      return { createdAt, id };
+  } catch {
+    // falls through to the error below
+  }
+  throw new InvalidArgumentError('invalid page token', [
+    { field: 'pageToken', description: 'from a previous page' },
+  ]);
 }

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { type Me, api, setCsrfToken, whenSignedOut } from './api.js';
 import { AdminPage } from './AdminPage.js';
 import { InboxPage } from './InboxPage.js';
+import { OperatorPage } from './OperatorPage.js';
 import { live } from './live.js';
 import { navigate } from './routes.js';
 import { InvitePage, SignInPage } from './SignInPage.js';
@@ -15,6 +16,7 @@ type Route =
   | { page: 'supervisor' }
   | { page: 'planning' }
   | { page: 'admin' }
+  | { page: 'operator' }
   | { page: 'invite'; token: string }
   | { page: 'signup' };
 
@@ -23,6 +25,7 @@ function parseRoute(hash: string): Route {
   if (page === 'invite' && arg) return { page: 'invite', token: arg };
   if (page === 'supervisor') return arg === 'planning' ? { page: 'planning' } : { page: 'supervisor' };
   if (page === 'admin') return { page: 'admin' };
+  if (page === 'operator') return { page: 'operator' };
   if (page === 'signup') return { page: 'signup' };
   return { page: 'inbox', ...(page === 'c' && arg ? { conversationId: arg } : {}) };
 }
@@ -58,11 +61,21 @@ export function App() {
     return () => live.stop();
   }, [me]);
 
-  if (route.page === 'invite' && !me)
-    return (
-      <InvitePage token={route.token} onSignedIn={(user, csrf) => (signedIn(user, csrf), navigate('/'))} />
-    );
   if (me === undefined) return <div className="loading">Loading…</div>;
+  if (route.page === 'invite')
+    return (
+      <InvitePage
+        token={route.token}
+        me={me}
+        onSignedIn={(user, csrf) => {
+          if (me === null) return (signedIn(user, csrf), navigate('/'));
+          // Joined as themself: now in the inviting workspace; reload so nothing of the other stays.
+          setCsrfToken(csrf);
+          location.hash = '#/';
+          location.reload();
+        }}
+      />
+    );
   if (me === null && route.page === 'signup')
     return <SignUpPage onSignedIn={(user, csrf) => (signedIn(user, csrf), navigate('/'))} />;
   if (me === null) return <SignInPage onSignedIn={signedIn} />;
@@ -92,6 +105,11 @@ export function App() {
               Admin
             </a>
           )}
+          {me.operator && (
+            <a href="#/operator" className={route.page === 'operator' ? 'active' : ''}>
+              Operator
+            </a>
+          )}
         </nav>
         <WorkspaceSwitcher me={me} />
         <PresencePicker me={me} />
@@ -106,6 +124,8 @@ export function App() {
         <PlanningPage />
       ) : route.page === 'supervisor' && canSupervise ? (
         <SupervisorPage />
+      ) : route.page === 'operator' && me.operator ? (
+        <OperatorPage />
       ) : route.page === 'admin' && me.role === 'admin' ? (
         <AdminPage me={me} />
       ) : (

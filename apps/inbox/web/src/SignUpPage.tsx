@@ -1,5 +1,6 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { type Me, api } from './api.js';
+import { AuthForm, Field } from './AuthForm.js';
 
 type SignedIn = (user: Me, csrfToken: string) => void;
 
@@ -31,8 +32,7 @@ export function SignUpPage({ onSignedIn }: { onSignedIn: SignedIn }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     setBusy(true);
     setError(null);
     try {
@@ -52,57 +52,33 @@ export function SignUpPage({ onSignedIn }: { onSignedIn: SignedIn }) {
   };
 
   return (
-    <form className="signin" onSubmit={(e) => void submit(e)}>
-      <h1>Create a workspace</h1>
-      <label>
-        Business or team name
-        <input value={workspaceName} onChange={(e) => setWorkspaceName(e.target.value)} required />
-      </label>
-      <label>
-        Your name
-        <input
-          autoComplete="name"
-          value={displayName}
-          onChange={(e) => setDisplayName(e.target.value)}
-          required
-        />
-      </label>
-      <label>
-        Email
-        <input
-          type="email"
-          autoComplete="username"
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          required
-        />
-      </label>
-      <label>
-        Password (12 characters or more)
-        <input
-          type="password"
-          autoComplete="new-password"
-          minLength={12}
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          required
-        />
-      </label>
-      <label>
-        Time zone
-        <input value={timeZone} onChange={(e) => setTimeZone(e.target.value)} required />
-      </label>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      <button type="submit" disabled={busy}>
-        Create workspace
-      </button>
-      <p className="signup-link">
-        Already have an account? <a href="#/">Sign in</a>
-      </p>
-    </form>
+    <AuthForm
+      title="Create a workspace"
+      onSubmit={submit}
+      error={error}
+      actions={
+        <>
+          <button type="submit" disabled={busy}>
+            Create workspace
+          </button>
+          <p className="signup-link">
+            Already have an account? <a href="#/">Sign in</a>
+          </p>
+        </>
+      }
+    >
+      <Field label="Business or team name" value={workspaceName} onChange={setWorkspaceName} />
+      <Field label="Your name" autoComplete="name" value={displayName} onChange={setDisplayName} />
+      <Field label="Email" type="email" autoComplete="username" value={email} onChange={setEmail} />
+      <Field
+        label="Password (12 characters or more)"
+        type="password"
+        autoComplete="new-password"
+        minLength={12}
+        value={password}
+        onChange={setPassword}
+      />
+      <Field label="Time zone" value={timeZone} onChange={setTimeZone} />
+    </AuthForm>
   );
 }

@@ -7,6 +7,7 @@ export type {
   ConversationListItem,
   InviteView,
   Me,
+  OperatorWorkspaceView,
   Role,
   UserView,
 } from '@switchboard/inbox-http-api';
@@ -32,6 +33,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly fieldViolations: { field: string; description: string }[] = [],
+    /** The answer's `error` object: its `code` and whatever else that error carries. */
+    readonly body: { code?: string; [key: string]: unknown } = {},
   ) {
     super(message);
   }
@@ -66,7 +69,11 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   });
   if (response.status === 204) return undefined as T;
   const json = (await response.json().catch(() => ({}))) as {
-    error?: { message: string; fieldViolations?: { field: string; description: string }[] };
+    error?: {
+      code?: string;
+      message: string;
+      fieldViolations?: { field: string; description: string }[];
+    };
   };
   if (!response.ok) {
     if (response.status === 401 && path !== '/session') onUnauthenticated();
@@ -76,6 +83,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       response.status,
       (json.error?.message ?? `request failed (${response.status})`) + (detail ? ` — ${detail}` : ''),
       violations,
+      json.error ?? {},
     );
   }
   return json as T;

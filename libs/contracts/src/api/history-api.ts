@@ -43,6 +43,8 @@ export interface HistoryApi {
   // Conversations
   getConversation(workspaceId: string, conversationId: string): Promise<ConversationView>;
   listConversations(workspaceId: string, query: ListConversationsQuery): Promise<Page<ConversationView>>;
+  /** How many conversations the workspace has had, any status (the operator's list of workspaces). */
+  countConversations(workspaceId: string): Promise<number>;
   /** A conversation's messages in sequence order after `afterSequence` (default 0). Default 100, max 500. */
   listMessages(workspaceId: string, conversationId: string, query: ListMessagesQuery): Promise<MessageView[]>;
   /** Who held the conversation, oldest first, with routing's explanation of each assignment. */

@@ -33,6 +33,7 @@ export const historyApiPort: ServicePort<HistoryApi> = {
     searchMessages: true,
     getConversation: true,
     listConversations: true,
+    countConversations: true,
     listMessages: true,
     listAssignments: true,
     setConversationStatus: true,

@@ -30,6 +30,7 @@ export function describeHistoryApiContract(
     const { workspace, other } = suite;
 
     it('finds a conversation and its customer in their workspace only', async () => {
+      const countedBefore = await suite.under.api.countConversations(workspace);
       const { conversationId, customerId } = await suite.under.receiveSms(
         workspace,
         '+14155550161',
@@ -50,6 +51,8 @@ export function describeHistoryApiContract(
       await expect(suite.under.api.getConversation(workspace, randomUUID())).rejects.toBeInstanceOf(
         NotFoundError,
       );
+      expect(await suite.under.api.countConversations(workspace)).toBe(countedBefore + 1);
+      expect(await suite.under.api.countConversations(randomUUID())).toBe(0);
       const listed = await suite.under.api.listConversations(other, {});
       expect(listed.items.map((c) => c.id)).not.toContain(conversationId);
       const mine = await suite.under.api.listConversations(workspace, { customerId });

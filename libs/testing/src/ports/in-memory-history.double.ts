@@ -197,6 +197,10 @@ export class InMemoryHistory implements HistoryApi {
   async getConversation(workspaceId: string, conversationId: string): Promise<ConversationView> {
     return { ...this.conversationOf(workspaceId, conversationId) };
   }
+  async countConversations(workspaceId: string): Promise<number> {
+    return [...this.conversations.values()].filter((c) => c.workspaceId === workspaceId).length;
+  }
+
   async listConversations(
     workspaceId: string,
     query: ListConversationsQuery,
