@@ -10,6 +10,7 @@ import { createLogger } from '../logging/logger.util.js';
 import { NestPinoLogger } from '../logging/nest-logger.service.js';
 import { DependencyOutageFilter } from '../outages/dependency-outage.filter.js';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { listenInternalRpc } from '../rpc/internal-rpc.listener.js';
 
 export interface RunHttpServiceOptions {
   /** The app's config definition: validated before Nest starts, so a bad variable is all that's printed. */
@@ -31,7 +32,8 @@ export interface RunHttpServiceOptions {
 
 /**
  * What every app's `main.ts` does: create the Nest app from its root module, log as JSON, drain on
- * SIGTERM (Kubernetes stops pods that way), and listen. A bad configuration ends the process with
+ * SIGTERM (Kubernetes stops pods that way), and listen (internal RPC on INTERNAL_RPC_PORT too, for
+ * an app that serves a port). A bad configuration ends the process with
  * the variables named, not a stack trace.
  */
 export async function runHttpService(
@@ -76,6 +78,8 @@ export async function runHttpService(
     process.on('SIGTERM', shutdown);
     process.on('SIGINT', shutdown);
     const port = options.port ?? app.get(PlatformConfigService).get(HttpConfig).PORT;
+    // An app serving a port to the others (ADR 0004) opens internal RPC first: ready means both.
+    await listenInternalRpc(app);
     await app.listen(port);
     const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
     await options.onListening?.(app, url);
