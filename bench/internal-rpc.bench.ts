@@ -6,25 +6,13 @@
  * (what the standalone composition does). Same port, same payload, same run; N sequential calls for
  * latency, then the same calls C at a time for throughput.
  */
-import { Module, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { HISTORY_API, historyApiPort } from '@switchboard/contracts';
-import {
-  createInternalRpcClient,
-  defineConfig,
-  InternalRpcModule,
-  internalRpcVariables,
-  listenInternalRpc,
-  PlatformConfigModule,
-} from '@switchboard/platform';
-import { InMemoryHistory } from '@switchboard/testing';
+import { historyApiPort } from '@switchboard/contracts';
+import { InMemoryHistory, overInternalRpc } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { fmt, formatTable, percentile } from './bench.util.js';
 
 const CALLS = Number(process.argv[2] ?? 3_000);
 const CONCURRENCY = Number(process.argv[3] ?? 32);
-const TOKEN = 'a-bench-token-that-is-at-least-32-characters-long';
-const BenchConfig = defineConfig(internalRpcVariables, 'BenchConfig');
 
 const history = new InMemoryHistory();
 const workspace = randomUUID();
@@ -32,9 +20,6 @@ const conversation = history.addConversation(workspace, {
   channel: 'sms',
   lastMessagePreview: 'Is it in stock?',
 });
-
-@Module({ providers: [{ provide: HISTORY_API, useValue: history }], exports: [HISTORY_API] })
-class HistoryDoubleModule {}
 
 type Call = () => Promise<unknown>;
 
@@ -58,23 +43,12 @@ async function measure(call: Call): Promise<{ sequential: number[]; perSecond: n
 }
 
 async function main(): Promise<void> {
-  const server: INestApplication = await NestFactory.create(
-    {
-      module: class RpcBenchModule {},
-      imports: [
-        PlatformConfigModule.forRoot(BenchConfig, { overrides: { INTERNAL_API_TOKEN: TOKEN } }),
-        InternalRpcModule.serve(historyApiPort, [HistoryDoubleModule]),
-      ],
-    },
-    { logger: false },
-  );
-  const url = await listenInternalRpc(server, { port: 0 });
-  await server.init();
-  if (url === undefined) throw new Error('the bench app serves no internal RPC');
-  const client = createInternalRpcClient(historyApiPort, { url, token: TOKEN });
+  // Served as history alone serves it (InternalRpcModule.serve, listenInternalRpc), called as the
+  // inbox and the gRPC API call it (createInternalRpcClient).
+  const remote = await overInternalRpc(historyApiPort, history);
 
   const inProcess: Call = () => history.getConversation(workspace, conversation.id);
-  const overTcp: Call = () => client.api.getConversation(workspace, conversation.id);
+  const overTcp: Call = () => remote.api.getConversation(workspace, conversation.id);
   // Both answer the same view.
   const [a, b] = await Promise.all([inProcess(), overTcp()]);
   if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error('the two paths answered differently');
@@ -95,8 +69,7 @@ async function main(): Promise<void> {
   console.log(`internal RPC, ${CALLS} calls of HistoryApi.getConversation each, one process:`);
   console.log(formatTable(rows));
 
-  client.close();
-  await server.close();
+  await remote.close();
 }
 
 await main();

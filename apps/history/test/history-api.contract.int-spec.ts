@@ -1,6 +1,6 @@
 import { historyApiPort, type HistoryApi, Topics } from '@switchboard/contracts';
-import { inboundMessageEvent, waitFor } from '@switchboard/testing';
-import { describeHistoryApiContract, overInternalRpc } from '@switchboard/testing/contracts';
+import { inboundMessageEvent, overInternalRpc, waitFor } from '@switchboard/testing';
+import { describeHistoryApiContract } from '@switchboard/testing/contracts';
 import { startHistoryTestApp } from './history-test-app.js';
 
 // The real history service (real Kafka and PostgreSQL) held to the contract its callers' doubles

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { routingApiPort } from '@switchboard/contracts';
-import { createTestDatabase, testRunId } from '@switchboard/testing';
-import { describeRoutingApiContract, overInternalRpc } from '@switchboard/testing/contracts';
+import { createTestDatabase, overInternalRpc, testRunId } from '@switchboard/testing';
+import { describeRoutingApiContract } from '@switchboard/testing/contracts';
 import { startRoutingInstance } from './routing-instance.util.js';
 
 // The real routing service (real Kafka and PostgreSQL) held to the contract its callers' doubles

@@ -2,4 +2,3 @@
 // `@switchboard/testing/contracts`, and never built into dist.
 export { describeHistoryApiContract, type HistoryApiUnderTest } from './history-api.contract.js';
 export { describeRoutingApiContract, type RoutingApiUnderTest } from './routing-api.contract.js';
-export { overInternalRpc } from './over-internal-rpc.util.js';
