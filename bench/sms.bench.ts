@@ -1,173 +1,36 @@
 /**
  * `npm run bench:sms`: Twilio's inbound webhook, signed, at a steady 500 requests/s against the
- * built channel-sms app running on a real Kafka broker and PostgreSQL, timed from the moment each
- * request was due to be sent to its acknowledgement (so a stall is not hidden by sending less:
- * open loop). Beside it, in the same run and on the same process: `GET /healthz`, a route that does
- * nothing, at the same rate — what HTTP alone costs here. Target (issue #6): report the p99.
+ * built channel-sms app on a real Kafka broker and PostgreSQL, open loop, beside `GET /healthz` at
+ * the same rate (`webhook-bench.util.ts`). Target (issue #6): report the p99.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import {
-  createTestDatabase,
-  signedTwilioWebhook,
-  startAppProcess,
-  twilioInboundSmsParams,
-} from '@switchboard/testing';
-import { Agent, request } from 'node:http';
-import { fmt, formatTable, percentile, useBroker } from './bench.util.js';
+import { randomBytes } from 'node:crypto';
+import { signedTwilioWebhook, twilioInboundSmsParams } from '@switchboard/testing';
+import { runWebhookBench, SENDERS } from './webhook-bench.util.js';
 
-const RATE = Number(process.argv[2] ?? 500);
-const SECONDS = Number(process.argv[3] ?? 20);
-const WARMUP_SECONDS = 3;
-const SENDERS = 1_000;
 const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
 const AUTH_TOKEN = randomBytes(16).toString('hex');
 const OUR_NUMBER = '+14155550100';
 const PUBLIC_BASE_URL = 'https://bench.example.test';
 
-interface Prepared {
-  readonly method: 'GET' | 'POST';
-  readonly path: string;
-  readonly headers: Record<string, string>;
-  readonly body?: string;
-}
-
-interface Outcome {
-  readonly latencies: number[];
-  readonly statuses: Map<number, number>;
-  readonly achievedRate: number;
-}
-
-/** What failed below HTTP (resets, refusals), by code, across the run. */
-const errors = new Set<string>();
-
-const broker = await useBroker();
-const database = await createTestDatabase('bench_sms');
-const app = await startAppProcess('channel-sms', {
-  DATABASE_URL: database.url,
-  KAFKA_BROKERS: broker.brokers,
-  KAFKA_TOPIC_PREFIX: `bench-sms-${randomUUID().slice(0, 8)}.`,
-  PUBLIC_BASE_URL,
-  TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-  TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-  TWILIO_PHONE_NUMBER: OUR_NUMBER,
-  SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-  LOG_LEVEL: 'warn',
+await runWebhookBench({
+  name: 'sms',
+  app: 'channel-sms',
+  env: {
+    PUBLIC_BASE_URL,
+    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    TWILIO_PHONE_NUMBER: OUR_NUMBER,
+  },
+  senders: `${SENDERS} senders`,
+  webhook: (sequence) => {
+    const from = `+1415${String(2_000_000 + (sequence % SENDERS)).padStart(7, '0')}`;
+    const params = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, from, {
+      Body: `Where is order ${sequence}?`,
+    });
+    const url = `${PUBLIC_BASE_URL}/webhooks/twilio/sms`;
+    const { headers, body } = signedTwilioWebhook(AUTH_TOKEN, url, params);
+    return { method: 'POST', path: '/webhooks/twilio/sms', headers, body };
+  },
+  route: 'POST /webhooks/twilio/sms (verify, publish to Kafka, ack)',
+  target: 'Twilio waits 15 s',
 });
-const target = new URL(app.url);
-// As Twilio's edge does: many connections, kept alive. A fresh pool per phase: sockets left idle
-// while the next phase's requests are signed would be closed by the server under the client.
-let agent = new Agent({ keepAlive: true, maxSockets: 256 });
-
-function send(prepared: Prepared): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: prepared.method,
-        path: prepared.path,
-        headers:
-          prepared.body === undefined
-            ? prepared.headers
-            : { ...prepared.headers, 'content-length': Buffer.byteLength(prepared.body) },
-        agent,
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(prepared.body);
-  });
-}
-
-/** Sends `make(i)` at RATE per second for `seconds`, each timed from when it was due. */
-async function run(make: (i: number) => Prepared, seconds: number): Promise<Outcome> {
-  const total = Math.round(RATE * seconds);
-  const prepared = Array.from({ length: total }, (_, i) => make(i));
-  agent.destroy();
-  agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const latencies: number[] = [];
-  const statuses = new Map<number, number>();
-  const inFlight: Promise<void>[] = [];
-  const started = performance.now();
-  for (let i = 0; i < total; i += 1) {
-    const due = started + (i * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    inFlight.push(
-      send(prepared[i]!).then(
-        (status) => {
-          latencies.push(performance.now() - due);
-          statuses.set(status, (statuses.get(status) ?? 0) + 1);
-        },
-        (error: NodeJS.ErrnoException) => {
-          statuses.set(-1, (statuses.get(-1) ?? 0) + 1);
-          errors.add(error.code ?? error.message);
-        },
-      ),
-    );
-  }
-  await Promise.all(inFlight);
-  const elapsed = (performance.now() - started) / 1000;
-  return { latencies: latencies.sort((a, b) => a - b), statuses, achievedRate: total / elapsed };
-}
-
-const health = (): Prepared => ({ method: 'GET', path: '/healthz', headers: {} });
-let sequence = 0;
-const webhook = (): Prepared => {
-  sequence += 1;
-  const from = `+1415${String(2_000_000 + (sequence % SENDERS)).padStart(7, '0')}`;
-  const params = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, from, {
-    Body: `Where is order ${sequence}?`,
-  });
-  const { headers, body } = signedTwilioWebhook(AUTH_TOKEN, `${PUBLIC_BASE_URL}/webhooks/twilio/sms`, params);
-  return { method: 'POST', path: '/webhooks/twilio/sms', headers, body };
-};
-
-const row = (name: string, outcome: Outcome) => {
-  const l = outcome.latencies;
-  const codes = [...outcome.statuses.entries()]
-    .map(([code, n]) => `${code === -1 ? 'error' : code}×${n}`)
-    .join(' ');
-  return [
-    name,
-    fmt(outcome.achievedRate, 0),
-    fmt(percentile(l, 50), 2),
-    fmt(percentile(l, 90), 2),
-    fmt(percentile(l, 99), 2),
-    fmt(l[l.length - 1] ?? Number.NaN, 1),
-    codes,
-  ];
-};
-
-try {
-  await app.waitUntilReady(60_000);
-  process.stdout.write(
-    `bench:sms — ${RATE} requests/s for ${SECONDS} s each (after ${WARMUP_SECONDS} s of warm-up), ` +
-      `${SENDERS} senders, channel-sms on Kafka ${broker.brokers} and PostgreSQL\n\n`,
-  );
-  await run(health, WARMUP_SECONDS);
-  await run(webhook, WARMUP_SECONDS);
-  const baseline = await run(health, SECONDS);
-  const ours = await run(webhook, SECONDS);
-  process.stdout.write(
-    formatTable([
-      ['route', 'achieved req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'statuses'],
-      row('GET /healthz (baseline: same server, trivial route)', baseline),
-      row('POST /webhooks/twilio/sms (verify, publish to Kafka, ack)', ours),
-    ]) + '\n',
-  );
-  if (errors.size > 0) process.stdout.write(`\nconnection errors: ${[...errors].join(', ')}\n`);
-  const p99 = percentile(ours.latencies, 99);
-  process.stdout.write(
-    `\nwebhook → acknowledgement p99 ${fmt(p99, 1)} ms at ${RATE}/s; baseline p99 ${fmt(percentile(baseline.latencies, 99), 1)} ms` +
-      ` (Twilio waits 15 s; every acknowledged message was durable on Kafka before its 200).\n`,
-  );
-} finally {
-  agent.destroy();
-  await app.stop('SIGTERM');
-  await database.drop();
-  await broker.stop();
-}

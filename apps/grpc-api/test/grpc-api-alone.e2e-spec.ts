@@ -32,7 +32,7 @@ type HealthClient = Client & { Check: (...args: unknown[]) => unknown };
 
 /**
  * `npm run start:grpc-api`: the built app alone in its own process on Kafka and PostgreSQL, with
- * history alone in another, reached over internal RPC (ADR 0004). A key made with the CLI opens the
+ * history alone in another, reached over internal RPC (TCP, ADR 0004). A key made with the CLI opens the
  * event stream; a read goes through to history (its NOT_FOUND comes back as gRPC's); routing, not
  * running, is UNAVAILABLE; events published to the bus arrive; SIGTERM ends the stream with
  * UNAVAILABLE (resume by cursor) and the process exits cleanly.
@@ -57,9 +57,9 @@ describe('grpc-api alone', () => {
     await history.waitUntilReady(60_000);
     app = await startAppProcess('grpc-api', {
       ...common,
-      HISTORY_API_URL: history.url,
+      HISTORY_API_URL: history.rpcUrl,
       // Nothing listens there: routing's RPCs must answer UNAVAILABLE, not hang or crash.
-      ROUTING_API_URL: 'http://127.0.0.1:9',
+      ROUTING_API_URL: 'tcp://127.0.0.1:9',
     });
     await app.waitUntilReady(60_000);
     bus = new KafkaEventBus({
@@ -149,21 +149,29 @@ describe('grpc-api alone', () => {
   });
 
   it('history alone refuses a malformed query over internal RPC, naming the field', async () => {
-    const historyApi = createInternalRpcClient(historyApiPort, {
-      baseUrl: history.url,
+    const historyClient = createInternalRpcClient(historyApiPort, {
+      url: history.rpcUrl,
       token: INTERNAL_TOKEN,
     });
-    // JSON that does not match the port's types, as a buggy or hostile caller would send.
-    const untyped = <T>(value: unknown) => value as T;
-    const error = await historyApi.listConversations(randomUUID(), untyped({ pageSize: 'ten' })).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(InvalidArgumentError);
-    expect((error as InvalidArgumentError).fieldViolations.map((v) => v.field)).toEqual(['pageSize']);
-    // A wrong token is refused before anything is read.
-    const stranger = createInternalRpcClient(historyApiPort, { baseUrl: history.url, token: 'x'.repeat(64) });
-    await expect(stranger.listConversations(randomUUID(), {})).rejects.toBeInstanceOf(PermissionDeniedError);
-    expect((await historyApi.listConversations(randomUUID(), {})).items).toEqual([]);
+    const stranger = createInternalRpcClient(historyApiPort, { url: history.rpcUrl, token: 'x'.repeat(64) });
+    try {
+      const historyApi = historyClient.api;
+      // JSON that does not match the port's types, as a buggy or hostile caller would send.
+      const untyped = <T>(value: unknown) => value as T;
+      const error = await historyApi.listConversations(randomUUID(), untyped({ pageSize: 'ten' })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).fieldViolations.map((v) => v.field)).toEqual(['pageSize']);
+      // A wrong token is refused before anything is read.
+      await expect(stranger.api.listConversations(randomUUID(), {})).rejects.toBeInstanceOf(
+        PermissionDeniedError,
+      );
+      expect((await historyApi.listConversations(randomUUID(), {})).items).toEqual([]);
+    } finally {
+      historyClient.close();
+      stranger.close();
+    }
   });
 });

@@ -1,7 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { MessagingModule } from '@switchboard/messaging';
 import {
-  SOCIAL_CHANNEL_API,
   apiKeysApiPort,
   historyApiPort,
   routingApiPort,
@@ -15,40 +14,17 @@ import {
   InternalRpcModule,
   LoggingModule,
   PlatformConfigModule,
-  PlatformConfigService,
   RoutingApiClientConfig,
-  createInternalRpcClient,
 } from '@switchboard/platform';
 import { ChannelsApiClientConfig, InboxAppConfig } from './inbox-app.config.js';
 import { InboxModule } from './inbox.module.js';
 
 /**
- * SOCIAL_CHANNEL_API from channel-social over internal RPC, or null without CHANNEL_SOCIAL_API_URL
- * (the admin screen then says the social channels are not deployed).
- */
-@Global()
-@Module({
-  providers: [
-    {
-      provide: SOCIAL_CHANNEL_API,
-      inject: [PlatformConfigService],
-      useFactory: (config: PlatformConfigService) => {
-        const { CHANNEL_SOCIAL_API_URL: baseUrl, INTERNAL_API_TOKEN: token } =
-          config.get(ChannelsApiClientConfig);
-        return baseUrl === undefined || token === undefined
-          ? null
-          : createInternalRpcClient(socialChannelApiPort, { baseUrl, token });
-      },
-    },
-  ],
-  exports: [SOCIAL_CHANNEL_API],
-})
-class SocialChannelClientModule {}
-
-/**
  * The inbox alone, as it runs in its own pod. HISTORY_API, ROUTING_API, WEB_CHANNEL_API,
- * SMS_CHANNEL_API and API_KEYS_API come from the internal RPC clients of ADR 0004, bound to
- * HISTORY_API_URL, ROUTING_API_URL, CHANNEL_WEB_API_URL, CHANNEL_SMS_API_URL and GRPC_API_URL.
+ * SMS_CHANNEL_API, SOCIAL_CHANNEL_API and API_KEYS_API come from the internal RPC clients of ADR
+ * 0004, bound to HISTORY_API_URL, ROUTING_API_URL, CHANNEL_WEB_API_URL, CHANNEL_SMS_API_URL,
+ * CHANNEL_SOCIAL_API_URL (null while unset: the admin screen says the social channels are not
+ * deployed) and GRPC_API_URL.
  */
 @Module({
   imports: [
@@ -62,7 +38,7 @@ class SocialChannelClientModule {}
     // The channels' settings for the admin screen, from channel-web and channel-sms.
     InternalRpcModule.client(webChannelApiPort, ChannelsApiClientConfig, 'CHANNEL_WEB_API_URL'),
     InternalRpcModule.client(smsChannelApiPort, ChannelsApiClientConfig, 'CHANNEL_SMS_API_URL'),
-    SocialChannelClientModule,
+    InternalRpcModule.optionalClient(socialChannelApiPort, ChannelsApiClientConfig, 'CHANNEL_SOCIAL_API_URL'),
     // Integrators' API keys for Admin → API keys, from grpc-api.
     InternalRpcModule.client(apiKeysApiPort, ChannelsApiClientConfig, 'GRPC_API_URL'),
     InboxModule,

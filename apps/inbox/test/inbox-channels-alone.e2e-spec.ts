@@ -46,8 +46,8 @@ describe('inbox alone: channel settings over internal RPC', () => {
       // History and routing are not running: the keys' admin and authentication don't need them.
       startAppProcess('grpc-api', {
         ...common,
-        HISTORY_API_URL: 'http://127.0.0.1:9',
-        ROUTING_API_URL: 'http://127.0.0.1:9',
+        HISTORY_API_URL: 'tcp://127.0.0.1:9',
+        ROUTING_API_URL: 'tcp://127.0.0.1:9',
       }),
     ]);
     await Promise.all([
@@ -60,11 +60,11 @@ describe('inbox alone: channel settings over internal RPC', () => {
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       // Not running: the channel routes must not need them.
-      HISTORY_API_URL: 'http://127.0.0.1:9',
-      ROUTING_API_URL: 'http://127.0.0.1:9',
-      CHANNEL_WEB_API_URL: web.url,
-      CHANNEL_SMS_API_URL: sms.url,
-      GRPC_API_URL: grpcApi.url,
+      HISTORY_API_URL: 'tcp://127.0.0.1:9',
+      ROUTING_API_URL: 'tcp://127.0.0.1:9',
+      CHANNEL_WEB_API_URL: web.rpcUrl,
+      CHANNEL_SMS_API_URL: sms.rpcUrl,
+      GRPC_API_URL: grpcApi.rpcUrl,
     });
     await inbox.waitUntilReady(60_000);
   }, 180_000);

@@ -119,10 +119,18 @@ export {
   InternalRpcConfig,
   RoutingApiClientConfig,
   historyApiUrlVariables,
+  internalRpcClientVariables,
+  internalRpcUrlVariable,
   internalRpcVariables,
+  parseInternalRpcUrl,
   routingApiUrlVariables,
 } from './rpc/internal-rpc.config.js';
-export { createInternalRpcClient, type InternalRpcClientOptions } from './rpc/internal-rpc-client.util.js';
+export {
+  createInternalRpcClient,
+  type InternalRpcClient,
+  type InternalRpcClientOptions,
+} from './rpc/internal-rpc-client.util.js';
+export { listenInternalRpc } from './rpc/internal-rpc.listener.js';
 export { InternalRpcModule } from './rpc/internal-rpc.module.js';
 
 // Attachment storage (ADR 0045)

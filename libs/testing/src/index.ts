@@ -4,6 +4,10 @@ export {
   testRunId,
   type TestDatabase,
 } from './database/test-database.util.js';
+export {
+  createMigratedTestDatabase,
+  type MigratedTestDatabase,
+} from './database/migrated-test-database.util.js';
 export * from './async/wait-for.util.js';
 export * from './fixtures/inbound-message.fixture.js';
 export * from './process/app-process.util.js';
@@ -16,6 +20,7 @@ export { launchChromium } from './browser/chromium.util.js';
 export { InMemoryHistory } from './ports/in-memory-history.double.js';
 export { InMemoryRouting } from './ports/in-memory-routing.double.js';
 export { unreachablePorts } from './ports/unreachable-ports.util.js';
+export { overInternalRpc } from './ports/over-internal-rpc.util.js';
 export * from './net/tcp-proxy.util.js';
 export * from './meta/graph-api-server.util.js';
 export * from './meta/meta-webhook.fixture.js';

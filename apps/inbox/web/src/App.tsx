@@ -30,9 +30,6 @@ function parseRoute(hash: string): Route {
   return { page: 'inbox', ...(page === 'c' && arg ? { conversationId: arg } : {}) };
 }
 
-// Pages import navigate from routes.ts (no cycle through App); re-exported for code written before.
-export { navigate };
-
 export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));

@@ -185,6 +185,3 @@ export function InboxPage({ me, conversationId }: { me: Me; conversationId?: str
     </main>
   );
 }
-
-// Kept for code written before it moved to keyboard.ts.
-export { isTyping } from './keyboard.js';

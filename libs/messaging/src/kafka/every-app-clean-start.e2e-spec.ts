@@ -72,17 +72,17 @@ describe('a clean start of every app', () => {
     );
     await Promise.all([history, routing, web, sms].map((app) => app!.waitUntilReady(120_000)));
     const urls = {
-      HISTORY_API_URL: history!.url,
-      ROUTING_API_URL: routing!.url,
-      CHANNEL_WEB_API_URL: web!.url,
-      CHANNEL_SMS_API_URL: sms!.url,
+      HISTORY_API_URL: history!.rpcUrl,
+      ROUTING_API_URL: routing!.rpcUrl,
+      CHANNEL_WEB_API_URL: web!.rpcUrl,
+      CHANNEL_SMS_API_URL: sms!.rpcUrl,
     };
     // The inbox calls grpc-api for the admin screen's API keys.
     const grpc = await start('grpc-api', urls);
     await grpc.waitUntilReady(120_000);
     const inbox = await start('inbox', {
       ...urls,
-      GRPC_API_URL: grpc.url,
+      GRPC_API_URL: grpc.rpcUrl,
       ADMIN_EMAIL: 'admin@example.test',
       ADMIN_PASSWORD: randomUUID(),
     });

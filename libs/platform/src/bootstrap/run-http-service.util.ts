@@ -11,6 +11,7 @@ import { NestPinoLogger } from '../logging/nest-logger.service.js';
 import { DependencyOutageFilter } from '../outages/dependency-outage.filter.js';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type MetricsServer, startMetricsServer } from '../metrics/metrics-endpoint.util.js';
+import { listenInternalRpc } from '../rpc/internal-rpc.listener.js';
 
 export interface RunHttpServiceOptions {
   /** The app's config definition: validated before Nest starts, so a bad variable is all that's printed. */
@@ -32,7 +33,8 @@ export interface RunHttpServiceOptions {
 
 /**
  * What every app's `main.ts` does: create the Nest app from its root module, log as JSON, drain on
- * SIGTERM (Kubernetes stops pods that way), and listen. A bad configuration ends the process with
+ * SIGTERM (Kubernetes stops pods that way), and listen (internal RPC on INTERNAL_RPC_PORT too, for
+ * an app that serves a port). A bad configuration ends the process with
  * the variables named, not a stack trace.
  */
 export async function runHttpService(
@@ -80,6 +82,8 @@ export async function runHttpService(
     process.on('SIGINT', shutdown);
     const http = app.get(PlatformConfigService).get(HttpConfig);
     const port = options.port ?? http.PORT;
+    // An app serving a port to the others (ADR 0004) opens internal RPC first: ready means both.
+    await listenInternalRpc(app);
     await app.listen(port);
     if (http.METRICS_PORT !== undefined) {
       metricsServer = await startMetricsServer(http.METRICS_PORT);

@@ -1,72 +1,124 @@
+import { types } from 'node:util';
+import { ClientTCP } from '@nestjs/microservices';
 import {
   apiErrorFromJson,
   type ApiErrorCode,
   type ServicePort,
   UnavailableError,
 } from '@switchboard/contracts';
+import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { reportIfDependencyDown } from '../outages/dependency-outage.util.js';
+import { DependencyUnavailableError } from '../outages/dependency-unavailable.error.js';
+import { parseInternalRpcUrl } from './internal-rpc.config.js';
 import {
-  encodeArgs,
-  HTTP_STATUS_OF,
-  INTERNAL_RPC_PREFIX,
-  type RpcErrorBody,
+  encodePayload,
+  internalRpcPattern,
+  type InternalRpcError,
+  MAX_MESSAGE_CHARACTERS,
 } from './internal-rpc.protocol.js';
 
 export interface InternalRpcClientOptions {
-  /** The serving app's base URL, e.g. `http://history:3000`. */
-  baseUrl: string;
+  /** Where the serving app listens: `tcp://history:3001`. */
+  url: string;
   token: string;
   /** Per call; a slower answer is UnavailableError. Default 10 s. */
   timeoutMs?: number;
 }
 
-const API_ERROR_CODES = new Set<string>(Object.keys(HTTP_STATUS_OF));
-
-/**
- * The port `T` over internal RPC: each method POSTs its arguments and resolves with the result, or
- * throws the same ApiError subclass the service threw (NotFoundError stays NotFoundError across the
- * network). An unreachable or timed-out service is UnavailableError; callers treat it as transient.
- */
-export function createInternalRpcClient<T>(port: ServicePort<T>, options: InternalRpcClientOptions): T {
-  const base = options.baseUrl.replace(/\/+$/, '');
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const client: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
-  for (const method of port.methods) {
-    const url = `${base}/${INTERNAL_RPC_PREFIX}/${port.name}/${method}`;
-    client[method] = async (...args: unknown[]) => {
-      let response: Response;
-      try {
-        response = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
-          body: JSON.stringify(encodeArgs(args)),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (error) {
-        throw new UnavailableError(`${port.name} is unreachable (${describe(error)})`);
-      }
-      const body = (await response.json().catch(() => undefined)) as
-        { result?: unknown } | Partial<RpcErrorBody> | undefined;
-      if (response.ok && body && 'result' in body) return body.result;
-      if (response.ok) return undefined;
-      const error = body && 'error' in body ? body.error : undefined;
-      if (error && API_ERROR_CODES.has(error.code)) {
-        throw apiErrorFromJson({ ...error, code: error.code as ApiErrorCode });
-      }
-      if (response.status === 502 || response.status === 503 || response.status === 504) {
-        throw new UnavailableError(`${port.name}.${method} answered ${response.status}`);
-      }
-      throw new Error(
-        `${port.name}.${method} failed: HTTP ${response.status}${error ? ` ${error.message}` : ''}`,
-      );
-    };
-  }
-  return client as T;
+/** The port's methods over internal RPC, and the connection under them. */
+export interface InternalRpcClient<T> {
+  readonly api: T;
+  /** Closes the connection; a later call opens a new one. */
+  close(): void;
 }
 
-function describe(error: unknown): string {
-  // AbortSignal.timeout() rejects with a DOMException, which is not an Error on Node 20.
-  if ((error as { name?: unknown } | null)?.name === 'TimeoutError') return 'timed out';
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  return error instanceof Error ? error.message : String(error);
+const API_ERROR_CODES = new Set<string>([
+  'INVALID_ARGUMENT',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'FAILED_PRECONDITION',
+  'PERMISSION_DENIED',
+  'UNAVAILABLE',
+] satisfies ApiErrorCode[]);
+
+/**
+ * The library's TCP client, quiet: a refused, reset or lost connection fails the calls on it, and
+ * the caller reports the outage once (`reportIfDependencyDown`) instead of a stack per socket error.
+ */
+class QuietClientTcp extends ClientTCP {
+  override handleError(): void {}
+}
+
+/**
+ * The port `T` over internal RPC: a `ClientProxy` of `@nestjs/microservices`' TCP transport sending
+ * each method's arguments to the serving app's `{ port, method }` pattern. A method resolves with
+ * the result, or throws the same ApiError subclass the service threw (NotFoundError stays
+ * NotFoundError across the network). An unreachable service, a lost connection or an answer later
+ * than `timeoutMs` is UnavailableError, which callers treat as transient; the outage is logged once
+ * under the port's name. The connection opens on the first call and again on the first call after
+ * it was lost (the serving app restarted); a timed-out call drops it too, so a peer that vanished
+ * without closing it is not waited on again.
+ */
+export function createInternalRpcClient<T>(
+  port: ServicePort<T>,
+  options: InternalRpcClientOptions,
+): InternalRpcClient<T> {
+  const address = parseInternalRpcUrl(options.url);
+  if (!address) throw new Error(`${port.name}: "${options.url}" is not a tcp://host:port URL`);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const proxy = new QuietClientTcp({ ...address, maxBufferSize: MAX_MESSAGE_CHARACTERS });
+  const unavailable = (message: string) => {
+    reportIfDependencyDown(new DependencyUnavailableError(port.name, message));
+    return new UnavailableError(message);
+  };
+  const api: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const method of port.methods) {
+    const pattern = internalRpcPattern(port.name, method);
+    api[method] = async (...args: unknown[]) => {
+      try {
+        return await firstValueFrom(
+          proxy.send<unknown>(pattern, encodePayload(options.token, args)).pipe(timeout(timeoutMs)),
+          // A method that resolves with nothing answers no value.
+          { defaultValue: undefined },
+        );
+      } catch (error) {
+        if (error instanceof TimeoutError) {
+          proxy.close();
+          throw unavailable(`${port.name}.${method} timed out after ${timeoutMs} ms`);
+        }
+        // The transport's own failures are Errors (of any realm: Node's sockets make their own); the
+        // serving app's answers arrive as plain objects.
+        if (types.isNativeError(error)) {
+          // A failed connect (ECONNREFUSED, ENOTFOUND…) leaves the library's connection promise
+          // rejected until the socket's close event: drop it now, so the next call dials again.
+          if (typeof (error as { code?: unknown }).code === 'string') proxy.close();
+          throw unavailable(`${port.name} is unreachable (${describe(error)})`);
+        }
+        throw answeredError(error, `${port.name}.${method}`);
+      }
+    };
+  }
+  return { api: api as T, close: () => proxy.close() };
+}
+
+function answeredError(answer: unknown, call: string): Error {
+  const error = answer as Partial<InternalRpcError> | string | null;
+  if (typeof error === 'object' && error !== null && typeof error.code === 'string') {
+    if (API_ERROR_CODES.has(error.code)) {
+      return apiErrorFromJson({
+        code: error.code as ApiErrorCode,
+        message: String(error.message),
+        ...(error.fieldViolations ? { fieldViolations: error.fieldViolations } : {}),
+      });
+    }
+    return new Error(`${call} failed: ${error.message}`);
+  }
+  // The library's own refusal, e.g. a pattern the serving app has no handler for (another build).
+  const message = typeof error === 'string' ? error : JSON.stringify(error);
+  return new Error(`${call} failed: ${message}`);
+}
+
+function describe(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : error.message;
 }

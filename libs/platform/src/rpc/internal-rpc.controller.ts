@@ -1,18 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Res, type Type } from '@nestjs/common';
+import { Controller, Inject, type Type } from '@nestjs/common';
+import { MessagePattern, RpcException } from '@nestjs/microservices';
 import { ApiError, type ServicePort } from '@switchboard/contracts';
-import type { Response } from 'express';
 import type { ConfigOf } from '../config/config-definition.js';
 import { InjectConfig } from '../config/inject-config.decorator.js';
-import { isTransientDatabaseError } from '../database/transient-database-error.util.js';
 import { createLogger } from '../logging/logger.util.js';
+import { reportIfDependencyDown } from '../outages/dependency-outage.util.js';
 import { InternalRpcConfig } from './internal-rpc.config.js';
-import {
-  decodeArgs,
-  HTTP_STATUS_OF,
-  INTERNAL_RPC_PREFIX,
-  type RpcErrorBody,
-} from './internal-rpc.protocol.js';
+import { decodeArgs, type InternalRpcError, internalRpcPattern } from './internal-rpc.protocol.js';
 
 type PortImplementation = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
@@ -21,14 +16,16 @@ const MAX_ARGS = 8;
 
 /**
  * A controller serving `port`'s implementation (whatever its module provides under `port.token`)
- * at `POST /internal/rpc/{port.name}/{method}`. Only the port's declared methods are callable, and
- * only with the shared INTERNAL_API_TOKEN; without a token configured nothing is served.
+ * as one `@MessagePattern({ port, method })` handler per declared method: nothing else of the
+ * implementation is callable. Every call must carry the shared INTERNAL_API_TOKEN; without a token
+ * configured every call is refused. Errors go back as `{ code, message, fieldViolations }`: an
+ * ApiError as itself, a dependency down (database, event log) as UNAVAILABLE, logged once per
+ * outage, and anything else as INTERNAL, logged here with its stack.
  */
 export function createInternalRpcController<T>(port: ServicePort<T>): Type<unknown> {
-  const methods = new Set<string>(port.methods);
   const logger = createLogger(`internal-rpc:${port.name}`);
 
-  @Controller(`${INTERNAL_RPC_PREFIX}/${port.name}`)
+  @Controller()
   class InternalRpcController {
     private readonly token: Buffer | undefined;
 
@@ -41,57 +38,63 @@ export function createInternalRpcController<T>(port: ServicePort<T>): Type<unkno
       if (!this.token) logger.warn('INTERNAL_API_TOKEN is unset: internal RPC refuses every call');
     }
 
-    @Post(':method')
-    @HttpCode(200)
-    async call(
-      @Param('method') method: string,
-      @Headers('authorization') authorization: string | undefined,
-      @Body() body: unknown,
-      @Res() response: Response,
-    ): Promise<void> {
-      if (!this.authorized(authorization)) {
-        response
-          .status(401)
-          .json(errorBody('PERMISSION_DENIED', 'internal RPC needs the shared service token'));
-        return;
-      }
-      if (!methods.has(method)) {
-        response.status(404).json(errorBody('NOT_FOUND', `${port.name} has no method "${method}"`));
-        return;
+    async call(method: string, payload: unknown): Promise<unknown> {
+      if (!this.authorized(payload)) {
+        throw rpcError({ code: 'PERMISSION_DENIED', message: 'internal RPC needs the shared service token' });
       }
       let args: unknown[];
       try {
-        args = decodeArgs(body, MAX_ARGS);
+        args = decodeArgs(payload, MAX_ARGS);
       } catch (error) {
-        response.status(400).json(errorBody('INVALID_ARGUMENT', (error as Error).message));
-        return;
+        throw rpcError({ code: 'INVALID_ARGUMENT', message: (error as Error).message });
       }
       try {
-        const result = await this.implementation[method]!(...args);
-        response.status(200).json({ result });
+        return await this.implementation[method]!(...args);
       } catch (error) {
-        if (error instanceof ApiError) {
-          response.status(HTTP_STATUS_OF[error.code]).json({
-            error: { code: error.code, message: error.message, fieldViolations: [...error.fieldViolations] },
-          } satisfies RpcErrorBody);
-        } else if (isTransientDatabaseError(error)) {
-          response.status(503).json(errorBody('UNAVAILABLE', `${port.name} cannot reach its database`));
-        } else {
-          logger.error({ err: error, method }, 'internal RPC call failed');
-          response.status(500).json(errorBody('INTERNAL', 'internal error'));
-        }
+        throw rpcError(errorAnswer(error, method));
       }
     }
 
-    private authorized(header: string | undefined): boolean {
-      if (!this.token || !header?.startsWith('Bearer ')) return false;
-      const presented = Buffer.from(header.slice('Bearer '.length));
-      return presented.length === this.token.length && timingSafeEqual(presented, this.token);
+    private authorized(payload: unknown): boolean {
+      const presented = (payload as { token?: unknown } | null)?.token;
+      if (!this.token || typeof presented !== 'string') return false;
+      const bytes = Buffer.from(presented);
+      return bytes.length === this.token.length && timingSafeEqual(bytes, this.token);
     }
   }
+
+  const prototype = InternalRpcController.prototype as unknown as Record<string, unknown>;
+  for (const method of port.methods) {
+    const key = `rpc:${method}`;
+    Object.defineProperty(prototype, key, {
+      value: function (this: InternalRpcController, payload: unknown) {
+        return this.call(method, payload);
+      },
+      writable: true,
+      configurable: true,
+    });
+    MessagePattern(internalRpcPattern(port.name, method))(
+      prototype,
+      key,
+      Object.getOwnPropertyDescriptor(prototype, key)!,
+    );
+  }
+
+  function errorAnswer(error: unknown, method: string): InternalRpcError {
+    if (error instanceof ApiError) {
+      return { code: error.code, message: error.message, fieldViolations: [...error.fieldViolations] };
+    }
+    const down = reportIfDependencyDown(error);
+    if (down !== undefined) {
+      return { code: 'UNAVAILABLE', message: `${port.name}: ${down.dependency} is unavailable; retry` };
+    }
+    logger.error({ err: error, method }, 'internal RPC call failed');
+    return { code: 'INTERNAL', message: 'internal error' };
+  }
+
   return InternalRpcController;
 }
 
-function errorBody(code: RpcErrorBody['error']['code'], message: string): RpcErrorBody {
-  return { error: { code, message } };
+function rpcError(error: InternalRpcError): RpcException {
+  return new RpcException(error);
 }

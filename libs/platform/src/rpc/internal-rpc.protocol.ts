@@ -1,46 +1,47 @@
 import type { ApiErrorCode, FieldViolation } from '@switchboard/contracts';
 
 /**
- * The wire format of internal RPC: `POST {base}/internal/rpc/{port}/{method}` with
- * `authorization: Bearer {INTERNAL_API_TOKEN}` and a JSON body `{ argc, args }`, where `args` maps
+ * The wire format of internal RPC on `@nestjs/microservices`' TCP transport (ADR 0004): a request
+ * to the message pattern `{ port, method }` whose payload is `{ token, argc, args }`, `args` mapping
  * argument positions to values. Positions rather than an array, because JSON turns an `undefined`
  * argument in an array into `null`, and an optional parameter must arrive as undefined.
  *
- * Answers: 200 `{ result }`; an ApiError as its HTTP status with `{ error: { code, message,
- * fieldViolations } }`; anything else 500 `{ error: { code: 'INTERNAL', message } }`.
+ * Answers: the method's result; or an error `{ code, message, fieldViolations? }` with an
+ * ApiError's code, or `INTERNAL` for anything else (its details stay in the serving app's log).
  */
-export const INTERNAL_RPC_PREFIX = 'internal/rpc';
+export interface InternalRpcPattern {
+  port: string;
+  method: string;
+}
 
-export interface RpcRequestBody {
+export interface InternalRpcPayload {
+  token: string;
   argc: number;
   args: Record<string, unknown>;
 }
 
-export interface RpcErrorBody {
-  error: { code: ApiErrorCode | 'INTERNAL'; message: string; fieldViolations?: FieldViolation[] };
+export interface InternalRpcError {
+  code: ApiErrorCode | 'INTERNAL';
+  message: string;
+  fieldViolations?: FieldViolation[];
 }
 
-export const HTTP_STATUS_OF: Record<ApiErrorCode, number> = {
-  INVALID_ARGUMENT: 400,
-  PERMISSION_DENIED: 403,
-  NOT_FOUND: 404,
-  ALREADY_EXISTS: 409,
-  FAILED_PRECONDITION: 422,
-  UNAVAILABLE: 503,
-};
+export function internalRpcPattern(port: string, method: string): InternalRpcPattern {
+  return { port, method };
+}
 
-export function encodeArgs(args: readonly unknown[]): RpcRequestBody {
+export function encodePayload(token: string, args: readonly unknown[]): InternalRpcPayload {
   const encoded: Record<string, unknown> = {};
   args.forEach((value, index) => {
     if (value !== undefined) encoded[String(index)] = value;
   });
-  return { argc: args.length, args: encoded };
+  return { token, argc: args.length, args: encoded };
 }
 
-/** Rebuilds the argument list; throws on a body that is not an RpcRequestBody. */
-export function decodeArgs(body: unknown, maxArgs: number): unknown[] {
-  if (typeof body !== 'object' || body === null) throw new TypeError('body must be a JSON object');
-  const { argc, args } = body as Partial<RpcRequestBody>;
+/** Rebuilds the argument list; throws a TypeError on a payload that is not an InternalRpcPayload. */
+export function decodeArgs(payload: unknown, maxArgs: number): unknown[] {
+  if (typeof payload !== 'object' || payload === null) throw new TypeError('payload must be an object');
+  const { argc, args } = payload as Partial<InternalRpcPayload>;
   if (typeof argc !== 'number' || !Number.isInteger(argc) || argc < 0 || argc > maxArgs) {
     throw new TypeError(`argc must be an integer from 0 to ${maxArgs}`);
   }
@@ -55,3 +56,6 @@ export function decodeArgs(body: unknown, maxArgs: number): unknown[] {
   }
   return list;
 }
+
+/** The largest message either side takes, in characters: far above any port's answer. */
+export const MAX_MESSAGE_CHARACTERS = 16 * 1024 * 1024;

@@ -8,6 +8,11 @@ export interface AppProcess {
   readonly url: string;
   /** `127.0.0.1:<GRPC_PORT>` given to the process (only apps with a gRPC server listen on it). */
   readonly grpcAddress: string;
+  /**
+   * `tcp://127.0.0.1:<INTERNAL_RPC_PORT>` given to the process: where an app that serves a port
+   * answers internal RPC (ADR 0004), the value for the callers' `*_API_URL`.
+   */
+  readonly rpcUrl: string;
   readonly child: ChildProcess;
   /** What the process printed (JSON log lines), for assertions and for failure messages. */
   output(): string;
@@ -55,8 +60,17 @@ export async function startAppProcess(app: string, env: Record<string, string>):
   const port = await freePort();
   // Apps with a gRPC server (grpc-api, standalone) would all want 50051: give each its own.
   const grpcPort = env.GRPC_PORT ?? String(await freePort());
+  // Likewise the internal RPC port of the apps that serve one (3001 by default).
+  const rpcPort = env.INTERNAL_RPC_PORT ?? String(await freePort());
   const child = spawn(process.execPath, [entry], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', GRPC_PORT: grpcPort, ...env, PORT: String(port) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      LOG_LEVEL: 'warn',
+      GRPC_PORT: grpcPort,
+      INTERNAL_RPC_PORT: rpcPort,
+      ...env,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -69,6 +83,7 @@ export async function startAppProcess(app: string, env: Record<string, string>):
   return {
     url,
     grpcAddress: `127.0.0.1:${grpcPort}`,
+    rpcUrl: `tcp://127.0.0.1:${rpcPort}`,
     child,
     output: () => output,
     waitUntilReady: async (timeoutMs = 30_000) => {
