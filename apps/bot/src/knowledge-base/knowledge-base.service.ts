@@ -9,6 +9,7 @@ import {
   type Channel,
   type ArticlePatch,
   type ArticleSearch,
+  type ArticleStatsView,
   type ArticleView,
   type BotAnswerView,
   type ImportResult,
@@ -114,6 +115,19 @@ export class KnowledgeBaseService implements KnowledgeBaseApi {
 
   listBotChannels(workspaceId: string): Promise<Channel[]> {
     return this.conversations.switchedOnChannels(workspaceId);
+  }
+
+  async getArticleStats(workspaceId: string, articleIds?: string[]): Promise<ArticleStatsView[]> {
+    if (
+      articleIds !== undefined &&
+      (!Array.isArray(articleIds) ||
+        articleIds.length > 500 ||
+        !articleIds.every((id) => UUID.test(String(id))))
+    )
+      throw new InvalidArgumentError('invalid article ids', [
+        { field: 'articleIds', description: 'up to 500 article ids' },
+      ]);
+    return this.conversations.articleStats(workspaceId, articleIds ?? null);
   }
 }
 
