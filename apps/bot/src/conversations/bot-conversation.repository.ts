@@ -100,7 +100,8 @@ export class BotConversationRepository {
 
   /**
    * Records the message as handled and counts what it did to articles, in one transaction; only
-   * forwards, so an older redelivery can't roll state back nor count twice.
+   * forwards, so an older redelivery can't roll state back nor count twice, and never back to
+   * active once routing released the conversation (a release racing the message's handling).
    */
   async record(
     workspaceId: string,
@@ -112,7 +113,10 @@ export class BotConversationRepository {
     await this.db.transaction(async (tx) => {
       const moved = await queryRows<{ one: number }>(
         tx,
-        `UPDATE bot.conversations SET status = $3, article_ids = $4, unhelpful = $5, last_sequence = $6, updated_at = now()
+        // A status only moves on from active: routing's release may have landed since `find`.
+        `UPDATE bot.conversations SET
+           status = CASE WHEN status = 'active' THEN $3 ELSE status END,
+           article_ids = $4, unhelpful = $5, last_sequence = $6, updated_at = now()
          WHERE workspace_id = $1 AND conversation_id = $2 AND last_sequence < $6 RETURNING 1 AS one`,
         [workspaceId, conversationId, state.status, state.articleIds, state.unhelpful, sequence],
       );

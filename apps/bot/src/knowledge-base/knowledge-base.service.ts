@@ -104,7 +104,8 @@ export class KnowledgeBaseService implements KnowledgeBaseApi {
   async tryQuestion(workspaceId: string, text: string): Promise<BotAnswerView> {
     if (text.length > KNOWLEDGE_BASE_LIMITS.questionLength * 4)
       throw new InvalidArgumentError('invalid question', [{ field: 'text', description: 'too long' }]);
-    return this.matchers.answer(workspaceId, text);
+    // An admin trying the base after an edit expects the edit: wait for the latest model.
+    return this.matchers.answer(workspaceId, text, { latest: true });
   }
 
   async setChannelBot(workspaceId: string, channel: Channel, enabled: boolean): Promise<void> {
