@@ -503,7 +503,6 @@ export class RoutingEngine {
       this.syncPools();
     }
     if (!conversation || conversation.state !== 'assigned' || conversation.answered) return;
-    if (agentId !== undefined && conversation.agent?.config.agentId !== agentId) return;
     conversation.answered = true;
     this.changedConversations.add(conversation);
   }
