@@ -19,6 +19,15 @@ export const routingVariables = {
     default: '120',
     expected: 'seconds, 0 to 86400',
   }),
+  ROUTING_BOT_REPLY_SECONDS: configVariable({
+    description:
+      'How long the answer bot may leave a customer message unanswered in a conversation it holds before ' +
+      'routing hands the conversation to agents itself (reason bot_timeout): a stopped or stuck bot leaves ' +
+      'a customer waiting at most this long.',
+    schema: z.string().regex(/^\d+$/).transform(Number).pipe(z.int().min(1).max(3600)),
+    default: '30',
+    expected: 'seconds, 1 to 3600',
+  }),
   ROUTING_JOURNAL_RETENTION_HOURS: configVariable({
     description:
       'How long routing keeps journal entries it has applied. They only serve to drop an event Kafka ' +

@@ -15,6 +15,7 @@ import { CsatSubmittedV1 } from './events/csat-submitted.event.js';
 import { ConversationUnassignedV1 } from './events/conversation-unassigned.event.js';
 import { BotHandoffRequestedV1 } from './events/bot-handoff-requested.event.js';
 import { BotChannelSwitchedV1 } from './events/bot-channel-switched.event.js';
+import { BotHoldChangedV1 } from './events/bot-hold-changed.event.js';
 
 /** Every event definition, so a consumer can validate whatever arrives on its topics. */
 export const allEventDefinitions: readonly EventDefinition[] = [
@@ -34,6 +35,7 @@ export const allEventDefinitions: readonly EventDefinition[] = [
   ConversationUnassignedV1,
   BotHandoffRequestedV1,
   BotChannelSwitchedV1,
+  BotHoldChangedV1,
 ] as readonly EventDefinition<string, unknown>[];
 
 const byKey = new Map(allEventDefinitions.map((d) => [eventKey(d.type, d.version), d]));

@@ -38,3 +38,4 @@ export * as grpcGoogleRpc from './generated/google/rpc/index.js';
 export * from './api/knowledge-base-api.js';
 export * from './events/bot-handoff-requested.event.js';
 export * from './events/bot-channel-switched.event.js';
+export * from './events/bot-hold-changed.event.js';

@@ -6,6 +6,7 @@ import {
   allEventDefinitions,
   BotChannelSwitchedV1,
   BotHandoffRequestedV1,
+  BotHoldChangedV1,
   ConversationMessageAppendedV1,
   KNOWLEDGE_BASE_API,
   OutboundMessageRequestedV1,
@@ -35,6 +36,7 @@ describe('the bot in conversations, on Kafka and PostgreSQL', () => {
   let reader: SubscriptionHandle;
   const outputs: EventEnvelope[] = [];
   let passwordArticle: string;
+  let shippingArticle: string;
 
   beforeAll(async () => {
     database = await createTestDatabase('bot_conversations');
@@ -99,6 +101,14 @@ describe('the bot in conversations, on Kafka and PostgreSQL', () => {
       questions: ['what are your opening hours', 'when are you open', 'are you open on sunday'],
       state: 'published',
     });
+    shippingArticle = (
+      await kb.createArticle(workspaceId, {
+        title: 'Shipping costs',
+        answer: 'Shipping is free over 50 euros.',
+        questions: ['how much is shipping', 'what does delivery cost', 'shipping fees', 'is shipping free'],
+        state: 'published',
+      })
+    ).id;
     await kb.setChannelBot(workspaceId, 'web', true);
   });
 
@@ -211,6 +221,43 @@ describe('the bot in conversations, on Kafka and PostgreSQL', () => {
     expect(repliesTo(sms.conversationId)).toHaveLength(0);
     await settle(200);
     expect(handoffsOf(sms.conversationId)).toHaveLength(0);
+  });
+
+  it('counts per article, and falls silent when routing lets go (once, whatever is redelivered)', async () => {
+    const e = conversation();
+    await publish(e.message('how much is shipping?'));
+    await waitFor(() => repliesTo(e.conversationId).length === 1);
+    await publish(e.message('thanks, that helped!'));
+    const released = BotHoldChangedV1.create({
+      workspaceId,
+      payload: {
+        conversationId: e.conversationId,
+        customerId: randomUUID(),
+        channel: 'web',
+        held: false,
+        reason: 'bot_timeout',
+        agentId: null,
+        changedAt: new Date().toISOString(),
+      },
+    });
+    await bus.emit([released]);
+    await waitFor(
+      async () => (await kb.getArticleStats(workspaceId, [shippingArticle]))[0]!.handedOffAfter === 1,
+    );
+    // Routing's release redelivered, and a question after it: nothing more from the bot.
+    await bus.emit([released]);
+    await publish(e.message('what does delivery cost'));
+    const marker = conversation();
+    await publish(marker.message('are you open on sunday'));
+    await waitFor(() => repliesTo(marker.conversationId).length > 0);
+    await settle(500);
+    expect(repliesTo(e.conversationId)).toHaveLength(1);
+    expect(await kb.getArticleStats(workspaceId, [shippingArticle])).toEqual([
+      { articleId: shippingArticle, answered: 1, helpful: 1, notHelpful: 0, handedOffAfter: 1 },
+    ]);
+    const all = await kb.getArticleStats(workspaceId);
+    expect(all.map((a) => a.articleId)).toContain(passwordArticle);
+    expect(await kb.getArticleStats(randomUUID(), [shippingArticle])).toEqual([]);
   });
 
   it('hands off after two answers that did not help', async () => {

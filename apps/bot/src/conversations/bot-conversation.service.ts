@@ -3,13 +3,19 @@ import {
   BotChannelSwitchedV1,
   BotHandoffRequestedV1,
   OutboundMessageRequestedV1,
+  type ArticleStatsView,
+  type BotHoldChangedV1,
   type Channel,
   type ConversationMessageAppendedV1,
   type EventEnvelope,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
 import { WorkspaceMatcherService, type WorkspaceAnswer } from '../matching/workspace-matcher.service.js';
-import { BotConversationRepository, type HeldConversation } from './bot-conversation.repository.js';
+import {
+  BotConversationRepository,
+  type ArticleCounts,
+  type HeldConversation,
+} from './bot-conversation.repository.js';
 import { decideAction, type BotAction } from './bot-policy.js';
 
 const BOT_SENDER = { type: 'bot', name: 'Bot' } as const;
@@ -32,8 +38,10 @@ export class BotConversationService {
 
   async handle(event: ConversationMessageAppendedV1): Promise<void> {
     const { workspaceId, payload: p } = event;
+    // A conversation a customer opens: one an agent or integrator opened is theirs (routing agrees).
     if (
       p.openedConversation &&
+      p.direction === 'in' &&
       p.channel !== null &&
       (await this.conversations.isSwitchedOn(workspaceId, p.channel))
     )
@@ -41,6 +49,7 @@ export class BotConversationService {
     const held = await this.conversations.find(workspaceId, p.conversationId);
     if (!held || p.sequence <= held.lastSequence) return;
     let next = held.state;
+    let counts: ArticleCounts = {};
     if (p.direction === 'out' && p.sender.type === 'agent') {
       if (held.state.status === 'active') next = { ...held.state, status: 'silenced' };
     } else if (p.direction === 'in' && p.sender.type === 'customer' && p.text) {
@@ -50,8 +59,24 @@ export class BotConversationService {
       );
       await this.bus.emit(this.effects(event, held, decided.action, answer));
       next = decided.next;
+      counts = {
+        answered: decided.action.kind === 'answer' ? decided.action.articleId : undefined,
+        feedback: decided.feedback,
+        handedOffAfter: decided.action.kind === 'handoff' ? held.state.articleIds : [],
+      };
     }
-    await this.conversations.record(workspaceId, p.conversationId, p.sequence, next);
+    await this.conversations.record(workspaceId, p.conversationId, p.sequence, next, counts);
+  }
+
+  /** Routing let go of a conversation (timeout, switch-off, takeover): the bot stops in it. */
+  async released(event: BotHoldChangedV1): Promise<void> {
+    const p = event.payload;
+    if (p.held || p.reason === null) return;
+    await this.conversations.release(event.workspaceId, p.conversationId, p.reason);
+  }
+
+  articleStats(workspaceId: string, articleIds: readonly string[] | null): Promise<ArticleStatsView[]> {
+    return this.conversations.articleStats(workspaceId, articleIds);
   }
 
   /** Switches the bot on or off for a channel, and tells routing in the same breath. */

@@ -2,6 +2,7 @@ import {
   asksForPerson,
   decideAction,
   NEW_CONVERSATION,
+  saysHelpful,
   saysNotHelpful,
   type MatchVerdict,
 } from './bot-policy.js';
@@ -30,6 +31,31 @@ describe('bot policy', () => {
       expect(saysNotHelpful(text)).toBe(false);
   });
 
+  it('recognises a thank-you or a yes, but not a question after an ok', () => {
+    for (const text of ['Yes, thanks!', 'thank you so much', 'ok', 'that helped', 'Perfect', 'got it'])
+      expect(saysHelpful(text)).toBe(true);
+    for (const text of ['ok how do I change my email', 'no', 'thanks but no', 'what is this'])
+      expect(saysHelpful(text)).toBe(false);
+  });
+
+  it('tells each article what the customer said of it', () => {
+    const answered = decideAction(NEW_CONVERSATION, 'reset password', answers('a'));
+    expect(answered.feedback).toBeNull();
+    const thanked = decideAction(answered.next, 'thanks!', declines);
+    expect(thanked).toEqual({
+      action: { kind: 'none' },
+      next: answered.next,
+      feedback: { articleId: 'a', helpful: true },
+    });
+    expect(decideAction(answered.next, 'no', declines).feedback).toEqual({ articleId: 'a', helpful: false });
+    expect(decideAction(answered.next, 'reset password again', answers('a')).feedback).toEqual({
+      articleId: 'a',
+      helpful: false,
+    });
+    // Thanks before any answer is a message like any other.
+    expect(decideAction(NEW_CONVERSATION, 'thanks', declines).action.kind).toBe('handoff');
+  });
+
   it('answers a question it matches', () => {
     const { action, next } = decideAction(NEW_CONVERSATION, 'reset password', answers('a'));
     expect(action).toEqual({ kind: 'answer', articleId: 'a' });
@@ -40,6 +66,7 @@ describe('bot policy', () => {
     expect(decideAction(NEW_CONVERSATION, 'something odd', declines)).toEqual({
       action: { kind: 'handoff', reason: 'low_confidence' },
       next: { ...NEW_CONVERSATION, status: 'handed_off' },
+      feedback: null,
     });
   });
 

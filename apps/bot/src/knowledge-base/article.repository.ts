@@ -88,6 +88,10 @@ export class ArticleRepository {
         'DELETE FROM bot.articles WHERE workspace_id = $1 AND id = $2 RETURNING id',
         [workspaceId, id],
       );
+      await tx.query('DELETE FROM bot.article_stats WHERE workspace_id = $1 AND article_id = $2', [
+        workspaceId,
+        id,
+      ]);
       return rows.length > 0;
     });
   }

@@ -9,6 +9,7 @@ import {
   type Channel,
   type ArticlePatch,
   type ArticleSearch,
+  type ArticleStatsView,
   type ArticleView,
   type BotAnswerView,
   type ImportResult,
@@ -103,7 +104,8 @@ export class KnowledgeBaseService implements KnowledgeBaseApi {
   async tryQuestion(workspaceId: string, text: string): Promise<BotAnswerView> {
     if (text.length > KNOWLEDGE_BASE_LIMITS.questionLength * 4)
       throw new InvalidArgumentError('invalid question', [{ field: 'text', description: 'too long' }]);
-    return this.matchers.answer(workspaceId, text);
+    // An admin trying the base after an edit expects the edit: wait for the latest model.
+    return this.matchers.answer(workspaceId, text, { latest: true });
   }
 
   async setChannelBot(workspaceId: string, channel: Channel, enabled: boolean): Promise<void> {
@@ -114,6 +116,19 @@ export class KnowledgeBaseService implements KnowledgeBaseApi {
 
   listBotChannels(workspaceId: string): Promise<Channel[]> {
     return this.conversations.switchedOnChannels(workspaceId);
+  }
+
+  async getArticleStats(workspaceId: string, articleIds?: string[]): Promise<ArticleStatsView[]> {
+    if (
+      articleIds !== undefined &&
+      (!Array.isArray(articleIds) ||
+        articleIds.length > 500 ||
+        !articleIds.every((id) => UUID.test(String(id))))
+    )
+      throw new InvalidArgumentError('invalid article ids', [
+        { field: 'articleIds', description: 'up to 500 article ids' },
+      ]);
+    return this.conversations.articleStats(workspaceId, articleIds ?? null);
   }
 }
 

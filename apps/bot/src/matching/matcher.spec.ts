@@ -133,4 +133,11 @@ describe('Matcher', () => {
     const again = Matcher.train(base);
     expect(again.match('when are you open')).toEqual(matcher.match('when are you open'));
   });
+
+  it('crosses a thread boundary as plain data and matches the same (what the training worker posts)', () => {
+    const copy = Matcher.fromData(structuredClone(matcher.toData()));
+    for (const query of ['when are you open', 'refund plz', 'where is my parcel', 'zzz'])
+      expect(copy.match(query)).toEqual(matcher.match(query));
+    expect(copy.weightBytes).toBe(matcher.weightBytes);
+  });
 });

@@ -3,9 +3,15 @@ import { runSteps, runStepsYielding, type Steps } from './stepwise.util.js';
 import {
   DEFAULT_SOFTMAX_OPTIONS,
   SoftmaxClassifier,
+  type SoftmaxClassifierData,
   type SoftmaxTrainingOptions,
 } from './softmax-classifier.js';
-import { DEFAULT_VECTORIZER_OPTIONS, TfidfVectorizer, type VectorizerOptions } from './tfidf-vectorizer.js';
+import {
+  DEFAULT_VECTORIZER_OPTIONS,
+  TfidfVectorizer,
+  type TfidfVectorizerData,
+  type VectorizerOptions,
+} from './tfidf-vectorizer.js';
 
 /** What the matcher learns from: an article's id and the questions it answers. */
 export interface MatcherArticle {
@@ -37,6 +43,16 @@ export interface ArticleMatch {
   readonly similarity: number;
   /** The same on content words only (function words left out): what a small base relies on. */
   readonly contentSimilarity: number;
+}
+
+/** A trained matcher as plain data: what a training worker thread posts back (structured clone). */
+export interface MatcherData {
+  readonly articleIds: readonly string[];
+  readonly vectorizer: TfidfVectorizerData | null;
+  readonly classifier: SoftmaxClassifierData | null;
+  readonly resemblance: TfidfVectorizerData | null;
+  readonly questionVectors: readonly (readonly SparseVector[])[];
+  readonly contentVectors: readonly (readonly SparseVector[])[];
 }
 
 /** Features for resemblance to an example question (see `train`). */
@@ -131,6 +147,33 @@ export class Matcher {
       questionVectors,
       contentVectors,
     );
+  }
+
+  static fromData(data: MatcherData): Matcher {
+    return new Matcher(
+      data.articleIds,
+      data.vectorizer && TfidfVectorizer.fromData(data.vectorizer),
+      data.classifier && SoftmaxClassifier.fromData(data.classifier),
+      data.resemblance && TfidfVectorizer.fromData(data.resemblance),
+      data.questionVectors,
+      data.contentVectors,
+    );
+  }
+
+  toData(): MatcherData {
+    return {
+      articleIds: this.articleIds,
+      vectorizer: this.vectorizer?.toData() ?? null,
+      classifier: this.classifier?.toData() ?? null,
+      resemblance: this.resemblance?.toData() ?? null,
+      questionVectors: this.questionVectors,
+      contentVectors: this.contentVectors,
+    };
+  }
+
+  /** Bytes the classifier's weights take (sparse: its non-zero weights only). */
+  get weightBytes(): number {
+    return this.classifier?.weightBytes ?? 0;
   }
 
   get articleCount(): number {

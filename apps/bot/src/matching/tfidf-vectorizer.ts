@@ -8,6 +8,13 @@ export interface VectorizerOptions extends FeatureOptions {
   readonly charWeight: number;
 }
 
+/** A fitted vectorizer as plain data (structured-clone safe). */
+export interface TfidfVectorizerData {
+  readonly options: VectorizerOptions;
+  readonly index: ReadonlyMap<string, number>;
+  readonly idf: Float32Array;
+}
+
 export const DEFAULT_VECTORIZER_OPTIONS: VectorizerOptions = {
   ...DEFAULT_FEATURE_OPTIONS,
   minDocumentFrequency: 2,
@@ -44,6 +51,14 @@ export class TfidfVectorizer {
       idf.push(Math.log((texts.length + 1) / (df + 1)) + 1);
     }
     return new TfidfVectorizer(options, index, Float32Array.from(idf));
+  }
+
+  static fromData(data: TfidfVectorizerData): TfidfVectorizer {
+    return new TfidfVectorizer(data.options, data.index, data.idf);
+  }
+
+  toData(): TfidfVectorizerData {
+    return { options: this.options, index: this.index, idf: this.idf };
   }
 
   get dimension(): number {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ArticleView } from '@switchboard/contracts';
-import { InjectConfig, type ConfigOf } from '@switchboard/platform';
+import { InjectConfig, createLogger, type ConfigOf } from '@switchboard/platform';
 import { BotConfig } from '../bot.config.js';
 import { ArticleRepository } from '../knowledge-base/article.repository.js';
 import {
@@ -10,8 +10,8 @@ import {
   type AnswerDecision,
   type AnswerPolicy,
 } from './answer-decision.js';
-import { Matcher } from './matcher.js';
-import { calibrateThresholdYielding } from './threshold-calibration.js';
+import type { Matcher } from './matcher.js';
+import { trainMatcherOffThread } from './matcher-training.util.js';
 
 /** Below this many questions in published articles, the configured threshold is used. */
 const CALIBRATION_MIN_QUESTIONS = 100;
@@ -29,10 +29,13 @@ export type WorkspaceAnswer =
 
 /**
  * A trained matcher per workspace, over its published articles, retrained when the workspace's
- * revision moves. One training at a time per workspace; answers in between use the last one.
+ * revision moves — in a worker thread (matcher-training.util), one training at a time per
+ * workspace. Customers' questions meanwhile get the previous model's answers; only a workspace
+ * with no model yet waits for its first (and an admin's `tryQuestion` for the latest).
  */
 @Injectable()
 export class WorkspaceMatcherService {
+  private readonly logger = createLogger('bot.matcher');
   private readonly trained = new Map<string, TrainedBase>();
   private readonly training = new Map<string, Promise<TrainedBase>>();
 
@@ -41,8 +44,12 @@ export class WorkspaceMatcherService {
     @InjectConfig(BotConfig) private readonly config: ConfigOf<typeof BotConfig>,
   ) {}
 
-  async answer(workspaceId: string, question: string): Promise<WorkspaceAnswer> {
-    const base = await this.current(workspaceId);
+  async answer(
+    workspaceId: string,
+    question: string,
+    options: { latest?: boolean } = {},
+  ): Promise<WorkspaceAnswer> {
+    const base = await this.current(workspaceId, options.latest ?? false);
     const decision: AnswerDecision = decideAnswer(base.matcher.match(question), base.policy);
     const threshold = base.policy.threshold;
     const article = decision.kind === 'answer' ? base.articles.get(decision.articleId) : undefined;
@@ -51,7 +58,7 @@ export class WorkspaceMatcherService {
     return { kind: 'answer', article, confidence: decision.confidence, threshold };
   }
 
-  private async current(workspaceId: string): Promise<TrainedBase> {
+  private async current(workspaceId: string, latest: boolean): Promise<TrainedBase> {
     const revision = await this.articles.revision(workspaceId);
     const known = this.trained.get(workspaceId);
     if (known && known.revision >= revision) return known;
@@ -59,7 +66,14 @@ export class WorkspaceMatcherService {
     if (!pending) {
       pending = this.train(workspaceId, revision).finally(() => this.training.delete(workspaceId));
       this.training.set(workspaceId, pending);
+      pending.catch((error: unknown) =>
+        this.logger.warn(
+          { err: error, workspaceId },
+          'bot: training the matcher failed; the next question retries',
+        ),
+      );
     }
+    if (known && !latest) return known;
     return pending;
   }
 
@@ -67,15 +81,15 @@ export class WorkspaceMatcherService {
     const published = await this.articles.all(workspaceId, 'published');
     const set = { articles: published.map((a) => ({ id: a.id, questions: a.questions })) };
     const questions = published.reduce((sum, a) => sum + a.questions.length, 0);
-    const policy =
-      questions >= CALIBRATION_MIN_QUESTIONS
-        ? calibratedPolicy((await calibrateThresholdYielding(set)).threshold)
-        : uncalibratedPolicy(this.config.BOT_ANSWER_THRESHOLD);
+    const calibrate = questions >= CALIBRATION_MIN_QUESTIONS;
+    const trained = await trainMatcherOffThread(set, calibrate);
     const base: TrainedBase = {
       revision,
-      // Yielding: a large base takes seconds of CPU, which must not stall the consumer's session.
-      matcher: await Matcher.trainYielding(set),
-      policy,
+      matcher: trained.matcher,
+      policy:
+        calibrate && trained.threshold !== null
+          ? calibratedPolicy(trained.threshold)
+          : uncalibratedPolicy(this.config.BOT_ANSWER_THRESHOLD),
       articles: new Map(published.map((a) => [a.id, a])),
     };
     const latest = this.trained.get(workspaceId);

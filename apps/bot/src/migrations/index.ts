@@ -1,5 +1,10 @@
 import { CreateBot1765100000000 } from './1765100000000-create-bot.migration.js';
 import { BotConversations1765100000001 } from './1765100000001-bot-conversations.migration.js';
+import { ArticleStats1765100000002 } from './1765100000002-article-stats.migration.js';
 
 /** Every bot migration, oldest first. */
-export const botMigrations = [CreateBot1765100000000, BotConversations1765100000001];
+export const botMigrations = [
+  CreateBot1765100000000,
+  BotConversations1765100000001,
+  ArticleStats1765100000002,
+];

@@ -60,6 +60,7 @@ const transferSchema = z
     path: ['agentId'],
   });
 const offerSchema = z.object({ accepted: z.boolean() });
+const takeOverSchema = z.object({ agentId: z.string().min(1).max(200).optional() }).strict();
 const readSchema = z.object({ upToSequence: z.number().int().positive() });
 const mergeSchema = z.object({ sourceCustomerId: z.uuid() });
 const customerPatchSchema = z.object({
@@ -114,6 +115,24 @@ export class ConversationsController {
     const to = input.agentId !== undefined ? { agentId: input.agentId } : { queueId: input.queueId! };
     await this.conversations.transfer(session, id, to, input.note);
     return { accepted: true };
+  }
+
+  /** Takes the conversation from the answer bot: for oneself, or (supervisors) for `agentId`. */
+  @Post('conversations/:conversationId/take-over')
+  @HttpCode(202)
+  async takeOver(
+    @CurrentSession() session: SessionContext,
+    @Param('conversationId') id: string,
+    @Body() body: unknown,
+  ): Promise<{ accepted: true }> {
+    await this.conversations.takeOver(session, id, parseInput(takeOverSchema, body ?? {}).agentId);
+    return { accepted: true };
+  }
+
+  /** The conversations the answer bot holds now ("with the bot"); live changes come as `bot.hold.changed`. */
+  @Get('bot-conversations')
+  botConversations(@CurrentSession() session: SessionContext) {
+    return this.conversations.botConversations(session);
   }
 
   @Post('conversations/:conversationId/offer')

@@ -1,5 +1,6 @@
 import { Injectable, Inject } from '@nestjs/common';
 import {
+  type BotConversationView,
   type Channel,
   type ConversationStatus,
   type ConversationView,
@@ -165,6 +166,31 @@ export class ConversationsService {
     await this.actionable(session, conversationId);
     // Routing answers NotFound for an agent, queue or conversation outside the workspace.
     await this.routing.transfer(session.workspaceId, conversationId, to, this.sender(session), note);
+  }
+
+  /**
+   * Takes a conversation from the answer bot (ADR 0080): for the signed-in agent, or — for a
+   * supervisor — for the agent they name. Routing refuses one the bot does not hold.
+   */
+  async takeOver(
+    session: SessionContext,
+    conversationId: string,
+    agentId: string | undefined,
+  ): Promise<void> {
+    if (agentId !== undefined && agentId !== session.userId && !roleAtLeast(session.role, 'supervisor'))
+      throw new PermissionDeniedError('only supervisors hand a conversation to someone else');
+    await this.actionable(session, conversationId);
+    await this.routing.takeOver(
+      session.workspaceId,
+      conversationId,
+      agentId ?? session.userId,
+      this.sender(session),
+    );
+  }
+
+  /** What the bot holds now: every agent may see it and take one over. */
+  botConversations(session: SessionContext): Promise<BotConversationView[]> {
+    return this.routing.listBotConversations(session.workspaceId);
   }
 
   /** Only the agent the conversation is offered to can answer the offer: routing checks that. */

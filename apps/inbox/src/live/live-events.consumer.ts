@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   AgentPresenceChangedV1,
+  BotHoldChangedV1,
   ConversationAssignedV1,
   ConversationMessageAppendedV1,
   ConversationStatusChangedV1,
@@ -48,6 +49,8 @@ export class LiveEventsConsumer extends EventConsumer {
           DeliveryStatusChangedV1,
           ParticipantActivityV1,
           AgentPresenceChangedV1,
+          // "With the bot" and its hand-offs, live (ADR 0080).
+          BotHoldChangedV1,
         ],
         // Fan-out to sockets cannot fail in a way a retry would fix; never hold the partition.
         retry: { maxAttempts: 1 },

@@ -11,7 +11,7 @@ import { SupervisionApiService } from './supervision-api.service.js';
  * they share is in RoutingReadsRepository, the input schemas in routing-api.validation.ts).
  * Configuration is written in one transaction with its journal entry, so the workspace's owner
  * applies it in order with everything else; reads come from what the owner persisted. Commands
- * (presence, transfer, answers) are events on the log, durable before the method resolves. Every
+ * (presence, transfer, answers, takeovers) are events on the log, durable before the method resolves. Every
  * query is scoped by workspace.
  */
 @Injectable()
@@ -42,7 +42,10 @@ export class RoutingApiService implements RoutingApi {
 
   getQueueStats: RoutingApi['getQueueStats'] = (...args) => this.supervision.getQueueStats(...args);
   getDecision: RoutingApi['getDecision'] = (...args) => this.supervision.getDecision(...args);
+  listBotConversations: RoutingApi['listBotConversations'] = (...args) =>
+    this.supervision.listBotConversations(...args);
 
   transfer: RoutingApi['transfer'] = (...args) => this.commands.transfer(...args);
   answerOffer: RoutingApi['answerOffer'] = (...args) => this.commands.answerOffer(...args);
+  takeOver: RoutingApi['takeOver'] = (...args) => this.commands.takeOver(...args);
 }

@@ -46,11 +46,41 @@ export class RoutingCommandsService {
     if ('agentId' in target) await this.reads.agentRow(workspaceId, target.agentId);
     else if (!(await this.reads.queueRow(workspaceId, target.queueId)))
       throw new NotFoundError(`queue ${target.queueId}`);
-    await this.reads.conversationState(workspaceId, id, ['waiting', 'offered', 'assigned']);
+    await this.reads.conversationState(workspaceId, id, ['bot', 'waiting', 'offered', 'assigned']);
     await this.bus.emit(
       ConversationTransferRequestedV1.create({
         workspaceId,
         payload: { conversationId: id, to: target, requestedBy, note, requestedAt: new Date().toISOString() },
+      }),
+    );
+  }
+
+  /**
+   * A takeover is a transfer of a conversation the bot holds (ADR 0080): routing releases it from
+   * the bot (reason `taken_over`, which silences the bot) and gives it to the agent.
+   */
+  async takeOver(
+    workspaceId: string,
+    conversationId: string,
+    agentId: string,
+    by: MessageSender,
+  ): Promise<void> {
+    checkWorkspace(workspaceId);
+    const id = parseInput(conversationIdSchema, conversationId, 'conversation id');
+    const agent = parseInput(agentIdSchema, agentId, 'agent id');
+    const requestedBy = parseInput(messageSenderSchema, by, 'requester');
+    await this.reads.agentRow(workspaceId, agent);
+    await this.reads.conversationState(workspaceId, id, ['bot']);
+    await this.bus.emit(
+      ConversationTransferRequestedV1.create({
+        workspaceId,
+        payload: {
+          conversationId: id,
+          to: { agentId: agent },
+          requestedBy,
+          note: 'taken over from the bot',
+          requestedAt: new Date().toISOString(),
+        },
       }),
     );
   }

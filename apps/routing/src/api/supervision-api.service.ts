@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { type QueueStatsView, type RoutingDecisionView } from '@switchboard/contracts';
+import {
+  type BotConversationView,
+  type QueueStatsView,
+  type RoutingDecisionView,
+} from '@switchboard/contracts';
 import type { ConversationSnapshot } from '../core/routing-types.js';
 import { queueConfigFromRow } from '../workspaces/routing-rows.js';
 import { InjectServiceDataSource } from '@switchboard/platform';
@@ -92,6 +96,7 @@ export class SupervisionApiService {
         waitingSince: null,
         explanation: null,
         decidedAt: null,
+        handoff: null,
       };
     }
     const queue = s.queueId ? await this.reads.queueRow(workspaceId, s.queueId) : undefined;
@@ -107,7 +112,27 @@ export class SupervisionApiService {
       waitingSince: s.state === 'waiting' ? new Date(s.arrivedAt).toISOString() : null,
       explanation: s.explanation,
       decidedAt: s.decidedAt === null ? null : new Date(s.decidedAt).toISOString(),
+      handoff: s.handoff
+        ? { reason: s.handoff.reason, handedOffAt: new Date(s.handoff.at).toISOString() }
+        : null,
     };
+  }
+
+  /** What the bot holds now, from what the workspace's owner persisted (partial index on active rows). */
+  async listBotConversations(workspaceId: string): Promise<BotConversationView[]> {
+    checkWorkspace(workspaceId);
+    const rows = await this.db.query<{ snapshot: ConversationSnapshot }[]>(
+      `SELECT snapshot FROM routing.conversations WHERE workspace_id = $1 AND state = 'bot'
+       ORDER BY arrived_at LIMIT 1000`,
+      [workspaceId],
+    );
+    return rows.map(({ snapshot: s }) => ({
+      conversationId: s.conversationId,
+      customerId: s.customerId,
+      channel: s.channel,
+      since: new Date(s.arrivedAt).toISOString(),
+      replyDeadline: s.botDeadline ? new Date(s.botDeadline).toISOString() : null,
+    }));
   }
 }
 

@@ -1,4 +1,10 @@
-import { channelSchema, type Channel, type Presence, type PresenceReason } from '@switchboard/contracts';
+import {
+  channelSchema,
+  type BotReleaseReason,
+  type Channel,
+  type Presence,
+  type PresenceReason,
+} from '@switchboard/contracts';
 import {
   ANY_AGENT,
   parseEligibilityExpression,
@@ -8,6 +14,7 @@ import { IndexedHeap } from './indexed-heap.js';
 import type {
   AgentConfig,
   AgentRuntimeSnapshot,
+  BotHandoff,
   ConversationArrival,
   ConversationSnapshot,
   ConversationState,
@@ -34,6 +41,8 @@ const NONE_DECLINED: Set<string> = new Set();
 const BALANCE_LOOKAHEAD = 16;
 /** The queue of conversations no queue's entry rule took: every agent serves it. */
 const DEFAULT_QUEUE = '';
+/** Hand-offs for conversations not opened here yet (the two topics race), kept at most this many. */
+const EARLY_HANDOFFS_KEPT = 10_000;
 
 export interface RoutingEngineOptions {
   /** Injected so the simulator and the tests run on virtual time. */
@@ -52,6 +61,8 @@ export interface RoutingEngineOptions {
    * `Infinity` keeps steps strict.
    */
   readonly balanceMarginMinutes?: number;
+  /** How long the bot may leave a customer's message unanswered before routing hands off. Default 30 s. */
+  readonly botReplyMs?: number;
 }
 
 interface AgentState {
@@ -130,6 +141,8 @@ interface ConversationStateRecord {
   decidedAt: number | null;
   assignedAt: number | null;
   resolvedAt: number | null;
+  botDeadline: number | null;
+  handoff: BotHandoff | null;
   version: number;
   entry: LineEntry | null;
   line: WaitingLine | null;
@@ -153,6 +166,12 @@ export class RoutingEngine {
   private readonly runnersUp: number;
   private readonly retainResolved: boolean;
   private readonly balanceMarginMs: number;
+  private readonly botReplyMs: number;
+  /** Channels the bot serves: conversations opened there by a customer are held for it. */
+  private readonly botChannels = new Set<Channel>();
+  private botChannelsChanged = false;
+  /** Hand-offs that arrived before their conversation's opening (routing-commands ran ahead). */
+  private readonly earlyHandoffs = new Map<string, BotHandoff>();
   private readonly agents = new Map<string, AgentState>();
   private readonly queues = new Map<string, QueueState>();
   /** Every queue, highest priority first (the default queue last). */
@@ -174,6 +193,7 @@ export class RoutingEngine {
     this.runnersUp = options.explainRunnersUp ?? 4;
     this.retainResolved = options.retainResolved ?? true;
     this.balanceMarginMs = (options.balanceMarginMinutes ?? 30) * 60_000;
+    this.botReplyMs = options.botReplyMs ?? 30_000;
     this.installQueue({
       id: DEFAULT_QUEUE,
       name: 'default',
@@ -200,7 +220,9 @@ export class RoutingEngine {
     agents: readonly { config: AgentConfig; runtime: AgentRuntimeSnapshot | null }[];
     conversations: readonly ConversationSnapshot[];
     affinity: readonly CustomerAffinity[];
+    botChannels?: readonly Channel[];
   }): void {
+    for (const channel of snapshot.botChannels ?? []) this.botChannels.add(channel);
     for (const queue of snapshot.queues) this.installQueue(queue);
     this.rebuildQueueOrder();
     for (const { config, runtime } of snapshot.agents) {
@@ -248,12 +270,18 @@ export class RoutingEngine {
         decidedAt: s.decidedAt,
         assignedAt: s.assignedAt,
         resolvedAt: s.resolvedAt,
+        botDeadline: s.botDeadline ?? null,
+        handoff: s.handoff ?? null,
         version: 0,
         entry: null,
         line: null,
       };
       this.conversations.set(s.conversationId, conversation);
       if (s.state === 'resolved') continue;
+      if (s.state === 'bot') {
+        if (conversation.botDeadline !== null) this.armBotDeadline(conversation);
+        continue;
+      }
       const agent = s.agentId === null ? undefined : this.agents.get(s.agentId);
       if ((s.state === 'assigned' || s.state === 'offered') && agent) {
         this.hold(conversation, agent);
@@ -391,15 +419,21 @@ export class RoutingEngine {
 
   // ─── Conversations ───────────────────────────────────────────────────────────────────────
 
-  /** A conversation opened: it enters the first queue whose entry rule takes it. Idempotent. */
-  open(arrival: ConversationArrival): void {
+  /**
+   * A conversation opened: it enters the first queue whose entry rule takes it — or, opened by the
+   * customer on a channel the bot serves, it is held for the bot (ADR 0080). Idempotent.
+   */
+  open(arrival: ConversationArrival, fromCustomer = true): void {
     this.advance();
     if (this.conversations.has(arrival.conversationId)) return;
-    const queue = this.chooseQueue(arrival);
+    const early = this.earlyHandoffs.get(arrival.conversationId) ?? null;
+    this.earlyHandoffs.delete(arrival.conversationId);
+    const held = fromCustomer && early === null && this.botChannels.has(arrival.channel);
+    const queue = held ? this.queues.get(DEFAULT_QUEUE)! : this.chooseQueue(arrival);
     const now = this.clock();
     const conversation: ConversationStateRecord = {
       arrival,
-      state: 'waiting',
+      state: held ? 'bot' : 'waiting',
       queueKey: queue.key,
       priority: parsePriority(arrival.hints.priority),
       agent: null,
@@ -413,12 +447,25 @@ export class RoutingEngine {
       decidedAt: null,
       assignedAt: null,
       resolvedAt: null,
+      botDeadline: held ? now + this.botReplyMs : null,
+      handoff: early,
       version: 0,
       entry: null,
       line: null,
     };
     this.conversations.set(arrival.conversationId, conversation);
     this.changedConversations.add(conversation);
+    if (held) {
+      this.armBotDeadline(conversation);
+      this.effects.push({
+        kind: 'bot_held',
+        conversationId: arrival.conversationId,
+        customerId: arrival.customerId,
+        channel: arrival.channel,
+        at: now,
+      });
+      return;
+    }
     this.reservePreferred(conversation, queue);
     this.place(conversation);
     this.syncPools();
@@ -434,6 +481,7 @@ export class RoutingEngine {
     if (agent) this.release(conversation, null);
     conversation.state = 'resolved';
     conversation.resolvedAt = this.clock();
+    conversation.botDeadline = null;
     conversation.version++;
     this.changedConversations.add(conversation);
     if (agent) this.drain(agent);
@@ -462,9 +510,18 @@ export class RoutingEngine {
     this.syncPools();
   }
 
-  /** An agent replied: the conversation is answered and stays with its agent through an away. */
-  markAnswered(conversationId: string): void {
+  /**
+   * An agent replied: the conversation is answered and stays with its agent through an away. In a
+   * conversation the bot holds, the reply is a takeover: it goes to that agent (ADR 0080).
+   */
+  markAnswered(conversationId: string, agentId?: string): void {
     const conversation = this.conversations.get(conversationId);
+    if (conversation?.state === 'bot') {
+      this.advance();
+      if (conversation.state !== 'bot') return;
+      this.leaveBot(conversation, 'taken_over', agentId === undefined ? null : { agentId }, agentId ?? null);
+      this.syncPools();
+    }
     if (!conversation || conversation.state !== 'assigned' || conversation.answered) return;
     conversation.answered = true;
     this.changedConversations.add(conversation);
@@ -474,6 +531,11 @@ export class RoutingEngine {
     this.advance();
     const conversation = this.conversations.get(conversationId);
     if (!conversation || conversation.state === 'resolved') return;
+    if (conversation.state === 'bot') {
+      this.leaveBot(conversation, 'taken_over', to, by);
+      this.syncPools();
+      return;
+    }
     const now = this.clock();
     if ('agentId' in to) {
       if (!this.agents.has(to.agentId) || conversation.agent?.config.agentId === to.agentId) return;
@@ -499,6 +561,70 @@ export class RoutingEngine {
     this.changedConversations.add(conversation);
     this.place(conversation);
     this.syncPools();
+  }
+
+  // ─── The bot (ADR 0080) ──────────────────────────────────────────────────────────────────
+
+  /** The bot switched on or off for a channel; off hands off every conversation it holds there. */
+  setBotChannel(channel: Channel, enabled: boolean): void {
+    this.advance();
+    if (enabled === this.botChannels.has(channel)) return;
+    this.botChannelsChanged = true;
+    if (enabled) {
+      this.botChannels.add(channel);
+      return;
+    }
+    this.botChannels.delete(channel);
+    const held = [...this.conversations.values()]
+      .filter((c) => c.state === 'bot' && c.arrival.channel === channel)
+      .sort(byArrival);
+    for (const conversation of held) this.leaveBot(conversation, 'bot_switched_off', null, null);
+    this.syncPools();
+  }
+
+  /**
+   * The bot gives the conversation to people: it enters its queue now, and the service-level clock
+   * starts now. A conversation not with the bot is left alone (idempotent); one not opened here
+   * yet goes to the queues when it opens.
+   */
+  handOff(conversationId: string, reason: BotReleaseReason): void {
+    this.advance();
+    const conversation = this.conversations.get(conversationId);
+    if (!conversation) {
+      this.earlyHandoffs.set(conversationId, { reason, at: this.clock() });
+      if (this.earlyHandoffs.size > EARLY_HANDOFFS_KEPT)
+        this.earlyHandoffs.delete(this.earlyHandoffs.keys().next().value!);
+      return;
+    }
+    if (conversation.state !== 'bot') return;
+    this.leaveBot(conversation, reason, null, null);
+    this.syncPools();
+  }
+
+  /** A customer wrote in a conversation: if the bot holds it, the bot's reply deadline starts (unless running). */
+  customerWrote(conversationId: string): void {
+    this.advance();
+    const conversation = this.conversations.get(conversationId);
+    if (conversation?.state !== 'bot' || conversation.botDeadline !== null) return;
+    conversation.botDeadline = this.clock() + this.botReplyMs;
+    conversation.version++;
+    this.armBotDeadline(conversation);
+    this.changedConversations.add(conversation);
+  }
+
+  /** The bot answered: no deadline until the customer writes again. */
+  botReplied(conversationId: string): void {
+    this.advance();
+    const conversation = this.conversations.get(conversationId);
+    if (conversation?.state !== 'bot' || conversation.botDeadline === null) return;
+    conversation.botDeadline = null;
+    conversation.version++;
+    this.changedConversations.add(conversation);
+  }
+
+  /** The channels the bot serves, in channel order. */
+  botChannelList(): Channel[] {
+    return CHANNELS.filter((c) => this.botChannels.has(c));
   }
 
   answerOffer(conversationId: string, agentId: string, accepted: boolean): void {
@@ -553,6 +679,10 @@ export class RoutingEngine {
         case 'offer':
           if (conversation.state === 'offered') this.offerTimedOut(conversation);
           break;
+        case 'bot':
+          if (conversation.state === 'bot' && conversation.botDeadline !== null)
+            this.leaveBot(conversation, 'bot_timeout', null, null);
+          break;
         case 'reservation':
           if (conversation.state === 'waiting' && conversation.reservation) {
             const agent = this.agents.get(conversation.reservation.agentId);
@@ -586,7 +716,9 @@ export class RoutingEngine {
         .filter((a) => this.agents.get(a.config.agentId) === a)
         .map((a) => this.runtimeOf(a)),
       customers: this.changedAffinity,
+      botChannels: this.botChannelsChanged ? this.botChannelList() : null,
     };
+    this.botChannelsChanged = false;
     this.changedConversations = new Set();
     this.changedAgents = new Set();
     this.changedAffinity = [];
@@ -1068,6 +1200,11 @@ export class RoutingEngine {
     explanation: Explanation,
   ): void {
     const now = this.clock();
+    const handoff = conversation.handoff;
+    if (handoff && handoff.reason !== 'taken_over' && conversation.decidedAt === null) {
+      // The first decision since the bot let go says why the bot did, beside the transcript.
+      explanation = { ...explanation, reason: `${handoffReasonText(handoff.reason)}. ${explanation.reason}` };
+    }
     this.hold(conversation, agent);
     conversation.state = mode === 'offer' ? 'offered' : 'assigned';
     conversation.explanation = explanation;
@@ -1149,6 +1286,59 @@ export class RoutingEngine {
     const waitMs = this.available(agent, conversation.arrival.channel) ? 1 : preference.waitSeconds * 1000;
     if (waitMs <= 0) return;
     conversation.reservation = { agentId: agent.config.agentId, until: now + waitMs, kind: 'preferred' };
+  }
+
+  /**
+   * Takes a conversation from the bot into routing: its queue (or the one it was sent to) as a
+   * new arrival now, or the agent who took it over (who gets it as a transfer: at once with room,
+   * else after `transferWaitMs` its queue routes it).
+   */
+  private leaveBot(
+    conversation: ConversationStateRecord,
+    reason: BotReleaseReason,
+    to: { agentId: string } | { queueId: string } | null,
+    by: string | null,
+  ): void {
+    const now = this.clock();
+    const agentId = to && 'agentId' in to && this.agents.has(to.agentId) ? to.agentId : null;
+    const named = to && 'queueId' in to ? this.queues.get(to.queueId) : undefined;
+    const queue = named && named.key !== DEFAULT_QUEUE ? named : this.chooseQueue(conversation.arrival);
+    conversation.botDeadline = null;
+    conversation.handoff = { reason, at: now };
+    conversation.queueKey = queue.key;
+    conversation.arrivedAt = now;
+    conversation.seq = ++this.seq;
+    conversation.declined = NONE_DECLINED;
+    conversation.assignedAt = null;
+    conversation.decidedAt = null;
+    conversation.version++;
+    conversation.reservation =
+      agentId === null ? null : { agentId, until: now + this.transferWaitMs, kind: 'transfer' };
+    conversation.explanation =
+      agentId === null
+        ? null
+        : { step: null, reason: `taken over from the bot by ${by ?? agentId}`, candidates: [] };
+    this.changedConversations.add(conversation);
+    this.effects.push({
+      kind: 'bot_released',
+      conversationId: conversation.arrival.conversationId,
+      customerId: conversation.arrival.customerId,
+      channel: conversation.arrival.channel,
+      reason,
+      agentId,
+      at: now,
+    });
+    if (agentId === null) this.reservePreferred(conversation, queue);
+    this.place(conversation);
+  }
+
+  private armBotDeadline(conversation: ConversationStateRecord): void {
+    this.timers.push({
+      at: conversation.botDeadline!,
+      kind: 'bot',
+      id: conversation.arrival.conversationId,
+      version: conversation.version,
+    });
   }
 
   // ─── Holding and releasing ───────────────────────────────────────────────────────────────
@@ -1570,6 +1760,8 @@ export class RoutingEngine {
       decidedAt: c.decidedAt,
       assignedAt: c.assignedAt,
       resolvedAt: c.resolvedAt,
+      botDeadline: c.botDeadline,
+      handoff: c.handoff,
     };
   }
 
@@ -1631,6 +1823,23 @@ function entryMatches(rule: QueueConfig['entry'], arrival: ConversationArrival):
     }
   }
   return true;
+}
+
+function handoffReasonText(reason: BotReleaseReason): string {
+  switch (reason) {
+    case 'asked_for_person':
+      return 'Handed off by the bot: the customer asked for a person';
+    case 'low_confidence':
+      return 'Handed off by the bot: no article answered with confidence';
+    case 'not_helpful':
+      return "Handed off by the bot: its answers didn't help";
+    case 'bot_switched_off':
+      return 'Handed off: the bot was switched off for this channel';
+    case 'bot_timeout':
+      return 'Handed off: the bot did not answer in time';
+    case 'taken_over':
+      return 'Taken over from the bot';
+  }
 }
 
 function parsePriority(hint: string | undefined): number {

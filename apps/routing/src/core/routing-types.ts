@@ -1,5 +1,6 @@
 import type {
   AgentSkill,
+  BotReleaseReason,
   Channel,
   ConversationAssignedV1Payload,
   Presence,
@@ -47,7 +48,14 @@ export interface ConversationArrival {
   readonly hints: Readonly<Record<string, string>>;
 }
 
-export type ConversationState = 'waiting' | 'offered' | 'assigned' | 'resolved';
+/** `bot`: held for the answer bot (ADR 0080) — in no line, no service-level clock. */
+export type ConversationState = 'bot' | 'waiting' | 'offered' | 'assigned' | 'resolved';
+
+/** Why and when a conversation left the bot for routing's queues. */
+export interface BotHandoff {
+  readonly reason: BotReleaseReason;
+  readonly at: number;
+}
 
 export interface Reservation {
   readonly agentId: string;
@@ -74,6 +82,10 @@ export interface ConversationSnapshot extends ConversationArrival {
   /** First time it was assigned (accepted) since entering its queue: the service level counts it. */
   readonly assignedAt: number | null;
   readonly resolvedAt: number | null;
+  /** While with the bot: when routing hands it off unless the bot answers (absent in older rows). */
+  readonly botDeadline?: number | null;
+  /** Since it left the bot: why and when (absent in older rows). */
+  readonly handoff?: BotHandoff | null;
 }
 
 export interface AgentRuntimeSnapshot {
@@ -115,6 +127,23 @@ export type RoutingEffect =
       readonly at: number;
     }
   | {
+      readonly kind: 'bot_held';
+      readonly conversationId: string;
+      readonly customerId: string;
+      readonly channel: Channel;
+      readonly at: number;
+    }
+  | {
+      readonly kind: 'bot_released';
+      readonly conversationId: string;
+      readonly customerId: string;
+      readonly channel: Channel;
+      readonly reason: BotReleaseReason;
+      /** The agent who took it over, or null when it went to the queues. */
+      readonly agentId: string | null;
+      readonly at: number;
+    }
+  | {
       readonly kind: 'presence';
       readonly agentId: string;
       readonly presence: Presence;
@@ -126,4 +155,6 @@ export interface RoutingChanges {
   readonly conversations: ConversationSnapshot[];
   readonly agents: AgentRuntimeSnapshot[];
   readonly customers: CustomerAffinity[];
+  /** The channels the bot serves, when they changed in this batch; otherwise null. */
+  readonly botChannels: Channel[] | null;
 }

@@ -1,5 +1,5 @@
 /** What a timer is for; each names the thing it acts on and the version it was set for. */
-export type TimerKind = 'step' | 'offer' | 'reservation' | 'grace';
+export type TimerKind = 'step' | 'offer' | 'reservation' | 'grace' | 'bot';
 
 export interface Timer {
   readonly at: number;

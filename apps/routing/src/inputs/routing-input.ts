@@ -1,9 +1,13 @@
 import {
   AgentPresenceChangedV1,
+  BotChannelSwitchedV1,
+  BotHandoffRequestedV1,
   ConversationMessageAppendedV1,
   ConversationOfferAnsweredV1,
   ConversationStatusChangedV1,
   ConversationTransferRequestedV1,
+  type BotReleaseReason,
+  type Channel,
   type EventEnvelope,
   type MessageSender,
   type Presence,
@@ -18,8 +22,17 @@ import type { AgentConfig, ConversationArrival, QueueConfig } from '../core/rout
  * journaled directly, so the owner applies them in the same order as everything else.
  */
 export type RoutingInput =
-  | { readonly type: 'conversation.opened'; readonly arrival: ConversationArrival }
-  | { readonly type: 'conversation.answered'; readonly conversationId: string }
+  | {
+      readonly type: 'conversation.opened';
+      readonly arrival: ConversationArrival;
+      /** False when an agent or integrator opened it (never held for the bot); absent in older entries. */
+      readonly fromCustomer?: boolean;
+    }
+  | { readonly type: 'conversation.answered'; readonly conversationId: string; readonly agentId?: string }
+  | { readonly type: 'conversation.customer_wrote'; readonly conversationId: string }
+  | { readonly type: 'conversation.bot_replied'; readonly conversationId: string }
+  | { readonly type: 'bot.channel'; readonly channel: Channel; readonly enabled: boolean }
+  | { readonly type: 'bot.handoff'; readonly conversationId: string; readonly reason: BotReleaseReason }
   | { readonly type: 'conversation.resolved'; readonly conversationId: string }
   | { readonly type: 'conversation.reopened'; readonly conversationId: string }
   | {
@@ -53,6 +66,8 @@ export const routingInputEvents = [
   AgentPresenceChangedV1,
   ConversationTransferRequestedV1,
   ConversationOfferAnsweredV1,
+  BotHandoffRequestedV1,
+  BotChannelSwitchedV1,
 ] as const;
 
 /** What an event means to routing; null when it means nothing (most messages). */
@@ -71,11 +86,18 @@ export function inputFromEvent(event: EventEnvelope): RoutingInput | null {
             customerAttributes: p.customerAttributes ?? {},
             hints: p.hints ?? {},
           },
+          fromCustomer: p.direction === 'in',
         };
       }
       if (p.direction === 'out' && p.sender.type === 'agent') {
-        return { type: 'conversation.answered', conversationId: p.conversationId };
+        return { type: 'conversation.answered', conversationId: p.conversationId, agentId: p.sender.id };
       }
+      // Only the bot's reply deadline needs these (ADR 0080): the owner drops them for a
+      // conversation the bot does not hold.
+      if (p.direction === 'in' && p.sender.type === 'customer')
+        return { type: 'conversation.customer_wrote', conversationId: p.conversationId };
+      if (p.direction === 'out' && p.sender.type === 'bot')
+        return { type: 'conversation.bot_replied', conversationId: p.conversationId };
       return null;
     }
     case ConversationStatusChangedV1.type: {
@@ -113,6 +135,14 @@ export function inputFromEvent(event: EventEnvelope): RoutingInput | null {
         accepted: p.accepted,
       };
     }
+    case BotHandoffRequestedV1.type: {
+      const p = (event as BotHandoffRequestedV1).payload;
+      return { type: 'bot.handoff', conversationId: p.conversationId, reason: p.reason };
+    }
+    case BotChannelSwitchedV1.type: {
+      const p = (event as BotChannelSwitchedV1).payload;
+      return { type: 'bot.channel', channel: p.channel, enabled: p.enabled };
+    }
     default:
       return null;
   }
@@ -126,9 +156,17 @@ function describeSender(sender: MessageSender): string {
 export function applyInput(engine: RoutingEngine, input: RoutingInput): void {
   switch (input.type) {
     case 'conversation.opened':
-      return engine.open(input.arrival);
+      return engine.open(input.arrival, input.fromCustomer !== false);
     case 'conversation.answered':
-      return engine.markAnswered(input.conversationId);
+      return engine.markAnswered(input.conversationId, input.agentId);
+    case 'conversation.customer_wrote':
+      return engine.customerWrote(input.conversationId);
+    case 'conversation.bot_replied':
+      return engine.botReplied(input.conversationId);
+    case 'bot.channel':
+      return engine.setBotChannel(input.channel, input.enabled);
+    case 'bot.handoff':
+      return engine.handOff(input.conversationId, input.reason);
     case 'conversation.resolved':
       return engine.resolve(input.conversationId);
     case 'conversation.reopened':

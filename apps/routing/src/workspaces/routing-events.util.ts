@@ -1,5 +1,6 @@
 import {
   AgentPresenceChangedV1,
+  BotHoldChangedV1,
   ConversationAssignedV1,
   ConversationUnassignedV1,
 } from '@switchboard/contracts';
@@ -42,6 +43,23 @@ export function eventOfEffect(workspaceId: string, effect: RoutingEffect): Outgo
             queueId: effect.queueId,
             reason: effect.reason,
             unassignedAt: occurredAt,
+          },
+        }),
+      );
+    case 'bot_held':
+    case 'bot_released':
+      return routed(
+        BotHoldChangedV1.create({
+          workspaceId,
+          occurredAt,
+          payload: {
+            conversationId: effect.conversationId,
+            customerId: effect.customerId,
+            channel: effect.channel,
+            held: effect.kind === 'bot_held',
+            reason: effect.kind === 'bot_released' ? effect.reason : null,
+            agentId: effect.kind === 'bot_released' ? effect.agentId : null,
+            changedAt: occurredAt,
           },
         }),
       );

@@ -23,6 +23,7 @@ export interface WorkspaceState {
   readonly agents: { config: AgentConfig; runtime: AgentRuntimeSnapshot | null }[];
   readonly conversations: ConversationSnapshot[];
   readonly affinity: CustomerAffinity[];
+  readonly botChannels: Channel[];
 }
 
 export interface OutboxRow {
@@ -37,7 +38,7 @@ export class RoutingStateRepository {
   constructor(@InjectServiceDataSource('routing') private readonly db: DataSource) {}
 
   async load(workspaceId: string, now: number): Promise<WorkspaceState> {
-    const [queues, agents, conversations, affinity] = await Promise.all([
+    const [queues, agents, conversations, affinity, botChannels] = await Promise.all([
       this.db.query<QueueRow[]>('SELECT * FROM routing.queues WHERE workspace_id = $1', [workspaceId]),
       this.db.query<(AgentRow & { presence: string | null } & Record<string, unknown>)[]>(
         `SELECT a.*, s.presence, s.presence_changed_at, s.idle_since, s.last_assigned_at, s.missed_offers, s.grace_until
@@ -53,6 +54,10 @@ export class RoutingStateRepository {
       this.db.query<{ customer_id: string; agent_id: string; served_at: string }[]>(
         'SELECT customer_id, agent_id, served_at FROM routing.customer_agents WHERE workspace_id = $1 AND served_at > $2',
         [workspaceId, now - AFFINITY_KEPT_MS],
+      ),
+      this.db.query<{ channel: Channel }[]>(
+        'SELECT channel FROM routing.bot_channels WHERE workspace_id = $1',
+        [workspaceId],
       ),
     ]);
     return {
@@ -78,6 +83,7 @@ export class RoutingStateRepository {
         agentId: r.agent_id,
         servedAt: Number(r.served_at),
       })),
+      botChannels: botChannels.map((r) => r.channel),
     };
   }
 
@@ -156,6 +162,13 @@ export class RoutingStateRepository {
           affinity.map((a) => a.agentId),
           affinity.map((a) => a.servedAt),
         ],
+      );
+    }
+    if (changes.botChannels !== null) {
+      await manager.query('DELETE FROM routing.bot_channels WHERE workspace_id = $1', [workspaceId]);
+      await manager.query(
+        'INSERT INTO routing.bot_channels (workspace_id, channel) SELECT $1, unnest($2::text[])',
+        [workspaceId, changes.botChannels],
       );
     }
     if (events.length > 0) {

@@ -52,7 +52,7 @@ interface OwnedWorkspace {
  * advisory lock per workspace, held on one connection, plus an epoch that fences a former owner's
  * late writes. The owner rebuilds the workspace's state from PostgreSQL, applies its journal in
  * order, persists each batch's changes with its events (outbox) and the journal position in one
- * transaction, and only then publishes. Timers (offers, steps, waits, grace) run here.
+ * transaction, and only then publishes. Timers (offers, steps, waits, grace, the bot's reply) run here.
  */
 @Injectable()
 export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -274,6 +274,7 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
         clock: Date.now,
         disconnectGraceMs: this.config.ROUTING_DISCONNECT_GRACE_SECONDS * 1000,
         transferWaitMs: this.config.ROUTING_TRANSFER_WAIT_SECONDS * 1000,
+        botReplyMs: this.config.ROUTING_BOT_REPLY_SECONDS * 1000,
       });
       const fenced = await this.db.query<{ applied_seq: string }[]>(
         'SELECT applied_seq FROM routing.workspaces WHERE workspace_id = $1 AND epoch = $2',

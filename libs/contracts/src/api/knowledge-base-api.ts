@@ -29,6 +29,12 @@ export interface KnowledgeBaseApi {
   setChannelBot(workspaceId: string, channel: Channel, enabled: boolean): Promise<void>;
   /** The channels the bot is switched on for. */
   listBotChannels(workspaceId: string): Promise<Channel[]>;
+  /**
+   * What each article did in conversations (answered with, said to help or not, handed to people
+   * after it), newest change first; only the articles named, when `articleIds` is given (up to
+   * 500). Articles of this workspace only; zeros where nothing happened yet.
+   */
+  getArticleStats(workspaceId: string, articleIds?: string[]): Promise<ArticleStatsView[]>;
 }
 
 /** DI token under which the bot's module (in process) or the RPC client (remote) provides it. */
@@ -48,6 +54,7 @@ export const knowledgeBaseApiPort: ServicePort<KnowledgeBaseApi> = {
     tryQuestion: true,
     setChannelBot: true,
     listBotChannels: true,
+    getArticleStats: true,
   }),
 };
 
@@ -102,6 +109,18 @@ export interface ArticleSearch {
 export interface ImportResult {
   created: number;
   updated: number;
+}
+
+export interface ArticleStatsView {
+  articleId: string;
+  /** Customer messages the bot answered with this article. */
+  answered: number;
+  /** A yes or thanks right after its answer (or the widget's feedback "yes"). */
+  helpful: number;
+  /** A no right after its answer, or the same article matched again. */
+  notHelpful: number;
+  /** Conversations handed to people (by the bot, a timeout, a switch-off or a takeover) after it answered in them. */
+  handedOffAfter: number;
 }
 
 export type BotAnswerView =

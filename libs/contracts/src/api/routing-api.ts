@@ -1,5 +1,6 @@
 import type { Channel } from '../channels.js';
 import type { Presence } from '../events/agent-presence-changed.event.js';
+import type { BotReleaseReason } from '../events/bot-hold-changed.event.js';
 import type { ConversationAssignedV1Payload } from '../events/conversation-assigned.event.js';
 import type { MessageSender } from '../events/conversation-message-appended.event.js';
 import type { ArrivalHistoryView, StaffingPlanInput, StaffingPlanView } from './staffing-plan.js';
@@ -41,6 +42,8 @@ export interface RoutingApi {
   getQueueStats(workspaceId: string): Promise<QueueStatsView[]>;
   /** Where a conversation stands in routing, with the explanation of the last decision. */
   getDecision(workspaceId: string, conversationId: string): Promise<RoutingDecisionView>;
+  /** The conversations the answer bot holds now, oldest first (ADR 0080): not waiting for an agent. */
+  listBotConversations(workspaceId: string): Promise<BotConversationView[]>;
 
   // Commands (durable on the event log before they resolve; routing applies them in order)
   transfer(
@@ -51,6 +54,13 @@ export interface RoutingApi {
     note?: string,
   ): Promise<void>;
   answerOffer(workspaceId: string, conversationId: string, agentId: string, accepted: boolean): Promise<void>;
+  /**
+   * An agent (or a supervisor for them) takes a conversation from the bot: the bot stops at once
+   * and the conversation goes to `agentId` (at once with room, else it waits for them
+   * ROUTING_TRANSFER_WAIT_SECONDS, then its queue). FailedPreconditionError when the bot does not
+   * hold it; NotFoundError for an agent or conversation outside the workspace.
+   */
+  takeOver(workspaceId: string, conversationId: string, agentId: string, by: MessageSender): Promise<void>;
 
   // Planning (docs/routing.md, Staffing planner)
   /** Agents needed per hourly interval, with the expected service level, wait and occupancy. */
@@ -200,7 +210,8 @@ export interface QueueStatsView {
 
 export interface RoutingDecisionView {
   conversationId: string;
-  state: 'waiting' | 'offered' | 'assigned' | 'resolved' | 'unknown';
+  /** `bot`: the answer bot holds it (ADR 0080), no agent is being looked for. */
+  state: 'bot' | 'waiting' | 'offered' | 'assigned' | 'resolved' | 'unknown';
   queueId: string | null;
   agentId: string | null;
   /** The step currently applying to a waiting conversation. */
@@ -208,6 +219,19 @@ export interface RoutingDecisionView {
   waitingSince: string | null;
   explanation: ConversationAssignedV1Payload['explanation'] | null;
   decidedAt: string | null;
+  /** Why and when it left the bot (the service-level clock starts there); null if it never was with it. */
+  handoff: { reason: BotReleaseReason; handedOffAt: string } | null;
+}
+
+/** A conversation with the answer bot, as agents and supervisors see it ("with the bot"). */
+export interface BotConversationView {
+  conversationId: string;
+  customerId: string;
+  channel: Channel;
+  /** When the bot took it. */
+  since: string;
+  /** When routing hands it off unless the bot answers the customer's last message; null when answered. */
+  replyDeadline: string | null;
 }
 
 export type TransferTarget = { agentId: string } | { queueId: string };

@@ -87,5 +87,21 @@ export function describeRoutingApiContract(
         suite.under.api.transfer(workspace, conversationId, { queueId: randomUUID() }, by),
       ).rejects.toBeInstanceOf(NotFoundError);
     });
+
+    it('takes over only what the bot holds, for an agent of the workspace', async () => {
+      const by = { type: 'agent' as const, id: 'taker' };
+      await suite.under.api.upsertAgent(workspace, { agentId: 'taker', displayName: 'Taker', skills: [] });
+      await expect(suite.under.api.takeOver(workspace, randomUUID(), 'nobody', by)).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+      await expect(suite.under.api.takeOver(other, randomUUID(), 'taker', by)).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+      // Nobody holds an unknown conversation: the bot least of all.
+      await expect(suite.under.api.takeOver(workspace, randomUUID(), 'taker', by)).rejects.toBeInstanceOf(
+        Error,
+      );
+      expect(await suite.under.api.listBotConversations(other)).toEqual([]);
+    });
   });
 }

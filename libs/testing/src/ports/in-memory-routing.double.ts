@@ -6,7 +6,10 @@ import {
   type AgentPatch,
   type AgentView,
   type ArrivalHistoryView,
+  type BotConversationView,
   ConversationAssignedV1,
+  FailedPreconditionError,
+  type MessageSender,
   NotFoundError,
   type Presence,
   type QueueInput,
@@ -36,6 +39,8 @@ export class InMemoryRouting implements RoutingApi {
   readonly presenceCalls: { agentId: string; presence: Presence; reason: string }[] = [];
   readonly transfers: { workspaceId: string; conversationId: string; to: TransferTarget }[] = [];
   readonly plans: { workspaceId: string; input: StaffingPlanInput }[] = [];
+  /** Conversations the bot holds, by id: tests put them here (`holdForBot`). */
+  readonly botHeld = new Map<string, BotConversationView & { workspaceId: string }>();
 
   constructor(
     private readonly history: InMemoryHistory,
@@ -165,7 +170,44 @@ export class InMemoryRouting implements RoutingApi {
         ? { step: null, reason: 'transferred by an agent', candidates: [] }
         : null,
       decidedAt: null,
+      handoff: null,
     };
+  }
+
+  /** Test set-up: the bot holds this conversation of the history double. */
+  holdForBot(workspaceId: string, conversationId: string): void {
+    const conversation = this.history.conversations.get(conversationId);
+    if (!conversation || conversation.workspaceId !== workspaceId)
+      throw new NotFoundError(`conversation ${conversationId}`);
+    this.botHeld.set(conversationId, {
+      workspaceId,
+      conversationId,
+      customerId: conversation.customerId,
+      channel: conversation.channel ?? 'web',
+      since: new Date().toISOString(),
+      replyDeadline: null,
+    });
+  }
+
+  async listBotConversations(workspaceId: string): Promise<BotConversationView[]> {
+    return [...this.botHeld.values()]
+      .filter((c) => c.workspaceId === workspaceId)
+      .map(({ workspaceId: _, ...view }) => view);
+  }
+
+  /** Like routing's: the agent must be the workspace's and the bot must hold the conversation. */
+  async takeOver(
+    workspaceId: string,
+    conversationId: string,
+    agentId: string,
+    by: MessageSender,
+  ): Promise<void> {
+    await this.getAgent(workspaceId, agentId);
+    const held = this.botHeld.get(conversationId);
+    if (!held || held.workspaceId !== workspaceId)
+      throw new FailedPreconditionError(`conversation ${conversationId} is not with the bot (${by.type})`);
+    this.botHeld.delete(conversationId);
+    await this.transfer(workspaceId, conversationId, { agentId });
   }
   /** Like routing's: the target and the conversation must be the workspace's, before anything changes. */
   async transfer(workspaceId: string, conversationId: string, to: TransferTarget): Promise<void> {
