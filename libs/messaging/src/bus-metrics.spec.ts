@@ -24,7 +24,9 @@ describe('bus metrics', () => {
       const lag = cachedLag(
         () => {
           calls += 1;
-          return calls === 1 ? Promise.resolve(rows(5)) : new Promise<PartitionLag[]>((resolve) => (finish = resolve));
+          return calls === 1
+            ? Promise.resolve(rows(5))
+            : new Promise<PartitionLag[]>((resolve) => (finish = resolve));
         },
         0,
         20,
@@ -34,9 +36,9 @@ describe('bus metrics', () => {
       expect(await lag()).toEqual(rows(5));
       finish(rows(7));
       await new Promise((resolve) => setImmediate(resolve));
-      expect(await Promise.race([lag(), new Promise((resolve) => setTimeout(() => resolve('late'), 200))])).toEqual(
-        rows(7),
-      );
+      expect(
+        await Promise.race([lag(), new Promise((resolve) => setTimeout(() => resolve('late'), 200))]),
+      ).toEqual(rows(7));
     });
 
     it('lets a failed reading fail the scrape’s lag only, and tries again next time', async () => {
