@@ -23,7 +23,9 @@ import { setSessionCookie } from '../auth/session-cookie.util.js';
 import { InboxConfig } from '../inbox.config.js';
 import { InboxExceptionFilter } from '../http/inbox-exception.filter.js';
 import { parseInput } from '../http/parse-input.util.js';
+import type { IssuedSession } from '../auth/sessions.service.js';
 import { InvitesService } from './invites.service.js';
+import type { User } from './user.js';
 import { UsersService } from './users.service.js';
 
 const inviteSchema = z.object({
@@ -120,15 +122,11 @@ export class UsersController {
     @CurrentSession() current: SessionContext,
     @Body() body: unknown,
   ) {
-    const { user, session } = await this.invites.join(current, parseInput(tokenSchema, body).token);
-    setSessionCookie(
+    return this.signedIn(
       request,
       response,
-      session.token,
-      session.expiresAt,
-      this.config.NODE_ENV === 'production',
+      await this.invites.join(current, parseInput(tokenSchema, body).token),
     );
-    return { user, csrfToken: session.csrfToken };
   }
 
   @Post('invites/accept')
@@ -140,7 +138,15 @@ export class UsersController {
     @Body() body: unknown,
   ) {
     const input = parseInput(acceptSchema, body);
-    const { user, session } = await this.invites.accept(input.token, input);
+    return this.signedIn(request, response, await this.invites.accept(input.token, input));
+  }
+
+  /** The new session's cookie, and what the SPA keeps: the user and the CSRF token. */
+  private signedIn(
+    request: Request,
+    response: Response,
+    { user, session }: { user: User; session: IssuedSession },
+  ) {
     setSessionCookie(
       request,
       response,
