@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import {
+  ChannelUnavailableError,
+  FailedPreconditionError,
+  type MessageTemplateView,
+  UnavailableError,
   type ChannelPort,
   type ChannelWebhookRequest,
   type DeliveryStatus,
@@ -145,7 +149,64 @@ export class MetaAdapter implements ChannelPort<SocialAccount, MetaWebhook, Meta
     for (const secret of secrets)
       if (secret === '' || !hasValidMetaSignature(request.rawBody, signature, secret))
         throw new WebhookVerificationError('X-Hub-Signature-256 does not match');
+    for (const { account, businessAccountId } of parts)
+      if (businessAccountId !== undefined && account.settings.businessAccountId !== businessAccountId)
+        await this.learnBusinessAccount(account, businessAccountId);
     return { parts, unknownRecipients };
+  }
+
+  /**
+   * The approved templates of the number's business account, from the Graph API
+   * (`GET /{waba-id}/message_templates`), a page of up to 200 at most: more than a composer can offer.
+   */
+  async listTemplates(account: SocialAccount): Promise<MessageTemplateView[]> {
+    const waba = account.settings.businessAccountId;
+    if (waba === undefined)
+      throw new FailedPreconditionError(
+        'The WhatsApp Business Account of this number is not known yet: set it in Admin → Channels, or wait for its first webhook.',
+      );
+    const token = account.secrets.accessToken;
+    if (token === undefined) throw new FailedPreconditionError('This channel has no access token.');
+    let answer: { data?: GraphTemplate[] };
+    try {
+      answer = await this.graph.get(
+        `${encodeURIComponent(waba)}/message_templates?status=APPROVED&fields=name,language,status,category,components&limit=200`,
+        token,
+      );
+    } catch (error) {
+      if (error instanceof MetaGraphError || error instanceof ChannelUnavailableError) {
+        await this.accounts.noteError(account, `templates: ${error.message}`).catch(() => undefined);
+        throw new UnavailableError(`Meta did not list the templates: ${error.message}`);
+      }
+      throw error;
+    }
+    return (answer.data ?? [])
+      .filter((t) => t.status === undefined || t.status === 'APPROVED')
+      .flatMap((t) => {
+        if (typeof t.name !== 'string' || typeof t.language !== 'string') return [];
+        const body = t.components?.find((c) => c.type === 'BODY')?.text ?? '';
+        const placeholders = new Set([...body.matchAll(/\{\{(\d+)\}\}/g)].map((m) => m[1]));
+        return [
+          {
+            name: t.name,
+            language: t.language,
+            category: t.category ?? '',
+            body,
+            parameterCount: placeholders.size,
+          },
+        ];
+      });
+  }
+
+  /** A webhook's entry id is the number's business account: kept, so its templates can be listed. */
+  private async learnBusinessAccount(account: SocialAccount, businessAccountId: string): Promise<void> {
+    if (!/^\d{1,30}$/.test(businessAccountId)) return;
+    try {
+      await this.accounts.updateSettings(account, { businessAccountId });
+    } catch (error) {
+      // Not worth a retry by Meta: the next webhook tries again.
+      this.logger.warn({ channelAccountId: account.id, err: error }, 'could not record the business account');
+    }
   }
 
   toInboundMessages(webhook: MetaWebhook): InboundMessageDraft<SocialAccount, MetaMedia>[] {
@@ -473,6 +534,14 @@ export class MetaAdapter implements ChannelPort<SocialAccount, MetaWebhook, Meta
       url.protocol === 'https:' && META_MEDIA_HOSTS.some((host) => host.test(url.hostname.toLowerCase()))
     );
   }
+}
+
+interface GraphTemplate {
+  name?: string;
+  language?: string;
+  status?: string;
+  category?: string;
+  components?: { type?: string; text?: string }[];
 }
 
 interface WhatsAppSendResponse {
