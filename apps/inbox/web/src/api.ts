@@ -17,6 +17,8 @@ export type {
   ConversationStatus,
   ConversationView,
   CustomerView,
+  MessageTemplate,
+  MessageTemplateView,
   MessageView,
   Page,
   QueueStatsView,
