@@ -3,6 +3,7 @@ import {
   type Attachment,
   type ChannelPort,
   type ChannelWebhookRequest,
+  type DeliveryStatusDraft,
   DeliveryStatusChangedV1,
   InboundMessageReceivedV1,
   TransientMediaError,
@@ -106,7 +107,7 @@ export class SocialInboundService {
       fresh.push(key);
     }
 
-    const advances = [];
+    const advances: { messageId: string; draft: DeliveryStatusDraft<SocialAccount> }[] = [];
     for (const draft of adapter.toDeliveryStatuses(webhook)) {
       // Meta names its own id only: ours is found by it. A receipt that doesn't move the message
       // forward (late, repeated) is dropped; a read without a delivered is fine. Checked before and
@@ -129,6 +130,37 @@ export class SocialInboundService {
           },
         }),
       );
+    }
+
+    for (const mark of adapter.toStatusWatermarks?.(webhook) ?? []) {
+      const covered = new Set(
+        advances.filter((a) => a.draft.account === mark.account).map((a) => a.draft.providerMessageId),
+      );
+      for (const sent of await this.records.upTo(mark.account, mark.recipient, mark.upTo, mark.status)) {
+        if (covered.has(sent.providerMessageId)) continue;
+        const draft: DeliveryStatusDraft<SocialAccount> = {
+          account: mark.account,
+          workspaceId: mark.workspaceId,
+          channel: mark.channel,
+          providerMessageId: sent.providerMessageId,
+          status: mark.status,
+          statusAt: mark.upTo,
+        };
+        advances.push({ messageId: sent.messageId, draft });
+        events.push(
+          DeliveryStatusChangedV1.create({
+            workspaceId: mark.workspaceId,
+            payload: {
+              channel: mark.channel,
+              channelAccountId: mark.account.id,
+              messageId: sent.messageId,
+              providerMessageId: sent.providerMessageId,
+              status: mark.status,
+              statusAt: mark.upTo,
+            },
+          }),
+        );
+      }
     }
 
     if (events.length > 0) await this.bus.emit(events);

@@ -14,6 +14,7 @@ import {
   type OutboundChannelFile,
   type OutboundChannelMessage,
   type SendOutcome,
+  type StatusWatermarkDraft,
   WebhookVerificationError,
   toE164,
 } from '@switchboard/contracts';
@@ -266,6 +267,34 @@ export class MetaAdapter implements ChannelPort<SocialAccount, MetaWebhook, Meta
           });
       }
     }
+    return drafts;
+  }
+
+  /**
+   * Messenger and Instagram say "read" (and sometimes "delivered") by watermark: every message the
+   * page sent this person up to that moment. A read that also names its `mid` is covered by
+   * `toDeliveryStatuses` as well; the record's high-water mark makes the second one a no-op.
+   */
+  toStatusWatermarks(webhook: MetaWebhook): StatusWatermarkDraft<SocialAccount>[] {
+    const drafts: StatusWatermarkDraft<SocialAccount>[] = [];
+    for (const { account, messaging } of webhook.parts)
+      for (const event of messaging ?? []) {
+        const marks = [
+          { status: 'delivered' as const, at: event.delivery?.watermark },
+          { status: 'read' as const, at: event.read?.watermark },
+        ];
+        for (const { status, at } of marks)
+          if (typeof at === 'number' && Number.isFinite(at) && at > 0)
+            drafts.push({
+              account,
+              workspaceId: account.workspaceId,
+              channel: account.channel,
+              // The customer who read: the sender of the read event.
+              recipient: event.sender.id,
+              status,
+              upTo: new Date(Math.min(at, 8.64e15)).toISOString(),
+            });
+      }
     return drafts;
   }
 
