@@ -41,17 +41,23 @@ const errors = new Set<string>();
 
 const broker = await useBroker();
 const database = await createTestDatabase('bench_social');
-const app = await startAppProcess('channel-social', {
-  DATABASE_URL: database.url,
-  KAFKA_BROKERS: broker.brokers,
-  KAFKA_TOPIC_PREFIX: `bench-social-${randomUUID().slice(0, 8)}.`,
-  META_APP_SECRET: APP_SECRET,
-  META_VERIFY_TOKEN: randomBytes(12).toString('hex'),
-  WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-  WHATSAPP_ACCESS_TOKEN: `EAAG${randomBytes(20).toString('hex')}`,
-  SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-  LOG_LEVEL: 'warn',
-});
+const app = await startAppProcess(
+  'channel-social',
+  {
+    DATABASE_URL: database.url,
+    KAFKA_BROKERS: broker.brokers,
+    KAFKA_TOPIC_PREFIX: `bench-social-${randomUUID().slice(0, 8)}.`,
+    META_APP_SECRET: APP_SECRET,
+    META_VERIFY_TOKEN: randomBytes(12).toString('hex'),
+    WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
+    WHATSAPP_ACCESS_TOKEN: `EAAG${randomBytes(20).toString('hex')}`,
+    SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'warn',
+  },
+  // `BENCH_CPU_PROF_DIR=/tmp/prof npm run bench:social -- 200 5`: the app writes a V8 CPU profile
+  // there on exit (open it in Chrome's DevTools), to see what a webhook's time goes to.
+  process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [],
+);
 const target = new URL(app.url);
 // As Meta's edge does: many connections, kept alive. A fresh pool per phase: sockets left idle
 // while the next phase's requests are signed would be closed by the server under the client.

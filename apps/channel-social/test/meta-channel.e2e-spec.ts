@@ -363,6 +363,11 @@ describe('channel-social: Meta', () => {
       await settle(1_000);
       expect(inboundFor(id)).toHaveLength(0);
       expect(app.output()).toContain('webhook for a recipient no workspace connected');
+      const metrics = await (await fetch(`${app.url}/metrics/social`)).text();
+      expect(metrics).toMatch(
+        /^switchboard_social_unknown_recipient_webhooks_total\{provider="meta"\} [1-9]/m,
+      );
+      expect(metrics).toContain('switchboard_social_unknown_recipient_webhooks_total{provider="telegram"} 0');
     });
   });
 

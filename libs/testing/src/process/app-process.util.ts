@@ -48,14 +48,19 @@ if (typeof jestAfterAll === 'function') {
  * Runs a built app (`dist/apps/<app>/main.js`) as its own process, as it runs in production:
  * end-to-end tests can then kill it for real. `npm test` builds first (its `pretest`).
  */
-export async function startAppProcess(app: string, env: Record<string, string>): Promise<AppProcess> {
+export async function startAppProcess(
+  app: string,
+  env: Record<string, string>,
+  /** Node's own flags for the child (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs: readonly string[] = [],
+): Promise<AppProcess> {
   const entry = resolve('dist/apps', app, 'main.js');
   if (!existsSync(entry))
     throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does).`);
   const port = await freePort();
   // Apps with a gRPC server (grpc-api, standalone) would all want 50051: give each its own.
   const grpcPort = env.GRPC_PORT ?? String(await freePort());
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', GRPC_PORT: grpcPort, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
