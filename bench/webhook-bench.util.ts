@@ -129,14 +129,20 @@ const row = (name: string, outcome: Outcome) => {
 export async function runWebhookBench(bench: WebhookBench): Promise<void> {
   const broker = await useBroker();
   const database = await createTestDatabase(`bench_${bench.name}`);
-  const app = await startAppProcess(bench.app, {
-    DATABASE_URL: database.url,
-    KAFKA_BROKERS: broker.brokers,
-    KAFKA_TOPIC_PREFIX: `bench-${bench.name}-${randomUUID().slice(0, 8)}.`,
-    SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    LOG_LEVEL: 'warn',
-    ...bench.env,
-  });
+  const app = await startAppProcess(
+    bench.app,
+    {
+      DATABASE_URL: database.url,
+      KAFKA_BROKERS: broker.brokers,
+      KAFKA_TOPIC_PREFIX: `bench-${bench.name}-${randomUUID().slice(0, 8)}.`,
+      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'warn',
+      ...bench.env,
+    },
+    // `BENCH_CPU_PROF_DIR=/tmp/prof npm run bench:social -- 200 5`: the app writes a V8 CPU profile
+    // there on exit (open it in Chrome's DevTools), to see what a webhook's time goes to.
+    process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [],
+  );
   target = new URL(app.url);
   let sequence = 0;
   const webhook = () => bench.webhook((sequence += 1));

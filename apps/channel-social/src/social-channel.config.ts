@@ -71,6 +71,11 @@ export const socialChannelVariables = {
       'number to the default workspace (the Phone number ID in Meta’s dashboard, not the number).',
     '106540352242922',
   ),
+  WHATSAPP_BUSINESS_ACCOUNT_ID: optionalId(
+    'The WhatsApp Business Account (WABA) owning WHATSAPP_PHONE_NUMBER_ID: its approved message ' +
+      'templates are offered when the 24-hour window is closed. Learnt from the first webhook when unset.',
+    '102290129340398',
+  ),
   WHATSAPP_ACCESS_TOKEN: optionalSecret(
     'Access token (a system user’s) for the WhatsApp number; stored encrypted.',
     'EAAG...',

@@ -363,6 +363,11 @@ describe('channel-social: Meta', () => {
       await settle(1_000);
       expect(inboundFor(id)).toHaveLength(0);
       expect(app.output()).toContain('webhook for a recipient no workspace connected');
+      const metrics = await (await fetch(`${app.url}/metrics/social`)).text();
+      expect(metrics).toMatch(
+        /^switchboard_social_unknown_recipient_webhooks_total\{provider="meta"\} [1-9]/m,
+      );
+      expect(metrics).toContain('switchboard_social_unknown_recipient_webhooks_total{provider="telegram"} 0');
     });
   });
 
@@ -471,6 +476,53 @@ describe('channel-social: Meta', () => {
       expect(graph.sends().length).toBe(sendsBefore);
     });
 
+    it('sends an approved template outside the window, with its parameters, and learns the number’s business account', async () => {
+      const messageId = await requestDelivery({
+        recipient: { kind: 'phone', address: '+14155559998' },
+        text: 'Template order_update (en_US): Inès, A-17',
+        template: { name: 'order_update', language: 'en_US', parameters: ['Inès', 'A-17'] },
+      });
+      const sent = await firstStatus(messageId);
+      expect(sent.payload).toMatchObject({
+        status: 'sent',
+        providerMessageId: expect.stringMatching(/^wamid\./),
+      });
+      const send = graph.sends().find((r) => r.json?.to === '14155559998')!;
+      expect(send.json).toEqual({
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to: '14155559998',
+        type: 'template',
+        template: {
+          name: 'order_update',
+          language: { code: 'en_US' },
+          components: [
+            {
+              type: 'body',
+              parameters: [
+                { type: 'text', text: 'Inès' },
+                { type: 'text', text: 'A-17' },
+              ],
+            },
+          ],
+        },
+      });
+      // Every earlier WhatsApp webhook named the business account (the entry's id): it was kept.
+      const settings = await db.query<{ settings: { businessAccountId?: string } }>(
+        `SELECT settings FROM channels.social_accounts WHERE channel = 'whatsapp'`,
+      );
+      expect(settings.rows[0]!.settings.businessAccountId).toBe('102290129340398');
+      // A template on Messenger is refused: templates are WhatsApp's.
+      const refused = await firstStatus(
+        await requestDelivery({
+          channel: 'messenger',
+          recipient: { kind: 'messenger', address: '123' },
+          template: { name: 'order_update', language: 'en_US', parameters: [] },
+        }),
+      );
+      expect(refused.payload).toMatchObject({ status: 'failed', errorCode: 'template_not_supported' });
+    });
+
     it('reports a permanent Graph error as failed with Meta’s reason, without retrying', async () => {
       const from = customer();
       await sendWebhook(
@@ -537,6 +589,45 @@ describe('channel-social: Meta', () => {
         ]),
       );
       await waitFor(() => statusesOf(messageId).find((s) => s.payload.status === 'delivered'));
+    });
+
+    it('marks every reply up to Messenger’s read watermark read, and none sent after it', async () => {
+      const psid = String(Date.now() + 3);
+      await sendWebhook(
+        messagingInbound('page', PAGE_ID, [
+          { sender: { id: psid }, message: { mid: `m_${randomBytes(8).toString('hex')}`, text: 'hi' } },
+        ]),
+      );
+      await waitFor(() => inbound.find((c) => c.event.payload.sender.address === psid));
+      const reply = async (text: string) => {
+        const id = await requestDelivery({
+          channel: 'messenger',
+          recipient: { kind: 'messenger', address: psid },
+          text,
+        });
+        expect((await firstStatus(id)).payload.status).toBe('sent');
+        return id;
+      };
+      const first = await reply('One');
+      const second = await reply('Two');
+      const watermark = Date.now();
+      await settle(50);
+      const third = await reply('Three');
+      // Meta's read names no message: only the moment up to which the person read.
+      expect(
+        (
+          await sendWebhook(
+            messagingInbound('page', PAGE_ID, [{ sender: { id: psid }, read: { watermark } }]),
+          )
+        ).status,
+      ).toBe(200);
+      for (const id of [first, second])
+        await waitFor(() => statusesOf(id).find((s) => s.payload.status === 'read'), { what: `${id} read` });
+      // A retry of the same read moves nothing again.
+      await sendWebhook(messagingInbound('page', PAGE_ID, [{ sender: { id: psid }, read: { watermark } }]));
+      await settle(1_000);
+      expect(statusesOf(first).map((s) => s.payload.status)).toEqual(['sent', 'read']);
+      expect(statusesOf(third).map((s) => s.payload.status)).toEqual(['sent']);
     });
 
     it('replies past 24 hours only with the HUMAN_AGENT tag where the page has it, and refuses after 7 days', async () => {

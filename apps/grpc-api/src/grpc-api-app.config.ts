@@ -1,5 +1,6 @@
 import { messagingVariables } from '@switchboard/messaging';
 import {
+  configVariable,
   coreVariables,
   databaseVariables,
   defineConfig,
@@ -9,7 +10,29 @@ import {
   kafkaVariables,
   routingApiUrlVariables,
 } from '@switchboard/platform';
+import { z } from 'zod';
 import { grpcApiVariables } from './grpc-api.config.js';
+
+/** Where ListMessageTemplates asks channel-social (optional: without it, that RPC is UNAVAILABLE). */
+export const socialChannelApiUrlVariables = {
+  CHANNEL_SOCIAL_API_URL: configVariable({
+    description:
+      'Base URL of the channel-social app: ListMessageTemplates asks it for WhatsApp templates over ' +
+      'internal RPC. Unset: that call answers UNAVAILABLE (the social channels are not deployed).',
+    schema: z
+      .string()
+      .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol))
+      .optional(),
+    expected: 'an http(s) URL',
+    example: 'http://channel-social:3000',
+  }),
+};
+
+/** What the grpc-api app reads to call channel-social. */
+export const SocialChannelClientConfig = defineConfig(
+  { ...socialChannelApiUrlVariables, INTERNAL_API_TOKEN: internalRpcVariables.INTERNAL_API_TOKEN },
+  'GrpcSocialChannelClientConfig',
+);
 
 /** What the grpc-api module reads, whichever way the history and routing ports are provided. */
 const grpcApiServiceVariables = {
@@ -31,6 +54,7 @@ export const GrpcApiAppConfig = defineConfig(
     ...internalRpcVariables,
     ...historyApiUrlVariables,
     ...routingApiUrlVariables,
+    ...socialChannelApiUrlVariables,
   },
   'GrpcApiAppConfig',
 );

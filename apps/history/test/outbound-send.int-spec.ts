@@ -242,8 +242,13 @@ describe('history outbound sends', () => {
   it('chooses channel, account and recipient: named, last inbound, identity fallback, none', async () => {
     const ws = randomUUID();
     const { customerId, conversationId } = await texter(ws, '+14155550207', 'sms-account-7');
-    // Named channel the customer never wrote on: their phone number, the default account.
-    const whatsapp = await send(ws, { customerId, channel: 'whatsapp', text: 'on WhatsApp' });
+    // Named channel the customer never wrote on: their phone number, the default account (on
+    // WhatsApp only a template goes to someone who has not written there).
+    await expect(send(ws, { customerId, channel: 'whatsapp', text: 'on WhatsApp' })).rejects.toBeInstanceOf(
+      FailedPreconditionError,
+    );
+    const template = { name: 'welcome', language: 'en_US', parameters: [] };
+    const whatsapp = await send(ws, { customerId, channel: 'whatsapp', text: null, template });
     expect(whatsapp).toMatchObject({ channel: 'whatsapp', conversationId });
     // Named account wins; otherwise the conversation's (the account they wrote to).
     const named = await send(ws, { customerId, channelAccountId: 'sms-account-9', text: 'from 9' });
@@ -254,6 +259,8 @@ describe('history outbound sends', () => {
       channel: 'whatsapp',
       channelAccountId: null,
       recipient: { kind: 'phone', address: '+14155550207' },
+      template,
+      text: 'Template welcome (en_US)',
     });
     expect(byId.get(named.messageId)).toMatchObject({ channel: 'sms', channelAccountId: 'sms-account-9' });
     expect(byId.get(usual.messageId)).toMatchObject({
@@ -271,6 +278,58 @@ describe('history outbound sends', () => {
     expect(
       (await app.api.findCustomers(ws, { identity: { kind: 'phone', value: '+14155550298' } })).items,
     ).toEqual([]);
+  });
+
+  it('refuses a reply outside the provider’s window before accepting it; a WhatsApp template goes', async () => {
+    const ws = randomUUID();
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+    const wrote = async (channel: 'whatsapp' | 'messenger', address: string, at: string) => {
+      const kind = channel === 'whatsapp' ? 'phone' : 'messenger';
+      const text = `${channel} from ${address} at ${at}`;
+      await app.publish(Topics.inbound, address, [
+        inboundMessageEvent({
+          workspaceId: ws,
+          channel,
+          channelAccountId: `${channel}-account`,
+          sender: { kind, address, verified: true },
+          text,
+          receivedAt: at,
+        }),
+      ]);
+      return (await waitFor(() => appended(ws).find((e) => e.text === text))).customerId;
+    };
+
+    const waCustomer = await wrote('whatsapp', '+14155550301', hoursAgo(25));
+    const before = await messageCount(ws);
+    const refused = send(ws, { customerId: waCustomer, text: 'Still there?' });
+    await expect(refused).rejects.toBeInstanceOf(FailedPreconditionError);
+    await expect(refused).rejects.toThrow(/24 hours.*template/);
+    expect(await messageCount(ws)).toBe(before);
+    const template = { name: 'order_update', language: 'en_US', parameters: ['Inès', 'A-17'] };
+    const sent = await send(ws, { customerId: waCustomer, text: 'Hello Inès, A-17 has shipped.', template });
+    const delivery = await waitFor(() => deliveries(ws).find((d) => d.messageId === sent.messageId));
+    expect(delivery).toMatchObject({
+      channel: 'whatsapp',
+      channelAccountId: 'whatsapp-account',
+      text: 'Hello Inès, A-17 has shipped.',
+      template,
+    });
+    // Inside the window free text goes.
+    const recent = await wrote('whatsapp', '+14155550302', hoursAgo(2));
+    await expect(send(ws, { customerId: recent, text: 'Yes!' })).resolves.toMatchObject({ created: true });
+
+    // Messenger: up to 7 days history lets the channel decide (the page may have the HUMAN_AGENT tag).
+    const twoDays = await wrote('messenger', '7001', hoursAgo(48));
+    await expect(send(ws, { customerId: twoDays, text: 'Sorry' })).resolves.toMatchObject({ created: true });
+    const eightDays = await wrote('messenger', '7002', hoursAgo(8 * 24));
+    await expect(send(ws, { customerId: eightDays, text: 'Sorry' })).rejects.toThrow(/7 days/);
+    // Templates are WhatsApp's.
+    await expect(send(ws, { customerId: twoDays, text: null, template })).rejects.toBeInstanceOf(
+      FailedPreconditionError,
+    );
+    await expect(
+      send(ws, { customerId: twoDays, channel: 'messenger', text: null, template }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 
   it('opens a conversation for a first message to an identity, from the default account', async () => {

@@ -1,5 +1,15 @@
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DEFAULT_WORKSPACE_ID, OutboundMessageRequestedV1, Topics } from '@switchboard/contracts';
+import { promisify } from 'node:util';
+import { credentials } from '@grpc/grpc-js';
+import {
+  DEFAULT_WORKSPACE_ID,
+  OutboundMessageRequestedV1,
+  type SwitchboardClients,
+  Topics,
+  createSwitchboardClients,
+  type grpcV1,
+} from '@switchboard/contracts';
 import { KafkaEventBus } from '@switchboard/messaging';
 import {
   type AppProcess,
@@ -15,6 +25,8 @@ import {
   type TwilioApiServer,
   testRunId,
   twilioInboundSmsParams,
+  rpcFailure,
+  unary,
   waitFor,
   whatsAppInbound,
   whatsAppStatus,
@@ -30,6 +42,7 @@ const WA_TOKEN = `EAAG${randomBytes(20).toString('hex')}`;
 const PHONE_NUMBER_ID = '106540352242922';
 const WA_ID = '14155550177';
 const CUSTOMER = `+${WA_ID}`;
+const WABA_ID = '102290129340398';
 
 /**
  * WhatsApp through the whole platform in one process on Kafka: a customer's WhatsApp message
@@ -45,6 +58,7 @@ describe('standalone: a WhatsApp round trip', () => {
   let twilioApi: TwilioApiServer;
   let bus: KafkaEventBus;
   let app: AppProcess;
+  let clients: SwitchboardClients | undefined;
 
   const postMeta = (body: unknown) => {
     const raw = metaJson(body);
@@ -96,6 +110,7 @@ describe('standalone: a WhatsApp round trip', () => {
   }, 180_000);
 
   afterAll(async () => {
+    clients?.close();
     await app?.stop('SIGTERM');
     await bus?.close();
     await graph?.close();
@@ -191,5 +206,103 @@ describe('standalone: a WhatsApp round trip', () => {
     });
     expect(bySms.channel).toBe('sms');
     expect(bySms.customer_id).toBe(received.customer_id);
+  }, 240_000);
+
+  it('answers gRPC SendMessage FAILED_PRECONDITION outside WhatsApp’s window, lists the templates and sends one', async () => {
+    const key = (
+      await promisify(execFile)(
+        process.execPath,
+        [
+          'dist/apps/grpc-api/src/api-keys/api-key.cli.js',
+          'create',
+          '--name',
+          'CRM',
+          '--scope',
+          'read-write',
+        ],
+        { env: { PATH: process.env.PATH ?? '', DATABASE_URL: database.url } },
+      )
+    ).stdout.trim();
+    clients = createSwitchboardClients({
+      address: app.grpcAddress,
+      apiKey: key,
+      credentials: credentials.createInsecure(),
+    });
+    const conversations = clients.conversations;
+    const waId = '14155550166';
+    // A customer wrote on WhatsApp 25 hours ago (their webhook named the number's business account).
+    const wamid = `wamid.${randomBytes(24).toString('base64url')}`;
+    expect(
+      (
+        await postMeta(
+          whatsAppInbound({
+            phoneNumberId: PHONE_NUMBER_ID,
+            businessAccountId: WABA_ID,
+            from: waId,
+            messages: [{ id: wamid, type: 'text', text: { body: 'Any news?' } }],
+          }),
+        )
+      ).status,
+    ).toBe(200);
+    await waitFor(() => messageRow(wamid), { what: 'the message in history', timeoutMs: 60_000 });
+    await db.query(
+      `UPDATE history.messages SET received_at = received_at - interval '25 hours' WHERE provider_message_id = $1`,
+      [wamid],
+    );
+    const identity = { kind: 'IDENTITY_KIND_PHONE', value: `+${waId}` };
+
+    const refused = await rpcFailure(
+      unary(conversations, 'SendMessage', {
+        requestId: 'late-text',
+        identity,
+        channel: 'CHANNEL_WHATSAPP',
+        text: 'Still there?',
+      }),
+    );
+    expect(refused.codeName).toBe('FAILED_PRECONDITION');
+    expect(refused.details).toMatch(/24 hours.*template/);
+
+    graph.setTemplates(WABA_ID, [
+      { name: 'order_update', language: 'en_US', body: 'Hello {{1}}, your order {{2}} has shipped.' },
+    ]);
+    const listed = await unary<
+      SwitchboardClients['conversations'],
+      'ListMessageTemplates',
+      object,
+      grpcV1.ListMessageTemplatesResponse__Output
+    >(conversations, 'ListMessageTemplates', {});
+    expect(listed.templates).toEqual([
+      {
+        name: 'order_update',
+        language: 'en_US',
+        category: 'UTILITY',
+        body: 'Hello {{1}}, your order {{2}} has shipped.',
+        parameterCount: 2,
+      },
+    ]);
+
+    const sent = await unary<
+      SwitchboardClients['conversations'],
+      'SendMessage',
+      object,
+      grpcV1.SendMessageResponse__Output
+    >(conversations, 'SendMessage', {
+      requestId: 'late-template',
+      identity,
+      channel: 'CHANNEL_WHATSAPP',
+      template: { name: 'order_update', language: 'en_US', parameters: ['Zoë', 'A-17'] },
+    });
+    expect(sent.created).toBe(true);
+    const send = await waitFor(
+      () => graph.sends().find((r) => r.json?.to === waId && r.json.type === 'template'),
+      { what: 'the template at the Graph API', timeoutMs: 60_000 },
+    );
+    expect(send.json).toMatchObject({
+      template: {
+        name: 'order_update',
+        language: { code: 'en_US' },
+        components: [{ type: 'body', parameters: [{ text: 'Zoë' }, { text: 'A-17' }] }],
+      },
+    });
   }, 240_000);
 });

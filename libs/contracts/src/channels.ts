@@ -44,3 +44,21 @@ export const MMS_CONTENT_TYPES: readonly string[] = [
 /** Upper bound on message text at every boundary; channels enforce their own, smaller limits. */
 export const MAX_MESSAGE_TEXT_LENGTH = 20_000;
 export const messageTextSchema = z.string().max(MAX_MESSAGE_TEXT_LENGTH);
+
+/**
+ * An approved WhatsApp message template to send instead of free text: the only message WhatsApp
+ * lets a business send outside the 24-hour customer-service window. `parameters` fill the body's
+ * `{{1}}`, `{{2}}`, … in order. Names and language codes as Meta spells them.
+ */
+export const messageTemplateSchema = z.object({
+  name: z.string().regex(/^[a-z0-9_]{1,512}$/, 'lower-case letters, digits and underscores'),
+  language: z.string().regex(/^[a-z]{2,3}(_[A-Za-z]{2,4})?$/, 'a language code such as en or en_US'),
+  parameters: z.array(z.string().trim().min(1).max(1024)).max(20).default([]),
+});
+export type MessageTemplate = z.infer<typeof messageTemplateSchema>;
+
+/** What an agent reads in the timeline for a template sent without text of its own. */
+export function describeTemplate(template: MessageTemplate): string {
+  const filled = template.parameters.length > 0 ? `: ${template.parameters.join(', ')}` : '';
+  return `Template ${template.name} (${template.language})${filled}`;
+}

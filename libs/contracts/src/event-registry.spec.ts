@@ -120,7 +120,7 @@ describe('event contracts', () => {
         workspaceId: randomUUID(),
         payload: { ...base, text: '', customerId: randomUUID() },
       }),
-    ).toThrow(/text or an attachment/);
+    ).toThrow(/text, an attachment or a template/);
     expect(() =>
       OutboundMessageRequestedV1.create({ workspaceId: randomUUID(), payload: { ...base, text: 'hi' } }),
     ).toThrow(/customerId or conversationId/);

@@ -1,5 +1,6 @@
 export * from './channels.js';
 export * from './channel-limits.js';
+export * from './customer-window.js';
 export * from './envelope.js';
 export * from './event-definition.js';
 export * from './event-registry.js';

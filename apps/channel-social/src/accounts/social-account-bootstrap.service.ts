@@ -42,10 +42,14 @@ export class SocialAccountBootstrapService implements OnApplicationBootstrap {
       );
 
     if (c.WHATSAPP_PHONE_NUMBER_ID && c.WHATSAPP_ACCESS_TOKEN)
-      await this.connect('whatsapp', c.WHATSAPP_PHONE_NUMBER_ID, {
-        appSecret,
-        accessToken: c.WHATSAPP_ACCESS_TOKEN,
-      });
+      await this.connect(
+        'whatsapp',
+        c.WHATSAPP_PHONE_NUMBER_ID,
+        { appSecret, accessToken: c.WHATSAPP_ACCESS_TOKEN },
+        c.WHATSAPP_BUSINESS_ACCOUNT_ID === undefined
+          ? {}
+          : { businessAccountId: c.WHATSAPP_BUSINESS_ACCOUNT_ID },
+      );
     if (c.MESSENGER_PAGE_ID && c.MESSENGER_PAGE_ACCESS_TOKEN)
       await this.connect('messenger', c.MESSENGER_PAGE_ID, {
         appSecret,
@@ -69,7 +73,7 @@ export class SocialAccountBootstrapService implements OnApplicationBootstrap {
     channel: 'whatsapp' | 'messenger' | 'instagram',
     externalId: string,
     secrets: { appSecret: string | undefined; accessToken: string },
-    settings: { pageId?: string } = {},
+    settings: { pageId?: string; businessAccountId?: string } = {},
   ): Promise<void> {
     const account = await this.accounts.upsert({
       workspaceId: DEFAULT_WORKSPACE_ID,

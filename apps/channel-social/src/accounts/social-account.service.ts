@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectServiceDataSource, SecretBox, queryRows } from '@switchboard/platform';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { SocialAccount, SocialChannel, SocialSecrets, SocialSettings } from './social-account.js';
 
@@ -16,6 +16,7 @@ interface AccountRow {
   display_name: string | null;
   secrets_sealed: string;
   settings: SocialSettings;
+  verify_token_sha256: Buffer | null;
   last_webhook_at: Date | null;
   last_error: string | null;
   last_error_at: Date | null;
@@ -29,6 +30,8 @@ export interface SocialAccountInput {
   readonly displayName?: string | null;
   readonly secrets: SocialSecrets;
   readonly settings?: SocialSettings;
+  /** Meta: this account's own `hub.verify_token` (kept as its SHA-256); absent keeps the stored one. */
+  readonly verifyToken?: string;
 }
 
 /** An account as the admin screen sees it: which secrets are set, never their values. */
@@ -39,6 +42,7 @@ export interface SocialAccountSummary {
   readonly externalId: string;
   readonly displayName: string | null;
   readonly settings: SocialSettings;
+  readonly verifyTokenSet: boolean;
   readonly lastWebhookAt: string | null;
   readonly lastError: string | null;
   readonly lastErrorAt: string | null;
@@ -130,8 +134,9 @@ export class SocialAccountService {
     const id = randomUUID();
     const inserted = await queryRows<AccountRow>(
       this.db,
-      `INSERT INTO channels.social_accounts (id, workspace_id, channel, external_id, display_name, secrets_sealed, settings)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO channels.social_accounts
+         (id, workspace_id, channel, external_id, display_name, secrets_sealed, settings, verify_token_sha256)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (channel, external_id) DO NOTHING RETURNING *`,
       [
         id,
@@ -141,6 +146,7 @@ export class SocialAccountService {
         input.displayName ?? null,
         this.box.seal(JSON.stringify(input.secrets), id),
         JSON.stringify(input.settings ?? {}),
+        verifyTokenHash(input.verifyToken),
       ],
     );
     this.cache.clear();
@@ -157,7 +163,8 @@ export class SocialAccountService {
       this.db,
       `UPDATE channels.social_accounts
        SET secrets_sealed = $3, settings = settings || $4::jsonb,
-           display_name = COALESCE($5, display_name), updated_at = now()
+           display_name = COALESCE($5, display_name),
+           verify_token_sha256 = COALESCE($6, verify_token_sha256), updated_at = now()
        WHERE workspace_id = $1 AND id = $2 RETURNING *`,
       [
         input.workspaceId,
@@ -165,10 +172,24 @@ export class SocialAccountService {
         this.box.seal(JSON.stringify(secrets), row.id),
         JSON.stringify(input.settings ?? {}),
         input.displayName ?? null,
+        verifyTokenHash(input.verifyToken),
       ],
     );
     this.cache.clear();
     return updated[0] ? toSummary(updated[0]) : null;
+  }
+
+  /**
+   * Whether a connected Meta account has `token` as its verify token. Looked up by its SHA-256: the
+   * index compares digests, so timing tells nothing of the token itself (as with API keys).
+   */
+  async hasVerifyToken(token: string): Promise<boolean> {
+    const rows = await queryRows<unknown>(
+      this.db,
+      'SELECT 1 FROM channels.social_accounts WHERE verify_token_sha256 = $1 LIMIT 1',
+      [verifyTokenHash(token)],
+    );
+    return rows.length > 0;
   }
 
   /** Merges settings learnt along the way (a WhatsApp number's business account id). */
@@ -242,6 +263,10 @@ export class SocialAccountService {
   }
 }
 
+function verifyTokenHash(token: string | undefined): Buffer | null {
+  return token === undefined || token === '' ? null : createHash('sha256').update(token).digest();
+}
+
 function definedOnly(secrets: SocialSecrets): SocialSecrets {
   return Object.fromEntries(Object.entries(secrets).filter(([, v]) => v !== undefined && v !== ''));
 }
@@ -254,6 +279,7 @@ function toSummary(row: AccountRow): SocialAccountSummary {
     externalId: row.external_id,
     displayName: row.display_name,
     settings: row.settings,
+    verifyTokenSet: row.verify_token_sha256 !== null,
     lastWebhookAt: row.last_webhook_at?.toISOString() ?? null,
     lastError: row.last_error,
     lastErrorAt: row.last_error_at?.toISOString() ?? null,

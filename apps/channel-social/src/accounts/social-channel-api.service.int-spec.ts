@@ -1,7 +1,20 @@
-import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '@switchboard/contracts';
+import {
+  AlreadyExistsError,
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+} from '@switchboard/contracts';
 import { type ConfigOf, SecretBox } from '@switchboard/platform';
-import { type BotApiServer, startBotApiServer } from '@switchboard/testing';
+import {
+  type BotApiServer,
+  type GraphApiServer,
+  startBotApiServer,
+  startGraphApiServer,
+} from '@switchboard/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { MetaGraphClient } from '../meta/meta-graph.client.js';
+import { MetaVerificationService } from '../meta/meta-verification.service.js';
+import { MetaAdapter } from '../meta/meta.adapter.js';
 import type { SocialChannelConfig } from '../social-channel.config.js';
 import { TelegramBotApiClient } from '../telegram/telegram-bot-api.client.js';
 import { TelegramBotService } from '../telegram/telegram-bot.service.js';
@@ -15,24 +28,33 @@ describe('SocialChannelApiService', () => {
   const botToken = `${7_100_000_000 + Math.floor(Math.random() * 1e6)}:AA${randomBytes(16).toString('hex')}`;
   let database: SocialTestDatabase;
   let bots: BotApiServer;
+  let graph: GraphApiServer;
   let api: SocialChannelApiService;
+  let verification: MetaVerificationService;
 
   beforeAll(async () => {
     database = await createSocialTestDatabase('social_channel_api');
     bots = await startBotApiServer(botToken);
+    graph = await startGraphApiServer(['EAAG-templates-token']);
     const config = {
       PUBLIC_BASE_URL: 'https://social.example.test',
       TELEGRAM_API_BASE_URL: bots.url,
+      META_GRAPH_API_BASE_URL: graph.url,
+      META_GRAPH_API_VERSION: 'v23.0',
+      META_VERIFY_TOKEN: 'the-environment-verify-token',
     } as ConfigOf<typeof SocialChannelConfig>;
     const accounts = new SocialAccountService(database.db, new SecretBox(randomBytes(32)));
     api = new SocialChannelApiService(
       config,
       accounts,
       new TelegramBotService(config, accounts, new TelegramBotApiClient(config)),
+      new MetaAdapter(config, accounts, new MetaGraphClient(config)),
     );
+    verification = new MetaVerificationService(config, accounts);
   });
 
   afterAll(async () => {
+    await graph?.close();
     await bots?.close();
     await database?.close();
   });
@@ -117,5 +139,78 @@ describe('SocialChannelApiService', () => {
     await expect(api.removeSocialChannel(other, channel!.id)).rejects.toBeInstanceOf(NotFoundError);
     await api.removeSocialChannel(workspace, channel!.id);
     expect((await api.listSocialChannels(workspace)).map((c) => c.id)).not.toContain(channel!.id);
+  });
+
+  it('lists the approved templates of a WhatsApp number’s business account, asked of the Graph API', async () => {
+    const number = await api.connectSocialChannel(workspace, {
+      channel: 'whatsapp',
+      externalId: '106540352240001',
+      accessToken: 'EAAG-templates-token',
+      appSecret: 'templates-app-secret',
+    });
+    expect(number.businessAccountId).toBeNull();
+    await expect(api.listMessageTemplates(workspace, number.id)).rejects.toBeInstanceOf(
+      FailedPreconditionError,
+    );
+    const updated = await api.connectSocialChannel(workspace, {
+      channel: 'whatsapp',
+      externalId: '106540352240001',
+      businessAccountId: '102290129340001',
+    });
+    expect(updated.businessAccountId).toBe('102290129340001');
+    graph.setTemplates('102290129340001', [
+      { name: 'order_update', language: 'en_US', body: 'Hello {{1}}, your order {{2}} has shipped.' },
+      { name: 'draft_offer', language: 'en_US', status: 'PENDING', body: 'Not yet {{1}}' },
+      { name: 'bienvenue', language: 'fr', category: 'MARKETING', body: 'Bienvenue !' },
+    ]);
+    expect(await api.listMessageTemplates(workspace, number.id)).toEqual([
+      {
+        name: 'order_update',
+        language: 'en_US',
+        category: 'UTILITY',
+        body: 'Hello {{1}}, your order {{2}} has shipped.',
+        parameterCount: 2,
+      },
+      { name: 'bienvenue', language: 'fr', category: 'MARKETING', body: 'Bienvenue !', parameterCount: 0 },
+    ]);
+    const asked = graph.requests.filter((r) => r.path === '/102290129340001/message_templates');
+    expect(asked.at(-1)).toMatchObject({ method: 'GET', version: 'v23.0', token: 'EAAG-templates-token' });
+    // Another workspace's number, or a channel that is not WhatsApp, is not found.
+    await expect(api.listMessageTemplates(other, number.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      api.connectSocialChannel(workspace, {
+        channel: 'messenger',
+        externalId: '1029384756',
+        accessToken: 'EAAG-page-token',
+        appSecret: 'page-app-secret',
+        businessAccountId: '1',
+      }),
+    ).rejects.toMatchObject({
+      fieldViolations: [{ field: 'businessAccountId', description: 'only for WhatsApp' }],
+    });
+  });
+
+  it('answers Meta’s handshake with each account’s own verify token, kept only as a digest', async () => {
+    const page = await api.connectSocialChannel(workspace, {
+      channel: 'messenger',
+      externalId: '1029384799',
+      accessToken: 'EAAG-page-token',
+      appSecret: 'page-app-secret',
+      verifyToken: 'page-own-verify-token',
+    });
+    expect(page.verifyTokenSet).toBe(true);
+    expect(JSON.stringify(page)).not.toContain('page-own-verify-token');
+    const [row] = await database.db.query<{ verify_token_sha256: Buffer }[]>(
+      'SELECT verify_token_sha256 FROM channels.social_accounts WHERE id = $1',
+      [page.id],
+    );
+    expect(row!.verify_token_sha256.toString('utf8')).not.toContain('page-own');
+    expect(await verification.answer('subscribe', 'page-own-verify-token', 'ch4llenge')).toBe('ch4llenge');
+    expect(await verification.answer('subscribe', 'the-environment-verify-token', 'c2')).toBe('c2');
+    expect(await verification.answer('subscribe', 'page-own-verify-tokeN', 'c3')).toBeNull();
+    expect(await verification.answer('unsubscribe', 'page-own-verify-token', 'c4')).toBeNull();
+    // Updating without a token keeps it.
+    await api.connectSocialChannel(workspace, { channel: 'messenger', externalId: '1029384799' });
+    expect(await verification.answer('subscribe', 'page-own-verify-token', 'c5')).toBe('c5');
   });
 });

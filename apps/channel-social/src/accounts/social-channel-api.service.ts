@@ -4,11 +4,13 @@ import {
   type FieldViolation,
   InvalidArgumentError,
   NotFoundError,
+  type MessageTemplateView,
   type SocialChannelApi,
   type SocialChannelInput,
   type SocialChannelView,
 } from '@switchboard/contracts';
 import { type ConfigOf, InjectConfig } from '@switchboard/platform';
+import { MetaAdapter } from '../meta/meta.adapter.js';
 import { SocialChannelConfig } from '../social-channel.config.js';
 import { TelegramApiError } from '../telegram/telegram-bot-api.client.js';
 import { TelegramBotService } from '../telegram/telegram-bot.service.js';
@@ -17,6 +19,7 @@ import { type SocialAccountSummary, SocialAccountService } from './social-accoun
 
 const META_ID = /^\d{1,30}$/;
 const SECRET = /^\S{8,1000}$/;
+const VERIFY_TOKEN = /^\S{8,200}$/;
 const BOT_TOKEN = /^\d{1,20}:[A-Za-z0-9_-]{20,100}$/;
 
 /**
@@ -29,6 +32,7 @@ export class SocialChannelApiService implements SocialChannelApi {
     @InjectConfig(SocialChannelConfig) private readonly config: ConfigOf<typeof SocialChannelConfig>,
     private readonly accounts: SocialAccountService,
     private readonly telegram: TelegramBotService,
+    private readonly meta: MetaAdapter,
   ) {}
 
   async listSocialChannels(workspaceId: string): Promise<SocialChannelView[]> {
@@ -76,7 +80,9 @@ export class SocialChannelApiService implements SocialChannelApi {
       settings: {
         ...(input.pageId === undefined ? {} : { pageId: input.pageId }),
         ...(input.humanAgentTag === undefined ? {} : { humanAgentTag: input.humanAgentTag }),
+        ...(input.businessAccountId === undefined ? {} : { businessAccountId: input.businessAccountId }),
       },
+      ...(input.verifyToken === undefined ? {} : { verifyToken: input.verifyToken }),
     });
     if (saved === null)
       throw new AlreadyExistsError(`this ${input.channel} account is connected to another workspace`);
@@ -85,6 +91,15 @@ export class SocialChannelApiService implements SocialChannelApi {
 
   async removeSocialChannel(workspaceId: string, channelId: string): Promise<void> {
     if (!(await this.accounts.remove(workspaceId, channelId))) throw new NotFoundError('channel');
+  }
+
+  async listMessageTemplates(workspaceId: string, channelId?: string): Promise<MessageTemplateView[]> {
+    const account =
+      channelId === undefined
+        ? await this.accounts.findDefault(workspaceId, 'whatsapp')
+        : await this.accounts.findById(workspaceId, channelId);
+    if (account === null || account.channel !== 'whatsapp') throw new NotFoundError('WhatsApp channel');
+    return this.meta.listTemplates(account);
   }
 
   private toView(account: SocialAccountSummary): SocialChannelView {
@@ -97,7 +112,9 @@ export class SocialChannelApiService implements SocialChannelApi {
       displayName: account.displayName,
       webhookUrl: `${this.config.PUBLIC_BASE_URL ?? ''}${path}`,
       humanAgentTag: account.settings.humanAgentTag === true,
+      businessAccountId: account.settings.businessAccountId ?? null,
       secretsSet: true,
+      verifyTokenSet: account.verifyTokenSet,
       lastWebhookAt: account.lastWebhookAt,
       lastError: account.lastError,
       lastErrorAt: account.lastErrorAt,
@@ -123,6 +140,12 @@ function validate(input: SocialChannelInput): FieldViolation[] {
     problems.push({ field: 'appSecret', description: 'at least 8 characters, no spaces' });
   if (input.pageId !== undefined && !META_ID.test(input.pageId))
     problems.push({ field: 'pageId', description: 'the numeric id of the linked page' });
+  if (input.businessAccountId !== undefined && !META_ID.test(input.businessAccountId))
+    problems.push({ field: 'businessAccountId', description: 'the numeric WhatsApp Business Account id' });
+  if (input.businessAccountId !== undefined && input.channel !== 'whatsapp')
+    problems.push({ field: 'businessAccountId', description: 'only for WhatsApp' });
+  if (input.verifyToken !== undefined && !VERIFY_TOKEN.test(input.verifyToken))
+    problems.push({ field: 'verifyToken', description: '8 to 200 characters, no spaces' });
   if (input.channel === 'instagram' && input.pageId === undefined)
     problems.push({ field: 'pageId', description: 'Instagram messages go through the linked page: its id' });
   return problems;

@@ -3,6 +3,7 @@ import {
   type Attachment,
   type ChannelPort,
   type ChannelWebhookRequest,
+  type DeliveryStatusDraft,
   DeliveryStatusChangedV1,
   InboundMessageReceivedV1,
   TransientMediaError,
@@ -14,15 +15,10 @@ import { randomUUID } from 'node:crypto';
 import type { SocialAccount } from '../accounts/social-account.js';
 import { SocialAccountService } from '../accounts/social-account.service.js';
 import { contentTypeFromBytes } from '../media/bounded-download.util.js';
+import { UnknownRecipientCounter } from '../metrics/unknown-recipient.counter.js';
 import { SocialOutboundRecordService } from '../outbound/social-outbound-record.service.js';
 import { CustomerWindowService } from '../windows/customer-window.service.js';
 import { SocialReceiptService, receiptKey } from './social-receipt.service.js';
-
-/** Webhooks naming a number, page, account or bot no workspace connected, since start (a counter). */
-let unknownRecipientWebhooks = 0;
-export function unknownRecipientWebhookCount(): number {
-  return unknownRecipientWebhooks;
-}
 
 /** What a verified webhook had in it. */
 export interface ReceiveResult {
@@ -51,6 +47,7 @@ export class SocialInboundService {
     private readonly records: SocialOutboundRecordService,
     @Inject(ATTACHMENT_STORE) private readonly files: AttachmentStore,
     private readonly bus: EventBus,
+    private readonly unknownRecipientCounter: UnknownRecipientCounter,
   ) {}
 
   async receive<TWebhook, TMedia>(
@@ -62,7 +59,7 @@ export class SocialInboundService {
     const unknown = unknownRecipients(webhook);
     if (unknown.length > 0) {
       // Answered 200 all the same: Meta disables a webhook that keeps failing.
-      unknownRecipientWebhooks += 1;
+      this.unknownRecipientCounter.add(adapter.channels.includes('telegram') ? 'telegram' : 'meta');
       this.logger.warn(
         { recipients: unknown.slice(0, 10) },
         'webhook for a recipient no workspace connected',
@@ -74,19 +71,21 @@ export class SocialInboundService {
       channelAccountId: d.account.id,
       providerId: d.payload.providerMessageId,
     }));
-    // The windows alongside the receipt lookup (moving one forward again on a retry changes nothing):
-    // touched before the publish, so a reply sent as soon as the message shows finds the window open.
-    const [seen] = await Promise.all([
-      this.receipts.received(keys),
-      this.windows.touch(
-        drafts.map((d) => ({
-          workspaceId: d.workspaceId,
-          channelAccountId: d.account.id,
-          address: d.payload.sender.address,
-          at: new Date(d.payload.receivedAt),
-        })),
-      ),
-    ]);
+    // The windows move alongside the receipt lookup and the publish (moving one forward again on a
+    // retry changes nothing), and are awaited before the acknowledgement: a webhook answered 200 has
+    // its window recorded. An agent reads the message before replying, so the upsert has landed by
+    // then; not waiting for it before the publish takes a round trip off every webhook.
+    const touched = this.windows.touch(
+      drafts.map((d) => ({
+        workspaceId: d.workspaceId,
+        channelAccountId: d.account.id,
+        address: d.payload.sender.address,
+        at: new Date(d.payload.receivedAt),
+      })),
+    );
+    // Awaited below in every case; this only keeps a rejection from going unobserved meanwhile.
+    touched.catch(() => undefined);
+    const seen = await this.receipts.received(keys);
     const events: EventEnvelope[] = [];
     const fresh: typeof keys = [];
     const inBatch = new Set<string>();
@@ -106,7 +105,7 @@ export class SocialInboundService {
       fresh.push(key);
     }
 
-    const advances = [];
+    const advances: { messageId: string; draft: DeliveryStatusDraft<SocialAccount> }[] = [];
     for (const draft of adapter.toDeliveryStatuses(webhook)) {
       // Meta names its own id only: ours is found by it. A receipt that doesn't move the message
       // forward (late, repeated) is dropped; a read without a delivered is fine. Checked before and
@@ -131,15 +130,45 @@ export class SocialInboundService {
       );
     }
 
-    if (events.length > 0) await this.bus.emit(events);
-    await this.receipts.record(fresh);
-    for (const { draft } of advances)
-      await this.records.advance(
-        draft.account,
-        draft.providerMessageId,
-        draft.status,
-        draft.errorCode ?? null,
+    for (const mark of adapter.toStatusWatermarks?.(webhook) ?? []) {
+      const covered = new Set(
+        advances.filter((a) => a.draft.account === mark.account).map((a) => a.draft.providerMessageId),
       );
+      for (const sent of await this.records.upTo(mark.account, mark.recipient, mark.upTo, mark.status)) {
+        if (covered.has(sent.providerMessageId)) continue;
+        const draft: DeliveryStatusDraft<SocialAccount> = {
+          account: mark.account,
+          workspaceId: mark.workspaceId,
+          channel: mark.channel,
+          providerMessageId: sent.providerMessageId,
+          status: mark.status,
+          statusAt: mark.upTo,
+        };
+        advances.push({ messageId: sent.messageId, draft });
+        events.push(
+          DeliveryStatusChangedV1.create({
+            workspaceId: mark.workspaceId,
+            payload: {
+              channel: mark.channel,
+              channelAccountId: mark.account.id,
+              messageId: sent.messageId,
+              providerMessageId: sent.providerMessageId,
+              status: mark.status,
+              statusAt: mark.upTo,
+            },
+          }),
+        );
+      }
+    }
+
+    if (events.length > 0) await this.bus.emit(events);
+    await Promise.all([touched, this.receipts.record(fresh)]);
+    // Together, not one round trip after another (Meta batches up to 1,000 statuses).
+    await Promise.all(
+      advances.map(({ draft }) =>
+        this.records.advance(draft.account, draft.providerMessageId, draft.status, draft.errorCode ?? null),
+      ),
+    );
     for (const account of new Set(drafts.map((d) => d.account))) this.accounts.noteWebhook(account);
     return {
       published: fresh.length,

@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import {
+  ChannelUnavailableError,
+  FailedPreconditionError,
+  type MessageTemplateView,
+  UnavailableError,
   type ChannelPort,
   type ChannelWebhookRequest,
   type DeliveryStatus,
@@ -10,6 +14,7 @@ import {
   type OutboundChannelFile,
   type OutboundChannelMessage,
   type SendOutcome,
+  type StatusWatermarkDraft,
   WebhookVerificationError,
   toE164,
 } from '@switchboard/contracts';
@@ -145,7 +150,64 @@ export class MetaAdapter implements ChannelPort<SocialAccount, MetaWebhook, Meta
     for (const secret of secrets)
       if (secret === '' || !hasValidMetaSignature(request.rawBody, signature, secret))
         throw new WebhookVerificationError('X-Hub-Signature-256 does not match');
+    for (const { account, businessAccountId } of parts)
+      if (businessAccountId !== undefined && account.settings.businessAccountId !== businessAccountId)
+        await this.learnBusinessAccount(account, businessAccountId);
     return { parts, unknownRecipients };
+  }
+
+  /**
+   * The approved templates of the number's business account, from the Graph API
+   * (`GET /{waba-id}/message_templates`), a page of up to 200 at most: more than a composer can offer.
+   */
+  async listTemplates(account: SocialAccount): Promise<MessageTemplateView[]> {
+    const waba = account.settings.businessAccountId;
+    if (waba === undefined)
+      throw new FailedPreconditionError(
+        'The WhatsApp Business Account of this number is not known yet: set it in Admin → Channels, or wait for its first webhook.',
+      );
+    const token = account.secrets.accessToken;
+    if (token === undefined) throw new FailedPreconditionError('This channel has no access token.');
+    let answer: { data?: GraphTemplate[] };
+    try {
+      answer = await this.graph.get(
+        `${encodeURIComponent(waba)}/message_templates?status=APPROVED&fields=name,language,status,category,components&limit=200`,
+        token,
+      );
+    } catch (error) {
+      if (error instanceof MetaGraphError || error instanceof ChannelUnavailableError) {
+        await this.accounts.noteError(account, `templates: ${error.message}`).catch(() => undefined);
+        throw new UnavailableError(`Meta did not list the templates: ${error.message}`);
+      }
+      throw error;
+    }
+    return (answer.data ?? [])
+      .filter((t) => t.status === undefined || t.status === 'APPROVED')
+      .flatMap((t) => {
+        if (typeof t.name !== 'string' || typeof t.language !== 'string') return [];
+        const body = t.components?.find((c) => c.type === 'BODY')?.text ?? '';
+        const placeholders = new Set([...body.matchAll(/\{\{(\d+)\}\}/g)].map((m) => m[1]));
+        return [
+          {
+            name: t.name,
+            language: t.language,
+            category: t.category ?? '',
+            body,
+            parameterCount: placeholders.size,
+          },
+        ];
+      });
+  }
+
+  /** A webhook's entry id is the number's business account: kept, so its templates can be listed. */
+  private async learnBusinessAccount(account: SocialAccount, businessAccountId: string): Promise<void> {
+    if (!/^\d{1,30}$/.test(businessAccountId)) return;
+    try {
+      await this.accounts.updateSettings(account, { businessAccountId });
+    } catch (error) {
+      // Not worth a retry by Meta: the next webhook tries again.
+      this.logger.warn({ channelAccountId: account.id, err: error }, 'could not record the business account');
+    }
   }
 
   toInboundMessages(webhook: MetaWebhook): InboundMessageDraft<SocialAccount, MetaMedia>[] {
@@ -205,6 +267,34 @@ export class MetaAdapter implements ChannelPort<SocialAccount, MetaWebhook, Meta
           });
       }
     }
+    return drafts;
+  }
+
+  /**
+   * Messenger and Instagram say "read" (and sometimes "delivered") by watermark: every message the
+   * page sent this person up to that moment. A read that also names its `mid` is covered by
+   * `toDeliveryStatuses` as well; the record's high-water mark makes the second one a no-op.
+   */
+  toStatusWatermarks(webhook: MetaWebhook): StatusWatermarkDraft<SocialAccount>[] {
+    const drafts: StatusWatermarkDraft<SocialAccount>[] = [];
+    for (const { account, messaging } of webhook.parts)
+      for (const event of messaging ?? []) {
+        const marks = [
+          { status: 'delivered' as const, at: event.delivery?.watermark },
+          { status: 'read' as const, at: event.read?.watermark },
+        ];
+        for (const { status, at } of marks)
+          if (typeof at === 'number' && Number.isFinite(at) && at > 0)
+            drafts.push({
+              account,
+              workspaceId: account.workspaceId,
+              channel: account.channel,
+              // The customer who read: the sender of the read event.
+              recipient: event.sender.id,
+              status,
+              upTo: new Date(Math.min(at, 8.64e15)).toISOString(),
+            });
+      }
     return drafts;
   }
 
@@ -276,7 +366,7 @@ export class MetaAdapter implements ChannelPort<SocialAccount, MetaWebhook, Meta
       const type = WHATSAPP_MEDIA_TYPES.find((t) => t === message.type);
       const media = type === undefined ? undefined : message[type];
       // A wa_id is the customer's phone number: the same customer as their SMS (ADR 0070).
-      const phone = toE164(`+${message.from}`) ?? message.from;
+      const phone = waIdToE164(message.from);
       const name = names.get(message.from);
       const hints: Record<string, string> = {};
       if (unsupported) hints.unsupported = message.type.slice(0, 100);
@@ -475,6 +565,14 @@ export class MetaAdapter implements ChannelPort<SocialAccount, MetaWebhook, Meta
   }
 }
 
+interface GraphTemplate {
+  name?: string;
+  language?: string;
+  status?: string;
+  category?: string;
+  components?: { type?: string; text?: string }[];
+}
+
 interface WhatsAppSendResponse {
   messages?: { id?: string }[];
 }
@@ -498,6 +596,18 @@ function fromWhatsAppStatus(status: string): DeliveryStatus | null {
     default:
       return null;
   }
+}
+
+// Parsing a number with libphonenumber was 3% of a webhook's CPU in bench:social's profile, and
+// the same customers write again and again: the last few thousand wa_ids are remembered.
+const E164_BY_WA_ID = new Map<string, string>();
+function waIdToE164(waId: string): string {
+  const known = E164_BY_WA_ID.get(waId);
+  if (known !== undefined) return known;
+  const phone = toE164(`+${waId}`) ?? waId;
+  if (E164_BY_WA_ID.size >= 5_000) E164_BY_WA_ID.clear();
+  E164_BY_WA_ID.set(waId, phone);
+  return phone;
 }
 
 function epochToIso(seconds: string | undefined): string {

@@ -7,6 +7,7 @@ import {
   type MessageDeliveryRequestedV1,
   type OutboundChannelFile,
   SOCIAL_CHANNEL_LIMITS,
+  decideWindow,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
 import {
@@ -22,7 +23,7 @@ import { SocialAccountService } from '../accounts/social-account.service.js';
 import { MetaAdapter } from '../meta/meta.adapter.js';
 import { TelegramAdapter } from '../telegram/telegram.adapter.js';
 import { CustomerWindowService } from '../windows/customer-window.service.js';
-import { decideWindow } from '../windows/customer-window.util.js';
+
 import { SocialOutboundRecordService } from './social-outbound-record.service.js';
 
 export interface SendRetryPolicy {
@@ -89,14 +90,20 @@ export class SocialDeliveryService {
     const { payload } = requested;
     const text = payload.text ?? '';
     const limits = SOCIAL_CHANNEL_LIMITS[channel];
-    if (text.length === 0 && payload.attachments.length === 0)
+    if (text.length === 0 && payload.attachments.length === 0 && payload.template === undefined)
       return this.refuse(requested, account, { code: 'empty_message', message: 'The message is empty.' });
-    if (text.length > limits.maxTextLength)
+    if (payload.template === undefined && text.length > limits.maxTextLength)
       return this.refuse(requested, account, {
         code: 'body_too_long',
         message: `A ${label(channel)} message holds at most ${limits.maxTextLength} characters; this one has ${text.length}.`,
       });
 
+    const template = payload.template;
+    if (template !== undefined && channel !== 'whatsapp')
+      return this.refuse(requested, account, {
+        code: 'template_not_supported',
+        message: `Templates are WhatsApp's; ${label(channel)} takes no template.`,
+      });
     const recipient = payload.recipient.address;
     const window = decideWindow(
       channel,
@@ -105,7 +112,8 @@ export class SocialDeliveryService {
       { humanAgentTag: account.settings.humanAgentTag === true },
     );
     if (window.kind === 'closed') return this.refuse(requested, account, window);
-    if (window.kind === 'template_only')
+    // A template goes whether the window is open or not: it is what WhatsApp allows outside it.
+    if (window.kind === 'template_only' && template === undefined)
       return this.refuse(requested, account, {
         code: 'window_closed',
         message:
@@ -136,9 +144,13 @@ export class SocialDeliveryService {
         const outcome = await adapter.send(account, {
           request: payload,
           recipient,
-          text: text.length > 0 ? text : null,
-          attachments,
-          options: { humanAgentTag: window.kind === 'human_agent' },
+          // With a template, the text is what agents saw of it: only the template goes.
+          text: template === undefined && text.length > 0 ? text : null,
+          attachments: template === undefined ? attachments : [],
+          options: {
+            humanAgentTag: window.kind === 'human_agent',
+            ...(template === undefined ? {} : { template }),
+          },
         });
         if (!outcome.ok) {
           await this.records.sent(account, payload.messageId, 'failed', null, outcome.code);

@@ -74,6 +74,29 @@ export class SocialOutboundRecordService {
     return rows[0] ? { messageId: rows[0].message_id } : null;
   }
 
+  /**
+   * Our messages to `recipient` sent by `upTo` that `status` moves forward (a watermark: Messenger's
+   * read). Compared with when we claimed the message, which precedes Meta's own send time, so a
+   * message sent before the watermark is never missed. At most `limit`, oldest first.
+   */
+  async upTo(
+    account: SocialAccount,
+    recipient: string,
+    upTo: string,
+    status: DeliveryStatus,
+    limit = 500,
+  ): Promise<{ messageId: string; providerMessageId: string }[]> {
+    const rows = await queryRows<{ message_id: string; provider_message_id: string }>(
+      this.db,
+      `SELECT message_id, provider_message_id FROM channels.social_outbound_messages
+       WHERE channel_account_id = $1 AND recipient = $2 AND created_at <= $3
+         AND provider_message_id IS NOT NULL AND status_rank < $4
+       ORDER BY created_at LIMIT $5`,
+      [account.id, recipient, upTo, DELIVERY_STATUS_RANK[status], limit],
+    );
+    return rows.map((r) => ({ messageId: r.message_id, providerMessageId: r.provider_message_id }));
+  }
+
   async advance(
     account: SocialAccount,
     providerMessageId: string,

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   MAX_MESSAGE_TEXT_LENGTH,
   type Attachment,
@@ -9,6 +9,9 @@ import {
   type HistoryApi,
   ROUTING_API,
   type RoutingApi,
+  SOCIAL_CHANNEL_API,
+  type SocialChannelApi,
+  UnavailableError,
 } from '@switchboard/contracts';
 import { channels, conversationStatuses, identityKinds } from '../mapping/proto-enums.util.js';
 import * as views from '../mapping/proto-views.util.js';
@@ -25,6 +28,8 @@ export class ConversationServiceHandlers {
     private readonly rpc: RpcHandlerFactory,
     @Inject(HISTORY_API) private readonly history: HistoryApi,
     @Inject(ROUTING_API) private readonly routing: RoutingApi,
+    // Null where the social channels are not deployed (no CHANNEL_SOCIAL_API_URL).
+    @Optional() @Inject(SOCIAL_CHANNEL_API) private readonly social: SocialChannelApi | null,
   ) {}
 
   implementation(): grpcV1.ConversationServiceHandlers {
@@ -125,6 +130,19 @@ export class ConversationServiceHandlers {
         });
         return { messageId: result.messageId, created: result.created };
       }),
+      ListMessageTemplates: this.rpc.unary(
+        'ListMessageTemplates',
+        'read',
+        async (req: grpcV1.ListMessageTemplatesRequest__Output, ctx) => {
+          new Violations().optionalUuid('channel_account_id', req.channelAccountId).throwIfAny();
+          if (this.social === null) throw new UnavailableError('the social channels are not deployed');
+          const templates = await this.social.listMessageTemplates(
+            ctx.principal.workspaceId,
+            req.channelAccountId === '' ? undefined : req.channelAccountId,
+          );
+          return { templates };
+        },
+      ),
     };
   }
 
@@ -154,8 +172,15 @@ export class ConversationServiceHandlers {
       case undefined:
         v.add('recipient', 'set one of customer_id, conversation_id or identity');
     }
-    if (req.text.trim() === '' && req.attachments.length === 0)
-      v.add('text', 'is required without attachments');
+    const template = req.template ?? null;
+    if (req.text.trim() === '' && req.attachments.length === 0 && template === null)
+      v.add('text', 'is required without attachments or a template');
+    if (template !== null) {
+      v.text('template.name', template.name, 1, 512).text('template.language', template.language, 2, 16);
+      if (template.parameters.length > 20) v.add('template.parameters', 'at most 20');
+      template.parameters.forEach((p, i) => v.text(`template.parameters[${i}]`, p, 1, 1024));
+      if (req.attachments.length > 0) v.add('attachments', 'a template goes alone');
+    }
     if (req.attachments.length > MAX_ATTACHMENTS) v.add('attachments', `at most ${MAX_ATTACHMENTS}`);
     const attachments: Attachment[] = req.attachments.map((a, i) => {
       v.text(`attachments[${i}].storage_key`, a.storageKey, 1, 1000).text(
@@ -182,6 +207,15 @@ export class ConversationServiceHandlers {
       ...(req.channelAccountId ? { channelAccountId: req.channelAccountId } : {}),
       text: req.text === '' ? null : req.text,
       attachments,
+      ...(template === null
+        ? {}
+        : {
+            template: {
+              name: template.name,
+              language: template.language,
+              parameters: template.parameters,
+            },
+          }),
       sender: ctx.sender(req.senderName),
     });
     return views.sendResult(result);

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import {
   type Channel,
+  decideWindow,
+  describeTemplate,
   FailedPreconditionError,
   type IdentityKind,
   InvalidArgumentError,
@@ -94,7 +96,7 @@ route_channel AS (
      ORDER BY m.created_at DESC, m.id DESC LIMIT 1)) AS channel
     WHERE NOT $7::boolean AND EXISTS (SELECT 1 FROM conversation)) AS chosen),
 last_inbound AS (
-  SELECT m.sender_kind, m.sender_address, m.channel_account_id FROM history.messages m
+  SELECT m.sender_kind, m.sender_address, m.channel_account_id, m.received_at FROM history.messages m
   WHERE m.workspace_id = $1 AND m.customer_id = (SELECT customer_id FROM conversation)
     AND m.direction = 'in' AND m.channel = (SELECT channel FROM route_channel)
     AND m.sender_address IS NOT NULL
@@ -122,7 +124,7 @@ SELECT
    WHERE c.status = 'resolved' AND NOT $7::boolean AND o.customer_id = c.customer_id
      AND o.status <> 'resolved' AND o.id <> c.id LIMIT 1) AS other_open_id,
   rc.channel AS route_channel,
-  l.channel_account_id AS last_inbound_account_id,
+  l.channel_account_id AS last_inbound_account_id, l.received_at AS last_inbound_at,
   r.kind AS recipient_kind, r.address AS recipient_address,
   (SELECT i.opted_out FROM history.identities i
    WHERE i.workspace_id = $1 AND i.kind = r.kind AND i.value = r.address) AS opted_out
@@ -151,6 +153,7 @@ interface LookupRow {
   other_open_id: string | null;
   route_channel: Channel | null;
   last_inbound_account_id: string | null;
+  last_inbound_at: Date | null;
   recipient_kind: IdentityKind | null;
   recipient_address: string | null;
   opted_out: boolean | null;
@@ -305,7 +308,12 @@ export class OutboundMessageService {
       );
     const delivery = note ? undefined : this.route(row, input);
 
-    const text = maskCardNumbersOrNull(input.text);
+    // A template's own text is what agents see of it: Meta sends the approved body, not ours.
+    const text = maskCardNumbersOrNull(
+      input.template !== undefined && (input.text ?? '').trim() === ''
+        ? describeTemplate(input.template)
+        : input.text,
+    );
     const sequence = row.last_sequence! + 1;
     // Timed once the conversation's row was locked: every earlier message of it has committed by
     // then, so the timeline's order is the sequence order (as on the inbound path).
@@ -360,6 +368,7 @@ export class OutboundMessageService {
               recipient: delivery.recipient,
               text,
               attachments: input.attachments ?? [],
+              ...(input.template !== undefined ? { template: input.template } : {}),
               sender: input.sender,
               requestedAt: createdAt,
             },
@@ -441,6 +450,9 @@ export class OutboundMessageService {
     const recipient = { kind: row.recipient_kind, address: row.recipient_address };
     if (row.opted_out === true)
       throw new FailedPreconditionError(`${recipient.address} has opted out of messages on ${channel}`);
+    if (input.template !== undefined && channel !== 'whatsapp')
+      throw new FailedPreconditionError(`templates are WhatsApp's; this reply goes on ${channel}`);
+    refuseOutsideWindow(channel, row.last_inbound_at, input);
     const channelAccountId =
       input.channelAccountId ??
       (row.conversation_channel === channel ? row.conversation_channel_account_id : null) ??
@@ -449,4 +461,23 @@ export class OutboundMessageService {
     // Null: the channel's adapter sends from the workspace's default account for the channel.
     return { channel, channelAccountId, recipient };
   }
+}
+
+/**
+ * The provider's messaging window, checked before a reply is accepted so the caller hears why at
+ * once (gRPC FAILED_PRECONDITION, the inbox's error) rather than as a failed delivery later: from
+ * when the customer last wrote on the channel, by the rule channel-social enforces again at
+ * delivery. History does not know whether a page is approved for Messenger's HUMAN_AGENT tag, so
+ * it refuses only what no page may send (past 7 days); channel-social decides the days between.
+ */
+function refuseOutsideWindow(channel: Channel, lastInboundAt: Date | null, input: SendMessageInput): void {
+  if (channel !== 'whatsapp' && channel !== 'messenger' && channel !== 'instagram') return;
+  const window = decideWindow(channel, lastInboundAt, new Date(), { humanAgentTag: true });
+  if (window.kind === 'closed') throw new FailedPreconditionError(window.message);
+  if (window.kind === 'template_only' && input.template === undefined)
+    throw new FailedPreconditionError(
+      lastInboundAt === null
+        ? 'The customer has not written on WhatsApp: only an approved template can be sent.'
+        : 'The customer last wrote more than 24 hours ago: WhatsApp allows only an approved template until they write again.',
+    );
 }

@@ -38,6 +38,7 @@ export class OutboundRequestConsumer extends EventConsumer {
               internalNote: p.internalNote,
               text: p.text,
               attachments: p.attachments,
+              ...(p.template !== undefined ? { template: p.template } : {}),
               sender: p.sender,
             });
           }

@@ -5,6 +5,7 @@ import {
   identityKindSchema,
   InvalidArgumentError,
   messageSenderSchema,
+  messageTemplateSchema,
   messageTextSchema,
   type SendMessageInput,
 } from '@switchboard/contracts';
@@ -21,15 +22,30 @@ const sendMessageInputSchema = z
     internalNote: z.boolean().optional(),
     text: messageTextSchema.nullable(),
     attachments: z.array(attachmentSchema).max(20).optional(),
+    template: messageTemplateSchema.optional(),
     sender: messageSenderSchema,
   })
   .refine((i) => i.customerId !== undefined || i.conversationId !== undefined || i.identity !== undefined, {
     message: 'customerId, conversationId or identity is required',
     path: ['customerId'],
   })
-  .refine((i) => (i.text !== null && i.text.trim().length > 0) || (i.attachments?.length ?? 0) > 0, {
-    message: 'text or an attachment is required',
-    path: ['text'],
+  .refine(
+    (i) =>
+      (i.text !== null && i.text.trim().length > 0) ||
+      (i.attachments?.length ?? 0) > 0 ||
+      i.template !== undefined,
+    { message: 'text, an attachment or a template is required', path: ['text'] },
+  )
+  .refine(
+    (i) => i.template === undefined || ((i.attachments?.length ?? 0) === 0 && i.internalNote !== true),
+    {
+      message: 'a template goes alone: no attachments, not as a note',
+      path: ['template'],
+    },
+  )
+  .refine((i) => i.template === undefined || i.channel === undefined || i.channel === 'whatsapp', {
+    message: 'templates are WhatsApp’s',
+    path: ['template'],
   });
 
 /** Validates a send at the edge of the service, naming every offending field. */

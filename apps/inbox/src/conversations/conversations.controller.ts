@@ -10,7 +10,12 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import { channelSchema, conversationStatusSchema, messageTextSchema } from '@switchboard/contracts';
+import {
+  channelSchema,
+  conversationStatusSchema,
+  messageTemplateSchema,
+  messageTextSchema,
+} from '@switchboard/contracts';
 import { z } from 'zod';
 import { CurrentSession, RequireRole, SessionGuard } from '../auth/session.guard.js';
 import type { SessionContext } from '../auth/session-context.js';
@@ -42,12 +47,18 @@ const replySchema = z
     internalNote: z.boolean().optional(),
     /** Uploaded first (`POST /api/inbox/attachments`); at most 5. */
     attachmentIds: z.array(z.uuid()).max(5).optional(),
+    /** WhatsApp: an approved template, offered by `GET …/templates` once the window has closed. */
+    template: messageTemplateSchema.optional(),
   })
   .refine((r) => !(r.internalNote && r.channel), { message: 'a note has no channel', path: ['channel'] })
-  .refine((r) => (r.text ?? null) !== null || (r.attachmentIds ?? []).length > 0, {
-    message: 'a reply needs text or an attachment',
-    path: ['text'],
-  });
+  .refine((r) => !(r.internalNote && r.template), { message: 'a note has no template', path: ['template'] })
+  .refine(
+    (r) => (r.text ?? null) !== null || (r.attachmentIds ?? []).length > 0 || r.template !== undefined,
+    {
+      message: 'a reply needs text, an attachment or a template',
+      path: ['text'],
+    },
+  );
 const statusSchema = z.object({ status: conversationStatusSchema });
 const transferSchema = z
   .object({
@@ -92,6 +103,11 @@ export class ConversationsController {
     @Body() body: unknown,
   ) {
     return this.conversations.reply(session, id, parseInput(replySchema, body));
+  }
+
+  @Get('conversations/:conversationId/templates')
+  async templates(@CurrentSession() session: SessionContext, @Param('conversationId') id: string) {
+    return { templates: await this.conversations.templates(session, id) };
   }
 
   @Post('conversations/:conversationId/status')

@@ -1,4 +1,4 @@
-import { Injectable, Inject } from '@nestjs/common';
+import { Injectable, Inject, Optional } from '@nestjs/common';
 import {
   type BotConversationView,
   type Channel,
@@ -7,6 +7,8 @@ import {
   type CustomerView,
   type MergeSuggestionView,
   type MessageSender,
+  type MessageTemplate,
+  type MessageTemplateView,
   type MessageView,
   type Page,
   PermissionDeniedError,
@@ -17,6 +19,9 @@ import {
   type HistoryApi,
   ROUTING_API,
   type RoutingApi,
+  SOCIAL_CHANNEL_API,
+  type SocialChannelApi,
+  UnavailableError,
 } from '@switchboard/contracts';
 import { AttachmentsService } from '../attachments/attachments.service.js';
 import { roleAtLeast } from '../auth/role.js';
@@ -52,6 +57,8 @@ export interface ReplyInput {
   attachmentIds?: string[];
   channel?: Channel;
   internalNote?: boolean;
+  /** WhatsApp: an approved template (the only message allowed once the 24-hour window closed). */
+  template?: MessageTemplate;
 }
 
 /**
@@ -66,6 +73,8 @@ export class ConversationsService {
     @Inject(ROUTING_API) private readonly routing: RoutingApi,
     private readonly reads: ReadPositionsService,
     private readonly attachments: AttachmentsService,
+    // Null where the social channels are not deployed.
+    @Optional() @Inject(SOCIAL_CHANNEL_API) private readonly social: SocialChannelApi | null,
   ) {}
 
   async list(session: SessionContext, query: ConversationListQuery): Promise<Page<ConversationListItem>> {
@@ -138,9 +147,24 @@ export class ConversationsService {
       ...(input.internalNote ? { internalNote: true } : {}),
       text: input.text ?? null,
       ...(attachments.length > 0 ? { attachments } : {}),
+      ...(input.template ? { template: input.template } : {}),
       sender: this.sender(session),
     });
     return result;
+  }
+
+  /**
+   * The approved WhatsApp templates the composer offers for this conversation: its WhatsApp
+   * number's (the workspace's default one before the customer wrote on WhatsApp).
+   */
+  async templates(session: SessionContext, conversationId: string): Promise<MessageTemplateView[]> {
+    const conversation = await this.actionable(session, conversationId);
+    if (this.social === null) throw new UnavailableError('the social channels are not deployed');
+    const account =
+      conversation.channel === 'whatsapp' && conversation.channelAccountId !== null
+        ? conversation.channelAccountId
+        : undefined;
+    return this.social.listMessageTemplates(session.workspaceId, account);
   }
 
   async setStatus(

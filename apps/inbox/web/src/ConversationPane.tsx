@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { type ConversationDetail, type Me, type MessageView, type Page, api, query } from './api.js';
 import { CHANNEL_LABEL } from './format.js';
 import { CustomerWindowNotice } from './CustomerWindowNotice.js';
+import { windowNotice } from './customer-window.js';
 import { isTyping } from './keyboard.js';
 import { live } from './live.js';
 import { Message } from './Message.js';
@@ -198,11 +199,13 @@ export function ConversationPane({
         </ol>
         {customerTyping && <p className="typing">Customer is typing…</p>}
         <CustomerWindowNotice channel={conversation.channel} messages={messages} />
-        <CustomerWindowNotice channel={conversation.channel} messages={messages} />
         <ReplyBox
           conversationId={conversationId}
           lastChannel={conversation.channel}
           channels={customer.channels}
+          templateOnly={
+            conversation.channel === 'whatsapp' && windowNotice('whatsapp', messages)?.open === false
+          }
           onSent={() => Promise.all([load(), onChanged()]).then(() => undefined)}
         />
       </section>

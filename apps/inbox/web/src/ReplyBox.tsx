@@ -1,5 +1,5 @@
 import { type KeyboardEvent as ReactKeyboardEvent, useEffect, useRef, useState } from 'react';
-import { type CannedResponse, type Channel, api, newIdempotencyKey } from './api.js';
+import { type CannedResponse, type Channel, type MessageTemplate, api, newIdempotencyKey } from './api.js';
 import {
   ATTACHMENT_TYPES,
   MAX_FILES,
@@ -10,16 +10,20 @@ import {
 } from './attachments.js';
 import { CHANNEL_LABEL } from './format.js';
 import { live } from './live.js';
+import { TemplatePicker } from './TemplatePicker.js';
 
 export function ReplyBox({
   conversationId,
   lastChannel,
   channels,
+  templateOnly,
   onSent,
 }: {
   conversationId: string;
   lastChannel: Channel | null;
   channels: Channel[];
+  /** WhatsApp's 24-hour window has closed: only an approved template can go. */
+  templateOnly: boolean;
   onSent: () => Promise<void>;
 }) {
   const [text, setText] = useState('');
@@ -71,6 +75,27 @@ export function ReplyBox({
       setSending(false);
     }
   };
+
+  const sendTemplate = async (template: MessageTemplate, filled: string) => {
+    setSending(true);
+    setError(null);
+    try {
+      await api('POST', `/conversations/${conversationId}/messages`, {
+        idempotencyKey: key.current,
+        // What agents see of it in the timeline; WhatsApp sends the approved body itself.
+        text: filled,
+        template,
+        channel: 'whatsapp',
+      });
+      key.current = newIdempotencyKey();
+      await onSent();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setSending(false);
+    }
+  };
+  const templatesOnly = templateOnly && !note && (channel === '' || channel === 'whatsapp');
 
   const attach = async (chosen: FileList | null) => {
     if (!chosen) return;
@@ -150,60 +175,74 @@ export function ReplyBox({
           ))}
         </ul>
       )}
-      <textarea
-        id="reply"
-        aria-label={note ? 'Internal note' : 'Reply'}
-        placeholder={
-          note ? 'A note for your team (never sent)' : 'Reply… (/ for canned responses, Ctrl+Enter to send)'
-        }
-        value={text}
-        onChange={(e) => onChange(e.target.value)}
-        onKeyDown={onKeyDown}
-        rows={3}
-      />
-      {files.length > 0 && (
-        <ul className="attached" aria-label="Attached files">
-          {files.map((f) => (
-            <li key={f.id}>
-              {f.fileName ?? f.contentType} ({Math.ceil(f.sizeBytes / 1024)} KB){' '}
-              <button
-                type="button"
-                aria-label={`Remove ${f.fileName ?? 'file'}`}
-                onClick={() => setFiles(files.filter((other) => other.id !== f.id))}
-              >
-                ×
-              </button>
-            </li>
-          ))}
-        </ul>
+      {templatesOnly && (
+        <TemplatePicker conversationId={conversationId} sending={sending} onSend={sendTemplate} />
       )}
-      {error && (
+      {templatesOnly && error && (
         <p className="error" role="alert">
           {error}
         </p>
       )}
-      {channelProblem && (
-        <p className="error" role="status">
-          {channelProblem}
-        </p>
+      {!templatesOnly && (
+        <>
+          <textarea
+            id="reply"
+            aria-label={note ? 'Internal note' : 'Reply'}
+            placeholder={
+              note
+                ? 'A note for your team (never sent)'
+                : 'Reply… (/ for canned responses, Ctrl+Enter to send)'
+            }
+            value={text}
+            onChange={(e) => onChange(e.target.value)}
+            onKeyDown={onKeyDown}
+            rows={3}
+          />
+          {files.length > 0 && (
+            <ul className="attached" aria-label="Attached files">
+              {files.map((f) => (
+                <li key={f.id}>
+                  {f.fileName ?? f.contentType} ({Math.ceil(f.sizeBytes / 1024)} KB){' '}
+                  <button
+                    type="button"
+                    aria-label={`Remove ${f.fileName ?? 'file'}`}
+                    onClick={() => setFiles(files.filter((other) => other.id !== f.id))}
+                  >
+                    ×
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+          {error && (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          )}
+          {channelProblem && (
+            <p className="error" role="status">
+              {channelProblem}
+            </p>
+          )}
+          <label className="attach">
+            {uploading ? 'Uploading…' : 'Attach'}
+            <input
+              type="file"
+              aria-label="Attach files"
+              accept={ATTACHMENT_TYPES.join(',')}
+              multiple
+              disabled={uploading || sending}
+              onChange={(e) => {
+                void attach(e.target.files);
+                e.target.value = '';
+              }}
+            />
+          </label>
+          <button type="button" className="send" disabled={!canSend} onClick={() => void send()}>
+            {note ? 'Add note' : 'Send'}
+          </button>
+        </>
       )}
-      <label className="attach">
-        {uploading ? 'Uploading…' : 'Attach'}
-        <input
-          type="file"
-          aria-label="Attach files"
-          accept={ATTACHMENT_TYPES.join(',')}
-          multiple
-          disabled={uploading || sending}
-          onChange={(e) => {
-            void attach(e.target.files);
-            e.target.value = '';
-          }}
-        />
-      </label>
-      <button type="button" className="send" disabled={!canSend} onClick={() => void send()}>
-        {note ? 'Add note' : 'Send'}
-      </button>
     </div>
   );
 }

@@ -18,6 +18,8 @@ export type {
   ConversationStatus,
   ConversationView,
   CustomerView,
+  MessageTemplate,
+  MessageTemplateView,
   MessageView,
   Page,
   QueueStatsView,

@@ -30,6 +30,13 @@ export interface ChannelPort<TAccount, TWebhook, TMedia> {
   toDeliveryStatuses(webhook: TWebhook): DeliveryStatusDraft<TAccount>[];
 
   /**
+   * Statuses a provider gives by watermark rather than by message id (Messenger and Instagram's
+   * `read` and `delivery`): every message sent to the recipient up to a time. Optional: most
+   * providers name each message.
+   */
+  toStatusWatermarks?(webhook: TWebhook): StatusWatermarkDraft<TAccount>[];
+
+  /**
    * Sends one agent's message. Resolves with the provider's id, or a refusal the provider would
    * repeat on retry (an agent can read its message); throws `ChannelUnavailableError` for what may
    * work later (timeouts, 429, 5xx), which the app retries.
@@ -64,6 +71,16 @@ export interface InboundMessageDraft<TAccount, TMedia> {
 }
 
 /** A provider receipt for one of our messages. */
+/** Every message sent from `account` to `recipient` at or before `upTo` reached `status`. */
+export interface StatusWatermarkDraft<TAccount> {
+  readonly account: TAccount;
+  readonly workspaceId: string;
+  readonly channel: Channel;
+  readonly recipient: string;
+  readonly status: DeliveryStatus;
+  readonly upTo: string;
+}
+
 export interface DeliveryStatusDraft<TAccount> {
   readonly account: TAccount;
   readonly workspaceId: string;

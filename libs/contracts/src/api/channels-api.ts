@@ -129,6 +129,27 @@ export interface SocialChannelApi {
    */
   connectSocialChannel(workspaceId: string, input: SocialChannelInput): Promise<SocialChannelView>;
   removeSocialChannel(workspaceId: string, channelId: string): Promise<void>;
+  /**
+   * The approved message templates of a WhatsApp channel's business account (WABA), asked of the
+   * Graph API: what may be sent once the 24-hour window has closed. `channelId` absent: the
+   * workspace's default WhatsApp number. NotFoundError for no such WhatsApp channel,
+   * FailedPreconditionError while its business account is unknown, UnavailableError when Meta
+   * cannot be asked.
+   */
+  listMessageTemplates(workspaceId: string, channelId?: string): Promise<MessageTemplateView[]>;
+}
+
+/** One approved WhatsApp template, as the composer and gRPC offer it. */
+export interface MessageTemplateView {
+  name: string;
+  /** Meta's language code, e.g. `en_US`. */
+  language: string;
+  /** MARKETING, UTILITY or AUTHENTICATION. */
+  category: string;
+  /** The body text with its `{{1}}`, `{{2}}` … placeholders. */
+  body: string;
+  /** How many parameters the body takes. */
+  parameterCount: number;
 }
 
 export const SOCIAL_CHANNEL_API = Symbol.for('switchboard.SocialChannelApi');
@@ -149,6 +170,10 @@ export interface SocialChannelInput {
   pageId?: string;
   /** Messenger/Instagram: the app is approved for the HUMAN_AGENT tag. */
   humanAgentTag?: boolean;
+  /** WhatsApp: the business account (WABA) owning the number, whose templates are offered. */
+  businessAccountId?: string;
+  /** Meta: this account's own `hub.verify_token` for the webhook subscription; never shown again. */
+  verifyToken?: string;
 }
 
 export interface SocialChannelView {
@@ -160,8 +185,12 @@ export interface SocialChannelView {
   /** Where the provider must send webhooks (under PUBLIC_BASE_URL when set, else a path). */
   webhookUrl: string;
   humanAgentTag: boolean;
+  /** WhatsApp: the business account whose templates are offered; null until known. */
+  businessAccountId: string | null;
   /** The secrets themselves never leave channel-social. */
   secretsSet: true;
+  /** Meta: whether the account has its own verify token (else META_VERIFY_TOKEN answers). */
+  verifyTokenSet: boolean;
   lastWebhookAt: string | null;
   lastError: string | null;
   lastErrorAt: string | null;
@@ -175,5 +204,6 @@ export const socialChannelApiPort: ServicePort<SocialChannelApi> = {
     listSocialChannels: true,
     connectSocialChannel: true,
     removeSocialChannel: true,
+    listMessageTemplates: true,
   }),
 };

@@ -1,4 +1,4 @@
-import type { Attachment, Channel, IdentityKind } from '../channels.js';
+import type { Attachment, Channel, IdentityKind, MessageTemplate } from '../channels.js';
 import type { DeliveryStatus } from '../events/delivery-status-changed.event.js';
 import type { MessageDirection, MessageSender } from '../events/conversation-message-appended.event.js';
 import type { ConversationStatus } from '../events/conversation-status-changed.event.js';
@@ -241,6 +241,11 @@ export interface SendMessageInput {
   internalNote?: boolean;
   text: string | null;
   attachments?: Attachment[];
+  /**
+   * WhatsApp: an approved template, the one message WhatsApp takes outside its 24-hour window.
+   * The text, when given, is what agents see of it; absent, a description of the template is.
+   */
+  template?: MessageTemplate;
   sender: MessageSender;
 }
 

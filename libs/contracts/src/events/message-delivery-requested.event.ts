@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { attachmentSchema, channelSchema, identityKindSchema, messageTextSchema } from '../channels.js';
+import {
+  attachmentSchema,
+  channelSchema,
+  identityKindSchema,
+  messageTemplateSchema,
+  messageTextSchema,
+} from '../channels.js';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
 import { Topics } from '../topics.js';
 import { messageSenderSchema } from './conversation-message-appended.event.js';
@@ -26,6 +32,11 @@ export const MessageDeliveryRequestedV1 = defineEvent(
     recipient: z.object({ kind: identityKindSchema, address: z.string().min(1).max(500) }),
     text: messageTextSchema.nullable(),
     attachments: z.array(attachmentSchema).max(20),
+    /**
+     * WhatsApp: send this approved template; `text` is then what the agent sees of it, not sent.
+     * Optional and added within V1: a consumer that predates it sees the text only.
+     */
+    template: messageTemplateSchema.optional(),
     sender: messageSenderSchema,
     requestedAt: z.iso.datetime({ offset: true }),
   }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { attachmentSchema, channelSchema, messageTextSchema } from '../channels.js';
+import { attachmentSchema, channelSchema, messageTemplateSchema, messageTextSchema } from '../channels.js';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
 import { Topics } from '../topics.js';
 import { messageSenderSchema } from './conversation-message-appended.event.js';
@@ -21,16 +21,21 @@ export const OutboundMessageRequestedV1 = defineEvent(
       internalNote: z.boolean().default(false),
       text: messageTextSchema.nullable(),
       attachments: z.array(attachmentSchema).max(20).default([]),
+      /** WhatsApp: an approved template, sent instead of the text (optional, added within V1). */
+      template: messageTemplateSchema.optional(),
       sender: messageSenderSchema,
     })
     .refine((p) => p.customerId !== undefined || p.conversationId !== undefined, {
       message: 'customerId or conversationId is required',
       path: ['customerId'],
     })
-    .refine((p) => (p.text !== null && p.text.length > 0) || p.attachments.length > 0, {
-      message: 'text or an attachment is required',
-      path: ['text'],
-    }),
+    .refine(
+      (p) => (p.text !== null && p.text.length > 0) || p.attachments.length > 0 || p.template !== undefined,
+      {
+        message: 'text, an attachment or a template is required',
+        path: ['text'],
+      },
+    ),
   { topic: Topics.outboundRequests },
 );
 export type OutboundMessageRequestedV1 = EventOf<typeof OutboundMessageRequestedV1>;

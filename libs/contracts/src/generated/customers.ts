@@ -27,11 +27,15 @@ import type { Identity as _switchboard_v1_Identity, Identity__Output as _switchb
 import type { IdentityRef as _switchboard_v1_IdentityRef, IdentityRef__Output as _switchboard_v1_IdentityRef__Output } from './switchboard/v1/IdentityRef.js';
 import type { ListConversationsRequest as _switchboard_v1_ListConversationsRequest, ListConversationsRequest__Output as _switchboard_v1_ListConversationsRequest__Output } from './switchboard/v1/ListConversationsRequest.js';
 import type { ListConversationsResponse as _switchboard_v1_ListConversationsResponse, ListConversationsResponse__Output as _switchboard_v1_ListConversationsResponse__Output } from './switchboard/v1/ListConversationsResponse.js';
+import type { ListMessageTemplatesRequest as _switchboard_v1_ListMessageTemplatesRequest, ListMessageTemplatesRequest__Output as _switchboard_v1_ListMessageTemplatesRequest__Output } from './switchboard/v1/ListMessageTemplatesRequest.js';
+import type { ListMessageTemplatesResponse as _switchboard_v1_ListMessageTemplatesResponse, ListMessageTemplatesResponse__Output as _switchboard_v1_ListMessageTemplatesResponse__Output } from './switchboard/v1/ListMessageTemplatesResponse.js';
 import type { ListMessagesRequest as _switchboard_v1_ListMessagesRequest, ListMessagesRequest__Output as _switchboard_v1_ListMessagesRequest__Output } from './switchboard/v1/ListMessagesRequest.js';
 import type { ListMessagesResponse as _switchboard_v1_ListMessagesResponse, ListMessagesResponse__Output as _switchboard_v1_ListMessagesResponse__Output } from './switchboard/v1/ListMessagesResponse.js';
 import type { Merge as _switchboard_v1_Merge, Merge__Output as _switchboard_v1_Merge__Output } from './switchboard/v1/Merge.js';
 import type { MergeCustomersRequest as _switchboard_v1_MergeCustomersRequest, MergeCustomersRequest__Output as _switchboard_v1_MergeCustomersRequest__Output } from './switchboard/v1/MergeCustomersRequest.js';
 import type { Message as _switchboard_v1_Message, Message__Output as _switchboard_v1_Message__Output } from './switchboard/v1/Message.js';
+import type { MessageTemplate as _switchboard_v1_MessageTemplate, MessageTemplate__Output as _switchboard_v1_MessageTemplate__Output } from './switchboard/v1/MessageTemplate.js';
+import type { MessageTemplateInfo as _switchboard_v1_MessageTemplateInfo, MessageTemplateInfo__Output as _switchboard_v1_MessageTemplateInfo__Output } from './switchboard/v1/MessageTemplateInfo.js';
 import type { ResolveConversationRequest as _switchboard_v1_ResolveConversationRequest, ResolveConversationRequest__Output as _switchboard_v1_ResolveConversationRequest__Output } from './switchboard/v1/ResolveConversationRequest.js';
 import type { SendMessageRequest as _switchboard_v1_SendMessageRequest, SendMessageRequest__Output as _switchboard_v1_SendMessageRequest__Output } from './switchboard/v1/SendMessageRequest.js';
 import type { SendMessageResponse as _switchboard_v1_SendMessageResponse, SendMessageResponse__Output as _switchboard_v1_SendMessageResponse__Output } from './switchboard/v1/SendMessageResponse.js';
@@ -87,12 +91,16 @@ export interface ProtoGrpcType {
       IdentityRef: MessageTypeDefinition<_switchboard_v1_IdentityRef, _switchboard_v1_IdentityRef__Output>
       ListConversationsRequest: MessageTypeDefinition<_switchboard_v1_ListConversationsRequest, _switchboard_v1_ListConversationsRequest__Output>
       ListConversationsResponse: MessageTypeDefinition<_switchboard_v1_ListConversationsResponse, _switchboard_v1_ListConversationsResponse__Output>
+      ListMessageTemplatesRequest: MessageTypeDefinition<_switchboard_v1_ListMessageTemplatesRequest, _switchboard_v1_ListMessageTemplatesRequest__Output>
+      ListMessageTemplatesResponse: MessageTypeDefinition<_switchboard_v1_ListMessageTemplatesResponse, _switchboard_v1_ListMessageTemplatesResponse__Output>
       ListMessagesRequest: MessageTypeDefinition<_switchboard_v1_ListMessagesRequest, _switchboard_v1_ListMessagesRequest__Output>
       ListMessagesResponse: MessageTypeDefinition<_switchboard_v1_ListMessagesResponse, _switchboard_v1_ListMessagesResponse__Output>
       Merge: MessageTypeDefinition<_switchboard_v1_Merge, _switchboard_v1_Merge__Output>
       MergeCustomersRequest: MessageTypeDefinition<_switchboard_v1_MergeCustomersRequest, _switchboard_v1_MergeCustomersRequest__Output>
       Message: MessageTypeDefinition<_switchboard_v1_Message, _switchboard_v1_Message__Output>
       MessageDirection: EnumTypeDefinition
+      MessageTemplate: MessageTypeDefinition<_switchboard_v1_MessageTemplate, _switchboard_v1_MessageTemplate__Output>
+      MessageTemplateInfo: MessageTypeDefinition<_switchboard_v1_MessageTemplateInfo, _switchboard_v1_MessageTemplateInfo__Output>
       ResolveConversationRequest: MessageTypeDefinition<_switchboard_v1_ResolveConversationRequest, _switchboard_v1_ResolveConversationRequest__Output>
       SendMessageRequest: MessageTypeDefinition<_switchboard_v1_SendMessageRequest, _switchboard_v1_SendMessageRequest__Output>
       SendMessageResponse: MessageTypeDefinition<_switchboard_v1_SendMessageResponse, _switchboard_v1_SendMessageResponse__Output>

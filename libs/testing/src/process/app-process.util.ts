@@ -53,7 +53,12 @@ if (typeof jestAfterAll === 'function') {
  * Runs a built app (`dist/apps/<app>/main.js`) as its own process, as it runs in production:
  * end-to-end tests can then kill it for real. `npm test` builds first (its `pretest`).
  */
-export async function startAppProcess(app: string, env: Record<string, string>): Promise<AppProcess> {
+export async function startAppProcess(
+  app: string,
+  env: Record<string, string>,
+  /** Node's own flags for the child (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs: readonly string[] = [],
+): Promise<AppProcess> {
   const entry = resolve('dist/apps', app, 'main.js');
   if (!existsSync(entry))
     throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does).`);
@@ -62,7 +67,7 @@ export async function startAppProcess(app: string, env: Record<string, string>):
   const grpcPort = env.GRPC_PORT ?? String(await freePort());
   // Likewise the internal RPC port of the apps that serve one (3001 by default).
   const rpcPort = env.INTERNAL_RPC_PORT ?? String(await freePort());
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     env: {
       PATH: process.env.PATH ?? '',
       LOG_LEVEL: 'warn',

@@ -9,6 +9,8 @@ import type { Conversation as _switchboard_v1_Conversation, Conversation__Output
 import type { GetConversationRequest as _switchboard_v1_GetConversationRequest, GetConversationRequest__Output as _switchboard_v1_GetConversationRequest__Output } from '../../switchboard/v1/GetConversationRequest.js';
 import type { ListConversationsRequest as _switchboard_v1_ListConversationsRequest, ListConversationsRequest__Output as _switchboard_v1_ListConversationsRequest__Output } from '../../switchboard/v1/ListConversationsRequest.js';
 import type { ListConversationsResponse as _switchboard_v1_ListConversationsResponse, ListConversationsResponse__Output as _switchboard_v1_ListConversationsResponse__Output } from '../../switchboard/v1/ListConversationsResponse.js';
+import type { ListMessageTemplatesRequest as _switchboard_v1_ListMessageTemplatesRequest, ListMessageTemplatesRequest__Output as _switchboard_v1_ListMessageTemplatesRequest__Output } from '../../switchboard/v1/ListMessageTemplatesRequest.js';
+import type { ListMessageTemplatesResponse as _switchboard_v1_ListMessageTemplatesResponse, ListMessageTemplatesResponse__Output as _switchboard_v1_ListMessageTemplatesResponse__Output } from '../../switchboard/v1/ListMessageTemplatesResponse.js';
 import type { ListMessagesRequest as _switchboard_v1_ListMessagesRequest, ListMessagesRequest__Output as _switchboard_v1_ListMessagesRequest__Output } from '../../switchboard/v1/ListMessagesRequest.js';
 import type { ListMessagesResponse as _switchboard_v1_ListMessagesResponse, ListMessagesResponse__Output as _switchboard_v1_ListMessagesResponse__Output } from '../../switchboard/v1/ListMessagesResponse.js';
 import type { ResolveConversationRequest as _switchboard_v1_ResolveConversationRequest, ResolveConversationRequest__Output as _switchboard_v1_ResolveConversationRequest__Output } from '../../switchboard/v1/ResolveConversationRequest.js';
@@ -68,6 +70,27 @@ export interface ConversationServiceClient extends grpc.Client {
   listConversations(argument: _switchboard_v1_ListConversationsRequest, callback: grpc.requestCallback<_switchboard_v1_ListConversationsResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * The approved message templates of a WhatsApp number's business account, asked of Meta: what
+   * SendMessage may send with `template` once the 24-hour window has closed. NOT_FOUND for no such
+   * WhatsApp channel; FAILED_PRECONDITION while the number's business account is unknown;
+   * UNAVAILABLE when Meta or the social channels cannot be reached. Scope: read.
+   */
+  ListMessageTemplates(argument: _switchboard_v1_ListMessageTemplatesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_switchboard_v1_ListMessageTemplatesResponse__Output>): grpc.ClientUnaryCall;
+  ListMessageTemplates(argument: _switchboard_v1_ListMessageTemplatesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_switchboard_v1_ListMessageTemplatesResponse__Output>): grpc.ClientUnaryCall;
+  ListMessageTemplates(argument: _switchboard_v1_ListMessageTemplatesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_switchboard_v1_ListMessageTemplatesResponse__Output>): grpc.ClientUnaryCall;
+  ListMessageTemplates(argument: _switchboard_v1_ListMessageTemplatesRequest, callback: grpc.requestCallback<_switchboard_v1_ListMessageTemplatesResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * The approved message templates of a WhatsApp number's business account, asked of Meta: what
+   * SendMessage may send with `template` once the 24-hour window has closed. NOT_FOUND for no such
+   * WhatsApp channel; FAILED_PRECONDITION while the number's business account is unknown;
+   * UNAVAILABLE when Meta or the social channels cannot be reached. Scope: read.
+   */
+  listMessageTemplates(argument: _switchboard_v1_ListMessageTemplatesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_switchboard_v1_ListMessageTemplatesResponse__Output>): grpc.ClientUnaryCall;
+  listMessageTemplates(argument: _switchboard_v1_ListMessageTemplatesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_switchboard_v1_ListMessageTemplatesResponse__Output>): grpc.ClientUnaryCall;
+  listMessageTemplates(argument: _switchboard_v1_ListMessageTemplatesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_switchboard_v1_ListMessageTemplatesResponse__Output>): grpc.ClientUnaryCall;
+  listMessageTemplates(argument: _switchboard_v1_ListMessageTemplatesRequest, callback: grpc.requestCallback<_switchboard_v1_ListMessageTemplatesResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * A conversation's messages in order, after a sequence number. Scope: read.
    */
   ListMessages(argument: _switchboard_v1_ListMessagesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_switchboard_v1_ListMessagesResponse__Output>): grpc.ClientUnaryCall;
@@ -103,7 +126,8 @@ export interface ConversationServiceClient extends grpc.Client {
    * then happens asynchronously and its progress arrives as DeliveryStatusChanged events.
    * The same `request_id` twice sends once: the second call returns the first's result with
    * `created` false. FAILED_PRECONDITION when the customer opted out or has no address on the
-   * channel. Scope: read-write.
+   * channel, or the provider's window is closed (WhatsApp after 24 hours without a template;
+   * Messenger and Instagram after 7 days, or before the customer ever wrote). Scope: read-write.
    */
   SendMessage(argument: _switchboard_v1_SendMessageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_switchboard_v1_SendMessageResponse__Output>): grpc.ClientUnaryCall;
   SendMessage(argument: _switchboard_v1_SendMessageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_switchboard_v1_SendMessageResponse__Output>): grpc.ClientUnaryCall;
@@ -115,7 +139,8 @@ export interface ConversationServiceClient extends grpc.Client {
    * then happens asynchronously and its progress arrives as DeliveryStatusChanged events.
    * The same `request_id` twice sends once: the second call returns the first's result with
    * `created` false. FAILED_PRECONDITION when the customer opted out or has no address on the
-   * channel. Scope: read-write.
+   * channel, or the provider's window is closed (WhatsApp after 24 hours without a template;
+   * Messenger and Instagram after 7 days, or before the customer ever wrote). Scope: read-write.
    */
   sendMessage(argument: _switchboard_v1_SendMessageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_switchboard_v1_SendMessageResponse__Output>): grpc.ClientUnaryCall;
   sendMessage(argument: _switchboard_v1_SendMessageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_switchboard_v1_SendMessageResponse__Output>): grpc.ClientUnaryCall;
@@ -160,6 +185,14 @@ export interface ConversationServiceHandlers extends grpc.UntypedServiceImplemen
   ListConversations: grpc.handleUnaryCall<_switchboard_v1_ListConversationsRequest__Output, _switchboard_v1_ListConversationsResponse>;
   
   /**
+   * The approved message templates of a WhatsApp number's business account, asked of Meta: what
+   * SendMessage may send with `template` once the 24-hour window has closed. NOT_FOUND for no such
+   * WhatsApp channel; FAILED_PRECONDITION while the number's business account is unknown;
+   * UNAVAILABLE when Meta or the social channels cannot be reached. Scope: read.
+   */
+  ListMessageTemplates: grpc.handleUnaryCall<_switchboard_v1_ListMessageTemplatesRequest__Output, _switchboard_v1_ListMessageTemplatesResponse>;
+  
+  /**
    * A conversation's messages in order, after a sequence number. Scope: read.
    */
   ListMessages: grpc.handleUnaryCall<_switchboard_v1_ListMessagesRequest__Output, _switchboard_v1_ListMessagesResponse>;
@@ -175,7 +208,8 @@ export interface ConversationServiceHandlers extends grpc.UntypedServiceImplemen
    * then happens asynchronously and its progress arrives as DeliveryStatusChanged events.
    * The same `request_id` twice sends once: the second call returns the first's result with
    * `created` false. FAILED_PRECONDITION when the customer opted out or has no address on the
-   * channel. Scope: read-write.
+   * channel, or the provider's window is closed (WhatsApp after 24 hours without a template;
+   * Messenger and Instagram after 7 days, or before the customer ever wrote). Scope: read-write.
    */
   SendMessage: grpc.handleUnaryCall<_switchboard_v1_SendMessageRequest__Output, _switchboard_v1_SendMessageResponse>;
   
@@ -190,6 +224,7 @@ export interface ConversationServiceDefinition extends grpc.ServiceDefinition {
   AddNote: MethodDefinition<_switchboard_v1_AddNoteRequest, _switchboard_v1_AddNoteResponse, _switchboard_v1_AddNoteRequest__Output, _switchboard_v1_AddNoteResponse__Output>
   GetConversation: MethodDefinition<_switchboard_v1_GetConversationRequest, _switchboard_v1_Conversation, _switchboard_v1_GetConversationRequest__Output, _switchboard_v1_Conversation__Output>
   ListConversations: MethodDefinition<_switchboard_v1_ListConversationsRequest, _switchboard_v1_ListConversationsResponse, _switchboard_v1_ListConversationsRequest__Output, _switchboard_v1_ListConversationsResponse__Output>
+  ListMessageTemplates: MethodDefinition<_switchboard_v1_ListMessageTemplatesRequest, _switchboard_v1_ListMessageTemplatesResponse, _switchboard_v1_ListMessageTemplatesRequest__Output, _switchboard_v1_ListMessageTemplatesResponse__Output>
   ListMessages: MethodDefinition<_switchboard_v1_ListMessagesRequest, _switchboard_v1_ListMessagesResponse, _switchboard_v1_ListMessagesRequest__Output, _switchboard_v1_ListMessagesResponse__Output>
   ResolveConversation: MethodDefinition<_switchboard_v1_ResolveConversationRequest, _switchboard_v1_Conversation, _switchboard_v1_ResolveConversationRequest__Output, _switchboard_v1_Conversation__Output>
   SendMessage: MethodDefinition<_switchboard_v1_SendMessageRequest, _switchboard_v1_SendMessageResponse, _switchboard_v1_SendMessageRequest__Output, _switchboard_v1_SendMessageResponse__Output>

@@ -4,6 +4,7 @@
 import type { IdentityRef as _switchboard_v1_IdentityRef, IdentityRef__Output as _switchboard_v1_IdentityRef__Output } from '../../switchboard/v1/IdentityRef.js';
 import type { Channel as _switchboard_v1_Channel, Channel__Output as _switchboard_v1_Channel__Output } from '../../switchboard/v1/Channel.js';
 import type { Attachment as _switchboard_v1_Attachment, Attachment__Output as _switchboard_v1_Attachment__Output } from '../../switchboard/v1/Attachment.js';
+import type { MessageTemplate as _switchboard_v1_MessageTemplate, MessageTemplate__Output as _switchboard_v1_MessageTemplate__Output } from '../../switchboard/v1/MessageTemplate.js';
 
 export interface SendMessageRequest {
   /**
@@ -46,6 +47,12 @@ export interface SendMessageRequest {
    * The name agents see as the author. Empty: the API key's name.
    */
   'senderName'?: (string);
+  /**
+   * WhatsApp only: an approved template (see ListMessageTemplates), the one message WhatsApp takes
+   * outside its 24-hour customer-service window. `text` is then optional: what agents see of it.
+   * No attachments with a template.
+   */
+  'template'?: (_switchboard_v1_MessageTemplate | null);
   /**
    * Whom to write to. Exactly one is required.
    */
@@ -93,6 +100,12 @@ export interface SendMessageRequest__Output {
    * The name agents see as the author. Empty: the API key's name.
    */
   'senderName': (string);
+  /**
+   * WhatsApp only: an approved template (see ListMessageTemplates), the one message WhatsApp takes
+   * outside its 24-hour customer-service window. `text` is then optional: what agents see of it.
+   * No attachments with a template.
+   */
+  'template': (_switchboard_v1_MessageTemplate__Output | null);
   /**
    * Whom to write to. Exactly one is required.
    */

@@ -1,4 +1,4 @@
-import { decideWindow } from './customer-window.util.js';
+import { decideWindow } from './customer-window.js';
 
 const HOUR = 60 * 60 * 1000;
 const now = new Date('2026-12-05T12:00:00Z');

@@ -1,4 +1,7 @@
-import type { SocialChannel } from '../accounts/social-account.js';
+import type { Channel } from './channels.js';
+
+/** The channels whose provider limits when a business may write. */
+export type WindowedChannel = Extract<Channel, 'whatsapp' | 'messenger' | 'instagram' | 'telegram'>;
 
 const HOUR_MS = 60 * 60 * 1000;
 /** WhatsApp's customer-service window, and Messenger/Instagram's standard messaging window. */
@@ -19,11 +22,11 @@ export type WindowDecision =
  * The provider's rule on when a business may write to a customer (Meta's, channel-protocols):
  * free-form inside 24 hours of the customer's last message (our own messages never reopen it);
  * after that, WhatsApp takes only templates, Messenger and Instagram only the HUMAN_AGENT tag up to
- * 7 days when the page has it. Telegram has no window. Pure, so the inbox's countdown and the
- * delivery's refusal come from one rule.
+ * 7 days when the page has it. Telegram has no window. Pure, so history's refusal before it
+ * accepts a reply, the inbox's countdown and the delivery's refusal come from one rule.
  */
 export function decideWindow(
-  channel: SocialChannel,
+  channel: WindowedChannel,
   lastInboundAt: Date | null,
   now: Date,
   options: { readonly humanAgentTag: boolean },
