@@ -9,7 +9,6 @@ import { SocialInboundService } from './inbound/social-inbound.service.js';
 import { SocialReceiptService } from './inbound/social-receipt.service.js';
 import { MetaGraphClient } from './meta/meta-graph.client.js';
 import { MetaVerificationService } from './meta/meta-verification.service.js';
-import { SocialMetricsController } from './metrics/social-metrics.controller.js';
 import { UnknownRecipientCounter } from './metrics/unknown-recipient.counter.js';
 import { MetaWebhookController } from './meta/meta-webhook.controller.js';
 import { MetaAdapter } from './meta/meta.adapter.js';
@@ -40,7 +39,7 @@ import { CustomerWindowService } from './windows/customer-window.service.js';
     }),
     AttachmentStoreModule,
   ],
-  controllers: [MetaWebhookController, TelegramWebhookController, SocialMetricsController],
+  controllers: [MetaWebhookController, TelegramWebhookController],
   providers: [
     secretBoxProvider,
     SocialAccountService,

@@ -363,7 +363,7 @@ describe('channel-social: Meta', () => {
       await settle(1_000);
       expect(inboundFor(id)).toHaveLength(0);
       expect(app.output()).toContain('webhook for a recipient no workspace connected');
-      const metrics = await (await fetch(`${app.url}/metrics/social`)).text();
+      const metrics = await (await fetch(`${app.url}/metrics`)).text();
       expect(metrics).toMatch(
         /^switchboard_social_unknown_recipient_webhooks_total\{provider="meta"\} [1-9]/m,
       );
