@@ -2,7 +2,7 @@
  * `npm run bench:bot [-- --data <file>] [-- --no-oos] [-- --scale-only]`
  *
  * The answer bot's matcher on an intent dataset (JSON `{"train": [[text, intent], …], "eval": […]}`,
- * intent `oos` = out of scope; default the CLINC150 development split). One article per intent,
+ * intent `oos` = out of scope, e.g. the CLINC150 development split; not in the repository). One article per intent,
  * its questions the intent's `train` texts; `oos` train texts are taught as "not an article"
  * unless --no-oos. The answer/decline threshold is chosen on a held-out fifth of `train`
  * (threshold-calibration.ts), never on `eval`; then every `eval` text is asked through the code the
@@ -36,11 +36,19 @@ interface Dataset {
 const OUT_OF_SCOPE = 'oos';
 const argv = process.argv.slice(2);
 const dataFlag = argv.indexOf('--data');
-// The issue's default, relative to the repository (where npm runs the script).
-const dataPath = resolve(dataFlag >= 0 ? (argv[dataFlag + 1] ?? '') : '../shared/data/clinc150/dev.json');
 const teachOutOfScope = !argv.includes('--no-oos');
 // Only the 1,000-article timing (training and query), without the dataset's accuracy figures.
 const scaleOnly = argv.includes('--scale-only');
+// The dataset is not part of the repository: name it (resolved from where npm runs the script).
+const dataArgument = dataFlag >= 0 ? argv[dataFlag + 1] : undefined;
+if (dataArgument === undefined) {
+  process.stderr.write(
+    'bench:bot needs an intent dataset: npm run bench:bot -- --data <file> (JSON {"train": [[text, intent], …], ' +
+      '"eval": […]}, intent "oos" out of scope; e.g. the CLINC150 development split).\n',
+  );
+  process.exit(2);
+}
+const dataPath = resolve(dataArgument);
 
 interface Outcome {
   readonly expected: string | null;

@@ -2,3 +2,8 @@
 // `@switchboard/testing/contracts`, and never built into dist.
 export { describeHistoryApiContract, type HistoryApiUnderTest } from './history-api.contract.js';
 export { describeRoutingApiContract, type RoutingApiUnderTest } from './routing-api.contract.js';
+export {
+  describeWebhookOutage,
+  type ProviderMessage,
+  type WebhookOutageScenario,
+} from './webhook-outage.contract.js';
