@@ -1,31 +1,25 @@
 import { messagingVariables } from '@switchboard/messaging';
 import {
-  configVariable,
   coreVariables,
   databaseVariables,
   defineConfig,
   httpVariables,
   historyApiUrlVariables,
+  internalRpcUrlVariable,
   internalRpcVariables,
   kafkaVariables,
   routingApiUrlVariables,
 } from '@switchboard/platform';
-import { z } from 'zod';
 import { grpcApiVariables } from './grpc-api.config.js';
 
 /** Where ListMessageTemplates asks channel-social (optional: without it, that RPC is UNAVAILABLE). */
 export const socialChannelApiUrlVariables = {
-  CHANNEL_SOCIAL_API_URL: configVariable({
-    description:
-      'Base URL of the channel-social app: ListMessageTemplates asks it for WhatsApp templates over ' +
-      'internal RPC. Unset: that call answers UNAVAILABLE (the social channels are not deployed).',
-    schema: z
-      .string()
-      .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol))
-      .optional(),
-    expected: 'an http(s) URL',
-    example: 'http://channel-social:3000',
-  }),
+  CHANNEL_SOCIAL_API_URL: internalRpcUrlVariable(
+    'channel-social',
+    'ListMessageTemplates asks it for WhatsApp templates. Unset: that call answers UNAVAILABLE (the ' +
+      'social channels are not deployed).',
+    { optional: true },
+  ),
 };
 
 /** What the grpc-api app reads to call channel-social. */

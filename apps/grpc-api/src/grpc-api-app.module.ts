@@ -1,44 +1,16 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { MessagingModule } from '@switchboard/messaging';
-import {
-  SOCIAL_CHANNEL_API,
-  apiKeysApiPort,
-  historyApiPort,
-  routingApiPort,
-  socialChannelApiPort,
-} from '@switchboard/contracts';
+import { apiKeysApiPort, historyApiPort, routingApiPort, socialChannelApiPort } from '@switchboard/contracts';
 import {
   HealthModule,
   HistoryApiClientConfig,
   InternalRpcModule,
   LoggingModule,
   PlatformConfigModule,
-  PlatformConfigService,
   RoutingApiClientConfig,
-  createInternalRpcClient,
 } from '@switchboard/platform';
 import { GrpcApiAppConfig, SocialChannelClientConfig } from './grpc-api-app.config.js';
 import { GrpcApiModule } from './grpc-api.module.js';
-
-/** SOCIAL_CHANNEL_API from channel-social over internal RPC, or null without CHANNEL_SOCIAL_API_URL. */
-@Global()
-@Module({
-  providers: [
-    {
-      provide: SOCIAL_CHANNEL_API,
-      inject: [PlatformConfigService],
-      useFactory: (config: PlatformConfigService) => {
-        const { CHANNEL_SOCIAL_API_URL: baseUrl, INTERNAL_API_TOKEN: token } =
-          config.get(SocialChannelClientConfig);
-        return baseUrl === undefined || token === undefined
-          ? null
-          : createInternalRpcClient(socialChannelApiPort, { baseUrl, token });
-      },
-    },
-  ],
-  exports: [SOCIAL_CHANNEL_API],
-})
-class SocialChannelClientModule {}
 
 /**
  * The gRPC API alone, as it runs in its own pod: gRPC on GRPC_PORT, /healthz and /readyz on PORT.
@@ -54,7 +26,11 @@ class SocialChannelClientModule {}
     // History and routing in their own pods, over internal RPC (ADR 0004).
     InternalRpcModule.client(historyApiPort, HistoryApiClientConfig, 'HISTORY_API_URL'),
     InternalRpcModule.client(routingApiPort, RoutingApiClientConfig, 'ROUTING_API_URL'),
-    SocialChannelClientModule,
+    InternalRpcModule.optionalClient(
+      socialChannelApiPort,
+      SocialChannelClientConfig,
+      'CHANNEL_SOCIAL_API_URL',
+    ),
     GrpcApiModule,
     // The inbox's Admin → API keys, over internal RPC (ADR 0004, like the channels' ports: ADR 0054).
     InternalRpcModule.serve(apiKeysApiPort, [GrpcApiModule]),
