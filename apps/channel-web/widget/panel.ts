@@ -41,6 +41,8 @@ textarea{resize:none;flex:1;min-height:22px;max-height:120px}
 .cs p{margin:0 0 6px}.r{display:flex;gap:4px}.r button{flex:1;border:1px solid #d1d5db;border-radius:8px;background:#fff;padding:6px 0;cursor:pointer;font:inherit}
 .r button[aria-pressed=true]{background:var(--sb,#2563eb);color:#fff}
 .cs textarea{width:100%;box-sizing:border-box;margin:6px 0}
+.bb{display:flex;flex-wrap:wrap;align-items:center;gap:6px;padding:6px 12px;border-top:1px solid #e5e7eb;font-size:13px}
+.bb .q{display:flex;align-items:center;gap:6px}.bb[hidden],.bb [hidden]{display:none}.bb button{border:1px solid #d1d5db;border-radius:8px;background:#fff;padding:4px 10px;cursor:pointer;font:inherit;color:inherit}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 @media (max-width:480px){.p,.p.left{inset:0;width:auto;height:auto;max-height:none;border-radius:0}}
 `;
@@ -142,6 +144,21 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
   log.tabIndex = 0;
   const typing = el('div', 't');
   typing.setAttribute('aria-live', 'polite');
+  // While the bot holds the conversation: "Did this answer your question?" under its last answer,
+  // and a way to a person. The replies go as the customer's messages, as they would by SMS.
+  const botBar = el('div', 'bb');
+  botBar.hidden = true;
+  const feedback = el('div', 'q');
+  feedback.setAttribute('role', 'group');
+  const feedbackQuestion = el('span');
+  const yesButton = el('button');
+  yesButton.type = 'button';
+  const noButton = el('button');
+  noButton.type = 'button';
+  feedback.append(feedbackQuestion, yesButton, noButton);
+  const personButton = el('button');
+  personButton.type = 'button';
+  botBar.append(feedback, personButton);
 
   const prechat = el('form');
   prechat.hidden = true;
@@ -161,7 +178,7 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
   const sendButton = el('button', 's');
   sendButton.type = 'submit';
   composer.append(attach, file, input, sendButton);
-  panel.append(header, status, log, typing, prechat, offline, composer);
+  panel.append(header, status, log, typing, botBar, prechat, offline, composer);
   ctx.root.append(style, panel);
 
   const applyConfig = (c: WidgetConfig) => {
@@ -176,6 +193,11 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
     input.placeholder = s.message;
     attach.setAttribute('aria-label', s.attach);
     sendButton.textContent = s.send;
+    feedbackQuestion.textContent = s.helped;
+    feedback.setAttribute('aria-label', s.helped);
+    yesButton.textContent = s.yes;
+    noButton.textContent = s.no;
+    personButton.textContent = s.person;
   };
   if (config) applyConfig(config);
 
@@ -311,6 +333,7 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
       return;
     }
     lastSeq = item.seq;
+    showBotBar(item);
     if (item.kind === 'csat') {
       // Already rated (in another tab, before a reload, on another device): thank, don't ask again.
       if (item.answered) {
@@ -339,6 +362,31 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
     scroll();
     sendRead();
   };
+
+  /** The bar follows the transcript, so a reload (which replays it) shows the same. */
+  const showBotBar = (item: Item) => {
+    if (item.kind === 'csat' || (item.dir === 'out' && !item.author?.botAnswer)) {
+      // An agent wrote, the bot handed off, or the conversation ended: the bot no longer holds it.
+      botBar.hidden = true;
+    } else if (item.dir === 'out') {
+      botBar.hidden = false;
+      feedback.hidden = false;
+    } else {
+      // The customer wrote: the question was about the answer before.
+      feedback.hidden = true;
+    }
+  };
+
+  const say = (text: string) => {
+    const id = uuid();
+    queue(id, { t: 'msg', id, text }, messageRow('in', text, null));
+  };
+  yesButton.addEventListener('click', () => say(s.yesText));
+  noButton.addEventListener('click', () => say(s.noText));
+  personButton.addEventListener('click', () => {
+    botBar.hidden = true;
+    say(s.personText);
+  });
 
   const showForms = (
     online: boolean,

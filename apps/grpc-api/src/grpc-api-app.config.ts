@@ -1,5 +1,6 @@
 import { messagingVariables } from '@switchboard/messaging';
 import {
+  botApiUrlVariables,
   coreVariables,
   databaseVariables,
   defineConfig,
@@ -31,6 +32,7 @@ export const GrpcApiAppConfig = defineConfig(
     ...internalRpcVariables,
     ...historyApiUrlVariables,
     ...routingApiUrlVariables,
+    ...botApiUrlVariables,
   },
   'GrpcApiAppConfig',
 );

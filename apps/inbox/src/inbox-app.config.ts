@@ -1,6 +1,7 @@
 import { messagingVariables } from '@switchboard/messaging';
 import {
   attachmentStorageVariables,
+  botApiUrlVariables,
   configVariable,
   coreVariables,
   databaseVariables,
@@ -75,6 +76,7 @@ export const InboxAppConfig = defineConfig(
     ...historyApiUrlVariables,
     ...routingApiUrlVariables,
     ...channelApiUrlVariables,
+    ...botApiUrlVariables,
   },
   'InboxAppConfig',
 );

@@ -1,8 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import { MessagingModule } from '@switchboard/messaging';
 import {
+  KNOWLEDGE_BASE_API,
   SOCIAL_CHANNEL_API,
   apiKeysApiPort,
+  knowledgeBaseApiPort,
   historyApiPort,
   routingApiPort,
   smsChannelApiPort,
@@ -10,6 +12,7 @@ import {
   webChannelApiPort,
 } from '@switchboard/contracts';
 import {
+  BotApiClientConfig,
   HealthModule,
   HistoryApiClientConfig,
   InternalRpcModule,
@@ -46,6 +49,28 @@ import { InboxModule } from './inbox.module.js';
 class SocialChannelClientModule {}
 
 /**
+ * KNOWLEDGE_BASE_API from the bot over internal RPC, or null without BOT_API_URL (Admin →
+ * Knowledge base then says the answer bot is not deployed).
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: KNOWLEDGE_BASE_API,
+      inject: [PlatformConfigService],
+      useFactory: (config: PlatformConfigService) => {
+        const { BOT_API_URL: baseUrl, INTERNAL_API_TOKEN: token } = config.get(BotApiClientConfig);
+        return baseUrl === undefined || token === undefined
+          ? null
+          : createInternalRpcClient(knowledgeBaseApiPort, { baseUrl, token });
+      },
+    },
+  ],
+  exports: [KNOWLEDGE_BASE_API],
+})
+class KnowledgeBaseClientModule {}
+
+/**
  * The inbox alone, as it runs in its own pod. HISTORY_API, ROUTING_API, WEB_CHANNEL_API,
  * SMS_CHANNEL_API and API_KEYS_API come from the internal RPC clients of ADR 0004, bound to
  * HISTORY_API_URL, ROUTING_API_URL, CHANNEL_WEB_API_URL, CHANNEL_SMS_API_URL and GRPC_API_URL.
@@ -63,6 +88,8 @@ class SocialChannelClientModule {}
     InternalRpcModule.client(webChannelApiPort, ChannelsApiClientConfig, 'CHANNEL_WEB_API_URL'),
     InternalRpcModule.client(smsChannelApiPort, ChannelsApiClientConfig, 'CHANNEL_SMS_API_URL'),
     SocialChannelClientModule,
+    // The knowledge base and the bot's channel switch for Admin → Knowledge base, from the bot.
+    KnowledgeBaseClientModule,
     // Integrators' API keys for Admin → API keys, from grpc-api.
     InternalRpcModule.client(apiKeysApiPort, ChannelsApiClientConfig, 'GRPC_API_URL'),
     InboxModule,

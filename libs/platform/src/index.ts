@@ -104,6 +104,7 @@ export {
   internalRpcVariables,
   routingApiUrlVariables,
 } from './rpc/internal-rpc.config.js';
+export { BotApiClientConfig, botApiUrlVariables } from './rpc/bot-api-url.config.js';
 export { createInternalRpcClient, type InternalRpcClientOptions } from './rpc/internal-rpc-client.util.js';
 export { InternalRpcModule } from './rpc/internal-rpc.module.js';
 

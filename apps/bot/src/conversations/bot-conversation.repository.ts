@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Channel } from '@switchboard/contracts';
+import type { ArticleCountsView, Channel } from '@switchboard/contracts';
 import { InjectServiceDataSource, queryRows } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 import type { BotConversationState } from './bot-policy.js';
@@ -32,6 +32,26 @@ export class BotConversationRepository {
       [workspaceId, channel],
     );
     return row?.enabled ?? false;
+  }
+
+  /**
+   * Per article, from the conversations the bot held: how often it answered with it, and in how
+   * many conversations it was the last answer before a hand-off to people.
+   */
+  async articleCounts(workspaceId: string): Promise<ArticleCountsView[]> {
+    const rows = await queryRows<{ article_id: string; answered: number; handed_off: number }>(
+      this.db,
+      `SELECT u.article_id,
+              count(*)::int AS answered,
+              count(*) FILTER (WHERE c.status = 'handed_off' AND u.ord = cardinality(c.article_ids))::int
+                AS handed_off
+         FROM bot.conversations c
+        CROSS JOIN LATERAL unnest(c.article_ids) WITH ORDINALITY AS u(article_id, ord)
+        WHERE c.workspace_id = $1
+        GROUP BY u.article_id`,
+      [workspaceId],
+    );
+    return rows.map((r) => ({ articleId: r.article_id, answered: r.answered, handedOff: r.handed_off }));
   }
 
   async switchedOnChannels(workspaceId: string): Promise<Channel[]> {

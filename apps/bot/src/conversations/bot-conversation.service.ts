@@ -3,9 +3,12 @@ import {
   BotChannelSwitchedV1,
   BotHandoffRequestedV1,
   OutboundMessageRequestedV1,
+  botAnswerSenderId,
+  type ArticleCountsView,
   type Channel,
   type ConversationMessageAppendedV1,
   type EventEnvelope,
+  type MessageSender,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
 import { WorkspaceMatcherService, type WorkspaceAnswer } from '../matching/workspace-matcher.service.js';
@@ -66,6 +69,10 @@ export class BotConversationService {
     );
   }
 
+  articleCounts(workspaceId: string): Promise<ArticleCountsView[]> {
+    return this.conversations.articleCounts(workspaceId);
+  }
+
   switchedOnChannels(workspaceId: string): Promise<Channel[]> {
     return this.conversations.switchedOnChannels(workspaceId);
   }
@@ -77,7 +84,7 @@ export class BotConversationService {
     answer: WorkspaceAnswer | null,
   ): EventEnvelope[] {
     const { workspaceId, correlationId, payload: p } = event;
-    const reply = (text: string): EventEnvelope =>
+    const reply = (text: string, sender: MessageSender = BOT_SENDER): EventEnvelope =>
       OutboundMessageRequestedV1.create({
         workspaceId,
         correlationId,
@@ -87,14 +94,16 @@ export class BotConversationService {
           internalNote: false,
           text,
           attachments: [],
-          sender: BOT_SENDER,
+          sender,
         },
       });
     switch (action.kind) {
       case 'none':
         return [];
       case 'answer':
-        return answer?.kind === 'answer' ? [reply(answer.article.answer)] : [];
+        return answer?.kind === 'answer'
+          ? [reply(answer.article.answer, { ...BOT_SENDER, id: botAnswerSenderId(answer.article.id) })]
+          : [];
       case 'handoff':
         return [
           BotHandoffRequestedV1.create({

@@ -2,6 +2,7 @@ import {
   asksForPerson,
   decideAction,
   NEW_CONVERSATION,
+  saysHelpful,
   saysNotHelpful,
   type MatchVerdict,
 } from './bot-policy.js';
@@ -28,6 +29,40 @@ describe('bot policy', () => {
       expect(saysNotHelpful(text)).toBe(true);
     for (const text of ['yes thanks', 'now how do I change my email', 'nothing else'])
       expect(saysNotHelpful(text)).toBe(false);
+  });
+
+  it("recognises a short confirmation, the widget's buttons in every language, and not a new question", () => {
+    for (const text of [
+      'Yes',
+      'yes thanks',
+      'Yes, that answered my question',
+      'Oui, merci',
+      'Ja, danke',
+      'Sí, gracias',
+    ])
+      expect(saysHelpful(text)).toBe(true);
+    for (const text of ['yes thanks, now how do I change my email address', 'how do I say yes', 'No'])
+      expect(saysHelpful(text)).toBe(false);
+    for (const text of [
+      "No, that didn't help",
+      "Non, ça n'a pas aidé",
+      'Nein, das hat nicht geholfen',
+      'No, no me ayudó',
+    ])
+      expect(saysNotHelpful(text)).toBe(true);
+  });
+
+  it('takes a "yes" after an answer as thanks, not a question to hand off', () => {
+    const answered = decideAction(NEW_CONVERSATION, 'reset password', answers('a')).next;
+    expect(decideAction(answered, 'Yes, that answered my question', declines)).toEqual({
+      action: { kind: 'none' },
+      next: answered,
+    });
+    // Before any answer, "yes" is a message like any other.
+    expect(decideAction(NEW_CONVERSATION, 'yes', declines).action).toEqual({
+      kind: 'handoff',
+      reason: 'low_confidence',
+    });
   });
 
   it('answers a question it matches', () => {

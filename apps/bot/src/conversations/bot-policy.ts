@@ -52,7 +52,13 @@ const ASKS_FOR_PERSON = new RegExp(
 );
 
 const NOT_HELPFUL =
-  /^(?:no|nope|nah|not really|wrong|useless|that(?:s| is)? (?:not|wrong)|(?:that|this|it) (?:did ?nt|does ?nt|didnt|doesnt|did not|does not) help|not helpful|(?:did ?nt|does ?nt|did not|does not) help)\b/;
+  /^(?:no|non|nein|nope|nah|not really|wrong|useless|that(?:s| is)? (?:not|wrong)|(?:that|this|it) (?:did ?nt|does ?nt|didnt|doesnt|did not|does not) help|not helpful|(?:did ?nt|does ?nt|did not|does not) help)\b/;
+
+// A short confirmation ("Yes, that answered my question", the widget's button, or an SMS "yes").
+// A longer message that starts so ("yes thanks, now how do I…") carries a new question.
+const HELPFUL_START =
+  /^(?:yes|yeah|yep|yup|thanks|thank you|thx|perfect|great|that helped|it helped|helpful|si|oui|ja|merci|danke|gracias)\b/;
+const HELPFUL_MAX_WORDS = 6;
 
 export function asksForPerson(text: string): boolean {
   return ASKS_FOR_PERSON.test(normalizeText(text));
@@ -60,6 +66,11 @@ export function asksForPerson(text: string): boolean {
 
 export function saysNotHelpful(text: string): boolean {
   return NOT_HELPFUL.test(normalizeText(text));
+}
+
+export function saysHelpful(text: string): boolean {
+  const normalized = normalizeText(text);
+  return HELPFUL_START.test(normalized) && normalized.split(' ').length <= HELPFUL_MAX_WORDS;
 }
 
 /**
@@ -85,6 +96,9 @@ export function decideAction(
     // The customer's rejection is not a question: wait for them to rephrase.
     return { action: { kind: 'none' }, next: { ...state, unhelpful } };
   }
+  // A confirmation is not a question either: asked of the matcher it would be declined and
+  // handed off, after an answer that did help.
+  if (answered && saysHelpful(text)) return { action: { kind: 'none' }, next: state };
   const verdict = match(text);
   if (verdict.kind === 'decline') return handoff('low_confidence');
   // The same article again means the first time did not help.

@@ -5,6 +5,7 @@ import {
   InvalidArgumentError,
   KNOWLEDGE_BASE_LIMITS,
   NotFoundError,
+  type ArticleCountsView,
   type ArticleInput,
   type Channel,
   type ArticlePatch,
@@ -110,6 +111,10 @@ export class KnowledgeBaseService implements KnowledgeBaseApi {
     if (typeof enabled !== 'boolean')
       throw new InvalidArgumentError('invalid switch', [{ field: 'enabled', description: 'true or false' }]);
     await this.conversations.switchChannel(workspaceId, parseChannel(channel), enabled);
+  }
+
+  articleCounts(workspaceId: string): Promise<ArticleCountsView[]> {
+    return this.conversations.articleCounts(workspaceId);
   }
 
   listBotChannels(workspaceId: string): Promise<Channel[]> {

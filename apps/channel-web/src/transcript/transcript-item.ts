@@ -20,8 +20,12 @@ export interface TranscriptItem {
   readonly dir: 'in' | 'out';
   readonly text: string | null;
   readonly attachments: readonly TranscriptAttachment[];
-  /** The agent (or bot) who wrote an `out` message: name as the delivery request gives it. */
-  readonly author: { readonly name: string | null; readonly type: string } | null;
+  /**
+   * The agent (or bot) who wrote an `out` message: name as the delivery request gives it.
+   * `botAnswer`: the bot answered with an article (not its hand-off notice), so the widget asks
+   * whether it helped and offers a person.
+   */
+  readonly author: { readonly name: string | null; readonly type: string; readonly botAnswer?: true } | null;
   readonly conversationId: string | null;
   readonly at: string;
   readonly readAt: string | null;

@@ -29,6 +29,8 @@ export interface KnowledgeBaseApi {
   setChannelBot(workspaceId: string, channel: Channel, enabled: boolean): Promise<void>;
   /** The channels the bot is switched on for. */
   listBotChannels(workspaceId: string): Promise<Channel[]>;
+  /** How each article fared in conversations (articles never answered with are absent). */
+  articleCounts(workspaceId: string): Promise<ArticleCountsView[]>;
 }
 
 /** DI token under which the bot's module (in process) or the RPC client (remote) provides it. */
@@ -48,6 +50,7 @@ export const knowledgeBaseApiPort: ServicePort<KnowledgeBaseApi> = {
     tryQuestion: true,
     setChannelBot: true,
     listBotChannels: true,
+    articleCounts: true,
   }),
 };
 
@@ -104,6 +107,30 @@ export interface ImportResult {
   updated: number;
 }
 
+/** One article's record in the conversations the bot held, for the admin to improve the base. */
+export interface ArticleCountsView {
+  articleId: string;
+  /** Times the bot answered with it. */
+  answered: number;
+  /** Conversations handed to people with it as the bot's last answer. */
+  handedOff: number;
+}
+
 export type BotAnswerView =
   | { kind: 'answer'; article: ArticleView; confidence: number; threshold: number }
   | { kind: 'decline'; confidence: number; threshold: number };
+
+const BOT_ANSWER_PREFIX = 'article:';
+
+/**
+ * The sender id of the bot's answers names the article (`article:<id>`): history keeps which
+ * article answered, and the widget asks "Did this answer your question?" under answers only (not
+ * under the bot's hand-off notice).
+ */
+export function botAnswerSenderId(articleId: string): string {
+  return `${BOT_ANSWER_PREFIX}${articleId}`;
+}
+
+export function isBotAnswerSender(sender: { type: string; id?: string | undefined }): boolean {
+  return sender.type === 'bot' && sender.id?.startsWith(BOT_ANSWER_PREFIX) === true;
+}
