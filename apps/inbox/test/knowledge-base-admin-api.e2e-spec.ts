@@ -171,6 +171,12 @@ describe('inbox knowledge base admin API', () => {
 
     const good = await importFile('csv', csv.split('\r\n').slice(0, 2).join('\r\n'));
     expect(good.body).toEqual({ created: 1, updated: 0 });
+    // Posted as JSON, the body parser would have eaten the file: refused, never "0 imported".
+    const asJson = await client.post(`${BASE}/import?format=json`, [ARTICLE]);
+    expect(asJson.status).toBe(400);
+    expect(asJson.body.error.fieldViolations).toEqual([
+      { field: 'content', description: expect.any(String) },
+    ]);
     const notJson = await importFile('json', '{"articles": [');
     expect(notJson.body.error.fieldViolations).toEqual([{ field: 'content', description: 'not valid JSON' }]);
 

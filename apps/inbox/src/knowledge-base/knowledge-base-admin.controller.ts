@@ -124,6 +124,15 @@ export class KnowledgeBaseAdminController {
       new InvalidArgumentError('import too large', [
         { field: 'content', description: `at most ${MAX_IMPORT_BYTES / 1_000_000} MB` },
       ]);
+    // A JSON or form type is read (and capped) by the body parsers before this handler: the file
+    // would arrive empty. Say so rather than import nothing.
+    if (req.readableEnded)
+      throw new InvalidArgumentError('invalid import', [
+        {
+          field: 'content',
+          description: 'send the file as the body with a text type (text/csv, text/plain)',
+        },
+      ]);
     if (Number(req.headers['content-length'] ?? 0) > MAX_IMPORT_BYTES) throw tooLarge();
     const body = await readBody(req, MAX_IMPORT_BYTES);
     if (body === null) throw tooLarge();
