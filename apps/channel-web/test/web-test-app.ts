@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import {
   type Attachment,
+  type SecureForm,
   CsatSubmittedV1,
   DeliveryStatusChangedV1,
   InboundMessageReceivedV1,
@@ -57,6 +58,7 @@ interface Reply {
   conversationId: string;
   agentName: string;
   attachments: Attachment[];
+  form: SecureForm;
 }
 
 export async function startWebTestApp(
@@ -155,6 +157,7 @@ export async function startWebTestApp(
             text,
             attachments: extra.attachments ?? [],
             sender: { type: 'agent', id: 'agent-1', name: extra.agentName ?? 'Alex Agent' },
+            ...(extra.form ? { form: extra.form } : {}),
             requestedAt: new Date().toISOString(),
           },
         }),

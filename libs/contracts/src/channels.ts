@@ -44,3 +44,11 @@ export const MMS_CONTENT_TYPES: readonly string[] = [
 /** Upper bound on message text at every boundary; channels enforce their own, smaller limits. */
 export const MAX_MESSAGE_TEXT_LENGTH = 20_000;
 export const messageTextSchema = z.string().max(MAX_MESSAGE_TEXT_LENGTH);
+
+/**
+ * A secure form an outbound message asks the customer to fill (web only): `card` renders card
+ * number, expiry and CVC in the widget, whose values go straight to the workspace's tokenization
+ * endpoint and never into a message (ADR 0082).
+ */
+export const secureFormSchema = z.object({ kind: z.literal('card') });
+export type SecureForm = z.infer<typeof secureFormSchema>;

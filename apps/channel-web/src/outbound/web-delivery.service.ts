@@ -90,6 +90,7 @@ export class WebDeliveryService {
             ...(isBotAnswerSender(payload.sender) ? { botAnswer: true as const } : {}),
           },
           conversationId: payload.conversationId,
+          ...(payload.form !== undefined ? { form: { kind: payload.form.kind } } : {}),
         },
       }));
       const results = await this.transcript.appendMany(entries);

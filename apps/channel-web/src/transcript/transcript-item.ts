@@ -31,6 +31,16 @@ export interface TranscriptItem {
   readonly readAt: string | null;
   /** On a `csat` prompt: the conversation was already rated, so the widget shows thanks instead. */
   readonly answered?: boolean;
+  /**
+   * On an `out` message that asks for a secure form (ADR 0082): the widget renders it until the
+   * customer `submitted` it. Never holds the form's values.
+   */
+  readonly form?: TranscriptForm;
+}
+
+export interface TranscriptForm {
+  readonly kind: 'card';
+  readonly submitted?: true;
 }
 
 export type NewTranscriptItem = Omit<TranscriptItem, 'seq' | 'at' | 'readAt' | 'answered'>;

@@ -304,6 +304,10 @@ export class OutboundMessageService {
         `conversation ${conversationId} is resolved and the customer has another open conversation (${row.other_open_id})`,
       );
     const delivery = note ? undefined : this.route(row, input);
+    if (input.form !== undefined && delivery?.channel !== 'web')
+      throw new FailedPreconditionError(
+        'secure forms are shown by the web widget only; the reply goes elsewhere',
+      );
 
     const text = maskCardNumbersOrNull(input.text);
     const sequence = row.last_sequence! + 1;
@@ -361,6 +365,7 @@ export class OutboundMessageService {
               text,
               attachments: input.attachments ?? [],
               sender: input.sender,
+              ...(input.form !== undefined ? { form: input.form } : {}),
               requestedAt: createdAt,
             },
           }),

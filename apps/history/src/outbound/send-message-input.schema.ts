@@ -6,6 +6,7 @@ import {
   InvalidArgumentError,
   messageSenderSchema,
   messageTextSchema,
+  secureFormSchema,
   type SendMessageInput,
 } from '@switchboard/contracts';
 import { z } from 'zod';
@@ -22,10 +23,19 @@ const sendMessageInputSchema = z
     text: messageTextSchema.nullable(),
     attachments: z.array(attachmentSchema).max(20).optional(),
     sender: messageSenderSchema,
+    form: secureFormSchema.optional(),
   })
   .refine((i) => i.customerId !== undefined || i.conversationId !== undefined || i.identity !== undefined, {
     message: 'customerId, conversationId or identity is required',
     path: ['customerId'],
+  })
+  .refine((i) => i.form === undefined || i.internalNote !== true, {
+    message: 'a note is never sent, so it cannot ask for a form',
+    path: ['form'],
+  })
+  .refine((i) => i.form === undefined || i.channel === undefined || i.channel === 'web', {
+    message: 'secure forms are shown by the web widget only',
+    path: ['form'],
   })
   .refine((i) => (i.text !== null && i.text.trim().length > 0) || (i.attachments?.length ?? 0) > 0, {
     message: 'text or an attachment is required',

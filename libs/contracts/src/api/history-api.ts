@@ -1,4 +1,4 @@
-import type { Attachment, Channel, IdentityKind } from '../channels.js';
+import type { Attachment, Channel, IdentityKind, SecureForm } from '../channels.js';
 import type { DeliveryStatus } from '../events/delivery-status-changed.event.js';
 import type { MessageDirection, MessageSender } from '../events/conversation-message-appended.event.js';
 import type { ConversationStatus } from '../events/conversation-status-changed.event.js';
@@ -240,6 +240,8 @@ export interface SendMessageInput {
   text: string | null;
   attachments?: Attachment[];
   sender: MessageSender;
+  /** Asks the customer to fill a secure form (web only; ADR 0082): the text introduces it. */
+  form?: SecureForm;
 }
 
 export interface SendMessageResult {

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { attachmentSchema, channelSchema, identityKindSchema, messageTextSchema } from '../channels.js';
+import {
+  attachmentSchema,
+  channelSchema,
+  identityKindSchema,
+  messageTextSchema,
+  secureFormSchema,
+} from '../channels.js';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
 import { Topics } from '../topics.js';
 import { messageSenderSchema } from './conversation-message-appended.event.js';
@@ -27,6 +33,11 @@ export const MessageDeliveryRequestedV1 = defineEvent(
     text: messageTextSchema.nullable(),
     attachments: z.array(attachmentSchema).max(20),
     sender: messageSenderSchema,
+    /**
+     * Added in v1 as an optional field (consumers that predate it ignore it): the message asks
+     * the customer to fill a secure form; only the web channel renders one (ADR 0082).
+     */
+    form: secureFormSchema.optional(),
     requestedAt: z.iso.datetime({ offset: true }),
   }),
   { topic: Topics.deliveries },
