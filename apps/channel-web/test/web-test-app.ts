@@ -34,6 +34,8 @@ export interface WebTestApp {
   readonly url: string;
   readonly wsUrl: string;
   readonly bus: KafkaEventBus;
+  /** Every topic of this app (and its replicas) starts with it. */
+  readonly topicPrefix: string;
   readonly db: pg.Pool;
   readonly settings: WidgetSettingsService;
   readonly widgetKey: string;
@@ -124,6 +126,7 @@ export async function startWebTestApp(
     url,
     wsUrl: `${url.replace(/^http/, 'ws')}/ws/widget?key=${widgetKey}`,
     bus,
+    topicPrefix,
     db,
     settings,
     widgetKey,
