@@ -40,10 +40,13 @@ const replySchema = z
     text: messageTextSchema.trim().min(1).nullable().optional(),
     channel: channelSchema.optional(),
     internalNote: z.boolean().optional(),
+    /** Asks the customer for card details in the web widget's secure form (ADR 0082). */
+    form: z.strictObject({ kind: z.literal('card') }).optional(),
     /** Uploaded first (`POST /api/inbox/attachments`); at most 5. */
     attachmentIds: z.array(z.uuid()).max(5).optional(),
   })
   .refine((r) => !(r.internalNote && r.channel), { message: 'a note has no channel', path: ['channel'] })
+  .refine((r) => !(r.internalNote && r.form), { message: 'a note asks the customer nothing', path: ['form'] })
   .refine((r) => (r.text ?? null) !== null || (r.attachmentIds ?? []).length > 0, {
     message: 'a reply needs text or an attachment',
     path: ['text'],

@@ -10,6 +10,7 @@ import {
   type Page,
   PermissionDeniedError,
   type RoutingDecisionView,
+  type SecureForm,
   type SendMessageResult,
   type TransferTarget,
   HISTORY_API,
@@ -51,6 +52,7 @@ export interface ReplyInput {
   attachmentIds?: string[];
   channel?: Channel;
   internalNote?: boolean;
+  form?: SecureForm;
 }
 
 /**
@@ -137,6 +139,7 @@ export class ConversationsService {
       ...(input.internalNote ? { internalNote: true } : {}),
       text: input.text ?? null,
       ...(attachments.length > 0 ? { attachments } : {}),
+      ...(input.form ? { form: input.form } : {}),
       sender: this.sender(session),
     });
     return result;
