@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import {
   type Attachment,
+  type SecureForm,
   CsatSubmittedV1,
   DeliveryStatusChangedV1,
   InboundMessageReceivedV1,
@@ -33,6 +34,8 @@ export interface WebTestApp {
   readonly url: string;
   readonly wsUrl: string;
   readonly bus: KafkaEventBus;
+  /** Every topic of this app (and its replicas) starts with it. */
+  readonly topicPrefix: string;
   readonly db: pg.Pool;
   readonly settings: WidgetSettingsService;
   readonly widgetKey: string;
@@ -57,6 +60,7 @@ interface Reply {
   conversationId: string;
   agentName: string;
   attachments: Attachment[];
+  form: SecureForm;
 }
 
 export async function startWebTestApp(
@@ -122,6 +126,7 @@ export async function startWebTestApp(
     url,
     wsUrl: `${url.replace(/^http/, 'ws')}/ws/widget?key=${widgetKey}`,
     bus,
+    topicPrefix,
     db,
     settings,
     widgetKey,
@@ -155,6 +160,7 @@ export async function startWebTestApp(
             text,
             attachments: extra.attachments ?? [],
             sender: { type: 'agent', id: 'agent-1', name: extra.agentName ?? 'Alex Agent' },
+            ...(extra.form ? { form: extra.form } : {}),
             requestedAt: new Date().toISOString(),
           },
         }),

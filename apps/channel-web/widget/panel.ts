@@ -41,6 +41,9 @@ textarea{resize:none;flex:1;min-height:22px;max-height:120px}
 .cs p{margin:0 0 6px}.r{display:flex;gap:4px}.r button{flex:1;border:1px solid #d1d5db;border-radius:8px;background:#fff;padding:6px 0;cursor:pointer;font:inherit}
 .r button[aria-pressed=true]{background:var(--sb,#2563eb);color:#fff}
 .cs textarea{width:100%;box-sizing:border-box;margin:6px 0}
+.bb{display:flex;flex-wrap:wrap;align-items:center;gap:6px;padding:6px 12px;border-top:1px solid #e5e7eb;font-size:13px}
+.bb .q{display:flex;align-items:center;gap:6px}.bb[hidden],.bb [hidden]{display:none}.bb button{border:1px solid #d1d5db;border-radius:8px;background:#fff;padding:4px 10px;cursor:pointer;font:inherit;color:inherit}
+.cf input{display:block;width:100%;box-sizing:border-box;margin:2px 0 6px}.cf .ce{color:#b91c1c;font-size:13px}.cf .ce:empty{display:none}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 @media (max-width:480px){.p,.p.left{inset:0;width:auto;height:auto;max-height:none;border-radius:0}}
 `;
@@ -50,6 +53,25 @@ const ALLOWED_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'ap
 const MAX_FILE = 10 * 1024 * 1024;
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** The Luhn checksum every card number carries: catches a mistyped digit before anything is sent. */
+function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+function cardBrand(digits: string): 'visa' | 'mastercard' | 'amex' | 'discover' | 'other' {
+  if (digits.startsWith('4')) return 'visa';
+  if (/^(5[1-5]|2(2[2-9]|[3-6]\d|7[01]|720))/.test(digits)) return 'mastercard';
+  if (/^3[47]/.test(digits)) return 'amex';
+  if (/^(6011|65|64[4-9])/.test(digits)) return 'discover';
+  return 'other';
+}
 
 /** A paperclip (stroke icon, 20 px, the button's colour), built node by node: no markup parsed. */
 function paperclipIcon(): SVGSVGElement {
@@ -142,6 +164,21 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
   log.tabIndex = 0;
   const typing = el('div', 't');
   typing.setAttribute('aria-live', 'polite');
+  // While the bot holds the conversation: "Did this answer your question?" under its last answer,
+  // and a way to a person. The replies go as the customer's messages, as they would by SMS.
+  const botBar = el('div', 'bb');
+  botBar.hidden = true;
+  const feedback = el('div', 'q');
+  feedback.setAttribute('role', 'group');
+  const feedbackQuestion = el('span');
+  const yesButton = el('button');
+  yesButton.type = 'button';
+  const noButton = el('button');
+  noButton.type = 'button';
+  feedback.append(feedbackQuestion, yesButton, noButton);
+  const personButton = el('button');
+  personButton.type = 'button';
+  botBar.append(feedback, personButton);
 
   const prechat = el('form');
   prechat.hidden = true;
@@ -161,7 +198,7 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
   const sendButton = el('button', 's');
   sendButton.type = 'submit';
   composer.append(attach, file, input, sendButton);
-  panel.append(header, status, log, typing, prechat, offline, composer);
+  panel.append(header, status, log, typing, botBar, prechat, offline, composer);
   ctx.root.append(style, panel);
 
   const applyConfig = (c: WidgetConfig) => {
@@ -176,6 +213,11 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
     input.placeholder = s.message;
     attach.setAttribute('aria-label', s.attach);
     sendButton.textContent = s.send;
+    feedbackQuestion.textContent = s.helped;
+    feedback.setAttribute('aria-label', s.helped);
+    yesButton.textContent = s.yes;
+    noButton.textContent = s.no;
+    personButton.textContent = s.person;
   };
   if (config) applyConfig(config);
 
@@ -303,6 +345,83 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
     return box;
   };
 
+  /**
+   * The card form an agent or the bot asked for (ADR 0082). Its values never enter a frame: they
+   * go to the workspace's tokenization endpoint, and only the token, last four and brand to us.
+   */
+  const cardBlock = (item: Item, url: string) => {
+    const box = el('div', 'cs cf');
+    box.append(el('p', '', s.cardTitle));
+    const input = (label: string, autocomplete: AutoFill, maxLength: number) => {
+      const wrap = el('label', '', label);
+      const control = el('input');
+      control.inputMode = 'numeric';
+      control.autocomplete = autocomplete;
+      control.maxLength = maxLength;
+      wrap.append(control);
+      box.append(wrap);
+      return control;
+    };
+    const number = input(s.cardNumber, 'cc-number', 23);
+    const expiry = input(s.cardExpiry, 'cc-exp', 7);
+    expiry.placeholder = 'MM/YY';
+    const cvc = input(s.cardCvc, 'cc-csc', 4);
+    const problem = el('p', 'ce');
+    problem.setAttribute('role', 'alert');
+    const submit = el('button', 's', s.cardSubmit);
+    submit.type = 'button';
+    box.append(problem, submit);
+    submit.addEventListener('click', () => {
+      const digits = number.value.replace(/[\s-]/g, '');
+      const exp = /^(\d{1,2})\s*\/\s*(\d{2}|\d{4})$/.exec(expiry.value.trim());
+      const month = exp ? Number(exp[1]) : 0;
+      const year = exp ? (exp[2]!.length === 2 ? 2000 + Number(exp[2]) : Number(exp[2])) : 0;
+      const now = new Date();
+      const expired = year < now.getFullYear() || (year === now.getFullYear() && month < now.getMonth() + 1);
+      if (
+        !/^\d{12,19}$/.test(digits) ||
+        !luhnValid(digits) ||
+        month < 1 ||
+        month > 12 ||
+        expired ||
+        !/^\d{3,4}$/.test(cvc.value)
+      ) {
+        problem.textContent = s.cardInvalid;
+        return;
+      }
+      problem.textContent = '';
+      submit.disabled = true;
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ number: digits, expMonth: month, expYear: year, cvc: cvc.value }),
+        credentials: 'omit',
+        referrerPolicy: 'no-referrer',
+        cache: 'no-store',
+      })
+        .then(async (response) => {
+          const body: unknown = response.ok ? await response.json() : null;
+          const token = (body as { token?: unknown } | null)?.token;
+          if (typeof token !== 'string' || token.length === 0) throw new Error(String(response.status));
+          const last4 = digits.slice(-4);
+          number.value = expiry.value = cvc.value = '';
+          box.remove();
+          const id = uuid();
+          const text = `Card •••• ${last4} submitted`;
+          queue(
+            id,
+            { t: 'card', id, formId: item.id, token, last4, brand: cardBrand(digits) },
+            messageRow('in', text, null),
+          );
+        })
+        .catch(() => {
+          problem.textContent = s.cardFailed;
+          submit.disabled = false;
+        });
+    });
+    return box;
+  };
+
   const addItem = (item: Item) => {
     if (item.seq <= lastSeq) return;
     if (item.seq > lastSeq + 1) {
@@ -311,6 +430,7 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
       return;
     }
     lastSeq = item.seq;
+    showBotBar(item);
     if (item.kind === 'csat') {
       // Already rated (in another tab, before a reload, on another device): thank, don't ask again.
       if (item.answered) {
@@ -333,12 +453,39 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
       const row = messageRow('out', item.text, item.author);
       renderAttachments(row.querySelector('.b')!, item.attachments);
       log.append(row);
+      const url = config?.cardTokenizationUrl;
+      if (item.form?.kind === 'card' && !item.form.submitted && url) log.append(cardBlock(item, url));
       lastOutSeq = item.seq;
       typing.textContent = '';
     }
     scroll();
     sendRead();
   };
+
+  /** The bar follows the transcript, so a reload (which replays it) shows the same. */
+  const showBotBar = (item: Item) => {
+    if (item.kind === 'csat' || (item.dir === 'out' && !item.author?.botAnswer)) {
+      // An agent wrote, the bot handed off, or the conversation ended: the bot no longer holds it.
+      botBar.hidden = true;
+    } else if (item.dir === 'out') {
+      botBar.hidden = false;
+      feedback.hidden = false;
+    } else {
+      // The customer wrote: the question was about the answer before.
+      feedback.hidden = true;
+    }
+  };
+
+  const say = (text: string) => {
+    const id = uuid();
+    queue(id, { t: 'msg', id, text }, messageRow('in', text, null));
+  };
+  yesButton.addEventListener('click', () => say(s.yesText));
+  noButton.addEventListener('click', () => say(s.noText));
+  personButton.addEventListener('click', () => {
+    botBar.hidden = true;
+    say(s.personText);
+  });
 
   const showForms = (
     online: boolean,

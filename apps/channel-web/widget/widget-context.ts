@@ -20,6 +20,8 @@ export interface WidgetConfig {
   theme: WidgetTheme;
   prechatFields: { name: 'name' | 'email'; required: boolean }[];
   offlineMessage: string;
+  /** Where the card form posts (ADR 0082); null: agents can't ask for a card. */
+  cardTokenizationUrl?: string | null;
   online?: boolean;
 }
 

@@ -1,5 +1,6 @@
 import { messagingVariables } from '@switchboard/messaging';
 import {
+  botApiUrlVariables,
   coreVariables,
   databaseVariables,
   defineConfig,
@@ -49,6 +50,7 @@ export const GrpcApiAppConfig = defineConfig(
     ...historyApiUrlVariables,
     ...routingApiUrlVariables,
     ...socialChannelApiUrlVariables,
+    ...botApiUrlVariables,
   },
   'GrpcApiAppConfig',
 );

@@ -1,7 +1,14 @@
 import { Module } from '@nestjs/common';
 import { MessagingModule } from '@switchboard/messaging';
-import { apiKeysApiPort, historyApiPort, routingApiPort, socialChannelApiPort } from '@switchboard/contracts';
 import {
+  apiKeysApiPort,
+  historyApiPort,
+  knowledgeBaseApiPort,
+  routingApiPort,
+  socialChannelApiPort,
+} from '@switchboard/contracts';
+import {
+  BotApiClientConfig,
   HealthModule,
   HistoryApiClientConfig,
   InternalRpcModule,
@@ -31,6 +38,8 @@ import { GrpcApiModule } from './grpc-api.module.js';
       SocialChannelClientConfig,
       'CHANNEL_SOCIAL_API_URL',
     ),
+    // KnowledgeBaseService over the bot's port, when the bot is deployed (BOT_API_URL).
+    InternalRpcModule.optionalClient(knowledgeBaseApiPort, BotApiClientConfig, 'BOT_API_URL'),
     GrpcApiModule,
     // The inbox's Admin → API keys, over internal RPC (ADR 0004, like the channels' ports: ADR 0054).
     InternalRpcModule.serve(apiKeysApiPort, [GrpcApiModule]),

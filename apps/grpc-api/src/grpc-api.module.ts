@@ -12,6 +12,7 @@ import { EventServiceHandlers } from './events/event-service.handlers.js';
 import { EventStreamService } from './events/event-stream.service.js';
 import { FeedNotifierService } from './events/feed-notifier.service.js';
 import { GrpcApiConfig } from './grpc-api.config.js';
+import { KnowledgeBaseServiceHandlers } from './knowledge-base/knowledge-base-service.handlers.js';
 import { grpcApiMigrations } from './migrations/index.js';
 import { QueueServiceHandlers } from './queues/queue-service.handlers.js';
 import { GrpcServerService } from './server/grpc-server.service.js';
@@ -20,7 +21,7 @@ import { RpcHandlerFactory } from './server/rpc-handler.factory.js';
 
 /**
  * The gRPC API for integrators, on GRPC_PORT: API keys (and their admin port, API_KEYS_API, for
- * the inbox), the five services over the history and routing ports, and the event feed. The same module alone (`GrpcApiAppModule`) or in the
+ * the inbox), the six services over the history, routing and knowledge base ports, and the event feed. The same module alone (`GrpcApiAppModule`) or in the
  * standalone process.
  */
 @Module({
@@ -44,6 +45,7 @@ import { RpcHandlerFactory } from './server/rpc-handler.factory.js';
     AgentServiceHandlers,
     QueueServiceHandlers,
     EventServiceHandlers,
+    KnowledgeBaseServiceHandlers,
     GrpcServerService,
   ],
   exports: [ApiKeyService, API_KEYS_API],

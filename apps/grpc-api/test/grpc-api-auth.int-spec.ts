@@ -240,6 +240,7 @@ describe('gRPC API: keys, scopes, limits, health and reflection', () => {
           'switchboard.v1.AgentService',
           'switchboard.v1.QueueService',
           'switchboard.v1.EventService',
+          'switchboard.v1.KnowledgeBaseService',
           'grpc.health.v1.Health',
         ]),
       );

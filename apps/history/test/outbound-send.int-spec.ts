@@ -332,6 +332,53 @@ describe('history outbound sends', () => {
     ).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 
+  it('asks a web customer for a card form, carries the token they send back, and refuses a form elsewhere', async () => {
+    const ws = randomUUID();
+    const visitor = 'v_card_form_visitor';
+    await app.publish(Topics.inbound, visitor, [
+      inboundMessageEvent({
+        workspaceId: ws,
+        channel: 'web',
+        channelAccountId: 'wk_1',
+        sender: { kind: 'web_visitor', address: visitor, verified: false },
+        text: 'I want to pay',
+      }),
+    ]);
+    const first = await waitFor(() => appended(ws).find((e) => e.text === 'I want to pay'));
+    const asked = await send(ws, {
+      customerId: first.customerId,
+      text: 'Your card, please',
+      form: { kind: 'card' },
+    });
+    expect(await waitFor(() => deliveries(ws).find((d) => d.messageId === asked.messageId))).toMatchObject({
+      channel: 'web',
+      form: { kind: 'card' },
+    });
+    // What the widget sends back: the summary as text, the token in the hints, on to integrators.
+    await app.publish(Topics.inbound, visitor, [
+      inboundMessageEvent({
+        workspaceId: ws,
+        channel: 'web',
+        channelAccountId: 'wk_1',
+        sender: { kind: 'web_visitor', address: visitor, verified: false },
+        text: 'Card •••• 4242 submitted',
+        hints: { secureForm: 'card', formMessageId: asked.messageId, cardToken: 'tok_1', cardLast4: '4242' },
+      }),
+    ]);
+    expect(
+      await waitFor(() => appended(ws).find((e) => e.text === 'Card •••• 4242 submitted')),
+    ).toMatchObject({
+      hints: { cardToken: 'tok_1', formMessageId: asked.messageId },
+    });
+    const texted = await texter(ws, '+14155550299');
+    await expect(
+      send(ws, { customerId: texted.customerId, text: 'Card?', form: { kind: 'card' } }),
+    ).rejects.toThrow(FailedPreconditionError);
+    await expect(
+      send(ws, { customerId: first.customerId, text: 'Card?', internalNote: true, form: { kind: 'card' } }),
+    ).rejects.toThrow(InvalidArgumentError);
+  });
+
   it('opens a conversation for a first message to an identity, from the default account', async () => {
     const ws = randomUUID();
     const sent = await send(ws, {

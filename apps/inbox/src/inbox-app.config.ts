@@ -1,6 +1,7 @@
 import { messagingVariables } from '@switchboard/messaging';
 import {
   attachmentStorageVariables,
+  botApiUrlVariables,
   coreVariables,
   databaseVariables,
   defineConfig,
@@ -55,6 +56,7 @@ export const InboxAppConfig = defineConfig(
     ...historyApiUrlVariables,
     ...routingApiUrlVariables,
     ...channelApiUrlVariables,
+    ...botApiUrlVariables,
   },
   'InboxAppConfig',
 );

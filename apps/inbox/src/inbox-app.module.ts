@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MessagingModule } from '@switchboard/messaging';
 import {
   apiKeysApiPort,
+  knowledgeBaseApiPort,
   historyApiPort,
   routingApiPort,
   smsChannelApiPort,
@@ -9,6 +10,7 @@ import {
   webChannelApiPort,
 } from '@switchboard/contracts';
 import {
+  BotApiClientConfig,
   HealthModule,
   HistoryApiClientConfig,
   InternalRpcModule,
@@ -39,6 +41,8 @@ import { InboxModule } from './inbox.module.js';
     InternalRpcModule.client(webChannelApiPort, ChannelsApiClientConfig, 'CHANNEL_WEB_API_URL'),
     InternalRpcModule.client(smsChannelApiPort, ChannelsApiClientConfig, 'CHANNEL_SMS_API_URL'),
     InternalRpcModule.optionalClient(socialChannelApiPort, ChannelsApiClientConfig, 'CHANNEL_SOCIAL_API_URL'),
+    // The knowledge base and the bot's channel switch for Admin → Knowledge base, from the bot.
+    InternalRpcModule.optionalClient(knowledgeBaseApiPort, BotApiClientConfig, 'BOT_API_URL'),
     // Integrators' API keys for Admin → API keys, from grpc-api.
     InternalRpcModule.client(apiKeysApiPort, ChannelsApiClientConfig, 'GRPC_API_URL'),
     InboxModule,

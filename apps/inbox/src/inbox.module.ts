@@ -22,6 +22,8 @@ import { ConversationsController } from './conversations/conversations.controlle
 import { ConversationsService } from './conversations/conversations.service.js';
 import { ReadPositionsService } from './conversations/read-positions.service.js';
 import { InboxConfig } from './inbox.config.js';
+import { KnowledgeBaseAdminController } from './knowledge-base/knowledge-base-admin.controller.js';
+import { KnowledgeBaseAdminService } from './knowledge-base/knowledge-base-admin.service.js';
 import { AgentEnrolmentService } from './live/agent-enrolment.service.js';
 import { InboxGateway } from './live/inbox.gateway.js';
 import { LiveEventsConsumer } from './live/live-events.consumer.js';
@@ -44,7 +46,7 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
 
 /**
  * The agents' inbox: users and sessions, the inbox HTTP API over the service ports it injects
- * (HISTORY_API, ROUTING_API, WEB_CHANNEL_API, SMS_CHANNEL_API, API_KEYS_API: provided globally by the owning
+ * (HISTORY_API, ROUTING_API, WEB_CHANNEL_API, SMS_CHANNEL_API, API_KEYS_API, KNOWLEDGE_BASE_API: provided globally by the owning
  * modules in process, or by their RPC clients when the inbox runs alone), live updates on
  * `/ws/inbox`, and the SPA at `/inbox/`.
  */
@@ -65,6 +67,7 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
     ChannelsAdminController,
     SocialChannelsAdminController,
     ApiKeysAdminController,
+    KnowledgeBaseAdminController,
     AttachmentsController,
     OperatorController,
     SpaController,
@@ -87,6 +90,7 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
     ChannelsAdminService,
     SocialChannelsAdminService,
     ApiKeysAdminService,
+    KnowledgeBaseAdminService,
     AttachmentsService,
     UnsentAttachmentsSweepService,
     InboxReplica,

@@ -73,6 +73,19 @@ describe('inbox channels admin API', () => {
       { field: 'allowedOrigins.0', description: 'an origin' },
     ]);
 
+    // The secure card form's endpoint (ADR 0082): admins only.
+    const url = 'https://payments.example.com/v1/tokens';
+    const agent = await signedInUser(inbox, 'agent');
+    const byAgent = await agent.client.patch('/api/inbox/admin/channels/web', {
+      appearance: { cardTokenizationUrl: url },
+    });
+    expect(byAgent.status).toBe(403);
+    const tokenization = await client.patch('/api/inbox/admin/channels/web', {
+      appearance: { cardTokenizationUrl: url },
+    });
+    expect(tokenization.status).toBe(200);
+    expect(tokenization.body.appearance.cardTokenizationUrl).toBe(url);
+
     const rotated = await client.post('/api/inbox/admin/channels/web/rotate-identity-secret');
     expect(rotated.status).toBe(200);
     expect(rotated.body.identitySecret).not.toBe(changed.body.identitySecret);

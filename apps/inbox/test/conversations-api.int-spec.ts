@@ -185,6 +185,26 @@ describe('inbox conversations API', () => {
     expect(empty.status).toBe(400);
   });
 
+  it('asks a web customer for card details through the secure form, on web only', async () => {
+    const agent = await signedInUser(inbox, 'agent', { name: 'Alan' });
+    const { current } = await customerWithTwoChannels();
+    const ask = (extra: object) =>
+      agent.client.post(`/api/inbox/conversations/${current.id}/messages`, {
+        idempotencyKey: randomUUID(),
+        text: 'Please enter your card details in the secure form below.',
+        form: { kind: 'card' },
+        ...extra,
+      });
+    const asked = await ask({ channel: 'web' });
+    expect(asked.status).toBe(201);
+    const sent = [...inbox.history.sent.values()].find((s) => s.result.messageId === asked.body.messageId);
+    expect(sent?.input.form).toEqual({ kind: 'card' });
+    // The conversation's last channel is SMS: no form there, nor on a note, nor of another kind.
+    expect((await ask({})).status).toBeGreaterThanOrEqual(400);
+    expect((await ask({ internalNote: true })).status).toBe(400);
+    expect((await ask({ channel: 'web', form: { kind: 'bank' } })).status).toBe(400);
+  });
+
   it('lets an agent act only on their own or unassigned conversations; supervisors on any', async () => {
     const agent = await signedInUser(inbox, 'agent');
     const other = await signedInUser(inbox, 'agent');

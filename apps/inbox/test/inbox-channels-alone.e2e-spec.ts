@@ -20,7 +20,8 @@ const AUTH_TOKEN = randomBytes(16).toString('hex');
 
 /**
  * Each app alone, as deployed: the built inbox reaches channel-web's WebChannelApi,
- * channel-sms's SmsChannelApi and grpc-api's ApiKeysApi over internal RPC (ADR 0004). Field violations, not-found and
+ * channel-sms's SmsChannelApi, grpc-api's ApiKeysApi and the bot's KnowledgeBaseApi (which
+ * grpc-api alone reaches too) over internal RPC (ADR 0004). Field violations, not-found and
  * already-exists come back through both hops as the same errors; the auth token never does.
  */
 describe('inbox alone: channel settings over internal RPC', () => {
@@ -29,6 +30,7 @@ describe('inbox alone: channel settings over internal RPC', () => {
   let sms: AppProcess;
   let inbox: AppProcess;
   let grpcApi: AppProcess;
+  let bot: AppProcess;
 
   beforeAll(async () => {
     database = await createTestDatabase('inbox_channels_alone');
@@ -40,6 +42,7 @@ describe('inbox alone: channel settings over internal RPC', () => {
       INTERNAL_API_TOKEN: INTERNAL_TOKEN,
       SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     };
+    bot = await startAppProcess('bot', common);
     [web, sms, grpcApi] = await Promise.all([
       startAppProcess('channel-web', common),
       startAppProcess('channel-sms', common),
@@ -48,12 +51,14 @@ describe('inbox alone: channel settings over internal RPC', () => {
         ...common,
         HISTORY_API_URL: 'tcp://127.0.0.1:9',
         ROUTING_API_URL: 'tcp://127.0.0.1:9',
+        BOT_API_URL: bot.rpcUrl,
       }),
     ]);
     await Promise.all([
       web.waitUntilReady(60_000),
       sms.waitUntilReady(60_000),
       grpcApi.waitUntilReady(60_000),
+      bot.waitUntilReady(60_000),
     ]);
     inbox = await startAppProcess('inbox', {
       ...common,
@@ -65,6 +70,7 @@ describe('inbox alone: channel settings over internal RPC', () => {
       CHANNEL_WEB_API_URL: web.rpcUrl,
       CHANNEL_SMS_API_URL: sms.rpcUrl,
       GRPC_API_URL: grpcApi.rpcUrl,
+      BOT_API_URL: bot.rpcUrl,
     });
     await inbox.waitUntilReady(60_000);
   }, 180_000);
@@ -74,6 +80,7 @@ describe('inbox alone: channel settings over internal RPC', () => {
     await web?.stop('SIGTERM');
     await sms?.stop('SIGTERM');
     await grpcApi?.stop('SIGTERM');
+    await bot?.stop('SIGTERM');
     await database?.drop();
   });
 
@@ -189,6 +196,46 @@ describe('inbox alone: channel settings over internal RPC', () => {
           (await rpcFailure(unary(clients.queues, 'ListQueues', {}))).code === status.UNAUTHENTICATED,
         { what: 'the revoked key refused', timeoutMs: 20_000 },
       );
+    } finally {
+      clients.close();
+    }
+  });
+
+  it("manages the bot's knowledge base from the inbox, read back by grpc-api, both at BOT_API_URL", async () => {
+    const admin = new InboxClient(inbox.url);
+    expect((await admin.login(ADMIN.email, ADMIN.password)).status).toBe(200);
+    const created = await admin.post('/api/inbox/admin/knowledge-base/articles', {
+      title: 'Opening hours',
+      answer: 'We are open 9 to 5.',
+      questions: ['when are you open'],
+      state: 'published',
+    });
+    expect(created.status).toBe(201);
+    const noQuestion = await admin.post('/api/inbox/admin/knowledge-base/articles', {
+      title: 'x',
+      answer: 'y',
+      questions: [],
+    });
+    expect((noQuestion.body.error.fieldViolations as { field: string }[]).map((v) => v.field)).toEqual([
+      'questions',
+    ]);
+    expect((await admin.put('/api/inbox/admin/knowledge-base/channels/web', { enabled: true })).status).toBe(
+      200,
+    );
+
+    const key = (await admin.post('/api/inbox/admin/api-keys', { name: 'KB', scope: 'read' })).body
+      .key as string;
+    const clients = localSwitchboardClients(Number(grpcApi.grpcAddress.split(':')[1]), key);
+    try {
+      const article = await unary<typeof clients.knowledgeBase, 'GetArticle', object, { title: string }>(
+        clients.knowledgeBase,
+        'GetArticle',
+        { articleId: created.body.id as string },
+      );
+      expect(article.title).toBe('Opening hours');
+      expect(await unary(clients.knowledgeBase, 'ListBotChannels', {})).toEqual({
+        channels: ['CHANNEL_WEB'],
+      });
     } finally {
       clients.close();
     }

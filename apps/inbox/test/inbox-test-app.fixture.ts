@@ -4,6 +4,8 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import {
   API_KEYS_API,
   HISTORY_API,
+  KNOWLEDGE_BASE_API,
+  type KnowledgeBaseApi,
   ROUTING_API,
   SMS_CHANNEL_API,
   WEB_CHANNEL_API,
@@ -52,6 +54,8 @@ export async function startInboxTestApp(
     env?: Record<string, string>;
     /** Another replica's doubles: replicas share the history and routing services. */
     ports?: { history: InMemoryHistory; routing: InMemoryRouting };
+    /** The bot's knowledge base (a client of the real bot); none: the inbox without the bot. */
+    knowledgeBase?: KnowledgeBaseApi;
   } = {},
 ): Promise<InboxTestApp> {
   const database = options.database ?? (await createTestDatabase(label));
@@ -70,8 +74,9 @@ export async function startInboxTestApp(
       { provide: WEB_CHANNEL_API, useValue: webChannel },
       { provide: SMS_CHANNEL_API, useValue: smsChannel },
       { provide: API_KEYS_API, useValue: new InMemoryApiKeys() },
+      { provide: KNOWLEDGE_BASE_API, useValue: options.knowledgeBase ?? null },
     ],
-    exports: [HISTORY_API, ROUTING_API, WEB_CHANNEL_API, SMS_CHANNEL_API, API_KEYS_API],
+    exports: [HISTORY_API, ROUTING_API, WEB_CHANNEL_API, SMS_CHANNEL_API, API_KEYS_API, KNOWLEDGE_BASE_API],
   })
   class PortDoublesModule {}
 

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { BotModule } from '@switchboard/app-bot';
 import { SmsChannelModule } from '@switchboard/app-channel-sms';
 import { SocialChannelModule } from '@switchboard/app-channel-social';
 import { ChannelWebModule } from '@switchboard/app-channel-web';
@@ -8,7 +9,7 @@ import { RoutingModule } from '@switchboard/app-routing';
 
 /**
  * In one process the owning modules provide the service ports (HISTORY_API, ROUTING_API,
- * WEB_CHANNEL_API, SMS_CHANNEL_API, SOCIAL_CHANNEL_API, API_KEYS_API); this makes them visible to every other module — the inbox,
+ * WEB_CHANNEL_API, SMS_CHANNEL_API, SOCIAL_CHANNEL_API, API_KEYS_API, KNOWLEDGE_BASE_API); this makes them visible to every other module — the inbox,
  * the gRPC API, the web channel — as `InternalRpcModule.client` does when each app runs alone
  * (ADR 0004).
  */
@@ -21,6 +22,7 @@ import { RoutingModule } from '@switchboard/app-routing';
     SmsChannelModule,
     SocialChannelModule,
     GrpcApiModule,
+    BotModule,
   ],
   exports: [
     HistoryModule,
@@ -29,6 +31,7 @@ import { RoutingModule } from '@switchboard/app-routing';
     SmsChannelModule,
     SocialChannelModule,
     GrpcApiModule,
+    BotModule,
   ],
 })
 export class ServicePortsModule {}

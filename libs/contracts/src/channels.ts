@@ -62,3 +62,11 @@ export function describeTemplate(template: MessageTemplate): string {
   const filled = template.parameters.length > 0 ? `: ${template.parameters.join(', ')}` : '';
   return `Template ${template.name} (${template.language})${filled}`;
 }
+
+/**
+ * A secure form an outbound message asks the customer to fill (web only): `card` renders card
+ * number, expiry and CVC in the widget, whose values go straight to the workspace's tokenization
+ * endpoint and never into a message (ADR 0082).
+ */
+export const secureFormSchema = z.object({ kind: z.literal('card') });
+export type SecureForm = z.infer<typeof secureFormSchema>;

@@ -177,7 +177,7 @@ describe('the bot in conversations, on Kafka and PostgreSQL', () => {
     expect(answer!.payload).toMatchObject({
       idempotencyKey: `bot:${first.payload.messageId}`,
       text: 'Use "Forgot password" on https://example.com/sign-in.',
-      sender: { type: 'bot' },
+      sender: { type: 'bot', id: `article:${passwordArticle}` },
     });
 
     await publish(a.message('this is useless, let me talk to a human'));

@@ -3,11 +3,13 @@ import {
   BotChannelSwitchedV1,
   BotHandoffRequestedV1,
   OutboundMessageRequestedV1,
+  botAnswerSenderId,
   type ArticleStatsView,
   type BotHoldChangedV1,
   type Channel,
   type ConversationMessageAppendedV1,
   type EventEnvelope,
+  type MessageSender,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
 import { WorkspaceMatcherService, type WorkspaceAnswer } from '../matching/workspace-matcher.service.js';
@@ -102,7 +104,7 @@ export class BotConversationService {
     answer: WorkspaceAnswer | null,
   ): EventEnvelope[] {
     const { workspaceId, correlationId, payload: p } = event;
-    const reply = (text: string): EventEnvelope =>
+    const reply = (text: string, sender: MessageSender = BOT_SENDER): EventEnvelope =>
       OutboundMessageRequestedV1.create({
         workspaceId,
         correlationId,
@@ -112,14 +114,16 @@ export class BotConversationService {
           internalNote: false,
           text,
           attachments: [],
-          sender: BOT_SENDER,
+          sender,
         },
       });
     switch (action.kind) {
       case 'none':
         return [];
       case 'answer':
-        return answer?.kind === 'answer' ? [reply(answer.article.answer)] : [];
+        return answer?.kind === 'answer'
+          ? [reply(answer.article.answer, { ...BOT_SENDER, id: botAnswerSenderId(answer.article.id) })]
+          : [];
       case 'handoff':
         return [
           BotHandoffRequestedV1.create({

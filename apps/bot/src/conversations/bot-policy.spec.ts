@@ -56,6 +56,41 @@ describe('bot policy', () => {
     expect(decideAction(NEW_CONVERSATION, 'thanks', declines).action.kind).toBe('handoff');
   });
 
+  it("recognises a short confirmation, the widget's buttons in every language, and not a new question", () => {
+    for (const text of [
+      'Yes',
+      'yes thanks',
+      'Yes, that answered my question',
+      'Oui, merci',
+      'Ja, danke',
+      'Sí, gracias',
+    ])
+      expect(saysHelpful(text)).toBe(true);
+    for (const text of ['yes thanks, now how do I change my email address', 'how do I say yes', 'No'])
+      expect(saysHelpful(text)).toBe(false);
+    for (const text of [
+      "No, that didn't help",
+      "Non, ça n'a pas aidé",
+      'Nein, das hat nicht geholfen',
+      'No, no me ayudó',
+    ])
+      expect(saysNotHelpful(text)).toBe(true);
+  });
+
+  it('takes a "yes" after an answer as thanks, not a question to hand off', () => {
+    const answered = decideAction(NEW_CONVERSATION, 'reset password', answers('a')).next;
+    expect(decideAction(answered, 'Yes, that answered my question', declines)).toEqual({
+      action: { kind: 'none' },
+      next: answered,
+      feedback: { articleId: 'a', helpful: true },
+    });
+    // Before any answer, "yes" is a message like any other.
+    expect(decideAction(NEW_CONVERSATION, 'yes', declines).action).toEqual({
+      kind: 'handoff',
+      reason: 'low_confidence',
+    });
+  });
+
   it('answers a question it matches', () => {
     const { action, next } = decideAction(NEW_CONVERSATION, 'reset password', answers('a'));
     expect(action).toEqual({ kind: 'answer', articleId: 'a' });

@@ -55,7 +55,15 @@ const ASKS_FOR_PERSON = new RegExp(
 );
 
 const NOT_HELPFUL =
-  /^(?:no|nope|nah|not really|wrong|useless|that(?:s| is)? (?:not|wrong)|(?:that|this|it) (?:did ?nt|does ?nt|didnt|doesnt|did not|does not) help|not helpful|(?:did ?nt|does ?nt|did not|does not) help)\b/;
+  /^(?:no|non|nein|nope|nah|not really|wrong|useless|that(?:s| is)? (?:not|wrong)|(?:that|this|it) (?:did ?nt|does ?nt|didnt|doesnt|did not|does not) help|not helpful|(?:did ?nt|does ?nt|did not|does not) help)\b/;
+
+// A short confirmation ("Yes, that answered my question", the widget's button, or an SMS "yes").
+// A longer message that starts so ("yes thanks, now how do I…") carries a new question.
+const HELPFUL_START =
+  /^(?:yes|yeah|yep|yup|thanks|thank you|thx|perfect|great|that helped|it helped|helpful|si|oui|ja|merci|danke|gracias)\b/;
+const HELPFUL_MAX_WORDS = 6;
+/** A short yes with one of these takes something back ("thanks but no"). */
+const BUT_NOT = new Set(['but', 'no', 'not', 'non', 'nein', 'pero', 'mais', 'aber']);
 
 // A thank-you or a yes after an answer is feedback, not a question to match (nor to decline): a
 // message made only of such words, at least one of them a signal ("ok how do I…" is a question).
@@ -77,14 +85,19 @@ export function saysNotHelpful(text: string): boolean {
 }
 
 export function saysHelpful(text: string): boolean {
+  if (saysNotHelpful(text)) return false;
   const words = wordsOf(text);
-  return (
+  const madeOfThanks =
     words.length > 0 &&
     words.length <= 8 &&
     words.some((w) => HELPFUL_SIGNALS.has(w)) &&
-    words.every((w) => HELPFUL_SIGNALS.has(w) || HELPFUL_FILLER.has(w)) &&
-    !saysNotHelpful(text)
-  );
+    words.every((w) => HELPFUL_SIGNALS.has(w) || HELPFUL_FILLER.has(w));
+  // The widget's button in the customer's language ("Oui, merci"), or a short yes of any wording.
+  const shortYes =
+    HELPFUL_START.test(normalizeText(text)) &&
+    words.length <= HELPFUL_MAX_WORDS &&
+    !words.some((w) => BUT_NOT.has(w));
+  return madeOfThanks || shortYes;
 }
 
 /**

@@ -38,6 +38,7 @@ export class WidgetAssetsController {
       theme: site.appearance.theme,
       prechatFields: site.appearance.prechatFields,
       offlineMessage: site.appearance.offlineMessage,
+      cardTokenizationUrl: site.appearance.cardTokenizationUrl ?? null,
       online: await this.availability.isOnline(site),
     };
   }

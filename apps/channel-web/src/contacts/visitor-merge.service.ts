@@ -42,10 +42,10 @@ export class VisitorMergeService {
         tx,
         `INSERT INTO channels.web_transcript
            (workspace_id, contact_id, seq, item_id, kind, direction, text, attachments, author,
-            conversation_id, created_at, delivered_at, read_at)
+            conversation_id, created_at, delivered_at, read_at, form)
          SELECT v.workspace_id, $2, u.last_seq + row_number() OVER (ORDER BY v.seq), v.item_id, v.kind,
                 v.direction, v.text, v.attachments, v.author, v.conversation_id, v.created_at,
-                v.delivered_at, v.read_at
+                v.delivered_at, v.read_at, v.form
            FROM channels.web_transcript v, channels.web_contacts u
           WHERE v.contact_id = $1 AND u.id = $2
             AND NOT EXISTS (SELECT 1 FROM channels.web_transcript x WHERE x.contact_id = $2 AND x.item_id = v.item_id)

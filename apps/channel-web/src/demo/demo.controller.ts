@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Query } from '@nestjs/common';
+import { Controller, Get, Header, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
 import { userHash } from '../contacts/identity-verification.util.js';
 import { WidgetSettingsService } from '../settings/widget-settings.service.js';
@@ -18,16 +19,21 @@ export class DemoController {
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  @Header(
-    'Content-Security-Policy',
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self' ws: wss:; frame-ancestors 'none'",
-  )
   async page(
     @Query('user') user: string | undefined,
     @Query('email') email: string | undefined,
     @Query('phone') phone: string | undefined,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<string> {
     const settings = await this.settings.get(DEFAULT_WORKSPACE_ID);
+    // The card form posts to the payment provider's origin from this page (ADR 0082): a site
+    // that embeds the widget under a CSP allows it in connect-src the same way.
+    const tokenization = settings.appearance.cardTokenizationUrl;
+    const connect = tokenization ? ` ${new URL(tokenization).origin}` : '';
+    res.setHeader(
+      'Content-Security-Policy',
+      `default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self' ws: wss:${connect}; frame-ancestors 'none'`,
+    );
     const demoUser = demoUserOf({ user, email, phone });
     return renderDemoPage({
       widgetKey: settings.widgetKey,

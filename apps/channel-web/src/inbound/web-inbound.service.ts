@@ -13,6 +13,7 @@ import { WEB_DATA_SOURCE } from '../channel-web.config.js';
 import { type WebContact, senderOf } from '../contacts/web-contact.js';
 import { WebContactService } from '../contacts/web-contact.service.js';
 import type { WidgetSite } from '../settings/widget-settings.service.js';
+import type { CardBrand } from '../sessions/widget-protocol.js';
 import type { TranscriptItem } from '../transcript/transcript-item.js';
 import { TranscriptService } from '../transcript/transcript.service.js';
 
@@ -29,6 +30,17 @@ export interface VisitorMessage {
   readonly attachmentIds: readonly string[];
   /** Left through the offline form: the inbox sees the hint, the email is where to answer. */
   readonly offline?: { readonly email: string; readonly name?: string };
+  /** Added to the event's hints (a card form's token and summary). */
+  readonly hints?: Readonly<Record<string, string>>;
+}
+
+/** What the widget sends for a filled card form: the tokenization endpoint's answer, no card data. */
+export interface CardSubmission {
+  readonly id: string;
+  readonly formId: string;
+  readonly token: string;
+  readonly last4: string;
+  readonly brand: CardBrand;
 }
 
 /**
@@ -72,6 +84,7 @@ export class WebInboundService {
     const displayName = message.offline?.name ?? contact.name ?? undefined;
     const hints: Record<string, string> = { language: site.appearance.theme.language };
     if (message.offline) hints.offline = 'true';
+    Object.assign(hints, message.hints);
 
     const inbound = InboundMessageReceivedV1.create({
       workspaceId: contact.workspaceId,
@@ -104,6 +117,56 @@ export class WebInboundService {
       conversationId: contact.conversationId,
     });
     return item;
+  }
+
+  /**
+   * A filled card form (ADR 0082): the customer's message says only "Card •••• 4242 submitted";
+   * the token, last four and brand travel in the event's hints, where a payment integration reads
+   * them (history's conversation events, the gRPC event feed). Null when this contact was not
+   * asked for a card with that form id, or already answered it.
+   */
+  async submitCard(
+    site: WidgetSite,
+    contact: WebContact,
+    card: CardSubmission,
+    verified: VerifiedProfile | null,
+  ): Promise<TranscriptItem | null> {
+    const forms: { submitted: boolean }[] = await queryRows(
+      this.db,
+      `SELECT coalesce((form->>'submitted')::boolean, false) AS submitted FROM channels.web_transcript
+       WHERE workspace_id = $1 AND contact_id = $2 AND item_id = $3 AND direction = 'out' AND form->>'kind' = 'card'`,
+      [contact.workspaceId, contact.id, card.formId],
+    );
+    if (forms[0] === undefined || forms[0].submitted) return null;
+    const item = await this.send(
+      site,
+      contact,
+      {
+        clientId: card.id,
+        text: `Card •••• ${card.last4} submitted`,
+        attachmentIds: [],
+        hints: {
+          secureForm: 'card',
+          formMessageId: card.formId,
+          cardToken: card.token,
+          cardLast4: card.last4,
+          cardBrand: card.brand,
+        },
+      },
+      verified,
+    );
+    await this.markFormSubmitted(contact, card.formId);
+    return item;
+  }
+
+  /** The form shows as answered on every later replay. */
+  async markFormSubmitted(contact: WebContact, formId: string): Promise<void> {
+    await queryRows(
+      this.db,
+      `UPDATE channels.web_transcript SET form = form || '{"submitted": true}'::jsonb
+       WHERE workspace_id = $1 AND contact_id = $2 AND item_id = $3 AND direction = 'out' AND form IS NOT NULL`,
+      [contact.workspaceId, contact.id, formId],
+    );
   }
 
   /** The transcript's copy of an already-sent message, for a retry after the ack was lost. */

@@ -3,6 +3,7 @@ import { CreateWebAttachmentGrants1764300000000 } from './1764300000000-create-w
 import { AddWebContactMerges1764300000001 } from './1764300000001-add-web-contact-merges.migration.js';
 import { IndexWebContactMerges1764300000002 } from './1764300000002-index-web-contact-merges.migration.js';
 import { CreateWebRateBuckets1764300000003 } from './1764300000003-create-web-rate-buckets.migration.js';
+import { AddWebTranscriptForms1764300000004 } from './1764300000004-add-web-transcript-forms.migration.js';
 
 /** Every migration of the `channels` schema's web tables, oldest first. */
 export const webChannelMigrations = [
@@ -11,4 +12,5 @@ export const webChannelMigrations = [
   AddWebContactMerges1764300000001,
   IndexWebContactMerges1764300000002,
   CreateWebRateBuckets1764300000003,
+  AddWebTranscriptForms1764300000004,
 ];

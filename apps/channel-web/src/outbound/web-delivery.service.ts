@@ -3,6 +3,7 @@ import {
   type ConversationStatusChangedV1,
   DeliveryStatusChangedV1,
   HISTORY_API,
+  isBotAnswerSender,
   type HistoryApi,
   type MessageDeliveryRequestedV1,
   type ParticipantActivityV1,
@@ -83,8 +84,13 @@ export class WebDeliveryService {
           dir: 'out',
           text: payload.text,
           attachments: attachments[i]!,
-          author: { name: payload.sender.name ?? null, type: payload.sender.type },
+          author: {
+            name: payload.sender.name ?? null,
+            type: payload.sender.type,
+            ...(isBotAnswerSender(payload.sender) ? { botAnswer: true as const } : {}),
+          },
           conversationId: payload.conversationId,
+          ...(payload.form !== undefined ? { form: { kind: payload.form.kind } } : {}),
         },
       }));
       const results = await this.transcript.appendMany(entries);

@@ -8,6 +8,10 @@ export const MAX_WIDGET_TEXT = 4_000;
 export const MAX_FRAME_BYTES = 16 * 1024;
 
 const text = z.string().trim().min(1).max(MAX_WIDGET_TEXT);
+
+/** The card brands the widget tells apart by number prefix. */
+export const CARD_BRANDS = ['visa', 'mastercard', 'amex', 'discover', 'other'] as const;
+export type CardBrand = (typeof CARD_BRANDS)[number];
 const optionalName = z.string().trim().min(1).max(200).optional();
 
 /**
@@ -61,6 +65,24 @@ export const clientMessageSchema = z.discriminatedUnion('t', [
     conversationId: z.uuid(),
     rating: z.number().int().min(1).max(5),
     comment: z.string().trim().max(2000).optional(),
+  }),
+  /**
+   * The customer filled a card form (ADR 0082): what the tokenization endpoint answered and the
+   * card's last four digits and brand; never the number itself.
+   */
+  z.object({
+    t: z.literal('card'),
+    id: z.uuid(),
+    /** The id of the reply that asked for the form. */
+    formId: z.string().min(1).max(200),
+    token: z
+      .string()
+      .min(1)
+      .max(500)
+      .regex(/^[\x21-\x7e]+$/, 'printable ASCII')
+      .refine((token) => !/\d{12}/.test(token), 'a token, not a card number'),
+    last4: z.string().regex(/^\d{4}$/),
+    brand: z.enum(CARD_BRANDS),
   }),
   z.object({ t: z.literal('resume'), since: z.number().int().nonnegative() }),
   z.object({ t: z.literal('ping') }),

@@ -161,6 +161,7 @@ export class WidgetSessionService implements OnModuleInit, OnApplicationShutdown
       theme: site.appearance.theme,
       prechatFields: site.appearance.prechatFields,
       offlineMessage: site.appearance.offlineMessage,
+      cardTokenizationUrl: site.appearance.cardTokenizationUrl ?? null,
     };
     // On the session's outbound chain: items appended meanwhile queue behind the replay and are
     // sent only if newer than what it sent.
@@ -272,6 +273,20 @@ export class WidgetSessionService implements OnModuleInit, OnApplicationShutdown
           contactId: contact.id,
           conversationId: message.conversationId,
         });
+      }
+      case 'card': {
+        const sent = await this.inbound.alreadySent(contact, message.id);
+        if (sent) {
+          // A retry after the ack was lost: the form may not have been marked yet.
+          await this.inbound.markFormSubmitted(contact, message.formId);
+          return session.send({ t: 'ack', id: message.id, seq: sent.seq });
+        }
+        const wait = await this.limits.take([messagesPerContact(contact.id), messagesPerIp(session.ip)]);
+        if (wait > 0) return this.rateLimited(session, wait, message.id);
+        const item = await this.inbound.submitCard(site, contact, message, session.verified);
+        if (item === null)
+          return this.error(session, 'bad_request', 'no open card form with this id', message.id);
+        return session.send({ t: 'ack', id: message.id, seq: item.seq });
       }
       case 'resume': {
         await session.deliver(() => {

@@ -34,6 +34,22 @@ export const prechatFieldSchema = z.object({
 
 export const widgetLanguageSchema = z.enum(['en', 'fr', 'de', 'es']);
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Where the widget posts card details to be tokenized (ADR 0082): https, or http to a loopback
+ * host (a developer's or a test's fake); no credentials, query or fragment in it.
+ */
+export const tokenizationUrlSchema = z
+  .string()
+  .max(500)
+  .refine((value) => {
+    if (!URL.canParse(value)) return false;
+    const url = new URL(value);
+    if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') return false;
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+  }, 'an https URL without credentials, query or fragment (http only to localhost)');
+
 /** What an admin sets for a workspace's widget, besides its origins and secret. */
 export const widgetAppearanceSchema = z.object({
   theme: z.object({
@@ -51,6 +67,11 @@ export const widgetAppearanceSchema = z.object({
   offlineMessage: z.string().min(1).max(500),
   /** Show the offline form when routing reports no agent online, even within business hours. */
   offlineWhenNoAgentOnline: z.boolean(),
+  /**
+   * The payment provider's tokenization endpoint the card form posts to; absent or null: agents
+   * can't ask for card details (ADR 0082).
+   */
+  cardTokenizationUrl: tokenizationUrlSchema.nullable().optional(),
 });
 export type WidgetAppearance = z.infer<typeof widgetAppearanceSchema>;
 
@@ -104,4 +125,6 @@ export interface PublicWidgetConfig {
   theme: WidgetAppearance['theme'];
   prechatFields: WidgetAppearance['prechatFields'];
   offlineMessage: string;
+  /** Where the card form posts; null: no card form. */
+  cardTokenizationUrl: string | null;
 }

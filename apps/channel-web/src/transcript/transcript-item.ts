@@ -20,13 +20,27 @@ export interface TranscriptItem {
   readonly dir: 'in' | 'out';
   readonly text: string | null;
   readonly attachments: readonly TranscriptAttachment[];
-  /** The agent (or bot) who wrote an `out` message: name as the delivery request gives it. */
-  readonly author: { readonly name: string | null; readonly type: string } | null;
+  /**
+   * The agent (or bot) who wrote an `out` message: name as the delivery request gives it.
+   * `botAnswer`: the bot answered with an article (not its hand-off notice), so the widget asks
+   * whether it helped and offers a person.
+   */
+  readonly author: { readonly name: string | null; readonly type: string; readonly botAnswer?: true } | null;
   readonly conversationId: string | null;
   readonly at: string;
   readonly readAt: string | null;
   /** On a `csat` prompt: the conversation was already rated, so the widget shows thanks instead. */
   readonly answered?: boolean;
+  /**
+   * On an `out` message that asks for a secure form (ADR 0082): the widget renders it until the
+   * customer `submitted` it. Never holds the form's values.
+   */
+  readonly form?: TranscriptForm;
+}
+
+export interface TranscriptForm {
+  readonly kind: 'card';
+  readonly submitted?: true;
 }
 
 export type NewTranscriptItem = Omit<TranscriptItem, 'seq' | 'at' | 'readAt' | 'answered'>;

@@ -18,6 +18,7 @@ interface ItemRow {
   created_at: Date;
   read_at: Date | null;
   answered?: boolean;
+  form: TranscriptItem['form'] | null;
 }
 
 /**
@@ -125,10 +126,10 @@ export class TranscriptService {
         const rows = await queryRows<ItemRow & { contact_id: string }>(
           tx,
           `INSERT INTO channels.web_transcript
-             (workspace_id, contact_id, seq, item_id, kind, direction, text, attachments, author, conversation_id)
-           SELECT w, c, s, i, k, d, x, a::jsonb, au::jsonb, cv
+             (workspace_id, contact_id, seq, item_id, kind, direction, text, attachments, author, conversation_id, form)
+           SELECT w, c, s, i, k, d, x, a::jsonb, au::jsonb, cv, f::jsonb
            FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
-                       $8::text[], $9::text[], $10::uuid[]) AS u(w, c, s, i, k, d, x, a, au, cv)
+                       $8::text[], $9::text[], $10::uuid[], $11::text[]) AS u(w, c, s, i, k, d, x, a, au, cv, f)
            RETURNING *`,
           [
             fresh.map((e) => e.contact.workspaceId),
@@ -141,6 +142,7 @@ export class TranscriptService {
             fresh.map((e) => JSON.stringify(e.item.attachments)),
             fresh.map((e) => (e.item.author === null ? null : JSON.stringify(e.item.author))),
             fresh.map((e) => e.item.conversationId),
+            fresh.map((e) => (e.item.form === undefined ? null : JSON.stringify(e.item.form))),
           ],
         );
         for (const row of rows) created.set(`${row.contact_id}|${row.item_id}`, toItem(row));
@@ -275,5 +277,6 @@ function toItem(row: ItemRow): TranscriptItem {
     at: row.created_at.toISOString(),
     readAt: row.read_at?.toISOString() ?? null,
     ...(row.kind === 'csat' ? { answered: row.answered === true } : {}),
+    ...(row.form ? { form: row.form } : {}),
   };
 }

@@ -18,6 +18,7 @@ import { ConversationServiceHandlers } from '../conversations/conversation-servi
 import { CustomerServiceHandlers } from '../customers/customer-service.handlers.js';
 import { EventServiceHandlers } from '../events/event-service.handlers.js';
 import { GrpcApiConfig } from '../grpc-api.config.js';
+import { KnowledgeBaseServiceHandlers } from '../knowledge-base/knowledge-base-service.handlers.js';
 import { QueueServiceHandlers } from '../queues/queue-service.handlers.js';
 import { RpcHandlerFactory } from './rpc-handler.factory.js';
 import { grpcMetricsInterceptor } from './grpc-metrics.interceptor.js';
@@ -28,6 +29,7 @@ export const SERVICE_NAMES = [
   'switchboard.v1.AgentService',
   'switchboard.v1.QueueService',
   'switchboard.v1.EventService',
+  'switchboard.v1.KnowledgeBaseService',
 ] as const;
 
 /** How often the standard health service follows the process's readiness. */
@@ -36,7 +38,7 @@ const HEALTH_INTERVAL_MS = 5_000;
 const DRAIN_MS = 5_000;
 
 /**
- * The gRPC server on GRPC_PORT, beside the HTTP server (ADR 0063): the API's five services,
+ * The gRPC server on GRPC_PORT, beside the HTTP server (ADR 0063): the API's six services,
  * `grpc.health.v1.Health` following /readyz, and server reflection so grpcurl needs no protos.
  */
 @Injectable()
@@ -55,6 +57,7 @@ export class GrpcServerService implements OnApplicationBootstrap, BeforeApplicat
     private readonly agents: AgentServiceHandlers,
     private readonly queues: QueueServiceHandlers,
     private readonly events: EventServiceHandlers,
+    private readonly knowledgeBase: KnowledgeBaseServiceHandlers,
     private readonly rpc: RpcHandlerFactory,
   ) {}
 
@@ -76,6 +79,7 @@ export class GrpcServerService implements OnApplicationBootstrap, BeforeApplicat
       'switchboard.v1.AgentService': this.agents.implementation(),
       'switchboard.v1.QueueService': this.queues.implementation(),
       'switchboard.v1.EventService': this.events.implementation(),
+      'switchboard.v1.KnowledgeBaseService': this.knowledgeBase.implementation(),
     };
     for (const name of SERVICE_NAMES) {
       server.addService(definition[name] as ServiceDefinition, implementations[name]);

@@ -307,6 +307,10 @@ export class OutboundMessageService {
         `conversation ${conversationId} is resolved and the customer has another open conversation (${row.other_open_id})`,
       );
     const delivery = note ? undefined : this.route(row, input);
+    if (input.form !== undefined && delivery?.channel !== 'web')
+      throw new FailedPreconditionError(
+        'secure forms are shown by the web widget only; the reply goes elsewhere',
+      );
 
     // A template's own text is what agents see of it: Meta sends the approved body, not ours.
     const text = maskCardNumbersOrNull(
@@ -370,6 +374,7 @@ export class OutboundMessageService {
               attachments: input.attachments ?? [],
               ...(input.template !== undefined ? { template: input.template } : {}),
               sender: input.sender,
+              ...(input.form !== undefined ? { form: input.form } : {}),
               requestedAt: createdAt,
             },
           }),

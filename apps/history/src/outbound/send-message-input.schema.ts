@@ -7,6 +7,7 @@ import {
   messageSenderSchema,
   messageTemplateSchema,
   messageTextSchema,
+  secureFormSchema,
   type SendMessageInput,
 } from '@switchboard/contracts';
 import { z } from 'zod';
@@ -24,10 +25,19 @@ const sendMessageInputSchema = z
     attachments: z.array(attachmentSchema).max(20).optional(),
     template: messageTemplateSchema.optional(),
     sender: messageSenderSchema,
+    form: secureFormSchema.optional(),
   })
   .refine((i) => i.customerId !== undefined || i.conversationId !== undefined || i.identity !== undefined, {
     message: 'customerId, conversationId or identity is required',
     path: ['customerId'],
+  })
+  .refine((i) => i.form === undefined || i.internalNote !== true, {
+    message: 'a note is never sent, so it cannot ask for a form',
+    path: ['form'],
+  })
+  .refine((i) => i.form === undefined || i.channel === undefined || i.channel === 'web', {
+    message: 'secure forms are shown by the web widget only',
+    path: ['form'],
   })
   .refine(
     (i) =>

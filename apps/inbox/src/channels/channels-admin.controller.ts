@@ -51,6 +51,7 @@ const widgetSettingsPatch = z.strictObject({
         .optional(),
       offlineMessage: text(500).optional(),
       offlineWhenNoAgentOnline: z.boolean().optional(),
+      cardTokenizationUrl: text(500).nullable().optional(),
     })
     .optional(),
 });

@@ -45,6 +45,8 @@ const replySchema = z
     text: messageTextSchema.trim().min(1).nullable().optional(),
     channel: channelSchema.optional(),
     internalNote: z.boolean().optional(),
+    /** Asks the customer for card details in the web widget's secure form (ADR 0082). */
+    form: z.strictObject({ kind: z.literal('card') }).optional(),
     /** Uploaded first (`POST /api/inbox/attachments`); at most 5. */
     attachmentIds: z.array(z.uuid()).max(5).optional(),
     /** WhatsApp: an approved template, offered by `GET …/templates` once the window has closed. */
@@ -52,6 +54,8 @@ const replySchema = z
   })
   .refine((r) => !(r.internalNote && r.channel), { message: 'a note has no channel', path: ['channel'] })
   .refine((r) => !(r.internalNote && r.template), { message: 'a note has no template', path: ['template'] })
+  .refine((r) => !(r.internalNote && r.form), { message: 'a note asks the customer nothing', path: ['form'] })
+  .refine((r) => !(r.template && r.form), { message: 'a template asks for no form', path: ['form'] })
   .refine(
     (r) => (r.text ?? null) !== null || (r.attachmentIds ?? []).length > 0 || r.template !== undefined,
     {

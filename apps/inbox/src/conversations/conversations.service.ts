@@ -13,6 +13,7 @@ import {
   type Page,
   PermissionDeniedError,
   type RoutingDecisionView,
+  type SecureForm,
   type SendMessageResult,
   type TransferTarget,
   HISTORY_API,
@@ -59,6 +60,7 @@ export interface ReplyInput {
   internalNote?: boolean;
   /** WhatsApp: an approved template (the only message allowed once the 24-hour window closed). */
   template?: MessageTemplate;
+  form?: SecureForm;
 }
 
 /**
@@ -148,6 +150,7 @@ export class ConversationsService {
       text: input.text ?? null,
       ...(attachments.length > 0 ? { attachments } : {}),
       ...(input.template ? { template: input.template } : {}),
+      ...(input.form ? { form: input.form } : {}),
       sender: this.sender(session),
     });
     return result;

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { type Guard, RemoveButton, TextInput, useLoaded } from './AdminForm.js';
 import { ApiKeysAdmin } from './ApiKeysAdmin.js';
 import { ChannelsAdmin } from './ChannelsAdmin.js';
+import { KnowledgeBaseAdmin } from './KnowledgeBaseAdmin.js';
 import { WorkspaceSettingsAdmin } from './WorkspaceSettingsAdmin.js';
 import {
   type AgentView,
@@ -36,6 +37,7 @@ export function AdminPage({ me }: { me: Me }) {
       <ChannelsAdmin guard={guard} />
       <Queues guard={guard} />
       <CannedResponses guard={guard} />
+      <KnowledgeBaseAdmin guard={guard} />
       <ApiKeysAdmin guard={guard} />
     </main>
   );

@@ -60,6 +60,7 @@ function WidgetForm({
   );
   const [offlineMessage, setOfflineMessage] = useState(appearance.offlineMessage);
   const [offlineWhenNoAgent, setOfflineWhenNoAgent] = useState(appearance.offlineWhenNoAgentOnline);
+  const [tokenizationUrl, setTokenizationUrl] = useState(appearance.cardTokenizationUrl ?? '');
   const [showSecret, setShowSecret] = useState(false);
   const { violations, submit } = useFieldErrors(guard);
 
@@ -83,6 +84,7 @@ function WidgetForm({
           businessHours,
           offlineMessage,
           offlineWhenNoAgentOnline: offlineWhenNoAgent,
+          cardTokenizationUrl: tokenizationUrl.trim() || null,
         },
       });
       await onSaved();
@@ -253,6 +255,19 @@ function WidgetForm({
           />{' '}
           Show the offline form when no agent is online
         </label>
+        <Field
+          label="Card tokenization endpoint (secure card form; https)"
+          name="appearance.cardTokenizationUrl"
+          violations={violations}
+        >
+          <input
+            aria-label="Card tokenization endpoint"
+            type="url"
+            value={tokenizationUrl}
+            placeholder="https://payments.example.com/v1/tokens"
+            onChange={(e) => setTokenizationUrl(e.target.value)}
+          />
+        </Field>
         <button type="submit">Save widget settings</button>
       </form>
     </>

@@ -95,7 +95,28 @@ export function ReplyBox({
       setSending(false);
     }
   };
+
+  /** The web widget's secure card form (ADR 0082): the customer's card goes to the payment provider, never here. */
+  const requestCard = async () => {
+    setSending(true);
+    setError(null);
+    try {
+      await api('POST', `/conversations/${conversationId}/messages`, {
+        idempotencyKey: newIdempotencyKey(),
+        text: text.trim() ? text : 'Please enter your card details in the secure form below.',
+        channel: 'web',
+        form: { kind: 'card' },
+      });
+      setText('');
+      await onSent();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setSending(false);
+    }
+  };
   const templatesOnly = templateOnly && !note && (channel === '' || channel === 'whatsapp');
+  const canRequestCard = !note && !sending && files.length === 0 && (channel || lastChannel) === 'web';
 
   const attach = async (chosen: FileList | null) => {
     if (!chosen) return;
@@ -238,6 +259,11 @@ export function ReplyBox({
               }}
             />
           </label>
+          {canRequestCard && (
+            <button type="button" onClick={() => void requestCard()}>
+              Request card details
+            </button>
+          )}
           <button type="button" className="send" disabled={!canSend} onClick={() => void send()}>
             {note ? 'Add note' : 'Send'}
           </button>

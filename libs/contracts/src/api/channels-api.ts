@@ -55,6 +55,8 @@ export interface WidgetAppearanceView {
   } | null;
   offlineMessage: string;
   offlineWhenNoAgentOnline: boolean;
+  /** The payment provider's tokenization endpoint the widget's card form posts to (ADR 0082); absent or null: none. */
+  cardTokenizationUrl?: string | null;
 }
 
 export interface WidgetSettingsView {

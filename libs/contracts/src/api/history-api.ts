@@ -1,4 +1,4 @@
-import type { Attachment, Channel, IdentityKind, MessageTemplate } from '../channels.js';
+import type { Attachment, Channel, IdentityKind, MessageTemplate, SecureForm } from '../channels.js';
 import type { DeliveryStatus } from '../events/delivery-status-changed.event.js';
 import type { MessageDirection, MessageSender } from '../events/conversation-message-appended.event.js';
 import type { ConversationStatus } from '../events/conversation-status-changed.event.js';
@@ -247,6 +247,8 @@ export interface SendMessageInput {
    */
   template?: MessageTemplate;
   sender: MessageSender;
+  /** Asks the customer to fill a secure form (web only; ADR 0082): the text introduces it. */
+  form?: SecureForm;
 }
 
 export interface SendMessageResult {

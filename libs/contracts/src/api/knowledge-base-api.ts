@@ -126,3 +126,18 @@ export interface ArticleStatsView {
 export type BotAnswerView =
   | { kind: 'answer'; article: ArticleView; confidence: number; threshold: number }
   | { kind: 'decline'; confidence: number; threshold: number };
+
+const BOT_ANSWER_PREFIX = 'article:';
+
+/**
+ * The sender id of the bot's answers names the article (`article:<id>`): history keeps which
+ * article answered, and the widget asks "Did this answer your question?" under answers only (not
+ * under the bot's hand-off notice).
+ */
+export function botAnswerSenderId(articleId: string): string {
+  return `${BOT_ANSWER_PREFIX}${articleId}`;
+}
+
+export function isBotAnswerSender(sender: { type: string; id?: string | undefined }): boolean {
+  return sender.type === 'bot' && sender.id?.startsWith(BOT_ANSWER_PREFIX) === true;
+}

@@ -5,6 +5,7 @@ import {
   identityKindSchema,
   messageTemplateSchema,
   messageTextSchema,
+  secureFormSchema,
 } from '../channels.js';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
 import { Topics } from '../topics.js';
@@ -38,6 +39,11 @@ export const MessageDeliveryRequestedV1 = defineEvent(
      */
     template: messageTemplateSchema.optional(),
     sender: messageSenderSchema,
+    /**
+     * Added in v1 as an optional field (consumers that predate it ignore it): the message asks
+     * the customer to fill a secure form; only the web channel renders one (ADR 0082).
+     */
+    form: secureFormSchema.optional(),
     requestedAt: z.iso.datetime({ offset: true }),
   }),
   { topic: Topics.deliveries },

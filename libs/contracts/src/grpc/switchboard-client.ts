@@ -9,6 +9,7 @@ import type { AgentServiceClient } from '../generated/switchboard/v1/AgentServic
 import type { ConversationServiceClient } from '../generated/switchboard/v1/ConversationService.js';
 import type { CustomerServiceClient } from '../generated/switchboard/v1/CustomerService.js';
 import type { EventServiceClient } from '../generated/switchboard/v1/EventService.js';
+import type { KnowledgeBaseServiceClient } from '../generated/switchboard/v1/KnowledgeBaseService.js';
 import type { QueueServiceClient } from '../generated/switchboard/v1/QueueService.js';
 import { loadSwitchboardPackageDefinition, type SwitchboardProto } from './switchboard-protos.js';
 
@@ -18,6 +19,7 @@ export interface SwitchboardClients {
   readonly agents: AgentServiceClient;
   readonly queues: QueueServiceClient;
   readonly events: EventServiceClient;
+  readonly knowledgeBase: KnowledgeBaseServiceClient;
   /** Closes the one channel the clients share. */
   close(): void;
 }
@@ -59,6 +61,7 @@ export function createSwitchboardClients(options: SwitchboardClientOptions): Swi
     agents: new v1.AgentService(options.address, channelCredentials, shared),
     queues: new v1.QueueService(options.address, channelCredentials, shared),
     events: new v1.EventService(options.address, channelCredentials, shared),
+    knowledgeBase: new v1.KnowledgeBaseService(options.address, channelCredentials, shared),
     close: () => conversations.close(),
   };
 }

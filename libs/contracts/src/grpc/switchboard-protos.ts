@@ -6,6 +6,7 @@ import type { ProtoGrpcType as AgentsProto } from '../generated/agents.js';
 import type { ProtoGrpcType as ConversationsProto } from '../generated/conversations.js';
 import type { ProtoGrpcType as CustomersProto } from '../generated/customers.js';
 import type { ProtoGrpcType as EventsProto } from '../generated/events.js';
+import type { ProtoGrpcType as KnowledgeBaseProto } from '../generated/knowledge_base.js';
 import type { ProtoGrpcType as QueuesProto } from '../generated/queues.js';
 
 /** Every proto of the public API, relative to the proto root. */
@@ -16,6 +17,7 @@ export const SWITCHBOARD_PROTO_FILES = [
   'switchboard/v1/agents.proto',
   'switchboard/v1/queues.proto',
   'switchboard/v1/events.proto',
+  'switchboard/v1/knowledge_base.proto',
   'google/rpc/status.proto',
   'google/rpc/error_details.proto',
 ] as const;
@@ -49,7 +51,12 @@ export function switchboardProtoRoot(): string {
   }
 }
 
-export type SwitchboardProto = AgentsProto & ConversationsProto & CustomersProto & EventsProto & QueuesProto;
+export type SwitchboardProto = AgentsProto &
+  ConversationsProto &
+  CustomersProto &
+  EventsProto &
+  KnowledgeBaseProto &
+  QueuesProto;
 
 let cached: PackageDefinition | undefined;
 

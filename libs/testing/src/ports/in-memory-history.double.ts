@@ -261,6 +261,9 @@ export class InMemoryHistory implements HistoryApi {
     if (input.identity && this.optedOut.has(input.identity.value))
       throw new FailedPreconditionError(`${input.identity.value} opted out of messages on this channel`);
     const conversation = await this.conversationToWrite(workspaceId, input);
+    // As history: a secure form is shown by the web widget only, and a note asks nothing.
+    if (input.form !== undefined && (input.internalNote || (input.channel ?? conversation.channel) !== 'web'))
+      throw new FailedPreconditionError('secure forms are shown by the web widget only');
     const message = this.append(conversation, {
       direction: input.internalNote ? 'note' : 'out',
       channel: input.internalNote ? null : (input.channel ?? conversation.channel),
