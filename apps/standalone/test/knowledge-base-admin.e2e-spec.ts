@@ -185,6 +185,8 @@ describe('standalone: the knowledge base on the admin screen, and the bot in the
     // The article's counts: answered once, said not to help once, handed off after it.
     await page.reload();
     const counts = rows(page).filter({ hasText: 'Reset your password' }).locator('td.article-counts');
-    await waitFor(async () => (await counts.textContent())?.trim() === '1 / 0 / 1 / 1', { timeoutMs: 20_000 });
+    await waitFor(async () => (await counts.textContent())?.trim() === '1 / 0 / 1 / 1', {
+      timeoutMs: 20_000,
+    });
   }, 240_000);
 });
