@@ -256,12 +256,24 @@ describe('inbox sign-in and users', () => {
   });
 
   it("reads another workspace's users, invites and canned responses as not found", async () => {
-    const otherWorkspace = randomUUID();
-    await db.query(`INSERT INTO inbox.workspaces (id, name) VALUES ($1, 'Other')`, [otherWorkspace]);
+    // A second workspace as a business makes one: signed up, its admin signed in.
     const otherEmail = `other-${randomUUID()}@example.test`;
-    const otherUser = await createUser(otherEmail, 'admin', otherWorkspace);
     const other = new InboxClient(inbox.url);
-    await other.login(otherEmail, 'the right password');
+    const signedUp = await other.post('/api/inbox/signup', {
+      workspaceName: 'Other',
+      displayName: 'Other admin',
+      email: otherEmail,
+      password: 'the right password',
+    });
+    expect(signedUp.status).toBe(201);
+    const { workspace, user, csrfToken } = signedUp.body as {
+      workspace: { id: string };
+      user: { id: string };
+      csrfToken: string;
+    };
+    const otherWorkspace = workspace.id;
+    const otherUser = user.id;
+    other.csrfToken = csrfToken;
     const theirCanned = await other.post('/api/inbox/canned-responses', {
       shortcut: 'bye',
       title: 'Bye',

@@ -11,6 +11,8 @@ describe('parsePrometheusText', () => {
         '# TYPE duration_seconds histogram',
         'duration_seconds_bucket{le="+Inf"} 4',
         'up 1e0',
+        'lag_seconds Nan',
+        'lag_max_seconds -Inf',
         '',
       ].join('\n'),
     );
@@ -20,6 +22,9 @@ describe('parsePrometheusText', () => {
     expect(scrape.find('duration_seconds_bucket')[0]!.labels.le).toBe('+Inf');
     expect(scrape.sum('up')).toBe(1);
     expect(scrape.sum('absent')).toBe(0);
+    // As Prometheus reads them (Go's ParseFloat, any case): prom-client writes "Nan".
+    expect(scrape.sum('lag_seconds')).toBeNaN();
+    expect(scrape.sum('lag_max_seconds')).toBe(-Infinity);
   });
 
   it.each([
@@ -27,6 +32,7 @@ describe('parsePrometheusText', () => {
     ['an unquoted label value', 'requests_total{a=b} 1'],
     ['a label given twice', 'requests_total{a="1",a="2"} 1'],
     ['a value that is no number', 'requests_total 12abc'],
+    ['a word for a value', 'requests_total nano'],
     ['an unknown type', '# TYPE requests_total countr'],
     ['a name with a dash', 'request-total 1'],
   ])('refuses %s', (_, line) => {

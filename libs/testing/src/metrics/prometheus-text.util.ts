@@ -56,8 +56,11 @@ export function parsePrometheusText(text: string): PrometheusScrape {
       rest = rest.slice(label[0].length);
     }
     const raw = match[3]!;
-    const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : raw === 'NaN' ? NaN : Number(raw);
-    if (Number.isNaN(value) && raw !== 'NaN') fail('value is not a number');
+    // Prometheus reads values with Go's ParseFloat: NaN and ±Inf in any case (prom-client writes
+    // "Nan" for a gauge with no samples yet, such as the event loop's lag right after start).
+    const special = /^(?:([+-]?)inf(?:inity)?|(nan))$/i.exec(raw);
+    const value = special ? (special[2] ? NaN : special[1] === '-' ? -Infinity : Infinity) : Number(raw);
+    if (!special && (raw.trim() === '' || Number.isNaN(value))) fail('value is not a number');
     samples.push({ name: match[1]!, labels, value });
   });
   const find = (name: string, wanted: Readonly<Record<string, string>> = {}) =>
