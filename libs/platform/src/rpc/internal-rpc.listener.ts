@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { AddressInfo, Server } from 'node:net';
 import { InternalRpcServing } from './internal-rpc.module.js';
@@ -14,12 +15,11 @@ export async function listenInternalRpc(
   app: INestApplication,
   options: { port?: number } = {},
 ): Promise<string | undefined> {
-  let serving: InternalRpcServing;
-  try {
-    serving = app.get(InternalRpcServing, { strict: false });
-  } catch {
-    return undefined;
-  }
+  // Looked up in the modules rather than by `app.get`, whose miss Nest logs as an error.
+  const serving = [...app.get(ModulesContainer).values()]
+    .map((module) => module.providers.get(InternalRpcServing)?.instance)
+    .find((instance): instance is InternalRpcServing => instance instanceof InternalRpcServing);
+  if (serving === undefined) return undefined;
   const port = options.port ?? serving.config.INTERNAL_RPC_PORT;
   const microservice = app.connectMicroservice<MicroserviceOptions>({
     transport: Transport.TCP,
