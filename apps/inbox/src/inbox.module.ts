@@ -18,6 +18,8 @@ import { SocialChannelsAdminController } from './channels/social-channels-admin.
 import { SocialChannelsAdminService } from './channels/social-channels-admin.service.js';
 import { CannedResponsesController } from './canned-responses/canned-responses.controller.js';
 import { CannedResponsesService } from './canned-responses/canned-responses.service.js';
+import { ContactsController } from './contacts/contacts.controller.js';
+import { ContactsService } from './contacts/contacts.service.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
 import { ConversationsService } from './conversations/conversations.service.js';
 import { ReadPositionsService } from './conversations/read-positions.service.js';
@@ -61,6 +63,7 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
     AuthController,
     UsersController,
     ConversationsController,
+    ContactsController,
     CannedResponsesController,
     RoutingAdminController,
     StaffingPlanningController,
@@ -75,6 +78,7 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
     WorkspacesController,
   ],
   providers: [
+    ContactsService,
     SessionsService,
     LoginRateLimiter,
     AuthService,

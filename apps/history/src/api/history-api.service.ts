@@ -126,6 +126,10 @@ export class HistoryApiService implements HistoryApi {
     return guard(() => this.merges.undo(workspace(workspaceId), existingId(mergeId, 'merge'), actor(by)));
   }
 
+  listMerges(workspaceId: string, customerId: string): Promise<MergeView[]> {
+    return guard(() => this.merges.list(workspace(workspaceId), existingId(customerId, 'customer')));
+  }
+
   listMergeSuggestions(workspaceId: string, customerId: string): Promise<MergeSuggestionView[]> {
     return guard(() => this.merges.suggestions(workspace(workspaceId), existingId(customerId, 'customer')));
   }

@@ -12,7 +12,12 @@ import type { DataSource } from 'typeorm';
 import { isoRequired, rows } from '../database/sql.util.js';
 import { appendToOutbox } from '../outbox/outbox.js';
 import { OutboxRelay } from '../outbox/outbox-relay.service.js';
-import { mergeCustomersInTransaction, undoMergeInTransaction } from './merge.operations.js';
+import {
+  type MergeRow,
+  mergeCustomersInTransaction,
+  mergeView,
+  undoMergeInTransaction,
+} from './merge.operations.js';
 
 /** Merges asked for by agents and integrators, their undo, and the suggestions unverified claims raise. */
 @Injectable()
@@ -48,13 +53,22 @@ export class MergeService {
     return result.merge;
   }
 
-  async suggestions(workspaceId: string, customerId: string): Promise<MergeSuggestionView[]> {
-    const customer = await rows<{ id: string }>(
+  async list(workspaceId: string, customerId: string): Promise<MergeView[]> {
+    await this.requireCustomer(workspaceId, customerId);
+    const found = await rows<MergeRow>(
       this.db,
-      'SELECT id FROM history.customers WHERE workspace_id = $1 AND id = $2',
+      `SELECT id, target_customer_id, source_customer_id, merged_by, merged_at, undone_at
+       FROM history.merges
+       WHERE workspace_id = $1 AND (target_customer_id = $2 OR source_customer_id = $2)
+       ORDER BY merged_at DESC, id DESC
+       LIMIT 50`,
       [workspaceId, customerId],
     );
-    if (customer.length === 0) throw new NotFoundError(`customer ${customerId}`);
+    return found.map(mergeView);
+  }
+
+  async suggestions(workspaceId: string, customerId: string): Promise<MergeSuggestionView[]> {
+    await this.requireCustomer(workspaceId, customerId);
     const found = await rows<{
       id: string;
       customer_id: string;
@@ -80,5 +94,14 @@ export class MergeService {
       identity: { kind: s.kind, value: s.value },
       createdAt: isoRequired(s.created_at),
     }));
+  }
+
+  private async requireCustomer(workspaceId: string, customerId: string): Promise<void> {
+    const customer = await rows<{ id: string }>(
+      this.db,
+      'SELECT id FROM history.customers WHERE workspace_id = $1 AND id = $2',
+      [workspaceId, customerId],
+    );
+    if (customer.length === 0) throw new NotFoundError(`customer ${customerId}`);
   }
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { type Me, api, setCsrfToken, whenSignedOut } from './api.js';
 import { AdminPage } from './AdminPage.js';
+import { ContactsPage } from './ContactsPage.js';
 import { InboxPage } from './InboxPage.js';
 import { OperatorPage } from './OperatorPage.js';
 import { live } from './live.js';
@@ -13,6 +14,7 @@ import { WorkspaceSwitcher } from './WorkspaceSwitcher.js';
 
 type Route =
   | { page: 'inbox'; conversationId?: string }
+  | { page: 'contacts'; customerId?: string }
   | { page: 'supervisor' }
   | { page: 'planning' }
   | { page: 'admin' }
@@ -24,6 +26,7 @@ function parseRoute(hash: string): Route {
   const [, page, arg] = hash.replace(/^#/, '').split('/');
   if (page === 'invite' && arg) return { page: 'invite', token: arg };
   if (page === 'supervisor') return arg === 'planning' ? { page: 'planning' } : { page: 'supervisor' };
+  if (page === 'contacts') return { page: 'contacts', ...(arg ? { customerId: arg } : {}) };
   if (page === 'admin') return { page: 'admin' };
   if (page === 'operator') return { page: 'operator' };
   if (page === 'signup') return { page: 'signup' };
@@ -92,6 +95,9 @@ export function App() {
           <a href="#/" className={route.page === 'inbox' ? 'active' : ''}>
             Inbox
           </a>
+          <a href="#/contacts" className={route.page === 'contacts' ? 'active' : ''}>
+            Contacts
+          </a>
           {canSupervise && (
             <a href="#/supervisor" className={route.page === 'supervisor' ? 'active' : ''}>
               Supervisor
@@ -117,7 +123,9 @@ export function App() {
           Sign out
         </button>
       </header>
-      {route.page === 'planning' && canSupervise ? (
+      {route.page === 'contacts' ? (
+        <ContactsPage customerId={route.customerId} />
+      ) : route.page === 'planning' && canSupervise ? (
         <PlanningPage />
       ) : route.page === 'supervisor' && canSupervise ? (
         <SupervisorPage />

@@ -3,6 +3,7 @@ import type { ConversationStatus } from '@switchboard/contracts';
 // The server's own definitions of what the inbox API answers (type-only: nothing is bundled).
 export type {
   CannedResponse,
+  ContactProfile,
   ConversationDetail,
   ConversationListItem,
   InviteView,

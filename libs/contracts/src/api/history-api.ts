@@ -28,6 +28,8 @@ export interface HistoryApi {
   /** Moves `sourceCustomerId`'s identities, conversations and timeline to `targetCustomerId`; recorded, undoable. */
   mergeCustomers(workspaceId: string, input: MergeCustomersInput, by: MessageSender): Promise<MergeView>;
   undoMerge(workspaceId: string, mergeId: string, by: MessageSender): Promise<MergeView>;
+  /** Merges into or out of this customer, newest first (at most 50): what a profile offers to undo. */
+  listMerges(workspaceId: string, customerId: string): Promise<MergeView[]>;
   /** Customers that may be the same person on an unverified claim (a visitor who typed an email…). */
   listMergeSuggestions(workspaceId: string, customerId: string): Promise<MergeSuggestionView[]>;
   /** Deletes content and identities, keeps counts, records the erasure. */

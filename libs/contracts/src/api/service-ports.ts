@@ -26,6 +26,7 @@ export const historyApiPort: ServicePort<HistoryApi> = {
     updateCustomer: true,
     mergeCustomers: true,
     undoMerge: true,
+    listMerges: true,
     listMergeSuggestions: true,
     eraseCustomer: true,
     exportCustomer: true,

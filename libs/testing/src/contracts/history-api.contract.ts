@@ -85,6 +85,42 @@ export function describeHistoryApiContract(
       ).rejects.toBeInstanceOf(NotFoundError);
     });
 
+    it('merges two customers, lists the merge on both, and undoes it', async () => {
+      const agent = { type: 'agent' as const, id: 'agent-1' };
+      const kept = await suite.under.receiveSms(workspace, '+14155550171', 'From my phone');
+      const moved = await suite.under.receiveSms(workspace, '+14155550172', 'From my other phone');
+      const merge = await suite.under.api.mergeCustomers(
+        workspace,
+        { targetCustomerId: kept.customerId, sourceCustomerId: moved.customerId },
+        agent,
+      );
+      expect(merge).toMatchObject({ targetCustomerId: kept.customerId, undoneAt: null });
+      const merged = await suite.under.api.getCustomer(workspace, kept.customerId);
+      expect(merged.identities.map((i) => i.value).sort()).toEqual(['+14155550171', '+14155550172']);
+      const found = await suite.under.api.findCustomers(workspace, { text: '+1415555017' });
+      expect(found.items.map((c) => c.id)).toEqual([kept.customerId]);
+      expect((await suite.under.api.findCustomers(other, { text: '+1415555017' })).items).toEqual([]);
+      expect((await suite.under.api.listMerges(workspace, kept.customerId)).map((m) => m.id)).toEqual([
+        merge.id,
+      ]);
+      expect((await suite.under.api.listMerges(workspace, moved.customerId)).map((m) => m.id)).toEqual([
+        merge.id,
+      ]);
+      await expect(suite.under.api.listMerges(other, kept.customerId)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(suite.under.api.undoMerge(other, merge.id, agent)).rejects.toBeInstanceOf(NotFoundError);
+
+      const undone = await suite.under.api.undoMerge(workspace, merge.id, agent);
+      expect(undone.undoneAt).not.toBeNull();
+      expect(await suite.under.api.undoMerge(workspace, merge.id, agent)).toEqual(undone);
+      const [listed] = await suite.under.api.listMerges(workspace, kept.customerId);
+      expect(listed).toEqual(undone);
+      expect(
+        (await suite.under.api.getCustomer(workspace, kept.customerId)).identities.map((i) => i.value),
+      ).toEqual(['+14155550171']);
+      const back = await suite.under.api.listConversations(workspace, { customerId: moved.customerId });
+      expect(back.items.map((c) => c.id)).toEqual([moved.conversationId]);
+    });
+
     it('patches a customer: a name, attributes set and removed', async () => {
       const agent = { type: 'agent' as const, id: 'agent-1' };
       const { customerId } = await suite.under.receiveSms(workspace, '+14155550163', 'Hi');

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { InMemoryHistory } from '../ports/in-memory-history.double.js';
 import { InMemoryRouting } from '../ports/in-memory-routing.double.js';
 import { describeHistoryApiContract } from './history-api.contract.js';
@@ -13,7 +14,7 @@ describeHistoryApiContract('in-memory double', () => {
       const customer = history.addCustomer(workspaceId, {
         identities: [
           {
-            id: 'i1',
+            id: randomUUID(),
             kind: 'phone',
             value: address,
             verified: true,

@@ -37,6 +37,11 @@ export class InMemoryHistory implements HistoryApi {
   readonly conversations = new Map<string, ConversationView>();
   readonly messages: MessageView[] = [];
   readonly suggestions: MergeSuggestionView[] = [];
+  /** Merges by id, with what each moved (for its undo). */
+  private readonly merges = new Map<
+    string,
+    { workspaceId: string; merge: MergeView; identityIds: string[]; conversationIds: string[] }
+  >();
   /** Every send by `${workspaceId}|${idempotencyKey}`: what was asked and what it answered. */
   readonly sent = new Map<
     string,
@@ -122,12 +127,16 @@ export class InMemoryHistory implements HistoryApi {
   }
   async findCustomers(workspaceId: string, query: FindCustomersQuery = {}): Promise<Page<CustomerView>> {
     const { identity } = query;
+    const prefix = query.text?.trim().toLowerCase() ?? '';
     const items = [...this.customers.values()].filter(
       (c) =>
         c.workspaceId === workspaceId &&
-        (!identity || c.identities.some((i) => i.kind === identity.kind && i.value === identity.value)),
+        (!identity || c.identities.some((i) => i.kind === identity.kind && i.value === identity.value)) &&
+        (!prefix ||
+          (c.name?.toLowerCase().startsWith(prefix) ?? false) ||
+          c.identities.some((i) => i.value.toLowerCase().startsWith(prefix))),
     );
-    return { items, nextPageToken: null };
+    return { items: items.reverse(), nextPageToken: null };
   }
   async updateCustomer(
     workspaceId: string,
@@ -149,11 +158,17 @@ export class InMemoryHistory implements HistoryApi {
   ): Promise<MergeView> {
     const target = await this.getCustomer(workspaceId, input.targetCustomerId);
     const source = await this.getCustomer(workspaceId, input.sourceCustomerId);
+    const moved = {
+      identityIds: source.identities.map((i) => i.id),
+      conversationIds: [...this.conversations.values()]
+        .filter((c) => c.customerId === source.id)
+        .map((c) => c.id),
+    };
     target.identities.push(...source.identities);
     source.identities = [];
     for (const c of this.conversations.values()) if (c.customerId === source.id) c.customerId = target.id;
     for (const m of this.messages) if (m.customerId === source.id) m.customerId = target.id;
-    return {
+    const merge: MergeView = {
       id: randomUUID(),
       targetCustomerId: target.id,
       sourceCustomerId: source.id,
@@ -161,9 +176,35 @@ export class InMemoryHistory implements HistoryApi {
       mergedAt: new Date().toISOString(),
       undoneAt: null,
     };
+    this.merges.set(merge.id, { workspaceId, merge, ...moved });
+    return { ...merge };
   }
-  async undoMerge(): Promise<MergeView> {
-    throw new Error('not part of the double');
+  /** Moves back what the merge moved; undoing twice returns the same record. */
+  async undoMerge(workspaceId: string, mergeId: string): Promise<MergeView> {
+    const recorded = this.merges.get(mergeId);
+    if (recorded?.workspaceId !== workspaceId) throw new NotFoundError(`merge ${mergeId}`);
+    const { merge } = recorded;
+    if (merge.undoneAt === null) {
+      const target = await this.getCustomer(workspaceId, merge.targetCustomerId);
+      const source = await this.getCustomer(workspaceId, merge.sourceCustomerId);
+      source.identities.push(...target.identities.filter((i) => recorded.identityIds.includes(i.id)));
+      target.identities = target.identities.filter((i) => !recorded.identityIds.includes(i.id));
+      for (const id of recorded.conversationIds) {
+        const conversation = this.conversations.get(id);
+        if (conversation) conversation.customerId = source.id;
+      }
+      for (const m of this.messages)
+        if (recorded.conversationIds.includes(m.conversationId)) m.customerId = source.id;
+      merge.undoneAt = new Date().toISOString();
+    }
+    return { ...merge };
+  }
+  async listMerges(workspaceId: string, customerId: string): Promise<MergeView[]> {
+    await this.getCustomer(workspaceId, customerId);
+    return [...this.merges.values()]
+      .filter(({ merge }) => merge.targetCustomerId === customerId || merge.sourceCustomerId === customerId)
+      .map(({ merge }) => ({ ...merge }))
+      .reverse();
   }
   async listMergeSuggestions(workspaceId: string, customerId: string): Promise<MergeSuggestionView[]> {
     await this.getCustomer(workspaceId, customerId);
