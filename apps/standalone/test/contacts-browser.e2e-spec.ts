@@ -3,6 +3,7 @@ import {
   type TestDatabase,
   createTestDatabase,
   launchChromium,
+  seriousAccessibilityViolations,
   signedTwilioWebhook,
   startAppProcess,
   twilioInboundSmsParams,
@@ -86,6 +87,7 @@ describe('standalone: contacts page — find, profile, attributes, merge and und
     await text(HOME_PHONE, 'Hello from home');
     await text(WORK_PHONE, 'Hello from work');
     const page = await signIn();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]); // the inbox itself
     await page.getByRole('link', { name: 'Contacts' }).click();
 
     const search = page.getByLabel('Find a contact');
@@ -107,6 +109,8 @@ describe('standalone: contacts page — find, profile, attributes, merge and und
     await search.fill('+19995550000');
     await page.getByText('name or identity starts with “+19995550000”').waitFor();
 
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+
     // The home phone's profile: name and an attribute, through the form.
     await search.fill(HOME_PHONE);
     await shows(page, 1);
@@ -121,6 +125,8 @@ describe('standalone: contacts page — find, profile, attributes, merge and und
     await page.getByRole('heading', { level: 2, name: 'Ada <b>Lovelace</b>' }).waitFor();
     expect(await page.locator('.contacts h2 b').count()).toBe(0);
     expect(await page.getByLabel('Attribute 1 value').inputValue()).toBe('pro');
+
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
 
     // Merge the work phone's contact into this one.
     await page.getByLabel('Merge another contact into this one').fill(WORK_PHONE);

@@ -17,6 +17,7 @@ export * from './grpc/grpc-call.util.js';
 export * from './fixtures/workspace-event.fixture.js';
 export * from './s3/s3-server.util.js';
 export { launchChromium } from './browser/chromium.util.js';
+export { type AccessibilityViolation, seriousAccessibilityViolations } from './browser/accessibility.util.js';
 export { InMemoryHistory } from './ports/in-memory-history.double.js';
 export { InMemoryRouting } from './ports/in-memory-routing.double.js';
 export { unreachablePorts } from './ports/unreachable-ports.util.js';
