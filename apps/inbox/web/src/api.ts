@@ -9,6 +9,8 @@ export type {
   Me,
   OperatorWorkspaceView,
   Role,
+  SavedView,
+  SavedViewFilters,
   UserView,
 } from '@switchboard/inbox-http-api';
 
@@ -17,7 +19,10 @@ export type {
   Channel,
   ConversationStatus,
   ConversationView,
+  CustomerHitView,
   CustomerView,
+  LabelView,
+  MessageHitView,
   MessageTemplate,
   MessageTemplateView,
   MessageView,
@@ -25,7 +30,9 @@ export type {
   QueueStatsView,
   QueueView,
   RoutingDecisionView,
+  SearchResultsView,
   SmsNumberView,
+  TextRange,
   WidgetAppearanceView,
   WidgetSettingsView,
 } from '@switchboard/contracts';
