@@ -197,10 +197,15 @@ export class HistoryApiService implements HistoryApi {
   setLabels(workspaceId: string, target: LabelTarget, labelIds: string[]): Promise<string[]> {
     return guard(() => {
       const ids = parseLabelIds(labelIds);
+      // Over RPC the target is whatever JSON the caller sent.
+      if (typeof target !== 'object' || target === null)
+        throw new InvalidArgumentError('invalid label target', [
+          { field: 'target', description: 'a conversationId or a customerId' },
+        ]);
       const checked: LabelTarget =
-        target !== null && typeof target === 'object' && 'conversationId' in target
+        'conversationId' in target
           ? { conversationId: existingId(target.conversationId, 'conversation') }
-          : { customerId: existingId((target as { customerId: string }).customerId, 'customer') };
+          : { customerId: existingId(target.customerId, 'customer') };
       return this.labels.set(workspace(workspaceId), checked, ids);
     });
   }

@@ -69,7 +69,7 @@ export function SearchBox() {
         .catch((e: Error) => request === latest.current && setError(e.message));
     }, DEBOUNCE_MS);
     return () => window.clearTimeout(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- params() reads exactly text and filters
+    // params() reads exactly text and filters.
   }, [text, filters]);
 
   const more = async () => {
