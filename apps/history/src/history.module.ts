@@ -19,6 +19,8 @@ import { OutboundRequestConsumer } from './outbound/outbound-request.consumer.js
 import { OutboxRelay } from './outbox/outbox-relay.service.js';
 import { PrivacyService } from './privacy/privacy.service.js';
 import { TimelineService } from './timeline/timeline.service.js';
+import { SearchService } from './search/search.service.js';
+import { LabelsService } from './labels/labels.service.js';
 
 /**
  * History, the system of record: what it owns, composed the same way whether it runs alone
@@ -41,6 +43,8 @@ import { TimelineService } from './timeline/timeline.service.js';
     MergeService,
     PrivacyService,
     TimelineService,
+    SearchService,
+    LabelsService,
     ConversationsService,
     OutboundMessageService,
     OutboundRequestConsumer,

@@ -42,6 +42,10 @@ import { InvitesService } from './users/invites.service.js';
 import { UsersController } from './users/users.controller.js';
 import { UsersService } from './users/users.service.js';
 import { RootRedirectController } from './web/root-redirect.controller.js';
+import { LabelsController } from './labels/labels.controller.js';
+import { SavedViewsController } from './saved-views/saved-views.controller.js';
+import { SavedViewsService } from './saved-views/saved-views.service.js';
+import { SearchController } from './search/search.controller.js';
 import { SpaController } from './web/spa.controller.js';
 import { WorkspacesController } from './workspaces/workspaces.controller.js';
 import { WorkspacesService } from './workspaces/workspaces.service.js';
@@ -76,6 +80,9 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
     SpaController,
     RootRedirectController,
     WorkspacesController,
+    SearchController,
+    LabelsController,
+    SavedViewsController,
   ],
   providers: [
     ContactsService,
@@ -105,6 +112,7 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
     AgentEnrolmentService,
     WorkspacesService,
     InboxGateway,
+    SavedViewsService,
   ],
 })
 export class InboxModule {}

@@ -25,6 +25,7 @@ export * from './events/conversation-unassigned.event.js';
 export * from './api/api-errors.js';
 export * from './api/page.js';
 export * from './api/history-api.js';
+export * from './api/history-search.js';
 export * from './api/routing-api.js';
 export * from './api/staffing-plan.js';
 export * from './api/service-ports.js';

@@ -10,6 +10,12 @@ import {
   type ErasureView,
   type FindCustomersQuery,
   type HistoryApi,
+  type LabelInput,
+  type LabelPatch,
+  type LabelTarget,
+  type LabelView,
+  type SearchQuery,
+  type SearchResultsView,
   InvalidArgumentError,
   type ListConversationsQuery,
   type ListMessagesQuery,
@@ -36,8 +42,14 @@ import { MergeService } from '../merges/merge.service.js';
 import { OutboundMessageService } from '../outbound/outbound-message.service.js';
 import { PrivacyService } from '../privacy/privacy.service.js';
 import { TimelineService } from '../timeline/timeline.service.js';
+import { LabelsService } from '../labels/labels.service.js';
+import { SearchService } from '../search/search.service.js';
 import {
   parseFindCustomersQuery,
+  parseLabelIds,
+  parseLabelInput,
+  parseLabelPatch,
+  parseSearchQuery,
   parseListConversationsQuery,
   parseListMessagesQuery,
   parseSearchMessagesQuery,
@@ -83,6 +95,8 @@ export class HistoryApiService implements HistoryApi {
     private readonly timeline: TimelineService,
     private readonly conversations: ConversationsService,
     private readonly outbound: OutboundMessageService,
+    private readonly searches: SearchService,
+    private readonly labels: LabelsService,
   ) {}
 
   getCustomer(workspaceId: string, customerId: string): Promise<CustomerView> {
@@ -162,6 +176,44 @@ export class HistoryApiService implements HistoryApi {
     });
   }
 
+  search(workspaceId: string, query: SearchQuery): Promise<SearchResultsView> {
+    return guard(() => this.searches.search(workspace(workspaceId), parseSearchQuery(query)));
+  }
+
+  listLabels(workspaceId: string): Promise<LabelView[]> {
+    return guard(() => this.labels.list(workspace(workspaceId)));
+  }
+
+  createLabel(workspaceId: string, input: LabelInput): Promise<LabelView> {
+    return guard(() => this.labels.create(workspace(workspaceId), parseLabelInput(input)));
+  }
+
+  updateLabel(workspaceId: string, labelId: string, patch: LabelPatch): Promise<LabelView> {
+    return guard(() =>
+      this.labels.update(workspace(workspaceId), existingId(labelId, 'label'), parseLabelPatch(patch)),
+    );
+  }
+
+  deleteLabel(workspaceId: string, labelId: string): Promise<void> {
+    return guard(() => this.labels.delete(workspace(workspaceId), existingId(labelId, 'label')));
+  }
+
+  setLabels(workspaceId: string, target: LabelTarget, labelIds: string[]): Promise<string[]> {
+    return guard(() => {
+      const ids = parseLabelIds(labelIds);
+      // Over RPC the target is whatever JSON the caller sent.
+      if (typeof target !== 'object' || target === null)
+        throw new InvalidArgumentError('invalid label target', [
+          { field: 'target', description: 'a conversationId or a customerId' },
+        ]);
+      const checked: LabelTarget =
+        'conversationId' in target
+          ? { conversationId: existingId(target.conversationId, 'conversation') }
+          : { customerId: existingId(target.customerId, 'customer') };
+      return this.labels.set(workspace(workspaceId), checked, ids);
+    });
+  }
+
   getConversation(workspaceId: string, conversationId: string): Promise<ConversationView> {
     return guard(() =>
       this.conversations.get(workspace(workspaceId), existingId(conversationId, 'conversation')),
@@ -171,7 +223,10 @@ export class HistoryApiService implements HistoryApi {
   listConversations(workspaceId: string, query: ListConversationsQuery): Promise<Page<ConversationView>> {
     return guard(() => {
       const parsed = parseListConversationsQuery(query);
-      if (parsed.customerId !== undefined && !uuid.safeParse(parsed.customerId).success)
+      if (
+        (parsed.customerId !== undefined && !uuid.safeParse(parsed.customerId).success) ||
+        (parsed.labelId !== undefined && !uuid.safeParse(parsed.labelId).success)
+      )
         return Promise.resolve({ items: [], nextPageToken: null });
       return this.conversations.list(workspace(workspaceId), parsed);
     });

@@ -6,7 +6,10 @@ import {
   identityKindSchema,
   InvalidArgumentError,
   type ListConversationsQuery,
+  type LabelInput,
+  type LabelPatch,
   type ListMessagesQuery,
+  type SearchQuery,
   type SearchMessagesQuery,
   type TimelineQuery,
 } from '@switchboard/contracts';
@@ -35,6 +38,32 @@ const searchMessagesQuerySchema = z.object({
   customerId: z.string().max(200).optional(),
 });
 
+const instant = z.iso.datetime({ offset: true });
+
+const searchQuerySchema = z.object({
+  pageSize: pageRequest.pageSize,
+  pageToken: pageRequest.pageToken,
+  text: z.string().refine((q) => q.trim() !== '' && q.length <= 200, 'must be 1 to 200 characters'),
+  channel: channelSchema.optional(),
+  status: z.array(conversationStatusSchema).max(3).optional(),
+  assigneeId: z.string().min(1).max(200).optional(),
+  unassigned: z.boolean().optional(),
+  labelId: z.uuid().optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+});
+
+const colour = z
+  .string()
+  .regex(/^#[0-9a-fA-F]{6}$/, 'must be #rrggbb')
+  .transform((c) => c.toLowerCase());
+const labelName = z.string().trim().min(1).max(40);
+const labelInputSchema = z.object({ name: labelName, colour });
+const labelPatchSchema = z
+  .object({ name: labelName.optional(), colour: colour.optional() })
+  .refine((p) => p.name !== undefined || p.colour !== undefined, 'give a name or a colour');
+const labelIdsSchema = z.array(z.uuid()).max(20);
+
 const listConversationsQuerySchema = z.object({
   ...pageRequest,
   status: z.array(conversationStatusSchema).max(3).optional(),
@@ -43,6 +72,7 @@ const listConversationsQuerySchema = z.object({
   queueId: z.string().max(200).optional(),
   channel: channelSchema.optional(),
   customerId: z.string().max(200).optional(),
+  labelId: z.string().max(200).optional(),
   order: z.enum(['waiting', 'recent']).optional(),
 });
 
@@ -71,4 +101,8 @@ export const parseListConversationsQuery = parser<ListConversationsQuery>(
   listConversationsQuerySchema,
   'conversation query',
 );
+export const parseSearchQuery = parser<SearchQuery>(searchQuerySchema, 'search');
+export const parseLabelInput = parser<LabelInput>(labelInputSchema, 'label');
+export const parseLabelPatch = parser<LabelPatch>(labelPatchSchema, 'label');
+export const parseLabelIds = parser<string[]>(labelIdsSchema, 'labels');
 export const parseListMessagesQuery = parser<ListMessagesQuery>(listMessagesQuerySchema, 'message query');

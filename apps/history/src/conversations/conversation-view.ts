@@ -12,7 +12,9 @@ export const CONVERSATION_COLUMNS = `c.id, c.workspace_id, c.customer_id, c.stat
   c.assignee_id, c.queue_id, c.opened_at, c.first_response_at, c.resolved_at, c.last_message_at,
   c.last_message_preview, c.last_sequence, c.waiting_since, c.csat_rating, c.csat_comment, c.csat_submitted_at,
   cu.name AS customer_name, c.last_message_at::text AS recent_key,
-  coalesce(c.waiting_since, 'infinity'::timestamptz)::text AS waiting_key`;
+  coalesce(c.waiting_since, 'infinity'::timestamptz)::text AS waiting_key,
+  ARRAY(SELECT cl.label_id FROM history.conversation_labels cl WHERE cl.conversation_id = c.id
+        ORDER BY cl.created_at, cl.label_id)::text[] AS label_ids`;
 
 export const CONVERSATION_FROM = `history.conversations c JOIN history.customers cu ON cu.id = c.customer_id`;
 
@@ -38,6 +40,7 @@ export interface ConversationRow {
   customer_name: string | null;
   recent_key: string;
   waiting_key: string;
+  label_ids: string[];
 }
 
 export function toConversationView(row: ConversationRow): ConversationView {
@@ -66,5 +69,6 @@ export function toConversationView(row: ConversationRow): ConversationView {
             comment: row.csat_comment,
             submittedAt: isoRequired(row.csat_submitted_at!),
           },
+    labelIds: row.label_ids,
   };
 }

@@ -74,6 +74,12 @@ export class ConversationsService {
     if (query.queueId !== undefined) add((n) => `c.queue_id = $${n}`, query.queueId);
     if (query.channel !== undefined) add((n) => `c.channel = $${n}`, query.channel);
     if (query.customerId !== undefined) add((n) => `c.customer_id = $${n}::uuid`, query.customerId);
+    if (query.labelId !== undefined)
+      add(
+        (n) => `EXISTS (SELECT 1 FROM history.conversation_labels cl
+                 WHERE cl.conversation_id = c.id AND cl.label_id = $${n}::uuid)`,
+        query.labelId,
+      );
     const key =
       order === 'waiting' ? "coalesce(c.waiting_since, 'infinity'::timestamptz)" : 'c.last_message_at';
     if (after !== null) {

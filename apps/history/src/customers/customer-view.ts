@@ -19,6 +19,7 @@ interface CustomerRow {
     createdAt: string;
   }[];
   channels: Channel[];
+  label_ids: string[];
 }
 
 /** Customers with their identities and the channels they wrote from, most recent first. */
@@ -42,7 +43,9 @@ export async function loadCustomerViews(
                             AND m.channel = v.channel
                           ORDER BY m.created_at DESC LIMIT 1) AS last
                        FROM unnest($3::text[]) AS v(channel)) ch
-                 WHERE ch.last IS NOT NULL), '[]') AS channels
+                 WHERE ch.last IS NOT NULL), '[]') AS channels,
+       ARRAY(SELECT cl.label_id FROM history.customer_labels cl WHERE cl.customer_id = c.id
+             ORDER BY cl.created_at, cl.label_id)::text[] AS label_ids
      FROM history.customers c WHERE c.workspace_id = $1 AND c.id = ANY($2::uuid[])`,
     // One probe of messages_inbound_channels per channel, not a scan of every inbound message.
     [workspaceId, ids, channelSchema.options],
@@ -57,6 +60,7 @@ export async function loadCustomerViews(
         attributes: r.attributes,
         identities: r.identities.map((i) => ({ ...i, createdAt: isoRequired(i.createdAt) })),
         channels: r.channels,
+        labelIds: r.label_ids,
         createdAt: isoRequired(r.created_at),
         updatedAt: isoRequired(r.updated_at),
         erasedAt: iso(r.erased_at),

@@ -4,6 +4,7 @@ import { MergesRememberResolvedConversation1764000200000 } from './1764000200000
 import { OutboxEntriesUncompressed1764000300000 } from './1764000300000-outbox-entries-uncompressed.migration.js';
 import { MessagesInboundChannels1764000400000 } from './1764000400000-messages-inbound-channels.migration.js';
 import { DropWorkspaces1764000500000 } from './1764000500000-drop-workspaces.migration.js';
+import { SearchAndLabels1764950000000 } from './1764950000000-search-and-labels.migration.js';
 
 /** Every history migration, oldest first. */
 export const historyMigrations = [
@@ -13,4 +14,5 @@ export const historyMigrations = [
   OutboxEntriesUncompressed1764000300000,
   MessagesInboundChannels1764000400000,
   DropWorkspaces1764000500000,
+  SearchAndLabels1764950000000,
 ];

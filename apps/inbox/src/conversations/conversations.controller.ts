@@ -32,6 +32,7 @@ const listSchema = z.object({
     .optional(),
   channel: channelSchema.optional(),
   queueId: z.string().min(1).max(200).optional(),
+  labelId: z.uuid().optional(),
   pageToken: z.string().max(2000).optional(),
   pageSize: z.coerce.number().int().min(1).max(200).optional(),
 });

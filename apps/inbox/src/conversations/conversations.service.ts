@@ -36,6 +36,7 @@ export interface ConversationListQuery {
   status?: ConversationStatus[];
   channel?: Channel;
   queueId?: string;
+  labelId?: string;
   pageToken?: string;
   pageSize?: number;
 }
@@ -88,6 +89,7 @@ export class ConversationsService {
       ...(query.view === 'unassigned' ? { unassigned: true } : {}),
       ...(query.channel ? { channel: query.channel } : {}),
       ...(query.queueId ? { queueId: query.queueId } : {}),
+      ...(query.labelId ? { labelId: query.labelId } : {}),
       order: 'waiting',
       pageSize: query.pageSize ?? 50,
       ...(query.pageToken ? { pageToken: query.pageToken } : {}),

@@ -3,6 +3,7 @@ import { type Guard, RemoveButton, TextInput, useLoaded } from './AdminForm.js';
 import { ApiKeysAdmin } from './ApiKeysAdmin.js';
 import { ChannelsAdmin } from './ChannelsAdmin.js';
 import { KnowledgeBaseAdmin } from './KnowledgeBaseAdmin.js';
+import { LabelsAdmin } from './LabelsAdmin.js';
 import { WorkspaceSettingsAdmin } from './WorkspaceSettingsAdmin.js';
 import {
   type AgentView,
@@ -37,6 +38,7 @@ export function AdminPage({ me }: { me: Me }) {
       <ChannelsAdmin guard={guard} />
       <Queues guard={guard} />
       <CannedResponses guard={guard} />
+      <LabelsAdmin guard={guard} />
       <KnowledgeBaseAdmin guard={guard} />
       <ApiKeysAdmin guard={guard} />
     </main>

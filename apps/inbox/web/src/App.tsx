@@ -10,10 +10,11 @@ import { InvitePage, SignInPage } from './SignInPage.js';
 import { SignUpPage } from './SignUpPage.js';
 import { SupervisorPage } from './SupervisorPage.js';
 import { PlanningPage } from './PlanningPage.js';
+import { SearchBox } from './SearchBox.js';
 import { WorkspaceSwitcher } from './WorkspaceSwitcher.js';
 
 type Route =
-  | { page: 'inbox'; conversationId?: string }
+  | { page: 'inbox'; conversationId?: string; messageId?: string }
   | { page: 'contacts'; customerId?: string }
   | { page: 'supervisor' }
   | { page: 'planning' }
@@ -23,14 +24,19 @@ type Route =
   | { page: 'signup' };
 
 function parseRoute(hash: string): Route {
-  const [, page, arg] = hash.replace(/^#/, '').split('/');
+  const [, page, arg, sub, subArg] = hash.replace(/^#/, '').split('/');
   if (page === 'invite' && arg) return { page: 'invite', token: arg };
   if (page === 'supervisor') return arg === 'planning' ? { page: 'planning' } : { page: 'supervisor' };
   if (page === 'contacts') return { page: 'contacts', ...(arg ? { customerId: arg } : {}) };
   if (page === 'admin') return { page: 'admin' };
   if (page === 'operator') return { page: 'operator' };
   if (page === 'signup') return { page: 'signup' };
-  return { page: 'inbox', ...(page === 'c' && arg ? { conversationId: arg } : {}) };
+  return {
+    page: 'inbox',
+    ...(page === 'c' && arg ? { conversationId: arg } : {}),
+    // `#/c/<conversation>/m/<message>`: a search result, opened at that message.
+    ...(page === 'c' && arg && sub === 'm' && subArg ? { messageId: subArg } : {}),
+  };
 }
 
 export function App() {
@@ -114,6 +120,7 @@ export function App() {
             </a>
           )}
         </nav>
+        <SearchBox />
         <WorkspaceSwitcher me={me} />
         <PresencePicker me={me} />
         <span className="who" title={me.email}>
@@ -134,7 +141,11 @@ export function App() {
       ) : route.page === 'admin' && me.role === 'admin' ? (
         <AdminPage me={me} />
       ) : (
-        <InboxPage me={me} conversationId={route.page === 'inbox' ? route.conversationId : undefined} />
+        <InboxPage
+          me={me}
+          conversationId={route.page === 'inbox' ? route.conversationId : undefined}
+          messageId={route.page === 'inbox' ? route.messageId : undefined}
+        />
       )}
     </div>
   );

@@ -9,18 +9,27 @@ import { Message } from './Message.js';
 import { ReplyBox } from './ReplyBox.js';
 import { TransferPicker } from './TransferPicker.js';
 import { CustomerPanel } from './CustomerPanel.js';
+import { LabelEditor } from './LabelChips.js';
+import { useLabels } from './labels.js';
+
+/** How many earlier pages (50 each) opening at a search result's message may read to reach it. */
+const PAGES_TO_FIND_MESSAGE = 20;
 
 const TYPING_SHOWN_MS = 6_000;
 
 export function ConversationPane({
   me,
   conversationId,
+  messageId,
   onChanged,
 }: {
   me: Me;
   conversationId: string;
+  /** Open scrolled to this message (a search result), reading earlier pages until it is there. */
+  messageId?: string;
   onChanged: () => Promise<void>;
 }) {
+  const [labels] = useLabels();
   const [detail, setDetail] = useState<ConversationDetail | null>(null);
   const [older, setOlder] = useState<MessageView[]>([]);
   const [olderToken, setOlderToken] = useState<string | null>(null);
@@ -86,6 +95,41 @@ export function ConversationPane({
     setOlderToken(page.nextPageToken);
   };
 
+  // A search result's message: read earlier pages until it is on screen, then bring it into view.
+  const sought = useRef<string | null>(null);
+  useEffect(() => {
+    if (!detail || !messageId || sought.current === messageId) return;
+    sought.current = messageId;
+    void (async () => {
+      let token = detail.timeline.nextPageToken;
+      const found = [...detail.timeline.items];
+      const extra: MessageView[] = [];
+      for (let i = 0; i < PAGES_TO_FIND_MESSAGE && token && !found.some((m) => m.id === messageId); i++) {
+        const page = await api<Page<MessageView>>(
+          'GET',
+          `/customers/${detail.customer.id}/timeline${query({ pageToken: token })}`,
+        );
+        found.push(...page.items);
+        extra.push(...page.items);
+        token = page.nextPageToken;
+      }
+      if (extra.length > 0) {
+        setOlder((current) => [...current, ...extra]);
+        setOlderToken(token);
+      }
+      window.setTimeout(
+        () =>
+          document
+            .querySelector(`[data-message-id="${CSS.escape(messageId)}"]`)
+            ?.scrollIntoView({ block: 'center' }),
+        0,
+      );
+    })().catch((e: Error) => setError(e.message));
+  }, [detail, messageId]);
+
+  const setLabelsOn = (target: string, ids: string[]) =>
+    act(() => api('PUT', `${target}/labels`, { labelIds: ids }));
+
   const act = async (work: () => Promise<unknown>) => {
     setError(null);
     try {
@@ -136,6 +180,20 @@ export function ConversationPane({
                 <span className={`badge ${conversation.channel}`}>{CHANNEL_LABEL[conversation.channel]}</span>
               )}{' '}
               <span className={`status ${conversation.status}`}>{conversation.status}</span>
+            </span>
+            <span className="meta labels">
+              <LabelEditor
+                what="conversation"
+                ids={conversation.labelIds}
+                labels={labels}
+                onChange={(ids) => setLabelsOn(`/conversations/${conversation.id}`, ids)}
+              />
+              <LabelEditor
+                what="customer"
+                ids={customer.labelIds}
+                labels={labels}
+                onChange={(ids) => setLabelsOn(`/customers/${customer.id}`, ids)}
+              />
             </span>
           </div>
           <div className="actions">
@@ -194,7 +252,12 @@ export function ConversationPane({
             </li>
           )}
           {messages.map((m) => (
-            <Message key={m.id} message={m} current={m.conversationId === conversation.id} />
+            <Message
+              key={m.id}
+              message={m}
+              current={m.conversationId === conversation.id}
+              focused={m.id === messageId}
+            />
           ))}
         </ol>
         {customerTyping && <p className="typing">Customer is typing…</p>}

@@ -1,5 +1,16 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { type Channel, type ConversationListItem, type Me, type Page, api, query } from './api.js';
+import {
+  type Channel,
+  type ConversationListItem,
+  type Me,
+  type Page,
+  type SavedView,
+  type SavedViewFilters,
+  api,
+  query,
+} from './api.js';
+import { LabelChips } from './LabelChips.js';
+import { useLabels } from './labels.js';
 import { navigate } from './routes.js';
 import { ConversationPane } from './ConversationPane.js';
 import { EmptyConversationList } from './EmptyConversationList.js';
@@ -12,12 +23,23 @@ type View = 'mine' | 'unassigned' | 'all';
 
 const REFRESH_DEBOUNCE_MS = 250;
 
-export function InboxPage({ me, conversationId }: { me: Me; conversationId?: string }) {
+export function InboxPage({
+  me,
+  conversationId,
+  messageId,
+}: {
+  me: Me;
+  conversationId?: string;
+  /** A search result's message: the conversation opens scrolled to it. */
+  messageId?: string;
+}) {
   const [view, setView] = useState<View>('mine');
   const [channel, setChannel] = useState<Channel | ''>('');
   const [status, setStatus] = useState('open,pending');
   const [queueId, setQueueId] = useState('');
   const [queues, setQueues] = useState<{ id: string; name: string }[]>([]);
+  const [labelId, setLabelId] = useState('');
+  const [labels] = useLabels();
   const [page, setPage] = useState<Page<ConversationListItem> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
@@ -31,7 +53,7 @@ export function InboxPage({ me, conversationId }: { me: Me; conversationId?: str
     try {
       const result = await api<Page<ConversationListItem>>(
         'GET',
-        `/conversations${query({ view, channel, status, queueId })}`,
+        `/conversations${query({ view, channel, status, queueId, labelId })}`,
       );
       if (request !== latest.current) return;
       setPage(result);
@@ -39,7 +61,7 @@ export function InboxPage({ me, conversationId }: { me: Me; conversationId?: str
     } catch (e) {
       if (request === latest.current) setError((e as Error).message);
     }
-  }, [view, channel, status, queueId]);
+  }, [view, channel, status, queueId, labelId]);
 
   useEffect(() => {
     void load();
@@ -99,6 +121,22 @@ export function InboxPage({ me, conversationId }: { me: Me; conversationId?: str
     <main className="inbox">
       <section className="list" aria-label="Conversations">
         {me.role === 'admin' && <SetupChecklist />}
+        <SavedViews
+          current={{
+            view,
+            status,
+            ...(channel ? { channel } : {}),
+            ...(queueId ? { queueId } : {}),
+            ...(labelId ? { labelId } : {}),
+          }}
+          apply={(f) => {
+            setView(f.view === 'all' && me.role === 'agent' ? 'mine' : f.view);
+            setStatus(f.status);
+            setChannel(f.channel ?? '');
+            setQueueId(f.queueId ?? '');
+            setLabelId(f.labelId ?? '');
+          }}
+        />
         <div className="tabs" role="tablist">
           {views.map(([id, label]) => (
             <button
@@ -139,6 +177,14 @@ export function InboxPage({ me, conversationId }: { me: Me; conversationId?: str
               </option>
             ))}
           </select>
+          <select aria-label="Label" value={labelId} onChange={(e) => setLabelId(e.target.value)}>
+            <option value="">All labels</option>
+            {labels.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.name}
+              </option>
+            ))}
+          </select>
         </div>
         {error && <p className="error">{error}</p>}
         <ul className="conversations">
@@ -158,6 +204,11 @@ export function InboxPage({ me, conversationId }: { me: Me; conversationId?: str
                     </span>
                   )}
                 </span>
+                {(c.labelIds ?? []).length > 0 && (
+                  <span className="row">
+                    <LabelChips ids={c.labelIds} labels={labels} />
+                  </span>
+                )}
                 <span className="row">
                   <span className="preview">{c.lastMessagePreview ?? ''}</span>
                   <span className="wait" title="Waiting for an answer">
@@ -170,18 +221,92 @@ export function InboxPage({ me, conversationId }: { me: Me; conversationId?: str
           {page && items.length === 0 && (
             <EmptyConversationList
               view={view}
-              filtered={channel !== '' || queueId !== '' || status !== 'open,pending'}
+              filtered={channel !== '' || queueId !== '' || labelId !== '' || status !== 'open,pending'}
             />
           )}
         </ul>
       </section>
       {conversationId ? (
-        <ConversationPane key={conversationId} me={me} conversationId={conversationId} onChanged={load} />
+        <ConversationPane
+          key={conversationId}
+          me={me}
+          conversationId={conversationId}
+          messageId={messageId}
+          onChanged={load}
+        />
       ) : (
         <section className="pane empty-pane">
           <p>Pick a conversation. Shortcuts: j/k move, r reply, e resolve, t transfer, 1/2/3 views.</p>
         </section>
       )}
     </main>
+  );
+}
+
+/** The user's saved views of the list ("my open billing chats"): pick one, or save the filters shown. */
+function SavedViews({ current, apply }: { current: SavedViewFilters; apply: (f: SavedViewFilters) => void }) {
+  const [views, setViews] = useState<SavedView[]>([]);
+  const [selected, setSelected] = useState('');
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const reload = useCallback(
+    () =>
+      api<{ savedViews: SavedView[] }>('GET', '/saved-views')
+        .then((r) => setViews(r.savedViews))
+        .catch(() => setViews([])),
+    [],
+  );
+  useEffect(() => void reload(), [reload]);
+  const save = async () => {
+    setError(null);
+    try {
+      const saved = await api<SavedView>('POST', '/saved-views', { name: name.trim(), filters: current });
+      setName('');
+      await reload();
+      setSelected(saved.id);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  const remove = async () => {
+    await api('DELETE', `/saved-views/${selected}`).catch((e: Error) => setError(e.message));
+    setSelected('');
+    await reload();
+  };
+  return (
+    <div className="filters saved-views">
+      <select
+        aria-label="Saved view"
+        value={selected}
+        onChange={(e) => {
+          setSelected(e.target.value);
+          const view = views.find((v) => v.id === e.target.value);
+          if (view) apply(view.filters);
+        }}
+      >
+        <option value="">Saved views…</option>
+        {views.map((v) => (
+          <option key={v.id} value={v.id}>
+            {v.name}
+          </option>
+        ))}
+      </select>
+      {selected && (
+        <button type="button" onClick={() => void remove()} aria-label="Delete this saved view">
+          ×
+        </button>
+      )}
+      <input
+        aria-label="New view name"
+        placeholder="Name these filters"
+        value={name}
+        maxLength={60}
+        onChange={(e) => setName(e.target.value)}
+      />
+      <button type="button" disabled={name.trim() === ''} onClick={() => void save()}>
+        Save view
+      </button>
+      {error && <span className="error">{error}</span>}
+    </div>
   );
 }

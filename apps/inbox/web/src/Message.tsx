@@ -2,15 +2,25 @@ import { type MessageView } from './api.js';
 import { agentAttachmentUrl } from './attachments.js';
 import { CHANNEL_LABEL, time } from './format.js';
 
-export function Message({ message, current }: { message: MessageView; current: boolean }) {
+export function Message({
+  message,
+  current,
+  focused = false,
+}: {
+  message: MessageView;
+  current: boolean;
+  /** The message a search result opened the conversation at. */
+  focused?: boolean;
+}) {
   const who =
     message.direction === 'in'
       ? 'Customer'
       : (message.sender.name ?? (message.sender.type === 'agent' ? 'Agent' : message.sender.type));
   return (
     <li
-      className={`message ${message.direction}${current ? '' : ' earlier'}`}
+      className={`message ${message.direction}${current ? '' : ' earlier'}${focused ? ' focused' : ''}`}
       data-sequence={message.sequence}
+      data-message-id={message.id}
     >
       <div className="message-meta">
         {message.channel && (

@@ -10,6 +10,8 @@ export type {
   Me,
   OperatorWorkspaceView,
   Role,
+  SavedView,
+  SavedViewFilters,
   UserView,
 } from '@switchboard/inbox-http-api';
 
@@ -18,7 +20,10 @@ export type {
   Channel,
   ConversationStatus,
   ConversationView,
+  CustomerHitView,
   CustomerView,
+  LabelView,
+  MessageHitView,
   MessageTemplate,
   MessageTemplateView,
   MessageView,
@@ -26,7 +31,9 @@ export type {
   QueueStatsView,
   QueueView,
   RoutingDecisionView,
+  SearchResultsView,
   SmsNumberView,
+  TextRange,
   WidgetAppearanceView,
   WidgetSettingsView,
 } from '@switchboard/contracts';

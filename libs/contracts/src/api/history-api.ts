@@ -4,6 +4,14 @@ import type { MessageDirection, MessageSender } from '../events/conversation-mes
 import type { ConversationStatus } from '../events/conversation-status-changed.event.js';
 import type { ConversationAssignedV1Payload } from '../events/conversation-assigned.event.js';
 import type { Page, PageRequest } from './page.js';
+import type {
+  LabelInput,
+  LabelPatch,
+  LabelTarget,
+  LabelView,
+  SearchQuery,
+  SearchResultsView,
+} from './history-search.js';
 
 /**
  * The history service's interface: what the inbox and the gRPC API (and the web channel) ask of
@@ -41,6 +49,17 @@ export interface HistoryApi {
   getTimeline(workspaceId: string, customerId: string, query: TimelineQuery): Promise<Page<MessageView>>;
   /** PostgreSQL full-text search over the workspace's messages, best match first. Default 20, max 100. */
   searchMessages(workspaceId: string, query: SearchMessagesQuery): Promise<Page<MessageView>>;
+  /** The inbox's search: customers by name or any identity, messages newest first, with filters and highlights. */
+  search(workspaceId: string, query: SearchQuery): Promise<SearchResultsView>;
+
+  // Labels (admins manage them; agents put them on conversations and customers)
+  listLabels(workspaceId: string): Promise<LabelView[]>;
+  createLabel(workspaceId: string, input: LabelInput): Promise<LabelView>;
+  updateLabel(workspaceId: string, labelId: string, patch: LabelPatch): Promise<LabelView>;
+  /** Takes the label off everything it was on. */
+  deleteLabel(workspaceId: string, labelId: string): Promise<void>;
+  /** Replaces the target's labels; answers the ids now on it. */
+  setLabels(workspaceId: string, target: LabelTarget, labelIds: string[]): Promise<string[]>;
 
   // Conversations
   getConversation(workspaceId: string, conversationId: string): Promise<ConversationView>;
@@ -93,6 +112,8 @@ export interface CustomerView {
   createdAt: string;
   updatedAt: string;
   erasedAt: string | null;
+  /** Labels on the customer (absent from services that predate labels). */
+  labelIds?: string[];
 }
 
 export interface FindCustomersQuery extends PageRequest {
@@ -182,6 +203,8 @@ export interface ConversationView {
   waitingSince: string | null;
   /** The customer's rating (CsatSubmittedV1), the latest one; null when not rated. */
   csat?: { rating: number; comment: string | null; submittedAt: string } | null;
+  /** Labels on the conversation (absent from services that predate labels). */
+  labelIds?: string[];
 }
 
 export interface ListConversationsQuery extends PageRequest {
@@ -192,6 +215,8 @@ export interface ListConversationsQuery extends PageRequest {
   queueId?: string;
   channel?: Channel;
   customerId?: string;
+  /** Only conversations with this label. */
+  labelId?: string;
   /** `waiting`: longest waiting first (the inbox's default); `recent`: newest activity first. */
   order?: 'waiting' | 'recent';
 }

@@ -146,6 +146,29 @@ export function describeHistoryApiContract(
       ).rejects.toBeInstanceOf(NotFoundError);
     });
 
+    it('labels a conversation, lists and searches by label, in its workspace only', async () => {
+      const { conversationId } = await suite.under.receiveSms(workspace, '+14155550165', 'Parcel lost');
+      const label = await suite.under.api.createLabel(workspace, {
+        name: `Billing ${randomUUID().slice(0, 8)}`,
+        colour: '#aa3355',
+      });
+      expect(await suite.under.api.setLabels(workspace, { conversationId }, [label.id])).toEqual([label.id]);
+      expect((await suite.under.api.getConversation(workspace, conversationId)).labelIds).toEqual([label.id]);
+      const listed = await suite.under.api.listConversations(workspace, { labelId: label.id });
+      expect(listed.items.map((c) => c.id)).toEqual([conversationId]);
+      const found = await suite.under.api.search(workspace, { text: 'parcel', labelId: label.id });
+      const [hit] = found.messages;
+      expect(hit?.message.conversationId).toBe(conversationId);
+      expect(hit!.highlights.map((r) => hit!.message.text!.slice(r.start, r.end))).toEqual(['Parcel']);
+      expect((await suite.under.api.search(other, { text: 'parcel' })).messages).toEqual([]);
+      await expect(suite.under.api.setLabels(other, { conversationId }, [])).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+      await expect(suite.under.api.deleteLabel(other, label.id)).rejects.toBeInstanceOf(NotFoundError);
+      await suite.under.api.deleteLabel(workspace, label.id);
+      expect((await suite.under.api.getConversation(workspace, conversationId)).labelIds).toEqual([]);
+    });
+
     it('resolves a conversation of its workspace only', async () => {
       const { conversationId } = await suite.under.receiveSms(workspace, '+14155550164', 'Thanks, bye');
       const by = { type: 'agent' as const, id: 'agent-1' };

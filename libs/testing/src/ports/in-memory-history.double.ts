@@ -11,6 +11,12 @@ import {
   FailedPreconditionError,
   type FindCustomersQuery,
   type HistoryApi,
+  type LabelInput,
+  type LabelPatch,
+  type LabelTarget,
+  type LabelView,
+  type SearchQuery,
+  type SearchResultsView,
   type ListConversationsQuery,
   type MergeSuggestionView,
   type MergeView,
@@ -49,6 +55,8 @@ export class InMemoryHistory implements HistoryApi {
   >();
   /** Addresses that opted out: a send to one is FailedPrecondition, as history's. */
   readonly optedOut = new Set<string>();
+  /** Labels by id, with their workspace. */
+  readonly labels = new Map<string, LabelView & { workspaceId: string }>();
   /** Delay of listConversations, to test callers' deadlines. */
   listDelayMs = 0;
 
@@ -235,6 +243,72 @@ export class InMemoryHistory implements HistoryApi {
     return { items: [], nextPageToken: null };
   }
 
+  /** Messages whose text contains the text (no ranking, no full-text parsing), newest first; no customers. */
+  async search(workspaceId: string, query: SearchQuery): Promise<SearchResultsView> {
+    const needle = query.text.trim().toLowerCase();
+    const messages = this.messages
+      .filter((m) => {
+        const conversation = this.conversations.get(m.conversationId);
+        return (
+          m.workspaceId === workspaceId &&
+          (m.text ?? '').toLowerCase().includes(needle) &&
+          (!query.channel || m.channel === query.channel) &&
+          (!query.labelId || (conversation?.labelIds ?? []).includes(query.labelId))
+        );
+      })
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .slice(0, 20)
+      .map((m) => {
+        const at = (m.text ?? '').toLowerCase().indexOf(needle);
+        const conversation = this.conversations.get(m.conversationId)!;
+        return {
+          message: m,
+          customerName: conversation.customerName,
+          conversationStatus: conversation.status,
+          highlights: [{ start: at, end: at + needle.length }],
+        };
+      });
+    return { customers: [], messages, nextPageToken: null };
+  }
+
+  async listLabels(workspaceId: string): Promise<LabelView[]> {
+    return [...this.labels.values()]
+      .filter((l) => l.workspaceId === workspaceId)
+      .map(({ workspaceId: _w, ...label }) => label)
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+  async createLabel(workspaceId: string, input: LabelInput): Promise<LabelView> {
+    const label = { id: randomUUID(), workspaceId, createdAt: new Date().toISOString(), ...input };
+    this.labels.set(label.id, label);
+    const { workspaceId: _w, ...view } = label;
+    return view;
+  }
+  async updateLabel(workspaceId: string, labelId: string, patch: LabelPatch): Promise<LabelView> {
+    const label = this.labels.get(labelId);
+    if (label?.workspaceId !== workspaceId) throw new NotFoundError(`label ${labelId}`);
+    Object.assign(label, patch);
+    const { workspaceId: _w, ...view } = label;
+    return view;
+  }
+  async deleteLabel(workspaceId: string, labelId: string): Promise<void> {
+    if (this.labels.get(labelId)?.workspaceId !== workspaceId) throw new NotFoundError(`label ${labelId}`);
+    this.labels.delete(labelId);
+    for (const holder of [...this.conversations.values(), ...this.customers.values()])
+      holder.labelIds = (holder.labelIds ?? []).filter((id) => id !== labelId);
+  }
+  async setLabels(workspaceId: string, target: LabelTarget, labelIds: string[]): Promise<string[]> {
+    const holder =
+      'conversationId' in target
+        ? this.conversationOf(workspaceId, target.conversationId)
+        : await this.getCustomer(workspaceId, target.customerId).then(() =>
+            this.customers.get(target.customerId)!,
+          );
+    const missing = labelIds.find((id) => this.labels.get(id)?.workspaceId !== workspaceId);
+    if (missing !== undefined) throw new NotFoundError(`label ${missing}`);
+    holder.labelIds = [...new Set(labelIds)];
+    return holder.labelIds;
+  }
+
   async getConversation(workspaceId: string, conversationId: string): Promise<ConversationView> {
     return { ...this.conversationOf(workspaceId, conversationId) };
   }
@@ -256,7 +330,8 @@ export class InMemoryHistory implements HistoryApi {
           (!query.unassigned || c.assigneeId === null) &&
           (!query.queueId || c.queueId === query.queueId) &&
           (!query.channel || c.channel === query.channel) &&
-          (!query.customerId || c.customerId === query.customerId),
+          (!query.customerId || c.customerId === query.customerId) &&
+          (!query.labelId || (c.labelIds ?? []).includes(query.labelId)),
       )
       .sort((a, b) => (a.waitingSince ?? '~').localeCompare(b.waitingSince ?? '~'));
     return { items: items.map((c) => ({ ...c })), nextPageToken: null };

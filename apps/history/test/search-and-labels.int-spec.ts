@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AlreadyExistsError,
+  InvalidArgumentError,
+  type MessageSender,
+  NotFoundError,
+  Topics,
+} from '@switchboard/contracts';
+import { inboundMessageEvent, waitFor } from '@switchboard/testing';
+import { type HistoryTestApp, startHistoryTestApp } from './history-test-app.js';
+
+const agent: MessageSender = { type: 'agent', id: 'agent-1', name: 'Ada' };
+
+/**
+ * The inbox's search and labels (ADR 0115, 0116) on the real Kafka broker and PostgreSQL: messages
+ * ingested from `inbound`, found by their words with the match's offsets, filtered by channel,
+ * status, assignee, label and date, newest first over keyset pages; customers by a part of their
+ * name or phone; labels managed and put on conversations and customers; and never another
+ * workspace's rows.
+ */
+describe('history search and labels', () => {
+  let app: HistoryTestApp;
+  const ws = randomUUID();
+  const other = randomUUID();
+
+  beforeAll(async () => {
+    app = await startHistoryTestApp('history_search');
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const sms = (workspaceId: string, from: string, text: string) =>
+    inboundMessageEvent({ workspaceId, sender: { kind: 'phone', address: from, verified: true }, text });
+  const ingest = async (workspaceId: string, from: string, texts: string[]) => {
+    await app.publish(
+      Topics.inbound,
+      from,
+      texts.map((t) => sms(workspaceId, from, t)),
+    );
+    await waitFor(
+      async () =>
+        Number(
+          (
+            await app.db.query<{ n: string }>(
+              `SELECT count(*) AS n FROM history.messages m JOIN history.identities i ON i.customer_id = m.customer_id
+               WHERE m.workspace_id = $1 AND i.value = $2`,
+              [workspaceId, from],
+            )
+          ).rows[0]!.n,
+        ) >= texts.length,
+      { what: `messages from ${from}` },
+    );
+    return (await app.api.findCustomers(workspaceId, { identity: { kind: 'phone', value: from } })).items[0]!;
+  };
+
+  it('finds messages by their words, newest first, with the offsets of each match, in keyset pages', async () => {
+    const customer = await ingest(ws, '+14155550201', [
+      'My REFUND has not arrived',
+      'Where is the refund? Refund me please',
+      'unrelated question about shipping',
+    ]);
+    const found = await app.api.search(ws, { text: 'refund' });
+    expect(found.messages.map((h) => h.message.text)).toEqual([
+      'Where is the refund? Refund me please',
+      'My REFUND has not arrived',
+    ]);
+    const [hit] = found.messages;
+    expect(hit!.highlights.map((r) => hit!.message.text!.slice(r.start, r.end))).toEqual([
+      'refund',
+      'Refund',
+    ]);
+    expect(hit!.customerName).toBeNull();
+    expect(hit!.conversationStatus).toBe('open');
+    expect(hit!.message.customerId).toBe(customer.id);
+
+    const first = await app.api.search(ws, { text: 'refund', pageSize: 1 });
+    expect(first.messages).toHaveLength(1);
+    const second = await app.api.search(ws, { text: 'refund', pageSize: 1, pageToken: first.nextPageToken! });
+    expect(second.messages.map((h) => h.message.text)).toEqual(['My REFUND has not arrived']);
+    expect(second.nextPageToken).toBeNull();
+    expect(second.customers).toEqual([]);
+  });
+
+  it('finds customers by part of a name or the digits of a phone, highlighted', async () => {
+    const customer = await ingest(ws, '+14155550202', ['hello there']);
+    await app.api.updateCustomer(ws, customer.id, { name: 'Grace Hopper' }, agent);
+    const byName = await app.api.search(ws, { text: 'hopp' });
+    expect(byName.customers).toHaveLength(1);
+    expect(byName.customers[0]).toMatchObject({
+      customerId: customer.id,
+      name: 'Grace Hopper',
+      field: 'name',
+      value: 'Grace Hopper',
+      highlights: [{ start: 6, end: 10 }],
+    });
+    expect(byName.customers[0]!.conversationId).not.toBeNull();
+    const byPhone = await app.api.search(ws, { text: '(415) 555-0202' });
+    expect(byPhone.customers.map((c) => [c.customerId, c.field, c.value])).toEqual([
+      [customer.id, 'phone', '+14155550202'],
+    ]);
+    const digits = byPhone.customers[0]!.highlights[0]!;
+    expect('+14155550202'.slice(digits.start, digits.end)).toBe('4155550202');
+    // A wildcard typed is a character, not a pattern.
+    expect((await app.api.search(ws, { text: '%%%' })).customers).toEqual([]);
+  });
+
+  it('filters by channel, status, assignee, label and date', async () => {
+    const a = await ingest(ws, '+14155550203', ['invoice question from alpha']);
+    const b = await ingest(ws, '+14155550204', ['invoice question from beta']);
+    const [convA] = (await app.api.listConversations(ws, { customerId: a.id })).items;
+    const [convB] = (await app.api.listConversations(ws, { customerId: b.id })).items;
+    await app.api.setConversationStatus(ws, convB!.id, 'resolved', agent);
+    await app.db.query('UPDATE history.conversations SET assignee_id = $2 WHERE id = $1', [
+      convA!.id,
+      'agent-7',
+    ]);
+    const texts = async (query: Parameters<HistoryTestApp['api']['search']>[1]) =>
+      (await app.api.search(ws, query)).messages.map((h) => h.message.text).sort();
+
+    expect(await texts({ text: 'invoice' })).toHaveLength(2);
+    expect(await texts({ text: 'invoice', status: ['open', 'pending'] })).toEqual([
+      'invoice question from alpha',
+    ]);
+    expect(await texts({ text: 'invoice', assigneeId: 'agent-7' })).toEqual(['invoice question from alpha']);
+    expect(await texts({ text: 'invoice', unassigned: true })).toEqual(['invoice question from beta']);
+    expect(await texts({ text: 'invoice', channel: 'web' })).toEqual([]);
+    expect(await texts({ text: 'invoice', channel: 'sms' })).toHaveLength(2);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    expect(await texts({ text: 'invoice', from: tomorrow })).toEqual([]);
+    expect(await texts({ text: 'invoice', to: tomorrow })).toHaveLength(2);
+
+    const billing = await app.api.createLabel(ws, { name: 'Billing', colour: '#AA3355' });
+    expect(billing.colour).toBe('#aa3355');
+    expect(await app.api.setLabels(ws, { conversationId: convA!.id }, [billing.id, billing.id])).toEqual([
+      billing.id,
+    ]);
+    expect(await texts({ text: 'invoice', labelId: billing.id })).toEqual(['invoice question from alpha']);
+    const listed = await app.api.listConversations(ws, { labelId: billing.id });
+    expect(listed.items.map((c) => [c.id, c.labelIds])).toEqual([[convA!.id, [billing.id]]]);
+    expect((await app.api.getConversation(ws, convA!.id)).labelIds).toEqual([billing.id]);
+  });
+
+  it('manages labels per workspace and puts them on customers', async () => {
+    const vip = await app.api.createLabel(ws, { name: 'VIP', colour: '#112233' });
+    await expect(app.api.createLabel(ws, { name: 'vip', colour: '#000000' })).rejects.toBeInstanceOf(
+      AlreadyExistsError,
+    );
+    await expect(app.api.createLabel(ws, { name: ' ', colour: 'red' })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    const renamed = await app.api.updateLabel(ws, vip.id, { name: 'Very important' });
+    expect(renamed).toMatchObject({ id: vip.id, name: 'Very important', colour: '#112233' });
+    const customer = await ingest(ws, '+14155550205', ['hi']);
+    await app.api.setLabels(ws, { customerId: customer.id }, [vip.id]);
+    expect((await app.api.getCustomer(ws, customer.id)).labelIds).toEqual([vip.id]);
+    await app.api.updateCustomer(ws, customer.id, { name: 'Ines Important' }, agent);
+    expect(
+      (await app.api.search(ws, { text: 'ines', labelId: vip.id })).customers.map((c) => c.customerId),
+    ).toEqual([customer.id]);
+
+    await app.api.deleteLabel(ws, vip.id);
+    expect((await app.api.getCustomer(ws, customer.id)).labelIds).toEqual([]);
+    expect((await app.api.listLabels(ws)).map((l) => l.name)).not.toContain('Very important');
+    await expect(app.api.deleteLabel(ws, vip.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('never returns, labels or lists another workspace’s rows', async () => {
+    const theirs = await ingest(other, '+14155550299', ['refund for the other workspace, Grace']);
+    await app.api.updateCustomer(other, theirs.id, { name: 'Grace Other' }, agent);
+    const mine = await app.api.search(ws, { text: 'refund' });
+    expect(mine.messages.every((h) => h.message.workspaceId === ws)).toBe(true);
+    expect(mine.messages.map((h) => h.message.customerId)).not.toContain(theirs.id);
+    expect((await app.api.search(ws, { text: 'grace' })).customers.map((c) => c.customerId)).not.toContain(
+      theirs.id,
+    );
+    expect(
+      (await app.api.search(other, { text: 'refund' })).messages.map((h) => h.message.customerId),
+    ).toEqual([theirs.id]);
+
+    const [ours] = await app.api.listLabels(ws);
+    const [theirConversation] = (await app.api.listConversations(other, { customerId: theirs.id })).items;
+    // Our label on their conversation, their conversation through our workspace: not found either way.
+    await expect(
+      app.api.setLabels(other, { conversationId: theirConversation!.id }, [ours!.id]),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(app.api.setLabels(ws, { conversationId: theirConversation!.id }, [])).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await expect(app.api.updateLabel(other, ours!.id, { name: 'stolen' })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await expect(app.api.deleteLabel(other, ours!.id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(await app.api.listLabels(other)).toEqual([]);
+    expect((await app.api.listConversations(other, { labelId: ours!.id })).items).toEqual([]);
+  });
+});

@@ -1,0 +1,77 @@
+import { type LabelView } from './api.js';
+import { textColourOn } from './labels.js';
+
+/** Labels by id, as coloured chips; ids of labels deleted since are left out. */
+export function LabelChips({
+  ids,
+  labels,
+  onRemove,
+}: {
+  ids: readonly string[] | undefined;
+  labels: readonly LabelView[];
+  onRemove?: (id: string) => void;
+}) {
+  const shown = (ids ?? []).flatMap((id) => labels.filter((l) => l.id === id));
+  if (shown.length === 0) return null;
+  return (
+    <span className="label-chips">
+      {shown.map((label) => (
+        <span
+          key={label.id}
+          className="label-chip"
+          style={{ background: label.colour, color: textColourOn(label.colour) }}
+        >
+          {label.name}
+          {onRemove && (
+            <button
+              type="button"
+              aria-label={`Remove label ${label.name}`}
+              onClick={() => onRemove(label.id)}
+            >
+              ×
+            </button>
+          )}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+/** The labels on a conversation or a customer, with a picker to add one and × to take one off. */
+export function LabelEditor({
+  what,
+  ids,
+  labels,
+  onChange,
+}: {
+  what: string;
+  ids: readonly string[] | undefined;
+  labels: readonly LabelView[];
+  onChange: (ids: string[]) => Promise<void>;
+}) {
+  const current = ids ?? [];
+  const available = labels.filter((l) => !current.includes(l.id));
+  return (
+    <span className="label-editor" aria-label={`${what} labels`}>
+      <LabelChips
+        ids={current}
+        labels={labels}
+        onRemove={(id) => void onChange(current.filter((x) => x !== id))}
+      />
+      {available.length > 0 && (
+        <select
+          aria-label={`Add a label to the ${what}`}
+          value=""
+          onChange={(e) => void onChange([...current, e.target.value])}
+        >
+          <option value="">+ label</option>
+          {available.map((l) => (
+            <option key={l.id} value={l.id}>
+              {l.name}
+            </option>
+          ))}
+        </select>
+      )}
+    </span>
+  );
+}
