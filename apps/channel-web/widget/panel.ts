@@ -431,7 +431,9 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
     }
     lastSeq = item.seq;
     showBotBar(item);
-    if (item.kind === 'csat') {
+    if (item.kind === 'bot') {
+      // Only the bar: routing holds the conversation for a bot, nothing to show in the log.
+    } else if (item.kind === 'csat') {
       // Already rated (in another tab, before a reload, on another device): thank, don't ask again.
       if (item.answered) {
         const box = el('div', 'cs');
@@ -464,7 +466,13 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
 
   /** The bar follows the transcript, so a reload (which replays it) shows the same. */
   const showBotBar = (item: Item) => {
-    if (item.kind === 'csat' || (item.dir === 'out' && !item.author?.botAnswer)) {
+    if (item.kind === 'bot') {
+      // Held for a bot (ADR 0083): a person is one click away before any answer, too.
+      if (botBar.hidden) {
+        botBar.hidden = false;
+        feedback.hidden = true;
+      }
+    } else if (item.kind === 'csat' || (item.dir === 'out' && !item.author?.botAnswer)) {
       // An agent wrote, the bot handed off, or the conversation ended: the bot no longer holds it.
       botBar.hidden = true;
     } else if (item.dir === 'out') {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
+  type BotHoldChangedV1,
   type ConversationStatusChangedV1,
   DeliveryStatusChangedV1,
   HISTORY_API,
@@ -117,6 +118,27 @@ export class WebDeliveryService {
       await this.transcript.append(contact, {
         id: `csat:${payload.conversationId}`,
         kind: 'csat',
+        dir: 'out',
+        text: null,
+        attachments: [],
+        author: null,
+        conversationId: payload.conversationId,
+      });
+    }
+  }
+
+  /**
+   * Routing holds a web conversation for a bot: the customer may ask for a person from now on,
+   * before the bot's first answer (ADR 0083). Once per conversation (the item id is the
+   * conversation's); the bar leaves with the hand-off notice or an agent's message, as before.
+   */
+  async botHoldChanged(event: BotHoldChangedV1): Promise<void> {
+    const { payload, workspaceId } = event;
+    if (!payload.held || payload.channel !== 'web') return;
+    for (const contact of await this.contactsOfCustomer(workspaceId, payload.customerId)) {
+      await this.transcript.append(contact, {
+        id: `bot:${payload.conversationId}`,
+        kind: 'bot',
         dir: 'out',
         text: null,
         attachments: [],
