@@ -12,7 +12,7 @@ export interface RequestCardFormRequest {
    */
   'conversationId'?: (string);
   /**
-   * Introduces the form, up to 4,096 characters. Empty: "Please enter your card details below."
+   * Introduces the form, up to 20,000 characters. Empty: "Please enter your card details below."
    */
   'text'?: (string);
   /**
@@ -31,7 +31,7 @@ export interface RequestCardFormRequest__Output {
    */
   'conversationId': (string);
   /**
-   * Introduces the form, up to 4,096 characters. Empty: "Please enter your card details below."
+   * Introduces the form, up to 20,000 characters. Empty: "Please enter your card details below."
    */
   'text': (string);
   /**

@@ -12,7 +12,7 @@ export interface SendBotMessageRequest {
    */
   'conversationId'?: (string);
   /**
-   * The text, 1 to 4,096 characters.
+   * The text, 1 to 20,000 characters.
    */
   'text'?: (string);
   /**
@@ -31,7 +31,7 @@ export interface SendBotMessageRequest__Output {
    */
   'conversationId': (string);
   /**
-   * The text, 1 to 4,096 characters.
+   * The text, 1 to 20,000 characters.
    */
   'text': (string);
   /**
