@@ -303,6 +303,10 @@ describe('standalone on Kafka: an external bot over gRPC', () => {
       { what: 'the release on the feed' },
     );
     expect(released.botHoldChanged!.reason).toBe('BOT_HAND_OFF_REASON_ASKED_FOR_PERSON');
+    // The widget's offer of a person goes with the hold.
+    await waitFor(() => dana.items.find((i) => i.kind === 'bot_released'), {
+      what: 'the widget told of the release',
+    });
     const detail = (await (await admin.call('GET', `/conversations/${conversationId}`)).json()) as {
       timeline: { items: { text: string | null; direction: string; sender: { type: string } }[] };
     };

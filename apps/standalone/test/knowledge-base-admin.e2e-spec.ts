@@ -203,7 +203,7 @@ describe('standalone: the knowledge base on the admin screen, and the bot in the
     await customer
       .getByText('Let me connect you with a person', { exact: false })
       .waitFor({ timeout: 30_000 });
-    expect(await person.isVisible()).toBe(false);
+    await person.waitFor({ state: 'hidden' });
 
     // The article's counts: answered once, said not to help once, handed off after it.
     await page.reload();

@@ -129,16 +129,16 @@ export class WebDeliveryService {
 
   /**
    * Routing holds a web conversation for a bot: the customer may ask for a person from now on,
-   * before the bot's first answer (ADR 0083). Once per conversation (the item id is the
-   * conversation's); the bar leaves with the hand-off notice or an agent's message, as before.
+   * before the bot's first answer (ADR 0083), until it leaves the bot (hand-off, timeout,
+   * takeover). Once each per conversation (the item ids are the conversation's).
    */
   async botHoldChanged(event: BotHoldChangedV1): Promise<void> {
     const { payload, workspaceId } = event;
-    if (!payload.held || payload.channel !== 'web') return;
+    if (payload.channel !== 'web') return;
     for (const contact of await this.contactsOfCustomer(workspaceId, payload.customerId)) {
       await this.transcript.append(contact, {
-        id: `bot:${payload.conversationId}`,
-        kind: 'bot',
+        id: `${payload.held ? 'bot' : 'bot-released'}:${payload.conversationId}`,
+        kind: payload.held ? 'bot' : 'bot_released',
         dir: 'out',
         text: null,
         attachments: [],
