@@ -431,7 +431,9 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
     }
     lastSeq = item.seq;
     showBotBar(item);
-    if (item.kind === 'csat') {
+    if (item.kind === 'bot' || item.kind === 'bot_released') {
+      // Only the bar: routing holds (or let go of) the conversation for a bot; nothing in the log.
+    } else if (item.kind === 'csat') {
       // Already rated (in another tab, before a reload, on another device): thank, don't ask again.
       if (item.answered) {
         const box = el('div', 'cs');
@@ -464,14 +466,26 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
 
   /** The bar follows the transcript, so a reload (which replays it) shows the same. */
   const showBotBar = (item: Item) => {
-    if (item.kind === 'csat' || (item.dir === 'out' && !item.author?.botAnswer)) {
-      // An agent wrote, the bot handed off, or the conversation ended: the bot no longer holds it.
+    if (item.kind === 'bot') {
+      // Held for a bot (ADR 0083): a person is one click away before any answer, too.
+      if (botBar.hidden) {
+        botBar.hidden = false;
+        feedback.hidden = true;
+      }
+    } else if (
+      item.kind === 'csat' ||
+      item.kind === 'bot_released' ||
+      (item.dir === 'out' && item.author?.type !== 'bot')
+    ) {
+      // It left the bot, an agent wrote, or the conversation ended: the bot no longer holds it.
       botBar.hidden = true;
-    } else if (item.dir === 'out') {
+    } else if (item.dir === 'out' && item.author?.botAnswer) {
       botBar.hidden = false;
       feedback.hidden = false;
     } else {
-      // The customer wrote: the question was about the answer before.
+      // The customer wrote (the question was about the answer before), or the bot wrote
+      // something other than an answer (an external bot's reply, the hand-off notice): no
+      // question about it; the way to a person stays until the bot lets go.
       feedback.hidden = true;
     }
   };

@@ -3,6 +3,8 @@ import { API_KEYS_API } from '@switchboard/contracts';
 import { DatabaseModule, HealthModule, PlatformConfigModule } from '@switchboard/platform';
 import { AgentServiceHandlers } from './agents/agent-service.handlers.js';
 import { ApiKeyService } from './api-keys/api-key.service.js';
+import { BotServiceHandlers } from './bots/bot-service.handlers.js';
+import { ExternalBotService } from './bots/external-bot.service.js';
 import { ConversationServiceHandlers } from './conversations/conversation-service.handlers.js';
 import { CustomerServiceHandlers } from './customers/customer-service.handlers.js';
 import { EventFeedConsumer } from './events/event-feed.consumer.js';
@@ -21,7 +23,7 @@ import { RpcHandlerFactory } from './server/rpc-handler.factory.js';
 
 /**
  * The gRPC API for integrators, on GRPC_PORT: API keys (and their admin port, API_KEYS_API, for
- * the inbox), the six services over the history, routing and knowledge base ports, and the event feed. The same module alone (`GrpcApiAppModule`) or in the
+ * the inbox), the seven services over the history, routing and knowledge base ports, and the event feed. The same module alone (`GrpcApiAppModule`) or in the
  * standalone process.
  */
 @Module({
@@ -46,6 +48,8 @@ import { RpcHandlerFactory } from './server/rpc-handler.factory.js';
     QueueServiceHandlers,
     EventServiceHandlers,
     KnowledgeBaseServiceHandlers,
+    ExternalBotService,
+    BotServiceHandlers,
     GrpcServerService,
   ],
   exports: [ApiKeyService, API_KEYS_API],

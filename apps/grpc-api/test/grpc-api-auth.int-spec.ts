@@ -241,6 +241,7 @@ describe('gRPC API: keys, scopes, limits, health and reflection', () => {
           'switchboard.v1.QueueService',
           'switchboard.v1.EventService',
           'switchboard.v1.KnowledgeBaseService',
+          'switchboard.v1.BotService',
           'grpc.health.v1.Health',
         ]),
       );

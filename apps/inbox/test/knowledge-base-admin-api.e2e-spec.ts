@@ -208,12 +208,13 @@ describe('inbox knowledge base admin API', () => {
   it('switches the bot per channel at once, and routing hears of it on the log', async () => {
     const { client } = await signedInUser(inbox, 'admin');
     const before = await client.get(`${BASE}/channels`);
-    expect(before.body.channels).toContainEqual({ channel: 'sms', enabled: false });
+    expect(before.body.channels).toContainEqual({ channel: 'sms', enabled: false, mode: 'off' });
     const switched = await client.put(`${BASE}/channels/sms`, { enabled: true });
-    expect(switched.body).toEqual({ channel: 'sms', enabled: true });
+    expect(switched.body).toEqual({ channel: 'sms', enabled: true, mode: 'built-in' });
     expect((await client.get(`${BASE}/channels`)).body.channels).toContainEqual({
       channel: 'sms',
       enabled: true,
+      mode: 'built-in',
     });
     const event = await waitFor(() =>
       routingCommands.find(
@@ -221,10 +222,16 @@ describe('inbox knowledge base admin API', () => {
       ),
     );
     expect(event.payload).toMatchObject({ channel: 'sms', enabled: true });
+    // An integrator's bot instead (ADR 0083): on for routing, external for the answer bot.
+    const external = await client.put(`${BASE}/channels/sms`, { mode: 'external' });
+    expect(external.body).toEqual({ channel: 'sms', enabled: true, mode: 'external' });
+    expect((await client.put(`${BASE}/channels/sms`, { mode: 'robot' })).status).toBe(400);
+    expect((await client.put(`${BASE}/channels/sms`, { mode: 'off', enabled: true })).status).toBe(400);
     await client.put(`${BASE}/channels/sms`, { enabled: false });
     expect((await client.get(`${BASE}/channels`)).body.channels).toContainEqual({
       channel: 'sms',
       enabled: false,
+      mode: 'off',
     });
   });
 });

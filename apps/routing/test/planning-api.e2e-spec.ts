@@ -1,30 +1,48 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { InvalidArgumentError, NotFoundError } from '@switchboard/contracts';
-import { createTestDatabase, testRunId, type TestDatabase } from '@switchboard/testing';
-import { startRoutingInstance, type RoutingInstance } from './routing-instance.util.js';
+import {
+  BotChannelSwitchedV1,
+  BotHandoffRequestedV1,
+  InvalidArgumentError,
+  NotFoundError,
+  Topics,
+} from '@switchboard/contracts';
+import { createTestDatabase, testRunId, waitFor, type TestDatabase } from '@switchboard/testing';
+import {
+  openedEvent,
+  resolvedEvent,
+  routingTestBus,
+  startRoutingInstance,
+  type RoutingInstance,
+} from './routing-instance.util.js';
 
 /** RoutingApi's planning methods on the real service: recorded arrivals by hour, and the planner. */
 describe('routing planning API', () => {
   let database: TestDatabase;
   let instance: RoutingInstance | undefined;
   let db: pg.Client;
+  let io: Awaited<ReturnType<typeof routingTestBus>> | undefined;
   const workspace = randomUUID();
   const other = randomUUID();
+  const prefix = `${testRunId()}-planning-${randomUUID().slice(0, 6)}.`;
 
   beforeAll(async () => {
     database = await createTestDatabase('routing_planning');
     instance = await startRoutingInstance({
       DATABASE_URL: database.url,
       KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:19092',
-      KAFKA_TOPIC_PREFIX: `${testRunId()}-planning-${randomUUID().slice(0, 6)}.`,
+      KAFKA_TOPIC_PREFIX: prefix,
       KAFKA_PARTITIONS: '1',
+      // The held conversation must stay with the bot through the test, however slow the machine.
+      ROUTING_BOT_REPLY_SECONDS: '3600',
     });
+    io = await routingTestBus(prefix);
     db = new pg.Client({ connectionString: database.url });
     await db.connect();
   });
 
   afterAll(async () => {
+    await io?.close();
     await db?.end();
     await instance?.close();
     await database?.drop();
@@ -162,6 +180,81 @@ describe('routing planning API', () => {
     await api.upsertQueue(sparse, { id: 'chat', name: 'Chat' });
     for (let i = 0; i < 5; i++) await recorded(sparse, 'chat', new Date(start + i * 600_000), 200, 'bo');
     expect((await api.getArrivalHistory(sparse, 'chat')).concurrency).toBeNull();
+  });
+
+  it('leaves out conversations the bot resolved, and counts a handed-off one from its hand-off', async () => {
+    const api = instance!.api;
+    const bot = randomUUID();
+    await io!.publish(
+      Topics.routingCommands,
+      BotChannelSwitchedV1.create({
+        workspaceId: bot,
+        payload: { channel: 'web', enabled: true, switchedAt: new Date().toISOString() },
+      }),
+    );
+    const resolvedByBot = openedEvent(bot);
+    const handedOff = openedEvent(bot);
+    const stillHeld = openedEvent(bot);
+    const beforeTheBot = openedEvent(bot, { channel: 'sms' }); // a channel without the bot: counted
+    for (const e of [resolvedByBot, handedOff, stillHeld, beforeTheBot])
+      await io!.publish(Topics.conversations, e);
+    const state = (id: string) =>
+      db
+        .query<{ state: string; arrived_at: Date }>(
+          'SELECT state, arrived_at FROM routing.conversations WHERE workspace_id = $1 AND conversation_id = $2',
+          [bot, id],
+        )
+        .then((r) => r.rows[0]);
+    for (const e of [resolvedByBot, handedOff, stillHeld])
+      await waitFor(async () => (await state(e.payload.conversationId))?.state === 'bot', { what: 'held' });
+    const openedAt = (await state(handedOff.payload.conversationId))!.arrived_at;
+
+    await io!.publish(
+      Topics.conversations,
+      resolvedEvent(bot, resolvedByBot.payload.conversationId, resolvedByBot.payload.customerId),
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    await io!.publish(
+      Topics.routingCommands,
+      BotHandoffRequestedV1.create({
+        workspaceId: bot,
+        payload: {
+          conversationId: handedOff.payload.conversationId,
+          customerId: handedOff.payload.customerId,
+          reason: 'asked_for_person',
+          articleIds: [],
+          requestedAt: new Date().toISOString(),
+        },
+      }),
+    );
+    await waitFor(async () => (await state(resolvedByBot.payload.conversationId))?.state === 'resolved', {
+      what: 'resolved with the bot',
+    });
+    const handed = await waitFor(
+      async () => {
+        const row = await state(handedOff.payload.conversationId);
+        return row?.state === 'waiting' ? row : undefined;
+      },
+      { what: 'handed off' },
+    );
+    // Its arrival is the hand-off, not the opening.
+    expect(handed.arrived_at.getTime()).toBeGreaterThan(openedAt.getTime());
+
+    // The window ends at the start of the current hour: move what routing recorded an hour back
+    // (nothing else of the rows changes) so it falls inside.
+    await db.query(
+      "UPDATE routing.conversations SET arrived_at = arrived_at - interval '1 hour' WHERE workspace_id = $1",
+      [bot],
+    );
+    const history = await api.getArrivalHistory(bot, 'default', 1);
+    // The SMS one, and the handed-off one — at its hand-off's hour: not the one the bot resolved,
+    // nor the one it still holds.
+    expect(history.conversations).toBe(2);
+    expect(history.arrivalsByHour.reduce((a, b) => a + b, 0)).toBe(2);
+    expect(
+      history.arrivalsByHour[hourOfWeek(new Date(handed.arrived_at.getTime() - 3_600_000), 'UTC')],
+    ).toBeGreaterThanOrEqual(1);
+    expect(history.meanHandleSeconds).toBeNull();
   });
 
   it('plans staffing from those arrivals, and validates the request at the edge', async () => {

@@ -19,7 +19,8 @@ const ANSWER =
  * Admin → Knowledge base in `npm start` (the standalone process: the bot's KnowledgeBaseApi in
  * process, the real PostgreSQL): an admin writes an article whose markup shows as text and whose
  * only link is its https URL, imports a file with bad rows (nothing imported, each row named) and
- * then a good one, searches, edits, exports, and switches the bot on for the web. A widget
+ * then a good one, searches, edits, exports, and sets the web's bot: external first, where a
+ * widget customer is offered "Talk to a person" before any answer, then built-in. A widget
  * customer then gets the bot's answer with "Did this answer your question?" and "Talk to a
  * person", says no, asks for a person and is handed off; the article's counts show it.
  */
@@ -146,13 +147,35 @@ describe('standalone: the knowledge base on the admin screen, and the bot in the
     expect(exported.status()).toBe(200);
     expect(await exported.text()).toContain('Refunds and returns');
 
-    // The bot on the web channel, at once.
-    // Controlled by the server's answer: checked once the switch is stored.
-    await kb.getByLabel('Bot on web').click();
-    await waitFor(async () => kb.getByLabel('Bot on web').isChecked());
+    // An external bot on the web channel (ADR 0083): routing holds the conversation for it, and
+    // the widget offers a person from the customer's first message — before any answer (none
+    // comes here: no integrator is connected).
+    const botOnWeb = kb.getByLabel('Bot on web');
+    await botOnWeb.selectOption('external');
+    // Controlled by the server's answer: the value shows once the mode is stored.
+    await waitFor(async () => (await botOnWeb.inputValue()) === 'external');
+    const early = await (await browser.newContext()).newPage();
+    await early.goto(`${app.url}/demo?user=Early%20Asker`);
+    await early.locator('button.l').click();
+    const earlyInput = early.getByRole('textbox', { name: 'Message' });
+    await earlyInput.fill('hello, is anyone there?');
+    await earlyInput.press('Enter');
+    const earlyPerson = early.getByRole('button', { name: 'Talk to a person' });
+    await earlyPerson.waitFor({ timeout: 30_000 });
+    expect(await early.getByRole('group', { name: 'Did this answer your question?' }).isVisible()).toBe(
+      false,
+    );
+    await earlyPerson.click();
+    await early.getByText("I'd like to talk to a person").waitFor();
+    expect(await earlyPerson.isVisible()).toBe(false);
+    await early.context().close();
+
+    // The built-in bot on the web channel, at once.
+    await botOnWeb.selectOption('built-in');
+    await waitFor(async () => (await botOnWeb.inputValue()) === 'built-in');
     await page.reload();
     await page.getByRole('region', { name: 'Knowledge base' }).getByLabel('Bot on web').waitFor();
-    expect(await page.getByLabel('Bot on web').isChecked()).toBe(true);
+    expect(await page.getByLabel('Bot on web').inputValue()).toBe('built-in');
     expect(dialogs).toEqual([]);
     await page.getByRole('region', { name: 'Knowledge base' }).screenshot({
       path: `${SCREENSHOTS}/inbox-admin-knowledge-base.png`,
@@ -180,7 +203,7 @@ describe('standalone: the knowledge base on the admin screen, and the bot in the
     await customer
       .getByText('Let me connect you with a person', { exact: false })
       .waitFor({ timeout: 30_000 });
-    expect(await person.isVisible()).toBe(false);
+    await person.waitFor({ state: 'hidden' });
 
     // The article's counts: answered once, said not to help once, handed off after it.
     await page.reload();

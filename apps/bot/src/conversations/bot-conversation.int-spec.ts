@@ -10,6 +10,7 @@ import {
   ConversationMessageAppendedV1,
   KNOWLEDGE_BASE_API,
   OutboundMessageRequestedV1,
+  REQUEST_CARD_TAG,
   Topics,
   type Channel,
   type EventEnvelope,
@@ -271,5 +272,69 @@ describe('the bot in conversations, on Kafka and PostgreSQL', () => {
       handoffsOf(d.conversationId).length > 0 ? handoffsOf(d.conversationId) : null,
     );
     expect(handoff!.payload.reason).toBe('not_helpful');
+  });
+
+  it('asks for a card with an article tagged for it (web only), and leaves external bots’ channels alone', async () => {
+    await kb.createArticle(workspaceId, {
+      title: 'Pay your invoice',
+      answer: 'You can pay your invoice here by card.',
+      questions: ['I want to pay my invoice', 'pay my bill', 'how do I pay the invoice', 'settle my invoice'],
+      tags: [REQUEST_CARD_TAG],
+      state: 'published',
+    });
+    // Customers get the new model once it is trained: an admin's try waits for it.
+    expect(await kb.tryQuestion(workspaceId, 'I want to pay my invoice')).toMatchObject({
+      kind: 'answer',
+      article: { title: 'Pay your invoice' },
+    });
+    await kb.setChannelBotMode(workspaceId, 'telegram', 'built-in');
+    await kb.setChannelBotMode(workspaceId, 'messenger', 'external');
+    await expect(kb.listChannelBotModes(workspaceId)).resolves.toEqual([
+      { channel: 'messenger', mode: 'external' },
+      { channel: 'telegram', mode: 'built-in' },
+      { channel: 'web', mode: 'built-in' },
+    ]);
+    await expect(kb.listBotChannels(workspaceId)).resolves.toEqual(['messenger', 'telegram', 'web']);
+    // Routing learns only on or off: it holds for either bot.
+    await waitFor(() =>
+      outputs.find(
+        (e) =>
+          e.type === BotChannelSwitchedV1.type &&
+          (e as BotChannelSwitchedV1).payload.channel === 'messenger' &&
+          (e as BotChannelSwitchedV1).payload.enabled,
+      ),
+    );
+    await expect(kb.setChannelBotMode(workspaceId, 'web', 'robot' as 'off')).rejects.toMatchObject({
+      fieldViolations: [expect.objectContaining({ field: 'mode' })],
+    });
+
+    const web = conversation('web');
+    const telegram = conversation('telegram');
+    const external = conversation('messenger');
+    await publish(
+      external.message('I want to pay my invoice'),
+      web.message('I want to pay my invoice'),
+      telegram.message('I want to pay my invoice'),
+    );
+    const [onWeb] = await waitFor(() =>
+      repliesTo(web.conversationId).length > 0 ? repliesTo(web.conversationId) : null,
+    );
+    expect(onWeb!.payload).toMatchObject({
+      text: 'You can pay your invoice here by card.',
+      form: { kind: 'card' },
+    });
+    const [onTelegram] = await waitFor(() =>
+      repliesTo(telegram.conversationId).length > 0 ? repliesTo(telegram.conversationId) : null,
+    );
+    expect(onTelegram!.payload.text).toBe('You can pay your invoice here by card.');
+    expect(onTelegram!.payload.form).toBeUndefined();
+    // The external bot's conversation: the answer bot neither holds nor answers it.
+    await settle(500);
+    expect(repliesTo(external.conversationId)).toHaveLength(0);
+    expect(handoffsOf(external.conversationId)).toHaveLength(0);
+
+    // Off keeps nothing held for new conversations; back to built-in, web is as before.
+    await kb.setChannelBotMode(workspaceId, 'messenger', 'off');
+    await expect(kb.listBotChannels(workspaceId)).resolves.toEqual(['telegram', 'web']);
   });
 });

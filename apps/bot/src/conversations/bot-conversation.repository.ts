@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { ArticleStatsView, BotReleaseReason, Channel } from '@switchboard/contracts';
+import type {
+  ArticleStatsView,
+  BotMode,
+  BotReleaseReason,
+  Channel,
+  ChannelBotMode,
+} from '@switchboard/contracts';
 import { InjectServiceDataSource, queryRows } from '@switchboard/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { BotConversationState } from './bot-policy.js';
@@ -15,6 +21,7 @@ export interface ArticleCounts {
 export interface HeldConversation {
   readonly conversationId: string;
   readonly customerId: string;
+  readonly channel: Channel;
   readonly lastSequence: number;
   readonly state: BotConversationState;
 }
@@ -22,6 +29,7 @@ export interface HeldConversation {
 interface ConversationRow {
   conversation_id: string;
   customer_id: string;
+  channel: Channel;
   status: BotConversationState['status'];
   article_ids: string[];
   unhelpful: number;
@@ -33,36 +41,39 @@ interface ConversationRow {
 export class BotConversationRepository {
   constructor(@InjectServiceDataSource('bot') private readonly db: DataSource) {}
 
-  async isSwitchedOn(workspaceId: string, channel: Channel): Promise<boolean> {
-    const [row] = await queryRows<{ enabled: boolean }>(
+  /** Which bot takes the channel's new conversations (ADR 0083). */
+  async modeOf(workspaceId: string, channel: Channel): Promise<BotMode> {
+    const [row] = await queryRows<{ enabled: boolean; mode: ChannelBotMode['mode'] }>(
       this.db,
-      'SELECT enabled FROM bot.channel_bots WHERE workspace_id = $1 AND channel = $2',
+      'SELECT enabled, mode FROM bot.channel_bots WHERE workspace_id = $1 AND channel = $2',
       [workspaceId, channel],
     );
-    return row?.enabled ?? false;
+    return row?.enabled ? row.mode : 'off';
   }
 
-  async switchedOnChannels(workspaceId: string): Promise<Channel[]> {
-    const rows = await queryRows<{ channel: Channel }>(
+  async switchedOnChannels(workspaceId: string): Promise<ChannelBotMode[]> {
+    return queryRows<ChannelBotMode>(
       this.db,
-      'SELECT channel FROM bot.channel_bots WHERE workspace_id = $1 AND enabled ORDER BY channel',
+      'SELECT channel, mode FROM bot.channel_bots WHERE workspace_id = $1 AND enabled ORDER BY channel',
       [workspaceId],
     );
-    return rows.map((r) => r.channel);
   }
 
   /** Writes the switch, then runs `announce` before committing: both happen, or neither. */
   async switchChannel(
     workspaceId: string,
     channel: Channel,
-    enabled: boolean,
+    mode: BotMode,
     announce: () => Promise<void>,
   ): Promise<void> {
     await this.db.transaction(async (tx) => {
+      // Off keeps the last mode, as a switch keeps its position.
       await tx.query(
-        `INSERT INTO bot.channel_bots (workspace_id, channel, enabled) VALUES ($1, $2, $3)
-         ON CONFLICT (workspace_id, channel) DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = now()`,
-        [workspaceId, channel, enabled],
+        `INSERT INTO bot.channel_bots (workspace_id, channel, enabled, mode)
+         VALUES ($1, $2, $3, coalesce($4, 'built-in'))
+         ON CONFLICT (workspace_id, channel) DO UPDATE SET enabled = EXCLUDED.enabled,
+           mode = coalesce($4, bot.channel_bots.mode), updated_at = now()`,
+        [workspaceId, channel, mode !== 'off', mode === 'off' ? null : mode],
       );
       await announce();
     });
@@ -85,7 +96,7 @@ export class BotConversationRepository {
   async find(workspaceId: string, conversationId: string): Promise<HeldConversation | null> {
     const [row] = await queryRows<ConversationRow>(
       this.db,
-      `SELECT conversation_id, customer_id, status, article_ids, unhelpful, last_sequence
+      `SELECT conversation_id, customer_id, channel, status, article_ids, unhelpful, last_sequence
        FROM bot.conversations WHERE workspace_id = $1 AND conversation_id = $2`,
       [workspaceId, conversationId],
     );
@@ -93,6 +104,7 @@ export class BotConversationRepository {
     return {
       conversationId: row.conversation_id,
       customerId: row.customer_id,
+      channel: row.channel,
       lastSequence: row.last_sequence,
       state: { status: row.status, articleIds: row.article_ids, unhelpful: row.unhelpful },
     };

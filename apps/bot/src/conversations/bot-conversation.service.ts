@@ -3,8 +3,11 @@ import {
   BotChannelSwitchedV1,
   BotHandoffRequestedV1,
   OutboundMessageRequestedV1,
+  REQUEST_CARD_TAG,
   botAnswerSenderId,
   type ArticleStatsView,
+  type BotMode,
+  type ChannelBotMode,
   type BotHoldChangedV1,
   type Channel,
   type ConversationMessageAppendedV1,
@@ -41,11 +44,12 @@ export class BotConversationService {
   async handle(event: ConversationMessageAppendedV1): Promise<void> {
     const { workspaceId, payload: p } = event;
     // A conversation a customer opens: one an agent or integrator opened is theirs (routing agrees).
+    // On a channel whose bot is external, routing holds it for the integrator's bot (ADR 0083).
     if (
       p.openedConversation &&
       p.direction === 'in' &&
       p.channel !== null &&
-      (await this.conversations.isSwitchedOn(workspaceId, p.channel))
+      (await this.conversations.modeOf(workspaceId, p.channel)) === 'built-in'
     )
       await this.conversations.hold(workspaceId, p.conversationId, p.customerId, p.channel);
     const held = await this.conversations.find(workspaceId, p.conversationId);
@@ -81,19 +85,22 @@ export class BotConversationService {
     return this.conversations.articleStats(workspaceId, articleIds);
   }
 
-  /** Switches the bot on or off for a channel, and tells routing in the same breath. */
-  async switchChannel(workspaceId: string, channel: Channel, enabled: boolean): Promise<void> {
-    await this.conversations.switchChannel(workspaceId, channel, enabled, () =>
+  /**
+   * Sets a channel's bot, and tells routing in the same breath: routing holds conversations for
+   * the built-in bot and an external one alike, so it learns only on or off (ADR 0083).
+   */
+  async switchChannel(workspaceId: string, channel: Channel, mode: BotMode): Promise<void> {
+    await this.conversations.switchChannel(workspaceId, channel, mode, () =>
       this.bus.emit(
         BotChannelSwitchedV1.create({
           workspaceId,
-          payload: { channel, enabled, switchedAt: new Date().toISOString() },
+          payload: { channel, enabled: mode !== 'off', switchedAt: new Date().toISOString() },
         }),
       ),
     );
   }
 
-  switchedOnChannels(workspaceId: string): Promise<Channel[]> {
+  switchedOnChannels(workspaceId: string): Promise<ChannelBotMode[]> {
     return this.conversations.switchedOnChannels(workspaceId);
   }
 
@@ -104,7 +111,7 @@ export class BotConversationService {
     answer: WorkspaceAnswer | null,
   ): EventEnvelope[] {
     const { workspaceId, correlationId, payload: p } = event;
-    const reply = (text: string, sender: MessageSender = BOT_SENDER): EventEnvelope =>
+    const reply = (text: string, sender: MessageSender = BOT_SENDER, card = false): EventEnvelope =>
       OutboundMessageRequestedV1.create({
         workspaceId,
         correlationId,
@@ -115,6 +122,7 @@ export class BotConversationService {
           text,
           attachments: [],
           sender,
+          ...(card ? { form: { kind: 'card' as const } } : {}),
         },
       });
     switch (action.kind) {
@@ -122,7 +130,15 @@ export class BotConversationService {
         return [];
       case 'answer':
         return answer?.kind === 'answer'
-          ? [reply(answer.article.answer, { ...BOT_SENDER, id: botAnswerSenderId(answer.article.id) })]
+          ? [
+              reply(
+                answer.article.answer,
+                { ...BOT_SENDER, id: botAnswerSenderId(answer.article.id) },
+                // An article tagged to take a payment asks for the card with its answer, on web
+                // chat only: other channels have no secure form (ADR 0082).
+                held.channel === 'web' && answer.article.tags.includes(REQUEST_CARD_TAG),
+              ),
+            ]
           : [];
       case 'handoff':
         return [

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
+  BOT_MODES,
   channelSchema,
   InvalidArgumentError,
   KNOWLEDGE_BASE_LIMITS,
@@ -11,6 +12,8 @@ import {
   type ArticleSearch,
   type ArticleStatsView,
   type ArticleView,
+  type BotMode,
+  type ChannelBotMode,
   type BotAnswerView,
   type ImportResult,
   type KnowledgeBaseApi,
@@ -111,10 +114,22 @@ export class KnowledgeBaseService implements KnowledgeBaseApi {
   async setChannelBot(workspaceId: string, channel: Channel, enabled: boolean): Promise<void> {
     if (typeof enabled !== 'boolean')
       throw new InvalidArgumentError('invalid switch', [{ field: 'enabled', description: 'true or false' }]);
-    await this.conversations.switchChannel(workspaceId, parseChannel(channel), enabled);
+    await this.conversations.switchChannel(workspaceId, parseChannel(channel), enabled ? 'built-in' : 'off');
   }
 
-  listBotChannels(workspaceId: string): Promise<Channel[]> {
+  async listBotChannels(workspaceId: string): Promise<Channel[]> {
+    return (await this.conversations.switchedOnChannels(workspaceId)).map((c) => c.channel);
+  }
+
+  async setChannelBotMode(workspaceId: string, channel: Channel, mode: BotMode): Promise<void> {
+    if (!(BOT_MODES as readonly unknown[]).includes(mode))
+      throw new InvalidArgumentError('invalid mode', [
+        { field: 'mode', description: `one of ${BOT_MODES.join(', ')}` },
+      ]);
+    await this.conversations.switchChannel(workspaceId, parseChannel(channel), mode);
+  }
+
+  listChannelBotModes(workspaceId: string): Promise<ChannelBotMode[]> {
     return this.conversations.switchedOnChannels(workspaceId);
   }
 

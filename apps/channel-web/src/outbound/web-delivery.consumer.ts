@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  BotHoldChangedV1,
   ConversationStatusChangedV1,
   MessageDeliveryRequestedV1,
   ParticipantActivityV1,
@@ -10,8 +11,9 @@ import { DeliveryReceiptsService } from './delivery-receipts.service.js';
 import { WebDeliveryService } from './web-delivery.service.js';
 
 /**
- * Three subscriptions, each its own group so a slow one never holds the others: replies for the
- * web channel (`deliveries`), resolutions (`conversations`), agents' typing and reads (`activity`).
+ * Four subscriptions, each its own group so a slow one never holds the others: replies for the
+ * web channel (`deliveries`), resolutions (`conversations`), bot holds (`routing`), agents' typing
+ * and reads (`activity`).
  */
 @Injectable()
 export class WebDeliveryConsumer extends EventConsumer {
@@ -38,6 +40,14 @@ export class WebDeliveryConsumer extends EventConsumer {
         retry,
         handleBatch: async (batch) => {
           for (const { event } of batch) await this.delivery.conversationStatusChanged(event);
+        },
+      }),
+      consume({
+        groupId: 'channel-web.bot',
+        accepts: [BotHoldChangedV1],
+        retry,
+        handleBatch: async (batch) => {
+          for (const { event } of batch) await this.delivery.botHoldChanged(event);
         },
       }),
       consume({

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
+  type BotHoldChangedV1,
   type ConversationStatusChangedV1,
   DeliveryStatusChangedV1,
   HISTORY_API,
@@ -117,6 +118,27 @@ export class WebDeliveryService {
       await this.transcript.append(contact, {
         id: `csat:${payload.conversationId}`,
         kind: 'csat',
+        dir: 'out',
+        text: null,
+        attachments: [],
+        author: null,
+        conversationId: payload.conversationId,
+      });
+    }
+  }
+
+  /**
+   * Routing holds a web conversation for a bot: the customer may ask for a person from now on,
+   * before the bot's first answer (ADR 0083), until it leaves the bot (hand-off, timeout,
+   * takeover). Once each per conversation (the item ids are the conversation's).
+   */
+  async botHoldChanged(event: BotHoldChangedV1): Promise<void> {
+    const { payload, workspaceId } = event;
+    if (payload.channel !== 'web') return;
+    for (const contact of await this.contactsOfCustomer(workspaceId, payload.customerId)) {
+      await this.transcript.append(contact, {
+        id: `${payload.held ? 'bot' : 'bot-released'}:${payload.conversationId}`,
+        kind: payload.held ? 'bot' : 'bot_released',
         dir: 'out',
         text: null,
         attachments: [],

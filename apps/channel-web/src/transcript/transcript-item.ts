@@ -14,8 +14,13 @@ export interface TranscriptItem {
   readonly seq: number;
   /** The customer's client message id, or history's message id for a reply; unique per contact. */
   readonly id: string;
-  /** `message`, or `csat` (the rating prompt after a conversation was resolved). */
-  readonly kind: 'message' | 'csat';
+  /**
+   * `message`; `csat` (the rating prompt after a conversation was resolved); `bot` (routing
+   * holds the conversation for a bot, ADR 0083: the widget offers "Talk to a person" from the
+   * customer's first message on, before any answer) and `bot_released` (it left the bot: the
+   * offer goes). The last two show nothing in the log.
+   */
+  readonly kind: 'message' | 'csat' | 'bot' | 'bot_released';
   /** `in`: from the customer; `out`: to the customer. */
   readonly dir: 'in' | 'out';
   readonly text: string | null;

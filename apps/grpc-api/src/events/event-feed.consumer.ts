@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  BotHoldChangedV1,
   ConversationAssignedV1,
   ConversationMessageAppendedV1,
   ConversationStatusChangedV1,
@@ -15,6 +16,7 @@ export const FEED_EVENTS = [
   ConversationStatusChangedV1,
   ConversationAssignedV1,
   DeliveryStatusChangedV1,
+  BotHoldChangedV1,
 ] as const;
 
 /** Copies the workspace-keyed topics integrators watch into the feed that EventService streams. */

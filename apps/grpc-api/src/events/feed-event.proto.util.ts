@@ -1,9 +1,11 @@
 import {
+  BotHoldChangedV1,
   ConversationAssignedV1,
   ConversationMessageAppendedV1,
   ConversationStatusChangedV1,
   DeliveryStatusChangedV1,
   eventKey,
+  type BotHoldChangedV1Payload,
   type ConversationAssignedV1Payload,
   type ConversationMessageAppendedV1Payload,
   type ConversationStatusChangedV1Payload,
@@ -12,6 +14,7 @@ import {
 } from '@switchboard/contracts';
 import { channels, conversationStatuses, deliveryStatuses, directions } from '../mapping/proto-enums.util.js';
 import { explanation, sender, timestamp } from '../mapping/proto-views.util.js';
+import { releaseReasonToProto } from '../bots/bot-proto.util.js';
 import type { FeedEvent } from './event-feed.service.js';
 
 type EventType = grpcV1.EventType__Output;
@@ -28,6 +31,7 @@ export const EVENT_TYPE_KEYS: Record<Exclude<EventType, 'EVENT_TYPE_UNSPECIFIED'
     ConversationStatusChangedV1.version,
   ),
   EVENT_TYPE_DELIVERY_STATUS_CHANGED: eventKey(DeliveryStatusChangedV1.type, DeliveryStatusChangedV1.version),
+  EVENT_TYPE_BOT_HOLD_CHANGED: eventKey(BotHoldChangedV1.type, BotHoldChangedV1.version),
 };
 
 /**
@@ -50,6 +54,7 @@ export function feedEventToProto(event: FeedEvent): grpcV1.Event {
         type: 'EVENT_TYPE_MESSAGE_APPENDED',
         messageAppended: {
           openedConversation: p.openedConversation,
+          cardSubmitted: cardSubmitted(p),
           message: {
             id: p.messageId,
             conversationId: p.conversationId,
@@ -120,7 +125,38 @@ export function feedEventToProto(event: FeedEvent): grpcV1.Event {
         },
       };
     }
+    case EVENT_TYPE_KEYS.EVENT_TYPE_BOT_HOLD_CHANGED: {
+      const p = event.payload as BotHoldChangedV1Payload;
+      return {
+        ...base,
+        type: 'EVENT_TYPE_BOT_HOLD_CHANGED',
+        botHoldChanged: {
+          conversationId: p.conversationId,
+          customerId: p.customerId,
+          channel: channels.toProto(p.channel),
+          held: p.held,
+          reason: releaseReasonToProto(p.reason),
+          agentId: p.agentId ?? '',
+          changedAt: timestamp(p.changedAt),
+        },
+      };
+    }
     default:
       throw new Error(`feed holds an event of unknown type ${event.key}`);
   }
+}
+
+/**
+ * A customer's answer to a secure card form (ADR 0082): channel-web puts the provider's token in
+ * the message's hints (set by the server, never by the customer's frames). Null on any other message.
+ */
+function cardSubmitted(p: ConversationMessageAppendedV1Payload): grpcV1.CardSubmitted | null {
+  const h = p.hints;
+  if (p.direction !== 'in' || h?.secureForm !== 'card' || !h.cardToken) return null;
+  return {
+    formMessageId: h.formMessageId ?? '',
+    token: h.cardToken,
+    last4: h.cardLast4 ?? '',
+    brand: h.cardBrand ?? '',
+  };
 }

@@ -18,6 +18,7 @@ import { ConversationServiceHandlers } from '../conversations/conversation-servi
 import { CustomerServiceHandlers } from '../customers/customer-service.handlers.js';
 import { EventServiceHandlers } from '../events/event-service.handlers.js';
 import { GrpcApiConfig } from '../grpc-api.config.js';
+import { BotServiceHandlers } from '../bots/bot-service.handlers.js';
 import { KnowledgeBaseServiceHandlers } from '../knowledge-base/knowledge-base-service.handlers.js';
 import { QueueServiceHandlers } from '../queues/queue-service.handlers.js';
 import { RpcHandlerFactory } from './rpc-handler.factory.js';
@@ -30,6 +31,7 @@ export const SERVICE_NAMES = [
   'switchboard.v1.QueueService',
   'switchboard.v1.EventService',
   'switchboard.v1.KnowledgeBaseService',
+  'switchboard.v1.BotService',
 ] as const;
 
 /** How often the standard health service follows the process's readiness. */
@@ -38,7 +40,7 @@ const HEALTH_INTERVAL_MS = 5_000;
 const DRAIN_MS = 5_000;
 
 /**
- * The gRPC server on GRPC_PORT, beside the HTTP server (ADR 0063): the API's six services,
+ * The gRPC server on GRPC_PORT, beside the HTTP server (ADR 0063): the API's seven services,
  * `grpc.health.v1.Health` following /readyz, and server reflection so grpcurl needs no protos.
  */
 @Injectable()
@@ -58,6 +60,7 @@ export class GrpcServerService implements OnApplicationBootstrap, BeforeApplicat
     private readonly queues: QueueServiceHandlers,
     private readonly events: EventServiceHandlers,
     private readonly knowledgeBase: KnowledgeBaseServiceHandlers,
+    private readonly bots: BotServiceHandlers,
     private readonly rpc: RpcHandlerFactory,
   ) {}
 
@@ -80,6 +83,7 @@ export class GrpcServerService implements OnApplicationBootstrap, BeforeApplicat
       'switchboard.v1.QueueService': this.queues.implementation(),
       'switchboard.v1.EventService': this.events.implementation(),
       'switchboard.v1.KnowledgeBaseService': this.knowledgeBase.implementation(),
+      'switchboard.v1.BotService': this.bots.implementation(),
     };
     for (const name of SERVICE_NAMES) {
       server.addService(definition[name] as ServiceDefinition, implementations[name]);

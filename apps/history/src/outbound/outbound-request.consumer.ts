@@ -39,6 +39,7 @@ export class OutboundRequestConsumer extends EventConsumer {
               text: p.text,
               attachments: p.attachments,
               ...(p.template !== undefined ? { template: p.template } : {}),
+              ...(p.form !== undefined ? { form: p.form } : {}),
               sender: p.sender,
             });
           }

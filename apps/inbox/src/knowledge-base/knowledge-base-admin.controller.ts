@@ -14,7 +14,12 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import { InvalidArgumentError, KNOWLEDGE_BASE_LIMITS, channelSchema } from '@switchboard/contracts';
+import {
+  BOT_MODES,
+  InvalidArgumentError,
+  KNOWLEDGE_BASE_LIMITS,
+  channelSchema,
+} from '@switchboard/contracts';
 import { readBody } from '@switchboard/platform';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
@@ -58,7 +63,13 @@ const tryInput = z.strictObject({
     .min(1)
     .max(KNOWLEDGE_BASE_LIMITS.questionLength * 4),
 });
-const switchInput = z.strictObject({ enabled: z.boolean() });
+/** `{ mode }` (ADR 0083), or the older `{ enabled }`: on is the built-in bot. */
+const switchInput = z.union([
+  z.strictObject({ mode: z.enum(BOT_MODES) }),
+  z
+    .strictObject({ enabled: z.boolean() })
+    .transform(({ enabled }) => ({ mode: enabled ? 'built-in' : 'off' }) as const),
+]);
 
 /** An import file is at most this many bytes (the bot counts characters: never more than bytes). */
 const MAX_IMPORT_BYTES = KNOWLEDGE_BASE_LIMITS.importLength;
@@ -177,6 +188,6 @@ export class KnowledgeBaseAdminController {
       throw new InvalidArgumentError('invalid request', [
         { field: 'channel', description: 'an unknown channel' },
       ]);
-    return this.kb.switchChannel(session, parsed.data, parseInput(switchInput, body).enabled);
+    return this.kb.switchChannel(session, parsed.data, parseInput(switchInput, body).mode);
   }
 }

@@ -9,6 +9,7 @@ import {
   type ArticleSearch,
   type ArticleView,
   type BotAnswerView,
+  type BotMode,
   type Channel,
   type ImportResult,
   type KnowledgeBaseApi,
@@ -16,10 +17,12 @@ import {
 } from '@switchboard/contracts';
 import type { SessionContext } from '../auth/session-context.js';
 
-/** One channel's bot switch, as Admin → Knowledge base shows it. */
+/** One channel's bot, as Admin → Knowledge base shows it (ADR 0083: built-in or external). */
 export interface BotChannelView {
   channel: Channel;
+  /** The bot (either) takes new conversations there. */
   enabled: boolean;
+  mode: BotMode;
 }
 
 /** `GET /api/inbox/admin/knowledge-base/articles`. */
@@ -88,13 +91,18 @@ export class KnowledgeBaseAdminService {
 
   /** Every channel, switched on or not: the admin sees where the bot answers. */
   async channels(session: SessionContext): Promise<BotChannelView[]> {
-    const on = new Set(this.kb ? await this.kb.listBotChannels(session.workspaceId) : []);
-    return channelSchema.options.map((channel) => ({ channel, enabled: on.has(channel) }));
+    const on = new Map(
+      (this.kb ? await this.kb.listChannelBotModes(session.workspaceId) : []).map((c) => [c.channel, c.mode]),
+    );
+    return channelSchema.options.map((channel) => {
+      const mode = on.get(channel) ?? 'off';
+      return { channel, enabled: mode !== 'off', mode };
+    });
   }
 
-  async switchChannel(session: SessionContext, channel: Channel, enabled: boolean): Promise<BotChannelView> {
-    await this.port().setChannelBot(session.workspaceId, channel, enabled);
-    return { channel, enabled };
+  async switchChannel(session: SessionContext, channel: Channel, mode: BotMode): Promise<BotChannelView> {
+    await this.port().setChannelBotMode(session.workspaceId, channel, mode);
+    return { channel, enabled: mode !== 'off', mode };
   }
 
   private port(): KnowledgeBaseApi {

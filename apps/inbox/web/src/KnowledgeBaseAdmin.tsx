@@ -381,26 +381,32 @@ function TryQuestion({ guard }: { guard: Guard }) {
 
 const loadChannels = () => api<BotChannels>('GET', `${BASE}/channels`);
 
-/** The bot per channel: switched at once for new conversations (routing learns it in order). */
+/**
+ * The bot per channel, set at once for new conversations (routing learns it in order): off, the
+ * built-in answer bot, or an integrator's bot over gRPC (ADR 0083).
+ */
 function BotChannelsAdmin({ guard }: { guard: Guard }) {
   const [{ channels }, load] = useLoaded<BotChannels>(loadChannels, { available: true, channels: [] });
   return (
     <fieldset className="bot-channels inline">
-      <legend>Answer bot on</legend>
-      {channels.map(({ channel, enabled }) => (
+      <legend>Bot on each channel</legend>
+      {channels.map(({ channel, mode }) => (
         <label key={channel}>
-          <input
-            type="checkbox"
+          {channel}{' '}
+          <select
             aria-label={`Bot on ${channel}`}
-            checked={enabled}
+            value={mode}
             onChange={(e) =>
               void guard(async () => {
-                await api('PUT', `${BASE}/channels/${channel}`, { enabled: e.target.checked });
+                await api('PUT', `${BASE}/channels/${channel}`, { mode: e.target.value });
                 await load();
               })()
             }
-          />{' '}
-          {channel}
+          >
+            <option value="off">Off</option>
+            <option value="built-in">Built-in answer bot</option>
+            <option value="external">External bot (gRPC)</option>
+          </select>
         </label>
       ))}
     </fieldset>

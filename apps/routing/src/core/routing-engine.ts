@@ -143,6 +143,8 @@ interface ConversationStateRecord {
   resolvedAt: number | null;
   botDeadline: number | null;
   handoff: BotHandoff | null;
+  /** Resolved while the bot held it: no agent was ever needed (the planner leaves it out). */
+  resolvedWithBot: boolean;
   version: number;
   entry: LineEntry | null;
   line: WaitingLine | null;
@@ -272,6 +274,7 @@ export class RoutingEngine {
         resolvedAt: s.resolvedAt,
         botDeadline: s.botDeadline ?? null,
         handoff: s.handoff ?? null,
+        resolvedWithBot: s.resolvedWithBot ?? false,
         version: 0,
         entry: null,
         line: null,
@@ -449,6 +452,7 @@ export class RoutingEngine {
       resolvedAt: null,
       botDeadline: held ? now + this.botReplyMs : null,
       handoff: early,
+      resolvedWithBot: false,
       version: 0,
       entry: null,
       line: null,
@@ -479,6 +483,7 @@ export class RoutingEngine {
     this.unpark(conversation);
     const agent = conversation.agent;
     if (agent) this.release(conversation, null);
+    conversation.resolvedWithBot = conversation.state === 'bot';
     conversation.state = 'resolved';
     conversation.resolvedAt = this.clock();
     conversation.botDeadline = null;
@@ -496,6 +501,7 @@ export class RoutingEngine {
     if (!conversation || conversation.state !== 'resolved') return;
     const queue = this.chooseQueue(conversation.arrival);
     conversation.state = 'waiting';
+    conversation.resolvedWithBot = false;
     conversation.queueKey = queue.key;
     conversation.arrivedAt = this.clock();
     conversation.seq = ++this.seq;
@@ -1762,6 +1768,7 @@ export class RoutingEngine {
       resolvedAt: c.resolvedAt,
       botDeadline: c.botDeadline,
       handoff: c.handoff,
+      resolvedWithBot: c.resolvedWithBot,
     };
   }
 

@@ -86,6 +86,11 @@ export interface ConversationSnapshot extends ConversationArrival {
   readonly botDeadline?: number | null;
   /** Since it left the bot: why and when (absent in older rows). */
   readonly handoff?: BotHandoff | null;
+  /**
+   * Resolved while the bot held it, never handed to people (absent in older rows): the staffing
+   * planner's arrivals leave it out, as it needed no agent.
+   */
+  readonly resolvedWithBot?: boolean;
 }
 
 export interface AgentRuntimeSnapshot {

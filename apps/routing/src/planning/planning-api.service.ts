@@ -75,6 +75,9 @@ export class PlanningApiService {
            FROM routing.conversations
            WHERE workspace_id = $1 AND queue_id IS NOT DISTINCT FROM $2
              AND arrived_at >= $3 AND arrived_at < $4
+             -- Agents' demand only: one with the bot now, or resolved there, needed none; one
+             -- handed off arrived (arrived_at) when it left the bot (ADR 0080).
+             AND state <> 'bot' AND NOT snapshot @> '{"resolvedWithBot": true}'
            GROUP BY 1)
          SELECT hour, occurred, coalesce(arrivals, 0) AS arrivals
          FROM occurred LEFT JOIN arrived USING (hour)`,

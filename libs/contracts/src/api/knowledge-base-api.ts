@@ -27,8 +27,15 @@ export interface KnowledgeBaseApi {
   tryQuestion(workspaceId: string, text: string): Promise<BotAnswerView>;
   /** Switches the bot on or off for new conversations on a channel; routing learns it in order (ADR 0080). */
   setChannelBot(workspaceId: string, channel: Channel, enabled: boolean): Promise<void>;
-  /** The channels the bot is switched on for. */
+  /** The channels the bot is switched on for (built-in or external). */
   listBotChannels(workspaceId: string): Promise<Channel[]>;
+  /**
+   * Which bot holds new conversations on a channel (ADR 0083): `built-in` (the answer bot),
+   * `external` (an integrator's, over gRPC `BotService`) or `off`. Routing holds them for either.
+   */
+  setChannelBotMode(workspaceId: string, channel: Channel, mode: BotMode): Promise<void>;
+  /** Every channel whose bot is not off, with its mode. */
+  listChannelBotModes(workspaceId: string): Promise<ChannelBotMode[]>;
   /**
    * What each article did in conversations (answered with, said to help or not, handed to people
    * after it), newest change first; only the articles named, when `articleIds` is given (up to
@@ -54,11 +61,28 @@ export const knowledgeBaseApiPort: ServicePort<KnowledgeBaseApi> = {
     tryQuestion: true,
     setChannelBot: true,
     listBotChannels: true,
+    setChannelBotMode: true,
+    listChannelBotModes: true,
     getArticleStats: true,
   }),
 };
 
 export type ArticleState = 'draft' | 'published';
+
+/** Who holds a channel's new conversations before people (ADR 0083). */
+export const BOT_MODES = ['off', 'built-in', 'external'] as const;
+export type BotMode = (typeof BOT_MODES)[number];
+
+export interface ChannelBotMode {
+  channel: Channel;
+  mode: Exclude<BotMode, 'off'>;
+}
+
+/**
+ * An article with this tag asks for card details with its answer on web chat (ADR 0082's secure
+ * form): the bot's answer carries the card form, and the token reaches the gRPC event feed.
+ */
+export const REQUEST_CARD_TAG = 'request-card';
 export type KnowledgeBaseFormat = 'csv' | 'json';
 
 /** Bounds that keep one workspace's base, and one import, from exhausting memory or the matcher. */

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { attachmentSchema, channelSchema, messageTemplateSchema, messageTextSchema } from '../channels.js';
+import {
+  attachmentSchema,
+  channelSchema,
+  messageTemplateSchema,
+  messageTextSchema,
+  secureFormSchema,
+} from '../channels.js';
 import { defineEvent, type EventOf, type PayloadOf } from '../event-definition.js';
 import { Topics } from '../topics.js';
 import { messageSenderSchema } from './conversation-message-appended.event.js';
@@ -24,6 +30,8 @@ export const OutboundMessageRequestedV1 = defineEvent(
       /** WhatsApp: an approved template, sent instead of the text (optional, added within V1). */
       template: messageTemplateSchema.optional(),
       sender: messageSenderSchema,
+      /** Asks the customer to fill a secure form (web only; ADR 0082; optional, added within V1). */
+      form: secureFormSchema.optional(),
     })
     .refine((p) => p.customerId !== undefined || p.conversationId !== undefined, {
       message: 'customerId or conversationId is required',

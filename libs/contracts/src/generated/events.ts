@@ -3,20 +3,53 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from './google/protobuf/Timestamp.js';
+import type { Article as _switchboard_v1_Article, Article__Output as _switchboard_v1_Article__Output } from './switchboard/v1/Article.js';
 import type { AssignmentCandidate as _switchboard_v1_AssignmentCandidate, AssignmentCandidate__Output as _switchboard_v1_AssignmentCandidate__Output } from './switchboard/v1/AssignmentCandidate.js';
 import type { AssignmentExplanation as _switchboard_v1_AssignmentExplanation, AssignmentExplanation__Output as _switchboard_v1_AssignmentExplanation__Output } from './switchboard/v1/AssignmentExplanation.js';
 import type { Attachment as _switchboard_v1_Attachment, Attachment__Output as _switchboard_v1_Attachment__Output } from './switchboard/v1/Attachment.js';
+import type { BotHoldChanged as _switchboard_v1_BotHoldChanged, BotHoldChanged__Output as _switchboard_v1_BotHoldChanged__Output } from './switchboard/v1/BotHoldChanged.js';
+import type { BotServiceClient as _switchboard_v1_BotServiceClient, BotServiceDefinition as _switchboard_v1_BotServiceDefinition } from './switchboard/v1/BotService.js';
+import type { CardSubmitted as _switchboard_v1_CardSubmitted, CardSubmitted__Output as _switchboard_v1_CardSubmitted__Output } from './switchboard/v1/CardSubmitted.js';
+import type { ChannelBotMode as _switchboard_v1_ChannelBotMode, ChannelBotMode__Output as _switchboard_v1_ChannelBotMode__Output } from './switchboard/v1/ChannelBotMode.js';
 import type { ConversationAssigned as _switchboard_v1_ConversationAssigned, ConversationAssigned__Output as _switchboard_v1_ConversationAssigned__Output } from './switchboard/v1/ConversationAssigned.js';
 import type { ConversationStatusChanged as _switchboard_v1_ConversationStatusChanged, ConversationStatusChanged__Output as _switchboard_v1_ConversationStatusChanged__Output } from './switchboard/v1/ConversationStatusChanged.js';
+import type { CreateArticleRequest as _switchboard_v1_CreateArticleRequest, CreateArticleRequest__Output as _switchboard_v1_CreateArticleRequest__Output } from './switchboard/v1/CreateArticleRequest.js';
+import type { DeleteArticleRequest as _switchboard_v1_DeleteArticleRequest, DeleteArticleRequest__Output as _switchboard_v1_DeleteArticleRequest__Output } from './switchboard/v1/DeleteArticleRequest.js';
+import type { DeleteArticleResponse as _switchboard_v1_DeleteArticleResponse, DeleteArticleResponse__Output as _switchboard_v1_DeleteArticleResponse__Output } from './switchboard/v1/DeleteArticleResponse.js';
 import type { DeliveryError as _switchboard_v1_DeliveryError, DeliveryError__Output as _switchboard_v1_DeliveryError__Output } from './switchboard/v1/DeliveryError.js';
 import type { DeliveryStatusChanged as _switchboard_v1_DeliveryStatusChanged, DeliveryStatusChanged__Output as _switchboard_v1_DeliveryStatusChanged__Output } from './switchboard/v1/DeliveryStatusChanged.js';
 import type { Event as _switchboard_v1_Event, Event__Output as _switchboard_v1_Event__Output } from './switchboard/v1/Event.js';
 import type { EventServiceClient as _switchboard_v1_EventServiceClient, EventServiceDefinition as _switchboard_v1_EventServiceDefinition } from './switchboard/v1/EventService.js';
+import type { ExportArticlesRequest as _switchboard_v1_ExportArticlesRequest, ExportArticlesRequest__Output as _switchboard_v1_ExportArticlesRequest__Output } from './switchboard/v1/ExportArticlesRequest.js';
+import type { ExportArticlesResponse as _switchboard_v1_ExportArticlesResponse, ExportArticlesResponse__Output as _switchboard_v1_ExportArticlesResponse__Output } from './switchboard/v1/ExportArticlesResponse.js';
+import type { GetArticleRequest as _switchboard_v1_GetArticleRequest, GetArticleRequest__Output as _switchboard_v1_GetArticleRequest__Output } from './switchboard/v1/GetArticleRequest.js';
+import type { HandOffRequest as _switchboard_v1_HandOffRequest, HandOffRequest__Output as _switchboard_v1_HandOffRequest__Output } from './switchboard/v1/HandOffRequest.js';
+import type { HandOffResponse as _switchboard_v1_HandOffResponse, HandOffResponse__Output as _switchboard_v1_HandOffResponse__Output } from './switchboard/v1/HandOffResponse.js';
 import type { IdentityRef as _switchboard_v1_IdentityRef, IdentityRef__Output as _switchboard_v1_IdentityRef__Output } from './switchboard/v1/IdentityRef.js';
+import type { ImportArticlesRequest as _switchboard_v1_ImportArticlesRequest, ImportArticlesRequest__Output as _switchboard_v1_ImportArticlesRequest__Output } from './switchboard/v1/ImportArticlesRequest.js';
+import type { ImportArticlesResponse as _switchboard_v1_ImportArticlesResponse, ImportArticlesResponse__Output as _switchboard_v1_ImportArticlesResponse__Output } from './switchboard/v1/ImportArticlesResponse.js';
+import type { KnowledgeBaseServiceClient as _switchboard_v1_KnowledgeBaseServiceClient, KnowledgeBaseServiceDefinition as _switchboard_v1_KnowledgeBaseServiceDefinition } from './switchboard/v1/KnowledgeBaseService.js';
+import type { ListArticlesRequest as _switchboard_v1_ListArticlesRequest, ListArticlesRequest__Output as _switchboard_v1_ListArticlesRequest__Output } from './switchboard/v1/ListArticlesRequest.js';
+import type { ListArticlesResponse as _switchboard_v1_ListArticlesResponse, ListArticlesResponse__Output as _switchboard_v1_ListArticlesResponse__Output } from './switchboard/v1/ListArticlesResponse.js';
+import type { ListBotChannelsRequest as _switchboard_v1_ListBotChannelsRequest, ListBotChannelsRequest__Output as _switchboard_v1_ListBotChannelsRequest__Output } from './switchboard/v1/ListBotChannelsRequest.js';
+import type { ListBotChannelsResponse as _switchboard_v1_ListBotChannelsResponse, ListBotChannelsResponse__Output as _switchboard_v1_ListBotChannelsResponse__Output } from './switchboard/v1/ListBotChannelsResponse.js';
+import type { ListChannelBotModesRequest as _switchboard_v1_ListChannelBotModesRequest, ListChannelBotModesRequest__Output as _switchboard_v1_ListChannelBotModesRequest__Output } from './switchboard/v1/ListChannelBotModesRequest.js';
+import type { ListChannelBotModesResponse as _switchboard_v1_ListChannelBotModesResponse, ListChannelBotModesResponse__Output as _switchboard_v1_ListChannelBotModesResponse__Output } from './switchboard/v1/ListChannelBotModesResponse.js';
 import type { Message as _switchboard_v1_Message, Message__Output as _switchboard_v1_Message__Output } from './switchboard/v1/Message.js';
 import type { MessageAppended as _switchboard_v1_MessageAppended, MessageAppended__Output as _switchboard_v1_MessageAppended__Output } from './switchboard/v1/MessageAppended.js';
+import type { RequestCardFormRequest as _switchboard_v1_RequestCardFormRequest, RequestCardFormRequest__Output as _switchboard_v1_RequestCardFormRequest__Output } from './switchboard/v1/RequestCardFormRequest.js';
+import type { SendBotMessageRequest as _switchboard_v1_SendBotMessageRequest, SendBotMessageRequest__Output as _switchboard_v1_SendBotMessageRequest__Output } from './switchboard/v1/SendBotMessageRequest.js';
+import type { SendBotMessageResponse as _switchboard_v1_SendBotMessageResponse, SendBotMessageResponse__Output as _switchboard_v1_SendBotMessageResponse__Output } from './switchboard/v1/SendBotMessageResponse.js';
 import type { Sender as _switchboard_v1_Sender, Sender__Output as _switchboard_v1_Sender__Output } from './switchboard/v1/Sender.js';
+import type { SetChannelBotModeRequest as _switchboard_v1_SetChannelBotModeRequest, SetChannelBotModeRequest__Output as _switchboard_v1_SetChannelBotModeRequest__Output } from './switchboard/v1/SetChannelBotModeRequest.js';
+import type { SetChannelBotModeResponse as _switchboard_v1_SetChannelBotModeResponse, SetChannelBotModeResponse__Output as _switchboard_v1_SetChannelBotModeResponse__Output } from './switchboard/v1/SetChannelBotModeResponse.js';
+import type { SetChannelBotRequest as _switchboard_v1_SetChannelBotRequest, SetChannelBotRequest__Output as _switchboard_v1_SetChannelBotRequest__Output } from './switchboard/v1/SetChannelBotRequest.js';
+import type { SetChannelBotResponse as _switchboard_v1_SetChannelBotResponse, SetChannelBotResponse__Output as _switchboard_v1_SetChannelBotResponse__Output } from './switchboard/v1/SetChannelBotResponse.js';
+import type { StringList as _switchboard_v1_StringList, StringList__Output as _switchboard_v1_StringList__Output } from './switchboard/v1/StringList.js';
 import type { SubscribeRequest as _switchboard_v1_SubscribeRequest, SubscribeRequest__Output as _switchboard_v1_SubscribeRequest__Output } from './switchboard/v1/SubscribeRequest.js';
+import type { TryQuestionRequest as _switchboard_v1_TryQuestionRequest, TryQuestionRequest__Output as _switchboard_v1_TryQuestionRequest__Output } from './switchboard/v1/TryQuestionRequest.js';
+import type { TryQuestionResponse as _switchboard_v1_TryQuestionResponse, TryQuestionResponse__Output as _switchboard_v1_TryQuestionResponse__Output } from './switchboard/v1/TryQuestionResponse.js';
+import type { UpdateArticleRequest as _switchboard_v1_UpdateArticleRequest, UpdateArticleRequest__Output as _switchboard_v1_UpdateArticleRequest__Output } from './switchboard/v1/UpdateArticleRequest.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -30,13 +63,33 @@ export interface ProtoGrpcType {
   }
   switchboard: {
     v1: {
+      Article: MessageTypeDefinition<_switchboard_v1_Article, _switchboard_v1_Article__Output>
+      ArticleState: EnumTypeDefinition
       AssignmentCandidate: MessageTypeDefinition<_switchboard_v1_AssignmentCandidate, _switchboard_v1_AssignmentCandidate__Output>
       AssignmentExplanation: MessageTypeDefinition<_switchboard_v1_AssignmentExplanation, _switchboard_v1_AssignmentExplanation__Output>
       Attachment: MessageTypeDefinition<_switchboard_v1_Attachment, _switchboard_v1_Attachment__Output>
+      BotHandOffReason: EnumTypeDefinition
+      BotHoldChanged: MessageTypeDefinition<_switchboard_v1_BotHoldChanged, _switchboard_v1_BotHoldChanged__Output>
+      BotMode: EnumTypeDefinition
+      /**
+       * An integrator's own bot in place of the answer bot (ADR 0083). On a channel whose bot mode is
+       * BOT_MODE_EXTERNAL, routing holds each conversation a customer opens as it does for the answer
+       * bot: nobody is looked for, and after ROUTING_BOT_REPLY_SECONDS without a bot reply to the
+       * customer's last message it goes to people by itself (reason bot_timeout). Your bot learns of
+       * the conversation from EventService (EVENT_TYPE_BOT_HOLD_CHANGED with `held`, then the
+       * customer's MESSAGE_APPENDED), answers with SendBotMessage and gives the conversation to
+       * people with HandOff.
+       */
+      BotService: SubtypeConstructor<typeof grpc.Client, _switchboard_v1_BotServiceClient> & { service: _switchboard_v1_BotServiceDefinition }
+      CardSubmitted: MessageTypeDefinition<_switchboard_v1_CardSubmitted, _switchboard_v1_CardSubmitted__Output>
       Channel: EnumTypeDefinition
+      ChannelBotMode: MessageTypeDefinition<_switchboard_v1_ChannelBotMode, _switchboard_v1_ChannelBotMode__Output>
       ConversationAssigned: MessageTypeDefinition<_switchboard_v1_ConversationAssigned, _switchboard_v1_ConversationAssigned__Output>
       ConversationStatus: EnumTypeDefinition
       ConversationStatusChanged: MessageTypeDefinition<_switchboard_v1_ConversationStatusChanged, _switchboard_v1_ConversationStatusChanged__Output>
+      CreateArticleRequest: MessageTypeDefinition<_switchboard_v1_CreateArticleRequest, _switchboard_v1_CreateArticleRequest__Output>
+      DeleteArticleRequest: MessageTypeDefinition<_switchboard_v1_DeleteArticleRequest, _switchboard_v1_DeleteArticleRequest__Output>
+      DeleteArticleResponse: MessageTypeDefinition<_switchboard_v1_DeleteArticleResponse, _switchboard_v1_DeleteArticleResponse__Output>
       DeliveryError: MessageTypeDefinition<_switchboard_v1_DeliveryError, _switchboard_v1_DeliveryError__Output>
       DeliveryStatus: EnumTypeDefinition
       DeliveryStatusChanged: MessageTypeDefinition<_switchboard_v1_DeliveryStatusChanged, _switchboard_v1_DeliveryStatusChanged__Output>
@@ -48,13 +101,44 @@ export interface ProtoGrpcType {
        */
       EventService: SubtypeConstructor<typeof grpc.Client, _switchboard_v1_EventServiceClient> & { service: _switchboard_v1_EventServiceDefinition }
       EventType: EnumTypeDefinition
+      ExportArticlesRequest: MessageTypeDefinition<_switchboard_v1_ExportArticlesRequest, _switchboard_v1_ExportArticlesRequest__Output>
+      ExportArticlesResponse: MessageTypeDefinition<_switchboard_v1_ExportArticlesResponse, _switchboard_v1_ExportArticlesResponse__Output>
+      GetArticleRequest: MessageTypeDefinition<_switchboard_v1_GetArticleRequest, _switchboard_v1_GetArticleRequest__Output>
+      HandOffRequest: MessageTypeDefinition<_switchboard_v1_HandOffRequest, _switchboard_v1_HandOffRequest__Output>
+      HandOffResponse: MessageTypeDefinition<_switchboard_v1_HandOffResponse, _switchboard_v1_HandOffResponse__Output>
       IdentityKind: EnumTypeDefinition
       IdentityRef: MessageTypeDefinition<_switchboard_v1_IdentityRef, _switchboard_v1_IdentityRef__Output>
+      ImportArticlesRequest: MessageTypeDefinition<_switchboard_v1_ImportArticlesRequest, _switchboard_v1_ImportArticlesRequest__Output>
+      ImportArticlesResponse: MessageTypeDefinition<_switchboard_v1_ImportArticlesResponse, _switchboard_v1_ImportArticlesResponse__Output>
+      KnowledgeBaseFormat: EnumTypeDefinition
+      /**
+       * The answer bot's knowledge base: the articles it answers customers with, and where it is
+       * switched on. Article text is plain text (links written as URLs), stored as written: markup is
+       * kept as characters, never interpreted.
+       */
+      KnowledgeBaseService: SubtypeConstructor<typeof grpc.Client, _switchboard_v1_KnowledgeBaseServiceClient> & { service: _switchboard_v1_KnowledgeBaseServiceDefinition }
+      ListArticlesRequest: MessageTypeDefinition<_switchboard_v1_ListArticlesRequest, _switchboard_v1_ListArticlesRequest__Output>
+      ListArticlesResponse: MessageTypeDefinition<_switchboard_v1_ListArticlesResponse, _switchboard_v1_ListArticlesResponse__Output>
+      ListBotChannelsRequest: MessageTypeDefinition<_switchboard_v1_ListBotChannelsRequest, _switchboard_v1_ListBotChannelsRequest__Output>
+      ListBotChannelsResponse: MessageTypeDefinition<_switchboard_v1_ListBotChannelsResponse, _switchboard_v1_ListBotChannelsResponse__Output>
+      ListChannelBotModesRequest: MessageTypeDefinition<_switchboard_v1_ListChannelBotModesRequest, _switchboard_v1_ListChannelBotModesRequest__Output>
+      ListChannelBotModesResponse: MessageTypeDefinition<_switchboard_v1_ListChannelBotModesResponse, _switchboard_v1_ListChannelBotModesResponse__Output>
       Message: MessageTypeDefinition<_switchboard_v1_Message, _switchboard_v1_Message__Output>
       MessageAppended: MessageTypeDefinition<_switchboard_v1_MessageAppended, _switchboard_v1_MessageAppended__Output>
       MessageDirection: EnumTypeDefinition
+      RequestCardFormRequest: MessageTypeDefinition<_switchboard_v1_RequestCardFormRequest, _switchboard_v1_RequestCardFormRequest__Output>
+      SendBotMessageRequest: MessageTypeDefinition<_switchboard_v1_SendBotMessageRequest, _switchboard_v1_SendBotMessageRequest__Output>
+      SendBotMessageResponse: MessageTypeDefinition<_switchboard_v1_SendBotMessageResponse, _switchboard_v1_SendBotMessageResponse__Output>
       Sender: MessageTypeDefinition<_switchboard_v1_Sender, _switchboard_v1_Sender__Output>
+      SetChannelBotModeRequest: MessageTypeDefinition<_switchboard_v1_SetChannelBotModeRequest, _switchboard_v1_SetChannelBotModeRequest__Output>
+      SetChannelBotModeResponse: MessageTypeDefinition<_switchboard_v1_SetChannelBotModeResponse, _switchboard_v1_SetChannelBotModeResponse__Output>
+      SetChannelBotRequest: MessageTypeDefinition<_switchboard_v1_SetChannelBotRequest, _switchboard_v1_SetChannelBotRequest__Output>
+      SetChannelBotResponse: MessageTypeDefinition<_switchboard_v1_SetChannelBotResponse, _switchboard_v1_SetChannelBotResponse__Output>
+      StringList: MessageTypeDefinition<_switchboard_v1_StringList, _switchboard_v1_StringList__Output>
       SubscribeRequest: MessageTypeDefinition<_switchboard_v1_SubscribeRequest, _switchboard_v1_SubscribeRequest__Output>
+      TryQuestionRequest: MessageTypeDefinition<_switchboard_v1_TryQuestionRequest, _switchboard_v1_TryQuestionRequest__Output>
+      TryQuestionResponse: MessageTypeDefinition<_switchboard_v1_TryQuestionResponse, _switchboard_v1_TryQuestionResponse__Output>
+      UpdateArticleRequest: MessageTypeDefinition<_switchboard_v1_UpdateArticleRequest, _switchboard_v1_UpdateArticleRequest__Output>
     }
   }
 }

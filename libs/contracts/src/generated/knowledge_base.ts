@@ -7,6 +7,10 @@ import type { Article as _switchboard_v1_Article, Article__Output as _switchboar
 import type { AssignmentCandidate as _switchboard_v1_AssignmentCandidate, AssignmentCandidate__Output as _switchboard_v1_AssignmentCandidate__Output } from './switchboard/v1/AssignmentCandidate.js';
 import type { AssignmentExplanation as _switchboard_v1_AssignmentExplanation, AssignmentExplanation__Output as _switchboard_v1_AssignmentExplanation__Output } from './switchboard/v1/AssignmentExplanation.js';
 import type { Attachment as _switchboard_v1_Attachment, Attachment__Output as _switchboard_v1_Attachment__Output } from './switchboard/v1/Attachment.js';
+import type { BotHoldChanged as _switchboard_v1_BotHoldChanged, BotHoldChanged__Output as _switchboard_v1_BotHoldChanged__Output } from './switchboard/v1/BotHoldChanged.js';
+import type { BotServiceClient as _switchboard_v1_BotServiceClient, BotServiceDefinition as _switchboard_v1_BotServiceDefinition } from './switchboard/v1/BotService.js';
+import type { CardSubmitted as _switchboard_v1_CardSubmitted, CardSubmitted__Output as _switchboard_v1_CardSubmitted__Output } from './switchboard/v1/CardSubmitted.js';
+import type { ChannelBotMode as _switchboard_v1_ChannelBotMode, ChannelBotMode__Output as _switchboard_v1_ChannelBotMode__Output } from './switchboard/v1/ChannelBotMode.js';
 import type { CreateArticleRequest as _switchboard_v1_CreateArticleRequest, CreateArticleRequest__Output as _switchboard_v1_CreateArticleRequest__Output } from './switchboard/v1/CreateArticleRequest.js';
 import type { DeleteArticleRequest as _switchboard_v1_DeleteArticleRequest, DeleteArticleRequest__Output as _switchboard_v1_DeleteArticleRequest__Output } from './switchboard/v1/DeleteArticleRequest.js';
 import type { DeleteArticleResponse as _switchboard_v1_DeleteArticleResponse, DeleteArticleResponse__Output as _switchboard_v1_DeleteArticleResponse__Output } from './switchboard/v1/DeleteArticleResponse.js';
@@ -14,6 +18,8 @@ import type { DeliveryError as _switchboard_v1_DeliveryError, DeliveryError__Out
 import type { ExportArticlesRequest as _switchboard_v1_ExportArticlesRequest, ExportArticlesRequest__Output as _switchboard_v1_ExportArticlesRequest__Output } from './switchboard/v1/ExportArticlesRequest.js';
 import type { ExportArticlesResponse as _switchboard_v1_ExportArticlesResponse, ExportArticlesResponse__Output as _switchboard_v1_ExportArticlesResponse__Output } from './switchboard/v1/ExportArticlesResponse.js';
 import type { GetArticleRequest as _switchboard_v1_GetArticleRequest, GetArticleRequest__Output as _switchboard_v1_GetArticleRequest__Output } from './switchboard/v1/GetArticleRequest.js';
+import type { HandOffRequest as _switchboard_v1_HandOffRequest, HandOffRequest__Output as _switchboard_v1_HandOffRequest__Output } from './switchboard/v1/HandOffRequest.js';
+import type { HandOffResponse as _switchboard_v1_HandOffResponse, HandOffResponse__Output as _switchboard_v1_HandOffResponse__Output } from './switchboard/v1/HandOffResponse.js';
 import type { IdentityRef as _switchboard_v1_IdentityRef, IdentityRef__Output as _switchboard_v1_IdentityRef__Output } from './switchboard/v1/IdentityRef.js';
 import type { ImportArticlesRequest as _switchboard_v1_ImportArticlesRequest, ImportArticlesRequest__Output as _switchboard_v1_ImportArticlesRequest__Output } from './switchboard/v1/ImportArticlesRequest.js';
 import type { ImportArticlesResponse as _switchboard_v1_ImportArticlesResponse, ImportArticlesResponse__Output as _switchboard_v1_ImportArticlesResponse__Output } from './switchboard/v1/ImportArticlesResponse.js';
@@ -22,8 +28,15 @@ import type { ListArticlesRequest as _switchboard_v1_ListArticlesRequest, ListAr
 import type { ListArticlesResponse as _switchboard_v1_ListArticlesResponse, ListArticlesResponse__Output as _switchboard_v1_ListArticlesResponse__Output } from './switchboard/v1/ListArticlesResponse.js';
 import type { ListBotChannelsRequest as _switchboard_v1_ListBotChannelsRequest, ListBotChannelsRequest__Output as _switchboard_v1_ListBotChannelsRequest__Output } from './switchboard/v1/ListBotChannelsRequest.js';
 import type { ListBotChannelsResponse as _switchboard_v1_ListBotChannelsResponse, ListBotChannelsResponse__Output as _switchboard_v1_ListBotChannelsResponse__Output } from './switchboard/v1/ListBotChannelsResponse.js';
+import type { ListChannelBotModesRequest as _switchboard_v1_ListChannelBotModesRequest, ListChannelBotModesRequest__Output as _switchboard_v1_ListChannelBotModesRequest__Output } from './switchboard/v1/ListChannelBotModesRequest.js';
+import type { ListChannelBotModesResponse as _switchboard_v1_ListChannelBotModesResponse, ListChannelBotModesResponse__Output as _switchboard_v1_ListChannelBotModesResponse__Output } from './switchboard/v1/ListChannelBotModesResponse.js';
 import type { Message as _switchboard_v1_Message, Message__Output as _switchboard_v1_Message__Output } from './switchboard/v1/Message.js';
+import type { RequestCardFormRequest as _switchboard_v1_RequestCardFormRequest, RequestCardFormRequest__Output as _switchboard_v1_RequestCardFormRequest__Output } from './switchboard/v1/RequestCardFormRequest.js';
+import type { SendBotMessageRequest as _switchboard_v1_SendBotMessageRequest, SendBotMessageRequest__Output as _switchboard_v1_SendBotMessageRequest__Output } from './switchboard/v1/SendBotMessageRequest.js';
+import type { SendBotMessageResponse as _switchboard_v1_SendBotMessageResponse, SendBotMessageResponse__Output as _switchboard_v1_SendBotMessageResponse__Output } from './switchboard/v1/SendBotMessageResponse.js';
 import type { Sender as _switchboard_v1_Sender, Sender__Output as _switchboard_v1_Sender__Output } from './switchboard/v1/Sender.js';
+import type { SetChannelBotModeRequest as _switchboard_v1_SetChannelBotModeRequest, SetChannelBotModeRequest__Output as _switchboard_v1_SetChannelBotModeRequest__Output } from './switchboard/v1/SetChannelBotModeRequest.js';
+import type { SetChannelBotModeResponse as _switchboard_v1_SetChannelBotModeResponse, SetChannelBotModeResponse__Output as _switchboard_v1_SetChannelBotModeResponse__Output } from './switchboard/v1/SetChannelBotModeResponse.js';
 import type { SetChannelBotRequest as _switchboard_v1_SetChannelBotRequest, SetChannelBotRequest__Output as _switchboard_v1_SetChannelBotRequest__Output } from './switchboard/v1/SetChannelBotRequest.js';
 import type { SetChannelBotResponse as _switchboard_v1_SetChannelBotResponse, SetChannelBotResponse__Output as _switchboard_v1_SetChannelBotResponse__Output } from './switchboard/v1/SetChannelBotResponse.js';
 import type { StringList as _switchboard_v1_StringList, StringList__Output as _switchboard_v1_StringList__Output } from './switchboard/v1/StringList.js';
@@ -48,7 +61,22 @@ export interface ProtoGrpcType {
       AssignmentCandidate: MessageTypeDefinition<_switchboard_v1_AssignmentCandidate, _switchboard_v1_AssignmentCandidate__Output>
       AssignmentExplanation: MessageTypeDefinition<_switchboard_v1_AssignmentExplanation, _switchboard_v1_AssignmentExplanation__Output>
       Attachment: MessageTypeDefinition<_switchboard_v1_Attachment, _switchboard_v1_Attachment__Output>
+      BotHandOffReason: EnumTypeDefinition
+      BotHoldChanged: MessageTypeDefinition<_switchboard_v1_BotHoldChanged, _switchboard_v1_BotHoldChanged__Output>
+      BotMode: EnumTypeDefinition
+      /**
+       * An integrator's own bot in place of the answer bot (ADR 0083). On a channel whose bot mode is
+       * BOT_MODE_EXTERNAL, routing holds each conversation a customer opens as it does for the answer
+       * bot: nobody is looked for, and after ROUTING_BOT_REPLY_SECONDS without a bot reply to the
+       * customer's last message it goes to people by itself (reason bot_timeout). Your bot learns of
+       * the conversation from EventService (EVENT_TYPE_BOT_HOLD_CHANGED with `held`, then the
+       * customer's MESSAGE_APPENDED), answers with SendBotMessage and gives the conversation to
+       * people with HandOff.
+       */
+      BotService: SubtypeConstructor<typeof grpc.Client, _switchboard_v1_BotServiceClient> & { service: _switchboard_v1_BotServiceDefinition }
+      CardSubmitted: MessageTypeDefinition<_switchboard_v1_CardSubmitted, _switchboard_v1_CardSubmitted__Output>
       Channel: EnumTypeDefinition
+      ChannelBotMode: MessageTypeDefinition<_switchboard_v1_ChannelBotMode, _switchboard_v1_ChannelBotMode__Output>
       ConversationStatus: EnumTypeDefinition
       CreateArticleRequest: MessageTypeDefinition<_switchboard_v1_CreateArticleRequest, _switchboard_v1_CreateArticleRequest__Output>
       DeleteArticleRequest: MessageTypeDefinition<_switchboard_v1_DeleteArticleRequest, _switchboard_v1_DeleteArticleRequest__Output>
@@ -58,6 +86,8 @@ export interface ProtoGrpcType {
       ExportArticlesRequest: MessageTypeDefinition<_switchboard_v1_ExportArticlesRequest, _switchboard_v1_ExportArticlesRequest__Output>
       ExportArticlesResponse: MessageTypeDefinition<_switchboard_v1_ExportArticlesResponse, _switchboard_v1_ExportArticlesResponse__Output>
       GetArticleRequest: MessageTypeDefinition<_switchboard_v1_GetArticleRequest, _switchboard_v1_GetArticleRequest__Output>
+      HandOffRequest: MessageTypeDefinition<_switchboard_v1_HandOffRequest, _switchboard_v1_HandOffRequest__Output>
+      HandOffResponse: MessageTypeDefinition<_switchboard_v1_HandOffResponse, _switchboard_v1_HandOffResponse__Output>
       IdentityKind: EnumTypeDefinition
       IdentityRef: MessageTypeDefinition<_switchboard_v1_IdentityRef, _switchboard_v1_IdentityRef__Output>
       ImportArticlesRequest: MessageTypeDefinition<_switchboard_v1_ImportArticlesRequest, _switchboard_v1_ImportArticlesRequest__Output>
@@ -73,9 +103,16 @@ export interface ProtoGrpcType {
       ListArticlesResponse: MessageTypeDefinition<_switchboard_v1_ListArticlesResponse, _switchboard_v1_ListArticlesResponse__Output>
       ListBotChannelsRequest: MessageTypeDefinition<_switchboard_v1_ListBotChannelsRequest, _switchboard_v1_ListBotChannelsRequest__Output>
       ListBotChannelsResponse: MessageTypeDefinition<_switchboard_v1_ListBotChannelsResponse, _switchboard_v1_ListBotChannelsResponse__Output>
+      ListChannelBotModesRequest: MessageTypeDefinition<_switchboard_v1_ListChannelBotModesRequest, _switchboard_v1_ListChannelBotModesRequest__Output>
+      ListChannelBotModesResponse: MessageTypeDefinition<_switchboard_v1_ListChannelBotModesResponse, _switchboard_v1_ListChannelBotModesResponse__Output>
       Message: MessageTypeDefinition<_switchboard_v1_Message, _switchboard_v1_Message__Output>
       MessageDirection: EnumTypeDefinition
+      RequestCardFormRequest: MessageTypeDefinition<_switchboard_v1_RequestCardFormRequest, _switchboard_v1_RequestCardFormRequest__Output>
+      SendBotMessageRequest: MessageTypeDefinition<_switchboard_v1_SendBotMessageRequest, _switchboard_v1_SendBotMessageRequest__Output>
+      SendBotMessageResponse: MessageTypeDefinition<_switchboard_v1_SendBotMessageResponse, _switchboard_v1_SendBotMessageResponse__Output>
       Sender: MessageTypeDefinition<_switchboard_v1_Sender, _switchboard_v1_Sender__Output>
+      SetChannelBotModeRequest: MessageTypeDefinition<_switchboard_v1_SetChannelBotModeRequest, _switchboard_v1_SetChannelBotModeRequest__Output>
+      SetChannelBotModeResponse: MessageTypeDefinition<_switchboard_v1_SetChannelBotModeResponse, _switchboard_v1_SetChannelBotModeResponse__Output>
       SetChannelBotRequest: MessageTypeDefinition<_switchboard_v1_SetChannelBotRequest, _switchboard_v1_SetChannelBotRequest__Output>
       SetChannelBotResponse: MessageTypeDefinition<_switchboard_v1_SetChannelBotResponse, _switchboard_v1_SetChannelBotResponse__Output>
       StringList: MessageTypeDefinition<_switchboard_v1_StringList, _switchboard_v1_StringList__Output>

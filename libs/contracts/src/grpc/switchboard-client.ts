@@ -6,6 +6,7 @@ import {
   type Interceptor,
 } from '@grpc/grpc-js';
 import type { AgentServiceClient } from '../generated/switchboard/v1/AgentService.js';
+import type { BotServiceClient } from '../generated/switchboard/v1/BotService.js';
 import type { ConversationServiceClient } from '../generated/switchboard/v1/ConversationService.js';
 import type { CustomerServiceClient } from '../generated/switchboard/v1/CustomerService.js';
 import type { EventServiceClient } from '../generated/switchboard/v1/EventService.js';
@@ -20,6 +21,8 @@ export interface SwitchboardClients {
   readonly queues: QueueServiceClient;
   readonly events: EventServiceClient;
   readonly knowledgeBase: KnowledgeBaseServiceClient;
+  /** An external bot's calls (ADR 0083). */
+  readonly bots: BotServiceClient;
   /** Closes the one channel the clients share. */
   close(): void;
 }
@@ -62,6 +65,7 @@ export function createSwitchboardClients(options: SwitchboardClientOptions): Swi
     queues: new v1.QueueService(options.address, channelCredentials, shared),
     events: new v1.EventService(options.address, channelCredentials, shared),
     knowledgeBase: new v1.KnowledgeBaseService(options.address, channelCredentials, shared),
+    bots: new v1.BotService(options.address, channelCredentials, shared),
     close: () => conversations.close(),
   };
 }

@@ -7,6 +7,7 @@ import type { MessageAppended as _switchboard_v1_MessageAppended, MessageAppende
 import type { ConversationAssigned as _switchboard_v1_ConversationAssigned, ConversationAssigned__Output as _switchboard_v1_ConversationAssigned__Output } from '../../switchboard/v1/ConversationAssigned.js';
 import type { ConversationStatusChanged as _switchboard_v1_ConversationStatusChanged, ConversationStatusChanged__Output as _switchboard_v1_ConversationStatusChanged__Output } from '../../switchboard/v1/ConversationStatusChanged.js';
 import type { DeliveryStatusChanged as _switchboard_v1_DeliveryStatusChanged, DeliveryStatusChanged__Output as _switchboard_v1_DeliveryStatusChanged__Output } from '../../switchboard/v1/DeliveryStatusChanged.js';
+import type { BotHoldChanged as _switchboard_v1_BotHoldChanged, BotHoldChanged__Output as _switchboard_v1_BotHoldChanged__Output } from '../../switchboard/v1/BotHoldChanged.js';
 
 /**
  * One event.
@@ -50,9 +51,13 @@ export interface Event {
    */
   'deliveryStatusChanged'?: (_switchboard_v1_DeliveryStatusChanged | null);
   /**
+   * For EVENT_TYPE_BOT_HOLD_CHANGED.
+   */
+  'botHoldChanged'?: (_switchboard_v1_BotHoldChanged | null);
+  /**
    * What happened.
    */
-  'payload'?: "messageAppended"|"conversationAssigned"|"conversationStatusChanged"|"deliveryStatusChanged";
+  'payload'?: "messageAppended"|"conversationAssigned"|"conversationStatusChanged"|"deliveryStatusChanged"|"botHoldChanged";
 }
 
 /**
@@ -97,7 +102,11 @@ export interface Event__Output {
    */
   'deliveryStatusChanged'?: (_switchboard_v1_DeliveryStatusChanged__Output | null);
   /**
+   * For EVENT_TYPE_BOT_HOLD_CHANGED.
+   */
+  'botHoldChanged'?: (_switchboard_v1_BotHoldChanged__Output | null);
+  /**
    * What happened.
    */
-  'payload'?: "messageAppended"|"conversationAssigned"|"conversationStatusChanged"|"deliveryStatusChanged";
+  'payload'?: "messageAppended"|"conversationAssigned"|"conversationStatusChanged"|"deliveryStatusChanged"|"botHoldChanged";
 }

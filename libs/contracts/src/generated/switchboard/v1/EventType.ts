@@ -25,6 +25,10 @@ export const EventType = {
    * A provider reported progress of an outbound message.
    */
   EVENT_TYPE_DELIVERY_STATUS_CHANGED: 'EVENT_TYPE_DELIVERY_STATUS_CHANGED',
+  /**
+   * Routing began or stopped holding a conversation for a bot (see BotService).
+   */
+  EVENT_TYPE_BOT_HOLD_CHANGED: 'EVENT_TYPE_BOT_HOLD_CHANGED',
 } as const;
 
 /**
@@ -56,6 +60,11 @@ export type EventType =
    */
   | 'EVENT_TYPE_DELIVERY_STATUS_CHANGED'
   | 4
+  /**
+   * Routing began or stopped holding a conversation for a bot (see BotService).
+   */
+  | 'EVENT_TYPE_BOT_HOLD_CHANGED'
+  | 5
 
 /**
  * The kinds of events.

@@ -2,6 +2,7 @@
 // Original file: libs/contracts/proto/switchboard/v1/events.proto
 
 import type { Message as _switchboard_v1_Message, Message__Output as _switchboard_v1_Message__Output } from '../../switchboard/v1/Message.js';
+import type { CardSubmitted as _switchboard_v1_CardSubmitted, CardSubmitted__Output as _switchboard_v1_CardSubmitted__Output } from '../../switchboard/v1/CardSubmitted.js';
 
 /**
  * A message was stored in a conversation.
@@ -15,6 +16,10 @@ export interface MessageAppended {
    * True when this message opened the conversation.
    */
   'openedConversation'?: (boolean);
+  /**
+   * Set on the customer's message that answered a secure card form: the token to charge.
+   */
+  'cardSubmitted'?: (_switchboard_v1_CardSubmitted | null);
 }
 
 /**
@@ -29,4 +34,8 @@ export interface MessageAppended__Output {
    * True when this message opened the conversation.
    */
   'openedConversation': (boolean);
+  /**
+   * Set on the customer's message that answered a secure card form: the token to charge.
+   */
+  'cardSubmitted': (_switchboard_v1_CardSubmitted__Output | null);
 }
