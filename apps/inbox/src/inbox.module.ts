@@ -32,6 +32,8 @@ import { LiveService } from './live/live.service.js';
 import { InboxReplica } from './live/replica-id.util.js';
 import { PresenceService } from './live/presence.service.js';
 import { inboxMigrations } from './migrations/index.js';
+import { NotificationSettingsController } from './notifications/notification-settings.controller.js';
+import { NotificationSettingsService } from './notifications/notification-settings.service.js';
 import { RoutingAdminController } from './supervision/routing-admin.controller.js';
 import { StaffingPlanningController } from './planning/staffing-planning.controller.js';
 import { RoutingAdminService } from './supervision/routing-admin.service.js';
@@ -73,6 +75,7 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
     SpaController,
     RootRedirectController,
     WorkspacesController,
+    NotificationSettingsController,
   ],
   providers: [
     SessionsService,
@@ -101,6 +104,7 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
     AgentEnrolmentService,
     WorkspacesService,
     InboxGateway,
+    NotificationSettingsService,
   ],
 })
 export class InboxModule {}

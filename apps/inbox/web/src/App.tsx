@@ -3,7 +3,11 @@ import { type Me, api, setCsrfToken, whenSignedOut } from './api.js';
 import { AdminPage } from './AdminPage.js';
 import { InboxPage } from './InboxPage.js';
 import { OperatorPage } from './OperatorPage.js';
+import { ConnectionStatus } from './ConnectionStatus.js';
 import { live } from './live.js';
+import { NotificationSettingsMenu } from './NotificationSettingsMenu.js';
+import { notifier } from './notifier.js';
+import { outbox } from './outbox.js';
 import { navigate } from './routes.js';
 import { InvitePage, SignInPage } from './SignInPage.js';
 import { SignUpPage } from './SignUpPage.js';
@@ -55,7 +59,12 @@ export function App() {
   useEffect(() => {
     if (!me) return;
     live.start();
-    return () => live.stop();
+    notifier.start(me);
+    return () => {
+      live.stop();
+      notifier.stop();
+      outbox.clear();
+    };
   }, [me]);
 
   if (me === undefined) return <div className="loading">Loading…</div>;
@@ -109,7 +118,9 @@ export function App() {
           )}
         </nav>
         <WorkspaceSwitcher me={me} />
+        <ConnectionStatus />
         <PresencePicker me={me} />
+        <NotificationSettingsMenu />
         <span className="who" title={me.email}>
           {me.displayName} · {me.role}
         </span>

@@ -7,6 +7,7 @@ export type {
   ConversationListItem,
   InviteView,
   Me,
+  NotificationSettings,
   OperatorWorkspaceView,
   Role,
   UserView,
