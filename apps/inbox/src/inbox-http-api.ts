@@ -11,6 +11,7 @@ export type { InviteView } from './users/invites.service.js';
 export type { OperatorWorkspaceView } from './operator/operator.service.js';
 export type { CannedResponse } from './canned-responses/canned-responses.service.js';
 export type { NotificationSettings } from './notifications/notification-settings.service.js';
+export type { SnoozeView } from './snoozes/snoozes.service.js';
 export type { ConversationDetail, ConversationListItem } from './conversations/conversations.service.js';
 export type { ArticleListView, BotChannelsView } from './knowledge-base/knowledge-base-admin.service.js';
 

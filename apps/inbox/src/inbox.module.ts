@@ -32,6 +32,9 @@ import { LiveService } from './live/live.service.js';
 import { InboxReplica } from './live/replica-id.util.js';
 import { PresenceService } from './live/presence.service.js';
 import { inboxMigrations } from './migrations/index.js';
+import { SnoozeWakesConsumer } from './snoozes/snooze-wakes.consumer.js';
+import { SnoozesController } from './snoozes/snoozes.controller.js';
+import { SnoozesService } from './snoozes/snoozes.service.js';
 import { NotificationSettingsController } from './notifications/notification-settings.controller.js';
 import { NotificationSettingsService } from './notifications/notification-settings.service.js';
 import { RoutingAdminController } from './supervision/routing-admin.controller.js';
@@ -76,6 +79,7 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
     RootRedirectController,
     WorkspacesController,
     NotificationSettingsController,
+    SnoozesController,
   ],
   providers: [
     SessionsService,
@@ -105,6 +109,8 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
     WorkspacesService,
     InboxGateway,
     NotificationSettingsService,
+    SnoozesService,
+    SnoozeWakesConsumer,
   ],
 })
 export class InboxModule {}

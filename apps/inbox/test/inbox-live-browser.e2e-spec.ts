@@ -234,4 +234,62 @@ describe('inbox live connection and notifications in the browser', () => {
     await first.context.close();
     await cal.context.close();
   });
+
+  it('snoozes a conversation out of the list until its customer writes, or until a time', async () => {
+    const d = await signedInUser(inbox, 'agent', { name: 'Dee Snoozer' });
+    const customer = inbox.history.addCustomer(DEFAULT_WORKSPACE_ID, { name: 'Sleepy', channels: ['web'] });
+    const conversation = inbox.history.addConversation(customer, { channel: 'web' });
+    await inbox.history.receive(conversation.id, 'I will check and get back to you', 'web');
+    await inbox.routing.transfer(DEFAULT_WORKSPACE_ID, conversation.id, { agentId: d.id });
+    const { context, page } = await signIn(d.email);
+    const row = page.locator(`.conversations a[data-conversation-id="${conversation.id}"]`);
+    await row.click();
+    await page
+      .getByRole('list', { name: 'Timeline' })
+      .getByText('I will check and get back to you')
+      .waitFor();
+
+    // Chosen with the keyboard: focus the Snooze control and pick "Until the customer writes".
+    await page.getByLabel('Snooze', { exact: true }).selectOption('reply');
+    await page.getByText('Snoozed until the customer writes').waitFor();
+    await row.waitFor({ state: 'detached' });
+    await page.getByRole('tab', { name: 'Snoozed' }).click();
+    await row.waitFor();
+    await page.getByRole('tab', { name: 'Mine' }).click();
+    await row.waitFor({ state: 'detached' });
+
+    // The customer writes: it is back in Mine, live.
+    await inbox.history.receive(conversation.id, 'Found it, order 42', 'web');
+    await row.waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Unsnooze' }).waitFor({ state: 'detached' });
+
+    // Until a time: back by itself when it comes.
+    await page.getByLabel('Snooze', { exact: true }).selectOption('custom');
+    const soon = new Date(Date.now() + 65_000);
+    const local = new Date(soon.getTime() - soon.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await page.getByLabel('Snooze until').fill(local);
+    await page.getByRole('button', { name: 'Snooze', exact: true }).click();
+    await page.getByText(/^Snoozed until .* or a reply/).waitFor();
+    await row.waitFor({ state: 'detached' });
+    const snooze = await d.client.get('/api/inbox/snoozes');
+    const stored = (snooze.body as { items: { snooze: { until: string } }[] }).items[0]!.snooze.until;
+    expect(await page.evaluate((until) => new Date(until).getMinutes(), stored)).toBe(
+      Number(local.slice(14, 16)),
+    );
+    await page.getByRole('button', { name: 'Unsnooze' }).click();
+    await row.waitFor();
+
+    // Snoozed for a few seconds (from another tab, say): once the list is read again it is out,
+    // and it comes back by itself at its time, with no event to prompt it.
+    const until = new Date(Date.now() + 4_000).toISOString();
+    expect(
+      (await d.client.post(`/api/inbox/conversations/${conversation.id}/snooze`, { until })).status,
+    ).toBe(201);
+    await page.getByRole('tab', { name: 'Snoozed' }).click();
+    await page.getByRole('tab', { name: 'Mine' }).click();
+    await row.waitFor({ state: 'detached' });
+    await row.waitFor({ timeout: 10_000 });
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(until));
+    await context.close();
+  });
 });

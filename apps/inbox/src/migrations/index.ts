@@ -6,6 +6,7 @@ import { CreateWorkspaceSettings1764410000000 } from './1764410000000-create-wor
 import { SignInLimitsPerAddressAndDevice1764971400000 } from './1764971400000-sign-in-limits-per-address-and-device.migration.js';
 import { AddUserOperatorFlag1764990000000 } from './1764990000000-add-user-operator-flag.migration.js';
 import { CreateNotificationSettings1765000000000 } from './1765000000000-create-notification-settings.migration.js';
+import { CreateSnoozes1765000100000 } from './1765000100000-create-snoozes.migration.js';
 
 /** Every inbox migration, oldest first. */
 export const inboxMigrations = [
@@ -17,4 +18,5 @@ export const inboxMigrations = [
   SignInLimitsPerAddressAndDevice1764971400000,
   AddUserOperatorFlag1764990000000,
   CreateNotificationSettings1765000000000,
+  CreateSnoozes1765000100000,
 ];

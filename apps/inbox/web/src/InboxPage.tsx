@@ -7,8 +7,9 @@ import { SetupChecklist } from './SetupChecklist.js';
 import { CHANNEL_LABEL, waited } from './format.js';
 import { isTyping } from './keyboard.js';
 import { live } from './live.js';
+import { useSnoozed } from './SnoozeControl.js';
 
-type View = 'mine' | 'unassigned' | 'all';
+type View = 'mine' | 'unassigned' | 'all' | 'snoozed';
 
 const REFRESH_DEBOUNCE_MS = 250;
 
@@ -28,6 +29,8 @@ export function InboxPage({ me, conversationId }: { me: Me; conversationId?: str
 
   const load = useCallback(async () => {
     const request = ++latest.current;
+    // Snoozed conversations come from their own list (useSnoozed), soonest to wake first (ADR 0112).
+    if (view === 'snoozed') return;
     try {
       const result = await api<Page<ConversationListItem>>(
         'GET',
@@ -41,9 +44,16 @@ export function InboxPage({ me, conversationId }: { me: Me; conversationId?: str
     }
   }, [view, channel, status, queueId]);
 
+  const [snoozed, readSnoozed] = useSnoozed(() => void load());
   useEffect(() => {
     void load();
-  }, [load]);
+    // Another tab may have snoozed something: its wake time is learnt here too.
+    readSnoozed();
+  }, [load, readSnoozed]);
+  const reload = useCallback(async () => {
+    readSnoozed();
+    await load();
+  }, [load, readSnoozed]);
 
   useEffect(() => {
     api<{ queues: { id: string; name: string }[] }>('GET', '/queues')
@@ -71,7 +81,7 @@ export function InboxPage({ me, conversationId }: { me: Me; conversationId?: str
     };
   }, [load]);
 
-  const items = page?.items ?? [];
+  const items = view === 'snoozed' ? snoozed : (page?.items ?? []);
 
   // j / k move through the list (when not typing).
   useEffect(() => {
@@ -93,6 +103,7 @@ export function InboxPage({ me, conversationId }: { me: Me; conversationId?: str
     ['mine', 'Mine'],
     ['unassigned', 'Unassigned'],
     ...(me.role !== 'agent' ? ([['all', 'All']] as [View, string][]) : []),
+    ['snoozed', 'Snoozed'],
   ];
 
   return (
@@ -167,7 +178,8 @@ export function InboxPage({ me, conversationId }: { me: Me; conversationId?: str
               </a>
             </li>
           ))}
-          {page && items.length === 0 && (
+          {view === 'snoozed' && items.length === 0 && <li className="empty">Nothing is snoozed.</li>}
+          {page && items.length === 0 && view !== 'snoozed' && (
             <EmptyConversationList
               view={view}
               filtered={channel !== '' || queueId !== '' || status !== 'open,pending'}
@@ -176,7 +188,7 @@ export function InboxPage({ me, conversationId }: { me: Me; conversationId?: str
         </ul>
       </section>
       {conversationId ? (
-        <ConversationPane key={conversationId} me={me} conversationId={conversationId} onChanged={load} />
+        <ConversationPane key={conversationId} me={me} conversationId={conversationId} onChanged={reload} />
       ) : (
         <section className="pane empty-pane">
           <p>Pick a conversation. Shortcuts: j/k move, r reply, e resolve, t transfer, 1/2/3 views.</p>

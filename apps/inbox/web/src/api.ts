@@ -10,6 +10,7 @@ export type {
   NotificationSettings,
   OperatorWorkspaceView,
   Role,
+  SnoozeView,
   UserView,
 } from '@switchboard/inbox-http-api';
 
