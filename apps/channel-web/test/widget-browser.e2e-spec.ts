@@ -90,6 +90,28 @@ describe('widget in a browser', () => {
       'Missed three',
     ]);
 
+    // She types during a drop while an agent's reply reaches the server first: once back, hers
+    // moves below that reply, the server's order, which is the inbox's too.
+    proxy.cut();
+    await page.getByText('Reconnecting…').waitFor();
+    await input.fill('Typed while offline');
+    await input.press('Enter');
+    await t.reply(visitor, 'Answered before hers arrived');
+    proxy.restore();
+    await visitorOf('Typed while offline');
+    await page.getByText('Answered before hers arrived').waitFor({ timeout: 30_000 });
+    await waitFor(
+      async () =>
+        (await page.locator('.m').last().locator('.b').textContent()) === 'Typed while offline' &&
+        (await page.locator('.m[data-unconfirmed]').count()) === 0,
+      { what: 'her message confirmed, in the server order' },
+    );
+    expect((await page.locator('.m .b').allTextContents()).slice(-3)).toEqual([
+      'Missed three',
+      'Answered before hers arrived',
+      'Typed while offline',
+    ]);
+
     // Markup in messages is shown as text, never run.
     const payload = '<img src=x onerror="window.__pwned=1"><b>bold?</b>';
     await t.reply(visitor, payload);

@@ -300,6 +300,17 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
     return row;
   };
 
+  /**
+   * Where the server's next item goes: above the customer's own messages it has not confirmed yet.
+   * Those wait at the bottom (typed during a drop, say) and take their place in the server's
+   * order when it confirms them, so the widget shows what the agent's inbox shows.
+   */
+  const place = (...nodes: HTMLElement[]) => {
+    const firstUnconfirmed = log.querySelector(':scope > [data-unconfirmed]');
+    if (firstUnconfirmed) firstUnconfirmed.before(...nodes);
+    else log.append(...nodes);
+  };
+
   const meta = (row: HTMLElement, text: string, error = false) => {
     row.classList.toggle('err', error);
     const m = row.querySelector('.mt');
@@ -438,25 +449,26 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
       if (item.answered) {
         const box = el('div', 'cs');
         box.append(el('p', '', s.thanks));
-        log.append(box);
-      } else log.append(csatBlock(item));
+        place(box);
+      } else place(csatBlock(item));
     } else if (item.dir === 'in') {
       let row = ownRows.get(item.id);
       if (!row) {
         row = messageRow('in', item.text, null);
         renderAttachments(row.querySelector('.b')!, item.attachments);
         ownRows.set(item.id, row);
-        log.append(row);
       }
+      delete row.dataset.unconfirmed;
+      place(row);
       pending.delete(item.id);
       row.dataset.seq = String(item.seq);
       meta(row, item.readAt ? s.seen : '');
     } else {
       const row = messageRow('out', item.text, item.author);
       renderAttachments(row.querySelector('.b')!, item.attachments);
-      log.append(row);
+      place(row);
       const url = config?.cardTokenizationUrl;
-      if (item.form?.kind === 'card' && !item.form.submitted && url) log.append(cardBlock(item, url));
+      if (item.form?.kind === 'card' && !item.form.submitted && url) place(cardBlock(item, url));
       lastOutSeq = item.seq;
       typing.textContent = '';
     }
@@ -589,6 +601,7 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
 
   const queue = (id: string, message: object, row: HTMLElement) => {
     ownRows.set(id, row);
+    row.dataset.unconfirmed = '';
     meta(row, s.sending);
     log.append(row);
     scroll();
@@ -637,9 +650,12 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
     const row = messageRow('in', null, null);
     row.querySelector('.b')!.textContent = `📄 ${chosen.name}`;
     ownRows.set(id, row);
+    row.dataset.unconfirmed = '';
     log.append(row);
-    if (!ALLOWED_TYPES.includes(chosen.type) || chosen.size > MAX_FILE)
+    if (!ALLOWED_TYPES.includes(chosen.type) || chosen.size > MAX_FILE) {
+      delete row.dataset.unconfirmed;
       return meta(row, `${chosen.type || '?'}: ✗`, true);
+    }
     meta(row, s.sending);
     fetch(`${ctx.base}/widget/attachments?key=${encodeURIComponent(ctx.key)}`, {
       method: 'POST',
@@ -657,7 +673,10 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
         pending.set(id, { row, frame: message });
         frame(message);
       })
-      .catch((error: Error) => meta(row, error.message, true));
+      .catch((error: Error) => {
+        delete row.dataset.unconfirmed;
+        meta(row, error.message, true);
+      });
   });
 
   closeButton.addEventListener('click', () => ctx.onClose());
@@ -705,6 +724,8 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
           setTimeout(() => pending.has(m.id!) && frame(entry.frame), m.retryAfterMs ?? 2000);
         } else {
           pending.delete(m.id!);
+          // Refused for good: it will never take a place in the server's order.
+          delete entry.row.dataset.unconfirmed;
           meta(entry.row, m.message, true);
         }
         return;

@@ -10,6 +10,8 @@ export type { User as UserView } from './users/user.js';
 export type { InviteView } from './users/invites.service.js';
 export type { OperatorWorkspaceView } from './operator/operator.service.js';
 export type { CannedResponse } from './canned-responses/canned-responses.service.js';
+export type { NotificationSettings } from './notifications/notification-settings.service.js';
+export type { SnoozeView } from './snoozes/snoozes.service.js';
 export type { ConversationDetail, ConversationListItem } from './conversations/conversations.service.js';
 export type { ContactProfile } from './contacts/contacts.service.js';
 export type { SavedView, SavedViewFilters } from './saved-views/saved-views.service.js';

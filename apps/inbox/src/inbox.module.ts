@@ -34,6 +34,11 @@ import { LiveService } from './live/live.service.js';
 import { InboxReplica } from './live/replica-id.util.js';
 import { PresenceService } from './live/presence.service.js';
 import { inboxMigrations } from './migrations/index.js';
+import { SnoozeWakesConsumer } from './snoozes/snooze-wakes.consumer.js';
+import { SnoozesController } from './snoozes/snoozes.controller.js';
+import { SnoozesService } from './snoozes/snoozes.service.js';
+import { NotificationSettingsController } from './notifications/notification-settings.controller.js';
+import { NotificationSettingsService } from './notifications/notification-settings.service.js';
 import { RoutingAdminController } from './supervision/routing-admin.controller.js';
 import { StaffingPlanningController } from './planning/staffing-planning.controller.js';
 import { RoutingAdminService } from './supervision/routing-admin.service.js';
@@ -83,6 +88,8 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
     SearchController,
     LabelsController,
     SavedViewsController,
+    NotificationSettingsController,
+    SnoozesController,
   ],
   providers: [
     ContactsService,
@@ -113,6 +120,9 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
     WorkspacesService,
     InboxGateway,
     SavedViewsService,
+    NotificationSettingsService,
+    SnoozesService,
+    SnoozeWakesConsumer,
   ],
 })
 export class InboxModule {}

@@ -3,7 +3,7 @@ import type { ConsumedEvent } from '@switchboard/messaging';
 import { testRunId, waitFor } from '@switchboard/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { LiveService } from '../src/live/live.service.js';
+import { LiveService, SILENT_SOCKET_MS } from '../src/live/live.service.js';
 import { type InboxTestApp, startInboxTestApp } from './inbox-test-app.fixture.js';
 import { signedInUser } from './inbox-users.fixture.js';
 
@@ -65,6 +65,29 @@ describe('inbox live updates', () => {
     });
     await waitFor(() => foreign.closed() !== undefined);
     expect(foreign.closed()?.code).toBe(4403);
+  });
+
+  it('answers a heartbeat ping with a pong, and ignores frames it does not know', async () => {
+    const agent = await signedInUser(first, 'agent');
+    const live = await openSocket(first.url, { origin: first.url, cookie: agent.client.cookie! });
+    await waitFor(() => live.frames.some((f) => f.type === 'hello'));
+    live.socket.send(JSON.stringify({ type: 'pong' }));
+    live.socket.send(JSON.stringify({ type: 'ping' }));
+    await waitFor(() => live.frames.some((f) => f.type === 'pong'), { what: 'a pong' });
+    expect(live.frames.map((f) => f.type).filter((t) => t !== 'event')).toEqual(['hello', 'pong']);
+    expect(live.closed()).toBeUndefined();
+
+    // Silent for longer than a pinging browser ever is: its socket is ended (the network is gone);
+    // a socket of an older SPA that never pings is left alone.
+    const older = await openSocket(first.url, { origin: first.url, cookie: agent.client.cookie! });
+    await waitFor(() => older.frames.some((f) => f.type === 'hello'));
+    const service = first.app.get(LiveService);
+    expect(service.endSilentSockets(Date.now() + SILENT_SOCKET_MS - 1_000)).toBe(0);
+    expect(service.endSilentSockets(Date.now() + SILENT_SOCKET_MS + 1_000)).toBe(1);
+    await waitFor(() => live.closed() !== undefined, { what: 'the silent socket ended' });
+    expect(live.closed()?.code).toBe(1006);
+    expect(older.closed()).toBeUndefined();
+    older.socket.close();
   });
 
   it("sends each replica's sockets every event of their workspace, and none of another's", async () => {

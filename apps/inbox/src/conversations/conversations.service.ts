@@ -27,6 +27,7 @@ import {
 import { AttachmentsService } from '../attachments/attachments.service.js';
 import { roleAtLeast } from '../auth/role.js';
 import type { SessionContext } from '../auth/session-context.js';
+import { type SnoozeView, SnoozesService } from '../snoozes/snoozes.service.js';
 import { ReadPositionsService, unreadCount } from './read-positions.service.js';
 
 export type ConversationListView = 'mine' | 'unassigned' | 'all';
@@ -51,6 +52,8 @@ export interface ConversationDetail {
   /** The customer's messages across channels and conversations, newest first. */
   timeline: Page<MessageView>;
   mergeSuggestions: MergeSuggestionView[];
+  /** Snoozed out of the open lists until then or the customer's next message (ADR 0112). */
+  snooze: SnoozeView | null;
 }
 
 export interface ReplyInput {
@@ -76,6 +79,7 @@ export class ConversationsService {
     @Inject(ROUTING_API) private readonly routing: RoutingApi,
     private readonly reads: ReadPositionsService,
     private readonly attachments: AttachmentsService,
+    private readonly snoozes: SnoozesService,
     // Null where the social channels are not deployed.
     @Optional() @Inject(SOCIAL_CHANNEL_API) private readonly social: SocialChannelApi | null,
   ) {}
@@ -94,13 +98,19 @@ export class ConversationsService {
       pageSize: query.pageSize ?? 50,
       ...(query.pageToken ? { pageToken: query.pageToken } : {}),
     });
+    // Snoozed conversations are out of every open list until they wake (ADR 0112).
+    const snoozed = await this.snoozes.activeAmong(
+      session.workspaceId,
+      page.items.map((c) => c.id),
+    );
+    const items = page.items.filter((c) => !snoozed.has(c.id));
     const positions = await this.reads.positions(
       session.workspaceId,
       session.userId,
-      page.items.map((c) => c.id),
+      items.map((c) => c.id),
     );
     return {
-      items: page.items.map((c) => ({ ...c, unread: unreadCount(c.lastSequence, positions.get(c.id)) })),
+      items: items.map((c) => ({ ...c, unread: unreadCount(c.lastSequence, positions.get(c.id)) })),
       nextPageToken: page.nextPageToken,
     };
   }
@@ -108,13 +118,14 @@ export class ConversationsService {
   /** Opening a conversation marks it read for this agent. */
   async open(session: SessionContext, conversationId: string): Promise<ConversationDetail> {
     const conversation = await this.history.getConversation(session.workspaceId, conversationId);
-    const [customer, timeline, mergeSuggestions] = await Promise.all([
+    const [customer, timeline, mergeSuggestions, , snooze] = await Promise.all([
       this.history.getCustomer(session.workspaceId, conversation.customerId),
       this.history.getTimeline(session.workspaceId, conversation.customerId, { pageSize: 50 }),
       this.history.listMergeSuggestions(session.workspaceId, conversation.customerId),
       this.reads.markRead(session.workspaceId, session.userId, conversation.id, conversation.lastSequence),
+      this.snoozes.get(session.workspaceId, conversation.id),
     ]);
-    return { conversation, customer, timeline, mergeSuggestions };
+    return { conversation, customer, timeline, mergeSuggestions, snooze };
   }
 
   async timeline(

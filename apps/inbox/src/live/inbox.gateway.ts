@@ -8,7 +8,7 @@ import { SessionsService } from '../auth/sessions.service.js';
 import { InboxConfig } from '../inbox.config.js';
 import { LiveHub, type LiveClient } from './live-hub.service.js';
 import { LiveService } from './live.service.js';
-import { clientFrameSchema } from './live-frame.js';
+import { type PongFrame, clientFrameSchema } from './live-frame.js';
 import { PresenceService } from './presence.service.js';
 import { InboxReplica } from './replica-id.util.js';
 
@@ -17,7 +17,8 @@ const MAX_FRAME_BYTES = 4096;
 /**
  * `/ws/inbox`: the agents' live feed. Authenticated by the session cookie (the browser sends it on
  * the upgrade) and Origin-checked, since cookies ride along on cross-site WebSocket upgrades too.
- * The handler only translates: typing goes to LiveService, presence to PresenceService.
+ * The handler only translates: typing goes to LiveService, presence to PresenceService; a ping is
+ * answered with a pong at once (the browser's heartbeat).
  */
 @WebSocketGateway({ path: '/ws/inbox', maxPayload: MAX_FRAME_BYTES })
 export class InboxGateway implements OnGatewayConnection<WebSocket> {
@@ -80,6 +81,13 @@ export class InboxGateway implements OnGatewayConnection<WebSocket> {
     }
     const frame = clientFrameSchema.safeParse(parsed);
     if (!frame.success) return;
+    // Watched for silence only once it pings: an SPA from before heartbeats never would.
+    if (frame.data.type === 'ping' || client.lastHeardAt !== undefined) client.lastHeardAt = Date.now();
+    if (frame.data.type === 'ping') {
+      const pong: PongFrame = { type: 'pong' };
+      if (client.socket.readyState === client.socket.OPEN) client.socket.send(JSON.stringify(pong));
+      return;
+    }
     this.live.typing(client.session, frame.data.conversationId, frame.data.state).catch((error: unknown) => {
       this.logger.debug({ err: error }, 'typing not published');
     });

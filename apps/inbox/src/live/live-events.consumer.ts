@@ -10,6 +10,7 @@ import {
 } from '@switchboard/contracts';
 import { EventBus, EventConsumer, consume } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/platform';
+import { SnoozesService } from '../snoozes/snoozes.service.js';
 import { LiveHub } from './live-hub.service.js';
 import { InboxReplica } from './replica-id.util.js';
 
@@ -32,6 +33,7 @@ export class LiveEventsConsumer extends EventConsumer {
     private readonly replica: InboxReplica,
     bus: EventBus,
     private readonly hub: LiveHub,
+    private readonly snoozes: SnoozesService,
   ) {
     super(bus);
   }
@@ -59,13 +61,18 @@ export class LiveEventsConsumer extends EventConsumer {
           for (const { event, topic } of batch) {
             const stale = now - Date.parse(event.occurredAt) > TYPING_TTL_MS;
             if (event.type === ParticipantActivityV1.type && stale) continue;
+            // Woken before the sockets hear of it, so the list they refetch shows it (ADR 0112);
+            // the durable snooze-wakes group does it too, for messages no replica was up to see.
+            if (event.type === ConversationMessageAppendedV1.type && event.payload.direction === 'in')
+              await this.snoozes
+                .wake(event.workspaceId, event.payload.conversationId, event.payload.createdAt)
+                .catch((error: unknown) => this.logger.warn({ err: error }, 'snooze not woken here'));
             this.hub.broadcast(event.workspaceId, {
               type: 'event',
               topic,
               event: { id: event.id, type: event.type, occurredAt: event.occurredAt, payload: event.payload },
             });
           }
-          return Promise.resolve();
         },
       }),
     ];

@@ -6,6 +6,8 @@ import type { EventFrame } from './live-frame.js';
 export interface LiveClient {
   readonly socket: WebSocket;
   readonly session: SessionContext;
+  /** When the browser last sent anything; set once it has sent a heartbeat ping (older SPAs never do). */
+  lastHeardAt?: number;
 }
 
 /** Sockets beyond this many buffered bytes are too slow to keep up; they are closed and reconnect. */

@@ -13,12 +13,19 @@ import { LiveHub } from './live-hub.service.js';
 /** At most one typing event per agent and conversation this often; the widget shows it for a few seconds. */
 const TYPING_EVERY_MS = 2_000;
 const RECHECK_SESSIONS_MS = 30_000;
+/**
+ * A browser that pings (every 5 s) and then says nothing for this long is gone without a word (a
+ * dropped network sends no FIN): its socket is ended, so presence follows with its grace period.
+ */
+export const SILENT_SOCKET_MS = 20_000;
+const CHECK_SILENT_MS = 5_000;
 
 /** Agents' typing out to customers, and sockets closed once their session has ended. */
 @Injectable()
 export class LiveService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly lastTyping = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  private silentTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(HISTORY_API) private readonly history: HistoryApi,
@@ -29,10 +36,12 @@ export class LiveService implements OnApplicationBootstrap, BeforeApplicationShu
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.recheckSessions(), RECHECK_SESSIONS_MS).unref();
+    this.silentTimer = setInterval(() => this.endSilentSockets(), CHECK_SILENT_MS).unref();
   }
 
   beforeApplicationShutdown(): void {
     clearInterval(this.timer);
+    clearInterval(this.silentTimer);
     for (const client of this.hub.clients()) client.socket.close(1012, 'restarting');
   }
 
@@ -62,6 +71,17 @@ export class LiveService implements OnApplicationBootstrap, BeforeApplicationShu
       }),
     );
     return true;
+  }
+
+  /** Ends (without a close handshake, which could not cross a dead network) the sockets of browsers gone silent. */
+  endSilentSockets(now = Date.now()): number {
+    let ended = 0;
+    for (const client of this.hub.clients()) {
+      if (client.lastHeardAt === undefined || now - client.lastHeardAt <= SILENT_SOCKET_MS) continue;
+      client.socket.terminate();
+      ended += 1;
+    }
+    return ended;
   }
 
   /** A logout, a password change or a disabled user ends the session: its sockets close within 30 s. */

@@ -5,6 +5,8 @@ import { CreatePresenceChoices1764400000000 } from './1764400000000-create-prese
 import { CreateWorkspaceSettings1764410000000 } from './1764410000000-create-workspace-settings.migration.js';
 import { SignInLimitsPerAddressAndDevice1764971400000 } from './1764971400000-sign-in-limits-per-address-and-device.migration.js';
 import { AddUserOperatorFlag1764990000000 } from './1764990000000-add-user-operator-flag.migration.js';
+import { CreateNotificationSettings1765000000000 } from './1765000000000-create-notification-settings.migration.js';
+import { CreateSnoozes1765000100000 } from './1765000100000-create-snoozes.migration.js';
 import { CreateSavedViews1765000500000 } from './1765000500000-create-saved-views.migration.js';
 
 /** Every inbox migration, oldest first. */
@@ -16,5 +18,7 @@ export const inboxMigrations = [
   CreateWorkspaceSettings1764410000000,
   SignInLimitsPerAddressAndDevice1764971400000,
   AddUserOperatorFlag1764990000000,
+  CreateNotificationSettings1765000000000,
+  CreateSnoozes1765000100000,
   CreateSavedViews1765000500000,
 ];

@@ -4,7 +4,11 @@ import { AdminPage } from './AdminPage.js';
 import { ContactsPage } from './ContactsPage.js';
 import { InboxPage } from './InboxPage.js';
 import { OperatorPage } from './OperatorPage.js';
+import { ConnectionStatus } from './ConnectionStatus.js';
 import { live } from './live.js';
+import { NotificationSettingsMenu } from './NotificationSettingsMenu.js';
+import { notifier } from './notifier.js';
+import { outbox } from './outbox.js';
 import { navigate } from './routes.js';
 import { InvitePage, SignInPage } from './SignInPage.js';
 import { SignUpPage } from './SignUpPage.js';
@@ -64,7 +68,12 @@ export function App() {
   useEffect(() => {
     if (!me) return;
     live.start();
-    return () => live.stop();
+    notifier.start(me);
+    return () => {
+      live.stop();
+      notifier.stop();
+      outbox.clear();
+    };
   }, [me]);
 
   if (me === undefined) return <div className="loading">Loading…</div>;
@@ -122,7 +131,9 @@ export function App() {
         </nav>
         <SearchBox />
         <WorkspaceSwitcher me={me} />
+        <ConnectionStatus />
         <PresencePicker me={me} />
+        <NotificationSettingsMenu />
         <span className="who" title={me.email}>
           {me.displayName} · {me.role}
         </span>

@@ -7,6 +7,7 @@ import { isTyping } from './keyboard.js';
 import { live } from './live.js';
 import { Message } from './Message.js';
 import { ReplyBox } from './ReplyBox.js';
+import { SnoozeControl } from './SnoozeControl.js';
 import { TransferPicker } from './TransferPicker.js';
 import { CustomerPanel } from './CustomerPanel.js';
 import { LabelEditor } from './LabelChips.js';
@@ -206,6 +207,7 @@ export function ConversationPane({
                 Resolve
               </button>
             )}
+            <SnoozeControl conversationId={conversationId} snooze={detail.snooze} onChanged={act} />
             <TransferPicker
               onTransfer={(to) => act(() => api('POST', `/conversations/${conversationId}/transfer`, to))}
             />

@@ -18,8 +18,9 @@ import { SetupChecklist } from './SetupChecklist.js';
 import { CHANNEL_LABEL, waited } from './format.js';
 import { isTyping } from './keyboard.js';
 import { live } from './live.js';
+import { useSnoozed } from './SnoozeControl.js';
 
-type View = 'mine' | 'unassigned' | 'all';
+type View = 'mine' | 'unassigned' | 'all' | 'snoozed';
 
 const REFRESH_DEBOUNCE_MS = 250;
 
@@ -50,6 +51,8 @@ export function InboxPage({
 
   const load = useCallback(async () => {
     const request = ++latest.current;
+    // Snoozed conversations come from their own list (useSnoozed), soonest to wake first (ADR 0112).
+    if (view === 'snoozed') return;
     try {
       const result = await api<Page<ConversationListItem>>(
         'GET',
@@ -63,9 +66,16 @@ export function InboxPage({
     }
   }, [view, channel, status, queueId, labelId]);
 
+  const [snoozed, readSnoozed] = useSnoozed(() => void load());
   useEffect(() => {
     void load();
-  }, [load]);
+    // Another tab may have snoozed something: its wake time is learnt here too.
+    readSnoozed();
+  }, [load, readSnoozed]);
+  const reload = useCallback(async () => {
+    readSnoozed();
+    await load();
+  }, [load, readSnoozed]);
 
   useEffect(() => {
     api<{ queues: { id: string; name: string }[] }>('GET', '/queues')
@@ -93,7 +103,7 @@ export function InboxPage({
     };
   }, [load]);
 
-  const items = page?.items ?? [];
+  const items = view === 'snoozed' ? snoozed : (page?.items ?? []);
 
   // j / k move through the list (when not typing).
   useEffect(() => {
@@ -115,6 +125,7 @@ export function InboxPage({
     ['mine', 'Mine'],
     ['unassigned', 'Unassigned'],
     ...(me.role !== 'agent' ? ([['all', 'All']] as [View, string][]) : []),
+    ['snoozed', 'Snoozed'],
   ];
 
   return (
@@ -123,7 +134,9 @@ export function InboxPage({
         {me.role === 'admin' && <SetupChecklist />}
         <SavedViews
           current={{
-            view,
+            // The Snoozed tab is a list of its own, not a filter of history's list: a view saved
+            // there keeps the other filters over Mine.
+            view: view === 'snoozed' ? 'mine' : view,
             status,
             ...(channel ? { channel } : {}),
             ...(queueId ? { queueId } : {}),
@@ -218,7 +231,8 @@ export function InboxPage({
               </a>
             </li>
           ))}
-          {page && items.length === 0 && (
+          {view === 'snoozed' && items.length === 0 && <li className="empty">Nothing is snoozed.</li>}
+          {page && items.length === 0 && view !== 'snoozed' && (
             <EmptyConversationList
               view={view}
               filtered={channel !== '' || queueId !== '' || labelId !== '' || status !== 'open,pending'}
@@ -232,7 +246,7 @@ export function InboxPage({
           me={me}
           conversationId={conversationId}
           messageId={messageId}
-          onChanged={load}
+          onChanged={reload}
         />
       ) : (
         <section className="pane empty-pane">

@@ -1,5 +1,12 @@
 import { type KeyboardEvent as ReactKeyboardEvent, useEffect, useRef, useState } from 'react';
-import { type CannedResponse, type Channel, type MessageTemplate, api, newIdempotencyKey } from './api.js';
+import {
+  type AgentView,
+  type CannedResponse,
+  type Channel,
+  type MessageTemplate,
+  api,
+  newIdempotencyKey,
+} from './api.js';
 import {
   ATTACHMENT_TYPES,
   MAX_FILES,
@@ -10,6 +17,9 @@ import {
 } from './attachments.js';
 import { CHANNEL_LABEL } from './format.js';
 import { live } from './live.js';
+import { mentionAtCaret } from './mentions.js';
+import { WaitingSends } from './WaitingSends.js';
+import { outbox } from './outbox.js';
 import { TemplatePicker } from './TemplatePicker.js';
 
 export function ReplyBox({
@@ -37,6 +47,16 @@ export function ReplyBox({
   // One key per message being composed: a retried send (timeout, double click) is one message.
   const key = useRef(newIdempotencyKey());
   const lastTyping = useRef(0);
+  // Colleagues to @mention in a note (ADR 0111), read when the agent first writes one.
+  const [colleagues, setColleagues] = useState<AgentView[] | null>(null);
+  const [caret, setCaret] = useState(0);
+
+  useEffect(() => {
+    if (!note || colleagues) return;
+    api<{ agents: AgentView[] }>('GET', '/agents')
+      .then((r) => setColleagues(r.agents))
+      .catch(() => setColleagues([]));
+  }, [note, colleagues]);
 
   useEffect(() => {
     api<{ cannedResponses: CannedResponse[] }>('GET', '/canned-responses')
@@ -48,6 +68,19 @@ export function ReplyBox({
   const suggestions =
     shortcut !== undefined ? canned.filter((c) => c.shortcut.startsWith(shortcut)).slice(0, 6) : [];
 
+  const mention = note ? mentionAtCaret(text, caret) : null;
+  const mentionSuggestions = mention
+    ? (colleagues ?? [])
+        .filter((a) => a.displayName.toLowerCase().startsWith(mention.partial.toLowerCase()))
+        .slice(0, 6)
+    : [];
+  const insertMention = (name: string) => {
+    if (!mention) return;
+    const before = `${text.slice(0, mention.start)}@${name} `;
+    setText(before + text.slice(caret));
+    setCaret(before.length);
+  };
+
   const channelProblem = note ? null : channelAttachmentProblem(channel || lastChannel, files, text);
   const canSend =
     (text.trim() !== '' || files.length > 0) && !sending && !uploading && channelProblem === null;
@@ -56,8 +89,8 @@ export function ReplyBox({
     setSending(true);
     setError(null);
     try {
-      await api('POST', `/conversations/${conversationId}/messages`, {
-        idempotencyKey: key.current,
+      // Down (or no answer): it waits in the outbox and goes, once, when the connection is back.
+      const sent = await outbox.send(conversationId, key.current, {
         text: text.trim() ? text : null,
         ...(files.length > 0 ? { attachmentIds: files.map((f) => f.id) } : {}),
         ...(note ? { internalNote: true } : channel ? { channel } : {}),
@@ -68,7 +101,7 @@ export function ReplyBox({
       live.typing(conversationId, 'stopped_typing');
       // The next message's first keystroke says "typing" again at once.
       lastTyping.current = 0;
-      await onSent();
+      if (sent) await onSent();
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -141,6 +174,11 @@ export function ReplyBox({
   };
 
   const onKeyDown = (event: ReactKeyboardEvent<HTMLTextAreaElement>) => {
+    if (mentionSuggestions.length > 0 && (event.key === 'Tab' || (event.key === 'Enter' && !event.ctrlKey))) {
+      event.preventDefault();
+      insertMention(mentionSuggestions[0]!.displayName);
+      return;
+    }
     if (suggestions.length > 0 && (event.key === 'Tab' || event.key === 'Enter')) {
       event.preventDefault();
       setText(suggestions[0]!.body);
@@ -211,14 +249,29 @@ export function ReplyBox({
             aria-label={note ? 'Internal note' : 'Reply'}
             placeholder={
               note
-                ? 'A note for your team (never sent)'
+                ? 'A note for your team (never sent; @name tells a colleague)'
                 : 'Reply… (/ for canned responses, Ctrl+Enter to send)'
             }
             value={text}
-            onChange={(e) => onChange(e.target.value)}
+            onChange={(e) => {
+              setCaret(e.target.selectionStart);
+              onChange(e.target.value);
+            }}
+            onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
             onKeyDown={onKeyDown}
             rows={3}
           />
+          {mentionSuggestions.length > 0 && (
+            <ul className="canned" aria-label="Mention a colleague">
+              {mentionSuggestions.map((a) => (
+                <li key={a.agentId}>
+                  <button type="button" onClick={() => insertMention(a.displayName)}>
+                    @{a.displayName}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
           {files.length > 0 && (
             <ul className="attached" aria-label="Attached files">
               {files.map((f) => (
@@ -235,6 +288,7 @@ export function ReplyBox({
               ))}
             </ul>
           )}
+          <WaitingSends conversationId={conversationId} />
           {error && (
             <p className="error" role="alert">
               {error}

@@ -8,10 +8,12 @@ export type {
   ConversationListItem,
   InviteView,
   Me,
+  NotificationSettings,
   OperatorWorkspaceView,
   Role,
   SavedView,
   SavedViewFilters,
+  SnoozeView,
   UserView,
 } from '@switchboard/inbox-http-api';
 
