@@ -53,6 +53,7 @@ export {
   inSpan,
   inSpanContinuing,
   inSpanSync,
+  markTracingEnabled,
   spanContextOf,
   tracingEnabled,
   type TraceCarrier,

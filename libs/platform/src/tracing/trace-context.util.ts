@@ -29,7 +29,7 @@ export function tracingEnabled(): boolean {
   return enabled;
 }
 
-/** Called once by `startTracing`, with what flushes the spans still buffered at shutdown. */
+/** Called once by `startTracing` (or a test that installs its own provider), with what flushes the spans still buffered at shutdown. */
 export function markTracingEnabled(flushSpans: () => Promise<void>): void {
   enabled = true;
   flush = flushSpans;
