@@ -3,10 +3,17 @@
  * broker, beside Kafka's own ProducerPerformance and EndToEndLatency on the same broker, in the
  * same run. Targets (issue #2): our throughput at least half of Kafka's; our p99 at light load at
  * most three times Kafka's.
+ *
+ * `BENCH_TRACING=1` runs the same with OpenTelemetry on (ADR 0105): every publish in a span whose
+ * context travels in the records' headers, every batch handled in a span continuing it, exported
+ * over OTLP/HTTP to a loopback collector that takes and drops them.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { InboundMessageReceivedV1, Topics } from '@switchboard/contracts';
 import { KafkaEventBus } from '@switchboard/messaging';
+import { startTracing } from '@switchboard/platform';
 import { inboundMessageEvent } from '@switchboard/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import {
@@ -23,6 +30,20 @@ const LIGHT_LOAD_EVENTS = 2_000;
 const PARTITIONS = 12;
 const RECORD_BYTES = 500;
 const SENDERS = 1_000;
+
+const TRACING = process.env.BENCH_TRACING === '1';
+if (TRACING) {
+  const sink = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  sink.unref();
+  await startTracing('bench', {
+    ...process.env,
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(sink.address() as AddressInfo).port}`,
+  });
+}
 
 const broker = await useBroker();
 const brokers = broker.brokers.split(',');
@@ -105,7 +126,7 @@ async function ours() {
   for (let i = 0; i < LIGHT_LOAD_EVENTS; i++) {
     const event = makeEvent(i);
     sentAt.set(event.id, performance.now());
-    await bus.publish({ topic: Topics.inbound, key: event.payload.sender.address, event });
+    await bus.emit(event);
     await until(i + 1);
   }
   const light = latencies.splice(0).sort((a, b) => a - b);
@@ -119,7 +140,7 @@ async function ours() {
     while (next < events.length) {
       const event = events[next++]!;
       sentAt.set(event.id, performance.now());
-      await bus.publish({ topic: Topics.inbound, key: event.payload.sender.address, event });
+      await bus.emit(event);
     }
   };
   await Promise.all(Array.from({ length: 256 }, publisher));
@@ -139,7 +160,8 @@ async function ours() {
 
 try {
   process.stdout.write(
-    `bench:bus — ${fmt(EVENTS, 0)} events of ${eventBytes} bytes, ${PARTITIONS} partitions, broker ${broker.brokers}\n\n`,
+    `bench:bus — ${fmt(EVENTS, 0)} events of ${eventBytes} bytes, ${PARTITIONS} partitions, broker ${broker.brokers}` +
+      `${TRACING ? ', tracing on' : ''}\n\n`,
   );
   const baseline = await kafkaBaselines();
   const result = await ours();

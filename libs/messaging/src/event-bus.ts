@@ -4,7 +4,13 @@ import {
   type EventOf,
   findEventDefinition,
 } from '@switchboard/contracts';
-import { DependencyUnavailableError } from '@switchboard/platform';
+import {
+  DependencyUnavailableError,
+  type TraceCarrier,
+  activeTraceCarrier,
+  tracingEnabled,
+} from '@switchboard/platform';
+import { inPublishSpan } from './trace-headers.util.js';
 
 /**
  * One event with the topic it goes to and the key that orders it (same key, same partition, same
@@ -14,6 +20,12 @@ export interface OutgoingEvent {
   readonly topic: string;
   readonly key: string;
   readonly event: EventEnvelope;
+  /**
+   * The trace context of the span that created the event (tracing on, inside a span): the record's
+   * headers carry it, so the consumer's span continues that trace (ADR 0105). Kept with the event
+   * where it waits (an outbox), so a relay publishing it later keeps the trace it belongs to.
+   */
+  readonly trace?: TraceCarrier;
 }
 
 /** An event as a consumer sees it, already validated against its definition. */
@@ -85,7 +97,16 @@ export abstract class EventBus {
    */
   async emit(events: EventEnvelope | readonly EventEnvelope[]): Promise<void> {
     const list: readonly EventEnvelope[] = isEventList(events) ? events : [events];
-    await this.publish(list.map(routed));
+    if (!tracingEnabled()) return this.publish(list.map(routed));
+    const routes = list.map(routed);
+    await inPublishSpan(
+      routes.map((r) => r.topic),
+      routes.length,
+      () => {
+        const trace = activeTraceCarrier();
+        return this.publish(trace === undefined ? routes : routes.map((r) => ({ ...r, trace })));
+      },
+    );
   }
 
   /**
@@ -113,7 +134,8 @@ export class EventBusUnavailableError extends DependencyUnavailableError {
 }
 
 /**
- * The event with the topic and key its definition gives it. Throws for an event whose type and
+ * The event with the topic and key its definition gives it, and the active span's trace context
+ * when there is one (the event's creation: ADR 0105). Throws for an event whose type and
  * version no definition in `allEventDefinitions` has: a programming error, caught before anything
  * is published.
  */
@@ -121,7 +143,9 @@ export function routed(event: EventEnvelope): OutgoingEvent {
   const definition = findEventDefinition(event.type, event.version);
   if (definition === undefined)
     throw new Error(`no event definition for ${event.type}@${event.version}; add it to allEventDefinitions`);
-  return { topic: definition.topic, key: definition.keyOf(event), event };
+  const route = { topic: definition.topic, key: definition.keyOf(event), event };
+  const trace = activeTraceCarrier();
+  return trace === undefined ? route : { ...route, trace };
 }
 
 /** The topics a consumer of these definitions reads, each once, in the order first named. */

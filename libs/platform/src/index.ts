@@ -43,6 +43,22 @@ export { LoggingModule } from './logging/logging.module.js';
 export { NestPinoLogger } from './logging/nest-logger.service.js';
 export { REDACT_PATHS, redactSecretValues, registerSecretValues } from './logging/redaction.util.js';
 
+// Tracing (OpenTelemetry, ADR 0105)
+export { startTracing } from './tracing/start-tracing.util.js';
+export {
+  SpanKind,
+  activeTraceCarrier,
+  activeTraceIds,
+  flushTracing,
+  inSpan,
+  inSpanContinuing,
+  inSpanSync,
+  markTracingEnabled,
+  spanContextOf,
+  tracingEnabled,
+  type TraceCarrier,
+} from './tracing/trace-context.util.js';
+
 // Health
 export { HealthModule } from './health/health.module.js';
 export { HealthRegistry, READINESS_CHECK_TIMEOUT_MS } from './health/health-registry.service.js';

@@ -27,3 +27,4 @@ export * from './meta/graph-api-server.util.js';
 export * from './meta/meta-webhook.fixture.js';
 export * from './telegram/bot-api-server.util.js';
 export * from './metrics/prometheus-text.util.js';
+export * from './otlp/otlp-receiver.util.js';

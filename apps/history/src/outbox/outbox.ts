@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '@switchboard/contracts';
+import type { TraceCarrier } from '@switchboard/platform';
 import type { Db } from '../database/sql.util.js';
 
 /** An event written in the same transaction as the change it reports; the relay publishes it. */
@@ -6,6 +7,8 @@ export interface OutboxEntry {
   readonly topic: string;
   readonly key: string;
   readonly event: EventEnvelope;
+  /** The trace the event was created in (`routed()` sets it, tracing on): the relay's publish carries it. */
+  readonly trace?: TraceCarrier;
 }
 
 /**

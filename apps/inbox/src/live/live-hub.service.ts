@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { inSpanSync } from '@switchboard/platform';
 import type { WebSocket } from 'ws';
 import type { SessionContext } from '../auth/session-context.js';
 import type { EventFrame } from './live-frame.js';
@@ -38,6 +39,21 @@ export class LiveHub {
   broadcast(workspaceId: string, frame: EventFrame): number {
     const set = this.byWorkspace.get(workspaceId);
     if (!set) return 0;
+    // The last hop of a message's trace (ADR 0105): its frame leaving for the agents' sockets.
+    return inSpanSync(
+      'inbox.live send',
+      {
+        attributes: {
+          'switchboard.event_id': frame.event.id,
+          'switchboard.event_type': frame.event.type,
+          'switchboard.sockets': set.size,
+        },
+      },
+      () => this.send(set, frame),
+    );
+  }
+
+  private send(set: ReadonlySet<LiveClient>, frame: EventFrame): number {
     const data = JSON.stringify(frame);
     let sent = 0;
     for (const client of set) {

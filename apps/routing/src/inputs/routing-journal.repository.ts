@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectServiceDataSource, returnedRows } from '@switchboard/platform';
+import {
+  InjectServiceDataSource,
+  type TraceCarrier,
+  activeTraceCarrier,
+  returnedRows,
+} from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { RoutingInput } from './routing-input.js';
@@ -15,6 +20,8 @@ export interface JournalEntry {
 export interface StoredInput {
   readonly seq: number;
   readonly input: RoutingInput;
+  /** The trace the entry was appended in (tracing on): the owner's span continues it. */
+  readonly trace: TraceCarrier | null;
 }
 
 /** NOTIFY channel that wakes the owners when a workspace's journal grows. */
@@ -44,8 +51,8 @@ export class RoutingJournalRepository {
          INSERT INTO routing.workspaces (workspace_id) SELECT unnest($5::uuid[])
          ON CONFLICT DO NOTHING
        ), added AS (
-         INSERT INTO routing.inputs (workspace_id, event_id, type, payload, occurred_at)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $6::timestamptz[])
+         INSERT INTO routing.inputs (workspace_id, event_id, type, payload, occurred_at, trace)
+         SELECT *, $7::jsonb FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $6::timestamptz[])
          ON CONFLICT ON CONSTRAINT inputs_event_unique DO NOTHING
          RETURNING workspace_id
        ), notified AS (
@@ -59,6 +66,8 @@ export class RoutingJournalRepository {
         entries.map((e) => JSON.stringify(e.input)),
         workspaces,
         entries.map((e) => e.occurredAt),
+        // One batch, one span: the consumer's (or the API request's) that appends them.
+        JSON.stringify(activeTraceCarrier() ?? null),
       ],
     );
     return rows.length;
@@ -91,10 +100,10 @@ export class RoutingJournalRepository {
   }
 
   async after(workspaceId: string, seq: number, limit: number): Promise<StoredInput[]> {
-    const rows: { seq: string; payload: RoutingInput }[] = await this.db.query(
-      `SELECT seq, payload FROM routing.inputs WHERE workspace_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    const rows: { seq: string; payload: RoutingInput; trace: TraceCarrier | null }[] = await this.db.query(
+      `SELECT seq, payload, trace FROM routing.inputs WHERE workspace_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
       [workspaceId, seq, limit],
     );
-    return rows.map((r) => ({ seq: Number(r.seq), input: r.payload }));
+    return rows.map((r) => ({ seq: Number(r.seq), input: r.payload, trace: r.trace }));
   }
 }

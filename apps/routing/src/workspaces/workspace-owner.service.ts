@@ -12,6 +12,7 @@ import {
   PlatformConfigService,
   createLogger,
   type ConfigOf,
+  inSpanContinuing,
   returnedRows,
 } from '@switchboard/platform';
 import { randomInt } from 'node:crypto';
@@ -290,10 +291,23 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
     const engine = w.engine;
     for (;;) {
       const inputs = await this.journal.after(w.workspaceId, w.appliedSeq, BATCH);
-      for (const { input } of inputs) applyInput(engine, input);
-      engine.advance();
-      const last = inputs.length > 0 ? inputs[inputs.length - 1]!.seq : w.appliedSeq;
-      if (!(await this.commit(w, engine, last))) return;
+      const apply = () => {
+        for (const { input } of inputs) applyInput(engine, input);
+        engine.advance();
+        const last = inputs.length > 0 ? inputs[inputs.length - 1]!.seq : w.appliedSeq;
+        return this.commit(w, engine, last);
+      };
+      // Decisions and the events they publish continue the trace of the inputs behind them.
+      const committed =
+        inputs.length === 0
+          ? await apply()
+          : await inSpanContinuing(
+              'routing apply',
+              inputs.map((i) => i.trace ?? undefined),
+              { attributes: { 'switchboard.workspace_id': w.workspaceId, 'routing.inputs': inputs.length } },
+              apply,
+            );
+      if (!committed) return;
       if (inputs.length < BATCH) break;
     }
     this.armTimer(w, engine);

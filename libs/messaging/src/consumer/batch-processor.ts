@@ -5,6 +5,7 @@ import type { ConsumedEvent, RetryPolicy, SubscriptionSpec } from '../event-bus.
 import { backoffDelayMs, sleep } from '../retry-policy.js';
 import { RecordDecoder } from './record-decoder.js';
 import { countConsumed, countDeadLettered, groupLabel } from '../bus-metrics.js';
+import { inConsumeSpan } from '../trace-headers.util.js';
 
 export interface BatchProcessorDeps {
   readonly spec: SubscriptionSpec;
@@ -34,7 +35,12 @@ export class BatchProcessor {
     this.group = groupLabel(deps.spec);
   }
 
-  async process(records: readonly RawRecord[], signal: AbortSignal): Promise<BatchOutcome> {
+  /** Tracing on, the whole of it runs in a `process <topic>` span continuing the records' traces. */
+  process(records: readonly RawRecord[], signal: AbortSignal): Promise<BatchOutcome> {
+    return inConsumeSpan(this.deps.spec.groupId, records, () => this.processRecords(records, signal));
+  }
+
+  private async processRecords(records: readonly RawRecord[], signal: AbortSignal): Promise<BatchOutcome> {
     const events: ConsumedEvent[] = [];
     const rejected: DeadLetter[] = [];
     for (const record of records) {

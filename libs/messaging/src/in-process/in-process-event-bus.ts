@@ -15,6 +15,7 @@ import { GroupCommitQueue } from '../group-commit-queue.js';
 import { partitionForKey } from '../partitioner.util.js';
 import { backoffDelayMs, resolveRetryPolicy, sleep } from '../retry-policy.js';
 import { TopicNamer } from '../topic-namer.js';
+import { traceHeadersOf } from '../trace-headers.util.js';
 import type { AppendRecord, EventLogStore } from './event-log-store.js';
 
 export interface InProcessEventBusOptions {
@@ -103,7 +104,7 @@ export class InProcessEventBus extends EventBus {
         partition: partitionForKey(e.topic, e.key, this.options.partitions),
         key: e.key,
         value: Buffer.from(JSON.stringify(e.event)),
-        headers: null,
+        headers: traceHeadersOf(e) ?? null,
       })),
     );
     countPublished(list);
@@ -257,7 +258,14 @@ export class InProcessEventBus extends EventBus {
         }
         wake.cancel();
         const outcome = await processor.process(
-          records.map((r) => ({ topic, partition, offset: r.offset, key: r.key, value: r.value })),
+          records.map((r) => ({
+            topic,
+            partition,
+            offset: r.offset,
+            key: r.key,
+            value: r.value,
+            headers: r.headers,
+          })),
           signal,
         );
         if (outcome === 'aborted') return;

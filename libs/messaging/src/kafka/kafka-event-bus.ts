@@ -23,6 +23,7 @@ import { GroupCommitQueue } from '../group-commit-queue.js';
 import { partitionForKey } from '../partitioner.util.js';
 import { backoffDelayMs, resolveRetryPolicy, sleep, unlessAborted, whenAborted } from '../retry-policy.js';
 import { TopicNamer } from '../topic-namer.js';
+import { traceHeadersOf } from '../trace-headers.util.js';
 import { CrashedMemberEviction } from './crashed-member-eviction.js';
 import { removeGroupMember } from './kafka-group-member.util.js';
 import { kafkaErrorLevel, kafkaLogLevel } from './kafka-log-level.util.js';
@@ -75,6 +76,7 @@ interface Serialized {
   readonly partition: number;
   readonly key: string;
   readonly value: string;
+  readonly headers?: Record<string, string>;
 }
 
 /** Where an ephemeral group starts: per partition, the first event stamped since it subscribed. */
@@ -190,7 +192,13 @@ export class KafkaEventBus extends EventBus {
       const lane = this.lanes[partition % this.lanes.length]!;
       let items = byLane.get(lane);
       if (items === undefined) byLane.set(lane, (items = []));
-      items.push({ topic, partition, key: e.key, value: JSON.stringify(e.event) });
+      items.push({
+        topic,
+        partition,
+        key: e.key,
+        value: JSON.stringify(e.event),
+        headers: traceHeadersOf(e),
+      });
     }
     await Promise.all([...byLane].map(([lane, items]) => lane.queue.enqueue(items)));
   }
@@ -239,6 +247,7 @@ export class KafkaEventBus extends EventBus {
               offset: m.offset,
               key: m.key === null ? null : m.key.toString('utf8'),
               value: m.value,
+              headers: m.headers,
             })),
             controller.signal,
           );
@@ -370,7 +379,12 @@ export class KafkaEventBus extends EventBus {
     for (const item of items) {
       let entry = byTopic.get(item.topic);
       if (entry === undefined) byTopic.set(item.topic, (entry = { topic: item.topic, messages: [] }));
-      entry.messages.push({ key: item.key, value: item.value, partition: item.partition });
+      entry.messages.push({
+        key: item.key,
+        value: item.value,
+        partition: item.partition,
+        headers: item.headers,
+      });
     }
     try {
       const producer = await this.connectProducer(lane);

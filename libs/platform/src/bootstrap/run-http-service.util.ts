@@ -12,6 +12,7 @@ import { DependencyOutageFilter } from '../outages/dependency-outage.filter.js';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type MetricsServer, startMetricsServer } from '../metrics/metrics-endpoint.util.js';
 import { listenInternalRpc } from '../rpc/internal-rpc.listener.js';
+import { flushTracing } from '../tracing/trace-context.util.js';
 
 export interface RunHttpServiceOptions {
   /** The app's config definition: validated before Nest starts, so a bad variable is all that's printed. */
@@ -71,6 +72,7 @@ export async function runHttpService(
           await app.close();
           await metricsServer?.close();
           await options.afterClose?.();
+          await flushTracing();
           process.exit(0);
         } catch (error) {
           logger.error({ err: error }, 'unclean shutdown');

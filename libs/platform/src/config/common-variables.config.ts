@@ -38,6 +38,24 @@ export const coreVariables = {
     default: 'info',
     expected: `one of ${LOG_LEVELS.join(', ')}`,
   }),
+  // Read by OpenTelemetry's own SDK (with the rest of its OTEL_* variables) before the app starts:
+  // declared here so that a malformed one stops the start and .env.example documents it (ADR 0105).
+  OTEL_EXPORTER_OTLP_ENDPOINT: configVariable({
+    description:
+      'OpenTelemetry collector to export traces to over OTLP/HTTP (the exporter adds /v1/traces). ' +
+      'Unset: tracing is off and costs nothing. OTEL_EXPORTER_OTLP_HEADERS, OTEL_BSP_* and the other ' +
+      'standard OTEL_* variables apply too (docs/tracing.md).',
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+    expected: 'an http(s) URL',
+    example: 'http://otel-collector:4318',
+  }),
+  OTEL_SERVICE_NAME: configVariable({
+    description:
+      'The service name spans are exported under. Unset: switchboard-<app> (switchboard-standalone).',
+    schema: z.string().min(1).max(200).optional(),
+    expected: 'a name',
+    example: 'switchboard-history',
+  }),
 };
 
 export const httpVariables = {

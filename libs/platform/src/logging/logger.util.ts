@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger as PinoLogger, type LogFn } from 'pino';
 import type { LogLevel } from '../config/common-variables.config.js';
+import { activeTraceIds } from '../tracing/trace-context.util.js';
 import { REDACT_PATHS, REDACTED, redactSecretValues } from './redaction.util.js';
 
 /** Structured logger: `logger.info({ conversationId }, 'assigned')`. Backed by pino. */
@@ -27,6 +28,8 @@ function buildRoot(options: LoggingOptions): PinoLogger {
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // A line logged while a request or an event is traced names the trace (ADR 0105).
+      mixin: () => activeTraceIds() ?? {},
       redact: { paths: [...REDACT_PATHS], censor: REDACTED },
       // Key-based redaction can't see a secret inside a message or under an innocent key;
       // the final line is scrubbed of known secret values too.
