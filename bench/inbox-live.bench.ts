@@ -106,6 +106,7 @@ const holderOf = new Map<string, string>();
 let measuring = false;
 let wrongDeliveries = 0;
 let framesReceived = 0;
+let decisionsSeen = 0;
 
 /** Only the few fields needed, without parsing 21 frames per message. */
 function field(frame: string, name: string): string | undefined {
@@ -117,8 +118,12 @@ function field(frame: string, name: string): string | undefined {
 
 function onFrame(user: User, data: string): void {
   framesReceived += 1;
-  if (field(data, 'type') !== 'event' || !data.includes(`"type":"${ConversationMessageAppendedV1.type}"`))
+  if (field(data, 'type') !== 'event') return;
+  if (data.includes(`"type":"${ConversationAssignedV1.type}"`)) {
+    if (user.supervisor) decisionsSeen += 1;
     return;
+  }
+  if (!data.includes(`"type":"${ConversationMessageAppendedV1.type}"`)) return;
   const conversationId = field(data, 'conversationId');
   if (conversationId === undefined) return;
   if (!user.supervisor && holderOf.get(conversationId) !== user.id) wrongDeliveries += 1;
@@ -155,6 +160,22 @@ async function openSockets(users: readonly User[]): Promise<WebSocket[]> {
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits until no frame has arrived for `quietMs` (or `timeoutMs` passed). */
+async function quiet(quietMs: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let seen = -1;
+  while (seen !== framesReceived && Date.now() < deadline) {
+    seen = framesReceived;
+    await settle(quietMs);
+  }
+}
+
+async function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await settle(200);
+  return done();
+}
+
 try {
   await app.waitUntilReady(120_000);
   const users = await signIn();
@@ -186,7 +207,7 @@ try {
   const before = rssBytes();
   const sockets = await openSockets(users);
   // Every sign-in's presence reaches every socket: let that wave pass before reading memory.
-  await settle(10_000);
+  await quiet(3_000, 180_000);
   const perSocket = (rssBytes() - before) / sockets.length;
 
   // Routing's decisions: each conversation to one agent.
@@ -208,7 +229,14 @@ try {
       ),
     );
   }
-  await settle(10_000);
+  // Measured once the inbox has taken them all in (every supervisor sees every decision).
+  const decided = performance.now();
+  if (!(await until(() => decisionsSeen >= CONVERSATIONS * SUPERVISORS, 300_000)))
+    throw new Error(
+      `only ${decisionsSeen} of ${CONVERSATIONS * SUPERVISORS} decisions reached the supervisors`,
+    );
+  const decisionsSeconds = (performance.now() - decided) / 1000;
+  await quiet(2_000, 60_000);
 
   // Open loop: RATE messages a second across the conversations, each timed from its publish.
   measuring = true;
@@ -242,11 +270,9 @@ try {
     publishes.push(bus.emit(event));
   }
   await Promise.all(publishes);
-  const expected = total * (1 + SUPERVISORS);
-  const deadline = Date.now() + 60_000;
-  while ((deliveries.length < expected || busLatencies.length < total) && Date.now() < deadline)
-    await settle(200);
   const achieved = total / ((performance.now() - started) / 1000);
+  const expected = total * (1 + SUPERVISORS);
+  await until(() => deliveries.length >= expected && busLatencies.length >= total, 120_000);
   measuring = false;
 
   deliveries.sort((a, b) => a - b);
@@ -261,7 +287,8 @@ try {
   process.stdout.write(
     `bench:inbox-live — ${users.length} sockets (${AGENTS} agents, ${SUPERVISORS} supervisors) on one ` +
       `standalone process, ${CONVERSATIONS} conversations, ${RATE} messages/s for ${SECONDS} s ` +
-      `(${fmt(achieved, 0)}/s achieved)\n\n`,
+      `(${fmt(achieved, 0)}/s achieved); the ${CONVERSATIONS} assignments reached the supervisors in ` +
+      `${fmt(decisionsSeconds, 1)} s\n\n`,
   );
   process.stdout.write(
     formatTable([
