@@ -13,6 +13,8 @@ interface Frame {
   event?: { type: string; payload: Record<string, unknown> };
 }
 
+type Socket = Awaited<ReturnType<typeof openSocket>>;
+
 /** A socket that records what it receives, and how it closed. */
 async function openSocket(url: string, headers: Record<string, string>) {
   const socket = new WebSocket(`${url.replace('http', 'ws')}/ws/inbox`, { headers });
@@ -119,6 +121,38 @@ describe('inbox live updates', () => {
     });
     expect(elsewhere.frames.filter((f) => f.type === 'event')).toEqual([]);
     for (const s of [onFirst, onSecond, elsewhere]) s.socket.close();
+  });
+
+  it("sends a held conversation's events to its agent and to supervisors, not to other agents", async () => {
+    const holder = await signedInUser(first, 'agent');
+    const other = await signedInUser(first, 'agent');
+    const supervisor = await signedInUser(first, 'supervisor');
+    const sockets = await Promise.all(
+      [holder, other, supervisor].map((u) =>
+        openSocket(first.url, { origin: first.url, cookie: u.client.cookie! }),
+      ),
+    );
+    const [onHolder, onOther, onSupervisor] = sockets as [Socket, Socket, Socket];
+    await waitFor(() => sockets.every((s) => s.frames.length > 0));
+    // Assigned before this replica saw any decision about it: its holder is looked up in history.
+    const customer = first.history.addCustomer(DEFAULT_WORKSPACE_ID, { name: 'Grace' });
+    const held = first.history.addConversation(customer, { assigneeId: holder.id });
+    const open = first.history.addConversation(first.history.addCustomer(DEFAULT_WORKSPACE_ID));
+    await first.history.receive(held.id, 'for my agent only', 'web');
+    await first.history.receive(open.id, 'for anyone', 'web');
+    const texts = (s: Socket) =>
+      s.frames
+        .filter((f) => f.event?.type === 'conversation.message.appended')
+        .map((f) => f.event!.payload.text);
+    await waitFor(() => texts(onOther).includes('for anyone') && texts(onSupervisor).length >= 2, {
+      timeoutMs: 20_000,
+      what: JSON.stringify(sockets.map(texts)),
+    });
+    await waitFor(() => texts(onHolder).length >= 2);
+    expect(texts(onHolder)).toEqual(expect.arrayContaining(['for my agent only', 'for anyone']));
+    expect(texts(onSupervisor)).toEqual(expect.arrayContaining(['for my agent only', 'for anyone']));
+    expect(texts(onOther)).not.toContain('for my agent only');
+    for (const s of sockets) s.socket.close();
   });
 
   it("publishes the agent's typing on the activity topic, where other agents see it too", async () => {

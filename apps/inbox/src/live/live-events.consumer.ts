@@ -1,21 +1,27 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   AgentPresenceChangedV1,
   BotHoldChangedV1,
   ConversationAssignedV1,
   ConversationMessageAppendedV1,
   ConversationStatusChangedV1,
+  ConversationUnassignedV1,
   DeliveryStatusChangedV1,
+  HISTORY_API,
+  type HistoryApi,
   ParticipantActivityV1,
 } from '@switchboard/contracts';
 import { EventBus, EventConsumer, consume } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/platform';
 import { SnoozesService } from '../snoozes/snoozes.service.js';
+import { ConversationHolders, EVERYONE, type LiveAudience, SUPERVISORS, unionOf } from './live-audience.js';
 import { LiveHub } from './live-hub.service.js';
 import { InboxReplica } from './replica-id.util.js';
 
 /** Typing older than this is stale by the time it would reach anyone. */
 const TYPING_TTL_MS = 10_000;
+/** History lookups of conversations not seen decided yet, at once per batch. */
+const LOOKUP_CONCURRENCY = 16;
 
 /**
  * Feeds the WebSockets from the event log. Every replica must see every event (an agent's socket
@@ -24,16 +30,23 @@ const TYPING_TTL_MS = 10_000;
  * The group is ephemeral: it starts with what is published once the replica is up (what came
  * before is history, which the API serves) and is gone when the replica stops.
  * Nothing here is durable: a missed live event is caught up by the next list or view request.
+ *
+ * Each event of a conversation goes only to those who may see it (ADR 0005): its holder, or every
+ * agent while nobody holds it, and supervisors and admins. Who holds what is followed from
+ * routing's decisions; a conversation not seen decided since the replica started is looked up in
+ * history once. One that can't be looked up goes to supervisors only.
  */
 @Injectable()
 export class LiveEventsConsumer extends EventConsumer {
   private readonly logger = createLogger('inbox.live');
+  private readonly holders = new ConversationHolders();
 
   constructor(
     private readonly replica: InboxReplica,
     bus: EventBus,
     private readonly hub: LiveHub,
     private readonly snoozes: SnoozesService,
+    @Inject(HISTORY_API) private readonly history: HistoryApi,
   ) {
     super(bus);
   }
@@ -48,6 +61,8 @@ export class LiveEventsConsumer extends EventConsumer {
           ConversationMessageAppendedV1,
           ConversationStatusChangedV1,
           ConversationAssignedV1,
+          // Not sent to sockets (as before): followed to know who holds a conversation.
+          ConversationUnassignedV1,
           DeliveryStatusChangedV1,
           ParticipantActivityV1,
           AgentPresenceChangedV1,
@@ -57,29 +72,116 @@ export class LiveEventsConsumer extends EventConsumer {
         // Fan-out to sockets cannot fail in a way a retry would fix; never hold the partition.
         retry: { maxAttempts: 1 },
         handleBatch: async (batch) => {
+          await this.lookUpHolders(
+            batch.flatMap(({ event }) => {
+              const id = conversationOf(event);
+              return id !== undefined && this.holders.holderOf(id) === undefined
+                ? [{ workspaceId: event.workspaceId, conversationId: id }]
+                : [];
+            }),
+          );
           const now = Date.now();
           for (const { event, topic } of batch) {
-            const stale = now - Date.parse(event.occurredAt) > TYPING_TTL_MS;
-            if (event.type === ParticipantActivityV1.type && stale) continue;
+            if (event.type === ParticipantActivityV1.type) {
+              if (now - Date.parse(event.occurredAt) > TYPING_TTL_MS) continue;
+            }
             // Woken before the sockets hear of it, so the list they refetch shows it (ADR 0112);
             // the durable snooze-wakes group does it too, for messages no replica was up to see.
             if (event.type === ConversationMessageAppendedV1.type && event.payload.direction === 'in')
               await this.snoozes
                 .wake(event.workspaceId, event.payload.conversationId, event.payload.createdAt)
                 .catch((error: unknown) => this.logger.warn({ err: error }, 'snooze not woken here'));
-            this.hub.broadcast(event.workspaceId, {
-              type: 'event',
-              topic,
-              event: { id: event.id, type: event.type, occurredAt: event.occurredAt, payload: event.payload },
-            });
+            const audience = this.audienceOf(event);
+            if (audience === undefined) continue;
+            this.hub.broadcast(
+              event.workspaceId,
+              {
+                type: 'event',
+                topic,
+                event: {
+                  id: event.id,
+                  type: event.type,
+                  occurredAt: event.occurredAt,
+                  payload: event.payload,
+                },
+              },
+              audience,
+            );
           }
         },
       }),
     ];
   }
 
+  /** Who gets this event (undefined: nobody's socket), recording routing's decisions on the way. */
+  private audienceOf(event: LiveEvent): LiveAudience | undefined {
+    switch (event.type) {
+      // A receipt names a message, not its conversation, and carries no content.
+      case AgentPresenceChangedV1.type:
+      case DeliveryStatusChangedV1.type:
+        return EVERYONE;
+      case ConversationUnassignedV1.type: {
+        const p = event.payload;
+        this.holders.unassigned(p.conversationId, p.agentId, p.unassignedAt);
+        return undefined;
+      }
+      case ConversationAssignedV1.type: {
+        // Those who saw it before the decision (it leaves their list) and those who see it after.
+        const p = event.payload;
+        const before = this.holders.audienceOf(p.conversationId) ?? SUPERVISORS;
+        if (p.mode === 'assign') this.holders.assigned(p.conversationId, p.agentId, p.assignedAt);
+        const after = this.holders.audienceOf(p.conversationId) ?? SUPERVISORS;
+        return unionOf(unionOf(before, after), { kind: 'holders', userIds: [p.agentId] });
+      }
+      case ConversationMessageAppendedV1.type:
+        // A note may mention any colleague (`@Name`, matched in their browser, ADR 0111): notes
+        // are rare and written by agents, so every agent's socket hears them.
+        if (event.payload.direction === 'note') return EVERYONE;
+        return this.holders.audienceOf(event.payload.conversationId) ?? SUPERVISORS;
+      case ConversationStatusChangedV1.type:
+      case ParticipantActivityV1.type:
+      case BotHoldChangedV1.type:
+        return this.holders.audienceOf(event.payload.conversationId) ?? SUPERVISORS;
+    }
+  }
+
+  /** Learns the holders of conversations not seen decided yet, from history; failures stay unknown. */
+  private async lookUpHolders(
+    wanted: readonly { readonly workspaceId: string; readonly conversationId: string }[],
+  ): Promise<void> {
+    const unique = [...new Map(wanted.map((w) => [w.conversationId, w])).values()];
+    let next = 0;
+    const worker = async () => {
+      while (next < unique.length) {
+        const { workspaceId, conversationId } = unique[next++]!;
+        try {
+          const conversation = await this.history.getConversation(workspaceId, conversationId);
+          this.holders.learn(conversationId, conversation.assigneeId);
+        } catch (error) {
+          this.logger.debug({ err: error, conversationId }, 'conversation holder not known');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, unique.length) }, worker));
+  }
+
   override async onApplicationBootstrap(): Promise<void> {
     await super.onApplicationBootstrap();
     this.logger.info({ replicaId: this.replica.id }, 'live updates consumer started');
   }
+}
+
+type LiveEvent =
+  | ConversationMessageAppendedV1
+  | ConversationStatusChangedV1
+  | ConversationAssignedV1
+  | ConversationUnassignedV1
+  | DeliveryStatusChangedV1
+  | ParticipantActivityV1
+  | AgentPresenceChangedV1
+  | BotHoldChangedV1;
+
+/** The conversation an event is about, if any. */
+function conversationOf(event: LiveEvent): string | undefined {
+  return 'conversationId' in event.payload ? event.payload.conversationId : undefined;
 }

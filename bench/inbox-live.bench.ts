@@ -1,0 +1,321 @@
+/**
+ * `npm run bench:inbox-live`: the inbox's live fan-out at contact-centre scale (issue 20). One
+ * standalone process on the real Kafka broker and PostgreSQL; 1,000 users signed in on it, each
+ * with `/ws/inbox` open (980 agents and 20 supervisors); 10,000 conversations, each assigned to one
+ * agent by a routing decision on the log; then messages appended at 500/s across them. Prints the
+ * memory each socket costs the process, and the p99 from the event's publish on the log to its
+ * frame on the right sockets (its agent's and every supervisor's), beside the bus's own
+ * publish→handle p99 for the same events in the same run. Target: p99 ≤ 1.5 × the bus's.
+ * Checked on the way: no agent receives a message of a conversation held by another, and every
+ * right socket receives every message. `node dist/bench/inbox-live.bench.js <rate> <seconds>`.
+ */
+import {
+  ConversationAssignedV1,
+  ConversationMessageAppendedV1,
+  DEFAULT_WORKSPACE_ID,
+  Topics,
+} from '@switchboard/contracts';
+import { KafkaEventBus } from '@switchboard/messaging';
+import { createTestDatabase, startAppProcess } from '@switchboard/testing';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { fmt, formatTable, percentile, useBroker } from './bench.util.js';
+
+const RATE = Number(process.argv[2] ?? 500);
+const SECONDS = Number(process.argv[3] ?? 20);
+const AGENTS = 980;
+const SUPERVISORS = 20;
+const CONVERSATIONS = 10_000;
+const WORKSPACE = DEFAULT_WORKSPACE_ID;
+
+const run = randomBytes(4).toString('hex');
+const broker = await useBroker();
+const database = await createTestDatabase('bench_inbox_live');
+const topicPrefix = `bench-live-${run}.`;
+const app = await startAppProcess('standalone', {
+  DATABASE_URL: database.url,
+  KAFKA_BROKERS: broker.brokers,
+  KAFKA_TOPIC_PREFIX: topicPrefix,
+  PUBLIC_BASE_URL: 'https://bench.example.test',
+  SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  ADMIN_EMAIL: 'bench@example.test',
+  ADMIN_PASSWORD: 'bench password 123',
+  LOG_LEVEL: 'warn',
+});
+const bus = new KafkaEventBus({
+  brokers: broker.brokers.split(','),
+  clientId: 'bench-inbox-live',
+  topicPrefix,
+  partitions: 12,
+  replicationFactor: 1,
+});
+
+interface User {
+  readonly id: string;
+  readonly supervisor: boolean;
+  readonly token: string;
+}
+
+/** Users and their sessions straight in the tables, as accepted invites and sign-ins leave them. */
+async function signIn(): Promise<User[]> {
+  const users: User[] = Array.from({ length: AGENTS + SUPERVISORS }, (_, i) => ({
+    id: randomUUID(),
+    supervisor: i >= AGENTS,
+    token: randomBytes(32).toString('base64url'),
+  }));
+  const db = new pg.Client({ connectionString: database.url });
+  await db.connect();
+  try {
+    await db.query(`INSERT INTO inbox.workspaces (id, name) VALUES ($1, 'Bench') ON CONFLICT DO NOTHING`, [
+      WORKSPACE,
+    ]);
+    await db.query(
+      `INSERT INTO inbox.users (id, workspace_id, email, display_name, role, password_hash)
+       SELECT id, $1, 'user-' || id || '@example.test', 'User ' || id, role, 'no password: signed in by the bench'
+       FROM unnest($2::uuid[], $3::text[]) AS u(id, role)`,
+      [WORKSPACE, users.map((u) => u.id), users.map((u) => (u.supervisor ? 'supervisor' : 'agent'))],
+    );
+    await db.query(
+      `INSERT INTO inbox.sessions (id, token_hash, csrf_token, user_id, workspace_id, expires_at)
+       SELECT gen_random_uuid(), hash, 'csrf', user_id, $1, now() + interval '1 day'
+       FROM unnest($2::bytea[], $3::uuid[]) AS s(hash, user_id)`,
+      [
+        WORKSPACE,
+        users.map((u) => createHash('sha256').update(u.token, 'utf8').digest()),
+        users.map((u) => u.id),
+      ],
+    );
+  } finally {
+    await db.end();
+  }
+  return users;
+}
+
+/** The process's resident memory, from /proc (Linux). */
+function rssBytes(): number {
+  const status = readFileSync(`/proc/${app.child.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) * 1024;
+}
+
+const sentAt = new Map<string, number>();
+const deliveries: number[] = [];
+const busLatencies: number[] = [];
+const holderOf = new Map<string, string>();
+let measuring = false;
+let wrongDeliveries = 0;
+let framesReceived = 0;
+let decisionsSeen = 0;
+
+/** Only the few fields needed, without parsing 21 frames per message. */
+function field(frame: string, name: string): string | undefined {
+  const at = frame.indexOf(`"${name}":"`);
+  if (at < 0) return undefined;
+  const start = at + name.length + 4;
+  return frame.slice(start, frame.indexOf('"', start));
+}
+
+function onFrame(user: User, data: string): void {
+  framesReceived += 1;
+  if (field(data, 'type') !== 'event') return;
+  if (data.includes(`"type":"${ConversationAssignedV1.type}"`)) {
+    if (user.supervisor) decisionsSeen += 1;
+    return;
+  }
+  if (!data.includes(`"type":"${ConversationMessageAppendedV1.type}"`)) return;
+  const conversationId = field(data, 'conversationId');
+  if (conversationId === undefined) return;
+  if (!user.supervisor && holderOf.get(conversationId) !== user.id) wrongDeliveries += 1;
+  const start = sentAt.get(field(data.slice(data.indexOf('"event":{')), 'id') ?? '');
+  if (measuring && start !== undefined) deliveries.push(performance.now() - start);
+}
+
+async function openSockets(users: readonly User[]): Promise<WebSocket[]> {
+  const url = `${app.url.replace(/^http/, 'ws')}/ws/inbox`;
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < users.length; i += 50) {
+    sockets.push(
+      ...(await Promise.all(
+        users.slice(i, i + 50).map(
+          (user) =>
+            new Promise<WebSocket>((resolve, reject) => {
+              const socket = new WebSocket(url, {
+                headers: { cookie: `sb_inbox_session=${user.token}`, origin: app.url },
+              });
+              socket.on('message', (data: Buffer) => {
+                const text = data.toString('utf8');
+                if (text.startsWith('{"type":"hello"')) resolve(socket);
+                else onFrame(user, text);
+              });
+              socket.once('close', (code) => reject(new Error(`socket closed: ${code}`)));
+              socket.once('error', reject);
+            }),
+        ),
+      )),
+    );
+  }
+  return sockets;
+}
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until no frame has arrived for `quietMs` (or `timeoutMs` passed). */
+async function quiet(quietMs: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let seen = -1;
+  while (seen !== framesReceived && Date.now() < deadline) {
+    seen = framesReceived;
+    await settle(quietMs);
+  }
+}
+
+async function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await settle(200);
+  return done();
+}
+
+try {
+  await app.waitUntilReady(120_000);
+  const users = await signIn();
+  const agents = users.filter((u) => !u.supervisor);
+  const conversations = Array.from({ length: CONVERSATIONS }, (_, i) => {
+    const id = randomUUID();
+    holderOf.set(id, agents[i % agents.length]!.id);
+    return { id, customerId: randomUUID(), sequence: 0 };
+  });
+
+  // The bus's own latency for the same events: a subscriber in this process, as the inbox's is in its.
+  const subscription = await bus.subscribe({
+    groupId: `bench-live-${run}`,
+    ephemeral: true,
+    topics: [Topics.conversations],
+    accepts: [ConversationMessageAppendedV1],
+    handleBatch: (batch) => {
+      const now = performance.now();
+      for (const { event } of batch) {
+        const start = sentAt.get(event.id);
+        if (measuring && start !== undefined) busLatencies.push(now - start);
+      }
+      return Promise.resolve();
+    },
+  });
+  await subscription.assigned;
+
+  await settle(3_000);
+  const before = rssBytes();
+  const sockets = await openSockets(users);
+  // Every sign-in's presence reaches every socket: let that wave pass before reading memory.
+  await quiet(3_000, 180_000);
+  const perSocket = (rssBytes() - before) / sockets.length;
+
+  // Routing's decisions: each conversation to one agent.
+  const assignedAt = new Date().toISOString();
+  for (let i = 0; i < conversations.length; i += 500) {
+    await bus.emit(
+      conversations.slice(i, i + 500).map((c) =>
+        ConversationAssignedV1.create({
+          workspaceId: WORKSPACE,
+          payload: {
+            conversationId: c.id,
+            queueId: null,
+            agentId: holderOf.get(c.id)!,
+            mode: 'assign',
+            assignedAt,
+            explanation: { step: null, reason: 'bench', candidates: [] },
+          },
+        }),
+      ),
+    );
+  }
+  // Measured once the inbox has taken them all in (every supervisor sees every decision).
+  const decided = performance.now();
+  if (!(await until(() => decisionsSeen >= CONVERSATIONS * SUPERVISORS, 300_000)))
+    throw new Error(
+      `only ${decisionsSeen} of ${CONVERSATIONS * SUPERVISORS} decisions reached the supervisors`,
+    );
+  const decisionsSeconds = (performance.now() - decided) / 1000;
+  await quiet(2_000, 60_000);
+
+  // Open loop: RATE messages a second across the conversations, each timed from its publish.
+  measuring = true;
+  const total = RATE * SECONDS;
+  const started = performance.now();
+  const publishes: Promise<void>[] = [];
+  for (let i = 0; i < total; i += 1) {
+    const due = started + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await settle(wait);
+    const conversation = conversations[Math.floor(Math.random() * conversations.length)]!;
+    conversation.sequence += 1;
+    const event = ConversationMessageAppendedV1.create({
+      workspaceId: WORKSPACE,
+      payload: {
+        conversationId: conversation.id,
+        customerId: conversation.customerId,
+        messageId: randomUUID(),
+        sequence: conversation.sequence,
+        direction: 'in',
+        channel: 'sms',
+        channelAccountId: 'bench',
+        text: `Message ${i}: is my order on its way?`,
+        attachments: [],
+        sender: { type: 'customer', id: conversation.customerId },
+        createdAt: new Date().toISOString(),
+        openedConversation: false,
+      },
+    });
+    sentAt.set(event.id, performance.now());
+    publishes.push(bus.emit(event));
+  }
+  await Promise.all(publishes);
+  const achieved = total / ((performance.now() - started) / 1000);
+  const expected = total * (1 + SUPERVISORS);
+  await until(() => deliveries.length >= expected && busLatencies.length >= total, 120_000);
+  measuring = false;
+
+  deliveries.sort((a, b) => a - b);
+  busLatencies.sort((a, b) => a - b);
+  const row = (name: string, l: number[], count: string) => [
+    name,
+    count,
+    fmt(percentile(l, 50), 1),
+    fmt(percentile(l, 99), 1),
+    fmt(l[l.length - 1] ?? Number.NaN, 1),
+  ];
+  process.stdout.write(
+    `bench:inbox-live — ${users.length} sockets (${AGENTS} agents, ${SUPERVISORS} supervisors) on one ` +
+      `standalone process, ${CONVERSATIONS} conversations, ${RATE} messages/s for ${SECONDS} s ` +
+      `(${fmt(achieved, 0)}/s achieved); the ${CONVERSATIONS} assignments reached the supervisors in ` +
+      `${fmt(decisionsSeconds, 1)} s\n\n`,
+  );
+  process.stdout.write(
+    formatTable([
+      ['measure', 'count', 'p50 ms', 'p99 ms', 'max ms'],
+      row('bus: publish → handled by a subscriber (baseline)', busLatencies, `${busLatencies.length} events`),
+      row(
+        'inbox: publish → frame on the right socket',
+        deliveries,
+        `${deliveries.length} of ${expected} frames`,
+      ),
+    ]) + '\n\n',
+  );
+  const ratio = percentile(deliveries, 99) / percentile(busLatencies, 99);
+  process.stdout.write(
+    `memory per socket: ${fmt(perSocket / 1024, 1)} KiB (resident, ${fmt(before / 2 ** 20, 0)} → ` +
+      `${fmt((before + perSocket * sockets.length) / 2 ** 20, 0)} MiB for ${sockets.length} sockets)\n` +
+      `frames received by the bench: ${framesReceived}; messages of another agent's conversation ` +
+      `received by an agent: ${wrongDeliveries}\n` +
+      `p99 ratio ${fmt(ratio, 2)} (target ≤ 1.5): ${ratio <= 1.5 ? 'met' : 'MISSED'}; visibility ` +
+      `${wrongDeliveries === 0 && deliveries.length >= expected ? 'held' : 'BROKEN'}\n`,
+  );
+  if (ratio > 1.5 || wrongDeliveries > 0 || deliveries.length < expected) process.exitCode = 1;
+  for (const socket of sockets) socket.terminate();
+  await subscription.stop();
+} finally {
+  await bus.close();
+  await app.stop('SIGTERM');
+  await database.drop();
+  await broker.stop();
+}
