@@ -12,6 +12,7 @@ export type { OperatorWorkspaceView } from './operator/operator.service.js';
 export type { CannedResponse } from './canned-responses/canned-responses.service.js';
 export type { ConversationDetail, ConversationListItem } from './conversations/conversations.service.js';
 export type { ArticleListView, BotChannelsView } from './knowledge-base/knowledge-base-admin.service.js';
+export type { ReportCatalogView } from './reports/reports.controller.js';
 
 /** `GET /api/inbox/session`: who is signed in. */
 export type Me = Pick<User, 'id' | 'workspaceId' | 'email' | 'displayName' | 'role' | 'operator'>;

@@ -34,6 +34,7 @@ import { PresenceService } from './live/presence.service.js';
 import { inboxMigrations } from './migrations/index.js';
 import { RoutingAdminController } from './supervision/routing-admin.controller.js';
 import { StaffingPlanningController } from './planning/staffing-planning.controller.js';
+import { ReportsController } from './reports/reports.controller.js';
 import { RoutingAdminService } from './supervision/routing-admin.service.js';
 import { FirstAdminService } from './users/first-admin.service.js';
 import { InvitesService } from './users/invites.service.js';
@@ -64,6 +65,7 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
     CannedResponsesController,
     RoutingAdminController,
     StaffingPlanningController,
+    ReportsController,
     ChannelsAdminController,
     SocialChannelsAdminController,
     ApiKeysAdminController,

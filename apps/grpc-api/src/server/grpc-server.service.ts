@@ -19,6 +19,7 @@ import { CustomerServiceHandlers } from '../customers/customer-service.handlers.
 import { EventServiceHandlers } from '../events/event-service.handlers.js';
 import { GrpcApiConfig } from '../grpc-api.config.js';
 import { KnowledgeBaseServiceHandlers } from '../knowledge-base/knowledge-base-service.handlers.js';
+import { ReportServiceHandlers } from '../reports/report-service.handlers.js';
 import { QueueServiceHandlers } from '../queues/queue-service.handlers.js';
 import { RpcHandlerFactory } from './rpc-handler.factory.js';
 import { grpcMetricsInterceptor } from './grpc-metrics.interceptor.js';
@@ -30,6 +31,7 @@ export const SERVICE_NAMES = [
   'switchboard.v1.QueueService',
   'switchboard.v1.EventService',
   'switchboard.v1.KnowledgeBaseService',
+  'switchboard.v1.ReportService',
 ] as const;
 
 /** How often the standard health service follows the process's readiness. */
@@ -58,6 +60,7 @@ export class GrpcServerService implements OnApplicationBootstrap, BeforeApplicat
     private readonly queues: QueueServiceHandlers,
     private readonly events: EventServiceHandlers,
     private readonly knowledgeBase: KnowledgeBaseServiceHandlers,
+    private readonly reports: ReportServiceHandlers,
     private readonly rpc: RpcHandlerFactory,
   ) {}
 
@@ -80,6 +83,7 @@ export class GrpcServerService implements OnApplicationBootstrap, BeforeApplicat
       'switchboard.v1.QueueService': this.queues.implementation(),
       'switchboard.v1.EventService': this.events.implementation(),
       'switchboard.v1.KnowledgeBaseService': this.knowledgeBase.implementation(),
+      'switchboard.v1.ReportService': this.reports.implementation(),
     };
     for (const name of SERVICE_NAMES) {
       server.addService(definition[name] as ServiceDefinition, implementations[name]);

@@ -32,7 +32,7 @@ export function localWallMs(instantMs: number, timeZone: string): number {
 
 /**
  * The instant a local wall time (given as if UTC, ms) happens in the zone. A time skipped by a
- * spring-forward gap reads as the instant just after it; one repeated in autumn as its first.
+ * spring-forward gap reads as far past it (02:30 → 03:30); one repeated in autumn as its first.
  */
 export function instantOfLocal(wallMs: number, timeZone: string): number {
   let guess = wallMs - (localWallMs(wallMs, timeZone) - wallMs);
@@ -41,6 +41,11 @@ export function instantOfLocal(wallMs: number, timeZone: string): number {
     const next = wallMs - offset;
     if (next === guess) break;
     guess = next;
+  }
+  if (localWallMs(guess, timeZone) !== wallMs) {
+    // In a spring-forward gap: read with the offset before it, which lands as far past the gap.
+    const before = guess - 3 * 3_600_000;
+    return wallMs - (localWallMs(before, timeZone) - before);
   }
   // Of two instants that show this wall time, the earlier one.
   const earlier = guess - 3_600_000;

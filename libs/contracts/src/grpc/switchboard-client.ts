@@ -10,6 +10,7 @@ import type { ConversationServiceClient } from '../generated/switchboard/v1/Conv
 import type { CustomerServiceClient } from '../generated/switchboard/v1/CustomerService.js';
 import type { EventServiceClient } from '../generated/switchboard/v1/EventService.js';
 import type { KnowledgeBaseServiceClient } from '../generated/switchboard/v1/KnowledgeBaseService.js';
+import type { ReportServiceClient } from '../generated/switchboard/v1/ReportService.js';
 import type { QueueServiceClient } from '../generated/switchboard/v1/QueueService.js';
 import { loadSwitchboardPackageDefinition, type SwitchboardProto } from './switchboard-protos.js';
 
@@ -20,6 +21,7 @@ export interface SwitchboardClients {
   readonly queues: QueueServiceClient;
   readonly events: EventServiceClient;
   readonly knowledgeBase: KnowledgeBaseServiceClient;
+  readonly reports: ReportServiceClient;
   /** Closes the one channel the clients share. */
   close(): void;
 }
@@ -62,6 +64,7 @@ export function createSwitchboardClients(options: SwitchboardClientOptions): Swi
     queues: new v1.QueueService(options.address, channelCredentials, shared),
     events: new v1.EventService(options.address, channelCredentials, shared),
     knowledgeBase: new v1.KnowledgeBaseService(options.address, channelCredentials, shared),
+    reports: new v1.ReportService(options.address, channelCredentials, shared),
     close: () => conversations.close(),
   };
 }
