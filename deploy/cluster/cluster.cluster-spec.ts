@@ -110,7 +110,7 @@ describe('test:cluster: the chart run as processes, two replicas of every app', 
       },
     });
     cluster = await Cluster.start(objects, { logDir: '.ci/logs/cluster' });
-    expect(cluster.pods).toHaveLength(16);
+    expect(cluster.pods).toHaveLength(18);
     expect(new Set(cluster.pods.map((p) => p.plan.app))).toEqual(
       new Set([
         'history',
@@ -121,6 +121,7 @@ describe('test:cluster: the chart run as processes, two replicas of every app', 
         'inbox',
         'grpc-api',
         'bot',
+        'reporting',
       ]),
     );
     await cluster.waitUntilAllReady(540_000);

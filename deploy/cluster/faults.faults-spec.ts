@@ -37,6 +37,7 @@ const APPS = [
   'inbox',
   'grpc-api',
   'bot',
+  'reporting',
 ] as const;
 const ADMIN = { email: 'faults@example.test', password: 'faults password 1234' };
 const LOG_DIR = '.ci/logs/faults';

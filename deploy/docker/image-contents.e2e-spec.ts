@@ -135,6 +135,7 @@ describe('the image: what the final stage copies is all the apps need', () => {
       'inbox',
       'grpc-api',
       'bot',
+      'reporting',
       'standalone',
     ]) {
       visit(resolve(staged, 'dist/apps', app, 'main.js'));
@@ -171,6 +172,7 @@ describe('the image: what the final stage copies is all the apps need', () => {
             'inbox',
             'grpc-api',
             'bot',
+            'reporting',
           ].map((a) => [a, { replicas: 1 }]),
         ),
       },
@@ -187,6 +189,7 @@ describe('the image: what the final stage copies is all the apps need', () => {
         'grpc-api',
         'history',
         'inbox',
+        'reporting',
         'routing',
       ].sort(),
     );

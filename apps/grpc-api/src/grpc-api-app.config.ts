@@ -1,6 +1,7 @@
 import { messagingVariables } from '@switchboard/messaging';
 import {
   botApiUrlVariables,
+  reportingApiUrlVariables,
   coreVariables,
   databaseVariables,
   defineConfig,
@@ -51,6 +52,7 @@ export const GrpcApiAppConfig = defineConfig(
     ...routingApiUrlVariables,
     ...socialChannelApiUrlVariables,
     ...botApiUrlVariables,
+    ...reportingApiUrlVariables,
   },
   'GrpcApiAppConfig',
 );

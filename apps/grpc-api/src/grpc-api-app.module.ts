@@ -4,11 +4,13 @@ import {
   apiKeysApiPort,
   historyApiPort,
   knowledgeBaseApiPort,
+  reportingApiPort,
   routingApiPort,
   socialChannelApiPort,
 } from '@switchboard/contracts';
 import {
   BotApiClientConfig,
+  ReportingApiClientConfig,
   HealthModule,
   HistoryApiClientConfig,
   InternalRpcModule,
@@ -40,6 +42,8 @@ import { GrpcApiModule } from './grpc-api.module.js';
     ),
     // KnowledgeBaseService over the bot's port, when the bot is deployed (BOT_API_URL).
     InternalRpcModule.optionalClient(knowledgeBaseApiPort, BotApiClientConfig, 'BOT_API_URL'),
+    // Reports over reporting's port, when reporting is deployed (REPORTING_API_URL).
+    InternalRpcModule.optionalClient(reportingApiPort, ReportingApiClientConfig, 'REPORTING_API_URL'),
     GrpcApiModule,
     // The inbox's Admin → API keys, over internal RPC (ADR 0004, like the channels' ports: ADR 0054).
     InternalRpcModule.serve(apiKeysApiPort, [GrpcApiModule]),

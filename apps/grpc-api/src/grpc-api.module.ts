@@ -15,6 +15,7 @@ import { EventStreamService } from './events/event-stream.service.js';
 import { FeedNotifierService } from './events/feed-notifier.service.js';
 import { GrpcApiConfig } from './grpc-api.config.js';
 import { KnowledgeBaseServiceHandlers } from './knowledge-base/knowledge-base-service.handlers.js';
+import { ReportServiceHandlers } from './reports/report-service.handlers.js';
 import { grpcApiMigrations } from './migrations/index.js';
 import { QueueServiceHandlers } from './queues/queue-service.handlers.js';
 import { GrpcServerService } from './server/grpc-server.service.js';
@@ -50,6 +51,7 @@ import { RpcHandlerFactory } from './server/rpc-handler.factory.js';
     KnowledgeBaseServiceHandlers,
     ExternalBotService,
     BotServiceHandlers,
+    ReportServiceHandlers,
     GrpcServerService,
   ],
   exports: [ApiKeyService, API_KEYS_API],

@@ -2,6 +2,7 @@ import { messagingVariables } from '@switchboard/messaging';
 import {
   attachmentStorageVariables,
   botApiUrlVariables,
+  reportingApiUrlVariables,
   coreVariables,
   databaseVariables,
   defineConfig,
@@ -57,6 +58,7 @@ export const InboxAppConfig = defineConfig(
     ...routingApiUrlVariables,
     ...channelApiUrlVariables,
     ...botApiUrlVariables,
+    ...reportingApiUrlVariables,
   },
   'InboxAppConfig',
 );

@@ -3,6 +3,7 @@ import { MessagingModule } from '@switchboard/messaging';
 import {
   apiKeysApiPort,
   knowledgeBaseApiPort,
+  reportingApiPort,
   historyApiPort,
   routingApiPort,
   smsChannelApiPort,
@@ -11,6 +12,7 @@ import {
 } from '@switchboard/contracts';
 import {
   BotApiClientConfig,
+  ReportingApiClientConfig,
   HealthModule,
   HistoryApiClientConfig,
   InternalRpcModule,
@@ -43,6 +45,8 @@ import { InboxModule } from './inbox.module.js';
     InternalRpcModule.optionalClient(socialChannelApiPort, ChannelsApiClientConfig, 'CHANNEL_SOCIAL_API_URL'),
     // The knowledge base and the bot's channel switch for Admin → Knowledge base, from the bot.
     InternalRpcModule.optionalClient(knowledgeBaseApiPort, BotApiClientConfig, 'BOT_API_URL'),
+    // Reports over reporting's port, when reporting is deployed (REPORTING_API_URL).
+    InternalRpcModule.optionalClient(reportingApiPort, ReportingApiClientConfig, 'REPORTING_API_URL'),
     // Integrators' API keys for Admin → API keys, from grpc-api.
     InternalRpcModule.client(apiKeysApiPort, ChannelsApiClientConfig, 'GRPC_API_URL'),
     InboxModule,

@@ -16,6 +16,7 @@ export type { ConversationDetail, ConversationListItem } from './conversations/c
 export type { ContactProfile } from './contacts/contacts.service.js';
 export type { SavedView, SavedViewFilters } from './saved-views/saved-views.service.js';
 export type { ArticleListView, BotChannelsView } from './knowledge-base/knowledge-base-admin.service.js';
+export type { ReportCatalogView } from './reports/reports.controller.js';
 
 /** `GET /api/inbox/session`: who is signed in. */
 export type Me = Pick<User, 'id' | 'workspaceId' | 'email' | 'displayName' | 'role' | 'operator'>;

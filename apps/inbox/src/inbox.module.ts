@@ -41,6 +41,7 @@ import { NotificationSettingsController } from './notifications/notification-set
 import { NotificationSettingsService } from './notifications/notification-settings.service.js';
 import { RoutingAdminController } from './supervision/routing-admin.controller.js';
 import { StaffingPlanningController } from './planning/staffing-planning.controller.js';
+import { ReportsController } from './reports/reports.controller.js';
 import { RoutingAdminService } from './supervision/routing-admin.service.js';
 import { FirstAdminService } from './users/first-admin.service.js';
 import { InvitesService } from './users/invites.service.js';
@@ -76,6 +77,7 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
     CannedResponsesController,
     RoutingAdminController,
     StaffingPlanningController,
+    ReportsController,
     ChannelsAdminController,
     SocialChannelsAdminController,
     ApiKeysAdminController,

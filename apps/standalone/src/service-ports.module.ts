@@ -5,11 +5,12 @@ import { SocialChannelModule } from '@switchboard/app-channel-social';
 import { ChannelWebModule } from '@switchboard/app-channel-web';
 import { GrpcApiModule } from '@switchboard/app-grpc-api';
 import { HistoryModule } from '@switchboard/app-history';
+import { ReportingModule } from '@switchboard/app-reporting';
 import { RoutingModule } from '@switchboard/app-routing';
 
 /**
  * In one process the owning modules provide the service ports (HISTORY_API, ROUTING_API,
- * WEB_CHANNEL_API, SMS_CHANNEL_API, SOCIAL_CHANNEL_API, API_KEYS_API, KNOWLEDGE_BASE_API); this makes them visible to every other module — the inbox,
+ * WEB_CHANNEL_API, SMS_CHANNEL_API, SOCIAL_CHANNEL_API, API_KEYS_API, KNOWLEDGE_BASE_API, REPORTING_API); this makes them visible to every other module — the inbox,
  * the gRPC API, the web channel — as `InternalRpcModule.client` does when each app runs alone
  * (ADR 0004).
  */
@@ -23,6 +24,7 @@ import { RoutingModule } from '@switchboard/app-routing';
     SocialChannelModule,
     GrpcApiModule,
     BotModule,
+    ReportingModule,
   ],
   exports: [
     HistoryModule,
@@ -32,6 +34,7 @@ import { RoutingModule } from '@switchboard/app-routing';
     SocialChannelModule,
     GrpcApiModule,
     BotModule,
+    ReportingModule,
   ],
 })
 export class ServicePortsModule {}

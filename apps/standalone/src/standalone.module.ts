@@ -5,6 +5,7 @@ import { SocialChannelModule } from '@switchboard/app-channel-social';
 import { ChannelWebModule } from '@switchboard/app-channel-web';
 import { GrpcApiModule } from '@switchboard/app-grpc-api';
 import { HistoryModule } from '@switchboard/app-history';
+import { ReportingModule } from '@switchboard/app-reporting';
 import { RoutingModule } from '@switchboard/app-routing';
 import { InboxModule } from '@switchboard/app-inbox';
 import { MessagingModule } from '@switchboard/messaging';
@@ -35,6 +36,7 @@ export class StandaloneModule {
         GrpcApiModule,
         InboxModule,
         BotModule,
+        ReportingModule,
       ],
     };
   }

@@ -38,6 +38,7 @@ export * from './grpc/grpc-status-details.util.js';
 export * as grpcV1 from './generated/switchboard/v1/index.js';
 export * as grpcGoogleRpc from './generated/google/rpc/index.js';
 export * from './api/knowledge-base-api.js';
+export * from './api/reporting-api.js';
 export * from './events/bot-handoff-requested.event.js';
 export * from './events/bot-channel-switched.event.js';
 export * from './events/bot-hold-changed.event.js';

@@ -148,6 +148,7 @@ export {
 } from './rpc/internal-rpc-client.util.js';
 export { listenInternalRpc } from './rpc/internal-rpc.listener.js';
 export { BotApiClientConfig, botApiUrlVariables } from './rpc/bot-api-url.config.js';
+export { ReportingApiClientConfig, reportingApiUrlVariables } from './rpc/reporting-api-url.config.js';
 export { InternalRpcModule } from './rpc/internal-rpc.module.js';
 
 // Attachment storage (ADR 0045)

@@ -20,6 +20,7 @@ import { EventServiceHandlers } from '../events/event-service.handlers.js';
 import { GrpcApiConfig } from '../grpc-api.config.js';
 import { BotServiceHandlers } from '../bots/bot-service.handlers.js';
 import { KnowledgeBaseServiceHandlers } from '../knowledge-base/knowledge-base-service.handlers.js';
+import { ReportServiceHandlers } from '../reports/report-service.handlers.js';
 import { QueueServiceHandlers } from '../queues/queue-service.handlers.js';
 import { RpcHandlerFactory } from './rpc-handler.factory.js';
 import { grpcMetricsInterceptor } from './grpc-metrics.interceptor.js';
@@ -32,6 +33,7 @@ export const SERVICE_NAMES = [
   'switchboard.v1.EventService',
   'switchboard.v1.KnowledgeBaseService',
   'switchboard.v1.BotService',
+  'switchboard.v1.ReportService',
 ] as const;
 
 /** How often the standard health service follows the process's readiness. */
@@ -61,6 +63,7 @@ export class GrpcServerService implements OnApplicationBootstrap, BeforeApplicat
     private readonly events: EventServiceHandlers,
     private readonly knowledgeBase: KnowledgeBaseServiceHandlers,
     private readonly bots: BotServiceHandlers,
+    private readonly reports: ReportServiceHandlers,
     private readonly rpc: RpcHandlerFactory,
   ) {}
 
@@ -84,6 +87,7 @@ export class GrpcServerService implements OnApplicationBootstrap, BeforeApplicat
       'switchboard.v1.EventService': this.events.implementation(),
       'switchboard.v1.KnowledgeBaseService': this.knowledgeBase.implementation(),
       'switchboard.v1.BotService': this.bots.implementation(),
+      'switchboard.v1.ReportService': this.reports.implementation(),
     };
     for (const name of SERVICE_NAMES) {
       server.addService(definition[name] as ServiceDefinition, implementations[name]);

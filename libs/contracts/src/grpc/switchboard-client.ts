@@ -11,6 +11,7 @@ import type { ConversationServiceClient } from '../generated/switchboard/v1/Conv
 import type { CustomerServiceClient } from '../generated/switchboard/v1/CustomerService.js';
 import type { EventServiceClient } from '../generated/switchboard/v1/EventService.js';
 import type { KnowledgeBaseServiceClient } from '../generated/switchboard/v1/KnowledgeBaseService.js';
+import type { ReportServiceClient } from '../generated/switchboard/v1/ReportService.js';
 import type { QueueServiceClient } from '../generated/switchboard/v1/QueueService.js';
 import { loadSwitchboardPackageDefinition, type SwitchboardProto } from './switchboard-protos.js';
 
@@ -23,6 +24,7 @@ export interface SwitchboardClients {
   readonly knowledgeBase: KnowledgeBaseServiceClient;
   /** An external bot's calls (ADR 0083). */
   readonly bots: BotServiceClient;
+  readonly reports: ReportServiceClient;
   /** Closes the one channel the clients share. */
   close(): void;
 }
@@ -66,6 +68,7 @@ export function createSwitchboardClients(options: SwitchboardClientOptions): Swi
     events: new v1.EventService(options.address, channelCredentials, shared),
     knowledgeBase: new v1.KnowledgeBaseService(options.address, channelCredentials, shared),
     bots: new v1.BotService(options.address, channelCredentials, shared),
+    reports: new v1.ReportService(options.address, channelCredentials, shared),
     close: () => conversations.close(),
   };
 }

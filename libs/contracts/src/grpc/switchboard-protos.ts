@@ -8,6 +8,7 @@ import type { ProtoGrpcType as CustomersProto } from '../generated/customers.js'
 import type { ProtoGrpcType as EventsProto } from '../generated/events.js';
 import type { ProtoGrpcType as KnowledgeBaseProto } from '../generated/knowledge_base.js';
 import type { ProtoGrpcType as QueuesProto } from '../generated/queues.js';
+import type { ProtoGrpcType as ReportsProto } from '../generated/reports.js';
 
 /** Every proto of the public API, relative to the proto root. */
 export const SWITCHBOARD_PROTO_FILES = [
@@ -18,6 +19,7 @@ export const SWITCHBOARD_PROTO_FILES = [
   'switchboard/v1/queues.proto',
   'switchboard/v1/events.proto',
   'switchboard/v1/knowledge_base.proto',
+  'switchboard/v1/reports.proto',
   'google/rpc/status.proto',
   'google/rpc/error_details.proto',
 ] as const;
@@ -56,7 +58,8 @@ export type SwitchboardProto = AgentsProto &
   CustomersProto &
   EventsProto &
   KnowledgeBaseProto &
-  QueuesProto;
+  QueuesProto &
+  ReportsProto;
 
 let cached: PackageDefinition | undefined;
 

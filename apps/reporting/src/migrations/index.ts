@@ -1,0 +1,4 @@
+import { CreateReporting1766000000000 } from './1766000000000-create-reporting.migration.js';
+
+/** Every reporting migration, oldest first. */
+export const reportingMigrations = [CreateReporting1766000000000];
