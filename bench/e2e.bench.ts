@@ -95,6 +95,7 @@ const byConversation = new Map<string, Trace>();
 const messageFrames = new Map<string, Map<string, number>>();
 const replies: { text: string; posted: number; acked: number; status: number }[] = [];
 const errors = new Set<string>();
+let failedProbes = 0;
 
 function delivered(t: Trace): number {
   if (!t.assignee) return Number.NaN;
@@ -135,6 +136,8 @@ const env: Record<string, string> = {
   GRPC_API_URL: nowhere,
 };
 const apps: AppProcess[] = [];
+// Whatever ends this process, the apps it started go with it.
+process.once('exit', () => apps.forEach((a) => a.child.kill('SIGKILL')));
 const start = async (app: string, internalRpcPort?: number) => {
   const p = await startAppProcess(app, {
     ...env,
@@ -333,7 +336,10 @@ async function startProbe() {
     while (running) {
       const event = inboundMessageEvent({ text: 'probe' });
       sent.set(event.id, performance.now());
-      await probeBus.publish({ topic: Topics.inbound, key: event.payload.sender.address, event });
+      // A publish the bus gives up on (5 s) is counted, not thrown: the benchmark goes on.
+      await probeBus
+        .publish({ topic: Topics.inbound, key: event.payload.sender.address, event })
+        .catch(() => (failedProbes += 1));
       await sleep(PROBE_EVERY_MS);
     }
   })();
@@ -567,6 +573,8 @@ try {
     ],
   );
   process.stdout.write(formatTable(table) + '\n\n' + verdicts.join('\n') + '\n');
+  if (failedProbes > 0)
+    process.stdout.write(`\nbare bus probes not acknowledged within 5 s: ${failedProbes}\n`);
   if (errors.size > 0) process.stdout.write(`\nerrors: ${[...errors].slice(0, 10).join('; ')}\n`);
 } catch (error) {
   for (const app of apps) process.stderr.write(`--- ${app.url}\n${app.output().slice(-3000)}\n`);
