@@ -138,6 +138,7 @@ const env: Record<string, string> = {
 const apps: AppProcess[] = [];
 // Whatever ends this process, the apps it started go with it.
 process.once('exit', () => apps.forEach((a) => a.child.kill('SIGKILL')));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 const start = async (app: string, internalRpcPort?: number) => {
   const p = await startAppProcess(app, {
     ...env,
