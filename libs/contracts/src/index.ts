@@ -19,6 +19,7 @@ export * from './events/message-delivery-requested.event.js';
 export * from './workspace.js';
 export * from './events/identity-opt-out-changed.event.js';
 export * from './phone-number.js';
+export * from './inbound-event-id.js';
 export * from './events/participant-activity.event.js';
 export * from './events/csat-submitted.event.js';
 export * from './events/conversation-unassigned.event.js';

@@ -7,6 +7,7 @@ import {
   DeliveryStatusChangedV1,
   InboundMessageReceivedV1,
   TransientMediaError,
+  inboundEventId,
   type EventEnvelope,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
@@ -29,10 +30,10 @@ export interface ReceiveResult {
 }
 
 /**
- * What every social channel does with a webhook, around its adapter (ADR 0070): verify, skip what
- * was acknowledged before, copy media into the attachment store, publish the messages and
- * statuses in one publish, record the receipts and the customers' windows; the caller
- * acknowledges only after. Throws the adapter's `WebhookVerificationError` (403) and
+ * What every social channel does with a webhook, around its adapter (ADR 0070): verify, copy media
+ * into the attachment store (skipping what was acknowledged before), publish the messages and
+ * statuses in one publish under ids named by the messages (ADR 0036), record the customers'
+ * windows; the caller acknowledges only after. Throws the adapter's `WebhookVerificationError` (403) and
  * `MalformedWebhookError` (400), `TransientMediaError` and the bus's unavailability (503: the
  * provider retries).
  */
@@ -71,10 +72,8 @@ export class SocialInboundService {
       channelAccountId: d.account.id,
       providerId: d.payload.providerMessageId,
     }));
-    // The windows move alongside the receipt lookup and the publish (moving one forward again on a
-    // retry changes nothing), and are awaited before the acknowledgement: a webhook answered 200 has
-    // its window recorded. An agent reads the message before replying, so the upsert has landed by
-    // then; not waiting for it before the publish takes a round trip off every webhook.
+    // The windows move alongside the publish (moving one forward again on a retry changes nothing),
+    // and are awaited before the acknowledgement: a webhook answered 200 has its window recorded.
     const touched = this.windows.touch(
       drafts.map((d) => ({
         workspaceId: d.workspaceId,
@@ -85,7 +84,13 @@ export class SocialInboundService {
     );
     // Awaited below in every case; this only keeps a rejection from going unobserved meanwhile.
     touched.catch(() => undefined);
-    const seen = await this.receipts.received(keys);
+    // Every message's event id is named by its account and provider id (ADR 0036): a retry that is
+    // published again is the same event, one message downstream (history dedupes by that natural
+    // key). So a webhook of texts is published at once, its one round trip the publish, with no
+    // receipt to look up before it nor write after. A webhook with media still looks its receipts
+    // up first: a retry of one acknowledged must not fetch and store its files a second time.
+    const withMedia = drafts.some((d) => d.media.length > 0);
+    const seen = withMedia ? await this.receipts.received(keys) : new Set<string>();
     const events: EventEnvelope[] = [];
     const fresh: typeof keys = [];
     const inBatch = new Set<string>();
@@ -98,6 +103,7 @@ export class SocialInboundService {
       const hints = { ...draft.payload.hints, ...(rejected > 0 ? { mediaRejected: String(rejected) } : {}) };
       events.push(
         InboundMessageReceivedV1.create({
+          id: inboundEventId(key.channelAccountId, key.providerId),
           workspaceId: draft.workspaceId,
           payload: { ...draft.payload, attachments, ...(Object.keys(hints).length > 0 ? { hints } : {}) },
         }),
@@ -162,7 +168,7 @@ export class SocialInboundService {
     }
 
     if (events.length > 0) await this.bus.emit(events);
-    await Promise.all([touched, this.receipts.record(fresh)]);
+    await Promise.all([touched, withMedia ? this.receipts.record(fresh) : undefined]);
     // Together, not one round trip after another (Meta batches up to 1,000 statuses).
     await Promise.all(
       advances.map(({ draft }) =>

@@ -87,14 +87,17 @@ export class RoutingStateRepository {
     };
   }
 
-  /** Writes a batch's changes and its events (to the outbox) in the caller's transaction. */
+  /**
+   * Writes a batch's changes and its events (to the outbox) in the caller's transaction; resolves
+   * with the outbox rows' ids, for the caller to delete once it has published those events.
+   */
   async save(
     manager: EntityManager,
     workspaceId: string,
     engine: RoutingEngine,
     changes: RoutingChanges,
     events: readonly { topic: string; event: EventEnvelope }[],
-  ): Promise<void> {
+  ): Promise<string[]> {
     const conversations = changes.conversations;
     if (conversations.length > 0) {
       await manager.query(
@@ -171,12 +174,13 @@ export class RoutingStateRepository {
         [workspaceId, changes.botChannels],
       );
     }
-    if (events.length > 0) {
-      await manager.query(
-        `INSERT INTO routing.outbox (workspace_id, topic, event) SELECT $1, * FROM unnest($2::text[], $3::jsonb[])`,
-        [workspaceId, events.map((e) => e.topic), events.map((e) => JSON.stringify(e.event))],
-      );
-    }
+    if (events.length === 0) return [];
+    const inserted = await manager.query<{ id: string }[]>(
+      `INSERT INTO routing.outbox (workspace_id, topic, event) SELECT $1, * FROM unnest($2::text[], $3::jsonb[])
+       RETURNING id`,
+      [workspaceId, events.map((e) => e.topic), events.map((e) => JSON.stringify(e.event))],
+    );
+    return inserted.map((r) => String(r.id));
   }
 
   async outbox(workspaceId: string, limit: number): Promise<OutboxRow[]> {

@@ -46,6 +46,12 @@ interface OwnedWorkspace {
   again: boolean;
   pending: boolean;
   timer: NodeJS.Timeout | undefined;
+  /**
+   * True once this owner saw the workspace's outbox empty and published everything it wrote since:
+   * a batch's events then go to the log from memory, with no read of the outbox before or after.
+   * False on taking over and after a failed publish: the next run flushes what is stored first.
+   */
+  outboxClear: boolean;
 }
 
 /**
@@ -179,6 +185,7 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
         again: false,
         pending: false,
         timer: undefined,
+        outboxClear: false,
       };
       this.owned.set(workspaceId, owned);
       this.logger.info({ workspaceId, epoch: owned.epoch }, 'routing: took ownership of workspace');
@@ -269,7 +276,7 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
 
   private async run(w: OwnedWorkspace): Promise<void> {
     if (this.owned.get(w.workspaceId) !== w) return;
-    await this.flushOutbox(w);
+    if (!w.outboxClear) await this.flushOutbox(w);
     if (!w.engine) {
       const engine = new RoutingEngine({
         clock: Date.now,
@@ -349,34 +356,49 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
     const changes = engine.takeChanges();
     const effects = engine.takeEffects();
     const events = effects.map((effect) => eventOfEffect(w.workspaceId, effect));
-    const fenced = await this.db.transaction(async (manager) => {
+    const saved = await this.db.transaction(async (manager) => {
       const rows = returnedRows(
         await manager.query(
           'UPDATE routing.workspaces SET applied_seq = $3 WHERE workspace_id = $1 AND epoch = $2 RETURNING 1',
           [w.workspaceId, w.epoch, appliedSeq],
         ),
       );
-      if (rows.length === 0) return false;
-      await this.state.save(manager, w.workspaceId, engine, changes, events);
-      return true;
+      if (rows.length === 0) return null;
+      return this.state.save(manager, w.workspaceId, engine, changes, events);
     });
-    if (!fenced) {
+    if (saved === null) {
       this.lose(w);
       return false;
     }
     w.appliedSeq = appliedSeq;
     this.metrics?.observeAssignments(engine, effects);
-    if (events.length > 0) await this.flushOutbox(w);
+    if (events.length === 0) return true;
+    if (!w.outboxClear) {
+      await this.flushOutbox(w);
+      return true;
+    }
+    // The outbox held only these (this owner is its one writer, and published all it wrote before):
+    // publish them as they are rather than read them back; the rows go once the log has them. A
+    // failed publish leaves them stored, and the next run flushes them first.
+    w.outboxClear = false;
+    await this.bus.emit(events.map((e) => e.event));
+    await this.state.deleteOutbox(saved);
+    w.outboxClear = true;
     return true;
   }
 
   private async flushOutbox(w: OwnedWorkspace): Promise<void> {
+    w.outboxClear = false;
     for (;;) {
       const rows = await this.state.outbox(w.workspaceId, 1000);
-      if (rows.length === 0) return;
-      await this.bus.emit(rows.map((r) => r.event));
-      await this.state.deleteOutbox(rows.map((r) => r.id));
-      if (rows.length < 1000) return;
+      if (rows.length > 0) {
+        await this.bus.emit(rows.map((r) => r.event));
+        await this.state.deleteOutbox(rows.map((r) => r.id));
+      }
+      if (rows.length < 1000) {
+        w.outboxClear = true;
+        return;
+      }
     }
   }
 

@@ -34,8 +34,8 @@ export interface WebhookOutageScenario {
  * The webhook under an event-log outage, as the channel e2e tests (`bus-outage`, `meta-outage`)
  * hold each channel to it: a broker of the test's own is stopped under the running app and
  * restarted on the same port and data. The provider's POST meanwhile is answered 503 and not
- * acknowledged; its retry, once Kafka is back, is acknowledged and the message is on the log — at
- * most twice (the first attempt may have reached Kafka after its 503; history's natural key keeps
+ * acknowledged; its retry, once Kafka is back, is acknowledged and the message is on the log — as
+ * at most two distinct events (the first attempt may have reached Kafka after its 503; history's natural key keeps
  * one), and a message acknowledged before the outage exactly once. Registers its own
  * beforeAll/afterAll and one test.
  */
@@ -114,8 +114,11 @@ export function describeWebhookOutage(scenario: WebhookOutageScenario): void {
       accepts: [InboundMessageReceivedV1],
       handleBatch: (batch) => Promise.resolve(void seen.push(...batch.map((c) => c.event))),
     });
+    // Distinct events: a channel that names a message's event by the message (ADR 0036) publishes
+    // a retry as the same event again, which is one message downstream.
     const published = (message: ProviderMessage) =>
-      seen.filter((e) => e.payload.providerMessageId === message.providerMessageId).length;
+      new Set(seen.filter((e) => e.payload.providerMessageId === message.providerMessageId).map((e) => e.id))
+        .size;
     await waitFor(() => published(before) > 0 && published(during) > 0, {
       what: 'both messages on the log',
       timeoutMs: 30_000,

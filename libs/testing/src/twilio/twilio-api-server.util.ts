@@ -9,6 +9,8 @@ export interface RecordedTwilioRequest {
   readonly form: URLSearchParams;
   /** Basic-auth credentials the client sent, or null. */
   readonly auth: { readonly username: string; readonly password: string } | null;
+  /** `Date.now()` when the request's body had arrived (latency benchmarks time deliveries by it). */
+  readonly receivedAt: number;
 }
 
 export interface CannedResponse {
@@ -83,6 +85,7 @@ export async function startTwilioApiServer(credentials: Record<string, string>):
       path: url.pathname,
       form: new URLSearchParams(Buffer.concat(chunks).toString('utf8')),
       auth,
+      receivedAt: Date.now(),
     };
     requests.push(recorded);
 

@@ -1,0 +1,592 @@
+/**
+ * `npm run bench:e2e`: a customer's text to the assigned agent's socket, through every app as its
+ * own process (history, routing, channel-sms, inbox) on the real Kafka broker and PostgreSQL, as
+ * in production; and agents' replies from the socket to Twilio's API. Issue #20.
+ *
+ * Open loop: signed Twilio webhooks at each RATE for SECONDS, each timed from when it was due,
+ * every one a new customer (a new conversation routing must assign) until the message and its
+ * assignment are both on the assigned agent's socket. Per hop from the events' own timestamps
+ * (Kafka record timestamps and `occurredAt`; one machine, one clock):
+ *   webhook → bus → history → bus → routing → bus → inbox → socket.
+ * Beside it, in the same run: the bare bus round trip (a `KafkaEventBus` publish → handle, one at a
+ * time, during each load and once quiet) times the number of bus hops (3), and Kafka's own
+ * EndToEndLatency (quiet, before the load).
+ *
+ * `node dist/bench/e2e.bench.js [RATES=100,500,1000] [SECONDS=10] [AGENTS=5] [REPLY_EVERY=10]`.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Agent as HttpAgent, request } from 'node:http';
+import { InboundMessageReceivedV1, Topics } from '@switchboard/contracts';
+import { KafkaEventBus } from '@switchboard/messaging';
+import {
+  type AppProcess,
+  createTestDatabase,
+  freePort,
+  inboundMessageEvent,
+  signedTwilioWebhook,
+  startAppProcess,
+  startTwilioApiServer,
+  twilioInboundSmsParams,
+} from '@switchboard/testing';
+import { Kafka, logLevel } from 'kafkajs';
+import WebSocket from 'ws';
+import {
+  type KafkaPerfModule,
+  fmt,
+  formatTable,
+  loadDeployModule,
+  percentile,
+  useBroker,
+} from './bench.util.js';
+
+const RATES = (process.argv[2] ?? '100,500,1000').split(',').map(Number);
+const SECONDS = Number(process.argv[3] ?? 10);
+const AGENTS = Number(process.argv[4] ?? 5);
+const REPLY_EVERY = Number(process.argv[5] ?? 10);
+/** webhook → [inbound] → history → [conversations] → routing → [routing] → inbox. */
+const BUS_HOPS = 3;
+/** After the last message was due, how long the phase waits for stragglers. */
+const DRAIN_MS = 60_000;
+const PROBE_EVERY_MS = 50;
+
+const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
+const AUTH_TOKEN = randomBytes(16).toString('hex');
+const OUR_NUMBER = '+14155550100';
+const PUBLIC_BASE_URL = 'https://bench.example.test';
+const ADMIN = { email: 'owner@example.test', password: 'owner password 123' };
+const AGENT_PASSWORD = 'agent password 123';
+const HOPS = [
+  'webhook → bus',
+  'bus → history',
+  'history → bus',
+  'bus → routing',
+  'routing → bus',
+  'bus → inbox → socket',
+] as const;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Letters only: history masks digit runs that look like card numbers. */
+const word = (n = 16) => Array.from(randomBytes(n), (b) => String.fromCharCode(97 + (b % 26))).join('');
+
+/** One message's way through, in `Date.now()` milliseconds (NaN while not seen). */
+interface Trace {
+  readonly index: number;
+  readonly sid: string;
+  readonly text: string;
+  due: number;
+  acked: number;
+  status: number;
+  inboundRecord: number;
+  appendedAt: number;
+  appendedRecord: number;
+  conversationId: string | undefined;
+  assignedAt: number;
+  assignedRecord: number;
+  assignee: string | undefined;
+  /** When the assignment's frame reached the assignee's socket (the message's: `messageFrames`). */
+  socketAssigned: number;
+}
+
+const traces: Trace[] = [];
+const bySid = new Map<string, Trace>();
+const byText = new Map<string, Trace>();
+const byConversation = new Map<string, Trace>();
+/** conversationId → agent → when the message frame reached that agent's socket. */
+const messageFrames = new Map<string, Map<string, number>>();
+const replies: { text: string; posted: number; acked: number; status: number }[] = [];
+const errors = new Set<string>();
+let failedProbes = 0;
+
+function delivered(t: Trace): number {
+  if (!t.assignee) return Number.NaN;
+  const message = messageFrames.get(t.conversationId ?? '')?.get(t.assignee) ?? Number.NaN;
+  return Math.max(message, t.socketAssigned);
+}
+
+// --- the platform, as processes -------------------------------------------------------------
+
+const broker = await useBroker();
+const brokers = broker.brokers.split(',');
+const database = await createTestDatabase('bench_e2e');
+const twilio = await startTwilioApiServer({ [ACCOUNT_SID]: AUTH_TOKEN });
+const prefix = `bench-e2e-${randomUUID().slice(0, 8)}.`;
+const rpc = { history: await freePort(), routing: await freePort(), sms: await freePort() };
+const nowhere = `tcp://127.0.0.1:${await freePort()}`;
+// One environment for every app, as the chart's ConfigMap and Secret give it.
+const env: Record<string, string> = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'warn',
+  DATABASE_URL: database.url,
+  KAFKA_BROKERS: broker.brokers,
+  KAFKA_TOPIC_PREFIX: prefix,
+  SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  INTERNAL_API_TOKEN: randomBytes(32).toString('hex'),
+  PUBLIC_BASE_URL,
+  TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+  TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+  TWILIO_PHONE_NUMBER: OUR_NUMBER,
+  TWILIO_API_BASE_URL: twilio.url,
+  ADMIN_EMAIL: ADMIN.email,
+  ADMIN_PASSWORD: ADMIN.password,
+  HISTORY_API_URL: `tcp://127.0.0.1:${rpc.history}`,
+  ROUTING_API_URL: `tcp://127.0.0.1:${rpc.routing}`,
+  CHANNEL_SMS_API_URL: `tcp://127.0.0.1:${rpc.sms}`,
+  // Not on the measured path and not started: the inbox calls them only from admin screens.
+  CHANNEL_WEB_API_URL: nowhere,
+  GRPC_API_URL: nowhere,
+};
+const apps: AppProcess[] = [];
+// Whatever ends this process, the apps it started go with it.
+process.once('exit', () => apps.forEach((a) => a.child.kill('SIGKILL')));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+const start = async (app: string, internalRpcPort?: number) => {
+  const p = await startAppProcess(app, {
+    ...env,
+    ...(internalRpcPort === undefined ? {} : { INTERNAL_RPC_PORT: String(internalRpcPort) }),
+  });
+  apps.push(p);
+  return p;
+};
+
+const kafka = new Kafka({ clientId: 'bench-e2e', brokers, logLevel: logLevel.NOTHING });
+const tap = kafka.consumer({ groupId: `${prefix}bench-tap`, maxWaitTimeInMs: 100 });
+const sockets: WebSocket[] = [];
+const http = new HttpAgent({ keepAlive: true, maxSockets: 256 });
+const probeBus = new KafkaEventBus({
+  brokers,
+  clientId: 'bench-e2e-probe',
+  topicPrefix: `${prefix}probe.`,
+  partitions: 12,
+  replicationFactor: 1,
+});
+
+function post(
+  base: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; text: string }> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path,
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+        agent: http,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function json<T>(response: Response, what: string): Promise<T> {
+  if (response.status >= 300) throw new Error(`${what}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+interface Session {
+  readonly userId: string;
+  readonly cookie: string;
+  readonly headers: Record<string, string>;
+}
+
+async function signIn(inbox: string, email: string, password: string): Promise<Session> {
+  const response = await fetch(`${inbox}/api/inbox/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: inbox },
+    body: JSON.stringify({ email, password }),
+  });
+  const { user, csrfToken } = await json<{ user: { id: string }; csrfToken: string }>(response, 'sign-in');
+  const cookie = response.headers.getSetCookie()[0]!.split(';')[0]!;
+  return {
+    userId: user.id,
+    cookie,
+    headers: { cookie, origin: inbox, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
+  };
+}
+
+/** An agent's inbox tab: the socket, and what a quick agent does with each assignment. */
+function connectAgent(inbox: string, session: Session): Promise<void> {
+  const socket = new WebSocket(`${inbox.replace('http', 'ws')}/ws/inbox`, {
+    headers: { cookie: session.cookie, origin: inbox },
+  });
+  sockets.push(socket);
+  socket.on('message', (data: Buffer) => {
+    const at = Date.now();
+    const frame = JSON.parse(data.toString('utf8')) as {
+      type: string;
+      event?: { type: string; payload: Record<string, unknown> };
+    };
+    if (frame.type !== 'event' || !frame.event) return;
+    const { type, payload } = frame.event;
+    if (type === 'conversation.message.appended' && payload.direction === 'in') {
+      const conversationId = String(payload.conversationId);
+      let seen = messageFrames.get(conversationId);
+      if (!seen) messageFrames.set(conversationId, (seen = new Map<string, number>()));
+      seen.set(session.userId, at);
+    } else if (type === 'conversation.assigned' && payload.agentId === session.userId) {
+      const conversationId = String(payload.conversationId);
+      const trace = byConversation.get(conversationId);
+      if (trace) trace.socketAssigned = at;
+      void work(inbox, session, conversationId, trace).catch((e: Error) => errors.add(`agent: ${e.message}`));
+    }
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('message', () => resolve());
+  });
+}
+
+/** Reply to every REPLY_EVERY-th conversation, then resolve it so the agent's capacity frees. */
+async function work(inbox: string, session: Session, conversationId: string, trace: Trace | undefined) {
+  const base = `/api/inbox/conversations/${conversationId}`;
+  if (trace && trace.index % REPLY_EVERY === 0) {
+    const text = `reply ${word(24)}`;
+    const posted = Date.now();
+    const answer = await post(
+      inbox,
+      `${base}/messages`,
+      session.headers,
+      JSON.stringify({ idempotencyKey: randomUUID(), text }),
+    );
+    replies.push({ text, posted, acked: Date.now(), status: answer.status });
+  }
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const { status } = await post(inbox, `${base}/status`, session.headers, '{"status":"resolved"}');
+    if (status < 300) return;
+    await sleep(500);
+  }
+  errors.add(`resolve ${conversationId}: gave up`);
+}
+
+/** Kafka's own view: when each event's record was stamped on its topic. */
+async function startTap(): Promise<void> {
+  await tap.connect();
+  await tap.subscribe({
+    topics: [Topics.inbound, Topics.conversations, Topics.routing].map((t) => `${prefix}${t}`),
+    fromBeginning: true,
+  });
+  const joined = new Promise<void>((resolve) => tap.on(tap.events.GROUP_JOIN, () => resolve()));
+  await tap.run({
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) {
+        const at = Number(m.timestamp);
+        const event = JSON.parse(m.value?.toString('utf8') ?? '{}') as {
+          type: string;
+          occurredAt: string;
+          payload: Record<string, unknown>;
+        };
+        const p = event.payload;
+        if (event.type === 'inbound.message.received') {
+          const t = bySid.get(String(p.providerMessageId));
+          if (t) t.inboundRecord = at;
+        } else if (event.type === 'conversation.message.appended' && p.direction === 'in') {
+          const t = byText.get(String(p.text));
+          if (t) {
+            t.appendedRecord = at;
+            t.appendedAt = Date.parse(event.occurredAt);
+            t.conversationId = String(p.conversationId);
+            byConversation.set(t.conversationId, t);
+          }
+        } else if (event.type === 'conversation.assigned') {
+          const t = byConversation.get(String(p.conversationId));
+          if (t && t.assignee === undefined) {
+            t.assignedRecord = at;
+            t.assignedAt = Date.parse(event.occurredAt);
+            t.assignee = String(p.agentId);
+          }
+        }
+      }
+      return Promise.resolve();
+    },
+  });
+  await joined;
+}
+
+/** The bare bus: one event published, handled, then the next, every PROBE_EVERY_MS. */
+async function startProbe() {
+  const sent = new Map<string, number>();
+  let samples: number[] = [];
+  const subscription = await probeBus.subscribe({
+    groupId: 'probe',
+    topics: [Topics.inbound],
+    accepts: [InboundMessageReceivedV1],
+    handleBatch: (batch) => {
+      const now = performance.now();
+      for (const { event } of batch) {
+        const at = sent.get(event.id);
+        if (at !== undefined) samples.push(now - at);
+        sent.delete(event.id);
+      }
+      return Promise.resolve();
+    },
+  });
+  await subscription.assigned;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const event = inboundMessageEvent({ text: 'probe' });
+      sent.set(event.id, performance.now());
+      // A publish the bus gives up on (5 s) is counted, not thrown: the benchmark goes on.
+      await probeBus
+        .publish({ topic: Topics.inbound, key: event.payload.sender.address, event })
+        .catch(() => (failedProbes += 1));
+      await sleep(PROBE_EVERY_MS);
+    }
+  })();
+  return {
+    /** The round trips since the last call. */
+    take: () => {
+      const taken = samples.sort((a, b) => a - b);
+      samples = [];
+      return taken;
+    },
+    stop: async () => {
+      running = false;
+      await loop;
+      await subscription.stop();
+    },
+  };
+}
+
+let sequence = 0;
+function prepare(): { trace: Trace; headers: Record<string, string>; body: string } {
+  const n = (sequence += 1);
+  // A new customer each time: a new conversation for routing to assign.
+  const from = `+1415${String(5_000_000 + n).padStart(7, '0')}`;
+  const text = `e2e ${word()}`;
+  const params = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, from, { Body: text });
+  const { headers, body } = signedTwilioWebhook(AUTH_TOKEN, `${PUBLIC_BASE_URL}/webhooks/twilio/sms`, params);
+  const trace: Trace = {
+    index: n,
+    sid: params.MessageSid,
+    text,
+    due: Number.NaN,
+    acked: Number.NaN,
+    status: 0,
+    inboundRecord: Number.NaN,
+    appendedAt: Number.NaN,
+    appendedRecord: Number.NaN,
+    conversationId: undefined,
+    assignedAt: Number.NaN,
+    assignedRecord: Number.NaN,
+    assignee: undefined,
+    socketAssigned: Number.NaN,
+  };
+  return { trace, headers, body };
+}
+
+/** RATE webhooks a second for `seconds`, open loop; resolves once all are on a socket or DRAIN_MS passed. */
+async function phase(sms: string, rate: number, seconds: number): Promise<Trace[]> {
+  const prepared = Array.from({ length: Math.round(rate * seconds) }, prepare);
+  for (const { trace } of prepared) {
+    traces.push(trace);
+    bySid.set(trace.sid, trace);
+    byText.set(trace.text, trace);
+  }
+  const started = Date.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < prepared.length; i++) {
+    const { trace, headers, body } = prepared[i]!;
+    trace.due = started + (i * 1000) / rate;
+    const wait = trace.due - Date.now();
+    if (wait > 1) await sleep(wait);
+    inFlight.push(
+      post(sms, '/webhooks/twilio/sms', headers, body).then(
+        ({ status }) => {
+          trace.status = status;
+          trace.acked = Date.now();
+        },
+        (e: NodeJS.ErrnoException) => void errors.add(`webhook: ${e.code ?? e.message}`),
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  const phaseTraces = prepared.map((p) => p.trace);
+  const deadline = Date.now() + DRAIN_MS;
+  while (Date.now() < deadline && phaseTraces.some((t) => Number.isNaN(delivered(t)))) await sleep(200);
+  return phaseTraces;
+}
+
+const stats = (values: number[]) => {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  return { n: v.length, p50: percentile(v, 50), p99: percentile(v, 99), max: v[v.length - 1] ?? Number.NaN };
+};
+const cells = (s: ReturnType<typeof stats>) => [fmt(s.p50, 1), fmt(s.p99, 1), fmt(s.max, 1)];
+
+function hops(t: Trace): number[] {
+  return [
+    t.inboundRecord - t.due,
+    t.appendedAt - t.inboundRecord,
+    t.appendedRecord - t.appendedAt,
+    t.assignedAt - t.appendedRecord,
+    t.assignedRecord - t.assignedAt,
+    delivered(t) - t.assignedRecord,
+  ];
+}
+
+// --- the run ----------------------------------------------------------------------------------
+
+try {
+  const perf = await loadDeployModule<KafkaPerfModule>('deploy/local/kafka/kafka-perf.mjs');
+  // The services first: the others call them at start (the inbox's first admin, its agents).
+  const [history, routing] = await Promise.all([
+    start('history', rpc.history),
+    start('routing', rpc.routing),
+  ]);
+  await Promise.all([history.waitUntilReady(120_000), routing.waitUntilReady(120_000)]);
+  const [sms, inbox] = await Promise.all([start('channel-sms', rpc.sms), start('inbox')]);
+  await Promise.all([sms.waitUntilReady(120_000), inbox.waitUntilReady(120_000)]);
+
+  // Agents: the first admin and invited teammates, each with capacity 100, each on a socket.
+  const admin = await signIn(inbox.url, ADMIN.email, ADMIN.password);
+  const sessions = [admin];
+  for (let i = 1; i < AGENTS; i++) {
+    const email = `agent${i}@example.test`;
+    const invite = await json<{ path: string }>(
+      await fetch(`${inbox.url}/api/inbox/invites`, {
+        method: 'POST',
+        headers: admin.headers,
+        body: JSON.stringify({ email, displayName: `Agent ${i}`, role: 'agent' }),
+      }),
+      'invite',
+    );
+    await json(
+      await fetch(`${inbox.url}/api/inbox/invites/accept`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: inbox.url },
+        body: JSON.stringify({ token: invite.path.split('/invite/')[1], password: AGENT_PASSWORD }),
+      }),
+      'accept',
+    );
+    sessions.push(await signIn(inbox.url, email, AGENT_PASSWORD));
+  }
+  for (const s of sessions) {
+    await json(
+      await fetch(`${inbox.url}/api/inbox/admin/agents/${s.userId}`, {
+        method: 'PUT',
+        headers: admin.headers,
+        body: JSON.stringify({ skills: [], defaultChannelCapacity: 100, maxConcurrent: 100 }),
+      }),
+      'agent capacity',
+    );
+  }
+  await startTap();
+  await Promise.all(sessions.map((s) => connectAgent(inbox.url, s)));
+
+  process.stdout.write(
+    `bench:e2e — history, routing, channel-sms and inbox as processes on Kafka ${broker.brokers} and PostgreSQL; ` +
+      `${AGENTS} agents (capacity 100 each) on /ws/inbox, each resolving what it is assigned and replying to 1 in ${REPLY_EVERY}; ` +
+      `${SECONDS} s at each of ${RATES.join(', ')} messages/s, every message a new customer\n\n`,
+  );
+
+  // Quiet baselines: Kafka's own EndToEndLatency, and our bus's bare round trip.
+  const kafkaE2e = await perf.runEndToEndLatency({
+    brokers: broker.brokers,
+    topic: `${prefix}e2e-latency`,
+    numMessages: 1_000,
+    recordSize: 700,
+  });
+  const probe = await startProbe();
+  await sleep(10_000);
+  const quietBus = stats(probe.take());
+
+  // Warm-up: until texts are assigned (presence reached routing, every consumer joined).
+  await phase(sms.url, 20, 3);
+  probe.take();
+
+  const results: { rate: number; traces: Trace[]; bus: ReturnType<typeof stats> }[] = [];
+  for (const rate of RATES) {
+    probe.take();
+    const t = await phase(sms.url, rate, SECONDS);
+    results.push({ rate, traces: t, bus: stats(probe.take()) });
+    await sleep(3_000);
+  }
+  await probe.stop();
+
+  const table: string[][] = [
+    ['rate /s', 'measure', 'n', 'p50 ms', 'p99 ms', 'max ms'],
+    [
+      'quiet',
+      "Kafka's EndToEndLatency (one at a time)",
+      '1,000',
+      fmt(kafkaE2e.p50Ms, 0),
+      fmt(kafkaE2e.p99Ms, 0),
+      `p99.9 ${fmt(kafkaE2e.p999Ms, 0)}`,
+    ],
+    ['quiet', 'bare bus round trip (KafkaEventBus publish → handle)', String(quietBus.n), ...cells(quietBus)],
+  ];
+  const verdicts: string[] = [];
+  for (const { rate, traces: t, bus } of results) {
+    const done = t.filter((x) => Number.isFinite(delivered(x)));
+    const e2e = stats(done.map((x) => delivered(x) - x.due));
+    const bound = BUS_HOPS * bus.p99;
+    table.push(
+      [
+        String(rate),
+        `end to end (${done.length}/${t.length} on the assignee's socket)`,
+        String(e2e.n),
+        ...cells(e2e),
+      ],
+      [String(rate), 'webhook acknowledged (200)', '', ...cells(stats(t.map((x) => x.acked - x.due)))],
+      ...HOPS.map((name, i) => [
+        String(rate),
+        `  ${name}`,
+        '',
+        ...cells(stats(done.map((x) => hops(x)[i]!))),
+      ]),
+      [String(rate), 'bare bus round trip, same load', String(bus.n), ...cells(bus)],
+      [String(rate), `${BUS_HOPS} × bare bus round trip`, '', fmt(BUS_HOPS * bus.p50, 1), fmt(bound, 1), ''],
+    );
+    verdicts.push(
+      `${rate}/s: ${done.length}/${t.length} delivered; end-to-end p99 ${fmt(e2e.p99, 1)} ms = ` +
+        `${fmt(e2e.p99 / bound, 2)} × (${BUS_HOPS} hops × bare p99 ${fmt(bus.p99, 1)} ms)` +
+        (rate === 500
+          ? `; target ≤ 2: ${e2e.p99 <= 2 * bound && done.length === t.length ? 'met' : 'NOT met'}`
+          : ''),
+    );
+  }
+  const creations = new Map(twilio.creations().map((r) => [r.form.get('Body'), r.receivedAt]));
+  const replyToTwilio = stats(replies.map((r) => (creations.get(r.text) ?? Number.NaN) - r.posted));
+  const replyAck = stats(replies.map((r) => r.acked - r.posted));
+  table.push(
+    [
+      'all',
+      `agent reply POST → acknowledged (${replies.filter((r) => r.status < 300).length} of ${replies.length} 2xx)`,
+      String(replyAck.n),
+      ...cells(replyAck),
+    ],
+    [
+      'all',
+      "agent reply POST → Twilio's API (messages.create)",
+      String(replyToTwilio.n),
+      ...cells(replyToTwilio),
+    ],
+  );
+  process.stdout.write(formatTable(table) + '\n\n' + verdicts.join('\n') + '\n');
+  if (failedProbes > 0)
+    process.stdout.write(`\nbare bus probes not acknowledged within 5 s: ${failedProbes}\n`);
+  if (errors.size > 0) process.stdout.write(`\nerrors: ${[...errors].slice(0, 10).join('; ')}\n`);
+} catch (error) {
+  for (const app of apps) process.stderr.write(`--- ${app.url}\n${app.output().slice(-3000)}\n`);
+  throw error;
+} finally {
+  for (const s of sockets) s.terminate();
+  http.destroy();
+  await tap.disconnect().catch(() => undefined);
+  await probeBus.close().catch(() => undefined);
+  await Promise.all(apps.map((a) => a.stop('SIGTERM')));
+  await twilio.close();
+  await database.drop();
+  await broker.stop();
+}
