@@ -105,7 +105,7 @@ async function ours() {
   for (let i = 0; i < LIGHT_LOAD_EVENTS; i++) {
     const event = makeEvent(i);
     sentAt.set(event.id, performance.now());
-    await bus.publish({ topic: Topics.inbound, key: event.payload.sender.address, event });
+    await bus.emit(event);
     await until(i + 1);
   }
   const light = latencies.splice(0).sort((a, b) => a - b);
@@ -119,7 +119,7 @@ async function ours() {
     while (next < events.length) {
       const event = events[next++]!;
       sentAt.set(event.id, performance.now());
-      await bus.publish({ topic: Topics.inbound, key: event.payload.sender.address, event });
+      await bus.emit(event);
     }
   };
   await Promise.all(Array.from({ length: 256 }, publisher));
