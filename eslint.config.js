@@ -58,6 +58,21 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // An event's definition says where it goes (`emit()`); only the outbox relay publishes entries
+    // routed earlier, as history stored them (see EventBus.relayOutbox).
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: ['apps/history/src/outbox/outbox-relay.service.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='relayOutbox']",
+          message: 'Only the history outbox relay publishes pre-routed events; emit() the event instead.',
+        },
+      ],
+    },
+  },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
     // Plain-JS scripts and configs run on Node.

@@ -217,7 +217,7 @@ try {
   const live = collectStream<grpcV1.Event__Output>(reader.events.Subscribe({}));
   await new Promise((resolve) => setTimeout(resolve, 500));
   const liveStart = performance.now();
-  for (let i = 0; i < events.length; i += 500) await bus.publish(events.slice(i, i + 500));
+  for (let i = 0; i < events.length; i += 500) await bus.emit(events.slice(i, i + 500));
   await until(() => live.items.length >= EVENTS);
   const liveSeconds = (performance.now() - liveStart) / 1000;
   live.cancel();

@@ -183,10 +183,8 @@ for (let i = 0; i < total; i += 1) {
   const messageId = randomUUID();
   due.set(messageId, at);
   publishes.push(
-    bus.publish({
-      topic: Topics.deliveries,
-      key: DEFAULT_WORKSPACE_ID,
-      event: MessageDeliveryRequestedV1.create({
+    bus.emit(
+      MessageDeliveryRequestedV1.create({
         workspaceId: DEFAULT_WORKSPACE_ID,
         payload: {
           messageId,
@@ -201,7 +199,7 @@ for (let i = 0; i < total; i += 1) {
           requestedAt: new Date().toISOString(),
         },
       }),
-    }),
+    ),
   );
 }
 await Promise.all(publishes);

@@ -110,7 +110,7 @@ describe('channel-sms', () => {
         ...overrides,
       },
     });
-    await bus.publish({ topic: Topics.deliveries, key: DEFAULT_WORKSPACE_ID, event });
+    await bus.emit(event);
     return event.payload.messageId;
   };
   const finalStatus = (messageId: string) =>
@@ -398,7 +398,7 @@ describe('channel-sms', () => {
         },
       });
       const before = api.creations().length;
-      await bus.publish({ topic: Topics.deliveries, key: event.workspaceId, event });
+      await bus.emit(event);
       const status = await finalStatus(event.payload.messageId);
       expect(status.payload).toMatchObject({
         status: 'failed',

@@ -100,7 +100,7 @@ describe('channel-social: Meta', () => {
         ...overrides,
       },
     });
-    await bus.publish({ topic: Topics.deliveries, key: DEFAULT_WORKSPACE_ID, event });
+    await bus.emit(event);
     return event.payload.messageId;
   };
   const statusesOf = (messageId: string) => statuses.filter((s) => s.payload.messageId === messageId);

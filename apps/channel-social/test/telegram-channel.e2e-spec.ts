@@ -88,7 +88,7 @@ describe('channel-social: Telegram', () => {
         ...overrides,
       },
     });
-    await bus.publish({ topic: Topics.deliveries, key: DEFAULT_WORKSPACE_ID, event });
+    await bus.emit(event);
     return event.payload.messageId;
   };
   const firstStatus = (messageId: string) =>

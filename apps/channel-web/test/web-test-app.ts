@@ -145,10 +145,8 @@ export async function startWebTestApp(
     },
     async reply(recipient, text, extra = {}) {
       const messageId = extra.messageId ?? randomUUID();
-      await bus.publish({
-        topic: Topics.deliveries,
-        key: workspaceId,
-        event: MessageDeliveryRequestedV1.create({
+      await bus.emit(
+        MessageDeliveryRequestedV1.create({
           workspaceId,
           payload: {
             messageId,
@@ -164,7 +162,7 @@ export async function startWebTestApp(
             requestedAt: new Date().toISOString(),
           },
         }),
-      });
+      );
       return messageId;
     },
     async close() {

@@ -4,7 +4,6 @@ import {
   DEFAULT_WORKSPACE_ID,
   type InboundMessageReceivedV1,
   ParticipantActivityV1,
-  Topics,
 } from '@switchboard/contracts';
 import { type TcpProxy, launchChromium, startTcpProxy, waitFor } from '@switchboard/testing';
 import { type Browser, type Page } from 'playwright-core';
@@ -143,10 +142,8 @@ describe('widget in a browser', () => {
     const conversationId = '00000000-0000-4000-8000-00000000c0c0';
     const customerId = '00000000-0000-4000-8000-00000000cccc';
     const activity = (kind: 'typing' | 'read') =>
-      t.bus.publish({
-        topic: Topics.activity,
-        key: DEFAULT_WORKSPACE_ID,
-        event: ParticipantActivityV1.create({
+      t.bus.emit(
+        ParticipantActivityV1.create({
           workspaceId: DEFAULT_WORKSPACE_ID,
           payload: {
             conversationId,
@@ -156,7 +153,7 @@ describe('widget in a browser', () => {
             at: new Date().toISOString(),
           },
         }),
-      });
+      );
     await activity('typing');
     await page.getByText('Alex Agent is typing…').waitFor();
     await activity('read');
@@ -216,10 +213,8 @@ describe('widget in a browser', () => {
       what: 'the agent’s image shown',
     });
 
-    await t.bus.publish({
-      topic: Topics.conversations,
-      key: DEFAULT_WORKSPACE_ID,
-      event: ConversationStatusChangedV1.create({
+    await t.bus.emit(
+      ConversationStatusChangedV1.create({
         workspaceId: DEFAULT_WORKSPACE_ID,
         payload: {
           conversationId,
@@ -230,7 +225,7 @@ describe('widget in a browser', () => {
           changedAt: new Date().toISOString(),
         },
       }),
-    });
+    );
     await page.getByRole('button', { name: '5 of 5' }).click();
     await page.getByRole('button', { name: 'Send rating' }).click();
     await page.getByText('Thank you for your feedback!').waitFor();

@@ -4,7 +4,6 @@ import {
   type CsatSubmittedV1,
   type InboundMessageReceivedV1,
   ParticipantActivityV1,
-  Topics,
 } from '@switchboard/contracts';
 import { ATTACHMENT_STORE, type AttachmentStore } from '@switchboard/platform';
 import { settle, waitFor } from '@switchboard/testing';
@@ -541,10 +540,8 @@ describe('widget protocol', () => {
     });
     await client.next((m) => m.t === 'item' && (m.item as { dir: string }).dir === 'out', 'reply');
     // Typing from the agent reaches the widget; the customer's reaches the activity topic.
-    await t.bus.publish({
-      topic: Topics.activity,
-      key: t.workspaceId,
-      event: ParticipantActivityV1.create({
+    await t.bus.emit(
+      ParticipantActivityV1.create({
         workspaceId: t.workspaceId,
         payload: {
           conversationId,
@@ -554,7 +551,7 @@ describe('widget protocol', () => {
           at: new Date().toISOString(),
         },
       }),
-    });
+    );
     await client.next((m) => m.t === 'typing' && m.typing === true && m.name === 'Alex', 'agent typing');
     client.send({ t: 'typing', typing: true });
     await waitFor(
@@ -565,10 +562,8 @@ describe('widget protocol', () => {
       { what: 'customer typing' },
     );
 
-    await t.bus.publish({
-      topic: Topics.conversations,
-      key: t.workspaceId,
-      event: ConversationStatusChangedV1.create({
+    await t.bus.emit(
+      ConversationStatusChangedV1.create({
         workspaceId: t.workspaceId,
         payload: {
           conversationId,
@@ -579,7 +574,7 @@ describe('widget protocol', () => {
           changedAt: new Date().toISOString(),
         },
       }),
-    });
+    );
     const prompt = await client.next(
       (m) => m.t === 'item' && (m.item as { kind: string }).kind === 'csat',
       'csat prompt',

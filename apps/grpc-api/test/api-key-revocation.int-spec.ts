@@ -50,8 +50,8 @@ describe('API key revocation and open streams', () => {
 
   const publish = async (count: number) => {
     const events = Array.from({ length: count }, () => workspaceEvent(workspace, conversation, n++));
-    await bus.publish(events);
-    return events.map((e) => e.event.id);
+    await bus.emit(events);
+    return events.map((e) => e.id);
   };
   const keyFor = async (name: string, scope: 'read' | 'read-write' = 'read') => {
     const created = await api.keys.createApiKey(workspace, { name, scope, createdBy: 'test' });

@@ -33,8 +33,8 @@ describe('EventService.Subscribe', () => {
 
   const publish = async (workspaceId: string, count: number) => {
     const events = Array.from({ length: count }, () => workspaceEvent(workspaceId, conversation, n++));
-    await bus.publish(events);
-    return events.map((e) => e.event.id);
+    await bus.emit(events);
+    return events.map((e) => e.id);
   };
   const subscribe = (request: grpcV1.SubscribeRequest) =>
     collectStream<Event>(clients.events.Subscribe(request));
@@ -64,8 +64,8 @@ describe('EventService.Subscribe', () => {
     const published = [...(await publish(workspace, 24)), ...(await publish(other, 8))];
     // The same event delivered again (a producer retry): still one event in the stream.
     const again = workspaceEvent(workspace, conversation, n++);
-    await bus.publish([again, again]);
-    published.push(again.event.id);
+    await bus.emit([again, again]);
+    published.push(again.id);
     await waitFor(() => first.items.length >= 10, {
       what: 'the first events on the stream',
       timeoutMs: 30_000,

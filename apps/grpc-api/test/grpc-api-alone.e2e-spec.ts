@@ -135,9 +135,9 @@ describe('grpc-api alone', () => {
         clients.events.Subscribe({ startAt: 'START_AT_EARLIEST' }),
       );
       const events = Array.from({ length: 6 }, (_, i) => workspaceEvent(workspace, randomUUID(), i));
-      await bus.publish(events);
+      await bus.emit(events);
       await waitFor(() => stream.items.length === 6, { what: 'the events on the stream', timeoutMs: 30_000 });
-      expect(stream.items.map((e) => e.id).sort()).toEqual(events.map((e) => e.event.id).sort());
+      expect(stream.items.map((e) => e.id).sort()).toEqual(events.map((e) => e.id).sort());
 
       expect(await app.stop('SIGTERM')).toBe(0);
       const ended = await stream.ended;

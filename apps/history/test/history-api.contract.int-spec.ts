@@ -1,4 +1,4 @@
-import { historyApiPort, type HistoryApi, Topics } from '@switchboard/contracts';
+import { historyApiPort, type HistoryApi } from '@switchboard/contracts';
 import { inboundMessageEvent, overInternalRpc, waitFor } from '@switchboard/testing';
 import { describeHistoryApiContract } from '@switchboard/testing/contracts';
 import { startHistoryTestApp } from './history-test-app.js';
@@ -20,7 +20,7 @@ for (const transport of ['in process', 'over internal RPC'] as const) {
           text,
           sender: { kind: 'phone', address, verified: true },
         });
-        await app.publish(Topics.inbound, address, [event]);
+        await app.emit([event]);
         const customer = await waitFor(
           async () =>
             (await api.findCustomers(workspaceId, { identity: { kind: 'phone', value: address } })).items[0],

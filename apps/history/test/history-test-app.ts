@@ -29,8 +29,8 @@ import { HistoryModule } from '../src/history.module.js';
 export interface HistoryTestApp {
   readonly api: HistoryApi;
   readonly db: pg.Pool;
-  /** Publishes as the other services do, keyed as they key. */
-  publish(topic: string, key: string, events: readonly EventEnvelope[]): Promise<void>;
+  /** Emits as the other services do: each event on its definition's topic, under its key. */
+  emit(events: readonly EventEnvelope[]): Promise<void>;
   /** Everything history published on `conversations` and `deliveries`, in arrival order. */
   readonly emitted: EventEnvelope[];
   /** Outbound requests history dead-lettered, in arrival order. */
@@ -102,11 +102,11 @@ export async function startHistoryTestApp(
     db,
     emitted,
     deadLettered,
-    publish: async (topic, key, events) => {
+    emit: async (events) => {
       // A topic the broker created a moment ago may not have a leader yet: try again shortly.
       for (let attempt = 1; ; attempt++) {
         try {
-          return await others.publish(events.map((event) => ({ topic, key, event })));
+          return await others.emit(events);
         } catch (error) {
           if (attempt >= 20) throw error;
           await new Promise((resolve) => setTimeout(resolve, 250));

@@ -14,7 +14,6 @@ import {
   type MessageSender,
   NotFoundError,
   OutboundMessageRequestedV1,
-  Topics,
 } from '@switchboard/contracts';
 import { inboundMessageEvent, settle, waitFor } from '@switchboard/testing';
 import { type HistoryTestApp, startHistoryTestApp } from './history-test-app.js';
@@ -44,7 +43,7 @@ describe('history service', () => {
       ...(providerMessageId !== undefined ? { providerMessageId } : {}),
     });
   const publishInbound = (events: ReturnType<typeof inboundMessageEvent>[]) =>
-    Promise.all(events.map((e) => app.publish(Topics.inbound, e.payload.sender.address, [e])));
+    Promise.all(events.map((e) => app.emit([e])));
   const count = async (sql: string, params: unknown[]) =>
     Number((await app.db.query<{ n: string }>(sql, params)).rows[0]!.n);
   const appended = (workspaceId: string) =>
@@ -70,8 +69,8 @@ describe('history service', () => {
     const retries = first
       .slice(0, 10)
       .map((e) => sms(ws, '+14155550101', 'retry', e.payload.providerMessageId));
-    await app.publish(Topics.inbound, '+14155550101', first);
-    await app.publish(Topics.inbound, '+14155550101', [...first, ...retries]);
+    await app.emit(first);
+    await app.emit([...first, ...retries]);
     await waitFor(
       async () =>
         (await count('SELECT count(*) AS n FROM history.messages WHERE workspace_id = $1', [ws])) >= 30,
@@ -99,7 +98,7 @@ describe('history service', () => {
     const from = '+14155550120';
     await publishInbound([sms(ws, from, 'a1'), sms(ws, from, 'a2'), sms(ws, from, 'a3')]);
     await waitFor(() => appended(ws).length === 3);
-    await app.publish(Topics.inbound, from, [sms(ws, from, 'b1'), sms(ws, from, 'b2')]);
+    await app.emit([sms(ws, from, 'b1'), sms(ws, from, 'b2')]);
     await waitFor(() => appended(ws).length === 5);
     const customer = await customerOf(ws, 'phone', from);
     const timeline = (await app.api.getTimeline(ws, customer.id, {})).items;
@@ -442,11 +441,7 @@ describe('history service', () => {
           ...extra,
         },
       });
-    await app.publish(Topics.deliveryStatus, ws, [
-      status('delivered', 2_000),
-      status('queued', 0),
-      status('sent', 1_000),
-    ]);
+    await app.emit([status('delivered', 2_000), status('queued', 0), status('sent', 1_000)]);
     const view = async () =>
       (await app.api.listMessages(ws, sent.conversationId, {})).find((m) => m.id === sent.messageId)!;
     await waitFor(async () => (await view()).deliveryStatus === 'delivered', { what: 'delivered' });
@@ -473,7 +468,7 @@ describe('history service', () => {
           ...extra,
         },
       });
-    await app.publish(Topics.deliveryStatus, ws, [
+    await app.emit([
       DeliveryStatusChangedV1.create({
         workspaceId: ws,
         payload: {
@@ -517,7 +512,7 @@ describe('history service', () => {
         sender: { type: 'bot', id: 'order-bot' },
       },
     });
-    await app.publish(Topics.outboundRequests, ws, [request, request]);
+    await app.emit([request, request]);
     await waitFor(() => appended(ws).length === 2, { what: 'the bot reply appended' });
     await settle(1_000);
     expect(appended(ws)).toHaveLength(2);
@@ -551,7 +546,7 @@ describe('history service', () => {
       });
     const refused = request('bot-reply-unknown', randomUUID());
     const sent = request('bot-reply-known', customerId);
-    await app.publish(Topics.outboundRequests, ws, [refused, sent]);
+    await app.emit([refused, sent]);
     await waitFor(() => app.deadLettered.some((e) => e.id === refused.id), {
       what: 'the refused request dead-lettered',
       timeoutMs: 30_000,
@@ -579,7 +574,7 @@ describe('history service', () => {
           changedAt: new Date(Date.now() + (optedOut ? 0 : 1_000)).toISOString(),
         },
       });
-    await app.publish(Topics.inbound, '+14155550107', [stop, optOut(true, 'STOP')]);
+    await app.emit([stop, optOut(true, 'STOP')]);
     await waitFor(() => appended(ws).length === 1);
     const customer = await customerOf(ws, 'phone', '+14155550107');
     await waitFor(async () => (await app.api.getCustomer(ws, customer.id)).identities[0]!.optedOut);
@@ -601,7 +596,7 @@ describe('history service', () => {
         sender: agent,
       }),
     ).resolves.toMatchObject({ channel: null, created: true });
-    await app.publish(Topics.inbound, '+14155550107', [optOut(false, 'START'), optOut(true, 'STOP')]);
+    await app.emit([optOut(false, 'START'), optOut(true, 'STOP')]);
     await waitFor(async () => !(await app.api.getCustomer(ws, customer.id)).identities[0]!.optedOut);
     await expect(
       app.api.sendMessage(ws, {
@@ -632,7 +627,7 @@ describe('history service', () => {
       });
     const offer = assigned('offer', 'agent-2', 0);
     const assign = assigned('assign', 'agent-1', 1_000);
-    await app.publish(Topics.routing, ws, [offer, assign, assign]);
+    await app.emit([offer, assign, assign]);
     await waitFor(async () => (await app.api.getConversation(ws, conversationId)).assigneeId === 'agent-1');
     expect((await app.api.listAssignments(ws, conversationId)).map((a) => `${a.mode}:${a.agentId}`)).toEqual([
       'offer:agent-2',
@@ -645,7 +640,7 @@ describe('history service', () => {
     expect((await app.api.setConversationStatus(ws, conversationId, 'resolved', agent)).status).toBe(
       'resolved',
     );
-    await app.publish(Topics.inbound, '+14155550108', [
+    await app.emit([
       CsatSubmittedV1.create({
         workspaceId: ws,
         payload: {
@@ -720,7 +715,7 @@ describe('history service', () => {
 
     // In order, and redelivered: agent-1 holds it, then goes offline.
     const offline = unassign('agent-1', 2_000, 'agent_offline');
-    await app.publish(Topics.routing, ws, [assign('agent-1', 1_000), offline, offline]);
+    await app.emit([assign('agent-1', 1_000), offline, offline]);
     await waitFor(async () => (await history()).length === 2);
     expect(await app.api.getConversation(ws, conversationId)).toMatchObject({
       assigneeId: null,
@@ -734,23 +729,20 @@ describe('history service', () => {
     });
 
     // Out of order: agent-2's unassignment arrives before the assignment it ends.
-    await app.publish(Topics.routing, ws, [unassign('agent-2', 4_000, 'offer_timeout')]);
+    await app.emit([unassign('agent-2', 4_000, 'offer_timeout')]);
     await waitFor(async () => (await history()).length === 3);
-    await app.publish(Topics.routing, ws, [assign('agent-2', 3_000)]);
+    await app.emit([assign('agent-2', 3_000)]);
     await waitFor(async () => (await history()).length === 4);
     expect(await assignee()).toBeNull();
 
     // A transfer (agent-3 to agent-4, one instant) seen backwards: agent-4 keeps it.
-    await app.publish(Topics.routing, ws, [assign('agent-3', 5_000)]);
+    await app.emit([assign('agent-3', 5_000)]);
     await waitFor(async () => (await assignee()) === 'agent-3');
-    await app.publish(Topics.routing, ws, [
-      assign('agent-4', 6_000),
-      unassign('agent-3', 6_000, 'transferred'),
-    ]);
+    await app.emit([assign('agent-4', 6_000), unassign('agent-3', 6_000, 'transferred')]);
     await waitFor(async () => (await history()).length === 7);
     expect(await assignee()).toBe('agent-4');
     // A stale unassignment, older than agent-4's assignment, changes nothing but the history.
-    await app.publish(Topics.routing, ws, [unassign('agent-1', 5_500, 'agent_removed')]);
+    await app.emit([unassign('agent-1', 5_500, 'agent_removed')]);
     await waitFor(async () => (await history()).length === 8);
     expect(await assignee()).toBe('agent-4');
     const recorded = await history();
@@ -765,7 +757,7 @@ describe('history service', () => {
     // The transfer's two decisions share their instant: listed in either order.
     expect(recorded.slice(6).sort()).toEqual(['assign:agent-4', 'unassign:agent-3']);
     // Workspace-scoped like every read: the unassigned list finds it only in its own workspace.
-    await app.publish(Topics.routing, ws, [unassign('agent-4', 7_000, 'agent_away')]);
+    await app.emit([unassign('agent-4', 7_000, 'agent_away')]);
     await waitFor(async () => (await assignee()) === null);
     const unassigned = await app.api.listConversations(ws, { unassigned: true });
     expect(unassigned.items.map((c) => c.id)).toEqual([conversationId]);

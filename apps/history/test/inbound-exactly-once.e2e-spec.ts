@@ -88,10 +88,7 @@ describe('inbound messages reach history exactly once, across a crash and a full
   // Three app starts, each joining three consumer groups, and a dead member's session to expire: minutes on a shared 2-core box.
   it('stores each message once', async () => {
     const senders = Array.from({ length: 40 }, (_, i) => `+1555000${String(i).padStart(4, '0')}`);
-    const publish = (events: ReturnType<typeof inboundMessageEvent>[]) =>
-      channelSide.publish(
-        events.map((event) => ({ topic: Topics.inbound, key: event.payload.sender.address, event })),
-      );
+    const publish = (events: ReturnType<typeof inboundMessageEvent>[]) => channelSide.emit(events);
     const messages = (n: number) =>
       Array.from({ length: n }, (_, i) =>
         inboundMessageEvent({

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Topics } from '@switchboard/contracts';
 import { EventBusUnavailableError, KafkaEventBus } from '@switchboard/messaging';
 import {
   type AppProcess,
@@ -68,7 +67,7 @@ describe('Kafka outage', () => {
     // History creates its topics as it starts; one created a moment ago may not have a leader yet.
     await waitFor(
       () =>
-        bus.publish({ topic: Topics.inbound, key: 'k', event: before }).then(
+        bus.emit(before).then(
           () => true,
           () => false,
         ),
@@ -79,9 +78,7 @@ describe('Kafka outage', () => {
     broker = undefined;
 
     const during = inboundMessageEvent();
-    await expect(bus.publish({ topic: Topics.inbound, key: 'k', event: during })).rejects.toBeInstanceOf(
-      EventBusUnavailableError,
-    );
+    await expect(bus.emit(during)).rejects.toBeInstanceOf(EventBusUnavailableError);
     await expect(bus.checkHealth()).rejects.toThrow();
     await waitFor(async () => (await fetch(`${history!.url}/readyz`)).status === 503, {
       what: 'history to report not-ready',
@@ -100,7 +97,7 @@ describe('Kafka outage', () => {
     const after = inboundMessageEvent();
     await waitFor(
       () =>
-        bus.publish({ topic: Topics.inbound, key: 'k', event: after }).then(
+        bus.emit(after).then(
           () => true,
           () => false,
         ),

@@ -9,7 +9,6 @@ import {
   type MessageSender,
   NotFoundError,
   type SendMessageInput,
-  Topics,
 } from '@switchboard/contracts';
 import { inboundMessageEvent, settle, waitFor } from '@switchboard/testing';
 import pg from 'pg';
@@ -82,7 +81,7 @@ describe('history outbound sends', () => {
   /** A customer who wrote once by SMS, and their conversation. */
   const texter = async (ws: string, from: string, channelAccountId = 'sms-account-1') => {
     const text = `hello from ${from}`;
-    await app.publish(Topics.inbound, from, [sms(ws, from, text, channelAccountId)]);
+    await app.emit([sms(ws, from, text, channelAccountId)]);
     const event = await waitFor(() => appended(ws).find((e) => e.direction === 'in' && e.text === text));
     return { customerId: event.customerId, conversationId: event.conversationId };
   };
@@ -286,7 +285,7 @@ describe('history outbound sends', () => {
     const wrote = async (channel: 'whatsapp' | 'messenger', address: string, at: string) => {
       const kind = channel === 'whatsapp' ? 'phone' : 'messenger';
       const text = `${channel} from ${address} at ${at}`;
-      await app.publish(Topics.inbound, address, [
+      await app.emit([
         inboundMessageEvent({
           workspaceId: ws,
           channel,
@@ -335,7 +334,7 @@ describe('history outbound sends', () => {
   it('asks a web customer for a card form, carries the token they send back, and refuses a form elsewhere', async () => {
     const ws = randomUUID();
     const visitor = 'v_card_form_visitor';
-    await app.publish(Topics.inbound, visitor, [
+    await app.emit([
       inboundMessageEvent({
         workspaceId: ws,
         channel: 'web',
@@ -355,7 +354,7 @@ describe('history outbound sends', () => {
       form: { kind: 'card' },
     });
     // What the widget sends back: the summary as text, the token in the hints, on to integrators.
-    await app.publish(Topics.inbound, visitor, [
+    await app.emit([
       inboundMessageEvent({
         workspaceId: ws,
         channel: 'web',

@@ -4,7 +4,6 @@ import {
   InvalidArgumentError,
   type MessageSender,
   NotFoundError,
-  Topics,
 } from '@switchboard/contracts';
 import { inboundMessageEvent, waitFor } from '@switchboard/testing';
 import { type HistoryTestApp, startHistoryTestApp } from './history-test-app.js';
@@ -34,11 +33,7 @@ describe('history search and labels', () => {
   const sms = (workspaceId: string, from: string, text: string) =>
     inboundMessageEvent({ workspaceId, sender: { kind: 'phone', address: from, verified: true }, text });
   const ingest = async (workspaceId: string, from: string, texts: string[]) => {
-    await app.publish(
-      Topics.inbound,
-      from,
-      texts.map((t) => sms(workspaceId, from, t)),
-    );
+    await app.emit(texts.map((t) => sms(workspaceId, from, t)));
     await waitFor(
       async () =>
         Number(

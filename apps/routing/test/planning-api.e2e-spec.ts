@@ -5,7 +5,6 @@ import {
   BotHandoffRequestedV1,
   InvalidArgumentError,
   NotFoundError,
-  Topics,
 } from '@switchboard/contracts';
 import { createTestDatabase, testRunId, waitFor, type TestDatabase } from '@switchboard/testing';
 import {
@@ -185,8 +184,7 @@ describe('routing planning API', () => {
   it('leaves out conversations the bot resolved, and counts a handed-off one from its hand-off', async () => {
     const api = instance!.api;
     const bot = randomUUID();
-    await io!.publish(
-      Topics.routingCommands,
+    await io!.emit(
       BotChannelSwitchedV1.create({
         workspaceId: bot,
         payload: { channel: 'web', enabled: true, switchedAt: new Date().toISOString() },
@@ -196,8 +194,7 @@ describe('routing planning API', () => {
     const handedOff = openedEvent(bot);
     const stillHeld = openedEvent(bot);
     const beforeTheBot = openedEvent(bot, { channel: 'sms' }); // a channel without the bot: counted
-    for (const e of [resolvedByBot, handedOff, stillHeld, beforeTheBot])
-      await io!.publish(Topics.conversations, e);
+    for (const e of [resolvedByBot, handedOff, stillHeld, beforeTheBot]) await io!.emit(e);
     const state = (id: string) =>
       db
         .query<{ state: string; arrived_at: Date }>(
@@ -209,13 +206,11 @@ describe('routing planning API', () => {
       await waitFor(async () => (await state(e.payload.conversationId))?.state === 'bot', { what: 'held' });
     const openedAt = (await state(handedOff.payload.conversationId))!.arrived_at;
 
-    await io!.publish(
-      Topics.conversations,
+    await io!.emit(
       resolvedEvent(bot, resolvedByBot.payload.conversationId, resolvedByBot.payload.customerId),
     );
     await new Promise((r) => setTimeout(r, 20));
-    await io!.publish(
-      Topics.routingCommands,
+    await io!.emit(
       BotHandoffRequestedV1.create({
         workspaceId: bot,
         payload: {

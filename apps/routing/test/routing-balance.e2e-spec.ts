@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConversationAssignedV1, Topics } from '@switchboard/contracts';
+import { ConversationAssignedV1 } from '@switchboard/contracts';
 import { createTestDatabase, testRunId, waitFor, type TestDatabase } from '@switchboard/testing';
 import {
   openedEvent,
@@ -61,7 +61,7 @@ describe('routing instances share the workspaces', () => {
 
     // Every workspace routes wherever it went, with its state carried over.
     const opened = workspaces.map((workspace) => openedEvent(workspace));
-    for (const event of opened) await io.publish(Topics.conversations, event);
+    for (const event of opened) await io.emit(event);
     await waitFor(
       () =>
         opened.every((event) =>

@@ -55,7 +55,7 @@ export async function startRoutingInstance(env: Record<string, string>): Promise
 export async function routingTestBus(topicPrefix: string): Promise<{
   bus: KafkaEventBus;
   outputs: EventEnvelope[];
-  publish(topic: string, event: EventEnvelope): Promise<void>;
+  emit(event: EventEnvelope): Promise<void>;
   close(): Promise<void>;
 }> {
   const bus = new KafkaEventBus({
@@ -79,7 +79,7 @@ export async function routingTestBus(topicPrefix: string): Promise<{
   return {
     bus,
     outputs,
-    publish: (topic, event) => bus.publish({ topic, key: event.workspaceId, event }),
+    emit: (event) => bus.emit(event),
     close: async () => {
       await subscription.stop();
       await bus.close();

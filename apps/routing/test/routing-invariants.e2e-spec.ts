@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   ConversationAssignedV1,
   ConversationUnassignedV1,
-  Topics,
   type Channel,
   type EventEnvelope,
 } from '@switchboard/contracts';
@@ -111,10 +110,7 @@ describe('routing invariants (seeded simulation against the real service)', () =
       const resolve = async (conversationId: string) => {
         if (resolvePublishedAt.has(conversationId)) return;
         resolvePublishedAt.set(conversationId, Date.now());
-        await io.publish(
-          Topics.conversations,
-          resolvedEvent(workspace, conversationId, opened.get(conversationId)!.customerId),
-        );
+        await io.emit(resolvedEvent(workspace, conversationId, opened.get(conversationId)!.customerId));
       };
       /** Agents act on what routing tells them: answer offers (or not), resolve after a while. */
       const react = () => {
@@ -141,7 +137,7 @@ describe('routing invariants (seeded simulation against the real service)', () =
         const priority = channel === 'web' && random() < 0.2 ? 1 : 0;
         const event = openedEvent(workspace, { channel, hints: priority ? { priority: '1' } : {} });
         opened.set(event.payload.conversationId, { customerId: event.payload.customerId, channel, priority });
-        await io.publish(Topics.conversations, event);
+        await io.emit(event);
         if (random() < 0.08) {
           const presence = pick(['online', 'online', 'away', 'offline'] as const);
           const agentId = pick([...agents.keys()]);

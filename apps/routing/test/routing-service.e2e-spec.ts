@@ -7,7 +7,6 @@ import {
   InvalidArgumentError,
   NotFoundError,
   FailedPreconditionError,
-  Topics,
   type EventEnvelope,
 } from '@switchboard/contracts';
 import { createTestDatabase, testRunId, waitFor, type TestDatabase } from '@switchboard/testing';
@@ -151,7 +150,7 @@ describe('routing service', () => {
     const api = instance!.api;
     await api.setPresence(workspace, 'bob', 'online', 'agent');
     const sms = openedEvent(workspace, { channel: 'sms' });
-    await io.publish(Topics.conversations, sms);
+    await io.emit(sms);
     // Only billing >= 4 at first: bob is not eligible; after 2 s any agent of the queue is.
     await waitFor(() => assignments().find((e) => e.payload.conversationId === sms.payload.conversationId), {
       timeoutMs: 20_000,
@@ -174,7 +173,7 @@ describe('routing service', () => {
     });
 
     web.push(openedEvent(workspace), openedEvent(workspace));
-    for (const e of web) await io.publish(Topics.conversations, e);
+    for (const e of web) await io.emit(e);
     await waitFor(
       async () =>
         (await api.getDecision(workspace, web[1]!.payload.conversationId)).state === 'waiting' &&
@@ -188,10 +187,7 @@ describe('routing service', () => {
       // The default queue: the web conversations no entry rule took, one of them waiting for bob.
       expect.objectContaining({ queueId: '', name: 'Default', waiting: 1, agentsOnline: 1 }),
     ]);
-    await io.publish(
-      Topics.conversations,
-      resolvedEvent(workspace, sms.payload.conversationId, sms.payload.customerId),
-    );
+    await io.emit(resolvedEvent(workspace, sms.payload.conversationId, sms.payload.customerId));
     await waitFor(
       () => assignments().some((e) => e.payload.conversationId === web[1]!.payload.conversationId),
       { what: 'the freed slot to drain the queue' },
@@ -283,7 +279,7 @@ describe('routing service', () => {
         [workspace],
       );
       const fresh = openedEvent(workspace);
-      await io.publish(Topics.conversations, fresh);
+      await io.emit(fresh);
       await waitFor(() => count(`event_id = '${fresh.id}'`), { what: 'the new event journaled' });
       await instance!.owner.pruneNow(workspace);
       expect(await count(`created_at < now() - interval '24 hours'`)).toBe(0);
@@ -291,8 +287,8 @@ describe('routing service', () => {
       // Within the retention, a redelivered event is still one entry (the next one, on the same
       // partition, shows the consumer got past it).
       const next = openedEvent(workspace);
-      await io.publish(Topics.conversations, fresh);
-      await io.publish(Topics.conversations, next);
+      await io.emit(fresh);
+      await io.emit(next);
       await waitFor(() => count(`event_id = '${next.id}'`), { what: 'the event after the redelivery' });
       expect(await count(`event_id = '${fresh.id}'`)).toBe(1);
       expect(await instance!.api.getDecision(workspace, fresh.payload.conversationId)).toBeDefined();

@@ -2,12 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type Attachment,
-  DEFAULT_WORKSPACE_ID,
-  OutboundMessageRequestedV1,
-  Topics,
-} from '@switchboard/contracts';
+import { type Attachment, DEFAULT_WORKSPACE_ID, OutboundMessageRequestedV1 } from '@switchboard/contracts';
 import { KafkaEventBus } from '@switchboard/messaging';
 import { FilesystemAttachmentStore } from '@switchboard/platform';
 import {
@@ -155,10 +150,8 @@ describe('standalone: an MMS forwarded to a web customer', () => {
     );
 
     // The agent forwards the MMS (and, forged, the other workspace's key) to the web customer.
-    await bus.publish({
-      topic: Topics.outboundRequests,
-      key: DEFAULT_WORKSPACE_ID,
-      event: OutboundMessageRequestedV1.create({
+    await bus.emit(
+      OutboundMessageRequestedV1.create({
         workspaceId: DEFAULT_WORKSPACE_ID,
         payload: {
           idempotencyKey: randomUUID(),
@@ -169,7 +162,7 @@ describe('standalone: an MMS forwarded to a web customer', () => {
           sender: { type: 'agent', id: 'agent-a', name: 'Ada' },
         },
       }),
-    });
+    );
     const item = await waitFor(
       () =>
         received

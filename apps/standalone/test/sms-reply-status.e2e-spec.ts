@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DEFAULT_WORKSPACE_ID, OutboundMessageRequestedV1, Topics } from '@switchboard/contracts';
+import { DEFAULT_WORKSPACE_ID, OutboundMessageRequestedV1 } from '@switchboard/contracts';
 import { KafkaEventBus } from '@switchboard/messaging';
 import {
   type AppProcess,
@@ -46,10 +46,8 @@ describe('standalone: an SMS reply and its delivery status', () => {
     return (await fetch(`${app.url}${path}`, { method: 'POST', headers, body })).status;
   };
   const reply = (customerId: string, text: string) =>
-    bus.publish({
-      topic: Topics.outboundRequests,
-      key: DEFAULT_WORKSPACE_ID,
-      event: OutboundMessageRequestedV1.create({
+    bus.emit(
+      OutboundMessageRequestedV1.create({
         workspaceId: DEFAULT_WORKSPACE_ID,
         payload: {
           idempotencyKey: randomUUID(),
@@ -60,7 +58,7 @@ describe('standalone: an SMS reply and its delivery status', () => {
           sender: { type: 'agent', id: 'agent-a', name: 'Ada' },
         },
       }),
-    });
+    );
   const replyRow = (text: string) =>
     db
       .query<{

@@ -6,7 +6,6 @@ import {
   DEFAULT_WORKSPACE_ID,
   OutboundMessageRequestedV1,
   type SwitchboardClients,
-  Topics,
   createSwitchboardClients,
   type grpcV1,
 } from '@switchboard/contracts';
@@ -139,10 +138,8 @@ describe('standalone: a WhatsApp round trip', () => {
     );
     expect(identity.rows).toContainEqual(expect.objectContaining({ kind: 'phone', value: CUSTOMER }));
 
-    await bus.publish({
-      topic: Topics.outboundRequests,
-      key: DEFAULT_WORKSPACE_ID,
-      event: OutboundMessageRequestedV1.create({
+    await bus.emit(
+      OutboundMessageRequestedV1.create({
         workspaceId: DEFAULT_WORKSPACE_ID,
         payload: {
           idempotencyKey: randomUUID(),
@@ -153,7 +150,7 @@ describe('standalone: a WhatsApp round trip', () => {
           sender: { type: 'agent', id: 'agent-a', name: 'Ada' },
         },
       }),
-    });
+    );
     const send = await waitFor(() => graph.sends().find((r) => r.json?.to === WA_ID), {
       what: 'the reply at the Graph API',
       timeoutMs: 60_000,

@@ -144,8 +144,7 @@ describe('the bot in conversations, on Kafka and PostgreSQL', () => {
       });
     return { conversationId, message };
   };
-  const publish = (...events: EventEnvelope[]) =>
-    bus.publish(events.map((event) => ({ topic: Topics.conversations, key: workspaceId, event })));
+  const publish = (...events: EventEnvelope[]) => bus.emit(events);
   const repliesTo = (conversationId: string) =>
     outputs.filter(
       (e): e is OutboundMessageRequestedV1 =>

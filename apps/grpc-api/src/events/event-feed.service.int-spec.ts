@@ -30,16 +30,15 @@ describe('EventFeedService', () => {
     const other = randomUUID();
     const conversation = randomUUID();
     const batches = Array.from({ length: 10 }, (_, b) =>
-      Array.from(
-        { length: 20 },
-        (_, i) => feedEvent(i % 3 === 0 ? other : workspace, conversation, b * 20 + i).event,
+      Array.from({ length: 20 }, (_, i) =>
+        feedEvent(i % 3 === 0 ? other : workspace, conversation, b * 20 + i),
       ),
     );
     const added = await Promise.all(batches.map((batch) => feed.append(batch)));
     expect(added.reduce((a, b) => a + b, 0)).toBe(200);
     // Redelivered (a whole batch, and a batch mixing old and new events): only the new one is added.
     expect(await feed.append(batches[3]!)).toBe(0);
-    const fresh = feedEvent(workspace, conversation, 999).event;
+    const fresh = feedEvent(workspace, conversation, 999);
     expect(await feed.append([...batches[4]!, fresh, fresh])).toBe(1);
 
     const mine = await feed.read(workspace, '0', null, 1000);
@@ -62,8 +61,8 @@ describe('EventFeedService', () => {
 
   it('prunes a batch at a time, the oldest first, each feed from its start', async () => {
     const [a, b] = [randomUUID(), randomUUID()];
-    await feed.append(Array.from({ length: 4 }, (_, i) => feedEvent(a, randomUUID(), i).event));
-    await feed.append(Array.from({ length: 4 }, (_, i) => feedEvent(b, randomUUID(), i).event));
+    await feed.append(Array.from({ length: 4 }, (_, i) => feedEvent(a, randomUUID(), i)));
+    await feed.append(Array.from({ length: 4 }, (_, i) => feedEvent(b, randomUUID(), i)));
     await db.query(
       `UPDATE api.events SET stored_at = now() - interval '10 days' - (5 - sequence) * interval '1 minute'
        WHERE workspace_id = ANY($1)`,
@@ -87,7 +86,7 @@ describe('EventFeedService', () => {
 
   it('prunes by age up to the newest old event, and remembers how far', async () => {
     const workspace = randomUUID();
-    await feed.append(Array.from({ length: 5 }, (_, i) => feedEvent(workspace, randomUUID(), i).event));
+    await feed.append(Array.from({ length: 5 }, (_, i) => feedEvent(workspace, randomUUID(), i)));
     await db.query(
       `UPDATE api.events SET stored_at = now() - interval '10 days' WHERE workspace_id = $1 AND sequence <= 3`,
       [workspace],

@@ -101,7 +101,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         ids.push(row.id);
       }
       if (batch.length === 0) return 0;
-      await this.bus.publish(batch);
+      // As stored: the outbox holds each event with the topic and key `routed()` gave it on commit.
+      await EventBus.relayOutbox(this.bus, batch);
       await tx.query('DELETE FROM history.outbox WHERE id = ANY($1::bigint[])', [ids]);
       return batch.length;
     });

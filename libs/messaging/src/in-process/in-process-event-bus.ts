@@ -40,7 +40,7 @@ export interface InProcessEventBusOptions {
 }
 
 const DEFAULT_MAX_BATCH = 500;
-/** Wake-ups come from publish(); this is only the safety net if a wake-up is ever missed. */
+/** Wake-ups come from publishing; this is only the safety net if a wake-up is ever missed. */
 const IDLE_POLL_MS = 30_000;
 const PRUNE_EVERY_MS = 10_000;
 const PRUNE_BATCH_SIZE = 500;
@@ -95,9 +95,8 @@ export class InProcessEventBus extends EventBus {
     this.stopObservingLag = observeLag(cachedLag(() => this.readLag(), 5_000, 2_000));
   }
 
-  override async publish(events: OutgoingEvent | readonly OutgoingEvent[]): Promise<void> {
+  protected override async publishRouted(list: readonly OutgoingEvent[]): Promise<void> {
     if (this.closed) throw new EventBusUnavailableError('event bus is closed');
-    const list = Array.isArray(events) ? (events as readonly OutgoingEvent[]) : [events as OutgoingEvent];
     await this.appendQueue.enqueue(
       list.map((e) => ({
         topic: this.topics.physical(e.topic),

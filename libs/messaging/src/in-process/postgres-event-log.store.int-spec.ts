@@ -226,8 +226,13 @@ describe('InProcessEventBus retention', () => {
       accepts: [InboundMessageReceivedV1],
       handleBatch: (batch) => Promise.resolve(void seen.push(...batch.map((c) => c.event.id))),
     });
-    const events = Array.from({ length: 45 }, () => inboundMessageEvent());
-    await bus.publish(events.map((event) => ({ topic: Topics.inbound, key: event.id, event })));
+    // Forty-five senders: the records spread over the partitions.
+    const events = Array.from({ length: 45 }, (_, i) =>
+      inboundMessageEvent({
+        sender: { kind: 'phone', address: `+155500000${String(i).padStart(2, '0')}`, verified: true },
+      }),
+    );
+    await bus.emit(events);
     await waitFor(() => seen.length === events.length, { what: 'every event handled' });
     const admin = new pg.Client({ connectionString: database.url });
     await admin.connect();

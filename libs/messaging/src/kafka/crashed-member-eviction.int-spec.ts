@@ -106,9 +106,13 @@ describe('KafkaEventBus: members of a crashed process are evicted at once', () =
     // A sweep sees the victim alive before it dies.
     await new Promise((r) => setTimeout(r, 1_000));
 
-    const all = Array.from({ length: 40 }, () => inboundMessageEvent());
-    // Forty keys: every partition gets some.
-    await survivor.publish(all.map((event, i) => ({ topic: Topics.inbound, key: `key-${i}`, event })));
+    // Forty senders, so forty keys: every partition gets some.
+    const all = Array.from({ length: 40 }, (_, i) =>
+      inboundMessageEvent({
+        sender: { kind: 'phone', address: `+155500001${String(i).padStart(2, '0')}`, verified: true },
+      }),
+    );
+    await survivor.emit(all);
     await waitFor(() => handled.size > 0, { timeoutMs: 20_000, what: 'the survivor handles its share' });
     expect(handled.size).toBeLessThan(all.length);
 

@@ -29,7 +29,7 @@ function recordingLogger(lines: LogLine[]): BusLogger {
 async function timedPublish(bus: KafkaEventBus): Promise<{ ms: number; error: unknown }> {
   const started = Date.now();
   const error = await bus
-    .publish({ topic: Topics.inbound, key: 'k', event: inboundMessageEvent() })
+    .emit(inboundMessageEvent())
     .then(() => undefined)
     .catch((e: unknown) => e);
   return { ms: Date.now() - started, error };
@@ -109,7 +109,7 @@ describe('KafkaEventBus across a broker outage', () => {
     const before = inboundMessageEvent();
     await waitFor(
       async () =>
-        (await bus.publish({ topic: Topics.inbound, key: 'k', event: before }).then(
+        (await bus.emit(before).then(
           () => true,
           () => false,
         )) || null,
@@ -124,7 +124,7 @@ describe('KafkaEventBus across a broker outage', () => {
     const after = inboundMessageEvent();
     await waitFor(
       async () =>
-        (await bus.publish({ topic: Topics.inbound, key: 'k', event: after }).then(
+        (await bus.emit(after).then(
           () => true,
           () => false,
         )) || null,

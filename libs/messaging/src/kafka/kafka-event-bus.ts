@@ -164,9 +164,8 @@ export class KafkaEventBus extends EventBus {
     this.stopObservingLag = observeLag(cachedLag(() => this.trackAdminWork(this.readLag()), 15_000, 2_000));
   }
 
-  override async publish(events: OutgoingEvent | readonly OutgoingEvent[]): Promise<void> {
+  protected override async publishRouted(list: readonly OutgoingEvent[]): Promise<void> {
     if (this.closed) throw new EventBusUnavailableError('event bus is closed');
-    const list = Array.isArray(events) ? (events as readonly OutgoingEvent[]) : [events as OutgoingEvent];
     // One deadline for the whole publish (creating topics, waiting for a lane, producing): a webhook
     // must answer 503 before its provider gives up (Twilio waits 15 s).
     await withTimeout(
