@@ -204,6 +204,12 @@ describe('inbox live connection and notifications in the browser', () => {
     await waitFor(
       async () => (await b.client.get('/api/inbox/notification-settings')).body.onCustomerMessage === false,
     );
+    // The other tab hears of it over the tabs' channel, a moment after the server has it.
+    await second.getByText('Notifications', { exact: true }).click();
+    const onMessagesThere = second.getByLabel('A customer writes in one of my conversations');
+    await waitFor(async () => ((await onMessagesThere.isChecked()) ? null : true), {
+      what: 'the other tab following the setting',
+    });
     await inbox.history.receive(conversation.id, 'Still waiting', 'web');
     await first.page.waitForTimeout(1_500);
     expect((await total()).notifications).toHaveLength(3);

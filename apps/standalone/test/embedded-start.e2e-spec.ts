@@ -35,6 +35,7 @@ describe('standalone, embedded', () => {
       'database:channels_web',
       'database:history',
       'database:inbox',
+      'database:reporting',
       'database:routing',
       'event-bus',
     ]);

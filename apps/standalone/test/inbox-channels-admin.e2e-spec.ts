@@ -84,7 +84,7 @@ describe('standalone: channels on the admin screen', () => {
 
     // A bad origin and colour: each error beside its field, nothing saved.
     await page.getByLabel('Allowed origins').fill('https://shop.example.com/checkout');
-    await page.getByRole('textbox', { name: 'Colour' }).fill('blue');
+    await page.getByRole('textbox', { name: 'Colour', exact: true }).fill('blue');
     await page.getByRole('button', { name: 'Save widget settings' }).click();
     const errors = page.locator('.widget-settings .field-error');
     await errors.first().waitFor();
@@ -95,7 +95,7 @@ describe('standalone: channels on the admin screen', () => {
 
     // Fixed, with business hours and a title that is markup: the widget serves what was saved.
     await page.getByLabel('Allowed origins').fill('https://shop.example.com');
-    await page.getByRole('textbox', { name: 'Colour' }).fill('#aa3300');
+    await page.getByRole('textbox', { name: 'Colour', exact: true }).fill('#aa3300');
     await page.getByLabel('Widget title').fill('<b>Help</b>');
     await page.getByLabel('Position').selectOption('left');
     await page.getByLabel('Always open').uncheck();
