@@ -325,7 +325,14 @@ describe('reports of a scripted day, on Kafka and PostgreSQL', () => {
       async () => {
         const view = await reports.getReport(workspaceId, day);
         const v = view.rows[0]?.values;
-        return v?.conversations === 6 && v.csat_responses === 2 && v.reopens === 1 && v.resolved === 6
+        // Every topic read to its end: conversations, ratings, and routing's and the bot's.
+        return v?.conversations === 6 &&
+          v.csat_responses === 2 &&
+          v.reopens === 1 &&
+          v.resolved === 6 &&
+          v.bot_held === 2 &&
+          v.bot_handed_off === 1 &&
+          v.time_to_first_assignment !== null
           ? view
           : null;
       },
