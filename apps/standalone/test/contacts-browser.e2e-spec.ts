@@ -1,22 +1,12 @@
 import {
-  type AppProcess,
-  type TestDatabase,
-  createTestDatabase,
+  type StandaloneWithSms,
   launchChromium,
   seriousAccessibilityViolations,
-  signedTwilioWebhook,
-  startAppProcess,
-  twilioInboundSmsParams,
+  startStandaloneWithSms,
   waitFor,
 } from '@switchboard/testing';
-import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 
-const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
-const AUTH_TOKEN = randomBytes(16).toString('hex');
-const OUR_NUMBER = '+14155550100';
-const PUBLIC_BASE_URL = 'https://switchboard.example.test';
-const ADMIN = { email: 'owner@example.test', password: 'owner password 123' };
 const HOME_PHONE = '+14155550181';
 const WORK_PHONE = '+14155550182';
 
@@ -28,48 +18,24 @@ const WORK_PHONE = '+14155550182';
  * then undoes the merge (each phone its own contact again). Markup in a name is shown as text.
  */
 describe('standalone: contacts page — find, profile, attributes, merge and undo', () => {
-  let database: TestDatabase;
-  let app: AppProcess;
+  let standalone: StandaloneWithSms;
   let browser: Browser;
 
   beforeAll(async () => {
-    database = await createTestDatabase('standalone_contacts');
-    app = await startAppProcess('standalone', {
-      DATABASE_URL: database.url,
-      PUBLIC_BASE_URL,
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_PHONE_NUMBER: OUR_NUMBER,
-      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-    });
-    await app.waitUntilReady(90_000);
+    standalone = await startStandaloneWithSms('standalone_contacts', 90_000);
     browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await app?.stop('SIGTERM');
-    await database?.drop();
+    await standalone?.close();
   });
-
-  async function text(from: string, body: string): Promise<void> {
-    const params = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, from, { Body: body });
-    const { headers, body: form } = signedTwilioWebhook(
-      AUTH_TOKEN,
-      `${PUBLIC_BASE_URL}/webhooks/twilio/sms`,
-      params,
-    );
-    const response = await fetch(`${app.url}/webhooks/twilio/sms`, { method: 'POST', headers, body: form });
-    expect(response.status).toBe(200);
-  }
 
   async function signIn(): Promise<Page> {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    await page.goto(`${app.url}/inbox/`);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.goto(`${standalone.app.url}/inbox/`);
+    await page.getByLabel('Email').fill(standalone.admin.email);
+    await page.getByLabel('Password').fill(standalone.admin.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('.topbar').waitFor();
     return page;
@@ -84,8 +50,8 @@ describe('standalone: contacts page — find, profile, attributes, merge and und
     });
 
   it('finds contacts by a phone prefix, edits one, merges the other into her and undoes it', async () => {
-    await text(HOME_PHONE, 'Hello from home');
-    await text(WORK_PHONE, 'Hello from work');
+    await standalone.text(HOME_PHONE, 'Hello from home');
+    await standalone.text(WORK_PHONE, 'Hello from work');
     const page = await signIn();
     expect(await seriousAccessibilityViolations(page)).toEqual([]); // the inbox itself
     await page.getByRole('link', { name: 'Contacts' }).click();

@@ -1,23 +1,13 @@
 import {
-  type AppProcess,
-  type TestDatabase,
-  createTestDatabase,
+  type StandaloneWithSms,
   launchChromium,
-  signedTwilioWebhook,
-  startAppProcess,
-  twilioInboundSmsParams,
+  startStandaloneWithSms,
   waitFor,
 } from '@switchboard/testing';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { type Browser } from 'playwright-core';
 
-const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
-const AUTH_TOKEN = randomBytes(16).toString('hex');
-const OUR_NUMBER = '+14155550100';
 const CUSTOMER = '+14155550177';
-const PUBLIC_BASE_URL = 'https://switchboard.example.test';
-const ADMIN = { email: 'owner@example.test', password: 'owner password 123' };
 const FILLERS = 55;
 
 /**
@@ -28,46 +18,23 @@ const FILLERS = 55;
  * filters as a view that brings them back after a reload.
  */
 describe('standalone: search and labels in the inbox, in the browser', () => {
-  let database: TestDatabase;
+  let standalone: StandaloneWithSms;
   let db: pg.Pool;
-  let app: AppProcess;
   let browser: Browser;
 
   beforeAll(async () => {
-    database = await createTestDatabase('standalone_search_browser');
-    db = new pg.Pool({ connectionString: database.url, max: 2 });
-    app = await startAppProcess('standalone', {
-      DATABASE_URL: database.url,
-      PUBLIC_BASE_URL,
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_PHONE_NUMBER: OUR_NUMBER,
-      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-    });
-    await app.waitUntilReady(120_000);
+    standalone = await startStandaloneWithSms('standalone_search_browser');
+    db = new pg.Pool({ connectionString: standalone.database.url, max: 2 });
     browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
-    await app?.stop('SIGTERM');
     await db?.end();
-    await database?.drop();
+    await standalone?.close();
   });
 
-  const sms = async (text: string) => {
-    const params = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, CUSTOMER, { Body: text });
-    const { headers, body } = signedTwilioWebhook(
-      AUTH_TOKEN,
-      `${PUBLIC_BASE_URL}/webhooks/twilio/sms`,
-      params,
-    );
-    expect((await fetch(`${app.url}/webhooks/twilio/sms`, { method: 'POST', headers, body })).status).toBe(
-      200,
-    );
-  };
+  const sms = (text: string) => standalone.text(CUSTOMER, text);
 
   it('finds a message with / and opens the conversation at it; labels, filters and saved views', async () => {
     // The message sought, then enough after it that it is not on the timeline's first page (50).
@@ -85,9 +52,9 @@ describe('standalone: search and labels in the inbox, in the browser', () => {
     const sought = rows[0]!;
 
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    await page.goto(`${app.url}/inbox/`);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.goto(`${standalone.app.url}/inbox/`);
+    await page.getByLabel('Email').fill(standalone.admin.email);
+    await page.getByLabel('Password').fill(standalone.admin.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('.topbar').waitFor();
 
@@ -114,12 +81,12 @@ describe('standalone: search and labels in the inbox, in the browser', () => {
     expect(await page.locator('li.message').count()).toBeGreaterThan(50);
 
     // Admin → Labels: a label, then on the conversation, then the list filtered by it.
-    await page.goto(`${app.url}/inbox/#/admin`);
+    await page.goto(`${standalone.app.url}/inbox/#/admin`);
     await page.getByLabel('Label name').fill('Billing');
     await page.getByRole('button', { name: 'Add label' }).click();
     await page.locator('.labels-admin .label-chip', { hasText: 'Billing' }).waitFor();
 
-    await page.goto(`${app.url}/inbox/#/c/${sought.conversation_id}`);
+    await page.goto(`${standalone.app.url}/inbox/#/c/${sought.conversation_id}`);
     await page.getByLabel('Add a label to the conversation').selectOption({ label: 'Billing' });
     await page.locator('.pane-header .label-chip', { hasText: 'Billing' }).waitFor();
 

@@ -26,6 +26,7 @@ export * from './net/tcp-proxy.util.js';
 export * from './meta/graph-api-server.util.js';
 export * from './meta/meta-webhook.fixture.js';
 export * from './social/social-webhook.fixture.js';
+export * from './standalone/standalone-sms.fixture.js';
 export * from './telegram/bot-api-server.util.js';
 export * from './metrics/prometheus-text.util.js';
 export * from './otlp/otlp-receiver.util.js';
