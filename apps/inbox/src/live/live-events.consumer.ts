@@ -13,6 +13,7 @@ import {
 } from '@switchboard/contracts';
 import { EventBus, EventConsumer, consume } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/platform';
+import { customersWrote } from '../snoozes/snooze-wakes.consumer.js';
 import { SnoozesService } from '../snoozes/snoozes.service.js';
 import { ConversationHolders, EVERYONE, type LiveAudience, SUPERVISORS, unionOf } from './live-audience.js';
 import { LiveHub } from './live-hub.service.js';
@@ -80,17 +81,16 @@ export class LiveEventsConsumer extends EventConsumer {
                 : [];
             }),
           );
+          // Woken before the sockets hear of it, so the list they refetch shows it (ADR 0112);
+          // the durable snooze-wakes group does it too, for messages no replica was up to see.
+          await this.snoozes
+            .wake(customersWrote(batch.map((b) => b.event)))
+            .catch((error: unknown) => this.logger.warn({ err: error }, 'snoozes not woken here'));
           const now = Date.now();
           for (const { event, topic } of batch) {
             if (event.type === ParticipantActivityV1.type) {
               if (now - Date.parse(event.occurredAt) > TYPING_TTL_MS) continue;
             }
-            // Woken before the sockets hear of it, so the list they refetch shows it (ADR 0112);
-            // the durable snooze-wakes group does it too, for messages no replica was up to see.
-            if (event.type === ConversationMessageAppendedV1.type && event.payload.direction === 'in')
-              await this.snoozes
-                .wake(event.workspaceId, event.payload.conversationId, event.payload.createdAt)
-                .catch((error: unknown) => this.logger.warn({ err: error }, 'snooze not woken here'));
             const audience = this.audienceOf(event);
             if (audience === undefined) continue;
             this.hub.broadcast(

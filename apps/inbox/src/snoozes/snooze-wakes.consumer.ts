@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ConversationMessageAppendedV1 } from '@switchboard/contracts';
+import { ConversationMessageAppendedV1, type EventEnvelope, type EventOf } from '@switchboard/contracts';
 import { EventBus, EventConsumer, consume } from '@switchboard/messaging';
 import { isTransientDatabaseError } from '@switchboard/platform';
 import { SnoozesService } from './snoozes.service.js';
@@ -26,12 +26,28 @@ export class SnoozeWakesConsumer extends EventConsumer {
         accepts: [ConversationMessageAppendedV1],
         retry: { isTransient: isTransientDatabaseError },
         handleBatch: async (batch) => {
-          for (const { event } of batch) {
-            if (event.payload.direction !== 'in') continue;
-            await this.snoozes.wake(event.workspaceId, event.payload.conversationId, event.payload.createdAt);
-          }
+          await this.snoozes.wake(customersWrote(batch.map((b) => b.event)));
         },
       }),
     ];
   }
+}
+
+/** The customers' messages among these events, as `SnoozesService.wake` takes them. */
+export function customersWrote(
+  events: readonly EventEnvelope[],
+): { workspaceId: string; conversationId: string; wroteAt: string }[] {
+  return events.flatMap((event) => {
+    if (event.type !== ConversationMessageAppendedV1.type) return [];
+    const { payload } = event as EventOf<typeof ConversationMessageAppendedV1>;
+    return payload.direction === 'in'
+      ? [
+          {
+            workspaceId: event.workspaceId,
+            conversationId: payload.conversationId,
+            wroteAt: payload.createdAt,
+          },
+        ]
+      : [];
+  });
 }

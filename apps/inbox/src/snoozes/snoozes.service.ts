@@ -119,15 +119,27 @@ export class SnoozesService {
     );
   }
 
-  /** The customer wrote: the conversation is back. Idempotent (redelivery, several replicas). */
-  async wake(workspaceId: string, conversationId: string, wroteAt: string): Promise<boolean> {
+  /**
+   * Customers wrote: their conversations are back. One statement for a batch's messages (the live
+   * feed's hot path); idempotent (redelivery, several replicas). Answers how many woke.
+   */
+  async wake(
+    messages: readonly { workspaceId: string; conversationId: string; wroteAt: string }[],
+  ): Promise<number> {
+    if (messages.length === 0) return 0;
     // A DELETE answers [rows, count] through TypeORM.
     const [, count] = await this.db.query<[unknown[], number]>(
-      `DELETE FROM inbox.snoozes
-        WHERE workspace_id = $1 AND conversation_id = $2 AND snoozed_at <= $3`,
-      [workspaceId, conversationId, wroteAt],
+      `DELETE FROM inbox.snoozes s
+        USING unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) AS m(workspace_id, conversation_id, wrote_at)
+        WHERE s.workspace_id = m.workspace_id AND s.conversation_id = m.conversation_id
+          AND s.snoozed_at <= m.wrote_at`,
+      [
+        messages.map((m) => m.workspaceId),
+        messages.map((m) => m.conversationId),
+        messages.map((m) => m.wroteAt),
+      ],
     );
-    return count > 0;
+    return count;
   }
 
   private async actionable(session: SessionContext, conversationId: string): Promise<ConversationView> {
