@@ -9,6 +9,7 @@ import {
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { reportIfDependencyDown } from '../outages/dependency-outage.util.js';
 import { DependencyUnavailableError } from '../outages/dependency-unavailable.error.js';
+import { SpanKind, activeTraceCarrier, inSpan } from '../tracing/trace-context.util.js';
 import { parseInternalRpcUrl } from './internal-rpc.config.js';
 import {
   encodePayload,
@@ -74,10 +75,12 @@ export function createInternalRpcClient<T>(
   const api: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
   for (const method of port.methods) {
     const pattern = internalRpcPattern(port.name, method);
-    api[method] = async (...args: unknown[]) => {
+    const call = async (args: unknown[]): Promise<unknown> => {
       try {
         return await firstValueFrom(
-          proxy.send<unknown>(pattern, encodePayload(options.token, args)).pipe(timeout(timeoutMs)),
+          proxy
+            .send<unknown>(pattern, encodePayload(options.token, args, activeTraceCarrier()))
+            .pipe(timeout(timeoutMs)),
           // A method that resolves with nothing answers no value.
           { defaultValue: undefined },
         );
@@ -97,6 +100,23 @@ export function createInternalRpcClient<T>(
         throw answeredError(error, `${port.name}.${method}`);
       }
     };
+    // A CLIENT span around the call (tracing on); its context travels in the payload, and the
+    // serving app's SERVER span is its child (ADR 0105).
+    api[method] = (...args: unknown[]) =>
+      inSpan(
+        `${port.name}/${method}`,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            'rpc.system': 'switchboard_internal',
+            'rpc.service': port.name,
+            'rpc.method': method,
+            'server.address': address.host,
+            'server.port': address.port,
+          },
+        },
+        () => call(args),
+      );
   }
   return { api: api as T, close: () => proxy.close() };
 }

@@ -6,8 +6,14 @@ import type { ConfigOf } from '../config/config-definition.js';
 import { InjectConfig } from '../config/inject-config.decorator.js';
 import { createLogger } from '../logging/logger.util.js';
 import { reportIfDependencyDown } from '../outages/dependency-outage.util.js';
+import { SpanKind, inSpanContinuing } from '../tracing/trace-context.util.js';
 import { InternalRpcConfig } from './internal-rpc.config.js';
-import { decodeArgs, type InternalRpcError, internalRpcPattern } from './internal-rpc.protocol.js';
+import {
+  decodeArgs,
+  type InternalRpcError,
+  internalRpcPattern,
+  traceCarrierOf,
+} from './internal-rpc.protocol.js';
 
 type PortImplementation = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
@@ -38,7 +44,24 @@ export function createInternalRpcController<T>(port: ServicePort<T>): Type<unkno
       if (!this.token) logger.warn('INTERNAL_API_TOKEN is unset: internal RPC refuses every call');
     }
 
-    async call(method: string, payload: unknown): Promise<unknown> {
+    /** In a SERVER span, the child of the caller's CLIENT span when the payload names it (ADR 0105). */
+    call(method: string, payload: unknown): Promise<unknown> {
+      return inSpanContinuing(
+        `${port.name}/${method}`,
+        [traceCarrierOf(payload)],
+        {
+          kind: SpanKind.SERVER,
+          attributes: {
+            'rpc.system': 'switchboard_internal',
+            'rpc.service': port.name,
+            'rpc.method': method,
+          },
+        },
+        () => this.handle(method, payload),
+      );
+    }
+
+    private async handle(method: string, payload: unknown): Promise<unknown> {
       if (!this.authorized(payload)) {
         throw rpcError({ code: 'PERMISSION_DENIED', message: 'internal RPC needs the shared service token' });
       }

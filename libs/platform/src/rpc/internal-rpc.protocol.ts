@@ -2,7 +2,7 @@ import type { ApiErrorCode, FieldViolation } from '@switchboard/contracts';
 
 /**
  * The wire format of internal RPC on `@nestjs/microservices`' TCP transport (ADR 0004): a request
- * to the message pattern `{ port, method }` whose payload is `{ token, argc, args }`, `args` mapping
+ * to the message pattern `{ port, method }` whose payload is `{ token, argc, args, trace? }`, `args` mapping
  * argument positions to values. Positions rather than an array, because JSON turns an `undefined`
  * argument in an array into `null`, and an optional parameter must arrive as undefined.
  *
@@ -18,6 +18,8 @@ export interface InternalRpcPayload {
   token: string;
   argc: number;
   args: Record<string, unknown>;
+  /** The caller's span (W3C `traceparent`/`tracestate`), when tracing is on and a span is active. */
+  trace?: Record<string, string>;
 }
 
 export interface InternalRpcError {
@@ -30,12 +32,32 @@ export function internalRpcPattern(port: string, method: string): InternalRpcPat
   return { port, method };
 }
 
-export function encodePayload(token: string, args: readonly unknown[]): InternalRpcPayload {
+export function encodePayload(
+  token: string,
+  args: readonly unknown[],
+  trace?: Readonly<Record<string, string>>,
+): InternalRpcPayload {
   const encoded: Record<string, unknown> = {};
   args.forEach((value, index) => {
     if (value !== undefined) encoded[String(index)] = value;
   });
-  return { token, argc: args.length, args: encoded };
+  return { token, argc: args.length, args: encoded, ...(trace ? { trace: { ...trace } } : {}) };
+}
+
+/**
+ * The payload's trace carrier, when it is one: an object of at most two short strings. Anything
+ * else is ignored (a call is never refused for its trace context), so a malformed one starts a
+ * new trace rather than reaching the propagator.
+ */
+export function traceCarrierOf(payload: unknown): Record<string, string> | undefined {
+  const trace = (payload as { trace?: unknown } | null)?.trace;
+  if (typeof trace !== 'object' || trace === null || Array.isArray(trace)) return undefined;
+  const carrier: Record<string, string> = {};
+  for (const key of ['traceparent', 'tracestate']) {
+    const value = (trace as Record<string, unknown>)[key];
+    if (typeof value === 'string' && value.length <= 512) carrier[key] = value;
+  }
+  return carrier.traceparent === undefined ? undefined : carrier;
 }
 
 /** Rebuilds the argument list; throws a TypeError on a payload that is not an InternalRpcPayload. */
