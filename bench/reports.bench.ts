@@ -19,7 +19,9 @@ import { NestFactory } from '@nestjs/core';
 import { ReportingModule } from '@switchboard/app-reporting';
 import {
   AgentPresenceChangedV1,
+  BotHoldChangedV1,
   ConversationAssignedV1,
+  ConversationUnassignedV1,
   ConversationMessageAppendedV1,
   ConversationStatusChangedV1,
   CsatSubmittedV1,
@@ -28,7 +30,7 @@ import {
   type ReportingApi,
   type ReportQuery,
 } from '@switchboard/contracts';
-import { KafkaEventBus, MessagingModule } from '@switchboard/messaging';
+import { KafkaEventBus, MessagingModule, consume } from '@switchboard/messaging';
 import {
   HealthModule,
   LoggingModule,
@@ -141,8 +143,39 @@ for (let i = 0; i < EVENT_CONVERSATIONS; i++) {
     );
 }
 for (let i = 0; i < backlog.length; i += 2000) await bus.emit(backlog.slice(i, i + 2000));
-await bus.close();
 process.stdout.write(`published a backlog of ${fmt(backlog.length, 0)} events\n`);
+
+// The baseline: the bus's own consume rate over the same backlog, in the same run — a group of
+// the same topics whose handler does nothing but count, join included like the consumer's.
+const REPORTED = [
+  AgentPresenceChangedV1,
+  BotHoldChangedV1,
+  ConversationAssignedV1,
+  ConversationMessageAppendedV1,
+  ConversationStatusChangedV1,
+  ConversationUnassignedV1,
+  CsatSubmittedV1,
+];
+let baselineConsumed = 0;
+const baselineStarted = performance.now();
+const baseline = await bus.subscribe(
+  consume({
+    groupId: `bench.reports.baseline.${randomUUID().slice(0, 8)}`,
+    accepts: REPORTED,
+    handleBatch: (batch) => {
+      baselineConsumed += batch.length;
+      return Promise.resolve();
+    },
+  }),
+);
+while (baselineConsumed < backlog.length) await new Promise((r) => setTimeout(r, 50));
+const baselineSeconds = (performance.now() - baselineStarted) / 1000;
+await baseline.stop();
+await bus.close();
+process.stdout.write(
+  `bus alone (a no-op consumer group): ${fmt(backlog.length, 0)} events in ${fmt(baselineSeconds, 2)} s: ` +
+    `${fmt(backlog.length / baselineSeconds, 0)} events/s\n`,
+);
 
 @Module({
   imports: [
@@ -175,7 +208,10 @@ const [{ conversations } = { conversations: 0 }] = await db.query<{ conversation
 const drainSeconds = (drainedAt - startedAt) / 1000;
 process.stdout.write(
   `consumer: ${fmt(backlog.length, 0)} events (${fmt(conversations, 0)} conversations) drained in ${fmt(drainSeconds, 2)} s ` +
-    `from the app's start (join included): ${fmt(backlog.length / drainSeconds, 0)} events/s (target 5,000)\n\n`,
+    `from the app's start (join included): ${fmt(backlog.length / drainSeconds, 0)} events/s (target 5,000; ` +
+    `the bus alone: ${fmt(backlog.length / baselineSeconds, 0)} events/s); load average ${loadavg()
+      .map((l) => fmt(l, 1))
+      .join(' ')}\n\n`,
 );
 
 // 1. A month of 1,000,000 conversations, straight into the tables.
