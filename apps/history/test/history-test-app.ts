@@ -3,6 +3,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import {
   ConversationMessageAppendedV1,
   ConversationStatusChangedV1,
+  CustomerErasedV1,
   type EventEnvelope,
   HISTORY_API,
   type HistoryApi,
@@ -80,7 +81,12 @@ export async function startHistoryTestApp(
   const listener: SubscriptionHandle = await others.subscribe({
     groupId: 'test-listener',
     topics: [Topics.conversations, Topics.deliveries],
-    accepts: [ConversationMessageAppendedV1, ConversationStatusChangedV1, MessageDeliveryRequestedV1],
+    accepts: [
+      ConversationMessageAppendedV1,
+      ConversationStatusChangedV1,
+      CustomerErasedV1,
+      MessageDeliveryRequestedV1,
+    ],
     handleBatch: (batch) => {
       for (const c of batch) emitted.push(c.event);
       return Promise.resolve();

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import {
   ConversationAssignedV1,
   type ConversationMessageAppendedV1,
-  type ConversationStatusChangedV1,
+  ConversationStatusChangedV1,
   ConversationUnassignedV1,
   CsatSubmittedV1,
+  CustomerErasedV1,
   DeliveryStatusChangedV1,
   FailedPreconditionError,
   IdentityOptOutChangedV1,
@@ -840,6 +841,18 @@ describe('history service', () => {
       conversationsKept: 1,
     });
     expect(await app.api.eraseCustomer(ws, customer.id, agent)).toEqual(erasure);
+    // Announced once (erasing again emits nothing), after the open conversation's resolution, with
+    // the customer's conversations, for the stores downstream (reporting: ADR 0107).
+    const conversationId = appended(ws)[0]!.payload.conversationId;
+    const announced = await waitFor(() => {
+      const events = app.emitted.filter((e) => e.workspaceId === ws && e.type === CustomerErasedV1.type);
+      return events.length > 0 ? events : undefined;
+    });
+    expect(announced.map((e) => e.payload)).toEqual([
+      { customerId: customer.id, conversationIds: [conversationId], erasedAt: erasure.erasedAt },
+    ]);
+    const order = app.emitted.filter((e) => e.workspaceId === ws).map((e) => e.type);
+    expect(order.slice(-2)).toEqual([ConversationStatusChangedV1.type, CustomerErasedV1.type]);
     const after = await app.api.getCustomer(ws, customer.id);
     expect(after).toMatchObject({ name: null, attributes: {}, identities: [], erasedAt: erasure.erasedAt });
     const timeline = await app.api.getTimeline(ws, customer.id, {});

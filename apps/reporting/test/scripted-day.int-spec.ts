@@ -10,6 +10,7 @@ import {
   ConversationStatusChangedV1,
   ConversationUnassignedV1,
   CsatSubmittedV1,
+  CustomerErasedV1,
   REPORTING_API,
   type Channel,
   type ConversationStatus,
@@ -19,7 +20,13 @@ import {
   type ReportQuery,
 } from '@switchboard/contracts';
 import { KafkaEventBus, MessagingModule } from '@switchboard/messaging';
-import { HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
+import {
+  HealthModule,
+  LoggingModule,
+  PlatformConfigModule,
+  getServiceDataSourceToken,
+} from '@switchboard/platform';
+import type { DataSource } from 'typeorm';
 import { createTestDatabase, waitFor, type TestDatabase } from '@switchboard/testing';
 import { ReportingConsumer } from '../src/projection/reporting.consumer.js';
 import { ReportingAppConfig } from '../src/reporting-app.config.js';
@@ -120,6 +127,9 @@ describe('reports of a scripted day, on Kafka and PostgreSQL', () => {
         return c;
       },
       opened: (at: string) => c.message(at, { type: 'customer' }, true),
+      /** The events of this conversation queued so far. */
+      events: () =>
+        events.filter((e) => (e.payload as { conversationId?: string }).conversationId === conversationId),
       agentReply: (at: string, agentId: string) => c.message(at, { type: 'agent', id: agentId }),
       botReply: (at: string) => c.message(at, { type: 'bot', id: 'article:1' }),
       assigned(at: string, agentId: string) {
@@ -472,6 +482,134 @@ describe('reports of a scripted day, on Kafka and PostgreSQL', () => {
       '2026-03-02T15:00',
     ]);
     expect(utc.rows.reduce((n, r) => n + (r.values.conversations ?? 0), 0)).toBe(6);
+  });
+
+  it('keeps the figures when a customer is erased, and no row names their conversations (ADR 0107)', async () => {
+    const erasedWorkspace = randomUUID();
+    events.length = 0;
+    // The customer's two conversations and someone else's, on a UTC clock.
+    const e1 = conversation('web', erasedWorkspace)
+      .opened('10:00')
+      .assigned('10:01', agentA)
+      .agentReply('10:02', agentA)
+      .status('10:10', 'resolved', 'open', 'agent')
+      .csat('10:11', 4);
+    const e2 = conversation('sms', erasedWorkspace).opened('11:00').assigned('11:00:30', agentB);
+    const kept = conversation('web', erasedWorkspace)
+      .opened('12:00')
+      .assigned('12:00:10', agentA)
+      .agentReply('12:01', agentA);
+    await bus.emit(events);
+    const day: ReportQuery = {
+      metrics: [
+        'conversations',
+        'time_to_first_assignment',
+        'resolved',
+        'replies',
+        'csat_average',
+        'offered',
+      ],
+      dimension: 'day',
+      from: '2026-03-01',
+      to: '2026-04-01',
+    };
+    const agentQuery: ReportQuery = {
+      metrics: ['handled', 'concurrency_max'],
+      dimension: 'agent',
+      from: '2026-03-02',
+      to: '2026-03-03',
+    };
+    const before = await waitFor(
+      async () => {
+        const view = await reports.getReport(erasedWorkspace, day);
+        const v = view.rows[0]?.values;
+        return v?.conversations === 3 &&
+          v.time_to_first_assignment === (60 + 30 + 10) / 3 &&
+          v.csat_average === 4
+          ? view
+          : null;
+      },
+      { what: 'the conversations reported', timeoutMs: 30_000 },
+    );
+    const agentsBefore = await reports.getReport(erasedWorkspace, agentQuery);
+
+    // History erases the customer: it resolves the open conversation (e2), then says so.
+    const erasedAt = paris('15:00');
+    events.length = 0;
+    e2.status('15:00', 'resolved', 'open', 'agent');
+    events.push(
+      CustomerErasedV1.create({
+        workspaceId: erasedWorkspace,
+        payload: {
+          customerId: randomUUID(),
+          conversationIds: [e1.conversationId, e2.conversationId],
+          erasedAt,
+        },
+      }),
+    );
+    await bus.emit(events);
+    const db = app.get<DataSource>(getServiceDataSourceToken('reporting'));
+    const erasedIds = [e1.conversationId, e2.conversationId];
+    await waitFor(
+      async () => {
+        const [row] = await db.query<{ n: number }[]>(
+          'SELECT count(*)::int AS n FROM reporting.erased_conversations WHERE workspace_id = $1',
+          [erasedWorkspace],
+        );
+        return row!.n === 2 ? true : null;
+      },
+      { what: 'the erasure applied', timeoutMs: 30_000 },
+    );
+    // A late event of an erased conversation (a rating still in flight) is dropped.
+    await bus.emit([
+      CsatSubmittedV1.create({
+        workspaceId: erasedWorkspace,
+        payload: {
+          conversationId: e1.conversationId,
+          channel: 'web',
+          channelAccountId: 'widget',
+          sender: { kind: 'web_visitor', address: 'late' },
+          rating: 1,
+          submittedAt: paris('15:01'),
+        },
+      }),
+      ...conversation('web', erasedWorkspace).opened('16:00').events(),
+    ]);
+    const after = await waitFor(
+      async () => {
+        const view = await reports.getReport(erasedWorkspace, day);
+        return view.rows[0]?.values.conversations === 4 ? view : null;
+      },
+      { what: 'the events after the erasure read', timeoutMs: 30_000 },
+    );
+    // Same counts (e2's resolution added), one more conversation opened after, the late rating not counted.
+    expect(after.rows[0]!.values).toEqual({
+      ...before.rows[0]!.values,
+      conversations: 4,
+      time_to_first_assignment: (60 + 30 + 10) / 3,
+      resolved: 2,
+      offered: 4,
+    });
+    expect(after.rows[0]!.values.csat_average).toBe(4);
+    expect((await reports.getReport(erasedWorkspace, agentQuery)).rows).toEqual(agentsBefore.rows);
+    // No row of the store names the erased conversations; the one kept is still there.
+    for (const table of ['facts', 'conversations', 'assignments']) {
+      const [row] = await db.query<{ erased: number; kept: number }[]>(
+        `SELECT count(*) FILTER (WHERE conversation_id = ANY($2::uuid[]))::int AS erased,
+                count(*) FILTER (WHERE conversation_id = $3)::int AS kept
+           FROM reporting.${table} WHERE workspace_id = $1`,
+        [erasedWorkspace, erasedIds, kept.conversationId],
+      );
+      expect({ table, ...row }).toEqual({ table, erased: 0, kept: expect.any(Number) as number });
+      expect(row!.kept).toBeGreaterThan(0);
+    }
+    // Re-keyed conversations still count when the figures are recomputed (a new clock).
+    await reports.setWorkspaceClock(erasedWorkspace, { timeZone: 'Europe/Paris', businessHours: null });
+    const paris2 = await reports.getReport(erasedWorkspace, {
+      ...day,
+      metrics: ['conversations', 'resolved'],
+    });
+    expect(paris2.rows).toEqual([{ key: '2026-03-02', values: { conversations: 4, resolved: 2 } }]);
   });
 
   it('refuses malformed queries with the fields named', async () => {

@@ -16,6 +16,7 @@ import { ConversationUnassignedV1 } from './events/conversation-unassigned.event
 import { BotHandoffRequestedV1 } from './events/bot-handoff-requested.event.js';
 import { BotChannelSwitchedV1 } from './events/bot-channel-switched.event.js';
 import { BotHoldChangedV1 } from './events/bot-hold-changed.event.js';
+import { CustomerErasedV1 } from './events/customer-erased.event.js';
 
 /** Every event definition, so a consumer can validate whatever arrives on its topics. */
 export const allEventDefinitions: readonly EventDefinition[] = [
@@ -36,6 +37,7 @@ export const allEventDefinitions: readonly EventDefinition[] = [
   BotHandoffRequestedV1,
   BotChannelSwitchedV1,
   BotHoldChangedV1,
+  CustomerErasedV1,
 ] as readonly EventDefinition<string, unknown>[];
 
 const byKey = new Map(allEventDefinitions.map((d) => [eventKey(d.type, d.version), d]));

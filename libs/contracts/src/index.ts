@@ -43,3 +43,4 @@ export * from './api/reporting-api.js';
 export * from './events/bot-handoff-requested.event.js';
 export * from './events/bot-channel-switched.event.js';
 export * from './events/bot-hold-changed.event.js';
+export * from './events/customer-erased.event.js';

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import {
+  CustomerErasedV1,
+  ERASED_CONVERSATIONS_PER_EVENT,
   type CustomerExport,
   type ErasureView,
   type MessageSender,
   NotFoundError,
 } from '@switchboard/contracts';
+import { routed } from '@switchboard/messaging';
 import { InjectServiceDataSource } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 import { statusChangedEntry } from '../conversations/conversation-events.js';
@@ -147,6 +150,22 @@ export class PrivacyService {
           changedAt: isoRequired(c.resolved_at),
         }),
       );
+      // Then the erasure itself, for the stores downstream that keep anything of the customer's
+      // (reporting re-keys their conversations: ADR 0107), after the resolutions it made.
+      const ids = conversations.map((c) => c.id).sort();
+      for (let i = 0; i === 0 || i < ids.length; i += ERASED_CONVERSATIONS_PER_EVENT)
+        events.push(
+          routed(
+            CustomerErasedV1.create({
+              workspaceId,
+              payload: {
+                customerId,
+                conversationIds: ids.slice(i, i + ERASED_CONVERSATIONS_PER_EVENT),
+                erasedAt: isoRequired(customerRow!.erased_at),
+              },
+            }),
+          ),
+        );
       await appendToOutbox(tx, events);
       return { view: erasureView(erasure!), events: events.length };
     });

@@ -1,4 +1,5 @@
 import { CreateReporting1766000000000 } from './1766000000000-create-reporting.migration.js';
+import { ErasedConversations1766000000001 } from './1766000000001-erased-conversations.migration.js';
 
 /** Every reporting migration, oldest first. */
-export const reportingMigrations = [CreateReporting1766000000000];
+export const reportingMigrations = [CreateReporting1766000000000, ErasedConversations1766000000001];

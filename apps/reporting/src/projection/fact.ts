@@ -6,6 +6,7 @@ import {
   ConversationStatusChangedV1,
   ConversationUnassignedV1,
   CsatSubmittedV1,
+  CustomerErasedV1,
   type EventDefinition,
   type EventEnvelope,
   type EventOf,
@@ -50,7 +51,24 @@ export const REPORTED_EVENTS = [
   BotHoldChangedV1,
   AgentPresenceChangedV1,
   CsatSubmittedV1,
+  CustomerErasedV1,
 ] as const;
+
+export interface Erasure {
+  readonly workspaceId: string;
+  readonly conversationIds: readonly string[];
+  readonly erasedAt: string;
+}
+
+/** A customer's erasure (ADR 0107), or null for any other event. */
+export function erasureOf(event: EventEnvelope): Erasure | null {
+  if (!isEvent(CustomerErasedV1, event)) return null;
+  return {
+    workspaceId: event.workspaceId,
+    conversationIds: event.payload.conversationIds,
+    erasedAt: event.payload.erasedAt,
+  };
+}
 
 /** An event as a fact, a presence change, or nothing the reports count (a note, a customer's message). */
 export function factOf(event: EventEnvelope): Fact | PresenceFact | null {

@@ -1,26 +1,34 @@
 import { Injectable } from '@nestjs/common';
-import type { EventEnvelope, WorkspaceClock } from '@switchboard/contracts';
+import type { EventEnvelope } from '@switchboard/contracts';
 import type { EntityManager } from 'typeorm';
-import { WorkspaceClockRepository } from '../clock/workspace-clock.repository.js';
 import { contributionOf, summarize, type BucketMeasure, type Contribution } from './conversation-summary.js';
-import { factOf, isPresenceFact, type Fact, type PresenceFact } from './fact.js';
+import { erasureOf, factOf, isPresenceFact, type Erasure, type Fact, type PresenceFact } from './fact.js';
 import {
   ProjectionRepository,
   type ConversationKey,
   type ConversationUpdate,
+  type WorkspaceContribution,
 } from './projection.repository.js';
 
-function bucketKey(c: Contribution): string {
-  return `${c.bucket}|${c.queueId}|${c.channel}|${String(c.inHours)}`;
-}
-
-/** Adds `sign` × a contribution to the deltas of its bucket. */
-function addTo(deltas: Map<string, Contribution>, c: Contribution | null, sign: 1 | -1): void {
+/** Adds `sign` × a contribution to the deltas of its workspace's bucket. */
+function addTo(
+  deltas: Map<string, WorkspaceContribution>,
+  workspaceId: string,
+  c: Contribution | null,
+  sign: 1 | -1,
+): void {
   if (c === null) return;
-  const key = bucketKey(c);
+  const key = `${workspaceId}|${c.bucket}|${c.queueId}|${c.channel}|${String(c.inHours)}`;
   let d = deltas.get(key);
   if (d === undefined) {
-    d = { bucket: c.bucket, queueId: c.queueId, channel: c.channel, inHours: c.inHours, measures: {} };
+    d = {
+      workspaceId,
+      bucket: c.bucket,
+      queueId: c.queueId,
+      channel: c.channel,
+      inHours: c.inHours,
+      measures: {},
+    };
     deltas.set(key, d);
   }
   for (const [m, v] of Object.entries(c.measures) as [BucketMeasure, number][])
@@ -35,25 +43,40 @@ function addTo(deltas: Map<string, Contribution>, c: Contribution | null, sign: 
  */
 @Injectable()
 export class ProjectionService {
-  constructor(
-    private readonly repository: ProjectionRepository,
-    private readonly clocks: WorkspaceClockRepository,
-  ) {}
+  constructor(private readonly repository: ProjectionRepository) {}
 
   async apply(events: readonly EventEnvelope[]): Promise<void> {
     const facts: Fact[] = [];
     const presence: PresenceFact[] = [];
+    const erasures: Erasure[] = [];
     for (const event of events) {
+      const erasure = erasureOf(event);
+      if (erasure !== null) {
+        erasures.push(erasure);
+        continue;
+      }
       const fact = factOf(event);
       if (fact === null) continue;
       if (isPresenceFact(fact)) presence.push(fact);
       else facts.push(fact);
     }
-    if (facts.length === 0 && presence.length === 0) return;
+    if (facts.length === 0 && presence.length === 0 && erasures.length === 0) return;
     await this.repository.db.transaction(async (tx) => {
       await this.repository.insertPresence(tx, presence);
       const touched = await this.repository.insertFacts(tx, facts);
       await this.recompute(tx, touched);
+      // After the batch's facts: the resolutions an erasure made come just before it, and count.
+      const erased = erasures.flatMap((e) =>
+        e.conversationIds.map((conversationId) => ({
+          key: { workspaceId: e.workspaceId, conversationId },
+          at: e.erasedAt,
+        })),
+      );
+      await this.repository.eraseConversations(
+        tx,
+        erased.map((e) => e.key),
+        erased.map((e) => e.at),
+      );
     });
   }
 
@@ -87,17 +110,13 @@ export class ProjectionService {
       if (list === undefined) byConversation.set(key, (list = []));
       list.push(f);
     }
-    const clocks: Map<string, WorkspaceClock> = await this.clocks.getMany(
-      [...new Set(stored.map((s) => s.workspaceId))],
-      tx,
-    );
     const updates: ConversationUpdate[] = [];
-    const deltas = new Map<string, Map<string, Contribution>>();
+    const deltas = new Map<string, WorkspaceContribution>();
     for (const row of stored) {
       const { summary, intervals } = summarize(
         byConversation.get(`${row.workspaceId}|${row.conversationId}`) ?? [],
       );
-      const contribution = contributionOf(summary, clocks.get(row.workspaceId)!);
+      const contribution = contributionOf(summary, row.clock);
       updates.push({
         workspaceId: row.workspaceId,
         conversationId: row.conversationId,
@@ -105,18 +124,13 @@ export class ProjectionService {
         contribution,
         intervals,
       });
-      let workspaceDeltas = deltas.get(row.workspaceId);
-      if (workspaceDeltas === undefined)
-        deltas.set(row.workspaceId, (workspaceDeltas = new Map<string, Contribution>()));
-      addTo(workspaceDeltas, row.contribution, -1);
-      addTo(workspaceDeltas, contribution, 1);
+      addTo(deltas, row.workspaceId, row.contribution, -1);
+      addTo(deltas, row.workspaceId, contribution, 1);
     }
     await this.repository.writeConversations(tx, updates);
-    for (const [workspaceId, workspaceDeltas] of [...deltas].sort((a, b) => a[0].localeCompare(b[0]))) {
-      const changed = [...workspaceDeltas.values()].filter((d) =>
-        Object.values(d.measures).some((v) => v !== 0),
-      );
-      await this.repository.addToBuckets(tx, workspaceId, changed);
-    }
+    await this.repository.addToBuckets(
+      tx,
+      [...deltas.values()].filter((d) => Object.values(d.measures).some((v) => v !== 0)),
+    );
   }
 }
