@@ -1,16 +1,20 @@
-import { DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
+import { ConversationAssignedV1, DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
 import { launchChromium, seriousAccessibilityViolations, waitFor } from '@switchboard/testing';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { TEST_PASSWORD, signedInUser } from './inbox-users.fixture.js';
+import { addDays } from '../web/src/reports/report-range.js';
 import { type ReportsHarness, conversationEvents, startReportsHarness } from './reports-harness.fixture.js';
 
 /**
  * Supervisor → Reports in headless Chromium over the real reporting app (Kafka, PostgreSQL): the
  * chart library is fetched only when the page opens; range, granularity, filters and business
  * hours change the figures; the chart and the tables show them; each table downloads as CSV
- * with names that would be formulas guarded; no serious accessibility violation.
+ * with names that would be formulas guarded; no serious accessibility violation. The live view
+ * beside it: today's service level per queue from the store, and a routing decision arriving on
+ * the live feed with its explanation.
  */
 describe('reports page in the browser', () => {
   let h: ReportsHarness;
@@ -31,6 +35,7 @@ describe('reports page in the browser', () => {
     const supervisor = await signedInUser(h.inbox, 'supervisor', { name: 'Sam Supervisor' });
     // A display name a spreadsheet would run as a formula.
     const agent = await signedInUser(h.inbox, 'agent', { name: '=HYPERLINK("http://evil.test","x")' });
+    const other = await signedInUser(h.inbox, 'agent', { name: 'Olive Other' });
     await h.inbox.routing.upsertQueue(DEFAULT_WORKSPACE_ID, { id: 'sales', name: 'Sales' });
     await h.inbox.bus.emit([
       ...conversationEvents(DEFAULT_WORKSPACE_ID, {
@@ -57,6 +62,17 @@ describe('reports page in the browser', () => {
         resolvedAt: '2026-03-03T11:05:00Z',
       }),
     ]);
+    // Today (UTC, the workspace's clock): a chat in Sales answered in 20 s, for the live view.
+    const today = new Date(Math.max(Date.now() - 300_000, new Date().setUTCHours(0, 0, 1, 0)));
+    await h.inbox.bus.emit(
+      conversationEvents(DEFAULT_WORKSPACE_ID, {
+        channel: 'web',
+        queueId: 'sales',
+        agentId: agent.id,
+        openedAt: today.toISOString(),
+        replyAfterSeconds: 20,
+      }),
+    );
     // Mondays and Tuesdays 09:00–17:00 UTC (the admin's settings hand the clock to reporting).
     const admin = await signedInUser(h.inbox, 'admin');
     const hours = [{ from: '09:00', to: '17:00' }];
@@ -74,6 +90,18 @@ describe('reports page in the browser', () => {
           ).body as { rows: { values: { abandoned: number } }[] }
         ).rows[0]?.values.abandoned === 1,
       { what: 'the reporting app to read the events', timeoutMs: 60_000, intervalMs: 250 },
+    );
+    const day = today.toISOString().slice(0, 10);
+    await waitFor(
+      async () =>
+        (
+          (
+            await supervisor.client.get(
+              `/api/inbox/reports?metrics=answered&dimension=total&from=${day}&to=${addDays(day, 1)}`,
+            )
+          ).body as { rows: { values: { answered: number } }[] }
+        ).rows[0]?.values.answered === 1,
+      { what: 'the reporting app to read today’s chat', timeoutMs: 60_000, intervalMs: 250 },
     );
 
     const context = await browser.newContext({
@@ -96,7 +124,41 @@ describe('reports page in the browser', () => {
     await page.locator('.topbar').waitFor();
     await page.getByRole('link', { name: 'Supervisor' }).click();
     await page.getByRole('heading', { name: 'Service level today' }).waitFor();
+    const slToday = page.getByRole('table', { name: 'Service level today' });
+    expect(await slToday.getByRole('row', { name: /Sales/ }).textContent()).toContain('100% within 60s');
     await page.getByText('No routing decision since this page opened.').waitFor();
+    // A decision made now arrives on the live feed with routing's explanation.
+    await h.inbox.bus.emit(
+      ConversationAssignedV1.create({
+        workspaceId: DEFAULT_WORKSPACE_ID,
+        payload: {
+          conversationId: randomUUID(),
+          queueId: 'sales',
+          agentId: agent.id,
+          mode: 'assign',
+          assignedAt: new Date().toISOString(),
+          explanation: {
+            step: { index: 0, expression: 'billing >= 3' },
+            reason: 'lowest occupancy among the eligible agents',
+            candidates: [
+              { agentId: agent.id, occupancy: 0, idleSinceMs: 1000, preferred: false },
+              {
+                agentId: other.id,
+                occupancy: 1,
+                idleSinceMs: 0,
+                preferred: false,
+                rejectedBecause: 'at capacity',
+              },
+            ],
+          },
+        },
+      }),
+    );
+    const decisions = page.getByRole('list', { name: 'Recent routing decisions' });
+    await decisions.getByText('lowest occupancy among the eligible agents').waitFor();
+    expect(await decisions.textContent()).toContain('Step 1: billing >= 3');
+    expect(await decisions.textContent()).toContain('Olive Other: at capacity');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
     // uPlot's own class names are in its code: no script fetched so far carries them.
     const firstLoad = [...scripts.keys()];
     expect(firstLoad.length).toBeGreaterThan(0);
@@ -110,7 +172,12 @@ describe('reports page in the browser', () => {
     const later = [...scripts.keys()].filter((url) => !firstLoad.includes(url));
     expect(later.some((url) => scripts.get(url)?.includes('u-legend'))).toBe(true);
 
-    // The default range (the last seven days) holds nothing: the empty state.
+    // The default range (the last seven days, by day) holds today's chat.
+    await page.getByRole('table', { name: 'Figures by day' }).getByRole('rowheader', { name: day }).waitFor();
+    // A range without conversations: the empty state.
+    await page.getByLabel('First day', { exact: true }).fill('2026-01-05');
+    await page.getByLabel('Last day', { exact: true }).fill('2026-01-06');
+    await page.getByRole('button', { name: 'Show report' }).click();
     await page.getByTestId('report-empty').waitFor();
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
 
