@@ -34,6 +34,8 @@ export function ReportChart({
       {
         width: width(),
         height: HEIGHT,
+        // Room on the right for the last period's label.
+        padding: [12, 48, 0, 0],
         scales: { x: { time: false } },
         legend: { show: true },
         series: [
