@@ -42,6 +42,7 @@ import { NotificationSettingsService } from './notifications/notification-settin
 import { RoutingAdminController } from './supervision/routing-admin.controller.js';
 import { StaffingPlanningController } from './planning/staffing-planning.controller.js';
 import { ReportsController } from './reports/reports.controller.js';
+import { ReportingClockService } from './reports/reporting-clock.service.js';
 import { RoutingAdminService } from './supervision/routing-admin.service.js';
 import { FirstAdminService } from './users/first-admin.service.js';
 import { InvitesService } from './users/invites.service.js';
@@ -120,6 +121,7 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
     PresenceService,
     AgentEnrolmentService,
     WorkspacesService,
+    ReportingClockService,
     InboxGateway,
     SavedViewsService,
     NotificationSettingsService,

@@ -6,6 +6,8 @@ import {
   HISTORY_API,
   KNOWLEDGE_BASE_API,
   type KnowledgeBaseApi,
+  REPORTING_API,
+  type ReportingApi,
   ROUTING_API,
   SMS_CHANNEL_API,
   WEB_CHANNEL_API,
@@ -56,6 +58,8 @@ export async function startInboxTestApp(
     ports?: { history: InMemoryHistory; routing: InMemoryRouting };
     /** The bot's knowledge base (a client of the real bot); none: the inbox without the bot. */
     knowledgeBase?: KnowledgeBaseApi;
+    /** The reporting store (a client of the real reporting app); none: reports answer it is not deployed. */
+    reporting?: ReportingApi;
   } = {},
 ): Promise<InboxTestApp> {
   const database = options.database ?? (await createTestDatabase(label));
@@ -75,8 +79,17 @@ export async function startInboxTestApp(
       { provide: SMS_CHANNEL_API, useValue: smsChannel },
       { provide: API_KEYS_API, useValue: new InMemoryApiKeys() },
       { provide: KNOWLEDGE_BASE_API, useValue: options.knowledgeBase ?? null },
+      { provide: REPORTING_API, useValue: options.reporting ?? null },
     ],
-    exports: [HISTORY_API, ROUTING_API, WEB_CHANNEL_API, SMS_CHANNEL_API, API_KEYS_API, KNOWLEDGE_BASE_API],
+    exports: [
+      HISTORY_API,
+      ROUTING_API,
+      WEB_CHANNEL_API,
+      SMS_CHANNEL_API,
+      API_KEYS_API,
+      KNOWLEDGE_BASE_API,
+      REPORTING_API,
+    ],
   })
   class PortDoublesModule {}
 

@@ -3,12 +3,16 @@ import {
   AGENT_METRICS,
   CONVERSATION_METRICS,
   FailedPreconditionError,
+  InvalidArgumentError,
   QUEUE_METRICS,
   REPORT_DIMENSIONS,
   REPORT_METRICS,
   REPORTING_API,
+  ROUTING_API,
   SERVICE_LEVEL_TARGETS,
+  channelSchema,
   type ReportingApi,
+  type RoutingApi,
   type ReportView,
   type ServiceLevelTarget,
 } from '@switchboard/contracts';
@@ -18,6 +22,7 @@ import type { SessionContext } from '../auth/session-context.js';
 import { InboxExceptionFilter } from '../http/inbox-exception.filter.js';
 import { parseInput } from '../http/parse-input.util.js';
 import { WorkspacesService } from '../workspaces/workspaces.service.js';
+import { ReportingClockService } from './reporting-clock.service.js';
 
 // The query string's shape; reporting checks the values (dates, which metric goes with which
 // dimension) and names each field.
@@ -40,9 +45,15 @@ const reportInput = z
       )
       .optional(),
     queueId: z.string().min(1).max(200).optional(),
-    channel: z.string().min(1).max(50).optional(),
+    channel: channelSchema.optional(),
+    /** Agent metrics of this agent only (by agent). */
+    agentId: z.string().min(1).max(200).optional(),
   })
-  .strict();
+  .strict()
+  .refine((q) => q.agentId === undefined || q.dimension === 'agent', {
+    path: ['agentId'],
+    message: 'an agent filter goes with dimension=agent (agent metrics)',
+  });
 
 /** What the Reports page offers: the metrics by family, the dimensions and the service-level targets. */
 export interface ReportCatalogView {
@@ -56,9 +67,9 @@ export interface ReportCatalogView {
 
 /**
  * Supervisor → Reports: figures from the reporting store (ReportingApi, in process or at
- * REPORTING_API_URL), on the workspace's clock. The inbox owns the workspace's time zone and
- * business hours: it hands them to reporting whenever they differ from the ones reporting holds,
- * which recomputes the workspace's figures.
+ * REPORTING_API_URL), on the workspace's clock, which ReportingClockService hands to reporting
+ * (ADR 0103). Queue and agent ids are checked against the session's workspace (routing's lists):
+ * another workspace's id is a 400 that names the field, never an empty report.
  */
 @Controller('api/inbox/reports')
 @UseGuards(SessionGuard)
@@ -67,7 +78,9 @@ export interface ReportCatalogView {
 export class ReportsController {
   constructor(
     @Optional() @Inject(REPORTING_API) private readonly reporting: ReportingApi | null,
+    @Inject(ROUTING_API) private readonly routing: RoutingApi,
     private readonly workspaces: WorkspacesService,
+    private readonly clock: ReportingClockService,
   ) {}
 
   @Get('catalog')
@@ -85,17 +98,29 @@ export class ReportsController {
 
   @Get()
   async report(@CurrentSession() session: SessionContext, @Query() query: unknown): Promise<ReportView> {
-    const input = parseInput(reportInput, query);
+    const { agentId, ...input } = parseInput(reportInput, query);
     const reporting = this.port();
-    await this.syncClock(reporting, session.workspaceId);
-    return reporting.getReport(session.workspaceId, input);
+    await this.checkIds(session.workspaceId, input.queueId, agentId);
+    await this.clock.ensure(session.workspaceId);
+    const view = await reporting.getReport(session.workspaceId, input);
+    return agentId === undefined ? view : { ...view, rows: view.rows.filter((r) => r.key === agentId) };
   }
 
-  private async syncClock(reporting: ReportingApi, workspaceId: string): Promise<void> {
-    const { timeZone, businessHours } = await this.workspaces.get(workspaceId);
-    const held = await reporting.getWorkspaceClock(workspaceId);
-    if (held.timeZone !== timeZone || JSON.stringify(held.businessHours) !== JSON.stringify(businessHours))
-      await reporting.setWorkspaceClock(workspaceId, { timeZone, businessHours });
+  /** A queue or agent of another workspace (or of none) reads as unknown, like a typo. */
+  private async checkIds(workspaceId: string, queueId?: string, agentId?: string): Promise<void> {
+    const [queues, agents] = await Promise.all([
+      queueId === undefined ? null : this.routing.listQueues(workspaceId),
+      agentId === undefined ? null : this.routing.listAgents(workspaceId),
+    ]);
+    const violations = [
+      ...(queues && !queues.some((q) => q.id === queueId)
+        ? [{ field: 'queueId', description: 'no such queue in this workspace' }]
+        : []),
+      ...(agents && !agents.some((a) => a.agentId === agentId)
+        ? [{ field: 'agentId', description: 'no such agent in this workspace' }]
+        : []),
+    ];
+    if (violations.length > 0) throw new InvalidArgumentError('invalid request', violations);
   }
 
   private port(): ReportingApi {

@@ -15,6 +15,7 @@ import type { SessionContext } from '../auth/session-context.js';
 import { type IssuedSession, SessionsService } from '../auth/sessions.service.js';
 import { UUID, type User, type UserRow, toUser } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
+import { ReportingClockService } from '../reports/reporting-clock.service.js';
 import {
   type BusinessHours,
   type MembershipView,
@@ -52,6 +53,10 @@ export class WorkspacesService {
     private readonly sessions: SessionsService,
     // Absent in the CLI's composition (create and list only); the inbox always has it.
     @Optional() @Inject(WEB_CHANNEL_API) private readonly web: WebChannelApi | null,
+    // Absent in the CLI's composition too. A union type's metadata is Object: the token is explicit.
+    @Optional()
+    @Inject(ReportingClockService)
+    private readonly reportingClock: ReportingClockService | null,
   ) {}
 
   /** A new workspace and its first admin. */
@@ -154,6 +159,11 @@ export class WorkspacesService {
         },
       });
     }
+    if (this.reportingClock && (patch.timeZone !== undefined || patch.businessHours !== undefined))
+      await this.reportingClock.handOver(workspaceId, {
+        timeZone: row.time_zone,
+        businessHours: row.business_hours,
+      });
     return toWorkspaceView(row);
   }
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useState } from 'react';
 import { type Me, api, setCsrfToken, whenSignedOut } from './api.js';
 import { AdminPage } from './AdminPage.js';
 import { ContactsPage } from './ContactsPage.js';
@@ -17,11 +17,15 @@ import { PlanningPage } from './PlanningPage.js';
 import { SearchBox } from './SearchBox.js';
 import { WorkspaceSwitcher } from './WorkspaceSwitcher.js';
 
+// Loaded when first opened, with its chart library: not part of the first load (ADR 0102).
+const ReportsPage = lazy(() => import('./reports/ReportsPage.js').then((m) => ({ default: m.ReportsPage })));
+
 type Route =
   | { page: 'inbox'; conversationId?: string; messageId?: string }
   | { page: 'contacts'; customerId?: string }
   | { page: 'supervisor' }
   | { page: 'planning' }
+  | { page: 'reports' }
   | { page: 'admin' }
   | { page: 'operator' }
   | { page: 'invite'; token: string }
@@ -30,6 +34,7 @@ type Route =
 function parseRoute(hash: string): Route {
   const [, page, arg, sub, subArg] = hash.replace(/^#/, '').split('/');
   if (page === 'invite' && arg) return { page: 'invite', token: arg };
+  if (page === 'supervisor' && arg === 'reports') return { page: 'reports' };
   if (page === 'supervisor') return arg === 'planning' ? { page: 'planning' } : { page: 'supervisor' };
   if (page === 'contacts') return { page: 'contacts', ...(arg ? { customerId: arg } : {}) };
   if (page === 'admin') return { page: 'admin' };
@@ -145,6 +150,10 @@ export function App() {
         <ContactsPage customerId={route.customerId} />
       ) : route.page === 'planning' && canSupervise ? (
         <PlanningPage />
+      ) : route.page === 'reports' && canSupervise ? (
+        <Suspense fallback={<div className="loading">Loading reports…</div>}>
+          <ReportsPage />
+        </Suspense>
       ) : route.page === 'supervisor' && canSupervise ? (
         <SupervisorPage />
       ) : route.page === 'operator' && me.operator ? (

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { type AgentView, type QueueStatsView, api } from './api.js';
 import { live } from './live.js';
+import { RecentDecisions } from './supervision/RecentDecisions.js';
+import { ServiceLevelToday } from './supervision/ServiceLevelToday.js';
 
 /** Queues (waiting, longest wait, service level) and agents (presence, load against capacity), live. */
 export function SupervisorPage() {
@@ -42,7 +44,7 @@ export function SupervisorPage() {
     <main className="page">
       {error && <p className="error">{error}</p>}
       <p>
-        <a href="#/supervisor/planning">Planning →</a>
+        <a href="#/supervisor/planning">Planning →</a> <a href="#/supervisor/reports">Reports →</a>
       </p>
       <h2>Queues</h2>
       <table aria-label="Queues">
@@ -72,6 +74,7 @@ export function SupervisorPage() {
           ))}
         </tbody>
       </table>
+      <ServiceLevelToday />
       <h2>Agents</h2>
       <table aria-label="Agents">
         <thead>
@@ -97,6 +100,7 @@ export function SupervisorPage() {
           ))}
         </tbody>
       </table>
+      <RecentDecisions agents={agents} />
     </main>
   );
 }
