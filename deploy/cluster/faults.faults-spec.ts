@@ -279,7 +279,7 @@ describe('test:faults: kill -9 of each app, a broker and PostgreSQL restarted, u
         [ids],
       );
       console.log(
-        `replies acknowledged but not sent:\n${JSON.stringify({ lost, rows, outbox, claims, timeline }, null, 2)}`,
+        `replies acknowledged but not sent:\n${JSON.stringify({ lost, rows, outbox, claims, timeline, deadLetters: deadLetterLines() }, null, 2)}`,
       );
     }
     expect(unsent()).toEqual([]);
@@ -289,6 +289,23 @@ describe('test:faults: kill -9 of each app, a broker and PostgreSQL restarted, u
     const sent = new Map<string, number>();
     for (const x of twilio.creations())
       sent.set(x.form.get('Body') ?? '', (sent.get(x.form.get('Body') ?? '') ?? 0) + 1);
+    const doubled = load.replies.filter((r) => (sent.get(r.text) ?? 0) > 1);
+    if (doubled.length > 0) {
+      // When each copy reached Twilio, and what channel-sms recorded (ADR 0093).
+      const { rows: claims } = await db.query(
+        `SELECT message_id, status, provider_message_id, send_attempted_at, updated_at
+           FROM channels.sms_outbound_messages WHERE message_id::text = ANY($1)`,
+        [doubled.map((r) => r.messageId ?? '')],
+      );
+      const copies = doubled.map((r) => ({
+        ...r,
+        at: twilio
+          .creations()
+          .filter((x) => x.form.get('Body') === r.text)
+          .map((x) => new Date(x.receivedAt).toISOString()),
+      }));
+      console.log(`replies sent more than once:\n${JSON.stringify({ copies, claims, timeline }, null, 2)}`);
+    }
     expect(load.replies.filter((r) => sent.get(r.text) !== 1)).toEqual([]);
     await waitFor(async () => (await routingViolations(db)).length === 0, {
       timeoutMs: 60_000,

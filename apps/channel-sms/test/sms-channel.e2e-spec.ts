@@ -28,6 +28,7 @@ import {
 } from '@switchboard/testing';
 import pg from 'pg';
 import twilio from 'twilio';
+import type TwilioRequestClient from 'twilio/lib/base/RequestClient.js';
 import { MmsMediaTokens } from '../src/media/mms-media-token.util.js';
 
 const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
@@ -36,6 +37,15 @@ const OUR_NUMBER = '+14155550100';
 const PUBLIC_BASE_URL = 'https://sms.example.test';
 const CUSTOMER = '+14155550123';
 const ENCRYPTION_KEY = randomBytes(32);
+
+/** The `twilio` library's own HTTP client, its requests to api.twilio.com sent to `base`. */
+function loopback(base: string) {
+  return new (class extends twilio.RequestClient {
+    override request<T>(opts: TwilioRequestClient.RequestOptions<T>) {
+      return super.request<T>({ ...opts, uri: opts.uri.replace('https://api.twilio.com', base) });
+    }
+  })();
+}
 
 /**
  * The SMS channel as Twilio meets it: the built app in its own process, on the real broker and
@@ -422,6 +432,67 @@ describe('channel-sms', () => {
         .slice(before)
         .map((r) => r.form.get('Body'));
       expect(bodies).toEqual(['after the rate limit', 'after the rate limit', 'after the rate limit']);
+    });
+
+    it('looks a send up at Twilio when its answer was lost, and records the message Twilio took instead of sending it again', async () => {
+      api.enqueueCreateResponses({ status: 201, lostAfterCreating: true });
+      const before = api.creations().length;
+      const lookups = api.lookups().length;
+      const messageId = await requestDelivery({ text: 'the answer went missing' });
+      const status = await finalStatus(messageId);
+      expect(status.payload.status).toBe('queued');
+      const creations = api.creations().slice(before);
+      expect(creations.map((r) => r.form.get('Body'))).toEqual(['the answer went missing']);
+      expect(api.lookups().length).toBeGreaterThan(lookups);
+      const [listed] = (
+        await twilio(ACCOUNT_SID, AUTH_TOKEN, { httpClient: loopback(api.url) }).messages.page({
+          to: CUSTOMER,
+          pageSize: 5,
+        })
+      ).instances.filter((m) => m.body === 'the answer went missing');
+      expect(status.payload.providerMessageId).toBe(listed!.sid);
+      const { rows } = await db.query(
+        'SELECT provider_message_id FROM channels.sms_outbound_messages WHERE message_id = $1',
+        [messageId],
+      );
+      expect(rows).toEqual([{ provider_message_id: listed!.sid }]);
+    });
+
+    it('redelivered after a process died mid-send: records what Twilio took, and sends only what it did not', async () => {
+      // What a process killed between its call and recording the SID leaves: a claim with an
+      // attempt and no SID, and (for the first) the message at Twilio.
+      const client = twilio(ACCOUNT_SID, AUTH_TOKEN, { httpClient: loopback(api.url) });
+      const took = await client.messages.create({
+        to: CUSTOMER,
+        from: OUR_NUMBER,
+        body: 'sent before the kill',
+      });
+      const claim = async (messageId: string) =>
+        db.query(
+          `INSERT INTO channels.sms_outbound_messages
+             (workspace_id, message_id, channel_account_id, recipient, status, status_rank, send_attempted_at)
+           VALUES ($1, $2, $3, $4, 'pending', 0, now() - interval '2 seconds')`,
+          [DEFAULT_WORKSPACE_ID, messageId, accountId, CUSTOMER],
+        );
+      const [tookId, lostId] = [randomUUID(), randomUUID()];
+      await claim(tookId);
+      await claim(lostId);
+      const before = api.creations().length;
+      await requestDelivery({ messageId: tookId, text: 'sent before the kill' });
+      await requestDelivery({ messageId: lostId, text: 'never reached Twilio' });
+      expect((await finalStatus(tookId)).payload).toMatchObject({
+        status: 'queued',
+        providerMessageId: took.sid,
+      });
+      const resent = await finalStatus(lostId);
+      expect(resent.payload.status).toBe('queued');
+      expect(resent.payload.providerMessageId).not.toBe(took.sid);
+      expect(
+        api
+          .creations()
+          .slice(before)
+          .map((r) => r.form.get('Body')),
+      ).toEqual(['never reached Twilio']);
     });
 
     it('turns 21610 (unsubscribed) into a failed status with the reason, without retrying', async () => {

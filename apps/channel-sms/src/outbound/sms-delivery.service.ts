@@ -112,18 +112,42 @@ export class SmsDeliveryService {
       }
       mediaUrl = media.mediaUrls;
     }
-    // No provider id on a previous claim means a crash mid-send: sending again may duplicate the
-    // SMS, but never losing an agent's reply is the lesser evil (at least once).
+    const message = {
+      request: payload,
+      recipient,
+      text: text.length > 0 ? text : null,
+      attachments: mediaUrl.map((url, i) => ({ attachment: payload.attachments[i]!, url })),
+    };
+    // Twilio takes no idempotency key. An earlier attempt (this process's, whose answer was lost,
+    // or a killed one's: the claim holds its time and no SID) may have got through: before
+    // sending again, look the message up at Twilio, and record it if it is there (ADR 0093).
+    let attemptedAt = previous?.sendAttemptedAt ?? null;
 
     let backoff = this.retry.initialBackoffMs;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const outcome = await this.twilio.send(account, {
-          request: payload,
-          recipient,
-          text: text.length > 0 ? text : null,
-          attachments: mediaUrl.map((url, i) => ({ attachment: payload.attachments[i]!, url })),
-        });
+        if (attemptedAt !== null) {
+          const found = await this.twilio.findSent(account, message, attemptedAt, (sids) =>
+            this.records.claimedSids(workspaceId, sids),
+          );
+          if (found !== null) {
+            this.logger.info(
+              { messageId: payload.messageId, providerMessageId: found.providerMessageId },
+              'an earlier attempt reached Twilio; recorded, not sent again',
+            );
+            await this.records.advance(
+              workspaceId,
+              payload.messageId,
+              found.status,
+              found.providerMessageId,
+              null,
+            );
+            return this.publishStatus(request, found.status, found.providerMessageId);
+          }
+        }
+        // Durable before Twilio is called: a crash from here on is looked up, not sent blind.
+        attemptedAt = await this.records.markAttempt(workspaceId, payload.messageId);
+        const outcome = await this.twilio.send(account, message);
         if (!outcome.ok) {
           await this.records.advance(workspaceId, payload.messageId, 'failed', null, outcome.code);
           return this.publishStatus(request, 'failed', undefined, outcome);

@@ -7,6 +7,8 @@ import { STATUS_RANK } from './sms-delivery-status.util.js';
 export interface OutboundRecord {
   readonly providerMessageId: string | null;
   readonly status: DeliveryStatus;
+  /** When the message was first handed to Twilio (null: never), by the database's clock. */
+  readonly sendAttemptedAt: Date | null;
 }
 
 /** What this channel sent, per (workspace, message): the send's idempotency and the status's high-water mark. */
@@ -33,13 +35,51 @@ export class SmsOutboundRecordService {
   }
 
   async find(workspaceId: string, messageId: string): Promise<OutboundRecord | null> {
-    const rows: { provider_message_id: string | null; status: DeliveryStatus }[] = await this.db.query(
-      `SELECT provider_message_id, status FROM channels.sms_outbound_messages
+    const rows: {
+      provider_message_id: string | null;
+      status: DeliveryStatus;
+      send_attempted_at: Date | null;
+    }[] = await this.db.query(
+      `SELECT provider_message_id, status, send_attempted_at FROM channels.sms_outbound_messages
        WHERE workspace_id = $1 AND message_id = $2`,
       [workspaceId, messageId],
     );
     const row = rows[0];
-    return row ? { providerMessageId: row.provider_message_id, status: row.status } : null;
+    return row
+      ? {
+          providerMessageId: row.provider_message_id,
+          status: row.status,
+          sendAttemptedAt: row.send_attempted_at,
+        }
+      : null;
+  }
+
+  /**
+   * Records, before Twilio is called, that the message is about to be handed to it: the first
+   * attempt's time is kept, and returned. Twilio takes no idempotency key, so this is how a later
+   * delivery knows it must look the message up at Twilio before sending it again (ADR 0093).
+   */
+  async markAttempt(workspaceId: string, messageId: string): Promise<Date> {
+    const rows: { send_attempted_at: Date }[] = await this.db.query(
+      `UPDATE channels.sms_outbound_messages
+       SET send_attempted_at = coalesce(send_attempted_at, now()), updated_at = now()
+       WHERE workspace_id = $1 AND message_id = $2
+       RETURNING send_attempted_at`,
+      [workspaceId, messageId],
+    );
+    if (rows[0] === undefined) throw new Error(`no claim for message ${messageId}`);
+    return rows[0].send_attempted_at;
+  }
+
+  /** Which of these Twilio SIDs already belong to a message of ours in the workspace. */
+  async claimedSids(workspaceId: string, sids: readonly string[]): Promise<Set<string>> {
+    if (sids.length === 0) return new Set();
+    const rows: { provider_message_id: string }[] = await this.db.query(
+      `SELECT provider_message_id FROM channels.sms_outbound_messages
+       WHERE workspace_id = $1 AND provider_message_id = ANY($2::text[])`,
+      [workspaceId, sids],
+    );
+    return new Set(rows.map((r) => r.provider_message_id));
   }
 
   /** Whether `status` would move the message further than it got (false for an unknown message: nothing to compare). */

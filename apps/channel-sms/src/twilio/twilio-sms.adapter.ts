@@ -33,6 +33,13 @@ import { TwilioSignatureError } from '../webhooks/twilio-webhook.errors.js';
 
 /** MMS carries at most 10 media; Twilio numbers them MediaUrl0..9. */
 const MAX_MEDIA = 10;
+/**
+ * How far Twilio's clock (its `date_created`, to the second) may be behind ours when a lost send is
+ * looked up. Wider only lets an identical, older message to the same number match.
+ */
+const CLOCK_SKEW_MS = 60_000;
+/** A lookup reads this many of the recipient's newest messages (one request). */
+const LOOKUP_LIMIT = 100;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A Twilio webhook whose signature was checked against the account it names. */
@@ -169,6 +176,57 @@ export class TwilioSmsAdapter implements ChannelPort<SmsAccount, TwilioWebhook, 
       if (permanent) return { ok: false, ...permanent };
       throw new ChannelUnavailableError(`Twilio send failed: ${describe(error)}`, { cause: error });
     }
+  }
+
+  /**
+   * The message an earlier attempt of this send got Twilio to create, or null if none did. Twilio
+   * takes no idempotency key on a send, so the message is recognized by what only it has: sent by
+   * this account (its number, or its messaging service) to this recipient, with this body and as
+   * many files, created since the first attempt (less `CLOCK_SKEW_MS`, Twilio's clock not being
+   * ours), and not a message already recorded for another reply (`isTaken`). The oldest such one:
+   * the first attempt's. Throws `ChannelUnavailableError` when Twilio can't be asked: the caller
+   * must not send blind (ADR 0093).
+   */
+  async findSent(
+    account: SmsAccount,
+    message: OutboundChannelMessage,
+    attemptedAt: Date,
+    isTaken: (sids: readonly string[]) => Promise<ReadonlySet<string>>,
+  ): Promise<(SendOutcome & { ok: true }) | null> {
+    const since = attemptedAt.getTime() - CLOCK_SKEW_MS;
+    const body = message.text ?? '';
+    const media = message.attachments.filter((file) => file.url !== undefined).length;
+    const matches: { sid: string; status: string; createdAt: number }[] = [];
+    try {
+      // Newest first: the recipient's latest messages, where an attempt made since is.
+      const listed = await this.clients.forAccount(account).messages.list({
+        to: message.recipient,
+        ...(account.messagingServiceSid ? {} : { from: account.phoneNumber ?? undefined }),
+        pageSize: LOOKUP_LIMIT,
+        limit: LOOKUP_LIMIT,
+      });
+      for (const m of listed) {
+        const createdAt = m.dateCreated?.getTime() ?? 0;
+        if (
+          createdAt >= since &&
+          m.direction === 'outbound-api' &&
+          m.to === message.recipient &&
+          (account.messagingServiceSid
+            ? m.messagingServiceSid === account.messagingServiceSid
+            : m.from === account.phoneNumber) &&
+          (m.body ?? '') === body &&
+          Number(m.numMedia ?? '0') === media
+        )
+          matches.push({ sid: m.sid, status: m.status, createdAt });
+      }
+    } catch (error) {
+      throw new ChannelUnavailableError(`Twilio lookup failed: ${describe(error)}`, { cause: error });
+    }
+    if (matches.length === 0) return null;
+    const taken = await isTaken(matches.map((m) => m.sid));
+    const found = matches.filter((m) => !taken.has(m.sid)).sort((a, b) => a.createdAt - b.createdAt)[0];
+    if (found === undefined) return null;
+    return { ok: true, providerMessageId: found.sid, status: fromTwilioStatus(found.status) ?? 'queued' };
   }
 
   fetchMedia(account: SmsAccount, media: TwilioMedia): Promise<FetchedChannelMedia | null> {

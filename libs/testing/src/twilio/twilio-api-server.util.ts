@@ -19,6 +19,11 @@ export interface CannedResponse {
   readonly body?: unknown;
   /** Hold the answer this long (timeouts, latency). */
   readonly delayMs?: number;
+  /**
+   * Create the message as an uncanned request would, then drop the connection without an answer:
+   * Twilio took it, but the client cannot know (`status` and `body` are not sent).
+   */
+  readonly lostAfterCreating?: boolean;
 }
 
 export type TwilioMedia =
@@ -36,6 +41,8 @@ export interface TwilioApiServer {
   addMedia(accountSid: string, messageSid: string, media: TwilioMedia): string;
   /** Requests that created messages. */
   creations(): RecordedTwilioRequest[];
+  /** Requests that listed messages (`GET …/Messages.json`, a lookup). */
+  lookups(): RecordedTwilioRequest[];
   close(): Promise<void>;
 }
 
@@ -49,16 +56,62 @@ export function twilioError(status: number, code: number, message: string): Cann
 
 const sid = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
 
+/** Twilio's list filters on the Messages resource, and its paging (`Page`, `PageSize` up to 1,000). */
+function listMessages(
+  all: readonly Record<string, unknown>[],
+  accountSid: string,
+  query: URLSearchParams,
+): Record<string, unknown> {
+  const day = (value: unknown) =>
+    typeof value === 'string' ? new Date(value).toISOString().slice(0, 10) : null;
+  const matching = all.filter(
+    (m) =>
+      m.account_sid === accountSid &&
+      (!query.has('To') || m.to === query.get('To')) &&
+      (!query.has('From') || m.from === query.get('From')) &&
+      (!query.has('DateSent') || day(m.date_sent) === query.get('DateSent')!.slice(0, 10)) &&
+      (!query.has('DateSent<') || (day(m.date_sent) ?? '') <= query.get('DateSent<')!.slice(0, 10)) &&
+      (!query.has('DateSent>') || (day(m.date_sent) ?? '') >= query.get('DateSent>')!.slice(0, 10)),
+  );
+  const pageSize = Math.min(Math.max(Number(query.get('PageSize') ?? '50') || 50, 1), 1_000);
+  const page = Math.max(Number(query.get('Page') ?? '0') || 0, 0);
+  const start = page * pageSize;
+  // Newest first, as Twilio lists them.
+  const messages = [...matching].reverse().slice(start, start + pageSize);
+  const path = `/2010-04-01/Accounts/${accountSid}/Messages.json`;
+  const pageUri = (n: number) => {
+    const q = new URLSearchParams(query);
+    q.set('PageSize', String(pageSize));
+    q.set('Page', String(n));
+    return `${path}?${q.toString()}`;
+  };
+  return {
+    messages,
+    page,
+    page_size: pageSize,
+    start,
+    end: start + Math.max(messages.length - 1, 0),
+    uri: pageUri(page),
+    first_page_uri: pageUri(0),
+    previous_page_uri: page > 0 ? pageUri(page - 1) : null,
+    next_page_uri: start + pageSize < matching.length ? pageUri(page + 1) : null,
+  };
+}
+
 /**
  * A loopback HTTP server that answers as Twilio's REST API does for what Switchboard uses:
  * `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` (form-encoded, basic auth with the account
- * SID and auth token, 201 with the message resource) and media downloads. Wrong credentials get
+ * SID and auth token, 201 with the message resource), `GET` of the same path (the messages it
+ * created, newest first, filtered by `To`, `From` and `DateSent` and paged as Twilio pages them) and
+ * media downloads. Wrong credentials get
  * Twilio's 401 (code 20003), so a client that forgets them fails here as it would there.
  */
 export async function startTwilioApiServer(credentials: Record<string, string>): Promise<TwilioApiServer> {
   const requests: RecordedTwilioRequest[] = [];
   const queue: CannedResponse[] = [];
   const media = new Map<string, TwilioMedia>();
+  /** The messages created, oldest first, as their resources. */
+  const messages: Record<string, unknown>[] = [];
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -98,10 +151,10 @@ export async function startTwilioApiServer(credentials: Record<string, string>):
     if (req.method === 'POST' && url.pathname === `/2010-04-01/Accounts/${accountSid}/Messages.json`) {
       const canned = queue.shift();
       if (canned?.delayMs) await new Promise((r) => setTimeout(r, canned.delayMs));
-      if (canned) return send(res, canned.status, canned.body ?? {});
+      if (canned && !canned.lostAfterCreating) return send(res, canned.status, canned.body ?? {});
       const messageSid = sid('SM');
       const now = new Date().toUTCString();
-      return send(res, 201, {
+      const message = {
         sid: messageSid,
         account_sid: accountSid,
         to: recorded.form.get('To'),
@@ -122,7 +175,13 @@ export async function startTwilioApiServer(credentials: Record<string, string>):
         date_sent: null,
         uri: `/2010-04-01/Accounts/${accountSid}/Messages/${messageSid}.json`,
         subresource_uris: { media: `/2010-04-01/Accounts/${accountSid}/Messages/${messageSid}/Media.json` },
-      });
+      };
+      messages.push(message);
+      if (canned?.lostAfterCreating) return void req.socket.destroy();
+      return send(res, 201, message);
+    }
+    if (req.method === 'GET' && url.pathname === `/2010-04-01/Accounts/${accountSid}/Messages.json`) {
+      return send(res, 200, listMessages(messages, accountSid, url.searchParams));
     }
 
     const item = req.method === 'GET' ? media.get(url.pathname) : undefined;
@@ -161,6 +220,7 @@ export async function startTwilioApiServer(credentials: Record<string, string>):
       return `${base}${path}`;
     },
     creations: () => requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Messages.json')),
+    lookups: () => requests.filter((r) => r.method === 'GET' && r.path.endsWith('/Messages.json')),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
