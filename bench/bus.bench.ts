@@ -2,7 +2,8 @@
  * `npm run bench:bus`: 200,000 events of about 500 bytes through libs/messaging on a real Kafka
  * broker, beside Kafka's own ProducerPerformance and EndToEndLatency on the same broker, in the
  * same run. Targets (issue #2): our throughput at least half of Kafka's; our p99 at light load at
- * most three times Kafka's.
+ * most three times Kafka's. Both Kafka adapters run, one after the other, on the same broker
+ * (ADR 0006): kafkajs and @platformatic/kafka; `BENCH_ADAPTERS=platformatic` (or `kafkajs`) runs one.
  *
  * `BENCH_TRACING=1` runs the same with OpenTelemetry on (ADR 0105): every publish in a span whose
  * context travels in the records' headers, every batch handled in a span continuing it, exported
@@ -12,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InboundMessageReceivedV1, Topics } from '@switchboard/contracts';
-import { KafkaEventBus } from '@switchboard/messaging';
+import { type EventBus, KafkaEventBus, PlatformaticKafkaEventBus } from '@switchboard/messaging';
 import { startTracing } from '@switchboard/platform';
 import { inboundMessageEvent } from '@switchboard/testing';
 import { Kafka, logLevel } from 'kafkajs';
@@ -84,12 +85,23 @@ async function kafkaBaselines() {
   return { producer, e2e };
 }
 
+const ADAPTERS = {
+  kafkajs: KafkaEventBus,
+  platformatic: PlatformaticKafkaEventBus,
+} as const;
+type Adapter = keyof typeof ADAPTERS;
+const adapters = (process.env.BENCH_ADAPTERS ?? 'kafkajs,platformatic')
+  .split(',')
+  .map((name) => name.trim())
+  .filter((name): name is Adapter => name in ADAPTERS);
+
 /** Publish-to-handle through our bus: every event published, consumed by a subscriber, timed. */
-async function ours() {
-  const bus = new KafkaEventBus({
+async function ours(adapter: Adapter) {
+  // Each adapter on its own topics, so that neither reads the other's events.
+  const bus: EventBus = new ADAPTERS[adapter]({
     brokers,
     clientId: 'bench',
-    topicPrefix: `bench-${run}.`,
+    topicPrefix: `bench-${run}-${adapter}.`,
     partitions: PARTITIONS,
     replicationFactor: 1,
   });
@@ -164,38 +176,42 @@ try {
       `${TRACING ? ', tracing on' : ''}\n\n`,
   );
   const baseline = await kafkaBaselines();
-  const result = await ours();
-  const throughputRatio = result.endToEndPerSec / baseline.producer.recordsPerSec;
-  const latencyRatio = result.light.p99 / Math.max(1, baseline.e2e.p99Ms);
-  process.stdout.write(
-    formatTable([
-      ['measure', 'libs/messaging (Kafka)', "Kafka's own tool", 'ratio', 'target'],
+  const rows: string[][] = [['measure', 'libs/messaging (Kafka)', "Kafka's own tool", 'ratio', 'target']];
+  const verdicts: string[] = [];
+  for (const adapter of adapters) {
+    const result = await ours(adapter);
+    const throughputRatio = result.endToEndPerSec / baseline.producer.recordsPerSec;
+    const latencyRatio = result.light.p99 / Math.max(1, baseline.e2e.p99Ms);
+    rows.push(
       [
-        'throughput, msgs/s',
+        `${adapter}: throughput, msgs/s`,
         `${fmt(result.endToEndPerSec, 0)} published+handled (${fmt(result.publishPerSec, 0)} published)`,
         `${fmt(baseline.producer.recordsPerSec, 0)} (ProducerPerformance)`,
         fmt(throughputRatio, 2),
         '≥ 0.5',
       ],
       [
-        'latency at light load, p50 / p99 ms',
+        `${adapter}: latency at light load, p50 / p99 ms`,
         `${fmt(result.light.p50, 2)} / ${fmt(result.light.p99, 2)} publish→handle`,
         `${fmt(baseline.e2e.p50Ms, 0)} / ${fmt(baseline.e2e.p99Ms, 0)} (EndToEndLatency)`,
         fmt(latencyRatio, 2),
         '≤ 3',
       ],
       [
-        'latency under full load, p50 / p99 ms',
+        `${adapter}: latency under full load, p50 / p99 ms`,
         `${fmt(result.loaded.p50, 1)} / ${fmt(result.loaded.p99, 1)} publish→handle`,
         `${fmt(baseline.producer.p50Ms, 0)} / ${fmt(baseline.producer.p99Ms, 0)} (ProducerPerformance, send→ack)`,
         '',
         '',
       ],
-    ]) + '\n',
-  );
+    );
+    verdicts.push(
+      `${adapter}: throughput target ${throughputRatio >= 0.5 ? 'met' : 'MISSED'}; light-load p99 target ${latencyRatio <= 3 ? 'met' : 'MISSED'}`,
+    );
+  }
+  process.stdout.write(formatTable(rows) + '\n');
   process.stdout.write(
-    `\nthroughput target ${throughputRatio >= 0.5 ? 'met' : 'MISSED'}; light-load p99 target ${latencyRatio <= 3 ? 'met' : 'MISSED'}` +
-      ` (Kafka's EndToEndLatency reports whole milliseconds; ratios use max(1 ms, its p99)).\n`,
+    `\n${verdicts.join('\n')}\n(Kafka's EndToEndLatency reports whole milliseconds; ratios use max(1 ms, its p99).)\n`,
   );
 } finally {
   await broker.stop();

@@ -60,6 +60,8 @@ export async function startHistoryTestApp(
           KAFKA_BROKERS: brokers.join(','),
           KAFKA_TOPIC_PREFIX: topicPrefix,
           KAFKA_PARTITIONS: '2',
+          // The run's choice of Kafka client (ADR 0006), e.g. KAFKA_CLIENT=platformatic.
+          ...(process.env.KAFKA_CLIENT === undefined ? {} : { KAFKA_CLIENT: process.env.KAFKA_CLIENT }),
           LOG_LEVEL: 'warn',
         },
       }),

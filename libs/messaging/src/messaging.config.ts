@@ -12,6 +12,13 @@ function milliseconds(min: number, max: number) {
  * assigned when a replica was killed (docs/operations.md).
  */
 export const messagingVariables = {
+  KAFKA_CLIENT: configVariable({
+    description:
+      'The Kafka client library the event bus produces and consumes with: kafkajs, or @platformatic/kafka (same guarantees, same contract suite; see ADR 0006 for the measurements behind the default).',
+    schema: z.enum(['kafkajs', 'platformatic']),
+    default: 'kafkajs',
+    expected: 'kafkajs or platformatic',
+  }),
   KAFKA_SESSION_TIMEOUT_MS: configVariable({
     description:
       'How long a consumer that stopped heartbeating (a crashed pod) keeps its partitions before Kafka hands them to another replica.',

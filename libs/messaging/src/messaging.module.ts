@@ -9,7 +9,8 @@ import {
 import { EventBus } from './event-bus.js';
 import { InProcessEventBus } from './in-process/in-process-event-bus.js';
 import { PostgresEventLogStore } from './in-process/postgres-event-log.store.js';
-import { KafkaEventBus } from './kafka/kafka-event-bus.js';
+import { KafkaEventBus, type KafkaEventBusOptions } from './kafka/kafka-event-bus.js';
+import { PlatformaticKafkaEventBus } from './kafka/platformatic-kafka-event-bus.js';
 import { MessagingConfig } from './messaging.config.js';
 
 /** The in-process log keeps fewer partitions than a Kafka topic: its consumers all live in one process. */
@@ -20,10 +21,10 @@ export async function createEventBus(config: ConfigOf<typeof MessagingConfig>): 
   const logger = createLogger('event-bus');
   if (config.KAFKA_BROKERS !== undefined) {
     logger.info(
-      { brokers: config.KAFKA_BROKERS, topicPrefix: config.KAFKA_TOPIC_PREFIX },
+      { brokers: config.KAFKA_BROKERS, topicPrefix: config.KAFKA_TOPIC_PREFIX, client: config.KAFKA_CLIENT },
       'event bus: Kafka',
     );
-    return new KafkaEventBus({
+    const options: KafkaEventBusOptions = {
       brokers: config.KAFKA_BROKERS,
       clientId: config.KAFKA_CLIENT_ID,
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
@@ -41,7 +42,10 @@ export async function createEventBus(config: ConfigOf<typeof MessagingConfig>): 
           }
         : {}),
       logger,
-    });
+    };
+    return config.KAFKA_CLIENT === 'platformatic'
+      ? new PlatformaticKafkaEventBus(options)
+      : new KafkaEventBus(options);
   }
   if (config.DATABASE_URL === undefined) {
     throw new Error(

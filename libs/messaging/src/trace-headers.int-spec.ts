@@ -21,6 +21,7 @@ import type { EventBus } from './event-bus.js';
 import { InProcessEventBus } from './in-process/in-process-event-bus.js';
 import { PostgresEventLogStore } from './in-process/postgres-event-log.store.js';
 import { KafkaEventBus } from './kafka/kafka-event-bus.js';
+import { PlatformaticKafkaEventBus } from './kafka/platformatic-kafka-event-bus.js';
 
 const exporter = new InMemorySpanExporter();
 let database: TestDatabase;
@@ -56,6 +57,19 @@ const adapters: [string, () => Promise<EventBus>][] = [
       ),
   ],
   [
+    'Kafka through @platformatic/kafka',
+    () =>
+      Promise.resolve(
+        new PlatformaticKafkaEventBus({
+          brokers: (process.env.KAFKA_BROKERS ?? '').split(','),
+          clientId: 'trace-headers',
+          topicPrefix: `${testRunId()}.trace-${randomUUID().slice(0, 8)}.`,
+          partitions: 1,
+          replicationFactor: 1,
+        }),
+      ),
+  ],
+  [
     'in-process on PostgreSQL',
     async () => {
       const store = new PostgresEventLogStore({
@@ -75,7 +89,7 @@ const adapters: [string, () => Promise<EventBus>][] = [
 ];
 
 /**
- * ADR 0105 on both adapters: the trace context of the span that publishes an event travels in its
+ * ADR 0105 on every adapter: the trace context of the span that publishes an event travels in its
  * record's headers, and the consumer's span continues it: a child of the one span a batch came
  * from; a new trace linked to each when the batch came from several.
  */

@@ -9,7 +9,8 @@ import { freePort, inboundMessageEvent, settle, waitFor } from '@switchboard/tes
 import { type RunningBroker, startBroker } from '../../../../deploy/local/kafka/kafka-broker.mjs';
 import type { BusLogger } from '../bus-logger.js';
 import { EventBusUnavailableError } from '../event-bus.js';
-import { KafkaEventBus } from './kafka-event-bus.js';
+import { KafkaEventBus, type KafkaEventBusOptions } from './kafka-event-bus.js';
+import { PlatformaticKafkaEventBus } from './platformatic-kafka-event-bus.js';
 
 interface LogLine {
   readonly level: 'debug' | 'info' | 'warn' | 'error';
@@ -39,7 +40,12 @@ async function timedPublish(bus: KafkaEventBus): Promise<{ ms: number; error: un
  * The broker of the test's own, stopped and started again on the same port and data: what a
  * publisher and a consumer see while it is away, and how soon after its return they work again.
  */
-describe('KafkaEventBus across a broker outage', () => {
+const adapters: [string, (options: KafkaEventBusOptions) => KafkaEventBus][] = [
+  ['kafkajs', (options) => new KafkaEventBus(options)],
+  ['@platformatic/kafka', (options) => new PlatformaticKafkaEventBus(options)],
+];
+
+describe.each(adapters)('the Kafka event bus (%s) across a broker outage', (_name, openBus) => {
   let dataDir: string;
   let port: number;
   let broker: RunningBroker | undefined;
@@ -50,7 +56,7 @@ describe('KafkaEventBus across a broker outage', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'switchboard-bus-outage-'));
     port = await freePort();
     broker = await startBroker({ dataDir, port });
-    bus = new KafkaEventBus({
+    bus = openBus({
       brokers: [broker.brokers],
       clientId: 'outage-test',
       topicPrefix: `outage-${randomUUID().slice(0, 8)}.`,

@@ -27,6 +27,7 @@ import { traceHeadersOf } from '../trace-headers.util.js';
 import { CrashedMemberEviction } from './crashed-member-eviction.js';
 import { removeGroupMember } from './kafka-group-member.util.js';
 import { kafkaErrorLevel, kafkaLogLevel } from './kafka-log-level.util.js';
+import { withTimeout } from './with-timeout.util.js';
 
 export interface KafkaEventBusOptions {
   readonly brokers: readonly string[];
@@ -71,7 +72,8 @@ const DEFAULT_MAX_BATCH = 500;
 /** Twilio waits 15 s for a webhook's answer; a publish is one step of it. */
 const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
 
-interface Serialized {
+/** A record ready to produce: its physical topic and the partition its key maps to. */
+export interface SerializedRecord {
   readonly topic: string;
   readonly partition: number;
   readonly key: string;
@@ -80,7 +82,7 @@ interface Serialized {
 }
 
 /** Where an ephemeral group starts: per partition, the first event stamped since it subscribed. */
-interface EphemeralStart {
+export interface EphemeralStart {
   readonly at: number;
   /** By `topic:partition` (physical), looked up once Kafka answers. */
   offsets: Map<string, string> | undefined;
@@ -90,8 +92,8 @@ interface EphemeralStart {
 
 /** One producer with one request in flight, owning the partitions `p` where `p % lanes === index`. */
 interface ProducerLane {
-  producer: Promise<Producer> | undefined;
-  readonly queue: GroupCommitQueue<Serialized>;
+  readonly index: number;
+  readonly queue: GroupCommitQueue<SerializedRecord>;
 }
 
 /**
@@ -105,25 +107,29 @@ interface ProducerLane {
  */
 export class KafkaEventBus extends EventBus {
   private readonly kafka: Kafka;
-  private readonly topics: TopicNamer;
-  private readonly logger: BusLogger;
-  private readonly publishTimeoutMs: number;
+  /** The client id every connection of this bus gives Kafka (with the eviction's tag, when on). */
+  protected readonly clientId: string;
+  protected readonly topics: TopicNamer;
+  protected readonly logger: BusLogger;
+  protected readonly publishTimeoutMs: number;
   private admin: Promise<Admin> | undefined;
   /** Partition count of every topic known to exist, by physical name. */
-  private readonly partitionCounts = new Map<string, number>();
+  protected readonly partitionCounts = new Map<string, number>();
   private readonly lanes: ProducerLane[];
-  private readonly subscriptions = new Set<SubscriptionHandle>();
+  /** kafkajs producers, one per lane, connected on first use. */
+  private readonly producers: (Promise<Producer> | undefined)[];
+  protected readonly subscriptions = new Set<SubscriptionHandle>();
   /** Admin requests under way: a stopped subscription stops waiting for them, not them. */
   private readonly adminWork = new Set<Promise<unknown>>();
   /** Consumer groups (physical names) of the running subscriptions, with how many use each. */
   private readonly groups = new Map<string, number>();
-  private readonly eviction: CrashedMemberEviction | undefined;
+  protected readonly eviction: CrashedMemberEviction | undefined;
   /** Durable groups subscribed in this process, with their logical topics: whose lag is reported. */
-  private readonly durableGroups = new Map<string, ReadonlySet<string>>();
+  protected readonly durableGroups = new Map<string, ReadonlySet<string>>();
   private readonly stopObservingLag: () => void;
-  private closed = false;
+  protected closed = false;
 
-  constructor(private readonly options: KafkaEventBusOptions) {
+  constructor(protected readonly options: KafkaEventBusOptions) {
     super();
     this.logger = options.logger ?? silentBusLogger;
     this.topics = new TopicNamer(options.topicPrefix ?? '');
@@ -141,18 +147,21 @@ export class KafkaEventBus extends EventBus {
               (await (await this.connectAdmin()).describeGroups([...groupIds])).groups,
             evict: (groupId, memberId) => removeGroupMember(this.kafka, groupId, memberId),
           });
+    this.clientId = this.eviction ? this.eviction.clientId(options.clientId) : options.clientId;
     this.kafka = new Kafka({
-      clientId: this.eviction ? this.eviction.clientId(options.clientId) : options.clientId,
+      clientId: this.clientId,
       brokers: [...options.brokers],
       connectionTimeout: 3_000,
       requestTimeout: 10_000,
       logLevel: logLevel.INFO,
       logCreator: () => (entry) => this.logKafka(entry),
     });
-    this.lanes = Array.from({ length: options.producerLanes ?? 4 }, () => {
+    const laneCount = options.producerLanes ?? 4;
+    this.producers = Array.from({ length: laneCount }, () => undefined);
+    this.lanes = Array.from({ length: laneCount }, (_, index) => {
       const lane: ProducerLane = {
-        producer: undefined,
-        queue: new GroupCommitQueue((items) => this.produce(lane, items), {
+        index,
+        queue: new GroupCommitQueue((items) => this.produce(lane.index, items), {
           maxItems: 10_000,
           maxWeight: MAX_PRODUCE_BYTES,
           weigh: (item) => item.value.length + item.key.length,
@@ -184,7 +193,7 @@ export class KafkaEventBus extends EventBus {
     }
     // The partition is chosen here (Kafka's own partitioner) so that it picks the lane: a key
     // always goes through the same producer, and so stays in order.
-    const byLane = new Map<ProducerLane, Serialized[]>();
+    const byLane = new Map<ProducerLane, SerializedRecord[]>();
     for (const e of list) {
       const topic = this.topics.physical(e.topic);
       const partition = partitionForKey(topic, e.key, this.partitionCounts.get(topic)!);
@@ -298,9 +307,15 @@ export class KafkaEventBus extends EventBus {
     // Their retries end once they see the bus closed; nothing may run on after close().
     await Promise.allSettled([...this.adminWork]);
     await Promise.all([
-      ...this.lanes.map((lane) => lane.producer?.then((p) => p.disconnect()).catch(() => undefined)),
+      this.closeProducers(),
       this.admin?.then((a) => a.disconnect()).catch(() => undefined),
     ]);
+  }
+
+  /** Disconnects the producers once every lane has drained. */
+  protected async closeProducers(): Promise<void> {
+    const connected = this.producers.filter((p) => p !== undefined);
+    await Promise.all(connected.map((p) => p.then((c) => c.disconnect()).catch(() => undefined)));
   }
 
   /**
@@ -373,7 +388,23 @@ export class KafkaEventBus extends EventBus {
     for (const topic of topics) this.partitionCounts.set(topic.name, topic.partitions.length);
   }
 
-  private async produce(lane: ProducerLane, items: readonly Serialized[]): Promise<void> {
+  private async produce(lane: number, items: readonly SerializedRecord[]): Promise<void> {
+    try {
+      await this.sendOnLane(lane, items);
+    } catch (error) {
+      throw error instanceof EventBusUnavailableError
+        ? error
+        : new EventBusUnavailableError(`could not publish to Kafka: ${describeError(error)}`, {
+            cause: error,
+          });
+    }
+  }
+
+  /**
+   * Sends one group-committed flush through lane `lane`'s producer, acknowledged by all in-sync
+   * replicas; never two at once on a lane (its queue waits for this to settle).
+   */
+  protected async sendOnLane(lane: number, items: readonly SerializedRecord[]): Promise<void> {
     const byTopic = new Map<string, TopicMessages>();
     for (const item of items) {
       let entry = byTopic.get(item.topic);
@@ -385,23 +416,16 @@ export class KafkaEventBus extends EventBus {
         headers: item.headers,
       });
     }
-    try {
-      const producer = await this.connectProducer(lane);
-      await withTimeout(
-        producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] }),
-        this.publishTimeoutMs,
-        `Kafka did not acknowledge ${items.length} event(s) within ${this.publishTimeoutMs} ms`,
-      );
-    } catch (error) {
-      throw error instanceof EventBusUnavailableError
-        ? error
-        : new EventBusUnavailableError(`could not publish to Kafka: ${describeError(error)}`, {
-            cause: error,
-          });
-    }
+    const producer = await this.connectProducer(lane);
+    await withTimeout(
+      producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] }),
+      this.publishTimeoutMs,
+      `Kafka did not acknowledge ${items.length} event(s) within ${this.publishTimeoutMs} ms`,
+    );
   }
 
-  private async publishDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+  /** Makes dead letters durable (acks=all) on their dead-letter topics; throws when it could not. */
+  protected async publishDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
     const byTopic = new Map<string, TopicMessages>();
     for (const letter of letters) {
       const topic = this.topics.physical(deadLetterTopic(letter.record.topic));
@@ -417,7 +441,7 @@ export class KafkaEventBus extends EventBus {
       });
     }
     // Dead letters are rare: the first lane carries them, in its own request.
-    const producer = await this.connectProducer(this.lanes[0]!);
+    const producer = await this.connectProducer(0);
     await withTimeout(
       producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] }),
       this.publishTimeoutMs,
@@ -444,14 +468,26 @@ export class KafkaEventBus extends EventBus {
     eachBatch: NonNullable<Parameters<Consumer['run']>[0]>['eachBatch'],
   ): Promise<void> {
     const groupId = this.topics.physical(spec.groupId);
+    await this.asGroupMember(groupId, () =>
+      this.runConsumer(spec, groupId, start, signal, onConsumer, eachBatch),
+    );
+  }
+
+  /** Runs `work` with `groupId` (physical) among this process's groups, which eviction watches. */
+  protected async asGroupMember(groupId: string, work: () => Promise<void>): Promise<void> {
     this.groups.set(groupId, (this.groups.get(groupId) ?? 0) + 1);
     try {
-      await this.runConsumer(spec, groupId, start, signal, onConsumer, eachBatch);
+      await work();
     } finally {
       const users = (this.groups.get(groupId) ?? 1) - 1;
       if (users > 0) this.groups.set(groupId, users);
       else this.groups.delete(groupId);
     }
+  }
+
+  /** LeaveGroup on behalf of a member a lost consumer left behind (see runConsumerUntilStopped). */
+  protected removeMember(groupId: string, memberId: string): Promise<void> {
+    return removeGroupMember(this.kafka, groupId, memberId);
   }
 
   private async runConsumer(
@@ -575,15 +611,10 @@ export class KafkaEventBus extends EventBus {
       if (signal.aborted) return;
       await this.waitForBroker(signal);
       if (memberId !== undefined) {
-        await unlessAborted(removeGroupMember(this.kafka, groupId, memberId), signal).catch(
-          (error: unknown) => {
-            // Unknown member: its session ended, or kafkajs left in time. Either way it is gone.
-            this.logger.debug(
-              { groupId: spec.groupId, error: describeError(error) },
-              'old member not removed',
-            );
-          },
-        );
+        await unlessAborted(this.removeMember(groupId, memberId), signal).catch((error: unknown) => {
+          // Unknown member: its session ended, or kafkajs left in time. Either way it is gone.
+          this.logger.debug({ groupId: spec.groupId, error: describeError(error) }, 'old member not removed');
+        });
       }
       // Straight back after losing the broker; a start that failed with the broker up backs off.
       if (attempt > 0) {
@@ -596,7 +627,7 @@ export class KafkaEventBus extends EventBus {
   }
 
   /** Resolves once a broker answers a metadata request (asking every 250 ms), or the signal aborts. */
-  private async waitForBroker(signal: AbortSignal): Promise<void> {
+  protected async waitForBroker(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       // A fresh client each time: one that lost its connections backs off before it reconnects.
       const probe = this.kafka.admin({ retry: { retries: 0 } });
@@ -622,7 +653,7 @@ export class KafkaEventBus extends EventBus {
    * Per partition, the first offset stamped at `at` or later (less the lookback), or the end of the
    * partition when there is none yet: where an ephemeral group starts.
    */
-  private async offsetsAt(spec: SubscriptionSpec, at: number): Promise<Map<string, string>> {
+  protected async offsetsAt(spec: SubscriptionSpec, at: number): Promise<Map<string, string>> {
     const admin = await this.connectAdmin();
     const from = at - (this.options.ephemeralLookbackMs ?? 5_000);
     const offsets = new Map<string, string>();
@@ -635,7 +666,7 @@ export class KafkaEventBus extends EventBus {
   }
 
   /** An ephemeral group is deleted once its member left: Kafka would keep its offsets for a week. */
-  private async deleteGroup(logicalGroupId: string): Promise<void> {
+  protected async deleteGroup(logicalGroupId: string): Promise<void> {
     const groupId = this.topics.physical(logicalGroupId);
     try {
       const admin = await this.connectAdmin();
@@ -646,8 +677,8 @@ export class KafkaEventBus extends EventBus {
     }
   }
 
-  private connectProducer(lane: ProducerLane): Promise<Producer> {
-    lane.producer ??= (async () => {
+  private connectProducer(lane: number): Promise<Producer> {
+    const connecting = (this.producers[lane] ??= (async () => {
       const producer = this.kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
@@ -656,14 +687,14 @@ export class KafkaEventBus extends EventBus {
       });
       await producer.connect();
       return producer;
-    })();
-    return lane.producer.catch((error: unknown) => {
-      lane.producer = undefined;
+    })());
+    return connecting.catch((error: unknown) => {
+      this.producers[lane] = undefined;
       throw error;
     });
   }
 
-  private trackAdminWork<T>(work: Promise<T>): Promise<T> {
+  protected trackAdminWork<T>(work: Promise<T>): Promise<T> {
     this.adminWork.add(work);
     const settled = () => this.adminWork.delete(work);
     work.then(settled, settled);
@@ -688,14 +719,6 @@ export class KafkaEventBus extends EventBus {
     if (message.startsWith('Limiting retries for the idempotent producer')) return;
     this.logger[kafkaLogLevel(entry)]({ kafka: entry.namespace, ...extra }, message);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new EventBusUnavailableError(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -1,0 +1,343 @@
+import { type EventDefinition, deadLetterTopic } from '@switchboard/contracts';
+import {
+  Consumer,
+  type Message,
+  type MessagesStream,
+  Producer,
+  stringDeserializer,
+  stringSerializers,
+} from '@platformatic/kafka';
+import { BatchProcessor } from '../consumer/batch-processor.js';
+import { type DeadLetter, deadLetterHeaders, describeError } from '../dead-letter.js';
+import { EventBusUnavailableError, type SubscriptionHandle, type SubscriptionSpec } from '../event-bus.js';
+import { partitionForKey } from '../partitioner.util.js';
+import { backoffDelayMs, resolveRetryPolicy, sleep, unlessAborted, whenAborted } from '../retry-policy.js';
+import { type EphemeralStart, KafkaEventBus, type SerializedRecord } from './kafka-event-bus.js';
+import { PartitionQueues } from './partition-queues.js';
+import { withTimeout } from './with-timeout.util.js';
+
+type FetchedRecord = Message<string, Buffer, string, string>;
+type Stream = MessagesStream<string, Buffer, string, string>;
+
+const DEFAULT_MAX_BATCH = 500;
+/** Records fetched and waiting to be handled, all partitions of a subscription together. */
+const MAX_WAITING = 5_000;
+
+/**
+ * The event log on Kafka through @platformatic/kafka for what runs per event (producing, fetching,
+ * committing), with the same semantics as `KafkaEventBus`, whose topic administration, lag
+ * reporting, ephemeral starts, crashed-member eviction and broker probing it shares (ADR 0006).
+ *
+ * Producer: one idempotent producer per lane (acks=all, one request in flight), fed by the same
+ * group-commit queues; a lane whose request failed gets a new producer (a new producer id), so a
+ * later flush never reuses the sequence numbers of one the broker may have written.
+ * Consumers: one consumer per subscription; its stream's records are queued per partition and
+ * handled in batches, in order, several partitions at once; offsets are committed after each
+ * batch is handled (or dead-lettered), never before; nothing is committed automatically.
+ */
+export class PlatformaticKafkaEventBus extends KafkaEventBus {
+  private readonly laneProducers: (Producer<string, string, string, string> | undefined)[] = [];
+
+  override subscribe<D extends EventDefinition>(typed: SubscriptionSpec<D>): Promise<SubscriptionHandle> {
+    // Decoding checks every event against `accepts`, so the handler only ever sees EventOf<D>.
+    const spec = typed as unknown as SubscriptionSpec;
+    if (this.closed) return Promise.reject(new EventBusUnavailableError('event bus is closed'));
+    const start: EphemeralStart | undefined = spec.ephemeral
+      ? { at: Date.now(), offsets: undefined, committed: new Set() }
+      : undefined;
+    const controller = new AbortController();
+    if (!spec.ephemeral) this.durableGroups.set(spec.groupId, new Set(spec.topics));
+    let markAssigned: () => void = () => undefined;
+    const assigned = new Promise<void>((resolve) => (markAssigned = resolve));
+    const groupId = this.topics.physical(spec.groupId);
+    const started = this.asGroupMember(groupId, () =>
+      this.runStream(spec, groupId, start, controller.signal, () => markAssigned()),
+    );
+    const handle: SubscriptionHandle = {
+      assigned,
+      stop: async () => {
+        this.subscriptions.delete(handle);
+        // The consumer loop lets the batch in flight finish and commit, then leaves the group.
+        controller.abort();
+        await started;
+        if (spec.ephemeral) await this.deleteGroup(spec.groupId);
+      },
+    };
+    this.subscriptions.add(handle);
+    return Promise.resolve(handle);
+  }
+
+  protected override async sendOnLane(lane: number, items: readonly SerializedRecord[]): Promise<void> {
+    const producer = this.producer(lane);
+    try {
+      await withTimeout(
+        producer.send({
+          messages: items.map((item) => ({
+            topic: item.topic,
+            partition: item.partition,
+            key: item.key,
+            value: item.value,
+            ...(item.headers === undefined ? {} : { headers: item.headers }),
+          })),
+        }),
+        this.publishTimeoutMs,
+        `Kafka did not acknowledge ${items.length} event(s) within ${this.publishTimeoutMs} ms`,
+      );
+    } catch (error) {
+      // The request may have been written: the next flush must not reuse its sequence numbers
+      // under the same producer id (the broker would take it for a retry of this one and drop it).
+      this.laneProducers[lane] = undefined;
+      void closeForcibly(producer).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  protected override async publishDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+    const items = letters.map((letter): SerializedRecord => {
+      const topic = this.topics.physical(deadLetterTopic(letter.record.topic));
+      const key = letter.record.key ?? '';
+      return {
+        topic,
+        // Created with its topic (ensureTopics), so its partition count is known.
+        partition: partitionForKey(topic, key, this.partitionCounts.get(topic) ?? 1),
+        key,
+        value: letter.record.value?.toString('utf8') ?? '',
+        headers: deadLetterHeaders(letter),
+      };
+    });
+    // Dead letters are rare: the first lane carries them, in its own request.
+    await this.sendOnLane(0, items);
+  }
+
+  protected override async closeProducers(): Promise<void> {
+    const producers = this.laneProducers.splice(0).filter((p) => p !== undefined);
+    await Promise.all(producers.map((p) => closeForcibly(p).catch(() => undefined)));
+  }
+
+  private producer(lane: number): Producer<string, string, string, string> {
+    let producer = this.laneProducers[lane];
+    if (producer === undefined) {
+      producer = new Producer({
+        clientId: this.clientId,
+        bootstrapBrokers: [...this.options.brokers],
+        idempotent: true,
+        acks: -1,
+        autocreateTopics: false,
+        // Bounded (an idempotent producer defaults to unbounded): the publish deadline is 5 s.
+        retries: 5,
+        retryDelay: 100,
+        connectTimeout: 3_000,
+        timeout: 10_000,
+        serializers: stringSerializers,
+      });
+      this.laneProducers[lane] = producer;
+    }
+    return producer;
+  }
+
+  /**
+   * Keeps one subscription's consumer running until it is stopped, as `KafkaEventBus` does its
+   * kafkajs consumer: a stream that failed (the broker went away) is replaced once the broker
+   * answers, the old member removed from the group so that the new one is not held back.
+   */
+  private async runStream(
+    spec: SubscriptionSpec,
+    groupId: string,
+    start: EphemeralStart | undefined,
+    signal: AbortSignal,
+    onJoined: () => void,
+  ): Promise<void> {
+    const retry = resolveRetryPolicy(spec.retry);
+    const maxBatch = spec.maxBatchSize ?? DEFAULT_MAX_BATCH;
+    const physicalTopics = spec.topics.map((t) => this.topics.physical(t));
+    /** An ephemeral group's own commits, by `topic:partition`: where it resumes after a restart. */
+    const resumeAt = new Map<string, bigint>();
+    let lostBroker = false;
+    for (let attempt = 1; !signal.aborted; attempt += 1) {
+      const consumer = new Consumer<string, Buffer, string, string>({
+        clientId: this.clientId,
+        bootstrapBrokers: [...this.options.brokers],
+        groupId,
+        sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+        heartbeatInterval:
+          this.options.heartbeatIntervalMs ??
+          Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
+        rebalanceTimeout: this.options.rebalanceTimeoutMs ?? 60_000,
+        autocommit: false,
+        maxWaitTime: 500,
+        connectTimeout: 3_000,
+        timeout: 10_000,
+        retries: 10,
+        retryDelay: 300,
+        deserializers: {
+          key: stringDeserializer,
+          headerKey: stringDeserializer,
+          headerValue: stringDeserializer,
+        },
+      });
+      let memberId: string | undefined;
+      let owned = new Set<string>();
+      // A failed rejoin is reported as an 'error' event: it must not throw from the emitter.
+      const failed = new Promise<unknown>((resolve) => consumer.on('error', resolve));
+      consumer.on('consumer:group:join', (payload) => {
+        memberId = payload.memberId;
+        owned = new Set(
+          (payload.assignments ?? []).flatMap((a) => a.partitions.map((p) => `${a.topic}:${p}`)),
+        );
+        this.logger.info(
+          { groupId: spec.groupId, memberId: payload.memberId, partitions: owned.size },
+          'consumer joined its group',
+        );
+        onJoined();
+      });
+      consumer.on('consumer:group:rebalance', () =>
+        this.logger.info({ groupId: spec.groupId, memberId }, 'consumer group rebalancing'),
+      );
+      let stream: Stream | undefined;
+      let consuming: Promise<Stream> | undefined;
+      let queues: PartitionQueues<FetchedRecord> | undefined;
+      try {
+        await unlessAborted(this.ensureTopics(spec.topics), signal);
+        if (start && !start.offsets) {
+          start.offsets = await unlessAborted(this.trackAdminWork(this.offsetsAt(spec, start.at)), signal);
+        }
+        // Seen alive in PostgreSQL before joining: see CrashedMemberEviction.
+        if (this.eviction) await unlessAborted(this.eviction.start(), signal);
+        consuming = consumer.consume({
+          topics: physicalTopics,
+          autocommit: false,
+          maxWaitTime: 500,
+          ...(start
+            ? // An ephemeral group is its one member's: it starts where it subscribed, then where it got to.
+              {
+                mode: 'manual' as const,
+                offsets: [...(start.offsets ?? new Map<string, string>())].map(([key, offset]) => {
+                  const at = key.lastIndexOf(':');
+                  return {
+                    topic: key.slice(0, at),
+                    partition: Number(key.slice(at + 1)),
+                    offset: resumeAt.get(key) ?? BigInt(offset),
+                  };
+                }),
+              }
+            : { mode: 'committed' as const, fallbackMode: 'earliest' as const }),
+        });
+        // A stop during the join: the stream, once there, is closed below.
+        void consuming
+          .then((s) => {
+            stream = s;
+            s.on('error', () => undefined);
+          })
+          .catch(() => undefined);
+        const current = await unlessAborted(consuming, signal);
+        stream = current;
+        const processor = new BatchProcessor({
+          spec,
+          retry,
+          logger: this.logger,
+          deadLetter: (letters) => this.publishDeadLetters(letters),
+        });
+        queues = new PartitionQueues<FetchedRecord>({
+          concurrency: this.options.partitionsConsumedConcurrently ?? 4,
+          maxBatch,
+          maxWaiting: MAX_WAITING,
+          pause: () => current.pause(),
+          resume: () => current.resume(),
+          owns: (topic, partition) => owned.has(`${topic}:${partition}`),
+          handle: async (topic, partition, records) => {
+            const outcome = await processor.process(
+              records.map((m) => ({
+                topic: this.topics.logical(topic),
+                partition,
+                offset: m.offset.toString(),
+                key: m.key ?? null,
+                value: m.value ?? null,
+                headers: Object.fromEntries(m.headers),
+              })),
+              signal,
+            );
+            if (outcome === 'aborted') return false;
+            const next = records[records.length - 1]!.offset + 1n;
+            try {
+              await consumer.commit({ offsets: [{ topic, partition, offset: next, leaderEpoch: -1 }] });
+              if (start) resumeAt.set(`${topic}:${partition}`, next);
+            } catch (error) {
+              // Lost the partition in a rebalance: its next owner starts from the last commit and
+              // delivers these again, which consumers drop by natural key (at least once).
+              this.logger.info(
+                { groupId: spec.groupId, topic, partition, error: describeError(error) },
+                'offset commit refused; the batch will be delivered again',
+              );
+            }
+            return true;
+          },
+        });
+        const ended = new Promise<unknown>((resolve) => {
+          current.on('error', resolve);
+          current.on('close', () => resolve(new Error('the stream of records closed')));
+        });
+        const queued = queues;
+        current.on('data', (record: FetchedRecord) => {
+          // Stopping: nothing more is started; what was fetched is delivered again later.
+          if (!signal.aborted) queued.add(record);
+        });
+        if (lostBroker) this.logger.info({ groupId: spec.groupId }, 'consumer back on the broker');
+        else this.logger.info({ groupId: spec.groupId, topics: spec.topics }, 'consumer running');
+        attempt = 0;
+        lostBroker = false;
+        const error = await Promise.race([ended, failed, whenAborted(signal)]);
+        if (!signal.aborted) {
+          lostBroker = true;
+          this.logger.warn(
+            { groupId: spec.groupId, error: describeError(error) },
+            'consumer stopped; starting over once the broker answers',
+          );
+        }
+      } catch (error) {
+        if (!signal.aborted) {
+          this.logger.warn(
+            { groupId: spec.groupId, error: describeError(error), attempt },
+            'consumer could not start; retrying',
+          );
+        }
+      }
+      // What waits was never committed: the next member (or this one, restarted) delivers it again.
+      // The batch in flight finishes and commits first.
+      queues?.clear();
+      await withTimeout(queues?.idle() ?? Promise.resolve(), 15_000, 'a batch did not finish').catch(
+        () => undefined,
+      );
+      await withTimeout(
+        (async () => {
+          // A consumer closed under a stream still starting would fail that start: let it start.
+          await consuming?.catch(() => undefined);
+          await stream?.close();
+          await closeForcibly(consumer);
+        })(),
+        15_000,
+        'the consumer did not close',
+      ).catch(() => closeForcibly(consumer).catch(() => undefined));
+      if (signal.aborted) return;
+      await this.waitForBroker(signal);
+      if (memberId !== undefined) {
+        await unlessAborted(this.removeMember(groupId, memberId), signal).catch((error: unknown) => {
+          // Unknown member: its session ended, or it left in time. Either way it is gone.
+          this.logger.debug({ groupId: spec.groupId, error: describeError(error) }, 'old member not removed');
+        });
+      }
+      if (attempt > 0) {
+        await sleep(
+          backoffDelayMs(resolveRetryPolicy({ initialBackoffMs: 500, maxBackoffMs: 10_000 }), attempt),
+          signal,
+        );
+      }
+    }
+  }
+}
+
+/** Closes a client, and with it any stream it still has open (a producer's or a consumer's). */
+function closeForcibly(client: {
+  close(force: boolean, callback: (error?: Error | null) => void): void;
+}): Promise<void> {
+  return new Promise((resolve, reject) => client.close(true, (error) => (error ? reject(error) : resolve())));
+}
