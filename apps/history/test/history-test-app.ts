@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
+  ConversationLabelsChangedV1,
   ConversationMessageAppendedV1,
   ConversationStatusChangedV1,
+  CustomerLabelsChangedV1,
   type EventEnvelope,
   HISTORY_API,
   type HistoryApi,
@@ -80,7 +82,13 @@ export async function startHistoryTestApp(
   const listener: SubscriptionHandle = await others.subscribe({
     groupId: 'test-listener',
     topics: [Topics.conversations, Topics.deliveries],
-    accepts: [ConversationMessageAppendedV1, ConversationStatusChangedV1, MessageDeliveryRequestedV1],
+    accepts: [
+      ConversationMessageAppendedV1,
+      ConversationStatusChangedV1,
+      ConversationLabelsChangedV1,
+      CustomerLabelsChangedV1,
+      MessageDeliveryRequestedV1,
+    ],
     handleBatch: (batch) => {
       for (const c of batch) emitted.push(c.event);
       return Promise.resolve();

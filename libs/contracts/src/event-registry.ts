@@ -16,6 +16,8 @@ import { ConversationUnassignedV1 } from './events/conversation-unassigned.event
 import { BotHandoffRequestedV1 } from './events/bot-handoff-requested.event.js';
 import { BotChannelSwitchedV1 } from './events/bot-channel-switched.event.js';
 import { BotHoldChangedV1 } from './events/bot-hold-changed.event.js';
+import { ConversationLabelsChangedV1 } from './events/conversation-labels-changed.event.js';
+import { CustomerLabelsChangedV1 } from './events/customer-labels-changed.event.js';
 
 /** Every event definition, so a consumer can validate whatever arrives on its topics. */
 export const allEventDefinitions: readonly EventDefinition[] = [
@@ -36,6 +38,8 @@ export const allEventDefinitions: readonly EventDefinition[] = [
   BotHandoffRequestedV1,
   BotChannelSwitchedV1,
   BotHoldChangedV1,
+  ConversationLabelsChangedV1,
+  CustomerLabelsChangedV1,
 ] as readonly EventDefinition<string, unknown>[];
 
 const byKey = new Map(allEventDefinitions.map((d) => [eventKey(d.type, d.version), d]));

@@ -198,7 +198,12 @@ export class HistoryApiService implements HistoryApi {
     return guard(() => this.labels.delete(workspace(workspaceId), existingId(labelId, 'label')));
   }
 
-  setLabels(workspaceId: string, target: LabelTarget, labelIds: string[]): Promise<string[]> {
+  setLabels(
+    workspaceId: string,
+    target: LabelTarget,
+    labelIds: string[],
+    by: MessageSender,
+  ): Promise<string[]> {
     return guard(() => {
       const ids = parseLabelIds(labelIds);
       // Over RPC the target is whatever JSON the caller sent.
@@ -210,7 +215,7 @@ export class HistoryApiService implements HistoryApi {
         'conversationId' in target
           ? { conversationId: existingId(target.conversationId, 'conversation') }
           : { customerId: existingId(target.customerId, 'customer') };
-      return this.labels.set(workspace(workspaceId), checked, ids);
+      return this.labels.set(workspace(workspaceId), checked, ids, actor(by));
     });
   }
 

@@ -58,8 +58,16 @@ export interface HistoryApi {
   updateLabel(workspaceId: string, labelId: string, patch: LabelPatch): Promise<LabelView>;
   /** Takes the label off everything it was on. */
   deleteLabel(workspaceId: string, labelId: string): Promise<void>;
-  /** Replaces the target's labels; answers the ids now on it. */
-  setLabels(workspaceId: string, target: LabelTarget, labelIds: string[]): Promise<string[]>;
+  /**
+   * Replaces the target's labels; answers the ids now on it. A change emits
+   * ConversationLabelsChangedV1 or CustomerLabelsChangedV1 (ADR 0117).
+   */
+  setLabels(
+    workspaceId: string,
+    target: LabelTarget,
+    labelIds: string[],
+    by: MessageSender,
+  ): Promise<string[]>;
 
   // Conversations
   getConversation(workspaceId: string, conversationId: string): Promise<ConversationView>;
