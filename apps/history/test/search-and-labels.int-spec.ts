@@ -223,6 +223,25 @@ describe('history search and labels', () => {
     expect((told[2] as { labelIds: string[] }).labelIds).toHaveLength(2);
   });
 
+  it('opens a conversation in one call as its four parts read apart, page token included', async () => {
+    const customer = await ingest(ws, '+14155550208', [
+      'first of three',
+      'second of three',
+      'third of three',
+    ]);
+    const [conversation] = (await app.api.listConversations(ws, { customerId: customer.id })).items;
+    const opened = await app.api.openConversation(ws, conversation!.id, { timelinePageSize: 2 });
+    expect(opened.conversation).toEqual(await app.api.getConversation(ws, conversation!.id));
+    expect(opened.customer).toEqual(await app.api.getCustomer(ws, customer.id));
+    const page = await app.api.getTimeline(ws, customer.id, { pageSize: 2 });
+    expect(opened.timeline).toEqual(page);
+    expect(opened.timeline.nextPageToken).not.toBeNull();
+    const rest = await app.api.getTimeline(ws, customer.id, { pageToken: opened.timeline.nextPageToken! });
+    expect(rest.items.map((m) => m.text)).toEqual(['first of three']);
+    expect(opened.mergeSuggestions).toEqual([]);
+    await expect(app.api.openConversation(other, conversation!.id, {})).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it('never returns, labels or lists another workspace’s rows', async () => {
     const theirs = await ingest(other, '+14155550299', ['refund for the other workspace, Grace']);
     await app.api.updateCustomer(other, theirs.id, { name: 'Grace Other' }, agent);

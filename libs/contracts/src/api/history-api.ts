@@ -71,6 +71,15 @@ export interface HistoryApi {
 
   // Conversations
   getConversation(workspaceId: string, conversationId: string): Promise<ConversationView>;
+  /**
+   * What opening a conversation shows, read in one statement: the conversation, its customer, the
+   * customer's first timeline page (default 50, max 200) and merge suggestions.
+   */
+  openConversation(
+    workspaceId: string,
+    conversationId: string,
+    query: { timelinePageSize?: number },
+  ): Promise<ConversationOpening>;
   listConversations(workspaceId: string, query: ListConversationsQuery): Promise<Page<ConversationView>>;
   /** How many conversations the workspace has had, any status (the operator's list of workspaces). */
   countConversations(workspaceId: string): Promise<number>;
@@ -176,6 +185,14 @@ export interface CustomerExport {
   messages: MessageView[];
   merges: MergeView[];
   exportedAt: string;
+}
+
+/** A conversation as the inbox opens it (`openConversation`). */
+export interface ConversationOpening {
+  conversation: ConversationView;
+  customer: CustomerView;
+  timeline: Page<MessageView>;
+  mergeSuggestions: MergeSuggestionView[];
 }
 
 export interface TimelineQuery extends PageRequest {

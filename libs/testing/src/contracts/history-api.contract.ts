@@ -157,6 +157,29 @@ export function describeHistoryApiContract(
       expect(await labelsOf(moved.customerId)).toEqual([both.id, billing.id].sort());
     });
 
+    it('opens a conversation: the conversation, its customer, the first timeline page and suggestions', async () => {
+      const { conversationId, customerId } = await suite.under.receiveSms(
+        workspace,
+        '+14155550175',
+        'Open me',
+      );
+      const opened = await suite.under.api.openConversation(workspace, conversationId, {
+        timelinePageSize: 50,
+      });
+      expect(opened.conversation).toEqual(await suite.under.api.getConversation(workspace, conversationId));
+      expect(opened.customer).toEqual(await suite.under.api.getCustomer(workspace, customerId));
+      expect(opened.timeline).toEqual(
+        await suite.under.api.getTimeline(workspace, customerId, { pageSize: 50 }),
+      );
+      expect(opened.timeline.items.map((m) => m.text)).toContain('Open me');
+      expect(opened.mergeSuggestions).toEqual(
+        await suite.under.api.listMergeSuggestions(workspace, customerId),
+      );
+      await expect(suite.under.api.openConversation(other, conversationId, {})).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+    });
+
     it('patches a customer: a name, attributes set and removed', async () => {
       const agent = { type: 'agent' as const, id: 'agent-1' };
       const { customerId } = await suite.under.receiveSms(workspace, '+14155550163', 'Hi');

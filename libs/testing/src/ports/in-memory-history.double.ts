@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type AssignmentRecordView,
   type Channel,
+  type ConversationOpening,
   ConversationLabelsChangedV1,
   ConversationMessageAppendedV1,
   ConversationStatusChangedV1,
@@ -350,6 +351,21 @@ export class InMemoryHistory implements HistoryApi {
 
   async getConversation(workspaceId: string, conversationId: string): Promise<ConversationView> {
     return { ...this.conversationOf(workspaceId, conversationId) };
+  }
+  async openConversation(
+    workspaceId: string,
+    conversationId: string,
+    query: { timelinePageSize?: number },
+  ): Promise<ConversationOpening> {
+    const conversation = await this.getConversation(workspaceId, conversationId);
+    return {
+      conversation,
+      customer: await this.getCustomer(workspaceId, conversation.customerId),
+      timeline: await this.getTimeline(workspaceId, conversation.customerId, {
+        pageSize: query.timelinePageSize ?? 50,
+      }),
+      mergeSuggestions: await this.listMergeSuggestions(workspaceId, conversation.customerId),
+    };
   }
   async countConversations(workspaceId: string): Promise<number> {
     return [...this.conversations.values()].filter((c) => c.workspaceId === workspaceId).length;
