@@ -21,6 +21,7 @@ import { PrivacyService } from './privacy/privacy.service.js';
 import { TimelineService } from './timeline/timeline.service.js';
 import { SearchService } from './search/search.service.js';
 import { LabelsService } from './labels/labels.service.js';
+import { ConversationOpeningService } from './conversations/conversation-opening.service.js';
 
 /**
  * History, the system of record: what it owns, composed the same way whether it runs alone
@@ -45,6 +46,7 @@ import { LabelsService } from './labels/labels.service.js';
     TimelineService,
     SearchService,
     LabelsService,
+    ConversationOpeningService,
     ConversationsService,
     OutboundMessageService,
     OutboundRequestConsumer,

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
+  ConversationLabelsChangedV1,
   ConversationMessageAppendedV1,
   ConversationStatusChangedV1,
   CustomerErasedV1,
+  CustomerLabelsChangedV1,
   type EventEnvelope,
   HISTORY_API,
   type HistoryApi,
@@ -87,6 +89,8 @@ export async function startHistoryTestApp(
       ConversationMessageAppendedV1,
       ConversationStatusChangedV1,
       CustomerErasedV1,
+      ConversationLabelsChangedV1,
+      CustomerLabelsChangedV1,
       MessageDeliveryRequestedV1,
     ],
     handleBatch: (batch) => {

@@ -128,9 +128,9 @@ describe('history search and labels', () => {
 
     const billing = await app.api.createLabel(ws, { name: 'Billing', colour: '#AA3355' });
     expect(billing.colour).toBe('#aa3355');
-    expect(await app.api.setLabels(ws, { conversationId: convA!.id }, [billing.id, billing.id])).toEqual([
-      billing.id,
-    ]);
+    expect(
+      await app.api.setLabels(ws, { conversationId: convA!.id }, [billing.id, billing.id], agent),
+    ).toEqual([billing.id]);
     expect(await texts({ text: 'invoice', labelId: billing.id })).toEqual(['invoice question from alpha']);
     const listed = await app.api.listConversations(ws, { labelId: billing.id });
     expect(listed.items.map((c) => [c.id, c.labelIds])).toEqual([[convA!.id, [billing.id]]]);
@@ -148,7 +148,7 @@ describe('history search and labels', () => {
     const renamed = await app.api.updateLabel(ws, vip.id, { name: 'Very important' });
     expect(renamed).toMatchObject({ id: vip.id, name: 'Very important', colour: '#112233' });
     const customer = await ingest(ws, '+14155550205', ['hi']);
-    await app.api.setLabels(ws, { customerId: customer.id }, [vip.id]);
+    await app.api.setLabels(ws, { customerId: customer.id }, [vip.id], agent);
     expect((await app.api.getCustomer(ws, customer.id)).labelIds).toEqual([vip.id]);
     await app.api.updateCustomer(ws, customer.id, { name: 'Ines Important' }, agent);
     expect(
@@ -159,6 +159,87 @@ describe('history search and labels', () => {
     expect((await app.api.getCustomer(ws, customer.id)).labelIds).toEqual([]);
     expect((await app.api.listLabels(ws)).map((l) => l.name)).not.toContain('Very important');
     await expect(app.api.deleteLabel(ws, vip.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('tells every label change on the log, and a merge carries labels that its undo takes back', async () => {
+    const kept = await ingest(ws, '+14155550206', ['kept customer']);
+    const moved = await ingest(ws, '+14155550207', ['moved customer']);
+    const [conversation] = (await app.api.listConversations(ws, { customerId: kept.id })).items;
+    const [vip, both, billing] = await Promise.all(
+      ['VIP two', 'Both sides', 'Billing two'].map((name) =>
+        app.api.createLabel(ws, { name, colour: '#336699' }),
+      ),
+    );
+    const eventsOf = (type: string, id: string) =>
+      app.emitted.filter(
+        (e) =>
+          e.type === type &&
+          ((e.payload as { customerId?: string; conversationId?: string }).conversationId ??
+            (e.payload as { customerId: string }).customerId) === id,
+      );
+
+    await app.api.setLabels(ws, { conversationId: conversation!.id }, [billing!.id], agent);
+    await waitFor(() => eventsOf('conversation.labels.changed', conversation!.id).length === 1, {
+      what: 'ConversationLabelsChangedV1',
+    });
+    expect(eventsOf('conversation.labels.changed', conversation!.id)[0]!.payload).toMatchObject({
+      conversationId: conversation!.id,
+      customerId: kept.id,
+      labelIds: [billing!.id],
+      changedBy: agent,
+    });
+
+    await app.api.setLabels(ws, { customerId: kept.id }, [vip!.id, both!.id], agent);
+    await app.api.setLabels(ws, { customerId: kept.id }, [both!.id, vip!.id], agent); // the same set
+    await app.api.setLabels(ws, { customerId: moved.id }, [both!.id, billing!.id], agent);
+    const merge = await app.api.mergeCustomers(
+      ws,
+      { targetCustomerId: kept.id, sourceCustomerId: moved.id },
+      agent,
+    );
+    const labelsOf = async (id: string) => [...(await app.api.getCustomer(ws, id)).labelIds!].sort();
+    expect(await labelsOf(kept.id)).toEqual([vip!.id, both!.id, billing!.id].sort());
+    await app.api.undoMerge(ws, merge.id, agent);
+    expect(await labelsOf(kept.id)).toEqual([vip!.id, both!.id].sort());
+    expect(await labelsOf(moved.id)).toEqual([both!.id, billing!.id].sort());
+    // A second undo changes nothing and tells nothing.
+    await app.api.undoMerge(ws, merge.id, agent);
+
+    await waitFor(() => eventsOf('customer.labels.changed', kept.id).length >= 3, {
+      what: 'CustomerLabelsChangedV1 of the survivor',
+    });
+    // Give a stray duplicate (the same set, the second undo) time to show up before counting.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const told = eventsOf('customer.labels.changed', kept.id).map((e) => e.payload);
+    expect(told).toEqual([
+      expect.objectContaining({ labelIds: [vip!.id, both!.id].sort(), changedBy: agent }),
+      expect.objectContaining({
+        labelIds: expect.arrayContaining([vip!.id, both!.id, billing!.id]),
+        cause: 'merge',
+      }),
+      expect.objectContaining({ labelIds: expect.arrayContaining([vip!.id, both!.id]), cause: 'merge' }),
+    ]);
+    expect((told[0] as { cause?: string }).cause).toBeUndefined();
+    expect((told[2] as { labelIds: string[] }).labelIds).toHaveLength(2);
+  });
+
+  it('opens a conversation in one call as its four parts read apart, page token included', async () => {
+    const customer = await ingest(ws, '+14155550208', [
+      'first of three',
+      'second of three',
+      'third of three',
+    ]);
+    const [conversation] = (await app.api.listConversations(ws, { customerId: customer.id })).items;
+    const opened = await app.api.openConversation(ws, conversation!.id, { timelinePageSize: 2 });
+    expect(opened.conversation).toEqual(await app.api.getConversation(ws, conversation!.id));
+    expect(opened.customer).toEqual(await app.api.getCustomer(ws, customer.id));
+    const page = await app.api.getTimeline(ws, customer.id, { pageSize: 2 });
+    expect(opened.timeline).toEqual(page);
+    expect(opened.timeline.nextPageToken).not.toBeNull();
+    const rest = await app.api.getTimeline(ws, customer.id, { pageToken: opened.timeline.nextPageToken! });
+    expect(rest.items.map((m) => m.text)).toEqual(['first of three']);
+    expect(opened.mergeSuggestions).toEqual([]);
+    await expect(app.api.openConversation(other, conversation!.id, {})).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('never returns, labels or lists another workspace’s rows', async () => {
@@ -178,11 +259,11 @@ describe('history search and labels', () => {
     const [theirConversation] = (await app.api.listConversations(other, { customerId: theirs.id })).items;
     // Our label on their conversation, their conversation through our workspace: not found either way.
     await expect(
-      app.api.setLabels(other, { conversationId: theirConversation!.id }, [ours!.id]),
+      app.api.setLabels(other, { conversationId: theirConversation!.id }, [ours!.id], agent),
     ).rejects.toBeInstanceOf(NotFoundError);
-    await expect(app.api.setLabels(ws, { conversationId: theirConversation!.id }, [])).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
+    await expect(
+      app.api.setLabels(ws, { conversationId: theirConversation!.id }, [], agent),
+    ).rejects.toBeInstanceOf(NotFoundError);
     await expect(app.api.updateLabel(other, ours!.id, { name: 'stolen' })).rejects.toBeInstanceOf(
       NotFoundError,
     );

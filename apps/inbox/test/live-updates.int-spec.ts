@@ -155,6 +155,58 @@ describe('inbox live updates', () => {
     for (const s of sockets) s.socket.close();
   });
 
+  it('sends label changes live: a conversation’s to those who see it, a customer’s to everyone', async () => {
+    const holder = await signedInUser(first, 'agent');
+    const other = await signedInUser(first, 'agent');
+    const admin = await signedInUser(first, 'admin');
+    const sockets = await Promise.all(
+      [holder, other, admin].map((u) =>
+        openSocket(first.url, { origin: first.url, cookie: u.client.cookie! }),
+      ),
+    );
+    const [onHolder, onOther, onAdmin] = sockets as [Socket, Socket, Socket];
+    await waitFor(() => sockets.every((s) => s.frames.length > 0));
+    const customer = first.history.addCustomer(DEFAULT_WORKSPACE_ID, { name: 'Labelled' });
+    const held = first.history.addConversation(customer, { assigneeId: holder.id });
+    const open = first.history.addConversation(first.history.addCustomer(DEFAULT_WORKSPACE_ID));
+    const vip = await first.history.createLabel(DEFAULT_WORKSPACE_ID, {
+      name: 'VIP live',
+      colour: '#123456',
+    });
+    const put = async (path: string) => {
+      const response = await admin.client.request('PUT', path, { labelIds: [vip.id] });
+      expect(response.status).toBe(200);
+    };
+    await put(`/api/inbox/conversations/${held.id}/labels`);
+    await put(`/api/inbox/conversations/${open.id}/labels`);
+    await put(`/api/inbox/customers/${customer.id}/labels`);
+    const told = (s: Socket) =>
+      s.frames
+        .filter((f) => f.event?.type.endsWith('.labels.changed'))
+        .map(
+          (f) => `${f.event!.type} ${String(f.event!.payload.conversationId ?? f.event!.payload.customerId)}`,
+        );
+    const all = [
+      `conversation.labels.changed ${held.id}`,
+      `conversation.labels.changed ${open.id}`,
+      `customer.labels.changed ${customer.id}`,
+    ];
+    await waitFor(
+      () => told(onAdmin).length === 3 && told(onHolder).length === 3 && told(onOther).length === 2,
+      {
+        timeoutMs: 20_000,
+        what: JSON.stringify(sockets.map(told)),
+      },
+    );
+    expect(told(onAdmin)).toEqual(all);
+    expect(told(onHolder)).toEqual(all);
+    // Another agent's conversation is not hers to see: its labels don't reach her either.
+    expect(told(onOther)).toEqual([all[1], all[2]]);
+    const frame = onAdmin.frames.find((f) => f.event?.type === 'customer.labels.changed')!;
+    expect(frame.event!.payload).toMatchObject({ customerId: customer.id, labelIds: [vip.id] });
+    for (const s of sockets) s.socket.close();
+  });
+
   it("publishes the agent's typing on the activity topic, where other agents see it too", async () => {
     const agentA = await signedInUser(first, 'agent', { name: 'Ada' });
     const agentB = await signedInUser(first, 'agent');

@@ -17,6 +17,8 @@ import { BotHandoffRequestedV1 } from './events/bot-handoff-requested.event.js';
 import { BotChannelSwitchedV1 } from './events/bot-channel-switched.event.js';
 import { BotHoldChangedV1 } from './events/bot-hold-changed.event.js';
 import { CustomerErasedV1 } from './events/customer-erased.event.js';
+import { ConversationLabelsChangedV1 } from './events/conversation-labels-changed.event.js';
+import { CustomerLabelsChangedV1 } from './events/customer-labels-changed.event.js';
 
 /** Every event definition, so a consumer can validate whatever arrives on its topics. */
 export const allEventDefinitions: readonly EventDefinition[] = [
@@ -38,6 +40,8 @@ export const allEventDefinitions: readonly EventDefinition[] = [
   BotChannelSwitchedV1,
   BotHoldChangedV1,
   CustomerErasedV1,
+  ConversationLabelsChangedV1,
+  CustomerLabelsChangedV1,
 ] as readonly EventDefinition<string, unknown>[];
 
 const byKey = new Map(allEventDefinitions.map((d) => [eventKey(d.type, d.version), d]));

@@ -44,3 +44,5 @@ export * from './events/bot-handoff-requested.event.js';
 export * from './events/bot-channel-switched.event.js';
 export * from './events/bot-hold-changed.event.js';
 export * from './events/customer-erased.event.js';
+export * from './events/conversation-labels-changed.event.js';
+export * from './events/customer-labels-changed.event.js';

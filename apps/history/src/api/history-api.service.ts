@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   ApiError,
   type AssignmentRecordView,
+  type ConversationOpening,
   type ConversationStatus,
   type ConversationView,
   type CustomerExport,
@@ -44,6 +45,7 @@ import { PrivacyService } from '../privacy/privacy.service.js';
 import { TimelineService } from '../timeline/timeline.service.js';
 import { LabelsService } from '../labels/labels.service.js';
 import { SearchService } from '../search/search.service.js';
+import { ConversationOpeningService } from '../conversations/conversation-opening.service.js';
 import {
   parseFindCustomersQuery,
   parseLabelIds,
@@ -52,6 +54,7 @@ import {
   parseSearchQuery,
   parseListConversationsQuery,
   parseListMessagesQuery,
+  parseOpenConversationQuery,
   parseSearchMessagesQuery,
   parseTimelineQuery,
 } from './history-queries.schema.js';
@@ -97,6 +100,7 @@ export class HistoryApiService implements HistoryApi {
     private readonly outbound: OutboundMessageService,
     private readonly searches: SearchService,
     private readonly labels: LabelsService,
+    private readonly openings: ConversationOpeningService,
   ) {}
 
   getCustomer(workspaceId: string, customerId: string): Promise<CustomerView> {
@@ -198,7 +202,12 @@ export class HistoryApiService implements HistoryApi {
     return guard(() => this.labels.delete(workspace(workspaceId), existingId(labelId, 'label')));
   }
 
-  setLabels(workspaceId: string, target: LabelTarget, labelIds: string[]): Promise<string[]> {
+  setLabels(
+    workspaceId: string,
+    target: LabelTarget,
+    labelIds: string[],
+    by: MessageSender,
+  ): Promise<string[]> {
     return guard(() => {
       const ids = parseLabelIds(labelIds);
       // Over RPC the target is whatever JSON the caller sent.
@@ -210,13 +219,27 @@ export class HistoryApiService implements HistoryApi {
         'conversationId' in target
           ? { conversationId: existingId(target.conversationId, 'conversation') }
           : { customerId: existingId(target.customerId, 'customer') };
-      return this.labels.set(workspace(workspaceId), checked, ids);
+      return this.labels.set(workspace(workspaceId), checked, ids, actor(by));
     });
   }
 
   getConversation(workspaceId: string, conversationId: string): Promise<ConversationView> {
     return guard(() =>
       this.conversations.get(workspace(workspaceId), existingId(conversationId, 'conversation')),
+    );
+  }
+
+  openConversation(
+    workspaceId: string,
+    conversationId: string,
+    query: { timelinePageSize?: number },
+  ): Promise<ConversationOpening> {
+    return guard(() =>
+      this.openings.open(
+        workspace(workspaceId),
+        existingId(conversationId, 'conversation'),
+        parseOpenConversationQuery(query ?? {}),
+      ),
     );
   }
 

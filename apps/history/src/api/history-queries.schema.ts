@@ -106,3 +106,7 @@ export const parseLabelInput = parser<LabelInput>(labelInputSchema, 'label');
 export const parseLabelPatch = parser<LabelPatch>(labelPatchSchema, 'label');
 export const parseLabelIds = parser<string[]>(labelIdsSchema, 'labels');
 export const parseListMessagesQuery = parser<ListMessagesQuery>(listMessagesQuerySchema, 'message query');
+export const parseOpenConversationQuery = parser<{ timelinePageSize?: number }>(
+  z.object({ timelinePageSize: z.number().int().positive().optional() }),
+  'opening query',
+);

@@ -6,11 +6,15 @@ import {
   type LabelPatch,
   type LabelTarget,
   type LabelView,
+  type MessageSender,
   NotFoundError,
 } from '@switchboard/contracts';
 import { InjectServiceDataSource, isUniqueViolation } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 import { type Db, firstRow, isoRequired, rows } from '../database/sql.util.js';
+import { appendToOutbox } from '../outbox/outbox.js';
+import { OutboxRelay } from '../outbox/outbox-relay.service.js';
+import { conversationLabelsChangedEntry, customerLabelsChangedEntry } from './label-events.js';
 
 /** A workspace keeps at most this many labels: a list an agent picks from, not a tag cloud. */
 export const MAX_LABELS = 200;
@@ -32,7 +36,10 @@ const toView = (r: LabelRow): LabelView => ({
 /** Labels of a workspace (ADR 0115): admins manage them, agents put them on conversations and customers. */
 @Injectable()
 export class LabelsService {
-  constructor(@InjectServiceDataSource('history') private readonly db: DataSource) {}
+  constructor(
+    @InjectServiceDataSource('history') private readonly db: DataSource,
+    private readonly relay: OutboxRelay,
+  ) {}
 
   list(workspaceId: string): Promise<LabelView[]> {
     return rows<LabelRow>(
@@ -87,28 +94,41 @@ export class LabelsService {
     if (found.length === 0) throw new NotFoundError(`label ${labelId}`);
   }
 
-  /** Replaces the target's labels in one transaction; every label must be the workspace's. */
-  async set(workspaceId: string, target: LabelTarget, labelIds: readonly string[]): Promise<string[]> {
-    const [table, column, parent, id] =
-      'conversationId' in target
-        ? (['conversation_labels', 'conversation_id', 'conversations', target.conversationId] as const)
-        : (['customer_labels', 'customer_id', 'customers', target.customerId] as const);
+  /**
+   * Replaces the target's labels in one transaction; every label must be the workspace's. A change
+   * is told on the log (ConversationLabelsChangedV1 or CustomerLabelsChangedV1, through the outbox
+   * in the same transaction) so every agent's open inbox shows it at once (ADR 0117); setting the
+   * set already there tells nothing.
+   */
+  async set(
+    workspaceId: string,
+    target: LabelTarget,
+    labelIds: readonly string[],
+    by: MessageSender,
+  ): Promise<string[]> {
+    const onConversation = 'conversationId' in target;
+    const [table, column, parent, id] = onConversation
+      ? (['conversation_labels', 'conversation_id', 'conversations', target.conversationId] as const)
+      : (['customer_labels', 'customer_id', 'customers', target.customerId] as const);
     const wanted = [...new Set(labelIds)];
-    return this.db.transaction(async (tx) => {
-      const owner = await firstRow<{ id: string }>(
+    const result = await this.db.transaction(async (tx) => {
+      const owner = await firstRow<{ id: string; customer_id: string }>(
         tx,
-        `SELECT id FROM history.${parent} WHERE workspace_id = $1 AND id = $2 FOR UPDATE`,
+        `SELECT id, ${onConversation ? 'customer_id' : 'id AS customer_id'} FROM history.${parent}
+         WHERE workspace_id = $1 AND id = $2 FOR UPDATE`,
         [workspaceId, id],
       );
       if (owner === undefined) throw new NotFoundError(`${column.replace('_id', '')} ${id}`);
       await this.assertLabels(tx, workspaceId, wanted);
-      await tx.query(
-        `DELETE FROM history.${table} WHERE ${column} = $1 AND NOT (label_id = ANY($2::uuid[]))`,
+      const removed = await rows<{ label_id: string }>(
+        tx,
+        `DELETE FROM history.${table} WHERE ${column} = $1 AND NOT (label_id = ANY($2::uuid[])) RETURNING label_id`,
         [id, wanted],
       );
-      await tx.query(
+      const added = await rows<{ label_id: string }>(
+        tx,
         `INSERT INTO history.${table} (workspace_id, ${column}, label_id)
-         SELECT $1, $2, unnest($3::uuid[]) ON CONFLICT DO NOTHING`,
+         SELECT $1, $2, unnest($3::uuid[]) ON CONFLICT DO NOTHING RETURNING label_id`,
         [workspaceId, id, wanted],
       );
       const now = await rows<{ label_id: string }>(
@@ -116,8 +136,31 @@ export class LabelsService {
         `SELECT label_id FROM history.${table} WHERE ${column} = $1 ORDER BY created_at, label_id`,
         [id],
       );
-      return now.map((r) => r.label_id);
+      const labelIdsNow = now.map((r) => r.label_id);
+      if (removed.length === 0 && added.length === 0) return { labelIds: labelIdsNow, changed: false };
+      const changedAt = new Date().toISOString();
+      await appendToOutbox(tx, [
+        onConversation
+          ? conversationLabelsChangedEntry({
+              workspaceId,
+              conversationId: id,
+              customerId: owner.customer_id,
+              labelIds: labelIdsNow,
+              changedBy: by,
+              changedAt,
+            })
+          : customerLabelsChangedEntry({
+              workspaceId,
+              customerId: id,
+              labelIds: labelIdsNow,
+              changedBy: by,
+              changedAt,
+            }),
+      ]);
+      return { labelIds: labelIdsNow, changed: true };
     });
+    if (result.changed) this.relay.kick();
+    return result.labelIds;
   }
 
   private async assertLabels(db: Db, workspaceId: string, ids: readonly string[]): Promise<void> {

@@ -8,6 +8,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { statusChangedEntry } from '../conversations/conversation-events.js';
 import { type Db, iso, isoRequired, rows } from '../database/sql.util.js';
+import { customerLabelsChangedEntry } from '../labels/label-events.js';
 import type { OutboxEntry } from '../outbox/outbox.js';
 
 export interface MergeRow {
@@ -44,6 +45,28 @@ interface LockedCustomer {
   merged_into: string | null;
 }
 
+/** The customer's labels now, told on the log as changed by a merge or its undo. */
+async function labelsOfCustomerEntry(
+  tx: Db,
+  workspaceId: string,
+  customerId: string,
+  by: MessageSender,
+): Promise<OutboxEntry> {
+  const labels = await rows<{ label_id: string }>(
+    tx,
+    'SELECT label_id FROM history.customer_labels WHERE customer_id = $1 ORDER BY created_at, label_id',
+    [customerId],
+  );
+  return customerLabelsChangedEntry({
+    workspaceId,
+    customerId,
+    labelIds: labels.map((l) => l.label_id),
+    changedBy: by,
+    changedAt: new Date().toISOString(),
+    cause: 'merge',
+  });
+}
+
 async function lockCustomers(tx: Db, workspaceId: string, ids: readonly string[]): Promise<LockedCustomer[]> {
   // Always in id order: two merges of the same pair can't deadlock.
   return rows<LockedCustomer>(
@@ -55,8 +78,8 @@ async function lockCustomers(tx: Db, workspaceId: string, ids: readonly string[]
 }
 
 /**
- * Moves the source customer's identities, conversations and timeline to the target, inside the
- * caller's transaction, and records what moved so that undo moves exactly that back. Both having
+ * Moves the source customer's identities, conversations and timeline to the target, and gives it
+ * the source's labels, inside the caller's transaction, and records what moved so that undo moves exactly that back. Both having
  * an open conversation would break "one open conversation per customer": the source's is resolved,
  * and the merge remembers how it was (status, waiting since) so that undo can reopen it.
  */
@@ -145,13 +168,24 @@ export async function mergeCustomersInTransaction(
      WHERE (customer_id = $1 AND candidate_customer_id = $2) OR (customer_id = $2 AND candidate_customer_id = $1)`,
     [targetId, sourceId],
   );
+  // The survivor carries both sides' labels (ADR 0117). The source keeps its own rows (it is only
+  // merged away), and the merge records the ids the target gained: undo takes back exactly those.
+  const gained = await rows<{ label_id: string }>(
+    tx,
+    `INSERT INTO history.customer_labels (workspace_id, customer_id, label_id)
+     SELECT $1, $2, label_id FROM history.customer_labels WHERE customer_id = $3
+     ON CONFLICT DO NOTHING RETURNING label_id`,
+    [workspaceId, targetId, sourceId],
+  );
+  const gainedIds = gained.map((l) => l.label_id);
+  if (gainedIds.length > 0) outbox.push(await labelsOfCustomerEntry(tx, workspaceId, targetId, by));
   const [merge] = await rows<MergeRow>(
     tx,
     `INSERT INTO history.merges
        (id, workspace_id, target_customer_id, source_customer_id, merged_by, identity_ids, conversation_ids,
         resolved_conversation_id, resolved_conversation_status, resolved_conversation_waiting_since,
-        resolved_conversation_at)
-     VALUES ($1, $2, $3, $4, $5, $6::uuid[], $7::uuid[], $8, $9, $10::timestamptz, $11::timestamptz)
+        resolved_conversation_at, label_ids)
+     VALUES ($1, $2, $3, $4, $5, $6::uuid[], $7::uuid[], $8, $9, $10::timestamptz, $11::timestamptz, $12::uuid[])
      RETURNING id, target_customer_id, source_customer_id, merged_by, merged_at, undone_at`,
     [
       randomUUID(),
@@ -165,6 +199,7 @@ export async function mergeCustomersInTransaction(
       resolvedBy?.conversation.status ?? null,
       resolvedBy?.conversation.waiting_since ?? null,
       resolvedBy?.at ?? null,
+      gainedIds,
     ],
   );
   return { merge: mergeView(merge!), outbox };
@@ -193,12 +228,13 @@ export async function undoMergeInTransaction(
       // Text, not Date: compared and restored to the microsecond.
       resolved_conversation_waiting_since: string | null;
       resolved_conversation_at: string | null;
+      label_ids: string[];
     }
   >(
     tx,
     `SELECT id, target_customer_id, source_customer_id, merged_by, merged_at, undone_at, identity_ids,
             conversation_ids, resolved_conversation_id, resolved_conversation_status,
-            resolved_conversation_waiting_since::text, resolved_conversation_at::text
+            resolved_conversation_waiting_since::text, resolved_conversation_at::text, label_ids
      FROM history.merges WHERE workspace_id = $1 AND id = $2 FOR UPDATE`,
     [workspaceId, mergeId],
   );
@@ -234,6 +270,14 @@ export async function undoMergeInTransaction(
   ]);
 
   const outbox: OutboxEntry[] = [];
+  // The labels the target gained from the source go back (the source never lost its own); a label
+  // deleted since is gone from both already. One the target had before the merge was not gained.
+  const takenBack = await rows<{ label_id: string }>(
+    tx,
+    `DELETE FROM history.customer_labels WHERE customer_id = $1 AND label_id = ANY($2::uuid[]) RETURNING label_id`,
+    [targetId, merge.label_ids],
+  );
+  if (takenBack.length > 0) outbox.push(await labelsOfCustomerEntry(tx, workspaceId, targetId, by));
   if (merge.resolved_conversation_id !== null && moved.some((c) => c.id === merge.resolved_conversation_id)) {
     // Still resolved by this merge (not reopened, nor resolved again by someone since), and the
     // source holds no other open conversation (the partial unique index would refuse a second).

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  type IdentityKind,
   type MergeCustomersInput,
   type MergeSuggestionView,
   type MergeView,
@@ -9,9 +8,14 @@ import {
 } from '@switchboard/contracts';
 import { InjectServiceDataSource } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
-import { isoRequired, rows } from '../database/sql.util.js';
+import { rows } from '../database/sql.util.js';
 import { appendToOutbox } from '../outbox/outbox.js';
 import { OutboxRelay } from '../outbox/outbox-relay.service.js';
+import {
+  type MergeSuggestionRow,
+  mergeSuggestionsSql,
+  toMergeSuggestionView,
+} from './merge-suggestion-view.js';
 import {
   type MergeRow,
   mergeCustomersInTransaction,
@@ -69,31 +73,11 @@ export class MergeService {
 
   async suggestions(workspaceId: string, customerId: string): Promise<MergeSuggestionView[]> {
     await this.requireCustomer(workspaceId, customerId);
-    const found = await rows<{
-      id: string;
-      customer_id: string;
-      candidate_customer_id: string;
-      kind: IdentityKind;
-      value: string;
-      created_at: Date;
-    }>(
-      this.db,
-      `SELECT s.id, s.customer_id, s.candidate_customer_id, s.kind, s.value, s.created_at
-       FROM history.merge_suggestions s
-       JOIN history.customers a ON a.id = s.customer_id
-       JOIN history.customers b ON b.id = s.candidate_customer_id
-       WHERE s.workspace_id = $1 AND (s.customer_id = $2 OR s.candidate_customer_id = $2)
-         AND a.merged_into IS NULL AND b.merged_into IS NULL AND a.erased_at IS NULL AND b.erased_at IS NULL
-       ORDER BY s.created_at, s.id`,
-      [workspaceId, customerId],
-    );
-    return found.map((s) => ({
-      id: s.id,
-      customerId: s.customer_id,
-      candidateCustomerId: s.candidate_customer_id,
-      identity: { kind: s.kind, value: s.value },
-      createdAt: isoRequired(s.created_at),
-    }));
+    const found = await rows<MergeSuggestionRow>(this.db, mergeSuggestionsSql('$2'), [
+      workspaceId,
+      customerId,
+    ]);
+    return found.map(toMergeSuggestionView);
   }
 
   private async requireCustomer(workspaceId: string, customerId: string): Promise<void> {

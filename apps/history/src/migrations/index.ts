@@ -5,6 +5,7 @@ import { OutboxEntriesUncompressed1764000300000 } from './1764000300000-outbox-e
 import { MessagesInboundChannels1764000400000 } from './1764000400000-messages-inbound-channels.migration.js';
 import { DropWorkspaces1764000500000 } from './1764000500000-drop-workspaces.migration.js';
 import { SearchAndLabels1764950000000 } from './1764950000000-search-and-labels.migration.js';
+import { MergesRememberLabels1765000000000 } from './1765000000000-merges-remember-labels.migration.js';
 
 /** Every history migration, oldest first. */
 export const historyMigrations = [
@@ -15,4 +16,5 @@ export const historyMigrations = [
   MessagesInboundChannels1764000400000,
   DropWorkspaces1764000500000,
   SearchAndLabels1764950000000,
+  MergesRememberLabels1765000000000,
 ];

@@ -147,6 +147,9 @@ export class SearchService {
                                  WHERE l.customer_id = h.customer_id AND l.label_id = $${params.length}::uuid)`;
     }
     params.push(CUSTOMER_HITS);
+    // Phones and emails are stored normalized (E.164, lower case): for them `LIKE` on the lowered
+    // pattern finds what `ILIKE` finds, at a third of its cost per row (ILIKE folds the case of
+    // every value it reads; EXPLAIN ANALYZE on the bench's 22,000 identities, ADR 0116).
     const found = await rows<CustomerHitRow>(
       this.db,
       `WITH h AS (
@@ -154,7 +157,10 @@ export class SearchService {
           FROM history.customers c WHERE c.workspace_id = $1 AND c.name ILIKE $2 LIMIT $4)
          UNION ALL
          (SELECT i.customer_id, i.kind, i.value, 1 FROM history.identities i
-          WHERE i.workspace_id = $1 AND (i.value ILIKE $2 OR i.value LIKE $3) LIMIT $4)
+          WHERE i.workspace_id = $1
+            AND (CASE WHEN i.kind IN ('phone', 'email') THEN i.value LIKE lower($2) ELSE i.value ILIKE $2 END
+                 OR i.value LIKE $3)
+          LIMIT $4)
        ), best AS (
          SELECT DISTINCT ON (h.customer_id) h.customer_id, h.field, h.value FROM h
          ORDER BY h.customer_id, h.rank

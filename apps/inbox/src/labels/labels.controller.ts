@@ -15,7 +15,7 @@ import {
 import { HISTORY_API, type HistoryApi, type LabelView } from '@switchboard/contracts';
 import { z } from 'zod';
 import { CurrentSession, RequireRole, SessionGuard } from '../auth/session.guard.js';
-import type { SessionContext } from '../auth/session-context.js';
+import { type SessionContext, sessionSender } from '../auth/session-context.js';
 import { InboxExceptionFilter } from '../http/inbox-exception.filter.js';
 import { parseInput } from '../http/parse-input.util.js';
 
@@ -72,7 +72,14 @@ export class LabelsController {
     @Body() body: unknown,
   ): Promise<{ labelIds: string[] }> {
     const { labelIds } = parseInput(setSchema, body);
-    return { labelIds: await this.history.setLabels(session.workspaceId, { conversationId: id }, labelIds) };
+    return {
+      labelIds: await this.history.setLabels(
+        session.workspaceId,
+        { conversationId: id },
+        labelIds,
+        sessionSender(session),
+      ),
+    };
   }
 
   @Put('customers/:customerId/labels')
@@ -82,6 +89,13 @@ export class LabelsController {
     @Body() body: unknown,
   ): Promise<{ labelIds: string[] }> {
     const { labelIds } = parseInput(setSchema, body);
-    return { labelIds: await this.history.setLabels(session.workspaceId, { customerId: id }, labelIds) };
+    return {
+      labelIds: await this.history.setLabels(
+        session.workspaceId,
+        { customerId: id },
+        labelIds,
+        sessionSender(session),
+      ),
+    };
   }
 }

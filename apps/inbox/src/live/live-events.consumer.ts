@@ -3,9 +3,11 @@ import {
   AgentPresenceChangedV1,
   BotHoldChangedV1,
   ConversationAssignedV1,
+  ConversationLabelsChangedV1,
   ConversationMessageAppendedV1,
   ConversationStatusChangedV1,
   ConversationUnassignedV1,
+  CustomerLabelsChangedV1,
   DeliveryStatusChangedV1,
   HISTORY_API,
   type HistoryApi,
@@ -69,6 +71,9 @@ export class LiveEventsConsumer extends EventConsumer {
           AgentPresenceChangedV1,
           // "With the bot" and its hand-offs, live (ADR 0080).
           BotHoldChangedV1,
+          // Labels put on or taken off, in every open inbox at once (ADR 0117).
+          ConversationLabelsChangedV1,
+          CustomerLabelsChangedV1,
         ],
         // Fan-out to sockets cannot fail in a way a retry would fix; never hold the partition.
         retry: { maxAttempts: 1 },
@@ -116,9 +121,11 @@ export class LiveEventsConsumer extends EventConsumer {
   /** Who gets this event (undefined: nobody's socket), recording routing's decisions on the way. */
   private audienceOf(event: LiveEvent): LiveAudience | undefined {
     switch (event.type) {
-      // A receipt names a message, not its conversation, and carries no content.
+      // A receipt names a message, not its conversation, and carries no content; a customer's
+      // labels are ids on a customer every user may open (Contacts), no content either.
       case AgentPresenceChangedV1.type:
       case DeliveryStatusChangedV1.type:
+      case CustomerLabelsChangedV1.type:
         return EVERYONE;
       case ConversationUnassignedV1.type: {
         const p = event.payload;
@@ -139,6 +146,7 @@ export class LiveEventsConsumer extends EventConsumer {
         if (event.payload.direction === 'note') return EVERYONE;
         return this.holders.audienceOf(event.payload.conversationId) ?? SUPERVISORS;
       case ConversationStatusChangedV1.type:
+      case ConversationLabelsChangedV1.type:
       case ParticipantActivityV1.type:
       case BotHoldChangedV1.type:
         return this.holders.audienceOf(event.payload.conversationId) ?? SUPERVISORS;
@@ -179,7 +187,9 @@ type LiveEvent =
   | DeliveryStatusChangedV1
   | ParticipantActivityV1
   | AgentPresenceChangedV1
-  | BotHoldChangedV1;
+  | BotHoldChangedV1
+  | ConversationLabelsChangedV1
+  | CustomerLabelsChangedV1;
 
 /** The conversation an event is about, if any. */
 function conversationOf(event: LiveEvent): string | undefined {

@@ -6,6 +6,7 @@ import { InboxPage } from './InboxPage.js';
 import { OperatorPage } from './OperatorPage.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
 import { live } from './live.js';
+import { ShortcutsHelp } from './ShortcutsHelp.js';
 import { NotificationSettingsMenu } from './NotificationSettingsMenu.js';
 import { notifier } from './notifier.js';
 import { outbox } from './outbox.js';
@@ -146,6 +147,7 @@ export function App() {
           Sign out
         </button>
       </header>
+      <ShortcutsHelp />
       {route.page === 'contacts' ? (
         <ContactsPage customerId={route.customerId} />
       ) : route.page === 'planning' && canSupervise ? (

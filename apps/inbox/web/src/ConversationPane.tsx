@@ -146,6 +146,11 @@ export function ConversationPane({
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
+      // A picker reached by its shortcut (t, s, l) is left with Escape, and the shortcuts work again.
+      if (event.key === 'Escape' && event.target instanceof HTMLSelectElement) {
+        event.target.blur();
+        return;
+      }
       if (isTyping(event) || event.metaKey || event.ctrlKey || event.altKey) return;
       if (event.key === 'e') void setStatus('resolved');
       else if (event.key === 'O') void setStatus('open');
@@ -155,6 +160,12 @@ export function ConversationPane({
       } else if (event.key === 't') {
         event.preventDefault();
         document.getElementById('transfer')?.focus();
+      } else if (event.key === 's') {
+        event.preventDefault();
+        document.getElementById('snooze')?.focus();
+      } else if (event.key === 'l' || event.key === 'L') {
+        event.preventDefault();
+        document.getElementById(event.key === 'l' ? 'label-conversation' : 'label-customer')?.focus();
       }
     };
     window.addEventListener('keydown', onKey);
@@ -199,11 +210,21 @@ export function ConversationPane({
           </div>
           <div className="actions">
             {conversation.status === 'resolved' ? (
-              <button type="button" onClick={() => void setStatus('open')} title="Reopen (Shift+O)">
+              <button
+                type="button"
+                onClick={() => void setStatus('open')}
+                title="Reopen (Shift+O)"
+                aria-keyshortcuts="Shift+O"
+              >
                 Reopen
               </button>
             ) : (
-              <button type="button" onClick={() => void setStatus('resolved')} title="Resolve (e)">
+              <button
+                type="button"
+                onClick={() => void setStatus('resolved')}
+                title="Resolve (e)"
+                aria-keyshortcuts="E"
+              >
                 Resolve
               </button>
             )}

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { type KeyboardEvent as ReactKeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
 import {
   type Channel,
   type ConversationListItem,
@@ -105,14 +105,19 @@ export function InboxPage({
 
   const items = view === 'snoozed' ? snoozed : (page?.items ?? []);
 
-  // j / k move through the list (when not typing).
+  // j / k open the next or previous conversation (when not typing); its row then holds the focus,
+  // so arrows and Tab go on from there.
+  const focusSelected = useRef(false);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (isTyping(event) || event.metaKey || event.ctrlKey || event.altKey) return;
       const index = items.findIndex((c) => c.id === conversationId);
-      if (event.key === 'j' && items.length)
-        navigate(`/c/${items[Math.min(items.length - 1, index + 1)]!.id}`);
-      else if (event.key === 'k' && items.length) navigate(`/c/${items[Math.max(0, index - 1)]!.id}`);
+      const go = (next: number) => {
+        focusSelected.current = true;
+        navigate(`/c/${items[next]!.id}`);
+      };
+      if (event.key === 'j' && items.length) go(Math.min(items.length - 1, index + 1));
+      else if (event.key === 'k' && items.length) go(Math.max(0, index - 1));
       else if (event.key === '1') setView('mine');
       else if (event.key === '2') setView('unassigned');
       else if (event.key === '3' && me.role !== 'agent') setView('all');
@@ -120,6 +125,22 @@ export function InboxPage({
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [items, conversationId, me.role]);
+  useEffect(() => {
+    if (!focusSelected.current) return;
+    focusSelected.current = false;
+    document.querySelector<HTMLElement>('a.conversation.selected')?.focus();
+  }, [conversationId]);
+
+  // ↓ / ↑ move the focus through the list's rows; Enter opens the focused one (it is a link).
+  const moveFocus = (event: ReactKeyboardEvent<HTMLUListElement>) => {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    const rows = [...event.currentTarget.querySelectorAll<HTMLElement>('a.conversation')];
+    if (rows.length === 0) return;
+    event.preventDefault();
+    const at = rows.indexOf(document.activeElement as HTMLElement);
+    const next = event.key === 'ArrowDown' ? Math.min(rows.length - 1, at + 1) : Math.max(0, at - 1);
+    rows[next]!.focus();
+  };
 
   const views: [View, string][] = [
     ['mine', 'Mine'],
@@ -200,7 +221,7 @@ export function InboxPage({
           </select>
         </div>
         {error && <p className="error">{error}</p>}
-        <ul className="conversations">
+        <ul className="conversations" aria-label="Conversation list" onKeyDown={moveFocus}>
           {items.map((c) => (
             <li key={c.id}>
               <a
@@ -250,7 +271,10 @@ export function InboxPage({
         />
       ) : (
         <section className="pane empty-pane">
-          <p>Pick a conversation. Shortcuts: j/k move, r reply, e resolve, t transfer, 1/2/3 views.</p>
+          <p>
+            Pick a conversation. Shortcuts: j/k move, r reply, e resolve, t transfer, s snooze, l label, 1/2/3
+            views; ? lists them all.
+          </p>
         </section>
       )}
     </main>

@@ -60,7 +60,9 @@ export function LabelEditor({
       />
       {available.length > 0 && (
         <select
+          id={`label-${what}`}
           aria-label={`Add a label to the ${what}`}
+          aria-keyshortcuts={what === 'conversation' ? 'L' : 'Shift+L'}
           value=""
           onChange={(e) => void onChange([...current, e.target.value])}
         >

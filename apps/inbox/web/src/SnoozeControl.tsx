@@ -49,7 +49,9 @@ export function SnoozeControl({
   return (
     <span className="snooze">
       <select
+        id="snooze"
         aria-label="Snooze"
+        aria-keyshortcuts="S"
         value=""
         onChange={(e) => {
           const choice = e.target.value as Choice;

@@ -16,6 +16,7 @@ export function TransferPicker({
     <select
       id="transfer"
       aria-label="Transfer"
+      aria-keyshortcuts="T"
       value=""
       onFocus={load}
       onChange={(e) => {

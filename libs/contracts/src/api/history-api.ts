@@ -58,11 +58,28 @@ export interface HistoryApi {
   updateLabel(workspaceId: string, labelId: string, patch: LabelPatch): Promise<LabelView>;
   /** Takes the label off everything it was on. */
   deleteLabel(workspaceId: string, labelId: string): Promise<void>;
-  /** Replaces the target's labels; answers the ids now on it. */
-  setLabels(workspaceId: string, target: LabelTarget, labelIds: string[]): Promise<string[]>;
+  /**
+   * Replaces the target's labels; answers the ids now on it. A change emits
+   * ConversationLabelsChangedV1 or CustomerLabelsChangedV1 (ADR 0117).
+   */
+  setLabels(
+    workspaceId: string,
+    target: LabelTarget,
+    labelIds: string[],
+    by: MessageSender,
+  ): Promise<string[]>;
 
   // Conversations
   getConversation(workspaceId: string, conversationId: string): Promise<ConversationView>;
+  /**
+   * What opening a conversation shows, read in one statement: the conversation, its customer, the
+   * customer's first timeline page (default 50, max 200) and merge suggestions.
+   */
+  openConversation(
+    workspaceId: string,
+    conversationId: string,
+    query: { timelinePageSize?: number },
+  ): Promise<ConversationOpening>;
   listConversations(workspaceId: string, query: ListConversationsQuery): Promise<Page<ConversationView>>;
   /** How many conversations the workspace has had, any status (the operator's list of workspaces). */
   countConversations(workspaceId: string): Promise<number>;
@@ -168,6 +185,14 @@ export interface CustomerExport {
   messages: MessageView[];
   merges: MergeView[];
   exportedAt: string;
+}
+
+/** A conversation as the inbox opens it (`openConversation`). */
+export interface ConversationOpening {
+  conversation: ConversationView;
+  customer: CustomerView;
+  timeline: Page<MessageView>;
+  mergeSuggestions: MergeSuggestionView[];
 }
 
 export interface TimelineQuery extends PageRequest {

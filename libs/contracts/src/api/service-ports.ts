@@ -39,6 +39,7 @@ export const historyApiPort: ServicePort<HistoryApi> = {
     deleteLabel: true,
     setLabels: true,
     getConversation: true,
+    openConversation: true,
     listConversations: true,
     countConversations: true,
     listMessages: true,

@@ -28,6 +28,7 @@ export function describeHistoryApiContract(
 ): void {
   describePortContract(`HistoryApi contract: ${subject}`, create, (suite) => {
     const { workspace, other } = suite;
+    const labeller = { type: 'agent' as const, id: 'agent-1' };
 
     it('finds a conversation and its customer in their workspace only', async () => {
       const countedBefore = await suite.under.api.countConversations(workspace);
@@ -121,6 +122,64 @@ export function describeHistoryApiContract(
       expect(back.items.map((c) => c.id)).toEqual([moved.conversationId]);
     });
 
+    it('carries the source’s labels onto the survivor of a merge, and undo gives each its own', async () => {
+      const kept = await suite.under.receiveSms(workspace, '+14155550173', 'Labelled, kept');
+      const moved = await suite.under.receiveSms(workspace, '+14155550174', 'Labelled, moved');
+      const label = (name: string) =>
+        suite.under.api.createLabel(workspace, {
+          name: `${name} ${randomUUID().slice(0, 8)}`,
+          colour: '#336699',
+        });
+      const [vip, both, billing] = [await label('VIP'), await label('Both'), await label('Billing')];
+      await suite.under.api.setLabels(
+        workspace,
+        { customerId: kept.customerId },
+        [vip.id, both.id],
+        labeller,
+      );
+      await suite.under.api.setLabels(
+        workspace,
+        { customerId: moved.customerId },
+        [both.id, billing.id],
+        labeller,
+      );
+      const merge = await suite.under.api.mergeCustomers(
+        workspace,
+        { targetCustomerId: kept.customerId, sourceCustomerId: moved.customerId },
+        labeller,
+      );
+      const labelsOf = async (customerId: string) =>
+        [...((await suite.under.api.getCustomer(workspace, customerId)).labelIds ?? [])].sort();
+      expect(await labelsOf(kept.customerId)).toEqual([vip.id, both.id, billing.id].sort());
+      await suite.under.api.undoMerge(workspace, merge.id, labeller);
+      // "Both" was the target's before the merge: it stays; "Billing" was gained: it goes back.
+      expect(await labelsOf(kept.customerId)).toEqual([vip.id, both.id].sort());
+      expect(await labelsOf(moved.customerId)).toEqual([both.id, billing.id].sort());
+    });
+
+    it('opens a conversation: the conversation, its customer, the first timeline page and suggestions', async () => {
+      const { conversationId, customerId } = await suite.under.receiveSms(
+        workspace,
+        '+14155550175',
+        'Open me',
+      );
+      const opened = await suite.under.api.openConversation(workspace, conversationId, {
+        timelinePageSize: 50,
+      });
+      expect(opened.conversation).toEqual(await suite.under.api.getConversation(workspace, conversationId));
+      expect(opened.customer).toEqual(await suite.under.api.getCustomer(workspace, customerId));
+      expect(opened.timeline).toEqual(
+        await suite.under.api.getTimeline(workspace, customerId, { pageSize: 50 }),
+      );
+      expect(opened.timeline.items.map((m) => m.text)).toContain('Open me');
+      expect(opened.mergeSuggestions).toEqual(
+        await suite.under.api.listMergeSuggestions(workspace, customerId),
+      );
+      await expect(suite.under.api.openConversation(other, conversationId, {})).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+    });
+
     it('patches a customer: a name, attributes set and removed', async () => {
       const agent = { type: 'agent' as const, id: 'agent-1' };
       const { customerId } = await suite.under.receiveSms(workspace, '+14155550163', 'Hi');
@@ -152,7 +211,9 @@ export function describeHistoryApiContract(
         name: `Billing ${randomUUID().slice(0, 8)}`,
         colour: '#aa3355',
       });
-      expect(await suite.under.api.setLabels(workspace, { conversationId }, [label.id])).toEqual([label.id]);
+      expect(await suite.under.api.setLabels(workspace, { conversationId }, [label.id], labeller)).toEqual([
+        label.id,
+      ]);
       expect((await suite.under.api.getConversation(workspace, conversationId)).labelIds).toEqual([label.id]);
       const listed = await suite.under.api.listConversations(workspace, { labelId: label.id });
       expect(listed.items.map((c) => c.id)).toEqual([conversationId]);
@@ -161,7 +222,7 @@ export function describeHistoryApiContract(
       expect(hit?.message.conversationId).toBe(conversationId);
       expect(hit!.highlights.map((r) => hit!.message.text!.slice(r.start, r.end))).toEqual(['Parcel']);
       expect((await suite.under.api.search(other, { text: 'parcel' })).messages).toEqual([]);
-      await expect(suite.under.api.setLabels(other, { conversationId }, [])).rejects.toBeInstanceOf(
+      await expect(suite.under.api.setLabels(other, { conversationId }, [], labeller)).rejects.toBeInstanceOf(
         NotFoundError,
       );
       await expect(suite.under.api.deleteLabel(other, label.id)).rejects.toBeInstanceOf(NotFoundError);

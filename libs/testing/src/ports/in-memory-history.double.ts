@@ -3,8 +3,11 @@ import { randomUUID } from 'node:crypto';
 import {
   type AssignmentRecordView,
   type Channel,
+  type ConversationOpening,
+  ConversationLabelsChangedV1,
   ConversationMessageAppendedV1,
   ConversationStatusChangedV1,
+  CustomerLabelsChangedV1,
   type ConversationStatus,
   type ConversationView,
   type CustomerView,
@@ -46,7 +49,13 @@ export class InMemoryHistory implements HistoryApi {
   /** Merges by id, with what each moved (for its undo). */
   private readonly merges = new Map<
     string,
-    { workspaceId: string; merge: MergeView; identityIds: string[]; conversationIds: string[] }
+    {
+      workspaceId: string;
+      merge: MergeView;
+      identityIds: string[];
+      conversationIds: string[];
+      labelIds: string[];
+    }
   >();
   /** Every send by `${workspaceId}|${idempotencyKey}`: what was asked and what it answered. */
   readonly sent = new Map<
@@ -171,7 +180,10 @@ export class InMemoryHistory implements HistoryApi {
       conversationIds: [...this.conversations.values()]
         .filter((c) => c.customerId === source.id)
         .map((c) => c.id),
+      // The target gains the source's labels it lacked; the source keeps its own (ADR 0117).
+      labelIds: (source.labelIds ?? []).filter((id) => !(target.labelIds ?? []).includes(id)),
     };
+    target.labelIds = [...(target.labelIds ?? []), ...moved.labelIds];
     target.identities.push(...source.identities);
     source.identities = [];
     for (const c of this.conversations.values()) if (c.customerId === source.id) c.customerId = target.id;
@@ -203,6 +215,7 @@ export class InMemoryHistory implements HistoryApi {
       }
       for (const m of this.messages)
         if (recorded.conversationIds.includes(m.conversationId)) m.customerId = source.id;
+      target.labelIds = (target.labelIds ?? []).filter((id) => !recorded.labelIds.includes(id));
       merge.undoneAt = new Date().toISOString();
     }
     return { ...merge };
@@ -296,7 +309,12 @@ export class InMemoryHistory implements HistoryApi {
     for (const holder of [...this.conversations.values(), ...this.customers.values()])
       holder.labelIds = (holder.labelIds ?? []).filter((id) => id !== labelId);
   }
-  async setLabels(workspaceId: string, target: LabelTarget, labelIds: string[]): Promise<string[]> {
+  async setLabels(
+    workspaceId: string,
+    target: LabelTarget,
+    labelIds: string[],
+    by: MessageSender,
+  ): Promise<string[]> {
     const holder =
       'conversationId' in target
         ? this.conversationOf(workspaceId, target.conversationId)
@@ -305,12 +323,49 @@ export class InMemoryHistory implements HistoryApi {
           );
     const missing = labelIds.find((id) => this.labels.get(id)?.workspaceId !== workspaceId);
     if (missing !== undefined) throw new NotFoundError(`label ${missing}`);
+    const before = [...(holder.labelIds ?? [])].sort().join();
     holder.labelIds = [...new Set(labelIds)];
+    // As history: a change is told on the log (ADR 0117); the same set again tells nothing.
+    if (this.bus && before !== [...holder.labelIds].sort().join()) {
+      const changedAt = new Date().toISOString();
+      await this.bus.emit(
+        'conversationId' in target
+          ? ConversationLabelsChangedV1.create({
+              workspaceId,
+              payload: {
+                conversationId: target.conversationId,
+                customerId: (holder as ConversationView).customerId,
+                labelIds: holder.labelIds,
+                changedBy: by,
+                changedAt,
+              },
+            })
+          : CustomerLabelsChangedV1.create({
+              workspaceId,
+              payload: { customerId: target.customerId, labelIds: holder.labelIds, changedBy: by, changedAt },
+            }),
+      );
+    }
     return holder.labelIds;
   }
 
   async getConversation(workspaceId: string, conversationId: string): Promise<ConversationView> {
     return { ...this.conversationOf(workspaceId, conversationId) };
+  }
+  async openConversation(
+    workspaceId: string,
+    conversationId: string,
+    query: { timelinePageSize?: number },
+  ): Promise<ConversationOpening> {
+    const conversation = await this.getConversation(workspaceId, conversationId);
+    return {
+      conversation,
+      customer: await this.getCustomer(workspaceId, conversation.customerId),
+      timeline: await this.getTimeline(workspaceId, conversation.customerId, {
+        pageSize: query.timelinePageSize ?? 50,
+      }),
+      mergeSuggestions: await this.listMergeSuggestions(workspaceId, conversation.customerId),
+    };
   }
   async countConversations(workspaceId: string): Promise<number> {
     return [...this.conversations.values()].filter((c) => c.workspaceId === workspaceId).length;
