@@ -159,15 +159,20 @@ export function planStaffing(request: StaffingPlanRequest): StaffingPlan {
         if (!figures) boundTried.set(agents, (figures = evaluate(boundMethod, model, agents, seed)));
         return figures;
       });
-      needed =
-        method === 'simulation'
-          ? fewestFrom(bound, (agents) => figuresAt(agents).serviceLevel >= target)
-          : bound;
+      if (method === 'simulation') {
+        // Start where the last (next quieter) rate needed as many more than its bound.
+        needed = fewestFrom(bound + excess, (agents) => figuresAt(agents).serviceLevel >= target);
+        excess = Math.max(0, needed - bound);
+      } else needed = bound;
     }
     known = { needed, figuresAt };
     planned.set(arrivals, known);
     return known;
   };
+  // Quietest first: how many agents the steps cost over the bound changes slowly with the rate,
+  // so each rate's search starts from the last one's answer (two levels tried where it holds).
+  let excess = 0;
+  for (const arrivals of [...new Set(request.arrivalsByHour)].sort((a, b) => a - b)) planOf(arrivals);
   const intervals = request.arrivalsByHour.map((arrivals, hour): StaffingInterval => {
     const { needed, figuresAt } = planOf(arrivals);
     const scheduled = request.scheduled?.[hour] ?? needed;
@@ -241,15 +246,15 @@ function evaluate(method: PlanningMethod, model: QueueModel, agents: number, see
 }
 
 /**
- * The fewest agents meeting the target, searched from `bound`: 1, 2, 4, … more until one does,
- * then halving back (a few levels tried where the steps cost many agents, two where they cost
- * none).
+ * The fewest agents meeting the target, searched from a first guess: fewer while they still meet
+ * it, or 1, 2, 4, … more until one does and then halving back — two levels tried where the guess
+ * is right. The fewest is what the core's figures say, below the bound too (the bound comes from
+ * another model, or the same on other customers).
  */
-function fewestFrom(bound: number, meets: (agents: number) => boolean): number {
-  let low = Math.max(1, bound);
+function fewestFrom(guess: number, meets: (agents: number) => boolean): number {
+  const bound = Math.max(1, guess);
+  let low = bound;
   if (meets(low)) {
-    // The bound's own figures come from another model (or the same on other customers): the
-    // fewest is what the core says, so one fewer is tried too.
     while (low > 1 && meets(low - 1)) low--;
     return low;
   }
