@@ -68,7 +68,7 @@ describe('planning page in the browser', () => {
     expect(inbox.routing.plans.at(-1)!.input.queueId).toBe('billing');
 
     // By hand: three hours, one of them short of agents, one chat each, the queue's routing left out.
-    await page.getByLabel("Plan with the queue's routing").uncheck();
+    await page.getByLabel("Plan with its routing steps and agents' skills").uncheck();
     await page.getByLabel('Chats per agent').fill('1');
     await page.getByLabel('Arrivals per hour').fill('5, 60, 120');
     await page.getByLabel('Agents scheduled').fill('-, 6, 3');

@@ -157,7 +157,7 @@ export function PlanningPage() {
         <label>
           <input
             type="checkbox"
-            aria-label="Plan with the queue's routing"
+            aria-label="Plan with its routing steps and agents' skills"
             checked={withRouting}
             disabled={!queueId}
             onChange={(e) => setWithRouting(e.target.checked)}
