@@ -2,8 +2,30 @@ import type { AgentSkill, RoutingStep } from '@switchboard/contracts';
 import { RoutingEngine } from '../core/routing-engine.js';
 import type { ConversationArrival } from '../core/routing-types.js';
 import { seededRandom } from '../simulation/arrival-pattern.js';
-import { slowdown } from '../simulation/concurrency-curve.js';
-import type { QueueFigures, QueueModel } from './queue-simulation.js';
+import { slowdown, type ConcurrencyCurve } from '../simulation/concurrency-curve.js';
+
+/** One queue in steady state, as the planner models an hourly interval. */
+export interface QueueModel {
+  readonly arrivalsPerHour: number;
+  /** Mean handle time of a chat handled alone (exponential). */
+  readonly handleSeconds: number;
+  /** Mean patience (exponential); null: nobody leaves. */
+  readonly patienceSeconds: number | null;
+  readonly targetSeconds: number;
+  /** Chats an agent may hold at once. */
+  readonly maxChats: number;
+  readonly concurrency: ConcurrencyCurve;
+}
+
+export interface QueueFigures {
+  /** Share of arrivals answered within the target, 0–1 (those who leave count as missed). */
+  readonly serviceLevel: number;
+  /** Mean time in queue over all arrivals: 0 for those answered at once, patience for those who left. */
+  readonly averageWaitSeconds: number;
+  /** Time-weighted chats held ÷ (agents × maxChats), 0–1. */
+  readonly occupancy: number;
+  readonly abandonRate: number;
+}
 
 /** Agents alike in skills, and their share of whoever is scheduled. */
 export interface TeamProfile {

@@ -3,9 +3,10 @@ import { parseEligibilityExpression } from '../core/eligibility-expression.js';
 import { concurrencyCurve, FLAT_CURVE, slowdown } from '../simulation/concurrency-curve.js';
 import { erlangAFigures } from './erlang-a.util.js';
 import { erlangCAgentsFor, erlangCFigures } from './erlang-c.util.js';
-import { simulateQueue, type QueueFigures, type QueueModel } from './queue-simulation.js';
 import {
   simulateRoutedQueue,
+  type QueueFigures,
+  type QueueModel,
   type RoutedQueueFigures,
   type RoutedQueueModel,
   type TeamProfile,
@@ -69,10 +70,7 @@ export interface StaffingPlan {
   readonly intervals: StaffingInterval[];
 }
 
-/** Customers simulated per staffing level tried, after as many again for warm-up… */
-const SIMULATED_ARRIVALS = 3000;
-const WARM_UP = 300;
-/** …and through the routing core, where each costs more (a few µs): see ADR 0024. */
+/** Customers simulated per staffing level tried, after a tenth as many for warm-up (ADR 0024). */
 const ROUTED_ARRIVALS = 2000;
 const ROUTED_WARM_UP = 200;
 const MAX_AGENTS = 5000;
@@ -85,9 +83,9 @@ const MAX_AGENTS = 5000;
  * conversations — Erlang C (nobody leaves) or Erlang A (exponential patience). Where it does not,
  * each staffing level tried is simulated through the real routing core (`simulateRoutedQueue`: the
  * queue's steps and the team's skills decide who may answer when, chats slow each other by the
- * concurrency curve), and the fewest agents meeting the target are searched upwards from a lower
- * bound that ignores the steps (Erlang, or the compact simulation where agents hold several
- * chats): steps only keep agents from conversations, so the queue never needs fewer than that.
+ * concurrency curve), and the fewest agents meeting the target are searched from Erlang's answer
+ * (a bound: steps only keep agents from conversations) or, where agents hold several chats,
+ * Erlang C on the chats' slots (a guess), each rate starting from the last one's excess.
  * Identical intervals (the same arrivals) are planned once (ADR 0024).
  */
 export function planStaffing(request: StaffingPlanRequest): StaffingPlan {
@@ -144,25 +142,23 @@ export function planStaffing(request: StaffingPlanRequest): StaffingPlan {
         figures =
           method === 'simulation'
             ? simulateRoutedQueue(model, agents, { arrivals: ROUTED_ARRIVALS, warmUp: ROUTED_WARM_UP, seed })
-            : evaluate(closedForm, model, agents, seed);
+            : evaluate(closedForm, model, agents);
         tried.set(agents, figures);
       }
       return figures;
     };
     let needed = 0;
     if (arrivals > 0) {
-      // The bound without steps (and where agents hold one chat, Erlang's answer).
-      const boundMethod = maxChats > 1 ? 'simulation' : closedForm;
-      const boundTried = new Map<number, QueueFigures>();
-      const bound = fewestAgents(boundMethod, model, target, (agents) => {
-        let figures = boundTried.get(agents);
-        if (!figures) boundTried.set(agents, (figures = evaluate(boundMethod, model, agents, seed)));
-        return figures;
-      });
+      // Where agents hold one chat, Erlang's answer: a bound, as steps only keep agents back.
+      // With several, Erlang C on the chats' slots at the full curve's pace: a first guess only.
+      const bound =
+        maxChats > 1
+          ? slotGuess(model, target)
+          : fewestAgents(closedForm, model, target, (agents) => evaluate(closedForm, model, agents));
       if (method === 'simulation') {
-        // Start where the last (next quieter) rate needed as many more than its bound.
+        // Start where the last (next quieter) rate landed relative to its own bound or guess.
         needed = fewestFrom(bound + excess, (agents) => figuresAt(agents).serviceLevel >= target);
-        excess = Math.max(0, needed - bound);
+        excess = needed - bound;
       } else needed = bound;
     }
     known = { needed, figuresAt };
@@ -221,7 +217,7 @@ function seedOf(arrivals: number): number {
   return Math.imul(Math.round(arrivals * 100) + 1, 0x9e3779b1) >>> 0 || 7919;
 }
 
-function evaluate(method: PlanningMethod, model: QueueModel, agents: number, seed: number): QueueFigures {
+function evaluate(method: PlanningMethod, model: QueueModel, agents: number): QueueFigures {
   if (model.arrivalsPerHour <= 0)
     return { serviceLevel: 1, averageWaitSeconds: 0, occupancy: 0, abandonRate: 0 };
   if (method === 'erlang-c') {
@@ -242,7 +238,7 @@ function evaluate(method: PlanningMethod, model: QueueModel, agents: number, see
       abandonRate: a.abandonProbability,
     };
   }
-  return simulateQueue(model, agents, { arrivals: SIMULATED_ARRIVALS, warmUp: WARM_UP, seed });
+  throw new Error(`no closed form for ${method}`);
 }
 
 /**
@@ -280,10 +276,7 @@ function fewestAgents(
   figuresAt: (agents: number) => QueueFigures,
 ): number {
   const meets = (agents: number) => figuresAt(agents).serviceLevel >= target;
-  // Erlang C on the slots, each chat at the pace of a full agent, as the first guess.
-  const factor = slowdown(model.concurrency, model.maxChats);
-  const slots = erlangCAgentsFor({ ...model, handleSeconds: model.handleSeconds * factor }, target);
-  let agents = Math.max(1, method === 'simulation' ? Math.ceil(slots / model.maxChats) : slots);
+  let agents = slotGuess({ ...model, maxChats: 1 }, target);
   if (method === 'erlang-c') return agents;
   if (meets(agents)) {
     while (agents > 1 && meets(agents - 1)) agents--;
@@ -291,6 +284,13 @@ function fewestAgents(
   }
   while (!meets(agents) && agents < MAX_AGENTS) agents++;
   return agents;
+}
+
+/** Erlang C on the chats' slots, each chat at the pace of a full agent: a first guess. */
+function slotGuess(model: QueueModel, target: number): number {
+  const factor = slowdown(model.concurrency, model.maxChats);
+  const slots = erlangCAgentsFor({ ...model, handleSeconds: model.handleSeconds * factor }, target);
+  return Math.max(1, Math.ceil(slots / model.maxChats));
 }
 
 function shown(f: QueueFigures): StaffingFigures {
