@@ -71,7 +71,13 @@ describe('gRPC staffing planning', () => {
     ]);
     expect(plan.method).toBe('PLANNING_METHOD_SIMULATION');
     expect(plan.timeZone).toBe('Europe/Paris');
-    expect(plan.intervals[1]).toMatchObject({ hour: 1, arrivals: 35, agentsNeeded: 4, scheduled: 3 });
+    expect(plan.intervals[1]).toMatchObject({
+      hour: 1,
+      arrivals: 35,
+      agentsNeeded: 4,
+      scheduled: 3,
+      method: 'PLANNING_METHOD_SIMULATION',
+    });
     expect(plan.intervals[1]!.expected!.averageWaitSeconds).toBe(5);
     expect(plan.intervals[1]!.expectedScheduled!._averageWaitSeconds).toBeUndefined();
 
@@ -85,6 +91,32 @@ describe('gRPC staffing planning', () => {
     expect(routing.plans[1]!.input).toMatchObject({ patienceSeconds: 90, maxChats: 1 });
     expect(routing.plans[1]!.input.concurrency).toBeUndefined();
     expect(routing.plans[1]!.input.timeZone).toBeUndefined();
+
+    // The queue's own routing, or steps and a skill mix given: translated as routing takes them.
+    await unary(c.queues, 'PlanStaffing', {
+      arrivalsByHour: [5],
+      handleSeconds: 60,
+      targetSeconds: 20,
+      serviceLevelPercent: 80,
+      queueId: 'billing',
+      steps: [{ expression: 'billing >= 4', expiresAfterSeconds: 30 }, { expression: 'billing >= 2' }],
+      team: [{ skills: [{ skill: 'billing', proficiency: 5 }], share: 3 }],
+    });
+    expect(routing.plans[2]!.input).toMatchObject({
+      queueId: 'billing',
+      steps: [
+        { expression: 'billing >= 4', expiresAfterSeconds: 30 },
+        { expression: 'billing >= 2', expiresAfterSeconds: null },
+      ],
+      team: [{ skills: [{ skill: 'billing', proficiency: 5 }], share: 3 }],
+    });
+    const noExpiry = await rpcFailure(
+      unary(c.queues, 'PlanStaffing', {
+        arrivalsByHour: [5],
+        steps: [{ expression: 'billing >= 4' }, { expression: 'billing >= 2' }],
+      }),
+    );
+    expect(noExpiry.status?.fieldViolations.map((f) => f.field)).toEqual(['steps[0].expires_after_seconds']);
 
     const bad = await rpcFailure(
       unary(c.queues, 'PlanStaffing', { arrivalsByHour: [], maxChats: 11, scheduled: [1, 2] }),

@@ -59,11 +59,17 @@ describe('planning page in the browser', () => {
     await rows.first().waitFor();
     expect(await rows.count()).toBe(168);
     expect(await rows.nth(9).locator('td').first().textContent()).toBe('Mon 09:00');
-    expect(await page.locator('[data-method]').getAttribute('data-method')).toBe('simulation');
-    expect(await page.locator('[data-method]').textContent()).toContain('Hours in America/New_York');
+    expect(await page.locator('p[data-method]').getAttribute('data-method')).toBe('simulation');
+    expect(await page.locator('p[data-method]').textContent()).toContain('Hours in America/New_York');
     await page.getByRole('columnheader', { name: 'Hour (America/New_York)' }).waitFor();
+    // Each hour says how it was planned; the queue picked is planned with its own routing.
+    expect(await rows.nth(9).locator('td[data-method]').getAttribute('data-method')).toBe('simulation');
+    expect(await rows.nth(9).locator('td[data-method]').textContent()).toBe('Simulated (routing core)');
+    expect(inbox.routing.plans.at(-1)!.input.queueId).toBe('billing');
 
-    // By hand: three hours, one of them short of agents.
+    // By hand: three hours, one of them short of agents, one chat each, the queue's routing left out.
+    await page.getByLabel("Plan with its routing steps and agents' skills").uncheck();
+    await page.getByLabel('Chats per agent').fill('1');
     await page.getByLabel('Arrivals per hour').fill('5, 60, 120');
     await page.getByLabel('Agents scheduled').fill('-, 6, 3');
     await page.getByRole('button', { name: 'Plan' }).click();
@@ -71,7 +77,8 @@ describe('planning page in the browser', () => {
       () => document.querySelectorAll('table[aria-label="Staffing by hour"] tbody tr').length === 3,
     );
     const cells = async (i: number) => rows.nth(i).locator('td').allTextContents();
-    expect((await cells(1)).slice(0, 3)).toEqual(['01:00', '60', '6']);
+    expect((await cells(1)).slice(0, 4)).toEqual(['01:00', 'Erlang C', '60', '6']);
+    expect(inbox.routing.plans.at(-1)!.input.queueId).toBeUndefined();
     expect(await rows.nth(2).getAttribute('class')).toBe('short');
     await context.close();
   });

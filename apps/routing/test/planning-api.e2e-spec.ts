@@ -293,4 +293,73 @@ describe('routing planning API', () => {
       ]),
     });
   });
+
+  it("plans a queue with its own steps and its agents' skills by simulation through the core, hour by hour", async () => {
+    const api = instance!.api;
+    const steps = [
+      { expression: 'billing >= 4', expiresAfterSeconds: 30 },
+      { expression: 'billing >= 2', expiresAfterSeconds: 30 },
+    ];
+    await api.upsertQueue(workspace, { id: 'experts', name: 'Experts', steps });
+    await api.upsertAgent(workspace, {
+      agentId: 'eve',
+      displayName: 'Eve',
+      skills: [{ skill: 'billing', proficiency: 5 }],
+      queueIds: ['experts'],
+    });
+    await api.upsertAgent(workspace, {
+      agentId: 'fay',
+      displayName: 'Fay',
+      skills: [{ skill: 'billing', proficiency: 2 }],
+    });
+    // Neither another queue's agent nor another workspace's is the team.
+    await api.upsertAgent(workspace, {
+      agentId: 'gus',
+      displayName: 'Gus',
+      skills: [{ skill: 'tech', proficiency: 5 }],
+      queueIds: ['chat'],
+    });
+    await api.upsertAgent(other, {
+      agentId: 'hal',
+      displayName: 'Hal',
+      skills: [{ skill: 'tech', proficiency: 1 }],
+    });
+    const request = {
+      arrivalsByHour: [60, 0],
+      handleSeconds: 180,
+      targetSeconds: 20,
+      serviceLevelPercent: 80,
+      patienceSeconds: null,
+      maxChats: 1,
+    };
+    const routed = await api.planStaffing(workspace, { ...request, queueId: 'experts' });
+    expect(routed.method).toBe('simulation');
+    expect(routed.basis).toContain('billing >= 4 → billing >= 2');
+    expect(routed.basis).toContain('50% billing 5, 50% billing 2');
+    expect(routed.basis).not.toContain('tech');
+    expect(routed.intervals.map((i) => i.method)).toEqual(['simulation', 'erlang-c']);
+    expect(routed.intervals[0]!.answeredByStepPercent).toHaveLength(3);
+    const erlang = await api.planStaffing(workspace, request);
+    expect(erlang.intervals.map((i) => i.method)).toEqual(['erlang-c', 'erlang-c']);
+    expect(routed.intervals[0]!.agentsNeeded).toBeGreaterThanOrEqual(erlang.intervals[0]!.agentsNeeded);
+    // A skill mix given replaces the queue's agents: all experts, so the steps hold nobody back.
+    const experts = await api.planStaffing(workspace, {
+      ...request,
+      queueId: 'experts',
+      team: [{ skills: [{ skill: 'billing', proficiency: 4 }], share: 1 }],
+    });
+    expect(experts.method).toBe('erlang-c');
+    await expect(api.planStaffing(workspace, { ...request, queueId: 'nope' })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await expect(
+      api.planStaffing(workspace, {
+        ...request,
+        steps: [{ expression: 'billing >=', expiresAfterSeconds: null }],
+      }),
+    ).rejects.toMatchObject({
+      constructor: InvalidArgumentError,
+      fieldViolations: [expect.objectContaining({ field: 'steps.0.expression' })],
+    });
+  });
 });

@@ -26,6 +26,16 @@ export function planningHandlers(
         v.add('scheduled', 'one entry per interval of arrivals_by_hour, or none');
       if (req.maxChats !== 0) v.integer('max_chats', req.maxChats, 1, 10);
       if (req.concurrency.length > 10) v.add('concurrency', 'at most 10 points');
+      if (req.queueId) v.text('queue_id', req.queueId, 1, 200);
+      if (req.steps.length > 20) v.add('steps', 'at most 20 steps');
+      req.steps.forEach((step, i) => {
+        v.text(`steps[${i}].expression`, step.expression, 1, 1000);
+        if (step._expiresAfterSeconds)
+          v.integer(`steps[${i}].expires_after_seconds`, step.expiresAfterSeconds ?? 0, 1, 86_400);
+        else if (i < req.steps.length - 1)
+          v.add(`steps[${i}].expires_after_seconds`, 'is required on every step but the last');
+      });
+      if (req.team.length > 1000) v.add('team', 'at most 1,000 profiles');
       v.throwIfAny();
       const plan = await routing.planStaffing(ctx.principal.workspaceId, {
         arrivalsByHour: [...req.arrivalsByHour],
@@ -37,6 +47,23 @@ export function planningHandlers(
         ...(req.concurrency.length > 0 ? { concurrency: [...req.concurrency] } : {}),
         ...(req.scheduled.length > 0 ? { scheduled: [...req.scheduled] } : {}),
         ...(req.timeZone ? { timeZone: req.timeZone } : {}),
+        ...(req.queueId ? { queueId: req.queueId } : {}),
+        ...(req.steps.length > 0
+          ? {
+              steps: req.steps.map((step) => ({
+                expression: step.expression,
+                expiresAfterSeconds: step._expiresAfterSeconds ? step.expiresAfterSeconds! : null,
+              })),
+            }
+          : {}),
+        ...(req.team.length > 0
+          ? {
+              team: req.team.map((p) => ({
+                skills: p.skills.map((s) => ({ skill: s.skill, proficiency: s.proficiency })),
+                share: p.share,
+              })),
+            }
+          : {}),
       });
       return {
         method: METHODS[plan.method],
@@ -49,6 +76,8 @@ export function planningHandlers(
           expected: figures(i.expected),
           scheduled: i.scheduled,
           expectedScheduled: figures(i.expectedScheduled),
+          method: METHODS[i.method],
+          answeredByStepPercent: i.answeredByStepPercent ?? [],
         })),
       };
     }),

@@ -29,6 +29,8 @@ const planInput = z
     maxChats: z.int(),
     concurrency: z.array(z.number()).max(10).optional(),
     scheduled: z.array(z.int().nullable()).max(168).optional(),
+    // The queue picked: routing plans with its steps and its agents' skills.
+    queueId: z.string().min(1).max(200).optional(),
   })
   .strict();
 // The workspace's zone is the planner's clock: the page neither chooses nor sends it.

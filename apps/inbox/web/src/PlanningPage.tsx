@@ -22,6 +22,21 @@ function hourLabel(hour: number, count: number): string {
   return `${DAYS[Math.floor(hour / 24) % 7]} ${String(hour % 24).padStart(2, '0')}:00`;
 }
 
+const METHOD_LABELS: Record<StaffingPlanView['method'], string> = {
+  'erlang-c': 'Erlang C',
+  'erlang-a': 'Erlang A',
+  simulation: 'Simulated (routing core)',
+};
+
+/** How one hour was planned, and with steps how far conversations had to widen to be answered. */
+function methodOf(i: StaffingPlanView['intervals'][number]): string {
+  const steps = i.answeredByStepPercent;
+  return (
+    METHOD_LABELS[i.method] +
+    (steps && steps.length > 0 ? ` · by step ${steps.map((p) => `${p}%`).join(' / ')}` : '')
+  );
+}
+
 function figures(f: StaffingFiguresView): string {
   const wait = f.averageWaitSeconds === null ? 'unbounded' : `${f.averageWaitSeconds} s`;
   return `${f.serviceLevelPercent}% · ${wait} · ${f.occupancyPercent}%${f.abandonPercent > 0 ? ` · ${f.abandonPercent}% leave` : ''}`;
@@ -43,6 +58,7 @@ export function PlanningPage() {
   const [patience, setPatience] = useState('180');
   const [maxChats, setMaxChats] = useState(2);
   const [curve, setCurve] = useState('1, 1.35');
+  const [withRouting, setWithRouting] = useState(true);
   const [history, setHistory] = useState<ArrivalHistoryView | null>(null);
   const [plan, setPlan] = useState<StaffingPlanView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -89,6 +105,7 @@ export function PlanningPage() {
         maxChats,
         concurrency: numbers(curve),
         ...(schedule ? { scheduled: schedule.map((t) => (t === '-' ? null : Number(t))) } : {}),
+        ...(queueId && withRouting ? { queueId } : {}),
       });
       setPlan(result);
       setError(null);
@@ -137,6 +154,17 @@ export function PlanningPage() {
               : 'Too few chats handled alone to fit a concurrency curve: the one below is an assumption.'}
           </p>
         )}
+        <label>
+          <input
+            type="checkbox"
+            aria-label="Plan with its routing steps and agents' skills"
+            checked={withRouting}
+            disabled={!queueId}
+            onChange={(e) => setWithRouting(e.target.checked)}
+          />{' '}
+          Plan with the queue&apos;s routing steps and its agents&apos; skills (hours are then simulated
+          through the routing core wherever the steps hold anyone back)
+        </label>
         <label>
           Arrivals per hour (one number per hour, up to 168)
           <textarea
@@ -215,6 +243,7 @@ export function PlanningPage() {
             <thead>
               <tr>
                 <th>Hour ({plan.timeZone})</th>
+                <th>Method</th>
                 <th>Arrivals</th>
                 <th>Agents needed</th>
                 <th>Expected (SL · wait · occupancy)</th>
@@ -231,6 +260,7 @@ export function PlanningPage() {
                   }
                 >
                   <td>{hourLabel(i.hour, plan.intervals.length)}</td>
+                  <td data-method={i.method}>{methodOf(i)}</td>
                   <td>{i.arrivals}</td>
                   <td>{i.agentsNeeded}</td>
                   <td>{figures(i.expected)}</td>

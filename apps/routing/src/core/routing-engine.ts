@@ -731,6 +731,18 @@ export class RoutingEngine {
     return changes;
   }
 
+  /**
+   * Forgets the rows changed since the last call without building them: for a caller that keeps
+   * no rows (the staffing planner's simulation). Decisions do not depend on it; `takeChanges` is
+   * the same bookkeeping plus the snapshots.
+   */
+  discardChanges(): void {
+    this.botChannelsChanged = false;
+    this.changedConversations.clear();
+    this.changedAgents.clear();
+    this.changedAffinity = [];
+  }
+
   // ─── Reading ─────────────────────────────────────────────────────────────────────────────
 
   conversation(conversationId: string): ConversationSnapshot | undefined {

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import {
+  InvalidArgumentError,
   NotFoundError,
+  type AgentSkill,
   type ArrivalHistoryView,
+  type RoutingStep,
   type StaffingPlanInput,
   type StaffingPlanView,
 } from '@switchboard/contracts';
@@ -10,6 +13,7 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { parseInput } from '../api/routing-api.validation.js';
 import { fitConcurrencyCurve } from '../simulation/concurrency-curve.js';
+import type { AgentRow, QueueRow } from '../workspaces/routing-rows.js';
 import { historyWeeksSchema, parseStaffingPlanInput, timeZoneSchema } from './planning-api.validation.js';
 import { planStaffing } from './staffing-planner.js';
 
@@ -28,13 +32,50 @@ const DEFAULT_QUEUE_ID = 'default';
 export class PlanningApiService {
   constructor(@InjectServiceDataSource('routing') private readonly db: DataSource) {}
 
-  /** Rejects (never throws) on bad input, like every port method. */
-  planStaffing(workspaceId: string, input: StaffingPlanInput): Promise<StaffingPlanView> {
-    return Promise.resolve().then(() => {
-      parseInput(z.uuid(), workspaceId, 'workspace id');
-      const { timeZone = 'UTC', ...parsed } = parseStaffingPlanInput(input);
-      return { ...planStaffing({ ...parsed, concurrency: parsed.concurrency ?? [1] }), timeZone };
+  /**
+   * Rejects (never throws) on bad input, like every port method. With `queueId`, plans with that
+   * queue's steps and the skills of the agents who serve it (those listing it, or no queue).
+   */
+  async planStaffing(workspaceId: string, input: StaffingPlanInput): Promise<StaffingPlanView> {
+    parseInput(z.uuid(), workspaceId, 'workspace id');
+    const { timeZone = 'UTC', queueId, steps, team, ...parsed } = parseStaffingPlanInput(input);
+    const queue = queueId === undefined ? undefined : await this.queueSetup(workspaceId, queueId);
+    const plannedTeam = team ?? queue?.team;
+    if (plannedTeam && plannedTeam.length === 0)
+      throw new InvalidArgumentError('no agent serves this queue: give the team (skill mix) to plan for', [
+        { field: 'team', description: 'required when the queue has no agents' },
+      ]);
+    const plan = planStaffing({
+      ...parsed,
+      concurrency: parsed.concurrency ?? [1],
+      steps: steps ?? queue?.steps ?? [],
+      ...(plannedTeam ? { team: plannedTeam } : {}),
     });
+    return { ...plan, timeZone };
+  }
+
+  /** A queue's steps, and its agents' skills (one profile per agent), from what routing stores. */
+  private async queueSetup(
+    workspaceId: string,
+    queueId: string,
+  ): Promise<{ steps: RoutingStep[]; team: { skills: AgentSkill[]; share: number }[] }> {
+    const [queues, agents] = await Promise.all([
+      this.db.query<Pick<QueueRow, 'steps'>[]>(
+        'SELECT steps FROM routing.queues WHERE workspace_id = $1 AND id = $2',
+        [workspaceId, queueId],
+      ),
+      this.db.query<Pick<AgentRow, 'skills'>[]>(
+        `SELECT skills FROM routing.agents
+         WHERE workspace_id = $1 AND (cardinality(queue_ids) = 0 OR $2 = ANY(queue_ids))
+         ORDER BY agent_id`,
+        [workspaceId, queueId],
+      ),
+    ]);
+    if (queues.length === 0 && queueId !== DEFAULT_QUEUE_ID) throw new NotFoundError(`queue ${queueId}`);
+    return {
+      steps: queues[0]?.steps ?? [],
+      team: agents.map((a) => ({ skills: a.skills, share: 1 })),
+    };
   }
 
   async getArrivalHistory(

@@ -1,6 +1,7 @@
 import type { StaffingPlanInput } from '@switchboard/contracts';
 import { z } from 'zod';
-import { parseInput } from '../api/routing-api.validation.js';
+import { agentInputSchema, parseInput } from '../api/routing-api.validation.js';
+import { parseEligibilityExpression } from '../core/eligibility-expression.js';
 
 const count = z.number().finite().min(0).max(1_000_000);
 
@@ -36,6 +37,30 @@ export const staffingPlanInputSchema = z
       .optional(),
     scheduled: z.array(z.int().min(0).max(100_000).nullable()).max(168).optional(),
     timeZone: timeZoneSchema.optional(),
+    queueId: z.string().trim().min(1).max(200).optional(),
+    steps: z
+      .array(
+        z
+          .object({
+            expression: z
+              .string()
+              .max(1000)
+              .refine((text) => parses(text), 'not an eligibility expression (e.g. `billing >= 4`)'),
+            expiresAfterSeconds: z.int().min(1).max(86_400).nullable(),
+          })
+          .strict(),
+      )
+      .max(20)
+      .optional(),
+    team: z
+      .array(
+        z
+          .object({ skills: agentInputSchema.shape.skills, share: z.number().finite().gt(0).max(100_000) })
+          .strict(),
+      )
+      .min(1)
+      .max(1000)
+      .optional(),
   })
   .strict()
   .refine((input) => !input.scheduled || input.scheduled.length === input.arrivalsByHour.length, {
@@ -47,6 +72,15 @@ export const staffingPlanInputSchema = z
     message: 'more than 2,000 Erlangs in an hour: beyond what the planner sizes',
     path: ['arrivalsByHour'],
   });
+
+function parses(expression: string): boolean {
+  try {
+    parseEligibilityExpression(expression);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export function parseStaffingPlanInput(input: StaffingPlanInput): z.infer<typeof staffingPlanInputSchema> {
   return parseInput(staffingPlanInputSchema, input, 'staffing plan');

@@ -113,4 +113,76 @@ describe('staffing planner', () => {
     }
     expect(() => planStaffing({ ...base, serviceLevelPercent: 100 })).toThrow(RangeError);
   });
+
+  describe("by simulation through the routing core, with the queue's steps and the team's skills", () => {
+    const steps = [
+      { expression: 'billing >= 4', expiresAfterSeconds: 30 },
+      { expression: 'billing >= 2', expiresAfterSeconds: 30 },
+    ];
+    const team = [
+      { skills: [{ skill: 'billing', proficiency: 5 }], share: 2 },
+      { skills: [{ skill: 'billing', proficiency: 3 }], share: 1 },
+      { skills: [{ skill: 'tech', proficiency: 4 }], share: 1 },
+    ];
+
+    it('needs at least as many agents as Erlang where steps hold some back, and says how each hour was planned', () => {
+      const erlang = planStaffing({ ...base, arrivalsByHour: [100, 0, 40] });
+      const routed = planStaffing({ ...base, arrivalsByHour: [100, 0, 40], steps, team });
+      expect(routed.method).toBe('simulation');
+      expect(routed.basis).toContain('routing core');
+      expect(routed.basis).toContain('billing >= 4 → billing >= 2');
+      expect(routed.intervals.map((i) => i.method)).toEqual(['simulation', 'erlang-c', 'simulation']);
+      for (const [i, hour] of routed.intervals.entries()) {
+        expect(hour.agentsNeeded).toBeGreaterThanOrEqual(erlang.intervals[i]!.agentsNeeded);
+        if (hour.arrivals === 0) continue;
+        expect(hour.expected.serviceLevelPercent).toBeGreaterThanOrEqual(80);
+        expect(hour.answeredByStepPercent).toHaveLength(3);
+        // The fewest the core meets the target with: one fewer falls short.
+        const fewer = planStaffing({
+          ...base,
+          arrivalsByHour: [hour.arrivals],
+          steps,
+          team,
+          scheduled: [hour.agentsNeeded - 1],
+        });
+        expect(fewer.intervals[0]!.expectedScheduled.serviceLevelPercent).toBeLessThan(80);
+      }
+      expect(erlang.intervals.every((i) => i.method === 'erlang-c')).toBe(true);
+    });
+
+    it('uses Erlang when the steps hold nobody back (every agent meets the first)', () => {
+      const experts = [{ skills: [{ skill: 'billing', proficiency: 5 }], share: 1 }];
+      const plan = planStaffing({ ...base, steps, team: experts, scheduled: [6] });
+      expect(plan.method).toBe('erlang-c');
+      expect(plan.intervals[0]!.method).toBe('erlang-c');
+      expect(plan.intervals[0]!.agentsNeeded).toBe(8);
+      expect(plan.intervals[0]!.answeredByStepPercent).toBeUndefined();
+    });
+
+    it("with no steps and one chat agrees with Erlang within the simulation's error", () => {
+      // The simulation forced by steps nobody meets for a moment only (1 s), then anyone.
+      const brief = [{ expression: 'billing >= 5', expiresAfterSeconds: 1 }];
+      const routed = planStaffing({ ...base, arrivalsByHour: [100], steps: brief, team: [], scheduled: [7] });
+      expect(routed.method).toBe('simulation');
+      expect(Math.abs(routed.intervals[0]!.agentsNeeded - 8)).toBeLessThanOrEqual(1);
+      // Erlang C: 74.0% with 7 agents; 1 s of waiting moves few past 20 s.
+      expect(Math.abs(routed.intervals[0]!.expectedScheduled.serviceLevelPercent - 74)).toBeLessThan(6);
+    });
+
+    it('is deterministic, and plans identical hours alike', () => {
+      const request = {
+        ...base,
+        arrivalsByHour: [80, 120, 80],
+        patienceSeconds: 180,
+        maxChats: 2,
+        concurrency: [1, 1.35],
+        steps,
+        team,
+      };
+      const plan = planStaffing(request);
+      expect(planStaffing(request)).toEqual(plan);
+      expect({ ...plan.intervals[2]!, hour: 0 }).toEqual({ ...plan.intervals[0]!, hour: 0 });
+      expect(plan.basis).toContain('up to 2 chats per agent');
+    });
+  });
 });

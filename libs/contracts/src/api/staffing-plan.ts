@@ -1,3 +1,12 @@
+import type { AgentSkill, RoutingStep } from './routing-api.js';
+
+/** Agents alike in skills and their share of those scheduled (a skill mix for the planner). */
+export interface StaffingTeamProfile {
+  skills: AgentSkill[];
+  /** Relative weight, > 0. */
+  share: number;
+}
+
 /** What the staffing planner is asked (RoutingApi.planStaffing): one queue, hourly intervals. */
 export interface StaffingPlanInput {
   /** Arrivals in each hourly interval, 1–168 (a week from Monday 00:00 in `timeZone`, as history gives it). */
@@ -18,6 +27,15 @@ export interface StaffingPlanInput {
   scheduled?: (number | null)[];
   /** The IANA zone whose clock the hours follow (the workspace's); echoed in the plan. Default UTC. */
   timeZone?: string;
+  /**
+   * Plan with this queue's routing steps and the skills of the workspace's agents who serve it
+   * (`steps` and `team`, when given, replace either). `default`: no steps.
+   */
+  queueId?: string;
+  /** Routing steps (as a queue's): who may answer, widening over time. */
+  steps?: RoutingStep[];
+  /** The skill mix of the agents scheduled. */
+  team?: StaffingTeamProfile[];
 }
 
 export interface StaffingFiguresView {
@@ -30,11 +48,15 @@ export interface StaffingFiguresView {
 
 export interface StaffingIntervalView {
   hour: number;
+  /** How this hour was planned: Erlang's closed form, or simulated through the routing core. */
+  method: 'erlang-c' | 'erlang-a' | 'simulation';
   arrivals: number;
   agentsNeeded: number;
   expected: StaffingFiguresView;
   scheduled: number;
   expectedScheduled: StaffingFiguresView;
+  /** Simulated with steps: share of answered conversations given out at each step (last: anyone). */
+  answeredByStepPercent?: number[];
 }
 
 export interface StaffingPlanView {

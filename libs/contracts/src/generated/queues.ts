@@ -3,20 +3,30 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from './google/protobuf/Timestamp.js';
+import type { Agent as _switchboard_v1_Agent, Agent__Output as _switchboard_v1_Agent__Output } from './switchboard/v1/Agent.js';
+import type { AgentServiceClient as _switchboard_v1_AgentServiceClient, AgentServiceDefinition as _switchboard_v1_AgentServiceDefinition } from './switchboard/v1/AgentService.js';
 import type { ArrivalHistory as _switchboard_v1_ArrivalHistory, ArrivalHistory__Output as _switchboard_v1_ArrivalHistory__Output } from './switchboard/v1/ArrivalHistory.js';
 import type { AssignmentCandidate as _switchboard_v1_AssignmentCandidate, AssignmentCandidate__Output as _switchboard_v1_AssignmentCandidate__Output } from './switchboard/v1/AssignmentCandidate.js';
 import type { AssignmentExplanation as _switchboard_v1_AssignmentExplanation, AssignmentExplanation__Output as _switchboard_v1_AssignmentExplanation__Output } from './switchboard/v1/AssignmentExplanation.js';
 import type { Attachment as _switchboard_v1_Attachment, Attachment__Output as _switchboard_v1_Attachment__Output } from './switchboard/v1/Attachment.js';
+import type { ChannelCapacity as _switchboard_v1_ChannelCapacity, ChannelCapacity__Output as _switchboard_v1_ChannelCapacity__Output } from './switchboard/v1/ChannelCapacity.js';
+import type { ChannelCapacityList as _switchboard_v1_ChannelCapacityList, ChannelCapacityList__Output as _switchboard_v1_ChannelCapacityList__Output } from './switchboard/v1/ChannelCapacityList.js';
+import type { CreateAgentRequest as _switchboard_v1_CreateAgentRequest, CreateAgentRequest__Output as _switchboard_v1_CreateAgentRequest__Output } from './switchboard/v1/CreateAgentRequest.js';
 import type { CreateQueueRequest as _switchboard_v1_CreateQueueRequest, CreateQueueRequest__Output as _switchboard_v1_CreateQueueRequest__Output } from './switchboard/v1/CreateQueueRequest.js';
+import type { DeleteAgentRequest as _switchboard_v1_DeleteAgentRequest, DeleteAgentRequest__Output as _switchboard_v1_DeleteAgentRequest__Output } from './switchboard/v1/DeleteAgentRequest.js';
+import type { DeleteAgentResponse as _switchboard_v1_DeleteAgentResponse, DeleteAgentResponse__Output as _switchboard_v1_DeleteAgentResponse__Output } from './switchboard/v1/DeleteAgentResponse.js';
 import type { DeleteQueueRequest as _switchboard_v1_DeleteQueueRequest, DeleteQueueRequest__Output as _switchboard_v1_DeleteQueueRequest__Output } from './switchboard/v1/DeleteQueueRequest.js';
 import type { DeleteQueueResponse as _switchboard_v1_DeleteQueueResponse, DeleteQueueResponse__Output as _switchboard_v1_DeleteQueueResponse__Output } from './switchboard/v1/DeleteQueueResponse.js';
 import type { DeliveryError as _switchboard_v1_DeliveryError, DeliveryError__Output as _switchboard_v1_DeliveryError__Output } from './switchboard/v1/DeliveryError.js';
 import type { FittedConcurrency as _switchboard_v1_FittedConcurrency, FittedConcurrency__Output as _switchboard_v1_FittedConcurrency__Output } from './switchboard/v1/FittedConcurrency.js';
+import type { GetAgentRequest as _switchboard_v1_GetAgentRequest, GetAgentRequest__Output as _switchboard_v1_GetAgentRequest__Output } from './switchboard/v1/GetAgentRequest.js';
 import type { GetArrivalHistoryRequest as _switchboard_v1_GetArrivalHistoryRequest, GetArrivalHistoryRequest__Output as _switchboard_v1_GetArrivalHistoryRequest__Output } from './switchboard/v1/GetArrivalHistoryRequest.js';
 import type { GetQueueRequest as _switchboard_v1_GetQueueRequest, GetQueueRequest__Output as _switchboard_v1_GetQueueRequest__Output } from './switchboard/v1/GetQueueRequest.js';
 import type { GetQueueStatsRequest as _switchboard_v1_GetQueueStatsRequest, GetQueueStatsRequest__Output as _switchboard_v1_GetQueueStatsRequest__Output } from './switchboard/v1/GetQueueStatsRequest.js';
 import type { GetQueueStatsResponse as _switchboard_v1_GetQueueStatsResponse, GetQueueStatsResponse__Output as _switchboard_v1_GetQueueStatsResponse__Output } from './switchboard/v1/GetQueueStatsResponse.js';
 import type { IdentityRef as _switchboard_v1_IdentityRef, IdentityRef__Output as _switchboard_v1_IdentityRef__Output } from './switchboard/v1/IdentityRef.js';
+import type { ListAgentsRequest as _switchboard_v1_ListAgentsRequest, ListAgentsRequest__Output as _switchboard_v1_ListAgentsRequest__Output } from './switchboard/v1/ListAgentsRequest.js';
+import type { ListAgentsResponse as _switchboard_v1_ListAgentsResponse, ListAgentsResponse__Output as _switchboard_v1_ListAgentsResponse__Output } from './switchboard/v1/ListAgentsResponse.js';
 import type { ListQueuesRequest as _switchboard_v1_ListQueuesRequest, ListQueuesRequest__Output as _switchboard_v1_ListQueuesRequest__Output } from './switchboard/v1/ListQueuesRequest.js';
 import type { ListQueuesResponse as _switchboard_v1_ListQueuesResponse, ListQueuesResponse__Output as _switchboard_v1_ListQueuesResponse__Output } from './switchboard/v1/ListQueuesResponse.js';
 import type { Message as _switchboard_v1_Message, Message__Output as _switchboard_v1_Message__Output } from './switchboard/v1/Message.js';
@@ -24,15 +34,21 @@ import type { PlanStaffingRequest as _switchboard_v1_PlanStaffingRequest, PlanSt
 import type { PreferredAgent as _switchboard_v1_PreferredAgent, PreferredAgent__Output as _switchboard_v1_PreferredAgent__Output } from './switchboard/v1/PreferredAgent.js';
 import type { Queue as _switchboard_v1_Queue, Queue__Output as _switchboard_v1_Queue__Output } from './switchboard/v1/Queue.js';
 import type { QueueEntry as _switchboard_v1_QueueEntry, QueueEntry__Output as _switchboard_v1_QueueEntry__Output } from './switchboard/v1/QueueEntry.js';
+import type { QueueIdList as _switchboard_v1_QueueIdList, QueueIdList__Output as _switchboard_v1_QueueIdList__Output } from './switchboard/v1/QueueIdList.js';
 import type { QueueServiceClient as _switchboard_v1_QueueServiceClient, QueueServiceDefinition as _switchboard_v1_QueueServiceDefinition } from './switchboard/v1/QueueService.js';
 import type { QueueSettings as _switchboard_v1_QueueSettings, QueueSettings__Output as _switchboard_v1_QueueSettings__Output } from './switchboard/v1/QueueSettings.js';
 import type { QueueStats as _switchboard_v1_QueueStats, QueueStats__Output as _switchboard_v1_QueueStats__Output } from './switchboard/v1/QueueStats.js';
 import type { RoutingStep as _switchboard_v1_RoutingStep, RoutingStep__Output as _switchboard_v1_RoutingStep__Output } from './switchboard/v1/RoutingStep.js';
 import type { Sender as _switchboard_v1_Sender, Sender__Output as _switchboard_v1_Sender__Output } from './switchboard/v1/Sender.js';
 import type { ServiceLevel as _switchboard_v1_ServiceLevel, ServiceLevel__Output as _switchboard_v1_ServiceLevel__Output } from './switchboard/v1/ServiceLevel.js';
+import type { SetPresenceRequest as _switchboard_v1_SetPresenceRequest, SetPresenceRequest__Output as _switchboard_v1_SetPresenceRequest__Output } from './switchboard/v1/SetPresenceRequest.js';
+import type { Skill as _switchboard_v1_Skill, Skill__Output as _switchboard_v1_Skill__Output } from './switchboard/v1/Skill.js';
+import type { SkillList as _switchboard_v1_SkillList, SkillList__Output as _switchboard_v1_SkillList__Output } from './switchboard/v1/SkillList.js';
 import type { StaffingFigures as _switchboard_v1_StaffingFigures, StaffingFigures__Output as _switchboard_v1_StaffingFigures__Output } from './switchboard/v1/StaffingFigures.js';
 import type { StaffingInterval as _switchboard_v1_StaffingInterval, StaffingInterval__Output as _switchboard_v1_StaffingInterval__Output } from './switchboard/v1/StaffingInterval.js';
 import type { StaffingPlan as _switchboard_v1_StaffingPlan, StaffingPlan__Output as _switchboard_v1_StaffingPlan__Output } from './switchboard/v1/StaffingPlan.js';
+import type { StaffingTeamProfile as _switchboard_v1_StaffingTeamProfile, StaffingTeamProfile__Output as _switchboard_v1_StaffingTeamProfile__Output } from './switchboard/v1/StaffingTeamProfile.js';
+import type { UpdateAgentRequest as _switchboard_v1_UpdateAgentRequest, UpdateAgentRequest__Output as _switchboard_v1_UpdateAgentRequest__Output } from './switchboard/v1/UpdateAgentRequest.js';
 import type { UpdateQueueRequest as _switchboard_v1_UpdateQueueRequest, UpdateQueueRequest__Output as _switchboard_v1_UpdateQueueRequest__Output } from './switchboard/v1/UpdateQueueRequest.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -47,24 +63,37 @@ export interface ProtoGrpcType {
   }
   switchboard: {
     v1: {
+      Agent: MessageTypeDefinition<_switchboard_v1_Agent, _switchboard_v1_Agent__Output>
+      /**
+       * Agents as routing sees them: skills with proficiency, capacity per channel, presence.
+       */
+      AgentService: SubtypeConstructor<typeof grpc.Client, _switchboard_v1_AgentServiceClient> & { service: _switchboard_v1_AgentServiceDefinition }
       ArrivalHistory: MessageTypeDefinition<_switchboard_v1_ArrivalHistory, _switchboard_v1_ArrivalHistory__Output>
       AssignmentCandidate: MessageTypeDefinition<_switchboard_v1_AssignmentCandidate, _switchboard_v1_AssignmentCandidate__Output>
       AssignmentExplanation: MessageTypeDefinition<_switchboard_v1_AssignmentExplanation, _switchboard_v1_AssignmentExplanation__Output>
       Attachment: MessageTypeDefinition<_switchboard_v1_Attachment, _switchboard_v1_Attachment__Output>
       Channel: EnumTypeDefinition
+      ChannelCapacity: MessageTypeDefinition<_switchboard_v1_ChannelCapacity, _switchboard_v1_ChannelCapacity__Output>
+      ChannelCapacityList: MessageTypeDefinition<_switchboard_v1_ChannelCapacityList, _switchboard_v1_ChannelCapacityList__Output>
       ConversationStatus: EnumTypeDefinition
+      CreateAgentRequest: MessageTypeDefinition<_switchboard_v1_CreateAgentRequest, _switchboard_v1_CreateAgentRequest__Output>
       CreateQueueRequest: MessageTypeDefinition<_switchboard_v1_CreateQueueRequest, _switchboard_v1_CreateQueueRequest__Output>
+      DeleteAgentRequest: MessageTypeDefinition<_switchboard_v1_DeleteAgentRequest, _switchboard_v1_DeleteAgentRequest__Output>
+      DeleteAgentResponse: MessageTypeDefinition<_switchboard_v1_DeleteAgentResponse, _switchboard_v1_DeleteAgentResponse__Output>
       DeleteQueueRequest: MessageTypeDefinition<_switchboard_v1_DeleteQueueRequest, _switchboard_v1_DeleteQueueRequest__Output>
       DeleteQueueResponse: MessageTypeDefinition<_switchboard_v1_DeleteQueueResponse, _switchboard_v1_DeleteQueueResponse__Output>
       DeliveryError: MessageTypeDefinition<_switchboard_v1_DeliveryError, _switchboard_v1_DeliveryError__Output>
       DeliveryStatus: EnumTypeDefinition
       FittedConcurrency: MessageTypeDefinition<_switchboard_v1_FittedConcurrency, _switchboard_v1_FittedConcurrency__Output>
+      GetAgentRequest: MessageTypeDefinition<_switchboard_v1_GetAgentRequest, _switchboard_v1_GetAgentRequest__Output>
       GetArrivalHistoryRequest: MessageTypeDefinition<_switchboard_v1_GetArrivalHistoryRequest, _switchboard_v1_GetArrivalHistoryRequest__Output>
       GetQueueRequest: MessageTypeDefinition<_switchboard_v1_GetQueueRequest, _switchboard_v1_GetQueueRequest__Output>
       GetQueueStatsRequest: MessageTypeDefinition<_switchboard_v1_GetQueueStatsRequest, _switchboard_v1_GetQueueStatsRequest__Output>
       GetQueueStatsResponse: MessageTypeDefinition<_switchboard_v1_GetQueueStatsResponse, _switchboard_v1_GetQueueStatsResponse__Output>
       IdentityKind: EnumTypeDefinition
       IdentityRef: MessageTypeDefinition<_switchboard_v1_IdentityRef, _switchboard_v1_IdentityRef__Output>
+      ListAgentsRequest: MessageTypeDefinition<_switchboard_v1_ListAgentsRequest, _switchboard_v1_ListAgentsRequest__Output>
+      ListAgentsResponse: MessageTypeDefinition<_switchboard_v1_ListAgentsResponse, _switchboard_v1_ListAgentsResponse__Output>
       ListQueuesRequest: MessageTypeDefinition<_switchboard_v1_ListQueuesRequest, _switchboard_v1_ListQueuesRequest__Output>
       ListQueuesResponse: MessageTypeDefinition<_switchboard_v1_ListQueuesResponse, _switchboard_v1_ListQueuesResponse__Output>
       Message: MessageTypeDefinition<_switchboard_v1_Message, _switchboard_v1_Message__Output>
@@ -72,8 +101,10 @@ export interface ProtoGrpcType {
       PlanStaffingRequest: MessageTypeDefinition<_switchboard_v1_PlanStaffingRequest, _switchboard_v1_PlanStaffingRequest__Output>
       PlanningMethod: EnumTypeDefinition
       PreferredAgent: MessageTypeDefinition<_switchboard_v1_PreferredAgent, _switchboard_v1_PreferredAgent__Output>
+      Presence: EnumTypeDefinition
       Queue: MessageTypeDefinition<_switchboard_v1_Queue, _switchboard_v1_Queue__Output>
       QueueEntry: MessageTypeDefinition<_switchboard_v1_QueueEntry, _switchboard_v1_QueueEntry__Output>
+      QueueIdList: MessageTypeDefinition<_switchboard_v1_QueueIdList, _switchboard_v1_QueueIdList__Output>
       QueueMode: EnumTypeDefinition
       /**
        * Queues: which conversations enter them, and the routing steps that widen, over time, which
@@ -85,9 +116,14 @@ export interface ProtoGrpcType {
       RoutingStep: MessageTypeDefinition<_switchboard_v1_RoutingStep, _switchboard_v1_RoutingStep__Output>
       Sender: MessageTypeDefinition<_switchboard_v1_Sender, _switchboard_v1_Sender__Output>
       ServiceLevel: MessageTypeDefinition<_switchboard_v1_ServiceLevel, _switchboard_v1_ServiceLevel__Output>
+      SetPresenceRequest: MessageTypeDefinition<_switchboard_v1_SetPresenceRequest, _switchboard_v1_SetPresenceRequest__Output>
+      Skill: MessageTypeDefinition<_switchboard_v1_Skill, _switchboard_v1_Skill__Output>
+      SkillList: MessageTypeDefinition<_switchboard_v1_SkillList, _switchboard_v1_SkillList__Output>
       StaffingFigures: MessageTypeDefinition<_switchboard_v1_StaffingFigures, _switchboard_v1_StaffingFigures__Output>
       StaffingInterval: MessageTypeDefinition<_switchboard_v1_StaffingInterval, _switchboard_v1_StaffingInterval__Output>
       StaffingPlan: MessageTypeDefinition<_switchboard_v1_StaffingPlan, _switchboard_v1_StaffingPlan__Output>
+      StaffingTeamProfile: MessageTypeDefinition<_switchboard_v1_StaffingTeamProfile, _switchboard_v1_StaffingTeamProfile__Output>
+      UpdateAgentRequest: MessageTypeDefinition<_switchboard_v1_UpdateAgentRequest, _switchboard_v1_UpdateAgentRequest__Output>
       UpdateQueueRequest: MessageTypeDefinition<_switchboard_v1_UpdateQueueRequest, _switchboard_v1_UpdateQueueRequest__Output>
     }
   }

@@ -267,8 +267,9 @@ export class InMemoryRouting implements RoutingApi {
       occupancyPercent: 70,
       abandonPercent: 0,
     };
+    const method = input.maxChats > 1 || (input.steps?.length ?? 0) > 0 ? 'simulation' : 'erlang-c';
     return {
-      method: input.maxChats > 1 ? 'simulation' : 'erlang-c',
+      method,
       basis: 'in-memory double',
       timeZone: input.timeZone ?? 'UTC',
       intervals: input.arrivalsByHour.map((arrivals, hour) => {
@@ -276,6 +277,7 @@ export class InMemoryRouting implements RoutingApi {
         const scheduled = input.scheduled?.[hour] ?? agentsNeeded;
         return {
           hour,
+          method,
           arrivals,
           agentsNeeded,
           expected: figures,

@@ -15,7 +15,8 @@ export const PlanningMethod = {
    */
   PLANNING_METHOD_ERLANG_A: 'PLANNING_METHOD_ERLANG_A',
   /**
-   * Agents holding several chats, each slowed by the others: simulated.
+   * Agents holding several chats, or routing steps keeping some agents back: simulated through
+   * the routing core.
    */
   PLANNING_METHOD_SIMULATION: 'PLANNING_METHOD_SIMULATION',
 } as const;
@@ -37,7 +38,8 @@ export type PlanningMethod =
   | 'PLANNING_METHOD_ERLANG_A'
   | 2
   /**
-   * Agents holding several chats, each slowed by the others: simulated.
+   * Agents holding several chats, or routing steps keeping some agents back: simulated through
+   * the routing core.
    */
   | 'PLANNING_METHOD_SIMULATION'
   | 3

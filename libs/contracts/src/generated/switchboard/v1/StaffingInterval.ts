@@ -2,6 +2,7 @@
 // Original file: libs/contracts/proto/switchboard/v1/queues.proto
 
 import type { StaffingFigures as _switchboard_v1_StaffingFigures, StaffingFigures__Output as _switchboard_v1_StaffingFigures__Output } from '../../switchboard/v1/StaffingFigures.js';
+import type { PlanningMethod as _switchboard_v1_PlanningMethod, PlanningMethod__Output as _switchboard_v1_PlanningMethod__Output } from '../../switchboard/v1/PlanningMethod.js';
 
 export interface StaffingInterval {
   'hour'?: (number);
@@ -16,6 +17,15 @@ export interface StaffingInterval {
    * With the agents scheduled.
    */
   'expectedScheduled'?: (_switchboard_v1_StaffingFigures | null);
+  /**
+   * How this hour was planned: Erlang's closed form, or simulated through the routing core.
+   */
+  'method'?: (_switchboard_v1_PlanningMethod);
+  /**
+   * Simulated with steps: share of answered conversations given out at each step, the last being
+   * any agent of the queue (for the agents scheduled). Empty otherwise.
+   */
+  'answeredByStepPercent'?: (number | string)[];
 }
 
 export interface StaffingInterval__Output {
@@ -31,4 +41,13 @@ export interface StaffingInterval__Output {
    * With the agents scheduled.
    */
   'expectedScheduled': (_switchboard_v1_StaffingFigures__Output | null);
+  /**
+   * How this hour was planned: Erlang's closed form, or simulated through the routing core.
+   */
+  'method': (_switchboard_v1_PlanningMethod__Output);
+  /**
+   * Simulated with steps: share of answered conversations given out at each step, the last being
+   * any agent of the queue (for the agents scheduled). Empty otherwise.
+   */
+  'answeredByStepPercent': (number)[];
 }

@@ -128,6 +128,7 @@ export * from './SkillList.js';
 export * from './StaffingFigures.js';
 export * from './StaffingInterval.js';
 export * from './StaffingPlan.js';
+export * from './StaffingTeamProfile.js';
 export * from './StringList.js';
 export * from './SubscribeRequest.js';
 export * from './TransferConversationRequest.js';
