@@ -15,6 +15,7 @@ import { SignUpPage } from './SignUpPage.js';
 import { SupervisorPage } from './SupervisorPage.js';
 import { PlanningPage } from './PlanningPage.js';
 import { SearchBox } from './SearchBox.js';
+import { ThemeToggle } from './ThemeToggle.js';
 import { WorkspaceSwitcher } from './WorkspaceSwitcher.js';
 
 type Route =
@@ -134,6 +135,7 @@ export function App() {
         <ConnectionStatus />
         <PresencePicker me={me} />
         <NotificationSettingsMenu />
+        <ThemeToggle />
         <span className="who" title={me.email}>
           {me.displayName} · {me.role}
         </span>
