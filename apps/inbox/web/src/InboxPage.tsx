@@ -50,6 +50,16 @@ export function InboxPage({
   // Below a laptop's width the list is a drawer over the conversation (ADR 0113); opening one closes it.
   const [drawerOpen, setDrawerOpen] = useState(false);
   useEffect(() => setDrawerOpen(false), [conversationId]);
+  const closeList = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!drawerOpen) return;
+    closeList.current?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setDrawerOpen(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [drawerOpen]);
   // Responses may arrive out of order (a refresh of the previous tab landing after the new tab's
   // list): only the latest request's answer is shown.
   const latest = useRef(0);
@@ -134,12 +144,7 @@ export function InboxPage({
   ];
 
   return (
-    <main
-      className={`inbox${conversationId ? '' : ' no-selection'}${drawerOpen ? ' drawer-open' : ''}`}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape' && drawerOpen) setDrawerOpen(false);
-      }}
-    >
+    <main className={`inbox${conversationId ? '' : ' no-selection'}${drawerOpen ? ' drawer-open' : ''}`}>
       <div className="drawer-bar">
         <button
           type="button"
@@ -152,7 +157,7 @@ export function InboxPage({
       </div>
       <section className="list" id="conversation-list" aria-label="Conversations">
         <div className="drawer-head">
-          <button type="button" onClick={() => setDrawerOpen(false)}>
+          <button type="button" ref={closeList} onClick={() => setDrawerOpen(false)}>
             Close list
           </button>
         </div>

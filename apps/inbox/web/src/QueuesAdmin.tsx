@@ -33,7 +33,9 @@ export function QueuesAdmin({ guard }: { guard: Guard }) {
   const [editing, setEditing] = useState<QueueView | null>(null);
   // A new key after each save or cancel: the form starts again from what it edits.
   const [formKey, setFormKey] = useState(0);
-  const done = async () => {
+  const [saved, setSaved] = useState<string | null>(null);
+  const done = async (savedName?: string) => {
+    setSaved(savedName ? `Saved ${savedName}.` : null);
     setEditing(null);
     setFormKey((k) => k + 1);
     await load();
@@ -79,6 +81,7 @@ export function QueuesAdmin({ guard }: { guard: Guard }) {
                     type="button"
                     aria-label={`Edit ${q.name}`}
                     onClick={() => {
+                      setSaved(null);
                       setEditing(q);
                       setFormKey((k) => k + 1);
                     }}
@@ -97,6 +100,11 @@ export function QueuesAdmin({ guard }: { guard: Guard }) {
           </tbody>
         </table>
       )}
+      {saved && (
+        <p className="notice" role="status">
+          {saved}
+        </p>
+      )}
       <QueueForm key={formKey} queue={editing} skills={skills} guard={guard} onDone={done} />
     </section>
   );
@@ -111,7 +119,8 @@ function QueueForm({
   queue: QueueView | null;
   skills: string[];
   guard: Guard;
-  onDone: () => Promise<void>;
+  /** Called with the queue's name once saved, without it on cancel. */
+  onDone: (savedName?: string) => Promise<void>;
 }) {
   const [name, setName] = useState(queue?.name ?? '');
   const [mode, setMode] = useState<'auto' | 'offer'>(queue?.mode ?? 'auto');
@@ -119,12 +128,10 @@ function QueueForm({
     queue && queue.steps.length > 0 ? queue.steps.map(draftOf) : [newStep()],
   );
   const [errors, setErrors] = useState<StepErrors>({});
-  const [saved, setSaved] = useState<string | null>(null);
   const { violations, submit } = useFieldErrors(guard);
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
-    setSaved(null);
     const checked = toRoutingSteps(steps);
     const found: StepErrors = { ...checked.errors };
     if (!name.trim()) found.name = 'Name the queue.';
@@ -144,8 +151,7 @@ function QueueForm({
           }
         : {};
       await api('PUT', '/admin/queues', { ...rest, name: name.trim(), mode, steps: checked.steps });
-      setSaved(`Saved ${name.trim()}.`);
-      await onDone();
+      await onDone(name.trim());
     });
   };
 
@@ -172,11 +178,6 @@ function QueueForm({
         <p className="error" role="alert">
           {problems === 1 ? 'One thing to fix' : `${problems} things to fix`} before saving: see the marked
           fields.
-        </p>
-      )}
-      {saved && (
-        <p className="notice" role="status">
-          {saved}
         </p>
       )}
       <div className="form-row">
