@@ -1,15 +1,16 @@
-// @ts-check
 /**
  * `npm run docs:screenshots`: the inbox's look in docs/screenshots/, light and dark (ADR 0113).
  * Starts the standalone process on a fresh database (the browser tests' fixture, from the build),
  * has two phones text the Twilio number, then drives /usr/bin/chromium (playwright-core) through
  * the inbox with a conversation open, the admin's routing steps form and a contact's profile, once
- * per theme, plus the inbox at a tablet's 768 px. Needs PostgreSQL on 127.0.0.1:5432 (or
+ * per theme, plus the inbox at a tablet's 768 px. Run from the repository's root, after the build
+ * (the script builds first). Needs PostgreSQL on 127.0.0.1:5432 (or
  * TEST_DATABASE_ADMIN_URL); the database is dropped at the end.
  */
-import { launchChromium } from '../dist/libs/testing/src/browser/chromium.util.js';
-import { waitFor } from '../dist/libs/testing/src/async/wait-for.util.js';
-import { startStandaloneWithSms } from '../dist/libs/testing/src/standalone/standalone-sms.fixture.js';
+import type { Page } from 'playwright-core';
+import { waitFor } from '../async/wait-for.util.js';
+import { launchChromium } from '../browser/chromium.util.js';
+import { startStandaloneWithSms } from '../standalone/standalone-sms.fixture.js';
 
 const OUT = 'docs/screenshots';
 const standalone = await startStandaloneWithSms('docs_screenshots');
@@ -21,7 +22,7 @@ try {
   );
   await standalone.text('+14155550132', 'Do you ship to Canada?');
 
-  for (const theme of /** @type {const} */ (['light', 'dark'])) {
+  for (const theme of ['light', 'dark'] as const) {
     const page = await signIn(theme, { width: 1280, height: 800 });
     await openFirstConversation(page);
     await page.screenshot({ path: `${OUT}/look-inbox-${theme}.png` });
@@ -56,12 +57,9 @@ try {
 }
 
 /** A signed-in admin, with the theme chosen as the toggle remembers it. */
-async function signIn(
-  /** @type {'light' | 'dark'} */ theme,
-  /** @type {{width: number, height: number}} */ viewport,
-) {
+async function signIn(theme: 'light' | 'dark', viewport: { width: number; height: number }): Promise<Page> {
   const context = await browser.newContext({ viewport, colorScheme: theme });
-  await context.addInitScript((t) => localStorage.setItem('switchboard.theme', t), theme);
+  await context.addInitScript((t: string) => localStorage.setItem('switchboard.theme', t), theme);
   const page = await context.newPage();
   await page.goto(`${standalone.app.url}/inbox/`);
   await page.getByLabel('Email').fill(standalone.admin.email);
@@ -72,7 +70,7 @@ async function signIn(
 }
 
 /** The All tab's first conversation, open (history stores the texts a moment after the webhook). */
-async function openFirstConversation(/** @type {import('playwright-core').Page} */ page) {
+async function openFirstConversation(page: Page): Promise<void> {
   const first = page.locator('a.conversation').first();
   await waitFor(
     async () => {
@@ -88,7 +86,7 @@ async function openFirstConversation(/** @type {import('playwright-core').Page} 
   await page.locator('li.message').first().waitFor();
 }
 
-async function addBillingQueue(/** @type {import('playwright-core').Page} */ page) {
+async function addBillingQueue(page: Page): Promise<void> {
   const form = page.locator('form.queue-form');
   await form.getByLabel('Queue name').fill('Billing');
   await form.getByLabel('Skill 1 of step 1', { exact: true }).fill('billing');
