@@ -3,14 +3,15 @@ import { type Guard, RemoveButton, TextInput, useLoaded } from './AdminForm.js';
 import { ApiKeysAdmin } from './ApiKeysAdmin.js';
 import { ChannelsAdmin } from './ChannelsAdmin.js';
 import { KnowledgeBaseAdmin } from './KnowledgeBaseAdmin.js';
+import { EmptyState } from './EmptyState.js';
 import { LabelsAdmin } from './LabelsAdmin.js';
+import { QueuesAdmin } from './QueuesAdmin.js';
 import { WorkspaceSettingsAdmin } from './WorkspaceSettingsAdmin.js';
 import {
   type AgentView,
   type CannedResponse,
   type InviteView,
   type Me,
-  type QueueView,
   type Role,
   type UserView,
   api,
@@ -36,7 +37,7 @@ export function AdminPage({ me }: { me: Me }) {
       <WorkspaceSettingsAdmin guard={guard} />
       <Users me={me} guard={guard} />
       <ChannelsAdmin guard={guard} />
-      <Queues guard={guard} />
+      <QueuesAdmin guard={guard} />
       <CannedResponses guard={guard} />
       <LabelsAdmin guard={guard} />
       <KnowledgeBaseAdmin guard={guard} />
@@ -65,7 +66,6 @@ async function loadUsers() {
     agents: new Map(a.agents.map((agent) => [agent.agentId, agent])),
   };
 }
-const loadQueues = async () => (await api<{ queues: QueueView[] }>('GET', '/queues')).queues;
 const loadCanned = async () =>
   (await api<{ cannedResponses: CannedResponse[] }>('GET', '/canned-responses')).cannedResponses;
 
@@ -94,14 +94,16 @@ function Users({ me, guard }: { me: Me; guard: Guard }) {
   return (
     <section>
       <h2>Users</h2>
-      <table aria-label="Users">
+      <table className="data-table" aria-label="Users">
         <thead>
           <tr>
-            <th>Name</th>
-            <th>Email</th>
-            <th>Role</th>
-            <th>Skills and capacity</th>
-            <th />
+            <th scope="col">Name</th>
+            <th scope="col">Email</th>
+            <th scope="col">Role</th>
+            <th scope="col">Skills and capacity</th>
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -232,76 +234,6 @@ function AgentSettings({
   );
 }
 
-function Queues({ guard }: { guard: Guard }) {
-  const [queues, load] = useLoaded(loadQueues, []);
-  const [name, setName] = useState('');
-  const [steps, setSteps] = useState('');
-  const [mode, setMode] = useState<'auto' | 'offer'>('auto');
-
-  const create = async (event: FormEvent) => {
-    event.preventDefault();
-    // One step per line: `expression | seconds` (the last line without seconds never expires).
-    const parsed = steps
-      .split('\n')
-      .map((line) => line.trim())
-      .filter(Boolean)
-      .map((line) => {
-        const [expression, seconds] = line.split('|').map((s) => s.trim());
-        return { expression: expression ?? '', expiresAfterSeconds: seconds ? Number(seconds) : null };
-      });
-    await guard(async () => {
-      await api('PUT', '/admin/queues', { name, mode, steps: parsed });
-      setName('');
-      setSteps('');
-      await load();
-    })();
-  };
-
-  return (
-    <section>
-      <h2>Queues and routing steps</h2>
-      <ul className="queues">
-        {queues.map((q) => (
-          <li key={q.id}>
-            <strong>{q.name}</strong> ({q.mode}, priority {q.priority}){' '}
-            {q.steps.map((s, i) => (
-              <code key={i}>
-                {s.expression}
-                {s.expiresAfterSeconds ? ` → ${s.expiresAfterSeconds}s` : ''}
-              </code>
-            ))}{' '}
-            <RemoveButton
-              name={q.name}
-              guard={guard}
-              remove={() => api('DELETE', `/admin/queues/${q.id}`)}
-              then={load}
-            />
-          </li>
-        ))}
-      </ul>
-      <form className="stacked" onSubmit={(e) => void create(e)}>
-        <TextInput label="Queue name" placeholder="Queue name" value={name} onChange={setName} required />
-        <select
-          aria-label="Queue mode"
-          value={mode}
-          onChange={(e) => setMode(e.target.value as 'auto' | 'offer')}
-        >
-          <option value="auto">assign automatically</option>
-          <option value="offer">offer to agents</option>
-        </select>
-        <textarea
-          aria-label="Routing steps"
-          placeholder={'billing >= 4 | 60\nbilling >= 2'}
-          value={steps}
-          onChange={(e) => setSteps(e.target.value)}
-          rows={3}
-        />
-        <button type="submit">Add queue</button>
-      </form>
-    </section>
-  );
-}
-
 function CannedResponses({ guard }: { guard: Guard }) {
   const [items, load] = useLoaded(loadCanned, []);
   const [shortcut, setShortcut] = useState('');
@@ -320,19 +252,45 @@ function CannedResponses({ guard }: { guard: Guard }) {
   return (
     <section>
       <h2>Canned responses</h2>
-      <ul>
-        {items.map((c) => (
-          <li key={c.id}>
-            <code>/{c.shortcut}</code> {c.title}{' '}
-            <RemoveButton
-              name={`/${c.shortcut}`}
-              guard={guard}
-              remove={() => api('DELETE', `/canned-responses/${c.id}`)}
-              then={load}
-            />
-          </li>
-        ))}
-      </ul>
+      {items.length === 0 ? (
+        <EmptyState title="No canned responses yet">
+          Agents insert one by typing / and its shortcut in a reply. Add the answers you give most below.
+        </EmptyState>
+      ) : (
+        <table className="data-table" aria-label="Canned responses">
+          <thead>
+            <tr>
+              <th scope="col">Shortcut</th>
+              <th scope="col">Title</th>
+              <th scope="col">Text</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((c) => (
+              <tr key={c.id}>
+                <td>
+                  <code>/{c.shortcut}</code>
+                </td>
+                <td>{c.title}</td>
+                <td className="clip" title={c.body}>
+                  {c.body}
+                </td>
+                <td className="row-actions">
+                  <RemoveButton
+                    name={`/${c.shortcut}`}
+                    guard={guard}
+                    remove={() => api('DELETE', `/canned-responses/${c.id}`)}
+                    then={load}
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <form className="stacked" onSubmit={(e) => void create(e)}>
         <TextInput label="Shortcut" placeholder="shortcut" value={shortcut} onChange={setShortcut} required />
         <TextInput label="Title" placeholder="title" value={title} onChange={setTitle} required />

@@ -16,6 +16,7 @@ import { SignUpPage } from './SignUpPage.js';
 import { SupervisorPage } from './SupervisorPage.js';
 import { PlanningPage } from './PlanningPage.js';
 import { SearchBox } from './SearchBox.js';
+import { ThemeToggle } from './ThemeToggle.js';
 import { WorkspaceSwitcher } from './WorkspaceSwitcher.js';
 
 // Loaded when first opened, with its chart library: not part of the first load (ADR 0102).
@@ -140,6 +141,7 @@ export function App() {
         <ConnectionStatus />
         <PresencePicker me={me} />
         <NotificationSettingsMenu />
+        <ThemeToggle />
         <span className="who" title={me.email}>
           {me.displayName} · {me.role}
         </span>

@@ -14,6 +14,8 @@ import { useLabels } from './labels.js';
 import { navigate } from './routes.js';
 import { ConversationPane } from './ConversationPane.js';
 import { EmptyConversationList } from './EmptyConversationList.js';
+import { EmptyState } from './EmptyState.js';
+import { MenuIcon } from './icons.js';
 import { SetupChecklist } from './SetupChecklist.js';
 import { CHANNEL_LABEL, waited } from './format.js';
 import { isTyping } from './keyboard.js';
@@ -45,6 +47,19 @@ export function InboxPage({
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
   const timer = useRef<number | undefined>(undefined);
+  // Below a laptop's width the list is a drawer over the conversation (ADR 0113); opening one closes it.
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  useEffect(() => setDrawerOpen(false), [conversationId]);
+  const closeList = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!drawerOpen) return;
+    closeList.current?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setDrawerOpen(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [drawerOpen]);
   // Responses may arrive out of order (a refresh of the previous tab landing after the new tab's
   // list): only the latest request's answer is shown.
   const latest = useRef(0);
@@ -150,8 +165,23 @@ export function InboxPage({
   ];
 
   return (
-    <main className="inbox">
-      <section className="list" aria-label="Conversations">
+    <main className={`inbox${conversationId ? '' : ' no-selection'}${drawerOpen ? ' drawer-open' : ''}`}>
+      <div className="drawer-bar">
+        <button
+          type="button"
+          aria-expanded={drawerOpen}
+          aria-controls="conversation-list"
+          onClick={() => setDrawerOpen(true)}
+        >
+          <MenuIcon /> Conversations
+        </button>
+      </div>
+      <section className="list" id="conversation-list" aria-label="Conversations">
+        <div className="drawer-head">
+          <button type="button" ref={closeList} onClick={() => setDrawerOpen(false)}>
+            Close list
+          </button>
+        </div>
         {me.role === 'admin' && <SetupChecklist />}
         <SavedViews
           current={{
@@ -252,7 +282,14 @@ export function InboxPage({
               </a>
             </li>
           ))}
-          {view === 'snoozed' && items.length === 0 && <li className="empty">Nothing is snoozed.</li>}
+          {view === 'snoozed' && items.length === 0 && (
+            <li>
+              <EmptyState title="Nothing is snoozed">
+                Snooze a conversation from its header: it comes back here at the time you pick, or when the
+                customer writes.
+              </EmptyState>
+            </li>
+          )}
           {page && items.length === 0 && view !== 'snoozed' && (
             <EmptyConversationList
               view={view}
@@ -271,10 +308,10 @@ export function InboxPage({
         />
       ) : (
         <section className="pane empty-pane">
-          <p>
-            Pick a conversation. Shortcuts: j/k move, r reply, e resolve, t transfer, s snooze, l label, 1/2/3
-            views; ? lists them all.
-          </p>
+          <EmptyState title="No conversation open">
+            Pick one from the list. Shortcuts: j/k move, r reply, e resolve, t transfer, s snooze, l label,
+            1/2/3 views; ? lists them all.
+          </EmptyState>
         </section>
       )}
     </main>

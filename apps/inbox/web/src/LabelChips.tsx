@@ -52,7 +52,7 @@ export function LabelEditor({
   const current = ids ?? [];
   const available = labels.filter((l) => !current.includes(l.id));
   return (
-    <span className="label-editor" aria-label={`${what} labels`}>
+    <span className="label-editor" role="group" aria-label={`${what} labels`}>
       <LabelChips
         ids={current}
         labels={labels}

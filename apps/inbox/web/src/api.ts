@@ -33,6 +33,7 @@ export type {
   QueueStatsView,
   QueueView,
   RoutingDecisionView,
+  RoutingStep,
   SearchResultsView,
   SmsNumberView,
   TextRange,
