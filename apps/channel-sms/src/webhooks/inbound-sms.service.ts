@@ -4,6 +4,7 @@ import {
   type EventEnvelope,
   IdentityOptOutChangedV1,
   InboundMessageReceivedV1,
+  inboundEventId,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
 import { countWebhook } from '@switchboard/platform';
@@ -18,7 +19,7 @@ import { TwilioSignatureError } from './twilio-webhook.errors.js';
 
 /**
  * A customer's SMS/MMS from Twilio: authenticated against the account its `To` names, published
- * durably (the caller acknowledges only then), once per MessageSid.
+ * durably (the caller acknowledges only then), as one event per MessageSid (ADR 0037).
  */
 @Injectable()
 export class InboundSmsService {
@@ -42,21 +43,28 @@ export class InboundSmsService {
     const { account } = webhook;
     const messageSid = draft.payload.providerMessageId;
 
-    // Twilio retries a webhook that timed out or failed; MessageSid is the dedupe key. A receipt is
-    // written only after the publish, so a retry after a failed publish publishes again. Two
-    // concurrent deliveries may both publish: history stores by (workspace, account, provider id).
+    const keyword = detectSmsKeyword(draft.payload.text);
+    const changesOptOut = keyword?.kind === 'opt-out' || keyword?.kind === 'opt-in';
+
+    // Twilio retries a webhook that timed out or failed, with the same MessageSid. The message's
+    // event id is named by it (ADR 0037, as ADR 0036 for social): a retry published again is the
+    // same event, and history stores it once by its natural key. So a text is published at once,
+    // its one round trip the publish. Receipts, written only after the publish (a retry after a
+    // failed publish publishes again), are kept where a retry must not repeat a side effect: MMS
+    // (its media fetched and stored once) and STOP/START (a late retry of STOP must not undo a
+    // START sent since, nor publish a second opt-out change).
     const receipt = { workspaceId: account.workspaceId, channelAccountId: account.id, messageSid };
-    if (await this.receipts.wasReceived(receipt)) {
+    const keepsReceipt = draft.media.length > 0 || changesOptOut;
+    if (keepsReceipt && (await this.receipts.wasReceived(receipt))) {
       countWebhook('twilio', 'duplicate');
       return emptyTwiml();
     }
 
     const receivedAt = new Date(draft.payload.receivedAt);
     const from = draft.payload.sender.address;
-    const keyword = detectSmsKeyword(draft.payload.text);
 
     const events: EventEnvelope[] = [];
-    if (keyword?.kind === 'opt-out' || keyword?.kind === 'opt-in') {
+    if (changesOptOut) {
       const optedOut = keyword.kind === 'opt-out';
       // Before the publish: replies are refused from this moment, even if the publish fails.
       await this.optOuts.record(account.workspaceId, from, optedOut, keyword.keyword, receivedAt);
@@ -80,6 +88,7 @@ export class InboundSmsService {
     const hints: Record<string, string> = {};
     if (rejected > 0) hints.mediaRejected = String(rejected);
     const inbound = InboundMessageReceivedV1.create({
+      id: inboundEventId(account.id, messageSid),
       workspaceId: account.workspaceId,
       payload: {
         ...draft.payload,
@@ -91,7 +100,7 @@ export class InboundSmsService {
     events.unshift(inbound);
     await this.bus.emit(events);
 
-    await this.receipts.record(receipt);
+    if (keepsReceipt) await this.receipts.record(receipt);
     countWebhook('twilio', 'accepted');
     return keyword?.kind === 'help' ? helpTwiml(account) : emptyTwiml();
   }
