@@ -214,7 +214,8 @@ describe('standalone: the inbox look — theme, empty states, routing steps form
     await conversation.click();
     const reply = page.getByLabel('Reply', { exact: true });
     await reply.waitFor();
-    expect(await page.locator('.list').isVisible()).toBe(false);
+    // The drawer slides away (a 0.18 s transition), however fast the conversation opened.
+    await page.locator('.list').waitFor({ state: 'hidden', timeout: 5_000 });
     const paneWidth = (await page.locator('section.pane').boundingBox())!.width;
     expect(paneWidth).toBeGreaterThan(400);
     // Nothing wider than the screen: no sideways scrolling.
