@@ -1,31 +1,34 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DEFAULT_WORKSPACE_ID,
-  DeliveryStatusChangedV1,
+  type DeliveryStatusChangedV1,
   InboundMessageReceivedV1,
-  MessageDeliveryRequestedV1,
-  Topics,
+  type MessageDeliveryRequestedV1,
 } from '@switchboard/contracts';
-import { type ConsumedEvent, KafkaEventBus } from '@switchboard/messaging';
+import type { ConsumedEvent } from '@switchboard/messaging';
 import { FilesystemAttachmentStore } from '@switchboard/platform';
 import {
   type AppProcess,
+  type ElsewhereServer,
   type GraphApiServer,
   type TestDatabase,
   createTestDatabase,
+  emitDeliveryRequest,
   graphError,
   messagingInbound,
   metaJson,
+  observeChannelOutput,
+  postMetaBytes,
+  postMetaWebhook,
   settle,
   signMetaBody,
   startAppProcess,
+  startElsewhereServer,
   startGraphApiServer,
-  testRunId,
+  testKafka,
   waitFor,
   whatsAppInbound,
   whatsAppStatus,
@@ -49,60 +52,33 @@ const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a
  * answering as the Graph API does.
  */
 describe('channel-social: Meta', () => {
-  const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
-  const topicPrefix = `${testRunId()}.social-${randomUUID().slice(0, 8)}.`;
+  const kafka = testKafka('social');
   let database: TestDatabase;
   let db: pg.Pool;
   let graph: GraphApiServer;
-  let elsewhere: Server;
-  let elsewhereHits = 0;
-  let elsewhereUrl: string;
+  let elsewhere: ElsewhereServer;
   let app: AppProcess;
-  let bus: KafkaEventBus;
   let dataDir: string;
   let files: FilesystemAttachmentStore;
-  const inbound: ConsumedEvent<InboundMessageReceivedV1>[] = [];
-  const statuses: DeliveryStatusChangedV1[] = [];
+  let inbound: ConsumedEvent<InboundMessageReceivedV1>[];
+  let statuses: DeliveryStatusChangedV1[];
 
   const wamid = () => `wamid.${randomBytes(24).toString('base64url')}`;
   const customer = () => `1415555${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}`;
-  const post = (body: string, signature: string | null) =>
-    fetch(`${app.url}/webhooks/meta`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(signature === null ? {} : { 'x-hub-signature-256': signature }),
-      },
-      body,
-    });
-  const sendWebhook = (body: unknown) => {
-    const raw = metaJson(body);
-    return post(raw, signMetaBody(raw, APP_SECRET));
-  };
+  const post = (raw: string, signature: string | null) => postMetaBytes(app.url, raw, signature);
+  const sendWebhook = (body: unknown) => postMetaWebhook(app.url, body, APP_SECRET);
   const inboundFor = (id: string) => inbound.filter((c) => c.event.payload.providerMessageId === id);
   const accountId = async (channel: string) =>
     (await db.query<{ id: string }>('SELECT id FROM channels.social_accounts WHERE channel = $1', [channel]))
       .rows[0]!.id;
-  const requestDelivery = async (overrides: Partial<MessageDeliveryRequestedV1['payload']>) => {
-    const event = MessageDeliveryRequestedV1.create({
-      workspaceId: DEFAULT_WORKSPACE_ID,
-      payload: {
-        messageId: randomUUID(),
-        conversationId: randomUUID(),
-        customerId: randomUUID(),
-        channel: 'whatsapp',
-        channelAccountId: null,
-        recipient: { kind: 'phone', address: '+14155550000' },
-        text: 'Your order ships today.',
-        attachments: [],
-        sender: { type: 'agent', id: 'agent-1' },
-        requestedAt: new Date().toISOString(),
-        ...overrides,
-      },
+  const requestDelivery = (overrides: Partial<MessageDeliveryRequestedV1['payload']>) =>
+    emitDeliveryRequest(kafka.bus, {
+      channel: 'whatsapp',
+      channelAccountId: null,
+      recipient: { kind: 'phone', address: '+14155550000' },
+      text: 'Your order ships today.',
+      ...overrides,
     });
-    await bus.emit(event);
-    return event.payload.messageId;
-  };
   const statusesOf = (messageId: string) => statuses.filter((s) => s.payload.messageId === messageId);
   const firstStatus = (messageId: string) =>
     waitFor(() => statusesOf(messageId)[0], { what: `a delivery status for ${messageId}` });
@@ -113,42 +89,12 @@ describe('channel-social: Meta', () => {
     files = new FilesystemAttachmentStore(join(dataDir, 'attachments'));
     db = new pg.Pool({ connectionString: database.url, max: 2 });
     graph = await startGraphApiServer([WA_TOKEN, PAGE_TOKEN]);
-    elsewhere = createServer((_req, res) => {
-      elsewhereHits += 1;
-      res.writeHead(200, { 'content-type': 'image/png' });
-      res.end(PNG);
-    });
-    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
-    elsewhereUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
-
-    bus = new KafkaEventBus({
-      brokers,
-      clientId: 'social-e2e',
-      topicPrefix,
-      partitions: 2,
-      replicationFactor: 1,
-    });
-    const subscriptions = await Promise.all([
-      bus.subscribe({
-        groupId: 'observer.inbound',
-        topics: [Topics.inbound],
-        accepts: [InboundMessageReceivedV1],
-        handleBatch: (batch) => Promise.resolve(void inbound.push(...batch)),
-      }),
-      bus.subscribe({
-        groupId: 'observer.status',
-        topics: [Topics.deliveryStatus],
-        accepts: [DeliveryStatusChangedV1],
-        handleBatch: (batch) => Promise.resolve(void statuses.push(...batch.map((c) => c.event))),
-      }),
-    ]);
-    await Promise.all(subscriptions.map((s) => s.assigned));
+    elsewhere = await startElsewhereServer('image/png', PNG);
+    ({ inbound, statuses } = await observeChannelOutput(kafka.bus, [InboundMessageReceivedV1]));
 
     app = await startAppProcess('channel-social', {
       DATABASE_URL: database.url,
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_TOPIC_PREFIX: topicPrefix,
-      KAFKA_PARTITIONS: '2',
+      ...kafka.env,
       META_GRAPH_API_BASE_URL: graph.url,
       META_APP_SECRET: APP_SECRET,
       META_VERIFY_TOKEN: VERIFY_TOKEN,
@@ -166,10 +112,9 @@ describe('channel-social: Meta', () => {
 
   afterAll(async () => {
     await app?.stop('SIGTERM');
-    await bus?.close();
+    await kafka.bus.close();
     await graph?.close();
-    elsewhere?.closeAllConnections();
-    await new Promise((resolve) => elsewhere?.close(resolve));
+    await elsewhere?.close();
     await db?.end();
     await database?.drop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -337,7 +282,7 @@ describe('channel-social: Meta', () => {
 
     it('never fetches a media URL outside Meta', async () => {
       const id = wamid();
-      graph.addMedia('2001', 'image/png', PNG, { url: `${elsewhereUrl}/internal` });
+      graph.addMedia('2001', 'image/png', PNG, { url: `${elsewhere.url}/internal` });
       const body = whatsAppInbound({
         phoneNumberId: PHONE_NUMBER_ID,
         from: customer(),
@@ -347,7 +292,7 @@ describe('channel-social: Meta', () => {
       const [consumed] = await waitFor(() => (inboundFor(id).length > 0 ? inboundFor(id) : null));
       expect(consumed!.event.payload.attachments).toEqual([]);
       expect(consumed!.event.payload.hints).toMatchObject({ mediaRejected: '1' });
-      expect(elsewhereHits).toBe(0);
+      expect(elsewhere.hits()).toBe(0);
     });
 
     it('answers 200 for a number nobody connected and 400 for a body that is not JSON, publishing nothing', async () => {

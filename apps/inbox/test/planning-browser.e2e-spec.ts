@@ -1,5 +1,5 @@
 import { DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
-import { launchChromium } from '@switchboard/testing';
+import { launchChromium, seriousAccessibilityViolations } from '@switchboard/testing';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import type { Browser } from 'playwright-core';
@@ -58,6 +58,7 @@ describe('planning page in the browser', () => {
     const rows = page.getByRole('table', { name: 'Staffing by hour' }).locator('tbody tr');
     await rows.first().waitFor();
     expect(await rows.count()).toBe(168);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]); // the staffing plan
     expect(await rows.nth(9).locator('td').first().textContent()).toBe('Mon 09:00');
     expect(await page.locator('p[data-method]').getAttribute('data-method')).toBe('simulation');
     expect(await page.locator('p[data-method]').textContent()).toContain('Hours in America/New_York');

@@ -1,4 +1,4 @@
-import { launchChromium } from '@switchboard/testing';
+import { launchChromium, seriousAccessibilityViolations } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -78,6 +78,7 @@ describe('workspaces in the browser', () => {
     const choices = page.locator('.workspace-choices button');
     expect(await choices.allTextContents()).toEqual(['Bakery North', 'Bakery South']);
     await page.screenshot({ path: `${SCREENSHOTS}/sign-in-choose-workspace.png` });
+    expect(await seriousAccessibilityViolations(page)).toEqual([]); // choosing a workspace
     await page.getByRole('button', { name: 'Bakery South' }).click();
     await page.locator('.topbar').waitFor();
     expect(await currentWorkspace(page)).toBe(south.workspaceId);
@@ -120,6 +121,7 @@ describe('workspaces in the browser', () => {
     expect(await table.locator('img').count()).toBe(0);
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
     await page.screenshot({ path: `${SCREENSHOTS}/operator-workspaces.png` });
+    expect(await seriousAccessibilityViolations(page)).toEqual([]); // the operator's workspaces
     await page.context().close();
 
     // The shop's admin: no link, and the route shows them their inbox, not the list.

@@ -22,7 +22,7 @@ describe('standalone: contacts page — find, profile, attributes, merge and und
   let browser: Browser;
 
   beforeAll(async () => {
-    standalone = await startStandaloneWithSms('standalone_contacts', 90_000);
+    standalone = await startStandaloneWithSms('standalone_contacts', { readyTimeoutMs: 90_000 });
     browser = await launchChromium();
   }, 120_000);
 

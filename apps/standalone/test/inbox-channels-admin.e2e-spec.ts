@@ -1,13 +1,15 @@
 import {
-  type AppProcess,
-  type TestDatabase,
-  createTestDatabase,
-  signedTwilioWebhook,
-  startAppProcess,
-  twilioInboundSmsParams,
+  STANDALONE_PUBLIC_BASE_URL as PUBLIC_BASE_URL,
+  type Standalone,
   launchChromium,
   metaJson,
+  newTwilioAccount,
+  seriousAccessibilityViolations,
+  signInToInbox,
   signMetaBody,
+  signedTwilioWebhook,
+  startStandalone,
+  twilioInboundSmsParams,
   waitFor,
   whatsAppInbound,
 } from '@switchboard/testing';
@@ -16,10 +18,7 @@ import { existsSync } from 'node:fs';
 import { type Browser } from 'playwright-core';
 
 const SCREENSHOTS = 'docs/screenshots';
-const ADMIN = { email: 'owner@example.test', password: 'owner password 1234' };
-const PUBLIC_BASE_URL = 'https://switchboard.example.test';
-const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
-const AUTH_TOKEN = randomBytes(16).toString('hex');
+const { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } = newTwilioAccount();
 const NUMBER = '+14155550142';
 const WA_PHONE_NUMBER_ID = '106540352242922';
 const META_APP_SECRET = randomBytes(16).toString('hex');
@@ -32,28 +31,20 @@ const WA_TOKEN = `EAAG${randomBytes(20).toString('hex')}`;
  * that number's webhooks, and whose removal stops them. The token is never on the page.
  */
 describe('standalone: channels on the admin screen', () => {
-  let database: TestDatabase;
-  let app: AppProcess;
+  let standalone: Standalone;
+  let app: Standalone['app'];
   let browser: Browser;
 
   beforeAll(async () => {
     if (!existsSync('dist/inbox-web/index.html'))
       throw new Error('run `npm run build` first (builds the SPA)');
-    database = await createTestDatabase('standalone_channels_admin');
-    app = await startAppProcess('standalone', {
-      DATABASE_URL: database.url,
-      PUBLIC_BASE_URL,
-      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-    });
-    await app.waitUntilReady(60_000);
+    standalone = await startStandalone('standalone_channels_admin', { readyTimeoutMs: 60_000 });
+    app = standalone.app;
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await app?.stop('SIGTERM');
-    await database?.drop();
+    await standalone?.close();
   });
 
   const webhook = async () => {
@@ -69,10 +60,7 @@ describe('standalone: channels on the admin screen', () => {
   it('sets up the widget and a Twilio number from the admin screen', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await page.goto(`${app.url}/inbox/`);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToInbox(page, app.url, standalone.admin);
     await page.getByRole('link', { name: 'Admin' }).click();
 
     // The snippet names this workspace's key, on this origin.
@@ -136,6 +124,7 @@ describe('standalone: channels on the admin screen', () => {
     await page.setViewportSize({ width: 1280, height: 2300 });
     await page.locator('section[aria-label="Web chat widget"]').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SCREENSHOTS}/inbox-admin-channels.png` });
+    expect(await seriousAccessibilityViolations(page)).toEqual([]); // Admin → Channels
 
     await page.getByRole('button', { name: `Remove ${NUMBER}` }).click();
     await row.waitFor({ state: 'detached' });
@@ -146,10 +135,7 @@ describe('standalone: channels on the admin screen', () => {
   it('connects a WhatsApp number from the admin screen: the sealed app secret then verifies Meta’s webhooks, and is never shown', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await page.goto(`${app.url}/inbox/`);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToInbox(page, app.url, standalone.admin);
     await page.getByRole('link', { name: 'Admin' }).click();
 
     const social = page.getByRole('region', { name: 'Social channels' });

@@ -1,30 +1,25 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Attachment, DEFAULT_WORKSPACE_ID, OutboundMessageRequestedV1 } from '@switchboard/contracts';
-import { KafkaEventBus } from '@switchboard/messaging';
+import { type Attachment, DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
 import { FilesystemAttachmentStore } from '@switchboard/platform';
 import {
-  type AppProcess,
-  type TestDatabase,
+  STANDALONE_PUBLIC_BASE_URL,
+  type StandaloneWithSms,
   type TwilioApiServer,
-  createTestDatabase,
-  signedTwilioWebhook,
-  startAppProcess,
+  emitAgentReply,
+  newTwilioAccount,
+  startStandaloneWithSms,
   startTwilioApiServer,
-  testRunId,
+  testKafka,
   twilioInboundSmsParams,
   waitFor,
 } from '@switchboard/testing';
 import pg from 'pg';
 import WebSocket from 'ws';
 
-const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
-const AUTH_TOKEN = randomBytes(16).toString('hex');
-const OUR_NUMBER = '+14155550100';
 const CUSTOMER = '+14155550177';
-const PUBLIC_BASE_URL = 'https://switchboard.example.test';
 // A JPEG's start and end markers around a JFIF header: what a carrier sends, in miniature.
 const JPEG = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex');
 
@@ -35,67 +30,49 @@ const JPEG = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex');
  * A key of another workspace named in the same reply is not served.
  */
 describe('standalone: an MMS forwarded to a web customer', () => {
-  const topicPrefix = `${testRunId()}.mms-web-${randomUUID().slice(0, 8)}.`;
-  let database: TestDatabase;
+  const kafka = testKafka('mms-web');
+  const account = newTwilioAccount();
+  let standalone: StandaloneWithSms;
   let db: pg.Pool;
   let twilioApi: TwilioApiServer;
-  let bus: KafkaEventBus;
-  let app: AppProcess;
   let dataDir: string;
   let files: FilesystemAttachmentStore;
   let socket: WebSocket | undefined;
 
   beforeAll(async () => {
-    const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
-    database = await createTestDatabase('standalone_mms_web');
-    db = new pg.Pool({ connectionString: database.url, max: 2 });
     dataDir = await mkdtemp(join(tmpdir(), 'mms-web-'));
     // The process's store (ATTACHMENT_STORAGE's default): SWITCHBOARD_DATA_DIR/attachments.
     files = new FilesystemAttachmentStore(join(dataDir, 'attachments'));
-    twilioApi = await startTwilioApiServer({ [ACCOUNT_SID]: AUTH_TOKEN });
-    bus = new KafkaEventBus({
-      brokers,
-      clientId: 'mms-web-e2e',
-      topicPrefix,
-      partitions: 2,
-      replicationFactor: 1,
+    twilioApi = await startTwilioApiServer({ [account.accountSid]: account.authToken });
+    standalone = await startStandaloneWithSms('standalone_mms_web', {
+      twilioAccount: account,
+      env: { ...kafka.env, TWILIO_API_BASE_URL: twilioApi.url, SWITCHBOARD_DATA_DIR: dataDir },
     });
-    app = await startAppProcess('standalone', {
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_TOPIC_PREFIX: topicPrefix,
-      KAFKA_PARTITIONS: '2',
-      PUBLIC_BASE_URL,
-      TWILIO_API_BASE_URL: twilioApi.url,
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_PHONE_NUMBER: OUR_NUMBER,
-      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      SWITCHBOARD_DATA_DIR: dataDir,
-    });
-    await app.waitUntilReady(120_000);
+    db = new pg.Pool({ connectionString: standalone.database.url, max: 2 });
   }, 180_000);
 
   afterAll(async () => {
     socket?.terminate();
-    await app?.stop('SIGTERM');
-    await bus?.close();
-    await twilioApi?.close();
     await db?.end();
-    await database?.drop();
+    await standalone?.close();
+    await kafka.bus.close();
+    await twilioApi?.close();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it("serves the MMS from the store to the web customer it was forwarded to, and not another workspace's key", async () => {
     // The SMS customer's MMS: copied from Twilio into the store under the workspace's key.
-    const inbound = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, CUSTOMER, { Body: 'The damage' });
-    const mediaUrl = twilioApi.addMedia(ACCOUNT_SID, inbound.MessageSid, {
+    const app = standalone.app;
+    const { accountSid } = account;
+    const inbound = twilioInboundSmsParams(accountSid, standalone.twilio.number, CUSTOMER, {
+      Body: 'The damage',
+    });
+    const mediaUrl = twilioApi.addMedia(accountSid, inbound.MessageSid, {
       contentType: 'image/jpeg',
       body: JPEG,
     });
     const mms = { ...inbound, NumMedia: '1', MediaUrl0: mediaUrl, MediaContentType0: 'image/jpeg' };
-    const signed = signedTwilioWebhook(AUTH_TOKEN, `${PUBLIC_BASE_URL}/webhooks/twilio/sms`, mms);
-    expect((await fetch(`${app.url}/webhooks/twilio/sms`, { method: 'POST', ...signed })).status).toBe(200);
+    expect(await standalone.postTwilio(`${STANDALONE_PUBLIC_BASE_URL}/webhooks/twilio/sms`, mms)).toBe(200);
     const [photo] = await waitFor(
       async () =>
         (
@@ -150,19 +127,10 @@ describe('standalone: an MMS forwarded to a web customer', () => {
     );
 
     // The agent forwards the MMS (and, forged, the other workspace's key) to the web customer.
-    await bus.emit(
-      OutboundMessageRequestedV1.create({
-        workspaceId: DEFAULT_WORKSPACE_ID,
-        payload: {
-          idempotencyKey: randomUUID(),
-          customerId,
-          internalNote: false,
-          text: 'The photo you sent by text',
-          attachments: [photo!, { storageKey: theirs, contentType: 'image/jpeg', sizeBytes: JPEG.length }],
-          sender: { type: 'agent', id: 'agent-a', name: 'Ada' },
-        },
-      }),
-    );
+    await emitAgentReply(kafka.bus, customerId, 'The photo you sent by text', [
+      photo!,
+      { storageKey: theirs, contentType: 'image/jpeg', sizeBytes: JPEG.length },
+    ]);
     const item = await waitFor(
       () =>
         received

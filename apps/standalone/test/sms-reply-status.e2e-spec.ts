@@ -1,26 +1,20 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DEFAULT_WORKSPACE_ID, OutboundMessageRequestedV1 } from '@switchboard/contracts';
-import { KafkaEventBus } from '@switchboard/messaging';
 import {
-  type AppProcess,
-  type TestDatabase,
+  STANDALONE_PUBLIC_BASE_URL,
+  type StandaloneWithSms,
   type TwilioApiServer,
-  createTestDatabase,
-  signedTwilioWebhook,
-  startAppProcess,
+  emitAgentReply,
+  newTwilioAccount,
+  signInToInboxApi,
+  startStandaloneWithSms,
   startTwilioApiServer,
-  testRunId,
+  testKafka,
   twilioInboundSmsParams,
   waitFor,
 } from '@switchboard/testing';
 import pg from 'pg';
 
-const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
-const AUTH_TOKEN = randomBytes(16).toString('hex');
-const OUR_NUMBER = '+14155550100';
 const CUSTOMER = '+14155550142';
-const PUBLIC_BASE_URL = 'https://switchboard.example.test';
-const ADMIN = { email: 'owner@example.test', password: 'owner password 1234' };
 // A 1×1 transparent PNG.
 const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4b30000000049454e44ae426082',
@@ -34,31 +28,21 @@ const PNG = Buffer.from(
  * what the agent sees — in order, a late `sent` never undoing `delivered`.
  */
 describe('standalone: an SMS reply and its delivery status', () => {
-  const topicPrefix = `${testRunId()}.sms-reply-${randomUUID().slice(0, 8)}.`;
-  let database: TestDatabase;
+  const kafka = testKafka('sms-reply');
+  const account = newTwilioAccount();
+  let standalone: StandaloneWithSms;
   let db: pg.Pool;
   let twilioApi: TwilioApiServer;
-  let bus: KafkaEventBus;
-  let app: AppProcess;
 
-  const post = async (path: string, url: string, params: Record<string, string>) => {
-    const { headers, body } = signedTwilioWebhook(AUTH_TOKEN, url, params);
-    return (await fetch(`${app.url}${path}`, { method: 'POST', headers, body })).status;
+  const customerTexts = (body: string) => {
+    const params = twilioInboundSmsParams(account.accountSid, standalone.twilio.number, CUSTOMER, {
+      Body: body,
+    });
+    return {
+      params,
+      posted: standalone.postTwilio(`${STANDALONE_PUBLIC_BASE_URL}/webhooks/twilio/sms`, params),
+    };
   };
-  const reply = (customerId: string, text: string) =>
-    bus.emit(
-      OutboundMessageRequestedV1.create({
-        workspaceId: DEFAULT_WORKSPACE_ID,
-        payload: {
-          idempotencyKey: randomUUID(),
-          customerId,
-          internalNote: false,
-          text,
-          attachments: [],
-          sender: { type: 'agent', id: 'agent-a', name: 'Ada' },
-        },
-      }),
-    );
   const replyRow = (text: string) =>
     db
       .query<{
@@ -76,57 +60,35 @@ describe('standalone: an SMS reply and its delivery status', () => {
     const creation = await waitFor(() => twilioApi.creations().find((c) => c.form.get('Body') === text), {
       what: `"${text}" sent to Twilio`,
     });
-    const callbackUrl = creation.form.get('StatusCallback')!;
-    return post(callbackUrl.slice(PUBLIC_BASE_URL.length), callbackUrl, {
+    return standalone.postTwilio(creation.form.get('StatusCallback')!, {
       MessageSid: `SM${randomBytes(16).toString('hex')}`,
       MessageStatus: status,
-      AccountSid: ACCOUNT_SID,
+      AccountSid: account.accountSid,
       To: CUSTOMER,
-      From: OUR_NUMBER,
+      From: standalone.twilio.number,
       ...extra,
     });
   };
 
   beforeAll(async () => {
-    const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
-    database = await createTestDatabase('standalone_sms_reply');
-    db = new pg.Pool({ connectionString: database.url, max: 2 });
-    twilioApi = await startTwilioApiServer({ [ACCOUNT_SID]: AUTH_TOKEN });
-    bus = new KafkaEventBus({
-      brokers,
-      clientId: 'sms-reply-e2e',
-      topicPrefix,
-      partitions: 2,
-      replicationFactor: 1,
+    twilioApi = await startTwilioApiServer({ [account.accountSid]: account.authToken });
+    standalone = await startStandaloneWithSms('standalone_sms_reply', {
+      twilioAccount: account,
+      env: { ...kafka.env, TWILIO_API_BASE_URL: twilioApi.url },
     });
-    app = await startAppProcess('standalone', {
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_TOPIC_PREFIX: topicPrefix,
-      KAFKA_PARTITIONS: '2',
-      PUBLIC_BASE_URL,
-      TWILIO_API_BASE_URL: twilioApi.url,
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_PHONE_NUMBER: OUR_NUMBER,
-      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-    });
-    await app.waitUntilReady(120_000);
+    db = new pg.Pool({ connectionString: standalone.database.url, max: 2 });
   }, 180_000);
 
   afterAll(async () => {
-    await app?.stop('SIGTERM');
-    await bus?.close();
-    await twilioApi?.close();
     await db?.end();
-    await database?.drop();
+    await standalone?.close();
+    await kafka.bus.close();
+    await twilioApi?.close();
   });
 
   it('shows a reply queued, then delivered, never back to sent; an undelivered one keeps its error code', async () => {
-    const inbound = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, CUSTOMER, { Body: 'Where is my order?' });
-    expect(await post('/webhooks/twilio/sms', `${PUBLIC_BASE_URL}/webhooks/twilio/sms`, inbound)).toBe(200);
+    const { params: inbound, posted } = customerTexts('Where is my order?');
+    expect(await posted).toBe(200);
     const customerId = await waitFor(
       async () =>
         (
@@ -138,7 +100,7 @@ describe('standalone: an SMS reply and its delivery status', () => {
       { what: 'the text in history', timeoutMs: 60_000 },
     );
 
-    await reply(customerId, 'It ships today.');
+    await emitAgentReply(kafka.bus, customerId, 'It ships today.');
     const queued = await waitFor(
       async () => {
         const row = await replyRow('It ships today.');
@@ -155,7 +117,7 @@ describe('standalone: an SMS reply and its delivery status', () => {
     });
     expect(await statusCallback('It ships today.', 'sent')).toBe(200);
 
-    await reply(customerId, 'Or call us.');
+    await emitAgentReply(kafka.bus, customerId, 'Or call us.');
     expect(await statusCallback('Or call us.', 'undelivered', { ErrorCode: '30006' })).toBe(200);
     const undelivered = await waitFor(
       async () => {
@@ -170,8 +132,8 @@ describe('standalone: an SMS reply and its delivery status', () => {
   }, 240_000);
 
   it("sends an agent's image from the inbox as MMS: Twilio gets a URL of ours that serves the image; a WebP is refused with a reason", async () => {
-    const inbound = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, CUSTOMER, { Body: 'Send me the map?' });
-    expect(await post('/webhooks/twilio/sms', `${PUBLIC_BASE_URL}/webhooks/twilio/sms`, inbound)).toBe(200);
+    const { params: inbound, posted } = customerTexts('Send me the map?');
+    expect(await posted).toBe(200);
     const conversationId = await waitFor(
       async () =>
         (
@@ -182,17 +144,8 @@ describe('standalone: an SMS reply and its delivery status', () => {
         ).rows[0]?.conversation_id,
       { what: 'the text in history', timeoutMs: 60_000 },
     );
-    const session = await fetch(`${app.url}/api/inbox/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: app.url },
-      body: JSON.stringify(ADMIN),
-    });
-    const { csrfToken } = (await session.json()) as { csrfToken: string };
-    const agent = {
-      origin: app.url,
-      cookie: session.headers.getSetCookie()[0]!.split(';')[0]!,
-      'x-csrf-token': csrfToken,
-    };
+    const app = standalone.app;
+    const agent = (await signInToInboxApi(app.url, standalone.admin)).headers;
     const upload = async (type: string, body: Buffer, name: string) => {
       const response = await fetch(`${app.url}/api/inbox/attachments`, {
         method: 'POST',
@@ -218,7 +171,7 @@ describe('standalone: an SMS reply and its delivery status', () => {
     );
     const [mediaUrl, ...others] = creation.form.getAll('MediaUrl');
     expect(others).toEqual([]);
-    expect(mediaUrl!.startsWith(`${PUBLIC_BASE_URL}/sms/media/`)).toBe(true);
+    expect(mediaUrl!.startsWith(`${STANDALONE_PUBLIC_BASE_URL}/sms/media/`)).toBe(true);
     // What Twilio fetches, here from the app's own address.
     const media = await fetch(`${app.url}${new URL(mediaUrl!).pathname}`);
     expect(media.status).toBe(200);

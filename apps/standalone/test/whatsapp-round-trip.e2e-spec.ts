@@ -1,30 +1,24 @@
 import { execFile } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { credentials } from '@grpc/grpc-js';
-import {
-  DEFAULT_WORKSPACE_ID,
-  OutboundMessageRequestedV1,
-  type SwitchboardClients,
-  createSwitchboardClients,
-  type grpcV1,
-} from '@switchboard/contracts';
-import { KafkaEventBus } from '@switchboard/messaging';
+import { type SwitchboardClients, createSwitchboardClients, type grpcV1 } from '@switchboard/contracts';
 import {
   type AppProcess,
   type GraphApiServer,
+  STANDALONE_PUBLIC_BASE_URL,
+  type StandaloneWithSms,
   type TestDatabase,
-  createTestDatabase,
-  metaJson,
-  signMetaBody,
-  signedTwilioWebhook,
-  startAppProcess,
-  startGraphApiServer,
-  startTwilioApiServer,
   type TwilioApiServer,
-  testRunId,
-  twilioInboundSmsParams,
+  emitAgentReply,
+  newTwilioAccount,
+  postMetaWebhook,
   rpcFailure,
+  startGraphApiServer,
+  startStandaloneWithSms,
+  startTwilioApiServer,
+  testKafka,
+  twilioInboundSmsParams,
   unary,
   waitFor,
   whatsAppInbound,
@@ -32,10 +26,6 @@ import {
 } from '@switchboard/testing';
 import pg from 'pg';
 
-const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
-const AUTH_TOKEN = randomBytes(16).toString('hex');
-const OUR_NUMBER = '+14155550100';
-const PUBLIC_BASE_URL = 'https://switchboard.example.test';
 const APP_SECRET = randomBytes(16).toString('hex');
 const WA_TOKEN = `EAAG${randomBytes(20).toString('hex')}`;
 const PHONE_NUMBER_ID = '106540352242922';
@@ -50,23 +40,17 @@ const WABA_ID = '102290129340398';
  * `read` becomes its delivery status, and the same person's SMS lands on the same customer.
  */
 describe('standalone: a WhatsApp round trip', () => {
-  const topicPrefix = `${testRunId()}.whatsapp-${randomUUID().slice(0, 8)}.`;
+  const kafka = testKafka('whatsapp');
+  const account = newTwilioAccount();
+  let standalone: StandaloneWithSms;
+  let app: AppProcess;
   let database: TestDatabase;
   let db: pg.Pool;
   let graph: GraphApiServer;
   let twilioApi: TwilioApiServer;
-  let bus: KafkaEventBus;
-  let app: AppProcess;
   let clients: SwitchboardClients | undefined;
 
-  const postMeta = (body: unknown) => {
-    const raw = metaJson(body);
-    return fetch(`${app.url}/webhooks/meta`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(raw, APP_SECRET) },
-      body: raw,
-    });
-  };
+  const postMeta = (body: unknown) => postMetaWebhook(app.url, body, APP_SECRET);
   const messageRow = (providerMessageId: string) =>
     db
       .query<{ customer_id: string; channel: string; text: string }>(
@@ -76,46 +60,31 @@ describe('standalone: a WhatsApp round trip', () => {
       .then((r) => r.rows[0]);
 
   beforeAll(async () => {
-    const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
-    database = await createTestDatabase('standalone_whatsapp');
-    db = new pg.Pool({ connectionString: database.url, max: 2 });
     graph = await startGraphApiServer([WA_TOKEN]);
-    twilioApi = await startTwilioApiServer({ [ACCOUNT_SID]: AUTH_TOKEN });
-    bus = new KafkaEventBus({
-      brokers,
-      clientId: 'whatsapp-e2e',
-      topicPrefix,
-      partitions: 2,
-      replicationFactor: 1,
+    twilioApi = await startTwilioApiServer({ [account.accountSid]: account.authToken });
+    standalone = await startStandaloneWithSms('standalone_whatsapp', {
+      twilioAccount: account,
+      env: {
+        ...kafka.env,
+        TWILIO_API_BASE_URL: twilioApi.url,
+        META_GRAPH_API_BASE_URL: graph.url,
+        META_APP_SECRET: APP_SECRET,
+        META_VERIFY_TOKEN: randomBytes(12).toString('hex'),
+        WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
+        WHATSAPP_ACCESS_TOKEN: WA_TOKEN,
+      },
     });
-    app = await startAppProcess('standalone', {
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_TOPIC_PREFIX: topicPrefix,
-      KAFKA_PARTITIONS: '2',
-      PUBLIC_BASE_URL,
-      TWILIO_API_BASE_URL: twilioApi.url,
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_PHONE_NUMBER: OUR_NUMBER,
-      META_GRAPH_API_BASE_URL: graph.url,
-      META_APP_SECRET: APP_SECRET,
-      META_VERIFY_TOKEN: randomBytes(12).toString('hex'),
-      WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-      WHATSAPP_ACCESS_TOKEN: WA_TOKEN,
-      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    });
-    await app.waitUntilReady(120_000);
+    ({ app, database } = standalone);
+    db = new pg.Pool({ connectionString: database.url, max: 2 });
   }, 180_000);
 
   afterAll(async () => {
     clients?.close();
-    await app?.stop('SIGTERM');
-    await bus?.close();
+    await db?.end();
+    await standalone?.close();
+    await kafka.bus.close();
     await graph?.close();
     await twilioApi?.close();
-    await db?.end();
-    await database?.drop();
   });
 
   it('keeps the WhatsApp message, sends the reply through the Graph API, records its read, and joins the same number’s SMS', async () => {
@@ -138,19 +107,7 @@ describe('standalone: a WhatsApp round trip', () => {
     );
     expect(identity.rows).toContainEqual(expect.objectContaining({ kind: 'phone', value: CUSTOMER }));
 
-    await bus.emit(
-      OutboundMessageRequestedV1.create({
-        workspaceId: DEFAULT_WORKSPACE_ID,
-        payload: {
-          idempotencyKey: randomUUID(),
-          customerId: received.customer_id,
-          internalNote: false,
-          text: 'Elle part aujourd’hui.',
-          attachments: [],
-          sender: { type: 'agent', id: 'agent-a', name: 'Ada' },
-        },
-      }),
-    );
+    await emitAgentReply(kafka.bus, received.customer_id, 'Elle part aujourd’hui.');
     const send = await waitFor(() => graph.sends().find((r) => r.json?.to === WA_ID), {
       what: 'the reply at the Graph API',
       timeoutMs: 60_000,
@@ -192,11 +149,10 @@ describe('standalone: a WhatsApp round trip', () => {
       { what: 'the reply read in history', timeoutMs: 60_000 },
     );
 
-    const sms = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, CUSTOMER, { Body: 'Same person, by SMS' });
-    const { headers, body } = signedTwilioWebhook(AUTH_TOKEN, `${PUBLIC_BASE_URL}/webhooks/twilio/sms`, sms);
-    expect((await fetch(`${app.url}/webhooks/twilio/sms`, { method: 'POST', headers, body })).status).toBe(
-      200,
-    );
+    const sms = twilioInboundSmsParams(account.accountSid, standalone.twilio.number, CUSTOMER, {
+      Body: 'Same person, by SMS',
+    });
+    expect(await standalone.postTwilio(`${STANDALONE_PUBLIC_BASE_URL}/webhooks/twilio/sms`, sms)).toBe(200);
     const bySms = await waitFor(() => messageRow(sms.MessageSid), {
       what: 'the SMS in history',
       timeoutMs: 60_000,

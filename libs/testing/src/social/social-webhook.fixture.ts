@@ -10,13 +10,18 @@ export function postMetaWebhook(
   appSecret: string,
   signature: string | null = signMetaBody(metaJson(body), appSecret),
 ): Promise<Response> {
+  return postMetaBytes(baseUrl, metaJson(body), signature);
+}
+
+/** The same POST of bytes the test wrote itself (re-serialised, truncated), with `signature` or none. */
+export function postMetaBytes(baseUrl: string, raw: string, signature: string | null): Promise<Response> {
   return fetch(`${baseUrl}/webhooks/meta`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       ...(signature === null ? {} : { 'x-hub-signature-256': signature }),
     },
-    body: metaJson(body),
+    body: raw,
   });
 }
 
