@@ -22,7 +22,7 @@ describe('standalone: the inbox look — theme, empty states, routing steps form
   let browser: Browser;
 
   beforeAll(async () => {
-    standalone = await startStandaloneWithSms('standalone_inbox_look', 90_000);
+    standalone = await startStandaloneWithSms('standalone_inbox_look', { readyTimeoutMs: 90_000 });
     browser = await launchChromium();
   }, 120_000);
 
