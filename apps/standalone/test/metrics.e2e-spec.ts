@@ -97,35 +97,47 @@ describe('standalone: GET /metrics', () => {
     const before = await scrape();
     const accepted = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, CUSTOMER, { Body: TEXT });
     expect(await send(accepted)).toBe(200);
-    expect(await send(accepted)).toBe(200); // Twilio's retry: a duplicate
+    // Twilio's retry of a text is accepted again: published under the same event id, stored once by
+    // history (ADR 0037). A retried STOP is caught at the edge by its receipt: a duplicate.
+    expect(await send(accepted)).toBe(200);
+    const stop = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, CUSTOMER, { Body: 'STOP' });
+    expect(await send(stop)).toBe(200);
+    expect(await send(stop)).toBe(200);
     expect(await send(twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, CUSTOMER), 'f'.repeat(32))).toBe(403);
+    const inbound = { topic: Topics.inbound, type: 'inbound.message.received' };
+    const consumed = { ...inbound, group: 'history.inbound' };
     await waitFor(
-      async () =>
-        (
-          await db.query('SELECT 1 FROM history.messages WHERE provider_message_id = $1', [
-            accepted.MessageSid,
-          ])
-        ).rowCount === 1,
-      { what: 'the text in history' },
+      async () => {
+        const stored = await db.query('SELECT 1 FROM history.messages WHERE provider_message_id = ANY($1)', [
+          [accepted.MessageSid, stop.MessageSid],
+        ]);
+        const now = await scrape();
+        return (
+          stored.rowCount === 2 &&
+          now.sum('switchboard_events_consumed_total', consumed) -
+            before.sum('switchboard_events_consumed_total', consumed) >=
+            3
+        );
+      },
+      { what: 'the text and the STOP in history, every copy consumed' },
     );
 
     const after = await scrape();
     const moved = (name: string, labels: Record<string, string>) =>
       after.sum(name, labels) - before.sum(name, labels);
-    expect(moved('switchboard_webhooks_total', { provider: 'twilio', outcome: 'accepted' })).toBe(1);
+    expect(moved('switchboard_webhooks_total', { provider: 'twilio', outcome: 'accepted' })).toBe(3);
     expect(moved('switchboard_webhooks_total', { provider: 'twilio', outcome: 'duplicate' })).toBe(1);
     expect(moved('switchboard_webhooks_total', { provider: 'twilio', outcome: 'rejected_signature' })).toBe(
       1,
     );
     const route = { method: 'POST', route: '/webhooks/twilio/sms' };
-    expect(moved('switchboard_http_request_duration_seconds_count', { ...route, status: '200' })).toBe(2);
+    expect(moved('switchboard_http_request_duration_seconds_count', { ...route, status: '200' })).toBe(4);
     expect(moved('switchboard_http_request_duration_seconds_count', { ...route, status: '403' })).toBe(1);
     expect(
       after.find('switchboard_http_request_duration_seconds_bucket', { ...route, status: '200', le: '+Inf' }),
     ).toHaveLength(1);
-    const inbound = { topic: Topics.inbound, type: 'inbound.message.received' };
-    expect(moved('switchboard_events_published_total', inbound)).toBe(1);
-    expect(moved('switchboard_events_consumed_total', { ...inbound, group: 'history.inbound' })).toBe(1);
+    expect(moved('switchboard_events_published_total', inbound)).toBe(3);
+    expect(moved('switchboard_events_consumed_total', consumed)).toBe(3);
 
     // Nothing a person typed or is reachable at, nor any secret, is in a label or anywhere else.
     const text = await (await fetch(metricsUrl)).text();
