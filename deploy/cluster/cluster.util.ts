@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { type WriteStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { freePort } from '@switchboard/testing';
+import { freeStablePort } from '@switchboard/testing';
 import type { ManifestObject } from '../helm-check/helm-check.mjs';
 
 /**
@@ -409,7 +409,8 @@ export class Cluster {
     for (const plan of plans) {
       for (let i = 0; i < plan.replicas; i++) {
         const hostPorts = new Map<number, number>();
-        for (const containerPort of plan.ports.values()) hostPorts.set(containerPort, await freePort());
+        // A killed pod restarts on its ports: none from the ephemeral range (see freeStablePort).
+        for (const containerPort of plan.ports.values()) hostPorts.set(containerPort, await freeStablePort());
         const env = cluster.podEnv(plan, hostPorts);
         const pod = new Pod(
           `${plan.deployment}-${i}`,

@@ -7,7 +7,7 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from '@switchboard/platf
 import {
   type S3Server,
   type TwilioApiServer,
-  freePort,
+  freeStablePort,
   startS3Server,
   startTwilioApiServer,
   waitFor,
@@ -84,7 +84,7 @@ describe('test:faults: kill -9 of each app, a broker and PostgreSQL restarted, u
     pgDir = await mkdtemp(join(tmpdir(), 'switchboard-faults-pg-'));
     // As root, PostgreSQL runs as the postgres user, which must be able to enter the directory.
     await chmod(pgDir, 0o755);
-    pgPort = await freePort();
+    pgPort = await freeStablePort(); // PostgreSQL restarts on it
     [kafka] = await Promise.all([startCluster({ nodes: 3 }), startPostgres()]);
     db = new pg.Pool({ connectionString: postgres!.url, max: 4 });
     // PostgreSQL's restart severs idle connections: the pool replaces them.

@@ -483,22 +483,41 @@ function isFree(port) {
   });
 }
 
-/** Distinct free loopback ports: all probes are held open until each has its port. */
+/**
+ * Distinct free loopback ports: all probes are held open until each has its port. They are taken
+ * below the kernel's ephemeral range: a broker restarts on its ports, and a port from that range
+ * may meanwhile have become the local port of some outgoing connection (EADDRINUSE until it ends).
+ */
 async function freePorts(count) {
   /** @type {net.Server[]} */
   const servers = [];
+  const low = ephemeralRangeStart();
   try {
-    for (let i = 0; i < count; i++) {
+    for (let attempt = 0; servers.length < count; attempt++) {
+      const port =
+        low - 20_000 >= 1_000 && attempt < 500 ? 20_000 + Math.floor(Math.random() * (low - 20_000)) : 0;
       const server = net.createServer();
-      servers.push(server);
-      await new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => resolve(undefined));
+      const listening = await new Promise((resolve, reject) => {
+        server.once('error', (error) => (port === 0 ? reject(error) : resolve(false)));
+        server.listen({ port, host: '127.0.0.1', exclusive: true }, () => resolve(true));
       });
+      if (listening) servers.push(server);
     }
     return servers.map((s) => /** @type {net.AddressInfo} */ (s.address()).port);
   } finally {
     await Promise.all(servers.map((s) => new Promise((resolve) => s.close(() => resolve(undefined)))));
+  }
+}
+
+/** The first port of the kernel's ephemeral range (32768 where it cannot be read). */
+function ephemeralRangeStart() {
+  try {
+    return (
+      Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) ||
+      32_768
+    );
+  } catch {
+    return 32_768;
   }
 }
 

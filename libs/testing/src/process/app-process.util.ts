@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { waitFor } from '../async/wait-for.util.js';
@@ -31,6 +31,45 @@ export async function freePort(): Promise<number> {
         typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
       );
     });
+  });
+}
+
+/**
+ * A free port below the kernel's ephemeral range, for a server restarted on the same port (a pod,
+ * a database): a port from that range may meanwhile become the local port of some other process's
+ * outgoing connection, and the restart then fails with EADDRINUSE for as long as that connection
+ * lives (seen in test:faults: a channel-sms pod unable to bind its metrics port for four minutes).
+ */
+export async function freeStablePort(): Promise<number> {
+  const low = ephemeralRangeStart();
+  if (low - STABLE_PORT_MIN < 1_000) return freePort();
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const port = STABLE_PORT_MIN + Math.floor(Math.random() * (low - STABLE_PORT_MIN));
+    if (stablePortsHandedOut.has(port) || !(await canListenOn(port))) continue;
+    stablePortsHandedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port between ${STABLE_PORT_MIN} and ${low}`);
+}
+
+const STABLE_PORT_MIN = 20_000;
+const stablePortsHandedOut = new Set<number>();
+
+function ephemeralRangeStart(): number {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+    return Number(low) || 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+/** Whether a server may listen on the port on every address (as the apps do). */
+function canListenOn(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const server = createServer();
+    server.once('error', () => resolveFree(false));
+    server.listen({ port, exclusive: true }, () => server.close(() => resolveFree(true)));
   });
 }
 
