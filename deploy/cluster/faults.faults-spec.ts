@@ -155,7 +155,12 @@ describe('test:faults: kill -9 of each app, a broker and PostgreSQL restarted, u
     try {
       const topics = (await admin.listTopics()).filter((t) => t.startsWith(topicPrefix));
       expect(topics.length).toBeGreaterThan(0);
-      const { topics: described } = await admin.fetchTopicMetadata({ topics });
+      // A topic just made may be listed before every broker serves its metadata (a run saw
+      // UNKNOWN_TOPIC_OR_PARTITION here): asked again until all three brokers know it.
+      const described = await waitFor(
+        async () => (await admin.fetchTopicMetadata({ topics }).catch(() => null))?.topics ?? null,
+        { timeoutMs: 30_000, what: "the apps' topics described by the cluster" },
+      );
       for (const t of described) for (const p of t.partitions) expect(p.replicas).toHaveLength(3);
     } finally {
       await admin.disconnect();
