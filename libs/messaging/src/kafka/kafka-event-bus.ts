@@ -486,6 +486,33 @@ export class KafkaEventBus extends EventBus {
   }
 
   /** LeaveGroup on behalf of a member a lost consumer left behind (see runConsumerUntilStopped). */
+  /**
+   * Between a consumer's end and its next join: the broker reachable again, the old member removed
+   * from its group (so its partitions move now, not at its session's end), then straight back after
+   * losing the broker, or a backoff when a start failed with the broker up.
+   */
+  protected async beforeRejoin(
+    logicalGroupId: string,
+    groupId: string,
+    memberId: string | undefined,
+    attempt: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    await this.waitForBroker(signal);
+    if (memberId !== undefined) {
+      await unlessAborted(this.removeMember(groupId, memberId), signal).catch((error: unknown) => {
+        // Unknown member: its session ended, or it left in time. Either way it is gone.
+        this.logger.debug({ groupId: logicalGroupId, error: describeError(error) }, 'old member not removed');
+      });
+    }
+    if (attempt > 0) {
+      await sleep(
+        backoffDelayMs(resolveRetryPolicy({ initialBackoffMs: 500, maxBackoffMs: 10_000 }), attempt),
+        signal,
+      );
+    }
+  }
+
   protected removeMember(groupId: string, memberId: string): Promise<void> {
     return removeGroupMember(this.kafka, groupId, memberId);
   }
@@ -609,20 +636,7 @@ export class KafkaEventBus extends EventBus {
       await withTimeout(inFlight, 15_000, 'a consumer step did not settle').catch(() => undefined);
       await consumer.disconnect().catch(() => undefined);
       if (signal.aborted) return;
-      await this.waitForBroker(signal);
-      if (memberId !== undefined) {
-        await unlessAborted(this.removeMember(groupId, memberId), signal).catch((error: unknown) => {
-          // Unknown member: its session ended, or kafkajs left in time. Either way it is gone.
-          this.logger.debug({ groupId: spec.groupId, error: describeError(error) }, 'old member not removed');
-        });
-      }
-      // Straight back after losing the broker; a start that failed with the broker up backs off.
-      if (attempt > 0) {
-        await sleep(
-          backoffDelayMs(resolveRetryPolicy({ initialBackoffMs: 500, maxBackoffMs: 10_000 }), attempt),
-          signal,
-        );
-      }
+      await this.beforeRejoin(spec.groupId, groupId, memberId, attempt, signal);
     }
   }
 

@@ -11,7 +11,7 @@ import { BatchProcessor } from '../consumer/batch-processor.js';
 import { type DeadLetter, deadLetterHeaders, describeError } from '../dead-letter.js';
 import { EventBusUnavailableError, type SubscriptionHandle, type SubscriptionSpec } from '../event-bus.js';
 import { partitionForKey } from '../partitioner.util.js';
-import { backoffDelayMs, resolveRetryPolicy, sleep, unlessAborted, whenAborted } from '../retry-policy.js';
+import { resolveRetryPolicy, unlessAborted, whenAborted } from '../retry-policy.js';
 import { type EphemeralStart, KafkaEventBus, type SerializedRecord } from './kafka-event-bus.js';
 import { PartitionQueues } from './partition-queues.js';
 import { withTimeout } from './with-timeout.util.js';
@@ -318,19 +318,7 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
         'the consumer did not close',
       ).catch(() => closeForcibly(consumer).catch(() => undefined));
       if (signal.aborted) return;
-      await this.waitForBroker(signal);
-      if (memberId !== undefined) {
-        await unlessAborted(this.removeMember(groupId, memberId), signal).catch((error: unknown) => {
-          // Unknown member: its session ended, or it left in time. Either way it is gone.
-          this.logger.debug({ groupId: spec.groupId, error: describeError(error) }, 'old member not removed');
-        });
-      }
-      if (attempt > 0) {
-        await sleep(
-          backoffDelayMs(resolveRetryPolicy({ initialBackoffMs: 500, maxBackoffMs: 10_000 }), attempt),
-          signal,
-        );
-      }
+      await this.beforeRejoin(spec.groupId, groupId, memberId, attempt, signal);
     }
   }
 }
