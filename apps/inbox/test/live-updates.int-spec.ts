@@ -155,6 +155,34 @@ describe('inbox live updates', () => {
     for (const s of sockets) s.socket.close();
   });
 
+  it("sends a new conversation's first message to every agent without asking history who holds it", async () => {
+    const agent = await signedInUser(first, 'agent');
+    const live = await openSocket(first.url, { origin: first.url, cookie: agent.client.cookie! });
+    await waitFor(() => live.frames.length > 0);
+    const asked: string[] = [];
+    const getConversation = first.history.getConversation.bind(first.history);
+    first.history.getConversation = (workspaceId: string, conversationId: string) => {
+      asked.push(conversationId);
+      return getConversation(workspaceId, conversationId);
+    };
+    try {
+      const fresh = first.history.addConversation(first.history.addCustomer(DEFAULT_WORKSPACE_ID));
+      await first.history.receive(fresh.id, 'a first message', 'sms');
+      await waitFor(
+        () =>
+          live.frames.some(
+            (f) =>
+              f.event?.type === 'conversation.message.appended' && f.event.payload.text === 'a first message',
+          ),
+        { timeoutMs: 20_000, what: 'the first message on the socket' },
+      );
+      expect(asked).not.toContain(fresh.id);
+    } finally {
+      first.history.getConversation = getConversation;
+      live.socket.close();
+    }
+  });
+
   it('sends label changes live: a conversation’s to those who see it, a customer’s to everyone', async () => {
     const holder = await signedInUser(first, 'agent');
     const other = await signedInUser(first, 'agent');

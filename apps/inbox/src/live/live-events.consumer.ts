@@ -37,7 +37,8 @@ const LOOKUP_CONCURRENCY = 16;
  * Each event of a conversation goes only to those who may see it (ADR 0005): its holder, or every
  * agent while nobody holds it, and supervisors and admins. Who holds what is followed from
  * routing's decisions; a conversation not seen decided since the replica started is looked up in
- * history once. One that can't be looked up goes to supervisors only.
+ * history once, unless the event is its first message (nobody holds a conversation that message
+ * opened). One that can't be looked up goes to supervisors only.
  */
 @Injectable()
 export class LiveEventsConsumer extends EventConsumer {
@@ -78,6 +79,12 @@ export class LiveEventsConsumer extends EventConsumer {
         // Fan-out to sockets cannot fail in a way a retry would fix; never hold the partition.
         retry: { maxAttempts: 1 },
         handleBatch: async (batch) => {
+          for (const { event } of batch) {
+            // A conversation's first message: nobody holds it yet, so history need not be asked
+            // (routing's decision, on its way, replaces this as any decision does).
+            if (event.type === ConversationMessageAppendedV1.type && event.payload.openedConversation)
+              this.holders.learn(event.payload.conversationId, null);
+          }
           await this.lookUpHolders(
             batch.flatMap(({ event }) => {
               const id = conversationOf(event);

@@ -133,7 +133,8 @@ export class InMemoryHistory implements HistoryApi {
     });
     conversation.waitingSince ??= message.createdAt;
     conversation.channel = channel;
-    await this.emitAppended(message, conversation.lastSequence === 1);
+    // As history: a message opens a conversation only when it created it (nobody holds it yet).
+    await this.emitAppended(message, conversation.lastSequence === 1 && conversation.assigneeId === null);
     return message;
   }
 
