@@ -1,3 +1,4 @@
+import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -32,3 +33,65 @@ export function formatTable(rows: readonly (readonly string[])[]): string {
 
 export const fmt = (n: number, digits = 1) =>
   Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : 'n/a';
+
+/** Linux's clock ticks per second for /proc's CPU times (`getconf CLK_TCK`; 100 on every kernel Node runs on here). */
+const CLOCK_TICKS = 100;
+
+/** CPU seconds (user + system) a process has used so far, from /proc; 0 once it is gone. */
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) start after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** The pids of every process whose command name is `name` (e.g. every PostgreSQL backend). */
+function pidsNamed(name: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/**
+ * What each process on the path costs: CPU seconds used between `start()` and `take()`, by name.
+ * `named` groups sum every process of that command name alive at either end (PostgreSQL's backends
+ * come and go); on a shared machine they count other work of that name too.
+ */
+export function cpuMeter(processes: Record<string, number>, named: Record<string, string> = {}) {
+  const read = () => {
+    const by = new Map<string, Map<number, number>>();
+    for (const [label, pid] of Object.entries(processes))
+      by.set(label, new Map([[pid, processCpuSeconds(pid)]]));
+    for (const [label, name] of Object.entries(named))
+      by.set(label, new Map(pidsNamed(name).map((pid) => [pid, processCpuSeconds(pid)])));
+    by.set('this benchmark', new Map([[process.pid, processCpuSeconds(process.pid)]]));
+    return by;
+  };
+  let before = read();
+  return {
+    start: () => void (before = read()),
+    /** CPU seconds by label since `start()`. */
+    take: (): Map<string, number> => {
+      const after = read();
+      const used = new Map<string, number>();
+      for (const [label, pids] of after) {
+        let seconds = 0;
+        for (const [pid, now] of pids) seconds += now - (before.get(label)?.get(pid) ?? 0);
+        used.set(label, Math.max(0, seconds));
+      }
+      before = after;
+      return used;
+    },
+  };
+}

@@ -16,6 +16,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent as HttpAgent, request } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { InboundMessageReceivedV1, Topics } from '@switchboard/contracts';
 import { KafkaEventBus } from '@switchboard/messaging';
 import {
@@ -32,6 +33,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import WebSocket from 'ws';
 import {
   type KafkaPerfModule,
+  cpuMeter,
   fmt,
   formatTable,
   loadDeployModule,
@@ -503,11 +505,35 @@ try {
   await phase(sms.url, 20, 3);
   probe.take();
 
-  const results: { rate: number; traces: Trace[]; bus: ReturnType<typeof stats> }[] = [];
+  // What each message costs each process, to compare with the machine's cores.
+  const meter = cpuMeter(
+    {
+      history: history.child.pid!,
+      routing: routing.child.pid!,
+      'channel-sms': sms.child.pid!,
+      inbox: inbox.child.pid!,
+    },
+    { 'PostgreSQL (every backend)': 'postgres', 'Kafka broker (java)': 'java' },
+  );
+  const results: {
+    rate: number;
+    traces: Trace[];
+    bus: ReturnType<typeof stats>;
+    cpu: Map<string, number>;
+    wallSeconds: number;
+  }[] = [];
   for (const rate of RATES) {
     probe.take();
+    meter.start();
+    const began = Date.now();
     const t = await phase(sms.url, rate, SECONDS);
-    results.push({ rate, traces: t, bus: stats(probe.take()) });
+    results.push({
+      rate,
+      traces: t,
+      bus: stats(probe.take()),
+      cpu: meter.take(),
+      wallSeconds: (Date.now() - began) / 1000,
+    });
     await sleep(3_000);
   }
   await probe.stop();
@@ -571,7 +597,31 @@ try {
       ...cells(replyToTwilio),
     ],
   );
-  process.stdout.write(formatTable(table) + '\n\n' + verdicts.join('\n') + '\n');
+  // CPU per message by process: their sum against the machine's cores says what a rate needs.
+  const labels = [...(results[0]?.cpu.keys() ?? [])];
+  const cpuTable: string[][] = [
+    ['process: CPU ms per message', ...results.map((r) => `${r.rate}/s`)],
+    ...labels.map((label) => [
+      label,
+      ...results.map((r) => fmt(((r.cpu.get(label) ?? 0) * 1000) / r.traces.length, 2)),
+    ]),
+    [
+      'all of them',
+      ...results.map((r) =>
+        fmt(([...r.cpu.values()].reduce((a, b) => a + b, 0) * 1000) / r.traces.length, 2),
+      ),
+    ],
+    [
+      'cores busy over the phase (sending and draining)',
+      ...results.map((r) => fmt([...r.cpu.values()].reduce((a, b) => a + b, 0) / r.wallSeconds, 2)),
+    ],
+  ];
+  process.stdout.write(
+    formatTable(table) +
+      '\n\n' +
+      verdicts.join('\n') +
+      `\n\n${formatTable(cpuTable)}\n(machine: ${availableParallelism()} cores; PostgreSQL and java count every process of that name on the machine)\n`,
+  );
   if (failedProbes > 0)
     process.stdout.write(`\nbare bus probes not acknowledged within 5 s: ${failedProbes}\n`);
   if (errors.size > 0) process.stdout.write(`\nerrors: ${[...errors].slice(0, 10).join('; ')}\n`);
