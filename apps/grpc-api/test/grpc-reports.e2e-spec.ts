@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import {
   ConversationAssignedV1,
+  ConversationLabelsChangedV1,
   ConversationMessageAppendedV1,
   HISTORY_API,
   REPORTING_API,
@@ -29,7 +30,35 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { startGrpcApiTestApp, type GrpcApiTestApp } from './grpc-api-test-app.js';
 
 const INTERNAL_TOKEN = randomBytes(24).toString('hex');
+const workspace = randomUUID();
 type Reports = SwitchboardClients['reports'];
+
+/** A message of a conversation: the customer's (agentId null; the first opens it) or an agent's reply. */
+function messageOf(
+  conversationId: string,
+  channel: 'web' | 'sms',
+  createdAt: string,
+  sequence: number,
+  agentId: string | null,
+) {
+  return ConversationMessageAppendedV1.create({
+    workspaceId: workspace,
+    payload: {
+      conversationId,
+      customerId: conversationId,
+      messageId: randomUUID(),
+      sequence,
+      direction: agentId === null ? 'in' : 'out',
+      channel,
+      channelAccountId: null,
+      text: 'hi',
+      attachments: [],
+      sender: agentId === null ? { type: 'customer' } : { type: 'agent', id: agentId },
+      createdAt,
+      openedConversation: sequence === 1,
+    },
+  });
+}
 
 /**
  * ReportService over the real reporting app (the built app in its own process, on the real
@@ -43,10 +72,11 @@ describe('gRPC ReportService', () => {
   let database: TestDatabase;
   let client: InternalRpcClient<ReportingApi> | undefined;
   let bus: KafkaEventBus;
-  const workspace = randomUUID();
   const prefix = `${testRunId()}.grpc-reports-${randomUUID().slice(0, 8)}.`;
   let reader: SwitchboardClients;
   let stranger: SwitchboardClients;
+  let history: InMemoryHistory;
+  let routing: InMemoryRouting;
 
   const call = <Res>(c: SwitchboardClients, request: object) =>
     unary<Reports, keyof Reports, object, Res>(c.reports, 'GetReport', request);
@@ -62,11 +92,11 @@ describe('gRPC ReportService', () => {
       INTERNAL_API_TOKEN: INTERNAL_TOKEN,
     });
     await reporting.waitUntilReady(60_000);
-    const history = new InMemoryHistory();
+    history = new InMemoryHistory();
     api = await startGrpcApiTestApp('grpc_reports', {
       providers: [
         { provide: HISTORY_API, useValue: history },
-        { provide: ROUTING_API, useValue: new InMemoryRouting(history) },
+        { provide: ROUTING_API, useValue: (routing = new InMemoryRouting(history)) },
         {
           provide: REPORTING_API,
           useValue: (client = createInternalRpcClient(reportingApiPort, {
@@ -103,26 +133,8 @@ describe('gRPC ReportService', () => {
 
   it('answers a month by day for the key’s workspace only', async () => {
     const conversationId = randomUUID();
-    const message = (at: string, sender: 'customer' | 'agent', sequence: number) =>
-      ConversationMessageAppendedV1.create({
-        workspaceId: workspace,
-        payload: {
-          conversationId,
-          customerId: conversationId,
-          messageId: randomUUID(),
-          sequence,
-          direction: sender === 'customer' ? 'in' : 'out',
-          channel: 'web',
-          channelAccountId: null,
-          text: 'hi',
-          attachments: [],
-          sender: sender === 'customer' ? { type: 'customer' } : { type: 'agent', id: 'agent-1' },
-          createdAt: at,
-          openedConversation: sequence === 1,
-        },
-      });
     await bus.emit([
-      message('2026-03-02T10:00:00Z', 'customer', 1),
+      messageOf(conversationId, 'web', '2026-03-02T10:00:00Z', 1, null),
       ConversationAssignedV1.create({
         workspaceId: workspace,
         payload: {
@@ -134,7 +146,7 @@ describe('gRPC ReportService', () => {
           explanation: { step: null, reason: 'test', candidates: [] },
         },
       }),
-      message('2026-03-02T10:01:30Z', 'agent', 2),
+      messageOf(conversationId, 'web', '2026-03-02T10:01:30Z', 2, 'agent-1'),
     ]);
     const request = {
       metrics: ['conversations', 'first_response_time', 'service_level_percent', 'csat_average'],
@@ -160,6 +172,65 @@ describe('gRPC ReportService', () => {
       ['csat_average', null],
     ]);
     expect((await call<grpcV1.GetReportResponse__Output>(stranger, request)).rows).toEqual([]);
+  });
+
+  it('filters by a label the conversations carry now, and by an agent they were assigned to', async () => {
+    const vip = await history.createLabel(workspace, { name: 'VIP', colour: '#aa0000' });
+    const other = await history.createLabel(randomUUID(), { name: 'VIP', colour: '#aa0000' });
+    const labelled = (conversationId: string, labelIds: string[], at: string) =>
+      ConversationLabelsChangedV1.create({
+        workspaceId: workspace,
+        payload: {
+          conversationId,
+          customerId: conversationId,
+          labelIds,
+          changedBy: { type: 'agent', id: 'agent-1' },
+          changedAt: at,
+        },
+      });
+    // Two SMS on 5 March: the first VIP then not, the second VIP (the later set counts).
+    const [first, second] = [randomUUID(), randomUUID()];
+    await bus.emit([
+      messageOf(first, 'sms', '2026-03-05T09:00:00Z', 1, null),
+      messageOf(second, 'sms', '2026-03-05T10:00:00Z', 1, null),
+      labelled(first, [vip.id], '2026-03-05T09:01:00Z'),
+      labelled(second, [vip.id], '2026-03-05T10:01:00Z'),
+      labelled(first, [], '2026-03-05T09:02:00Z'),
+    ]);
+    const request = {
+      metrics: ['conversations'],
+      dimension: 'REPORT_DIMENSION_DAY',
+      from: '2026-03-05',
+      to: '2026-03-06',
+      labelId: vip.id,
+    };
+    await waitFor(
+      async () => {
+        const r = await call<grpcV1.GetReportResponse__Output>(reader, request);
+        const all = await call<grpcV1.GetReportResponse__Output>(reader, { ...request, labelId: '' });
+        return all.rows[0]?.values[0]?.value === 2 && r.rows[0]?.values[0]?.value === 1;
+      },
+      { what: 'the label read', timeoutMs: 60_000, intervalMs: 500 },
+    );
+    // The agent filter on conversation figures: agent-1 took the first test's chat of 2 March only.
+    await routing.upsertAgent(workspace, { agentId: 'agent-1', displayName: 'Alice', skills: [] });
+    const byAgent = await call<grpcV1.GetReportResponse__Output>(reader, {
+      metrics: ['conversations', 'first_response_time'],
+      dimension: 'REPORT_DIMENSION_TOTAL',
+      from: '2026-03-01',
+      to: '2026-04-01',
+      agentId: 'agent-1',
+    });
+    expect(byAgent.rows.map((r) => r.values.map((v) => [v.metric, v.value ?? null]))).toEqual([
+      [
+        ['conversations', 1],
+        ['first_response_time', 90],
+      ],
+    ]);
+    // Another workspace's label, and an agent of none: named, never an empty report.
+    const failure = await rpcFailure(call(reader, { ...request, labelId: other.id, agentId: 'nobody' }));
+    expect(failure.code).toBe(status.INVALID_ARGUMENT);
+    expect(failure.status?.fieldViolations.map((v) => v.field)).toEqual(['label_id', 'agent_id']);
   });
 
   it('names the bad fields', async () => {

@@ -4,7 +4,12 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { InboxClient, InboxResponse } from './inbox-client.fixture.js';
 import { signedInUser } from './inbox-users.fixture.js';
-import { type ReportsHarness, conversationEvents, startReportsHarness } from './reports-harness.fixture.js';
+import {
+  type ReportsHarness,
+  conversationEvents,
+  publishScriptedDays,
+  startReportsHarness,
+} from './reports-harness.fixture.js';
 
 const OTHER_WORKSPACE = randomUUID();
 
@@ -26,6 +31,8 @@ describe('inbox reports API', () => {
   let agent: { id: string };
   let otherSupervisor: { client: InboxClient };
   let otherAgent: { id: string };
+  let vip: { id: string };
+  let theirLabel: { id: string };
 
   const days = (client: InboxClient, extra = '') =>
     client.get(
@@ -42,47 +49,35 @@ describe('inbox reports API', () => {
     otherAgent = await signedInUser(h.inbox, 'agent', { workspaceId: OTHER_WORKSPACE });
     await h.inbox.routing.upsertQueue(DEFAULT_WORKSPACE_ID, { id: 'sales', name: 'Sales' });
     await h.inbox.routing.upsertQueue(OTHER_WORKSPACE, { id: 'theirs', name: 'Theirs' });
-    // Monday 2 March 2026 (UTC): an SMS answered in 40 s and a web chat in 120 s; Tuesday: an SMS
-    // the customer left unanswered. The other workspace: one SMS on Monday.
-    await h.inbox.bus.emit([
-      ...conversationEvents(DEFAULT_WORKSPACE_ID, {
-        channel: 'sms',
-        queueId: 'sales',
-        agentId: agent.id,
-        openedAt: '2026-03-02T09:00:00Z',
-        replyAfterSeconds: 40,
-        resolvedAt: '2026-03-02T09:30:00Z',
-      }),
-      ...conversationEvents(DEFAULT_WORKSPACE_ID, {
-        channel: 'web',
-        queueId: 'support',
-        agentId: agent.id,
-        openedAt: '2026-03-02T10:00:00Z',
-        replyAfterSeconds: 120,
-      }),
-      ...conversationEvents(DEFAULT_WORKSPACE_ID, {
-        channel: 'sms',
-        queueId: 'sales',
-        agentId: agent.id,
-        openedAt: '2026-03-03T11:00:00Z',
-        replyAfterSeconds: null,
-        resolvedAt: '2026-03-03T11:05:00Z',
-      }),
-      ...conversationEvents(OTHER_WORKSPACE, {
+    vip = await h.inbox.history.createLabel(DEFAULT_WORKSPACE_ID, { name: 'VIP', colour: '#aa0000' });
+    theirLabel = await h.inbox.history.createLabel(OTHER_WORKSPACE, { name: 'VIP', colour: '#aa0000' });
+    // The other workspace: one SMS on Monday, answered in 30 s, with its own label.
+    await h.inbox.bus.emit(
+      conversationEvents(OTHER_WORKSPACE, {
         channel: 'sms',
         queueId: 'theirs',
         agentId: otherAgent.id,
         openedAt: '2026-03-02T09:15:00Z',
         replyAfterSeconds: 30,
+        labelIds: [theirLabel.id],
       }),
-    ]);
-    await waitFor(
-      async () => {
-        const r = rows(await days(supervisor.client));
-        return r.length === 2 && r[1]?.values.abandoned === 1;
-      },
-      { what: 'the reporting app to read the published day', timeoutMs: 60_000, intervalMs: 250 },
     );
+    // Monday: an SMS answered in 40 s, a web chat (VIP) in 120 s; Tuesday: an SMS left unanswered.
+    await publishScriptedDays(h, DEFAULT_WORKSPACE_ID, agent.id, {
+      webChatAt: '2026-03-02T10:00:00Z',
+      webChatLabels: [vip.id],
+    });
+    const theirs = `&labelId=${theirLabel.id}`;
+    await waitFor(
+      async () => rows(await days(otherSupervisor.client, theirs))[0]?.values.first_response_time === 30,
+      {
+        what: 'the reporting app to read the other workspace (its label too)',
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      },
+    );
+    // The inbox's first report: it checks the workspace's clock with reporting (ADR 0103).
+    expect((await days(supervisor.client)).status).toBe(200);
   }, 180_000);
 
   afterAll(async () => {
@@ -101,6 +96,11 @@ describe('inbox reports API', () => {
     expect(rows(await days(supervisor.client, '&channel=web'))).toEqual([
       { key: '2026-03-02', values: { conversations: 1, first_response_time: 120, abandoned: 0 } },
     ]);
+    // The label the web chat carries now: its figures alone (ADR 0123).
+    expect(rows(await days(supervisor.client, `&labelId=${vip.id}`))).toEqual([
+      { key: '2026-03-02', values: { conversations: 1, first_response_time: 120, abandoned: 0 } },
+    ]);
+    expect(rows(await days(supervisor.client, `&labelId=${vip.id}&channel=sms`))).toEqual([]);
     const byAgent = await supervisor.client.get(
       `/api/inbox/reports?metrics=handled&dimension=agent&from=2026-03-02&to=2026-03-04&agentId=${agent.id}`,
     );
@@ -132,7 +132,13 @@ describe('inbox reports API', () => {
       [`${base}&from=2026-03-02&to=2026-03-03&channel=carrier-pigeon`, 'channel'],
       [`${base}&from=2026-03-02&to=2026-03-03&serviceLevelTarget=45`, 'serviceLevelTarget'],
       [`${base}&from=2026-03-02&to=2026-03-03&workspaceId=${OTHER_WORKSPACE}`, '(body)'],
-      [`${base}&from=2026-03-02&to=2026-03-03&agentId=${agent.id}`, 'agentId'],
+      [`${base}&from=2026-03-02&to=2026-03-03&labelId=${randomUUID()}`, 'labelId'],
+      [`${base}&from=2026-03-02&to=2026-03-03&labelId=not-a-label`, 'labelId'],
+      [`${base}&from=2026-03-02&to=2026-03-03&agentId=nobody`, 'agentId'],
+      [
+        `/api/inbox/reports?metrics=handled&dimension=agent&from=2026-03-02&to=2026-03-03&labelId=${vip.id}`,
+        'dimension',
+      ],
       [
         `/api/inbox/reports?metrics=handled,conversations&dimension=agent&from=2026-03-02&to=2026-03-03`,
         'metrics',
@@ -162,12 +168,53 @@ describe('inbox reports API', () => {
     );
     expect(theirAgent.status).toBe(400);
     expect(theirAgent.body).toMatchObject({ error: { fieldViolations: [{ field: 'agentId' }] } });
+    const theirLabelReport = await days(supervisor.client, `&labelId=${theirLabel.id}`);
+    expect(theirLabelReport.status).toBe(400);
+    expect(theirLabelReport.body).toMatchObject({ error: { fieldViolations: [{ field: 'labelId' }] } });
+    expect(rows(await days(otherSupervisor.client, `&labelId=${theirLabel.id}`))).toEqual([
+      { key: '2026-03-02', values: { conversations: 1, first_response_time: 30, abandoned: 0 } },
+    ]);
     // By agent, only this workspace's agents.
     const agents = await supervisor.client.get(
       '/api/inbox/reports?metrics=handled&dimension=agent&from=2026-03-02&to=2026-03-04',
     );
     expect(rows(agents).map((r) => r.key)).toEqual([agent.id]);
     expect(JSON.stringify(agents.body)).not.toContain(otherAgent.id);
+  });
+
+  it('filters conversation figures by agent: the conversations ever assigned to them (ADR 0123)', async () => {
+    // A second agent of the workspace took one more Monday chat, answered in 10 s.
+    const second = await signedInUser(h.inbox, 'agent');
+    await h.inbox.bus.emit(
+      conversationEvents(DEFAULT_WORKSPACE_ID, {
+        channel: 'web',
+        queueId: 'support',
+        agentId: second.id,
+        openedAt: '2026-03-02T12:00:00Z',
+        replyAfterSeconds: 10,
+      }),
+    );
+    await waitFor(async () => rows(await days(supervisor.client))[0]?.values.conversations === 3, {
+      what: 'the second agent’s chat read',
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
+    expect(rows(await days(supervisor.client, `&agentId=${agent.id}`))).toEqual([
+      { key: '2026-03-02', values: { conversations: 2, first_response_time: 80, abandoned: 0 } },
+      { key: '2026-03-03', values: { conversations: 1, first_response_time: null, abandoned: 1 } },
+    ]);
+    expect(rows(await days(supervisor.client, `&agentId=${second.id}`))).toEqual([
+      { key: '2026-03-02', values: { conversations: 1, first_response_time: 10, abandoned: 0 } },
+    ]);
+    // Both filters: the agent's conversations that carry the label.
+    expect(rows(await days(supervisor.client, `&agentId=${second.id}&labelId=${vip.id}`))).toEqual([]);
+    expect(
+      rows(
+        await supervisor.client.get(
+          `/api/inbox/reports?metrics=handled&dimension=agent&from=2026-03-02&to=2026-03-04&agentId=${second.id}`,
+        ),
+      ),
+    ).toEqual([{ key: second.id, values: { handled: 1 } }]);
   });
 
   it('hands the clock to reporting when an admin changes it, not on every report', async () => {
@@ -192,9 +239,11 @@ describe('inbox reports API', () => {
     const hours = await supervisor.client.get(
       '/api/inbox/reports?metrics=conversations&dimension=hour&from=2026-03-02&to=2026-03-03',
     );
+    // 09:00, 10:00 and the second agent's 12:00 (UTC).
     expect(rows(hours)).toEqual([
       { key: '2026-03-02T04:00', values: { conversations: 1 } },
       { key: '2026-03-02T05:00', values: { conversations: 1 } },
+      { key: '2026-03-02T07:00', values: { conversations: 1 } },
     ]);
     expect((hours.body as { timeZone: string }).timeZone).toBe('America/New_York');
     const business = await days(supervisor.client, '&time=business');

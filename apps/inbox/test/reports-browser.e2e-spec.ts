@@ -6,7 +6,12 @@ import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { TEST_PASSWORD, signedInUser } from './inbox-users.fixture.js';
 import { addDays } from '../web/src/reports/report-range.js';
-import { type ReportsHarness, conversationEvents, startReportsHarness } from './reports-harness.fixture.js';
+import {
+  type ReportsHarness,
+  conversationEvents,
+  publishScriptedDays,
+  startReportsHarness,
+} from './reports-harness.fixture.js';
 
 /**
  * Supervisor → Reports in headless Chromium over the real reporting app (Kafka, PostgreSQL): the
@@ -37,31 +42,13 @@ describe('reports page in the browser', () => {
     const agent = await signedInUser(h.inbox, 'agent', { name: '=HYPERLINK("http://evil.test","x")' });
     const other = await signedInUser(h.inbox, 'agent', { name: 'Olive Other' });
     await h.inbox.routing.upsertQueue(DEFAULT_WORKSPACE_ID, { id: 'sales', name: 'Sales' });
-    await h.inbox.bus.emit([
-      ...conversationEvents(DEFAULT_WORKSPACE_ID, {
-        channel: 'sms',
-        queueId: 'sales',
-        agentId: agent.id,
-        openedAt: '2026-03-02T09:00:00Z',
-        replyAfterSeconds: 40,
-        resolvedAt: '2026-03-02T09:30:00Z',
-      }),
-      ...conversationEvents(DEFAULT_WORKSPACE_ID, {
-        channel: 'web',
-        queueId: 'support',
-        agentId: agent.id,
-        openedAt: '2026-03-02T18:00:00Z',
-        replyAfterSeconds: 120,
-      }),
-      ...conversationEvents(DEFAULT_WORKSPACE_ID, {
-        channel: 'sms',
-        queueId: 'sales',
-        agentId: agent.id,
-        openedAt: '2026-03-03T11:00:00Z',
-        replyAfterSeconds: null,
-        resolvedAt: '2026-03-03T11:05:00Z',
-      }),
-    ]);
+    const vip = await h.inbox.history.createLabel(DEFAULT_WORKSPACE_ID, { name: 'VIP', colour: '#aa0000' });
+    await h.inbox.history.createLabel(DEFAULT_WORKSPACE_ID, { name: 'Billing', colour: '#0055aa' });
+    // The web chat at 18:00 on Monday: outside the business hours set below.
+    await publishScriptedDays(h, DEFAULT_WORKSPACE_ID, agent.id, {
+      webChatAt: '2026-03-02T18:00:00Z',
+      webChatLabels: [vip.id],
+    });
     // Today (UTC, the workspace's clock): a chat in Sales answered in 20 s, for the live view.
     const today = new Date(Math.max(Date.now() - 300_000, new Date().setUTCHours(0, 0, 1, 0)));
     await h.inbox.bus.emit(
@@ -80,17 +67,6 @@ describe('reports page in the browser', () => {
       (await admin.client.patch('/api/inbox/admin/workspace', { businessHours: { mon: hours, tue: hours } }))
         .status,
     ).toBe(200);
-    await waitFor(
-      async () =>
-        (
-          (
-            await supervisor.client.get(
-              '/api/inbox/reports?metrics=abandoned&dimension=total&from=2026-03-02&to=2026-03-04',
-            )
-          ).body as { rows: { values: { abandoned: number } }[] }
-        ).rows[0]?.values.abandoned === 1,
-      { what: 'the reporting app to read the events', timeoutMs: 60_000, intervalMs: 250 },
-    );
     const day = today.toISOString().slice(0, 10);
     await waitFor(
       async () =>
@@ -231,16 +207,34 @@ describe('reports page in the browser', () => {
       what: 'the web chat only',
     });
     await page.getByLabel('Channel', { exact: true }).selectOption('');
+    // The label select lists the workspace's labels; VIP is on the web chat only.
+    await page.getByLabel('Label', { exact: true }).selectOption({ label: 'VIP' });
+    await page.getByRole('button', { name: 'Show report' }).click();
+    await waitFor(async () => (await rows.count()) === 1 && (await cells(0))[2] === '2m 0s', {
+      what: 'the VIP chat only',
+    });
+    await page.getByLabel('Label', { exact: true }).selectOption({ label: 'Billing' });
+    await page.getByRole('button', { name: 'Show report' }).click();
+    await page.getByTestId('report-empty').filter({ hasText: 'with these filters' }).waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.getByLabel('Label', { exact: true }).selectOption('');
     await page.getByLabel('Business hours', { exact: true }).check();
     await page.getByRole('button', { name: 'Show report' }).click();
     await waitFor(async () => (await rows.count()) === 2 && (await cells(0))[1] === '1', {
       what: 'business hours only',
     });
-    // The agent filter keeps that agent's figures.
+    // The agent filter keeps that agent's figures, and the conversations ever assigned to them.
     await page.getByLabel('Agent', { exact: true }).selectOption(agent.id);
     await page.getByRole('button', { name: 'Show report' }).click();
     const agentRows = page.getByRole('table', { name: 'Figures by agent' }).locator('tbody tr');
     await waitFor(async () => (await agentRows.count()) === 1, { what: 'one agent' });
+    expect(await cells(0)).toEqual(['2026-03-02', '1', '40s']);
+    await page.getByLabel('Agent', { exact: true }).selectOption(other.id);
+    await page.getByRole('button', { name: 'Show report' }).click();
+    await page.getByTestId('report-empty').waitFor();
+    await page.getByLabel('Agent', { exact: true }).selectOption(agent.id);
+    await page.getByRole('button', { name: 'Show report' }).click();
+    await waitFor(async () => (await rows.count()) === 2, { what: 'the agent’s two days' });
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
 
     // A range reporting does not answer is explained, not sent.

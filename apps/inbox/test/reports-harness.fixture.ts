@@ -1,6 +1,7 @@
 import {
   type Channel,
   ConversationAssignedV1,
+  ConversationLabelsChangedV1,
   ConversationMessageAppendedV1,
   ConversationStatusChangedV1,
   type EventEnvelope,
@@ -14,6 +15,7 @@ import {
   createTestDatabase,
   startAppProcess,
   testRunId,
+  waitFor,
 } from '@switchboard/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type InboxTestApp, startInboxTestApp } from './inbox-test-app.fixture.js';
@@ -78,7 +80,8 @@ export async function startReportsHarness(label: string): Promise<ReportsHarness
 /**
  * One conversation as history and routing publish it: opened by the customer at `openedAt`, given
  * to `agentId` in `queueId` 10 s later, answered `replyAfterSeconds` after opening (null: never),
- * resolved at `resolvedAt` (null: still open). Times are UTC instants.
+ * resolved at `resolvedAt` (null: still open), labelled `labelIds` a minute after opening (none:
+ * never). Times are UTC instants.
  */
 export function conversationEvents(
   workspaceId: string,
@@ -89,6 +92,7 @@ export function conversationEvents(
     openedAt: string;
     replyAfterSeconds: number | null;
     resolvedAt?: string;
+    labelIds?: string[];
   },
 ): EventEnvelope[] {
   const conversationId = randomUUID();
@@ -143,5 +147,87 @@ export function conversationEvents(
         },
       }),
     );
+  if (c.labelIds)
+    events.push(
+      ConversationLabelsChangedV1.create({
+        workspaceId,
+        payload: {
+          conversationId,
+          customerId,
+          labelIds: c.labelIds,
+          changedBy: { type: 'agent', id: c.agentId },
+          changedAt: at(60),
+        },
+      }),
+    );
   return events;
+}
+
+/**
+ * The days both reports tests read (UTC): Monday 2 March 2026, an SMS in Sales answered in 40 s
+ * and resolved, and a web chat in Support opened at `webChatAt` answered in 120 s; Tuesday, an SMS
+ * in Sales the customer left unanswered. All `agentId`'s; the web chat labelled `webChatLabels`.
+ * Published on the harness's broker; answers once reporting has read them all.
+ */
+export async function publishScriptedDays(
+  h: ReportsHarness,
+  workspaceId: string,
+  agentId: string,
+  { webChatAt, webChatLabels }: { webChatAt: string; webChatLabels?: string[] },
+): Promise<void> {
+  await h.inbox.bus.emit([
+    ...conversationEvents(workspaceId, {
+      channel: 'sms',
+      queueId: 'sales',
+      agentId,
+      openedAt: '2026-03-02T09:00:00Z',
+      replyAfterSeconds: 40,
+      resolvedAt: '2026-03-02T09:30:00Z',
+    }),
+    ...conversationEvents(workspaceId, {
+      channel: 'web',
+      queueId: 'support',
+      agentId,
+      openedAt: webChatAt,
+      replyAfterSeconds: 120,
+      ...(webChatLabels ? { labelIds: webChatLabels } : {}),
+    }),
+    ...conversationEvents(workspaceId, {
+      channel: 'sms',
+      queueId: 'sales',
+      agentId,
+      openedAt: '2026-03-03T11:00:00Z',
+      replyAfterSeconds: null,
+      resolvedAt: '2026-03-03T11:05:00Z',
+    }),
+  ]);
+  // The last of them: the abandoned SMS, and the web chat's labels when it has some.
+  await waitFor(
+    async () => {
+      const [all, labelled] = await Promise.all([
+        h.reporting.getReport(workspaceId, {
+          metrics: ['conversations', 'abandoned'],
+          dimension: 'total',
+          from: '2026-03-02',
+          to: '2026-03-04',
+        }),
+        webChatLabels?.[0] === undefined
+          ? null
+          : h.reporting.getReport(workspaceId, {
+              metrics: ['conversations'],
+              dimension: 'total',
+              from: '2026-03-02',
+              to: '2026-03-04',
+              labelId: webChatLabels[0],
+            }),
+      ]);
+      const total = all.rows[0]?.values;
+      return (
+        total?.conversations === 3 &&
+        total.abandoned === 1 &&
+        (labelled === null || labelled.rows[0]?.values.conversations === 1)
+      );
+    },
+    { what: 'the reporting app to read the scripted days', timeoutMs: 60_000, intervalMs: 250 },
+  );
 }

@@ -3,6 +3,7 @@ import { REPORTING_API } from '@switchboard/contracts';
 import { DatabaseModule } from '@switchboard/platform';
 import { WorkspaceClockRepository } from './clock/workspace-clock.repository.js';
 import { reportingMigrations } from './migrations/index.js';
+import { ConversationLabelsRepository } from './projection/conversation-labels.repository.js';
 import { ProjectionRepository } from './projection/projection.repository.js';
 import { ProjectionService } from './projection/projection.service.js';
 import { ReportingConsumer } from './projection/reporting.consumer.js';
@@ -19,6 +20,7 @@ import { ReportingApiService } from './reports/reporting-api.service.js';
   providers: [
     WorkspaceClockRepository,
     ProjectionRepository,
+    ConversationLabelsRepository,
     ProjectionService,
     ReportingConsumer,
     ReportRepository,

@@ -6,6 +6,7 @@ import {
   AgentPresenceChangedV1,
   BotHoldChangedV1,
   ConversationAssignedV1,
+  ConversationLabelsChangedV1,
   ConversationMessageAppendedV1,
   ConversationStatusChangedV1,
   ConversationUnassignedV1,
@@ -195,6 +196,22 @@ describe('reports of a scripted day, on Kafka and PostgreSQL', () => {
               held,
               reason: held ? null : 'asked_for_person',
               agentId: null,
+              changedAt: paris(at),
+            },
+          }),
+        );
+        return c;
+      },
+      /** The whole set of labels now on it (history, ADR 0117). */
+      labels(at: string, labelIds: string[]) {
+        events.push(
+          ConversationLabelsChangedV1.create({
+            workspaceId: workspace,
+            payload: {
+              conversationId,
+              customerId,
+              labelIds,
+              changedBy: { type: 'agent', id: agentA },
               changedAt: paris(at),
             },
           }),
@@ -610,6 +627,129 @@ describe('reports of a scripted day, on Kafka and PostgreSQL', () => {
       metrics: ['conversations', 'resolved'],
     });
     expect(paris2.rows).toEqual([{ key: '2026-03-02', values: { conversations: 4, resolved: 2 } }]);
+  });
+
+  it('filters by the labels conversations carry now and by the agents they were assigned to (ADR 0123)', async () => {
+    const labelled = randomUUID();
+    events.length = 0;
+    const [vip, billing] = [randomUUID(), randomUUID()];
+    // L1: VIP, then VIP and Billing; answered by A in 60 s. L2: Billing, then none; B in 120 s.
+    // L3: VIP; A took it, B answered in 300 s. L4: no label, nobody.
+    const l1 = conversation('web', labelled)
+      .opened('09:00')
+      .assigned('09:00:10', agentA)
+      .agentReply('09:01', agentA)
+      .labels('09:02', [vip])
+      .labels('09:05', [vip, billing]);
+    const l2 = conversation('sms', labelled)
+      .opened('10:00')
+      .assigned('10:00:10', agentB)
+      .agentReply('10:02', agentB)
+      .labels('10:03', [billing])
+      .labels('10:04', []);
+    conversation('web', labelled)
+      .opened('11:00')
+      .assigned('11:00:10', agentA)
+      .unassigned('11:01', agentA)
+      .assigned('11:02', agentB)
+      .agentReply('11:05', agentB)
+      .labels('11:06', [vip]);
+    conversation('web', labelled).opened('12:00');
+    // Newest first, and a third of them twice: the latest set wins whatever the order.
+    const published = [...events].reverse();
+    await bus.emit([...published, ...published.filter((_, i) => i % 3 === 0)]);
+    const day = (filters: Partial<ReportQuery>) =>
+      reports.getReport(labelled, {
+        metrics: ['conversations', 'first_response_time'],
+        dimension: 'day',
+        from: '2026-03-02',
+        to: '2026-03-03',
+        ...filters,
+      });
+    const figures = async (filters: Partial<ReportQuery>) => (await day(filters)).rows[0]?.values ?? null;
+    await waitFor(
+      async () =>
+        (await figures({}))?.conversations === 4 && (await figures({ labelId: vip }))?.conversations === 2,
+      { what: 'the labelled day read', timeoutMs: 30_000 },
+    );
+    expect(await figures({})).toEqual({ conversations: 4, first_response_time: (60 + 120 + 300) / 3 });
+    expect(await figures({ labelId: vip })).toEqual({
+      conversations: 2,
+      first_response_time: (60 + 300) / 2,
+    });
+    expect(await figures({ labelId: billing })).toEqual({ conversations: 1, first_response_time: 60 });
+    expect(await figures({ labelId: randomUUID() })).toBeNull();
+    // By agent: every conversation they were assigned at some time (A took L3 before B answered it).
+    expect(await figures({ agentId: agentA })).toEqual({
+      conversations: 2,
+      first_response_time: (60 + 300) / 2,
+    });
+    expect(await figures({ agentId: agentB })).toEqual({
+      conversations: 2,
+      first_response_time: (120 + 300) / 2,
+    });
+    expect(await figures({ agentId: agentB, labelId: vip })).toEqual({
+      conversations: 1,
+      first_response_time: 300,
+    });
+    expect(await figures({ agentId: agentB, labelId: vip, channel: 'sms' })).toBeNull();
+    // The agent's own row by agent, and the hours the same filters pick (a UTC clock: 09:00 in Paris
+    // is 08:00 UTC).
+    expect(
+      (
+        await reports.getReport(labelled, {
+          metrics: ['handled'],
+          dimension: 'agent',
+          from: '2026-03-02',
+          to: '2026-03-03',
+          agentId: agentB,
+        })
+      ).rows,
+    ).toEqual([{ key: agentB, values: { handled: 2 } }]);
+    expect((await day({ dimension: 'hour', labelId: vip, metrics: ['conversations'] })).rows).toEqual([
+      { key: '2026-03-02T08:00', values: { conversations: 1 } },
+      { key: '2026-03-02T10:00', values: { conversations: 1 } },
+    ]);
+
+    // An erasure moves the labels with the conversation: the label's figures stay, no row names it.
+    events.length = 0;
+    events.push(
+      CustomerErasedV1.create({
+        workspaceId: labelled,
+        payload: { customerId: randomUUID(), conversationIds: [l1.conversationId], erasedAt: paris('15:00') },
+      }),
+    );
+    await bus.emit(events);
+    const db = app.get<DataSource>(getServiceDataSourceToken('reporting'));
+    await waitFor(
+      async () =>
+        (
+          await db.query<{ n: number }[]>(
+            'SELECT count(*)::int AS n FROM reporting.erased_conversations WHERE workspace_id = $1',
+            [labelled],
+          )
+        )[0]!.n === 1,
+      { what: 'the erasure applied', timeoutMs: 30_000 },
+    );
+    // A label change still in flight for the erased conversation is dropped.
+    events.length = 0;
+    l1.labels('15:01', []);
+    l2.labels('15:02', [vip]);
+    await bus.emit(events);
+    await waitFor(async () => (await figures({ labelId: vip }))?.conversations === 3, {
+      what: 'the labels after the erasure read',
+      timeoutMs: 30_000,
+    });
+    expect(await figures({ labelId: vip })).toEqual({
+      conversations: 3,
+      first_response_time: (60 + 120 + 300) / 3,
+    });
+    expect(await figures({ labelId: billing })).toEqual({ conversations: 1, first_response_time: 60 });
+    const [row] = await db.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM reporting.conversation_labels WHERE workspace_id = $1 AND conversation_id = $2`,
+      [labelled, l1.conversationId],
+    );
+    expect(row!.n).toBe(0);
   });
 
   it('refuses malformed queries with the fields named', async () => {

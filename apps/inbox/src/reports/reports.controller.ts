@@ -3,6 +3,7 @@ import {
   AGENT_METRICS,
   CONVERSATION_METRICS,
   FailedPreconditionError,
+  HISTORY_API,
   InvalidArgumentError,
   QUEUE_METRICS,
   REPORT_DIMENSIONS,
@@ -11,6 +12,7 @@ import {
   ROUTING_API,
   SERVICE_LEVEL_TARGETS,
   channelSchema,
+  type HistoryApi,
   type ReportingApi,
   type RoutingApi,
   type ReportView,
@@ -46,14 +48,15 @@ const reportInput = z
       .optional(),
     queueId: z.string().min(1).max(200).optional(),
     channel: channelSchema.optional(),
-    /** Agent metrics of this agent only (by agent). */
+    /** Conversations carrying this label now (conversation and queue metrics). */
+    labelId: z.string().min(1).max(200).optional(),
+    /**
+     * By agent: this agent's row. Conversation and queue metrics: the conversations assigned to
+     * this agent at some time (ADR 0123).
+     */
     agentId: z.string().min(1).max(200).optional(),
   })
-  .strict()
-  .refine((q) => q.agentId === undefined || q.dimension === 'agent', {
-    path: ['agentId'],
-    message: 'an agent filter goes with dimension=agent (agent metrics)',
-  });
+  .strict();
 
 /** What the Reports page offers: the metrics by family, the dimensions and the service-level targets. */
 export interface ReportCatalogView {
@@ -68,8 +71,8 @@ export interface ReportCatalogView {
 /**
  * Supervisor → Reports: figures from the reporting store (ReportingApi, in process or at
  * REPORTING_API_URL), on the workspace's clock, which ReportingClockService hands to reporting
- * (ADR 0103). Queue and agent ids are checked against the session's workspace (routing's lists):
- * another workspace's id is a 400 that names the field, never an empty report.
+ * (ADR 0103). Queue, agent and label ids are checked against the session's workspace (routing's
+ * and history's lists): another workspace's id is a 400 that names the field, never an empty report.
  */
 @Controller('api/inbox/reports')
 @UseGuards(SessionGuard)
@@ -79,6 +82,7 @@ export class ReportsController {
   constructor(
     @Optional() @Inject(REPORTING_API) private readonly reporting: ReportingApi | null,
     @Inject(ROUTING_API) private readonly routing: RoutingApi,
+    @Inject(HISTORY_API) private readonly history: HistoryApi,
     private readonly workspaces: WorkspacesService,
     private readonly clock: ReportingClockService,
   ) {}
@@ -98,19 +102,22 @@ export class ReportsController {
 
   @Get()
   async report(@CurrentSession() session: SessionContext, @Query() query: unknown): Promise<ReportView> {
-    const { agentId, ...input } = parseInput(reportInput, query);
+    const input = parseInput(reportInput, query);
     const reporting = this.port();
-    await this.checkIds(session.workspaceId, input.queueId, agentId);
+    await this.checkIds(session.workspaceId, input);
     await this.clock.ensure(session.workspaceId);
-    const view = await reporting.getReport(session.workspaceId, input);
-    return agentId === undefined ? view : { ...view, rows: view.rows.filter((r) => r.key === agentId) };
+    return reporting.getReport(session.workspaceId, input);
   }
 
-  /** A queue or agent of another workspace (or of none) reads as unknown, like a typo. */
-  private async checkIds(workspaceId: string, queueId?: string, agentId?: string): Promise<void> {
-    const [queues, agents] = await Promise.all([
+  /** A queue, agent or label of another workspace (or of none) reads as unknown, like a typo. */
+  private async checkIds(
+    workspaceId: string,
+    { queueId, agentId, labelId }: { queueId?: string; agentId?: string; labelId?: string },
+  ): Promise<void> {
+    const [queues, agents, labels] = await Promise.all([
       queueId === undefined ? null : this.routing.listQueues(workspaceId),
       agentId === undefined ? null : this.routing.listAgents(workspaceId),
+      labelId === undefined ? null : this.history.listLabels(workspaceId),
     ]);
     const violations = [
       ...(queues && !queues.some((q) => q.id === queueId)
@@ -118,6 +125,9 @@ export class ReportsController {
         : []),
       ...(agents && !agents.some((a) => a.agentId === agentId)
         ? [{ field: 'agentId', description: 'no such agent in this workspace' }]
+        : []),
+      ...(labels && !labels.some((l) => l.id === labelId)
+        ? [{ field: 'labelId', description: 'no such label in this workspace' }]
         : []),
     ];
     if (violations.length > 0) throw new InvalidArgumentError('invalid request', violations);

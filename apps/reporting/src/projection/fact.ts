@@ -2,6 +2,7 @@ import {
   AgentPresenceChangedV1,
   BotHoldChangedV1,
   ConversationAssignedV1,
+  ConversationLabelsChangedV1,
   ConversationMessageAppendedV1,
   ConversationStatusChangedV1,
   ConversationUnassignedV1,
@@ -52,6 +53,8 @@ export const REPORTED_EVENTS = [
   AgentPresenceChangedV1,
   CsatSubmittedV1,
   CustomerErasedV1,
+  // Not a fact: each conversation's current labels, kept on their own (label-change.ts, ADR 0123).
+  ConversationLabelsChangedV1,
 ] as const;
 
 export interface Erasure {

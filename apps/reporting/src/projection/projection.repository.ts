@@ -214,8 +214,8 @@ export class ProjectionRepository {
   }
 
   /**
-   * Moves erased conversations under new random ids (ADR 0107): their facts, summary and assignment
-   * spans keep counting, under an id nothing outside the store knows; the old id is remembered
+   * Moves erased conversations under new random ids (ADR 0107): their facts, summary, assignment
+   * spans and labels (ADR 0123) keep counting, under an id nothing outside the store knows; the old id is remembered
    * only to drop late events. Locks the rows in key order first, like a batch.
    */
   async eraseConversations(
@@ -244,6 +244,9 @@ export class ProjectionRepository {
        spans AS (
          UPDATE reporting.assignments a SET conversation_id = k.n FROM k
           WHERE a.workspace_id = k.w AND a.conversation_id = k.c),
+       labels AS (
+         UPDATE reporting.conversation_labels l SET conversation_id = k.n FROM k
+          WHERE l.workspace_id = k.w AND l.conversation_id = k.c),
        summaries AS (
          UPDATE reporting.conversations r SET conversation_id = k.n, updated_at = now() FROM k
           WHERE r.workspace_id = k.w AND r.conversation_id = k.c)

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { EventEnvelope } from '@switchboard/contracts';
 import type { EntityManager } from 'typeorm';
 import { contributionOf, summarize, type BucketMeasure, type Contribution } from './conversation-summary.js';
+import { ConversationLabelsRepository } from './conversation-labels.repository.js';
 import { erasureOf, factOf, isPresenceFact, type Erasure, type Fact, type PresenceFact } from './fact.js';
+import { labelChangeOf, latestPerConversation, type LabelChange } from './label-change.js';
 import {
   ProjectionRepository,
   type ConversationKey,
@@ -43,13 +45,22 @@ function addTo(
  */
 @Injectable()
 export class ProjectionService {
-  constructor(private readonly repository: ProjectionRepository) {}
+  constructor(
+    private readonly repository: ProjectionRepository,
+    private readonly labels: ConversationLabelsRepository,
+  ) {}
 
   async apply(events: readonly EventEnvelope[]): Promise<void> {
     const facts: Fact[] = [];
     const presence: PresenceFact[] = [];
     const erasures: Erasure[] = [];
+    const labelChanges: LabelChange[] = [];
     for (const event of events) {
+      const labelChange = labelChangeOf(event);
+      if (labelChange !== null) {
+        labelChanges.push(labelChange);
+        continue;
+      }
       const erasure = erasureOf(event);
       if (erasure !== null) {
         erasures.push(erasure);
@@ -60,11 +71,15 @@ export class ProjectionService {
       if (isPresenceFact(fact)) presence.push(fact);
       else facts.push(fact);
     }
-    if (facts.length === 0 && presence.length === 0 && erasures.length === 0) return;
+    if (facts.length === 0 && presence.length === 0 && erasures.length === 0 && labelChanges.length === 0)
+      return;
     await this.repository.db.transaction(async (tx) => {
       await this.repository.insertPresence(tx, presence);
       const touched = await this.repository.insertFacts(tx, facts);
       await this.recompute(tx, touched);
+      // Labels touch no bucket: a label filter reads the conversations' contributions (ADR 0123).
+      // Before the erasures, so a change just before one moves with the conversation.
+      await this.labels.setLabels(tx, latestPerConversation(labelChanges));
       // After the batch's facts: the resolutions an erasure made come just before it, and count.
       const erased = erasures.flatMap((e) =>
         e.conversationIds.map((conversationId) => ({

@@ -30,6 +30,10 @@ const reportQuerySchema = z
       .optional(),
     queueId: z.string().min(1).max(200).optional(),
     channel: z.string().min(1).max(50).optional(),
+    // History's label ids are uuids; whether the label is the workspace's is the caller's check
+    // (reporting keeps no list of labels): another workspace's label matches no conversation here.
+    labelId: z.uuid().optional(),
+    agentId: z.string().min(1).max(200).optional(),
   })
   .superRefine((q, ctx) => {
     const from = parseLocal(q.from);
@@ -48,11 +52,14 @@ const reportQuerySchema = z
       });
     if (q.dimension !== 'agent' && agentMetrics.length > 0)
       ctx.addIssue({ code: 'custom', path: ['dimension'], message: 'agent metrics are by agent' });
-    if (q.dimension === 'agent' && (q.queueId !== undefined || q.channel !== undefined))
+    if (
+      q.dimension === 'agent' &&
+      (q.queueId !== undefined || q.channel !== undefined || q.labelId !== undefined)
+    )
       ctx.addIssue({
         code: 'custom',
         path: ['dimension'],
-        message: 'agent metrics take no queue or channel filter',
+        message: 'agent metrics take no queue, channel or label filter',
       });
   });
 

@@ -142,6 +142,9 @@ export class ReportingApiService implements ReportingApi {
       inHoursOnly: time === 'business',
       ...(query.queueId !== undefined ? { queueId: query.queueId } : {}),
       ...(query.channel !== undefined ? { channel: query.channel } : {}),
+      ...(query.labelId !== undefined ? { labelId: query.labelId } : {}),
+      ...(query.agentId !== undefined ? { agentId: query.agentId } : {}),
+      assignedSince: new Date(instantOfLocal(fromWall, clock.timeZone)),
     });
     const rows: ReportRow[] = sums.map(({ key, sums: s }) => ({
       key: query.dimension === 'queue' && key === '' ? 'none' : key,
@@ -174,6 +177,7 @@ export class ReportingApiService implements ReportingApi {
     ].sort();
     const rows: ReportRow[] = [];
     for (const agentId of agents) {
+      if (query.agentId !== undefined && agentId !== query.agentId) continue;
       const online = onlineSpans(
         presence.before.get(agentId) ?? null,
         presence.changes.get(agentId) ?? [],

@@ -80,6 +80,16 @@ export interface ReportQuery {
   serviceLevelTarget?: ServiceLevelTarget;
   queueId?: string;
   channel?: string;
+  /**
+   * Conversation and queue figures: only conversations that carry this label now (ADR 0123).
+   * Agent figures take no label.
+   */
+  labelId?: string;
+  /**
+   * By agent: that agent's row only. Conversation and queue figures: only conversations assigned
+   * to this agent at some time (ADR 0123).
+   */
+  agentId?: string;
 }
 
 export interface ReportRow {

@@ -3,19 +3,15 @@ import type { ReportMetric, ReportRow, ReportView } from '@switchboard/contracts
 import type { ReportCatalogView } from '@switchboard/inbox-http-api';
 import { type AgentView, type Channel, type QueueView, api, query } from '../api.js';
 import { CHANNEL_LABEL } from '../format.js';
+import { useLabels } from '../labels.js';
+import { FiguresTable, type MetricColumn, figuresCsv } from './FiguresTable.js';
+import { FilterSelect } from './FilterSelect.js';
 import { type ChartSeries, ReportChart } from './ReportChart.js';
-import { type CsvCell, toCsv } from './report-csv.js';
 import { addDays, reportRange, todayIn } from './report-range.js';
 import './reports.css';
 
 type Granularity = 'hour' | 'day' | 'week';
 type Time = 'calendar' | 'business';
-
-interface MetricColumn {
-  metric: ReportMetric;
-  label: string;
-  unit: 'count' | 'seconds' | 'percent' | 'ratio';
-}
 
 /** The figures by period: what a supervisor reads first (docs/reports.md defines each). */
 const PERIOD_COLUMNS: MetricColumn[] = [
@@ -39,33 +35,16 @@ const AGENT_COLUMNS: MetricColumn[] = [
   { metric: 'concurrency_max', label: 'Concurrency (max)', unit: 'count' },
   { metric: 'occupancy_percent', label: 'Occupancy', unit: 'percent' },
 ];
-const CHANNELS = Object.keys(CHANNEL_LABEL) as Channel[];
-
-function shown(value: number | null | undefined, unit: MetricColumn['unit']): string {
-  if (value === null || value === undefined) return '—';
-  switch (unit) {
-    case 'count':
-      return String(value);
-    case 'percent':
-      return `${Math.round(value * 10) / 10}%`;
-    case 'ratio':
-      return String(Math.round(value * 100) / 100);
-    case 'seconds':
-      return duration(value);
-  }
-}
-
-function duration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
-  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
-}
-
-/** What a CSV cell of a figure holds: the raw number, rounded to what is meaningful. */
-function csvFigure(value: number | null | undefined): CsvCell {
-  return value === null || value === undefined ? null : Math.round(value * 100) / 100;
-}
+const CHANNELS = (Object.keys(CHANNEL_LABEL) as Channel[]).map((c) => ({
+  value: c,
+  label: CHANNEL_LABEL[c],
+}));
+const GRANULARITIES: { value: Granularity; label: string }[] = [
+  { value: 'hour', label: 'Hour' },
+  { value: 'day', label: 'Day' },
+  { value: 'week', label: 'Week' },
+];
+const CHART_CHOICES = PERIOD_COLUMNS.map((c) => ({ value: c.metric, label: c.label }));
 
 function download(name: string, csv: string): void {
   const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
@@ -80,21 +59,24 @@ function download(name: string, csv: string): void {
 
 /**
  * Supervisor → Reports: figures from the reporting store (`/api/inbox/reports`) over a range of
- * days by hour, day or week, in calendar time or business hours, filtered by queue and channel
- * (conversation and queue figures) or agent (agent figures); a chart of one figure, the tables of
- * all of them, and each table as CSV. Loaded on demand, with its chart library (ADR 0102).
+ * days by hour, day or week, in calendar time or business hours, filtered by queue, channel and
+ * label (conversation and queue figures) and by agent (both: the agent's conversations, and the
+ * agent's row); a chart of one figure, the tables of all of them, and each table as CSV. Loaded on
+ * demand, with its chart library (ADR 0102).
  */
 export function ReportsPage() {
   const ids = useId();
   const [catalog, setCatalog] = useState<ReportCatalogView | null>(null);
   const [queues, setQueues] = useState<QueueView[]>([]);
   const [agents, setAgents] = useState<AgentView[]>([]);
+  const [labels] = useLabels();
   const [firstDay, setFirstDay] = useState('');
   const [lastDay, setLastDay] = useState('');
   const [granularity, setGranularity] = useState<Granularity>('day');
   const [time, setTime] = useState<Time>('calendar');
   const [queueId, setQueueId] = useState('');
   const [channel, setChannel] = useState('');
+  const [labelId, setLabelId] = useState('');
   const [agentId, setAgentId] = useState('');
   const [chartMetric, setChartMetric] = useState<ReportMetric>('conversations');
   const [periods, setPeriods] = useState<ReportView | null>(null);
@@ -125,28 +107,14 @@ export function ReportsPage() {
     if ('error' in range) return setError(range.error);
     setBusy(true);
     try {
+      const report = (columns: MetricColumn[], dimension: string, filters: Record<string, string>) =>
+        api<ReportView>(
+          'GET',
+          `/reports${query({ metrics: columns.map((c) => c.metric).join(','), dimension, ...range, time, ...filters })}`,
+        );
       const [byPeriod, byAgent] = await Promise.all([
-        api<ReportView>(
-          'GET',
-          `/reports${query({
-            metrics: PERIOD_COLUMNS.map((c) => c.metric).join(','),
-            dimension: granularity,
-            ...range,
-            time,
-            queueId,
-            channel,
-          })}`,
-        ),
-        api<ReportView>(
-          'GET',
-          `/reports${query({
-            metrics: AGENT_COLUMNS.map((c) => c.metric).join(','),
-            dimension: 'agent',
-            ...range,
-            time,
-            agentId,
-          })}`,
-        ),
+        report(PERIOD_COLUMNS, granularity, { queueId, channel, labelId, agentId }),
+        report(AGENT_COLUMNS, 'agent', { agentId }),
       ]);
       setPeriods(byPeriod);
       setAgentRows(byAgent.rows);
@@ -175,23 +143,32 @@ export function ReportsPage() {
   }, [rows, chartColumn]);
   const zone = periods?.timeZone ?? catalog?.timeZone ?? '';
   const periodHeader = `${granularity === 'hour' ? 'Hour' : granularity === 'day' ? 'Day' : 'Week of'} (${zone})`;
-
-  const exportPeriods = () =>
-    download(
-      `report-${granularity}-${firstDay}-${lastDay}-${time}.csv`,
-      toCsv(
-        [periodHeader, ...PERIOD_COLUMNS.map((c) => (c.unit === 'seconds' ? `${c.label} (s)` : c.label))],
-        rows.map((r) => [r.key, ...PERIOD_COLUMNS.map((c) => csvFigure(r.values[c.metric]))]),
-      ),
-    );
-  const exportAgents = () =>
-    download(
-      `report-agents-${firstDay}-${lastDay}-${time}.csv`,
-      toCsv(
-        ['Agent', ...AGENT_COLUMNS.map((c) => (c.unit === 'seconds' ? `${c.label} (s)` : c.label))],
-        agentRows.map((r) => [agentName(r.key), ...AGENT_COLUMNS.map((c) => csvFigure(r.values[c.metric]))]),
-      ),
-    );
+  const periodName = (key: string) => key;
+  // Each filter's choices: '' (the first) filters nothing.
+  const filters = [
+    {
+      label: 'Queue',
+      all: 'All queues',
+      value: queueId,
+      onChange: setQueueId,
+      options: queues.map((q) => ({ value: q.id, label: q.name })),
+    },
+    { label: 'Channel', all: 'All channels', value: channel, onChange: setChannel, options: CHANNELS },
+    {
+      label: 'Label',
+      all: 'All labels',
+      value: labelId,
+      onChange: setLabelId,
+      options: labels.map((l) => ({ value: l.id, label: l.name })),
+    },
+    {
+      label: 'Agent',
+      all: 'All agents',
+      value: agentId,
+      onChange: setAgentId,
+      options: agents.map((a) => ({ value: a.agentId, label: a.displayName })),
+    },
+  ];
 
   return (
     <main className="page reports-page">
@@ -215,18 +192,12 @@ export function ReportsPage() {
           Last day
           <input type="date" value={lastDay} onChange={(e) => setLastDay(e.target.value)} required />
         </label>
-        <label>
-          Granularity
-          <select
-            aria-label="Granularity"
-            value={granularity}
-            onChange={(e) => setGranularity(e.target.value as Granularity)}
-          >
-            <option value="hour">Hour</option>
-            <option value="day">Day</option>
-            <option value="week">Week</option>
-          </select>
-        </label>
+        <FilterSelect
+          label="Granularity"
+          value={granularity}
+          options={GRANULARITIES}
+          onChange={(v) => setGranularity(v === '' ? 'day' : v)}
+        />
         <fieldset className="report-time">
           <legend>Time</legend>
           <label>
@@ -250,47 +221,18 @@ export function ReportsPage() {
             Business hours
           </label>
         </fieldset>
-        <label>
-          Queue
-          <select aria-label="Queue" value={queueId} onChange={(e) => setQueueId(e.target.value)}>
-            <option value="">All queues</option>
-            {queues.map((q) => (
-              <option key={q.id} value={q.id}>
-                {q.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Channel
-          <select aria-label="Channel" value={channel} onChange={(e) => setChannel(e.target.value)}>
-            <option value="">All channels</option>
-            {CHANNELS.map((c) => (
-              <option key={c} value={c}>
-                {CHANNEL_LABEL[c]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Agent
-          <select aria-label="Agent" value={agentId} onChange={(e) => setAgentId(e.target.value)}>
-            <option value="">All agents</option>
-            {agents.map((a) => (
-              <option key={a.agentId} value={a.agentId}>
-                {a.displayName}
-              </option>
-            ))}
-          </select>
-        </label>
+        {filters.map((f) => (
+          <FilterSelect key={f.label} {...f} />
+        ))}
         <button type="submit" disabled={busy || !catalog}>
           {busy ? 'Loading…' : 'Show report'}
         </button>
       </form>
       <p className="hint">
         Conversation and queue figures count conversations by the hour they were created in, on the
-        workspace’s clock ({zone || '…'}); queue and channel filter them, the agent filter applies to the
-        agents’ figures.
+        workspace’s clock ({zone || '…'}); queue, channel and label (one the conversation carries now) filter
+        them, and the agent filter keeps the conversations ever assigned to that agent and that agent’s
+        figures.
         {time === 'business' && ' Business hours: durations count only time inside them.'}
       </p>
       {error && (
@@ -304,26 +246,27 @@ export function ReportsPage() {
           <h3 id={`${ids}-periods`}>By {granularity}</h3>
           {rows.length === 0 ? (
             <p className="empty" data-testid="report-empty">
-              No conversations in this range{queueId || channel ? ' with these filters' : ''}.
+              No conversations in this range
+              {queueId || channel || labelId || agentId ? ' with these filters' : ''}.
             </p>
           ) : (
             <>
               <div className="report-chart-controls">
-                <label>
-                  Chart
-                  <select
-                    aria-label="Chart"
-                    value={chartMetric}
-                    onChange={(e) => setChartMetric(e.target.value as ReportMetric)}
-                  >
-                    {PERIOD_COLUMNS.map((c) => (
-                      <option key={c.metric} value={c.metric}>
-                        {c.label}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-                <button type="button" onClick={exportPeriods}>
+                <FilterSelect
+                  label="Chart"
+                  value={chartMetric}
+                  options={CHART_CHOICES}
+                  onChange={(v) => setChartMetric(v === '' ? 'conversations' : v)}
+                />
+                <button
+                  type="button"
+                  onClick={() =>
+                    download(
+                      `report-${granularity}-${firstDay}-${lastDay}-${time}.csv`,
+                      figuresCsv(periodHeader, PERIOD_COLUMNS, rows, periodName),
+                    )
+                  }
+                >
                   Download CSV
                 </button>
               </div>
@@ -332,30 +275,13 @@ export function ReportsPage() {
                 series={chart.series}
                 description={`${chartColumn.label} by ${granularity}, ${rows.length} periods; the table below gives every figure.`}
               />
-              <div className="table-scroll">
-                <table aria-label={`Figures by ${granularity}`}>
-                  <thead>
-                    <tr>
-                      <th scope="col">{periodHeader}</th>
-                      {PERIOD_COLUMNS.map((c) => (
-                        <th scope="col" key={c.metric}>
-                          {c.label}
-                        </th>
-                      ))}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {rows.map((r) => (
-                      <tr key={r.key}>
-                        <th scope="row">{r.key}</th>
-                        {PERIOD_COLUMNS.map((c) => (
-                          <td key={c.metric}>{shown(r.values[c.metric], c.unit)}</td>
-                        ))}
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <FiguresTable
+                name={`Figures by ${granularity}`}
+                header={periodHeader}
+                columns={PERIOD_COLUMNS}
+                rows={rows}
+                rowName={periodName}
+              />
             </>
           )}
         </section>
@@ -368,33 +294,24 @@ export function ReportsPage() {
             <p className="empty">No agent was online or held a conversation in this range.</p>
           ) : (
             <>
-              <button type="button" onClick={exportAgents}>
+              <button
+                type="button"
+                onClick={() =>
+                  download(
+                    `report-agents-${firstDay}-${lastDay}-${time}.csv`,
+                    figuresCsv('Agent', AGENT_COLUMNS, agentRows, agentName),
+                  )
+                }
+              >
                 Download agents CSV
               </button>
-              <div className="table-scroll">
-                <table aria-label="Figures by agent">
-                  <thead>
-                    <tr>
-                      <th scope="col">Agent</th>
-                      {AGENT_COLUMNS.map((c) => (
-                        <th scope="col" key={c.metric}>
-                          {c.label}
-                        </th>
-                      ))}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {agentRows.map((r) => (
-                      <tr key={r.key}>
-                        <th scope="row">{agentName(r.key)}</th>
-                        {AGENT_COLUMNS.map((c) => (
-                          <td key={c.metric}>{shown(r.values[c.metric], c.unit)}</td>
-                        ))}
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <FiguresTable
+                name="Figures by agent"
+                header="Agent"
+                columns={AGENT_COLUMNS}
+                rows={agentRows}
+                rowName={agentName}
+              />
             </>
           )}
         </section>

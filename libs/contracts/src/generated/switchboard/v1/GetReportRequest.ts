@@ -31,6 +31,16 @@ export interface GetReportRequest {
    * Only this channel ("web", "sms", …; empty: every channel).
    */
   'channel'?: (string);
+  /**
+   * Only conversations that carry this label now (a label id of the key's workspace; empty: any).
+   * Conversation and queue metrics only.
+   */
+  'labelId'?: (string);
+  /**
+   * By agent: that agent's row only. Conversation and queue metrics: only conversations assigned
+   * to this agent at some time (empty: every agent).
+   */
+  'agentId'?: (string);
 }
 
 export interface GetReportRequest__Output {
@@ -60,4 +70,14 @@ export interface GetReportRequest__Output {
    * Only this channel ("web", "sms", …; empty: every channel).
    */
   'channel': (string);
+  /**
+   * Only conversations that carry this label now (a label id of the key's workspace; empty: any).
+   * Conversation and queue metrics only.
+   */
+  'labelId': (string);
+  /**
+   * By agent: that agent's row only. Conversation and queue metrics: only conversations assigned
+   * to this agent at some time (empty: every agent).
+   */
+  'agentId': (string);
 }
