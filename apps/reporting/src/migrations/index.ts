@@ -1,5 +1,10 @@
 import { CreateReporting1766000000000 } from './1766000000000-create-reporting.migration.js';
 import { ErasedConversations1766000000001 } from './1766000000001-erased-conversations.migration.js';
+import { RebuildStaging1766100000000 } from './1766100000000-rebuild-staging.migration.js';
 
 /** Every reporting migration, oldest first. */
-export const reportingMigrations = [CreateReporting1766000000000, ErasedConversations1766000000001];
+export const reportingMigrations = [
+  CreateReporting1766000000000,
+  ErasedConversations1766000000001,
+  RebuildStaging1766100000000,
+];
