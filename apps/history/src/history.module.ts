@@ -16,6 +16,7 @@ import { MergeService } from './merges/merge.service.js';
 import { historyMigrations } from './migrations/index.js';
 import { OutboundMessageService } from './outbound/outbound-message.service.js';
 import { OutboundRequestConsumer } from './outbound/outbound-request.consumer.js';
+import { ReplayService } from './replay/replay.service.js';
 import { OutboxRelay } from './outbox/outbox-relay.service.js';
 import { PrivacyService } from './privacy/privacy.service.js';
 import { TimelineService } from './timeline/timeline.service.js';
@@ -48,6 +49,7 @@ import { ConversationOpeningService } from './conversations/conversation-opening
     LabelsService,
     ConversationOpeningService,
     ConversationsService,
+    ReplayService,
     OutboundMessageService,
     OutboundRequestConsumer,
     HistoryApiService,

@@ -11,6 +11,7 @@ import {
   type ErasureView,
   type FindCustomersQuery,
   type HistoryApi,
+  type HistoryRecordView,
   type LabelInput,
   type LabelPatch,
   type LabelTarget,
@@ -27,6 +28,7 @@ import {
   type MessageView,
   NotFoundError,
   type Page,
+  type ReplayQuery,
   type SearchMessagesQuery,
   type SendMessageInput,
   type SendMessageResult,
@@ -46,6 +48,7 @@ import { TimelineService } from '../timeline/timeline.service.js';
 import { LabelsService } from '../labels/labels.service.js';
 import { SearchService } from '../search/search.service.js';
 import { ConversationOpeningService } from '../conversations/conversation-opening.service.js';
+import { ReplayService } from '../replay/replay.service.js';
 import {
   parseFindCustomersQuery,
   parseLabelIds,
@@ -55,6 +58,7 @@ import {
   parseListConversationsQuery,
   parseListMessagesQuery,
   parseOpenConversationQuery,
+  parseReplayQuery,
   parseSearchMessagesQuery,
   parseTimelineQuery,
 } from './history-queries.schema.js';
@@ -101,6 +105,7 @@ export class HistoryApiService implements HistoryApi {
     private readonly searches: SearchService,
     private readonly labels: LabelsService,
     private readonly openings: ConversationOpeningService,
+    private readonly replay: ReplayService,
   ) {}
 
   getCustomer(workspaceId: string, customerId: string): Promise<CustomerView> {
@@ -301,6 +306,10 @@ export class HistoryApiService implements HistoryApi {
 
   sendMessage(workspaceId: string, input: SendMessageInput): Promise<SendMessageResult> {
     return guard(() => this.outbound.send(workspace(workspaceId), input));
+  }
+
+  replayRecords(workspaceId: string, query: ReplayQuery): Promise<Page<HistoryRecordView>> {
+    return guard(() => this.replay.records(workspace(workspaceId), parseReplayQuery(query ?? {})));
   }
 }
 

@@ -9,6 +9,7 @@ import {
   type LabelInput,
   type LabelPatch,
   type ListMessagesQuery,
+  type ReplayQuery,
   type SearchQuery,
   type SearchMessagesQuery,
   type TimelineQuery,
@@ -109,4 +110,11 @@ export const parseListMessagesQuery = parser<ListMessagesQuery>(listMessagesQuer
 export const parseOpenConversationQuery = parser<{ timelinePageSize?: number }>(
   z.object({ timelinePageSize: z.number().int().positive().optional() }),
   'opening query',
+);
+export const parseReplayQuery = parser<ReplayQuery>(
+  z.object({
+    pageSize: z.number().int().positive().optional(),
+    pageToken: z.string().max(500).optional(),
+  }),
+  'replay query',
 );

@@ -1,18 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { ConversationAssignedV1, type ConversationUnassignedV1 } from '@switchboard/contracts';
+import {
+  BotHoldChangedV1,
+  ConversationAssignedV1,
+  type ConversationUnassignedV1,
+} from '@switchboard/contracts';
 import { InjectServiceDataSource } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 import { type Db, rows } from '../database/sql.util.js';
 
 /** A decision of routing's about who holds a conversation. */
-export type RoutingDecision = ConversationAssignedV1 | ConversationUnassignedV1;
+export type RoutingDecision = ConversationAssignedV1 | ConversationUnassignedV1 | BotHoldChangedV1;
 
 /**
  * Routing's decisions, recorded on the conversation. Every decision joins the assignment history
  * once (deduplicated by event id). Only `assign` and `unassign` change the assignee (an `offer`
  * waits for the agent), and the conversation's `assigned_at` holds the time of the decision that
  * set its current assignee or cleared it: a decision older than that, arriving late, changes
- * nothing but the history.
+ * nothing but the history. The bot's holds are kept as they came (once per event id): nothing of
+ * history reads them but a replay (ADR 0106).
  */
 @Injectable()
 export class AssignmentService {
@@ -23,6 +28,7 @@ export class AssignmentService {
     await this.db.transaction(async (tx) => {
       for (const event of events) {
         if (event.type === ConversationAssignedV1.type) await assign(tx, event);
+        else if (event.type === BotHoldChangedV1.type) await recordHold(tx, event);
         else await unassign(tx, event);
       }
     });
@@ -91,5 +97,14 @@ async function unassign(tx: Db, event: ConversationUnassignedV1): Promise<void> 
        AND (assigned_at IS NULL OR assigned_at < $5
             OR (assigned_at = $5 AND (assignee_id IS NULL OR assignee_id = $3)))`,
     [event.workspaceId, p.conversationId, p.agentId, p.queueId, p.unassignedAt],
+  );
+}
+
+async function recordHold(tx: Db, event: BotHoldChangedV1): Promise<void> {
+  const p = event.payload;
+  await tx.query(
+    `INSERT INTO history.bot_holds (event_id, workspace_id, conversation_id, held, reason, agent_id, at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+    [event.id, event.workspaceId, p.conversationId, p.held, p.reason, p.agentId, p.changedAt],
   );
 }

@@ -73,27 +73,43 @@ export function erasureOf(event: EventEnvelope): Erasure | null {
   };
 }
 
+/**
+ * A message as a fact: the one that opened its conversation, or a reply. Keyed by the message id,
+ * not the event's: history's replay of the same message (ADR 0106) is then the same fact.
+ */
+export function messageFact(
+  workspaceId: string,
+  m: {
+    messageId: string;
+    conversationId: string;
+    at: number;
+    opened: boolean;
+    channel: string | null;
+    direction: string;
+    sender: { type: string; id: string | null };
+  },
+): Fact | null {
+  const base = { eventId: m.messageId, workspaceId, conversationId: m.conversationId, at: m.at };
+  if (m.opened) return { ...base, data: { kind: 'opened', channel: m.channel ?? 'none' } };
+  const by = m.sender.type;
+  if (m.direction !== 'out' || (by !== 'agent' && by !== 'integrator' && by !== 'bot')) return null;
+  return { ...base, data: { kind: 'reply', by, agentId: m.sender.id } };
+}
+
 /** An event as a fact, a presence change, or nothing the reports count (a note, a customer's message). */
 export function factOf(event: EventEnvelope): Fact | PresenceFact | null {
   const base = { eventId: event.id, workspaceId: event.workspaceId };
   if (isEvent(ConversationMessageAppendedV1, event)) {
     const p = event.payload;
-    const at = Date.parse(p.createdAt);
-    if (p.openedConversation)
-      return {
-        ...base,
-        conversationId: p.conversationId,
-        at,
-        data: { kind: 'opened', channel: p.channel ?? 'none' },
-      };
-    const by = p.sender.type;
-    if (p.direction !== 'out' || (by !== 'agent' && by !== 'integrator' && by !== 'bot')) return null;
-    return {
-      ...base,
+    return messageFact(event.workspaceId, {
+      messageId: p.messageId,
       conversationId: p.conversationId,
-      at,
-      data: { kind: 'reply', by, agentId: p.sender.id ?? null },
-    };
+      at: Date.parse(p.createdAt),
+      opened: p.openedConversation,
+      channel: p.channel,
+      direction: p.direction,
+      sender: { type: p.sender.type, id: p.sender.id ?? null },
+    });
   }
   if (isEvent(ConversationStatusChangedV1, event)) {
     const p = event.payload;

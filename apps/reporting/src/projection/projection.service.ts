@@ -3,6 +3,7 @@ import type { EventEnvelope } from '@switchboard/contracts';
 import type { EntityManager } from 'typeorm';
 import { contributionOf, summarize, type BucketMeasure, type Contribution } from './conversation-summary.js';
 import { ConversationLabelsRepository } from './conversation-labels.repository.js';
+import { holdWorkspacesShared } from '../rebuild/workspace-lock.js';
 import { erasureOf, factOf, isPresenceFact, type Erasure, type Fact, type PresenceFact } from './fact.js';
 import { labelChangeOf, latestPerConversation, type LabelChange } from './label-change.js';
 import {
@@ -74,6 +75,11 @@ export class ProjectionService {
     if (facts.length === 0 && presence.length === 0 && erasures.length === 0 && labelChanges.length === 0)
       return;
     await this.repository.db.transaction(async (tx) => {
+      // A rebuild's swap of these workspaces waits for this batch, or this batch for it (ADR 0106).
+      await holdWorkspacesShared(
+        tx,
+        [...facts, ...erasures].map((f) => f.workspaceId),
+      );
       await this.repository.insertPresence(tx, presence);
       const touched = await this.repository.insertFacts(tx, facts);
       await this.recompute(tx, touched);
@@ -102,18 +108,23 @@ export class ProjectionService {
     for (;;) {
       const ids = await this.repository.conversationKeysOf(this.repository.db, workspaceId, after, 1000);
       if (ids.length === 0) return count;
-      await this.repository.db.transaction((tx) =>
-        this.recompute(
+      await this.repository.db.transaction(async (tx) => {
+        await holdWorkspacesShared(tx, [workspaceId]);
+        await this.recompute(
           tx,
           ids.map((conversationId) => ({ workspaceId, conversationId })),
-        ),
-      );
+        );
+      });
       count += ids.length;
       after = ids[ids.length - 1]!;
     }
   }
 
-  private async recompute(tx: EntityManager, touched: readonly ConversationKey[]): Promise<void> {
+  /**
+   * Locks the conversations, recomputes each from all of its facts and adds the differences to the
+   * buckets. The consumer's batches, a new clock and a rebuild's swap (ADR 0106) all go through it.
+   */
+  async recompute(tx: EntityManager, touched: readonly ConversationKey[]): Promise<void> {
     const unique = new Map(touched.map((k) => [`${k.workspaceId}|${k.conversationId}`, k]));
     if (unique.size === 0) return;
     const stored = await this.repository.lockConversations(tx, [...unique.values()]);

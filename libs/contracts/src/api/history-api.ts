@@ -103,6 +103,17 @@ export interface HistoryApi {
    * no address on the channel, NotFoundError for an unknown customer or conversation.
    */
   sendMessage(workspaceId: string, input: SendMessageInput): Promise<SendMessageResult>;
+
+  // Replay (ADR 0106)
+  /**
+   * History's records of the workspace, oldest first, for a consumer of the event log that rebuilds
+   * what it derived from the log (the reporting store) after the log's retention dropped the
+   * events: messages, status changes, routing's assignment decisions and the bot's holds as history
+   * recorded them, customers' ratings and erasures. Each record carries the id the live event's
+   * fact is keyed by (message id, event id), so replaying it next to the live events counts it once.
+   * Keyset pages by (at, id). Default 500, max 2,000.
+   */
+  replayRecords(workspaceId: string, query: ReplayQuery): Promise<Page<HistoryRecordView>>;
 }
 
 /** DI token under which HistoryModule (in process) or the RPC client (remote) provides HistoryApi. */
@@ -302,6 +313,71 @@ export interface SendMessageInput {
   /** Asks the customer to fill a secure form (web only; ADR 0082): the text introduces it. */
   form?: SecureForm;
 }
+
+export type ReplayQuery = PageRequest;
+
+/** One of history's records in a replay (`replayRecords`); `at` is when it happened. */
+export type HistoryRecordView =
+  | {
+      kind: 'message';
+      /** The message id (ConversationMessageAppendedV1's `messageId`). */
+      id: string;
+      conversationId: string;
+      at: string;
+      /** 1: the message that opened the conversation. */
+      sequence: number;
+      direction: MessageDirection;
+      channel: Channel | null;
+      /** Who wrote it: its type and id only (never a name). */
+      sender: { type: MessageSender['type']; id: string | null };
+    }
+  | {
+      kind: 'status';
+      /** The id of the ConversationStatusChangedV1 history published. */
+      id: string;
+      conversationId: string;
+      at: string;
+      status: ConversationStatus;
+      previousStatus: ConversationStatus;
+      changedBy: { type: MessageSender['type']; id: string | null };
+      cause: 'merge' | null;
+    }
+  | {
+      kind: 'assignment';
+      /** The id of routing's ConversationAssignedV1 or ConversationUnassignedV1. */
+      id: string;
+      conversationId: string;
+      at: string;
+      agentId: string | null;
+      queueId: string | null;
+      mode: 'assign' | 'offer' | 'unassign';
+    }
+  | {
+      kind: 'bot_hold';
+      /** The id of routing's BotHoldChangedV1. */
+      id: string;
+      conversationId: string;
+      at: string;
+      held: boolean;
+      reason: string | null;
+    }
+  | {
+      kind: 'csat';
+      /** The conversation's id: history keeps its latest rating only, one per conversation. */
+      id: string;
+      conversationId: string;
+      at: string;
+      rating: number;
+    }
+  | {
+      kind: 'erasure';
+      /** The erasure's id. */
+      id: string;
+      at: string;
+      customerId: string;
+      /** The erased customer's conversations. */
+      conversationIds: string[];
+    };
 
 export interface SendMessageResult {
   messageId: string;

@@ -46,6 +46,7 @@ export const historyApiPort: ServicePort<HistoryApi> = {
     listAssignments: true,
     setConversationStatus: true,
     sendMessage: true,
+    replayRecords: true,
   }),
 };
 

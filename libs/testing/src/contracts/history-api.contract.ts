@@ -240,5 +240,68 @@ export function describeHistoryApiContract(
       expect(resolved).toMatchObject({ id: conversationId, status: 'resolved' });
       expect((await suite.under.api.getConversation(workspace, conversationId)).status).toBe('resolved');
     });
+
+    it('replays its records in order, page by page, in its workspace only (ADR 0106)', async () => {
+      const { conversationId } = await suite.under.receiveSms(workspace, '+14155550176', 'Still broken');
+      const agent = { type: 'agent' as const, id: 'agent-7' };
+      const reply = await suite.under.api.sendMessage(workspace, {
+        idempotencyKey: `replay-${randomUUID()}`,
+        conversationId,
+        text: 'Fixed now',
+        sender: agent,
+      });
+      await suite.under.api.setConversationStatus(workspace, conversationId, 'resolved', agent);
+      await suite.under.api.setConversationStatus(workspace, conversationId, 'open', agent);
+      const replay = async (pageSize: number) => {
+        const seen = [];
+        let pageToken: string | undefined;
+        for (;;) {
+          const page = await suite.under.api.replayRecords(workspace, { pageSize, pageToken });
+          seen.push(...page.items);
+          if (page.nextPageToken === null) return seen;
+          pageToken = page.nextPageToken;
+        }
+      };
+      const whole = await replay(2_000);
+      const mine = whole.filter((r) => 'conversationId' in r && r.conversationId === conversationId);
+      // In time order; two records of the same millisecond in either order (a consumer orders by time).
+      const described = mine.map((r) =>
+        JSON.stringify(
+          r.kind === 'message'
+            ? [r.kind, r.sequence, r.direction, r.sender.type]
+            : r.kind === 'status'
+              ? [r.kind, r.previousStatus, r.status, r.changedBy.type, r.changedBy.id]
+              : [r.kind],
+        ),
+      );
+      expect([...described].sort()).toEqual(
+        [
+          ['message', 1, 'in', 'customer'],
+          ['message', 2, 'out', 'agent'],
+          ['status', 'open', 'resolved', 'agent', 'agent-7'],
+          ['status', 'resolved', 'open', 'agent', 'agent-7'],
+        ]
+          .map((d) => JSON.stringify(d))
+          .sort(),
+      );
+      expect(mine.find((r) => r.kind === 'message' && r.sequence === 2)).toMatchObject({
+        id: reply.messageId,
+        sender: { type: 'agent', id: 'agent-7' },
+      });
+      const at = (kind: string, status?: string) =>
+        mine.find(
+          (r) => r.kind === kind && (status === undefined || (r.kind === 'status' && r.status === status)),
+        )!.at;
+      expect(at('message') <= at('status', 'resolved')).toBe(true);
+      expect(at('status', 'resolved') <= at('status', 'open')).toBe(true);
+      const ats = whole.map((r) => r.at);
+      expect([...ats].sort()).toEqual(ats);
+      // Keyset pages of one record give the same records, once each.
+      expect((await replay(1)).map((r) => r.id)).toEqual(whole.map((r) => r.id));
+      const elsewhere = await suite.under.api.replayRecords(other, {});
+      expect(
+        elsewhere.items.filter((r) => 'conversationId' in r && r.conversationId === conversationId),
+      ).toEqual([]);
+    });
   });
 }

@@ -14,6 +14,7 @@ import {
   FailedPreconditionError,
   type FindCustomersQuery,
   type HistoryApi,
+  type HistoryRecordView,
   type LabelInput,
   type LabelPatch,
   type LabelTarget,
@@ -27,6 +28,7 @@ import {
   type MessageView,
   NotFoundError,
   type Page,
+  type ReplayQuery,
   type SendMessageInput,
   type SendMessageResult,
   type TimelineQuery,
@@ -66,6 +68,8 @@ export class InMemoryHistory implements HistoryApi {
   readonly optedOut = new Set<string>();
   /** Labels by id, with their workspace. */
   readonly labels = new Map<string, LabelView & { workspaceId: string }>();
+  /** Every status change, as history records it for a replay. */
+  readonly statusChanges: ConversationStatusChangedV1[] = [];
   /** Delay of listConversations, to test callers' deadlines. */
   listDelayMs = 0;
 
@@ -409,21 +413,67 @@ export class InMemoryHistory implements HistoryApi {
     const conversation = this.conversationOf(workspaceId, conversationId);
     const previousStatus = conversation.status;
     conversation.status = status;
-    if (this.bus && previousStatus !== status)
-      await this.bus.emit(
-        ConversationStatusChangedV1.create({
-          workspaceId,
-          payload: {
-            conversationId,
-            customerId: conversation.customerId,
-            status,
-            previousStatus,
-            changedBy: by,
-            changedAt: new Date().toISOString(),
-          },
-        }),
-      );
+    if (previousStatus === status) return { ...conversation };
+    const event = ConversationStatusChangedV1.create({
+      workspaceId,
+      payload: {
+        conversationId,
+        customerId: conversation.customerId,
+        status,
+        previousStatus,
+        changedBy: by,
+        changedAt: new Date().toISOString(),
+      },
+    });
+    this.statusChanges.push(event);
+    if (this.bus) await this.bus.emit(event);
     return { ...conversation };
+  }
+
+  /** Messages and status changes (the double keeps no routing decisions, ratings or erasures). */
+  async replayRecords(workspaceId: string, query: ReplayQuery): Promise<Page<HistoryRecordView>> {
+    const records: HistoryRecordView[] = [
+      ...this.messages
+        .filter((m) => m.workspaceId === workspaceId)
+        .map((m): HistoryRecordView => ({
+          kind: 'message',
+          id: m.id,
+          conversationId: m.conversationId,
+          at: m.createdAt,
+          sequence: m.sequence,
+          direction: m.direction,
+          channel: m.channel,
+          sender: { type: m.sender.type, id: m.sender.id ?? null },
+        })),
+      ...this.statusChanges
+        .filter((e) => e.workspaceId === workspaceId)
+        .map((e): HistoryRecordView => ({
+          kind: 'status',
+          id: e.id,
+          conversationId: e.payload.conversationId,
+          at: e.payload.changedAt,
+          status: e.payload.status,
+          previousStatus: e.payload.previousStatus,
+          changedBy: { type: e.payload.changedBy.type, id: e.payload.changedBy.id ?? null },
+          cause: e.payload.cause ?? null,
+        })),
+    ].sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+    const after = query.pageToken
+      ? (JSON.parse(Buffer.from(query.pageToken, 'base64url').toString('utf8')) as [string, string])
+      : null;
+    const size = Math.min(query.pageSize ?? 500, 2_000);
+    const rest = after
+      ? records.filter((r) => r.at > after[0] || (r.at === after[0] && r.id > after[1]))
+      : records;
+    const items = rest.slice(0, size);
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextPageToken:
+        items.length === size && last
+          ? Buffer.from(JSON.stringify([last.at, last.id]), 'utf8').toString('base64url')
+          : null,
+    };
   }
 
   async sendMessage(workspaceId: string, input: SendMessageInput): Promise<SendMessageResult> {
