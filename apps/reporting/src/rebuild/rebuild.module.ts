@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ConversationLabelsRepository } from '../projection/conversation-labels.repository.js';
 import { ProjectionRepository } from '../projection/projection.repository.js';
 import { ProjectionService } from '../projection/projection.service.js';
 import { RebuildRepository } from './rebuild.repository.js';
@@ -11,7 +12,13 @@ import { RebuildService } from './rebuild.service.js';
  * consumer's.
  */
 @Module({
-  providers: [ProjectionRepository, ProjectionService, RebuildRepository, RebuildService],
+  providers: [
+    ConversationLabelsRepository,
+    ProjectionRepository,
+    ProjectionService,
+    RebuildRepository,
+    RebuildService,
+  ],
   exports: [RebuildService],
 })
 export class RebuildModule {}
