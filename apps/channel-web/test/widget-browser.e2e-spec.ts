@@ -5,7 +5,13 @@ import {
   type InboundMessageReceivedV1,
   ParticipantActivityV1,
 } from '@switchboard/contracts';
-import { type TcpProxy, launchChromium, startTcpProxy, waitFor } from '@switchboard/testing';
+import {
+  type TcpProxy,
+  launchChromium,
+  seriousAccessibilityViolations,
+  startTcpProxy,
+  waitFor,
+} from '@switchboard/testing';
 import { type Browser, type Page } from 'playwright-core';
 import { type WebTestApp, WidgetClient, startWebTestApp } from './web-test-app.js';
 
@@ -52,9 +58,12 @@ describe('widget in a browser', () => {
     const launcher = page.locator('button.l');
     await launcher.waitFor();
     expect(await launcher.getAttribute('aria-expanded')).toBe('false');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]); // the demo page, the launcher
     await launcher.click();
 
     // Pre-chat form (optional fields), then the composer.
+    await page.getByLabel('Name').waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.getByLabel('Name').fill('Dana Customer');
     await page.getByRole('button', { name: 'Start chat' }).click();
     const input = page.getByRole('textbox', { name: 'Message' });
@@ -68,6 +77,7 @@ describe('widget in a browser', () => {
     await page.getByText('Hi Dana, let me check.').waitFor();
     await expect(page.locator('.m.out .a').first().textContent()).resolves.toContain('Alex Agent');
     await expect(page.locator('.m.out .av').first().textContent()).resolves.toBe('AA');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]); // a conversation
 
     // Reload: the panel reopens with the conversation so far.
     await page.reload();
@@ -78,6 +88,7 @@ describe('widget in a browser', () => {
     // Drop the connection; replies sent meanwhile arrive once it is back, in order, once each.
     proxy.cut();
     await page.getByText('Reconnecting…').waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]); // the status bar
     for (const text of ['Missed one', 'Missed two', 'Missed three']) await t.reply(visitor, text);
     proxy.restore();
     await page.getByText('Missed three').waitFor({ timeout: 30_000 });
@@ -227,6 +238,7 @@ describe('widget in a browser', () => {
       }),
     );
     await page.getByRole('button', { name: '5 of 5' }).click();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]); // an image, the rating asked
     await page.getByRole('button', { name: 'Send rating' }).click();
     await page.getByText('Thank you for your feedback!').waitFor();
     await page.reload();
@@ -275,6 +287,7 @@ describe('widget in a browser', () => {
     await waitFor(async () => (await image.getAttribute('src'))?.startsWith('blob:') === true, {
       what: 'the user’s own image shown',
     });
+    expect(await seriousAccessibilityViolations(signedIn)).toEqual([]);
     await signedIn.close();
   });
 });

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_WORKSPACE_ID, type InboundMessageReceivedV1 } from '@switchboard/contracts';
 import { configureLogging } from '@switchboard/platform';
-import { launchChromium, waitFor } from '@switchboard/testing';
+import { launchChromium, seriousAccessibilityViolations, waitFor } from '@switchboard/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Browser } from 'playwright-core';
 import { type WebTestApp, startWebTestApp } from './web-test-app.js';
@@ -83,6 +83,8 @@ describe('widget card form in a browser', () => {
 
     await t.reply(visitor, 'Sure, please enter your card below.', { form: { kind: 'card' } });
     await page.getByText('Sure, please enter your card below.').waitFor();
+    await page.getByLabel('Card number').waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]); // the card form
     // A mistyped number is caught by its checksum before anything leaves the page.
     await page.getByLabel('Card number').fill('4000 0566 5566 5557');
     await page.getByLabel('Expiry (MM/YY)').fill('12/34');
@@ -90,10 +92,12 @@ describe('widget card form in a browser', () => {
     await page.getByRole('button', { name: 'Send card details' }).click();
     await page.getByText('Check the card number, expiry and security code.').waitFor();
     expect(tokenized).toHaveLength(0);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]); // its error
 
     await page.getByLabel('Card number').fill(TYPED);
     await page.getByRole('button', { name: 'Send card details' }).click();
     await page.getByText('Card •••• 5556 submitted').waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]); // the summary in its place
     expect(tokenized).toEqual([
       { origin: t.url, body: { number: PAN, expMonth: 12, expYear: 2034, cvc: '123' } },
     ]);

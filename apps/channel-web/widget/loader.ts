@@ -2,6 +2,7 @@
  * widget.js: the one tag a site embeds. Draws the launcher only (fixed, so nothing on the page
  * moves), and loads the panel the first time it is opened. Kept tiny: it is on every page view.
  */
+import { textOnBrand } from './brand-colour.js';
 import type { WidgetConfig, WidgetContext, WidgetPanel, WidgetUser } from './widget-context.js';
 
 declare const PANEL_VERSION: string;
@@ -32,7 +33,7 @@ declare const PANEL_VERSION: string;
   const style = document.createElement('style');
   style.textContent =
     '.l{position:fixed;bottom:20px;right:20px;z-index:2147483000;width:56px;height:56px;border:0;border-radius:50%;' +
-    'background:var(--sb,#2563eb);color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);display:grid;place-items:center}' +
+    'background:var(--sb,#2563eb);color:var(--sbf,#fff);cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);display:grid;place-items:center}' +
     '.l.left{right:auto;left:20px}.l:focus-visible{outline:3px solid #111;outline-offset:3px}.l svg{width:28px;height:28px;fill:currentColor}';
   const launcher = document.createElement('button');
   launcher.className = 'l';
@@ -93,6 +94,7 @@ declare const PANEL_VERSION: string;
       if (!c) return;
       config = c;
       launcher.style.setProperty('--sb', c.theme.color);
+      launcher.style.setProperty('--sbf', textOnBrand(c.theme.color));
       if (c.theme.position === 'left') launcher.classList.add('left');
       launcher.setAttribute('aria-label', c.theme.title);
     })

@@ -2,6 +2,7 @@
  * panel.js: the chat itself, loaded the first time the customer opens the widget. Everything shown
  * is set with textContent (never innerHTML from data): a message is text, whatever it contains.
  */
+import { textOnBrand } from './brand-colour.js';
 import { STRINGS, type Strings } from './panel-strings.js';
 import type { ServerMessage } from '../src/sessions/widget-protocol.js';
 import type { TranscriptAttachment, TranscriptItem } from '../src/transcript/transcript-item.js';
@@ -15,15 +16,15 @@ const CSS = `
 :host{all:initial}
 .p{position:fixed;bottom:88px;right:20px;z-index:2147483000;width:370px;height:560px;max-height:calc(100vh - 110px);display:flex;flex-direction:column;background:#fff;color:#111827;border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.25);font:15px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;overflow:hidden}
 .p.left{right:auto;left:20px}.p[hidden]{display:none}
-.h{background:var(--sb,#2563eb);color:#fff;padding:14px 48px 14px 16px;position:relative}
-.h h2{margin:0;font-size:17px}.h p{margin:4px 0 0;font-size:13px;opacity:.9}
-.x{position:absolute;top:10px;right:10px;width:32px;height:32px;border:0;border-radius:50%;background:transparent;color:#fff;font-size:22px;cursor:pointer}
+.h{background:var(--sb,#2563eb);color:var(--sbf,#fff);padding:14px 48px 14px 16px;position:relative}
+.h h2{margin:0;font-size:17px}.h p{margin:4px 0 0;font-size:13px}
+.x{position:absolute;top:10px;right:10px;width:32px;height:32px;border:0;border-radius:50%;background:transparent;color:inherit;font-size:22px;cursor:pointer}
 button:focus-visible,textarea:focus-visible,input:focus-visible,.log:focus-visible{outline:3px solid #111;outline-offset:2px}
 .st{background:#fef3c7;color:#92400e;font-size:13px;padding:4px 12px}.st:empty{display:none}
 .log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px}
 .m{max-width:82%;display:flex;flex-direction:column}.m.in{align-self:flex-end;align-items:flex-end}.m.out{align-self:flex-start}
 .b{padding:8px 12px;border-radius:14px;white-space:pre-wrap;overflow-wrap:anywhere;background:#f3f4f6}
-.in .b{background:var(--sb,#2563eb);color:#fff}
+.in .b{background:var(--sb,#2563eb);color:var(--sbf,#fff)}
 .a{display:flex;align-items:center;gap:6px;font-size:12px;color:#4b5563;margin-bottom:2px}
 .av{width:22px;height:22px;border-radius:50%;background:#6b7280;color:#fff;display:grid;place-items:center;font-size:11px;font-weight:600}
 .mt{font-size:11px;color:#6b7280;margin-top:2px}.err .mt{color:#b91c1c}
@@ -35,11 +36,11 @@ form.c{flex-direction:row;align-items:flex-end}
 label{font-size:13px;display:flex;flex-direction:column;gap:2px}
 textarea,input{font:inherit;border:1px solid #d1d5db;border-radius:8px;padding:8px;color:inherit;background:#fff}
 textarea{resize:none;flex:1;min-height:22px;max-height:120px}
-.s{border:0;border-radius:8px;padding:8px 14px;background:var(--sb,#2563eb);color:#fff;cursor:pointer;font:inherit}
+.s{border:0;border-radius:8px;padding:8px 14px;background:var(--sb,#2563eb);color:var(--sbf,#fff);cursor:pointer;font:inherit}
 .i{border:0;background:transparent;cursor:pointer;padding:6px;color:#4b5563;display:grid;place-items:center}.i svg{display:block}
 .cs{align-self:stretch;border:1px solid #e5e7eb;border-radius:12px;padding:10px}
 .cs p{margin:0 0 6px}.r{display:flex;gap:4px}.r button{flex:1;border:1px solid #d1d5db;border-radius:8px;background:#fff;padding:6px 0;cursor:pointer;font:inherit}
-.r button[aria-pressed=true]{background:var(--sb,#2563eb);color:#fff}
+.r button[aria-pressed=true]{background:var(--sb,#2563eb);color:var(--sbf,#fff)}
 .cs textarea{width:100%;box-sizing:border-box;margin:6px 0}
 .bb{display:flex;flex-wrap:wrap;align-items:center;gap:6px;padding:6px 12px;border-top:1px solid #e5e7eb;font-size:13px}
 .bb .q{display:flex;align-items:center;gap:6px}.bb[hidden],.bb [hidden]{display:none}.bb button{border:1px solid #d1d5db;border-radius:8px;background:#fff;padding:4px 10px;cursor:pointer;font:inherit;color:inherit}
@@ -207,6 +208,7 @@ function createPanel(ctx: WidgetContext): WidgetPanel {
     title.textContent = c.theme.title;
     greeting.textContent = c.theme.greeting;
     panel.style.setProperty('--sb', c.theme.color);
+    panel.style.setProperty('--sbf', textOnBrand(c.theme.color));
     panel.classList.toggle('left', c.theme.position === 'left');
     closeButton.setAttribute('aria-label', s.close);
     input.setAttribute('aria-label', s.message);

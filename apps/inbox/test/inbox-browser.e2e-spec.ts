@@ -1,5 +1,5 @@
 import { DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
-import { waitFor, launchChromium } from '@switchboard/testing';
+import { launchChromium, seriousAccessibilityViolationsInBothSchemes, waitFor } from '@switchboard/testing';
 import { existsSync } from 'node:fs';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { type InboxTestApp, startInboxTestApp } from './inbox-test-app.fixture.js';
@@ -66,6 +66,7 @@ describe('inbox in the browser', () => {
     await login.getByLabel('Password').fill('not the password');
     await login.getByRole('button', { name: 'Sign in' }).click();
     await login.getByRole('alert').filter({ hasText: 'Wrong email or password.' }).waitFor();
+    expect(await seriousAccessibilityViolationsInBothSchemes(login)).toEqual([]); // sign-in, its error
     await login.screenshot({ path: `${SCREENSHOTS}/inbox-sign-in.png` });
     await context.close();
 
@@ -119,6 +120,7 @@ describe('inbox in the browser', () => {
     await item.waitFor({ timeout: 20_000 });
     await expectText(item.locator('.unread-count'), '1');
     await expectText(item.locator('.badge'), 'Web');
+    expect(await seriousAccessibilityViolationsInBothSchemes(agentA.page)).toEqual([]); // the list, unread
     await item.click();
     const timeline = agentA.page.getByRole('list', { name: 'Timeline' });
     await timeline.getByText('Hi, my invoice is wrong <img src=x onerror="window.pwned=1">').waitFor();
@@ -139,6 +141,7 @@ describe('inbox in the browser', () => {
     const sms = timeline.locator('li.message', { hasText: 'Texting you as well' });
     await sms.waitFor({ timeout: 20_000 });
     await expectText(sms.locator('.badge'), 'SMS');
+    expect(await seriousAccessibilityViolationsInBothSchemes(agentA.page)).toEqual([]); // a conversation
     await agentA.page.screenshot({ path: `${SCREENSHOTS}/inbox-conversation.png` });
 
     step('// A takes it');
@@ -155,6 +158,7 @@ describe('inbox in the browser', () => {
     await agentA.page.getByLabel('Transfer').selectOption(`agent:${b.id}`);
     await agentB.page.locator(`a[data-conversation-id="${conversation.id}"]`).waitFor({ timeout: 20_000 });
     await loadOfB.filter({ hasText: '1 / 5' }).waitFor({ timeout: 20_000 });
+    expect(await seriousAccessibilityViolationsInBothSchemes(boss.page)).toEqual([]); // the supervisor page
     await boss.page.screenshot({ path: `${SCREENSHOTS}/inbox-supervisor.png` });
 
     step('// Admin screen.');
@@ -166,6 +170,7 @@ describe('inbox in the browser', () => {
     await admin.page.getByLabel('Invite name').fill('New Agent');
     await admin.page.getByRole('button', { name: 'Create invite link' }).click();
     await admin.page.locator('.invite-link code').waitFor();
+    expect(await seriousAccessibilityViolationsInBothSchemes(admin.page)).toEqual([]); // Admin, an invite link
     await admin.page.screenshot({ path: `${SCREENSHOTS}/inbox-admin.png`, fullPage: true });
 
     for (const session of [agentA, agentB, boss, admin]) await session.context.close();
@@ -183,6 +188,7 @@ describe('inbox in the browser', () => {
     const page = await context.newPage();
     await page.goto(created.body.link as string);
     await page.getByText('You were invited as').waitFor();
+    expect(await seriousAccessibilityViolationsInBothSchemes(page)).toEqual([]); // accepting an invite
     await page.getByLabel('Choose a password').fill('a long enough password');
     await page.getByRole('button', { name: 'Create my account' }).click();
     await page.locator('.topbar .who').filter({ hasText: 'Linked Agent · agent' }).waitFor();

@@ -1,5 +1,11 @@
 import { DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
-import { type TcpProxy, launchChromium, startTcpProxy, waitFor } from '@switchboard/testing';
+import {
+  type TcpProxy,
+  launchChromium,
+  seriousAccessibilityViolationsInBothSchemes,
+  startTcpProxy,
+  waitFor,
+} from '@switchboard/testing';
 import { existsSync } from 'node:fs';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { type InboxTestApp, startInboxTestApp } from './inbox-test-app.fixture.js';
@@ -105,6 +111,7 @@ describe('inbox live connection and notifications in the browser', () => {
     await waiting.getByText('Yes, still here <b>Ada</b>').waitFor();
     await waiting.getByText('Waiting for the connection').waitFor();
     await connection(page).filter({ hasText: '1 send waiting' }).waitFor();
+    expect(await seriousAccessibilityViolationsInBothSchemes(page)).toEqual([]); // connection lost, a send waiting
     // Something happened while away: caught up on return.
     await inbox.history.receive(conversation.id, 'Hello??', 'web');
 
@@ -136,7 +143,7 @@ describe('inbox live connection and notifications in the browser', () => {
       .waitFor({ timeout: 5_000 });
     expect(Date.now() - onlineAt).toBeLessThan(3_000);
     await context.close();
-  });
+  }, 180_000);
 
   it('alerts one tab of two when a conversation is assigned, its customer writes, or a colleague mentions the agent', async () => {
     const b = await signedInUser(inbox, 'agent', { name: 'Bea Notified' });
@@ -202,6 +209,7 @@ describe('inbox live connection and notifications in the browser', () => {
     // She turns customer messages off in one tab: the other tab follows, the server keeps it.
     await first.page.getByText('Notifications', { exact: true }).click();
     const onMessages = first.page.getByLabel('A customer writes in one of my conversations');
+    expect(await seriousAccessibilityViolationsInBothSchemes(first.page)).toEqual([]); // notification settings
     await onMessages.uncheck();
     await waitFor(
       async () => (await b.client.get('/api/inbox/notification-settings')).body.onCustomerMessage === false,
@@ -241,7 +249,7 @@ describe('inbox live connection and notifications in the browser', () => {
     expect(await other.getByLabel('Sound').isChecked()).toBe(true);
     await first.context.close();
     await cal.context.close();
-  });
+  }, 180_000);
 
   it('snoozes a conversation out of the list until its customer writes, or until a time', async () => {
     const d = await signedInUser(inbox, 'agent', { name: 'Dee Snoozer' });
@@ -276,8 +284,10 @@ describe('inbox live connection and notifications in the browser', () => {
     const soon = new Date(Date.now() + 65_000);
     const local = new Date(soon.getTime() - soon.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
     await page.getByLabel('Snooze until').fill(local);
+    expect(await seriousAccessibilityViolationsInBothSchemes(page)).toEqual([]); // snoozing until a time
     await page.getByRole('button', { name: 'Snooze', exact: true }).click();
     await page.getByText(/^Snoozed until .* or a reply/).waitFor();
+    expect(await seriousAccessibilityViolationsInBothSchemes(page)).toEqual([]); // a snoozed conversation
     await row.waitFor({ state: 'detached' });
     const snooze = await d.client.get('/api/inbox/snoozes');
     const stored = (snooze.body as { items: { snooze: { until: string } }[] }).items[0]!.snooze.until;
@@ -299,5 +309,5 @@ describe('inbox live connection and notifications in the browser', () => {
     await row.waitFor({ timeout: 10_000 });
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(until));
     await context.close();
-  });
+  }, 180_000);
 });

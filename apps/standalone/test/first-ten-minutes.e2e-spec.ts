@@ -5,6 +5,8 @@ import {
   launchChromium,
   localSwitchboardClients,
   rpcFailure,
+  seriousAccessibilityViolations,
+  seriousAccessibilityViolationsInBothSchemes,
   startAppProcess,
   unary,
   waitFor,
@@ -70,6 +72,11 @@ describe('standalone: the first ten minutes', () => {
     await admin.getByLabel('Email').waitFor();
     expect(new URL(admin.url()).pathname).toBe('/inbox/');
     await admin.screenshot({ path: `${SCREENSHOTS}/first-sign-in.png` });
+    expect(await seriousAccessibilityViolationsInBothSchemes(admin)).toEqual([]); // sign-in
+    await admin.goto(`${app.url}/inbox/#/signup`);
+    await admin.getByRole('button', { name: 'Create workspace' }).waitFor();
+    expect(await seriousAccessibilityViolationsInBothSchemes(admin)).toEqual([]); // sign-up
+    await admin.goto(`${app.url}/inbox/#/`);
 
     // 5. Signed in: online without choosing, empty states that say what to do, the checklist.
     await admin.getByLabel('Email').fill(ADMIN.email);
@@ -87,6 +94,7 @@ describe('standalone: the first ten minutes', () => {
     const checklist = admin.getByRole('complementary', { name: 'Getting started' });
     for (const step of ['Connect a channel', 'Invite an agent', 'Set up a queue'])
       await checklist.getByRole('link', { name: new RegExp(step) }).waitFor();
+    expect(await seriousAccessibilityViolationsInBothSchemes(admin)).toEqual([]); // empty states, the checklist
 
     // 9. The channel filter shows "All channels" whole: as wide as its widest option.
     const fits = await admin.locator('select[aria-label="Channel"]').evaluate((select) => {
@@ -107,6 +115,7 @@ describe('standalone: the first ten minutes', () => {
     await agents.getByRole('cell', { name: 'Admin', exact: true }).waitFor({ timeout: 20_000 });
     await agents.getByText('online').waitFor();
     await admin.getByRole('table', { name: 'Queues' }).getByRole('cell', { name: 'Default' }).waitFor();
+    expect(await seriousAccessibilityViolationsInBothSchemes(admin)).toEqual([]); // the supervisor page
     await admin.screenshot({ path: `${SCREENSHOTS}/first-supervisor.png` });
 
     // A customer writes from the demo page; the attach button is an inline icon, not an emoji.
@@ -116,6 +125,7 @@ describe('standalone: the first ten minutes', () => {
     // The default pre-chat form, then the composer.
     await customer.getByLabel('Name').fill('Casey Customer');
     await customer.getByLabel('Email').fill('casey@example.com');
+    expect(await seriousAccessibilityViolations(customer)).toEqual([]); // the widget's pre-chat form
     await customer.getByRole('button', { name: 'Start chat' }).click();
     const attach = customer.getByRole('button', { name: 'Attach a file' });
     expect(
@@ -141,6 +151,8 @@ describe('standalone: the first ten minutes', () => {
     await admin.getByLabel('Reply', { exact: true }).press('Control+Enter');
     await customer.getByText('Hi! It left the warehouse this morning.').waitFor({ timeout: 30_000 });
     await customer.screenshot({ path: `${SCREENSHOTS}/first-demo-widget.png` });
+    expect(await seriousAccessibilityViolations(customer)).toEqual([]);
+    expect(await seriousAccessibilityViolationsInBothSchemes(admin)).toEqual([]); // a conversation, replied to
     await admin.screenshot({ path: `${SCREENSHOTS}/first-reply.png` });
 
     // 4. Admin → API keys while everything runs: created with a scope and a rate, shown once.
@@ -155,6 +167,7 @@ describe('standalone: the first ten minutes', () => {
     const keyRow = keys.getByRole('row', { name: /CRM sync/ });
     await keyRow.getByText('10/s').waitFor();
     expect(await keyRow.locator('.last-used').textContent()).toBe('never');
+    expect(await seriousAccessibilityViolationsInBothSchemes(admin)).toEqual([]); // Admin, a new API key
     await admin.screenshot({ path: `${SCREENSHOTS}/first-api-key.png`, fullPage: true });
 
     // The key works on the gRPC port at once; its last use shows in the inbox.
@@ -220,6 +233,7 @@ describe('standalone: the first ten minutes', () => {
     await settings.getByLabel('Workspace timezone').fill('Europe/Paris');
     await settings.getByRole('button', { name: 'Save workspace' }).click();
     await settings.getByText('Saved.').waitFor();
+    expect(await seriousAccessibilityViolationsInBothSchemes(admin)).toEqual([]); // a second workspace's Admin
     // Its API keys are its own: the first workspace's revoked key is not listed here.
     await admin.getByRole('region', { name: 'API keys' }).getByText('No keys yet').waitFor();
     // A key of this workspace can't read the first workspace's conversation: not found.

@@ -1,16 +1,17 @@
 import {
-  type AppProcess,
-  type TestDatabase,
-  createTestDatabase,
-  startAppProcess,
-  waitFor,
+  type Standalone,
+  conversationIdListed,
   launchChromium,
+  openConversation,
+  seriousAccessibilityViolations,
+  seriousAccessibilityViolationsInBothSchemes,
+  signInToInbox,
+  startStandalone,
+  waitFor,
 } from '@switchboard/testing';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { type Browser } from 'playwright-core';
 
-const ADMIN = { email: 'owner@example.test', password: 'owner password 1234' };
 // A 1×1 transparent PNG.
 const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4b30000000049454e44ae426082',
@@ -24,57 +25,33 @@ const PNG = Buffer.from(
  * and shows it. In headless Chromium, both sides.
  */
 describe('standalone: an agent attaches an image, the web customer sees it', () => {
-  let database: TestDatabase;
-  let app: AppProcess;
+  let standalone: Standalone;
   let browser: Browser;
 
   beforeAll(async () => {
     if (!existsSync('dist/inbox-web/index.html'))
       throw new Error('run `npm run build` first (builds the SPA)');
-    database = await createTestDatabase('standalone_inbox_files');
-    app = await startAppProcess('standalone', {
-      DATABASE_URL: database.url,
-      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-    });
-    await app.waitUntilReady(60_000);
+    standalone = await startStandalone('standalone_inbox_files', { readyTimeoutMs: 60_000 });
     browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
-    await app?.stop('SIGTERM');
-    await database?.drop();
+    await standalone?.close();
   });
 
   it('sends the file with the reply and the customer sees it', async () => {
     const customer = await (await browser.newContext()).newPage();
     // Signed in on the shop's demo page: no pre-chat form.
-    await customer.goto(`${app.url}/demo?user=Map%20Reader`);
+    await customer.goto(`${standalone.app.url}/demo?user=Map%20Reader`);
     await customer.locator('button.l').click();
     const input = customer.getByRole('textbox', { name: 'Message' });
     await input.fill('Can you send me the map?');
     await input.press('Enter');
 
     const agent = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    await agent.goto(`${app.url}/inbox/`);
-    await agent.getByLabel('Email').fill(ADMIN.email);
-    await agent.getByLabel('Password').fill(ADMIN.password);
-    await agent.getByRole('button', { name: 'Sign in' }).click();
-    const item = agent.locator('a.conversation', { hasText: 'Can you send me the map?' });
-    const conversationId = await waitFor(
-      async () => {
-        await agent.getByRole('tab', { name: 'All' }).click();
-        return item
-          .first()
-          .getAttribute('data-conversation-id', { timeout: 1_000 })
-          .catch(() => null);
-      },
-      { timeoutMs: 30_000, what: 'the conversation in the inbox' },
-    );
-    await agent.evaluate((id) => {
-      location.hash = `#/c/${id}`;
-    }, conversationId);
+    await signInToInbox(agent, standalone.app.url, standalone.admin);
+    const conversationId = await conversationIdListed(agent, 'Can you send me the map?', { tabs: ['All'] });
+    await openConversation(agent, conversationId);
     const timeline = agent.getByRole('list', { name: 'Timeline' });
     await timeline.getByText('Can you send me the map?').waitFor();
 
@@ -88,18 +65,21 @@ describe('standalone: an agent attaches an image, the web customer sees it', () 
       .getByRole('alert')
       .getByText('notes.html: only images (PNG, JPEG, GIF, WebP) and PDF')
       .waitFor();
+    expect(await seriousAccessibilityViolationsInBothSchemes(agent)).toEqual([]); // a file refused
 
     await agent
       .getByLabel('Attach files')
       .setInputFiles({ name: 'map.png', mimeType: 'image/png', buffer: PNG });
     await agent.getByRole('list', { name: 'Attached files' }).getByText('map.png').waitFor();
     await agent.getByLabel('Reply', { exact: true }).fill('Here it is.');
+    expect(await seriousAccessibilityViolationsInBothSchemes(agent)).toEqual([]); // a file attached
     await agent.screenshot({ path: 'docs/screenshots/inbox-composer-attachment.png' });
     await agent.getByRole('button', { name: 'Send' }).click();
     // The agent sees their own image in the timeline, served by the inbox.
     const shown = timeline.locator('li.message', { hasText: 'Here it is.' }).locator('img.attachment-image');
     await shown.waitFor({ timeout: 30_000 });
     expect(await shown.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1);
+    expect(await seriousAccessibilityViolationsInBothSchemes(agent)).toEqual([]); // the image in the timeline
 
     // The customer's widget downloads the granted file and shows it.
     await customer.getByText('Here it is.').waitFor({ timeout: 30_000 });
@@ -111,5 +91,6 @@ describe('standalone: an agent attaches an image, the web customer sees it', () 
     await waitFor(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth === 1), {
       what: 'the image decoded in the widget',
     });
-  });
+    expect(await seriousAccessibilityViolations(customer)).toEqual([]);
+  }, 180_000);
 });

@@ -1,6 +1,8 @@
 import {
   type StandaloneWithSms,
   launchChromium,
+  seriousAccessibilityViolationsInBothSchemes,
+  signInToInbox,
   startStandaloneWithSms,
   waitFor,
 } from '@switchboard/testing';
@@ -52,10 +54,7 @@ describe('standalone: labels live in every tab, and the inbox by keyboard', () =
 
   async function signIn(): Promise<Page> {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    await page.goto(`${standalone.app.url}/inbox/`);
-    await page.getByLabel('Email').fill(standalone.admin.email);
-    await page.getByLabel('Password').fill(standalone.admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToInbox(page, standalone.app.url, standalone.admin);
     await page.locator('.topbar .connection', { hasText: 'Live' }).waitFor({ timeout: 20_000 });
     return page;
   }
@@ -74,6 +73,7 @@ describe('standalone: labels live in every tab, and the inbox by keyboard', () =
       await first.getByRole('button', { name: 'Add label' }).click();
       await first.locator('.labels-admin .label-chip', { hasText: name }).waitFor();
     }
+    expect(await seriousAccessibilityViolationsInBothSchemes(first)).toEqual([]); // Admin → Labels
     // The second tab has the list and the conversation open before anything is labelled.
     const second = await signIn();
     await second.goto(`${standalone.app.url}/inbox/#/c/${conversationId}`);
@@ -87,16 +87,17 @@ describe('standalone: labels live in every tab, and the inbox by keyboard', () =
     await first.getByLabel('Add a label to the conversation').selectOption({ label: 'Billing' });
     await first.getByLabel('Add a label to the customer').selectOption({ label: 'VIP' });
 
-    await row.locator('.label-chip', { hasText: 'Billing' }).waitFor({ timeout: 10_000 });
+    await row.locator('.label-chip', { hasText: 'Billing' }).waitFor({ timeout: 30_000 });
     const conversationLabels = second.getByLabel('conversation labels');
     const customerLabels = second.getByLabel('customer labels');
-    await conversationLabels.locator('.label-chip', { hasText: 'Billing' }).waitFor({ timeout: 10_000 });
-    await customerLabels.locator('.label-chip', { hasText: 'VIP' }).waitFor({ timeout: 10_000 });
+    await conversationLabels.locator('.label-chip', { hasText: 'Billing' }).waitFor({ timeout: 30_000 });
+    await customerLabels.locator('.label-chip', { hasText: 'VIP' }).waitFor({ timeout: 30_000 });
+    expect(await seriousAccessibilityViolationsInBothSchemes(second)).toEqual([]); // labelled, in the list and the pane
 
     // Taken off in the first tab: gone from the second's list and pane.
     await first.getByRole('button', { name: 'Remove label Billing' }).click();
-    await row.locator('.label-chip', { hasText: 'Billing' }).waitFor({ state: 'detached', timeout: 10_000 });
-    await conversationLabels.locator('.label-chip').first().waitFor({ state: 'detached', timeout: 10_000 });
+    await row.locator('.label-chip', { hasText: 'Billing' }).waitFor({ state: 'detached', timeout: 30_000 });
+    await conversationLabels.locator('.label-chip').first().waitFor({ state: 'detached', timeout: 30_000 });
     expect(await customerLabels.locator('.label-chip').count()).toBe(1);
     expect(await customerLabels.locator('.label-chip', { hasText: 'VIP' }).count()).toBe(1);
     expect(await kept(second)).toBe(true);
@@ -177,12 +178,13 @@ describe('standalone: labels live in every tab, and the inbox by keyboard', () =
     await page.keyboard.press('s');
     expect(await focused()).toMatchObject({ tag: 'SELECT', id: 'snooze' });
     await page.keyboard.press('ArrowDown');
-    await page.locator('.pane-header .snoozed').waitFor({ timeout: 10_000 });
+    await page.locator('.pane-header .snoozed').waitFor({ timeout: 30_000 });
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 
     // e: resolve.
     await page.keyboard.press('e');
-    await page.locator('.pane-header .status.resolved').waitFor({ timeout: 10_000 });
+    await page.locator('.pane-header .status.resolved').waitFor({ timeout: 30_000 });
+    expect(await seriousAccessibilityViolationsInBothSchemes(page)).toEqual([]); // replied, snoozed, resolved
     const stored = await db.query<{ status: string }>(
       'SELECT status FROM history.conversations WHERE id = $1',
       [conversationId],
@@ -198,6 +200,7 @@ describe('standalone: labels live in every tab, and the inbox by keyboard', () =
       expect.arrayContaining(['j / k', 'r', 'e', 't', 's', 'l', '?']),
     );
     expect(await focused()).toMatchObject({ tag: 'BUTTON' });
+    expect(await seriousAccessibilityViolationsInBothSchemes(page)).toEqual([]); // the shortcuts' dialog
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'hidden' });
     await page.context().close();

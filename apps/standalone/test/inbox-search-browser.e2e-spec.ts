@@ -1,6 +1,8 @@
 import {
   type StandaloneWithSms,
   launchChromium,
+  seriousAccessibilityViolationsInBothSchemes,
+  signInToInbox,
   startStandaloneWithSms,
   waitFor,
 } from '@switchboard/testing';
@@ -52,11 +54,7 @@ describe('standalone: search and labels in the inbox, in the browser', () => {
     const sought = rows[0]!;
 
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    await page.goto(`${standalone.app.url}/inbox/`);
-    await page.getByLabel('Email').fill(standalone.admin.email);
-    await page.getByLabel('Password').fill(standalone.admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('.topbar').waitFor();
+    await signInToInbox(page, standalone.app.url, standalone.admin);
 
     // `/` from anywhere but a field focuses the search box.
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
@@ -70,6 +68,7 @@ describe('standalone: search and labels in the inbox, in the browser', () => {
     // The customer's text is text: its markup shows as typed, nothing of it is an element.
     expect(await hit.locator('.snippet').textContent()).toBe('Where is the refund for order <b>R123</b>?');
     expect(await hit.locator('b').count()).toBe(0);
+    expect(await seriousAccessibilityViolationsInBothSchemes(page)).toEqual([]); // search results, the word marked
     await page.screenshot({ path: 'docs/screenshots/inbox-search.png' });
 
     await hit.click();
@@ -79,6 +78,7 @@ describe('standalone: search and labels in the inbox, in the browser', () => {
     expect(await message.getAttribute('class')).toContain('focused');
     await waitFor(() => message.isVisible(), { what: 'the message scrolled into view' });
     expect(await page.locator('li.message').count()).toBeGreaterThan(50);
+    expect(await seriousAccessibilityViolationsInBothSchemes(page)).toEqual([]); // the message found, in its timeline
 
     // Admin → Labels: a label, then on the conversation, then the list filtered by it.
     await page.goto(`${standalone.app.url}/inbox/#/admin`);
@@ -95,6 +95,7 @@ describe('standalone: search and labels in the inbox, in the browser', () => {
     const listed = page.locator(`a.conversation[data-conversation-id="${sought.conversation_id}"]`);
     await listed.waitFor();
     expect(await listed.locator('.label-chip').allTextContents()).toEqual(['Billing']);
+    expect(await seriousAccessibilityViolationsInBothSchemes(page)).toEqual([]); // the list filtered by a label
 
     await page.getByLabel('New view name').fill('All billing chats');
     await page.getByRole('button', { name: 'Save view' }).click();
@@ -110,7 +111,9 @@ describe('standalone: search and labels in the inbox, in the browser', () => {
     await listed.waitFor();
     const billingId = (await db.query<{ id: string }>("SELECT id FROM history.labels WHERE name = 'Billing'"))
       .rows[0]!.id;
-    expect(await page.getByLabel('Label', { exact: true }).inputValue()).toBe(billingId);
+    const label = page.getByLabel('Label', { exact: true });
+    await waitFor(async () => (await label.inputValue()) === billingId, { what: 'the view’s label filter' });
     expect(await page.getByRole('tab', { name: 'All' }).getAttribute('aria-selected')).toBe('true');
+    expect(await seriousAccessibilityViolationsInBothSchemes(page)).toEqual([]); // a saved view
   }, 240_000);
 });

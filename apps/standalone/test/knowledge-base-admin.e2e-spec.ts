@@ -1,17 +1,16 @@
 import {
-  type AppProcess,
-  type TestDatabase,
-  createTestDatabase,
+  type Standalone,
   launchChromium,
-  startAppProcess,
+  seriousAccessibilityViolations,
+  seriousAccessibilityViolationsInBothSchemes,
+  signInToInbox,
+  startStandalone,
   waitFor,
 } from '@switchboard/testing';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { type Browser, type Page } from 'playwright-core';
 
 const SCREENSHOTS = 'docs/screenshots';
-const ADMIN = { email: 'owner@example.test', password: 'owner password 1234' };
 const ANSWER =
   'Use "Forgot password" on https://example.com/sign-in. <img src=x onerror=alert(1)> javascript:alert(1)';
 
@@ -25,28 +24,18 @@ const ANSWER =
  * person", says no, asks for a person and is handed off; the article's counts show it.
  */
 describe('standalone: the knowledge base on the admin screen, and the bot in the widget', () => {
-  let database: TestDatabase;
-  let app: AppProcess;
+  let standalone: Standalone;
   let browser: Browser;
 
   beforeAll(async () => {
     if (!existsSync('dist/inbox-web/index.html'))
       throw new Error('run `npm run build` first (builds the SPA)');
-    database = await createTestDatabase('standalone_knowledge_base');
-    app = await startAppProcess('standalone', {
-      DATABASE_URL: database.url,
-      PUBLIC_BASE_URL: 'https://switchboard.example.test',
-      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-    });
-    await app.waitUntilReady(90_000);
+    standalone = await startStandalone('standalone_knowledge_base', { readyTimeoutMs: 90_000 });
     browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
-    await app?.stop('SIGTERM');
-    await database?.drop();
+    await standalone?.close();
   });
 
   const rows = (page: Page) =>
@@ -57,13 +46,11 @@ describe('standalone: the knowledge base on the admin screen, and the bot in the
     const page = await context.newPage();
     const dialogs: string[] = [];
     page.on('dialog', (d) => void (dialogs.push(d.message()), d.dismiss()));
-    await page.goto(`${app.url}/inbox/`);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToInbox(page, standalone.app.url, standalone.admin);
     await page.getByRole('link', { name: 'Admin' }).click();
     const kb = page.getByRole('region', { name: 'Knowledge base' });
     await kb.getByText('No articles yet').waitFor();
+    expect(await seriousAccessibilityViolationsInBothSchemes(page)).toEqual([]); // Admin, no articles
 
     // A new article: markup stays text, only the https URL becomes a link.
     await kb.getByRole('button', { name: 'New article' }).click();
@@ -84,6 +71,7 @@ describe('standalone: the knowledge base on the admin screen, and the bot in the
     await editor.getByLabel('Questions it answers (one per line)').fill('');
     await editor.getByRole('button', { name: 'Save article' }).click();
     await editor.getByRole('alert').getByText('at least one question', { exact: false }).waitFor();
+    expect(await seriousAccessibilityViolationsInBothSchemes(page)).toEqual([]); // the editor, its preview and error
     await editor
       .getByLabel('Questions it answers (one per line)')
       .fill('how do I reset my password\nI forgot my password\nI cannot sign in');
@@ -105,6 +93,7 @@ describe('standalone: the knowledge base on the admin screen, and the bot in the
     const problems = kb.getByRole('alert').filter({ hasText: 'Nothing was imported' });
     await problems.getByText('Article 2 — questions', { exact: false }).waitFor();
     expect(await rows(page).count()).toBe(1);
+    expect(await seriousAccessibilityViolationsInBothSchemes(page)).toEqual([]); // an import refused, row by row
     await kb.getByLabel('Knowledge base file').setInputFiles({
       name: 'good.json',
       mimeType: 'application/json',
@@ -128,6 +117,7 @@ describe('standalone: the knowledge base on the admin screen, and the bot in the
     await kb.getByRole('button', { name: 'Import' }).click();
     await kb.getByRole('status').getByText('Imported: 2 created, 0 updated.').waitFor();
     await waitFor(async () => (await rows(page).count()) === 3);
+    expect(await seriousAccessibilityViolationsInBothSchemes(page)).toEqual([]); // the articles, imported
 
     // Search, then edit what it found.
     await kb.getByLabel('Search articles').fill('refund');
@@ -142,7 +132,7 @@ describe('standalone: the knowledge base on the admin screen, and the bot in the
     // Export: the admin's own session downloads the file.
     const exportLink = kb.getByRole('link', { name: 'Export CSV' });
     const exported = await context.request.get(
-      new URL((await exportLink.getAttribute('href'))!, app.url).href,
+      new URL((await exportLink.getAttribute('href'))!, standalone.app.url).href,
     );
     expect(exported.status()).toBe(200);
     expect(await exported.text()).toContain('Refunds and returns');
@@ -155,13 +145,14 @@ describe('standalone: the knowledge base on the admin screen, and the bot in the
     // Controlled by the server's answer: the value shows once the mode is stored.
     await waitFor(async () => (await botOnWeb.inputValue()) === 'external');
     const early = await (await browser.newContext()).newPage();
-    await early.goto(`${app.url}/demo?user=Early%20Asker`);
+    await early.goto(`${standalone.app.url}/demo?user=Early%20Asker`);
     await early.locator('button.l').click();
     const earlyInput = early.getByRole('textbox', { name: 'Message' });
     await earlyInput.fill('hello, is anyone there?');
     await earlyInput.press('Enter');
     const earlyPerson = early.getByRole('button', { name: 'Talk to a person' });
     await earlyPerson.waitFor({ timeout: 30_000 });
+    expect(await seriousAccessibilityViolations(early)).toEqual([]); // the widget, a person offered
     expect(await early.getByRole('group', { name: 'Did this answer your question?' }).isVisible()).toBe(
       false,
     );
@@ -183,7 +174,7 @@ describe('standalone: the knowledge base on the admin screen, and the bot in the
 
     // A web customer asks; the bot answers and asks whether it helped.
     const customer = await (await browser.newContext()).newPage();
-    await customer.goto(`${app.url}/demo?user=Robin%20Reader`);
+    await customer.goto(`${standalone.app.url}/demo?user=Robin%20Reader`);
     await customer.locator('button.l').click();
     const input = customer.getByRole('textbox', { name: 'Message' });
     await input.fill('how can I reset my pasword?');
@@ -194,6 +185,7 @@ describe('standalone: the knowledge base on the admin screen, and the bot in the
     const person = customer.getByRole('button', { name: 'Talk to a person' });
     await person.waitFor();
     await customer.screenshot({ path: `${SCREENSHOTS}/widget-bot-answer.png` });
+    expect(await seriousAccessibilityViolations(customer)).toEqual([]); // the bot's answer, its question
 
     await helped.getByRole('button', { name: 'No' }).click();
     await customer.getByText("No, that didn't help").waitFor();
@@ -211,5 +203,6 @@ describe('standalone: the knowledge base on the admin screen, and the bot in the
     await waitFor(async () => (await counts.textContent())?.trim() === '1 / 0 / 1 / 1', {
       timeoutMs: 20_000,
     });
+    expect(await seriousAccessibilityViolationsInBothSchemes(page)).toEqual([]); // the bot on, the counts
   }, 240_000);
 });

@@ -7,6 +7,7 @@ import {
   type TestDatabase,
   createTestDatabase,
   launchChromium,
+  seriousAccessibilityViolations,
   startAppProcess,
   waitFor,
 } from '@switchboard/testing';
@@ -77,7 +78,7 @@ describe('standalone: security headers', () => {
         return;
       }
       response.end(
-        `<!doctype html><title>Shop</title><h1>A shop</h1>` +
+        `<!doctype html><html lang="en"><title>Shop</title><h1>A shop</h1>` +
           `<script async src="${app.url}/widget.js" data-workspace="${widgetKey}"></script>`,
       );
     });
@@ -164,6 +165,7 @@ describe('standalone: security headers', () => {
     await launcher.click();
     // The pre-chat form: fetched from /widget/config across origins.
     await page.getByLabel('Name').fill('Dana Customer');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]); // the widget on another site
     await page.getByRole('button', { name: 'Start chat' }).click();
     const text = `Embedded hello ${randomBytes(3).toString('hex')}`;
     const input = page.getByRole('textbox', { name: 'Message' });
@@ -179,6 +181,7 @@ describe('standalone: security headers', () => {
       },
       { what: 'the embedded widget’s message in the inbox', timeoutMs: 30_000 },
     );
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
     expect(pageErrors).toEqual([]);
 
     // A foreign page framing /demo or the inbox gets nothing of them.

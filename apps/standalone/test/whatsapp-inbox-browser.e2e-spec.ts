@@ -1,27 +1,21 @@
 import {
-  type AppProcess,
   type GraphApiServer,
-  type TestDatabase,
-  createTestDatabase,
+  type StandaloneWithSms,
+  conversationIdListed,
   launchChromium,
-  metaJson,
-  signMetaBody,
-  signedTwilioWebhook,
-  startAppProcess,
+  openConversation,
+  postMetaWebhook,
+  seriousAccessibilityViolationsInBothSchemes,
+  signInToInbox,
   startGraphApiServer,
-  twilioInboundSmsParams,
+  startStandaloneWithSms,
   waitFor,
   whatsAppInbound,
 } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { type Browser, type Page } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 
-const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
-const AUTH_TOKEN = randomBytes(16).toString('hex');
-const OUR_NUMBER = '+14155550100';
-const PUBLIC_BASE_URL = 'https://switchboard.example.test';
-const ADMIN = { email: 'owner@example.test', password: 'owner password 123' };
 const APP_SECRET = randomBytes(16).toString('hex');
 const WA_TOKEN = `EAAG${randomBytes(20).toString('hex')}`;
 const PHONE_NUMBER_ID = '106540352242922';
@@ -36,83 +30,39 @@ const WA_ID = '14155550188';
  * timeline.
  */
 describe('standalone: WhatsApp in the inbox, in the browser', () => {
-  let database: TestDatabase;
+  let standalone: StandaloneWithSms;
   let db: pg.Pool;
   let graph: GraphApiServer;
-  let app: AppProcess;
   let browser: Browser;
 
   beforeAll(async () => {
-    database = await createTestDatabase('standalone_whatsapp_browser');
-    db = new pg.Pool({ connectionString: database.url, max: 2 });
     graph = await startGraphApiServer([WA_TOKEN]);
     graph.setTemplates(WABA_ID, [
       { name: 'order_update', language: 'en_US', body: 'Hello {{1}}, your order {{2}} has shipped.' },
     ]);
-    app = await startAppProcess('standalone', {
-      DATABASE_URL: database.url,
-      PUBLIC_BASE_URL,
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_PHONE_NUMBER: OUR_NUMBER,
-      META_GRAPH_API_BASE_URL: graph.url,
-      META_APP_SECRET: APP_SECRET,
-      META_VERIFY_TOKEN: randomBytes(12).toString('hex'),
-      WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-      WHATSAPP_ACCESS_TOKEN: WA_TOKEN,
-      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
+    standalone = await startStandaloneWithSms('standalone_whatsapp_browser', {
+      env: {
+        META_GRAPH_API_BASE_URL: graph.url,
+        META_APP_SECRET: APP_SECRET,
+        META_VERIFY_TOKEN: randomBytes(12).toString('hex'),
+        WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
+        WHATSAPP_ACCESS_TOKEN: WA_TOKEN,
+      },
     });
-    await app.waitUntilReady(120_000);
+    db = new pg.Pool({ connectionString: standalone.database.url, max: 2 });
     browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
-    await app?.stop('SIGTERM');
-    await graph?.close();
     await db?.end();
-    await database?.drop();
+    await standalone?.close();
+    await graph?.close();
   });
-
-  const postMeta = (body: unknown) => {
-    const raw = metaJson(body);
-    return fetch(`${app.url}/webhooks/meta`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(raw, APP_SECRET) },
-      body: raw,
-    });
-  };
-
-  async function conversationShowing(page: Page, text: string): Promise<string> {
-    const item = page.locator('a.conversation', { hasText: text });
-    return waitFor(
-      async () => {
-        for (const tab of ['Mine', 'Unassigned', 'All']) {
-          const button = page.getByRole('tab', { name: tab });
-          if ((await button.count()) === 0) continue;
-          await button.click();
-          await page.waitForTimeout(500);
-          const id = await item
-            .first()
-            .getAttribute('data-conversation-id', { timeout: 1_000 })
-            .catch(() => null);
-          if (id) return id;
-        }
-        return null;
-      },
-      { timeoutMs: 40_000, what: `${text} in the inbox` },
-    );
-  }
 
   it('shows a WhatsApp message live, replies, sends a template once the window closed, and joins the SMS', async () => {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    await page.goto(`${app.url}/inbox/`);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('.topbar').waitFor();
+    await signInToInbox(page, standalone.app.url, standalone.admin);
 
     // The customer writes on WhatsApp: live in the inbox under their profile name, badged WhatsApp.
     const wamid = `wamid.${randomBytes(24).toString('base64url')}`;
@@ -123,16 +73,15 @@ describe('standalone: WhatsApp in the inbox, in the browser', () => {
       name: 'Inès Moreau',
       messages: [{ id: wamid, type: 'text', text: { body: 'Bonjour, où est ma commande ?' } }],
     });
-    expect((await postMeta(inbound)).status).toBe(200);
-    const conversationId = await conversationShowing(page, 'Inès Moreau');
-    await page.evaluate((id) => {
-      location.hash = `#/c/${id}`;
-    }, conversationId);
+    expect((await postMetaWebhook(standalone.app.url, inbound, APP_SECRET)).status).toBe(200);
+    const conversationId = await conversationIdListed(page, 'Inès Moreau', { timeoutMs: 40_000 });
+    await openConversation(page, conversationId);
     const timeline = page.getByRole('list', { name: 'Timeline' });
     const first = timeline.locator('li.message', { hasText: 'Bonjour, où est ma commande ?' });
     await first.waitFor({ timeout: 30_000 });
     await first.locator('.badge', { hasText: 'WhatsApp' }).waitFor();
     await page.getByRole('status').filter({ hasText: 'WhatsApp window open for 23 h' }).waitFor();
+    expect(await seriousAccessibilityViolationsInBothSchemes(page)).toEqual([]); // a WhatsApp conversation, its window
 
     // The agent's reply reaches the Graph API as WhatsApp text.
     await page.getByLabel('Reply', { exact: true }).fill('Elle part aujourd’hui.');
@@ -166,6 +115,7 @@ describe('standalone: WhatsApp in the inbox, in the browser', () => {
       .getByLabel('Template preview')
       .filter({ hasText: 'Hello Inès, your order A-17 has shipped.' })
       .waitFor();
+    expect(await seriousAccessibilityViolationsInBothSchemes(page)).toEqual([]); // the window closed, a template
     await page.getByRole('button', { name: 'Send template' }).click();
     await timeline.getByText('Hello Inès, your order A-17 has shipped.').waitFor();
     const template = await waitFor(() => graph.sends().find((r) => r.json?.type === 'template'), {
@@ -191,18 +141,11 @@ describe('standalone: WhatsApp in the inbox, in the browser', () => {
     expect(graph.sends().filter((r) => r.json?.type === 'template')).toHaveLength(1);
 
     // The same person texts from the same number: the same customer, the same timeline, badged SMS.
-    const params = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, `+${WA_ID}`, { Body: 'Et par SMS ?' });
-    const { headers, body } = signedTwilioWebhook(
-      AUTH_TOKEN,
-      `${PUBLIC_BASE_URL}/webhooks/twilio/sms`,
-      params,
-    );
-    expect((await fetch(`${app.url}/webhooks/twilio/sms`, { method: 'POST', headers, body })).status).toBe(
-      200,
-    );
+    await standalone.text(`+${WA_ID}`, 'Et par SMS ?');
     const sms = timeline.locator('li.message', { hasText: 'Et par SMS ?' });
     await sms.waitFor({ timeout: 30_000 });
     await sms.locator('.badge', { hasText: 'SMS' }).waitFor();
+    expect(await seriousAccessibilityViolationsInBothSchemes(page)).toEqual([]);
     await page.screenshot({ path: 'docs/screenshots/inbox-whatsapp-template.png' });
   }, 240_000);
 });

@@ -18,7 +18,13 @@ export * from './fixtures/workspace-event.fixture.js';
 export * from './s3/s3-server.util.js';
 export { launchChromium } from './browser/chromium.util.js';
 export { signInToInbox } from './browser/inbox-sign-in.util.js';
-export { type AccessibilityViolation, seriousAccessibilityViolations } from './browser/accessibility.util.js';
+export { conversationIdListed, openConversation } from './browser/inbox-conversation.util.js';
+export {
+  type AccessibilityViolation,
+  type SchemedAccessibilityViolation,
+  seriousAccessibilityViolations,
+  seriousAccessibilityViolationsInBothSchemes,
+} from './browser/accessibility.util.js';
 export { InMemoryHistory } from './ports/in-memory-history.double.js';
 export { InMemoryRouting } from './ports/in-memory-routing.double.js';
 export { unreachablePorts } from './ports/unreachable-ports.util.js';

@@ -266,7 +266,8 @@ export function ConversationPane({
             {error}
           </p>
         )}
-        <ol className="timeline" aria-label="Timeline">
+        {/* Focusable, so that the keyboard can scroll it: its messages hold nothing else to focus. */}
+        <ol className="timeline" aria-label="Timeline" tabIndex={0}>
           {olderToken && (
             <li className="older">
               <button type="button" onClick={() => void loadOlder()}>

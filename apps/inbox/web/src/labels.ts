@@ -12,8 +12,4 @@ export function useLabels(): [LabelView[], () => Promise<void>] {
   return [labels, reload];
 }
 
-/** Dark text on a light colour, white on a dark one. */
-export function textColourOn(colour: string): string {
-  const [r, g, b] = [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16));
-  return 0.299 * r! + 0.587 * g! + 0.114 * b! > 150 ? '#1d2330' : '#fff';
-}
+export { textColourOn } from './label-colour.js';

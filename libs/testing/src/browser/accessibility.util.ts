@@ -32,3 +32,25 @@ export async function seriousAccessibilityViolations(page: Page): Promise<Access
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
+
+/** A finding of `seriousAccessibilityViolationsInBothSchemes`, with the colour scheme it was seen in. */
+export interface SchemedAccessibilityViolation extends AccessibilityViolation {
+  readonly scheme: 'light' | 'dark';
+}
+
+/**
+ * `seriousAccessibilityViolations` with the system asking for light colours, then for dark ones
+ * (`prefers-color-scheme`, which the inbox follows unless a person chose a theme); each finding
+ * names its scheme. Leaves the page light, as a browser context starts.
+ */
+export async function seriousAccessibilityViolationsInBothSchemes(
+  page: Page,
+): Promise<SchemedAccessibilityViolation[]> {
+  const found: SchemedAccessibilityViolation[] = [];
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    found.push(...(await seriousAccessibilityViolations(page)).map((v) => ({ ...v, scheme })));
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  return found;
+}

@@ -33,3 +33,31 @@ export async function signInToInboxApi(
       }),
   };
 }
+
+/** Who `addTeammate` invites, and the password they choose when they accept. */
+export interface Teammate {
+  readonly email: string;
+  readonly displayName: string;
+  readonly role: 'admin' | 'supervisor' | 'agent';
+  readonly password: string;
+}
+
+/**
+ * Invites a teammate in an admin's session (`POST /invites`) and accepts the link with their
+ * password, as they would (`POST /invites/accept`); resolves to their user id. Throws unless both
+ * succeed.
+ */
+export async function addTeammate(baseUrl: string, admin: InboxSession, teammate: Teammate): Promise<string> {
+  const { password, ...invited } = teammate;
+  const invite = await admin.call('POST', '/invites', invited);
+  if (invite.status !== 201) throw new Error(`inviting ${teammate.email} answered ${invite.status}`);
+  const { path } = (await invite.json()) as { path: string };
+  const accepted = await fetch(`${baseUrl}/api/inbox/invites/accept`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: baseUrl },
+    body: JSON.stringify({ token: path.split('/invite/')[1], password }),
+  });
+  if (accepted.status !== 200)
+    throw new Error(`accepting ${teammate.email}'s invite answered ${accepted.status}`);
+  return ((await accepted.json()) as { user: { id: string } }).user.id;
+}
