@@ -6,6 +6,7 @@ import { MessagesInboundChannels1764000400000 } from './1764000400000-messages-i
 import { DropWorkspaces1764000500000 } from './1764000500000-drop-workspaces.migration.js';
 import { SearchAndLabels1764950000000 } from './1764950000000-search-and-labels.migration.js';
 import { MergesRememberLabels1765000000000 } from './1765000000000-merges-remember-labels.migration.js';
+import { SearchFilterIndexes1765122000000 } from './1765122000000-search-filter-indexes.migration.js';
 
 /** Every history migration, oldest first. */
 export const historyMigrations = [
@@ -17,4 +18,5 @@ export const historyMigrations = [
   DropWorkspaces1764000500000,
   SearchAndLabels1764950000000,
   MergesRememberLabels1765000000000,
+  SearchFilterIndexes1765122000000,
 ];
