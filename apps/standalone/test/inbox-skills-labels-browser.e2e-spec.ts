@@ -1,6 +1,7 @@
 import {
   type StandaloneWithSms,
   launchChromium,
+  seriousAccessibilityViolations,
   startStandaloneWithSms,
   waitFor,
 } from '@switchboard/testing';
@@ -141,6 +142,7 @@ describe('standalone: agents’ skills form, empty states, a contact’s labels 
     const described = await form.getByLabel('Skill 3', { exact: true }).getAttribute('aria-describedby');
     expect(await page.locator(`[id="${described}"]`).textContent()).toBe('tech is listed already: keep one.');
     expect((await agentOf())?.skills).toEqual([{ skill: 'tech', proficiency: 2 }]); // nothing was sent
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
 
     // Fixed: billing 4 (typed), french 3 (a known skill), the duplicate removed, capacity 3.
     await form.getByLabel('Skill 2', { exact: true }).fill('billing');
@@ -195,7 +197,9 @@ describe('standalone: agents’ skills form, empty states, a contact’s labels 
     }
     expect(await labels.getByText('No labels yet').count()).toBe(0);
 
-    // Search: nothing at all, then nothing with a filter — clearing the filters finds the message.
+    // Search (from the inbox): nothing at all, then nothing with a filter — clearing the filters
+    // finds the message.
+    await page.goto(`${standalone.app.url}/inbox/#/`);
     const search = page.getByLabel('Search messages and customers');
     await search.fill('zebra');
     await page.getByText('Nothing matches “zebra”').waitFor();
@@ -205,6 +209,7 @@ describe('standalone: agents’ skills form, empty states, a contact’s labels 
     await page.getByLabel('Search status').selectOption({ label: 'Resolved' });
     await page.getByText('Nothing matches “invoice”').waitFor();
     await page.getByText('No message or customer matches with these filters.').waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Clear the filters' }).click();
     await page.locator('.search-hit .snippet', { hasText: 'My invoice is wrong' }).waitFor();
     expect(await page.getByLabel('Search status').inputValue()).toBe('');
