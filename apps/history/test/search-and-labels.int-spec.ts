@@ -137,6 +137,67 @@ describe('history search and labels', () => {
     expect((await app.api.getConversation(ws, convA!.id)).labelIds).toEqual([billing.id]);
   });
 
+  it('filters the same whether the filter matches few conversations (their ids) or many (joined)', async () => {
+    // A workspace of its own: 1,200 pending conversations held by agent-9 and labelled, beyond
+    // CONVERSATION_IDS_CAP, beside the one conversation whose message matches (ADR 0122).
+    const ws3 = randomUUID();
+    const customer = await ingest(ws3, '+14155550231', ['quota exceeded on my plan', 'quota still exceeded']);
+    await ingest(ws3, '+14155550232', ['quota question, open and nobody’s', 'another quota question']);
+    const [mine] = (await app.api.listConversations(ws3, { customerId: customer.id })).items;
+    const label = await app.api.createLabel(ws3, { name: 'Plans', colour: '#225588' });
+    await app.db.query(
+      `WITH cu AS (
+         INSERT INTO history.customers (id, workspace_id) SELECT gen_random_uuid(), $1 FROM generate_series(1, 1200)
+         RETURNING id)
+       INSERT INTO history.conversations
+         (id, workspace_id, customer_id, status, channel, assignee_id, opened_at, last_message_at)
+       SELECT gen_random_uuid(), $1, cu.id, 'pending', 'sms', 'agent-9', now(), now() FROM cu`,
+      [ws3],
+    );
+    await app.db.query(
+      `UPDATE history.conversations SET status = 'pending', assignee_id = 'agent-9' WHERE id = $1`,
+      [mine!.id],
+    );
+    await app.db.query(
+      `INSERT INTO history.conversation_labels (workspace_id, conversation_id, label_id)
+       SELECT workspace_id, id, $2 FROM history.conversations WHERE workspace_id = $1 AND status = 'pending'`,
+      [ws3, label.id],
+    );
+    const texts = async (query: Parameters<HistoryTestApp['api']['search']>[1]) =>
+      (await app.api.search(ws3, query)).messages.map((h) => h.message.text).sort();
+    const alone = ['quota exceeded on my plan', 'quota still exceeded'];
+    const other = ['another quota question', 'quota question, open and nobody’s'];
+    // Many conversations match: joined.
+    expect(await texts({ text: 'quota', status: ['pending'] })).toEqual(alone);
+    expect(await texts({ text: 'quota', assigneeId: 'agent-9' })).toEqual(alone);
+    expect(await texts({ text: 'quota', labelId: label.id })).toEqual(alone);
+    expect(await texts({ text: 'quota', labelId: label.id, status: ['pending'] })).toEqual(alone);
+    expect(await texts({ text: 'quota', status: ['open', 'pending'] })).toEqual([...other, ...alone].sort());
+    // Few or none: by their ids.
+    expect(await texts({ text: 'quota', status: ['open'] })).toEqual(other);
+    expect(await texts({ text: 'quota', unassigned: true })).toEqual(other);
+    expect(await texts({ text: 'quota', status: ['resolved'] })).toEqual([]);
+    expect(await texts({ text: 'quota', assigneeId: 'agent-1' })).toEqual([]);
+    expect(await texts({ text: 'quota', labelId: label.id, status: ['open'] })).toEqual([]);
+    // Keyset pages of one, each message once, through the ids and through the join.
+    const paged = async (query: Parameters<HistoryTestApp['api']['search']>[1]) => {
+      const seen: string[] = [];
+      let pageToken: string | undefined;
+      do {
+        const page = await app.api.search(ws3, {
+          ...query,
+          pageSize: 1,
+          ...(pageToken ? { pageToken } : {}),
+        });
+        seen.push(...page.messages.map((h) => h.message.text!));
+        pageToken = page.nextPageToken ?? undefined;
+      } while (pageToken !== undefined);
+      return seen.sort();
+    };
+    expect(await paged({ text: 'quota', status: ['open'] })).toEqual(other);
+    expect(await paged({ text: 'quota', status: ['pending'] })).toEqual(alone);
+  });
+
   it('manages labels per workspace and puts them on customers', async () => {
     const vip = await app.api.createLabel(ws, { name: 'VIP', colour: '#112233' });
     await expect(app.api.createLabel(ws, { name: 'vip', colour: '#000000' })).rejects.toBeInstanceOf(

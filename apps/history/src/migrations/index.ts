@@ -7,6 +7,7 @@ import { DropWorkspaces1764000500000 } from './1764000500000-drop-workspaces.mig
 import { SearchAndLabels1764950000000 } from './1764950000000-search-and-labels.migration.js';
 import { MergesRememberLabels1765000000000 } from './1765000000000-merges-remember-labels.migration.js';
 import { RecordsForReplay1765100000000 } from './1765100000000-records-for-replay.migration.js';
+import { SearchFilterIndexes1765122000000 } from './1765122000000-search-filter-indexes.migration.js';
 
 /** Every history migration, oldest first. */
 export const historyMigrations = [
@@ -19,4 +20,5 @@ export const historyMigrations = [
   SearchAndLabels1764950000000,
   MergesRememberLabels1765000000000,
   RecordsForReplay1765100000000,
+  SearchFilterIndexes1765122000000,
 ];

@@ -15,6 +15,13 @@ import { MESSAGE_COLUMNS, type MessageRow, toMessageView } from '../timeline/mes
 import { MATCH_END, MATCH_START, rangesFromHeadline, rangesOf } from './highlight.util.js';
 
 const CUSTOMER_HITS = 10;
+/**
+ * A filter on conversations (status, assignee, label) that matches at most this many of the
+ * workspace's conversations is applied to messages as their ids (ADR 0122): PostgreSQL then knows
+ * how few messages can match and reads the word's postings and those conversations' messages by
+ * index, rather than walking every message newest first. Above it, the filter is joined.
+ */
+export const CONVERSATION_IDS_CAP = 1_000;
 // ts_headline over the whole text (HighlightAll), each match between two private-use characters
 // the text itself is stripped of: the markers become offsets (highlight.util.ts), and the client
 // renders plain text around them — no HTML travels.
@@ -77,24 +84,31 @@ export class SearchService {
     };
     let joinConversation = false;
     if (query.channel !== undefined) add((n) => `m.channel = $${n}`, query.channel);
-    if (query.status !== undefined && query.status.length > 0) {
-      joinConversation = true;
-      add((n) => `c.status = ANY($${n}::text[])`, query.status);
+    const conversations = await this.conversationIds(workspaceId, query);
+    if (conversations !== null) {
+      // The filter matches no conversation: no message can match either.
+      if (conversations.length === 0) return { messages: [], nextPageToken: null };
+      add((n) => `m.conversation_id = ANY($${n}::uuid[])`, conversations);
+    } else {
+      if (query.status !== undefined && query.status.length > 0) {
+        joinConversation = true;
+        add((n) => `c.status = ANY($${n}::text[])`, query.status);
+      }
+      if (query.assigneeId !== undefined) {
+        joinConversation = true;
+        add((n) => `c.assignee_id = $${n}`, query.assigneeId);
+      }
+      if (query.unassigned === true) {
+        joinConversation = true;
+        where.push('c.assignee_id IS NULL');
+      }
+      if (query.labelId !== undefined)
+        add(
+          (n) => `EXISTS (SELECT 1 FROM history.conversation_labels cl
+                   WHERE cl.conversation_id = m.conversation_id AND cl.label_id = $${n}::uuid)`,
+          query.labelId,
+        );
     }
-    if (query.assigneeId !== undefined) {
-      joinConversation = true;
-      add((n) => `c.assignee_id = $${n}`, query.assigneeId);
-    }
-    if (query.unassigned === true) {
-      joinConversation = true;
-      where.push('c.assignee_id IS NULL');
-    }
-    if (query.labelId !== undefined)
-      add(
-        (n) => `EXISTS (SELECT 1 FROM history.conversation_labels cl
-                 WHERE cl.conversation_id = m.conversation_id AND cl.label_id = $${n}::uuid)`,
-        query.labelId,
-      );
     if (query.from !== undefined) add((n) => `m.created_at >= $${n}::timestamptz`, query.from);
     if (query.to !== undefined) add((n) => `m.created_at < $${n}::timestamptz`, query.to);
     if (after !== null) {
@@ -104,13 +118,20 @@ export class SearchService {
     params.push(size + 1, HEADLINE_OPTIONS);
     const [limit, options] = [params.length - 1, params.length];
     // The page is chosen first (ids only), then only its rows are read whole and highlighted.
+    // Through conversations' ids, every match is read and the page sorted out of them (OFFSET 0
+    // keeps the LIMIT out of the subquery): the word's postings and those conversations' messages
+    // by bitmap, a few thousand index entries, where the planner, which costs the newest-first walk
+    // as nearly sequential reads, would walk tens of thousands of messages to fill a page (ADR 0122).
+    const matching = `SELECT m.id, m.created_at FROM history.messages m
+         ${joinConversation ? 'JOIN history.conversations c ON c.id = m.conversation_id' : ''}
+         WHERE ${where.join(' AND ')}`;
+    const newestFirst =
+      conversations !== null
+        ? `SELECT id, created_at FROM (${matching} OFFSET 0) matched ORDER BY created_at DESC, id DESC`
+        : `${matching} ORDER BY m.created_at DESC, m.id DESC`;
     const found = await rows<MessageHitRow>(
       this.db,
-      `WITH hit AS (
-         SELECT m.id, m.created_at FROM history.messages m
-         ${joinConversation ? 'JOIN history.conversations c ON c.id = m.conversation_id' : ''}
-         WHERE ${where.join(' AND ')}
-         ORDER BY m.created_at DESC, m.id DESC LIMIT $${limit})
+      `WITH hit AS (${newestFirst} LIMIT $${limit})
        SELECT ${MESSAGE_COLUMNS}, cu.name AS customer_name, c.status AS conversation_status,
          ts_headline('simple', translate(m.text, chr(57344) || chr(57345), ''),
                      websearch_to_tsquery('simple', $2), $${options}) AS headline
@@ -132,6 +153,47 @@ export class SearchService {
       })),
       nextPageToken: found.length > size && last ? encodePageToken([last.created_at_key, last.id]) : null,
     };
+  }
+
+  /**
+   * The ids of the conversations a status, assignee or label filter allows, when there are at most
+   * CONVERSATION_IDS_CAP of them; null when no such filter is set or more match (the messages'
+   * statement joins the filter then).
+   */
+  private async conversationIds(workspaceId: string, query: SearchQuery): Promise<string[] | null> {
+    const status = query.status !== undefined && query.status.length > 0 ? query.status : undefined;
+    if (
+      status === undefined &&
+      query.assigneeId === undefined &&
+      query.unassigned !== true &&
+      query.labelId === undefined
+    )
+      return null;
+    const params: unknown[] = [workspaceId];
+    const where = ['c.workspace_id = $1'];
+    const add = (sql: (n: number) => string, value: unknown) => {
+      params.push(value);
+      where.push(sql(params.length));
+    };
+    if (status !== undefined) add((n) => `c.status = ANY($${n}::text[])`, status);
+    if (query.assigneeId !== undefined) add((n) => `c.assignee_id = $${n}`, query.assigneeId);
+    if (query.unassigned === true) where.push('c.assignee_id IS NULL');
+    let sql = `SELECT c.id FROM history.conversations c WHERE ${where.join(' AND ')}`;
+    if (query.labelId !== undefined) {
+      // Led by the label's rows (`conversation_labels_by_label`, read from the index alone); the
+      // conversations are read only for another filter.
+      params.push(query.labelId);
+      const labelled = `SELECT cl.conversation_id AS id FROM history.conversation_labels cl
+                        WHERE cl.workspace_id = $1 AND cl.label_id = $${params.length}::uuid`;
+      sql =
+        where.length === 1
+          ? labelled
+          : `SELECT c.id FROM (${labelled}) l JOIN history.conversations c ON c.id = l.id
+             WHERE ${where.join(' AND ')}`;
+    }
+    params.push(CONVERSATION_IDS_CAP + 1);
+    const found = await rows<{ id: string }>(this.db, `${sql} LIMIT $${params.length}`, params);
+    return found.length > CONVERSATION_IDS_CAP ? null : found.map((r) => r.id);
   }
 
   private async customers(workspaceId: string, text: string, labelId?: string): Promise<CustomerHitView[]> {

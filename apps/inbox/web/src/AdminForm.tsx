@@ -107,3 +107,27 @@ export function TextInput({
 }) {
   return <input aria-label={label} value={value} onChange={(e) => onChange(e.target.value)} {...rest} />;
 }
+
+/** A form's own finding under its control (`aria-describedby` points at the id). */
+export function ErrorText({ id, text }: { id?: string; text: string | undefined }) {
+  if (!text) return null;
+  return (
+    <span className="field-error" id={id}>
+      {text}
+    </span>
+  );
+}
+
+/** What the API refused under a field (a step's expression it could not parse, a skill's level). */
+export function ServerErrors({ field, violations }: { field: string; violations: FieldViolation[] }) {
+  const mine = violations.filter((v) => v.field === field || v.field.startsWith(`${field}.`));
+  return (
+    <>
+      {mine.map((v, k) => (
+        <span key={k} className="field-error" role="alert">
+          {v.description}
+        </span>
+      ))}
+    </>
+  );
+}

@@ -1,5 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { type Guard, RemoveButton, TextInput, useLoaded } from './AdminForm.js';
+import { AgentSkillsForm } from './AgentSkillsForm.js';
+import { DEFAULT_CAPACITY, knownSkills, skillsSummary } from './agent-skills.js';
 import { ApiKeysAdmin } from './ApiKeysAdmin.js';
 import { ChannelsAdmin } from './ChannelsAdmin.js';
 import { KnowledgeBaseAdmin } from './KnowledgeBaseAdmin.js';
@@ -12,6 +14,7 @@ import {
   type CannedResponse,
   type InviteView,
   type Me,
+  type QueueView,
   type Role,
   type UserView,
   api,
@@ -55,26 +58,36 @@ const ROLE_OPTIONS = (
 );
 
 async function loadUsers() {
-  const [u, i, a] = await Promise.all([
+  const [u, i, a, q] = await Promise.all([
     api<{ users: UserView[] }>('GET', '/users'),
     api<{ invites: InviteView[] }>('GET', '/invites'),
     api<{ agents: AgentView[] }>('GET', '/agents').catch(() => ({ agents: [] as AgentView[] })),
+    api<{ queues: QueueView[] }>('GET', '/queues').catch(() => ({ queues: [] as QueueView[] })),
   ]);
   return {
     users: u.users,
     invites: i.invites,
     agents: new Map(a.agents.map((agent) => [agent.agentId, agent])),
+    skills: knownSkills(a.agents, q.queues),
   };
 }
 const loadCanned = async () =>
   (await api<{ cannedResponses: CannedResponse[] }>('GET', '/canned-responses')).cannedResponses;
 
 function Users({ me, guard }: { me: Me; guard: Guard }) {
-  const [{ users, invites, agents }, load] = useLoaded(loadUsers, {
+  const [{ users, invites, agents, skills }, load] = useLoaded(loadUsers, {
     users: [] as UserView[],
     invites: [] as InviteView[],
     agents: new Map<string, AgentView>(),
+    skills: [] as string[],
   });
+  const [editing, setEditing] = useState<UserView | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const skillsDone = async (savedName?: string) => {
+    setSaved(savedName ? `Saved the skills of ${savedName}.` : null);
+    setEditing(null);
+    await load();
+  };
   const [link, setLink] = useState<string | null>(null);
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
@@ -123,7 +136,21 @@ function Users({ me, guard }: { me: Me; guard: Guard }) {
                 </select>
               </td>
               <td>
-                <AgentSettings userId={u.id} agent={agents.get(u.id)} guard={guard} onSaved={load} />
+                <span className="agent-skills-summary">
+                  {skillsSummary(agents.get(u.id))} ·{' '}
+                  {agents.get(u.id)?.defaultChannelCapacity ?? DEFAULT_CAPACITY} per channel
+                </span>{' '}
+                <button
+                  type="button"
+                  aria-label={`Edit skills of ${u.displayName || u.email}`}
+                  aria-expanded={editing?.id === u.id}
+                  onClick={() => {
+                    setSaved(null);
+                    setEditing(u);
+                  }}
+                >
+                  Edit skills
+                </button>
               </td>
               <td>
                 {u.id !== me.id && (
@@ -141,6 +168,21 @@ function Users({ me, guard }: { me: Me; guard: Guard }) {
           ))}
         </tbody>
       </table>
+      {saved && (
+        <p className="notice" role="status">
+          {saved}
+        </p>
+      )}
+      {editing && (
+        <AgentSkillsForm
+          key={editing.id}
+          user={editing}
+          agent={agents.get(editing.id)}
+          skills={skills}
+          guard={guard}
+          onDone={skillsDone}
+        />
+      )}
       <form className="inline" onSubmit={(e) => void invite(e)}>
         <h3>Invite</h3>
         <TextInput
@@ -181,56 +223,6 @@ function Users({ me, guard }: { me: Me; guard: Guard }) {
         </ul>
       )}
     </section>
-  );
-}
-
-function AgentSettings({
-  userId,
-  agent,
-  guard,
-  onSaved,
-}: {
-  userId: string;
-  agent: AgentView | undefined;
-  guard: Guard;
-  onSaved: () => Promise<void>;
-}) {
-  const [skills, setSkills] = useState(
-    agent ? agent.skills.map((s) => `${s.skill}:${s.proficiency}`).join(', ') : '',
-  );
-  const [capacity, setCapacity] = useState(String(agent?.defaultChannelCapacity ?? 5));
-  const save = guard(async () => {
-    const parsed = skills
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .map((s) => {
-        const [skill, level] = s.split(':');
-        return { skill: (skill ?? '').trim(), proficiency: Number(level ?? 3) };
-      });
-    await api('PUT', `/admin/agents/${userId}`, { skills: parsed, defaultChannelCapacity: Number(capacity) });
-    await onSaved();
-  });
-  return (
-    <span className="agent-settings">
-      <input
-        aria-label="Skills"
-        placeholder="billing:4, spanish:3"
-        value={skills}
-        onChange={(e) => setSkills(e.target.value)}
-      />
-      <input
-        aria-label="Capacity per channel"
-        type="number"
-        min={0}
-        max={100}
-        value={capacity}
-        onChange={(e) => setCapacity(e.target.value)}
-      />
-      <button type="button" onClick={() => void save()}>
-        Save
-      </button>
-    </span>
   );
 }
 

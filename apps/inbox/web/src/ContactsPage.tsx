@@ -1,6 +1,9 @@
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { type ContactProfile, type CustomerView, type Page, api, query } from './api.js';
 import { CHANNEL_LABEL, time } from './format.js';
+import { LabelEditor } from './LabelChips.js';
+import { useLabels } from './labels.js';
+import { live } from './live.js';
 
 /** Contacts (`#/contacts`): find customers by name or any identity, and open a profile. */
 export function ContactsPage({ customerId }: { customerId?: string }) {
@@ -86,6 +89,7 @@ function ContactList() {
 }
 
 function ContactProfilePage({ customerId }: { customerId: string }) {
+  const [labels, , labelsLoaded] = useLabels();
   const [profile, setProfile] = useState<ContactProfile | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -105,12 +109,41 @@ function ContactProfilePage({ customerId }: { customerId: string }) {
     void reload();
   }, [reload]);
 
+  // Live (ADR 0117): another agent's label change (`customer.labels.changed`, to every socket of the
+  // workspace) or any event about this customer reloads the profile; so does a reconnection, for
+  // what the socket missed while down.
+  const pending = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    const off = live.on(({ event }) => {
+      if (event.payload.customerId !== customerId) return;
+      window.clearTimeout(pending.current);
+      pending.current = window.setTimeout(() => void reload(), 150);
+    });
+    const offConnected = live.onConnected(() => void reload());
+    return () => {
+      off();
+      offConnected();
+      window.clearTimeout(pending.current);
+    };
+  }, [customerId, reload]);
+
   const act = async (what: () => Promise<unknown>, done: string) => {
     setError(null);
     setNotice(null);
     try {
       await what();
       setNotice(done);
+      await reload();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  const setLabelsTo = async (labelIds: string[]) => {
+    setError(null);
+    setNotice(null);
+    try {
+      await api('PUT', `/customers/${encodeURIComponent(customerId)}/labels`, { labelIds });
       await reload();
     } catch (e) {
       setError((e as Error).message);
@@ -150,6 +183,17 @@ function ContactProfilePage({ customerId }: { customerId: string }) {
             customer={customer}
             onSave={(patch) => act(() => api('PATCH', `/customers/${customer.id}`, patch), 'Saved.')}
           />
+        </section>
+        <section aria-labelledby="contact-labels">
+          <h3 id="contact-labels">Labels</h3>
+          {labelsLoaded && labels.length === 0 ? (
+            <p className="empty">No labels in this workspace yet: an admin adds them under Admin → Labels.</p>
+          ) : (
+            <>
+              {(customer.labelIds ?? []).length === 0 && <p className="empty">No labels on this contact.</p>}
+              <LabelEditor what="contact" ids={customer.labelIds} labels={labels} onChange={setLabelsTo} />
+            </>
+          )}
         </section>
         <section aria-labelledby="identities">
           <h3 id="identities">Identities</h3>

@@ -37,14 +37,18 @@ export function LabelChips({
   );
 }
 
-/** The labels on a conversation or a customer, with a picker to add one and × to take one off. */
+/**
+ * The labels on a conversation or a customer, with a picker to add one and × to take one off. In
+ * the inbox the picker is reached by L (the conversation's) or Shift+L (the customer's).
+ */
 export function LabelEditor({
   what,
   ids,
   labels,
   onChange,
 }: {
-  what: string;
+  /** `conversation` and `customer` in the inbox, `contact` on the contact's profile. */
+  what: 'conversation' | 'customer' | 'contact';
   ids: readonly string[] | undefined;
   labels: readonly LabelView[];
   onChange: (ids: string[]) => Promise<void>;
@@ -62,7 +66,7 @@ export function LabelEditor({
         <select
           id={`label-${what}`}
           aria-label={`Add a label to the ${what}`}
-          aria-keyshortcuts={what === 'conversation' ? 'L' : 'Shift+L'}
+          aria-keyshortcuts={what === 'conversation' ? 'L' : what === 'customer' ? 'Shift+L' : undefined}
           value=""
           onChange={(e) => void onChange([...current, e.target.value])}
         >

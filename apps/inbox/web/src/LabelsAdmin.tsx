@@ -1,12 +1,13 @@
 import { type FormEvent, useState } from 'react';
 import { type Guard, RemoveButton } from './AdminForm.js';
 import { api } from './api.js';
+import { EmptyState } from './EmptyState.js';
 import { LabelChips } from './LabelChips.js';
 import { useLabels } from './labels.js';
 
 /** Admin → Labels: create, rename, recolour and delete the workspace's labels (ADR 0115). */
 export function LabelsAdmin({ guard }: { guard: Guard }) {
-  const [labels, reload] = useLabels();
+  const [labels, reload, loaded] = useLabels();
   const [name, setName] = useState('');
   const [colour, setColour] = useState('#3b82f6');
   const create = async (event: FormEvent) => {
@@ -25,6 +26,12 @@ export function LabelsAdmin({ guard }: { guard: Guard }) {
   return (
     <section aria-label="Labels">
       <h2>Labels</h2>
+      {loaded && labels.length === 0 && (
+        <EmptyState title="No labels yet">
+          Agents put labels such as “billing” or “VIP” on conversations and customers, then filter the list
+          and the search by them. Add the first below.
+        </EmptyState>
+      )}
       <ul className="labels-admin">
         {labels.map((l) => (
           <li key={l.id}>

@@ -1,10 +1,13 @@
 import { type FormEvent, useState } from 'react';
-import { type FieldViolation, type Guard, RemoveButton, useFieldErrors, useLoaded } from './AdminForm.js';
+import { ErrorText, type Guard, RemoveButton, ServerErrors, useFieldErrors, useLoaded } from './AdminForm.js';
 import { type AgentView, type QueueView, api } from './api.js';
 import { EmptyState } from './EmptyState.js';
 import { ArrowDownIcon, ArrowUpIcon, PlusIcon, TrashIcon } from './icons.js';
+import { KnownSkills, LevelField, SkillInput } from './SkillFields.js';
+import { knownSkills } from './agent-skills.js';
 import {
   type Comparison,
+  type Condition,
   type StepDraft,
   type StepErrors,
   MAX_STEPS,
@@ -20,8 +23,7 @@ async function loadQueuesAndSkills() {
     api<{ queues: QueueView[] }>('GET', '/queues'),
     api<{ agents: AgentView[] }>('GET', '/agents').catch(() => ({ agents: [] as AgentView[] })),
   ]);
-  const skills = [...new Set(a.agents.flatMap((agent) => agent.skills.map((s) => s.skill)))].sort();
-  return { queues: q.queues, skills };
+  return { queues: q.queues, skills: knownSkills(a.agents, q.queues) };
 }
 
 /** Queues in a table, and a form for one: name, mode and its routing steps as controls. */
@@ -158,6 +160,8 @@ function QueueForm({
   const problems = Object.keys(errors).length + violations.length;
   const update = (i: number, change: (step: StepDraft) => StepDraft) =>
     setSteps((all) => all.map((s, j) => (j === i ? change(s) : s)));
+  const setCondition = (i: number, j: number, patch: Partial<Condition>) =>
+    update(i, (s) => ({ ...s, conditions: s.conditions.map((x, k) => (k === j ? { ...x, ...patch } : x)) }));
   const move = (i: number, by: number) =>
     setSteps((all) => {
       const next = [...all];
@@ -201,11 +205,7 @@ function QueueForm({
           </select>
         </label>
       </div>
-      <datalist id="known-skills">
-        {skills.map((s) => (
-          <option key={s} value={s} />
-        ))}
-      </datalist>
+      <KnownSkills id="known-skills" skills={skills} />
       <p className="hint">
         Routing tries the first step; when its wait runs out, the next, wider one applies. After the last
         step's wait (or never, if it has none) any agent of the queue may take the conversation.
@@ -232,67 +232,34 @@ function QueueForm({
                     const at = `steps.${i}.conditions.${j}`;
                     return (
                       <div className="condition" key={j}>
-                        <label className="field">
-                          <span className="field-label">Skill</span>
-                          <input
-                            aria-label={`Skill ${j + 1} of step ${i + 1}`}
-                            list="known-skills"
-                            placeholder="billing"
-                            value={c.skill}
-                            onChange={(e) =>
-                              update(i, (s) => ({
-                                ...s,
-                                conditions: s.conditions.map((x, k) =>
-                                  k === j ? { ...x, skill: e.target.value } : x,
-                                ),
-                              }))
-                            }
-                            aria-invalid={errors[`${at}.skill`] ? true : undefined}
-                            aria-describedby={errors[`${at}.skill`] ? `${at}.skill-error` : undefined}
-                          />
-                          <ErrorText id={`${at}.skill-error`} text={errors[`${at}.skill`]} />
-                        </label>
-                        <label className="field">
-                          <span className="field-label">Level</span>
-                          <span className="level">
+                        <SkillInput
+                          label={`Skill ${j + 1} of step ${i + 1}`}
+                          listId="known-skills"
+                          value={c.skill}
+                          onChange={(skill) => setCondition(i, j, { skill })}
+                          errorId={`${at}.skill-error`}
+                          error={errors[`${at}.skill`]}
+                        />
+                        <LevelField
+                          label={`Level ${j + 1} of step ${i + 1}`}
+                          value={c.level}
+                          onChange={(level) => setCondition(i, j, { level })}
+                          errorId={`${at}.level-error`}
+                          error={errors[`${at}.level`]}
+                          before={
                             <select
                               aria-label={`Level comparison ${j + 1} of step ${i + 1}`}
                               value={c.comparison}
                               onChange={(e) =>
-                                update(i, (s) => ({
-                                  ...s,
-                                  conditions: s.conditions.map((x, k) =>
-                                    k === j ? { ...x, comparison: e.target.value as Comparison } : x,
-                                  ),
-                                }))
+                                setCondition(i, j, { comparison: e.target.value as Comparison })
                               }
                             >
                               <option value=">=">at least</option>
                               <option value="=">exactly</option>
                               <option value="<=">at most</option>
                             </select>
-                            <select
-                              aria-label={`Level ${j + 1} of step ${i + 1}`}
-                              value={c.level}
-                              onChange={(e) =>
-                                update(i, (s) => ({
-                                  ...s,
-                                  conditions: s.conditions.map((x, k) =>
-                                    k === j ? { ...x, level: e.target.value } : x,
-                                  ),
-                                }))
-                              }
-                              aria-invalid={errors[`${at}.level`] ? true : undefined}
-                            >
-                              {['1', '2', '3', '4', '5'].map((l) => (
-                                <option key={l} value={l}>
-                                  {l}
-                                </option>
-                              ))}
-                            </select>
-                          </span>
-                          <ErrorText text={errors[`${at}.level`]} />
-                        </label>
+                          }
+                        />
                         <button
                           type="button"
                           className="icon-button"
@@ -386,28 +353,5 @@ function QueueForm({
         </button>
       </div>
     </form>
-  );
-}
-
-function ErrorText({ id, text }: { id?: string; text: string | undefined }) {
-  if (!text) return null;
-  return (
-    <span className="field-error" id={id}>
-      {text}
-    </span>
-  );
-}
-
-/** What the API refused under a field (a step's expression it could not parse, say). */
-function ServerErrors({ field, violations }: { field: string; violations: FieldViolation[] }) {
-  const mine = violations.filter((v) => v.field === field || v.field.startsWith(`${field}.`));
-  return (
-    <>
-      {mine.map((v, k) => (
-        <span key={k} className="field-error" role="alert">
-          {v.description}
-        </span>
-      ))}
-    </>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { type Channel, type SearchResultsView, api, query } from './api.js';
+import { EmptyState } from './EmptyState.js';
 import { CHANNEL_LABEL, time } from './format.js';
 import { Highlighted } from './Highlighted.js';
 import { isTyping } from './keyboard.js';
@@ -27,7 +28,8 @@ const NO_FILTERS: Filters = { channel: '', status: '', assignee: '', labelId: ''
 export function SearchBox() {
   const [text, setText] = useState('');
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  const [results, setResults] = useState<SearchResultsView | null>(null);
+  // The results with the text they were found for (the box may hold newer text while a request runs).
+  const [results, setResults] = useState<(SearchResultsView & { text: string }) | null>(null);
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [labels] = useLabels();
@@ -63,7 +65,7 @@ export function SearchBox() {
       api<SearchResultsView>('GET', `/search${params()}`)
         .then((found) => {
           if (request !== latest.current) return;
-          setResults(found);
+          setResults({ ...found, text: text.trim() });
           setError(null);
         })
         .catch((e: Error) => request === latest.current && setError(e.message));
@@ -75,7 +77,12 @@ export function SearchBox() {
   const more = async () => {
     if (!results?.nextPageToken) return;
     const page = await api<SearchResultsView>('GET', `/search${params(results.nextPageToken)}`);
-    setResults({ ...page, customers: results.customers, messages: [...results.messages, ...page.messages] });
+    setResults({
+      ...page,
+      text: results.text,
+      customers: results.customers,
+      messages: [...results.messages, ...page.messages],
+    });
   };
 
   const go = (path: string) => {
@@ -83,6 +90,7 @@ export function SearchBox() {
     navigate(path);
   };
   const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
+  const filtered = Object.values(filters).some((value) => value !== '');
 
   return (
     <div className="search" role="search">
@@ -192,7 +200,25 @@ export function SearchBox() {
               </ul>
             </>
           )}
-          {results && (
+          {results && results.messages.length === 0 && results.customers.length === 0 && (
+            <EmptyState title={`Nothing matches “${results.text}”`}>
+              {filtered ? (
+                <>
+                  No message or customer matches with these filters.{' '}
+                  <button
+                    type="button"
+                    className="search-clear-filters"
+                    onClick={() => setFilters(NO_FILTERS)}
+                  >
+                    Clear the filters
+                  </button>
+                </>
+              ) : (
+                'Messages match by whole words (try another spelling or fewer words); customers by a part of their name, phone or email.'
+              )}
+            </EmptyState>
+          )}
+          {results && (results.messages.length > 0 || results.customers.length > 0) && (
             <>
               <h3>Messages</h3>
               {results.messages.length === 0 && <p className="meta">No message matches.</p>}

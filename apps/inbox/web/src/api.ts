@@ -18,6 +18,7 @@ export type {
 } from '@switchboard/inbox-http-api';
 
 export type {
+  AgentSkill,
   AgentView,
   Channel,
   ConversationStatus,

@@ -30,6 +30,16 @@ export type StepErrors = Record<string, string>;
 export const MAX_STEPS = 20;
 export const MAX_WAIT_SECONDS = 86_400;
 const SKILL = /^[a-z][a-z0-9_-]{0,39}$/;
+/** Words of routing's expression language: not skills. */
+const RESERVED = /^(and|or|not|true)$/;
+
+/** What is wrong with a skill's name (lower-cased already), or null: shared with the agents' skills form. */
+export function skillNameProblem(skill: string): string | null {
+  if (!skill) return 'Pick a skill.';
+  if (!SKILL.test(skill) || RESERVED.test(skill))
+    return 'A skill is a lower-case name: letters, digits, - and _, starting with a letter.';
+  return null;
+}
 const CONDITION = /^([a-z][a-z0-9_-]*)\s*(?:(>=|=|<=)\s*(\d+))?$/i;
 
 export function newCondition(): Condition {
@@ -72,10 +82,8 @@ export function toRoutingSteps(drafts: StepDraft[]): { steps: RoutingStep[]; err
       expression = draft.conditions
         .map((c, j) => {
           const skill = c.skill.trim().toLowerCase();
-          if (!skill) errors[`${at}.conditions.${j}.skill`] = 'Pick a skill.';
-          else if (!SKILL.test(skill) || /^(and|or|not|true)$/.test(skill))
-            errors[`${at}.conditions.${j}.skill`] =
-              'A skill is a lower-case name: letters, digits, - and _, starting with a letter.';
+          const problem = skillNameProblem(skill);
+          if (problem) errors[`${at}.conditions.${j}.skill`] = problem;
           const level = Number(c.level);
           if (c.level.trim() === '' || !Number.isInteger(level) || level < 1 || level > 5)
             errors[`${at}.conditions.${j}.level`] = 'Level is a whole number from 1 to 5.';
