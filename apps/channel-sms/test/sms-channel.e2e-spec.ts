@@ -1,29 +1,25 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   DEFAULT_WORKSPACE_ID,
-  DeliveryStatusChangedV1,
+  type DeliveryStatusChangedV1,
   IdentityOptOutChangedV1,
   InboundMessageReceivedV1,
   MessageDeliveryRequestedV1,
-  Topics,
 } from '@switchboard/contracts';
-import { type ConsumedEvent, KafkaEventBus } from '@switchboard/messaging';
-import { FilesystemAttachmentStore } from '@switchboard/platform';
+import type { ConsumedEvent } from '@switchboard/messaging';
+import type { FilesystemAttachmentStore } from '@switchboard/platform';
 import {
   type AppProcess,
-  type TestDatabase,
+  type ChannelApp,
+  type ElsewhereServer,
   type TwilioApiServer,
-  createTestDatabase,
+  emitDeliveryRequest,
   settle,
-  startAppProcess,
+  startChannelApp,
+  startElsewhereServer,
   startTwilioApiServer,
-  testRunId,
   twilioError,
+  twilioInboundSmsParams,
   waitFor,
 } from '@switchboard/testing';
 import pg from 'pg';
@@ -53,38 +49,18 @@ function loopback(base: string) {
  * client against a loopback server that answers as Twilio's REST API does.
  */
 describe('channel-sms', () => {
-  const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
-  const topicPrefix = `${testRunId()}.sms-${randomUUID().slice(0, 8)}.`;
-  let database: TestDatabase;
+  let sms: ChannelApp<typeof InboundMessageReceivedV1 | typeof IdentityOptOutChangedV1>;
   let db: pg.Pool;
   let api: TwilioApiServer;
-  let elsewhere: Server;
-  let elsewhereHits = 0;
-  let elsewhereUrl: string;
+  let elsewhere: ElsewhereServer;
   let app: AppProcess;
-  let bus: KafkaEventBus;
   let accountId: string;
-  let dataDir: string;
   let files: FilesystemAttachmentStore;
-  const inbound: ConsumedEvent<InboundMessageReceivedV1 | IdentityOptOutChangedV1>[] = [];
-  const statuses: DeliveryStatusChangedV1[] = [];
+  let inbound: ConsumedEvent<InboundMessageReceivedV1 | IdentityOptOutChangedV1>[];
+  let statuses: DeliveryStatusChangedV1[];
 
-  const messageSid = () => `SM${randomBytes(16).toString('hex')}`;
-  const inboundParams = (overrides: Record<string, string> = {}) => ({
-    ToCountry: 'US',
-    SmsMessageSid: '',
-    NumMedia: '0',
-    SmsSid: '',
-    SmsStatus: 'received',
-    Body: 'Hello, where is my order?',
-    To: OUR_NUMBER,
-    NumSegments: '1',
-    MessageSid: messageSid(),
-    AccountSid: ACCOUNT_SID,
-    From: CUSTOMER,
-    ApiVersion: '2010-04-01',
-    ...overrides,
-  });
+  const inboundParams = (overrides: Record<string, string> = {}) =>
+    twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, CUSTOMER, overrides);
   const sign = (url: string, params: Record<string, string>) =>
     twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, params);
   const post = (path: string, params: Record<string, string>, signature: string | null) =>
@@ -103,101 +79,48 @@ describe('channel-sms', () => {
       (c) => c.event.type === InboundMessageReceivedV1.type && c.event.payload.providerMessageId === sid,
     ) as ConsumedEvent<InboundMessageReceivedV1>[];
   const statusesOf = (messageId: string) => statuses.filter((s) => s.payload.messageId === messageId);
-  const requestDelivery = async (overrides: Partial<MessageDeliveryRequestedV1['payload']> = {}) => {
-    const event = MessageDeliveryRequestedV1.create({
-      workspaceId: DEFAULT_WORKSPACE_ID,
-      payload: {
-        messageId: randomUUID(),
-        conversationId: randomUUID(),
-        customerId: randomUUID(),
-        channel: 'sms',
-        channelAccountId: accountId,
-        recipient: { kind: 'phone', address: CUSTOMER },
-        text: 'Your order ships today.',
-        attachments: [],
-        sender: { type: 'agent', id: 'agent-1' },
-        requestedAt: new Date().toISOString(),
-        ...overrides,
-      },
+  const requestDelivery = (overrides: Partial<MessageDeliveryRequestedV1['payload']> = {}) =>
+    emitDeliveryRequest(sms.kafka.bus, {
+      channel: 'sms',
+      channelAccountId: accountId,
+      recipient: { kind: 'phone', address: CUSTOMER },
+      text: 'Your order ships today.',
+      ...overrides,
     });
-    await bus.emit(event);
-    return event.payload.messageId;
-  };
   const finalStatus = (messageId: string) =>
     waitFor(() => statusesOf(messageId).find((s) => s.payload.status !== 'pending'), {
       what: `a delivery status for ${messageId}`,
     });
 
   beforeAll(async () => {
-    database = await createTestDatabase('channel_sms_e2e');
-    // The app's AttachmentStore is this directory's attachments/ folder: the test stores agents'
-    // files there as the inbox would.
-    dataDir = await mkdtemp(join(tmpdir(), 'sms-e2e-'));
-    files = new FilesystemAttachmentStore(join(dataDir, 'attachments'));
-    db = new pg.Pool({ connectionString: database.url, max: 2 });
     api = await startTwilioApiServer({ [ACCOUNT_SID]: AUTH_TOKEN });
-    elsewhere = createServer((_req, res) => {
-      elsewhereHits += 1;
-      res.writeHead(200, { 'content-type': 'image/png' });
-      res.end('internal secrets');
+    elsewhere = await startElsewhereServer('image/png', 'internal secrets');
+    sms = await startChannelApp('channel-sms', {
+      name: 'sms',
+      inboundTypes: [InboundMessageReceivedV1, IdentityOptOutChangedV1],
+      encryptionKey: ENCRYPTION_KEY,
+      env: {
+        PUBLIC_BASE_URL,
+        TWILIO_API_BASE_URL: api.url,
+        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+        TWILIO_PHONE_NUMBER: OUR_NUMBER,
+      },
     });
-    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
-    elsewhereUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
-
-    bus = new KafkaEventBus({
-      brokers,
-      clientId: 'sms-e2e',
-      topicPrefix,
-      partitions: 2,
-      replicationFactor: 1,
-    });
-    const subscriptions = await Promise.all([
-      bus.subscribe({
-        groupId: 'observer.inbound',
-        topics: [Topics.inbound],
-        accepts: [InboundMessageReceivedV1, IdentityOptOutChangedV1],
-        handleBatch: (batch) => Promise.resolve(void inbound.push(...batch)),
-      }),
-      bus.subscribe({
-        groupId: 'observer.status',
-        topics: [Topics.deliveryStatus],
-        accepts: [DeliveryStatusChangedV1],
-        handleBatch: (batch) => Promise.resolve(void statuses.push(...batch.map((c) => c.event))),
-      }),
-    ]);
-    await Promise.all(subscriptions.map((s) => s.assigned));
-
-    app = await startAppProcess('channel-sms', {
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_TOPIC_PREFIX: topicPrefix,
-      KAFKA_PARTITIONS: '2',
-      PUBLIC_BASE_URL,
-      TWILIO_API_BASE_URL: api.url,
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_PHONE_NUMBER: OUR_NUMBER,
-      SWITCHBOARD_ENCRYPTION_KEY: ENCRYPTION_KEY.toString('base64'),
-      SWITCHBOARD_DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-    });
-    await app.waitUntilReady();
+    // The app's AttachmentStore: the test stores agents' files there as the inbox would.
+    ({ app, db, files } = sms);
+    ({ inbound, statuses } = sms.output);
     const rows = await db.query<{ id: string }>(
       'SELECT id FROM channels.sms_accounts WHERE phone_number = $1',
       [OUR_NUMBER],
     );
     accountId = rows.rows[0]!.id;
-  });
+  }, 240_000);
 
   afterAll(async () => {
-    await app?.stop('SIGTERM');
-    await bus?.close();
+    await sms?.close();
     await api?.close();
-    elsewhere?.closeAllConnections();
-    await new Promise((resolve) => elsewhere?.close(resolve));
-    await db?.end();
-    await database?.drop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await elsewhere?.close();
   });
 
   describe('inbound', () => {
@@ -298,7 +221,7 @@ describe('channel-sms', () => {
         Body: '',
         MediaUrl0: twilioMedia,
         MediaContentType0: 'image/jpeg',
-        MediaUrl1: `${elsewhereUrl}/latest/meta-data/iam/security-credentials/`,
+        MediaUrl1: `${elsewhere.url}/latest/meta-data/iam/security-credentials/`,
         MediaContentType1: 'image/png',
         // Twilio's host, but another account's media: our credentials must not go there either.
         MediaUrl2: `${api.url}/2010-04-01/Accounts/AC${'0'.repeat(32)}/Messages/${sid}/Media/ME${'1'.repeat(32)}`,
@@ -313,7 +236,7 @@ describe('channel-sms', () => {
       expect(attachments[0]).toMatchObject({ contentType: 'image/jpeg', sizeBytes: picture.length });
       expect(attachments[0]!.storageKey).not.toContain('http');
       expect(hints).toEqual({ mediaRejected: '2' });
-      expect(elsewhereHits).toBe(0);
+      expect(elsewhere.hits()).toBe(0);
       const mediaRequests = api.requests.slice(requestsBefore);
       expect(mediaRequests.map((r) => r.path)).toEqual([new URL(twilioMedia).pathname]);
       expect(mediaRequests[0]!.auth).toEqual({ username: ACCOUNT_SID, password: AUTH_TOKEN });
@@ -331,7 +254,7 @@ describe('channel-sms', () => {
     });
     it("does not follow Twilio's redirect anywhere but Twilio's CDN over https", async () => {
       const sid = `MM${randomBytes(16).toString('hex')}`;
-      const redirected = api.addMedia(ACCOUNT_SID, sid, { redirectTo: `${elsewhereUrl}/internal/admin` });
+      const redirected = api.addMedia(ACCOUNT_SID, sid, { redirectTo: `${elsewhere.url}/internal/admin` });
       const params = inboundParams({
         MessageSid: sid,
         NumMedia: '1',
@@ -343,7 +266,7 @@ describe('channel-sms', () => {
       expect(consumed!.event.payload.attachments).toEqual([]);
       expect(consumed!.event.payload.hints).toEqual({ mediaRejected: '1' });
       expect(api.requests.some((r) => r.path === new URL(redirected).pathname)).toBe(true);
-      expect(elsewhereHits).toBe(0);
+      expect(elsewhere.hits()).toBe(0);
     });
 
     it('drops media over 5 MB without keeping it, and still delivers the message', async () => {
@@ -414,7 +337,7 @@ describe('channel-sms', () => {
         },
       });
       const before = api.creations().length;
-      await bus.emit(event);
+      await sms.kafka.bus.emit(event);
       const status = await finalStatus(event.payload.messageId);
       expect(status.payload).toMatchObject({
         status: 'failed',

@@ -1,23 +1,14 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { InboundMessageReceivedV1, Topics, inboundEventId } from '@switchboard/contracts';
-import { type ConsumedEvent, KafkaEventBus } from '@switchboard/messaging';
+import { randomBytes } from 'node:crypto';
+import { InboundMessageReceivedV1, inboundEventId } from '@switchboard/contracts';
 import {
-  type AppProcess,
-  type TestDatabase,
+  type ChannelApp,
   type TwilioApiServer,
-  createTestDatabase,
   signedTwilioWebhook,
-  startAppProcess,
+  startChannelApp,
   startTwilioApiServer,
-  testRunId,
   twilioInboundSmsParams,
   waitFor,
 } from '@switchboard/testing';
-import { Kafka, logLevel } from 'kafkajs';
-import pg from 'pg';
 
 const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
 const AUTH_TOKEN = randomBytes(16).toString('hex');
@@ -33,16 +24,9 @@ const PUBLIC_BASE_URL = 'https://sms.example.test';
  * after the 200 fetches its media no second time.
  */
 describe('channel-sms: Twilio retries, deduplicated downstream', () => {
-  const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
-  const topicPrefix = `${testRunId()}.sms-retry-${randomUUID().slice(0, 8)}.`;
-  let database: TestDatabase;
-  let db: pg.Pool;
   let api: TwilioApiServer;
-  let dataDir: string;
-  let observer: KafkaEventBus;
+  let channel: ChannelApp<typeof InboundMessageReceivedV1>;
   let accountId: string;
-  const apps: AppProcess[] = [];
-  const inbound: ConsumedEvent<InboundMessageReceivedV1>[] = [];
 
   const deliver = (params: Record<string, string>) => {
     const { headers, body } = signedTwilioWebhook(
@@ -50,89 +34,43 @@ describe('channel-sms: Twilio retries, deduplicated downstream', () => {
       `${PUBLIC_BASE_URL}/webhooks/twilio/sms`,
       params,
     );
-    return fetch(`${apps[0]!.url}/webhooks/twilio/sms`, { method: 'POST', headers, body }).then(
+    return fetch(`${channel.app.url}/webhooks/twilio/sms`, { method: 'POST', headers, body }).then(
       async (r) => ({ status: r.status, body: await r.text() }),
     );
   };
-  const copiesOf = (sid: string) => inbound.filter((c) => c.event.payload.providerMessageId === sid);
-  const stored = (sid: string) =>
-    db
-      .query<{ n: string }>('SELECT count(*) AS n FROM history.messages WHERE provider_message_id = $1', [
-        sid,
-      ])
-      .then((r) => Number(r.rows[0]!.n));
-  /** History's group has committed to the end of `inbound`: it has consumed every copy. */
-  const caughtUp = async () => {
-    const admin = new Kafka({ clientId: 'lag-probe', brokers, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    try {
-      const topic = topicPrefix + Topics.inbound;
-      const [ends, [committed]] = await Promise.all([
-        admin.fetchTopicOffsets(topic),
-        admin.fetchOffsets({ groupId: `${topicPrefix}history.inbound`, topics: [topic] }),
-      ]);
-      return ends.every((end) => {
-        const c = committed!.partitions.find((p) => p.partition === end.partition);
-        return Number(end.high) === 0 || (c !== undefined && Number(c.offset) >= Number(end.high));
-      });
-    } finally {
-      await admin.disconnect();
-    }
-  };
+  const copiesOf = (sid: string) =>
+    channel.output.inbound.filter((c) => c.event.payload.providerMessageId === sid);
+  const stored = async (sid: string) => (await channel.storedMessages(sid)).length;
+  const historyPastEveryCopy = () =>
+    waitFor(async () => (await channel.historyCaughtUp()) || null, {
+      what: 'history past every copy',
+      intervalMs: 500,
+    });
 
   beforeAll(async () => {
-    database = await createTestDatabase('channel_sms_retry');
-    db = new pg.Pool({ connectionString: database.url, max: 2 });
     api = await startTwilioApiServer({ [ACCOUNT_SID]: AUTH_TOKEN });
-    dataDir = await mkdtemp(join(tmpdir(), 'sms-retry-'));
-    observer = new KafkaEventBus({
-      brokers,
-      clientId: 'sms-retry',
-      topicPrefix,
-      partitions: 2,
-      replicationFactor: 1,
-    });
-    const env = {
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_TOPIC_PREFIX: topicPrefix,
-      KAFKA_PARTITIONS: '2',
-      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      SWITCHBOARD_DATA_DIR: dataDir,
-    };
-    apps.push(
-      await startAppProcess('channel-sms', {
-        ...env,
+    channel = await startChannelApp('channel-sms', {
+      name: 'sms-retry',
+      inboundTypes: [InboundMessageReceivedV1],
+      env: {
         PUBLIC_BASE_URL,
         TWILIO_API_BASE_URL: api.url,
         TWILIO_ACCOUNT_SID: ACCOUNT_SID,
         TWILIO_AUTH_TOKEN: AUTH_TOKEN,
         TWILIO_PHONE_NUMBER: OUR_NUMBER,
-      }),
-      await startAppProcess('history', env),
-    );
-    await Promise.all(apps.map((a) => a.waitUntilReady(60_000)));
-    const subscription = await observer.subscribe({
-      groupId: 'observer.inbound',
-      topics: [Topics.inbound],
-      accepts: [InboundMessageReceivedV1],
-      handleBatch: (batch) => Promise.resolve(void inbound.push(...batch)),
+      },
+      beside: ['history'],
     });
-    await subscription.assigned;
-    const { rows } = await db.query<{ id: string }>(
+    const { rows } = await channel.db.query<{ id: string }>(
       'SELECT id FROM channels.sms_accounts WHERE phone_number = $1',
       [OUR_NUMBER],
     );
     accountId = rows[0]!.id;
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
-    await Promise.all(apps.map((a) => a.stop('SIGTERM')));
-    await observer?.close();
+    await channel?.close();
     await api?.close();
-    await db?.end();
-    await database?.drop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('answers every delivery of a text 200 and stores it once, every copy on the log one event', async () => {
@@ -163,22 +101,15 @@ describe('channel-sms: Twilio retries, deduplicated downstream', () => {
     const expectedId = inboundEventId(accountId, sid);
     expect(new Set(copies.map((c) => c.event.id))).toEqual(new Set([expectedId]));
     // No receipt for a text: the only database work was history's.
-    const receipts = await db.query('SELECT 1 FROM channels.sms_inbound_receipts WHERE message_sid = $1', [
-      sid,
-    ]);
+    const receipts = await channel.db.query(
+      'SELECT 1 FROM channels.sms_inbound_receipts WHERE message_sid = $1',
+      [sid],
+    );
     expect(receipts.rowCount).toBe(0);
 
     await waitFor(async () => (await stored(sid)) > 0 || null, { what: 'history to store the message' });
-    await waitFor(async () => (await caughtUp()) || null, {
-      what: 'history past every copy',
-      intervalMs: 500,
-    });
-    expect(await stored(sid)).toBe(1);
-    const { rows } = await db.query<{ event_id: string }>(
-      'SELECT event_id FROM history.messages WHERE provider_message_id = $1',
-      [sid],
-    );
-    expect(rows[0]!.event_id).toBe(expectedId);
+    await historyPastEveryCopy();
+    expect(await channel.storedMessages(sid)).toEqual([{ eventId: expectedId }]);
   });
 
   it("keeps an MMS's receipt: a retry after the 200 fetches its media no second time, one message in history", async () => {
@@ -206,15 +137,13 @@ describe('channel-sms: Twilio retries, deduplicated downstream', () => {
     expect(fetches()).toBe(fetchedFirst);
 
     await waitFor(async () => (await stored(sid)) > 0 || null, { what: 'history to store the MMS' });
-    await waitFor(async () => (await caughtUp()) || null, {
-      what: 'history past every copy',
-      intervalMs: 500,
-    });
+    await historyPastEveryCopy();
     expect(new Set(copiesOf(sid).map((c) => c.event.id))).toEqual(new Set([inboundEventId(accountId, sid)]));
     expect(await stored(sid)).toBe(1);
-    const receipts = await db.query('SELECT 1 FROM channels.sms_inbound_receipts WHERE message_sid = $1', [
-      sid,
-    ]);
+    const receipts = await channel.db.query(
+      'SELECT 1 FROM channels.sms_inbound_receipts WHERE message_sid = $1',
+      [sid],
+    );
     expect(receipts.rowCount).toBe(1);
   });
 });

@@ -1,7 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   DEFAULT_WORKSPACE_ID,
   type DeliveryStatusChangedV1,
@@ -9,26 +6,23 @@ import {
   type MessageDeliveryRequestedV1,
 } from '@switchboard/contracts';
 import type { ConsumedEvent } from '@switchboard/messaging';
-import { FilesystemAttachmentStore } from '@switchboard/platform';
+import type { FilesystemAttachmentStore } from '@switchboard/platform';
 import {
   type AppProcess,
+  type ChannelApp,
   type ElsewhereServer,
   type GraphApiServer,
-  type TestDatabase,
-  createTestDatabase,
   emitDeliveryRequest,
   graphError,
   messagingInbound,
   metaJson,
-  observeChannelOutput,
   postMetaBytes,
   postMetaWebhook,
   settle,
   signMetaBody,
-  startAppProcess,
+  startChannelApp,
   startElsewhereServer,
   startGraphApiServer,
-  testKafka,
   waitFor,
   whatsAppInbound,
   whatsAppStatus,
@@ -42,7 +36,6 @@ const PAGE_TOKEN = `EAAG${randomBytes(20).toString('hex')}`;
 const PHONE_NUMBER_ID = String(100_000_000_000_000 + Math.floor(Math.random() * 1e9));
 const PAGE_ID = String(200_000_000_000_000 + Math.floor(Math.random() * 1e9));
 const IG_ID = String(17_841_400_000_000_000 + Math.floor(Math.random() * 1e6));
-const ENCRYPTION_KEY = randomBytes(32);
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(64)]);
 
 /**
@@ -52,13 +45,11 @@ const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a
  * answering as the Graph API does.
  */
 describe('channel-social: Meta', () => {
-  const kafka = testKafka('social');
-  let database: TestDatabase;
+  let social: ChannelApp<typeof InboundMessageReceivedV1>;
   let db: pg.Pool;
   let graph: GraphApiServer;
   let elsewhere: ElsewhereServer;
   let app: AppProcess;
-  let dataDir: string;
   let files: FilesystemAttachmentStore;
   let inbound: ConsumedEvent<InboundMessageReceivedV1>[];
   let statuses: DeliveryStatusChangedV1[];
@@ -72,7 +63,7 @@ describe('channel-social: Meta', () => {
     (await db.query<{ id: string }>('SELECT id FROM channels.social_accounts WHERE channel = $1', [channel]))
       .rows[0]!.id;
   const requestDelivery = (overrides: Partial<MessageDeliveryRequestedV1['payload']>) =>
-    emitDeliveryRequest(kafka.bus, {
+    emitDeliveryRequest(social.kafka.bus, {
       channel: 'whatsapp',
       channelAccountId: null,
       recipient: { kind: 'phone', address: '+14155550000' },
@@ -84,40 +75,30 @@ describe('channel-social: Meta', () => {
     waitFor(() => statusesOf(messageId)[0], { what: `a delivery status for ${messageId}` });
 
   beforeAll(async () => {
-    database = await createTestDatabase('channel_social_e2e');
-    dataDir = await mkdtemp(join(tmpdir(), 'social-e2e-'));
-    files = new FilesystemAttachmentStore(join(dataDir, 'attachments'));
-    db = new pg.Pool({ connectionString: database.url, max: 2 });
     graph = await startGraphApiServer([WA_TOKEN, PAGE_TOKEN]);
     elsewhere = await startElsewhereServer('image/png', PNG);
-    ({ inbound, statuses } = await observeChannelOutput(kafka.bus, [InboundMessageReceivedV1]));
-
-    app = await startAppProcess('channel-social', {
-      DATABASE_URL: database.url,
-      ...kafka.env,
-      META_GRAPH_API_BASE_URL: graph.url,
-      META_APP_SECRET: APP_SECRET,
-      META_VERIFY_TOKEN: VERIFY_TOKEN,
-      WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-      WHATSAPP_ACCESS_TOKEN: WA_TOKEN,
-      MESSENGER_PAGE_ID: PAGE_ID,
-      MESSENGER_PAGE_ACCESS_TOKEN: PAGE_TOKEN,
-      INSTAGRAM_ACCOUNT_ID: IG_ID,
-      SWITCHBOARD_ENCRYPTION_KEY: ENCRYPTION_KEY.toString('base64'),
-      SWITCHBOARD_DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
+    social = await startChannelApp('channel-social', {
+      name: 'social',
+      inboundTypes: [InboundMessageReceivedV1],
+      env: {
+        META_GRAPH_API_BASE_URL: graph.url,
+        META_APP_SECRET: APP_SECRET,
+        META_VERIFY_TOKEN: VERIFY_TOKEN,
+        WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
+        WHATSAPP_ACCESS_TOKEN: WA_TOKEN,
+        MESSENGER_PAGE_ID: PAGE_ID,
+        MESSENGER_PAGE_ACCESS_TOKEN: PAGE_TOKEN,
+        INSTAGRAM_ACCOUNT_ID: IG_ID,
+      },
     });
-    await app.waitUntilReady();
-  });
+    ({ app, db, files } = social);
+    ({ inbound, statuses } = social.output);
+  }, 240_000);
 
   afterAll(async () => {
-    await app?.stop('SIGTERM');
-    await kafka.bus.close();
+    await social?.close();
     await graph?.close();
     await elsewhere?.close();
-    await db?.end();
-    await database?.drop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   describe('verification handshake', () => {

@@ -61,6 +61,32 @@ describe('widget protocol', () => {
     return { client, token, visitorId: (event as InboundMessageReceivedV1).payload.sender.address };
   }
 
+  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+
+  /** A new visitor who uploads `png` and sends it: the visitor, and the file as history receives it. */
+  async function visitorSentPng() {
+    const sender = await newVisitor();
+    const stored = await fetch(`${t.url}/widget/attachments?key=${t.widgetKey}`, {
+      method: 'POST',
+      headers: {
+        origin,
+        'content-type': 'image/png',
+        'x-file-name': 'plan.png',
+        'x-visitor-token': sender.token,
+      },
+      body: new Uint8Array(png),
+    });
+    const uploaded = (await stored.json()) as { id: string };
+    const sent = randomUUID();
+    sender.client.send({ t: 'msg', id: sent, attachments: [uploaded.id] });
+    await sender.client.next((m) => m.t === 'ack' && m.id === sent, 'ack');
+    const inbound = await waitFor(
+      () => inboundFrom(sender.visitorId).find((e) => e.payload.attachments.length > 0),
+      { what: 'inbound with attachment' },
+    );
+    return { sender, file: inbound.payload.attachments[0]! };
+  }
+
   it('publishes a visitor’s message before acknowledging it, as a web_visitor sender', async () => {
     const client = await connect();
     const welcome = await client.hello();
@@ -419,27 +445,7 @@ describe('widget protocol', () => {
 
   it('lets a user download the files an agent sent them as a visitor, even one they were sent twice', async () => {
     const { identitySecret } = await t.settings.get(t.workspaceId);
-    const sender = await newVisitor();
-    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
-    const stored = await fetch(`${t.url}/widget/attachments?key=${t.widgetKey}`, {
-      method: 'POST',
-      headers: {
-        origin,
-        'content-type': 'image/png',
-        'x-file-name': 'plan.png',
-        'x-visitor-token': sender.token,
-      },
-      body: new Uint8Array(png),
-    });
-    const uploaded = (await stored.json()) as { id: string };
-    const sent = randomUUID();
-    sender.client.send({ t: 'msg', id: sent, attachments: [uploaded.id] });
-    await sender.client.next((m) => m.t === 'ack' && m.id === sent, 'ack');
-    const inbound = await waitFor(
-      () => inboundFrom(sender.visitorId).find((e) => e.payload.attachments.length > 0),
-      { what: 'inbound with attachment' },
-    );
-    const file = inbound.payload.attachments[0]!;
+    const { file } = await visitorSentPng();
 
     // The same file goes to a signed-in user and to an anonymous visitor, who later signs in as them.
     const user = { id: `user-${randomUUID()}`, hash: '' };
@@ -623,7 +629,6 @@ describe('widget protocol', () => {
 
   it('takes image and PDF attachments of the right type, served to their sender only', async () => {
     const { client, token, visitorId } = await newVisitor();
-    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
     const upload = (
       body: Buffer,
       type: string,
@@ -677,7 +682,6 @@ describe('widget protocol', () => {
     await other.next((m) => m.t === 'error' && m.code === 'attachment_invalid', 'refused');
   });
   it('limits a visitor’s uploads with 429 and Retry-After, per contact', async () => {
-    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
     const upload = (token: string) =>
       fetch(`${t.url}/widget/attachments?key=${t.widgetKey}`, {
         method: 'POST',
@@ -706,27 +710,7 @@ describe('widget protocol', () => {
   });
 
   it('lets the visitor an agent sent a file to download it, and nobody else', async () => {
-    const sender = await newVisitor();
-    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
-    const stored = await fetch(`${t.url}/widget/attachments?key=${t.widgetKey}`, {
-      method: 'POST',
-      headers: {
-        origin,
-        'content-type': 'image/png',
-        'x-file-name': 'plan.png',
-        'x-visitor-token': sender.token,
-      },
-      body: new Uint8Array(png),
-    });
-    const uploaded = (await stored.json()) as { id: string };
-    const sent = randomUUID();
-    sender.client.send({ t: 'msg', id: sent, attachments: [uploaded.id] });
-    await sender.client.next((m) => m.t === 'ack' && m.id === sent, 'ack');
-    const inbound = await waitFor(
-      () => inboundFrom(sender.visitorId).find((e) => e.payload.attachments.length > 0),
-      { what: 'inbound with attachment' },
-    );
-    const ours = inbound.payload.attachments[0]!;
+    const { sender, file: ours } = await visitorSentPng();
 
     // An agent forwards it to another visitor, with keys that are not ours or not there.
     const recipient = await newVisitor();

@@ -21,17 +21,17 @@ import {
 } from '@switchboard/platform';
 import {
   type AppProcess,
-  type TestDatabase,
-  createTestDatabase,
-  startAppProcess,
+  type Standalone,
+  openWidgetCustomer,
+  signInToInboxApi,
+  startStandalone,
   testRunId,
   waitFor,
 } from '@switchboard/testing';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import WebSocket from 'ws';
 
-const ADMIN = { email: 'owner@example.test', password: 'owner password 123' };
 const BROKERS = process.env.KAFKA_BROKERS ?? '';
 const REPLY_SECONDS = 8;
 /** What a second bot instance in this process reads: the bot's module on the platform's basics. */
@@ -67,7 +67,7 @@ interface LiveFrame {
  * change's).
  */
 describe('standalone on Kafka: the answer bot, hand-off, takeover, switch-off and timeout', () => {
-  let database: TestDatabase;
+  let standalone: Standalone;
   let app: AppProcess;
   let db: pg.Pool;
   let bot: INestApplicationContext;
@@ -76,19 +76,17 @@ describe('standalone on Kafka: the answer bot, hand-off, takeover, switch-off an
   const prefix = `${testRunId()}.bot-e2e-${randomUUID().slice(0, 8)}.`;
 
   beforeAll(async () => {
-    database = await createTestDatabase('standalone_bot');
-    app = await startAppProcess('standalone', {
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: BROKERS,
-      KAFKA_TOPIC_PREFIX: prefix,
-      PUBLIC_BASE_URL: 'https://switchboard.example.test',
-      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      ROUTING_BOT_REPLY_SECONDS: String(REPLY_SECONDS),
-      BOT_ANSWER_THRESHOLD: '0.4',
+    standalone = await startStandalone('standalone_bot', {
+      readyTimeoutMs: 90_000,
+      env: {
+        KAFKA_BROKERS: BROKERS,
+        KAFKA_TOPIC_PREFIX: prefix,
+        ROUTING_BOT_REPLY_SECONDS: String(REPLY_SECONDS),
+        BOT_ANSWER_THRESHOLD: '0.4',
+      },
     });
-    await app.waitUntilReady(90_000);
+    app = standalone.app;
+    const database = standalone.database;
     db = new pg.Pool({ connectionString: database.url, max: 2 });
 
     @Module({
@@ -125,29 +123,20 @@ describe('standalone on Kafka: the answer bot, hand-off, takeover, switch-off an
     await bus?.close();
     await bot?.close();
     await db?.end();
-    await app?.stop('SIGTERM');
-    await database?.drop();
+    await standalone?.close();
   });
 
   async function adminSession() {
-    const login = await fetch(`${app.url}/api/inbox/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: app.url },
-      body: JSON.stringify(ADMIN),
-    });
-    expect(login.status).toBe(200);
-    const { csrfToken } = (await login.json()) as { csrfToken: string };
-    const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
-    const call = (method: string, path: string, body?: unknown) =>
-      fetch(`${app.url}/api/inbox${path}`, {
-        method,
-        headers: { 'content-type': 'application/json', origin: app.url, cookie, 'x-csrf-token': csrfToken },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    const session = (await (await call('GET', '/session')).json()) as {
+    const session = await signInToInboxApi(standalone.app.url, standalone.admin);
+    const me = (await (await session.call('GET', '/session')).json()) as {
       user: { id: string; workspaceId: string };
     };
-    return { call, cookie, userId: session.user.id, workspaceId: session.user.workspaceId };
+    return {
+      call: session.call,
+      cookie: session.headers.cookie!,
+      userId: me.user.id,
+      workspaceId: me.user.workspaceId,
+    };
   }
 
   /** The admin's inbox socket: they are an agent, online while it is open, and see live frames. */
@@ -164,33 +153,7 @@ describe('standalone on Kafka: the answer bot, hand-off, takeover, switch-off an
     return { socket, frames };
   }
 
-  async function customer(widgetKey: string): Promise<{
-    socket: WebSocket;
-    items: Item[];
-    say: (text: string) => void;
-  }> {
-    const socket = new WebSocket(`${app.url.replace(/^http/, 'ws')}/ws/widget?key=${widgetKey}`, {
-      headers: { origin: app.url },
-    });
-    const items: Item[] = [];
-    let welcomed = false;
-    socket.on('message', (data: Buffer) => {
-      const message = JSON.parse(data.toString('utf8')) as { t: string; item?: Item };
-      if (message.t === 'welcome') welcomed = true;
-      if (message.t === 'item' && message.item) items.push(message.item);
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-    });
-    socket.send(JSON.stringify({ t: 'hello' }));
-    await waitFor(() => welcomed, { what: 'the widget welcome' });
-    return {
-      socket,
-      items,
-      say: (text) => socket.send(JSON.stringify({ t: 'msg', id: randomUUID(), text })),
-    };
-  }
+  const customer = (widgetKey: string) => openWidgetCustomer<Item>(standalone.app.url, widgetKey);
 
   /** The conversation a customer's first message opened: the one history has that it had not before. */
   const known = new Set<string>();

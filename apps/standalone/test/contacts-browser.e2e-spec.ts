@@ -1,11 +1,10 @@
 import {
-  type StandaloneWithSms,
-  launchChromium,
+  type StandaloneInBrowser,
   seriousAccessibilityViolations,
-  startStandaloneWithSms,
+  startStandaloneInBrowser,
   waitFor,
 } from '@switchboard/testing';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
 const HOME_PHONE = '+14155550181';
 const WORK_PHONE = '+14155550182';
@@ -18,28 +17,15 @@ const WORK_PHONE = '+14155550182';
  * then undoes the merge (each phone its own contact again). Markup in a name is shown as text.
  */
 describe('standalone: contacts page — find, profile, attributes, merge and undo', () => {
-  let standalone: StandaloneWithSms;
-  let browser: Browser;
+  let standalone: StandaloneInBrowser;
 
   beforeAll(async () => {
-    standalone = await startStandaloneWithSms('standalone_contacts', { readyTimeoutMs: 90_000 });
-    browser = await launchChromium();
+    standalone = await startStandaloneInBrowser('standalone_contacts', { readyTimeoutMs: 90_000 });
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     await standalone?.close();
   });
-
-  async function signIn(): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    await page.goto(`${standalone.app.url}/inbox/`);
-    await page.getByLabel('Email').fill(standalone.admin.email);
-    await page.getByLabel('Password').fill(standalone.admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('.topbar').waitFor();
-    return page;
-  }
 
   const rows = (page: Page) => page.locator('.contacts tbody tr');
   /** The list answers a moment after typing (debounced): wait for it to show `count` contacts. */
@@ -52,7 +38,7 @@ describe('standalone: contacts page — find, profile, attributes, merge and und
   it('finds contacts by a phone prefix, edits one, merges the other into her and undoes it', async () => {
     await standalone.text(HOME_PHONE, 'Hello from home');
     await standalone.text(WORK_PHONE, 'Hello from work');
-    const page = await signIn();
+    const page = await standalone.signIn();
     expect(await seriousAccessibilityViolations(page)).toEqual([]); // the inbox itself
     await page.getByRole('link', { name: 'Contacts' }).click();
 

@@ -3,21 +3,21 @@ import { status } from '@grpc/grpc-js';
 import type { RoutingDecisionView, SwitchboardClients, grpcV1 } from '@switchboard/contracts';
 import {
   type AppProcess,
-  type TestDatabase,
+  type Standalone,
   collectStream,
-  createTestDatabase,
   localSwitchboardClients,
+  openWidgetCustomer,
   rpcFailure,
-  startAppProcess,
+  signInToInboxApi,
+  startStandalone,
   testRunId,
   unary,
   waitFor,
 } from '@switchboard/testing';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import WebSocket from 'ws';
 
-const ADMIN = { email: 'owner@example.test', password: 'owner password 123' };
 const BROKERS = process.env.KAFKA_BROKERS ?? '';
 // Long enough for a loaded machine to carry the customer's message to the test and its reply back.
 const REPLY_SECONDS = 15;
@@ -45,85 +45,46 @@ type Event = grpcV1.Event__Output;
  * conversation the integrator never answers goes to people after ROUTING_BOT_REPLY_SECONDS.
  */
 describe('standalone on Kafka: an external bot over gRPC', () => {
-  let database: TestDatabase;
+  let standalone: Standalone;
   let app: AppProcess;
   let db: pg.Pool;
   let clients: SwitchboardClients;
   let reader: SwitchboardClients;
 
   beforeAll(async () => {
-    database = await createTestDatabase('standalone_external_bot');
-    app = await startAppProcess('standalone', {
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: BROKERS,
-      KAFKA_TOPIC_PREFIX: `${testRunId()}.ext-bot-${randomUUID().slice(0, 8)}.`,
-      PUBLIC_BASE_URL: 'https://switchboard.example.test',
-      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      ROUTING_BOT_REPLY_SECONDS: String(REPLY_SECONDS),
+    standalone = await startStandalone('standalone_external_bot', {
+      readyTimeoutMs: 150_000,
+      env: {
+        KAFKA_BROKERS: BROKERS,
+        KAFKA_TOPIC_PREFIX: `${testRunId()}.ext-bot-${randomUUID().slice(0, 8)}.`,
+        ROUTING_BOT_REPLY_SECONDS: String(REPLY_SECONDS),
+      },
     });
-    await app.waitUntilReady(150_000);
-    db = new pg.Pool({ connectionString: database.url, max: 2 });
+    app = standalone.app;
+    db = new pg.Pool({ connectionString: standalone.database.url, max: 2 });
   }, 240_000);
 
   afterAll(async () => {
     clients?.close();
     reader?.close();
     await db?.end();
-    await app?.stop('SIGTERM');
-    await database?.drop();
+    await standalone?.close();
   });
 
   async function adminSession() {
-    const login = await fetch(`${app.url}/api/inbox/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: app.url },
-      body: JSON.stringify(ADMIN),
-    });
-    expect(login.status).toBe(200);
-    const { csrfToken } = (await login.json()) as { csrfToken: string };
-    const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
-    const once = (method: string, path: string, body?: unknown) =>
-      fetch(`${app.url}/api/inbox${path}`, {
-        method,
-        headers: { 'content-type': 'application/json', origin: app.url, cookie, 'x-csrf-token': csrfToken },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+    const session = await signInToInboxApi(standalone.app.url, standalone.admin);
     // A kept-alive connection the server closed while the test was busy elsewhere (a loaded
     // machine) resets the call: send it again on a new one (every call here is safe to repeat;
     // a second API key would be harmless).
     const call = (method: string, path: string, body?: unknown) =>
-      once(method, path, body).catch(() => once(method, path, body));
-    const session = (await (await call('GET', '/session')).json()) as {
+      session.call(method, path, body).catch(() => session.call(method, path, body));
+    const me = (await (await call('GET', '/session')).json()) as {
       user: { id: string; workspaceId: string };
     };
-    return { call, cookie, userId: session.user.id, workspaceId: session.user.workspaceId };
+    return { call, cookie: session.headers.cookie!, userId: me.user.id, workspaceId: me.user.workspaceId };
   }
 
-  async function customer(widgetKey: string) {
-    const socket = new WebSocket(`${app.url.replace(/^http/, 'ws')}/ws/widget?key=${widgetKey}`, {
-      headers: { origin: app.url },
-    });
-    const items: Item[] = [];
-    let welcomed = false;
-    socket.on('message', (data: Buffer) => {
-      const message = JSON.parse(data.toString('utf8')) as { t: string; item?: Item };
-      if (message.t === 'welcome') welcomed = true;
-      if (message.t === 'item' && message.item) items.push(message.item);
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-    });
-    socket.send(JSON.stringify({ t: 'hello' }));
-    await waitFor(() => welcomed, { what: 'the widget welcome' });
-    return {
-      socket,
-      items,
-      say: (text: string) => socket.send(JSON.stringify({ t: 'msg', id: randomUUID(), text })),
-    };
-  }
+  const customer = (widgetKey: string) => openWidgetCustomer<Item>(standalone.app.url, widgetKey);
 
   const bots = <Res>(c: SwitchboardClients, method: keyof Bots, request: object) =>
     unary<Bots, keyof Bots, object, Res>(c.bots, method, request);

@@ -1,11 +1,10 @@
 import {
-  type StandaloneWithSms,
-  launchChromium,
+  type StandaloneInBrowser,
   seriousAccessibilityViolations,
-  startStandaloneWithSms,
+  startStandaloneInBrowser,
   waitFor,
 } from '@switchboard/testing';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
 const CUSTOMER = '+14155550191';
 
@@ -18,28 +17,15 @@ const CUSTOMER = '+14155550191';
  * violation at each stop, in light and in dark.
  */
 describe('standalone: the inbox look — theme, empty states, routing steps form, tablet', () => {
-  let standalone: StandaloneWithSms;
-  let browser: Browser;
+  let standalone: StandaloneInBrowser;
 
   beforeAll(async () => {
-    standalone = await startStandaloneWithSms('standalone_inbox_look', { readyTimeoutMs: 90_000 });
-    browser = await launchChromium();
+    standalone = await startStandaloneInBrowser('standalone_inbox_look', { readyTimeoutMs: 90_000 });
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     await standalone?.close();
   });
-
-  async function signIn(viewport = { width: 1280, height: 800 }): Promise<Page> {
-    const page = await (await browser.newContext({ viewport, colorScheme: 'light' })).newPage();
-    await page.goto(`${standalone.app.url}/inbox/`);
-    await page.getByLabel('Email').fill(standalone.admin.email);
-    await page.getByLabel('Password').fill(standalone.admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('.topbar').waitFor();
-    return page;
-  }
 
   const background = (page: Page, selector = 'body') =>
     page
@@ -58,7 +44,7 @@ describe('standalone: the inbox look — theme, empty states, routing steps form
   }
 
   it('switches to dark and back, remembers the choice across a reload, and follows the system', async () => {
-    const page = await signIn();
+    const page = await standalone.signIn();
     const light = { bg: await background(page), text: await textColour(page) };
     expect(light.bg).toBe('rgb(244, 245, 248)');
 
@@ -93,7 +79,7 @@ describe('standalone: the inbox look — theme, empty states, routing steps form
   });
 
   it('shows empty states with what to do next: the list, the pane, queues and canned responses', async () => {
-    const page = await signIn();
+    const page = await standalone.signIn();
     await page.getByText('Nothing assigned to you yet').waitFor();
     await page.getByText('No conversation open').waitFor();
     await page.getByRole('tab', { name: 'Snoozed' }).click();
@@ -119,7 +105,7 @@ describe('standalone: the inbox look — theme, empty states, routing steps form
   });
 
   it('refuses a bad routing step with its errors beside the controls, saves a good one and edits it', async () => {
-    const page = await signIn();
+    const page = await standalone.signIn();
     await page.getByRole('link', { name: 'Admin' }).click();
     const form = page.locator('form.queue-form');
     await form.getByLabel('Queue name').fill('Billing');
@@ -193,7 +179,7 @@ describe('standalone: the inbox look — theme, empty states, routing steps form
 
   it('at a tablet’s 768 px the list is a drawer over the open conversation, and the reply box takes text', async () => {
     await standalone.text(CUSTOMER, 'Hello from a tablet test');
-    const page = await signIn({ width: 768, height: 1024 });
+    const page = await standalone.signIn({ viewport: { width: 768, height: 1024 } });
     await page.getByRole('tab', { name: 'All' }).click();
     const conversation = page.locator('a.conversation').first();
     await waitFor(

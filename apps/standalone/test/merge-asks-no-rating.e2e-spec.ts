@@ -1,22 +1,15 @@
 import {
   type AppProcess,
-  type TestDatabase,
-  createTestDatabase,
-  signedTwilioWebhook,
-  startAppProcess,
+  type StandaloneWithSms,
+  openWidgetCustomer,
+  signInToInboxApi,
+  startStandaloneWithSms,
   testRunId,
-  twilioInboundSmsParams,
   waitFor,
 } from '@switchboard/testing';
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import WebSocket from 'ws';
 
-const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
-const AUTH_TOKEN = randomBytes(16).toString('hex');
-const OUR_NUMBER = '+14155550100';
-const PUBLIC_BASE_URL = 'https://switchboard.example.test';
-const ADMIN = { email: 'owner@example.test', password: 'owner password 123' };
 const PHONE = '+14155550142';
 
 /**
@@ -27,72 +20,30 @@ const PHONE = '+14155550142';
  * again after a reopen asks nothing more.
  */
 describe('standalone on Kafka: a merge asks no rating, a resolution asks once', () => {
-  let database: TestDatabase;
+  let standalone: StandaloneWithSms;
   let app: AppProcess;
   let db: pg.Pool;
 
   beforeAll(async () => {
-    database = await createTestDatabase('standalone_merge_csat');
-    app = await startAppProcess('standalone', {
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '',
-      KAFKA_TOPIC_PREFIX: `${testRunId()}.merge-csat-${randomUUID().slice(0, 8)}.`,
-      PUBLIC_BASE_URL,
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_PHONE_NUMBER: OUR_NUMBER,
-      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
+    standalone = await startStandaloneWithSms('standalone_merge_csat', {
+      readyTimeoutMs: 90_000,
+      env: {
+        KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '',
+        KAFKA_TOPIC_PREFIX: `${testRunId()}.merge-csat-${randomUUID().slice(0, 8)}.`,
+      },
     });
-    await app.waitUntilReady(90_000);
-    db = new pg.Pool({ connectionString: database.url, max: 2 });
+    app = standalone.app;
+    db = new pg.Pool({ connectionString: standalone.database.url, max: 2 });
   }, 120_000);
 
   afterAll(async () => {
     await db?.end();
-    await app?.stop('SIGTERM');
-    await database?.drop();
+    await standalone?.close();
   });
 
-  async function adminSession(): Promise<
-    (method: string, path: string, body?: unknown) => Promise<Response>
-  > {
-    const login = await fetch(`${app.url}/api/inbox/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: app.url },
-      body: JSON.stringify(ADMIN),
-    });
-    expect(login.status).toBe(200);
-    const { csrfToken } = (await login.json()) as { csrfToken: string };
-    const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
-    return (method, path, body) =>
-      fetch(`${app.url}/api/inbox${path}`, {
-        method,
-        headers: { 'content-type': 'application/json', origin: app.url, cookie, 'x-csrf-token': csrfToken },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-  }
+  const adminSession = async () => (await signInToInboxApi(app.url, standalone.admin)).call;
 
-  async function widget(widgetKey: string, user: object): Promise<{ socket: WebSocket; items: Item[] }> {
-    const socket = new WebSocket(`${app.url.replace(/^http/, 'ws')}/ws/widget?key=${widgetKey}`, {
-      headers: { origin: app.url },
-    });
-    const received: Record<string, unknown>[] = [];
-    socket.on('message', (data: Buffer) => received.push(JSON.parse(data.toString('utf8')) as never));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-    });
-    socket.send(JSON.stringify({ t: 'hello', user }));
-    await waitFor(() => received.find((m) => m.t === 'welcome'), { what: 'the widget welcome' });
-    const items: Item[] = [];
-    socket.on('message', (data: Buffer) => {
-      const message = JSON.parse(data.toString('utf8')) as { t: string; item?: Item };
-      if (message.t === 'item' && message.item) items.push(message.item);
-    });
-    return { socket, items };
-  }
+  const widget = (widgetKey: string, user: object) => openWidgetCustomer<Item>(app.url, widgetKey, { user });
 
   const csatRows = async () =>
     (
@@ -110,16 +61,13 @@ describe('standalone on Kafka: a merge asks no rating, a resolution asks once', 
     const sign = (text: string) => createHmac('sha256', settings.identitySecret).update(text).digest('hex');
 
     // An SMS customer texts first: a customer with an open conversation.
-    const params = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, PHONE, { Body: 'texting from my phone' });
-    const signedUrl = `${PUBLIC_BASE_URL}/webhooks/twilio/sms`;
-    const webhook = signedTwilioWebhook(AUTH_TOKEN, signedUrl, params);
-    expect((await fetch(`${app.url}/webhooks/twilio/sms`, { method: 'POST', ...webhook })).status).toBe(200);
+    await standalone.text(PHONE, 'texting from my phone');
 
     // The signed-in web user chats before the site knows their phone: a second customer, a second
     // open conversation.
     const userId = `merge-user-${randomUUID().slice(0, 8)}`;
     const first = await widget(settings.widgetKey, { id: userId, hash: sign(userId), name: 'Pat' });
-    first.socket.send(JSON.stringify({ t: 'msg', id: randomUUID(), text: 'hello from the web' }));
+    first.say('hello from the web');
     const openConversations = () =>
       db.query<{ id: string; customer_id: string }>(
         "SELECT id, customer_id FROM history.conversations WHERE status <> 'resolved' ORDER BY opened_at",
@@ -136,7 +84,7 @@ describe('standalone on Kafka: a merge asks no rating, a resolution asks once', 
       hash: sign(`${userId}\n\n${PHONE}`),
       name: 'Pat',
     });
-    withPhone.socket.send(JSON.stringify({ t: 'msg', id: randomUUID(), text: 'it is me, the texter' }));
+    withPhone.say('it is me, the texter');
     await waitFor(
       async () => (await db.query('SELECT 1 FROM history.merges WHERE undone_at IS NULL')).rowCount === 1,
       { what: 'the merge in history', timeoutMs: 30_000 },
@@ -175,7 +123,7 @@ describe('standalone on Kafka: a merge asks no rating, a resolution asks once', 
     expect((await admin('POST', `/conversations/${open[0]!.id}/status`, { status: 'resolved' })).status).toBe(
       200,
     );
-    withPhone.socket.send(JSON.stringify({ t: 'msg', id: randomUUID(), text: 'one more question' }));
+    withPhone.say('one more question');
     const next = await waitFor(
       async () =>
         (await openConversations()).rows.find((c) => c.id !== open[0]!.id && !mergedAway.includes(c.id)),

@@ -1,29 +1,28 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Client, credentials, status as GrpcStatus } from '@grpc/grpc-js';
 import { Topics } from '@switchboard/contracts';
 import {
   type AppProcess,
   type PrometheusScrape,
-  type TestDatabase,
-  createTestDatabase,
+  STANDALONE_PUBLIC_BASE_URL,
+  type StandaloneWithSms,
   freePort,
+  newTwilioAccount,
+  openWidgetCustomer,
   parsePrometheusText,
   signedTwilioWebhook,
-  startAppProcess,
+  startStandaloneWithSms,
   testRunId,
   twilioInboundSmsParams,
   waitFor,
 } from '@switchboard/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
-import WebSocket from 'ws';
 
-const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
-const AUTH_TOKEN = randomBytes(16).toString('hex');
+const { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } = newTwilioAccount();
 const OUR_NUMBER = '+14155550100';
 const CUSTOMER = '+14155550177';
 const TEXT = 'my card number is 4111 1111 1111 1111';
-const PUBLIC_BASE_URL = 'https://switchboard.example.test';
 
 /**
  * Prometheus's view of the whole platform in one process (every app's metrics in one registry,
@@ -34,7 +33,7 @@ const PUBLIC_BASE_URL = 'https://switchboard.example.test';
 describe('standalone: GET /metrics', () => {
   const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
   const topicPrefix = `${testRunId()}.metrics-${randomUUID().slice(0, 8)}.`;
-  let database: TestDatabase;
+  let standalone: StandaloneWithSms;
   let db: pg.Pool;
   let app: AppProcess;
   let metricsUrl: string;
@@ -48,36 +47,32 @@ describe('standalone: GET /metrics', () => {
   const send = async (params: Record<string, string>, authToken = AUTH_TOKEN) => {
     const { headers, body } = signedTwilioWebhook(
       authToken,
-      `${PUBLIC_BASE_URL}/webhooks/twilio/sms`,
+      `${STANDALONE_PUBLIC_BASE_URL}/webhooks/twilio/sms`,
       params,
     );
     return (await fetch(`${app.url}/webhooks/twilio/sms`, { method: 'POST', headers, body })).status;
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('standalone_metrics');
-    db = new pg.Pool({ connectionString: database.url, max: 2 });
     const metricsPort = await freePort();
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-    app = await startAppProcess('standalone', {
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_TOPIC_PREFIX: topicPrefix,
-      KAFKA_PARTITIONS: '2',
-      METRICS_PORT: String(metricsPort),
-      PUBLIC_BASE_URL,
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_PHONE_NUMBER: OUR_NUMBER,
-      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    standalone = await startStandaloneWithSms('standalone_metrics', {
+      readyTimeoutMs: 90_000,
+      twilioAccount: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN },
+      env: {
+        KAFKA_BROKERS: brokers.join(','),
+        KAFKA_TOPIC_PREFIX: topicPrefix,
+        KAFKA_PARTITIONS: '2',
+        METRICS_PORT: String(metricsPort),
+      },
     });
-    await app.waitUntilReady(90_000);
+    app = standalone.app;
+    db = new pg.Pool({ connectionString: standalone.database.url, max: 2 });
   });
 
   afterAll(async () => {
-    await app?.stop('SIGTERM');
     await db?.end();
-    await database?.drop();
+    await standalone?.close();
   });
 
   it('is served on METRICS_PORT only, not on the public port the ingress reaches', async () => {
@@ -218,19 +213,7 @@ describe('standalone: GET /metrics', () => {
     expect(key).toBeDefined();
     const open = async () => (await scrape()).sum('switchboard_open_sockets', { kind: 'widget' });
     const before = await open();
-    const socket = new WebSocket(`${app.url.replace(/^http/, 'ws')}/ws/widget?key=${key}`, {
-      headers: { origin: app.url },
-    });
-    const received: { t?: string }[] = [];
-    socket.on('message', (data: Buffer) =>
-      received.push(JSON.parse(data.toString('utf8')) as { t?: string }),
-    );
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-    });
-    socket.send(JSON.stringify({ t: 'hello' }));
-    await waitFor(() => received.some((m) => m.t === 'welcome'), { what: 'the widget welcome' });
+    const { socket } = await openWidgetCustomer(app.url, key!);
     expect(await open()).toBe(before + 1);
     const closed = new Promise((resolve) => socket.once('close', resolve));
     socket.close();

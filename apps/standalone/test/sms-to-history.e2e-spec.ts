@@ -1,19 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import {
-  type AppProcess,
-  type TestDatabase,
-  createTestDatabase,
-  signedTwilioWebhook,
-  startAppProcess,
+  STANDALONE_PUBLIC_BASE_URL,
+  type StandaloneWithSms,
+  startStandaloneWithSms,
   twilioInboundSmsParams,
   waitFor,
 } from '@switchboard/testing';
 import pg from 'pg';
-
-const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
-const AUTH_TOKEN = randomBytes(16).toString('hex');
-const OUR_NUMBER = '+14155550100';
-const PUBLIC_BASE_URL = 'https://switchboard.example.test';
 
 /**
  * The standalone process serves Twilio's webhook on its one port, and a text reaches history's
@@ -21,39 +13,23 @@ const PUBLIC_BASE_URL = 'https://switchboard.example.test';
  * publish and the receipt, or two racing deliveries) is still one message in history.
  */
 describe('standalone: an SMS reaches history once', () => {
-  let database: TestDatabase;
+  let standalone: StandaloneWithSms;
   let db: pg.Pool;
-  let app: AppProcess;
 
   beforeAll(async () => {
-    database = await createTestDatabase('standalone_sms');
-    db = new pg.Pool({ connectionString: database.url, max: 2 });
-    app = await startAppProcess('standalone', {
-      DATABASE_URL: database.url,
-      PUBLIC_BASE_URL,
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_PHONE_NUMBER: OUR_NUMBER,
-      SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    });
-    await app.waitUntilReady(60_000);
-  });
+    standalone = await startStandaloneWithSms('standalone_sms');
+    db = new pg.Pool({ connectionString: standalone.database.url, max: 2 });
+  }, 180_000);
 
   afterAll(async () => {
-    await app?.stop('SIGTERM');
     await db?.end();
-    await database?.drop();
+    await standalone?.close();
   });
 
   it('stores the text, and a second publish of its MessageSid adds nothing', async () => {
-    const send = async (params: Record<string, string>) => {
-      const { headers, body } = signedTwilioWebhook(
-        AUTH_TOKEN,
-        `${PUBLIC_BASE_URL}/webhooks/twilio/sms`,
-        params,
-      );
-      return (await fetch(`${app.url}/webhooks/twilio/sms`, { method: 'POST', headers, body })).status;
-    };
+    const send = (params: Record<string, string>) =>
+      standalone.postTwilio(`${STANDALONE_PUBLIC_BASE_URL}/webhooks/twilio/sms`, params);
+    const { accountSid, number } = standalone.twilio;
     const rows = (sid: string) =>
       db
         .query<{ sender_address: string; text: string; channel: string }>(
@@ -62,7 +38,7 @@ describe('standalone: an SMS reaches history once', () => {
         )
         .then((r) => r.rows);
 
-    const first = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, '+14155550123', {
+    const first = twilioInboundSmsParams(accountSid, number, '+14155550123', {
       Body: 'Is it in stock?',
     });
     expect(await send(first)).toBe(200);
@@ -74,7 +50,7 @@ describe('standalone: an SMS reaches history once', () => {
     // Twilio's retry: a text keeps no receipt, so it is published again, as the same event (ADR 0037).
     expect(await send(first)).toBe(200);
     // Same sender, same partition: once the next message is stored, the republished one was handled.
-    const next = twilioInboundSmsParams(ACCOUNT_SID, OUR_NUMBER, '+14155550123', { Body: 'Hello?' });
+    const next = twilioInboundSmsParams(accountSid, number, '+14155550123', { Body: 'Hello?' });
     expect(await send(next)).toBe(200);
     await waitFor(async () => (await rows(next.MessageSid)).length === 1, {
       what: 'the next text in history',

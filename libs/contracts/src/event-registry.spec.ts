@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as contracts from './index.js';
 import {
   allEventDefinitions,
   allTopics,
@@ -79,6 +82,30 @@ describe('event contracts', () => {
     });
     expect(ParticipantActivityV1.topic).toBe(Topics.activity);
     expect(ParticipantActivityV1.keyOf(typing)).toBe(workspaceId);
+  });
+
+  it("is listed whole in docs/architecture.md's table of events, each event in its topic's row", () => {
+    const page = readFileSync(
+      fileURLToPath(new URL('../../../docs/architecture.md', import.meta.url)),
+      'utf8',
+    );
+    const table = page.split('The events, by topic:')[1]!.split('\n\n')[1]!;
+    const rows = new Map(
+      table.split('\n').flatMap((line) => {
+        const cells = /^\|\s*`([a-z-]+)`\s*\|([^|]*)\|/.exec(line);
+        return cells ? [[cells[1]!, cells[2]!] as const] : [];
+      }),
+    );
+    const named = Object.entries(contracts).filter(([, value]) =>
+      (allEventDefinitions as readonly unknown[]).includes(value),
+    ) as [string, (typeof allEventDefinitions)[number]][];
+    expect(named).toHaveLength(allEventDefinitions.length);
+    for (const [name, definition] of named) {
+      expect({
+        name,
+        row: rows.get(definition.topic.replace(/^switchboard\./, ''))?.includes(`\`${name}\``),
+      }).toEqual({ name, row: true });
+    }
   });
 
   it('validates payloads when an event is created, naming the bad field', () => {

@@ -98,6 +98,12 @@ export {
   type DependencyDown,
 } from './outages/dependency-outage.util.js';
 export { DependencyOutageFilter } from './outages/dependency-outage.filter.js';
+export {
+  DEFAULT_SEND_RETRY,
+  type SendRetryHooks,
+  type SendRetryPolicy,
+  retryWhileChannelUnavailable,
+} from './channels/channel-send-retry.util.js';
 
 // Bootstrap
 export { runHttpService, type RunHttpServiceOptions } from './bootstrap/run-http-service.util.js';

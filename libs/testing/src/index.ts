@@ -42,3 +42,6 @@ export * from './channels/channel-events.fixture.js';
 export * from './net/elsewhere-server.util.js';
 export * from './fixtures/agent-reply.fixture.js';
 export * from './inbox/inbox-session.util.js';
+export * from './channels/channel-app.fixture.js';
+export * from './standalone/standalone-browser.fixture.js';
+export * from './widget/widget-customer.util.js';

@@ -1,14 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import {
-  ChannelUnavailableError,
   DeliveryStatusChangedV1,
   type DeliveryStatus,
   type MessageDeliveryRequestedV1,
   toE164,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
-import { createLogger } from '@switchboard/platform';
-import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  DEFAULT_SEND_RETRY,
+  type SendRetryPolicy,
+  createLogger,
+  retryWhileChannelUnavailable,
+} from '@switchboard/platform';
 import { SmsAccountService } from '../accounts/sms-account.service.js';
 import { MmsMediaService } from '../media/mms-media.service.js';
 import { SmsOptOutService } from '../opt-out/sms-opt-out.service.js';
@@ -17,14 +20,6 @@ import { TwilioSmsAdapter } from '../twilio/twilio-sms.adapter.js';
 
 /** Twilio's limit on one message's body; longer ones are refused, not split (see ADR 0031). */
 export const MAX_SMS_BODY_LENGTH = 1_600;
-
-export interface SendRetryPolicy {
-  readonly attempts: number;
-  readonly initialBackoffMs: number;
-  readonly maxBackoffMs: number;
-}
-
-const DEFAULT_RETRY: SendRetryPolicy = { attempts: 5, initialBackoffMs: 250, maxBackoffMs: 4_000 };
 
 /** Twilio could not be reached or was overloaded through every attempt; the batch is retried later. */
 export class TwilioUnavailableError extends Error {
@@ -46,7 +41,7 @@ interface Refusal {
 @Injectable()
 export class SmsDeliveryService {
   private readonly logger = createLogger('channel-sms.delivery');
-  retry: SendRetryPolicy = DEFAULT_RETRY;
+  retry: SendRetryPolicy = DEFAULT_SEND_RETRY;
 
   constructor(
     private readonly accounts: SmsAccountService,
@@ -123,9 +118,9 @@ export class SmsDeliveryService {
     // sending again, look the message up at Twilio, and record it if it is there (ADR 0093).
     let attemptedAt = previous?.sendAttemptedAt ?? null;
 
-    let backoff = this.retry.initialBackoffMs;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
+    return retryWhileChannelUnavailable(
+      this.retry,
+      async () => {
         if (attemptedAt !== null) {
           const found = await this.twilio.findSent(account, message, attemptedAt, (sids) =>
             this.records.claimedSids(workspaceId, sids),
@@ -160,22 +155,19 @@ export class SmsDeliveryService {
           null,
         );
         return this.publishStatus(request, outcome.status, outcome.providerMessageId);
-      } catch (error) {
-        if (!(error instanceof ChannelUnavailableError)) throw error;
-        if (attempt >= this.retry.attempts) {
-          throw new TwilioUnavailableError(`Twilio unavailable after ${attempt} attempts: ${error.message}`, {
+      },
+      {
+        retrying: (error, attempt) =>
+          this.logger.warn(
+            { messageId: payload.messageId, attempt, err: error.message },
+            'Twilio send failed; retrying',
+          ),
+        giveUp: (error, attempts) =>
+          new TwilioUnavailableError(`Twilio unavailable after ${attempts} attempts: ${error.message}`, {
             cause: error,
-          });
-        }
-        this.logger.warn(
-          { messageId: payload.messageId, attempt, err: error.message },
-          'Twilio send failed; retrying',
-        );
-        // Full jitter: many workspaces hitting a 429 together don't retry in lockstep.
-        await sleep(Math.round(backoff / 2 + (Math.random() * backoff) / 2));
-        backoff = Math.min(backoff * 2, this.retry.maxBackoffMs);
-      }
-    }
+          }),
+      },
+    );
   }
 
   private async refuse(request: MessageDeliveryRequestedV1, refusal: Refusal): Promise<void> {

@@ -1,6 +1,6 @@
-import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { MessageDeliveryRequestedV1, Topics } from '@switchboard/contracts';
-import { EventBus, type SubscriptionHandle } from '@switchboard/messaging';
+import { Injectable } from '@nestjs/common';
+import { MessageDeliveryRequestedV1 } from '@switchboard/contracts';
+import { EventBus, EventConsumer, consume } from '@switchboard/messaging';
 import { isTransientDatabaseError } from '@switchboard/platform';
 import {
   SocialDeliveryService,
@@ -10,34 +10,31 @@ import {
 
 /** Takes delivery requests for the social channels off the deliveries topic, in order. */
 @Injectable()
-export class SocialDeliveryConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private subscription: SubscriptionHandle | undefined;
-
+export class SocialDeliveryConsumer extends EventConsumer {
   constructor(
-    private readonly bus: EventBus,
+    bus: EventBus,
     private readonly delivery: SocialDeliveryService,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.subscription = await this.bus.subscribe({
-      groupId: 'channel-social.deliveries',
-      topics: [Topics.deliveries],
-      accepts: [MessageDeliveryRequestedV1],
-      // A database, provider or attachment-store outage is waited out (the workspace's replies
-      // wait, in order), never dead-lettered.
-      retry: {
-        isTransient: (error) =>
-          isTransientDatabaseError(error) ||
-          error instanceof SocialProviderUnavailableError ||
-          error instanceof SocialMediaStoreUnavailableError,
-      },
-      handleBatch: async (batch) => {
-        for (const { event } of batch) await this.delivery.deliver(event);
-      },
-    });
+  ) {
+    super(bus);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.subscription?.stop();
+  protected subscriptions() {
+    return [
+      consume({
+        groupId: 'channel-social.deliveries',
+        accepts: [MessageDeliveryRequestedV1],
+        // A database, provider or attachment-store outage is waited out (the workspace's replies
+        // wait, in order), never dead-lettered.
+        retry: {
+          isTransient: (error) =>
+            isTransientDatabaseError(error) ||
+            error instanceof SocialProviderUnavailableError ||
+            error instanceof SocialMediaStoreUnavailableError,
+        },
+        handleBatch: async (batch) => {
+          for (const { event } of batch) await this.delivery.deliver(event);
+        },
+      }),
+    ];
   }
 }

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type Attachment,
-  ChannelUnavailableError,
   DeliveryStatusChangedV1,
   type DeliveryStatus,
   type MessageDeliveryRequestedV1,
@@ -13,10 +12,12 @@ import { EventBus } from '@switchboard/messaging';
 import {
   ATTACHMENT_STORE,
   type AttachmentStore,
+  DEFAULT_SEND_RETRY,
+  type SendRetryPolicy,
   createLogger,
+  retryWhileChannelUnavailable,
   workspaceStoreKey,
 } from '@switchboard/platform';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { SocialAccount, SocialChannel } from '../accounts/social-account.js';
 import { SOCIAL_CHANNELS } from '../accounts/social-account.js';
 import { SocialAccountService } from '../accounts/social-account.service.js';
@@ -25,14 +26,6 @@ import { TelegramAdapter } from '../telegram/telegram.adapter.js';
 import { CustomerWindowService } from '../windows/customer-window.service.js';
 
 import { SocialOutboundRecordService } from './social-outbound-record.service.js';
-
-export interface SendRetryPolicy {
-  readonly attempts: number;
-  readonly initialBackoffMs: number;
-  readonly maxBackoffMs: number;
-}
-
-const DEFAULT_RETRY: SendRetryPolicy = { attempts: 5, initialBackoffMs: 250, maxBackoffMs: 4_000 };
 
 /** The provider could not be reached through every attempt; the batch is retried later, in order. */
 export class SocialProviderUnavailableError extends Error {
@@ -58,7 +51,7 @@ interface Refusal {
 @Injectable()
 export class SocialDeliveryService {
   private readonly logger = createLogger('channel-social.delivery');
-  retry: SendRetryPolicy = DEFAULT_RETRY;
+  retry: SendRetryPolicy = DEFAULT_SEND_RETRY;
 
   constructor(
     private readonly accounts: SocialAccountService,
@@ -137,10 +130,10 @@ export class SocialDeliveryService {
       attachments.push({ attachment, bytes: () => readAll(files, key, attachment) });
     }
 
-    let backoff = this.retry.initialBackoffMs;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        const adapter = channel === 'telegram' ? this.telegram : this.meta;
+    const adapter = channel === 'telegram' ? this.telegram : this.meta;
+    return retryWhileChannelUnavailable(
+      this.retry,
+      async () => {
         const outcome = await adapter.send(account, {
           request: payload,
           recipient,
@@ -159,26 +152,22 @@ export class SocialDeliveryService {
         }
         await this.records.sent(account, payload.messageId, outcome.status, outcome.providerMessageId, null);
         return this.publishStatus(requested, account, outcome.status, outcome.providerMessageId);
-      } catch (error) {
-        if (!(error instanceof ChannelUnavailableError)) throw error;
-        if (attempt >= this.retry.attempts) {
+      },
+      {
+        retrying: (error, attempt) =>
+          this.logger.warn(
+            { messageId: payload.messageId, attempt, err: error.message },
+            'send failed; retrying',
+          ),
+        giveUp: async (error, attempts) => {
           await this.accounts.noteError(account, error.message).catch(() => undefined);
-          throw new SocialProviderUnavailableError(
-            `${label(channel)} unavailable after ${attempt} attempts: ${error.message}`,
-            {
-              cause: error,
-            },
+          return new SocialProviderUnavailableError(
+            `${label(channel)} unavailable after ${attempts} attempts: ${error.message}`,
+            { cause: error },
           );
-        }
-        this.logger.warn(
-          { messageId: payload.messageId, attempt, err: error.message },
-          'send failed; retrying',
-        );
-        // Full jitter: many workspaces hitting a rate limit together don't retry in lockstep.
-        await sleep(Math.round(backoff / 2 + (Math.random() * backoff) / 2));
-        backoff = Math.min(backoff * 2, this.retry.maxBackoffMs);
-      }
-    }
+        },
+      },
+    );
   }
 
   private async refuse(

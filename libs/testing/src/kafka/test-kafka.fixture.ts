@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { KafkaEventBus } from '@switchboard/messaging';
+import { Kafka, logLevel } from 'kafkajs';
 import { testRunId } from '../database/test-database.util.js';
 
 /** Topics of a test's own on the shared broker, and a bus of the test's on them. */
@@ -11,12 +12,17 @@ export interface TestKafka {
   readonly bus: KafkaEventBus;
 }
 
+/** The brokers of `KAFKA_BROKERS` (jest's global setup sets it). */
+export function testKafkaBrokers(): string[] {
+  return (process.env.KAFKA_BROKERS ?? '').split(',');
+}
+
 /**
  * A fresh topic prefix (`<run>.<name>-<random>.`) on the broker of `KAFKA_BROKERS`, two partitions
  * a topic. The bus connects when first used; close it with `bus.close()`.
  */
 export function testKafka(name: string): TestKafka {
-  const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
+  const brokers = testKafkaBrokers();
   const topicPrefix = `${testRunId()}.${name}-${randomUUID().slice(0, 8)}.`;
   return {
     topicPrefix,
@@ -29,4 +35,34 @@ export function testKafka(name: string): TestKafka {
       replicationFactor: 1,
     }),
   };
+}
+
+/**
+ * True when consumer group `groupId` has committed to the end of every partition of `topic` that
+ * holds anything (both named as on the broker, prefix included): it has consumed all that was
+ * published so far.
+ */
+export async function groupCaughtUp(
+  groupId: string,
+  topic: string,
+  brokers: readonly string[] = testKafkaBrokers(),
+): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'lag-probe',
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const [ends, [committed]] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
+    return ends.every((end) => {
+      const c = committed!.partitions.find((p) => p.partition === end.partition);
+      return Number(end.high) === 0 || (c !== undefined && Number(c.offset) >= Number(end.high));
+    });
+  } finally {
+    await admin.disconnect();
+  }
 }
