@@ -374,14 +374,21 @@ export class KafkaEventBus extends EventBus {
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length > 0) {
       // Resolves false, without throwing, when another process created them meanwhile.
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: this.options.partitions,
-          replicationFactor: this.options.replicationFactor,
-        })),
-      });
+      await admin
+        .createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: this.options.partitions,
+            replicationFactor: this.options.replicationFactor,
+          })),
+        })
+        .catch((error: unknown) => {
+          // Made, but the broker asked for their leaders does not know them yet
+          // (UNKNOWN_TOPIC_OR_PARTITION, seen on a loaded machine): kafkajs waits out only
+          // LEADER_NOT_AVAILABLE there. Their metadata is asked for again below until known.
+          if ((error as { retriable?: unknown }).retriable !== true) throw error;
+        });
       this.logger.info({ topics: missing }, 'created topics');
     }
     const { topics } = await fetchMetadataOnceKnown(admin, wanted, () => this.closed);
