@@ -13,7 +13,15 @@ import {
 import pg from 'pg';
 import { renderChart } from '../helm-check/helm-check.mjs';
 import { Cluster, type Pod } from './cluster.util.js';
-import { type Agent, Load, LiveFeed, arrivals, routingViolations, signIn } from './load.util.js';
+import {
+  type Agent,
+  Load,
+  LiveFeed,
+  arrivals,
+  routingViolations,
+  signIn,
+  traceDeliveries,
+} from './load.util.js';
 
 /**
  * `npm run test:cluster` (issue 21): the chart rendered by real Helm with its defaults, and every
@@ -83,6 +91,8 @@ describe('test:cluster: the chart run as processes, two replicas of every app', 
         config: {
           KAFKA_BROKERS: process.env.KAFKA_BROKERS,
           KAFKA_TOPIC_PREFIX: topicPrefix,
+          // The run's choice of Kafka client (ADR 0006), e.g. KAFKA_CLIENT=platformatic.
+          ...(process.env.KAFKA_CLIENT === undefined ? {} : { KAFKA_CLIENT: process.env.KAFKA_CLIENT }),
           // The test broker is a single node.
           KAFKA_REPLICATION_FACTOR: '1',
           PUBLIC_BASE_URL: twilioAccount.publicBaseUrl,
@@ -213,6 +223,7 @@ describe('test:cluster: the chart run as processes, two replicas of every app', 
     const max = (xs: number[]) => (xs.length ? Math.max(...xs) : 0);
     const baseline = latencies(0, baselineEnd);
     const report = {
+      kafkaClient: process.env.KAFKA_CLIENT ?? 'the chart’s default',
       defaults: { sessionTimeoutMs: 6000, heartbeatIntervalMs: 1000 },
       baseline: { texts: baseline.length, maxAssignedMs: max(baseline.map((l) => l.assigned)) },
       kills: kills.map((k) => {
@@ -286,8 +297,19 @@ describe('test:cluster: the chart run as processes, two replicas of every app', 
           WHERE text = ANY($1) OR id::text = ANY($2)`,
         [missing.map((r) => r.text), missing.map((r) => r.messageId ?? '')],
       );
+      const { rows: claims } = await db.query(
+        `SELECT message_id, status, provider_message_id, error_code, send_attempted_at, updated_at
+           FROM channels.sms_outbound_messages WHERE message_id::text = ANY($1)`,
+        [missing.map((r) => r.messageId ?? '')],
+      );
+      // Where its delivery request is in the log, and where channel-sms's group stands.
+      const log = await traceDeliveries(
+        (process.env.KAFKA_BROKERS ?? '').split(','),
+        topicPrefix,
+        missing.map((r) => r.messageId ?? ''),
+      ).catch((error: unknown) => String(error));
       console.log(
-        `replies acknowledged but not sent:\n${JSON.stringify({ missing, states, kills }, null, 2)}`,
+        `replies acknowledged but not sent:\n${JSON.stringify({ missing, states, claims, log, kills }, null, 2)}`,
       );
     }
     expect(missing).toEqual([]);

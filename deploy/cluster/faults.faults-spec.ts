@@ -17,7 +17,15 @@ import pg from 'pg';
 import { renderChart } from '../helm-check/helm-check.mjs';
 import { type RunningCluster, startCluster } from '../local/kafka/kafka-broker.mjs';
 import { Cluster } from './cluster.util.js';
-import { type Agent, Load, OnlineAgent, arrivals, routingViolations, signIn } from './load.util.js';
+import {
+  type Agent,
+  Load,
+  OnlineAgent,
+  arrivals,
+  routingViolations,
+  signIn,
+  traceDeliveries,
+} from './load.util.js';
 
 /**
  * `npm run test:faults` (issue 21): the chart's defaults (replication factor 3) on a three-node
@@ -91,7 +99,9 @@ describe('test:faults: kill -9 of each app, a broker and PostgreSQL restarted, u
     db.on('error', () => undefined);
     twilio = await startTwilioApiServer({ [twilioAccount.accountSid]: twilioAccount.authToken });
     s3 = await startS3Server({ bucket: 'switchboard-attachments' });
-  }, 240_000);
+    // Three broker JVMs starting together (up to 5 minutes each on a loaded machine, see
+    // startCluster) beside PostgreSQL's initdb.
+  }, 420_000);
 
   afterAll(async () => {
     await online?.stop();
@@ -116,6 +126,8 @@ describe('test:faults: kill -9 of each app, a broker and PostgreSQL restarted, u
         config: {
           KAFKA_BROKERS: kafka!.brokers,
           KAFKA_TOPIC_PREFIX: topicPrefix,
+          // The run's choice of Kafka client (ADR 0006), e.g. KAFKA_CLIENT=platformatic.
+          ...(process.env.KAFKA_CLIENT === undefined ? {} : { KAFKA_CLIENT: process.env.KAFKA_CLIENT }),
           PUBLIC_BASE_URL: twilioAccount.publicBaseUrl,
           // Each pod's log goes to .ci/logs/faults/: group joins, evictions, retries, dead letters.
           LOG_LEVEL: 'info',
@@ -237,6 +249,7 @@ describe('test:faults: kill -9 of each app, a broker and PostgreSQL restarted, u
     await load.stopTexts();
     mkdirSync('.ci/logs', { recursive: true });
     const report = {
+      kafkaClient: process.env.KAFKA_CLIENT ?? 'the chart’s default',
       recoveries,
       texts: load.inbound.length,
       replies: load.replies.length,
@@ -283,8 +296,12 @@ describe('test:faults: kill -9 of each app, a broker and PostgreSQL restarted, u
            FROM channels.sms_outbound_messages WHERE message_id::text = ANY($1)`,
         [ids],
       );
+      // Where its delivery request is in the log, and where channel-sms's group stands.
+      const log = await traceDeliveries(kafka!.brokers.split(','), topicPrefix, ids).catch((error: unknown) =>
+        String(error),
+      );
       console.log(
-        `replies acknowledged but not sent:\n${JSON.stringify({ lost, rows, outbox, claims, timeline, deadLetters: deadLetterLines() }, null, 2)}`,
+        `replies acknowledged but not sent:\n${JSON.stringify({ lost, rows, outbox, claims, log, timeline, deadLetters: deadLetterLines() }, null, 2)}`,
       );
     }
     expect(unsent()).toEqual([]);

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { signedTwilioWebhook, twilioInboundSmsParams } from '@switchboard/testing';
+import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import WebSocket from 'ws';
 
@@ -366,4 +367,90 @@ export async function arrivals(
       },
     ]),
   );
+}
+
+/** Where one reply's delivery request stands in the event log, for a reply that never reached Twilio. */
+export interface DeliveryTrace {
+  readonly messageId: string;
+  /** Its MessageDeliveryRequested records on the deliveries topic (none: history never relayed it). */
+  readonly records: { partition: number; offset: string; timestamp: string }[];
+  /** By partition: the channel-sms group's committed offset, and the partition's end. */
+  readonly partitions: Record<number, { committed: string; end: string }>;
+  /** The group's state and members (by client id) when asked. */
+  readonly group: { state: string; members: string[] };
+}
+
+/**
+ * Reads the deliveries topic from its start (a group of its own, deleted after) and finds each
+ * message's delivery request; with the channel-sms group's committed offsets beside it, a lost
+ * reply reads as never relayed (no record), not consumed yet (committed at or below its offset),
+ * or skipped (committed past it with no send).
+ */
+export async function traceDeliveries(
+  brokers: readonly string[],
+  topicPrefix: string,
+  messageIds: readonly string[],
+  groupId = 'channel-sms.deliveries',
+): Promise<DeliveryTrace[]> {
+  const kafka = new Kafka({ clientId: 'delivery-trace', brokers: [...brokers], logLevel: logLevel.NOTHING });
+  const topic = `${topicPrefix}switchboard.deliveries`;
+  const group = `${topicPrefix}${groupId}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  const found = new Map<string, DeliveryTrace['records']>(messageIds.map((id) => [id, []]));
+  const traceGroup = `${topicPrefix}delivery-trace-${randomUUID().slice(0, 8)}`;
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const { groups } = await admin.describeGroups([group]);
+    const reading = ends.filter((p) => BigInt(p.high) > BigInt(p.low));
+    if (reading.length > 0) {
+      const consumer = kafka.consumer({ groupId: traceGroup });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const left = new Set(reading.map((p) => p.partition));
+      let done: () => void = () => undefined;
+      const all = new Promise<void>((resolve) => (done = resolve));
+      await consumer.run({
+        eachMessage: ({ partition, message }) => {
+          const text = message.value?.toString('utf8') ?? '';
+          for (const id of messageIds)
+            if (text.includes(id))
+              found.get(id)!.push({
+                partition,
+                offset: message.offset,
+                timestamp: new Date(Number(message.timestamp)).toISOString(),
+              });
+          const end = reading.find((p) => p.partition === partition)!;
+          if (BigInt(message.offset) + 1n >= BigInt(end.high)) left.delete(partition);
+          if (left.size === 0) done();
+          return Promise.resolve();
+        },
+      });
+      await Promise.race([all, new Promise((r) => setTimeout(r, 30_000))]);
+      await consumer.disconnect();
+      await admin.deleteGroups([traceGroup]).catch(() => undefined);
+    }
+    const partitions = Object.fromEntries(
+      ends.map((p) => [
+        p.partition,
+        {
+          committed: committed?.partitions.find((c) => c.partition === p.partition)?.offset ?? 'none',
+          end: p.high,
+        },
+      ]),
+    );
+    const described = groups[0];
+    return messageIds.map((messageId) => ({
+      messageId,
+      records: found.get(messageId)!,
+      partitions,
+      group: {
+        state: described?.state ?? 'unknown',
+        members: (described?.members ?? []).map((m) => m.clientId),
+      },
+    }));
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InboundMessageReceivedV1, Topics } from '@switchboard/contracts';
-import { freePort, inboundMessageEvent, settle, waitFor } from '@switchboard/testing';
+import { freeStablePort, inboundMessageEvent, settle, waitFor } from '@switchboard/testing';
 // deploy/ holds plain-JS scripts outside the @switchboard/* aliases.
 // eslint-disable-next-line no-restricted-imports
 import { type RunningBroker, startBroker } from '../../../../deploy/local/kafka/kafka-broker.mjs';
@@ -54,7 +54,8 @@ describe.each(adapters)('the Kafka event bus (%s) across a broker outage', (_nam
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'switchboard-bus-outage-'));
-    port = await freePort();
+    // The broker restarts on it: none from the ephemeral range (see freeStablePort).
+    port = await freeStablePort();
     broker = await startBroker({ dataDir, port });
     bus = openBus({
       brokers: [broker.brokers],

@@ -374,14 +374,21 @@ export class KafkaEventBus extends EventBus {
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length > 0) {
       // Resolves false, without throwing, when another process created them meanwhile.
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: this.options.partitions,
-          replicationFactor: this.options.replicationFactor,
-        })),
-      });
+      await admin
+        .createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: this.options.partitions,
+            replicationFactor: this.options.replicationFactor,
+          })),
+        })
+        .catch((error: unknown) => {
+          // Made, but the broker asked for their leaders does not know them yet
+          // (UNKNOWN_TOPIC_OR_PARTITION, seen on a loaded machine): kafkajs waits out only
+          // LEADER_NOT_AVAILABLE there. Their metadata is asked for again below until known.
+          if ((error as { retriable?: unknown }).retriable !== true) throw error;
+        });
       this.logger.info({ topics: missing }, 'created topics');
     }
     const { topics } = await fetchMetadataOnceKnown(admin, wanted, () => this.closed);
@@ -416,12 +423,33 @@ export class KafkaEventBus extends EventBus {
         headers: item.headers,
       });
     }
-    const producer = await this.connectProducer(lane);
-    await withTimeout(
-      producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] }),
-      this.publishTimeoutMs,
+    await this.sendBatchOnLane(
+      lane,
+      [...byTopic.values()],
       `Kafka did not acknowledge ${items.length} event(s) within ${this.publishTimeoutMs} ms`,
     );
+  }
+
+  /**
+   * One produce request through lane `lane`'s producer. A producer whose request failed is never
+   * used again: the broker may have written that request (its answer lost, or our deadline
+   * first), and kafkajs takes back the sequence numbers of a failed request, so the next batch of
+   * as many records under the same producer id would carry the same ones, and the broker would
+   * acknowledge it as a retry of the written one without writing it. The next request gets a new
+   * producer (a new producer id); the old one is disconnected, which ends any retry it still runs.
+   */
+  private async sendBatchOnLane(lane: number, topicMessages: TopicMessages[], late: string): Promise<void> {
+    const connecting = this.connectProducer(lane);
+    const used = this.producers[lane];
+    const producer = await connecting;
+    try {
+      await withTimeout(producer.sendBatch({ acks: -1, topicMessages }), this.publishTimeoutMs, late);
+    } catch (error) {
+      if (this.producers[lane] === used) this.producers[lane] = undefined;
+      // close() waits for it with the admin work: nothing runs on after close().
+      void this.trackAdminWork(producer.disconnect().catch(() => undefined));
+      throw error;
+    }
   }
 
   /** Makes dead letters durable (acks=all) on their dead-letter topics; throws when it could not. */
@@ -441,12 +469,7 @@ export class KafkaEventBus extends EventBus {
       });
     }
     // Dead letters are rare: the first lane carries them, in its own request.
-    const producer = await this.connectProducer(0);
-    await withTimeout(
-      producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] }),
-      this.publishTimeoutMs,
-      'Kafka did not acknowledge dead letters in time',
-    );
+    await this.sendBatchOnLane(0, [...byTopic.values()], 'Kafka did not acknowledge dead letters in time');
   }
 
   /**
