@@ -137,6 +137,8 @@ export async function runWebhookBench(bench: WebhookBench): Promise<void> {
       KAFKA_TOPIC_PREFIX: `bench-${bench.name}-${randomUUID().slice(0, 8)}.`,
       SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'warn',
+      // `KAFKA_CLIENT=platformatic npm run bench:social`: the app on the second Kafka adapter (ADR 0006).
+      ...(process.env.KAFKA_CLIENT ? { KAFKA_CLIENT: process.env.KAFKA_CLIENT } : {}),
       ...bench.env,
     },
     // `BENCH_CPU_PROF_DIR=/tmp/prof npm run bench:social -- 200 5`: the app writes a V8 CPU profile

@@ -1,6 +1,37 @@
-import { type PartitionLag, cachedLag, groupLabel } from './bus-metrics.js';
+import { metricsRegistry } from '@switchboard/platform';
+import { type PartitionLag, cachedLag, countConsumed, countPublished, groupLabel } from './bus-metrics.js';
+import type { ConsumedEvent, OutgoingEvent } from './event-bus.js';
+
+async function series(name: string): Promise<Record<string, number>> {
+  const metric = await metricsRegistry.getSingleMetric(name)?.get();
+  return Object.fromEntries((metric?.values ?? []).map((v) => [Object.values(v.labels).join('|'), v.value]));
+}
 
 describe('bus metrics', () => {
+  it('counts every event of a publish and of a batch under its own topic and type, runs or not', async () => {
+    const before = await series('switchboard_events_published_total');
+    const out = (topic: string, type: string) =>
+      ({ topic, key: 'k', event: { type } }) as unknown as OutgoingEvent;
+    countPublished([
+      out('t.runs', 'a'),
+      out('t.runs', 'a'),
+      out('t.runs', 'b'),
+      out('t.runs', 'a'),
+      out('u.runs', 'a'),
+      out('u.runs', 'a'),
+    ]);
+    const after = await series('switchboard_events_published_total');
+    const added = (labels: string) => (after[labels] ?? 0) - (before[labels] ?? 0);
+    expect([added('t.runs|a'), added('t.runs|b'), added('u.runs|a')]).toEqual([3, 1, 2]);
+
+    const consumedBefore = await series('switchboard_events_consumed_total');
+    const consumed = (type: string) => ({ topic: 't.runs', event: { type } }) as unknown as ConsumedEvent;
+    countConsumed('g.runs', [consumed('a'), consumed('b'), consumed('b'), consumed('a')]);
+    const consumedAfter = await series('switchboard_events_consumed_total');
+    const got = (labels: string) => (consumedAfter[labels] ?? 0) - (consumedBefore[labels] ?? 0);
+    expect([got('g.runs|t.runs|a'), got('g.runs|t.runs|b')]).toEqual([2, 2]);
+  });
+
   it('labels a durable group by its id, and an ephemeral one without its replica id', () => {
     expect(groupLabel({ groupId: 'history.inbound' })).toBe('history.inbound');
     expect(groupLabel({ groupId: 'inbox.live.3f9c2a', ephemeral: true })).toBe('inbox.live');

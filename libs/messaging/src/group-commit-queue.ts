@@ -5,17 +5,28 @@ export interface GroupCommitLimits<T> {
   readonly weigh?: (item: T) => number;
 }
 
-interface Pending<T> {
-  readonly item: T;
+/** One `enqueue()` call: its promise settles once every one of its items has been flushed. */
+interface Caller {
+  unflushed: number;
+  failed: boolean;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
+}
+
+interface Pending<T> {
+  readonly item: T;
+  readonly caller: Caller;
 }
 
 /**
  * Group commit: callers enqueue items one at a time; while one flush is in flight, the next ones
  * gather, and go out together in the following flush. One caller alone pays one round trip; many
  * callers share round trips. Items are flushed in the order they were enqueued, and a caller's
- * promise settles with the flush that carried its item.
+ * promise settles with the flush that carried its last item (or rejects with the first that
+ * failed).
+ *
+ * On the publish path of every webhook: one promise per call (not per item), and the next flush
+ * starts as soon as the last one settled, before its callers' continuations run.
  */
 export class GroupCommitQueue<T> {
   private pending: Pending<T>[] = [];
@@ -29,14 +40,11 @@ export class GroupCommitQueue<T> {
 
   enqueue(items: readonly T[]): Promise<void> {
     if (items.length === 0) return Promise.resolve();
-    const settled = items.map(
-      (item) =>
-        new Promise<void>((resolve, reject) => {
-          this.pending.push({ item, resolve, reject });
-        }),
-    );
-    this.kick();
-    return Promise.all(settled).then(() => undefined);
+    return new Promise<void>((resolve, reject) => {
+      const caller: Caller = { unflushed: items.length, failed: false, resolve, reject };
+      for (const item of items) this.pending.push({ item, caller });
+      this.kick();
+    });
   }
 
   /** Resolves once everything enqueued so far has been flushed (or failed). */
@@ -55,19 +63,30 @@ export class GroupCommitQueue<T> {
     }
     this.flushing = true;
     const batch = this.pending.splice(0, this.takeCount());
-    this.flush(batch.map((p) => p.item))
-      .then(
-        () => {
-          for (const p of batch) p.resolve();
-        },
-        (error: unknown) => {
-          for (const p of batch) p.reject(error);
-        },
-      )
-      .finally(() => {
-        this.flushing = false;
-        this.kick();
-      });
+    let flushed: Promise<void>;
+    try {
+      flushed = this.flush(batch.map((p) => p.item));
+    } catch (error) {
+      this.settle(batch, error, false);
+      return;
+    }
+    flushed.then(
+      () => this.settle(batch, undefined, true),
+      (error: unknown) => this.settle(batch, error, false),
+    );
+  }
+
+  private settle(batch: readonly Pending<T>[], error: unknown, ok: boolean): void {
+    // Callers' promises resolve now; their continuations run after the next flush has started.
+    for (const { caller } of batch) {
+      if (caller.failed) continue;
+      if (!ok) {
+        caller.failed = true;
+        caller.reject(error);
+      } else if (--caller.unflushed === 0) caller.resolve();
+    }
+    this.flushing = false;
+    this.kick();
   }
 
   private takeCount(): number {

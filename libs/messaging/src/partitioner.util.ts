@@ -1,27 +1,39 @@
-import { type PartitionMetadata, Partitioners } from 'kafkajs';
-
-const defaultPartitioner = Partitioners.DefaultPartitioner();
-const metadataByCount = new Map<number, PartitionMetadata[]>();
-
 /**
- * Kafka's own default partitioner (murmur2 of the key), so that the in-process log places a key on
- * the partition a Kafka topic with the same partition count would.
+ * Kafka's own default partitioner for keyed records (murmur2 of the key's UTF-8 bytes, its sign bit
+ * cleared, modulo the partition count: Java's `Utils.murmur2`, as kafkajs's DefaultPartitioner
+ * computes it), so that both Kafka adapters and the in-process log place a key where any Kafka
+ * client would. Once per published event: 32-bit integer arithmetic (Math.imul), where kafkajs's
+ * own runs on 64-bit Long objects.
  */
-export function partitionForKey(topic: string, key: string, partitions: number): number {
-  let partitionMetadata = metadataByCount.get(partitions);
-  if (partitionMetadata === undefined) {
-    partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
-      partitionErrorCode: 0,
-      partitionId,
-      leader: 0,
-      replicas: [0],
-      isr: [0],
-    }));
-    metadataByCount.set(partitions, partitionMetadata);
+export function partitionForKey(key: string, partitions: number): number {
+  return (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % partitions;
+}
+
+const M = 0x5bd1e995;
+const SEED = 0x9747b28c;
+
+/** Kafka's murmur2 (`org.apache.kafka.common.utils.Utils.murmur2`), as a signed 32-bit integer. */
+export function murmur2(data: Uint8Array): number {
+  const length = data.length;
+  let h = SEED ^ length;
+  const whole = length & ~3;
+  for (let i = 0; i < whole; i += 4) {
+    let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
+    k = Math.imul(k, M);
+    k ^= k >>> 24;
+    k = Math.imul(k, M);
+    h = Math.imul(h, M) ^ k;
   }
-  return defaultPartitioner({
-    topic,
-    partitionMetadata,
-    message: { key, value: null },
-  });
+  // The last one to three bytes, as Java's switch falls through them.
+  const tail = length & 3;
+  if (tail === 3) h ^= data[whole + 2]! << 16;
+  if (tail >= 2) h ^= data[whole + 1]! << 8;
+  if (tail >= 1) {
+    h ^= data[whole]!;
+    h = Math.imul(h, M);
+  }
+  h ^= h >>> 13;
+  h = Math.imul(h, M);
+  h ^= h >>> 15;
+  return h | 0;
 }

@@ -100,7 +100,7 @@ export class InProcessEventBus extends EventBus {
     await this.appendQueue.enqueue(
       list.map((e) => ({
         topic: this.topics.physical(e.topic),
-        partition: partitionForKey(e.topic, e.key, this.options.partitions),
+        partition: partitionForKey(e.key, this.options.partitions),
         key: e.key,
         value: Buffer.from(JSON.stringify(e.event)),
         headers: traceHeadersOf(e) ?? null,

@@ -115,6 +115,8 @@ export class KafkaEventBus extends EventBus {
   private admin: Promise<Admin> | undefined;
   /** Partition count of every topic known to exist, by physical name. */
   protected readonly partitionCounts = new Map<string, number>();
+  /** Logical topics known to exist with their dead-letter topics (and partition counts): ensured. */
+  private readonly readyTopics = new Set<string>();
   private readonly lanes: ProducerLane[];
   /** kafkajs producers, one per lane, connected on first use. */
   private readonly producers: (Promise<Producer> | undefined)[];
@@ -180,23 +182,26 @@ export class KafkaEventBus extends EventBus {
     await withTimeout(
       this.publishDurably(list),
       this.publishTimeoutMs,
-      `Kafka did not acknowledge ${list.length} event(s) within ${this.publishTimeoutMs} ms`,
+      () => `Kafka did not acknowledge ${list.length} event(s) within ${this.publishTimeoutMs} ms`,
     );
     countPublished(list);
   }
 
   private async publishDurably(list: readonly OutgoingEvent[]): Promise<void> {
-    try {
-      await this.ensureTopics([...new Set(list.map((e) => e.topic))]);
-    } catch (error) {
-      throw new EventBusUnavailableError(`Kafka is unreachable: ${describeError(error)}`, { cause: error });
+    // Known topics (every publish after a topic's first): no admin work, not even a promise.
+    if (!list.every((e) => this.readyTopics.has(e.topic))) {
+      try {
+        await this.ensureTopics([...new Set(list.map((e) => e.topic))]);
+      } catch (error) {
+        throw new EventBusUnavailableError(`Kafka is unreachable: ${describeError(error)}`, { cause: error });
+      }
     }
     // The partition is chosen here (Kafka's own partitioner) so that it picks the lane: a key
     // always goes through the same producer, and so stays in order.
     const byLane = new Map<ProducerLane, SerializedRecord[]>();
     for (const e of list) {
       const topic = this.topics.physical(e.topic);
-      const partition = partitionForKey(topic, e.key, this.partitionCounts.get(topic)!);
+      const partition = partitionForKey(e.key, this.partitionCounts.get(topic)!);
       const lane = this.lanes[partition % this.lanes.length]!;
       let items = byLane.get(lane);
       if (items === undefined) byLane.set(lane, (items = []));
@@ -208,7 +213,8 @@ export class KafkaEventBus extends EventBus {
         headers: traceHeadersOf(e),
       });
     }
-    await Promise.all([...byLane].map(([lane, items]) => lane.queue.enqueue(items)));
+    const flushes = [...byLane].map(([lane, items]) => lane.queue.enqueue(items));
+    await (flushes.length === 1 ? flushes[0] : Promise.all(flushes));
   }
 
   override subscribe<D extends EventDefinition>(typed: SubscriptionSpec<D>): Promise<SubscriptionHandle> {
@@ -360,7 +366,11 @@ export class KafkaEventBus extends EventBus {
 
   /** Creates the topics (and their dead-letter topics) if absent, with the configured partitions. */
   ensureTopics(logicalTopics: readonly string[]): Promise<void> {
-    return this.trackAdminWork(this.createMissingTopics(logicalTopics));
+    return this.trackAdminWork(
+      this.createMissingTopics(logicalTopics).then(() => {
+        for (const topic of logicalTopics) this.readyTopics.add(topic);
+      }),
+    );
   }
 
   private async createMissingTopics(logicalTopics: readonly string[]): Promise<void> {
@@ -426,7 +436,7 @@ export class KafkaEventBus extends EventBus {
     await this.sendBatchOnLane(
       lane,
       [...byTopic.values()],
-      `Kafka did not acknowledge ${items.length} event(s) within ${this.publishTimeoutMs} ms`,
+      () => `Kafka did not acknowledge ${items.length} event(s) within ${this.publishTimeoutMs} ms`,
     );
   }
 
@@ -438,7 +448,11 @@ export class KafkaEventBus extends EventBus {
    * acknowledge it as a retry of the written one without writing it. The next request gets a new
    * producer (a new producer id); the old one is disconnected, which ends any retry it still runs.
    */
-  private async sendBatchOnLane(lane: number, topicMessages: TopicMessages[], late: string): Promise<void> {
+  private async sendBatchOnLane(
+    lane: number,
+    topicMessages: TopicMessages[],
+    late: string | (() => string),
+  ): Promise<void> {
     const connecting = this.connectProducer(lane);
     const used = this.producers[lane];
     const producer = await connecting;

@@ -81,7 +81,7 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
           })),
         }),
         this.publishTimeoutMs,
-        `Kafka did not acknowledge ${items.length} event(s) within ${this.publishTimeoutMs} ms`,
+        () => `Kafka did not acknowledge ${items.length} event(s) within ${this.publishTimeoutMs} ms`,
       );
     } catch (error) {
       // The request may have been written: the next flush must not reuse its sequence numbers
@@ -99,7 +99,7 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
       return {
         topic,
         // Created with its topic (ensureTopics), so its partition count is known.
-        partition: partitionForKey(topic, key, this.partitionCounts.get(topic) ?? 1),
+        partition: partitionForKey(key, this.partitionCounts.get(topic) ?? 1),
         key,
         value: letter.record.value?.toString('utf8') ?? '',
         headers: deadLetterHeaders(letter),

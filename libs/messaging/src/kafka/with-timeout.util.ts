@@ -1,10 +1,19 @@
 import { EventBusUnavailableError } from '../event-bus.js';
 
-/** `promise`, or EventBusUnavailableError(message) after `ms`: the work itself is not cancelled. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new EventBusUnavailableError(message)), ms);
+/**
+ * `promise`, or EventBusUnavailableError(message) after `ms`: the work itself is not cancelled.
+ * Runs once per publish: a message given as a function is built only if the deadline passes.
+ */
+export function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  message: string | (() => string),
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new EventBusUnavailableError(typeof message === 'string' ? message : message())),
+      ms,
+    );
+    promise.then(resolve, reject).finally(() => clearTimeout(timer));
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
