@@ -95,11 +95,33 @@ const byText = new Map<string, Trace>();
 const byConversation = new Map<string, Trace>();
 /** conversationId → agent → when the message frame reached that agent's socket. */
 const messageFrames = new Map<string, Map<string, number>>();
+/**
+ * conversationId → agent → when the assignment frame reached that agent's socket; and routing's
+ * first assignment of each conversation as the tap read it. Kept by conversation, whatever order
+ * the topics are read in (an assignment can be read before the message that names the
+ * conversation's trace).
+ */
+const assignmentFrames = new Map<string, Map<string, number>>();
+const assignments = new Map<string, { record: number; at: number; agentId: string }>();
 const replies: { text: string; posted: number; acked: number; status: number }[] = [];
 const errors = new Set<string>();
 let failedProbes = 0;
 
+/** Fills in what was read about the trace's conversation before the trace knew it. */
+function settle(t: Trace): void {
+  if (t.conversationId === undefined) return;
+  const assignment = assignments.get(t.conversationId);
+  if (t.assignee === undefined && assignment !== undefined) {
+    t.assignedRecord = assignment.record;
+    t.assignedAt = assignment.at;
+    t.assignee = assignment.agentId;
+  }
+  if (t.assignee !== undefined && Number.isNaN(t.socketAssigned))
+    t.socketAssigned = assignmentFrames.get(t.conversationId)?.get(t.assignee) ?? Number.NaN;
+}
+
 function delivered(t: Trace): number {
+  settle(t);
   if (!t.assignee) return Number.NaN;
   const message = messageFrames.get(t.conversationId ?? '')?.get(t.assignee) ?? Number.NaN;
   return Math.max(message, t.socketAssigned);
@@ -238,8 +260,10 @@ function connectAgent(inbox: string, session: Session): Promise<void> {
       seen.set(session.userId, at);
     } else if (type === 'conversation.assigned' && payload.agentId === session.userId) {
       const conversationId = String(payload.conversationId);
+      let seen = assignmentFrames.get(conversationId);
+      if (!seen) assignmentFrames.set(conversationId, (seen = new Map<string, number>()));
+      if (!seen.has(session.userId)) seen.set(session.userId, at);
       const trace = byConversation.get(conversationId);
-      if (trace) trace.socketAssigned = at;
       void work(inbox, session, conversationId, trace).catch((e: Error) => errors.add(`agent: ${e.message}`));
     }
   });
@@ -301,12 +325,13 @@ async function startTap(): Promise<void> {
             byConversation.set(t.conversationId, t);
           }
         } else if (event.type === 'conversation.assigned') {
-          const t = byConversation.get(String(p.conversationId));
-          if (t && t.assignee === undefined) {
-            t.assignedRecord = at;
-            t.assignedAt = Date.parse(event.occurredAt);
-            t.assignee = String(p.agentId);
-          }
+          const conversationId = String(p.conversationId);
+          if (!assignments.has(conversationId))
+            assignments.set(conversationId, {
+              record: at,
+              at: Date.parse(event.occurredAt),
+              agentId: String(p.agentId),
+            });
         }
       }
       return Promise.resolve();
@@ -572,6 +597,28 @@ try {
       [String(rate), 'bare bus round trip, same load', String(bus.n), ...cells(bus)],
       [String(rate), `${BUS_HOPS} × bare bus round trip`, '', fmt(BUS_HOPS * bus.p50, 1), fmt(bound, 1), ''],
     );
+    const missing = t.filter((x) => !Number.isFinite(delivered(x)));
+    if (missing.length > 0) {
+      // Where the undelivered ones stopped: the first hop each has no timestamp for.
+      const stoppedAt = new Map<string, number>();
+      for (const x of missing) {
+        const where = Number.isNaN(x.acked)
+          ? 'webhook not acknowledged'
+          : Number.isNaN(x.inboundRecord)
+            ? 'not on inbound'
+            : Number.isNaN(x.appendedAt)
+              ? 'not stored by history'
+              : x.assignee === undefined
+                ? 'not assigned'
+                : Number.isNaN(x.socketAssigned)
+                  ? "assignment not on the assignee's socket"
+                  : "message not on the assignee's socket";
+        stoppedAt.set(where, (stoppedAt.get(where) ?? 0) + 1);
+      }
+      verdicts.push(
+        `${rate}/s: undelivered by where they stopped: ${[...stoppedAt].map(([w, n]) => `${w} ${n}`).join(', ')}`,
+      );
+    }
     verdicts.push(
       `${rate}/s: ${done.length}/${t.length} delivered; end-to-end p99 ${fmt(e2e.p99, 1)} ms = ` +
         `${fmt(e2e.p99 / bound, 2)} × (${BUS_HOPS} hops × bare p99 ${fmt(bus.p99, 1)} ms)` +
