@@ -30,6 +30,7 @@ import { RebuildModule } from '../src/rebuild/rebuild.module.js';
 import { RebuildRepository } from '../src/rebuild/rebuild.repository.js';
 import { RebuildService } from '../src/rebuild/rebuild.service.js';
 import { isErasure, replayedFact } from '../src/rebuild/replayed-fact.js';
+import { holdWorkspacesShared } from '../src/rebuild/workspace-lock.js';
 import { ReportingAppConfig } from '../src/reporting-app.config.js';
 import { ReportingModule } from '../src/reporting.module.js';
 
@@ -59,6 +60,17 @@ describe('rebuilding reports from history’s records, on Kafka and PostgreSQL',
   let bus: KafkaEventBus;
   let rebuilds: RebuildService;
   let phone = 14155550300;
+
+  /** Advisory locks of this database waiting in `mode` (a swap's exclusive, a batch's shared). */
+  const advisoryLocksWaiting = async (mode: 'ExclusiveLock' | 'ShareLock'): Promise<number> =>
+    (
+      await db.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM pg_locks
+          WHERE locktype = 'advisory' AND mode = $1 AND NOT granted
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        [mode],
+      )
+    )[0]!.n;
 
   beforeAll(async () => {
     database = await createTestDatabase('reporting_rebuild');
@@ -385,37 +397,20 @@ describe('rebuilding reports from history’s records, on Kafka and PostgreSQL',
     const holder = db.createQueryRunner();
     await holder.connect();
     await holder.startTransaction();
-    await holder.query(
-      `SELECT pg_advisory_xact_lock_shared(hashtextextended('reporting.workspace:' || $1, 0))`,
-      [workspace],
-    );
+    await holdWorkspacesShared(holder.manager, [workspace]);
     const run = rebuilding.rebuild(workspace);
-    await waitFor(
-      async () =>
-        (
-          await db.query<{ n: number }[]>(
-            `SELECT count(*)::int AS n FROM pg_locks
-              WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND NOT granted
-                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-          )
-        )[0]!.n > 0,
-      { what: 'the swap waiting for the workspace', timeoutMs: 60_000 },
-    );
+    await waitFor(async () => (await advisoryLocksWaiting('ExclusiveLock')) > 0, {
+      what: 'the swap waiting for the workspace',
+      timeoutMs: 60_000,
+    });
     await reply(workspace, during.conversationId, 'agent-a');
     await setStatus(workspace, during.conversationId, 'resolved');
     await setStatus(workspace, first.conversationId, 'resolved');
     // The consumer's batch of these waits behind the swap (its shared lock queued after it).
-    await waitFor(
-      async () =>
-        (
-          await db.query<{ n: number }[]>(
-            `SELECT count(*)::int AS n FROM pg_locks
-              WHERE locktype = 'advisory' AND mode = 'ShareLock' AND NOT granted
-                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-          )
-        )[0]!.n > 0,
-      { what: 'the consumer waiting for the swap', timeoutMs: 60_000 },
-    );
+    await waitFor(async () => (await advisoryLocksWaiting('ShareLock')) > 0, {
+      what: 'the consumer waiting for the swap',
+      timeoutMs: 60_000,
+    });
     await holder.commitTransaction();
     await holder.release();
     await run;
