@@ -131,7 +131,16 @@ describe('a scripted day through the real services, on Kafka and PostgreSQL', ()
   }, 180_000);
 
   afterAll(async () => {
-    for (const w of widgets) w.socket.close();
+    await Promise.all(
+      widgets.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.socket.readyState === w.socket.CLOSED) return resolve();
+            w.socket.once('close', () => resolve());
+            w.socket.close();
+          }),
+      ),
+    );
     await app?.close();
     await kafka.bus.close();
     await db?.end();
@@ -577,5 +586,5 @@ describe('a scripted day through the real services, on Kafka and PostgreSQL', ()
         },
       },
     ]);
-  });
+  }, 300_000);
 });
