@@ -218,7 +218,10 @@ describe('a scripted day through the real services, on Kafka and PostgreSQL', ()
   }
 
   async function resolve(conversationId: string, agentId: string): Promise<void> {
-    await history.setConversationStatus(workspaceId, conversationId, 'resolved', { type: 'agent', id: agentId });
+    await history.setConversationStatus(workspaceId, conversationId, 'resolved', {
+      type: 'agent',
+      id: agentId,
+    });
     await decided(conversationId, 'resolved');
   }
 
@@ -255,13 +258,19 @@ describe('a scripted day through the real services, on Kafka and PostgreSQL', ()
     rating: number,
   ): Promise<void> {
     customer.socket.send(JSON.stringify({ t: 'csat', conversationId, rating }));
-    await waitFor(() => customer.frames.find((f) => f.t === 'csat-ok' && f.conversationId === conversationId), {
-      what: 'the rating taken',
-      timeoutMs: 30_000,
-    });
+    await waitFor(
+      () => customer.frames.find((f) => f.t === 'csat-ok' && f.conversationId === conversationId),
+      {
+        what: 'the rating taken',
+        timeoutMs: 30_000,
+      },
+    );
   }
 
-  async function asked(customer: WidgetCustomer<Record<string, unknown>>, conversationId: string): Promise<void> {
+  async function asked(
+    customer: WidgetCustomer<Record<string, unknown>>,
+    conversationId: string,
+  ): Promise<void> {
     await waitFor(
       () => customer.items.find((item) => item.kind === 'csat' && item.conversationId === conversationId),
       { what: 'the widget asking for a rating', timeoutMs: 30_000 },
@@ -279,7 +288,12 @@ describe('a scripted day through the real services, on Kafka and PostgreSQL', ()
     });
     const phone = await routing.upsertQueue(workspaceId, { name: 'Phone', entry: { channels: ['sms'] } });
     const web = await routing.upsertQueue(workspaceId, { name: 'Web', entry: { channels: ['web'] } });
-    await routing.upsertAgent(workspaceId, { agentId: A, displayName: 'Ada', skills: [], queueIds: [phone.id] });
+    await routing.upsertAgent(workspaceId, {
+      agentId: A,
+      displayName: 'Ada',
+      skills: [],
+      queueIds: [phone.id],
+    });
     await routing.upsertAgent(workspaceId, { agentId: B, displayName: 'Bo', skills: [], queueIds: [web.id] });
     await kb.createArticle(workspaceId, {
       title: 'Reset your password',
@@ -296,7 +310,12 @@ describe('a scripted day through the real services, on Kafka and PostgreSQL', ()
     await kb.createArticle(workspaceId, {
       title: 'Opening hours',
       answer: 'We are open Monday to Friday, 9:00 to 17:00.',
-      questions: ['When are you open?', 'opening hours', 'what time do you close', 'are you open on weekends'],
+      questions: [
+        'When are you open?',
+        'opening hours',
+        'what time do you close',
+        'are you open on weekends',
+      ],
       state: 'published',
     });
     await botServesWeb(true);
@@ -495,7 +514,11 @@ describe('a scripted day through the real services, on Kafka and PostgreSQL', ()
     ]);
 
     // By local hour of creation, by channel, and by queue (the one routing named; C4 none).
-    const hours = await reports.getReport(workspaceId, { ...day, metrics: ['conversations'], dimension: 'hour' });
+    const hours = await reports.getReport(workspaceId, {
+      ...day,
+      metrics: ['conversations'],
+      dimension: 'hour',
+    });
     expect(hours.rows.map((r) => [r.key, r.values.conversations])).toEqual([
       ['2026-03-02T08:00', 1],
       ['2026-03-02T09:00', 1],
@@ -522,9 +545,7 @@ describe('a scripted day through the real services, on Kafka and PostgreSQL', ()
       metrics: ['conversations', 'offered', 'answered', 'abandoned'],
       dimension: 'queue',
     });
-    expect(
-      Object.fromEntries(queues.rows.map((r) => [queueNames.get(r.key) ?? r.key, r.values])),
-    ).toEqual({
+    expect(Object.fromEntries(queues.rows.map((r) => [queueNames.get(r.key) ?? r.key, r.values]))).toEqual({
       Phone: { conversations: 2, offered: 2, answered: 1, abandoned: 1 },
       Web: { conversations: 2, offered: 2, answered: 2, abandoned: 0 },
       none: { conversations: 1, offered: 0, answered: 0, abandoned: 0 },
