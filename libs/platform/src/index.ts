@@ -33,6 +33,9 @@ export {
   type LoadConfigOptions,
 } from './config/platform-config.service.js';
 
+// Clock (ADR 0120)
+export { Clock, SystemClock } from './clock/clock.js';
+
 // HTTP
 export { clientIp, parseTrustedProxies, type TrustedProxies } from './http/client-ip.util.js';
 export { readBody, safeDecode } from './http/upload-body.util.js';

@@ -45,3 +45,4 @@ export * from './inbox/inbox-session.util.js';
 export * from './channels/channel-app.fixture.js';
 export * from './standalone/standalone-browser.fixture.js';
 export * from './widget/widget-customer.util.js';
+export { SettableClock } from './clock/settable-clock.js';

@@ -6,7 +6,7 @@ import {
   toE164,
 } from '@switchboard/contracts';
 import { EventBus } from '@switchboard/messaging';
-import { InjectServiceDataSource, queryRows } from '@switchboard/platform';
+import { Clock, InjectServiceDataSource, queryRows } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 import { WebAttachmentService } from '../attachments/web-attachment.service.js';
 import { WEB_DATA_SOURCE } from '../channel-web.config.js';
@@ -55,6 +55,7 @@ export class WebInboundService {
     private readonly attachments: WebAttachmentService,
     private readonly contacts: WebContactService,
     @InjectServiceDataSource(WEB_DATA_SOURCE) private readonly db: DataSource,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -195,7 +196,7 @@ export class WebInboundService {
       [contact.workspaceId, contact.id, conversationId],
     );
     if (asked.length === 0) return false;
-    const submittedAt = new Date();
+    const submittedAt = this.clock.date();
     const sender = senderOf(contact);
     await this.bus.emit(
       CsatSubmittedV1.create({

@@ -1,6 +1,6 @@
 import type { Channel } from '@switchboard/contracts';
 import { randomUUID } from 'node:crypto';
-import { CLOCK_MICROS, type Db, rows } from '../database/sql.util.js';
+import { atMicros, type Db, microsOf, nextMessageAt, rows } from '../database/sql.util.js';
 import type { OpenConversation } from './open-conversations.operation.js';
 
 /** A customer's inbound messages of one batch, as they move their conversation. */
@@ -21,9 +21,10 @@ export interface AdvancedConversation {
   /** The sequence before this batch: its messages take base + 1 … base + count. */
   readonly base: number;
   /**
-   * The clock, in microseconds since the epoch, once this transaction held the conversation's row:
-   * any transaction that wrote to it before has committed by then, so the batch's messages can be
-   * timed from here on (base + 1 µs per message) and still sort after every earlier one.
+   * The batch's first message's time, in microseconds since the epoch: the clock's, or just after
+   * the conversation's last message, read once this transaction held its row (any transaction that
+   * wrote to it before has committed by then), so the batch's messages can be timed from here on
+   * (base + 1 µs per message) and still sort after every earlier one.
    */
   readonly lockedAtMicros: bigint;
 }
@@ -33,11 +34,12 @@ export interface AdvancedConversation {
  * also the row lock), and opens a conversation, already advanced, for customers without one. The
  * partial unique index settles two batches opening one for the same customer: the loser advances
  * the winner's. The ingest path's equivalent of `openConversations` + an UPDATE, one statement
- * and one tuple version fewer per conversation.
+ * and one tuple version fewer per conversation. `nowMicros` is the clock's time (ADR 0120).
  */
 export async function advanceConversations(
   tx: Db,
   advances: readonly ConversationAdvance[],
+  nowMicros: string,
 ): Promise<Map<string, AdvancedConversation>> {
   const result = new Map<string, AdvancedConversation>();
   const update = async (list: readonly ConversationAdvance[]) => {
@@ -50,18 +52,22 @@ export async function advanceConversations(
     }>(
       tx,
       `UPDATE history.conversations c
-       SET last_sequence = c.last_sequence + u.n, last_message_at = clock_timestamp(),
+       SET last_sequence = c.last_sequence + u.n,
+           last_message_at = ${nextMessageAt('$6', 'c.last_message_at')} + (u.n - 1) * interval '1 microsecond',
            last_message_preview = u.preview, channel = u.channel, channel_account_id = u.account,
-           waiting_since = coalesce(c.waiting_since, clock_timestamp()), updated_at = clock_timestamp()
+           waiting_since = coalesce(c.waiting_since, ${nextMessageAt('$6', 'c.last_message_at')}),
+           updated_at = clock_timestamp()
        FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[]) AS u(customer_id, n, preview, channel, account)
        WHERE c.customer_id = u.customer_id AND c.status <> 'resolved'
-       RETURNING c.id, c.customer_id, c.status, c.last_sequence - u.n AS base, ${CLOCK_MICROS} AS locked_at`,
+       RETURNING c.id, c.customer_id, c.status, c.last_sequence - u.n AS base,
+                 ${microsOf("c.last_message_at - (u.n - 1) * interval '1 microsecond'")} AS locked_at`,
       [
         list.map((a) => a.customerId),
         list.map((a) => a.count),
         list.map((a) => a.preview),
         list.map((a) => a.channel),
         list.map((a) => a.channelAccountId),
+        nowMicros,
       ],
     );
     for (const row of updated) {
@@ -87,12 +93,12 @@ export async function advanceConversations(
        INSERT INTO history.conversations
          (id, workspace_id, customer_id, status, opened_at, last_message_at, last_sequence, last_message_preview,
           channel, channel_account_id, waiting_since)
-       SELECT u.id, u.w, u.c, 'open', clock_timestamp(), clock_timestamp(), u.n, u.preview, u.channel, u.account,
-              clock_timestamp()
+       SELECT u.id, u.w, u.c, 'open', ${atMicros('$8')}, ${atMicros('$8')} + (u.n - 1) * interval '1 microsecond',
+              u.n, u.preview, u.channel, u.account, ${atMicros('$8')}
        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[])
          AS u(id, w, c, n, preview, channel, account)
        ON CONFLICT DO NOTHING
-       RETURNING id, customer_id, ${CLOCK_MICROS} AS locked_at)
+       RETURNING id, customer_id, ${microsOf('opened_at')} AS locked_at)
      SELECT created.id, created.customer_id, cu.attributes, created.locked_at
      FROM created JOIN history.customers cu ON cu.id = created.customer_id`,
     [
@@ -103,6 +109,7 @@ export async function advanceConversations(
       missing.map((a) => a.preview),
       missing.map((a) => a.channel),
       missing.map((a) => a.channelAccountId),
+      nowMicros,
     ],
   );
   for (const row of created) {

@@ -10,7 +10,7 @@ import {
   NotFoundError,
   type Page,
 } from '@switchboard/contracts';
-import { InjectServiceDataSource } from '@switchboard/platform';
+import { Clock, InjectServiceDataSource } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 import { decodePageToken, encodePageToken, pageSize } from '../database/page-token.util.js';
 import { type Db, firstRow, isoRequired, rows } from '../database/sql.util.js';
@@ -30,6 +30,7 @@ export class ConversationsService {
   constructor(
     @InjectServiceDataSource('history') private readonly db: DataSource,
     private readonly relay: OutboxRelay,
+    private readonly clock: Clock,
   ) {}
 
   async get(
@@ -162,11 +163,11 @@ export class ConversationsService {
         tx,
         `UPDATE history.conversations
          SET status = $2,
-             resolved_at = CASE WHEN $2 = 'resolved' THEN now() ELSE NULL END,
+             resolved_at = CASE WHEN $2 = 'resolved' THEN $3::timestamptz ELSE NULL END,
              waiting_since = CASE WHEN $2 = 'resolved' THEN NULL ELSE waiting_since END,
-             updated_at = now()
+             updated_at = $3::timestamptz
          WHERE id = $1 RETURNING updated_at AS changed_at`,
-        [conversationId, status],
+        [conversationId, status, this.clock.date()],
       );
       await appendToOutbox(tx, [
         statusChangedEntry({

@@ -1,6 +1,6 @@
 import type { ConversationStatus } from '@switchboard/contracts';
 import { randomUUID } from 'node:crypto';
-import { type Db, rows } from '../database/sql.util.js';
+import { atMicros, type Db, rows } from '../database/sql.util.js';
 
 export interface OpenConversation {
   readonly id: string;
@@ -30,11 +30,13 @@ async function lockOpen(tx: Db, customerIds: readonly string[]): Promise<Row[]> 
 /**
  * The open (or pending) conversation of each customer, locked for this transaction, created where
  * there is none. The partial unique index allows one per customer: a transaction that loses the
- * race to create it waits for the winner and takes its conversation.
+ * race to create it waits for the winner and takes its conversation. A conversation created is
+ * opened at `nowMicros`, the clock's time (ADR 0120).
  */
 export async function openConversations(
   tx: Db,
   customers: readonly { workspaceId: string; customerId: string }[],
+  nowMicros: string,
 ): Promise<Map<string, OpenConversation>> {
   const ids = [...new Set(customers.map((c) => c.customerId))];
   const result = new Map<string, OpenConversation>();
@@ -57,13 +59,18 @@ export async function openConversations(
     tx,
     `WITH created AS (
        INSERT INTO history.conversations (id, workspace_id, customer_id, status, opened_at, last_message_at)
-       SELECT u.id, u.w, u.c, 'open', clock_timestamp(), clock_timestamp()
+       SELECT u.id, u.w, u.c, 'open', ${atMicros('$4')}, ${atMicros('$4')}
        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS u(id, w, c)
        ON CONFLICT DO NOTHING
        RETURNING id, customer_id)
      SELECT created.id, created.customer_id, cu.attributes
      FROM created JOIN history.customers cu ON cu.id = created.customer_id`,
-    [missing.map(() => randomUUID()), missing.map((c) => c.workspaceId), missing.map((c) => c.customerId)],
+    [
+      missing.map(() => randomUUID()),
+      missing.map((c) => c.workspaceId),
+      missing.map((c) => c.customerId),
+      nowMicros,
+    ],
   );
   for (const row of created) {
     result.set(row.customer_id, {

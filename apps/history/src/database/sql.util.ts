@@ -1,8 +1,29 @@
 import { queryRows } from '@switchboard/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 
-/** Microseconds since the epoch of clock_timestamp(), exact, as text (a JS Date keeps milliseconds). */
-export const CLOCK_MICROS = `(extract(epoch FROM clock_timestamp()) * 1000000)::bigint::text`;
+/** The timestamptz of a parameter holding microseconds since the epoch (as text: exact). */
+export function atMicros(parameter: string): string {
+  return `('epoch'::timestamptz + ${parameter}::bigint * interval '1 microsecond')`;
+}
+
+/** Microseconds since the epoch of a timestamptz, exact, as text (a JS Date keeps milliseconds). */
+export function microsOf(timestamp: string): string {
+  return `(extract(epoch FROM ${timestamp}) * 1000000)::bigint::text`;
+}
+
+/**
+ * The time a conversation's next message takes: the clock's (`parameter`, microseconds), or a
+ * microsecond after its last message when that is later — read once its row is locked, so its
+ * messages are timed in their sequence order whatever the clocks of the replicas (ADR 0120).
+ */
+export function nextMessageAt(parameter: string, lastMessageAt: string): string {
+  return `greatest(${atMicros(parameter)}, ${lastMessageAt} + interval '1 microsecond')`;
+}
+
+/** The clock's time in microseconds since the epoch, as history passes it to its statements. */
+export function clockMicros(clock: { now(): number }): string {
+  return (BigInt(clock.now()) * 1000n).toString();
+}
 
 /** A pool or a transaction: history's queries run on either. */
 export type Db = DataSource | EntityManager;

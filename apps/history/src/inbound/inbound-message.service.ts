@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { InboundMessageReceivedV1, MessageSender } from '@switchboard/contracts';
-import { InjectServiceDataSource, isUniqueViolation } from '@switchboard/platform';
+import { Clock, InjectServiceDataSource, isUniqueViolation } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { maskCardNumbersOrNull } from '../card-numbers/card-number-mask.util.js';
 import { messageAppendedEntry, statusChangedEntry } from '../conversations/conversation-events.js';
 import { advanceConversations } from '../conversations/advance-conversations.operation.js';
 import { lastMessagePreview } from '../conversations/conversation-view.js';
-import { type Db, rows } from '../database/sql.util.js';
+import { clockMicros, type Db, rows } from '../database/sql.util.js';
 import {
   IDENTITY_COLUMNS,
   type IdentityRow,
@@ -51,6 +51,7 @@ export class InboundMessageService {
   constructor(
     @InjectServiceDataSource('history') private readonly db: DataSource,
     private readonly relay: OutboxRelay,
+    private readonly clock: Clock,
   ) {}
 
   async ingest(events: readonly InboundMessageReceivedV1[]): Promise<IngestResult> {
@@ -169,6 +170,7 @@ export class InboundMessageService {
           channelAccountId: last.event.payload.channelAccountId,
         };
       }),
+      clockMicros(this.clock),
     );
     const pending = [...advanced.values()].filter((a) => a.conversation.status === 'pending');
     if (pending.length > 0) {
@@ -188,8 +190,8 @@ export class InboundMessageService {
         id: item.customerId,
         ...(p.sender.displayName !== undefined ? { name: p.sender.displayName } : {}),
       };
-      // Timed from when the conversation was locked, a microsecond apart: the timeline's order is
-      // the sequence order, within this batch and after every batch that wrote to it before.
+      // Timed from the clock once the conversation was locked, a microsecond apart: the timeline's
+      // order is the sequence order, within this batch and after every batch that wrote to it before.
       const createdAtMicros = lockedAtMicros + BigInt(index);
       return {
         item,

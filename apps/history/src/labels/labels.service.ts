@@ -9,7 +9,7 @@ import {
   type MessageSender,
   NotFoundError,
 } from '@switchboard/contracts';
-import { InjectServiceDataSource, isUniqueViolation } from '@switchboard/platform';
+import { Clock, InjectServiceDataSource, isUniqueViolation } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 import { type Db, firstRow, isoRequired, rows } from '../database/sql.util.js';
 import { appendToOutbox } from '../outbox/outbox.js';
@@ -39,6 +39,7 @@ export class LabelsService {
   constructor(
     @InjectServiceDataSource('history') private readonly db: DataSource,
     private readonly relay: OutboxRelay,
+    private readonly clock: Clock,
   ) {}
 
   list(workspaceId: string): Promise<LabelView[]> {
@@ -138,7 +139,7 @@ export class LabelsService {
       );
       const labelIdsNow = now.map((r) => r.label_id);
       if (removed.length === 0 && added.length === 0) return { labelIds: labelIdsNow, changed: false };
-      const changedAt = new Date().toISOString();
+      const changedAt = this.clock.iso();
       await appendToOutbox(tx, [
         onConversation
           ? conversationLabelsChangedEntry({

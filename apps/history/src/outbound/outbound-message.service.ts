@@ -12,14 +12,22 @@ import {
   type SendMessageResult,
 } from '@switchboard/contracts';
 import { routed } from '@switchboard/messaging';
-import { InjectServiceDataSource } from '@switchboard/platform';
+import { Clock, InjectServiceDataSource } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { maskCardNumbersOrNull } from '../card-numbers/card-number-mask.util.js';
 import { messageAppendedEntry, statusChangedEntry } from '../conversations/conversation-events.js';
 import { type OpenConversation, openConversations } from '../conversations/open-conversations.operation.js';
 import { lastMessagePreview } from '../conversations/conversation-view.js';
-import { CLOCK_MICROS, type Db, firstRow, preparedRows } from '../database/sql.util.js';
+import {
+  atMicros,
+  clockMicros,
+  type Db,
+  firstRow,
+  microsOf,
+  nextMessageAt,
+  preparedRows,
+} from '../database/sql.util.js';
 import { resolveIdentities } from '../identities/identity-resolver.js';
 import { identityKey, normalizeRequestedIdentityValue } from '../identities/identity-value.util.js';
 import { type OutboxEntry, outboxJson } from '../outbox/outbox.js';
@@ -43,7 +51,8 @@ class KeyTakenConcurrently extends Error {}
  * Everything a send decides on, read (and locked) in one statement: the message already stored
  * under the idempotency key; the customer (merges followed) locked FOR SHARE against erasure;
  * the conversation (the one named, else the customer's open one) locked FOR UPDATE, with the
- * clock read once the lock is held; and for a reply, where it goes. Each lookup is a probe of an
+ * message's time (the clock's, $8, or just after its last message) read once the lock is held;
+ * and for a reply, where it goes. Each lookup is a probe of an
  * index (merge hops through `LATERAL … LIMIT 1`, never a join the planner could make a scan); the
  * route's are skipped for a note ($7). The last inbound sender is ordered by `created_at` alone:
  * with `id` too, the planner walked `messages_timeline` back past every reply sent since, not one
@@ -51,7 +60,7 @@ class KeyTakenConcurrently extends Error {}
  *
  * Lock order is the one the statements it replaces took: a named conversation before its
  * customer, a customer before its open conversation. The locking CTEs are MATERIALIZED, so each
- * runs (and waits for its lock) when first read, after the one its condition reads; the clock is
+ * runs (and waits for its lock) when first read, after the one its condition reads; the time is
  * read from the locked row.
  */
 const LOOKUP = `
@@ -59,7 +68,8 @@ WITH RECURSIVE existing AS (
   SELECT id, conversation_id, customer_id, channel FROM history.messages
   WHERE workspace_id = $1 AND idempotency_key = $2),
 named AS MATERIALIZED (
-  SELECT id, customer_id, status, channel, channel_account_id, last_sequence FROM history.conversations
+  SELECT id, customer_id, status, channel, channel_account_id, last_sequence, last_message_at
+  FROM history.conversations
   WHERE workspace_id = $1 AND id = $3::uuid AND NOT EXISTS (SELECT 1 FROM existing)
   FOR UPDATE),
 chain (id, merged_into, hops) AS (
@@ -79,12 +89,14 @@ customer AS MATERIALIZED (
                   ELSE (SELECT customer_id FROM named) END
   FOR SHARE),
 open AS MATERIALIZED (
-  SELECT id, customer_id, status, channel, channel_account_id, last_sequence FROM history.conversations
+  SELECT id, customer_id, status, channel, channel_account_id, last_sequence, last_message_at
+  FROM history.conversations
   WHERE customer_id = (SELECT id FROM customer WHERE erased_at IS NULL) AND status <> 'resolved'
     AND $3::uuid IS NULL
   FOR UPDATE),
 conversation AS MATERIALIZED (
-  SELECT *, ${CLOCK_MICROS} AS locked_at FROM (SELECT * FROM named UNION ALL SELECT * FROM open) AS c),
+  SELECT *, ${microsOf(nextMessageAt('$8', 'c.last_message_at'))} AS locked_at
+  FROM (SELECT * FROM named UNION ALL SELECT * FROM open) AS c),
 route_channel AS (
   SELECT channel, ARRAY(SELECT jsonb_array_elements_text($6::jsonb -> channel)) AS kinds
   FROM (SELECT coalesce(
@@ -168,10 +180,10 @@ const WRITE = `
 WITH moved AS (
   UPDATE history.conversations
   SET last_sequence = last_sequence + 1,
-      last_message_at = clock_timestamp(),
+      last_message_at = ${atMicros('$17')},
       last_message_preview = CASE WHEN $2::boolean THEN last_message_preview ELSE $3 END,
       first_response_at = CASE WHEN $2 THEN first_response_at
-                               ELSE coalesce(first_response_at, clock_timestamp()) END,
+                               ELSE coalesce(first_response_at, ${atMicros('$17')}) END,
       waiting_since = CASE WHEN $2 THEN waiting_since ELSE NULL END,
       status = CASE WHEN $4::boolean THEN 'open' ELSE status END,
       resolved_at = CASE WHEN $4 THEN NULL ELSE resolved_at END,
@@ -211,6 +223,7 @@ export class OutboundMessageService {
   constructor(
     @InjectServiceDataSource('history') private readonly db: DataSource,
     private readonly relay: OutboxRelay,
+    private readonly clock: Clock,
   ) {}
 
   async send(workspaceId: string, raw: SendMessageInput): Promise<SendMessageResult> {
@@ -293,9 +306,9 @@ export class OutboundMessageService {
     let opened: OpenConversation | undefined;
     if (row.conversation_id === null) {
       // The customer has no open conversation: open one (locked), and read again around it.
-      opened = (await openConversations(tx, [{ workspaceId, customerId: row.customer_id }])).get(
-        row.customer_id,
-      )!;
+      opened = (
+        await openConversations(tx, [{ workspaceId, customerId: row.customer_id }], clockMicros(this.clock))
+      ).get(row.customer_id)!;
       row = await this.lookup(tx, workspaceId, input, row.customer_id, note);
     }
     const conversationId = row.conversation_id!;
@@ -320,7 +333,7 @@ export class OutboundMessageService {
     );
     const sequence = row.last_sequence! + 1;
     // Timed once the conversation's row was locked: every earlier message of it has committed by
-    // then, so the timeline's order is the sequence order (as on the inbound path).
+    // then, so the timeline's order is the sequence order (as on the inbound path; ADR 0120).
     const createdAtMicros = BigInt(row.locked_at!);
     const createdAt = new Date(Number(createdAtMicros / 1000n)).toISOString();
     const messageId = randomUUID();
@@ -427,6 +440,7 @@ export class OutboundMessageService {
       input.channel ?? null,
       JSON.stringify(CHANNEL_IDENTITY_KINDS),
       note,
+      clockMicros(this.clock),
     ]);
     return row!;
   }

@@ -8,7 +8,7 @@ import {
   NotFoundError,
 } from '@switchboard/contracts';
 import { routed } from '@switchboard/messaging';
-import { InjectServiceDataSource } from '@switchboard/platform';
+import { Clock, InjectServiceDataSource } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 import { statusChangedEntry } from '../conversations/conversation-events.js';
 import {
@@ -52,6 +52,7 @@ export class PrivacyService {
   constructor(
     @InjectServiceDataSource('history') private readonly db: DataSource,
     private readonly relay: OutboxRelay,
+    private readonly clock: Clock,
   ) {}
 
   async erase(workspaceId: string, customerId: string, by: MessageSender): Promise<ErasureView> {
@@ -73,12 +74,12 @@ export class PrivacyService {
       }
       const open = await rows<{ id: string; status: 'open' | 'pending'; resolved_at: Date }>(
         tx,
-        `UPDATE history.conversations c SET status = 'resolved', resolved_at = now(), waiting_since = NULL,
-                updated_at = now()
+        `UPDATE history.conversations c SET status = 'resolved', resolved_at = $3::timestamptz,
+                waiting_since = NULL, updated_at = now()
          FROM (SELECT id, status FROM history.conversations
                WHERE workspace_id = $1 AND customer_id = $2 AND status <> 'resolved' FOR UPDATE) o
          WHERE c.id = o.id RETURNING c.id, o.status, c.resolved_at`,
-        [workspaceId, customerId],
+        [workspaceId, customerId, this.clock.date()],
       );
       // A customer sender's id is a customer's id; messages backfilled by an earlier version of
       // the system-of-record migration carry the sender's address there instead, so an id that

@@ -11,7 +11,7 @@ import {
   type PresenceReason,
   patchedAgent,
 } from '@switchboard/contracts';
-import { InjectServiceDataSource, returnedRows } from '@switchboard/platform';
+import { Clock, InjectServiceDataSource, returnedRows } from '@switchboard/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { agentConfigFromRow, type AgentRow } from '../workspaces/routing-rows.js';
 import { EventBus } from '@switchboard/messaging';
@@ -38,6 +38,7 @@ export class AgentsApiService {
     @Inject(EventBus) private readonly bus: EventBus,
     private readonly journal: RoutingJournalRepository,
     private readonly reads: RoutingReadsRepository,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   async upsertAgent(workspaceId: string, input: AgentInput): Promise<AgentView> {
@@ -193,7 +194,7 @@ export class AgentsApiService {
           agentId: row.agent_id,
           presence: parsedPresence,
           reason: parsedReason,
-          changedAt: new Date().toISOString(),
+          changedAt: this.clock.iso(),
         },
       }),
     );

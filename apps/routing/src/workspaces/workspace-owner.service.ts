@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { EventBus } from '@switchboard/messaging';
 import {
+  Clock,
   DatabaseConfig,
   InjectConfig,
   InjectServiceDataSource,
@@ -82,6 +83,7 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
     @Inject(EventBus) private readonly bus: EventBus,
     private readonly journal: RoutingJournalRepository,
     private readonly state: RoutingStateRepository,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -279,7 +281,8 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
     if (!w.outboxClear) await this.flushOutbox(w);
     if (!w.engine) {
       const engine = new RoutingEngine({
-        clock: Date.now,
+        // Decisions are stamped on the injected clock (ADR 0120).
+        clock: () => this.clock.now(),
         disconnectGraceMs: this.config.ROUTING_DISCONNECT_GRACE_SECONDS * 1000,
         transferWaitMs: this.config.ROUTING_TRANSFER_WAIT_SECONDS * 1000,
         botReplyMs: this.config.ROUTING_BOT_REPLY_SECONDS * 1000,
@@ -290,7 +293,7 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
       );
       if (fenced.length === 0) return this.lose(w);
       w.appliedSeq = Number(fenced[0]!.applied_seq);
-      engine.restore(await this.state.load(w.workspaceId, Date.now()));
+      engine.restore(await this.state.load(w.workspaceId, this.clock.now()));
       w.engine = engine;
       // Decisions that restoring made (a crash between a change and its decision) are saved now.
       if (!(await this.commit(w, engine, w.appliedSeq))) return;
@@ -407,7 +410,7 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
     w.timer = undefined;
     const next = engine.nextDeadline();
     if (next === undefined || this.stopped) return;
-    w.timer = setTimeout(() => this.schedule(w), Math.max(0, next - Date.now()) + 1);
+    w.timer = setTimeout(() => this.schedule(w), Math.max(0, next - this.clock.now()) + 1);
   }
 
   private lose(w: OwnedWorkspace): void {

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { Clock, SystemClock } from '../clock/clock.js';
 import type { ConfigDefinition, ConfigShape } from './config-definition.js';
 import { loadConfig, PlatformConfigService, type LoadConfigOptions } from './platform-config.service.js';
 
@@ -6,7 +7,8 @@ import { loadConfig, PlatformConfigService, type LoadConfigOptions } from './pla
  * `forRoot(AppConfig)` once in the app's root module: validates the environment when the app
  * boots (failing with every bad variable named) and provides, globally, `PlatformConfigService`
  * and the parsed values under `AppConfig.token`. `forFeature(Slice)` provides a slice of the
- * root config under `Slice.token`, without parsing again.
+ * root config under `Slice.token`, without parsing again. `forRoot` also provides the `Clock`
+ * every service stamps its reported times with: the system clock (ADR 0120).
  */
 @Module({})
 export class PlatformConfigModule {
@@ -24,8 +26,9 @@ export class PlatformConfigModule {
           useFactory: (config: PlatformConfigService<S>) => config.values,
           inject: [PlatformConfigService],
         },
+        { provide: Clock, useClass: SystemClock },
       ],
-      exports: [PlatformConfigService, definition.token],
+      exports: [PlatformConfigService, definition.token, Clock],
     };
   }
 
