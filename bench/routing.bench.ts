@@ -6,11 +6,13 @@
  *    skill-blind least-loaded router (the open-source peers' approach) on the same workload.
  *    Targets (issue #4): ≥ 20,000 assignments/s, p99 decision ≤ 1 ms.
  * 2. End to end through the real Kafka broker at 500 new conversations/s: conversation event in →
- *    ConversationAssignedV1 out, beside a bare round trip through the bus at the same rate.
+ *    ConversationAssignedV1 out, beside a bare round trip through the bus at the same rate; and
+ *    what each conversation cost: the process's CPU and its PostgreSQL round trips (statements).
  */
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import {
   ConversationAssignedV1,
   ConversationMessageAppendedV1,
@@ -39,6 +41,9 @@ const WAITING = 100_000;
 const SKILLS = ['billing', 'tech', 'spanish', 'french', 'sales', 'vip'];
 const CHANNELS = ['web', 'sms', 'whatsapp'] as const;
 const QUEUES = 8;
+/** Conversations opened one at a time, and seconds of nothing, after the end-to-end phase. */
+const ONE_BY_ONE = 200;
+const IDLE_SECONDS = 5;
 
 interface CoreFigures {
   assignmentsPerSecond: number;
@@ -203,6 +208,20 @@ function leastLoaded(): CoreFigures {
   };
 }
 
+/**
+ * Every statement the process sends to PostgreSQL (TypeORM's pool and the owner's own connection
+ * both query through `pg.Client`): one round trip each, whatever the load.
+ */
+let statements = 0;
+const query = Object.getOwnPropertyDescriptor(pg.Client.prototype, 'query')!.value as (
+  this: pg.Client,
+  ...args: unknown[]
+) => unknown;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  statements++;
+  return query.apply(this, args);
+} as typeof pg.Client.prototype.query;
+
 async function endToEnd(brokers: string) {
   const database = await createTestDatabase('bench_routing');
   const prefix = `bench-routing-${randomUUID().slice(0, 8)}.`;
@@ -248,6 +267,7 @@ async function endToEnd(brokers: string) {
   const routed: number[] = [];
   const bare: number[] = [];
   const customers = new Map<string, string>();
+  let onRouted: (() => void) | undefined;
   const subscription = await bus.subscribe({
     groupId: 'bench-reader',
     topics: [Topics.routing, Topics.activity],
@@ -282,6 +302,7 @@ async function endToEnd(brokers: string) {
       }
       // Not awaited: the reader must not wait on its own publishes between batches.
       if (resolves.length > 0) void bus.emit(resolves);
+      if (resolves.length > 0) onRouted?.();
       return Promise.resolve();
     },
   });
@@ -333,6 +354,8 @@ async function endToEnd(brokers: string) {
   routed.length = 0;
   bare.length = 0;
   const ticks = (E2E_SECONDS * 1000) / 10;
+  const cpu = process.cpuUsage();
+  const statementsBefore = statements;
   const start = performance.now();
   for (let tick = 0; tick < ticks; tick++) {
     const due = start + tick * 10;
@@ -345,13 +368,58 @@ async function endToEnd(brokers: string) {
   const deadline = performance.now() + 30_000;
   while (routed.length < sent && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const achieved = sent / ((performance.now() - start) / 1000);
+  // Drain included (the resolves the reader publishes are routing's work too); the benchmark's own
+  // publishing and reading are in it, the same whatever routing does.
+  const used = process.cpuUsage(cpu);
+  const cpuMsPerConversation = (used.user + used.system) / 1000 / sent;
+  const statementsPerConversation = (statements - statementsBefore) / sent;
+  const routedAtRate = [...routed];
+  // Then one conversation at a time, each waited for (every batch one conversation, as at light
+  // load), and a spell of nothing: what each costs whatever the machine's load, as batches at
+  // 500/s grow with routing's lag and so depend on it.
+  const cost = async (work: () => Promise<void>) => {
+    const before = { cpu: process.cpuUsage(), statements, at: performance.now() };
+    await work();
+    const used = process.cpuUsage(before.cpu);
+    return {
+      cpuMs: (used.user + used.system) / 1000,
+      statements: statements - before.statements,
+      seconds: (performance.now() - before.at) / 1000,
+    };
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 1_000));
+  await settle();
+  const oneByOne = await cost(async () => {
+    for (let i = 0; i < ONE_BY_ONE; i++) {
+      const assigned = new Promise<void>((resolve) => (onRouted = resolve));
+      await bus.emit(opened(false));
+      await assigned;
+    }
+    await settle();
+  });
+  const idle = await cost(() => new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000)));
   await subscription.stop();
   await bus.close();
   await app.close();
   await database.drop();
-  routed.sort((a, b) => a - b);
+  routedAtRate.sort((a, b) => a - b);
   bare.sort((a, b) => a - b);
-  return { sent, routed, bare, achieved };
+  return {
+    sent,
+    routed: routedAtRate,
+    bare,
+    achieved,
+    cpuMsPerConversation,
+    statementsPerConversation,
+    oneByOne: {
+      cpuMs: oneByOne.cpuMs / ONE_BY_ONE,
+      // Less what the process spends doing nothing for as long (Kafka's fetches, the owner's
+      // polls), which grows with the time each conversation takes, so with the machine's load.
+      netCpuMs: (oneByOne.cpuMs - (idle.cpuMs / idle.seconds) * oneByOne.seconds) / ONE_BY_ONE,
+      statements: oneByOne.statements / ONE_BY_ONE,
+    },
+    idle: { cpuMs: idle.cpuMs / IDLE_SECONDS, statements: idle.statements / IDLE_SECONDS },
+  };
 }
 
 const broker = await useBroker();
@@ -395,7 +463,10 @@ if (e2e)
         ],
         ['bare bus round trip (baseline)', ...[50, 90, 99, 100].map((p) => fmt(percentile(e2e.bare, p), 1))],
       ]) +
-      '\n',
+      `\nper conversation (opened, assigned, resolved; drain included): ${fmt(e2e.cpuMsPerConversation, 2)} ms of the process's CPU, ` +
+      `${fmt(e2e.statementsPerConversation, 2)} PostgreSQL statements\n` +
+      `one at a time (${ONE_BY_ONE}, each waited for): ${fmt(e2e.oneByOne.cpuMs, 2)} ms of CPU (${fmt(e2e.oneByOne.netCpuMs, 2)} beyond idling), ${fmt(e2e.oneByOne.statements, 1)} statements per conversation; ` +
+      `idle: ${fmt(e2e.idle.cpuMs, 1)} ms of CPU, ${fmt(e2e.idle.statements, 1)} statements per second\n`,
   );
 await broker.stop();
 process.exit(0);

@@ -35,30 +35,35 @@ export const ROUTING_INPUTS_CHANNEL = 'routing_inputs';
 export class RoutingJournalRepository {
   constructor(@InjectServiceDataSource('routing') private readonly db: DataSource) {}
 
+  /**
+   * Journals `entries` in one statement: in the caller's transaction when given `manager`, else in
+   * a transaction of its own (the statement's), so a consumer's batch costs one round trip.
+   */
   async append(entries: readonly JournalEntry[], manager?: EntityManager): Promise<number> {
     if (entries.length === 0) return 0;
-    if (!manager) return this.db.transaction((m) => this.append(entries, m));
     const workspaces = [...new Set(entries.map((e) => e.workspaceId))].sort();
-    // Sequence numbers are taken at insert but become visible at commit: without this lock a
-    // later number could commit first, the owner apply past it, and the earlier one be skipped.
-    // Appends to one workspace take turns, so its journal commits in sequence order.
-    await manager.query(
-      `SELECT pg_advisory_xact_lock(hashtextextended('routing-journal:' || w, 0)) FROM unnest($1::text[]) AS w`,
-      [workspaces],
-    );
-    const rows: unknown[] = await manager.query(
-      `WITH ws AS (
+    // Sequence numbers are taken at insert but become visible at commit: without the lock a later
+    // number could commit first, the owner apply past it, and the earlier one be skipped. Appends
+    // to one workspace take turns, so its journal commits in sequence order. `locked` is one row
+    // that exists only once every lock is held (an aggregate over them, in sorted order), and the
+    // inserted rows are joined to it: no row, so no sequence number, is made before the locks.
+    const rows: { appended: string }[] = await (manager ?? this.db).query(
+      `WITH locked AS (
+         SELECT count(pg_advisory_xact_lock(hashtextextended('routing-journal:' || w, 0))) AS held
+         FROM unnest($5::uuid[]) AS w
+       ), ws AS (
          INSERT INTO routing.workspaces (workspace_id) SELECT unnest($5::uuid[])
          ON CONFLICT DO NOTHING
        ), added AS (
          INSERT INTO routing.inputs (workspace_id, event_id, type, payload, occurred_at, trace)
-         SELECT *, $7::jsonb FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $6::timestamptz[])
+         SELECT e.*, $7::jsonb
+         FROM locked, unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $6::timestamptz[]) AS e
          ON CONFLICT ON CONSTRAINT inputs_event_unique DO NOTHING
          RETURNING workspace_id
        ), notified AS (
          SELECT pg_notify('${ROUTING_INPUTS_CHANNEL}', w::text) FROM (SELECT DISTINCT workspace_id AS w FROM added) d
        )
-       SELECT count(*) FROM notified`,
+       SELECT (SELECT count(*) FROM added) AS appended, (SELECT count(*) FROM notified) AS notified`,
       [
         entries.map((e) => e.workspaceId),
         entries.map((e) => e.eventId),
@@ -70,7 +75,7 @@ export class RoutingJournalRepository {
         JSON.stringify(activeTraceCarrier() ?? null),
       ],
     );
-    return rows.length;
+    return Number(rows[0]?.appended ?? 0);
   }
 
   /** Journals a configuration change in the caller's transaction, beside the row it changed. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Channel, EventEnvelope } from '@switchboard/contracts';
 import { InjectServiceDataSource } from '@switchboard/platform';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { RoutingEngine } from '../core/routing-engine.js';
 import type {
   AgentConfig,
@@ -88,99 +88,125 @@ export class RoutingStateRepository {
   }
 
   /**
-   * Writes a batch's changes and its events (to the outbox) in the caller's transaction; resolves
-   * with the outbox rows' ids, for the caller to delete once it has published those events.
+   * Commits a batch in one statement (so one round trip and one transaction): the journal position
+   * `appliedSeq`, fenced by the owner's `epoch`; the changed rows; the events, to the outbox; and
+   * the deletion of the outbox rows `published` (events the log already has). Either all of it is
+   * written or, when another owner took the epoch, none: resolves with null then, else with the
+   * new outbox rows' ids, for the caller to delete once it has published those events.
    */
-  async save(
-    manager: EntityManager,
-    workspaceId: string,
-    engine: RoutingEngine,
-    changes: RoutingChanges,
-    events: readonly { topic: string; event: EventEnvelope }[],
-  ): Promise<string[]> {
+  async commitBatch(batch: {
+    readonly workspaceId: string;
+    readonly epoch: number;
+    readonly appliedSeq: number;
+    readonly engine: RoutingEngine;
+    readonly changes: RoutingChanges;
+    readonly events: readonly { topic: string; event: EventEnvelope }[];
+    readonly published: readonly string[];
+  }): Promise<string[] | null> {
+    const { workspaceId, engine, changes, events } = batch;
+    const params: unknown[] = [workspaceId, batch.epoch, batch.appliedSeq];
+    const $ = (value: unknown) => `$${params.push(value)}`;
+    // Each write below runs only if the fence moved the journal position: a former owner's whole
+    // batch is refused, as a failed UPDATE … WHERE epoch = mine in a transaction refused it before.
+    const parts = [
+      `fenced AS (
+         UPDATE routing.workspaces SET applied_seq = $3 WHERE workspace_id = $1 AND epoch = $2 RETURNING 1
+       )`,
+    ];
     const conversations = changes.conversations;
     if (conversations.length > 0) {
-      await manager.query(
-        `INSERT INTO routing.conversations
+      parts.push(`conversations AS (
+         INSERT INTO routing.conversations
            (workspace_id, conversation_id, state, queue_id, agent_id, arrived_at, assigned_at, decided_at, resolved_at, snapshot)
          SELECT $1, c, s, q, a, to_timestamp(ar / 1000.0), to_timestamp(asg / 1000.0), to_timestamp(d / 1000.0),
                 to_timestamp(r / 1000.0), snap
-         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::float8[],
-                     $9::float8[], $10::jsonb[]) AS t(c, s, q, a, ar, asg, d, r, snap)
+         FROM unnest(${$(conversations.map((c) => c.conversationId))}::uuid[],
+                     ${$(conversations.map((c) => c.state))}::text[],
+                     ${$(conversations.map((c) => c.queueId))}::text[],
+                     ${$(conversations.map((c) => c.agentId))}::text[],
+                     ${$(conversations.map((c) => c.arrivedAt))}::float8[],
+                     ${$(conversations.map((c) => c.assignedAt))}::float8[],
+                     ${$(conversations.map((c) => c.decidedAt))}::float8[],
+                     ${$(conversations.map((c) => c.resolvedAt))}::float8[],
+                     ${$(conversations.map((c) => JSON.stringify(c)))}::jsonb[]) AS t(c, s, q, a, ar, asg, d, r, snap)
+         WHERE EXISTS (SELECT FROM fenced)
          ON CONFLICT (workspace_id, conversation_id) DO UPDATE SET
            state = excluded.state, queue_id = excluded.queue_id, agent_id = excluded.agent_id,
            arrived_at = excluded.arrived_at, assigned_at = excluded.assigned_at, decided_at = excluded.decided_at,
-           resolved_at = excluded.resolved_at, snapshot = excluded.snapshot`,
-        [
-          workspaceId,
-          conversations.map((c) => c.conversationId),
-          conversations.map((c) => c.state),
-          conversations.map((c) => c.queueId),
-          conversations.map((c) => c.agentId),
-          conversations.map((c) => c.arrivedAt),
-          conversations.map((c) => c.assignedAt),
-          conversations.map((c) => c.decidedAt),
-          conversations.map((c) => c.resolvedAt),
-          conversations.map((c) => JSON.stringify(c)),
-        ],
-      );
+           resolved_at = excluded.resolved_at, snapshot = excluded.snapshot
+       )`);
     }
     const agents = changes.agents.map((a) => ({ runtime: a, live: engine.agent(a.agentId)! }));
     if (agents.length > 0) {
-      await manager.query(
-        `INSERT INTO routing.agent_states
+      parts.push(`agents AS (
+         INSERT INTO routing.agent_states
            (workspace_id, agent_id, presence, presence_changed_at, idle_since, last_assigned_at, missed_offers,
             grace_until, load, load_by_channel, capacity)
-         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::int[],
-                                  $8::bigint[], $9::int[], $10::jsonb[], $11::int[])
+         SELECT $1, * FROM unnest(${$(agents.map((a) => a.runtime.agentId))}::text[],
+                                  ${$(agents.map((a) => a.runtime.presence))}::text[],
+                                  ${$(agents.map((a) => Math.round(a.runtime.presenceChangedAt)))}::bigint[],
+                                  ${$(agents.map((a) => a.runtime.idleSince))}::bigint[],
+                                  ${$(agents.map((a) => a.runtime.lastAssignedAt))}::bigint[],
+                                  ${$(agents.map((a) => a.runtime.missedOffers))}::int[],
+                                  ${$(agents.map((a) => a.runtime.graceUntil))}::bigint[],
+                                  ${$(agents.map((a) => a.live.load))}::int[],
+                                  ${$(agents.map((a) => JSON.stringify(a.live.loadByChannel satisfies Partial<Record<Channel, number>>)))}::jsonb[],
+                                  ${$(agents.map((a) => a.live.capacity))}::int[])
+         WHERE EXISTS (SELECT FROM fenced)
          ON CONFLICT (workspace_id, agent_id) DO UPDATE SET
            presence = excluded.presence, presence_changed_at = excluded.presence_changed_at,
            idle_since = excluded.idle_since, last_assigned_at = excluded.last_assigned_at,
            missed_offers = excluded.missed_offers, grace_until = excluded.grace_until, load = excluded.load,
-           load_by_channel = excluded.load_by_channel, capacity = excluded.capacity`,
-        [
-          workspaceId,
-          agents.map((a) => a.runtime.agentId),
-          agents.map((a) => a.runtime.presence),
-          agents.map((a) => Math.round(a.runtime.presenceChangedAt)),
-          agents.map((a) => a.runtime.idleSince),
-          agents.map((a) => a.runtime.lastAssignedAt),
-          agents.map((a) => a.runtime.missedOffers),
-          agents.map((a) => a.runtime.graceUntil),
-          agents.map((a) => a.live.load),
-          agents.map((a) => JSON.stringify(a.live.loadByChannel satisfies Partial<Record<Channel, number>>)),
-          agents.map((a) => a.live.capacity),
-        ],
-      );
+           load_by_channel = excluded.load_by_channel, capacity = excluded.capacity
+       )`);
     }
     const affinity = latestPerCustomer(changes.customers);
     if (affinity.length > 0) {
-      await manager.query(
-        `INSERT INTO routing.customer_agents (workspace_id, customer_id, agent_id, served_at)
-         SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::bigint[])
-         ON CONFLICT (workspace_id, customer_id) DO UPDATE SET agent_id = excluded.agent_id, served_at = excluded.served_at`,
-        [
-          workspaceId,
-          affinity.map((a) => a.customerId),
-          affinity.map((a) => a.agentId),
-          affinity.map((a) => a.servedAt),
-        ],
-      );
+      parts.push(`affinity AS (
+         INSERT INTO routing.customer_agents (workspace_id, customer_id, agent_id, served_at)
+         SELECT $1, * FROM unnest(${$(affinity.map((a) => a.customerId))}::uuid[],
+                                  ${$(affinity.map((a) => a.agentId))}::text[],
+                                  ${$(affinity.map((a) => a.servedAt))}::bigint[])
+         WHERE EXISTS (SELECT FROM fenced)
+         ON CONFLICT (workspace_id, customer_id) DO UPDATE SET agent_id = excluded.agent_id, served_at = excluded.served_at
+       )`);
     }
     if (changes.botChannels !== null) {
-      await manager.query('DELETE FROM routing.bot_channels WHERE workspace_id = $1', [workspaceId]);
-      await manager.query(
-        'INSERT INTO routing.bot_channels (workspace_id, channel) SELECT $1, unnest($2::text[])',
-        [workspaceId, changes.botChannels],
+      // The new set replaces the old: channels it lacks go, channels it adds come. The two touch
+      // different rows, so they can be one statement's.
+      const channels = $(changes.botChannels);
+      parts.push(
+        `bot_channels_gone AS (
+           DELETE FROM routing.bot_channels
+           WHERE workspace_id = $1 AND channel <> ALL(${channels}::text[]) AND EXISTS (SELECT FROM fenced)
+         )`,
+        `bot_channels_added AS (
+           INSERT INTO routing.bot_channels (workspace_id, channel) SELECT $1, unnest(${channels}::text[])
+           WHERE EXISTS (SELECT FROM fenced)
+           ON CONFLICT DO NOTHING
+         )`,
       );
     }
-    if (events.length === 0) return [];
-    const inserted = await manager.query<{ id: string }[]>(
-      `INSERT INTO routing.outbox (workspace_id, topic, event) SELECT $1, * FROM unnest($2::text[], $3::jsonb[])
-       RETURNING id`,
-      [workspaceId, events.map((e) => e.topic), events.map((e) => JSON.stringify(e.event))],
+    if (batch.published.length > 0) {
+      parts.push(`published AS (
+         DELETE FROM routing.outbox WHERE id = ANY(${$(batch.published)}::bigint[]) AND EXISTS (SELECT FROM fenced)
+       )`);
+    }
+    if (events.length > 0) {
+      parts.push(`outboxed AS (
+         INSERT INTO routing.outbox (workspace_id, topic, event)
+         SELECT $1, * FROM unnest(${$(events.map((e) => e.topic))}::text[], ${$(events.map((e) => JSON.stringify(e.event)))}::jsonb[])
+         WHERE EXISTS (SELECT FROM fenced)
+         RETURNING id
+       )`);
+    }
+    const rows: { fenced: boolean; outbox: string[] | null }[] = await this.db.query(
+      `WITH ${parts.join(', ')}
+       SELECT EXISTS (SELECT FROM fenced) AS fenced, ${events.length > 0 ? '(SELECT array_agg(id ORDER BY id) FROM outboxed)' : 'NULL'} AS outbox`,
+      params,
     );
-    return inserted.map((r) => String(r.id));
+    if (!rows[0]?.fenced) return null;
+    return (rows[0].outbox ?? []).map(String);
   }
 
   async outbox(workspaceId: string, limit: number): Promise<OutboxRow[]> {

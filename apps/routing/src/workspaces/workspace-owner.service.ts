@@ -20,6 +20,7 @@ import { randomInt } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { RoutingEngine } from '../core/routing-engine.js';
+import type { RoutingChanges } from '../core/routing-types.js';
 import { applyInput } from '../inputs/routing-input.js';
 import { ROUTING_INPUTS_CHANNEL, RoutingJournalRepository } from '../inputs/routing-journal.repository.js';
 import { RoutingConfig } from '../routing.config.js';
@@ -53,6 +54,12 @@ interface OwnedWorkspace {
    * False on taking over and after a failed publish: the next run flushes what is stored first.
    */
   outboxClear: boolean;
+  /**
+   * Outbox rows whose events the log already has, deleted by the next batch's commit rather than
+   * by a statement of their own (or when the owner goes idle, hands the workspace back or stops).
+   * Until then a takeover would publish them again, as after a crash: consumers dedupe by event id.
+   */
+  published: string[];
 }
 
 /**
@@ -106,6 +113,7 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
     await this.pruning;
     await Promise.all([...this.owned.values()].map((w) => w.running));
     for (const w of this.owned.values()) clearTimeout(w.timer);
+    await Promise.all([...this.owned.values()].map((w) => this.deletePublished(w)));
     this.owned.clear();
     // Ending the session releases every advisory lock at once: another instance takes over.
     await this.client?.end().catch(() => undefined);
@@ -188,6 +196,7 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
         pending: false,
         timer: undefined,
         outboxClear: false,
+        published: [],
       };
       this.owned.set(workspaceId, owned);
       this.logger.info({ workspaceId, epoch: owned.epoch }, 'routing: took ownership of workspace');
@@ -204,6 +213,7 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
     clearTimeout(w.timer);
     await w.running;
     clearTimeout(w.timer);
+    await this.deletePublished(w);
     await client.query(`SELECT pg_advisory_unlock(hashtextextended('routing:' || $1, 0))`, [w.workspaceId]);
     this.logger.info(
       { workspaceId: w.workspaceId },
@@ -299,7 +309,8 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
       if (!(await this.commit(w, engine, w.appliedSeq))) return;
     }
     const engine = w.engine;
-    for (;;) {
+    let read: number;
+    do {
       const inputs = await this.journal.after(w.workspaceId, w.appliedSeq, BATCH);
       const apply = () => {
         for (const { input } of inputs) applyInput(engine, input);
@@ -318,8 +329,11 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
               apply,
             );
       if (!committed) return;
-      if (inputs.length < BATCH) break;
-    }
+      read = inputs.length;
+    } while (read === BATCH);
+    // A run that found nothing new (the poll's, every POLL_MS): no commit is coming to delete what
+    // the log has from the outbox, so it goes now, and the outbox is empty while nothing happens.
+    if (read === 0) await this.deletePublished(w);
     this.armTimer(w, engine);
   }
 
@@ -354,25 +368,30 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
     }
   }
 
-  /** One transaction: the epoch still ours, state changes, events to the outbox, journal position. */
+  /**
+   * One statement, so one transaction: the epoch still ours, state changes, events to the outbox,
+   * journal position, and the deletion of the outbox rows already published. A run that read
+   * nothing and whose timers changed nothing writes nothing.
+   */
   private async commit(w: OwnedWorkspace, engine: RoutingEngine, appliedSeq: number): Promise<boolean> {
     const changes = engine.takeChanges();
     const effects = engine.takeEffects();
+    if (appliedSeq === w.appliedSeq && effects.length === 0 && isEmpty(changes)) return true;
     const events = effects.map((effect) => eventOfEffect(w.workspaceId, effect));
-    const saved = await this.db.transaction(async (manager) => {
-      const rows = returnedRows(
-        await manager.query(
-          'UPDATE routing.workspaces SET applied_seq = $3 WHERE workspace_id = $1 AND epoch = $2 RETURNING 1',
-          [w.workspaceId, w.epoch, appliedSeq],
-        ),
-      );
-      if (rows.length === 0) return null;
-      return this.state.save(manager, w.workspaceId, engine, changes, events);
+    const saved = await this.state.commitBatch({
+      workspaceId: w.workspaceId,
+      epoch: w.epoch,
+      appliedSeq,
+      engine,
+      changes,
+      events,
+      published: w.published,
     });
     if (saved === null) {
       this.lose(w);
       return false;
     }
+    w.published = [];
     w.appliedSeq = appliedSeq;
     this.metrics?.observeAssignments(engine, effects);
     if (events.length === 0) return true;
@@ -381,17 +400,36 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
       return true;
     }
     // The outbox held only these (this owner is its one writer, and published all it wrote before):
-    // publish them as they are rather than read them back; the rows go once the log has them. A
+    // publish them as they are rather than read them back; the rows go with the next commit. A
     // failed publish leaves them stored, and the next run flushes them first.
     w.outboxClear = false;
     await this.bus.emit(events.map((e) => e.event));
-    await this.state.deleteOutbox(saved);
+    w.published = saved;
     w.outboxClear = true;
     return true;
   }
 
+  /**
+   * Deletes the outbox rows whose events the log has, when no commit is coming to take them. A
+   * failure leaves them to the next commit: they are only published again if another owner takes
+   * the workspace first.
+   */
+  private async deletePublished(w: OwnedWorkspace): Promise<void> {
+    if (w.published.length === 0) return;
+    try {
+      await this.state.deleteOutbox(w.published);
+      w.published = [];
+    } catch (error) {
+      this.logger.warn(
+        { err: error, workspaceId: w.workspaceId },
+        'routing: deleting published outbox rows failed; the next commit deletes them',
+      );
+    }
+  }
+
   private async flushOutbox(w: OwnedWorkspace): Promise<void> {
     w.outboxClear = false;
+    await this.deletePublished(w);
     for (;;) {
       const rows = await this.state.outbox(w.workspaceId, 1000);
       if (rows.length > 0) {
@@ -425,4 +463,13 @@ export class WorkspaceOwnerService implements OnApplicationBootstrap, BeforeAppl
       ?.query(`SELECT pg_advisory_unlock(hashtextextended('routing:' || $1, 0))`, [w.workspaceId])
       .catch(() => undefined);
   }
+}
+
+function isEmpty(changes: RoutingChanges): boolean {
+  return (
+    changes.conversations.length === 0 &&
+    changes.agents.length === 0 &&
+    changes.customers.length === 0 &&
+    changes.botChannels === null
+  );
 }
