@@ -54,7 +54,8 @@ export class RebuildService {
   private readonly logger = createLogger('reporting.rebuild');
 
   constructor(
-    @Inject(HISTORY_API) private readonly history: HistoryApi,
+    // All it asks of history: in the standalone's command, history's replay alone provides it.
+    @Inject(HISTORY_API) private readonly history: Pick<HistoryApi, 'replayRecords'>,
     private readonly staging: RebuildRepository,
     private readonly facts: ProjectionRepository,
     private readonly projection: ProjectionService,
