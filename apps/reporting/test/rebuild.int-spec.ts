@@ -7,9 +7,14 @@ import {
   ConversationAssignedV1,
   CsatSubmittedV1,
   HISTORY_API,
+  REPORTING_API,
   type EventEnvelope,
   type HistoryApi,
   type HistoryRecordView,
+  type ReportMetric,
+  type ReportQuery,
+  type ReportRow,
+  type ReportingApi,
 } from '@switchboard/contracts';
 // History in process, as the standalone composition runs it: the rebuild reads its real records.
 // eslint-disable-next-line no-restricted-imports
@@ -23,13 +28,15 @@ import {
 } from '@switchboard/platform';
 import { createTestDatabase, inboundMessageEvent, waitFor, type TestDatabase } from '@switchboard/testing';
 import type { DataSource } from 'typeorm';
+import { ConversationLabelsRepository } from '../src/projection/conversation-labels.repository.js';
+import { latestPerConversation, type LabelChange } from '../src/projection/label-change.js';
 import { ProjectionRepository } from '../src/projection/projection.repository.js';
 import { ProjectionService } from '../src/projection/projection.service.js';
 import { ReportingConsumer } from '../src/projection/reporting.consumer.js';
 import { RebuildModule } from '../src/rebuild/rebuild.module.js';
 import { RebuildRepository } from '../src/rebuild/rebuild.repository.js';
 import { RebuildService } from '../src/rebuild/rebuild.service.js';
-import { isErasure, replayedFact } from '../src/rebuild/replayed-fact.js';
+import { isErasure, isLabelChange, replayedFact } from '../src/rebuild/replayed-fact.js';
 import { holdWorkspacesShared } from '../src/rebuild/workspace-lock.js';
 import { ReportingAppConfig } from '../src/reporting-app.config.js';
 import { ReportingModule } from '../src/reporting.module.js';
@@ -44,8 +51,8 @@ class HistoryPortModule {}
 /**
  * The rebuild (ADR 0106) end to end: history and reporting in one process on a real broker and a
  * real database, as the standalone composition runs them. Conversations come in by SMS, routing
- * assigns them, agents reply, resolve and reopen, a bot holds one, a customer rates one; the live
- * consumer builds the figures. A rebuild from history's records alone must build the same figures,
+ * assigns them, agents reply, resolve and reopen, label and relabel them, a bot holds one, a
+ * customer rates one; the live consumer builds the figures and the labels (ADR 0118). A rebuild from history's records alone must build the same figures,
  * leave another workspace untouched, lose nothing the consumer reads while it runs and change
  * nothing when run again.
  */
@@ -56,6 +63,7 @@ describe('rebuilding reports from history’s records, on Kafka and PostgreSQL',
   let database: TestDatabase;
   let app: INestApplicationContext;
   let history: HistoryApi;
+  let reports: ReportingApi;
   let db: DataSource;
   let bus: KafkaEventBus;
   let rebuilds: RebuildService;
@@ -99,6 +107,7 @@ describe('rebuilding reports from history’s records, on Kafka and PostgreSQL',
     await app.init();
     await app.get(ReportingConsumer).assigned;
     history = app.get<HistoryApi>(HISTORY_API);
+    reports = app.get<ReportingApi>(REPORTING_API);
     db = app.get<DataSource>(getServiceDataSourceToken('reporting'));
     rebuilds = app.get(RebuildService);
     bus = new KafkaEventBus({
@@ -206,33 +215,39 @@ describe('rebuilding reports from history’s records, on Kafka and PostgreSQL',
 
   /**
    * Waits until the live consumer holds a fact for every record history holds (under the same key:
-   * the wait would never end if a replayed fact were keyed otherwise) and the ratings history took.
+   * the wait would never end if a replayed fact were keyed otherwise), the ratings history took, and
+   * each conversation's latest label change history holds (ADR 0118).
    */
   async function liveCaughtUp(workspaceId: string): Promise<void> {
     await waitFor(
       async () => {
         const records = await replay(workspaceId);
         const keys: string[] = [];
+        const labelChanges: LabelChange[] = [];
         let ratings = 0;
         for (const record of records) {
           const fact = replayedFact(workspaceId, record);
           if (fact === null || isErasure(fact)) continue;
-          if (fact.data.kind === 'csat') ratings++;
+          if (isLabelChange(fact)) labelChanges.push(fact);
+          else if (fact.data.kind === 'csat') ratings++;
           else keys.push(fact.eventId);
         }
-        const [row] = await db.query<{ keyed: number; ratings: number }[]>(
+        const latestLabels = latestPerConversation(labelChanges).map((c) => c.eventId);
+        const [row] = await db.query<{ keyed: number; ratings: number; labelled: number }[]>(
           `SELECT count(*) FILTER (WHERE event_id = ANY($2::uuid[]))::int AS keyed,
-                  count(*) FILTER (WHERE kind = 'csat')::int AS ratings
+                  count(*) FILTER (WHERE kind = 'csat')::int AS ratings,
+                  (SELECT count(*) FROM reporting.conversation_labels
+                    WHERE workspace_id = $1 AND event_id = ANY($3::uuid[]))::int AS labelled
              FROM reporting.facts WHERE workspace_id = $1`,
-          [workspaceId, keys],
+          [workspaceId, keys, latestLabels],
         );
-        return row!.keyed === keys.length && row!.ratings >= ratings;
+        return row!.keyed === keys.length && row!.ratings >= ratings && row!.labelled === latestLabels.length;
       },
       { what: `the live figures of ${workspaceId}`, timeoutMs: 60_000, intervalMs: 100 },
     );
   }
 
-  /** A workspace's figures: summaries with their contributions, assignment spans, buckets. */
+  /** A workspace's figures: summaries with their contributions, assignment spans, buckets, labels. */
   async function figures(workspaceId: string): Promise<unknown> {
     const conversations: unknown = await db.query(
       `SELECT conversation_id, summary, contribution FROM reporting.conversations
@@ -248,12 +263,17 @@ describe('rebuilding reports from history’s records, on Kafka and PostgreSQL',
       `SELECT * FROM reporting.hourly WHERE workspace_id = $1 ORDER BY bucket, queue_id, channel, in_hours`,
       [workspaceId],
     );
-    return { conversations, spans, hourly };
+    const labels: unknown = await db.query(
+      `SELECT conversation_id, label_ids, changed_at, event_id FROM reporting.conversation_labels
+        WHERE workspace_id = $1 ORDER BY conversation_id`,
+      [workspaceId],
+    );
+    return { conversations, spans, hourly, labels };
   }
 
   /** What a store that lost the workspace (or whose events left the log) starts from. */
   async function forget(workspaceId: string): Promise<void> {
-    for (const table of ['facts', 'conversations', 'assignments', 'hourly'])
+    for (const table of ['facts', 'conversations', 'assignments', 'hourly', 'conversation_labels'])
       await db.query(`DELETE FROM reporting.${table} WHERE workspace_id = $1`, [workspaceId]);
   }
 
@@ -269,6 +289,39 @@ describe('rebuilding reports from history’s records, on Kafka and PostgreSQL',
     return row!;
   }
 
+  /** Conversation figures by day of the conversations that carry `labelId` now (ADR 0123). */
+  async function byLabel(workspaceId: string, labelId: string): Promise<ReportQuery & { rows: ReportRow[] }> {
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const query: ReportQuery = {
+      metrics: [
+        'conversations',
+        'time_to_first_assignment',
+        'first_response_time',
+        'resolution_time',
+        'resolved',
+        'replies',
+        'reopens',
+        'bot_held',
+        'bot_handed_off',
+        'csat_responses',
+        'offered',
+        'answered',
+      ],
+      dimension: 'day',
+      from: day(-1),
+      to: day(2),
+      labelId,
+    };
+    return { ...query, rows: (await reports.getReport(workspaceId, query)).rows };
+  }
+
+  /** A metric summed over a report's days (a run across midnight has two). */
+  const summed = (report: { rows: ReportRow[] }, metric: ReportMetric): number =>
+    report.rows.reduce((n, row) => n + (row.values[metric] ?? 0), 0);
+
+  const agentA = { type: 'agent' as const, id: 'agent-a' };
+  let billing: string;
+  let vip: string;
   let first: { conversationId: string; address: string };
   let second: { conversationId: string; address: string };
   let third: { conversationId: string; address: string };
@@ -326,9 +379,21 @@ describe('rebuilding reports from history’s records, on Kafka and PostgreSQL',
         ).length === 2,
       { what: 'history’s record of the bot’s holds' },
     );
+    // Labels put on, replaced and taken off (ADR 0118): history keeps each change for a replay.
+    billing = (await history.createLabel(workspace, { name: 'Billing', colour: '#aa3355' })).id;
+    vip = (await history.createLabel(workspace, { name: 'VIP', colour: '#3355aa' })).id;
+    const label = (conversationId: string, labelIds: string[]) =>
+      history.setLabels(workspace, { conversationId }, labelIds, agentA);
+    await label(first.conversationId, [billing]);
+    await label(second.conversationId, [billing, vip]);
+    await label(second.conversationId, [vip]);
+    await label(third.conversationId, [billing]);
+    await label(third.conversationId, []);
     const elsewhere = await incoming(other);
     await reply(other, elsewhere.conversationId, 'agent-z');
     await setStatus(other, elsewhere.conversationId, 'resolved');
+    const otherLabel = await history.createLabel(other, { name: 'Billing', colour: '#aa3355' });
+    await history.setLabels(other, { conversationId: elsewhere.conversationId }, [otherLabel.id], agentA);
 
     await liveCaughtUp(workspace);
     await liveCaughtUp(other);
@@ -344,27 +409,41 @@ describe('rebuilding reports from history’s records, on Kafka and PostgreSQL',
       assigned: 2,
       rated: 1,
     });
+    // Filtered by label: Billing is the first conversation's now (the third's was taken off, the
+    // second's replaced), VIP the second's.
+    const liveBilling = await byLabel(workspace, billing);
+    const liveVip = await byLabel(workspace, vip);
+    expect([summed(liveBilling, 'conversations'), summed(liveBilling, 'replies')]).toEqual([1, 1]);
+    expect(summed(liveBilling, 'reopens')).toBe(1);
+    expect([summed(liveVip, 'conversations'), summed(liveVip, 'replies')]).toEqual([1, 2]);
+    expect(summed(liveVip, 'csat_responses')).toBe(1);
 
     // Over the live store: the replayed facts are the ones it has, the figures are the same.
     const over = await rebuilds.rebuild(workspace);
-    expect(over).toMatchObject({ workspaceId: workspace, conversations: 3 });
+    expect(over).toMatchObject({ workspaceId: workspace, conversations: 3, labelledConversations: 3 });
     // The rating is the one fact keyed otherwise (history keeps the latest per conversation).
     expect(over.factsAdded).toBe(1);
     expect(await figures(workspace)).toEqual(live);
+    expect(await byLabel(workspace, billing)).toEqual(liveBilling);
+    expect(await byLabel(workspace, vip)).toEqual(liveVip);
 
     // From history alone, as when the log no longer holds the events.
     await forget(workspace);
     expect(await totals(workspace)).toMatchObject({ conversations: null });
+    expect(summed(await byLabel(workspace, billing), 'conversations')).toBe(0);
     const fresh = await rebuilds.rebuild(workspace);
     expect(fresh.factsAdded).toBeGreaterThan(over.factsAdded);
     expect(await figures(workspace)).toEqual(live);
+    expect(await byLabel(workspace, billing)).toEqual(liveBilling);
+    expect(await byLabel(workspace, vip)).toEqual(liveVip);
     expect(await figures(other)).toEqual(otherLive);
 
     // Twice: the same.
     await rebuilds.rebuild(workspace);
     expect(await figures(workspace)).toEqual(live);
     const staged = await db.query<{ n: number }[]>(
-      `SELECT (SELECT count(*) FROM reporting.rebuild_facts)::int + (SELECT count(*) FROM reporting.rebuild_erasures)::int AS n`,
+      `SELECT (SELECT count(*) FROM reporting.rebuild_facts)::int + (SELECT count(*) FROM reporting.rebuild_erasures)::int
+              + (SELECT count(*) FROM reporting.rebuild_labels)::int AS n`,
     );
     expect(staged[0]!.n).toBe(0);
   });
@@ -381,6 +460,7 @@ describe('rebuilding reports from history’s records, on Kafka and PostgreSQL',
         await reply(workspace, during.conversationId, 'agent-a');
         // A reply to a resolved conversation reopens it: the status change written with the reply.
         await reply(workspace, first.conversationId, 'agent-a');
+        await history.setLabels(workspace, { conversationId: during.conversationId }, [billing], agentA);
         await liveCaughtUp(workspace);
       }
       return page;
@@ -390,6 +470,7 @@ describe('rebuilding reports from history’s records, on Kafka and PostgreSQL',
       app.get(RebuildRepository),
       app.get(ProjectionRepository),
       app.get(ProjectionService),
+      app.get(ConversationLabelsRepository),
     );
 
     // During the swap: a long batch of the consumer holds the workspace; the swap waits for it,
@@ -406,6 +487,7 @@ describe('rebuilding reports from history’s records, on Kafka and PostgreSQL',
     await reply(workspace, during.conversationId, 'agent-a');
     await setStatus(workspace, during.conversationId, 'resolved');
     await setStatus(workspace, first.conversationId, 'resolved');
+    await history.setLabels(workspace, { conversationId: first.conversationId }, [vip], agentA);
     // The consumer's batch of these waits behind the swap (its shared lock queued after it).
     await waitFor(async () => (await advisoryLocksWaiting('ShareLock')) > 0, {
       what: 'the consumer waiting for the swap',
@@ -424,9 +506,17 @@ describe('rebuilding reports from history’s records, on Kafka and PostgreSQL',
       reopens: 2,
       resolved: 3,
     });
+    // Billing: the conversation labelled during the stage; VIP: the second, and the first,
+    // relabelled during the swap.
+    const afterBilling = await byLabel(workspace, billing);
+    const afterVip = await byLabel(workspace, vip);
+    expect([summed(afterBilling, 'conversations'), summed(afterBilling, 'replies')]).toEqual([1, 2]);
+    expect([summed(afterVip, 'conversations'), summed(afterVip, 'replies')]).toEqual([2, 4]);
     // And what history alone rebuilds is the same.
     await forget(workspace);
     await rebuilds.rebuild(workspace);
     expect(await figures(workspace)).toEqual(after);
+    expect(await byLabel(workspace, billing)).toEqual(afterBilling);
+    expect(await byLabel(workspace, vip)).toEqual(afterVip);
   });
 });

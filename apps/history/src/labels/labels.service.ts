@@ -14,6 +14,7 @@ import type { DataSource } from 'typeorm';
 import { type Db, firstRow, isoRequired, rows } from '../database/sql.util.js';
 import { appendToOutbox } from '../outbox/outbox.js';
 import { OutboxRelay } from '../outbox/outbox-relay.service.js';
+import { recordConversationLabelChange } from './label-change-record.js';
 import { conversationLabelsChangedEntry, customerLabelsChangedEntry } from './label-events.js';
 
 /** A workspace keeps at most this many labels: a list an agent picks from, not a tag cloud. */
@@ -140,24 +141,26 @@ export class LabelsService {
       const labelIdsNow = now.map((r) => r.label_id);
       if (removed.length === 0 && added.length === 0) return { labelIds: labelIdsNow, changed: false };
       const changedAt = this.clock.iso();
-      await appendToOutbox(tx, [
-        onConversation
-          ? conversationLabelsChangedEntry({
-              workspaceId,
-              conversationId: id,
-              customerId: owner.customer_id,
-              labelIds: labelIdsNow,
-              changedBy: by,
-              changedAt,
-            })
-          : customerLabelsChangedEntry({
-              workspaceId,
-              customerId: id,
-              labelIds: labelIdsNow,
-              changedBy: by,
-              changedAt,
-            }),
-      ]);
+      const entry = onConversation
+        ? conversationLabelsChangedEntry({
+            workspaceId,
+            conversationId: id,
+            customerId: owner.customer_id,
+            labelIds: labelIdsNow,
+            changedBy: by,
+            changedAt,
+          })
+        : customerLabelsChangedEntry({
+            workspaceId,
+            customerId: id,
+            labelIds: labelIdsNow,
+            changedBy: by,
+            changedAt,
+          });
+      await appendToOutbox(tx, [entry]);
+      // Kept for a replay (ADR 0118): the outbox row goes once relayed, a report's labels must not.
+      if (onConversation)
+        await recordConversationLabelChange(tx, entry.event.id, workspaceId, id, labelIdsNow, changedAt);
       return { labelIds: labelIdsNow, changed: true };
     });
     if (result.changed) this.relay.kick();

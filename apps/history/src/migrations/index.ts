@@ -8,6 +8,7 @@ import { SearchAndLabels1764950000000 } from './1764950000000-search-and-labels.
 import { MergesRememberLabels1765000000000 } from './1765000000000-merges-remember-labels.migration.js';
 import { RecordsForReplay1765100000000 } from './1765100000000-records-for-replay.migration.js';
 import { SearchFilterIndexes1765122000000 } from './1765122000000-search-filter-indexes.migration.js';
+import { ConversationLabelChanges1765180000000 } from './1765180000000-conversation-label-changes.migration.js';
 
 /** Every history migration, oldest first. */
 export const historyMigrations = [
@@ -21,4 +22,5 @@ export const historyMigrations = [
   MergesRememberLabels1765000000000,
   RecordsForReplay1765100000000,
   SearchFilterIndexes1765122000000,
+  ConversationLabelChanges1765180000000,
 ];

@@ -50,6 +50,11 @@ const REPLAY_SQL = `
       WHERE b.workspace_id = $1 AND (b.at, b.event_id) > ($2::timestamptz, $3::uuid)
       ORDER BY b.at, b.event_id LIMIT $4)
     UNION ALL
+    (SELECT 'labels', l.event_id, l.conversation_id, l.at, jsonb_build_object('labelIds', to_jsonb(l.label_ids))
+       FROM history.conversation_label_changes l
+      WHERE l.workspace_id = $1 AND (l.at, l.event_id) > ($2::timestamptz, $3::uuid)
+      ORDER BY l.at, l.event_id LIMIT $4)
+    UNION ALL
     (SELECT 'csat', c.id, c.id, c.csat_submitted_at, jsonb_build_object('rating', c.csat_rating)
        FROM history.conversations c
       WHERE c.workspace_id = $1 AND c.csat_submitted_at IS NOT NULL
@@ -67,7 +72,8 @@ const REPLAY_SQL = `
 
 /**
  * A workspace's records, oldest first, for a consumer that rebuilds from them (ADR 0106): what a
- * reporting store derives from history's events and routing's decisions as history recorded them.
+ * reporting store derives from history's events and routing's decisions as history recorded them,
+ * and the conversations' label changes (ADR 0118).
  * Never a text, a name, an address or a comment.
  */
 @Injectable()
@@ -137,6 +143,8 @@ function recordView(row: RecordRow): HistoryRecordView {
         held: d.held as boolean,
         reason: (d.reason ?? null) as string | null,
       };
+    case 'labels':
+      return { kind: 'labels', id: row.id, conversationId, at, labelIds: d.labelIds as string[] };
     case 'csat':
       return { kind: 'csat', id: row.id, conversationId, at, rating: d.rating as number };
     case 'erasure':

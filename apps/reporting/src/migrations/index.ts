@@ -2,6 +2,7 @@ import { CreateReporting1766000000000 } from './1766000000000-create-reporting.m
 import { ErasedConversations1766000000001 } from './1766000000001-erased-conversations.migration.js';
 import { ConversationLabels1766000000019 } from './1766000000019-conversation-labels.migration.js';
 import { RebuildStaging1766100000000 } from './1766100000000-rebuild-staging.migration.js';
+import { RebuildLabels1766200000000 } from './1766200000000-rebuild-labels.migration.js';
 
 /** Every reporting migration, oldest first. */
 export const reportingMigrations = [
@@ -9,4 +10,5 @@ export const reportingMigrations = [
   ErasedConversations1766000000001,
   ConversationLabels1766000000019,
   RebuildStaging1766100000000,
+  RebuildLabels1766200000000,
 ];

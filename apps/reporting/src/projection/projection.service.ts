@@ -75,10 +75,11 @@ export class ProjectionService {
     if (facts.length === 0 && presence.length === 0 && erasures.length === 0 && labelChanges.length === 0)
       return;
     await this.repository.db.transaction(async (tx) => {
-      // A rebuild's swap of these workspaces waits for this batch, or this batch for it (ADR 0106).
+      // A rebuild's swap of these workspaces waits for this batch, or this batch for it (ADR 0106);
+      // label changes too: a swap's erasure must not move a conversation's labels under a change.
       await holdWorkspacesShared(
         tx,
-        [...facts, ...erasures].map((f) => f.workspaceId),
+        [...facts, ...erasures, ...labelChanges].map((f) => f.workspaceId),
       );
       await this.repository.insertPresence(tx, presence);
       const touched = await this.repository.insertFacts(tx, facts);

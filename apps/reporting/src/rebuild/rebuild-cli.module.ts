@@ -3,7 +3,6 @@ import { historyApiPort } from '@switchboard/contracts';
 import {
   coreVariables,
   databaseVariables,
-  DatabaseModule,
   defineConfig,
   historyApiUrlVariables,
   HistoryApiClientConfig,
@@ -14,8 +13,7 @@ import {
   storageVariables,
   type Environment,
 } from '@switchboard/platform';
-import { reportingMigrations } from '../migrations/index.js';
-import { RebuildModule } from './rebuild.module.js';
+import { RebuildStoreModule } from './rebuild-store.module.js';
 
 /** What `npm run reports:rebuild` reads: the database, and where history serves its interface. */
 export const RebuildCliConfig = defineConfig(
@@ -39,14 +37,8 @@ export class RebuildCliModule {
       imports: [
         PlatformConfigModule.forRoot(RebuildCliConfig, { overrides }),
         LoggingModule,
-        DatabaseModule.forService({
-          schema: 'reporting',
-          migrations: reportingMigrations,
-          poolSize: 2,
-          connectAttempts: 1,
-        }),
         InternalRpcModule.client(historyApiPort, HistoryApiClientConfig, 'HISTORY_API_URL'),
-        RebuildModule,
+        RebuildStoreModule,
       ],
     };
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectServiceDataSource, queryRows } from '@switchboard/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Erasure, Fact, FactData } from '../projection/fact.js';
+import type { LabelChange } from '../projection/label-change.js';
 
 /** The SQL of a rebuild (ADR 0106): its staging rows, and the workspace's figures it starts afresh. */
 @Injectable()
@@ -12,6 +13,7 @@ export class RebuildRepository {
   async clearStaging(db: DataSource | EntityManager, workspaceId: string): Promise<void> {
     await db.query('DELETE FROM reporting.rebuild_facts WHERE workspace_id = $1', [workspaceId]);
     await db.query('DELETE FROM reporting.rebuild_erasures WHERE workspace_id = $1', [workspaceId]);
+    await db.query('DELETE FROM reporting.rebuild_labels WHERE workspace_id = $1', [workspaceId]);
   }
 
   /** Stages facts once per key: a record replayed twice (a page asked again) is one row. */
@@ -43,6 +45,58 @@ export class RebuildRepository {
        ON CONFLICT DO NOTHING`,
       [rows.map((r) => r.w), rows.map((r) => r.c), rows.map((r) => r.at)],
     );
+  }
+
+  /**
+   * Stages each conversation's latest label change (ADR 0118), by the consumer's rule: a later
+   * change (`changed_at`, then the event id) replaces the staged one, an older one read on a later
+   * page leaves it. `changes`: one per conversation, in key order (`latestPerConversation`).
+   */
+  async stageLabels(changes: readonly LabelChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    await this.db.query(
+      `INSERT INTO reporting.rebuild_labels AS l (workspace_id, conversation_id, label_ids, changed_at, event_id)
+       SELECT c.w, c.c, array(SELECT jsonb_array_elements_text(c.labels)::uuid), c.at, c.e
+         FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[], $4::timestamptz[], $5::uuid[]) AS c(w, c, labels, at, e)
+       ON CONFLICT (workspace_id, conversation_id) DO UPDATE
+          SET label_ids = excluded.label_ids, changed_at = excluded.changed_at, event_id = excluded.event_id
+        WHERE (excluded.changed_at, excluded.event_id) > (l.changed_at, l.event_id)`,
+      [
+        changes.map((c) => c.workspaceId),
+        changes.map((c) => c.conversationId),
+        changes.map((c) => JSON.stringify(c.labelIds)),
+        changes.map((c) => new Date(c.changedAt).toISOString()),
+        changes.map((c) => c.eventId),
+      ],
+    );
+  }
+
+  /** Staged label changes of the workspace after conversation `after`, in key order. */
+  async stagedLabels(
+    tx: EntityManager,
+    workspaceId: string,
+    after: string | null,
+    limit: number,
+  ): Promise<LabelChange[]> {
+    const rows = await queryRows<{
+      conversation_id: string;
+      label_ids: string[];
+      changed_at: Date;
+      event_id: string;
+    }>(
+      tx,
+      `SELECT conversation_id, label_ids::text[] AS label_ids, changed_at, event_id FROM reporting.rebuild_labels
+        WHERE workspace_id = $1 AND ($2::uuid IS NULL OR conversation_id > $2::uuid)
+        ORDER BY conversation_id LIMIT $3`,
+      [workspaceId, after, limit],
+    );
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      workspaceId,
+      conversationId: r.conversation_id,
+      labelIds: r.label_ids,
+      changedAt: r.changed_at.getTime(),
+    }));
   }
 
   /** Staged facts of the workspace after `afterEventId`, in key order. */
@@ -88,7 +142,8 @@ export class RebuildRepository {
 
   /**
    * Drops the workspace's figures: summaries, assignment spans and buckets. Its facts, presence,
-   * clock and erased ids stay: the figures are recomputed from them in the same transaction.
+   * labels, clock and erased ids stay: the figures are recomputed from them in the same
+   * transaction, and the labels, like the facts, only gain history's later changes.
    */
   async dropFigures(tx: EntityManager, workspaceId: string): Promise<void> {
     await tx.query('DELETE FROM reporting.assignments WHERE workspace_id = $1', [workspaceId]);

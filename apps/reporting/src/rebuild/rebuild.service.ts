@@ -1,16 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { FailedPreconditionError, HISTORY_API, type HistoryApi } from '@switchboard/contracts';
 import { createLogger, queryRows } from '@switchboard/platform';
+import { ConversationLabelsRepository } from '../projection/conversation-labels.repository.js';
 import type { Erasure, Fact } from '../projection/fact.js';
+import { latestPerConversation, type LabelChange } from '../projection/label-change.js';
 import { ProjectionRepository } from '../projection/projection.repository.js';
 import { ProjectionService } from '../projection/projection.service.js';
 import { RebuildRepository } from './rebuild.repository.js';
-import { isErasure, replayedFact } from './replayed-fact.js';
+import { isErasure, isLabelChange, replayedFact } from './replayed-fact.js';
 import { holdWorkspaceExclusive } from './workspace-lock.js';
 
 const REPLAY_PAGE = 2_000;
 const FACTS_PER_INSERT = 5_000;
 const CONVERSATIONS_PER_RECOMPUTE = 1_000;
+const LABELS_PER_WRITE = 1_000;
 
 /** What one rebuild did. */
 export interface RebuildResult {
@@ -21,6 +24,8 @@ export interface RebuildResult {
   factsAdded: number;
   /** Conversations whose figures were recomputed. */
   conversations: number;
+  /** Conversations whose latest label change history holds (ADR 0118), applied as the consumer does. */
+  labelledConversations: number;
   /** Erased customers' conversations, re-keyed (ADR 0107) or already. */
   erasedConversations: number;
 }
@@ -36,7 +41,9 @@ export interface RebuildResult {
  *    hold it shared): the staged facts join `facts` (a fact the store already has, from the live
  *    event, is not added twice), the workspace's figures — summaries, assignment spans, buckets —
  *    are dropped and recomputed from all of its facts through `ProjectionService.recompute`, the
- *    consumer's own code, and erasures are applied as the consumer applies them.
+ *    consumer's own code; each conversation's latest label change is applied by the consumer's own
+ *    statement (a later change wins, so the store's own later change stays: ADR 0118); and
+ *    erasures are applied as the consumer applies them.
  *
  * An event the consumer reads during the stage lands in `facts` as always and is counted by the
  * swap; one it reads during the swap waits for the lock and is then applied on top of the new
@@ -47,10 +54,12 @@ export class RebuildService {
   private readonly logger = createLogger('reporting.rebuild');
 
   constructor(
-    @Inject(HISTORY_API) private readonly history: HistoryApi,
+    // All it asks of history: in the standalone's command, history's replay alone provides it.
+    @Inject(HISTORY_API) private readonly history: Pick<HistoryApi, 'replayRecords'>,
     private readonly staging: RebuildRepository,
     private readonly facts: ProjectionRepository,
     private readonly projection: ProjectionService,
+    private readonly labels: ConversationLabelsRepository,
   ) {}
 
   async rebuild(workspaceId: string): Promise<RebuildResult> {
@@ -89,14 +98,17 @@ export class RebuildService {
       const page = await this.history.replayRecords(workspaceId, { pageSize: REPLAY_PAGE, pageToken });
       const facts: Fact[] = [];
       const erasures: Erasure[] = [];
+      const labelChanges: LabelChange[] = [];
       for (const record of page.items) {
         const fact = replayedFact(workspaceId, record);
         if (fact === null) continue;
         if (isErasure(fact)) erasures.push(fact);
+        else if (isLabelChange(fact)) labelChanges.push(fact);
         else facts.push(fact);
       }
       await this.staging.stageFacts(facts);
       await this.staging.stageErasures(erasures);
+      await this.staging.stageLabels(latestPerConversation(labelChanges));
       records += page.items.length;
       if (page.nextPageToken === null) return records;
       pageToken = page.nextPageToken;
@@ -133,6 +145,16 @@ export class RebuildService {
         conversations += ids.length;
         from = ids[ids.length - 1]!;
       }
+      // Labels touch no figure (ADR 0123); before the erasures, which move them as a batch does.
+      let labelledConversations = 0;
+      let labelledAfter: string | null = null;
+      for (;;) {
+        const changes = await this.staging.stagedLabels(tx, workspaceId, labelledAfter, LABELS_PER_WRITE);
+        if (changes.length === 0) break;
+        await this.labels.setLabels(tx, changes);
+        labelledConversations += changes.length;
+        labelledAfter = changes[changes.length - 1]!.conversationId;
+      }
       // After the figures, as a batch applies an erasure after its facts: the move keeps them.
       const erased = await this.staging.stagedErasures(tx, workspaceId);
       await this.facts.eraseConversations(
@@ -141,7 +163,13 @@ export class RebuildService {
         erased.map((e) => e.erasedAt),
       );
       await this.staging.clearStaging(tx, workspaceId);
-      return { workspaceId, factsAdded, conversations, erasedConversations: erased.length };
+      return {
+        workspaceId,
+        factsAdded,
+        conversations,
+        labelledConversations,
+        erasedConversations: erased.length,
+      };
     });
   }
 }

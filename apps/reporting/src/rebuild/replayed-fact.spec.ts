@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import {
   BotHoldChangedV1,
   ConversationAssignedV1,
+  ConversationLabelsChangedV1,
   ConversationMessageAppendedV1,
   ConversationStatusChangedV1,
   ConversationUnassignedV1,
   type MessageSender,
 } from '@switchboard/contracts';
 import { factOf } from '../projection/fact.js';
-import { replayedFact } from './replayed-fact.js';
+import { labelChangeOf } from '../projection/label-change.js';
+import { isErasure, isLabelChange, replayedFact } from './replayed-fact.js';
 
 const workspaceId = randomUUID();
 const conversationId = randomUUID();
@@ -179,5 +181,37 @@ describe('history’s records as facts', () => {
         conversationIds: [conversationId],
       }),
     ).toEqual({ workspaceId, conversationIds: [conversationId], erasedAt: at });
+  });
+
+  it('makes a label change the change its event makes, under its event id (ADR 0118)', () => {
+    const [billing, vip] = [randomUUID(), randomUUID()];
+    const changed = ConversationLabelsChangedV1.create({
+      workspaceId,
+      payload: {
+        conversationId,
+        customerId,
+        labelIds: [vip, billing, vip],
+        changedBy: { type: 'agent', id: 'agent-a' },
+        changedAt: at,
+      },
+    });
+    const replayed = replayedFact(workspaceId, {
+      kind: 'labels',
+      id: changed.id,
+      conversationId,
+      at,
+      labelIds: [vip, billing],
+    });
+    expect(replayed).toEqual(labelChangeOf(changed));
+    expect(replayed).toMatchObject({ eventId: changed.id, changedAt: Date.parse(at) });
+    expect(replayed !== null && isLabelChange(replayed) && !isErasure(replayed)).toBe(true);
+    const taken = replayedFact(workspaceId, {
+      kind: 'labels',
+      id: randomUUID(),
+      conversationId,
+      at,
+      labelIds: [],
+    });
+    expect(taken).toMatchObject({ labelIds: [] });
   });
 });

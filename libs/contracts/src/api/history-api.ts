@@ -362,6 +362,15 @@ export type HistoryRecordView =
       reason: string | null;
     }
   | {
+      kind: 'labels';
+      /** The id of the ConversationLabelsChangedV1 history published (ADR 0118). */
+      id: string;
+      conversationId: string;
+      at: string;
+      /** The whole set the conversation carried from then on. */
+      labelIds: string[];
+    }
+  | {
       kind: 'csat';
       /** The conversation's id: history keeps its latest rating only, one per conversation. */
       id: string;

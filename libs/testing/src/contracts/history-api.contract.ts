@@ -252,6 +252,14 @@ export function describeHistoryApiContract(
       });
       await suite.under.api.setConversationStatus(workspace, conversationId, 'resolved', agent);
       await suite.under.api.setConversationStatus(workspace, conversationId, 'open', agent);
+      // Labels put on, then taken off (ADR 0118); the same set again is no change and no record.
+      const label = await suite.under.api.createLabel(workspace, {
+        name: `Replayed ${randomUUID().slice(0, 8)}`,
+        colour: '#3355aa',
+      });
+      await suite.under.api.setLabels(workspace, { conversationId }, [label.id], agent);
+      await suite.under.api.setLabels(workspace, { conversationId }, [label.id], agent);
+      await suite.under.api.setLabels(workspace, { conversationId }, [], agent);
       const replay = async (pageSize: number) => {
         const seen = [];
         let pageToken: string | undefined;
@@ -271,7 +279,12 @@ export function describeHistoryApiContract(
             ? [r.kind, r.sequence, r.direction, r.sender.type]
             : r.kind === 'status'
               ? [r.kind, r.previousStatus, r.status, r.changedBy.type, r.changedBy.id]
-              : [r.kind],
+              : r.kind === 'labels'
+                ? [
+                    r.kind,
+                    r.labelIds.length === 0 ? 'none' : r.labelIds.join() === label.id ? 'one' : r.labelIds,
+                  ]
+                : [r.kind],
         ),
       );
       expect([...described].sort()).toEqual(
@@ -280,6 +293,8 @@ export function describeHistoryApiContract(
           ['message', 2, 'out', 'agent'],
           ['status', 'open', 'resolved', 'agent', 'agent-7'],
           ['status', 'resolved', 'open', 'agent', 'agent-7'],
+          ['labels', 'one'],
+          ['labels', 'none'],
         ]
           .map((d) => JSON.stringify(d))
           .sort(),

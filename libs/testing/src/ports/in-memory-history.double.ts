@@ -70,6 +70,8 @@ export class InMemoryHistory implements HistoryApi {
   readonly labels = new Map<string, LabelView & { workspaceId: string }>();
   /** Every status change, as history records it for a replay. */
   readonly statusChanges: ConversationStatusChangedV1[] = [];
+  /** Every change of a conversation's labels, as history records it for a replay (ADR 0118). */
+  readonly labelChanges: ConversationLabelsChangedV1[] = [];
   /** Delay of listConversations, to test callers' deadlines. */
   listDelayMs = 0;
 
@@ -330,10 +332,11 @@ export class InMemoryHistory implements HistoryApi {
     if (missing !== undefined) throw new NotFoundError(`label ${missing}`);
     const before = [...(holder.labelIds ?? [])].sort().join();
     holder.labelIds = [...new Set(labelIds)];
-    // As history: a change is told on the log (ADR 0117); the same set again tells nothing.
-    if (this.bus && before !== [...holder.labelIds].sort().join()) {
+    // As history: a change is told on the log (ADR 0117) and a conversation's is kept for a replay
+    // (ADR 0118); the same set again tells nothing.
+    if (before !== [...holder.labelIds].sort().join()) {
       const changedAt = new Date().toISOString();
-      await this.bus.emit(
+      const event =
         'conversationId' in target
           ? ConversationLabelsChangedV1.create({
               workspaceId,
@@ -348,8 +351,9 @@ export class InMemoryHistory implements HistoryApi {
           : CustomerLabelsChangedV1.create({
               workspaceId,
               payload: { customerId: target.customerId, labelIds: holder.labelIds, changedBy: by, changedAt },
-            }),
-      );
+            });
+      if (event.type === ConversationLabelsChangedV1.type) this.labelChanges.push(event);
+      if (this.bus) await this.bus.emit(event);
     }
     return holder.labelIds;
   }
@@ -430,7 +434,7 @@ export class InMemoryHistory implements HistoryApi {
     return { ...conversation };
   }
 
-  /** Messages and status changes (the double keeps no routing decisions, ratings or erasures). */
+  /** Messages, status and label changes (the double keeps no routing decisions, ratings or erasures). */
   async replayRecords(workspaceId: string, query: ReplayQuery): Promise<Page<HistoryRecordView>> {
     const records: HistoryRecordView[] = [
       ...this.messages
@@ -456,6 +460,15 @@ export class InMemoryHistory implements HistoryApi {
           previousStatus: e.payload.previousStatus,
           changedBy: { type: e.payload.changedBy.type, id: e.payload.changedBy.id ?? null },
           cause: e.payload.cause ?? null,
+        })),
+      ...this.labelChanges
+        .filter((e) => e.workspaceId === workspaceId)
+        .map((e): HistoryRecordView => ({
+          kind: 'labels',
+          id: e.id,
+          conversationId: e.payload.conversationId,
+          at: e.payload.changedAt,
+          labelIds: [...e.payload.labelIds],
         })),
     ].sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
     const after = query.pageToken
