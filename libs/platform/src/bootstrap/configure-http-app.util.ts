@@ -11,8 +11,9 @@ import { collectProcessMetrics } from '../metrics/metrics-registry.js';
  * How long an idle kept-alive connection stays open: longer than the clients that keep connections
  * to us (load balancers idle out at 60 s, providers' webhook senders likewise), so the client, not
  * the server, closes an idle one. Node's own 5 s closes connections under clients that reuse them
- * later than that, and a request sent as the server closes its socket fails with ECONNRESET: a
- * provider retries it, a benchmark counts it lost (ADR 0126).
+ * later than that, and a request sent as the server closes its socket fails with ECONNRESET (the
+ * provider retries it). Node's own client reads the `Keep-Alive: timeout` hint; others need not
+ * (ADR 0126).
  */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
