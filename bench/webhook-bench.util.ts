@@ -6,9 +6,10 @@
  * — what HTTP alone costs here. `node dist/bench/<name>.bench.js [RATE] [SECONDS]`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { createTestDatabase, startAppProcess } from '@switchboard/testing';
 import { Agent, request } from 'node:http';
-import { fmt, formatTable, percentile, useBroker } from './bench.util.js';
+import { cpuMeter, fmt, formatTable, percentile, useBroker } from './bench.util.js';
 
 const RATE = Number(process.argv[2] ?? 500);
 const SECONDS = Number(process.argv[3] ?? 20);
@@ -108,6 +109,26 @@ async function run(make: (i: number) => Prepared, seconds: number): Promise<Outc
   return { latencies: latencies.sort((a, b) => a - b), statuses, achievedRate: total / elapsed };
 }
 
+/**
+ * The app's own readings of its event loop and garbage collector (prom-client's process metrics on
+ * its `/metrics`): the loop's delay since the previous scrape (prom-client resets it on each), and
+ * GC pauses so far, summed over their kinds.
+ */
+async function scrapeProcess(): Promise<Map<string, number>> {
+  const text = await (await fetch(new URL('/metrics', target))).text();
+  const readings = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match =
+      /^(nodejs_eventloop_lag_(?:p99|max)_seconds|nodejs_gc_duration_seconds_(?:sum|count))(?:\{[^}]*\})? (\S+)$/.exec(
+        line,
+      );
+    if (match) readings.set(match[1]!, (readings.get(match[1]!) ?? 0) + Number(match[2]));
+  }
+  return readings;
+}
+
+const load = () => fmt(loadavg()[0]!, 2);
+
 const health = (): Prepared => ({ method: 'GET', path: '/healthz', headers: {} });
 
 const row = (name: string, outcome: Outcome) => {
@@ -154,10 +175,20 @@ export async function runWebhookBench(bench: WebhookBench): Promise<void> {
       `bench:${bench.name} — ${RATE} requests/s for ${SECONDS} s each (after ${WARMUP_SECONDS} s of warm-up), ` +
         `${bench.senders}, ${bench.app} on Kafka ${broker.brokers} and PostgreSQL\n\n`,
     );
+    const loadBefore = load();
     await run(health, WARMUP_SECONDS);
     await run(webhook, WARMUP_SECONDS);
+    // CPU per request (utime + stime from /proc), which other processes' load does not change.
+    const meter = cpuMeter(
+      { app: app.child.pid! },
+      { 'PostgreSQL (every backend)': 'postgres', 'Kafka broker (java)': 'java' },
+    );
     const baseline = await run(health, SECONDS);
+    const healthCpu = meter.take();
+    const processBefore = await scrapeProcess();
     const ours = await run(webhook, SECONDS);
+    const webhookCpu = meter.take();
+    const processAfter = await scrapeProcess();
     process.stdout.write(
       formatTable([
         ['route', 'achieved req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'statuses'],
@@ -166,6 +197,19 @@ export async function runWebhookBench(bench: WebhookBench): Promise<void> {
       ]) + '\n',
     );
     if (errors.size > 0) process.stdout.write(`\nconnection errors: ${[...errors].join(', ')}\n`);
+    const perRequest = (used: Map<string, number>, label: string, outcome: Outcome) =>
+      fmt(((used.get(label) ?? 0) * 1000) / outcome.latencies.length, 2);
+    const gc = (name: string) => (processAfter.get(name) ?? 0) - (processBefore.get(name) ?? 0);
+    process.stdout.write(
+      `\nCPU per request (ms, /proc utime+stime): ${bench.app} /healthz ${perRequest(healthCpu, 'app', baseline)}, ` +
+        `webhook ${perRequest(webhookCpu, 'app', ours)}; in the webhook phase PostgreSQL ` +
+        `${perRequest(webhookCpu, 'PostgreSQL (every backend)', ours)}, the broker ${perRequest(webhookCpu, 'Kafka broker (java)', ours)}` +
+        `, this benchmark ${perRequest(webhookCpu, 'this benchmark', ours)}.\n` +
+        `${bench.app} in the webhook phase: event-loop delay p99 ${fmt((processAfter.get('nodejs_eventloop_lag_p99_seconds') ?? Number.NaN) * 1000, 1)} ms, ` +
+        `max ${fmt((processAfter.get('nodejs_eventloop_lag_max_seconds') ?? Number.NaN) * 1000, 1)} ms; ` +
+        `GC ${fmt(gc('nodejs_gc_duration_seconds_sum') * 1000, 0)} ms in ${fmt(gc('nodejs_gc_duration_seconds_count'), 0)} pauses. ` +
+        `Load average ${loadBefore} at the start, ${load()} at the end.\n`,
+    );
     const p99 = percentile(ours.latencies, 99);
     process.stdout.write(
       `\nwebhook → acknowledgement p99 ${fmt(p99, 1)} ms at ${RATE}/s; baseline p99 ${fmt(percentile(baseline.latencies, 99), 1)} ms` +

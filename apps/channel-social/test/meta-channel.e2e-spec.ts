@@ -70,6 +70,17 @@ describe('channel-social: Meta', () => {
       text: 'Your order ships today.',
       ...overrides,
     });
+  /**
+   * The customer's window as the channel recorded it: a webhook is answered without waiting for
+   * that write (ADR 0126), so a test that replies at once from it waits for it first.
+   */
+  const windowRecorded = (address: string) =>
+    waitFor(
+      async () =>
+        (await db.query('SELECT 1 FROM channels.social_customer_windows WHERE address = $1', [address]))
+          .rowCount === 1,
+      { what: `the window of ${address} recorded` },
+    );
   const statusesOf = (messageId: string) => statuses.filter((s) => s.payload.messageId === messageId);
   const firstStatus = (messageId: string) =>
     waitFor(() => statusesOf(messageId)[0], { what: `a delivery status for ${messageId}` });
@@ -311,6 +322,7 @@ describe('channel-social: Meta', () => {
           )
         ).status,
       ).toBe(200);
+      await windowRecorded(`+${from}`);
       const messageId = await requestDelivery({
         recipient: { kind: 'phone', address: `+${from}` },
         text: 'Hello from support',
@@ -400,6 +412,60 @@ describe('channel-social: Meta', () => {
       expect(refused.payload).toMatchObject({ status: 'failed', errorCode: 'window_closed' });
       expect(refused.payload.errorMessage).toMatch(/24 hours.*template/);
       expect(graph.sends().length).toBe(sendsBefore);
+    });
+
+    it('sends a reply to a message whose window it has not recorded by the window history saw, for that number and address only', async () => {
+      const from = customer();
+      const address = `+${from}`;
+      const provider = wamid();
+      expect(
+        (
+          await sendWebhook(
+            whatsAppInbound({
+              phoneNumberId: PHONE_NUMBER_ID,
+              from,
+              messages: [{ id: provider, type: 'text', text: { body: 'are you there?' } }],
+            }),
+          )
+        ).status,
+      ).toBe(200);
+      const [received] = await waitFor(() => (inboundFor(provider).length > 0 ? inboundFor(provider) : null));
+      // The channel's own record not there (its write still under way, or lost with the process).
+      await windowRecorded(address);
+      await db.query('DELETE FROM channels.social_customer_windows WHERE address = $1', [address]);
+      const lastInbound = {
+        channelAccountId: await accountId('whatsapp'),
+        address,
+        at: received!.event.payload.receivedAt,
+      };
+      const sendsBefore = graph.sends().length;
+
+      // Without history's view, the channel knows of no message from them: refused.
+      const unknown = await firstStatus(await requestDelivery({ recipient: { kind: 'phone', address } }));
+      expect(unknown.payload).toMatchObject({ status: 'failed', errorCode: 'window_closed' });
+      // History's view of another address, or of another number, opens nothing here.
+      const otherAddress = await firstStatus(
+        await requestDelivery({
+          recipient: { kind: 'phone', address },
+          lastInbound: { ...lastInbound, address: '+14155550001' },
+        }),
+      );
+      expect(otherAddress.payload).toMatchObject({ status: 'failed', errorCode: 'window_closed' });
+      const otherNumber = await firstStatus(
+        await requestDelivery({
+          recipient: { kind: 'phone', address },
+          lastInbound: { ...lastInbound, channelAccountId: randomUUID() },
+        }),
+      );
+      expect(otherNumber.payload).toMatchObject({ status: 'failed', errorCode: 'window_closed' });
+      expect(graph.sends().length).toBe(sendsBefore);
+
+      // As history sends it: the message just received opens the window.
+      const reply = await firstStatus(
+        await requestDelivery({ recipient: { kind: 'phone', address }, text: 'Yes!', lastInbound }),
+      );
+      expect(reply.payload).toMatchObject({ status: 'sent' });
+      expect(graph.sends().find((r) => r.json?.to === from)?.json).toMatchObject({ text: { body: 'Yes!' } });
     });
 
     it('sends an approved template outside the window, with its parameters, and learns the number’s business account', async () => {
@@ -492,6 +558,7 @@ describe('channel-social: Meta', () => {
       });
       expect(inboundFor(`m_echo${mid}`)).toHaveLength(0);
 
+      await windowRecorded(psid);
       const messageId = await requestDelivery({
         channel: 'messenger',
         recipient: { kind: 'messenger', address: psid },
@@ -525,6 +592,7 @@ describe('channel-social: Meta', () => {
         ]),
       );
       await waitFor(() => inbound.find((c) => c.event.payload.sender.address === psid));
+      await windowRecorded(psid);
       const reply = async (text: string) => {
         const id = await requestDelivery({
           channel: 'messenger',
@@ -564,6 +632,7 @@ describe('channel-social: Meta', () => {
         ]),
       );
       await waitFor(() => inbound.find((c) => c.event.payload.sender.address === psid));
+      await windowRecorded(psid);
       const lastWrote = (hours: number) =>
         db.query(
           `UPDATE channels.social_customer_windows SET last_inbound_at = now() - make_interval(hours => $2)

@@ -313,9 +313,15 @@ describe('history outbound sends', () => {
       text: 'Hello Inès, A-17 has shipped.',
       template,
     });
-    // Inside the window free text goes.
-    const recent = await wrote('whatsapp', '+14155550302', hoursAgo(2));
-    await expect(send(ws, { customerId: recent, text: 'Yes!' })).resolves.toMatchObject({ created: true });
+    // Inside the window free text goes, with the message that opened it for the channel's own
+    // check (ADR 0126): the channel may not have recorded that window yet.
+    const recentAt = hoursAgo(2);
+    const recent = await wrote('whatsapp', '+14155550302', recentAt);
+    const yes = await send(ws, { customerId: recent, text: 'Yes!' });
+    expect(yes).toMatchObject({ created: true });
+    expect(await waitFor(() => deliveries(ws).find((d) => d.messageId === yes.messageId))).toMatchObject({
+      lastInbound: { channelAccountId: 'whatsapp-account', address: '+14155550302', at: recentAt },
+    });
 
     // Messenger: up to 7 days history lets the channel decide (the page may have the HUMAN_AGENT tag).
     const twoDays = await wrote('messenger', '7001', hoursAgo(48));

@@ -110,7 +110,7 @@ export {
 
 // Bootstrap
 export { runHttpService, type RunHttpServiceOptions } from './bootstrap/run-http-service.util.js';
-export { configureHttpApp } from './bootstrap/configure-http-app.util.js';
+export { KEEP_ALIVE_TIMEOUT_MS, configureHttpApp } from './bootstrap/configure-http-app.util.js';
 export { securityHeaders } from './http/security-headers.middleware.js';
 
 // Metrics (Prometheus, ADR 0100)

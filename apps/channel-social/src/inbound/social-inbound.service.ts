@@ -33,7 +33,7 @@ export interface ReceiveResult {
  * What every social channel does with a webhook, around its adapter (ADR 0070): verify, copy media
  * into the attachment store (skipping what was acknowledged before), publish the messages and
  * statuses in one publish under ids named by the messages (ADR 0036), record the customers'
- * windows; the caller acknowledges only after. Throws the adapter's `WebhookVerificationError` (403) and
+ * windows (not waited for unless their writes fail, ADR 0126); the caller acknowledges only after. Throws the adapter's `WebhookVerificationError` (403) and
  * `MalformedWebhookError` (400), `TransientMediaError` and the bus's unavailability (503: the
  * provider retries).
  */
@@ -72,8 +72,10 @@ export class SocialInboundService {
       channelAccountId: d.account.id,
       providerId: d.payload.providerMessageId,
     }));
-    // The windows move alongside the publish (moving one forward again on a retry changes nothing),
-    // and are awaited before the acknowledgement: a webhook answered 200 has its window recorded.
+    // The windows move alongside the publish (moving one forward again on a retry changes nothing).
+    // The acknowledgement does not wait for them (ADR 0126): the message on the log is what a
+    // window follows from, and a reply's delivery request carries it from history. Only while the
+    // window writes fail (the database away) is this webhook's awaited, and answered 503.
     const touched = this.windows.touch(
       drafts.map((d) => ({
         workspaceId: d.workspaceId,
@@ -82,7 +84,7 @@ export class SocialInboundService {
         at: new Date(d.payload.receivedAt),
       })),
     );
-    // Awaited below in every case; this only keeps a rejection from going unobserved meanwhile.
+    // Logged by the service once per failed write; awaited below only while the writes fail.
     touched.catch(() => undefined);
     // Every message's event id is named by its account and provider id (ADR 0036): a retry that is
     // published again is the same event, one message downstream (history dedupes by that natural
@@ -168,7 +170,10 @@ export class SocialInboundService {
     }
 
     if (events.length > 0) await this.bus.emit(events);
-    await Promise.all([touched, withMedia ? this.receipts.record(fresh) : undefined]);
+    await Promise.all([
+      this.windows.failing ? touched : undefined,
+      withMedia ? this.receipts.record(fresh) : undefined,
+    ]);
     // Together, not one round trip after another (Meta batches up to 1,000 statuses).
     await Promise.all(
       advances.map(({ draft }) =>

@@ -100,7 +100,10 @@ export class SocialDeliveryService {
     const recipient = payload.recipient.address;
     const window = decideWindow(
       channel,
-      await this.windows.lastInboundAt(workspaceId, account.id, recipient),
+      later(
+        await this.windows.lastInboundAt(workspaceId, account.id, recipient),
+        historyLastInbound(payload, account.id, recipient),
+      ),
       new Date(),
       { humanAgentTag: account.settings.humanAgentTag === true },
     );
@@ -226,4 +229,25 @@ async function readAll(files: AttachmentStore, key: string, attachment: Attachme
   const chunks: Buffer[] = [];
   for await (const chunk of stored.body) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/**
+ * When the customer last wrote to this account from this address as history knew it when it
+ * accepted the reply (ADR 0126): the webhook's own window write may not have landed yet, or been
+ * lost with the process. Only for the same account and address: a window is per number.
+ */
+function historyLastInbound(
+  payload: MessageDeliveryRequestedV1['payload'],
+  accountId: string,
+  recipient: string,
+): Date | null {
+  const last = payload.lastInbound;
+  if (last === undefined || last.channelAccountId !== accountId || last.address !== recipient) return null;
+  return new Date(last.at);
+}
+
+function later(a: Date | null, b: Date | null): Date | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a > b ? a : b;
 }

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { GroupCommitQueue } from '@switchboard/messaging';
-import { InjectServiceDataSource, queryRows } from '@switchboard/platform';
+import { InjectServiceDataSource, createLogger, queryRows } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 
 export interface InboundTouch {
@@ -10,13 +10,20 @@ export interface InboundTouch {
   readonly at: Date;
 }
 
-/** When each customer last wrote to each account (`channels.social_customer_windows`). */
+/**
+ * When each customer last wrote to each account (`channels.social_customer_windows`). A webhook
+ * does not wait for its write (ADR 0126) unless the writes are failing: delivery also takes the
+ * customer's last message from the request history made (`lastInbound`), so a reply to a message
+ * whose write is still under way, or was lost, is not refused.
+ */
 @Injectable()
-export class CustomerWindowService {
+export class CustomerWindowService implements OnApplicationShutdown {
+  private readonly logger = createLogger('channel-social.windows');
   // Concurrent webhooks share one statement (a round trip each would dominate at hundreds a second).
   private readonly touches = new GroupCommitQueue<InboundTouch>((batch) => this.write(batch), {
     maxItems: 1_000,
   });
+  private lastWriteFailed = false;
 
   constructor(@InjectServiceDataSource('channels_social') private readonly db: DataSource) {}
 
@@ -25,7 +32,33 @@ export class CustomerWindowService {
     return this.touches.enqueue(touches);
   }
 
+  /**
+   * True from a write that failed until one succeeds (the database unreachable): webhooks then
+   * wait for their own write and are answered 503 while it fails, as before ADR 0126.
+   */
+  get failing(): boolean {
+    return this.lastWriteFailed;
+  }
+
+  /** Writes under way when the app stops are finished before the database closes. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.touches.drain();
+  }
+
   private async write(touches: readonly InboundTouch[]): Promise<void> {
+    try {
+      await this.upsert(touches);
+      this.lastWriteFailed = false;
+    } catch (error) {
+      // Once per shared statement, not once per webhook in it.
+      if (!this.lastWriteFailed)
+        this.logger.warn({ err: (error as Error).message }, 'customer windows not recorded');
+      this.lastWriteFailed = true;
+      throw error;
+    }
+  }
+
+  private async upsert(touches: readonly InboundTouch[]): Promise<void> {
     // One row per customer: PostgreSQL refuses to update a row twice in one statement.
     const latest = new Map<string, InboundTouch>();
     for (const touch of touches) {

@@ -137,6 +137,7 @@ SELECT
      AND o.status <> 'resolved' AND o.id <> c.id LIMIT 1) AS other_open_id,
   rc.channel AS route_channel,
   l.channel_account_id AS last_inbound_account_id, l.received_at AS last_inbound_at,
+  l.sender_address AS last_inbound_address,
   r.kind AS recipient_kind, r.address AS recipient_address,
   (SELECT i.opted_out FROM history.identities i
    WHERE i.workspace_id = $1 AND i.kind = r.kind AND i.value = r.address) AS opted_out
@@ -166,6 +167,7 @@ interface LookupRow {
   route_channel: Channel | null;
   last_inbound_account_id: string | null;
   last_inbound_at: Date | null;
+  last_inbound_address: string | null;
   recipient_kind: IdentityKind | null;
   recipient_address: string | null;
   opted_out: boolean | null;
@@ -388,6 +390,7 @@ export class OutboundMessageService {
               ...(input.template !== undefined ? { template: input.template } : {}),
               sender: input.sender,
               ...(input.form !== undefined ? { form: input.form } : {}),
+              ...(delivery.lastInbound !== undefined ? { lastInbound: delivery.lastInbound } : {}),
               requestedAt: createdAt,
             },
           }),
@@ -458,6 +461,7 @@ export class OutboundMessageService {
     channel: Channel;
     channelAccountId: string | null;
     recipient: { kind: IdentityKind; address: string };
+    lastInbound?: { channelAccountId: string | null; address: string; at: string };
   } {
     const channel = row.route_channel;
     if (channel === null)
@@ -477,8 +481,17 @@ export class OutboundMessageService {
       (row.conversation_channel === channel ? row.conversation_channel_account_id : null) ??
       row.last_inbound_account_id ??
       null;
+    // The window as this check saw it, for the channel's own check at delivery (ADR 0126).
+    const lastInbound =
+      row.last_inbound_at === null || row.last_inbound_address === null
+        ? undefined
+        : {
+            channelAccountId: row.last_inbound_account_id,
+            address: row.last_inbound_address,
+            at: new Date(row.last_inbound_at).toISOString(),
+          };
     // Null: the channel's adapter sends from the workspace's default account for the channel.
-    return { channel, channelAccountId, recipient };
+    return { channel, channelAccountId, recipient, ...(lastInbound === undefined ? {} : { lastInbound }) };
   }
 }
 

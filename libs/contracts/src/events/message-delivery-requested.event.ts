@@ -44,6 +44,20 @@ export const MessageDeliveryRequestedV1 = defineEvent(
      * the customer to fill a secure form; only the web channel renders one (ADR 0082).
      */
     form: secureFormSchema.optional(),
+    /**
+     * Added in v1 as an optional field: the customer's last message on this channel as history
+     * held it when it accepted the reply (to which account, from which address, when received).
+     * The channel decides the provider's messaging window from the later of this and its own
+     * record, which a webhook no longer waits for (ADR 0126): a reply to a message just received
+     * is never refused for a window the channel has not recorded yet.
+     */
+    lastInbound: z
+      .object({
+        channelAccountId: z.string().min(1).max(200).nullable(),
+        address: z.string().min(1).max(500),
+        at: z.iso.datetime({ offset: true }),
+      })
+      .optional(),
     requestedAt: z.iso.datetime({ offset: true }),
   }),
   { topic: Topics.deliveries },

@@ -1,13 +1,15 @@
 import { Controller, Get, Header, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
+  KEEP_ALIVE_TIMEOUT_MS,
   configureHttpApp,
   defineConfig,
   httpVariables,
   PlatformConfigModule,
   startMetricsServer,
 } from '@switchboard/platform';
-import { parsePrometheusText } from '@switchboard/testing';
+import { parsePrometheusText, settle } from '@switchboard/testing';
+import { connect } from 'node:net';
 
 const AppConfig = defineConfig(httpVariables, 'HeadersTestConfig');
 
@@ -111,4 +113,29 @@ describe('configureHttpApp', () => {
       await server.close();
     }
   });
+
+  it('keeps an idle connection open past Node’s 5 s, so a client reusing it later is answered', async () => {
+    const { app, url } = await start({});
+    running = app;
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname);
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    let closed = false;
+    socket.on('close', () => (closed = true));
+    const get = 'GET /json HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n';
+    socket.write(get);
+    await settle(500);
+    expect(received).toMatch(/^HTTP\/1\.1 200/);
+    expect(received).toContain(`Keep-Alive: timeout=${KEEP_ALIVE_TIMEOUT_MS / 1000}`);
+    // Idle past Node's default keep-alive timeout (5 s), then the same connection used again.
+    await settle(6_000);
+    expect(closed).toBe(false);
+    received = '';
+    socket.write(get);
+    await settle(500);
+    expect(received).toMatch(/^HTTP\/1\.1 200/);
+    socket.destroy();
+  }, 15_000);
 });

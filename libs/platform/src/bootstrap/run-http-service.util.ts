@@ -68,6 +68,9 @@ export async function runHttpService(
     const shutdown = (signal: NodeJS.Signals) => {
       closing ??= (async () => {
         logger.info({ signal }, 'shutting down: draining in-flight work');
+        // close() ends idle connections at once; one whose request is in flight becomes idle once
+        // answered, and would otherwise hold the close for the whole keep-alive timeout (65 s).
+        app.getHttpServer().keepAliveTimeout = 100;
         try {
           await app.close();
           await metricsServer?.close();
