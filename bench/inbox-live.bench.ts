@@ -34,16 +34,21 @@ const run = randomBytes(4).toString('hex');
 const broker = await useBroker();
 const database = await createTestDatabase('bench_inbox_live');
 const topicPrefix = `bench-live-${run}.`;
-const app = await startAppProcess('standalone', {
-  DATABASE_URL: database.url,
-  KAFKA_BROKERS: broker.brokers,
-  KAFKA_TOPIC_PREFIX: topicPrefix,
-  PUBLIC_BASE_URL: 'https://bench.example.test',
-  SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-  ADMIN_EMAIL: 'bench@example.test',
-  ADMIN_PASSWORD: 'bench password 123',
-  LOG_LEVEL: 'warn',
-});
+const app = await startAppProcess(
+  'standalone',
+  {
+    DATABASE_URL: database.url,
+    KAFKA_BROKERS: broker.brokers,
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    PUBLIC_BASE_URL: 'https://bench.example.test',
+    SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    ADMIN_EMAIL: 'bench@example.test',
+    ADMIN_PASSWORD: 'bench password 123',
+    LOG_LEVEL: 'warn',
+  },
+  // `BENCH_CPU_PROF_DIR=/tmp/prof`: the app writes a V8 CPU profile there when it stops.
+  process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [],
+);
 const bus = new KafkaEventBus({
   brokers: broker.brokers.split(','),
   clientId: 'bench-inbox-live',
@@ -91,6 +96,12 @@ async function signIn(): Promise<User[]> {
     await db.end();
   }
   return users;
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux): load does not distort it. */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 /** The process's resident memory, from /proc (Linux). */
@@ -240,6 +251,7 @@ try {
 
   // Open loop: RATE messages a second across the conversations, each timed from its publish.
   measuring = true;
+  const appCpuBefore = cpuMsOf(app.child.pid!);
   const total = RATE * SECONDS;
   const started = performance.now();
   const publishes: Promise<void>[] = [];
@@ -274,6 +286,8 @@ try {
   const expected = total * (1 + SUPERVISORS);
   await until(() => deliveries.length >= expected && busLatencies.length >= total, 120_000);
   measuring = false;
+  // Everything the process did meanwhile (every app of the standalone process), per message.
+  const appCpuPerMessage = (cpuMsOf(app.child.pid!) - appCpuBefore) / total;
 
   deliveries.sort((a, b) => a - b);
   busLatencies.sort((a, b) => a - b);
@@ -305,6 +319,8 @@ try {
   process.stdout.write(
     `memory per socket: ${fmt(perSocket / 1024, 1)} KiB (resident, ${fmt(before / 2 ** 20, 0)} → ` +
       `${fmt((before + perSocket * sockets.length) / 2 ** 20, 0)} MiB for ${sockets.length} sockets)\n` +
+      `standalone process CPU per message, sent to ${1 + SUPERVISORS} sockets (user + system, ` +
+      `publish to the last frame): ${fmt(appCpuPerMessage, 2)} ms\n` +
       `frames received by the bench: ${framesReceived}; messages of another agent's conversation ` +
       `received by an agent: ${wrongDeliveries}\n` +
       `p99 ratio ${fmt(ratio, 2)} (target ≤ 1.5): ${ratio <= 1.5 ? 'met' : 'MISSED'}; visibility ` +

@@ -89,14 +89,19 @@ const baseline = await baselineMemory();
 const broker = await useBroker();
 const database = await createTestDatabase('bench_web');
 const topicPrefix = `bench-web-${randomUUID().slice(0, 8)}.`;
-const app = await startAppProcess('channel-web', {
-  DATABASE_URL: database.url,
-  KAFKA_BROKERS: broker.brokers,
-  KAFKA_TOPIC_PREFIX: topicPrefix,
-  SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-  SWITCHBOARD_DATA_DIR: `/tmp/bench-web-${randomUUID().slice(0, 8)}`,
-  LOG_LEVEL: 'warn',
-});
+const app = await startAppProcess(
+  'channel-web',
+  {
+    DATABASE_URL: database.url,
+    KAFKA_BROKERS: broker.brokers,
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    SWITCHBOARD_DATA_DIR: `/tmp/bench-web-${randomUUID().slice(0, 8)}`,
+    LOG_LEVEL: 'warn',
+  },
+  // `BENCH_CPU_PROF_DIR=/tmp/prof`: the app writes a V8 CPU profile there when it stops.
+  process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [],
+);
 await app.waitUntilReady(60_000);
 const db = new pg.Pool({ connectionString: database.url, max: 4 });
 const [{ widget_key: widgetKey }] = (

@@ -83,13 +83,17 @@ describe('widget sockets and rotated credentials', () => {
       },
       { what: 'the shop’s origin accepted on the other replica', timeoutMs: 15_000, intervalMs: 1_000 },
     );
+    // A second tab of the shop: the round judges an origin once and closes every socket from it.
+    const fromShopToo = await WidgetClient.connect(replica.wsUrl, shop);
     const ours = await WidgetClient.connect(replica.wsUrl, replica.url);
     await ours.hello();
+    expect(fromShopToo.closeCode).toBeUndefined();
 
     await t.settings.update(t.workspaceId, { allowedOrigins: [] });
     const closed = await closedWithin(fromShop, PROMISED_MS);
     expect(closed.code).toBe(CLOSE_ORIGIN_REFUSED);
     expect(closed.ms).toBeLessThan(PROMISED_MS);
+    expect((await closedWithin(fromShopToo, 1_000)).code).toBe(CLOSE_ORIGIN_REFUSED);
     // Our own origin is always allowed: its socket stays.
     expect(ours.closeCode).toBeUndefined();
     ours.socket.close();

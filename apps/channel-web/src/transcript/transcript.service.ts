@@ -101,40 +101,41 @@ export class TranscriptService {
         const counts = new Map<string, number>();
         for (const entry of fresh) counts.set(entry.contact.id, (counts.get(entry.contact.id) ?? 0) + 1);
         const ids = [...counts.keys()];
-        // History's customer and conversation, as the latest delivery names them, in the same statement.
-        const lastSeqs = await queryRows<{ id: string; last_seq: number }>(
+        // Each item's place from its contact's end: the contact's new last_seq less it is its seq.
+        const left = new Map(counts);
+        const back = fresh.map((entry) => {
+          const remaining = left.get(entry.contact.id)! - 1;
+          left.set(entry.contact.id, remaining);
+          return remaining;
+        });
+        // The contacts' sequence moved on and the items inserted at its new numbers in one
+        // statement (the contacts are locked above, so no one else numbers them meanwhile), with
+        // history's customer and conversation as the latest delivery names them.
+        const rows = await queryRows<ItemRow & { contact_id: string }>(
           tx,
-          `UPDATE channels.web_contacts c SET last_seq = c.last_seq + k.n,
-             customer_id = COALESCE(k.customer_id, c.customer_id),
-             conversation_id = COALESCE(k.conversation_id, c.conversation_id)
-           FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::uuid[]) AS k(id, n, customer_id, conversation_id)
-           WHERE c.id = k.id
-           RETURNING c.id, c.last_seq`,
+          `WITH bumped AS (
+             UPDATE channels.web_contacts c SET last_seq = c.last_seq + k.n,
+               customer_id = COALESCE(k.customer_id, c.customer_id),
+               conversation_id = COALESCE(k.conversation_id, c.conversation_id)
+             FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::uuid[]) AS k(id, n, customer_id, conversation_id)
+             WHERE c.id = k.id
+             RETURNING c.id, c.last_seq
+           )
+           INSERT INTO channels.web_transcript
+             (workspace_id, contact_id, seq, item_id, kind, direction, text, attachments, author, conversation_id, form)
+           SELECT w, c, b.last_seq - bk, i, k, d, x, a::jsonb, au::jsonb, cv, f::jsonb
+           FROM unnest($5::uuid[], $6::uuid[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[],
+                       $12::text[], $13::text[], $14::uuid[], $15::text[]) AS u(w, c, bk, i, k, d, x, a, au, cv, f)
+           JOIN bumped b ON b.id = u.c
+           RETURNING *`,
           [
             ids,
             ids.map((id) => counts.get(id)),
             ids.map((id) => links.get(id)?.customerId ?? null),
             ids.map((id) => links.get(id)?.conversationId ?? null),
-          ],
-        );
-        const nextSeq = new Map(lastSeqs.map((row) => [row.id, row.last_seq - counts.get(row.id)! + 1]));
-        const seqs = fresh.map((entry) => {
-          const seq = nextSeq.get(entry.contact.id)!;
-          nextSeq.set(entry.contact.id, seq + 1);
-          return seq;
-        });
-        const rows = await queryRows<ItemRow & { contact_id: string }>(
-          tx,
-          `INSERT INTO channels.web_transcript
-             (workspace_id, contact_id, seq, item_id, kind, direction, text, attachments, author, conversation_id, form)
-           SELECT w, c, s, i, k, d, x, a::jsonb, au::jsonb, cv, f::jsonb
-           FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
-                       $8::text[], $9::text[], $10::uuid[], $11::text[]) AS u(w, c, s, i, k, d, x, a, au, cv, f)
-           RETURNING *`,
-          [
             fresh.map((e) => e.contact.workspaceId),
             fresh.map((e) => e.contact.id),
-            seqs,
+            back,
             fresh.map((e) => e.item.id),
             fresh.map((e) => e.item.kind),
             fresh.map((e) => e.item.dir),
@@ -145,6 +146,9 @@ export class TranscriptService {
             fresh.map((e) => (e.item.form === undefined ? null : JSON.stringify(e.item.form))),
           ],
         );
+        // A contact gone before its lock was taken numbers nothing: fail the batch, as before.
+        if (rows.length !== fresh.length)
+          throw new Error(`stored ${rows.length} of ${fresh.length} transcript items: a contact is gone`);
         for (const row of rows) created.set(`${row.contact_id}|${row.item_id}`, toItem(row));
         const notices = rows
           .sort((a, b) => a.seq - b.seq)

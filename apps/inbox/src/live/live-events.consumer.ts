@@ -13,10 +13,11 @@ import {
   type HistoryApi,
   ParticipantActivityV1,
 } from '@switchboard/contracts';
-import { EventBus, EventConsumer, consume } from '@switchboard/messaging';
+import { type ConsumedEvent, EventBus, EventConsumer, consume } from '@switchboard/messaging';
 import { createLogger } from '@switchboard/platform';
 import { customersWrote } from '../snoozes/snooze-wakes.consumer.js';
 import { SnoozesService } from '../snoozes/snoozes.service.js';
+import { CoalescedWakes } from './coalesced-wakes.js';
 import { ConversationHolders, EVERYONE, type LiveAudience, SUPERVISORS, unionOf } from './live-audience.js';
 import { LiveHub } from './live-hub.service.js';
 import { InboxReplica } from './replica-id.util.js';
@@ -25,6 +26,8 @@ import { InboxReplica } from './replica-id.util.js';
 const TYPING_TTL_MS = 10_000;
 /** History lookups of conversations not seen decided yet, at once per batch. */
 const LOOKUP_CONCURRENCY = 16;
+/** Events waiting for their frames beyond which the consumer waits too (see `accept`). */
+const MAX_QUEUED_EVENTS = 5_000;
 
 /**
  * Feeds the WebSockets from the event log. Every replica must see every event (an agent's socket
@@ -44,6 +47,14 @@ const LOOKUP_CONCURRENCY = 16;
 export class LiveEventsConsumer extends EventConsumer {
   private readonly logger = createLogger('inbox.live');
   private readonly holders = new ConversationHolders();
+  private readonly wakes = new CoalescedWakes(
+    (messages) => this.snoozes.wake(messages),
+    (error) => this.logger.warn({ err: error }, 'snoozes not woken here'),
+  );
+  /** Per partition (`topic:partition`), its latest batch's frames: the next batch's go out after them. */
+  private readonly sending = new Map<string, Promise<void>>();
+  /** Events accepted whose frames have not gone out yet. */
+  private queued = 0;
 
   constructor(
     private readonly replica: InboxReplica,
@@ -78,51 +89,81 @@ export class LiveEventsConsumer extends EventConsumer {
         ],
         // Fan-out to sockets cannot fail in a way a retry would fix; never hold the partition.
         retry: { maxAttempts: 1 },
-        handleBatch: async (batch) => {
-          for (const { event } of batch) {
-            // A conversation's first message: nobody holds it yet, so history need not be asked
-            // (routing's decision, on its way, replaces this as any decision does).
-            if (event.type === ConversationMessageAppendedV1.type && event.payload.openedConversation)
-              this.holders.learn(event.payload.conversationId, null);
-          }
-          await this.lookUpHolders(
-            batch.flatMap(({ event }) => {
-              const id = conversationOf(event);
-              return id !== undefined && this.holders.holderOf(id) === undefined
-                ? [{ workspaceId: event.workspaceId, conversationId: id }]
-                : [];
-            }),
-          );
-          // Woken before the sockets hear of it, so the list they refetch shows it (ADR 0112);
-          // the durable snooze-wakes group does it too, for messages no replica was up to see.
-          await this.snoozes
-            .wake(customersWrote(batch.map((b) => b.event)))
-            .catch((error: unknown) => this.logger.warn({ err: error }, 'snoozes not woken here'));
-          const now = Date.now();
-          for (const { event, topic } of batch) {
-            if (event.type === ParticipantActivityV1.type) {
-              if (now - Date.parse(event.occurredAt) > TYPING_TTL_MS) continue;
-            }
-            const audience = this.audienceOf(event);
-            if (audience === undefined) continue;
-            this.hub.broadcast(
-              event.workspaceId,
-              {
-                type: 'event',
-                topic,
-                event: {
-                  id: event.id,
-                  type: event.type,
-                  occurredAt: event.occurredAt,
-                  payload: event.payload,
-                },
-              },
-              audience,
-            );
-          }
-        },
+        handleBatch: (batch) => this.accept(batch),
       }),
     ];
+  }
+
+  /**
+   * Queues a batch's frames and returns at once, so the consumer commits and fetches on while the
+   * frames wait for their snooze wakes (and history's answer about holders not known yet): a
+   * batch's round trips to PostgreSQL are no longer in every next batch's way. The frames of one
+   * partition still go out in its order; the wakes of batches handled at once share a statement.
+   * Nothing is lost by committing first: the feed is not durable (a socket that missed an event
+   * refetches on reconnect). Beyond MAX_QUEUED_EVENTS waiting, a batch waits for its frames: the
+   * queue is bounded, and the log is read no faster than the sockets are written.
+   */
+  private async accept(batch: readonly Consumed[]): Promise<void> {
+    if (batch.length === 0) return;
+    for (const { event } of batch) {
+      // A conversation's first message: nobody holds it yet, so history need not be asked
+      // (routing's decision, on its way, replaces this as any decision does).
+      if (event.type === ConversationMessageAppendedV1.type && event.payload.openedConversation)
+        this.holders.learn(event.payload.conversationId, null);
+    }
+    const ready = Promise.all([
+      this.lookUpHolders(
+        batch.flatMap(({ event }) => {
+          const id = conversationOf(event);
+          return id !== undefined && this.holders.holderOf(id) === undefined
+            ? [{ workspaceId: event.workspaceId, conversationId: id }]
+            : [];
+        }),
+      ),
+      // Woken before the sockets hear of it, so the list they refetch shows it (ADR 0112);
+      // the durable snooze-wakes group does it too, for messages no replica was up to see.
+      this.wakes.wake(customersWrote(batch.map((b) => b.event))),
+    ]);
+    const partition = `${batch[0]!.topic}:${batch[0]!.partition}`;
+    const previous = this.sending.get(partition) ?? Promise.resolve();
+    const sent = Promise.all([previous, ready])
+      .then(() => this.send(batch))
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'live frames not sent'));
+    this.sending.set(partition, sent);
+    this.queued += batch.length;
+    void sent.then(() => {
+      this.queued -= batch.length;
+      if (this.sending.get(partition) === sent) this.sending.delete(partition);
+    });
+    if (this.queued > MAX_QUEUED_EVENTS) await sent;
+  }
+
+  /** The batch's frames, each to its audience; every socket's share of them in one write. */
+  private send(batch: readonly Consumed[]): void {
+    const now = Date.now();
+    this.hub.batch(() => {
+      for (const { event, topic } of batch) {
+        if (event.type === ParticipantActivityV1.type) {
+          if (now - Date.parse(event.occurredAt) > TYPING_TTL_MS) continue;
+        }
+        const audience = this.audienceOf(event);
+        if (audience === undefined) continue;
+        this.hub.broadcast(
+          event.workspaceId,
+          {
+            type: 'event',
+            topic,
+            event: {
+              id: event.id,
+              type: event.type,
+              occurredAt: event.occurredAt,
+              payload: event.payload,
+            },
+          },
+          audience,
+        );
+      }
+    });
   }
 
   /** Who gets this event (undefined: nobody's socket), recording routing's decisions on the way. */
@@ -180,6 +221,12 @@ export class LiveEventsConsumer extends EventConsumer {
     await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, unique.length) }, worker));
   }
 
+  /** Once the consumer has stopped, the frames still queued go out before the sockets close. */
+  override async beforeApplicationShutdown(): Promise<void> {
+    await super.beforeApplicationShutdown();
+    await Promise.all(this.sending.values());
+  }
+
   override async onApplicationBootstrap(): Promise<void> {
     await super.onApplicationBootstrap();
     this.logger.info({ replicaId: this.replica.id }, 'live updates consumer started');
@@ -197,6 +244,8 @@ type LiveEvent =
   | BotHoldChangedV1
   | ConversationLabelsChangedV1
   | CustomerLabelsChangedV1;
+
+type Consumed = Pick<ConsumedEvent<LiveEvent>, 'event' | 'topic' | 'partition'>;
 
 /** The conversation an event is about, if any. */
 function conversationOf(event: LiveEvent): string | undefined {

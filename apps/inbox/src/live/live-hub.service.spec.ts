@@ -4,14 +4,46 @@ import type { Role } from '../auth/role.js';
 import { EVERYONE } from './live-audience.js';
 import { type LiveClient, LiveHub } from './live-hub.service.js';
 
-/** A socket that records what is sent to it. */
-function client(userId: string, role: Role, workspaceId = 'w1'): LiveClient & { sent: string[] } {
+/**
+ * A socket that records what is sent to it, and, as `ws`'s own socket does, a TCP socket under it
+ * whose corked writes are recorded as they would leave: together, at the last uncork.
+ */
+function client(
+  userId: string,
+  role: Role,
+  workspaceId = 'w1',
+): LiveClient & { sent: string[]; writes: string[][] } {
   const sent: string[] = [];
-  const socket = { OPEN: 1, readyState: 1, bufferedAmount: 0, send: (d: string) => sent.push(d) };
+  const writes: string[][] = [];
+  let corks = 0;
+  let held: string[] = [];
+  const tcp = {
+    cork: () => (corks += 1),
+    uncork: () => {
+      corks -= 1;
+      if (corks > 0 || held.length === 0) return;
+      writes.push(held);
+      held = [];
+    },
+  };
+  const socket = {
+    OPEN: 1,
+    readyState: 1,
+    bufferedAmount: 0,
+    _socket: tcp,
+    send: (d: Buffer | string, options?: { binary?: boolean }) => {
+      // Text frames only: the browser parses them as JSON.
+      expect(typeof d === 'string' || options?.binary === false).toBe(true);
+      sent.push(d.toString());
+      if (corks > 0) held.push(d.toString());
+      else writes.push([d.toString()]);
+    },
+  };
   return {
     socket: socket as unknown as WebSocket,
     session: { userId, role, workspaceId } as SessionContext,
     sent,
+    writes,
   };
 }
 
@@ -51,5 +83,25 @@ describe('LiveHub', () => {
     expect(hub.hasUser('ada')).toBe(false);
     expect(hub.hasUser('sue')).toBe(true);
     expect(hub.broadcast('w1', frame, EVERYONE)).toBe(1);
+  });
+
+  it("writes a batch's frames to each socket together, and each frame alone outside a batch", () => {
+    const hub = new LiveHub();
+    const sue = client('sue', 'supervisor');
+    const ada = client('ada', 'agent');
+    const bob = client('bob', 'agent');
+    for (const c of [sue, ada, bob]) hub.add(c);
+    const sent = hub.batch(() => {
+      let n = hub.broadcast('w1', frame, { kind: 'holders', userIds: ['ada'] });
+      n += hub.broadcast('w1', frame, { kind: 'holders', userIds: ['ada'] });
+      return n + hub.broadcast('w1', frame, { kind: 'holders', userIds: ['bob'] });
+    });
+    expect(sent).toBe(6);
+    const one = JSON.stringify(frame);
+    expect(sue.writes).toEqual([[one, one, one]]);
+    expect(ada.writes).toEqual([[one, one]]);
+    expect(bob.writes).toEqual([[one]]);
+    hub.broadcast('w1', frame, EVERYONE);
+    expect(bob.writes).toEqual([[one], [one]]);
   });
 });
