@@ -164,6 +164,15 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
           Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
         rebalanceTimeout: this.options.rebalanceTimeoutMs ?? 60_000,
         autocommit: false,
+        // kafkajs's name for the round-robin assignor first: a group joined by members of both
+        // clients (a replica not yet moved to KAFKA_CLIENT=platformatic, a rolling switch of the
+        // default) agrees on it, where @platformatic/kafka's own name alone would leave every new
+        // member refused (INCONSISTENT_GROUP_PROTOCOL) until the last kafkajs one left. Both
+        // clients encode the same standard subscription and assignment; the leader's assigns.
+        protocols: [
+          { name: 'RoundRobinAssigner', version: 0 },
+          { name: 'roundrobin', version: 1 },
+        ],
         maxWaitTime: 500,
         connectTimeout: 3_000,
         timeout: 10_000,
