@@ -11,17 +11,20 @@ import { type Consumer, Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { LIVENESS_APPLICATION_PREFIX } from './crashed-member-eviction.js';
 import { KafkaEventBus, type KafkaEventBusOptions } from './kafka-event-bus.js';
+import { PlatformaticKafkaEventBus } from './platformatic-kafka-event-bus.js';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
 const SESSION_TIMEOUT_MS = 30_000;
 
 /**
- * @platformatic/kafka's bus is left out for now: as the survivor it did not take the dead member's
- * partitions within 120 s, on a quiet machine as under load (2026-12-06), which is why kafkajs
- * stays the default client (ADR 0006). Add it back here once it does.
+ * The dead replica is a kafkajs consumer whichever client the survivor runs, so the group holds
+ * members of both clients when the survivor is @platformatic/kafka's: they agree on kafkajs's
+ * assignor name (`RoundRobinAssigner`). Before they did (2026-12-06), the broker refused that
+ * survivor's every join (INCONSISTENT_GROUP_PROTOCOL) and the spec waited for it past 120 s.
  */
 const adapters: [string, (options: KafkaEventBusOptions) => KafkaEventBus][] = [
   ['kafkajs', (options) => new KafkaEventBus(options)],
+  ['@platformatic/kafka', (options) => new PlatformaticKafkaEventBus(options)],
 ];
 
 /**

@@ -10,6 +10,7 @@ import {
 } from 'kafkajs';
 import { type BusLogger, silentBusLogger } from '../bus-logger.js';
 import { BatchProcessor } from '../consumer/batch-processor.js';
+import { DeferredCommits, type HandledOffset } from '../consumer/deferred-commits.js';
 import { type PartitionLag, cachedLag, countPublished, observeLag } from '../bus-metrics.js';
 import { type DeadLetter, deadLetterHeaders, describeError } from '../dead-letter.js';
 import {
@@ -54,6 +55,11 @@ export interface KafkaEventBusOptions {
   /** Partitions of one subscription handled at the same time (each still strictly in order). */
   readonly partitionsConsumedConcurrently?: number;
   /**
+   * How long a handled batch's offset may wait to be committed with those of the batches after
+   * it, in one request (default 200 ms): the most a crashed consumer's successor delivers again.
+   */
+  readonly commitDelayMs?: number;
+  /**
    * An ephemeral group starts with the events stamped this long before it subscribed (default
    * 5 s): events carry their producer's clock, and another host's may be behind ours.
    */
@@ -69,6 +75,8 @@ export interface KafkaEventBusOptions {
 /** Kafka's default max.message.bytes is 1 MiB per record batch; stay under it per produce request. */
 const MAX_PRODUCE_BYTES = 900_000;
 const DEFAULT_MAX_BATCH = 500;
+/** See `KafkaEventBusOptions.commitDelayMs`. */
+export const DEFAULT_COMMIT_DELAY_MS = 200;
 /** Twilio waits 15 s for a webhook's answer; a publish is one step of it. */
 const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
 
@@ -103,7 +111,8 @@ interface ProducerLane {
  * Producer: idempotent, acks=all, one request in flight so that retries can't reorder a key;
  * concurrent publishes are group-committed into shared produce requests.
  * Consumers: one kafkajs consumer per subscription; offsets are committed only after the handler
- * succeeded (or the record was durably dead-lettered).
+ * succeeded (or the record was durably dead-lettered), a consumer's partitions together in one
+ * request within 200 ms, and what is left when it stops before it leaves (ADR 0130).
  */
 export class KafkaEventBus extends EventBus {
   private readonly kafka: Kafka;
@@ -230,11 +239,39 @@ export class KafkaEventBus extends EventBus {
     const retry = resolveRetryPolicy(spec.retry);
     const maxBatch = spec.maxBatchSize ?? DEFAULT_MAX_BATCH;
     let consumer: Consumer | undefined;
+    /** The current consumer's handled offsets, committed together (a consumer replaced drops its own). */
+    let commits: DeferredCommits | undefined;
     let markAssigned: () => void = () => undefined;
     const assigned = new Promise<void>((resolve) => (markAssigned = resolve));
     const onConsumer = (c: Consumer) => {
+      commits?.close();
       consumer = c;
-      c.on(c.events.GROUP_JOIN, () => markAssigned());
+      let owned = new Set<string>();
+      c.on(c.events.GROUP_JOIN, ({ payload }) => {
+        owned = new Set(
+          Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+            partitions.map((p) => `${topic}:${p}`),
+          ),
+        );
+        markAssigned();
+      });
+      const current = new DeferredCommits({
+        delayMs: this.options.commitDelayMs ?? DEFAULT_COMMIT_DELAY_MS,
+        owns: (topic, partition) => owned.has(`${topic}:${partition}`),
+        commit: (offsets) => c.commitOffsets(offsets.map((o) => ({ ...o, offset: o.offset.toString() }))),
+        committed: (offsets) => {
+          for (const o of offsets) ephemeralStart?.committed.add(`${o.topic}:${o.partition}`);
+        },
+        failed: (error) =>
+          this.logger.info(
+            { groupId: spec.groupId, error: describeError(error) },
+            'offset commit failed; its offsets go with the next one',
+          ),
+      });
+      // kafkajs's commitOffsets() does nothing once its consumer stopped: never take that for a commit.
+      c.on(c.events.CRASH, () => current.close());
+      c.on(c.events.STOP, () => current.close());
+      commits = current;
     };
     const started = this.runConsumerUntilStopped(
       spec,
@@ -268,15 +305,12 @@ export class KafkaEventBus extends EventBus {
           if (outcome === 'aborted') return;
           const last = chunk[chunk.length - 1]!.offset;
           payload.resolveOffset(last);
-          await payload.commitOffsetsIfNecessary({
-            topics: [
-              {
-                topic: batch.topic,
-                partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
-              },
-            ],
-          });
-          ephemeralStart?.committed.add(`${batch.topic}:${batch.partition}`);
+          commits?.handled(batch.topic, batch.partition, BigInt(last) + 1n);
+          if (!payload.isRunning() || controller.signal.aborted) {
+            // Stopping: what this member handled is committed while it still is one (through the
+            // batch's own call: the consumer's commitOffsets() no longer commits once it stops).
+            await commits?.flush((offsets) => payload.commitOffsetsIfNecessary(byTopic(offsets)));
+          }
           await payload.heartbeat();
         }
       },
@@ -286,7 +320,13 @@ export class KafkaEventBus extends EventBus {
       stop: async () => {
         this.subscriptions.delete(handle);
         controller.abort();
-        // disconnect() waits for the batch in flight: its handler finishes and its offsets commit.
+        // What was handled is committed while the consumer is a member; disconnect() then waits
+        // for the batch in flight, whose handler finishes and commits its own.
+        // Bounded: with the broker away kafkajs retries a commit for about 10 s, and a stop must
+        // not wait for it (what is not committed is delivered again).
+        await withTimeout(commits?.flush() ?? Promise.resolve(), 5_000, 'offsets not committed').catch(
+          () => undefined,
+        );
         await consumer?.disconnect().catch((error: unknown) => {
           this.logger.warn({ error: describeError(error) }, 'consumer disconnect failed');
         });
@@ -770,6 +810,19 @@ export class KafkaEventBus extends EventBus {
     if (message.startsWith('Limiting retries for the idempotent producer')) return;
     this.logger[kafkaLogLevel(entry)]({ kafka: entry.namespace, ...extra }, message);
   }
+}
+
+/** Offsets as kafkajs's eachBatch commit takes them: by topic. */
+function byTopic(offsets: readonly HandledOffset[]): {
+  topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
+} {
+  const topics = new Map<string, { partition: number; offset: string }[]>();
+  for (const { topic, partition, offset } of offsets) {
+    let partitions = topics.get(topic);
+    if (partitions === undefined) topics.set(topic, (partitions = []));
+    partitions.push({ partition, offset: offset.toString() });
+  }
+  return { topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) };
 }
 
 /**

@@ -17,7 +17,7 @@ export interface PartitionQueuesOptions<R extends QueuedRecord> {
   /** Whether this member still owns the partition: records of one it lost are dropped, not handled. */
   readonly owns: (topic: string, partition: number) => boolean;
   /**
-   * Handles one partition's records, in offset order, and commits past them; resolves false when
+   * Handles one partition's records, in offset order, and has them committed; resolves false when
    * it stopped short (the consumer is stopping). Never rejects (it logs what it could not do);
    * until it settles no other batch of that partition starts.
    */
