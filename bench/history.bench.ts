@@ -141,7 +141,22 @@ async function transactions(): Promise<number> {
   );
 }
 
+/** CPU ms per second of the app and its backends while nothing arrives: what a drain's wait costs. */
+async function idleCpu(seconds: number) {
+  const appBefore = processCpuSeconds(app.child.pid!);
+  const pgBefore = new Map((await backendPids()).map((pid) => [pid, processCpuSeconds(pid)]));
+  await sleep(seconds * 1000);
+  let pg = 0;
+  for (const pid of new Set([...pgBefore.keys(), ...(await backendPids())]))
+    pg += Math.max(0, processCpuSeconds(pid) - (pgBefore.get(pid) ?? 0));
+  return {
+    appMsPerSecond: ((processCpuSeconds(app.child.pid!) - appBefore) * 1000) / seconds,
+    pgMsPerSecond: (pg * 1000) / seconds,
+  };
+}
+
 async function pacedIngest() {
+  const idle = await idleCpu(10);
   const pacer = new KafkaEventBus({
     brokers: broker.brokers.split(','),
     clientId: 'bench-channels-paced',
@@ -190,10 +205,11 @@ async function pacedIngest() {
   const { rows: latency } = await db.query<{ p50: number; p99: number; max: number }>(
     `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99,
             max(ms) AS max
-     FROM (SELECT extract(epoch FROM created_at - received_at) * 1000 AS ms
+     FROM (SELECT extract(epoch FROM created_at - received_at)::float8 * 1000 AS ms
            FROM history.messages WHERE sender_address LIKE '+1650%') AS m`,
   );
   return {
+    idle,
     total,
     seconds,
     appCpuMs: (appCpu * 1000) / total,
@@ -255,6 +271,11 @@ if (paced !== undefined) {
       ['history app: CPU ms', fmt(paced.appCpuMs, 3), 'from /proc, drain and idle work included'],
       ['its PostgreSQL backends: CPU ms', fmt(paced.pgCpuMs, 3), ''],
       ['database transactions', fmt(paced.transactions, 3), 'pg_stat_database, commits + rollbacks'],
+      [
+        'idle, before: CPU ms per second, app / backends',
+        `${fmt(paced.idle.appMsPerSecond, 1)} / ${fmt(paced.idle.pgMsPerSecond, 1)}`,
+        'nothing arriving, over 10 s',
+      ],
       [
         'published → committed, p50 / p99 / max ms',
         `${fmt(paced.latency.p50, 1)} / ${fmt(paced.latency.p99, 1)} / ${fmt(paced.latency.max, 1)}`,
