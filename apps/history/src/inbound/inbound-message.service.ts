@@ -32,8 +32,10 @@ export class ConcurrentIngestError extends Error {
   override readonly name = 'ConcurrentIngestError';
 }
 
-/** Up to this many messages go in one ingest transaction, from however many partitions' batches. */
-const MESSAGES_PER_TRANSACTION = 2_000;
+/** Up to this many messages go in one shared ingest transaction, from however many partitions' batches. */
+const MESSAGES_PER_TRANSACTION = 1_000;
+/** A partition's batch of this many messages or more is written in a transaction of its own, at once. */
+const WRITTEN_ALONE = 200;
 
 /** A partition's batch waiting for the ingest transaction it will share with others. */
 interface WaitingBatch {
@@ -67,15 +69,22 @@ export class InboundMessageService {
   ) {}
 
   /**
-   * Stores a partition's batch; resolves once it is committed. The batches that arrive while a
-   * transaction is being written (the consumer handles several partitions at once) wait and go
-   * together in the next one: a transaction's cost is mostly its round trips, whatever its size,
-   * and at a steady rate each partition's batch is a message or two.
+   * Stores a partition's batch; resolves once it is committed. The consumer hands over several
+   * partitions' batches at once. A small one (a steady rate: a message or two per partition)
+   * waits while the ingest transaction of small ones is written, and goes with the others that
+   * arrived meanwhile in the next: a transaction's cost is mostly its round trips, whatever its
+   * size. A large one (a backlog) is written at once in its own transaction, in parallel with the
+   * others, as a loaded machine needs.
    */
   ingest(events: readonly InboundMessageReceivedV1[]): Promise<IngestResult> {
     if (events.length === 0) return Promise.resolve({ stored: 0, duplicates: 0 });
     return new Promise<IngestResult>((resolve, reject) => {
-      this.waiting.push({ events, resolve, reject });
+      const batch = { events, resolve, reject };
+      if (events.length >= WRITTEN_ALONE) {
+        void this.write([batch]);
+        return;
+      }
+      this.waiting.push(batch);
       if (!this.writing) void this.writeWaiting();
     });
   }
