@@ -38,7 +38,7 @@ export const fmt = (n: number, digits = 1) =>
 const CLOCK_TICKS = 100;
 
 /** CPU seconds (user + system) a process has used so far, from /proc; 0 once it is gone. */
-function processCpuSeconds(pid: number): number {
+export function processCpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command (which may hold spaces) start after its closing parenthesis.

@@ -6,7 +6,13 @@
  *    customers, conversations, sequences and outbox events). Baseline: the same rows INSERTed as
  *    plain batches of 500 into a copy of the messages table (same indexes), from one connection.
  *    Target: ≥ 5,000 messages/s.
- * 2. Timeline: 1,000,000 messages seeded with set-based SQL (generate_series), one customer holding
+ * 2. Paced ingest (issue 20's hot path): with the app running, inbound messages published at a
+ *    steady rate for some seconds, every one from a new sender (a new customer and conversation,
+ *    as in `bench:e2e`), until stored and relayed. Per message: the CPU of the app and of its
+ *    PostgreSQL backends (from /proc, drain and idle polling included), and the database's
+ *    transactions; and the published → committed latency (the row's `created_at` − `receivedAt`).
+ *    CPU and counts hold on a loaded machine; the latency does not.
+ * 3. Timeline: 1,000,000 messages seeded with set-based SQL (generate_series), one customer holding
  *    10,000 of them interleaved with everyone else's, then vacuumed and checkpointed (the steady
  *    state of a table filled over time); the first page (50) of that customer's timeline through
  *    HistoryApi, sequentially. Baseline: a primary-key lookup of one message on the same pool.
@@ -28,10 +34,16 @@ import {
 import { createTestDatabase, inboundMessageEvent, startAppProcess } from '@switchboard/testing';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { fmt, formatTable, percentile, useBroker } from './bench.util.js';
+import { fmt, formatTable, percentile, processCpuSeconds, useBroker } from './bench.util.js';
 
+// `node dist/bench/history.bench.js <messages> <timeline calls> <paced rate/s> <paced seconds>`;
+// 0 timeline calls skips the seed and the timeline, a paced rate of 0 the paced phase.
+// BENCH_CPU_PROF=<dir> runs the app under `--cpu-prof` (its profile written there on exit).
 const INGEST_MESSAGES = Number(process.argv[2] ?? 50_000);
 const TIMELINE_CALLS = Number(process.argv[3] ?? 2_000);
+const PACED_RATE = Number(process.argv[4] ?? 500);
+const PACED_SECONDS = Number(process.argv[5] ?? 10);
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
 const TOTAL_MESSAGES = 1_000_000;
 const BIG_CUSTOMER_MESSAGES = 10_000;
 const SENDERS = 5_000;
@@ -41,7 +53,7 @@ const WORKSPACE = '00000000-0000-4000-8000-0000000000b1';
 const broker = await useBroker();
 const database = await createTestDatabase('bench_history');
 const topicPrefix = `bench-history-${randomUUID().slice(0, 8)}.`;
-const db = new pg.Pool({ connectionString: database.url, max: 4 });
+const db = new pg.Pool({ connectionString: database.url, max: 4, application_name: 'bench' });
 const env = {
   DATABASE_URL: database.url,
   KAFKA_BROKERS: broker.brokers,
@@ -85,7 +97,11 @@ await producer.close();
 events.length = 0;
 
 out('starting history and timing Kafka → committed rows…');
-const app = await startAppProcess('history', env);
+const app = await startAppProcess(
+  'history',
+  env,
+  CPU_PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`],
+);
 await app.waitUntilReady(60_000);
 let first: { at: number; n: number } | undefined;
 let last: { at: number; n: number };
@@ -103,7 +119,109 @@ while ((await count('SELECT count(*) AS n FROM history.outbox')) > 0) {
 }
 const relayedAt = performance.now();
 const eventsRate = (last.n - first!.n) / ((relayedAt - first!.at) / 1000);
+
+// 2. Paced ingest ----------------------------------------------------------------------------
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const paced = PACED_RATE > 0 ? await pacedIngest() : undefined;
 await app.stop('SIGTERM');
+
+/** The app's PostgreSQL backends (every connection to the bench's database but the bench's own). */
+async function backendPids(): Promise<number[]> {
+  const { rows: found } = await db.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name <> 'bench'`,
+  );
+  return found.map((r) => r.pid);
+}
+
+async function transactions(): Promise<number> {
+  // Backends flush their counts at most once a second when idle.
+  await sleep(1_500);
+  return count(
+    'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
+  );
+}
+
+/** CPU ms per second of the app and its backends while nothing arrives: what a drain's wait costs. */
+async function idleCpu(seconds: number) {
+  const appBefore = processCpuSeconds(app.child.pid!);
+  const pgBefore = new Map((await backendPids()).map((pid) => [pid, processCpuSeconds(pid)]));
+  await sleep(seconds * 1000);
+  let pg = 0;
+  for (const pid of new Set([...pgBefore.keys(), ...(await backendPids())]))
+    pg += Math.max(0, processCpuSeconds(pid) - (pgBefore.get(pid) ?? 0));
+  return {
+    appMsPerSecond: ((processCpuSeconds(app.child.pid!) - appBefore) * 1000) / seconds,
+    pgMsPerSecond: (pg * 1000) / seconds,
+  };
+}
+
+async function pacedIngest() {
+  const idle = await idleCpu(10);
+  const pacer = new KafkaEventBus({
+    brokers: broker.brokers.split(','),
+    clientId: 'bench-channels-paced',
+    topicPrefix,
+    partitions: PARTITIONS,
+    replicationFactor: 1,
+  });
+  const total = Math.round(PACED_RATE * PACED_SECONDS);
+  const storedBefore = await count('SELECT count(*) AS n FROM history.messages');
+  const transactionsBefore = await transactions();
+  const cpuOf = (pids: readonly number[]) => new Map(pids.map((pid) => [pid, processCpuSeconds(pid)]));
+  const appBefore = processCpuSeconds(app.child.pid!);
+  const pgBefore = cpuOf(await backendPids());
+  const began = performance.now();
+  const publishes: Promise<void>[] = [];
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - began) / 1000) * PACED_RATE));
+    const tick: ReturnType<typeof inboundMessageEvent>[] = [];
+    for (; sent < due; sent += 1) {
+      tick.push(
+        inboundMessageEvent({
+          workspaceId: WORKSPACE,
+          sender: {
+            kind: 'phone',
+            address: `+1650${String(1_000_000 + sent).padStart(7, '0')}`,
+            verified: true,
+          },
+          text: `Hello, this is paced message ${sent}`,
+        }),
+      );
+    }
+    // A publish Kafka did not acknowledge in time (a loaded machine) is sent again: history
+    // stores a message once whatever its deliveries (provider ids), so counts stay right.
+    const publish = (events: typeof tick): Promise<void> =>
+      pacer.emit(events).catch(() => sleep(100).then(() => publish(events)));
+    if (tick.length > 0) publishes.push(publish(tick));
+    await sleep(10);
+  }
+  await Promise.all(publishes);
+  await pacer.close();
+  while ((await count('SELECT count(*) AS n FROM history.messages')) < storedBefore + total) await sleep(20);
+  while ((await count('SELECT count(*) AS n FROM history.outbox')) > 0) await sleep(20);
+  const seconds = (performance.now() - began) / 1000;
+  const appCpu = processCpuSeconds(app.child.pid!) - appBefore;
+  let pgCpu = 0;
+  for (const [pid, now] of cpuOf([...new Set([...pgBefore.keys(), ...(await backendPids())])]))
+    pgCpu += Math.max(0, now - (pgBefore.get(pid) ?? 0));
+  const transactionCount = (await transactions()) - transactionsBefore;
+  const { rows: latency } = await db.query<{ p50: number; p99: number; max: number }>(
+    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99,
+            max(ms) AS max
+     FROM (SELECT extract(epoch FROM created_at - received_at)::float8 * 1000 AS ms
+           FROM history.messages WHERE sender_address LIKE '+1650%') AS m`,
+  );
+  return {
+    idle,
+    total,
+    seconds,
+    appCpuMs: (appCpu * 1000) / total,
+    pgCpuMs: (pgCpu * 1000) / total,
+    transactions: transactionCount / total,
+    latency: latency[0]!,
+  };
+}
 
 out('baseline: the same rows as plain batched INSERTs…');
 await db.query('CREATE TABLE history.messages_baseline (LIKE history.messages INCLUDING ALL)');
@@ -146,7 +264,39 @@ out(
   `ingest: ${fmt(ingestRate, 0)} messages/s (events relayed: ${fmt(eventsRate, 0)}/s); baseline INSERT: ${fmt(baselineRate, 0)} rows/s`,
 );
 
-// 2. Timeline --------------------------------------------------------------------------------
+if (paced !== undefined) {
+  out(
+    formatTable([
+      [
+        `paced ingest, ${fmt(PACED_RATE, 0)}/s for ${fmt(PACED_SECONDS, 0)} s, each a new customer`,
+        'per message',
+        '',
+      ],
+      ['history app: CPU ms', fmt(paced.appCpuMs, 3), 'from /proc, drain and idle work included'],
+      ['its PostgreSQL backends: CPU ms', fmt(paced.pgCpuMs, 3), ''],
+      ['database transactions', fmt(paced.transactions, 3), 'pg_stat_database, commits + rollbacks'],
+      [
+        'idle, before: CPU ms per second, app / backends',
+        `${fmt(paced.idle.appMsPerSecond, 1)} / ${fmt(paced.idle.pgMsPerSecond, 1)}`,
+        'nothing arriving, over 10 s',
+      ],
+      [
+        'published → committed, p50 / p99 / max ms',
+        `${fmt(paced.latency.p50, 1)} / ${fmt(paced.latency.p99, 1)} / ${fmt(paced.latency.max, 1)}`,
+        `${fmt(paced.total, 0)} messages stored and relayed in ${fmt(paced.seconds, 1)} s`,
+      ],
+    ]),
+  );
+}
+if (TIMELINE_CALLS === 0) {
+  await db.end();
+  await database.drop();
+  await broker.stop();
+  out(`load average at the end: ${load()}`);
+  process.exit(0);
+}
+
+// 3. Timeline --------------------------------------------------------------------------------
 const seedCount = TOTAL_MESSAGES - (await count('SELECT count(*) AS n FROM history.messages'));
 out(`seeding ${fmt(seedCount, 0)} more messages with generate_series (1,000,000 in all)…`);
 const seedStart = performance.now();

@@ -94,6 +94,31 @@ describe('history service', () => {
     });
   });
 
+  it('stores every other sender’s messages when one message can never be stored', async () => {
+    const ws = randomUUID();
+    // PostgreSQL refuses a NUL in text: this one fails every attempt and is dead-lettered. The
+    // others, some on the other partition and so perhaps in the same ingest transaction as it,
+    // must be stored all the same.
+    const poison = sms(ws, '+14155550190', 'nul \u0000 byte');
+    const others = Array.from({ length: 12 }, (_, i) => sms(ws, `+1415555020${i % 6}`, `other ${i}`));
+    await Promise.all([app.emit([poison]), ...others.map((e) => app.emit([e]))]);
+    await waitFor(
+      async () =>
+        (await count('SELECT count(*) AS n FROM history.messages WHERE workspace_id = $1', [ws])) >= 12,
+      { what: 'the other messages stored', timeoutMs: 60_000 },
+    );
+    await waitFor(() => appended(ws).length >= 12, { what: 'their events' });
+    await settle(500);
+    const stored = await app.db.query<{ provider_message_id: string }>(
+      'SELECT provider_message_id FROM history.messages WHERE workspace_id = $1',
+      [ws],
+    );
+    expect(stored.rows.map((r) => r.provider_message_id).sort()).toEqual(
+      others.map((e) => e.payload.providerMessageId).sort(),
+    );
+    expect(appended(ws)).toHaveLength(12);
+  }, 90_000);
+
   it('orders the timeline as the sequence, across batches, and announces each message at its stored time', async () => {
     const ws = randomUUID();
     const from = '+14155550120';

@@ -13,6 +13,8 @@ export interface ConversationAdvance {
   readonly preview: string | null;
   readonly channel: Channel;
   readonly channelAccountId: string;
+  /** The customer was made in this transaction: they have no conversation to advance yet. */
+  readonly newCustomer: boolean;
 }
 
 export interface AdvancedConversation {
@@ -34,7 +36,8 @@ export interface AdvancedConversation {
  * also the row lock), and opens a conversation, already advanced, for customers without one. The
  * partial unique index settles two batches opening one for the same customer: the loser advances
  * the winner's. The ingest path's equivalent of `openConversations` + an UPDATE, one statement
- * and one tuple version fewer per conversation. `nowMicros` is the clock's time (ADR 0120).
+ * and one tuple version fewer per conversation. New customers (every sender's first message) go
+ * straight to the insert. `nowMicros` is the clock's time (ADR 0120).
  */
 export async function advanceConversations(
   tx: Db,
@@ -78,7 +81,8 @@ export async function advanceConversations(
       });
     }
   };
-  await update(advances);
+  const known = advances.filter((a) => !a.newCustomer);
+  if (known.length > 0) await update(known);
   const missing = advances.filter((a) => !result.has(a.customerId));
   if (missing.length === 0) return result;
 

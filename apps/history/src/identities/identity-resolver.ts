@@ -19,6 +19,8 @@ export interface ResolvedIdentity {
   readonly customerId: string;
   readonly verified: boolean;
   readonly optedOut: boolean;
+  /** Made by this call, with a new customer: one without any conversation yet. */
+  readonly created: boolean;
 }
 
 /** A row of history.identities, as lookups return it. */
@@ -36,8 +38,14 @@ export const IDENTITY_COLUMNS = 'id, workspace_id, kind, value, customer_id, ver
 
 const SYSTEM: MessageSender = { type: 'system', name: 'identity linking' };
 
-function resolved(row: IdentityRow): ResolvedIdentity {
-  return { id: row.id, customerId: row.customer_id, verified: row.verified, optedOut: row.opted_out };
+function resolved(row: IdentityRow, created = false): ResolvedIdentity {
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    verified: row.verified,
+    optedOut: row.opted_out,
+    created,
+  };
 }
 
 async function selectIdentities(tx: Db, senders: readonly SenderIdentity[]): Promise<IdentityRow[]> {
@@ -82,27 +90,33 @@ export async function resolveIdentities(
   const missing = list.filter((s) => !found.has(identityKey(s.workspaceId, s.kind, s.value)));
   if (missing.length > 0) {
     const customerIds = missing.map(() => randomUUID());
-    await tx.query(
-      `INSERT INTO history.customers (id, workspace_id, name)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[])`,
-      [customerIds, missing.map((s) => s.workspaceId), missing.map((s) => s.displayName ?? null)],
-    );
+    // Customers, identities and the merge suggestions their claims make, in one statement (one
+    // round trip: ingest creates a customer per new sender). The identities' foreign key sees the
+    // customers: it is checked once the whole statement has run.
     const inserted = await rows<IdentityRow>(
       tx,
-      `INSERT INTO history.identities (id, workspace_id, customer_id, kind, value, verified)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::boolean[])
-       ON CONFLICT (workspace_id, kind, value) DO NOTHING
-       RETURNING ${IDENTITY_COLUMNS}`,
+      `WITH customers AS (
+         INSERT INTO history.customers (id, workspace_id, name)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[])),
+       inserted AS (
+         INSERT INTO history.identities (id, workspace_id, customer_id, kind, value, verified)
+         SELECT * FROM unnest($4::uuid[], $2::uuid[], $1::uuid[], $5::text[], $6::text[], $7::boolean[])
+         ON CONFLICT (workspace_id, kind, value) DO NOTHING
+         RETURNING ${IDENTITY_COLUMNS}),
+       suggested AS (${suggestFromClaimsSql('inserted')})
+       SELECT * FROM inserted`,
       [
-        missing.map(() => randomUUID()),
-        missing.map((s) => s.workspaceId),
         customerIds,
+        missing.map((s) => s.workspaceId),
+        missing.map((s) => s.displayName ?? null),
+        missing.map(() => randomUUID()),
         missing.map((s) => s.kind),
         missing.map((s) => s.value),
         missing.map((s) => s.verified),
       ],
     );
-    for (const row of inserted) found.set(identityKey(row.workspace_id, row.kind, row.value), resolved(row));
+    for (const row of inserted)
+      found.set(identityKey(row.workspace_id, row.kind, row.value), resolved(row, true));
     const lostIndexes = missing
       .map((s, i) => (found.has(identityKey(s.workspaceId, s.kind, s.value)) ? -1 : i))
       .filter((i) => i >= 0);
@@ -117,10 +131,6 @@ export async function resolveIdentities(
         found.set(identityKey(row.workspace_id, row.kind, row.value), resolved(row));
       }
     }
-    await suggestFromClaims(
-      tx,
-      inserted.map((r) => r.id),
-    );
   }
 
   // A channel now proves an address that was on record unproven.
@@ -149,18 +159,17 @@ export async function resolveIdentities(
   return found;
 }
 
-/** Unverified claims by other customers on identities just created become merge suggestions. */
-async function suggestFromClaims(tx: Db, identityIds: readonly string[]): Promise<void> {
-  if (identityIds.length === 0) return;
-  await tx.query(
-    `INSERT INTO history.merge_suggestions (id, workspace_id, customer_id, candidate_customer_id, kind, value)
+/**
+ * Unverified claims by other customers on identities just created become merge suggestions: an
+ * INSERT for a CTE beside the one (`identities`, its name) returning the created rows.
+ */
+function suggestFromClaimsSql(identities: string): string {
+  return `INSERT INTO history.merge_suggestions (id, workspace_id, customer_id, candidate_customer_id, kind, value)
      SELECT gen_random_uuid(), c.workspace_id, c.customer_id, i.customer_id, c.kind, c.value
-     FROM history.identities i
+     FROM ${identities} i
      JOIN history.identity_claims c ON c.workspace_id = i.workspace_id AND c.kind = i.kind AND c.value = i.value
-     WHERE i.id = ANY($1::uuid[]) AND c.customer_id <> i.customer_id
-     ON CONFLICT DO NOTHING`,
-    [identityIds],
-  );
+     WHERE c.customer_id <> i.customer_id
+     ON CONFLICT DO NOTHING`;
 }
 
 async function suggest(
@@ -303,12 +312,13 @@ async function resolveIdentitiesFor(
 ): Promise<string | undefined> {
   const inserted = await rows<IdentityRow>(
     tx,
-    `INSERT INTO history.identities (id, workspace_id, customer_id, kind, value, verified)
-     VALUES ($1, $2, $3, $4, $5, true) ON CONFLICT (workspace_id, kind, value) DO NOTHING
-     RETURNING ${IDENTITY_COLUMNS}`,
+    `WITH inserted AS (
+       INSERT INTO history.identities (id, workspace_id, customer_id, kind, value, verified)
+       VALUES ($1, $2, $3, $4, $5, true) ON CONFLICT (workspace_id, kind, value) DO NOTHING
+       RETURNING ${IDENTITY_COLUMNS}),
+     suggested AS (${suggestFromClaimsSql('inserted')})
+     SELECT * FROM inserted`,
     [randomUUID(), workspaceId, customerId, kind, value],
   );
-  if (inserted[0] === undefined) return undefined;
-  await suggestFromClaims(tx, [inserted[0].id]);
-  return inserted[0].customer_id;
+  return inserted[0]?.customer_id;
 }

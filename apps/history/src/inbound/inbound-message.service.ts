@@ -32,6 +32,18 @@ export class ConcurrentIngestError extends Error {
   override readonly name = 'ConcurrentIngestError';
 }
 
+/** Up to this many messages go in one shared ingest transaction, from however many partitions' batches. */
+const MESSAGES_PER_TRANSACTION = 1_000;
+/** A partition's batch of this many messages or more is written in a transaction of its own, at once. */
+const WRITTEN_ALONE = 200;
+
+/** A partition's batch waiting for the ingest transaction it will share with others. */
+interface WaitingBatch {
+  readonly events: readonly InboundMessageReceivedV1[];
+  readonly resolve: (result: IngestResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 interface Item {
   readonly event: InboundMessageReceivedV1;
   readonly text: string | null;
@@ -48,20 +60,84 @@ interface Item {
  */
 @Injectable()
 export class InboundMessageService {
+  private readonly waiting: WaitingBatch[] = [];
+  private writing = false;
+
   constructor(
     @InjectServiceDataSource('history') private readonly db: DataSource,
     private readonly relay: OutboxRelay,
     private readonly clock: Clock,
   ) {}
 
-  async ingest(events: readonly InboundMessageReceivedV1[]): Promise<IngestResult> {
-    if (events.length === 0) return { stored: 0, duplicates: 0 };
-    const stored = await this.db.transaction((tx) => this.ingestInTransaction(tx, events));
-    if (stored > 0) this.relay.kick();
-    return { stored, duplicates: events.length - stored };
+  /**
+   * Stores a partition's batch; resolves once it is committed. The consumer hands over several
+   * partitions' batches at once. A small one (a steady rate: a message or two per partition)
+   * waits while the ingest transaction of small ones is written, and goes with the others that
+   * arrived meanwhile in the next: a transaction's cost is mostly its round trips, whatever its
+   * size. A large one (a backlog) is written at once in its own transaction, in parallel with the
+   * others, as a loaded machine needs.
+   */
+  ingest(events: readonly InboundMessageReceivedV1[]): Promise<IngestResult> {
+    if (events.length === 0) return Promise.resolve({ stored: 0, duplicates: 0 });
+    return new Promise<IngestResult>((resolve, reject) => {
+      const batch = { events, resolve, reject };
+      if (events.length >= WRITTEN_ALONE) {
+        void this.write([batch]);
+        return;
+      }
+      this.waiting.push(batch);
+      if (!this.writing) void this.writeWaiting();
+    });
   }
 
-  private async ingestInTransaction(tx: Db, events: readonly InboundMessageReceivedV1[]): Promise<number> {
+  private async writeWaiting(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.waiting.length > 0) {
+        let messages = 0;
+        let take = 0;
+        while (take < this.waiting.length && (take === 0 || messages < MESSAGES_PER_TRANSACTION)) {
+          messages += this.waiting[take]!.events.length;
+          take += 1;
+        }
+        await this.write(this.waiting.splice(0, take));
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /**
+   * One transaction for the batches. When it fails and holds several, each is written again on
+   * its own and settles with its own outcome: one batch's poison message or lost partition must
+   * not fail (and in the end dead-letter) the others'.
+   */
+  private async write(batches: readonly WaitingBatch[]): Promise<void> {
+    let stored: Set<InboundMessageReceivedV1>;
+    try {
+      stored = await this.db.transaction((tx) =>
+        this.ingestInTransaction(
+          tx,
+          batches.flatMap((b) => b.events),
+        ),
+      );
+    } catch (error) {
+      if (batches.length === 1) batches[0]!.reject(error);
+      else for (const batch of batches) await this.write([batch]);
+      return;
+    }
+    if (stored.size > 0) this.relay.kick();
+    for (const batch of batches) {
+      const mine = batch.events.filter((e) => stored.has(e)).length;
+      batch.resolve({ stored: mine, duplicates: batch.events.length - mine });
+    }
+  }
+
+  /** Resolves with the events stored (the rest were already stored, or repeated in the batch). */
+  private async ingestInTransaction(
+    tx: Db,
+    events: readonly InboundMessageReceivedV1[],
+  ): Promise<Set<InboundMessageReceivedV1>> {
     const seen = new Set<string>();
     const items: Item[] = [];
     for (const event of events) {
@@ -115,7 +191,7 @@ export class InboundMessageService {
           `${i.event.workspaceId}\u0000${i.event.payload.channelAccountId}\u0000${i.event.payload.providerMessageId}`,
         ),
     );
-    if (fresh.length === 0) return 0;
+    if (fresh.length === 0) return new Set();
 
     const outbox: OutboxEntry[] = [];
     const identities = await resolveIdentities(
@@ -149,6 +225,12 @@ export class InboundMessageService {
       if (after !== current) movedTo.set(current, after);
     }
     for (const item of fresh) item.customerId = currentCustomer(item.customerId);
+    // Customers made just now have no conversation: no UPDATE to look for one. Not when linking
+    // ran: a merge may have moved another customer's conversation to one of them.
+    const newCustomers = new Set<string>();
+    if (movedTo.size === 0 && fresh.every((i) => (i.event.payload.sender.identities?.length ?? 0) === 0)) {
+      for (const identity of identities.values()) if (identity.created) newCustomers.add(identity.customerId);
+    }
 
     // Sequence numbers: each conversation's counter moves by its messages in this batch, in order.
     const perCustomer = new Map<string, Item[]>();
@@ -168,6 +250,7 @@ export class InboundMessageService {
           preview: lastMessagePreview(last.text),
           channel: last.event.payload.channel,
           channelAccountId: last.event.payload.channelAccountId,
+          newCustomer: newCustomers.has(customerId),
         };
       }),
       clockMicros(this.clock),
@@ -249,7 +332,7 @@ export class InboundMessageService {
     // The messages and the outbox row in one statement (one round trip). A plain INSERT:
     // duplicates were filtered above, and a row a concurrent transaction slipped in since fails
     // the unique key, rolling the batch back for a retry that will see it (no gaps).
-    const [result] = await rows<{ stored: number }>(
+    await rows(
       tx,
       `WITH inserted AS (
          INSERT INTO history.messages
@@ -293,6 +376,6 @@ export class InboundMessageService {
         });
       throw error;
     });
-    return result!.stored;
+    return new Set(planned.map((m) => m.item.event));
   }
 }

@@ -47,17 +47,24 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async run(): Promise<void> {
     let failures = 0;
+    // Whether a round may find rows: after a kick (a commit that wrote some) or a failure, yes;
+    // otherwise (a poll, or the round after one that relayed) one plain read says whether to open
+    // the relay's transaction at all: one round trip where the transaction is three.
+    let expectRows = true;
     while (!this.stopping) {
+      expectRows ||= this.kicked;
       this.kicked = false;
       let relayed: number;
       try {
-        relayed = await this.relayOnce();
+        relayed = expectRows || (await this.outboxHoldsRows()) ? await this.relayOnce() : 0;
+        expectRows = false;
         failures = 0;
       } catch (error) {
         failures += 1;
         const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** failures);
         this.logger.warn({ error: String(error), failures, delayMs: delay }, 'outbox relay failed; retrying');
         await this.idle(delay);
+        expectRows = true;
         continue;
       }
       // After a non-empty round, go again at once: the outbox may hold more.
@@ -76,6 +83,14 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     }).finally(() => {
       this.wake = undefined;
     });
+  }
+
+  private async outboxHoldsRows(): Promise<boolean> {
+    const [found] = await rows<{ held: boolean }>(
+      this.db,
+      'SELECT EXISTS (SELECT 1 FROM history.outbox) AS held',
+    );
+    return found?.held === true;
   }
 
   private relayOnce(): Promise<number> {
