@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectServiceDataSource, queryRows } from '@switchboard/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Erasure, Fact, FactData } from '../projection/fact.js';
+import { upsertLatestLabels } from '../projection/conversation-labels.repository.js';
 import type { LabelChange } from '../projection/label-change.js';
 
 /** The SQL of a rebuild (ADR 0106): its staging rows, and the workspace's figures it starts afresh. */
@@ -53,22 +54,7 @@ export class RebuildRepository {
    * page leaves it. `changes`: one per conversation, in key order (`latestPerConversation`).
    */
   async stageLabels(changes: readonly LabelChange[]): Promise<void> {
-    if (changes.length === 0) return;
-    await this.db.query(
-      `INSERT INTO reporting.rebuild_labels AS l (workspace_id, conversation_id, label_ids, changed_at, event_id)
-       SELECT c.w, c.c, array(SELECT jsonb_array_elements_text(c.labels)::uuid), c.at, c.e
-         FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[], $4::timestamptz[], $5::uuid[]) AS c(w, c, labels, at, e)
-       ON CONFLICT (workspace_id, conversation_id) DO UPDATE
-          SET label_ids = excluded.label_ids, changed_at = excluded.changed_at, event_id = excluded.event_id
-        WHERE (excluded.changed_at, excluded.event_id) > (l.changed_at, l.event_id)`,
-      [
-        changes.map((c) => c.workspaceId),
-        changes.map((c) => c.conversationId),
-        changes.map((c) => JSON.stringify(c.labelIds)),
-        changes.map((c) => new Date(c.changedAt).toISOString()),
-        changes.map((c) => c.eventId),
-      ],
-    );
+    await upsertLatestLabels(this.db, 'reporting.rebuild_labels', changes, { skipErased: false });
   }
 
   /** Staged label changes of the workspace after conversation `after`, in key order. */
