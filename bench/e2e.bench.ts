@@ -30,6 +30,7 @@ import {
   twilioInboundSmsParams,
 } from '@switchboard/testing';
 import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
 import WebSocket from 'ws';
 import {
   type KafkaPerfModule,
@@ -159,15 +160,48 @@ const env: Record<string, string> = {
   CHANNEL_WEB_API_URL: nowhere,
   GRPC_API_URL: nowhere,
 };
+/**
+ * What the platform asked PostgreSQL per message over the whole run, by statement, where the
+ * server has `pg_stat_statements` loaded (its figures are per database; nothing if it is not).
+ */
+async function statementsPerMessage(messages: number): Promise<string> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    // The view, not the figures, is per database: the server has counted since it started.
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    const { rows } = await client.query<{ calls: number; ms: number; query: string }>(
+      `SELECT calls::float8 AS calls, total_exec_time AS ms, regexp_replace(query, '\\s+', ' ', 'g') AS query
+         FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+        ORDER BY 1 DESC`,
+    );
+    const calls = rows.reduce((n, r) => n + Number(r.calls), 0);
+    const table = [
+      ['statements per message', 'exec ms per message', 'statement'],
+      ...rows
+        .slice(0, 15)
+        .map((r) => [fmt(Number(r.calls) / messages, 2), fmt(r.ms / messages, 3), r.query.slice(0, 90)]),
+    ];
+    return `\nPostgreSQL, the whole run: ${fmt(calls / messages, 1)} statements per message\n${formatTable(table)}\n`;
+  } catch {
+    return '\n(PostgreSQL statements per message: pg_stat_statements is not loaded on this server)\n';
+  } finally {
+    await client.end();
+  }
+}
+
 const apps: AppProcess[] = [];
 // Whatever ends this process, the apps it started go with it.
 process.once('exit', () => apps.forEach((a) => a.child.kill('SIGKILL')));
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+// Node's own flags for every app, e.g. `E2E_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'`.
+const nodeArgs = (process.env.E2E_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const start = async (app: string, internalRpcPort?: number) => {
-  const p = await startAppProcess(app, {
-    ...env,
-    ...(internalRpcPort === undefined ? {} : { INTERNAL_RPC_PORT: String(internalRpcPort) }),
-  });
+  const p = await startAppProcess(
+    app,
+    { ...env, ...(internalRpcPort === undefined ? {} : { INTERNAL_RPC_PORT: String(internalRpcPort) }) },
+    nodeArgs,
+  );
   apps.push(p);
   return p;
 };
@@ -669,6 +703,7 @@ try {
       verdicts.join('\n') +
       `\n\n${formatTable(cpuTable)}\n(machine: ${availableParallelism()} cores; PostgreSQL and java count every process of that name on the machine)\n`,
   );
+  process.stdout.write(await statementsPerMessage(results.reduce((n, r) => n + r.traces.length, 0)));
   if (failedProbes > 0)
     process.stdout.write(`\nbare bus probes not acknowledged within 5 s: ${failedProbes}\n`);
   if (errors.size > 0) process.stdout.write(`\nerrors: ${[...errors].slice(0, 10).join('; ')}\n`);
