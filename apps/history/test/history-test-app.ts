@@ -38,6 +38,8 @@ export interface HistoryTestApp {
   readonly emitted: EventEnvelope[];
   /** Outbound requests history dead-lettered, in arrival order. */
   readonly deadLettered: EventEnvelope[];
+  /** One of history's providers, to call it directly (a consumer's batch exactly as a test writes it). */
+  get<T>(type: abstract new (...args: never[]) => T): T;
   close(): Promise<void>;
 }
 
@@ -114,6 +116,7 @@ export async function startHistoryTestApp(
     db,
     emitted,
     deadLettered,
+    get: (type) => moduleRef.get(type, { strict: false }),
     emit: async (events) => {
       // A topic the broker created a moment ago may not have a leader yet: try again shortly.
       for (let attempt = 1; ; attempt++) {

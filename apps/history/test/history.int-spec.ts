@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  BotHoldChangedV1,
   ConversationAssignedV1,
   type ConversationMessageAppendedV1,
   ConversationStatusChangedV1,
@@ -17,6 +18,7 @@ import {
   OutboundMessageRequestedV1,
 } from '@switchboard/contracts';
 import { inboundMessageEvent, settle, waitFor } from '@switchboard/testing';
+import { AssignmentService } from '../src/assignments/assignment.service.js';
 import { type HistoryTestApp, startHistoryTestApp } from './history-test-app.js';
 
 const agent: MessageSender = { type: 'agent', id: 'agent-1', name: 'Ada' };
@@ -699,6 +701,26 @@ describe('history service', () => {
       return found.length > 0 ? found : undefined;
     });
     expect(statuses).toHaveLength(1);
+    // The customer and the previous status are the conversation's, as the statement found it.
+    expect(statuses[0]!.payload).toMatchObject({
+      conversationId,
+      customerId,
+      status: 'resolved',
+      previousStatus: 'open',
+      changedBy: agent,
+      changedAt: resolved.resolvedAt,
+    });
+    expect(
+      (
+        await app.db.query<{ previous_status: string }>(
+          'SELECT previous_status FROM history.status_changes WHERE conversation_id = $1',
+          [conversationId],
+        )
+      ).rows,
+    ).toEqual([{ previous_status: 'open' }]);
+    await expect(
+      app.api.setConversationStatus(randomUUID(), conversationId, 'open', agent),
+    ).rejects.toBeInstanceOf(NotFoundError);
     const page = await app.api.listConversations(ws, { customerId, order: 'recent', pageSize: 1 });
     expect(page.items[0]!.id).toBe(next.conversationId);
     const rest = await app.api.listConversations(ws, {
@@ -787,6 +809,105 @@ describe('history service', () => {
     await waitFor(async () => (await assignee()) === null);
     const unassigned = await app.api.listConversations(ws, { unassigned: true });
     expect(unassigned.items.map((c) => c.id)).toEqual([conversationId]);
+  });
+
+  it("applies a batch of routing's decisions in one statement as if one by one, each once", async () => {
+    const ws = randomUUID();
+    await publishInbound([sms(ws, '+14155550128', 'first'), sms(ws, '+14155550129', 'second')]);
+    await waitFor(() => appended(ws).length === 2);
+    const [a, b] = appended(ws).map((e) => e.payload.conversationId) as [string, string];
+    const start = Date.now();
+    const at = (ms: number) => new Date(start + ms).toISOString();
+    const assign = (
+      conversationId: string,
+      agentId: string,
+      ms: number,
+      mode: 'assign' | 'offer' = 'assign',
+    ) =>
+      ConversationAssignedV1.create({
+        workspaceId: ws,
+        payload: {
+          conversationId,
+          queueId: 'support',
+          agentId,
+          mode,
+          assignedAt: at(ms),
+          explanation: { step: { index: 0, expression: 'true' }, reason: 'lowest occupancy', candidates: [] },
+        },
+      });
+    const unassign = (conversationId: string, agentId: string, ms: number) =>
+      ConversationUnassignedV1.create({
+        workspaceId: ws,
+        payload: { conversationId, agentId, queueId: 'billing', reason: 'transferred', unassignedAt: at(ms) },
+      });
+    const hold = BotHoldChangedV1.create({
+      workspaceId: ws,
+      payload: {
+        conversationId: a,
+        customerId: appended(ws)[0]!.payload.customerId,
+        channel: 'sms',
+        held: true,
+        reason: null,
+        agentId: null,
+        changedAt: at(0),
+      },
+    });
+    const assignments = app.get(AssignmentService);
+    const state = async (conversationId: string) => {
+      const c = await app.api.getConversation(ws, conversationId);
+      return { assigneeId: c.assigneeId, queueId: c.queueId };
+    };
+    const recorded = async (conversationId: string) =>
+      (await app.api.listAssignments(ws, conversationId)).map((r) => `${r.mode}:${r.agentId}`);
+
+    // One batch, two conversations. a: assigned, offered, unassigned, then an assignment older
+    // than the unassignment (late: history only), and the first one again (a duplicate in the
+    // batch: nothing). b: assigned, and another agent's unassignment of the same instant (nothing).
+    const first = assign(a, 'agent-1', 1_000);
+    const batch = [
+      hold,
+      first,
+      assign(a, 'agent-9', 1_500, 'offer'),
+      unassign(a, 'agent-1', 2_000),
+      assign(a, 'agent-2', 1_800),
+      first,
+      assign(b, 'agent-3', 1_000),
+      unassign(b, 'agent-4', 1_000),
+    ];
+    await assignments.record(batch);
+    expect(await state(a)).toEqual({ assigneeId: null, queueId: 'billing' });
+    expect(await state(b)).toEqual({ assigneeId: 'agent-3', queueId: 'support' });
+    expect(await recorded(a)).toEqual([
+      'assign:agent-1',
+      'offer:agent-9',
+      'assign:agent-2',
+      'unassign:agent-1',
+    ]);
+
+    // Redelivered with new decisions: the old ones change nothing again. b is transferred at one
+    // instant, its unassignment after the assignment (the assignment stands). a is assigned to
+    // agent-6, then to agent-7 and taken back from agent-7 at one instant: in this order, nobody
+    // holds it (the other way round, agent-7 would). An assignment of a under another workspace's
+    // id changes nothing of this workspace's.
+    await assignments.record([
+      ...batch,
+      assign(b, 'agent-5', 4_000),
+      unassign(b, 'agent-3', 4_000),
+      assign(a, 'agent-6', 3_000),
+      assign(a, 'agent-7', 5_000),
+      unassign(a, 'agent-7', 5_000),
+      { ...assign(a, 'agent-x', 9_000), workspaceId: randomUUID() },
+    ]);
+    expect(await state(a)).toEqual({ assigneeId: null, queueId: 'billing' });
+    expect(await state(b)).toEqual({ assigneeId: 'agent-5', queueId: 'support' });
+    expect(await recorded(a)).toHaveLength(7);
+    expect((await recorded(b)).sort()).toEqual([
+      'assign:agent-3',
+      'assign:agent-5',
+      'unassign:agent-3',
+      'unassign:agent-4',
+    ]);
+    expect(await count('SELECT count(*) AS n FROM history.bot_holds WHERE workspace_id = $1', [ws])).toBe(1);
   });
 
   it("never shows one workspace another's data", async () => {

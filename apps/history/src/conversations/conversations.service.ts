@@ -10,11 +10,11 @@ import {
   NotFoundError,
   type Page,
 } from '@switchboard/contracts';
-import { Clock, InjectServiceDataSource } from '@switchboard/platform';
+import { Clock, InjectServiceDataSource, isUniqueViolation } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 import { decodePageToken, encodePageToken, pageSize } from '../database/page-token.util.js';
-import { type Db, firstRow, isoRequired, rows } from '../database/sql.util.js';
-import { appendToOutbox } from '../outbox/outbox.js';
+import { type Db, firstRow, isoRequired, preparedRows, rows } from '../database/sql.util.js';
+import { outboxJson } from '../outbox/outbox.js';
 import { OutboxRelay } from '../outbox/outbox-relay.service.js';
 import { statusChangedEntry } from './conversation-events.js';
 import {
@@ -138,6 +138,8 @@ export class ConversationsService {
   /**
    * Resolve, reopen or set pending. The same status again changes nothing and emits nothing.
    * Reopening is refused while the customer has another open conversation (one per customer).
+   * One statement (`SET_STATUS`): no transaction of its own, the conversation's row lock held only
+   * while it runs, and the conversation as it is now in the same round trip.
    */
   async setStatus(
     workspaceId: string,
@@ -145,44 +147,80 @@ export class ConversationsService {
     status: ConversationStatus,
     by: MessageSender,
   ): Promise<ConversationView> {
-    const changed = await this.db.transaction(async (tx) => {
-      const current = await this.get(workspaceId, conversationId, tx, true);
-      if (current.status === status) return false;
-      if (current.status === 'resolved') {
-        const other = await firstRow<{ id: string }>(
-          tx,
-          `SELECT id FROM history.conversations WHERE customer_id = $1 AND status <> 'resolved' AND id <> $2`,
-          [current.customerId, conversationId],
-        );
-        if (other !== undefined)
-          throw new FailedPreconditionError(
-            `the customer has another open conversation (${other.id}); it can't be reopened`,
-          );
-      }
-      const [row] = await rows<{ changed_at: Date }>(
-        tx,
-        `UPDATE history.conversations
-         SET status = $2,
-             resolved_at = CASE WHEN $2 = 'resolved' THEN $3::timestamptz ELSE NULL END,
-             waiting_since = CASE WHEN $2 = 'resolved' THEN NULL ELSE waiting_since END,
-             updated_at = $3::timestamptz
-         WHERE id = $1 RETURNING updated_at AS changed_at`,
-        [conversationId, status, this.clock.date()],
-      );
-      await appendToOutbox(tx, [
-        statusChangedEntry({
-          workspaceId,
-          conversationId,
-          customerId: current.customerId,
-          status,
-          previousStatus: current.status,
-          changedBy: by,
-          changedAt: isoRequired(row!.changed_at),
-        }),
-      ]);
-      return true;
+    const changedAt = this.clock.date();
+    // The customer and the previous status are the locked row's: the statement sets them.
+    const entry = statusChangedEntry({
+      workspaceId,
+      conversationId,
+      customerId: SET_BY_THE_STATEMENT,
+      status,
+      previousStatus: status,
+      changedBy: by,
+      changedAt: changedAt.toISOString(),
     });
-    if (changed) this.relay.kick();
-    return this.get(workspaceId, conversationId);
+    const row = await preparedRows<ConversationRow & { changed: boolean; other_id: string | null }>(
+      this.db,
+      'history.conversations.set-status',
+      SET_STATUS,
+      [workspaceId, conversationId, status, changedAt, outboxJson([entry])],
+    )
+      .then((found) => found[0])
+      .catch((error: unknown) => {
+        // Another conversation of the customer's opened while this one was being reopened.
+        if (isUniqueViolation(error, 'conversations_one_open_per_customer'))
+          throw new FailedPreconditionError(
+            "the customer has another open conversation; it can't be reopened",
+          );
+        throw error;
+      });
+    if (row === undefined) throw new NotFoundError(`conversation ${conversationId}`);
+    if (row.other_id !== null)
+      throw new FailedPreconditionError(
+        `the customer has another open conversation (${row.other_id}); it can't be reopened`,
+      );
+    if (row.changed) this.relay.kick();
+    return toConversationView(row);
   }
 }
+
+/** A valid id in the event as JavaScript builds it, replaced in the statement (`SET_STATUS`). */
+const SET_BY_THE_STATEMENT = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * A status change in one statement:
+ * - `cur`: the conversation, in its workspace, locked (its latest version, once any transaction
+ *   writing to it has committed);
+ * - `other`: when it is resolved and is to be reopened, another open conversation of the customer's;
+ * - `changed`: the change, unless the status is the same or `other` refuses it;
+ * - `queued`: its event in the outbox with the change (ADR 0010), its customer and previous status
+ *   the locked row's;
+ * - the conversation as it is now, changed or not, with the columns `get` reads.
+ */
+const SET_STATUS = `
+WITH cur AS (
+  SELECT c.* FROM history.conversations c WHERE c.workspace_id = $1 AND c.id = $2 FOR UPDATE),
+other AS (
+  SELECT o.id FROM cur
+  JOIN history.conversations o ON o.workspace_id = cur.workspace_id AND o.customer_id = cur.customer_id
+  WHERE cur.status = 'resolved' AND $3 <> 'resolved' AND o.status <> 'resolved' AND o.id <> cur.id
+  LIMIT 1),
+changed AS (
+  UPDATE history.conversations c
+  SET status = $3,
+      resolved_at = CASE WHEN $3 = 'resolved' THEN $4::timestamptz ELSE NULL END,
+      waiting_since = CASE WHEN $3 = 'resolved' THEN NULL ELSE c.waiting_since END,
+      updated_at = $4::timestamptz
+  FROM cur
+  WHERE c.id = cur.id AND cur.status <> $3 AND NOT EXISTS (SELECT 1 FROM other)
+  RETURNING c.*),
+queued AS (
+  INSERT INTO history.outbox (entries)
+  SELECT jsonb_set(jsonb_set($5::jsonb, '{0,event,payload,customerId}', to_jsonb(cur.customer_id)),
+                   '{0,event,payload,previousStatus}', to_jsonb(cur.status))::json
+  FROM changed JOIN cur ON cur.id = changed.id
+  RETURNING 1)
+SELECT ${CONVERSATION_COLUMNS},
+       (SELECT o.id FROM other o) AS other_id,
+       EXISTS (SELECT 1 FROM changed) AS changed
+FROM (SELECT * FROM changed UNION ALL SELECT * FROM cur WHERE NOT EXISTS (SELECT 1 FROM changed)) c
+JOIN history.customers cu ON cu.id = c.customer_id`;
