@@ -70,6 +70,13 @@ describe('routing journal append and batch commit', () => {
       const stored = await journal.after(first, 0, 10);
       expect(stored.map((s) => s.input)).toEqual([entries[0]!.input, entries[2]!.input]);
       expect(stored[0]!.seq).toBeLessThan(stored[1]!.seq);
+      const columns = await database.db.query<{ type: string; occurred_at: Date }[]>(
+        'SELECT type, occurred_at FROM routing.inputs WHERE workspace_id = $1 AND event_id = $2',
+        [first, entries[0]!.eventId],
+      );
+      expect(columns).toEqual([
+        { type: entries[0]!.input.type, occurred_at: new Date(entries[0]!.occurredAt) },
+      ]);
       const workspaces = await database.db.query<{ workspace_id: string }[]>(
         'SELECT workspace_id FROM routing.workspaces WHERE workspace_id = ANY($1::uuid[])',
         [[first, second]],
@@ -147,6 +154,43 @@ describe('routing journal append and batch commit', () => {
     let stored = await read();
     expect(stored).toMatchObject({ appliedSeq: 10, outbox: firstIds, loads: [1] });
     expect(stored.conversations.get(a)).toBe('assigned');
+    // The columns beside the snapshot are read from it, the agent's state from the engine.
+    const snapshot = engine.conversation(a)!;
+    const conversationRows = await database.db.query<unknown[]>(
+      `SELECT queue_id, agent_id, arrived_at, assigned_at, decided_at, resolved_at, snapshot
+       FROM routing.conversations WHERE workspace_id = $1 AND conversation_id = $2`,
+      [workspaceId, a],
+    );
+    expect(conversationRows).toEqual([
+      {
+        queue_id: null,
+        agent_id: 'ada',
+        arrived_at: new Date(snapshot.arrivedAt),
+        assigned_at: new Date(snapshot.assignedAt!),
+        decided_at: new Date(snapshot.decidedAt!),
+        resolved_at: null,
+        snapshot: JSON.parse(JSON.stringify(snapshot)) as unknown,
+      },
+    ]);
+    const ada = engine.agent('ada')!;
+    const agentRows = await database.db.query<unknown[]>(
+      `SELECT presence, presence_changed_at, idle_since, last_assigned_at, missed_offers, grace_until,
+              load_by_channel, capacity
+       FROM routing.agent_states WHERE workspace_id = $1`,
+      [workspaceId],
+    );
+    expect(agentRows).toEqual([
+      {
+        presence: 'online',
+        presence_changed_at: String(ada.presenceChangedAt),
+        idle_since: ada.idleSince === null ? null : String(ada.idleSince),
+        last_assigned_at: String(ada.lastAssignedAt),
+        missed_offers: 0,
+        grace_until: null,
+        load_by_channel: { web: 1 },
+        capacity: 2,
+      },
+    ]);
     const [row] = await database.db.query<{ event: { type: string; payload: { conversationId: string } } }[]>(
       'SELECT event FROM routing.outbox WHERE id = $1',
       [firstIds![0]],

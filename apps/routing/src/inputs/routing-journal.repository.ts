@@ -47,17 +47,20 @@ export class RoutingJournalRepository {
     // to one workspace take turns, so its journal commits in sequence order. `locked` is one row
     // that exists only once every lock is held (an aggregate over them, in sorted order), and the
     // inserted rows are joined to it: no row, so no sequence number, is made before the locks.
+    // The entries travel as one JSON parameter, unpacked by json_to_recordset in their order: a
+    // text[] or jsonb[] parameter would be an array literal that the driver escapes element by
+    // element, and each entry's input is JSON full of quotes to escape.
     const rows: { appended: string }[] = await (manager ?? this.db).query(
       `WITH locked AS (
          SELECT count(pg_advisory_xact_lock(hashtextextended('routing-journal:' || w, 0))) AS held
-         FROM unnest($5::uuid[]) AS w
+         FROM unnest($2::uuid[]) AS w
        ), ws AS (
-         INSERT INTO routing.workspaces (workspace_id) SELECT unnest($5::uuid[])
+         INSERT INTO routing.workspaces (workspace_id) SELECT unnest($2::uuid[])
          ON CONFLICT DO NOTHING
        ), added AS (
          INSERT INTO routing.inputs (workspace_id, event_id, type, payload, occurred_at, trace)
-         SELECT e.*, $7::jsonb
-         FROM locked, unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $6::timestamptz[]) AS e
+         SELECT e.w, e.id, e.input->>'type', e.input, e.at, $3::jsonb
+         FROM locked, json_to_recordset($1::json) AS e(w uuid, id uuid, input jsonb, at timestamptz)
          ON CONFLICT ON CONSTRAINT inputs_event_unique DO NOTHING
          RETURNING workspace_id
        ), notified AS (
@@ -65,12 +68,10 @@ export class RoutingJournalRepository {
        )
        SELECT (SELECT count(*) FROM added) AS appended, (SELECT count(*) FROM notified) AS notified`,
       [
-        entries.map((e) => e.workspaceId),
-        entries.map((e) => e.eventId),
-        entries.map((e) => e.input.type),
-        entries.map((e) => JSON.stringify(e.input)),
+        JSON.stringify(
+          entries.map((e) => ({ w: e.workspaceId, id: e.eventId, input: e.input, at: e.occurredAt })),
+        ),
         workspaces,
-        entries.map((e) => e.occurredAt),
         // One batch, one span: the consumer's (or the API request's) that appends them.
         JSON.stringify(activeTraceCarrier() ?? null),
       ],

@@ -32,6 +32,55 @@ export interface OutboxRow {
   readonly event: EventEnvelope;
 }
 
+/** An agent's row of routing.agent_states as the commit sends it, in the table's column order. */
+interface AgentStateJson extends AgentRuntimeSnapshot {
+  readonly load: number;
+  readonly loadByChannel: Partial<Record<Channel, number>>;
+  readonly capacity: number;
+}
+
+/**
+ * The column definition list that reads these JSON keys as these types (`json_to_recordset`,
+ * `jsonb_to_record`), in the order given. Typed against the object sent, so a renamed field is a
+ * compile error rather than a column silently read as null.
+ */
+function jsonColumns<T>(columns: { readonly [K in keyof T]?: string }): string {
+  return Object.entries(columns)
+    .map(([key, type]) => `"${key}" ${String(type)}`)
+    .join(', ');
+}
+
+/** The snapshot's fields that routing.conversations has columns for. */
+const CONVERSATION_COLUMNS = jsonColumns<ConversationSnapshot>({
+  conversationId: 'uuid',
+  state: 'text',
+  queueId: 'text',
+  agentId: 'text',
+  arrivedAt: 'float8',
+  assignedAt: 'float8',
+  decidedAt: 'float8',
+  resolvedAt: 'float8',
+});
+
+const AGENT_STATE_COLUMNS = jsonColumns<AgentStateJson>({
+  agentId: 'text',
+  presence: 'text',
+  presenceChangedAt: 'bigint',
+  idleSince: 'bigint',
+  lastAssignedAt: 'bigint',
+  missedOffers: 'int',
+  graceUntil: 'bigint',
+  load: 'int',
+  loadByChannel: 'jsonb',
+  capacity: 'int',
+} satisfies Record<keyof AgentStateJson, string>);
+
+const AFFINITY_COLUMNS = jsonColumns<CustomerAffinity>({
+  customerId: 'uuid',
+  agentId: 'text',
+  servedAt: 'bigint',
+} satisfies Record<keyof CustomerAffinity, string>);
+
 /** What the owner of a workspace reads on taking it over, and writes after each batch. */
 @Injectable()
 export class RoutingStateRepository {
@@ -113,22 +162,19 @@ export class RoutingStateRepository {
          UPDATE routing.workspaces SET applied_seq = $3 WHERE workspace_id = $1 AND epoch = $2 RETURNING 1
        )`,
     ];
+    // Each set of rows travels as one JSON parameter, unpacked in PostgreSQL: a text[] or jsonb[]
+    // parameter is an array literal the driver escapes element by element, and the snapshots and
+    // events are JSON full of quotes to escape.
     const conversations = changes.conversations;
     if (conversations.length > 0) {
       parts.push(`conversations AS (
          INSERT INTO routing.conversations
            (workspace_id, conversation_id, state, queue_id, agent_id, arrived_at, assigned_at, decided_at, resolved_at, snapshot)
-         SELECT $1, c, s, q, a, to_timestamp(ar / 1000.0), to_timestamp(asg / 1000.0), to_timestamp(d / 1000.0),
-                to_timestamp(r / 1000.0), snap
-         FROM unnest(${$(conversations.map((c) => c.conversationId))}::uuid[],
-                     ${$(conversations.map((c) => c.state))}::text[],
-                     ${$(conversations.map((c) => c.queueId))}::text[],
-                     ${$(conversations.map((c) => c.agentId))}::text[],
-                     ${$(conversations.map((c) => c.arrivedAt))}::float8[],
-                     ${$(conversations.map((c) => c.assignedAt))}::float8[],
-                     ${$(conversations.map((c) => c.decidedAt))}::float8[],
-                     ${$(conversations.map((c) => c.resolvedAt))}::float8[],
-                     ${$(conversations.map((c) => JSON.stringify(c)))}::jsonb[]) AS t(c, s, q, a, ar, asg, d, r, snap)
+         SELECT $1, r."conversationId", r.state, r."queueId", r."agentId", to_timestamp(r."arrivedAt" / 1000.0),
+                to_timestamp(r."assignedAt" / 1000.0), to_timestamp(r."decidedAt" / 1000.0),
+                to_timestamp(r."resolvedAt" / 1000.0), t.c
+         FROM jsonb_array_elements(${$(JSON.stringify(conversations))}::jsonb) AS t(c),
+              jsonb_to_record(t.c) AS r(${CONVERSATION_COLUMNS})
          WHERE EXISTS (SELECT FROM fenced)
          ON CONFLICT (workspace_id, conversation_id) DO UPDATE SET
            state = excluded.state, queue_id = excluded.queue_id, agent_id = excluded.agent_id,
@@ -136,22 +182,27 @@ export class RoutingStateRepository {
            resolved_at = excluded.resolved_at, snapshot = excluded.snapshot
        )`);
     }
-    const agents = changes.agents.map((a) => ({ runtime: a, live: engine.agent(a.agentId)! }));
-    if (agents.length > 0) {
+    if (changes.agents.length > 0) {
+      const agents = changes.agents.map((runtime): AgentStateJson => {
+        const live = engine.agent(runtime.agentId)!;
+        return {
+          agentId: runtime.agentId,
+          presence: runtime.presence,
+          presenceChangedAt: Math.round(runtime.presenceChangedAt),
+          idleSince: runtime.idleSince,
+          lastAssignedAt: runtime.lastAssignedAt,
+          missedOffers: runtime.missedOffers,
+          graceUntil: runtime.graceUntil,
+          load: live.load,
+          loadByChannel: live.loadByChannel,
+          capacity: live.capacity,
+        };
+      });
       parts.push(`agents AS (
          INSERT INTO routing.agent_states
            (workspace_id, agent_id, presence, presence_changed_at, idle_since, last_assigned_at, missed_offers,
             grace_until, load, load_by_channel, capacity)
-         SELECT $1, * FROM unnest(${$(agents.map((a) => a.runtime.agentId))}::text[],
-                                  ${$(agents.map((a) => a.runtime.presence))}::text[],
-                                  ${$(agents.map((a) => Math.round(a.runtime.presenceChangedAt)))}::bigint[],
-                                  ${$(agents.map((a) => a.runtime.idleSince))}::bigint[],
-                                  ${$(agents.map((a) => a.runtime.lastAssignedAt))}::bigint[],
-                                  ${$(agents.map((a) => a.runtime.missedOffers))}::int[],
-                                  ${$(agents.map((a) => a.runtime.graceUntil))}::bigint[],
-                                  ${$(agents.map((a) => a.live.load))}::int[],
-                                  ${$(agents.map((a) => JSON.stringify(a.live.loadByChannel satisfies Partial<Record<Channel, number>>)))}::jsonb[],
-                                  ${$(agents.map((a) => a.live.capacity))}::int[])
+         SELECT $1, * FROM json_to_recordset(${$(JSON.stringify(agents))}::json) AS t(${AGENT_STATE_COLUMNS})
          WHERE EXISTS (SELECT FROM fenced)
          ON CONFLICT (workspace_id, agent_id) DO UPDATE SET
            presence = excluded.presence, presence_changed_at = excluded.presence_changed_at,
@@ -164,9 +215,7 @@ export class RoutingStateRepository {
     if (affinity.length > 0) {
       parts.push(`affinity AS (
          INSERT INTO routing.customer_agents (workspace_id, customer_id, agent_id, served_at)
-         SELECT $1, * FROM unnest(${$(affinity.map((a) => a.customerId))}::uuid[],
-                                  ${$(affinity.map((a) => a.agentId))}::text[],
-                                  ${$(affinity.map((a) => a.servedAt))}::bigint[])
+         SELECT $1, * FROM json_to_recordset(${$(JSON.stringify(affinity))}::json) AS t(${AFFINITY_COLUMNS})
          WHERE EXISTS (SELECT FROM fenced)
          ON CONFLICT (workspace_id, customer_id) DO UPDATE SET agent_id = excluded.agent_id, served_at = excluded.served_at
        )`);
@@ -195,7 +244,8 @@ export class RoutingStateRepository {
     if (events.length > 0) {
       parts.push(`outboxed AS (
          INSERT INTO routing.outbox (workspace_id, topic, event)
-         SELECT $1, * FROM unnest(${$(events.map((e) => e.topic))}::text[], ${$(events.map((e) => JSON.stringify(e.event)))}::jsonb[])
+         SELECT $1, e->>'topic', e->'event'
+         FROM jsonb_array_elements(${$(JSON.stringify(events.map(({ topic, event }) => ({ topic, event }))))}::jsonb) AS t(e)
          WHERE EXISTS (SELECT FROM fenced)
          RETURNING id
        )`);
