@@ -30,7 +30,7 @@ import {
   InboundMessageReceivedV1,
   Topics,
 } from '@switchboard/contracts';
-import { type EventBus, KafkaEventBus, PlatformaticKafkaEventBus } from '@switchboard/messaging';
+import { type EventBus, KafkaEventBus, loadPlatformaticKafkaEventBus } from '@switchboard/messaging';
 import { inboundMessageEvent } from '@switchboard/testing';
 import {
   type KafkaBrokerModule,
@@ -95,7 +95,7 @@ subscribeChannel('tracing:plt:kafka:connections:api:start', (message) => {
 // The run
 // ---------------------------------------------------------------------------------------------
 
-const ADAPTERS = { kafkajs: KafkaEventBus, platformatic: PlatformaticKafkaEventBus } as const;
+const ADAPTERS = { kafkajs: KafkaEventBus, platformatic: await loadPlatformaticKafkaEventBus() } as const;
 type Adapter = keyof typeof ADAPTERS;
 const adapters = (process.env.BENCH_ADAPTERS ?? 'kafkajs,platformatic')
   .split(',')

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InboundMessageReceivedV1, Topics } from '@switchboard/contracts';
-import { type EventBus, KafkaEventBus, PlatformaticKafkaEventBus } from '@switchboard/messaging';
+import { type EventBus, KafkaEventBus, loadPlatformaticKafkaEventBus } from '@switchboard/messaging';
 import { startTracing } from '@switchboard/platform';
 import { inboundMessageEvent } from '@switchboard/testing';
 import { Kafka, logLevel } from 'kafkajs';
@@ -88,7 +88,7 @@ async function kafkaBaselines() {
 
 const ADAPTERS = {
   kafkajs: KafkaEventBus,
-  platformatic: PlatformaticKafkaEventBus,
+  platformatic: await loadPlatformaticKafkaEventBus(),
 } as const;
 type Adapter = keyof typeof ADAPTERS;
 const adapters = (process.env.BENCH_ADAPTERS ?? 'kafkajs,platformatic')
