@@ -12,6 +12,12 @@
  * The broker is one this benchmark starts for itself, so that its CPU is this run's alone; set
  * KAFKA_BROKERS and BROKER_PID to use a running one (its CPU then counts whatever else it serves).
  *
+ * Idle too, before the load: for as long as the load lasts, with both groups subscribed and
+ * nothing published, the requests each second and this process's CPU each second (what an app
+ * with nothing to do costs). With DATABASE_URL set, both buses run the crashed-member sweep as
+ * the apps do (ADR 0092, every KAFKA_CRASH_CHECK_INTERVAL_MS, default 1 s), its liveness
+ * sessions on that database.
+ *
  * `node dist/bench/bus-requests.bench.js [RATE=500] [SECONDS=10]`; `BENCH_ADAPTERS=kafkajs` (or
  * `platformatic`) runs one adapter.
  */
@@ -24,7 +30,7 @@ import {
   InboundMessageReceivedV1,
   Topics,
 } from '@switchboard/contracts';
-import { type EventBus, KafkaEventBus, PlatformaticKafkaEventBus } from '@switchboard/messaging';
+import { type EventBus, KafkaEventBus, loadPlatformaticKafkaEventBus } from '@switchboard/messaging';
 import { inboundMessageEvent } from '@switchboard/testing';
 import {
   type KafkaBrokerModule,
@@ -40,6 +46,8 @@ const SECONDS = Number(process.argv[3] ?? 10);
 const PARTITIONS = 12;
 const WARM_UP_EVENTS = 200;
 const DRAIN_MS = 60_000;
+const DATABASE_URL = process.env.DATABASE_URL;
+const CRASH_CHECK_INTERVAL_MS = Number(process.env.KAFKA_CRASH_CHECK_INTERVAL_MS ?? 1_000);
 
 // ---------------------------------------------------------------------------------------------
 // Requests counted in the clients, by API
@@ -87,7 +95,7 @@ subscribeChannel('tracing:plt:kafka:connections:api:start', (message) => {
 // The run
 // ---------------------------------------------------------------------------------------------
 
-const ADAPTERS = { kafkajs: KafkaEventBus, platformatic: PlatformaticKafkaEventBus } as const;
+const ADAPTERS = { kafkajs: KafkaEventBus, platformatic: await loadPlatformaticKafkaEventBus() } as const;
 type Adapter = keyof typeof ADAPTERS;
 const adapters = (process.env.BENCH_ADAPTERS ?? 'kafkajs,platformatic')
   .split(',')
@@ -124,6 +132,10 @@ interface RunResult {
   readonly cpu: Map<string, number>;
   /** The broker's CPU seconds in an idle window before the run, scaled to the run's length. */
   readonly brokerIdle: number;
+  /** In that idle window (SECONDS long): the requests both buses sent, by API, and their CPU seconds. */
+  readonly idleRequests: Map<string, number>;
+  readonly idleCpu: number;
+  readonly idleBroker: number;
   readonly p50: number;
   readonly p99: number;
 }
@@ -139,6 +151,9 @@ async function run(adapter: Adapter, brokers: string[], brokerPid: number): Prom
       replicationFactor: 1,
       // Counts are the measure, not latency: a loaded machine must not fail publishes.
       publishTimeoutMs: 60_000,
+      ...(DATABASE_URL !== undefined && CRASH_CHECK_INTERVAL_MS > 0
+        ? { crashedMemberEviction: { databaseUrl: DATABASE_URL, intervalMs: CRASH_CHECK_INTERVAL_MS } }
+        : {}),
     });
   // Two processes' buses in one: the edge publishes, the worker relays and handles.
   const edge = open('edge');
@@ -192,9 +207,12 @@ async function run(adapter: Adapter, brokers: string[], brokerPid: number): Prom
   const meter = cpuMeter({ broker: brokerPid });
   // The broker's CPU over as long a window just before, without this run's events: what a shared
   // broker spends on the rest of its work, taken off below.
+  requests.clear();
   meter.start();
   await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
-  const idle = meter.take().get('broker') ?? 0;
+  const idleUsed = meter.take();
+  const idle = idleUsed.get('broker') ?? 0;
+  const idleRequests = new Map(requests);
   requests.clear();
   meter.start();
   const started = performance.now();
@@ -220,6 +238,9 @@ async function run(adapter: Adapter, brokers: string[], brokerPid: number): Prom
     requests: counted,
     cpu,
     brokerIdle: (idle * elapsedSeconds) / SECONDS,
+    idleRequests,
+    idleCpu: idleUsed.get('this benchmark') ?? 0,
+    idleBroker: idle,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
   };
@@ -276,6 +297,24 @@ try {
   ]);
   rows.push(['2 hops p50 / p99, ms (load distorts)', ...each((r) => `${fmt(r.p50)} / ${fmt(r.p99)}`)]);
   process.stdout.write(formatTable(rows) + '\n');
+
+  const idleRows: string[][] = [
+    [
+      `idle, per second (2 groups subscribed, nothing published; crashed-member sweep ${DATABASE_URL !== undefined && CRASH_CHECK_INTERVAL_MS > 0 ? `every ${CRASH_CHECK_INTERVAL_MS} ms` : 'off'})`,
+      ...adapters,
+    ],
+  ];
+  const idleApis = [...new Set([...results.values()].flatMap((r) => [...r.idleRequests.keys()]))].sort();
+  for (const api of idleApis) {
+    idleRows.push([`${api} requests`, ...each((r) => fmt((r.idleRequests.get(api) ?? 0) / SECONDS, 2))]);
+  }
+  idleRows.push([
+    'all requests',
+    ...each((r) => fmt([...r.idleRequests.values()].reduce((n, c) => n + c, 0) / SECONDS, 2)),
+  ]);
+  idleRows.push(['this process (both buses) CPU, ms', ...each((r) => fmt((r.idleCpu * 1000) / SECONDS, 1))]);
+  idleRows.push(['broker CPU, ms (all it serves)', ...each((r) => fmt((r.idleBroker * 1000) / SECONDS, 1))]);
+  process.stdout.write('\n' + formatTable(idleRows) + '\n');
 } finally {
   await broker.stop();
 }

@@ -4,6 +4,7 @@
  * same run. Targets (issue #2): our throughput at least half of Kafka's; our p99 at light load at
  * most three times Kafka's. Both Kafka adapters run, one after the other, on the same broker
  * (ADR 0006): kafkajs and @platformatic/kafka; `BENCH_ADAPTERS=platformatic` (or `kafkajs`) runs one.
+ * `BENCH_LANES=<n>` gives the buses n producer lanes rather than their default four (ADR 0136).
  *
  * `BENCH_TRACING=1` runs the same with OpenTelemetry on (ADR 0105): every publish in a span whose
  * context travels in the records' headers, every batch handled in a span continuing it, exported
@@ -13,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InboundMessageReceivedV1, Topics } from '@switchboard/contracts';
-import { type EventBus, KafkaEventBus, PlatformaticKafkaEventBus } from '@switchboard/messaging';
+import { type EventBus, KafkaEventBus, loadPlatformaticKafkaEventBus } from '@switchboard/messaging';
 import { startTracing } from '@switchboard/platform';
 import { inboundMessageEvent } from '@switchboard/testing';
 import { Kafka, logLevel } from 'kafkajs';
@@ -87,7 +88,7 @@ async function kafkaBaselines() {
 
 const ADAPTERS = {
   kafkajs: KafkaEventBus,
-  platformatic: PlatformaticKafkaEventBus,
+  platformatic: await loadPlatformaticKafkaEventBus(),
 } as const;
 type Adapter = keyof typeof ADAPTERS;
 const adapters = (process.env.BENCH_ADAPTERS ?? 'kafkajs,platformatic')
@@ -104,6 +105,7 @@ async function ours(adapter: Adapter) {
     topicPrefix: `bench-${run}-${adapter}.`,
     partitions: PARTITIONS,
     replicationFactor: 1,
+    ...(process.env.BENCH_LANES ? { producerLanes: Number(process.env.BENCH_LANES) } : {}),
   });
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];

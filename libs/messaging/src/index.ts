@@ -11,7 +11,7 @@ export {
   type PostgresEventLogStoreOptions,
 } from './in-process/postgres-event-log.store.js';
 export { KafkaEventBus, type KafkaEventBusOptions } from './kafka/kafka-event-bus.js';
-export { PlatformaticKafkaEventBus } from './kafka/platformatic-kafka-event-bus.js';
+export { loadPlatformaticKafkaEventBus } from './kafka/load-platformatic.js';
 export { MessagingConfig, messagingVariables } from './messaging.config.js';
 export { MessagingModule, createEventBus } from './messaging.module.js';
 export { GroupCommitQueue, type GroupCommitLimits } from './group-commit-queue.js';

@@ -10,7 +10,7 @@ import { EventBus } from './event-bus.js';
 import { InProcessEventBus } from './in-process/in-process-event-bus.js';
 import { PostgresEventLogStore } from './in-process/postgres-event-log.store.js';
 import { KafkaEventBus, type KafkaEventBusOptions } from './kafka/kafka-event-bus.js';
-import { PlatformaticKafkaEventBus } from './kafka/platformatic-kafka-event-bus.js';
+import { loadPlatformaticKafkaEventBus } from './kafka/load-platformatic.js';
 import { MessagingConfig } from './messaging.config.js';
 
 /** The in-process log keeps fewer partitions than a Kafka topic: its consumers all live in one process. */
@@ -44,7 +44,7 @@ export async function createEventBus(config: ConfigOf<typeof MessagingConfig>): 
       logger,
     };
     return config.KAFKA_CLIENT === 'platformatic'
-      ? new PlatformaticKafkaEventBus(options)
+      ? new (await loadPlatformaticKafkaEventBus())(options)
       : new KafkaEventBus(options);
   }
   if (config.DATABASE_URL === undefined) {

@@ -35,9 +35,9 @@ const TAG = /\.([0-9a-f]{16})$/;
  * and the first batch come on top. PostgreSQL learns of it at once: the kernel closes a dead
  * process's sockets, and the backend of its connection exits. So each process holds one idle
  * session whose `application_name` carries a tag that is also in its Kafka client id; every
- * second, each process describes its own groups and, for a member whose tag it saw alive in
- * PostgreSQL and no longer sees, sends LeaveGroup on the member's behalf. The group then
- * rebalances without waiting for the session.
+ * second, each process lists the tags alive in PostgreSQL and, once one it saw alive is gone,
+ * describes its own groups and, for a member whose tag it saw alive and no longer sees, sends
+ * LeaveGroup on the member's behalf. The group then rebalances without waiting for the session.
  *
  * It never acts on what it cannot see: a tag is evicted only if it was seen alive during the
  * PostgreSQL server's current lifetime (after a PostgreSQL restart every process reconnects in its
@@ -128,17 +128,15 @@ export class CrashedMemberEviction {
     const groups = this.deps.groups();
     if (!client || groups.length === 0) return;
     try {
+      // Kafka is asked only once a process seen alive is no longer: while every one is, no member
+      // can be evicted, and a sweep is one PostgreSQL query (not a FindCoordinator and a
+      // DescribeGroups per group every second on the broker).
+      const before = await this.liveTags(client);
+      for (const tag of before.live) this.seenAlive.set(tag, before.epoch);
+      if (![...this.seenAlive.keys()].some((tag) => tag !== this.tag && !before.live.has(tag))) return;
       // Groups first, then who is alive: a member listed was alive in PostgreSQL before it joined.
       const described = await this.deps.describeGroups(groups);
-      const { rows } = await client.query<{ epoch: string; live: string[] }>(
-        `SELECT pg_postmaster_start_time()::text AS epoch,
-                coalesce(array_agg(substr(application_name, $2)) FILTER (WHERE application_name LIKE $1),
-                         '{}') AS live
-           FROM pg_stat_activity`,
-        [`${LIVENESS_APPLICATION_PREFIX}%`, LIVENESS_APPLICATION_PREFIX.length + 1],
-      );
-      const { epoch, live: liveTags } = rows[0]!;
-      const live = new Set(liveTags);
+      const { epoch, live } = await this.liveTags(client);
       for (const tag of live) this.seenAlive.set(tag, epoch);
       const inGroups = new Set<string>();
       const gone = new Map<string, { groupId: string; memberId: string }[]>();
@@ -183,5 +181,17 @@ export class CrashedMemberEviction {
     } catch (error) {
       this.deps.logger.debug({ error: describeError(error) }, 'crashed-member sweep failed; next time');
     }
+  }
+
+  /** The PostgreSQL server's start time, and the tags of the liveness sessions open now. */
+  private async liveTags(client: pg.Client): Promise<{ epoch: string; live: Set<string> }> {
+    const { rows } = await client.query<{ epoch: string; live: string[] }>(
+      `SELECT pg_postmaster_start_time()::text AS epoch,
+              coalesce(array_agg(substr(application_name, $2)) FILTER (WHERE application_name LIKE $1),
+                       '{}') AS live
+         FROM pg_stat_activity`,
+      [`${LIVENESS_APPLICATION_PREFIX}%`, LIVENESS_APPLICATION_PREFIX.length + 1],
+    );
+    return { epoch: rows[0]!.epoch, live: new Set(rows[0]!.live) };
   }
 }

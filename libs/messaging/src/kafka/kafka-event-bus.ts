@@ -126,6 +126,8 @@ export class KafkaEventBus extends EventBus {
   protected readonly partitionCounts = new Map<string, number>();
   /** Logical topics known to exist with their dead-letter topics (and partition counts): ensured. */
   private readonly readyTopics = new Set<string>();
+  /** Logical topics being ensured now, with the creation under way: one per topic at a time. */
+  private readonly ensuring = new Map<string, Promise<void>>();
   private readonly lanes: ProducerLane[];
   /** kafkajs producers, one per lane, connected on first use. */
   private readonly producers: (Promise<Producer> | undefined)[];
@@ -404,13 +406,34 @@ export class KafkaEventBus extends EventBus {
     return rows;
   }
 
-  /** Creates the topics (and their dead-letter topics) if absent, with the configured partitions. */
+  /**
+   * Creates the topics (and their dead-letter topics) if absent, with the configured partitions.
+   * Concurrent callers share one creation per topic: a burst of first publishes (webhooks arriving
+   * as a process starts) asks the broker once, not once each.
+   */
   ensureTopics(logicalTopics: readonly string[]): Promise<void> {
-    return this.trackAdminWork(
-      this.createMissingTopics(logicalTopics).then(() => {
-        for (const topic of logicalTopics) this.readyTopics.add(topic);
-      }),
-    );
+    const waits: Promise<void>[] = [];
+    const fresh: string[] = [];
+    for (const topic of logicalTopics) {
+      if (this.readyTopics.has(topic)) continue;
+      const under = this.ensuring.get(topic);
+      if (under === undefined) fresh.push(topic);
+      else waits.push(under);
+    }
+    if (fresh.length > 0) {
+      const creating = this.trackAdminWork(
+        this.createMissingTopics(fresh).then(() => {
+          for (const topic of fresh) this.readyTopics.add(topic);
+        }),
+      );
+      const done = () => {
+        for (const topic of fresh) if (this.ensuring.get(topic) === creating) this.ensuring.delete(topic);
+      };
+      creating.then(done, done);
+      for (const topic of fresh) this.ensuring.set(topic, creating);
+      waits.push(creating);
+    }
+    return waits.length === 1 ? waits[0]! : Promise.all(waits).then(() => undefined);
   }
 
   private async createMissingTopics(logicalTopics: readonly string[]): Promise<void> {
