@@ -6,6 +6,7 @@
  * — what HTTP alone costs here. `node dist/bench/<name>.bench.js [RATE] [SECONDS]`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createTestDatabase, startAppProcess } from '@switchboard/testing';
 import { Agent, request } from 'node:http';
@@ -164,7 +165,13 @@ export async function runWebhookBench(bench: WebhookBench): Promise<void> {
     },
     // `BENCH_CPU_PROF_DIR=/tmp/prof npm run bench:social -- 200 5`: the app writes a V8 CPU profile
     // there on exit (open it in Chrome's DevTools), to see what a webhook's time goes to.
-    process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [],
+    // `BENCH_NODE_ARGS='--trace-gc'`: any other Node flags for the app (as bench:e2e's E2E_NODE_ARGS).
+    [
+      ...(process.env.BENCH_CPU_PROF_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+        : []),
+      ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    ],
   );
   target = new URL(app.url);
   let sequence = 0;
@@ -218,6 +225,8 @@ export async function runWebhookBench(bench: WebhookBench): Promise<void> {
   } finally {
     agent.destroy();
     await app.stop('SIGTERM');
+    // `BENCH_APP_OUTPUT=/tmp/app.log`: what the app printed (its warnings, --trace-gc's lines).
+    if (process.env.BENCH_APP_OUTPUT) writeFileSync(process.env.BENCH_APP_OUTPUT, app.output());
     await database.drop();
     await broker.stop();
   }

@@ -13,4 +13,13 @@ describe('toE164', () => {
     expect(toE164('4155550100')).toBeNull(); // no country: ambiguous
     expect(toE164('+1 415')).toBeNull();
   });
+
+  it('answers from what it remembers exactly as it parsed, the default country part of the question', () => {
+    for (let i = 0; i < 3; i += 1) {
+      expect(toE164('415 555 0100', 'US')).toBe('+14155550100');
+      expect(toE164('415 555 0100')).toBeNull();
+      expect(toE164('415 555 0100', 'FR')).toBeNull();
+      expect(toE164(' +1 (415) 555-0100 ')).toBe('+14155550100');
+    }
+  });
 });

@@ -42,24 +42,17 @@ export class TwilioWebhookController {
   @HttpCode(200)
   @Header('Content-Type', 'text/xml; charset=utf-8')
   async receiveMessage(@Req() req: RawBodyRequest<Request>): Promise<string> {
-    return this.handle(req, (request) => this.inbound.receive(request));
+    return this.handle(req, 'message');
   }
 
   @Post('status')
   @HttpCode(200)
   @Header('Content-Type', 'text/xml; charset=utf-8')
   async receiveStatus(@Req() req: RawBodyRequest<Request>): Promise<string> {
-    return this.handle(req, async (request) => {
-      await this.statuses.record(request);
-      countWebhook('twilio', 'accepted');
-      return emptyTwiml();
-    });
+    return this.handle(req, 'status');
   }
 
-  private async handle(
-    req: RawBodyRequest<Request>,
-    work: (request: ChannelWebhookRequest) => Promise<string>,
-  ): Promise<string> {
+  private async handle(req: RawBodyRequest<Request>, kind: 'message' | 'status'): Promise<string> {
     const signature = req.header('x-twilio-signature');
     if (!signature) {
       countWebhook('twilio', 'rejected_signature');
@@ -71,12 +64,16 @@ export class TwilioWebhookController {
     }
     // The URL Twilio called, not the one this server sees behind a proxy.
     const base = this.config.PUBLIC_BASE_URL ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    const request: ChannelWebhookRequest = {
+      url: base + req.originalUrl,
+      headers: { 'x-twilio-signature': signature },
+      rawBody: req.rawBody,
+    };
     try {
-      return await work({
-        url: base + req.originalUrl,
-        headers: { 'x-twilio-signature': signature },
-        rawBody: req.rawBody,
-      });
+      if (kind === 'message') return await this.inbound.receive(request);
+      await this.statuses.record(request);
+      countWebhook('twilio', 'accepted');
+      return emptyTwiml();
     } catch (error) {
       if (error instanceof TwilioSignatureError) {
         countWebhook('twilio', 'rejected_signature');

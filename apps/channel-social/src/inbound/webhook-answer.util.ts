@@ -25,6 +25,29 @@ export const WEBHOOK_DEADLINE_MS = 4_500;
 class DeadlineExceeded extends Error {}
 
 /**
+ * Webhooks that arrive within this long of each other share one deadline (one timer and one
+ * promise, not one of each per webhook at hundreds a second): each is answered 503 between
+ * WEBHOOK_DEADLINE_MS less this and WEBHOOK_DEADLINE_MS after it started, never later.
+ */
+const DEADLINE_SHARED_FOR_MS = 100;
+let current: { readonly joinUntil: number; readonly expired: Promise<never> } | undefined;
+
+/** The deadline of a webhook starting now: rejects with `DeadlineExceeded` at most WEBHOOK_DEADLINE_MS from now. */
+function sharedDeadline(): Promise<never> {
+  const now = performance.now();
+  if (current === undefined || now > current.joinUntil) {
+    const expired = new Promise<never>((_, reject) => {
+      // Unref'd: a webhook still waiting holds its connection, which keeps the process up.
+      setTimeout(() => reject(new DeadlineExceeded()), WEBHOOK_DEADLINE_MS).unref();
+    });
+    // Every webhook of the group may have been answered long before: not an unhandled rejection.
+    expired.catch(() => undefined);
+    current = { joinUntil: now + DEADLINE_SHARED_FOR_MS, expired };
+  }
+  return current.expired;
+}
+
+/**
  * Runs a webhook's work and translates its outcome for the provider: 403 unverified (nothing
  * published), 400 malformed, 503 within the deadline when the bus, the database or a media host
  * could not make it durable (so the provider retries). Each outcome is counted per provider in
@@ -36,10 +59,7 @@ export async function answerWebhook(
   path: string,
   work: () => Promise<ReceiveResult>,
 ): Promise<ReceiveResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineExceeded()), WEBHOOK_DEADLINE_MS);
-  });
+  const deadline = sharedDeadline();
   const running = work();
   let outcome: WebhookOutcome = 'failed';
   try {
@@ -79,7 +99,6 @@ export async function answerWebhook(
     }
     throw error;
   } finally {
-    clearTimeout(timer);
     countWebhook(provider, outcome);
   }
 }

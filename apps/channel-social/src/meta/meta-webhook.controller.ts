@@ -14,8 +14,10 @@ import { createLogger } from '@switchboard/platform';
 import type { Request } from 'express';
 import { SocialInboundService } from '../inbound/social-inbound.service.js';
 import { answerWebhook } from '../inbound/webhook-answer.util.js';
-import { MetaAdapter } from './meta.adapter.js';
+import { MetaAdapter, type MetaWebhook } from './meta.adapter.js';
 import { MetaVerificationService } from './meta-verification.service.js';
+
+const unknownRecipients = (webhook: MetaWebhook) => webhook.unknownRecipients;
 
 /**
  * Meta's webhooks for WhatsApp, Messenger and Instagram: the subscription handshake (GET) and
@@ -56,7 +58,7 @@ export class MetaWebhookController {
       rawBody: req.rawBody,
     };
     await answerWebhook(this.logger, 'meta', req.path, () =>
-      this.inbound.receive(this.meta, request, (webhook) => webhook.unknownRecipients),
+      this.inbound.receive(this.meta, request, unknownRecipients),
     );
     return 'EVENT_RECEIVED';
   }

@@ -598,16 +598,9 @@ function fromWhatsAppStatus(status: string): DeliveryStatus | null {
   }
 }
 
-// Parsing a number with libphonenumber was 3% of a webhook's CPU in bench:social's profile, and
-// the same customers write again and again: the last few thousand wa_ids are remembered.
-const E164_BY_WA_ID = new Map<string, string>();
+// toE164 remembers the numbers it parsed lately (the same customers write again and again).
 function waIdToE164(waId: string): string {
-  const known = E164_BY_WA_ID.get(waId);
-  if (known !== undefined) return known;
-  const phone = toE164(`+${waId}`) ?? waId;
-  if (E164_BY_WA_ID.size >= 5_000) E164_BY_WA_ID.clear();
-  E164_BY_WA_ID.set(waId, phone);
-  return phone;
+  return toE164(`+${waId}`) ?? waId;
 }
 
 function epochToIso(seconds: string | undefined): string {

@@ -30,6 +30,14 @@ export interface RunHttpServiceOptions {
    * one webhook, which a 100 KB limit would refuse with 413 on every retry.
    */
   readonly jsonBodyLimit?: string;
+  /**
+   * Bodies of these media types are read as bytes only (`req.rawBody`, and `req.body` the same
+   * Buffer), never parsed by express: for an app whose every route with a body checks a provider's
+   * signature over the bytes and parses them itself, once (the webhook channels). Express's
+   * urlencoded parser (`qs`) and JSON parser would otherwise parse each body a second time.
+   * Bodies of other types get the default parsers.
+   */
+  readonly rawBodies?: { readonly types: readonly string[]; readonly limit: string };
 }
 
 /**
@@ -58,6 +66,9 @@ export async function runHttpService(
     app.useGlobalFilters(new DependencyOutageFilter(app.getHttpAdapter()));
     // Before listen: replaces Nest's default JSON parser, keeping rawBody.
     if (options.jsonBodyLimit !== undefined) app.useBodyParser('json', { limit: options.jsonBodyLimit });
+    // Before Nest's own parsers too: a body read here is not read (nor parsed) by them.
+    if (options.rawBodies !== undefined)
+      app.useBodyParser('raw', { type: [...options.rawBodies.types], limit: options.rawBodies.limit });
     // WebSocket gateways (the widget's customers, the inbox's agents) share the HTTP port, each on
     // its own path; `ws` rather than socket.io keeps the widget small.
     app.useWebSocketAdapter(new WsAdapter(app));
