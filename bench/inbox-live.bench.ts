@@ -18,7 +18,7 @@ import {
 import { KafkaEventBus } from '@switchboard/messaging';
 import { createTestDatabase, startAppProcess } from '@switchboard/testing';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { fmt, formatTable, percentile, useBroker } from './bench.util.js';
@@ -46,8 +46,14 @@ const app = await startAppProcess(
     ADMIN_PASSWORD: 'bench password 123',
     LOG_LEVEL: 'warn',
   },
-  // `BENCH_CPU_PROF_DIR=/tmp/prof`: the app writes a V8 CPU profile there when it stops.
-  process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [],
+  [
+    // The app's inspector, on loopback: memory is read after a full garbage collection.
+    '--inspect=127.0.0.1:0',
+    // `BENCH_CPU_PROF_DIR=/tmp/prof`: the app writes a V8 CPU profile there when it stops.
+    ...(process.env.BENCH_CPU_PROF_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+      : []),
+  ],
 );
 const bus = new KafkaEventBus({
   brokers: broker.brokers.split(','),
@@ -104,10 +110,73 @@ function cpuMsOf(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
+/** Write system calls (write, writev, send…) a process has made so far, from /proc (Linux). */
+function writeCallsOf(pid: number): number {
+  return Number(/syscw:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? Number.NaN);
+}
+
 /** The process's resident memory, from /proc (Linux). */
 function rssBytes(): number {
   const status = readFileSync(`/proc/${app.child.pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) * 1024;
+}
+
+interface Memory {
+  /** Resident: what the process holds, garbage and the allocator's free pages included. */
+  readonly rss: number;
+  /** What is live after a full collection: V8's heap, and Buffers' memory outside it. */
+  readonly live: number;
+}
+
+/**
+ * The app's memory after a full garbage collection, through its inspector (`--inspect` on
+ * loopback): resident size alone counts whatever garbage the last wave of frames left, which the
+ * next collection would free, so it moves run to run by tens of KiB per socket.
+ */
+async function memoryAfterCollection(snapshotFile?: string): Promise<Memory> {
+  const url = /Debugger listening on (ws:\/\/\S+)/.exec(app.output())?.[1];
+  if (url === undefined) throw new Error("the app's inspector address was not printed");
+  const inspector = new WebSocket(url);
+  await new Promise((resolve, reject) => inspector.once('open', resolve).once('error', reject));
+  const chunks: string[] = [];
+  inspector.on('message', (data: Buffer) => {
+    const message = JSON.parse(data.toString('utf8')) as { method?: string; params?: { chunk?: string } };
+    if (message.method === 'HeapProfiler.addHeapSnapshotChunk') chunks.push(message.params?.chunk ?? '');
+  });
+  let next = 0;
+  const call = (method: string, params: object = {}) =>
+    new Promise<{ result?: { value?: string } }>((resolve) => {
+      const id = ++next;
+      const onMessage = (data: Buffer) => {
+        const reply = JSON.parse(data.toString('utf8')) as {
+          id?: number;
+          result?: { result?: { value?: string } };
+        };
+        if (reply.id !== id) return;
+        inspector.off('message', onMessage);
+        resolve(reply.result ?? {});
+      };
+      inspector.on('message', onMessage);
+      inspector.send(JSON.stringify({ id, method, params }));
+    });
+  try {
+    // Twice: what the first one's finalizers released goes in the second.
+    await call('HeapProfiler.collectGarbage');
+    await call('HeapProfiler.collectGarbage');
+    const { result } = await call('Runtime.evaluate', {
+      expression: 'JSON.stringify(process.memoryUsage())',
+      returnByValue: true,
+    });
+    const usage = JSON.parse(result?.value ?? '{}') as { heapUsed: number; external: number };
+    const memory = { rss: rssBytes(), live: usage.heapUsed + usage.external };
+    if (snapshotFile !== undefined) {
+      await call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+      writeFileSync(snapshotFile, chunks.join(''));
+    }
+    return memory;
+  } finally {
+    inspector.close();
+  }
 }
 
 const sentAt = new Map<string, number>();
@@ -215,11 +284,18 @@ try {
   await subscription.assigned;
 
   await settle(3_000);
-  const before = rssBytes();
+  const before = await memoryAfterCollection();
   const sockets = await openSockets(users);
   // Every sign-in's presence reaches every socket: let that wave pass before reading memory.
   await quiet(3_000, 180_000);
-  const perSocket = (rssBytes() - before) / sockets.length;
+  const rssAfterWave = rssBytes();
+  // `BENCH_HEAP_SNAPSHOT_DIR=/tmp/heap`: the app's heap then, for Chrome's DevTools (Memory).
+  const snapshotDir = process.env.BENCH_HEAP_SNAPSHOT_DIR;
+  const after = await memoryAfterCollection(
+    snapshotDir ? `${snapshotDir}/inbox-live-${run}.heapsnapshot` : undefined,
+  );
+  const perSocket = (after.live - before.live) / sockets.length;
+  const rssPerSocket = (rssAfterWave - before.rss) / sockets.length;
 
   // Routing's decisions: each conversation to one agent.
   const assignedAt = new Date().toISOString();
@@ -252,6 +328,7 @@ try {
   // Open loop: RATE messages a second across the conversations, each timed from its publish.
   measuring = true;
   const appCpuBefore = cpuMsOf(app.child.pid!);
+  const appWritesBefore = writeCallsOf(app.child.pid!);
   const total = RATE * SECONDS;
   const started = performance.now();
   const publishes: Promise<void>[] = [];
@@ -288,6 +365,8 @@ try {
   measuring = false;
   // Everything the process did meanwhile (every app of the standalone process), per message.
   const appCpuPerMessage = (cpuMsOf(app.child.pid!) - appCpuBefore) / total;
+  // Its write system calls: the sockets' frames, and its Kafka and PostgreSQL requests.
+  const appWritesPerMessage = (writeCallsOf(app.child.pid!) - appWritesBefore) / total;
 
   deliveries.sort((a, b) => a - b);
   busLatencies.sort((a, b) => a - b);
@@ -317,10 +396,14 @@ try {
   );
   const ratio = percentile(deliveries, 99) / percentile(busLatencies, 99);
   process.stdout.write(
-    `memory per socket: ${fmt(perSocket / 1024, 1)} KiB (resident, ${fmt(before / 2 ** 20, 0)} → ` +
-      `${fmt((before + perSocket * sockets.length) / 2 ** 20, 0)} MiB for ${sockets.length} sockets)\n` +
+    `memory per socket: ${fmt(perSocket / 1024, 1)} KiB live after a full collection (heap and ` +
+      `Buffers, ${fmt(before.live / 2 ** 20, 0)} → ${fmt(after.live / 2 ** 20, 0)} MiB for ` +
+      `${sockets.length} sockets); resident ${fmt(rssPerSocket / 1024, 1)} KiB (` +
+      `${fmt(before.rss / 2 ** 20, 0)} → ${fmt(rssAfterWave / 2 ** 20, 0)} MiB after the sign-ins' ` +
+      `wave, ${fmt(after.rss / 2 ** 20, 0)} MiB after the collection)\n` +
       `standalone process CPU per message, sent to ${1 + SUPERVISORS} sockets (user + system, ` +
-      `publish to the last frame): ${fmt(appCpuPerMessage, 2)} ms\n` +
+      `publish to the last frame): ${fmt(appCpuPerMessage, 2)} ms; write system calls per message: ` +
+      `${fmt(appWritesPerMessage, 1)}\n` +
       `frames received by the bench: ${framesReceived}; messages of another agent's conversation ` +
       `received by an agent: ${wrongDeliveries}\n` +
       `p99 ratio ${fmt(ratio, 2)} (target ≤ 1.5): ${ratio <= 1.5 ? 'met' : 'MISSED'}; visibility ` +
