@@ -141,12 +141,24 @@ const openStarted = performance.now();
 const sockets = await openAll(SOCKETS, (i) => {
   const ws = new WebSocket(wsUrl, { headers: { origin: app.url } });
   return new Promise<WebSocket>((resolve, reject) => {
+    let welcomed = false;
     ws.once('error', reject);
+    // A socket the app closes before its welcome would leave the run waiting for ever: say why.
+    ws.once('close', (code, reason) => {
+      if (!welcomed)
+        reject(
+          new Error(
+            `socket ${i} closed before its welcome: ${code} ${reason.toString()}\n${app.output().slice(-2000)}`,
+          ),
+        );
+    });
     ws.once('open', () => ws.send(JSON.stringify({ t: 'hello', token: visitors[i]!.token, since: 0 })));
     ws.on('message', (data: Buffer) => {
       const message = JSON.parse(data.toString('utf8')) as { t: string; item?: { id: string } };
-      if (message.t === 'welcome') resolve(ws);
-      else if (message.t === 'item' && message.item) received.set(message.item.id, performance.now());
+      if (message.t === 'welcome') {
+        welcomed = true;
+        resolve(ws);
+      } else if (message.t === 'item' && message.item) received.set(message.item.id, performance.now());
     });
   });
 });
@@ -161,6 +173,8 @@ const bus = new KafkaEventBus({
   topicPrefix,
   partitions: 12,
   replicationFactor: 1,
+  // Open loop: a publish the broker is slow to acknowledge is a late reply, not the end of the run.
+  publishTimeoutMs: 60_000,
 });
 const busSeen = new Map<string, number>();
 const observer = await bus.subscribe({

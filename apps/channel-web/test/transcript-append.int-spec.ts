@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { waitFor } from '@switchboard/testing';
 import type { WebContact } from '../src/contacts/web-contact.js';
 import { WebContactService } from '../src/contacts/web-contact.service.js';
 import type { NewTranscriptItem } from '../src/transcript/transcript-item.js';
+import { TRANSCRIPT_CHANNEL, decodeNotice } from '../src/transcript/transcript-notice.js';
 import { TranscriptService } from '../src/transcript/transcript.service.js';
 import { type WebTestApp, startWebTestApp } from './web-test-app.js';
 
@@ -104,6 +106,48 @@ describe('transcript appends', () => {
       const seqs = items.filter((i) => i.id.startsWith(`c${batch}-`)).map((i) => i.seq);
       expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
       expect(seqs[4]! - seqs[0]!).toBe(4);
+    }
+  });
+
+  it('returns and announces, in order, each item as it is stored', async () => {
+    const ada = await visitor();
+    const bob = await visitor();
+    await transcript.append(ada, reply('s0'));
+    const listener = await t.db.connect();
+    const notices: unknown[] = [];
+    listener.on('notification', (n) => notices.push(decodeNotice(n.payload!)));
+    await listener.query(`LISTEN ${TRANSCRIPT_CHANNEL}`);
+    try {
+      const conversationId = randomUUID();
+      const results = await transcript.appendMany([
+        { contact: ada, item: { ...reply('s1'), form: { kind: 'card' } } },
+        { contact: bob, item: { ...reply('s2'), author: { name: null, type: 'bot', botAnswer: true } } },
+        { contact: ada, item: reply('s0') },
+        {
+          contact: ada,
+          item: {
+            id: `csat:${conversationId}`,
+            kind: 'csat',
+            dir: 'out',
+            text: null,
+            attachments: [{ id: randomUUID(), contentType: 'image/png', sizeBytes: 12, fileName: 'a.png' }],
+            author: null,
+            conversationId,
+          },
+        },
+      ]);
+      const stored = [...(await transcript.listAfter(ada, 0)), ...(await transcript.listAfter(bob, 0))];
+      const byId = new Map(stored.map((item) => [item.id, item]));
+      for (const result of results) expect(result.item).toEqual(byId.get(result.item.id));
+      // Committed, so announced: the new items only, each contact's in sequence.
+      const announced = results
+        .filter((r) => r.created)
+        .map((r) => ({ kind: 'item', contactId: r.contactId, item: byId.get(r.item.id) }));
+      await waitFor(() => notices.length >= announced.length, { what: 'the notices' });
+      expect(notices).toEqual(announced);
+    } finally {
+      await listener.query(`UNLISTEN ${TRANSCRIPT_CHANNEL}`);
+      listener.release();
     }
   });
 });

@@ -176,6 +176,10 @@ describe('widget protocol', () => {
       t.statuses.filter((s) => s.payload.messageId === messageId && s.payload.status === status);
     await waitFor(() => statusesOf('delivered').length === 1, { what: 'delivered' });
     expect(statusesOf('sent')).toHaveLength(1);
+    // One publish may carry both (a flush's `sent`, then its `delivered`): still in that order.
+    expect(t.statuses.indexOf(statusesOf('sent')[0]!)).toBeLessThan(
+      t.statuses.indexOf(statusesOf('delivered')[0]!),
+    );
     tabA.send({ t: 'read', seq: (inA.item as { seq: number }).seq });
     await waitFor(() => statusesOf('read').length === 1, { what: 'read' });
     await tabB.next((m) => m.t === 'read', 'read in the other tab');
@@ -852,6 +856,8 @@ describe('widget protocol', () => {
       const fromB = randomUUID();
       tabB.send({ t: 'msg', id: fromB, text: 'from the other replica' });
       await tabA.next((m) => m.t === 'item' && (m.item as { id: string }).id === fromB, 'B’s message in A');
+      // Each replica hears of it on its own LISTEN connection: A's having it says nothing of B's.
+      await tabB.next((m) => m.t === 'item' && (m.item as { id: string }).id === fromB, 'B’s message in B');
       expect(tabA.items().map((i) => i.seq)).toEqual([1, 2, 3]);
       expect(tabB.items().map((i) => i.seq)).toEqual([1, 2, 3]);
 

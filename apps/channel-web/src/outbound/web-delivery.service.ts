@@ -47,8 +47,11 @@ export class WebDeliveryService {
     const statuses: DeliveryStatusChangedV1[] = [];
     const sent: DeliveryStatusChangedV1[] = [];
     const byWorkspace = new Map<string, MessageDeliveryRequestedV1[]>();
-    for (const event of web)
-      byWorkspace.set(event.workspaceId, [...(byWorkspace.get(event.workspaceId) ?? []), event]);
+    for (const event of web) {
+      const events = byWorkspace.get(event.workspaceId);
+      if (events) events.push(event);
+      else byWorkspace.set(event.workspaceId, [event]);
+    }
     for (const [workspaceId, workspaceEvents] of byWorkspace) {
       const byAddress = await this.contacts.findManyByAddress(
         workspaceId,

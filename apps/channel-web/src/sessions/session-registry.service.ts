@@ -8,6 +8,11 @@ import { REPLAY_PAGE, TranscriptService } from '../transcript/transcript.service
 import type { WidgetSession } from './widget-session.js';
 
 const HEARTBEAT_MS = 30_000;
+/**
+ * Each socket is pinged once every HEARTBEAT_MS, a slice of them at a time: ten thousand pings
+ * (and their pongs) at once held every reply queued behind them.
+ */
+export const HEARTBEAT_SLICES = 30;
 
 /**
  * This process's open sockets by contact, and how transcript items reach them: the next item in
@@ -20,6 +25,11 @@ export class SessionRegistryService implements OnModuleInit, OnApplicationShutdo
   private readonly logger = createLogger('channel-web.sessions');
   private readonly byContact = new Map<string, Set<WidgetSession>>();
   private readonly all = new Set<WidgetSession>();
+  /** Each session's heartbeat slice, assigned in turn when it is tracked. */
+  private readonly slices = Array.from({ length: HEARTBEAT_SLICES }, () => new Set<WidgetSession>());
+  private readonly sliceOf = new WeakMap<WidgetSession, Set<WidgetSession>>();
+  private nextSlice = 0;
+  private heartbeatSlice = 0;
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -35,7 +45,7 @@ export class SessionRegistryService implements OnModuleInit, OnApplicationShutdo
         for (const session of this.all) if (session.ready) void this.catchUp(session);
       },
     });
-    this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS).unref();
+    this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS / HEARTBEAT_SLICES).unref();
   }
 
   onApplicationShutdown(): void {
@@ -52,7 +62,12 @@ export class SessionRegistryService implements OnModuleInit, OnApplicationShutdo
   }
 
   track(session: WidgetSession): void {
+    if (this.all.has(session)) return;
     this.all.add(session);
+    const slice = this.slices[this.nextSlice]!;
+    this.nextSlice = (this.nextSlice + 1) % HEARTBEAT_SLICES;
+    slice.add(session);
+    this.sliceOf.set(session, slice);
   }
 
   /** Joins the contact's sockets: from now on it hears of every item appended for the contact. */
@@ -65,6 +80,7 @@ export class SessionRegistryService implements OnModuleInit, OnApplicationShutdo
 
   remove(session: WidgetSession): void {
     this.all.delete(session);
+    this.sliceOf.get(session)?.delete(session);
     const contactId = session.contact?.id;
     if (contactId === undefined) return;
     const sessions = this.byContact.get(contactId);
@@ -137,8 +153,14 @@ export class SessionRegistryService implements OnModuleInit, OnApplicationShutdo
     }
   }
 
-  private checkAlive(): void {
-    for (const session of this.all) {
+  /**
+   * The next slice of sockets (every HEARTBEAT_MS / HEARTBEAT_SLICES): one that did not answer the
+   * last ping, a slice's turn ago, is closed; the others are pinged again.
+   */
+  checkAlive(): void {
+    const slice = this.slices[this.heartbeatSlice]!;
+    this.heartbeatSlice = (this.heartbeatSlice + 1) % HEARTBEAT_SLICES;
+    for (const session of slice) {
       if (!session.alive) {
         this.logger.debug({}, 'closing a socket that stopped answering pings');
         session.close(1001, 'no heartbeat');

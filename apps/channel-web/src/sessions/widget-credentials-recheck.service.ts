@@ -67,7 +67,8 @@ export class WidgetCredentialsRecheckService implements OnModuleInit, OnApplicat
         // Most of a site's sockets share a few origins: each pair is judged once a round.
         const originAllowed = new Map<string, boolean>();
         const allowed = (session: WidgetSession, origins: readonly string[]): boolean => {
-          const key = JSON.stringify([session.origin ?? null, session.host ?? null]);
+          // Headers hold no line break or NUL (an absent one is NUL): one string, not an array per socket.
+          const key = `${session.origin ?? '\0'}\n${session.host ?? '\0'}`;
           let verdict = originAllowed.get(key);
           if (verdict === undefined)
             originAllowed.set(key, (verdict = isOriginAllowed(session.origin, session.host, origins)));

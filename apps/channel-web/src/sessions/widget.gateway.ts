@@ -31,7 +31,8 @@ export class WidgetGateway implements OnGatewayConnection {
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
     countOpenSocket('widget', socket);
-    const url = new URL(request.url ?? '/', 'http://widget.invalid');
+    // Only the key is kept: the socket's listeners share this scope for as long as the tab is open.
+    const widgetKey = new URL(request.url ?? '/', 'http://widget.invalid').searchParams.get('key');
     const session = new WidgetSession(
       socket,
       // Behind the ingress the peer is the proxy: the per-IP limits must count the visitor.
@@ -43,7 +44,7 @@ export class WidgetGateway implements OnGatewayConnection {
         session.close(1011, 'internal error');
       },
     );
-    session.handle(() => this.sessions.open(session, url.searchParams.get('key')));
+    session.handle(() => this.sessions.open(session, widgetKey));
     socket.on('message', (data, isBinary) => {
       if (isBinary) return session.close(1003, 'text frames only');
       const text = Array.isArray(data)

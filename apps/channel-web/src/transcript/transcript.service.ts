@@ -73,9 +73,12 @@ export class TranscriptService {
     if (entries.length === 0) return [];
     return this.db.transaction(async (tx) => {
       const contactIds = [...new Set(entries.map((e) => e.contact.id))].sort();
-      await queryRows(
+      // Locked, with each contact's last number and the transaction's clock (what `created_at`
+      // defaults to): the new items are known whole here, so the insert need return nothing.
+      const locked = await queryRows<{ id: string; last_seq: number; now: Date }>(
         tx,
-        'SELECT id FROM channels.web_contacts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
+        `SELECT id, last_seq, now() AS now FROM channels.web_contacts
+         WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
         [contactIds],
       );
       const existingRows = await queryRows<ItemRow & { contact_id: string }>(
@@ -86,56 +89,56 @@ export class TranscriptService {
         [entries.map((e) => e.contact.id), entries.map((e) => e.item.id)],
       );
       const known = new Map(existingRows.map((row) => [`${row.contact_id}|${row.item_id}`, toItem(row)]));
+      const lastSeq = new Map(locked.map((row) => [row.id, row.last_seq]));
+      const at = locked[0]?.now.toISOString();
       const fresh: AppendEntry[] = [];
-      const freshKeys = new Set<string>();
+      const created = new Map<string, TranscriptItem>();
       for (const entry of entries) {
         const key = `${entry.contact.id}|${entry.item.id}`;
-        if (known.has(key) || freshKeys.has(key)) continue;
-        freshKeys.add(key);
+        if (known.has(key) || created.has(key)) continue;
+        const last = lastSeq.get(entry.contact.id);
+        // A contact gone before its lock was taken numbers nothing: fail the batch.
+        if (last === undefined || at === undefined)
+          throw new Error(`cannot store transcript item ${entry.item.id}: its contact is gone`);
+        lastSeq.set(entry.contact.id, last + 1);
         fresh.push(entry);
+        created.set(key, newItem(entry.item, last + 1, at));
       }
-      const links = new Map<string, { customerId: string; conversationId: string }>();
-      for (const entry of entries) if (entry.link) links.set(entry.contact.id, entry.link);
-      const created = new Map<string, TranscriptItem>();
       if (fresh.length > 0) {
-        const counts = new Map<string, number>();
-        for (const entry of fresh) counts.set(entry.contact.id, (counts.get(entry.contact.id) ?? 0) + 1);
-        const ids = [...counts.keys()];
-        // Each item's place from its contact's end: the contact's new last_seq less it is its seq.
-        const left = new Map(counts);
-        const back = fresh.map((entry) => {
-          const remaining = left.get(entry.contact.id)! - 1;
-          left.set(entry.contact.id, remaining);
-          return remaining;
-        });
-        // The contacts' sequence moved on and the items inserted at its new numbers in one
-        // statement (the contacts are locked above, so no one else numbers them meanwhile), with
-        // history's customer and conversation as the latest delivery names them.
-        const rows = await queryRows<ItemRow & { contact_id: string }>(
+        const links = new Map<string, { customerId: string; conversationId: string }>();
+        for (const entry of entries) if (entry.link) links.set(entry.contact.id, entry.link);
+        const ids = [...new Set(fresh.map((e) => e.contact.id))];
+        const items = fresh.map((e) => created.get(`${e.contact.id}|${e.item.id}`)!);
+        // Sent at commit, in this order (each contact's items in sequence): one JSON array whose
+        // elements PostgreSQL hands to pg_notify as written, with nothing escaped as a text[] would be.
+        const notices = `[${items.map((item, i) => encodeNotice({ kind: 'item', contactId: fresh[i]!.contact.id, item })).join(',')}]`;
+        // The contacts' sequence moved on (they are locked above, so no one else numbers them
+        // meanwhile), with history's customer and conversation as the latest delivery names them,
+        // the items inserted at their numbers and announced: one statement.
+        await queryRows(
           tx,
           `WITH bumped AS (
-             UPDATE channels.web_contacts c SET last_seq = c.last_seq + k.n,
+             UPDATE channels.web_contacts c SET last_seq = k.last_seq,
                customer_id = COALESCE(k.customer_id, c.customer_id),
                conversation_id = COALESCE(k.conversation_id, c.conversation_id)
-             FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::uuid[]) AS k(id, n, customer_id, conversation_id)
+             FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::uuid[]) AS k(id, last_seq, customer_id, conversation_id)
              WHERE c.id = k.id
-             RETURNING c.id, c.last_seq
+           ), inserted AS (
+             INSERT INTO channels.web_transcript
+               (workspace_id, contact_id, seq, item_id, kind, direction, text, attachments, author, conversation_id, form)
+             SELECT w, c, s, i, k, d, x, a::jsonb, au::jsonb, cv, f::jsonb
+             FROM unnest($5::uuid[], $6::uuid[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[],
+                         $12::text[], $13::text[], $14::uuid[], $15::text[]) AS u(w, c, s, i, k, d, x, a, au, cv, f)
            )
-           INSERT INTO channels.web_transcript
-             (workspace_id, contact_id, seq, item_id, kind, direction, text, attachments, author, conversation_id, form)
-           SELECT w, c, b.last_seq - bk, i, k, d, x, a::jsonb, au::jsonb, cv, f::jsonb
-           FROM unnest($5::uuid[], $6::uuid[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[],
-                       $12::text[], $13::text[], $14::uuid[], $15::text[]) AS u(w, c, bk, i, k, d, x, a, au, cv, f)
-           JOIN bumped b ON b.id = u.c
-           RETURNING *`,
+           SELECT pg_notify($16, n::text) FROM json_array_elements($17::json) WITH ORDINALITY AS u(n, o) ORDER BY o`,
           [
             ids,
-            ids.map((id) => counts.get(id)),
+            ids.map((id) => lastSeq.get(id)),
             ids.map((id) => links.get(id)?.customerId ?? null),
             ids.map((id) => links.get(id)?.conversationId ?? null),
             fresh.map((e) => e.contact.workspaceId),
             fresh.map((e) => e.contact.id),
-            back,
+            items.map((item) => item.seq),
             fresh.map((e) => e.item.id),
             fresh.map((e) => e.item.kind),
             fresh.map((e) => e.item.dir),
@@ -144,30 +147,20 @@ export class TranscriptService {
             fresh.map((e) => (e.item.author === null ? null : JSON.stringify(e.item.author))),
             fresh.map((e) => e.item.conversationId),
             fresh.map((e) => (e.item.form === undefined ? null : JSON.stringify(e.item.form))),
+            TRANSCRIPT_CHANNEL,
+            notices,
           ],
         );
-        // A contact gone before its lock was taken numbers nothing: fail the batch, as before.
-        if (rows.length !== fresh.length)
-          throw new Error(`stored ${rows.length} of ${fresh.length} transcript items: a contact is gone`);
-        for (const row of rows) created.set(`${row.contact_id}|${row.item_id}`, toItem(row));
-        const notices = rows
-          .sort((a, b) => a.seq - b.seq)
-          .map((row) => encodeNotice({ kind: 'item', contactId: row.contact_id, item: toItem(row) }));
-        // Sent at commit, in this order: a socket sees its contact's items in sequence.
-        await queryRows(
-          tx,
-          'SELECT pg_notify($1, n) FROM unnest($2::text[]) WITH ORDINALITY AS u(n, o) ORDER BY o',
-          [TRANSCRIPT_CHANNEL, notices],
-        );
       }
+      const repeated = new Set<string>();
       return entries.map((entry) => {
         const key = `${entry.contact.id}|${entry.item.id}`;
         const stored = known.get(key);
         if (stored) return { contactId: entry.contact.id, item: stored, created: false };
-        const item = created.get(key)!;
         // The same id twice in one batch: the second is a repeat.
-        const first = freshKeys.delete(key);
-        return { contactId: entry.contact.id, item, created: first };
+        const first = !repeated.has(key);
+        repeated.add(key);
+        return { contactId: entry.contact.id, item: created.get(key)!, created: first };
       });
     });
   }
@@ -266,6 +259,24 @@ export class TranscriptService {
     );
     return rows.length === 0 ? null : Math.max(...rows.map((row) => row.seq));
   }
+}
+
+/** An item as appended: what `toItem` makes of its row once stored (nothing read or rated yet). */
+function newItem(item: NewTranscriptItem, seq: number, at: string): TranscriptItem {
+  return {
+    seq,
+    id: item.id,
+    kind: item.kind,
+    dir: item.dir,
+    text: item.text,
+    attachments: item.attachments,
+    author: item.author,
+    conversationId: item.conversationId,
+    at,
+    readAt: null,
+    ...(item.kind === 'csat' ? { answered: false } : {}),
+    ...(item.form ? { form: item.form } : {}),
+  };
 }
 
 function toItem(row: ItemRow): TranscriptItem {
