@@ -91,6 +91,32 @@ describe('SessionCache', () => {
     expect(hit('k2')).toBeDefined();
   });
 
+  it('shares a read between the requests that miss together, never across a change', async () => {
+    let reads = 0;
+    const release: (() => void)[] = [];
+    const read = () =>
+      new Promise<SessionContext | null>((resolve) => {
+        const n = (reads += 1);
+        release.push(() => resolve(session(`s${n}`, 'u1')));
+      });
+    const first = cache.share('k1', ticket('k1'), read);
+    const joined = cache.share('k1', ticket('k1'), read);
+    expect(reads).toBe(1);
+    // A change while the read runs: a request arriving now must not take its answer.
+    cache.forgetUser('u1');
+    const after = cache.share('k1', ticket('k1'), read);
+    expect(reads).toBe(2);
+    release.forEach((go) => go());
+    expect((await first)?.sessionId).toBe('s1');
+    expect((await joined)?.sessionId).toBe('s1');
+    expect((await after)?.sessionId).toBe('s2');
+    // Done: the next miss reads again.
+    const again = cache.share('k1', ticket('k1'), read);
+    expect(reads).toBe(3);
+    release[2]!();
+    expect((await again)?.sessionId).toBe('s3');
+  });
+
   it('does not keep an entry already due', () => {
     cache.remember(ticket('k1'), 'k1', session('s1', 'u1'), now);
     expect(cache.size).toBe(0);

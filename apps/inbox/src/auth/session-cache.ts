@@ -28,6 +28,8 @@ export class SessionCache {
   private readonly entries = new Map<string, Entry>();
   private readonly revokedSessions = new Map<string, number>();
   private readonly revokedUsers = new Map<string, number>();
+  /** Database reads running, each with the generation it started in. */
+  private readonly reads = new Map<string, { generation: number; read: Promise<SessionContext | null> }>();
   private generation = 0;
   private on = false;
 
@@ -51,6 +53,28 @@ export class SessionCache {
       this.entries.delete(key);
     }
     return { generation: this.generation };
+  }
+
+  /**
+   * Runs `read` for a key not cached, or joins the read of it already running if nothing changed
+   * since that one started: an agent's requests that miss together (at sign-in, or when a touch
+   * falls due) cost one read and one touch, not one each.
+   */
+  share(
+    key: string,
+    ticket: CacheTicket,
+    read: () => Promise<SessionContext | null>,
+  ): Promise<SessionContext | null> {
+    const running = this.reads.get(key);
+    if (running !== undefined && running.generation === ticket.generation) return running.read;
+    const started = {
+      generation: ticket.generation,
+      read: read().finally(() => {
+        if (this.reads.get(key) === started) this.reads.delete(key);
+      }),
+    };
+    this.reads.set(key, started);
+    return started.read;
   }
 
   /** Keeps what a read found, unless anything changed (or may have) since `ticket`. */

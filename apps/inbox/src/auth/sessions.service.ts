@@ -13,7 +13,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { InboxConfig } from '../inbox.config.js';
 import type { Role } from './role.js';
 import { hashSecretToken, newSecretToken } from './secret-token.util.js';
-import { SessionCache } from './session-cache.js';
+import { type CacheTicket, SessionCache } from './session-cache.js';
 import type { SessionContext } from './session-context.js';
 
 /** A session ends after this long without a request, whatever its absolute lifetime. */
@@ -103,6 +103,10 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     const key = hash.toString('base64');
     const cached = this.cache.read(key);
     if ('sessionId' in cached) return cached;
+    return this.cache.share(key, cached, () => this.lookUp(hash, key, cached));
+  }
+
+  private async lookUp(hash: Buffer, key: string, ticket: CacheTicket): Promise<SessionContext | null> {
     const rows: SessionRow[] = await this.db.query(
       `SELECT s.id, s.csrf_token, s.user_id, s.workspace_id, s.last_seen_at, s.expires_at, u.role, u.email, u.display_name, u.operator
        FROM inbox.sessions s JOIN inbox.users u ON u.id = s.user_id
@@ -128,7 +132,7 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
       operator: row.operator,
     };
     // Until the next touch is due: a session in use keeps its idle clock wound from the database.
-    this.cache.remember(cached, key, session, Math.min(seen + TOUCH_EVERY_MS, row.expires_at.getTime()));
+    this.cache.remember(ticket, key, session, Math.min(seen + TOUCH_EVERY_MS, row.expires_at.getTime()));
     return session;
   }
 
