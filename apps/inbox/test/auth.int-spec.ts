@@ -1,6 +1,7 @@
 import { DEFAULT_WORKSPACE_ID } from '@switchboard/contracts';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { waitFor } from '@switchboard/testing';
 import { InboxClient } from './inbox-client.fixture.js';
 import { type InboxTestApp, startInboxTestApp } from './inbox-test-app.fixture.js';
 import { LOGIN_LIMITS } from '../src/auth/login-rate-limiter.service.js';
@@ -253,6 +254,64 @@ describe('inbox sign-in and users', () => {
     expect(disabled.body.disabled).toBe(true);
     expect((await agent.get('/api/inbox/session')).status).toBe(401);
     expect((await new InboxClient(inbox.url).login(email, 'the right password')).status).toBe(401);
+  });
+
+  it('stops a session cached by another replica when it is changed, ended, or its notifications were lost', async () => {
+    // Each replica caches the sessions it authenticated (ADR 0133); every change reaches both.
+    const other = await startInboxTestApp('inbox_auth_3', { database: inbox.database });
+    try {
+      const email = `cached-${randomUUID()}@example.test`;
+      const userId = await createUser(email, 'agent');
+      const here = new InboxClient(inbox.url);
+      await here.login(email, 'the right password');
+      const there = new InboxClient(other.url);
+      const me = async (client: InboxClient) => {
+        const response = await client.get('/api/inbox/session');
+        return response.status === 200 ? (response.body.user.role as string) : response.status;
+      };
+      const onBoth = async (expected: string | number, what: string) => {
+        for (const [client, where] of [
+          [here, 'this replica'],
+          [there, 'the other replica'],
+        ] as const) {
+          await waitFor(async () => (await me(client)) === expected, { what: `${what} on ${where}` });
+        }
+      };
+      there.cookie = here.cookie;
+      await onBoth('agent', 'the session');
+
+      // Changed in the database by someone else (the workspace CLI, an operator's SQL).
+      await db.query(`UPDATE inbox.users SET role = 'supervisor' WHERE id = $1`, [userId]);
+      await onBoth('supervisor', 'the new role');
+
+      // While a replica cannot hear the notifications it caches nothing; back, it forgets what it had.
+      const listeners = await db.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE application_name = 'switchboard:inbox:sessions:listen' AND datname = current_database()`,
+      );
+      expect(listeners.rowCount).toBe(2);
+      await db.query(`UPDATE inbox.users SET role = 'agent' WHERE id = $1`, [userId]);
+      await onBoth('agent', 'the role changed while the notifications were lost');
+      await waitFor(
+        async () =>
+          (
+            await db.query(
+              `SELECT 1 FROM pg_stat_activity
+                WHERE application_name = 'switchboard:inbox:sessions:listen' AND datname = current_database()`,
+            )
+          ).rowCount === 2,
+        { what: 'both replicas listening again' },
+      );
+      await onBoth('agent', 'the session after the listeners are back');
+
+      // Signed out on this replica: refused here at once, and on the other as soon as it hears of it.
+      expect((await here.delete('/api/inbox/session')).status).toBe(204);
+      here.cookie = there.cookie;
+      expect(await me(here)).toBe(401);
+      await onBoth(401, 'the signed-out session');
+    } finally {
+      await other.close();
+    }
   });
 
   it("reads another workspace's users, invites and canned responses as not found", async () => {

@@ -33,6 +33,13 @@ export const RequireOperator = () => SetMetadata(OPERATOR, true);
 
 type InboxRequest = Request & { inboxSession?: SessionContext };
 
+/** What a route's decorators ask of its caller: read once per handler, not on every request. */
+interface RouteRule {
+  readonly isPublic: boolean;
+  readonly role: Role;
+  readonly operator: boolean;
+}
+
 /** The caller's session, put on the request by `SessionGuard`. */
 export const CurrentSession = createParamDecorator((_data: unknown, context: ExecutionContext) => {
   const session = context.switchToHttp().getRequest<InboxRequest>().inboxSession;
@@ -47,6 +54,9 @@ export const CurrentSession = createParamDecorator((_data: unknown, context: Exe
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
+  /** By controller class, then handler (a handler inherited by two controllers has a rule in each). */
+  private readonly rules = new WeakMap<object, WeakMap<object, RouteRule>>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: SessionsService,
@@ -55,7 +65,7 @@ export class SessionGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<InboxRequest>();
-    const targets = [context.getHandler(), context.getClass()];
+    const rule = this.ruleOf(context);
     const unsafe = !SAFE_METHODS.has(request.method);
     if (
       unsafe &&
@@ -67,18 +77,36 @@ export class SessionGuard implements CanActivate {
       )
     )
       throw new ForbiddenException('cross-origin request refused');
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
+    if (rule.isPublic) return true;
 
     const token = readCookie(request.header('cookie'), SESSION_COOKIE);
     const session = token ? await this.sessions.authenticate(token) : null;
     if (!session) throw new UnauthorizedException('sign in first');
     if (unsafe && !secretTokensEqual(request.header(CSRF_HEADER) ?? '', session.csrfToken))
       throw new ForbiddenException('missing or wrong CSRF token');
-    const required = this.reflector.getAllAndOverride<Role | undefined>(ROLE, targets) ?? 'agent';
-    if (!roleAtLeast(session.role, required)) throw new ForbiddenException(`only a ${required} may do this`);
-    if (this.reflector.getAllAndOverride<boolean>(OPERATOR, targets) && !session.operator)
+    if (!roleAtLeast(session.role, rule.role))
+      throw new ForbiddenException(`only a ${rule.role} may do this`);
+    if (rule.operator && !session.operator)
       throw new ForbiddenException('only the operator of this installation may do this');
     request.inboxSession = session;
     return true;
+  }
+
+  private ruleOf(context: ExecutionContext): RouteRule {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let ofController = this.rules.get(controller);
+    if (ofController === undefined) this.rules.set(controller, (ofController = new WeakMap()));
+    let rule = ofController.get(handler);
+    if (rule === undefined) {
+      const targets = [handler, controller];
+      rule = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC, targets) ?? false,
+        role: this.reflector.getAllAndOverride<Role | undefined>(ROLE, targets) ?? 'agent',
+        operator: this.reflector.getAllAndOverride<boolean>(OPERATOR, targets) ?? false,
+      };
+      ofController.set(handler, rule);
+    }
+    return rule;
   }
 }

@@ -8,6 +8,7 @@ import { AddUserOperatorFlag1764990000000 } from './1764990000000-add-user-opera
 import { CreateNotificationSettings1765000000000 } from './1765000000000-create-notification-settings.migration.js';
 import { CreateSnoozes1765000100000 } from './1765000100000-create-snoozes.migration.js';
 import { CreateSavedViews1765000500000 } from './1765000500000-create-saved-views.migration.js';
+import { NotifySessionChanges1765100000000 } from './1765100000000-notify-session-changes.migration.js';
 
 /** Every inbox migration, oldest first. */
 export const inboxMigrations = [
@@ -21,4 +22,5 @@ export const inboxMigrations = [
   CreateNotificationSettings1765000000000,
   CreateSnoozes1765000100000,
   CreateSavedViews1765000500000,
+  NotifySessionChanges1765100000000,
 ];

@@ -121,6 +121,8 @@ export class UsersService {
         );
         if (admins === 0) throw new FailedPreconditionError('the workspace must keep at least one admin');
       }
+      // The new role (or the end) takes effect on the user's next request, on this replica too.
+      this.sessions.revokeUser(userId);
       // TypeORM answers an UPDATE with [rows, affected].
       const [rows] = await tx.query<[UserRow[], number]>(
         `UPDATE inbox.users SET role = $3, display_name = $4, updated_at = now(),
