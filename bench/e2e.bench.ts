@@ -44,7 +44,7 @@ import {
 
 const RATES = (process.argv[2] ?? '100,500,1000').split(',').map(Number);
 const SECONDS = Number(process.argv[3] ?? 10);
-const AGENTS = Number(process.argv[4] ?? 5);
+const AGENTS = Number(process.argv[4] ?? 20);
 const REPLY_EVERY = Number(process.argv[5] ?? 10);
 /** webhook → [inbound] → history → [conversations] → routing → [routing] → inbox. */
 const BUS_HOPS = 3;
