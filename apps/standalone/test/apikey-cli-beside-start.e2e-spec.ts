@@ -89,7 +89,9 @@ describe('npm run apikey and npm run workspace beside a running npm start', () =
       // The platform went on running: still ready.
       expect((await fetch(`${app.url}/readyz`)).status).toBe(200);
     } finally {
-      expect(await app.stop('SIGTERM')).toBe(0);
+      const code = await app.stop('SIGTERM');
+      if (code !== 0) process.stderr.write(app.output().slice(-4000));
+      expect(code).toBe(0);
     }
 
     // Nothing runs it now: the CLI starts the embedded database for itself, and exits cleanly.
