@@ -37,6 +37,10 @@ const CACHE_TTL_MS = 5_000;
 @Injectable()
 export class SmsAccountService {
   private readonly cache = new Map<string, { account: SmsAccount | null; expiresAt: number }>();
+  /** Lookups in flight: every webhook that misses while one runs waits for it rather than asking too. */
+  private readonly loading = new Map<string, Promise<SmsAccount | null>>();
+  /** Bumped by every change: a lookup begun before it does not cache what it read. */
+  private generation = 0;
 
   constructor(
     @InjectServiceDataSource('channels') private readonly db: DataSource,
@@ -121,7 +125,7 @@ export class SmsAccountService {
         ],
       );
     }
-    this.cache.clear();
+    this.forget();
     const account = await this.findByRecipient(input.phoneNumber, null);
     if (!account) throw new Error('channel account vanished after upsert');
     return account;
@@ -181,7 +185,7 @@ export class SmsAccountService {
         input.helpText,
       ],
     );
-    this.cache.clear();
+    this.forget();
     const row = rows[0];
     return row ? toSummary(row) : null;
   }
@@ -204,17 +208,36 @@ export class SmsAccountService {
       'DELETE FROM channels.sms_accounts WHERE workspace_id = $1 AND id = $2 RETURNING id',
       [workspaceId, id],
     );
-    this.cache.clear();
+    this.forget();
     return deleted.length > 0;
   }
 
-  private async cached(key: string, load: () => Promise<SmsAccount | null>): Promise<SmsAccount | null> {
+  private cached(key: string, load: () => Promise<SmsAccount | null>): Promise<SmsAccount | null> {
     const hit = this.cache.get(key);
-    if (hit && hit.expiresAt > Date.now()) return hit.account;
-    const account = await load();
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(key, { account, expiresAt: Date.now() + CACHE_TTL_MS });
-    return account;
+    if (hit && hit.expiresAt > Date.now()) return Promise.resolve(hit.account);
+    // At 500 webhooks a second, every one in flight when the entry expires misses together.
+    const pending = this.loading.get(key);
+    if (pending !== undefined) return pending;
+    const generation = this.generation;
+    const loaded = load()
+      .then((account) => {
+        if (generation !== this.generation) return account;
+        if (this.cache.size > 10_000) this.cache.clear();
+        this.cache.set(key, { account, expiresAt: Date.now() + CACHE_TTL_MS });
+        return account;
+      })
+      .finally(() => {
+        if (this.loading.get(key) === loaded) this.loading.delete(key);
+      });
+    this.loading.set(key, loaded);
+    return loaded;
+  }
+
+  /** After a change: what was cached or is being read may be the account before it. */
+  private forget(): void {
+    this.cache.clear();
+    this.loading.clear();
+    this.generation += 1;
   }
 
   private toAccount(row: AccountRow): SmsAccount {
