@@ -22,6 +22,7 @@ import { DeliveryStatusService } from './webhooks/delivery-status.service.js';
 import { InboundReceiptService } from './webhooks/inbound-receipt.service.js';
 import { InboundSmsService } from './webhooks/inbound-sms.service.js';
 import { TwilioWebhookController } from './webhooks/twilio-webhook.controller.js';
+import { TwilioWebhookEndpoint } from './webhooks/twilio-webhook.endpoint.js';
 
 /**
  * SMS and MMS through Twilio: webhooks in (`/webhooks/twilio/sms`, `/webhooks/twilio/status`),
@@ -50,6 +51,7 @@ import { TwilioWebhookController } from './webhooks/twilio-webhook.controller.js
     InboundReceiptService,
     InboundSmsService,
     DeliveryStatusService,
+    TwilioWebhookEndpoint,
     SmsOutboundRecordService,
     TwilioClientFactory,
     // Twilio behind the channel port (ADR 0070): the only class the services call Twilio through.
@@ -57,7 +59,8 @@ import { TwilioWebhookController } from './webhooks/twilio-webhook.controller.js
     SmsDeliveryService,
     SmsDeliveryConsumer,
   ],
-  // Its Twilio numbers, for the inbox's admin screen (SmsChannelApi).
-  exports: [SMS_CHANNEL_API],
+  // Its Twilio numbers, for the inbox's admin screen (SmsChannelApi); the webhooks' answers, for
+  // channel-sms's own node:http route (ADR 0141).
+  exports: [SMS_CHANNEL_API, TwilioWebhookEndpoint],
 })
 export class SmsChannelModule {}

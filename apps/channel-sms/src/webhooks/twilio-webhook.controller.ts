@@ -1,90 +1,40 @@
-import {
-  BadRequestException,
-  Controller,
-  ForbiddenException,
-  Header,
-  HttpCode,
-  Post,
-  type RawBodyRequest,
-  Req,
-} from '@nestjs/common';
-import type { ChannelWebhookRequest } from '@switchboard/contracts';
-import {
-  type ConfigOf,
-  DependencyUnavailableError,
-  InjectConfig,
-  countWebhook,
-  createLogger,
-  isTransientDatabaseError,
-} from '@switchboard/platform';
-import type { Request } from 'express';
-import { SmsChannelConfig } from '../sms-channel.config.js';
-import { DeliveryStatusService } from './delivery-status.service.js';
-import { InboundSmsService, emptyTwiml } from './inbound-sms.service.js';
-import { TwilioSignatureError } from './twilio-webhook.errors.js';
+import { Controller, Post, type RawBodyRequest, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { type TwilioWebhookAnswer, TwilioWebhookEndpoint } from './twilio-webhook.endpoint.js';
 
 /**
- * Twilio's webhooks. Answers as Twilio's own middleware does (400 without a signature, 403 with a
- * wrong one) and 503 with Retry-After when a dependency is down, so Twilio retries; errors are plain
- * text under `text/plain` (the platform's DependencyOutageFilter), never JSON under `text/xml`.
+ * Twilio's webhooks on Nest's router, answered by `TwilioWebhookEndpoint`. In channel-sms's own
+ * process the message webhook is taken by a node:http route ahead of this one (ADR 0141); the
+ * status callbacks, and both in the standalone process, come here.
  */
 @Controller('webhooks/twilio')
 export class TwilioWebhookController {
-  private readonly logger = createLogger('channel-sms.webhooks');
-
-  constructor(
-    @InjectConfig(SmsChannelConfig) private readonly config: ConfigOf<typeof SmsChannelConfig>,
-    private readonly inbound: InboundSmsService,
-    private readonly statuses: DeliveryStatusService,
-  ) {}
+  constructor(private readonly endpoint: TwilioWebhookEndpoint) {}
 
   @Post('sms')
-  @HttpCode(200)
-  @Header('Content-Type', 'text/xml; charset=utf-8')
-  async receiveMessage(@Req() req: RawBodyRequest<Request>): Promise<string> {
-    return this.handle(req, 'message');
+  async receiveMessage(@Req() req: RawBodyRequest<Request>, @Res() res: Response): Promise<void> {
+    send(res, await this.endpoint.answer('message', inputOf(req)));
   }
 
   @Post('status')
-  @HttpCode(200)
-  @Header('Content-Type', 'text/xml; charset=utf-8')
-  async receiveStatus(@Req() req: RawBodyRequest<Request>): Promise<string> {
-    return this.handle(req, 'status');
+  async receiveStatus(@Req() req: RawBodyRequest<Request>, @Res() res: Response): Promise<void> {
+    send(res, await this.endpoint.answer('status', inputOf(req)));
   }
+}
 
-  private async handle(req: RawBodyRequest<Request>, kind: 'message' | 'status'): Promise<string> {
-    const signature = req.header('x-twilio-signature');
-    if (!signature) {
-      countWebhook('twilio', 'rejected_signature');
-      throw new BadRequestException('X-Twilio-Signature is missing');
-    }
-    if (!req.is('application/x-www-form-urlencoded') || req.rawBody === undefined) {
-      countWebhook('twilio', 'malformed');
-      throw new BadRequestException('expected a form-encoded body');
-    }
-    // The URL Twilio called, not the one this server sees behind a proxy.
-    const base = this.config.PUBLIC_BASE_URL ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-    const request: ChannelWebhookRequest = {
-      url: base + req.originalUrl,
-      headers: { 'x-twilio-signature': signature },
-      rawBody: req.rawBody,
-    };
-    try {
-      if (kind === 'message') return await this.inbound.receive(request);
-      await this.statuses.record(request);
-      countWebhook('twilio', 'accepted');
-      return emptyTwiml();
-    } catch (error) {
-      if (error instanceof TwilioSignatureError) {
-        countWebhook('twilio', 'rejected_signature');
-        this.logger.warn({ path: req.path, reason: error.message }, 'rejected a Twilio webhook');
-        throw new ForbiddenException('Twilio signature does not match');
-      }
-      // A dependency down (the database, the event log, Twilio's media) is answered 503 with
-      // Retry-After by the platform's filter, once logged per outage: Twilio retries.
-      const unavailable = error instanceof DependencyUnavailableError || isTransientDatabaseError(error);
-      countWebhook('twilio', unavailable ? 'unavailable' : 'failed');
-      throw error;
-    }
-  }
+function inputOf(req: RawBodyRequest<Request>) {
+  return {
+    signature: req.header('x-twilio-signature'),
+    // A body express did not read as bytes (another type) is not a form Twilio sent.
+    contentType: req.rawBody === undefined ? undefined : req.header('content-type'),
+    rawBody: req.rawBody ?? Buffer.alloc(0),
+    originalUrl: req.originalUrl,
+    protocol: req.protocol,
+    host: req.get('host'),
+  };
+}
+
+function send(res: Response, answer: TwilioWebhookAnswer): void {
+  if (answer.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(answer.retryAfterSeconds));
+  res.status(answer.status).type(answer.contentType).send(answer.body);
 }
