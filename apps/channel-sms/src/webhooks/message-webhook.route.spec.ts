@@ -1,5 +1,6 @@
 import { type Server, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { metricsRegistry } from '@switchboard/platform';
 import { MESSAGE_WEBHOOK_PATH, routeMessageWebhooksFirst } from './message-webhook.route.js';
 import type {
   TwilioWebhookAnswer,
@@ -75,6 +76,9 @@ describe('routeMessageWebhooksFirst', () => {
       host: 'sms.example.test',
     });
     expect(inputs[0]!.rawBody.toString('utf8')).toBe('Body=hi&From=%2B14155550101');
+    // Timed under the route's template, as express labels it: never the path with its query.
+    const timed = await metricsRegistry.getSingleMetricAsString('switchboard_http_request_duration_seconds');
+    expect(timed).toContain(`route="${MESSAGE_WEBHOOK_PATH}",status="200"`);
   });
 
   it('passes a 503 on with its Retry-After, and answers 500 when the endpoint itself fails', async () => {
