@@ -9,7 +9,8 @@
  *    deliveries topic, to visitors picked at random among the connected ones), timed from when
  *    each was due to be published to when its socket received it (open loop). Baseline in the same
  *    run: the same events' latency to a plain subscriber of the deliveries topic (what the bus
- *    alone costs).
+ *    alone costs). Each reply's time is split by stage: bus → stored (its NOTIFY, heard on a LISTEN
+ *    connection of the bench's own, fires when the delivery batch commits) → on the socket.
  * 3. The widget's sizes, gzipped: the loader every page loads, and everything a customer downloads.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -22,6 +23,7 @@ import { createTestDatabase, startAppProcess, waitFor } from '@switchboard/testi
 import pg from 'pg';
 import WebSocket from 'ws';
 import { visitorTokenHash } from '../apps/channel-web/src/contacts/identity-verification.util.js';
+import { TRANSCRIPT_CHANNEL, decodeNotice } from '../apps/channel-web/src/transcript/transcript-notice.js';
 import { fmt, formatTable, percentile, useBroker } from './bench.util.js';
 
 const SOCKETS = Number(process.argv[2] ?? 10_000);
@@ -188,6 +190,15 @@ const observer = await bus.subscribe({
   },
 });
 await observer.assigned;
+// When each reply was stored: its NOTIFY is sent as the delivery batch commits.
+const storedAt = new Map<string, number>();
+const listener = new pg.Client({ connectionString: database.url });
+await listener.connect();
+listener.on('notification', ({ payload }) => {
+  const notice = payload === undefined ? null : decodeNotice(payload);
+  if (notice?.kind === 'item' && notice.item) storedAt.set(notice.item.id, performance.now());
+});
+await listener.query(`LISTEN ${TRANSCRIPT_CHANNEL}`);
 
 const total = Math.round(RATE * SECONDS);
 const cpuBefore = cpuMsOf(pid);
@@ -236,9 +247,21 @@ const latencies = (seen: Map<string, number>) =>
     .sort((a, b) => a - b);
 const socketLatency = latencies(received);
 const busLatency = latencies(busSeen);
+/** Per reply, the time from one stage to the next (both seen), sorted. */
+const stage = (from: Map<string, number>, to: Map<string, number>) =>
+  [...due.keys()]
+    .filter((id) => from.has(id) && to.has(id))
+    .map((id) => to.get(id)! - from.get(id)!)
+    .sort((a, b) => a - b);
+const stages = [
+  ['due → bus', stage(due, busSeen)],
+  ['bus → stored', stage(busSeen, storedAt)],
+  ['stored → socket', stage(storedAt, received)],
+] as const;
 
 await observer.stop();
 await bus.close();
+await listener.end();
 for (const ws of sockets) ws.terminate();
 await app.stop();
 await db.end();
@@ -270,6 +293,17 @@ process.stdout.write(
     ['max', fmt(socketLatency.at(-1) ?? Number.NaN), fmt(busLatency.at(-1) ?? Number.NaN)],
     ['publish rate achieved', `${fmt(total / publishSeconds, 0)}/s`, ''],
     ['app CPU per reply', `${fmt(cpuPerReply, 2)} ms`, ''],
+  ])}\n\n`,
+);
+process.stdout.write(
+  `${formatTable([
+    ['stage (ms)', 'p50', 'p99', 'max'],
+    ...stages.map(([name, times]) => [
+      name,
+      fmt(percentile(times, 50)),
+      fmt(percentile(times, 99)),
+      fmt(times.at(-1) ?? Number.NaN),
+    ]),
   ])}\n\n`,
 );
 process.stdout.write(
