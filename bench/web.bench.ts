@@ -3,7 +3,8 @@
  * own process on a real Kafka broker and PostgreSQL.
  *
  * 1. Memory: SOCKETS concurrent widget sockets (each a visitor that said hello with its token);
- *    the app's resident memory before and after, per socket. Baseline in the same run: a bare `ws`
+ *    the app's resident memory before and after, per socket, and what is live after a full
+ *    garbage collection (resident size counts garbage not yet collected). Baseline in the same run: a bare `ws`
  *    server in a process of its own holding as many sockets.
  * 2. Delivery latency: RATE agent replies per second (MessageDeliveryRequestedV1 published on the
  *    deliveries topic, to visitors picked at random among the connected ones), timed from when
@@ -101,8 +102,14 @@ const app = await startAppProcess(
     SWITCHBOARD_DATA_DIR: `/tmp/bench-web-${randomUUID().slice(0, 8)}`,
     LOG_LEVEL: 'warn',
   },
-  // `BENCH_CPU_PROF_DIR=/tmp/prof`: the app writes a V8 CPU profile there when it stops.
-  process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [],
+  [
+    // The app's inspector, on loopback: live memory is read after a full garbage collection.
+    '--inspect=127.0.0.1:0',
+    // `BENCH_CPU_PROF_DIR=/tmp/prof`: the app writes a V8 CPU profile there when it stops.
+    ...(process.env.BENCH_CPU_PROF_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+      : []),
+  ],
 );
 await app.waitUntilReady(60_000);
 const db = new pg.Pool({ connectionString: database.url, max: 4 });
@@ -134,9 +141,47 @@ for (let i = 0; i < visitors.length; i += 1000) {
   );
 }
 
+/** The app's V8 heap and Buffers' memory live after a full collection, through its inspector. */
+async function liveMemory(): Promise<number> {
+  const url = /Debugger listening on (ws:\/\/\S+)/.exec(app.output())?.[1];
+  if (url === undefined) throw new Error("the app's inspector address was not printed");
+  const inspector = new WebSocket(url);
+  await new Promise((resolve, reject) => inspector.once('open', resolve).once('error', reject));
+  let next = 0;
+  const call = (method: string, params: object = {}) =>
+    new Promise<{ result?: { value?: string } }>((resolve) => {
+      const id = ++next;
+      const onMessage = (data: Buffer) => {
+        const reply = JSON.parse(data.toString('utf8')) as {
+          id?: number;
+          result?: { result?: { value?: string } };
+        };
+        if (reply.id !== id) return;
+        inspector.off('message', onMessage);
+        resolve(reply.result ?? {});
+      };
+      inspector.on('message', onMessage);
+      inspector.send(JSON.stringify({ id, method, params }));
+    });
+  try {
+    // Twice: what the first one's finalizers released goes in the second.
+    await call('HeapProfiler.collectGarbage');
+    await call('HeapProfiler.collectGarbage');
+    const { result } = await call('Runtime.evaluate', {
+      expression: 'JSON.stringify(process.memoryUsage())',
+      returnByValue: true,
+    });
+    const usage = JSON.parse(result?.value ?? '{}') as { heapUsed: number; external: number };
+    return usage.heapUsed + usage.external;
+  } finally {
+    inspector.close();
+  }
+}
+
 const pid = app.child.pid!;
 await settleMemory();
 const rssBefore = rssOf(pid);
+const liveBefore = await liveMemory();
 const wsUrl = `${app.url.replace(/^http/, 'ws')}/ws/widget?key=${widgetKey}`;
 const received = new Map<string, number>();
 const openStarted = performance.now();
@@ -167,6 +212,7 @@ const sockets = await openAll(SOCKETS, (i) => {
 const openSeconds = (performance.now() - openStarted) / 1000;
 await settleMemory();
 const rssAfter = rssOf(pid);
+const liveAfter = await liveMemory();
 
 // --- Delivery latency at RATE per second.
 const bus = new KafkaEventBus({
@@ -280,6 +326,7 @@ process.stdout.write(
   `${formatTable([
     ['memory', 'channel-web', 'baseline: bare ws server'],
     ['per socket', kb((rssAfter - rssBefore) / SOCKETS), kb(baseline.perSocket)],
+    ['live after a full collection, per socket', kb((liveAfter - liveBefore) / SOCKETS), ''],
     ['RSS before → after', `${fmt(rssBefore / 2 ** 20, 0)} → ${fmt(rssAfter / 2 ** 20, 0)} MB`, ''],
     ['sockets opened (hello → welcome)', `${fmt(SOCKETS / openSeconds, 0)}/s`, ''],
   ])}\n\n`,
