@@ -3,13 +3,15 @@
  * own process on a real Kafka broker and PostgreSQL.
  *
  * 1. Memory: SOCKETS concurrent widget sockets (each a visitor that said hello with its token);
- *    the app's resident memory before and after, per socket. Baseline in the same run: a bare `ws`
+ *    the app's resident memory before and after, per socket, and what is live after a full
+ *    garbage collection (resident size counts garbage not yet collected). Baseline in the same run: a bare `ws`
  *    server in a process of its own holding as many sockets.
  * 2. Delivery latency: RATE agent replies per second (MessageDeliveryRequestedV1 published on the
  *    deliveries topic, to visitors picked at random among the connected ones), timed from when
  *    each was due to be published to when its socket received it (open loop). Baseline in the same
  *    run: the same events' latency to a plain subscriber of the deliveries topic (what the bus
- *    alone costs).
+ *    alone costs). Each reply's time is split by stage: bus → stored (its NOTIFY, heard on a LISTEN
+ *    connection of the bench's own, fires when the delivery batch commits) → on the socket.
  * 3. The widget's sizes, gzipped: the loader every page loads, and everything a customer downloads.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -22,6 +24,7 @@ import { createTestDatabase, startAppProcess, waitFor } from '@switchboard/testi
 import pg from 'pg';
 import WebSocket from 'ws';
 import { visitorTokenHash } from '../apps/channel-web/src/contacts/identity-verification.util.js';
+import { TRANSCRIPT_CHANNEL, decodeNotice } from '../apps/channel-web/src/transcript/transcript-notice.js';
 import { fmt, formatTable, percentile, useBroker } from './bench.util.js';
 
 const SOCKETS = Number(process.argv[2] ?? 10_000);
@@ -99,8 +102,14 @@ const app = await startAppProcess(
     SWITCHBOARD_DATA_DIR: `/tmp/bench-web-${randomUUID().slice(0, 8)}`,
     LOG_LEVEL: 'warn',
   },
-  // `BENCH_CPU_PROF_DIR=/tmp/prof`: the app writes a V8 CPU profile there when it stops.
-  process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [],
+  [
+    // The app's inspector, on loopback: live memory is read after a full garbage collection.
+    '--inspect=127.0.0.1:0',
+    // `BENCH_CPU_PROF_DIR=/tmp/prof`: the app writes a V8 CPU profile there when it stops.
+    ...(process.env.BENCH_CPU_PROF_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+      : []),
+  ],
 );
 await app.waitUntilReady(60_000);
 const db = new pg.Pool({ connectionString: database.url, max: 4 });
@@ -132,9 +141,47 @@ for (let i = 0; i < visitors.length; i += 1000) {
   );
 }
 
+/** The app's V8 heap and Buffers' memory live after a full collection, through its inspector. */
+async function liveMemory(): Promise<number> {
+  const url = /Debugger listening on (ws:\/\/\S+)/.exec(app.output())?.[1];
+  if (url === undefined) throw new Error("the app's inspector address was not printed");
+  const inspector = new WebSocket(url);
+  await new Promise((resolve, reject) => inspector.once('open', resolve).once('error', reject));
+  let next = 0;
+  const call = (method: string, params: object = {}) =>
+    new Promise<{ result?: { value?: string } }>((resolve) => {
+      const id = ++next;
+      const onMessage = (data: Buffer) => {
+        const reply = JSON.parse(data.toString('utf8')) as {
+          id?: number;
+          result?: { result?: { value?: string } };
+        };
+        if (reply.id !== id) return;
+        inspector.off('message', onMessage);
+        resolve(reply.result ?? {});
+      };
+      inspector.on('message', onMessage);
+      inspector.send(JSON.stringify({ id, method, params }));
+    });
+  try {
+    // Twice: what the first one's finalizers released goes in the second.
+    await call('HeapProfiler.collectGarbage');
+    await call('HeapProfiler.collectGarbage');
+    const { result } = await call('Runtime.evaluate', {
+      expression: 'JSON.stringify(process.memoryUsage())',
+      returnByValue: true,
+    });
+    const usage = JSON.parse(result?.value ?? '{}') as { heapUsed: number; external: number };
+    return usage.heapUsed + usage.external;
+  } finally {
+    inspector.close();
+  }
+}
+
 const pid = app.child.pid!;
 await settleMemory();
 const rssBefore = rssOf(pid);
+const liveBefore = await liveMemory();
 const wsUrl = `${app.url.replace(/^http/, 'ws')}/ws/widget?key=${widgetKey}`;
 const received = new Map<string, number>();
 const openStarted = performance.now();
@@ -165,6 +212,7 @@ const sockets = await openAll(SOCKETS, (i) => {
 const openSeconds = (performance.now() - openStarted) / 1000;
 await settleMemory();
 const rssAfter = rssOf(pid);
+const liveAfter = await liveMemory();
 
 // --- Delivery latency at RATE per second.
 const bus = new KafkaEventBus({
@@ -188,6 +236,15 @@ const observer = await bus.subscribe({
   },
 });
 await observer.assigned;
+// When each reply was stored: its NOTIFY is sent as the delivery batch commits.
+const storedAt = new Map<string, number>();
+const listener = new pg.Client({ connectionString: database.url });
+await listener.connect();
+listener.on('notification', ({ payload }) => {
+  const notice = payload === undefined ? null : decodeNotice(payload);
+  if (notice?.kind === 'item' && notice.item) storedAt.set(notice.item.id, performance.now());
+});
+await listener.query(`LISTEN ${TRANSCRIPT_CHANNEL}`);
 
 const total = Math.round(RATE * SECONDS);
 const cpuBefore = cpuMsOf(pid);
@@ -236,9 +293,21 @@ const latencies = (seen: Map<string, number>) =>
     .sort((a, b) => a - b);
 const socketLatency = latencies(received);
 const busLatency = latencies(busSeen);
+/** Per reply, the time from one stage to the next (both seen), sorted. */
+const stage = (from: Map<string, number>, to: Map<string, number>) =>
+  [...due.keys()]
+    .filter((id) => from.has(id) && to.has(id))
+    .map((id) => to.get(id)! - from.get(id)!)
+    .sort((a, b) => a - b);
+const stages = [
+  ['due → bus', stage(due, busSeen)],
+  ['bus → stored', stage(busSeen, storedAt)],
+  ['stored → socket', stage(storedAt, received)],
+] as const;
 
 await observer.stop();
 await bus.close();
+await listener.end();
 for (const ws of sockets) ws.terminate();
 await app.stop();
 await db.end();
@@ -257,6 +326,7 @@ process.stdout.write(
   `${formatTable([
     ['memory', 'channel-web', 'baseline: bare ws server'],
     ['per socket', kb((rssAfter - rssBefore) / SOCKETS), kb(baseline.perSocket)],
+    ['live after a full collection, per socket', kb((liveAfter - liveBefore) / SOCKETS), ''],
     ['RSS before → after', `${fmt(rssBefore / 2 ** 20, 0)} → ${fmt(rssAfter / 2 ** 20, 0)} MB`, ''],
     ['sockets opened (hello → welcome)', `${fmt(SOCKETS / openSeconds, 0)}/s`, ''],
   ])}\n\n`,
@@ -270,6 +340,17 @@ process.stdout.write(
     ['max', fmt(socketLatency.at(-1) ?? Number.NaN), fmt(busLatency.at(-1) ?? Number.NaN)],
     ['publish rate achieved', `${fmt(total / publishSeconds, 0)}/s`, ''],
     ['app CPU per reply', `${fmt(cpuPerReply, 2)} ms`, ''],
+  ])}\n\n`,
+);
+process.stdout.write(
+  `${formatTable([
+    ['stage (ms)', 'p50', 'p99', 'max'],
+    ...stages.map(([name, times]) => [
+      name,
+      fmt(percentile(times, 50)),
+      fmt(percentile(times, 99)),
+      fmt(times.at(-1) ?? Number.NaN),
+    ]),
   ])}\n\n`,
 );
 process.stdout.write(

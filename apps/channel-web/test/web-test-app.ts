@@ -1,4 +1,4 @@
-import { Module, type INestApplication } from '@nestjs/common';
+import { Module, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import {
@@ -65,7 +65,12 @@ interface Reply {
 
 export async function startWebTestApp(
   label: string,
-  options: { workspaceId?: string; env?: Record<string, string> } = {},
+  options: {
+    workspaceId?: string;
+    env?: Record<string, string>;
+    /** Providers run beside the channel, as the standalone app runs the inbox's gateway. */
+    beside?: Type[];
+  } = {},
 ): Promise<WebTestApp> {
   const database: TestDatabase = await createTestDatabase(label);
   const topicPrefix = `${testRunId()}.web-${randomUUID().slice(0, 8)}.`;
@@ -82,7 +87,7 @@ export async function startWebTestApp(
     ...options.env,
   };
 
-  const app = await startNestApp(env);
+  const app = await startNestApp(env, options.beside);
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const settings = app.get(WidgetSettingsService);
   const workspaceId = options.workspaceId ?? randomUUID();
@@ -175,7 +180,7 @@ export async function startWebTestApp(
   };
 }
 
-async function startNestApp(env: Record<string, string>): Promise<INestApplication> {
+async function startNestApp(env: Record<string, string>, beside: Type[] = []): Promise<INestApplication> {
   @Module({
     imports: [
       PlatformConfigModule.forRoot(ChannelWebAppConfig, { env }),
@@ -184,6 +189,7 @@ async function startNestApp(env: Record<string, string>): Promise<INestApplicati
       MessagingModule.forRoot(),
       ChannelWebModule,
     ],
+    providers: beside,
   })
   class TestRootModule {}
 
