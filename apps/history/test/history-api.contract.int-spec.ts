@@ -1,4 +1,4 @@
-import { historyApiPort, type HistoryApi } from '@switchboard/contracts';
+import { ConversationAssignedV1, historyApiPort, type HistoryApi } from '@switchboard/contracts';
 import { inboundMessageEvent, overInternalRpc, waitFor } from '@switchboard/testing';
 import { describeHistoryApiContract } from '@switchboard/testing/contracts';
 import { startHistoryTestApp } from './history-test-app.js';
@@ -31,6 +31,27 @@ for (const transport of ['in process', 'over internal RPC'] as const) {
           { what: 'the conversation' },
         );
         return { conversationId: conversation.id, customerId: customer.id };
+      },
+      assign: async (workspaceId: string, conversationId: string, agentId: string) => {
+        await app.emit([
+          ConversationAssignedV1.create({
+            workspaceId,
+            payload: {
+              conversationId,
+              queueId: 'support',
+              agentId,
+              mode: 'assign',
+              assignedAt: new Date().toISOString(),
+              explanation: { step: null, reason: 'assigned by the contract', candidates: [] },
+            },
+          }),
+        ]);
+        await waitFor(
+          async () => (await api.getConversation(workspaceId, conversationId)).assigneeId === agentId,
+          {
+            what: `the conversation assigned to ${agentId}`,
+          },
+        );
       },
       close: async () => {
         await remote?.close();

@@ -965,6 +965,17 @@ describe('history service', () => {
     expect(await refusal(app.api.listMessages(ws, randomUUID(), untyped({ afterSequence: -1 })))).toEqual([
       'afterSequence',
     ]);
+    expect(
+      await refusal(
+        app.api.setConversationStatus(
+          ws,
+          randomUUID(),
+          'resolved',
+          agent,
+          untyped({ onlyOwnOrUnassigned: 'yes' }),
+        ),
+      ),
+    ).toEqual(['options.onlyOwnOrUnassigned']);
     // Well-formed queries still read.
     expect((await app.api.findCustomers(ws, { text: 'al', pageSize: 500 })).items).toEqual([]);
     expect((await app.api.listConversations(ws, { customerId: 'not-a-uuid' })).items).toEqual([]);

@@ -229,6 +229,11 @@ describe('inbox conversations API', () => {
       status: 'open',
     });
     expect(reopened.body.status).toBe('open');
+    // A supervisor changes the status of anyone's conversation.
+    const pending = await supervisor.client.post(`/api/inbox/conversations/${current.id}/status`, {
+      status: 'pending',
+    });
+    expect(pending.body).toMatchObject({ status: 'pending', assigneeId: other.id });
   });
 
   it('transfers to an agent or a queue, answers offers, and sets own presence', async () => {

@@ -32,6 +32,7 @@ import {
   type SearchMessagesQuery,
   type SendMessageInput,
   type SendMessageResult,
+  type SetConversationStatusOptions,
   type TimelineQuery,
   UnavailableError,
   conversationStatusSchema,
@@ -289,17 +290,24 @@ export class HistoryApiService implements HistoryApi {
     conversationId: string,
     status: ConversationStatus,
     by: MessageSender,
+    options?: SetConversationStatusOptions,
   ): Promise<ConversationView> {
     return guard(() => {
       if (!conversationStatusSchema.safeParse(status).success)
         throw new InvalidArgumentError('invalid status', [
           { field: 'status', description: 'must be open, pending or resolved' },
         ]);
+      const onlyOwnOrUnassigned = options?.onlyOwnOrUnassigned ?? false;
+      if (typeof onlyOwnOrUnassigned !== 'boolean')
+        throw new InvalidArgumentError('invalid options', [
+          { field: 'options.onlyOwnOrUnassigned', description: 'must be a boolean' },
+        ]);
       return this.conversations.setStatus(
         workspace(workspaceId),
         existingId(conversationId, 'conversation'),
         status,
         actor(by),
+        { onlyOwnOrUnassigned },
       );
     });
   }

@@ -9,6 +9,7 @@ import {
   type MessageSender,
   NotFoundError,
   type Page,
+  PermissionDeniedError,
 } from '@switchboard/contracts';
 import { Clock, InjectServiceDataSource, isUniqueViolation } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
@@ -146,6 +147,7 @@ export class ConversationsService {
     conversationId: string,
     status: ConversationStatus,
     by: MessageSender,
+    { onlyOwnOrUnassigned }: { onlyOwnOrUnassigned: boolean },
   ): Promise<ConversationView> {
     const changedAt = this.clock.date();
     // The customer and the previous status are the locked row's: the statement sets them.
@@ -158,12 +160,16 @@ export class ConversationsService {
       changedBy: by,
       changedAt: changedAt.toISOString(),
     });
-    const row = await preparedRows<ConversationRow & { changed: boolean; other_id: string | null }>(
-      this.db,
-      'history.conversations.set-status',
-      SET_STATUS,
-      [workspaceId, conversationId, status, changedAt, outboxJson([entry])],
-    )
+    const row = await preparedRows<
+      ConversationRow & { changed: boolean; other_id: string | null; refused: boolean }
+    >(this.db, 'history.conversations.set-status', SET_STATUS, [
+      workspaceId,
+      conversationId,
+      status,
+      changedAt,
+      outboxJson([entry]),
+      onlyOwnOrUnassigned ? by.id : null,
+    ])
       .then((found) => found[0])
       .catch((error: unknown) => {
         // Another conversation of the customer's opened while this one was being reopened.
@@ -174,6 +180,7 @@ export class ConversationsService {
         throw error;
       });
     if (row === undefined) throw new NotFoundError(`conversation ${conversationId}`);
+    if (row.refused) throw new PermissionDeniedError('this conversation is assigned to another agent');
     if (row.other_id !== null)
       throw new FailedPreconditionError(
         `the customer has another open conversation (${row.other_id}); it can't be reopened`,
@@ -191,7 +198,9 @@ const SET_BY_THE_STATEMENT = '00000000-0000-0000-0000-000000000000';
  * - `cur`: the conversation, in its workspace, locked (its latest version, once any transaction
  *   writing to it has committed);
  * - `other`: when it is resolved and is to be reopened, another open conversation of the customer's;
- * - `changed`: the change, unless the status is the same or `other` refuses it;
+ * - `refused`: the locked row assigned to someone other than `$6`, the actor, when only the
+ *   actor's own and unassigned conversations may change (`$6` null otherwise: nothing refused);
+ * - `changed`: the change, unless the status is the same or `refused` or `other` refuses it;
  * - `queued`: its event in the outbox with the change (ADR 0010), its customer and previous status
  *   the locked row's;
  * - the conversation as it is now, changed or not, with the columns `get` reads.
@@ -204,6 +213,8 @@ other AS (
   JOIN history.conversations o ON o.workspace_id = cur.workspace_id AND o.customer_id = cur.customer_id
   WHERE cur.status = 'resolved' AND $3 <> 'resolved' AND o.status <> 'resolved' AND o.id <> cur.id
   LIMIT 1),
+refused AS (
+  SELECT 1 FROM cur WHERE cur.assignee_id <> $6::text),
 changed AS (
   UPDATE history.conversations c
   SET status = $3,
@@ -212,6 +223,7 @@ changed AS (
       updated_at = $4::timestamptz
   FROM cur
   WHERE c.id = cur.id AND cur.status <> $3 AND NOT EXISTS (SELECT 1 FROM other)
+    AND NOT EXISTS (SELECT 1 FROM refused)
   RETURNING c.*),
 queued AS (
   INSERT INTO history.outbox (entries)
@@ -221,6 +233,7 @@ queued AS (
   RETURNING 1)
 SELECT ${CONVERSATION_COLUMNS},
        (SELECT o.id FROM other o) AS other_id,
-       EXISTS (SELECT 1 FROM changed) AS changed
+       EXISTS (SELECT 1 FROM changed) AS changed,
+       EXISTS (SELECT 1 FROM refused) AS refused
 FROM (SELECT * FROM changed UNION ALL SELECT * FROM cur WHERE NOT EXISTS (SELECT 1 FROM changed)) c
 JOIN history.customers cu ON cu.id = c.customer_id`;

@@ -190,12 +190,16 @@ export class ConversationsService {
     conversationId: string,
     status: ConversationStatus,
   ): Promise<ConversationView> {
-    await this.actionable(session, conversationId);
+    // History checks who may act in the change's own statement: no read before it, and nothing can
+    // assign the conversation between a check and the change.
     return this.history.setConversationStatus(
       session.workspaceId,
       conversationId,
       status,
       this.sender(session),
+      {
+        onlyOwnOrUnassigned: !roleAtLeast(session.role, 'supervisor'),
+      },
     );
   }
 

@@ -87,12 +87,18 @@ export interface HistoryApi {
   listMessages(workspaceId: string, conversationId: string, query: ListMessagesQuery): Promise<MessageView[]>;
   /** Who held the conversation, oldest first, with routing's explanation of each assignment. */
   listAssignments(workspaceId: string, conversationId: string): Promise<AssignmentRecordView[]>;
-  /** Resolve, reopen or set pending; emits ConversationStatusChangedV1. Idempotent. */
+  /**
+   * Resolve, reopen or set pending; emits ConversationStatusChangedV1. Idempotent. With
+   * `onlyOwnOrUnassigned`, a conversation assigned to someone other than `by` is refused
+   * (PermissionDeniedError), checked in the change's own statement: nothing can assign it between
+   * a check and the change.
+   */
   setConversationStatus(
     workspaceId: string,
     conversationId: string,
     status: ConversationStatus,
     by: MessageSender,
+    options?: SetConversationStatusOptions,
   ): Promise<ConversationView>;
 
   // Outbound
@@ -255,6 +261,11 @@ export interface ListConversationsQuery extends PageRequest {
   labelId?: string;
   /** `waiting`: longest waiting first (the inbox's default); `recent`: newest activity first. */
   order?: 'waiting' | 'recent';
+}
+
+export interface SetConversationStatusOptions {
+  /** Agents act on their own and unassigned conversations: refuse one assigned to another. */
+  onlyOwnOrUnassigned?: boolean;
 }
 
 export interface ListMessagesQuery {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type HistoryApi, NotFoundError } from '@switchboard/contracts';
+import { type HistoryApi, NotFoundError, PermissionDeniedError } from '@switchboard/contracts';
 import { describePortContract } from './port-contract.util.js';
 
 /** One HistoryApi prepared for the contract: the real service or a double, and a way to seed it. */
@@ -14,6 +14,8 @@ export interface HistoryApiUnderTest {
     address: string,
     text: string,
   ): Promise<{ conversationId: string; customerId: string }>;
+  /** Routing assigned the conversation to `agentId`, as its decision on the event log would. */
+  assign(workspaceId: string, conversationId: string, agentId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -239,6 +241,39 @@ export function describeHistoryApiContract(
       const resolved = await suite.under.api.setConversationStatus(workspace, conversationId, 'resolved', by);
       expect(resolved).toMatchObject({ id: conversationId, status: 'resolved' });
       expect((await suite.under.api.getConversation(workspace, conversationId)).status).toBe('resolved');
+    });
+
+    it("refuses an agent's status change on another agent's conversation when asked to, in its workspace only", async () => {
+      const { conversationId } = await suite.under.receiveSms(workspace, '+14155550177', 'Anyone there?');
+      const mine = { type: 'agent' as const, id: 'agent-1' };
+      const theirs = { type: 'agent' as const, id: 'agent-2' };
+      const own = { onlyOwnOrUnassigned: true };
+      // Nobody's: any agent may act on it.
+      expect(
+        await suite.under.api.setConversationStatus(workspace, conversationId, 'pending', theirs, own),
+      ).toMatchObject({
+        status: 'pending',
+      });
+      await suite.under.assign(workspace, conversationId, mine.id);
+      await expect(
+        suite.under.api.setConversationStatus(workspace, conversationId, 'resolved', theirs, own),
+      ).rejects.toBeInstanceOf(PermissionDeniedError);
+      expect((await suite.under.api.getConversation(workspace, conversationId)).status).toBe('pending');
+      await expect(
+        suite.under.api.setConversationStatus(other, conversationId, 'resolved', mine, own),
+      ).rejects.toBeInstanceOf(NotFoundError);
+      // Its assignee may; without the option (a supervisor's change) anyone may.
+      expect(
+        await suite.under.api.setConversationStatus(workspace, conversationId, 'resolved', mine, own),
+      ).toMatchObject({
+        status: 'resolved',
+        assigneeId: mine.id,
+      });
+      expect(
+        await suite.under.api.setConversationStatus(workspace, conversationId, 'open', theirs),
+      ).toMatchObject({
+        status: 'open',
+      });
     });
 
     it('replays its records in order, page by page, in its workspace only (ADR 0106)', async () => {

@@ -31,6 +31,12 @@ describeHistoryApiContract('in-memory double', () => {
       await history.receive(conversation.id, text, 'sms');
       return { conversationId: conversation.id, customerId: customer.id };
     },
+    assign: (workspaceId: string, conversationId: string, agentId: string) => {
+      const conversation = history.conversations.get(conversationId);
+      if (conversation?.workspaceId !== workspaceId) throw new Error(`no conversation ${conversationId}`);
+      conversation.assigneeId = agentId;
+      return Promise.resolve();
+    },
     close: () => Promise.resolve(),
   });
 });

@@ -28,9 +28,11 @@ import {
   type MessageView,
   NotFoundError,
   type Page,
+  PermissionDeniedError,
   type ReplayQuery,
   type SendMessageInput,
   type SendMessageResult,
+  type SetConversationStatusOptions,
   type TimelineQuery,
 } from '@switchboard/contracts';
 import type { EventBus } from '@switchboard/messaging';
@@ -413,8 +415,11 @@ export class InMemoryHistory implements HistoryApi {
     conversationId: string,
     status: ConversationStatus,
     by: MessageSender,
+    options?: SetConversationStatusOptions,
   ): Promise<ConversationView> {
     const conversation = this.conversationOf(workspaceId, conversationId);
+    if (options?.onlyOwnOrUnassigned && conversation.assigneeId !== null && conversation.assigneeId !== by.id)
+      throw new PermissionDeniedError('this conversation is assigned to another agent');
     const previousStatus = conversation.status;
     conversation.status = status;
     if (previousStatus === status) return { ...conversation };
