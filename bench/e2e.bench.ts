@@ -41,6 +41,7 @@ import {
   percentile,
   useBroker,
 } from './bench.util.js';
+import { type PostgresUse, postgresMeter } from './postgres-meter.js';
 
 const RATES = (process.argv[2] ?? '100,500,1000').split(',').map(Number);
 const SECONDS = Number(process.argv[3] ?? 10);
@@ -188,6 +189,34 @@ async function statementsPerMessage(messages: number): Promise<string> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * PostgreSQL's CPU per message split by process (the apps' pools by name, background work by
+ * type), and what each message made it write: commits (each one a WAL flush it waits for), rows,
+ * WAL records and bytes, WAL flushes to disk (the server's, other databases' included).
+ */
+function postgresTable(results: readonly { rate: number; traces: unknown[]; postgres: PostgresUse }[]) {
+  const labels = [...new Set(results.flatMap((r) => [...r.postgres.cpu.keys()]))].sort();
+  const perMessage = (r: (typeof results)[number], n: number, digits = 3) => fmt(n / r.traces.length, digits);
+  return [
+    ['PostgreSQL: CPU ms per message, by process', ...results.map((r) => `${r.rate}/s`)],
+    ...labels.map((label) => [
+      `  ${label}`,
+      ...results.map((r) => perMessage(r, (r.postgres.cpu.get(label) ?? 0) * 1000)),
+    ]),
+    ['commits per message (this database)', ...results.map((r) => perMessage(r, r.postgres.commits, 2))],
+    [
+      'rows written per message (this database)',
+      ...results.map((r) => perMessage(r, r.postgres.rowsWritten, 2)),
+    ],
+    ['WAL records per message (the server)', ...results.map((r) => perMessage(r, r.postgres.walRecords, 1))],
+    ['WAL bytes per message (the server)', ...results.map((r) => perMessage(r, r.postgres.walBytes, 0))],
+    [
+      'WAL flushes to disk per message (the server)',
+      ...results.map((r) => perMessage(r, r.postgres.walSyncs, 2)),
+    ],
+  ];
 }
 
 const apps: AppProcess[] = [];
@@ -572,30 +601,41 @@ try {
       'channel-sms': sms.child.pid!,
       inbox: inbox.child.pid!,
     },
-    { 'PostgreSQL (every backend)': 'postgres', 'Kafka broker (java)': 'java' },
+    { 'Kafka broker (java)': 'java' },
   );
+  const pgMeter = await postgresMeter(database.url);
   const results: {
     rate: number;
     traces: Trace[];
     bus: ReturnType<typeof stats>;
     cpu: Map<string, number>;
+    postgres: PostgresUse;
     wallSeconds: number;
   }[] = [];
   for (const rate of RATES) {
     probe.take();
     meter.start();
+    await pgMeter.start();
     const began = Date.now();
     const t = await phase(sms.url, rate, SECONDS);
+    const postgres = await pgMeter.take();
+    const cpu = meter.take();
+    cpu.set(
+      'PostgreSQL (every process)',
+      [...postgres.cpu.values()].reduce((a, b) => a + b, 0),
+    );
     results.push({
       rate,
       traces: t,
       bus: stats(probe.take()),
-      cpu: meter.take(),
+      cpu,
+      postgres,
       wallSeconds: (Date.now() - began) / 1000,
     });
     await sleep(3_000);
   }
   await probe.stop();
+  await pgMeter.close();
 
   const table: string[][] = [
     ['rate /s', 'measure', 'n', 'p50 ms', 'p99 ms', 'max ms'],
@@ -701,8 +741,9 @@ try {
     formatTable(table) +
       '\n\n' +
       verdicts.join('\n') +
-      `\n\n${formatTable(cpuTable)}\n(machine: ${availableParallelism()} cores; PostgreSQL and java count every process of that name on the machine)\n`,
+      `\n\n${formatTable(cpuTable)}\n(machine: ${availableParallelism()} cores; java counts every process of that name on the machine)\n`,
   );
+  process.stdout.write(`\n${formatTable(postgresTable(results))}\n`);
   process.stdout.write(await statementsPerMessage(results.reduce((n, r) => n + r.traces.length, 0)));
   if (failedProbes > 0)
     process.stdout.write(`\nbare bus probes not acknowledged within 5 s: ${failedProbes}\n`);
