@@ -193,23 +193,35 @@ async function statementsPerMessage(messages: number): Promise<string> {
 
 /**
  * PostgreSQL's CPU per message split by process (the apps' pools by name, background work by
- * type), and what each message made it write: commits (each one a WAL flush it waits for), rows,
- * WAL records and bytes, WAL flushes to disk (the server's, other databases' included).
+ * type), and what each message made it write: transactions, rows by table with the index entries
+ * they cost (a new row version, but for a HOT update, gets one in every index), WAL records and
+ * bytes, WAL flushes to disk (the server's, other databases' included).
  */
 function postgresTable(results: readonly { rate: number; traces: unknown[]; postgres: PostgresUse }[]) {
   const labels = [...new Set(results.flatMap((r) => [...r.postgres.cpu.keys()]))].sort();
+  const tables = [...new Set(results.flatMap((r) => [...r.postgres.tables.keys()]))].sort();
   const perMessage = (r: (typeof results)[number], n: number, digits = 3) => fmt(n / r.traces.length, digits);
+  const writes = (r: (typeof results)[number], table: string) => {
+    const t = r.postgres.tables.get(table);
+    if (t === undefined) return '';
+    const entries = (t.inserted + t.updated - t.hotUpdated) * t.indexes;
+    return (
+      `ins ${perMessage(r, t.inserted, 2)} upd ${perMessage(r, t.updated, 2)} (HOT ${perMessage(r, t.hotUpdated, 2)}) ` +
+      `del ${perMessage(r, t.deleted, 2)}; ${t.indexes} indexes: ${perMessage(r, entries, 1)} entries`
+    );
+  };
   return [
     ['PostgreSQL: CPU ms per message, by process', ...results.map((r) => `${r.rate}/s`)],
     ...labels.map((label) => [
       `  ${label}`,
       ...results.map((r) => perMessage(r, (r.postgres.cpu.get(label) ?? 0) * 1000)),
     ]),
-    ['commits per message (this database)', ...results.map((r) => perMessage(r, r.postgres.commits, 2))],
     [
-      'rows written per message (this database)',
-      ...results.map((r) => perMessage(r, r.postgres.rowsWritten, 2)),
+      'transactions per message (this database, read-only too)',
+      ...results.map((r) => perMessage(r, r.postgres.transactions, 2)),
     ],
+    ['rows written per message, by table', ...results.map(() => '')],
+    ...tables.map((table) => [`  ${table}`, ...results.map((r) => writes(r, table))]),
     ['WAL records per message (the server)', ...results.map((r) => perMessage(r, r.postgres.walRecords, 1))],
     ['WAL bytes per message (the server)', ...results.map((r) => perMessage(r, r.postgres.walBytes, 0))],
     [

@@ -1,22 +1,36 @@
 import pg from 'pg';
 import { pidsNamed, processCpuSeconds } from './bench.util.js';
 
+/** Rows a table had written between two readings, and how many indexes each new row version fed. */
+export interface TableWrites {
+  readonly inserted: number;
+  readonly updated: number;
+  /** Updates that touched no indexed column and stayed on their page: no index entry written. */
+  readonly hotUpdated: number;
+  readonly deleted: number;
+  readonly indexes: number;
+}
+
 /** What PostgreSQL did between `start()` and `take()`: CPU by process, and what it wrote. */
 export interface PostgresUse {
   /** CPU seconds by who the process is (see `postgresMeter`). */
   readonly cpu: Map<string, number>;
-  /** The benchmark's database (`pg_stat_database`): transactions committed, rows written. */
-  readonly commits: number;
-  readonly rowsWritten: number;
+  /** The benchmark's database (`pg_stat_database`): transactions committed, read-only ones too. */
+  readonly transactions: number;
+  /** The benchmark's database, by table (`pg_stat_user_tables`). */
+  readonly tables: Map<string, TableWrites>;
   /** The whole server (`pg_stat_wal`): WAL records, bytes, and flushes to disk. */
   readonly walRecords: number;
   readonly walBytes: number;
   readonly walSyncs: number;
 }
 
+type Counters = Pick<PostgresUse, 'transactions' | 'walRecords' | 'walBytes' | 'walSyncs'>;
+
 interface Snapshot {
   readonly processes: Map<number, { label: string; cpu: number }>;
-  readonly counters: Omit<PostgresUse, 'cpu'>;
+  readonly counters: Counters;
+  readonly tables: Map<string, TableWrites>;
 }
 
 /** A pool's `application_name`; each process's own session (the bus's liveness, tagged) as one. */
@@ -46,12 +60,17 @@ export async function postgresMeter(url: string) {
     );
     const {
       rows: [counters],
-    } = await client.query<Omit<PostgresUse, 'cpu'>>(
-      `SELECT d.xact_commit::float8 AS "commits",
-              (d.tup_inserted + d.tup_updated + d.tup_deleted)::float8 AS "rowsWritten",
-              w.wal_records::float8 AS "walRecords", w.wal_bytes::float8 AS "walBytes",
-              w.wal_sync::float8 AS "walSyncs"
+    } = await client.query<Counters>(
+      `SELECT d.xact_commit::float8 AS "transactions", w.wal_records::float8 AS "walRecords",
+              w.wal_bytes::float8 AS "walBytes", w.wal_sync::float8 AS "walSyncs"
          FROM pg_stat_database d, pg_stat_wal w WHERE d.datname = current_database()`,
+    );
+    const { rows: tables } = await client.query<TableWrites & { name: string }>(
+      `SELECT schemaname || '.' || relname AS name, n_tup_ins::float8 AS inserted,
+              n_tup_upd::float8 AS updated, n_tup_hot_upd::float8 AS "hotUpdated",
+              n_tup_del::float8 AS deleted,
+              (SELECT count(*)::float8 FROM pg_index i WHERE i.indrelid = s.relid) AS indexes
+         FROM pg_stat_user_tables s`,
     );
     const labels = new Map(
       rows.map((r) => [
@@ -69,7 +88,7 @@ export async function postgresMeter(url: string) {
         { label: labels.get(pid) ?? 'postmaster', cpu: processCpuSeconds(pid) },
       ]),
     );
-    return { processes, counters: counters! };
+    return { processes, counters: counters!, tables: new Map(tables.map(({ name, ...t }) => [name, t])) };
   };
 
   let before = await read();
@@ -82,11 +101,23 @@ export async function postgresMeter(url: string) {
         const used = now - (before.processes.get(pid)?.cpu ?? 0);
         cpu.set(label, (cpu.get(label) ?? 0) + Math.max(0, used));
       }
-      const delta = (key: keyof Omit<PostgresUse, 'cpu'>) => after.counters[key] - before.counters[key];
+      const tables = new Map<string, TableWrites>();
+      for (const [name, t] of after.tables) {
+        const was = before.tables.get(name);
+        const writes: TableWrites = {
+          inserted: t.inserted - (was?.inserted ?? 0),
+          updated: t.updated - (was?.updated ?? 0),
+          hotUpdated: t.hotUpdated - (was?.hotUpdated ?? 0),
+          deleted: t.deleted - (was?.deleted ?? 0),
+          indexes: t.indexes,
+        };
+        if (writes.inserted + writes.updated + writes.deleted > 0) tables.set(name, writes);
+      }
+      const delta = (key: keyof Counters) => after.counters[key] - before.counters[key];
       const use: PostgresUse = {
         cpu,
-        commits: delta('commits'),
-        rowsWritten: delta('rowsWritten'),
+        transactions: delta('transactions'),
+        tables,
         walRecords: delta('walRecords'),
         walBytes: delta('walBytes'),
         walSyncs: delta('walSyncs'),
