@@ -50,7 +50,7 @@ export function processCpuSeconds(pid: number): number {
 }
 
 /** The pids of every process whose command name is `name` (e.g. every PostgreSQL backend). */
-function pidsNamed(name: string): number[] {
+export function pidsNamed(name: string): number[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .filter((pid) => {

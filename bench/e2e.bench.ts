@@ -41,6 +41,7 @@ import {
   percentile,
   useBroker,
 } from './bench.util.js';
+import { type PostgresUse, postgresMeter } from './postgres-meter.js';
 
 const RATES = (process.argv[2] ?? '100,500,1000').split(',').map(Number);
 const SECONDS = Number(process.argv[3] ?? 10);
@@ -187,6 +188,46 @@ async function statementsPerMessage(messages: number): Promise<string> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * PostgreSQL's CPU per message split by process (the apps' pools by name, background work by
+ * type), and what each message made it write: transactions, rows by table with the index entries
+ * they cost (a new row version, but for a HOT update, gets one in every index), WAL records and
+ * bytes, WAL flushes to disk (the server's, other databases' included).
+ */
+function postgresTable(results: readonly { rate: number; traces: unknown[]; postgres: PostgresUse }[]) {
+  const labels = [...new Set(results.flatMap((r) => [...r.postgres.cpu.keys()]))].sort();
+  const tables = [...new Set(results.flatMap((r) => [...r.postgres.tables.keys()]))].sort();
+  const perMessage = (r: (typeof results)[number], n: number, digits = 3) => fmt(n / r.traces.length, digits);
+  const writes = (r: (typeof results)[number], table: string) => {
+    const t = r.postgres.tables.get(table);
+    if (t === undefined) return '';
+    const entries = (t.inserted + t.updated - t.hotUpdated) * t.indexes;
+    return (
+      `ins ${perMessage(r, t.inserted, 2)} upd ${perMessage(r, t.updated, 2)} (HOT ${perMessage(r, t.hotUpdated, 2)}) ` +
+      `del ${perMessage(r, t.deleted, 2)}; ${t.indexes} indexes: ${perMessage(r, entries, 1)} entries`
+    );
+  };
+  return [
+    ['PostgreSQL: CPU ms per message, by process', ...results.map((r) => `${r.rate}/s`)],
+    ...labels.map((label) => [
+      `  ${label}`,
+      ...results.map((r) => perMessage(r, (r.postgres.cpu.get(label) ?? 0) * 1000)),
+    ]),
+    [
+      'transactions per message (this database, read-only too)',
+      ...results.map((r) => perMessage(r, r.postgres.transactions, 2)),
+    ],
+    ['rows written per message, by table', ...results.map(() => '')],
+    ...tables.map((table) => [`  ${table}`, ...results.map((r) => writes(r, table))]),
+    ['WAL records per message (the server)', ...results.map((r) => perMessage(r, r.postgres.walRecords, 1))],
+    ['WAL bytes per message (the server)', ...results.map((r) => perMessage(r, r.postgres.walBytes, 0))],
+    [
+      'WAL flushes to disk per message (the server)',
+      ...results.map((r) => perMessage(r, r.postgres.walSyncs, 2)),
+    ],
+  ];
 }
 
 const apps: AppProcess[] = [];
@@ -624,30 +665,41 @@ try {
       'channel-sms': sms.child.pid!,
       inbox: inbox.child.pid!,
     },
-    { 'PostgreSQL (every backend)': 'postgres', 'Kafka broker (java)': 'java' },
+    { 'Kafka broker (java)': 'java' },
   );
+  const pgMeter = await postgresMeter(database.url);
   const results: {
     rate: number;
     traces: Trace[];
     bus: ReturnType<typeof stats>;
     cpu: Map<string, number>;
+    postgres: PostgresUse;
     wallSeconds: number;
   }[] = [];
   for (const rate of RATES) {
     probe.take();
     meter.start();
+    await pgMeter.start();
     const began = Date.now();
     const t = await phase(smsUrl, rate, loads.shift()!);
+    const postgres = await pgMeter.take();
+    const cpu = meter.take();
+    cpu.set(
+      'PostgreSQL (every process)',
+      [...postgres.cpu.values()].reduce((a, b) => a + b, 0),
+    );
     results.push({
       rate,
       traces: t,
       bus: stats(probe.take()),
-      cpu: meter.take(),
+      cpu,
+      postgres,
       wallSeconds: (Date.now() - began) / 1000,
     });
     await sleep(3_000);
   }
   await probe.stop();
+  await pgMeter.close();
 
   const table: string[][] = [
     ['rate /s', 'measure', 'n', 'p50 ms', 'p99 ms', 'max ms'],
@@ -753,8 +805,9 @@ try {
     formatTable(table) +
       '\n\n' +
       verdicts.join('\n') +
-      `\n\n${formatTable(cpuTable)}\n(machine: ${availableParallelism()} cores; PostgreSQL and java count every process of that name on the machine)\n`,
+      `\n\n${formatTable(cpuTable)}\n(machine: ${availableParallelism()} cores; java counts every process of that name on the machine)\n`,
   );
+  process.stdout.write(`\n${formatTable(postgresTable(results))}\n`);
   process.stdout.write(await statementsPerMessage(results.reduce((n, r) => n + r.traces.length, 0)));
   if (failedProbes > 0)
     process.stdout.write(`\nbare bus probes not acknowledged within 5 s: ${failedProbes}\n`);

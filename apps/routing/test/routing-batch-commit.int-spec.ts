@@ -261,4 +261,36 @@ describe('routing journal append and batch commit', () => {
     expect(await commit(2)).toEqual([]);
     expect(await channels()).toEqual(['web', 'whatsapp']);
   });
+
+  it('keys the journal by workspace and sequence: three indexes per entry, each read by one', async () => {
+    const indexes = await database.db.query<{ indexname: string; indexdef: string }[]>(
+      "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'routing' AND tablename = 'inputs' ORDER BY 1",
+    );
+    expect(indexes.map((i) => [i.indexname, i.indexdef.replace(/^.* USING btree /, '')])).toEqual([
+      ['inputs_event_unique', '(workspace_id, event_id)'],
+      ['inputs_pkey', '(workspace_id, seq)'],
+      ['inputs_workspace_created', '(workspace_id, created_at)'],
+    ]);
+  });
+
+  it('prunes only applied entries of its workspace past the retention', async () => {
+    const workspaceId = randomUUID();
+    const neighbour = randomUUID();
+    await journal.append([opened(workspaceId), opened(workspaceId), opened(workspaceId), opened(neighbour)]);
+    const seqs = (await journal.after(workspaceId, 0, 10)).map((s) => s.seq);
+    // The two oldest and the neighbour's journaled a day ago; the third just now.
+    await database.db.query(
+      `UPDATE routing.inputs SET created_at = now() - interval '1 day'
+       WHERE workspace_id = $1 AND seq = ANY($2::bigint[]) OR workspace_id = $3`,
+      [workspaceId, seqs.slice(0, 2), neighbour],
+    );
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    // Applied up to the first only: the second is old but not applied yet.
+    expect(await journal.prune(workspaceId, seqs[0]!, hourAgo, 10)).toBe(1);
+    expect((await journal.after(workspaceId, 0, 10)).map((s) => s.seq)).toEqual(seqs.slice(1));
+    // Applied everything: the young third stays, and so does the neighbour's journal.
+    expect(await journal.prune(workspaceId, seqs[2]!, hourAgo, 10)).toBe(1);
+    expect((await journal.after(workspaceId, 0, 10)).map((s) => s.seq)).toEqual(seqs.slice(2));
+    expect(await journal.after(neighbour, 0, 10)).toHaveLength(1);
+  });
 });

@@ -94,7 +94,7 @@ export class RoutingJournalRepository {
   async prune(workspaceId: string, appliedSeq: number, before: Date, limit: number): Promise<number> {
     const rows: unknown[] = returnedRows(
       await this.db.query(
-        `DELETE FROM routing.inputs WHERE seq IN (
+        `DELETE FROM routing.inputs WHERE workspace_id = $1 AND seq IN (
            SELECT seq FROM routing.inputs
            WHERE workspace_id = $1 AND created_at < $3 AND seq <= $2
            ORDER BY created_at LIMIT $4)
