@@ -19,6 +19,7 @@ import {
 } from '@switchboard/contracts';
 import { inboundMessageEvent, settle, waitFor } from '@switchboard/testing';
 import { AssignmentService } from '../src/assignments/assignment.service.js';
+import { messageAppendedEntry } from '../src/conversations/conversation-events.js';
 import { type HistoryTestApp, startHistoryTestApp } from './history-test-app.js';
 
 const agent: MessageSender = { type: 'agent', id: 'agent-1', name: 'Ada' };
@@ -146,6 +147,97 @@ describe('history service', () => {
       expect(event.payload.createdAt).toBe(m.createdAt);
     }
   });
+
+  it('opens a new sender’s conversation with their first messages: numbered, timed and announced as opening it', async () => {
+    const ws = randomUUID();
+    const from = '+14155550121';
+    await app.emit([sms(ws, from, 'n1'), sms(ws, from, 'n2'), sms(ws, from, 'n3')]);
+    await waitFor(() => appended(ws).length === 3);
+    const events = appended(ws)
+      .map((e) => e.payload)
+      .sort((a, b) => a.sequence - b.sequence);
+    expect(events.map((p) => [p.sequence, p.openedConversation, p.customerAttributes])).toEqual([
+      [1, true, {}],
+      [2, false, undefined],
+      [3, false, undefined],
+    ]);
+    const conversation = (
+      await app.db.query<{
+        id: string;
+        status: string;
+        last_sequence: number;
+        last_message_preview: string;
+        opened_at: Date;
+        last_message_at: Date;
+        waiting_since: Date;
+      }>(
+        `SELECT id, status, last_sequence, last_message_preview, opened_at, last_message_at, waiting_since
+         FROM history.conversations WHERE workspace_id = $1`,
+        [ws],
+      )
+    ).rows;
+    expect(conversation).toHaveLength(1);
+    const [c] = conversation;
+    expect(c).toMatchObject({ id: events[0]!.conversationId, status: 'open', last_sequence: 3 });
+    expect(c!.last_message_preview).toBe('n3');
+    expect(c!.opened_at.toISOString()).toBe(events[0]!.createdAt);
+    expect(c!.waiting_since.toISOString()).toBe(events[0]!.createdAt);
+    expect(c!.last_message_at.toISOString()).toBe(events[2]!.createdAt);
+  });
+
+  it('relays the outbox oldest first, a round’s leftover rows at once, and only while it holds the relay lock', async () => {
+    const ws = randomUUID();
+    const entry = (sequence: number) =>
+      messageAppendedEntry({
+        workspaceId: ws,
+        message: {
+          conversationId: randomUUID(),
+          customerId: randomUUID(),
+          messageId: randomUUID(),
+          sequence,
+          direction: 'in',
+          channel: 'sms',
+          channelAccountId: 'account',
+          text: null,
+          attachments: [],
+          sender: { type: 'customer' },
+          createdAt: new Date().toISOString(),
+          openedConversation: false,
+        },
+      });
+    // Rows of 1,200, 1,200 and 3 events: more than one round takes (about 2,000 events).
+    const rowSizes = [1_200, 1_200, 3];
+    const holder = await app.db.connect();
+    try {
+      await holder.query("SELECT pg_advisory_lock(hashtext('history.outbox'))");
+      let next = 1;
+      for (const size of rowSizes) {
+        const entries = Array.from({ length: size }, () => entry(next++));
+        await app.db.query('INSERT INTO history.outbox (entries) VALUES ($1::json)', [
+          JSON.stringify(entries),
+        ]);
+      }
+      // Fifteen polls' time. A relay deleting them holds their row locks until its publish ends:
+      // rows locked or gone would both show here.
+      await settle(3_000);
+      expect(
+        await count(
+          'SELECT count(*) AS n FROM (SELECT 1 FROM history.outbox FOR UPDATE SKIP LOCKED) AS free',
+          [],
+        ),
+      ).toBe(3);
+      expect(appended(ws)).toHaveLength(0);
+    } finally {
+      await holder.query("SELECT pg_advisory_unlock(hashtext('history.outbox'))");
+      holder.release();
+    }
+    await waitFor(() => appended(ws).length === 2_403, { timeoutMs: 30_000 });
+    expect(appended(ws).map((e) => e.payload.sequence)).toEqual(
+      Array.from({ length: 2_403 }, (_, i) => i + 1),
+    );
+    // The rows go once Kafka has their events: the round's commit follows its publish.
+    await waitFor(async () => (await count('SELECT count(*) AS n FROM history.outbox', [])) === 0);
+  }, 60_000);
 
   it('masks card numbers before storing or emitting them', async () => {
     const ws = randomUUID();

@@ -1,6 +1,6 @@
 import type { Channel } from '@switchboard/contracts';
 import { randomUUID } from 'node:crypto';
-import { atMicros, type Db, microsOf, nextMessageAt, rows } from '../database/sql.util.js';
+import { atMicros, type Db, microsOf, nextMessageAt, preparedRows, rows } from '../database/sql.util.js';
 import type { OpenConversation } from './open-conversations.operation.js';
 
 /** A customer's inbound messages of one batch, as they move their conversation. */
@@ -32,21 +32,37 @@ export interface AdvancedConversation {
 }
 
 /**
+ * A conversation for a customer made in this transaction, timed and numbered but not yet written:
+ * the caller inserts it (`openedConversationsInsert`) in the statement that writes its messages.
+ */
+export interface OpenedConversation {
+  readonly id: string;
+  readonly advance: ConversationAdvance;
+}
+
+export interface AdvancedConversations {
+  readonly byCustomer: Map<string, AdvancedConversation>;
+  /** For new customers: to insert with their messages, one round trip fewer. */
+  readonly opened: readonly OpenedConversation[];
+}
+
+/**
  * Moves each customer's open conversation by its messages of the batch in one UPDATE (which is
  * also the row lock), and opens a conversation, already advanced, for customers without one. The
  * partial unique index settles two batches opening one for the same customer: the loser advances
  * the winner's. The ingest path's equivalent of `openConversations` + an UPDATE, one statement
- * and one tuple version fewer per conversation. New customers (every sender's first message) go
- * straight to the insert. `nowMicros` is the clock's time (ADR 0120).
+ * and one tuple version fewer per conversation. New customers (every sender's first message) need
+ * no statement here: no other transaction sees them yet, so no conversation of theirs can exist or
+ * race; theirs are planned and returned in `opened`. `nowMicros` is the clock's time (ADR 0120).
  */
 export async function advanceConversations(
   tx: Db,
   advances: readonly ConversationAdvance[],
   nowMicros: string,
-): Promise<Map<string, AdvancedConversation>> {
+): Promise<AdvancedConversations> {
   const result = new Map<string, AdvancedConversation>();
   const update = async (list: readonly ConversationAdvance[]) => {
-    const updated = await rows<{
+    const updated = await preparedRows<{
       id: string;
       customer_id: string;
       status: 'open' | 'pending';
@@ -54,6 +70,7 @@ export async function advanceConversations(
       locked_at: string;
     }>(
       tx,
+      'history.conversations.advance',
       `UPDATE history.conversations c
        SET last_sequence = c.last_sequence + u.n,
            last_message_at = ${nextMessageAt('$6', 'c.last_message_at')} + (u.n - 1) * interval '1 microsecond',
@@ -81,10 +98,28 @@ export async function advanceConversations(
       });
     }
   };
+  const opened: OpenedConversation[] = [];
+  for (const advance of advances) {
+    if (!advance.newCustomer) continue;
+    const id = randomUUID();
+    opened.push({ id, advance });
+    result.set(advance.customerId, {
+      // A customer made just now has the attributes' default: none.
+      conversation: {
+        id,
+        customerId: advance.customerId,
+        status: 'open',
+        opened: true,
+        customerAttributes: {},
+      },
+      base: 0,
+      lockedAtMicros: BigInt(nowMicros),
+    });
+  }
   const known = advances.filter((a) => !a.newCustomer);
   if (known.length > 0) await update(known);
-  const missing = advances.filter((a) => !result.has(a.customerId));
-  if (missing.length === 0) return result;
+  const missing = known.filter((a) => !result.has(a.customerId));
+  if (missing.length === 0) return { byCustomer: result, opened };
 
   const created = await rows<{
     id: string;
@@ -131,5 +166,37 @@ export async function advanceConversations(
   }
   const raced = missing.filter((a) => !result.has(a.customerId));
   if (raced.length > 0) await update(raced);
-  return result;
+  return { byCustomer: result, opened };
+}
+
+/**
+ * The INSERT of `opened` conversations, for a CTE of the caller's statement, its parameters from
+ * `$first` on (`openedConversationsParameters`). Timed as the upsert above times the conversations
+ * it opens: opened at the clock's time, its last message `count - 1` microseconds later.
+ */
+export function openedConversationsInsert(first: number): string {
+  const p = (i: number) => `$${first + i}`;
+  return `INSERT INTO history.conversations
+       (id, workspace_id, customer_id, status, opened_at, last_message_at, last_sequence, last_message_preview,
+        channel, channel_account_id, waiting_since)
+     SELECT o.id, o.w, o.c, 'open', ${atMicros(p(7))}, ${atMicros(p(7))} + (o.n - 1) * interval '1 microsecond',
+            o.n, o.preview, o.channel, o.account, ${atMicros(p(7))}
+     FROM unnest(${p(0)}::uuid[], ${p(1)}::uuid[], ${p(2)}::uuid[], ${p(3)}::int[], ${p(4)}::text[], ${p(5)}::text[],
+                 ${p(6)}::text[]) AS o(id, w, c, n, preview, channel, account)`;
+}
+
+export function openedConversationsParameters(
+  opened: readonly OpenedConversation[],
+  nowMicros: string,
+): unknown[] {
+  return [
+    opened.map((o) => o.id),
+    opened.map((o) => o.advance.workspaceId),
+    opened.map((o) => o.advance.customerId),
+    opened.map((o) => o.advance.count),
+    opened.map((o) => o.advance.preview),
+    opened.map((o) => o.advance.channel),
+    opened.map((o) => o.advance.channelAccountId),
+    nowMicros,
+  ];
 }

@@ -1,6 +1,6 @@
 import type { IdentityKind, MessageSender } from '@switchboard/contracts';
 import { randomUUID } from 'node:crypto';
-import { type Db, rows } from '../database/sql.util.js';
+import { type Db, preparedRows, rows } from '../database/sql.util.js';
 import { mergeCustomersInTransaction } from '../merges/merge.operations.js';
 import type { OutboxEntry } from '../outbox/outbox.js';
 import { identityKey, normalizeIdentityValue } from './identity-value.util.js';
@@ -93,8 +93,9 @@ export async function resolveIdentities(
     // Customers, identities and the merge suggestions their claims make, in one statement (one
     // round trip: ingest creates a customer per new sender). The identities' foreign key sees the
     // customers: it is checked once the whole statement has run.
-    const inserted = await rows<IdentityRow>(
+    const inserted = await preparedRows<IdentityRow>(
       tx,
+      'history.identities.create',
       `WITH customers AS (
          INSERT INTO history.customers (id, workspace_id, name)
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[])),

@@ -5,9 +5,13 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { maskCardNumbersOrNull } from '../card-numbers/card-number-mask.util.js';
 import { messageAppendedEntry, statusChangedEntry } from '../conversations/conversation-events.js';
-import { advanceConversations } from '../conversations/advance-conversations.operation.js';
+import {
+  advanceConversations,
+  openedConversationsInsert,
+  openedConversationsParameters,
+} from '../conversations/advance-conversations.operation.js';
 import { lastMessagePreview } from '../conversations/conversation-view.js';
-import { clockMicros, type Db, rows } from '../database/sql.util.js';
+import { clockMicros, type Db, preparedRows } from '../database/sql.util.js';
 import {
   IDENTITY_COLUMNS,
   type IdentityRow,
@@ -159,11 +163,12 @@ export class InboundMessageService {
     // LIMIT keeps a lateral subquery from being flattened into a join, which on a table whose
     // statistics lag its growth (a fresh database, a burst) was a hash join over a full scan —
     // every batch reading every message stored so far.
-    const [lookup] = await rows<{
+    const [lookup] = await preparedRows<{
       stored: { w: string; a: string; p: string }[] | null;
       identities: IdentityRow[] | null;
     }>(
       tx,
+      'history.ingest.lookup',
       `WITH u AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(w, a, p, k, v))
        SELECT
          (SELECT json_agg(json_build_object('w', u.w, 'a', u.a, 'p', u.p))
@@ -239,7 +244,8 @@ export class InboundMessageService {
       if (list === undefined) perCustomer.set(item.customerId, [item]);
       else list.push(item);
     }
-    const advanced = await advanceConversations(
+    const nowMicros = clockMicros(this.clock);
+    const { byCustomer: advanced, opened } = await advanceConversations(
       tx,
       [...perCustomer.entries()].map(([customerId, list]) => {
         const last = list.at(-1)!;
@@ -253,7 +259,7 @@ export class InboundMessageService {
           newCustomer: newCustomers.has(customerId),
         };
       }),
-      clockMicros(this.clock),
+      nowMicros,
     );
     const pending = [...advanced.values()].filter((a) => a.conversation.status === 'pending');
     if (pending.length > 0) {
@@ -329,12 +335,15 @@ export class InboundMessageService {
       );
     }
 
-    // The messages and the outbox row in one statement (one round trip). A plain INSERT:
-    // duplicates were filtered above, and a row a concurrent transaction slipped in since fails
-    // the unique key, rolling the batch back for a retry that will see it (no gaps).
-    await rows(
+    // The new customers' conversations, the messages and the outbox row in one statement (one round
+    // trip; the messages' foreign keys are checked once it has run). A plain INSERT: duplicates
+    // were filtered above, and a row a concurrent transaction slipped in since fails the unique
+    // key, rolling the batch back for a retry that will see it (no gaps).
+    await preparedRows(
       tx,
-      `WITH inserted AS (
+      'history.ingest.write',
+      `WITH opened AS (${openedConversationsInsert(18)} RETURNING 1),
+       inserted AS (
          INSERT INTO history.messages
            (id, workspace_id, event_id, direction, channel, channel_account_id, provider_message_id,
             sender_kind, sender_address, text, attachments, received_at, conversation_id, customer_id,
@@ -368,6 +377,7 @@ export class InboundMessageService {
         planned.map((m) => JSON.stringify(m.sender)),
         planned.map((m) => m.createdAtMicros.toString()),
         outboxJson(outbox),
+        ...openedConversationsParameters(opened, nowMicros),
       ],
     ).catch((error: unknown) => {
       if (isUniqueViolation(error, 'messages_provider_id_unique'))

@@ -2,7 +2,7 @@ import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap
 import { EventBus } from '@switchboard/messaging';
 import { InjectServiceDataSource, createLogger } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
-import { rows } from '../database/sql.util.js';
+import { preparedRows, rows } from '../database/sql.util.js';
 import type { OutboxEntry } from './outbox.js';
 
 const BATCH = 2_000;
@@ -48,16 +48,15 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private async run(): Promise<void> {
     let failures = 0;
     // Whether a round may find rows: after a kick (a commit that wrote some) or a failure, yes;
-    // otherwise (a poll, or the round after one that relayed) one plain read says whether to open
-    // the relay's transaction at all: one round trip where the transaction is three.
+    // otherwise (a poll) one plain read says whether to open the relay's transaction at all: one
+    // round trip where the transaction is three.
     let expectRows = true;
     while (!this.stopping) {
       expectRows ||= this.kicked;
       this.kicked = false;
-      let relayed: number;
+      let round: RelayRound;
       try {
-        relayed = expectRows || (await this.outboxHoldsRows()) ? await this.relayOnce() : 0;
-        expectRows = false;
+        round = expectRows || (await this.outboxHoldsRows()) ? await this.relayOnce() : EMPTY_ROUND;
         failures = 0;
       } catch (error) {
         failures += 1;
@@ -67,8 +66,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         expectRows = true;
         continue;
       }
-      // After a non-empty round, go again at once: the outbox may hold more.
-      if (relayed === 0 && !this.kicked) await this.idle(IDLE_POLL_MS);
+      // A round that left rows behind goes again at once. One that took every row it saw emptied
+      // the outbox as of its snapshot: what this process commits later kicks, and another
+      // replica's rows wait for the poll.
+      expectRows = round.leftRows;
+      if (!round.leftRows && !this.kicked) await this.idle(IDLE_POLL_MS);
     }
   }
 
@@ -93,33 +95,43 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     return found?.held === true;
   }
 
-  private relayOnce(): Promise<number> {
+  /**
+   * Takes the oldest rows, up to about BATCH events, deleting them in the statement that reads
+   * them, and publishes them before the transaction commits: a failed publish rolls the delete
+   * back. The advisory lock is taken in the same statement (no rows unless this relay holds it).
+   */
+  private relayOnce(): Promise<RelayRound> {
     return this.db.transaction(async (tx) => {
-      // The lock and the rows in one round trip: no rows unless this relay holds the lock (the
-      // lateral subquery runs only then); one row with null id when the outbox is empty.
-      // Rows hold a transaction's events each; take rows until about BATCH events.
-      const found = await rows<{ id: string | null; entries: OutboxEntry[] | null }>(
+      const taken = await preparedRows<{ id: string; entries: OutboxEntry[]; left_rows: boolean }>(
         tx,
-        `WITH lock AS (SELECT pg_try_advisory_xact_lock(hashtext('history.outbox')) AS locked)
-         SELECT o.id, o.entries
-         FROM lock LEFT JOIN LATERAL (
-           SELECT id, entries FROM history.outbox WHERE lock.locked ORDER BY id LIMIT $1
-         ) AS o ON true`,
-        [ROWS_PER_ROUND],
+        'history.outbox.take',
+        `WITH lock AS (SELECT pg_try_advisory_xact_lock(hashtext('history.outbox')) AS locked),
+         head AS (
+           SELECT id, json_array_length(entries) AS n FROM history.outbox, lock
+           WHERE lock.locked ORDER BY id LIMIT $1::int + 1),
+         counted AS (
+           SELECT id, row_number() OVER (ORDER BY id) AS row, sum(n) OVER (ORDER BY id) AS events FROM head),
+         taken AS (SELECT id FROM counted WHERE row <= $1 AND (row = 1 OR events <= $2)),
+         deleted AS (
+           DELETE FROM history.outbox o USING taken WHERE o.id = taken.id RETURNING o.id, o.entries)
+         SELECT id, entries, (SELECT count(*) FROM head) > (SELECT count(*) FROM taken) AS left_rows
+         FROM deleted ORDER BY id`,
+        [ROWS_PER_ROUND, BATCH],
       );
-      const batch: OutboxEntry[] = [];
-      const ids: string[] = [];
-      for (const row of found) {
-        if (row.id === null || row.entries === null) break;
-        if (batch.length > 0 && batch.length + row.entries.length > BATCH) break;
-        batch.push(...row.entries);
-        ids.push(row.id);
-      }
-      if (batch.length === 0) return 0;
+      if (taken.length === 0) return EMPTY_ROUND;
       // As stored: the outbox holds each event with the topic and key `routed()` gave it on commit.
-      await EventBus.relayOutbox(this.bus, batch);
-      await tx.query('DELETE FROM history.outbox WHERE id = ANY($1::bigint[])', [ids]);
-      return batch.length;
+      await EventBus.relayOutbox(
+        this.bus,
+        taken.flatMap((row) => row.entries),
+      );
+      return { leftRows: taken[0]!.left_rows };
     });
   }
 }
+
+interface RelayRound {
+  /** The outbox held rows this round did not take: go again at once. */
+  readonly leftRows: boolean;
+}
+
+const EMPTY_ROUND: RelayRound = { leftRows: false };
