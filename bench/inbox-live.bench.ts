@@ -16,9 +16,15 @@ import {
   Topics,
 } from '@switchboard/contracts';
 import { KafkaEventBus } from '@switchboard/messaging';
-import { createTestDatabase, startAppProcess } from '@switchboard/testing';
+import {
+  type PrometheusScrape,
+  createTestDatabase,
+  parsePrometheusText,
+  startAppProcess,
+} from '@switchboard/testing';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { fmt, formatTable, percentile, useBroker } from './bench.util.js';
@@ -238,6 +244,35 @@ async function openSockets(users: readonly User[]): Promise<WebSocket[]> {
   return sockets;
 }
 
+/** The app's metrics now. */
+async function scrape(): Promise<PrometheusScrape> {
+  const response = await fetch(`${app.url}/metrics`);
+  if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
+  return parsePrometheusText(await response.text());
+}
+
+/**
+ * A percentile of what a histogram counted between two scrapes, as the upper bound of the bucket
+ * it falls in (so "≤ this many ms").
+ */
+function bucketPercentile(
+  before: PrometheusScrape,
+  after: PrometheusScrape,
+  name: string,
+  labels: Readonly<Record<string, string>>,
+  p: number,
+): { count: number; ms: number } {
+  const counted = (scrape: PrometheusScrape, le: string) => scrape.sum(`${name}_bucket`, { ...labels, le });
+  const bounds = after
+    .find(`${name}_bucket`, labels)
+    .map((s) => s.labels.le!)
+    .filter((le) => le !== '+Inf')
+    .sort((a, b) => Number(a) - Number(b));
+  const count = counted(after, '+Inf') - counted(before, '+Inf');
+  const bound = bounds.find((le) => counted(after, le) - counted(before, le) >= (p / 100) * count);
+  return { count, ms: bound === undefined ? Number.POSITIVE_INFINITY : Number(bound) * 1000 };
+}
+
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until no frame has arrived for `quietMs` (or `timeoutMs` passed). */
@@ -327,6 +362,11 @@ try {
 
   // Open loop: RATE messages a second across the conversations, each timed from its publish.
   measuring = true;
+  const metricsBefore = await scrape();
+  // The bench's own event loop: a frame or a bus record waiting on it adds to both sides' figures.
+  const benchLoop = monitorEventLoopDelay({ resolution: 10 });
+  benchLoop.enable();
+  const benchCpuBefore = process.cpuUsage();
   const appCpuBefore = cpuMsOf(app.child.pid!);
   const appWritesBefore = writeCallsOf(app.child.pid!);
   const total = RATE * SECONDS;
@@ -363,6 +403,10 @@ try {
   const expected = total * (1 + SUPERVISORS);
   await until(() => deliveries.length >= expected && busLatencies.length >= total, 120_000);
   measuring = false;
+  benchLoop.disable();
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  const benchCpuPerMessage = (benchCpu.user + benchCpu.system) / 1000 / total;
+  const metricsAfter = await scrape();
   // Everything the process did meanwhile (every app of the standalone process), per message.
   const appCpuPerMessage = (cpuMsOf(app.child.pid!) - appCpuBefore) / total;
   // Its write system calls: the sockets' frames, and its Kafka and PostgreSQL requests.
@@ -393,6 +437,25 @@ try {
         `${deliveries.length} of ${expected} frames`,
       ),
     ]) + '\n\n',
+  );
+  // Inside the app: each stage's delay from the event's occurredAt (its creation, just before its publish).
+  const delay = 'switchboard_inbox_live_delay_seconds';
+  const stageRow = (stage: string, label: string) => {
+    const p50 = bucketPercentile(metricsBefore, metricsAfter, delay, { stage }, 50);
+    const p99 = bucketPercentile(metricsBefore, metricsAfter, delay, { stage }, 99);
+    return [label, `${p50.count} events`, `≤ ${fmt(p50.ms, 1)}`, `≤ ${fmt(p99.ms, 1)}`, ''];
+  };
+  const appLoopMaxMs = metricsAfter.sum('nodejs_eventloop_lag_max_seconds') * 1000;
+  process.stdout.write(
+    formatTable([
+      ['inside the app (bucket bounds)', 'count', 'p50 ms', 'p99 ms', ''],
+      stageRow('handled', '  publish → handed to the live consumer'),
+      stageRow('ready', '  publish → its turn, snooze wakes and lookups done'),
+      stageRow('sent', '  publish → frames written to the sockets'),
+    ]) +
+      `\nevent-loop delay in the measured phase, max: the app ${fmt(appLoopMaxMs, 1)} ms (since the ` +
+      `previous scrape), the bench ${fmt(benchLoop.max / 1e6, 1)} ms (p99 ${fmt(benchLoop.percentile(99) / 1e6, 1)} ms); ` +
+      `the bench's CPU per message ${fmt(benchCpuPerMessage, 2)} ms\n\n`,
   );
   const ratio = percentile(deliveries, 99) / percentile(busLatencies, 99);
   process.stdout.write(

@@ -19,6 +19,7 @@ import { customersWrote } from '../snoozes/snooze-wakes.consumer.js';
 import { SnoozesService } from '../snoozes/snoozes.service.js';
 import { CoalescedWakes } from './coalesced-wakes.js';
 import { ConversationHolders, EVERYONE, type LiveAudience, SUPERVISORS, unionOf } from './live-audience.js';
+import { liveDelays } from './live-delay.metrics.js';
 import { LiveHub } from './live-hub.service.js';
 import { InboxReplica } from './replica-id.util.js';
 
@@ -55,6 +56,7 @@ export class LiveEventsConsumer extends EventConsumer {
   private readonly sending = new Map<string, Promise<void>>();
   /** Events accepted whose frames have not gone out yet. */
   private queued = 0;
+  private readonly delays = liveDelays();
 
   constructor(
     private readonly replica: InboxReplica,
@@ -105,6 +107,8 @@ export class LiveEventsConsumer extends EventConsumer {
    */
   private async accept(batch: readonly Consumed[]): Promise<void> {
     if (batch.length === 0) return;
+    const occurredAt = batch.map(({ event }) => Date.parse(event.occurredAt));
+    this.delays('handled', occurredAt);
     for (const { event } of batch) {
       // A conversation's first message: nobody holds it yet, so history need not be asked
       // (routing's decision, on its way, replaces this as any decision does).
@@ -127,7 +131,11 @@ export class LiveEventsConsumer extends EventConsumer {
     const partition = `${batch[0]!.topic}:${batch[0]!.partition}`;
     const previous = this.sending.get(partition) ?? Promise.resolve();
     const sent = Promise.all([previous, ready])
-      .then(() => this.send(batch))
+      .then(() => {
+        this.delays('ready', occurredAt);
+        this.send(batch);
+        this.delays('sent', occurredAt);
+      })
       .catch((error: unknown) => this.logger.warn({ err: error }, 'live frames not sent'));
     this.sending.set(partition, sent);
     this.queued += batch.length;
