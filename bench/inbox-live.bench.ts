@@ -121,6 +121,14 @@ function writeCallsOf(pid: number): number {
   return Number(/syscw:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? Number.NaN);
 }
 
+/** Transactions committed on the app's database so far (every statement the app runs is one). */
+async function transactionsOf(db: pg.Client): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()',
+  );
+  return Number(rows[0]!.n);
+}
+
 /** The process's resident memory, from /proc (Linux). */
 function rssBytes(): number {
   const status = readFileSync(`/proc/${app.child.pid}/status`, 'utf8');
@@ -363,6 +371,9 @@ try {
   // Open loop: RATE messages a second across the conversations, each timed from its publish.
   measuring = true;
   const metricsBefore = await scrape();
+  const stats = new pg.Client({ connectionString: database.url });
+  await stats.connect();
+  const transactionsBefore = await transactionsOf(stats);
   // The bench's own event loop: a frame or a bus record waiting on it adds to both sides' figures.
   const benchLoop = monitorEventLoopDelay({ resolution: 10 });
   benchLoop.enable();
@@ -407,6 +418,10 @@ try {
   const benchCpu = process.cpuUsage(benchCpuBefore);
   const benchCpuPerMessage = (benchCpu.user + benchCpu.system) / 1000 / total;
   const metricsAfter = await scrape();
+  // PostgreSQL publishes a backend's counts within a second or so of its transactions.
+  await settle(2_000);
+  const transactionsPerMessage = ((await transactionsOf(stats)) - transactionsBefore) / total;
+  await stats.end();
   // Everything the process did meanwhile (every app of the standalone process), per message.
   const appCpuPerMessage = (cpuMsOf(app.child.pid!) - appCpuBefore) / total;
   // Its write system calls: the sockets' frames, and its Kafka and PostgreSQL requests.
@@ -466,7 +481,8 @@ try {
       `wave, ${fmt(after.rss / 2 ** 20, 0)} MiB after the collection)\n` +
       `standalone process CPU per message, sent to ${1 + SUPERVISORS} sockets (user + system, ` +
       `publish to the last frame): ${fmt(appCpuPerMessage, 2)} ms; write system calls per message: ` +
-      `${fmt(appWritesPerMessage, 1)}\n` +
+      `${fmt(appWritesPerMessage, 1)}; PostgreSQL transactions per message on its database: ` +
+      `${fmt(transactionsPerMessage, 2)}\n` +
       `frames received by the bench: ${framesReceived}; messages of another agent's conversation ` +
       `received by an agent: ${wrongDeliveries}\n` +
       `p99 ratio ${fmt(ratio, 2)} (target ≤ 1.5): ${ratio <= 1.5 ? 'met' : 'MISSED'}; visibility ` +
