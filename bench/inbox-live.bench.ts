@@ -16,9 +16,15 @@ import {
   Topics,
 } from '@switchboard/contracts';
 import { KafkaEventBus } from '@switchboard/messaging';
-import { createTestDatabase, startAppProcess } from '@switchboard/testing';
+import {
+  type PrometheusScrape,
+  createTestDatabase,
+  parsePrometheusText,
+  startAppProcess,
+} from '@switchboard/testing';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { fmt, formatTable, percentile, useBroker } from './bench.util.js';
@@ -113,6 +119,14 @@ function cpuMsOf(pid: number): number {
 /** Write system calls (write, writev, send…) a process has made so far, from /proc (Linux). */
 function writeCallsOf(pid: number): number {
   return Number(/syscw:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? Number.NaN);
+}
+
+/** Transactions committed on the app's database so far (every statement the app runs is one). */
+async function transactionsOf(db: pg.Client): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()',
+  );
+  return Number(rows[0]!.n);
 }
 
 /** The process's resident memory, from /proc (Linux). */
@@ -238,6 +252,35 @@ async function openSockets(users: readonly User[]): Promise<WebSocket[]> {
   return sockets;
 }
 
+/** The app's metrics now. */
+async function scrape(): Promise<PrometheusScrape> {
+  const response = await fetch(`${app.url}/metrics`);
+  if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
+  return parsePrometheusText(await response.text());
+}
+
+/**
+ * A percentile of what a histogram counted between two scrapes, as the upper bound of the bucket
+ * it falls in (so "≤ this many ms").
+ */
+function bucketPercentile(
+  before: PrometheusScrape,
+  after: PrometheusScrape,
+  name: string,
+  labels: Readonly<Record<string, string>>,
+  p: number,
+): { count: number; ms: number } {
+  const counted = (scrape: PrometheusScrape, le: string) => scrape.sum(`${name}_bucket`, { ...labels, le });
+  const bounds = after
+    .find(`${name}_bucket`, labels)
+    .map((s) => s.labels.le!)
+    .filter((le) => le !== '+Inf')
+    .sort((a, b) => Number(a) - Number(b));
+  const count = counted(after, '+Inf') - counted(before, '+Inf');
+  const bound = bounds.find((le) => counted(after, le) - counted(before, le) >= (p / 100) * count);
+  return { count, ms: bound === undefined ? Number.POSITIVE_INFINITY : Number(bound) * 1000 };
+}
+
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until no frame has arrived for `quietMs` (or `timeoutMs` passed). */
@@ -327,6 +370,14 @@ try {
 
   // Open loop: RATE messages a second across the conversations, each timed from its publish.
   measuring = true;
+  const metricsBefore = await scrape();
+  const stats = new pg.Client({ connectionString: database.url });
+  await stats.connect();
+  const transactionsBefore = await transactionsOf(stats);
+  // The bench's own event loop: a frame or a bus record waiting on it adds to both sides' figures.
+  const benchLoop = monitorEventLoopDelay({ resolution: 10 });
+  benchLoop.enable();
+  const benchCpuBefore = process.cpuUsage();
   const appCpuBefore = cpuMsOf(app.child.pid!);
   const appWritesBefore = writeCallsOf(app.child.pid!);
   const total = RATE * SECONDS;
@@ -363,6 +414,14 @@ try {
   const expected = total * (1 + SUPERVISORS);
   await until(() => deliveries.length >= expected && busLatencies.length >= total, 120_000);
   measuring = false;
+  benchLoop.disable();
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  const benchCpuPerMessage = (benchCpu.user + benchCpu.system) / 1000 / total;
+  const metricsAfter = await scrape();
+  // PostgreSQL publishes a backend's counts within a second or so of its transactions.
+  await settle(2_000);
+  const transactionsPerMessage = ((await transactionsOf(stats)) - transactionsBefore) / total;
+  await stats.end();
   // Everything the process did meanwhile (every app of the standalone process), per message.
   const appCpuPerMessage = (cpuMsOf(app.child.pid!) - appCpuBefore) / total;
   // Its write system calls: the sockets' frames, and its Kafka and PostgreSQL requests.
@@ -394,6 +453,25 @@ try {
       ),
     ]) + '\n\n',
   );
+  // Inside the app: each stage's delay from the event's occurredAt (its creation, just before its publish).
+  const delay = 'switchboard_inbox_live_delay_seconds';
+  const stageRow = (stage: string, label: string) => {
+    const p50 = bucketPercentile(metricsBefore, metricsAfter, delay, { stage }, 50);
+    const p99 = bucketPercentile(metricsBefore, metricsAfter, delay, { stage }, 99);
+    return [label, `${p50.count} events`, `≤ ${fmt(p50.ms, 1)}`, `≤ ${fmt(p99.ms, 1)}`, ''];
+  };
+  const appLoopMaxMs = metricsAfter.sum('nodejs_eventloop_lag_max_seconds') * 1000;
+  process.stdout.write(
+    formatTable([
+      ['inside the app (bucket bounds)', 'count', 'p50 ms', 'p99 ms', ''],
+      stageRow('handled', '  publish → handed to the live consumer'),
+      stageRow('ready', '  publish → its turn, snooze wakes and lookups done'),
+      stageRow('sent', '  publish → frames written to the sockets'),
+    ]) +
+      `\nevent-loop delay in the measured phase, max: the app ${fmt(appLoopMaxMs, 1)} ms (since the ` +
+      `previous scrape), the bench ${fmt(benchLoop.max / 1e6, 1)} ms (p99 ${fmt(benchLoop.percentile(99) / 1e6, 1)} ms); ` +
+      `the bench's CPU per message ${fmt(benchCpuPerMessage, 2)} ms\n\n`,
+  );
   const ratio = percentile(deliveries, 99) / percentile(busLatencies, 99);
   process.stdout.write(
     `memory per socket: ${fmt(perSocket / 1024, 1)} KiB live after a full collection (heap and ` +
@@ -403,7 +481,8 @@ try {
       `wave, ${fmt(after.rss / 2 ** 20, 0)} MiB after the collection)\n` +
       `standalone process CPU per message, sent to ${1 + SUPERVISORS} sockets (user + system, ` +
       `publish to the last frame): ${fmt(appCpuPerMessage, 2)} ms; write system calls per message: ` +
-      `${fmt(appWritesPerMessage, 1)}\n` +
+      `${fmt(appWritesPerMessage, 1)}; PostgreSQL transactions per message on its database: ` +
+      `${fmt(transactionsPerMessage, 2)}\n` +
       `frames received by the bench: ${framesReceived}; messages of another agent's conversation ` +
       `received by an agent: ${wrongDeliveries}\n` +
       `p99 ratio ${fmt(ratio, 2)} (target ≤ 1.5): ${ratio <= 1.5 ? 'met' : 'MISSED'}; visibility ` +

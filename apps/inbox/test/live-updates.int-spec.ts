@@ -3,7 +3,10 @@ import type { ConsumedEvent } from '@switchboard/messaging';
 import { testRunId, waitFor } from '@switchboard/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
+import { LiveEventsConsumer } from '../src/live/live-events.consumer.js';
 import { LiveService, SILENT_SOCKET_MS } from '../src/live/live.service.js';
+import type { SnoozedConversations } from '../src/live/snoozed-conversations.js';
+import { SnoozesService } from '../src/snoozes/snoozes.service.js';
 import { type InboxTestApp, startInboxTestApp } from './inbox-test-app.fixture.js';
 import { signedInUser } from './inbox-users.fixture.js';
 
@@ -320,5 +323,40 @@ describe('inbox live updates', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(stays.closed()).toBeUndefined();
     stays.socket.close();
+  });
+
+  it('wakes a snooze made on another replica before the message reaches the sockets (ADR 0112, 0142)', async () => {
+    const supervisor = await signedInUser(first, 'supervisor');
+    const customer = first.history.addCustomer(DEFAULT_WORKSPACE_ID, { name: 'Ada' });
+    const conversation = first.history.addConversation(customer);
+    await first.history.receive(conversation.id, 'first', 'web');
+    const onSecond = await openSocket(second.url, { origin: second.url, cookie: supervisor.client.cookie! });
+    await waitFor(() => onSecond.frames.some((f) => f.type === 'hello'));
+    // Made through the first replica: the second knows of it only from the table's notification.
+    const snoozed = await supervisor.client.post(`/api/inbox/conversations/${conversation.id}/snooze`, {
+      until: null,
+    });
+    expect(snoozed.status).toBe(201);
+    // The second replica read the table after LISTEN and follows it: it knows this conversation
+    // snoozed and another not (so a message of that one goes out without a statement first).
+    const consumer: unknown = second.app.get(LiveEventsConsumer);
+    const known = (consumer as { snoozed: SnoozedConversations }).snoozed;
+    await waitFor(() => known.mayBeSnoozed(conversation.id), { what: 'the snooze notified' });
+    expect(known.mayBeSnoozed(randomUUID())).toBe(false);
+    const snoozes = second.app.get(SnoozesService);
+    // What the second replica's database says when the customer's next message arrives.
+    const snoozeAtFrame: unknown[] = [];
+    onSecond.socket.on('message', (data: Buffer) => {
+      const frame = JSON.parse(data.toString('utf8')) as Frame;
+      const payload = frame.event?.payload;
+      if (payload?.conversationId === conversation.id && payload.text === 'still there?')
+        snoozeAtFrame.push(snoozes.get(DEFAULT_WORKSPACE_ID, conversation.id));
+    });
+
+    await first.history.receive(conversation.id, 'still there?', 'web');
+    await waitFor(() => snoozeAtFrame.length > 0, { timeoutMs: 20_000, what: 'the message on the socket' });
+    expect(await Promise.all(snoozeAtFrame)).toEqual([null]);
+    await waitFor(() => !known.mayBeSnoozed(conversation.id), { what: 'the wake notified' });
+    onSecond.socket.close();
   });
 });

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import {
   AgentPresenceChangedV1,
   BotHoldChangedV1,
@@ -14,13 +14,22 @@ import {
   ParticipantActivityV1,
 } from '@switchboard/contracts';
 import { type ConsumedEvent, EventBus, EventConsumer, consume } from '@switchboard/messaging';
-import { createLogger } from '@switchboard/platform';
+import {
+  DatabaseConfig,
+  InjectServiceDataSource,
+  PgListener,
+  PlatformConfigService,
+  createLogger,
+} from '@switchboard/platform';
+import type { DataSource } from 'typeorm';
 import { customersWrote } from '../snoozes/snooze-wakes.consumer.js';
 import { SnoozesService } from '../snoozes/snoozes.service.js';
 import { CoalescedWakes } from './coalesced-wakes.js';
 import { ConversationHolders, EVERYONE, type LiveAudience, SUPERVISORS, unionOf } from './live-audience.js';
+import { liveDelays } from './live-delay.metrics.js';
 import { LiveHub } from './live-hub.service.js';
 import { InboxReplica } from './replica-id.util.js';
+import { SnoozedConversations } from './snoozed-conversations.js';
 
 /** Typing older than this is stale by the time it would reach anyone. */
 const TYPING_TTL_MS = 10_000;
@@ -28,6 +37,8 @@ const TYPING_TTL_MS = 10_000;
 const LOOKUP_CONCURRENCY = 16;
 /** Events waiting for their frames beyond which the consumer waits too (see `accept`). */
 const MAX_QUEUED_EVENTS = 5_000;
+/** Notified by `inbox.snoozes`'s trigger at each commit (migration NotifySnoozeChanges). */
+const SNOOZE_CHANGES_CHANNEL = 'inbox_snooze_changes';
 
 /**
  * Feeds the WebSockets from the event log. Every replica must see every event (an agent's socket
@@ -44,7 +55,7 @@ const MAX_QUEUED_EVENTS = 5_000;
  * opened). One that can't be looked up goes to supervisors only.
  */
 @Injectable()
-export class LiveEventsConsumer extends EventConsumer {
+export class LiveEventsConsumer extends EventConsumer implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = createLogger('inbox.live');
   private readonly holders = new ConversationHolders();
   private readonly wakes = new CoalescedWakes(
@@ -55,6 +66,10 @@ export class LiveEventsConsumer extends EventConsumer {
   private readonly sending = new Map<string, Promise<void>>();
   /** Events accepted whose frames have not gone out yet. */
   private queued = 0;
+  private readonly delays = liveDelays();
+  /** Which customers' messages must wake a snooze before their frames (ADR 0142). */
+  private readonly snoozed = new SnoozedConversations();
+  private snoozeChanges: PgListener | undefined;
 
   constructor(
     private readonly replica: InboxReplica,
@@ -62,8 +77,44 @@ export class LiveEventsConsumer extends EventConsumer {
     private readonly hub: LiveHub,
     private readonly snoozes: SnoozesService,
     @Inject(HISTORY_API) private readonly history: HistoryApi,
+    @InjectServiceDataSource('inbox') private readonly db: DataSource,
+    private readonly platformConfig: PlatformConfigService,
   ) {
     super(bus);
+  }
+
+  /** Follows the snoozes before the first event: until then, every message wakes (as before). */
+  async onModuleInit(): Promise<void> {
+    const url = this.platformConfig.get(DatabaseConfig).DATABASE_URL;
+    if (!url) throw new Error('DATABASE_URL is not set');
+    this.snoozeChanges = new PgListener({
+      connectionString: url,
+      applicationName: 'switchboard:inbox:snoozes:listen',
+      channel: SNOOZE_CHANGES_CHANNEL,
+      logger: this.logger,
+      onNotification: (payload) => this.snoozed.notified(payload),
+      // Read after LISTEN: a snooze committed since is notified, one committed before is read.
+      onListening: () => void this.readSnoozes(),
+      onLost: () => this.snoozed.lost(),
+    });
+    await this.snoozeChanges.start();
+  }
+
+  private async readSnoozes(): Promise<void> {
+    const read = this.snoozed.reading();
+    try {
+      const rows: { conversation_id: string }[] = await this.db.query(
+        'SELECT conversation_id FROM inbox.snoozes',
+      );
+      this.snoozed.read(
+        read,
+        rows.map((row) => row.conversation_id),
+      );
+    } catch (error) {
+      // Every message wakes before its frames until LISTEN is next in place.
+      this.snoozed.lost();
+      this.logger.warn({ err: error }, 'snoozes not read; every message wakes');
+    }
   }
 
   protected subscriptions() {
@@ -105,6 +156,8 @@ export class LiveEventsConsumer extends EventConsumer {
    */
   private async accept(batch: readonly Consumed[]): Promise<void> {
     if (batch.length === 0) return;
+    const occurredAt = batch.map(({ event }) => Date.parse(event.occurredAt));
+    this.delays('handled', occurredAt);
     for (const { event } of batch) {
       // A conversation's first message: nobody holds it yet, so history need not be asked
       // (routing's decision, on its way, replaces this as any decision does).
@@ -120,14 +173,21 @@ export class LiveEventsConsumer extends EventConsumer {
             : [];
         }),
       ),
-      // Woken before the sockets hear of it, so the list they refetch shows it (ADR 0112);
-      // the durable snooze-wakes group does it too, for messages no replica was up to see.
-      this.wakes.wake(customersWrote(batch.map((b) => b.event))),
+      // Woken before the sockets hear of it, so the list they refetch shows it (ADR 0112); the
+      // durable snooze-wakes group does it too, for messages no replica was up to see. Only the
+      // conversations that may be snoozed: most batches have none, and send at once (ADR 0142).
+      this.wakes.wake(
+        customersWrote(batch.map((b) => b.event)).filter((m) => this.snoozed.mayBeSnoozed(m.conversationId)),
+      ),
     ]);
     const partition = `${batch[0]!.topic}:${batch[0]!.partition}`;
     const previous = this.sending.get(partition) ?? Promise.resolve();
     const sent = Promise.all([previous, ready])
-      .then(() => this.send(batch))
+      .then(() => {
+        this.delays('ready', occurredAt);
+        this.send(batch);
+        this.delays('sent', occurredAt);
+      })
       .catch((error: unknown) => this.logger.warn({ err: error }, 'live frames not sent'));
     this.sending.set(partition, sent);
     this.queued += batch.length;
@@ -225,6 +285,10 @@ export class LiveEventsConsumer extends EventConsumer {
   override async beforeApplicationShutdown(): Promise<void> {
     await super.beforeApplicationShutdown();
     await Promise.all(this.sending.values());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.snoozeChanges?.close();
   }
 
   override async onApplicationBootstrap(): Promise<void> {

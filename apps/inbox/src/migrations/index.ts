@@ -9,6 +9,7 @@ import { CreateNotificationSettings1765000000000 } from './1765000000000-create-
 import { CreateSnoozes1765000100000 } from './1765000100000-create-snoozes.migration.js';
 import { CreateSavedViews1765000500000 } from './1765000500000-create-saved-views.migration.js';
 import { NotifySessionChanges1765100000000 } from './1765100000000-notify-session-changes.migration.js';
+import { NotifySnoozeChanges1765200000000 } from './1765200000000-notify-snooze-changes.migration.js';
 
 /** Every inbox migration, oldest first. */
 export const inboxMigrations = [
@@ -23,4 +24,5 @@ export const inboxMigrations = [
   CreateSnoozes1765000100000,
   CreateSavedViews1765000500000,
   NotifySessionChanges1765100000000,
+  NotifySnoozeChanges1765200000000,
 ];
