@@ -24,7 +24,7 @@ import { GroupCommitQueue } from '../group-commit-queue.js';
 import { partitionForKey } from '../partitioner.util.js';
 import { backoffDelayMs, resolveRetryPolicy, sleep, unlessAborted, whenAborted } from '../retry-policy.js';
 import { TopicNamer } from '../topic-namer.js';
-import { traceHeadersOf } from '../trace-headers.util.js';
+import { recordHeadersOf } from '../record-headers.js';
 import { CrashedMemberEviction } from './crashed-member-eviction.js';
 import { removeGroupMember } from './kafka-group-member.util.js';
 import { kafkaErrorLevel, kafkaLogLevel } from './kafka-log-level.util.js';
@@ -86,7 +86,7 @@ export interface SerializedRecord {
   readonly partition: number;
   readonly key: string;
   readonly value: string;
-  readonly headers?: Record<string, string>;
+  readonly headers: Record<string, string>;
 }
 
 /** Where an ephemeral group starts: per partition, the first event stamped since it subscribed. */
@@ -221,7 +221,7 @@ export class KafkaEventBus extends EventBus {
         partition,
         key: e.key,
         value: JSON.stringify(e.event),
-        headers: traceHeadersOf(e),
+        headers: recordHeadersOf(e),
       });
     }
     const flushes = [...byLane].map(([lane, items]) => lane.queue.enqueue(items));
