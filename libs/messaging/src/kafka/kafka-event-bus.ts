@@ -53,7 +53,7 @@ export interface KafkaEventBusOptions {
   /**
    * Producers publishing in parallel, each owning a share of the partitions (default 1: one lane
    * gathers four times as much in each request, and cost 15–28% less CPU per event than four in
-   * bench:bus while handling as much or more, ADR 0121).
+   * alternating runs shaped as bench:bus, handling as much or more, ADR 0121).
    */
   readonly producerLanes?: number;
   /** Partitions of one subscription handled at the same time (each still strictly in order). */
