@@ -4,7 +4,7 @@
  * same run. Targets (issue #2): our throughput at least half of Kafka's; our p99 at light load at
  * most three times Kafka's. Both Kafka adapters run, one after the other, on the same broker
  * (ADR 0006): kafkajs and @platformatic/kafka; `BENCH_ADAPTERS=platformatic` (or `kafkajs`) runs one.
- * `BENCH_LANES=<n>` gives the buses n producer lanes rather than their default four (ADR 0136).
+ * `BENCH_LANES=<n>` gives the buses n producer lanes rather than their default one (ADR 0121).
  *
  * `BENCH_TRACING=1` runs the same with OpenTelemetry on (ADR 0105): every publish in a span whose
  * context travels in the records' headers, every batch handled in a span continuing it, exported
@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { loadavg } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { InboundMessageReceivedV1, Topics } from '@switchboard/contracts';
 import { type EventBus, KafkaEventBus, loadPlatformaticKafkaEventBus } from '@switchboard/messaging';
@@ -32,6 +33,20 @@ const LIGHT_LOAD_EVENTS = 2_000;
 const PARTITIONS = 12;
 const RECORD_BYTES = 500;
 const SENDERS = 1_000;
+
+/**
+ * ProducerPerformance's producer, its Kafka 4.1 defaults written out (beside `acks=all` and
+ * idempotence, which kafka-perf sets): the same guarantees as the bus's (every record acknowledged
+ * by all in-sync replicas, per-key order kept across retries), no compression on either side. How
+ * each batches is its own: the Java producer lingers 5 ms and keeps five requests in flight; the
+ * bus does not linger and gathers what arrives while its one request is in flight (ADR 0121).
+ */
+const PRODUCER_PERFORMANCE_PROPS = {
+  'linger.ms': 5,
+  'batch.size': 16_384,
+  'compression.type': 'none',
+  'max.in.flight.requests.per.connection': 5,
+};
 
 const TRACING = process.env.BENCH_TRACING === '1';
 if (TRACING) {
@@ -76,6 +91,7 @@ async function kafkaBaselines() {
     topic: perfTopic,
     numRecords: EVENTS,
     recordSize: eventBytes,
+    producerProps: PRODUCER_PERFORMANCE_PROPS,
   });
   const e2e = await perf.runEndToEndLatency({
     brokers: broker.brokers,
@@ -148,6 +164,7 @@ async function ours(adapter: Adapter) {
 
   // Throughput: many concurrent publishers (as webhooks would be), each publishing one event at a time.
   const events = Array.from({ length: EVENTS }, (_, i) => makeEvent(i));
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   let next = 0;
   const publisher = async () => {
@@ -161,12 +178,15 @@ async function ours(adapter: Adapter) {
   const publishedAt = performance.now();
   await until(EVENTS);
   const finished = performance.now();
+  const cpu = process.cpuUsage(cpuBefore);
   const loaded = latencies.sort((a, b) => a - b);
   await subscription.stop();
   await bus.close();
   return {
     publishPerSec: EVENTS / ((publishedAt - started) / 1000),
     endToEndPerSec: EVENTS / ((finished - started) / 1000),
+    // Publishing, fetching, validating and handling, all in this process: less bound to the load.
+    cpuMicrosPerEvent: (cpu.user + cpu.system) / EVENTS,
     light: { p50: percentile(light, 50), p99: percentile(light, 99) },
     loaded: { p50: percentile(loaded, 50), p99: percentile(loaded, 99) },
   };
@@ -175,7 +195,12 @@ async function ours(adapter: Adapter) {
 try {
   process.stdout.write(
     `bench:bus — ${fmt(EVENTS, 0)} events of ${eventBytes} bytes, ${PARTITIONS} partitions, broker ${broker.brokers}` +
-      `${TRACING ? ', tracing on' : ''}\n\n`,
+      `${TRACING ? ', tracing on' : ''}, load average ${loadavg()
+        .map((n) => fmt(n, 1))
+        .join(' ')}\nProducerPerformance: acks=all, idempotent, ` +
+      `${Object.entries(PRODUCER_PERFORMANCE_PROPS)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(', ')}\n\n`,
   );
   const baseline = await kafkaBaselines();
   const rows: string[][] = [['measure', 'libs/messaging (Kafka)', "Kafka's own tool", 'ratio', 'target']];
@@ -191,6 +216,13 @@ try {
         `${fmt(baseline.producer.recordsPerSec, 0)} (ProducerPerformance)`,
         fmt(throughputRatio, 2),
         '≥ 0.5',
+      ],
+      [
+        `${adapter}: CPU per event published+handled, this process`,
+        `${fmt(result.cpuMicrosPerEvent, 1)} µs`,
+        '',
+        '',
+        '',
       ],
       [
         `${adapter}: latency at light load, p50 / p99 ms`,
@@ -212,6 +244,11 @@ try {
     );
   }
   process.stdout.write(formatTable(rows) + '\n');
+  process.stdout.write(
+    `load average at the end ${loadavg()
+      .map((n) => fmt(n, 1))
+      .join(' ')}\n`,
+  );
   process.stdout.write(
     `\n${verdicts.join('\n')}\n(Kafka's EndToEndLatency reports whole milliseconds; ratios use max(1 ms, its p99).)\n`,
   );

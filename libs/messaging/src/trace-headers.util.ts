@@ -1,6 +1,7 @@
 import { type TraceCarrier, SpanKind, inSpanContinuing } from '@switchboard/platform';
 import type { RawRecord } from './dead-letter.js';
 import type { OutgoingEvent } from './event-bus.js';
+import { headerText } from './record-headers.js';
 
 /**
  * The one place where trace context meets the event log (ADR 0105), for every adapter: what a
@@ -70,11 +71,4 @@ export function inPublishSpan<T>(
     },
     work,
   );
-}
-
-function headerText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (Buffer.isBuffer(value)) return value.toString('utf8');
-  if (Array.isArray(value)) return headerText(value[0]);
-  return undefined;
 }

@@ -84,7 +84,7 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
             partition: item.partition,
             key: item.key,
             value: item.value,
-            ...(item.headers === undefined ? {} : { headers: item.headers }),
+            headers: item.headers,
           })),
         }),
         this.publishTimeoutMs,
