@@ -20,6 +20,7 @@ import {
 import { inboundMessageEvent, settle, waitFor } from '@switchboard/testing';
 import { AssignmentService } from '../src/assignments/assignment.service.js';
 import { messageAppendedEntry } from '../src/conversations/conversation-events.js';
+import { SET_STATUS } from '../src/conversations/conversations.service.js';
 import { type HistoryTestApp, startHistoryTestApp } from './history-test-app.js';
 
 const agent: MessageSender = { type: 'agent', id: 'agent-1', name: 'Ada' };
@@ -1000,6 +1001,29 @@ describe('history service', () => {
       'unassign:agent-4',
     ]);
     expect(await count('SELECT count(*) AS n FROM history.bot_holds WHERE workspace_id = $1', [ws])).toBe(1);
+  });
+
+  it('finds the conversation a status change locks by its primary key, whatever the statistics', async () => {
+    // A prepared statement keeps the generic plan it made, and on a table without statistics any
+    // (workspace_id, …) index looked as cheap as the primary key: 2,559 rows filtered per call.
+    const client = await app.db.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
+      await client.query(
+        `PREPARE set_status_plan (uuid, uuid, text, timestamptz, jsonb, text) AS ${SET_STATUS}`,
+      );
+      const plan = await client.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN EXECUTE set_status_plan ('${randomUUID()}', '${randomUUID()}', 'resolved', now(), '[]', NULL)`,
+      );
+      const text = plan.rows.map((row) => row['QUERY PLAN']).join('\n');
+      const lockedRead = text.slice(text.indexOf('CTE cur'), text.indexOf('CTE other'));
+      expect(lockedRead).toMatch(/Index Cond: \(id = \$2\)/);
+      expect(lockedRead).not.toMatch(/Index Cond: \(workspace_id/);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 
   it("never shows one workspace another's data", async () => {

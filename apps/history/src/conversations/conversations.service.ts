@@ -205,9 +205,13 @@ const SET_BY_THE_STATEMENT = '00000000-0000-0000-0000-000000000000';
  *   the locked row's;
  * - the conversation as it is now, changed or not, with the columns `get` reads.
  */
-const SET_STATUS = `
+// \`cur\` is found by its primary key alone: the workspace is compared with IS NOT DISTINCT FROM,
+// which no index serves, so a generic plan made before the table had statistics cannot read the
+// workspace's conversations through another (workspace_id, …) index instead (docs/benchmarks.md).
+export const SET_STATUS = `
 WITH cur AS (
-  SELECT c.* FROM history.conversations c WHERE c.workspace_id = $1 AND c.id = $2 FOR UPDATE),
+  SELECT c.* FROM history.conversations c
+  WHERE c.id = $2 AND c.workspace_id IS NOT DISTINCT FROM $1::uuid FOR UPDATE),
 other AS (
   SELECT o.id FROM cur
   JOIN history.conversations o ON o.workspace_id = cur.workspace_id AND o.customer_id = cur.customer_id
