@@ -1,6 +1,7 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import WebSocket from 'ws';
 
 export type KafkaBrokerModule = typeof import('../deploy/local/kafka/kafka-broker.mjs');
 export type KafkaPerfModule = typeof import('../deploy/local/kafka/kafka-perf.mjs');
@@ -94,4 +95,55 @@ export function cpuMeter(processes: Record<string, number>, named: Record<string
       return used;
     },
   };
+}
+
+/**
+ * An app's memory live after a full garbage collection (V8's heap and Buffers' memory outside it),
+ * through its inspector (`--inspect` on loopback, its address read from the app's output):
+ * resident size alone counts garbage the next collection would free. With `snapshotFile`, a heap
+ * snapshot is written there after the collection.
+ */
+export async function liveMemoryAfterCollection(appOutput: string, snapshotFile?: string): Promise<number> {
+  const url = /Debugger listening on (ws:\/\/\S+)/.exec(appOutput)?.[1];
+  if (url === undefined) throw new Error("the app's inspector address was not printed");
+  const inspector = new WebSocket(url);
+  await new Promise((resolve, reject) => inspector.once('open', resolve).once('error', reject));
+  const chunks: string[] = [];
+  inspector.on('message', (data: Buffer) => {
+    const message = JSON.parse(data.toString('utf8')) as { method?: string; params?: { chunk?: string } };
+    if (message.method === 'HeapProfiler.addHeapSnapshotChunk') chunks.push(message.params?.chunk ?? '');
+  });
+  let next = 0;
+  const call = (method: string, params: object = {}) =>
+    new Promise<{ result?: { value?: string } }>((resolve) => {
+      const id = ++next;
+      const onMessage = (data: Buffer) => {
+        const reply = JSON.parse(data.toString('utf8')) as {
+          id?: number;
+          result?: { result?: { value?: string } };
+        };
+        if (reply.id !== id) return;
+        inspector.off('message', onMessage);
+        resolve(reply.result ?? {});
+      };
+      inspector.on('message', onMessage);
+      inspector.send(JSON.stringify({ id, method, params }));
+    });
+  try {
+    // Twice: what the first one's finalizers released goes in the second.
+    await call('HeapProfiler.collectGarbage');
+    await call('HeapProfiler.collectGarbage');
+    const { result } = await call('Runtime.evaluate', {
+      expression: 'JSON.stringify(process.memoryUsage())',
+      returnByValue: true,
+    });
+    const usage = JSON.parse(result?.value ?? '{}') as { heapUsed: number; external: number };
+    if (snapshotFile !== undefined) {
+      await call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+      writeFileSync(snapshotFile, chunks.join(''));
+    }
+    return usage.heapUsed + usage.external;
+  } finally {
+    inspector.close();
+  }
 }

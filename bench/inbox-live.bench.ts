@@ -23,11 +23,11 @@ import {
   startAppProcess,
 } from '@switchboard/testing';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { fmt, formatTable, percentile, useBroker } from './bench.util.js';
+import { fmt, formatTable, liveMemoryAfterCollection, percentile, useBroker } from './bench.util.js';
 
 const RATE = Number(process.argv[2] ?? 500);
 const SECONDS = Number(process.argv[3] ?? 20);
@@ -142,55 +142,10 @@ interface Memory {
   readonly live: number;
 }
 
-/**
- * The app's memory after a full garbage collection, through its inspector (`--inspect` on
- * loopback): resident size alone counts whatever garbage the last wave of frames left, which the
- * next collection would free, so it moves run to run by tens of KiB per socket.
- */
+/** The app's resident memory, and what is live after a full collection (bench.util.ts). */
 async function memoryAfterCollection(snapshotFile?: string): Promise<Memory> {
-  const url = /Debugger listening on (ws:\/\/\S+)/.exec(app.output())?.[1];
-  if (url === undefined) throw new Error("the app's inspector address was not printed");
-  const inspector = new WebSocket(url);
-  await new Promise((resolve, reject) => inspector.once('open', resolve).once('error', reject));
-  const chunks: string[] = [];
-  inspector.on('message', (data: Buffer) => {
-    const message = JSON.parse(data.toString('utf8')) as { method?: string; params?: { chunk?: string } };
-    if (message.method === 'HeapProfiler.addHeapSnapshotChunk') chunks.push(message.params?.chunk ?? '');
-  });
-  let next = 0;
-  const call = (method: string, params: object = {}) =>
-    new Promise<{ result?: { value?: string } }>((resolve) => {
-      const id = ++next;
-      const onMessage = (data: Buffer) => {
-        const reply = JSON.parse(data.toString('utf8')) as {
-          id?: number;
-          result?: { result?: { value?: string } };
-        };
-        if (reply.id !== id) return;
-        inspector.off('message', onMessage);
-        resolve(reply.result ?? {});
-      };
-      inspector.on('message', onMessage);
-      inspector.send(JSON.stringify({ id, method, params }));
-    });
-  try {
-    // Twice: what the first one's finalizers released goes in the second.
-    await call('HeapProfiler.collectGarbage');
-    await call('HeapProfiler.collectGarbage');
-    const { result } = await call('Runtime.evaluate', {
-      expression: 'JSON.stringify(process.memoryUsage())',
-      returnByValue: true,
-    });
-    const usage = JSON.parse(result?.value ?? '{}') as { heapUsed: number; external: number };
-    const memory = { rss: rssBytes(), live: usage.heapUsed + usage.external };
-    if (snapshotFile !== undefined) {
-      await call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
-      writeFileSync(snapshotFile, chunks.join(''));
-    }
-    return memory;
-  } finally {
-    inspector.close();
-  }
+  const live = await liveMemoryAfterCollection(app.output(), snapshotFile);
+  return { rss: rssBytes(), live };
 }
 
 const sentAt = new Map<string, number>();

@@ -25,7 +25,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { visitorTokenHash } from '../apps/channel-web/src/contacts/identity-verification.util.js';
 import { TRANSCRIPT_CHANNEL, decodeNotice } from '../apps/channel-web/src/transcript/transcript-notice.js';
-import { fmt, formatTable, percentile, useBroker } from './bench.util.js';
+import { fmt, formatTable, liveMemoryAfterCollection, percentile, useBroker } from './bench.util.js';
 
 const SOCKETS = Number(process.argv[2] ?? 10_000);
 const RATE = Number(process.argv[3] ?? 1_000);
@@ -141,42 +141,7 @@ for (let i = 0; i < visitors.length; i += 1000) {
   );
 }
 
-/** The app's V8 heap and Buffers' memory live after a full collection, through its inspector. */
-async function liveMemory(): Promise<number> {
-  const url = /Debugger listening on (ws:\/\/\S+)/.exec(app.output())?.[1];
-  if (url === undefined) throw new Error("the app's inspector address was not printed");
-  const inspector = new WebSocket(url);
-  await new Promise((resolve, reject) => inspector.once('open', resolve).once('error', reject));
-  let next = 0;
-  const call = (method: string, params: object = {}) =>
-    new Promise<{ result?: { value?: string } }>((resolve) => {
-      const id = ++next;
-      const onMessage = (data: Buffer) => {
-        const reply = JSON.parse(data.toString('utf8')) as {
-          id?: number;
-          result?: { result?: { value?: string } };
-        };
-        if (reply.id !== id) return;
-        inspector.off('message', onMessage);
-        resolve(reply.result ?? {});
-      };
-      inspector.on('message', onMessage);
-      inspector.send(JSON.stringify({ id, method, params }));
-    });
-  try {
-    // Twice: what the first one's finalizers released goes in the second.
-    await call('HeapProfiler.collectGarbage');
-    await call('HeapProfiler.collectGarbage');
-    const { result } = await call('Runtime.evaluate', {
-      expression: 'JSON.stringify(process.memoryUsage())',
-      returnByValue: true,
-    });
-    const usage = JSON.parse(result?.value ?? '{}') as { heapUsed: number; external: number };
-    return usage.heapUsed + usage.external;
-  } finally {
-    inspector.close();
-  }
-}
+const liveMemory = () => liveMemoryAfterCollection(app.output());
 
 const pid = app.child.pid!;
 await settleMemory();
