@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { InboxConfig } from '../inbox.config.js';
 import type { Role } from './role.js';
-import { hashSecretToken, newSecretToken } from './secret-token.util.js';
+import { hashSecretToken, newSecretToken, secretTokenKey } from './secret-token.util.js';
 import { type CacheTicket, SessionCache } from './session-cache.js';
 import type { SessionContext } from './session-context.js';
 
@@ -99,11 +99,11 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
   /** The live session of this token, or null (unknown, ended, expired, idle too long, user disabled). */
   async authenticate(token: string): Promise<SessionContext | null> {
     if (token.length === 0 || token.length > 100) return null;
-    const hash = hashSecretToken(token);
-    const key = hash.toString('base64');
+    // A hit needs only the cache's key; the digest's bytes are decoded from it for a database read.
+    const key = secretTokenKey(token);
     const cached = this.cache.read(key);
     if ('sessionId' in cached) return cached;
-    return this.cache.share(key, cached, () => this.lookUp(hash, key, cached));
+    return this.cache.share(key, cached, () => this.lookUp(Buffer.from(key, 'base64'), key, cached));
   }
 
   private async lookUp(hash: Buffer, key: string, ticket: CacheTicket): Promise<SessionContext | null> {
