@@ -1,16 +1,15 @@
 import { types } from 'node:util';
-import { ClientTCP } from '@nestjs/microservices';
 import {
   apiErrorFromJson,
   type ApiErrorCode,
   type ServicePort,
   UnavailableError,
 } from '@switchboard/contracts';
-import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { reportIfDependencyDown } from '../outages/dependency-outage.util.js';
 import { DependencyUnavailableError } from '../outages/dependency-unavailable.error.js';
 import { SpanKind, activeTraceCarrier, inSpan } from '../tracing/trace-context.util.js';
 import { parseInternalRpcUrl } from './internal-rpc.config.js';
+import { InternalRpcSocket } from './internal-rpc-socket.util.js';
 import {
   encodePayload,
   internalRpcPattern,
@@ -42,17 +41,24 @@ const API_ERROR_CODES = new Set<string>([
   'UNAVAILABLE',
 ] satisfies ApiErrorCode[]);
 
+/** A call answered later than its deadline. */
+class DeadlineExceeded extends Error {}
+
 /**
- * The library's TCP client, quiet: a refused, reset or lost connection fails the calls on it, and
- * the caller reports the outage once (`reportIfDependencyDown`) instead of a stack per socket error.
+ * Rejects with DeadlineExceeded once `ms` pass before `promise` settles; the timer goes with it.
  */
-class QuietClientTcp extends ClientTCP {
-  override handleError(): void {}
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineExceeded()), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 /**
- * The port `T` over internal RPC: a `ClientProxy` of `@nestjs/microservices`' TCP transport sending
- * each method's arguments to the serving app's `{ port, method }` pattern. A method resolves with
+ * The port `T` over internal RPC: `@nestjs/microservices`' TCP transport as its client speaks it
+ * (`InternalRpcSocket`, ADR 0147), sending each method's arguments to the serving app's
+ * `{ port, method }` pattern. A method resolves with
  * the result, or throws the same ApiError subclass the service threw (NotFoundError stays
  * NotFoundError across the network). An unreachable service, a lost connection or an answer later
  * than `timeoutMs` is UnavailableError, which callers treat as transient; the outage is logged once
@@ -67,7 +73,9 @@ export function createInternalRpcClient<T>(
   const address = parseInternalRpcUrl(options.url);
   if (!address) throw new Error(`${port.name}: "${options.url}" is not a tcp://host:port URL`);
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const proxy = new QuietClientTcp({ ...address, maxBufferSize: MAX_MESSAGE_CHARACTERS });
+  // A refused, reset or lost connection fails the calls on it, and the caller reports the outage
+  // once (`reportIfDependencyDown`) instead of a stack per socket error.
+  const connection = new InternalRpcSocket(address, MAX_MESSAGE_CHARACTERS);
   const unavailable = (message: string) => {
     reportIfDependencyDown(new DependencyUnavailableError(port.name, message));
     return new UnavailableError(message);
@@ -77,16 +85,14 @@ export function createInternalRpcClient<T>(
     const pattern = internalRpcPattern(port.name, method);
     const call = async (args: unknown[]): Promise<unknown> => {
       try {
-        return await firstValueFrom(
-          proxy
-            .send<unknown>(pattern, encodePayload(options.token, args, activeTraceCarrier()))
-            .pipe(timeout(timeoutMs)),
-          // A method that resolves with nothing answers no value.
-          { defaultValue: undefined },
+        // A method that resolves with nothing answers no value: undefined.
+        return await withDeadline(
+          connection.call(pattern, encodePayload(options.token, args, activeTraceCarrier())),
+          timeoutMs,
         );
       } catch (error) {
-        if (error instanceof TimeoutError) {
-          proxy.close();
+        if (error instanceof DeadlineExceeded) {
+          connection.close();
           throw unavailable(`${port.name}.${method} timed out after ${timeoutMs} ms`);
         }
         // The transport's own failures are Errors (of any realm: Node's sockets make their own); the
@@ -94,7 +100,7 @@ export function createInternalRpcClient<T>(
         if (types.isNativeError(error)) {
           // A failed connect (ECONNREFUSED, ENOTFOUND…) leaves the library's connection promise
           // rejected until the socket's close event: drop it now, so the next call dials again.
-          if (typeof (error as { code?: unknown }).code === 'string') proxy.close();
+          if (typeof (error as { code?: unknown }).code === 'string') connection.close();
           throw unavailable(`${port.name} is unreachable (${describe(error)})`);
         }
         throw answeredError(error, `${port.name}.${method}`);
@@ -118,7 +124,7 @@ export function createInternalRpcClient<T>(
         () => call(args),
       );
   }
-  return { api: api as T, close: () => proxy.close() };
+  return { api: api as T, close: () => connection.close() };
 }
 
 function answeredError(answer: unknown, call: string): Error {
