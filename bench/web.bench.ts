@@ -12,6 +12,9 @@
  *    run: the same events' latency to a plain subscriber of the deliveries topic (what the bus
  *    alone costs). Each reply's time is split by stage: bus → stored (its NOTIFY, heard on a LISTEN
  *    connection of the bench's own, fires when the delivery batch commits) → on the socket.
+ *    And what each reply cost PostgreSQL over the phase, drain included (counts that hold under
+ *    load where latencies do not): statements by kind (`pg_stat_statements`, where it is loaded),
+ *    transactions, WAL flushes, rows and index entries by table, CPU of channel-web's backends.
  * 3. The widget's sizes, gzipped: the loader every page loads, and everything a customer downloads.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -26,6 +29,7 @@ import WebSocket from 'ws';
 import { visitorTokenHash } from '../apps/channel-web/src/contacts/identity-verification.util.js';
 import { TRANSCRIPT_CHANNEL, decodeNotice } from '../apps/channel-web/src/transcript/transcript-notice.js';
 import { fmt, formatTable, liveMemoryAfterCollection, percentile, useBroker } from './bench.util.js';
+import { type PostgresUse, postgresMeter } from './postgres-meter.js';
 
 const SOCKETS = Number(process.argv[2] ?? 10_000);
 const RATE = Number(process.argv[3] ?? 1_000);
@@ -55,6 +59,27 @@ async function openAll<T>(count: number, open: (i: number) => Promise<T>): Promi
 }
 
 const settleMemory = () => new Promise((resolve) => setTimeout(resolve, 3000));
+
+type Statements = Map<string, { calls: number; ms: number; query: string }>;
+
+/**
+ * What `pg_stat_statements` has counted for the database so far, by statement (empty where the
+ * server does not load it). Its figures are the server's since it started, per database: a phase's
+ * are the difference of two readings.
+ */
+async function statementsOf(client: pg.Pool): Promise<Statements> {
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    const { rows } = await client.query<{ id: string; calls: number; ms: number; query: string }>(
+      `SELECT queryid::text AS id, calls::float8 AS calls, total_exec_time AS ms,
+              regexp_replace(query, '\\s+', ' ', 'g') AS query
+         FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    return new Map(rows.map(({ id, ...r }) => [id, r]));
+  } catch {
+    return new Map();
+  }
+}
 
 // --- Baseline: a bare ws server holding the same number of sockets.
 async function baselineMemory(): Promise<{ perSocket: number }> {
@@ -212,6 +237,9 @@ listener.on('notification', ({ payload }) => {
 await listener.query(`LISTEN ${TRANSCRIPT_CHANNEL}`);
 
 const total = Math.round(RATE * SECONDS);
+const pgMeter = await postgresMeter(database.url);
+const statementsBefore = await statementsOf(db);
+await pgMeter.start();
 const cpuBefore = cpuMsOf(pid);
 const due = new Map<string, number>();
 const publishes: Promise<void>[] = [];
@@ -251,6 +279,16 @@ await waitFor(() => received.size >= total && busSeen.size >= total, {
 }).catch((error: Error) => process.stdout.write(`${error.message}\n`));
 
 const cpuPerReply = (cpuMsOf(pid) - cpuBefore) / total;
+const postgres: PostgresUse = await pgMeter.take();
+const statementsAfter = await statementsOf(db);
+await pgMeter.close();
+const statements = [...statementsAfter]
+  .map(([id, after]) => {
+    const before = statementsBefore.get(id);
+    return { ...after, calls: after.calls - (before?.calls ?? 0), ms: after.ms - (before?.ms ?? 0) };
+  })
+  .filter((s) => s.calls > 0 && !s.query.includes('pg_stat_statements') && !s.query.includes('pg_stat_'))
+  .sort((a, b) => b.calls - a.calls);
 const latencies = (seen: Map<string, number>) =>
   [...due]
     .filter(([id]) => seen.has(id))
@@ -318,6 +356,35 @@ process.stdout.write(
     ]),
   ])}\n\n`,
 );
+const perReply = (n: number, digits = 2) => fmt(n / total, digits);
+process.stdout.write(
+  `${formatTable([
+    ['PostgreSQL, per reply (the phase and its drain)', ''],
+    [
+      'statements',
+      statements.length > 0
+        ? perReply(statements.reduce((n, s) => n + s.calls, 0))
+        : 'n/a (pg_stat_statements not loaded)',
+    ],
+    ['transactions committed', perReply(postgres.transactions)],
+    ['WAL flushes (the whole server)', perReply(postgres.walSyncs, 3)],
+    ...[...postgres.cpu]
+      .filter(([label]) => label.startsWith('client: '))
+      .map(([label, seconds]) => [`CPU ms, ${label}`, perReply(seconds * 1000, 3)]),
+    ...[...postgres.tables].map(([table, t]) => [
+      `  ${table}`,
+      `ins ${perReply(t.inserted)} upd ${perReply(t.updated)} (HOT ${perReply(t.hotUpdated)}); ` +
+        `${t.indexes} indexes: ${perReply((t.inserted + t.updated - t.hotUpdated) * t.indexes, 1)} entries`,
+    ]),
+  ])}\n\n`,
+);
+if (statements.length > 0)
+  process.stdout.write(
+    `${formatTable([
+      ['calls per reply', 'exec ms per reply', 'statement'],
+      ...statements.slice(0, 12).map((s) => [perReply(s.calls, 3), perReply(s.ms, 3), s.query.slice(0, 110)]),
+    ])}\n\n`,
+  );
 process.stdout.write(
   `${formatTable([
     ['widget (gzipped)', 'size', 'budget'],

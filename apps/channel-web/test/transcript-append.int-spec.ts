@@ -4,12 +4,12 @@ import type { WebContact } from '../src/contacts/web-contact.js';
 import { WebContactService } from '../src/contacts/web-contact.service.js';
 import type { NewTranscriptItem } from '../src/transcript/transcript-item.js';
 import { TRANSCRIPT_CHANNEL, decodeNotice } from '../src/transcript/transcript-notice.js';
-import { TranscriptService } from '../src/transcript/transcript.service.js';
+import { APPEND_ITEMS, TranscriptService } from '../src/transcript/transcript.service.js';
 import { type WebTestApp, startWebTestApp } from './web-test-app.js';
 
 /**
- * A delivery batch's transcript rows on the real PostgreSQL: the contacts' sequence numbers and the
- * rows are written in one statement, so each contact's items must still be numbered gaplessly, in
+ * A delivery batch's transcript rows on the real PostgreSQL: the contacts' locks, sequence numbers,
+ * rows and notices are one statement, so each contact's items must still be numbered gaplessly, in
  * the order given, after what it had; repeats (in the batch, or stored before) numbered nothing.
  */
 describe('transcript appends', () => {
@@ -148,6 +148,150 @@ describe('transcript appends', () => {
     } finally {
       await listener.query(`UNLISTEN ${TRANSCRIPT_CHANNEL}`);
       listener.release();
+    }
+  });
+  it('stores an item appended twice at once (the second waiting on the first) once, without a gap', async () => {
+    const ada = await visitor();
+    await transcript.append(ada, reply('r0'));
+    // Both appends start (and take their snapshots) while the contact is locked elsewhere: the
+    // one that locks it second read no stored 'r1' and finds it only by the unique key.
+    const holder = await t.db.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM channels.web_contacts WHERE id = $1 FOR UPDATE', [ada.id]);
+      const appends = [transcript.append(ada, reply('r1')), transcript.append(ada, reply('r1'))];
+      await waitFor(
+        async () =>
+          Number(
+            (
+              await holder.query<{ n: string }>(
+                `SELECT count(*) AS n FROM pg_stat_activity
+                  WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'WITH e AS%'`,
+              )
+            ).rows[0]!.n,
+          ) === 2,
+        { what: 'both appends waiting for the lock' },
+      );
+      await holder.query('COMMIT');
+      const results = await Promise.all(appends);
+      expect(results.map((r) => r.created).sort()).toEqual([false, true]);
+      expect(results[0]!.item).toEqual(results[1]!.item);
+    } finally {
+      holder.release();
+    }
+    expect((await transcript.listAfter(ada, 0)).map((i) => [i.seq, i.id])).toEqual([
+      [1, 'r0'],
+      [2, 'r1'],
+    ]);
+    expect(await transcript.lastSeq(ada)).toBe(2);
+  });
+
+  it("numbers nothing for a contact that is gone or another workspace's, and writes nothing of the batch", async () => {
+    const ada = await visitor();
+    const bob = await visitor();
+    await expect(
+      transcript.appendMany([
+        { contact: ada, item: reply('g1') },
+        { contact: { ...bob, workspaceId: randomUUID() }, item: reply('g2') },
+      ]),
+    ).rejects.toThrow('a contact is gone');
+    await expect(
+      transcript.appendMany([
+        { contact: ada, item: reply('g1') },
+        { contact: { ...bob, id: randomUUID() }, item: reply('g2') },
+      ]),
+    ).rejects.toThrow('a contact is gone');
+    expect(await transcript.listAfter(ada, 0)).toEqual([]);
+    expect(await transcript.lastSeq(ada)).toBe(0);
+  });
+
+  it('marks replies delivered once each, found by their keys in their workspace', async () => {
+    const ada = await visitor();
+    const bob = await visitor();
+    const [r1, r2, asked] = await transcript.appendMany([
+      { contact: ada, item: reply('d1') },
+      { contact: ada, item: reply('d2') },
+      { contact: ada, item: { ...reply('d3'), dir: 'in', author: null } },
+    ]);
+    const [b1] = await transcript.appendMany([{ contact: bob, item: reply('d1') }]);
+    const mark = (contact: WebContact, seq: number, workspaceId = t.workspaceId) => ({
+      workspaceId,
+      contactId: contact.id,
+      seq,
+    });
+    const marks = [
+      mark(ada, r1!.item.seq),
+      mark(ada, r1!.item.seq),
+      mark(ada, asked!.item.seq),
+      mark(bob, b1!.item.seq, randomUUID()),
+      mark(ada, 99),
+    ];
+    const first = await transcript.markDelivered(marks);
+    expect(first.map((m) => [m.contactId, m.id])).toEqual([[ada.id, 'd1']]);
+    expect(first[0]!.workspaceId).toBe(t.workspaceId);
+    const second = await transcript.markDelivered([
+      ...marks,
+      mark(ada, r2!.item.seq),
+      mark(bob, b1!.item.seq),
+    ]);
+    expect(second.map((m) => [m.contactId, m.id]).sort()).toEqual(
+      [
+        [ada.id, 'd2'],
+        [bob.id, 'd1'],
+      ].sort(),
+    );
+    expect(await transcript.markDelivered(marks)).toEqual([]);
+  });
+
+  /**
+   * The append is a prepared statement, which may keep a generic plan made while its tables had no
+   * statistics (a new installation's first minutes; every benchmark's fresh database): it must
+   * find contacts and stored items by their keys even so, never by reading a table whole.
+   */
+  it("the append's generic plan locks contacts by primary key and finds stored items by (contact, item id)", async () => {
+    const client = await t.db.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
+      // A plan made now, at the tables' present size.
+      const explain = async (): Promise<string> => {
+        await client.query('DEALLOCATE ALL');
+        await client.query(
+          `PREPARE append_plan (uuid[], uuid[], text[], text[], text[], text[], text[], text[], uuid[], text[],
+                                uuid[], uuid[], text[], text) AS ${APPEND_ITEMS}`,
+        );
+        const u = `ARRAY['${randomUUID()}']::uuid[]`;
+        const x = `ARRAY['x']::text[]`;
+        const plan = await client.query<{ 'QUERY PLAN': string }>(
+          `EXPLAIN EXECUTE append_plan (${[u, u, x, x, x, x, x, x, u, x, u, u, x, "'c'"].join(', ')})`,
+        );
+        return plan.rows.map((row) => row['QUERY PLAN']).join('\n');
+      };
+      const part = (plan: string, from: string, to: string) =>
+        plan.slice(plan.indexOf(from), plan.indexOf(to));
+      // The tables as a test leaves them (a few rows), then as large as a benchmark's, unanalysed.
+      for (const contacts of [0, 5_000]) {
+        await client.query(
+          `INSERT INTO channels.web_contacts (id, workspace_id, visitor_id)
+           SELECT gen_random_uuid(), $1, 'p_' || g || '_' || $2 FROM generate_series(1, $2::int) g`,
+          [t.workspaceId, contacts],
+        );
+        const plan = await explain();
+        expect(part(plan, 'CTE locked', 'CTE known')).toMatch(
+          /LockRows[^\n]*\n\s+->\s{2}Index Scan using web_contacts_pkey on web_contacts c\s[^\n]*\n\s+Index Cond: \(id = \w+\.contact_id\)/,
+        );
+        expect(part(plan, 'CTE known', 'CTE fresh')).toMatch(
+          /Index Scan using web_transcript_contact_id_item_id_key on web_transcript \w+\s[^\n]*\n\s+Index Cond: \(\(contact_id = \w+\.contact_id\) AND \(item_id = \w+\.item_id\)\)/,
+        );
+        expect(part(plan, 'CTE known', 'CTE bumped')).not.toMatch(/Seq Scan/);
+        // The update of the contacts found is a join, whose plan follows the table's size: made on
+        // a small table it reads it whole (cheap while it is small; the first statistics, after
+        // 50 rows changed, make a new plan).
+        if (contacts > 0) expect(part(plan, 'CTE bumped', 'CTE inserted')).toMatch(/web_contacts_pkey/);
+      }
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
     }
   });
 });

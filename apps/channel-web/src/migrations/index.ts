@@ -4,6 +4,7 @@ import { AddWebContactMerges1764300000001 } from './1764300000001-add-web-contac
 import { IndexWebContactMerges1764300000002 } from './1764300000002-index-web-contact-merges.migration.js';
 import { CreateWebRateBuckets1764300000003 } from './1764300000003-create-web-rate-buckets.migration.js';
 import { AddWebTranscriptForms1764300000004 } from './1764300000004-add-web-transcript-forms.migration.js';
+import { WebTranscriptRoomForMarks1764300000005 } from './1764300000005-web-transcript-room-for-marks.migration.js';
 
 /** Every migration of the `channels` schema's web tables, oldest first. */
 export const webChannelMigrations = [
@@ -13,4 +14,5 @@ export const webChannelMigrations = [
   IndexWebContactMerges1764300000002,
   CreateWebRateBuckets1764300000003,
   AddWebTranscriptForms1764300000004,
+  WebTranscriptRoomForMarks1764300000005,
 ];

@@ -3,8 +3,11 @@ import type { TranscriptItem } from './transcript-item.js';
 /** The PostgreSQL NOTIFY channel every replica of the web channel listens on. */
 export const TRANSCRIPT_CHANNEL = 'switchboard_web_channel';
 
-/** NOTIFY payloads stay under PostgreSQL's 8,000 bytes; a larger item travels as a bare sync. */
-const MAX_PAYLOAD_BYTES = 7_500;
+/**
+ * NOTIFY payloads stay under PostgreSQL's 8,000 bytes; a larger item travels as a bare sync (the
+ * transcript's append statement applies the same bound to the notices it builds).
+ */
+export const MAX_NOTICE_BYTES = 7_500;
 
 /**
  * What one replica tells all the others (and itself) about a contact: a new transcript item (the
@@ -20,7 +23,7 @@ export type TranscriptNotice =
 
 export function encodeNotice(notice: TranscriptNotice): string {
   const encoded = JSON.stringify(notice);
-  if (Buffer.byteLength(encoded) <= MAX_PAYLOAD_BYTES) return encoded;
+  if (Buffer.byteLength(encoded) <= MAX_NOTICE_BYTES) return encoded;
   return JSON.stringify({ kind: 'item', contactId: notice.contactId });
 }
 

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectServiceDataSource, queryRows } from '@switchboard/platform';
+import { InjectServiceDataSource, isUniqueViolation, queryRows } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 import { WEB_DATA_SOURCE } from '../channel-web.config.js';
+import { preparedRows } from '../database/prepared-rows.util.js';
 import type { WebContact } from '../contacts/web-contact.js';
-import { TRANSCRIPT_CHANNEL, encodeNotice } from './transcript-notice.js';
+import { MAX_NOTICE_BYTES, TRANSCRIPT_CHANNEL } from './transcript-notice.js';
 import type { NewTranscriptItem, TranscriptItem } from './transcript-item.js';
 
 interface ItemRow {
@@ -27,6 +28,92 @@ interface ItemRow {
  */
 const ANSWERED = `EXISTS (SELECT 1 FROM channels.web_csat r
   WHERE r.workspace_id = t.workspace_id AND r.conversation_id = t.conversation_id) AS answered`;
+
+/** A row `APPEND_ITEMS` returns: an item it numbered (`created`: seq and time only), or one stored before. */
+type AppendedRow = {
+  created: boolean;
+  contact_id: string;
+  item_id: string;
+  seq: number;
+  created_at: Date;
+} & Partial<ItemRow>;
+
+/**
+ * One delivery batch's (or one message's) transcript append, as one statement; parameters are
+ * one array per column, an entry per element, in the order given ($13: the item as its notice
+ * carries it, but for its seq and time, which the statement writes in front: `noticeRest`).
+ *
+ * Its generic plan (a prepared statement keeps one made while the tables had no statistics) must
+ * find rows by their keys whatever the tables' sizes: the contacts and the stored items are looked
+ * up one by one from the batch's list (a lateral subquery each; a join let a plan made on a small
+ * table read it whole into a hash), and the workspace is compared where no index can serve it.
+ *
+ * - `locked`: the contacts, by primary key, locked in id order. A row another append changed
+ *   after this statement's snapshot is read as that append committed it (READ COMMITTED re-reads
+ *   a row it waited to lock), so `last_seq` is current; a contact gone (or of another workspace)
+ *   is not there, its items get no number, and the insert fails on the null `seq`.
+ * - `known`: items the contacts have under these ids, returned as stored (read in the snapshot:
+ *   see `appendMany` for an append of the same id committed meanwhile).
+ * - `fresh`: each (contact, id) once, numbered after the contact's last in the order given.
+ * - `bumped`: the contacts' last numbers, and history's customer and conversation as the batch's
+ *   latest link for the contact names them (`id = ANY($1)` too: the generic plan reads the contacts
+ *   by primary key, not the whole table into a hash).
+ * - `announced`: a NOTIFY per new item in the order given (sent at commit): what `toItem` makes
+ *   of the stored row, so `created_at` is kept to the millisecond the notice and the row share.
+ *   Text put together, not JSON built: the item's other fields arrive encoded.
+ */
+export const APPEND_ITEMS = `WITH e AS (
+  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                       $8::text[], $9::uuid[], $10::text[], $11::uuid[], $12::uuid[], $13::text[])
+    WITH ORDINALITY AS e(contact_id, workspace_id, item_id, kind, direction, text, attachments, author,
+                         conversation_id, form, customer_id, link_conversation_id, notice, ord)
+), locked AS MATERIALIZED (
+  SELECT l.* FROM (SELECT DISTINCT contact_id FROM e ORDER BY contact_id) k
+   CROSS JOIN LATERAL (SELECT c.id, c.workspace_id, c.last_seq FROM channels.web_contacts c
+                        WHERE c.id = k.contact_id FOR UPDATE) l
+), known AS MATERIALIZED (
+  SELECT t.* FROM (SELECT DISTINCT contact_id, workspace_id, item_id FROM e) k
+   CROSS JOIN LATERAL (SELECT t.* FROM channels.web_transcript t
+                        WHERE t.contact_id = k.contact_id AND t.item_id = k.item_id OFFSET 0) t
+   WHERE t.workspace_id IS NOT DISTINCT FROM k.workspace_id
+), fresh AS MATERIALIZED (
+  SELECT f.*, (l.last_seq + row_number() OVER (PARTITION BY f.contact_id ORDER BY f.ord))::int AS seq,
+         date_trunc('milliseconds', now()) AS created_at
+    FROM (SELECT DISTINCT ON (e.contact_id, e.item_id) e.* FROM e
+           WHERE NOT EXISTS (SELECT 1 FROM known k WHERE k.contact_id = e.contact_id AND k.item_id = e.item_id)
+           ORDER BY e.contact_id, e.item_id, e.ord) f
+    LEFT JOIN locked l ON l.id = f.contact_id AND l.workspace_id = f.workspace_id
+), bumped AS (
+  UPDATE channels.web_contacts c SET last_seq = n.last_seq,
+         customer_id = COALESCE(link.customer_id, c.customer_id),
+         conversation_id = COALESCE(link.link_conversation_id, c.conversation_id)
+    FROM (SELECT contact_id, max(seq) AS last_seq FROM fresh GROUP BY contact_id) n
+    LEFT JOIN (SELECT DISTINCT ON (contact_id) contact_id, customer_id, link_conversation_id FROM e
+                WHERE customer_id IS NOT NULL ORDER BY contact_id, ord DESC) link
+      ON link.contact_id = n.contact_id
+   WHERE c.id = n.contact_id AND c.id = ANY($1::uuid[])
+), inserted AS (
+  INSERT INTO channels.web_transcript
+    (workspace_id, contact_id, seq, item_id, kind, direction, text, attachments, author, conversation_id, form, created_at)
+  SELECT workspace_id, contact_id, seq, item_id, kind, direction, text, attachments::jsonb, author::jsonb,
+         conversation_id, form::jsonb, created_at
+    FROM fresh
+), announced AS MATERIALIZED (
+  SELECT pg_notify($14, CASE WHEN octet_length(n.notice) <= ${MAX_NOTICE_BYTES} THEN n.notice
+           ELSE json_build_object('kind', 'item', 'contactId', f.contact_id)::text END)
+    FROM fresh f
+    CROSS JOIN LATERAL (SELECT '{"kind":"item","contactId":"' || f.contact_id || '","item":{"seq":' || f.seq
+             || ',"at":"' || to_char(f.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '",'
+             || f.notice || '}' AS notice) n
+   ORDER BY f.ord
+)
+SELECT true AS created, f.contact_id, f.item_id, f.seq, f.created_at, NULL::text AS kind, NULL::text AS direction,
+       NULL::text AS text, NULL::jsonb AS attachments, NULL::jsonb AS author, NULL::uuid AS conversation_id,
+       NULL::timestamptz AS read_at, NULL::jsonb AS form FROM fresh f
+ WHERE (SELECT count(*) FROM announced) >= 0
+UNION ALL
+SELECT false, k.contact_id, k.item_id, k.seq, k.created_at, k.kind, k.direction, k.text, k.attachments,
+       k.author, k.conversation_id, k.read_at, k.form FROM known k`;
 
 export interface AppendEntry {
   readonly contact: WebContact;
@@ -63,105 +150,67 @@ export class TranscriptService {
   }
 
   /**
-   * Appends items for many contacts in one transaction and a fixed number of round trips (a
-   * delivery batch of hundreds is not hundreds of transactions). Contacts are locked in id order,
-   * so concurrent batches can't deadlock; each contact's items get the next sequence numbers in
-   * the order given. Items whose id the contact already has are returned as stored, not appended.
-   * A `link` records history's customer and conversation for the contact.
+   * Appends items for many contacts in one statement (one round trip and one commit, however many
+   * contacts: a delivery batch of hundreds is not hundreds of transactions). Contacts are locked in
+   * id order, so concurrent appends can't deadlock; each contact's items get the next sequence
+   * numbers in the order given. Items whose id the contact already has are returned as stored, not
+   * appended. A `link` records history's customer and conversation for the contact.
    */
   async appendMany(entries: readonly AppendEntry[]): Promise<AppendResult[]> {
     if (entries.length === 0) return [];
-    return this.db.transaction(async (tx) => {
-      const contactIds = [...new Set(entries.map((e) => e.contact.id))].sort();
-      // Locked, with each contact's last number and the transaction's clock (what `created_at`
-      // defaults to): the new items are known whole here, so the insert need return nothing.
-      const locked = await queryRows<{ id: string; last_seq: number; now: Date }>(
-        tx,
-        `SELECT id, last_seq, now() AS now FROM channels.web_contacts
-         WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-        [contactIds],
-      );
-      const existingRows = await queryRows<ItemRow & { contact_id: string }>(
-        tx,
-        `SELECT t.* FROM channels.web_transcript t
-         JOIN unnest($1::uuid[], $2::text[]) AS k(contact_id, item_id)
-           ON t.contact_id = k.contact_id AND t.item_id = k.item_id`,
-        [entries.map((e) => e.contact.id), entries.map((e) => e.item.id)],
-      );
-      const known = new Map(existingRows.map((row) => [`${row.contact_id}|${row.item_id}`, toItem(row)]));
-      const lastSeq = new Map(locked.map((row) => [row.id, row.last_seq]));
-      const at = locked[0]?.now.toISOString();
-      const fresh: AppendEntry[] = [];
-      const created = new Map<string, TranscriptItem>();
-      for (const entry of entries) {
-        const key = `${entry.contact.id}|${entry.item.id}`;
-        if (known.has(key) || created.has(key)) continue;
-        const last = lastSeq.get(entry.contact.id);
-        // A contact gone before its lock was taken numbers nothing: fail the batch.
-        if (last === undefined || at === undefined)
-          throw new Error(`cannot store transcript item ${entry.item.id}: its contact is gone`);
-        lastSeq.set(entry.contact.id, last + 1);
-        fresh.push(entry);
-        created.set(key, newItem(entry.item, last + 1, at));
-      }
-      if (fresh.length > 0) {
-        const links = new Map<string, { customerId: string; conversationId: string }>();
-        for (const entry of entries) if (entry.link) links.set(entry.contact.id, entry.link);
-        const ids = [...new Set(fresh.map((e) => e.contact.id))];
-        const items = fresh.map((e) => created.get(`${e.contact.id}|${e.item.id}`)!);
-        // Sent at commit, in this order (each contact's items in sequence): one JSON array whose
-        // elements PostgreSQL hands to pg_notify as written, with nothing escaped as a text[] would be.
-        const notices = `[${items.map((item, i) => encodeNotice({ kind: 'item', contactId: fresh[i]!.contact.id, item })).join(',')}]`;
-        // The contacts' sequence moved on (they are locked above, so no one else numbers them
-        // meanwhile), with history's customer and conversation as the latest delivery names them,
-        // the items inserted at their numbers and announced: one statement.
-        await queryRows(
-          tx,
-          `WITH bumped AS (
-             UPDATE channels.web_contacts c SET last_seq = k.last_seq,
-               customer_id = COALESCE(k.customer_id, c.customer_id),
-               conversation_id = COALESCE(k.conversation_id, c.conversation_id)
-             FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::uuid[]) AS k(id, last_seq, customer_id, conversation_id)
-             WHERE c.id = k.id
-           ), inserted AS (
-             INSERT INTO channels.web_transcript
-               (workspace_id, contact_id, seq, item_id, kind, direction, text, attachments, author, conversation_id, form)
-             SELECT w, c, s, i, k, d, x, a::jsonb, au::jsonb, cv, f::jsonb
-             FROM unnest($5::uuid[], $6::uuid[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[],
-                         $12::text[], $13::text[], $14::uuid[], $15::text[]) AS u(w, c, s, i, k, d, x, a, au, cv, f)
-           )
-           SELECT pg_notify($16, n::text) FROM json_array_elements($17::json) WITH ORDINALITY AS u(n, o) ORDER BY o`,
-          [
-            ids,
-            ids.map((id) => lastSeq.get(id)),
-            ids.map((id) => links.get(id)?.customerId ?? null),
-            ids.map((id) => links.get(id)?.conversationId ?? null),
-            fresh.map((e) => e.contact.workspaceId),
-            fresh.map((e) => e.contact.id),
-            items.map((item) => item.seq),
-            fresh.map((e) => e.item.id),
-            fresh.map((e) => e.item.kind),
-            fresh.map((e) => e.item.dir),
-            fresh.map((e) => e.item.text),
-            fresh.map((e) => JSON.stringify(e.item.attachments)),
-            fresh.map((e) => (e.item.author === null ? null : JSON.stringify(e.item.author))),
-            fresh.map((e) => e.item.conversationId),
-            fresh.map((e) => (e.item.form === undefined ? null : JSON.stringify(e.item.form))),
-            TRANSCRIPT_CHANNEL,
-            notices,
-          ],
-        );
-      }
-      const repeated = new Set<string>();
-      return entries.map((entry) => {
-        const key = `${entry.contact.id}|${entry.item.id}`;
-        const stored = known.get(key);
-        if (stored) return { contactId: entry.contact.id, item: stored, created: false };
-        // The same id twice in one batch: the second is a repeat.
-        const first = !repeated.has(key);
-        repeated.add(key);
-        return { contactId: entry.contact.id, item: created.get(key)!, created: first };
-      });
+    let rows: AppendedRow[];
+    try {
+      rows = await this.appendRows(entries);
+    } catch (error) {
+      // The statement read the stored ids in the snapshot it started with: an append of the same
+      // item that committed while it waited for the contact's lock shows only as this violation,
+      // and nothing of the statement was written. Once more, the stored item is seen.
+      if (!isUniqueViolation(error, 'web_transcript_contact_id_item_id_key')) throw error;
+      rows = await this.appendRows(entries);
+    }
+    const stored = new Map<string, TranscriptItem>();
+    const fresh = new Map<string, { seq: number; at: string }>();
+    for (const row of rows) {
+      const key = `${row.contact_id}|${row.item_id}`;
+      if (row.created) fresh.set(key, { seq: row.seq, at: row.created_at.toISOString() });
+      else stored.set(key, toItem(row as ItemRow));
+    }
+    const repeated = new Set<string>();
+    return entries.map((entry) => {
+      const key = `${entry.contact.id}|${entry.item.id}`;
+      const item = stored.get(key);
+      if (item) return { contactId: entry.contact.id, item, created: false };
+      const numbered = fresh.get(key);
+      if (!numbered) throw new Error(`transcript item ${entry.item.id} was neither stored nor found`);
+      // The same id twice in one batch: the second is a repeat.
+      const first = !repeated.has(key);
+      repeated.add(key);
+      return {
+        contactId: entry.contact.id,
+        item: newItem(entry.item, numbered.seq, numbered.at),
+        created: first,
+      };
+    });
+  }
+
+  private async appendRows(entries: readonly AppendEntry[]): Promise<AppendedRow[]> {
+    return preparedRows<AppendedRow>(this.db, 'web_transcript_append', APPEND_ITEMS, [
+      entries.map((e) => e.contact.id),
+      entries.map((e) => e.contact.workspaceId),
+      entries.map((e) => e.item.id),
+      entries.map((e) => e.item.kind),
+      entries.map((e) => e.item.dir),
+      entries.map((e) => e.item.text),
+      entries.map((e) => JSON.stringify(e.item.attachments)),
+      entries.map((e) => (e.item.author === null ? null : JSON.stringify(e.item.author))),
+      entries.map((e) => e.item.conversationId),
+      entries.map((e) => (e.item.form === undefined ? null : JSON.stringify(e.item.form))),
+      entries.map((e) => e.link?.customerId ?? null),
+      entries.map((e) => e.link?.conversationId ?? null),
+      entries.map((e) => noticeRest(e.item)),
+      TRANSCRIPT_CHANNEL,
+    ]).catch((error: unknown) => {
+      throw gone(error);
     });
   }
 
@@ -211,9 +260,16 @@ export class TranscriptService {
       delivered_at: Date;
     }>(
       this.db,
+      // Each row found by its primary key, then updated by its address (a TID scan): written as a
+      // join, a plan made before the table had statistics compared every row of the transcript
+      // with every mark (a sequential scan under a nested loop, each flush). Marks and update
+      // read one snapshot, so a row another replica marked meanwhile is re-checked as it left it.
       `UPDATE channels.web_transcript t SET delivered_at = now()
-       FROM unnest($1::uuid[], $2::uuid[], $3::int[]) AS d(workspace_id, contact_id, seq)
-       WHERE t.workspace_id = d.workspace_id AND t.contact_id = d.contact_id AND t.seq = d.seq
+       WHERE t.ctid = ANY(ARRAY(
+               SELECT f.ctid FROM unnest($1::uuid[], $2::uuid[], $3::int[]) AS d(workspace_id, contact_id, seq)
+               CROSS JOIN LATERAL (SELECT x.ctid FROM channels.web_transcript x
+                                    WHERE x.contact_id = d.contact_id AND x.seq = d.seq
+                                      AND x.workspace_id IS NOT DISTINCT FROM d.workspace_id OFFSET 0) f))
          AND t.direction = 'out' AND t.kind = 'message' AND t.delivered_at IS NULL
        RETURNING t.workspace_id, t.contact_id, t.item_id, t.delivered_at`,
       [marks.map((m) => m.workspaceId), marks.map((m) => m.contactId), marks.map((m) => m.seq)],
@@ -259,6 +315,23 @@ export class TranscriptService {
     );
     return rows.length === 0 ? null : Math.max(...rows.map((row) => row.seq));
   }
+}
+
+/**
+ * An item's notice JSON after its seq and time: `"id":…}` (the object's members without its opening
+ * brace), to which `APPEND_ITEMS` puts `{"seq":…,"at":"…",` in front.
+ */
+function noticeRest(item: NewTranscriptItem): string {
+  const { seq: _seq, at: _at, ...rest } = newItem(item, 0, '');
+  return JSON.stringify(rest).slice(1);
+}
+
+/** A failed append whose contact was gone by the time it was locked (its item got no number). */
+function gone(error: unknown): Error {
+  const { code, column } = (error ?? {}) as { code?: unknown; column?: unknown };
+  if (code === '23502' && column === 'seq')
+    return new Error('cannot store transcript items: a contact is gone', { cause: error });
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** An item as appended: what `toItem` makes of its row once stored (nothing read or rated yet). */
