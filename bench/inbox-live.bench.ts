@@ -40,9 +40,29 @@ const run = randomBytes(4).toString('hex');
 const broker = await useBroker();
 const database = await createTestDatabase('bench_inbox_live');
 const topicPrefix = `bench-live-${run}.`;
+/**
+ * `BENCH_INBOX_ALONE=1`: the inbox app alone, as a distributed deployment runs it, rather than the
+ * standalone process with every app's consumer groups on its event loop. Its internal RPC clients
+ * point nowhere: the bench's conversations are all decided on the log, so the live feed never asks
+ * history who holds one.
+ */
+const inboxAlone = process.env.BENCH_INBOX_ALONE === '1';
+const nowhere = 'tcp://127.0.0.1:9';
 const app = await startAppProcess(
-  'standalone',
+  inboxAlone ? 'inbox' : 'standalone',
   {
+    ...(inboxAlone
+      ? {
+          INTERNAL_API_TOKEN: randomUUID() + randomUUID(),
+          HISTORY_API_URL: nowhere,
+          ROUTING_API_URL: nowhere,
+          BOT_API_URL: nowhere,
+          REPORTING_API_URL: nowhere,
+          CHANNEL_WEB_API_URL: nowhere,
+          CHANNEL_SMS_API_URL: nowhere,
+          GRPC_API_URL: nowhere,
+        }
+      : {}),
     DATABASE_URL: database.url,
     KAFKA_BROKERS: broker.brokers,
     KAFKA_TOPIC_PREFIX: topicPrefix,
@@ -451,7 +471,7 @@ try {
   await settle(2_000);
   const transactionsPerMessage = ((await transactionsOf(stats)) - transactionsBefore) / total;
   await stats.end();
-  // Everything the process did meanwhile (every app of the standalone process), per message.
+  // Everything the process did meanwhile (every app of the standalone process, if it is), per message.
   const appCpuPerMessage = (cpuMsOf(app.child.pid!) - appCpuBefore) / total;
   // Its write system calls: the sockets' frames, and its Kafka and PostgreSQL requests.
   const appWritesPerMessage = (writeCallsOf(app.child.pid!) - appWritesBefore) / total;
@@ -467,7 +487,7 @@ try {
   ];
   process.stdout.write(
     `bench:inbox-live — ${users.length} sockets (${AGENTS} agents, ${SUPERVISORS} supervisors) on one ` +
-      `standalone process, ${CONVERSATIONS} conversations, ${RATE} messages/s for ${SECONDS} s ` +
+      `${inboxAlone ? 'inbox process alone' : 'standalone process'}, ${CONVERSATIONS} conversations, ${RATE} messages/s for ${SECONDS} s ` +
       `(${fmt(achieved, 0)}/s achieved); the ${CONVERSATIONS} assignments reached the supervisors in ` +
       `${fmt(decisionsSeconds, 1)} s\n\n`,
   );
@@ -509,7 +529,7 @@ try {
       `${sockets.length} sockets); resident ${fmt(rssPerSocket / 1024, 1)} KiB (` +
       `${fmt(before.rss / 2 ** 20, 0)} → ${fmt(rssAfterWave / 2 ** 20, 0)} MiB after the sign-ins' ` +
       `wave, ${fmt(after.rss / 2 ** 20, 0)} MiB after the collection)\n` +
-      `standalone process CPU per message, sent to ${1 + SUPERVISORS} sockets (user + system, ` +
+      `${inboxAlone ? 'inbox' : 'standalone'} process CPU per message, sent to ${1 + SUPERVISORS} sockets (user + system, ` +
       `publish to the last frame): ${fmt(appCpuPerMessage, 2)} ms; write system calls per message: ` +
       `${fmt(appWritesPerMessage, 1)}; PostgreSQL transactions per message on its database: ` +
       `${fmt(transactionsPerMessage, 2)}\n` +
