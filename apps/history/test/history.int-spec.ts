@@ -21,6 +21,7 @@ import { inboundMessageEvent, settle, waitFor } from '@switchboard/testing';
 import { AssignmentService, RECORD } from '../src/assignments/assignment.service.js';
 import { messageAppendedEntry } from '../src/conversations/conversation-events.js';
 import { SET_STATUS } from '../src/conversations/conversations.service.js';
+import { CREATE_IDENTITIES } from '../src/identities/identity-resolver.js';
 import { INGEST_LOOKUP } from '../src/inbound/inbound-message.service.js';
 import { LOOKUP } from '../src/outbound/outbound-message.service.js';
 import { type HistoryTestApp, startHistoryTestApp } from './history-test-app.js';
@@ -1086,6 +1087,19 @@ describe('history service', () => {
       /Index (Only )?Scan using messages_provider_id_unique on messages[^\n]*\n\s*Index Cond: \(\(provider_message_id = /,
     );
     expect(readByWorkspaceAlone(plan)).toEqual([]);
+  });
+
+  it("reads new identities' claims by value, whatever the statistics", async () => {
+    // As a join, the generic plan made on a small table hashed a scan of every claim (ADR 0143).
+    const [ws, customer] = [randomUUID(), randomUUID()];
+    const plan = await genericPlan(
+      CREATE_IDENTITIES,
+      'uuid[], uuid[], text[], uuid[], text[], text[], boolean[]',
+      `ARRAY['${customer}']::uuid[], ARRAY['${ws}']::uuid[], ARRAY['Ada'], ARRAY['${randomUUID()}']::uuid[],
+       ARRAY['phone'], ARRAY['+14155550100'], ARRAY[true]`,
+    );
+    expect(plan).toMatch(/Index Scan using identity_claims_by_value on identity_claims/);
+    expect(plan).not.toMatch(/Seq Scan on identity_claims/);
   });
 
   it('finds what a reply locks and where it goes by their keys, whatever the statistics', async () => {
