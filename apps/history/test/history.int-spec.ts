@@ -18,9 +18,12 @@ import {
   OutboundMessageRequestedV1,
 } from '@switchboard/contracts';
 import { inboundMessageEvent, settle, waitFor } from '@switchboard/testing';
-import { AssignmentService } from '../src/assignments/assignment.service.js';
+import { AssignmentService, RECORD } from '../src/assignments/assignment.service.js';
 import { messageAppendedEntry } from '../src/conversations/conversation-events.js';
 import { SET_STATUS } from '../src/conversations/conversations.service.js';
+import { CREATE_IDENTITIES } from '../src/identities/identity-resolver.js';
+import { INGEST_LOOKUP } from '../src/inbound/inbound-message.service.js';
+import { LOOKUP } from '../src/outbound/outbound-message.service.js';
 import { type HistoryTestApp, startHistoryTestApp } from './history-test-app.js';
 
 const agent: MessageSender = { type: 'agent', id: 'agent-1', name: 'Ada' };
@@ -1024,6 +1027,95 @@ describe('history service', () => {
       await client.query('ROLLBACK');
       client.release();
     }
+  });
+
+  /** The plan a prepared statement keeps once it goes generic (forced), its parameters those given. */
+  async function genericPlan(sql: string, types: string, values: string): Promise<string> {
+    const client = await app.db.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
+      await client.query(`PREPARE generic_plan (${types}) AS ${sql}`);
+      const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE generic_plan (${values})`);
+      return plan.rows.map((row) => row['QUERY PLAN']).join('\n');
+    } finally {
+      // A prepared statement outlives the transaction: the next call prepares its own.
+      await client.query('ROLLBACK');
+      await client.query('DEALLOCATE ALL');
+      client.release();
+    }
+  }
+
+  /** The relations a plan reads through an index by the workspace alone (each of its rows filtered). */
+  function readByWorkspaceAlone(plan: string): string[] {
+    const lines = plan.split('\n');
+    return lines.flatMap((line, i) =>
+      /Index Cond: \(workspace_id = [^)]*\)$/.test(line.trim())
+        ? [/ on (\w+)/.exec(lines[i - 1] ?? '')?.[1] ?? lines[i - 1]!]
+        : [],
+    );
+  }
+
+  it("locks a batch of routing's decisions' conversations by primary key, whatever the statistics", async () => {
+    // A semi-join's generic plan made on a small table was a sequential scan of every conversation,
+    // kept for every batch after (ADR 0143).
+    const none = "'{}'";
+    const plan = await genericPlan(
+      RECORD,
+      'uuid[], uuid[], uuid[], text[], text[], text[], timestamptz[], jsonb, uuid[], uuid[], uuid[], boolean[], text[], text[], timestamptz[]',
+      `ARRAY['${randomUUID()}']::uuid[], ARRAY['${randomUUID()}']::uuid[], ARRAY['${randomUUID()}']::uuid[],
+       ARRAY['agent-1'], ARRAY['q'], ARRAY['assign'], ARRAY[now()], '[null]',
+       ${none}, ${none}, ${none}, ${none}, ${none}, ${none}, ${none}`,
+    );
+    const held = plan.slice(plan.indexOf('CTE held'), plan.indexOf('CTE folded'));
+    expect(held).toMatch(
+      /Index Scan using conversations_pkey on conversations[^\n]*\n\s*Index Cond: \(id = /,
+    );
+    expect(held).not.toMatch(/Seq Scan on conversations/);
+    expect(readByWorkspaceAlone(plan)).toEqual([]);
+  });
+
+  it("finds a batch's stored messages by the provider's id, whatever the statistics", async () => {
+    // With the workspace first, every key's probe walked the workspace's messages through
+    // messages_by_channel_time, filtering each (ADR 0143).
+    const plan = await genericPlan(
+      INGEST_LOOKUP,
+      'uuid[], text[], text[], text[], text[]',
+      `ARRAY['${randomUUID()}']::uuid[], ARRAY['account'], ARRAY['SM1'], ARRAY['phone'], ARRAY['+14155550100']`,
+    );
+    expect(plan).toMatch(
+      /Index (Only )?Scan using messages_provider_id_unique on messages[^\n]*\n\s*Index Cond: \(\(provider_message_id = /,
+    );
+    expect(readByWorkspaceAlone(plan)).toEqual([]);
+  });
+
+  it("reads new identities' claims by value, whatever the statistics", async () => {
+    // As a join, the generic plan made on a small table hashed a scan of every claim (ADR 0143).
+    const [ws, customer] = [randomUUID(), randomUUID()];
+    const plan = await genericPlan(
+      CREATE_IDENTITIES,
+      'uuid[], uuid[], text[], uuid[], text[], text[], boolean[]',
+      `ARRAY['${customer}']::uuid[], ARRAY['${ws}']::uuid[], ARRAY['Ada'], ARRAY['${randomUUID()}']::uuid[],
+       ARRAY['phone'], ARRAY['+14155550100'], ARRAY[true]`,
+    );
+    expect(plan).toMatch(/Index Scan using identity_claims_by_value on identity_claims/);
+    expect(plan).not.toMatch(/Seq Scan on identity_claims/);
+  });
+
+  it('finds what a reply locks and where it goes by their keys, whatever the statistics', async () => {
+    // The named conversation was read through conversations_by_assignee (every conversation of the
+    // workspace filtered by id) and the customer's identities through their workspace (ADR 0143).
+    const plan = await genericPlan(
+      LOOKUP,
+      'uuid, text, uuid, uuid, text, jsonb, boolean, text',
+      `'${randomUUID()}', 'key', '${randomUUID()}', NULL, NULL, '{}', false, '0'`,
+    );
+    const named = plan.slice(plan.indexOf('CTE named'), plan.indexOf('CTE chain'));
+    expect(named).toMatch(/Index Cond: \(id = \$3\)/);
+    expect(plan).toMatch(/identities_by_customer/);
+    // Only the rare fallback for a conversation without a channel (its customer's latest inbound
+    // message, by time) is left reading by the workspace.
+    expect(readByWorkspaceAlone(plan).filter((relation) => relation !== 'messages')).toEqual([]);
   });
 
   it("never shows one workspace another's data", async () => {

@@ -18,7 +18,10 @@ export type RoutingDecision = ConversationAssignedV1 | ConversationUnassignedV1 
  * - `recorded`: every assignment, offer and unassignment joins the history once (by event id).
  * - `steps`: of those just recorded (a redelivered one changes nothing), the ones that move the
  *   assignee — `assign` and `unassign`, not `offer` — numbered per conversation in batch order.
- * - `held`: their conversations, locked (in id order), as they are now.
+ * - `held`: their conversations, locked (in id order), as they are now. Each is found by its
+ *   primary key alone (a `LATERAL … LIMIT 1` probe; the workspace compared with `IS NOT DISTINCT
+ *   FROM`, which no index serves): the generic plan of a semi-join, made while the table was
+ *   small, read every conversation of the table on every batch once it had grown (ADR 0143).
  * - `folded`: each conversation's steps applied one after the other, as the batch's events came,
  *   each under its rule: an assignment applies unless the conversation shows a newer decision; an
  *   unassignment newer than the decision it shows clears the assignee whoever it is, and at the
@@ -30,7 +33,7 @@ export type RoutingDecision = ConversationAssignedV1 | ConversationUnassignedV1 
  * The explanations go as one JSON array (indexed by ordinality), not as an array of JSON texts:
  * node-postgres escapes each element of a text array character by character.
  */
-const RECORD = `
+export const RECORD = `
 WITH RECURSIVE
 decisions AS (
   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
@@ -47,9 +50,12 @@ steps AS (
   FROM decisions d JOIN recorded r ON r.event_id = d.event_id
   WHERE d.mode <> 'offer'),
 held AS (
-  SELECT c.workspace_id, c.id, c.assignee_id, c.queue_id, c.assigned_at FROM history.conversations c
-  WHERE (c.workspace_id, c.id) IN (SELECT workspace_id, conversation_id FROM steps)
-  ORDER BY c.id FOR UPDATE),
+  SELECT c.workspace_id, c.id, c.assignee_id, c.queue_id, c.assigned_at
+  FROM (SELECT DISTINCT workspace_id, conversation_id FROM steps ORDER BY conversation_id) s
+  CROSS JOIN LATERAL (
+    SELECT c.workspace_id, c.id, c.assignee_id, c.queue_id, c.assigned_at FROM history.conversations c
+    WHERE c.id = s.conversation_id AND c.workspace_id IS NOT DISTINCT FROM s.workspace_id
+    LIMIT 1 FOR UPDATE) c),
 folded (workspace_id, id, k, assignee_id, queue_id, assigned_at, moved) AS (
   SELECT workspace_id, id, 0::bigint, assignee_id, queue_id, assigned_at, false FROM held
   UNION ALL
@@ -80,7 +86,7 @@ holds AS (
 UPDATE history.conversations c
 SET assignee_id = f.assignee_id, queue_id = f.queue_id, assigned_at = f.assigned_at, updated_at = now()
 FROM final f
-WHERE c.workspace_id = f.workspace_id AND c.id = f.id AND f.moved`;
+WHERE c.id = f.id AND c.workspace_id IS NOT DISTINCT FROM f.workspace_id AND f.moved`;
 
 /**
  * Routing's decisions, recorded on the conversation. Every decision joins the assignment history

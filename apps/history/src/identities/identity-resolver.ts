@@ -93,29 +93,15 @@ export async function resolveIdentities(
     // Customers, identities and the merge suggestions their claims make, in one statement (one
     // round trip: ingest creates a customer per new sender). The identities' foreign key sees the
     // customers: it is checked once the whole statement has run.
-    const inserted = await preparedRows<IdentityRow>(
-      tx,
-      'history.identities.create',
-      `WITH customers AS (
-         INSERT INTO history.customers (id, workspace_id, name)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[])),
-       inserted AS (
-         INSERT INTO history.identities (id, workspace_id, customer_id, kind, value, verified)
-         SELECT * FROM unnest($4::uuid[], $2::uuid[], $1::uuid[], $5::text[], $6::text[], $7::boolean[])
-         ON CONFLICT (workspace_id, kind, value) DO NOTHING
-         RETURNING ${IDENTITY_COLUMNS}),
-       suggested AS (${suggestFromClaimsSql('inserted')})
-       SELECT * FROM inserted`,
-      [
-        customerIds,
-        missing.map((s) => s.workspaceId),
-        missing.map((s) => s.displayName ?? null),
-        missing.map(() => randomUUID()),
-        missing.map((s) => s.kind),
-        missing.map((s) => s.value),
-        missing.map((s) => s.verified),
-      ],
-    );
+    const inserted = await preparedRows<IdentityRow>(tx, 'history.identities.create', CREATE_IDENTITIES, [
+      customerIds,
+      missing.map((s) => s.workspaceId),
+      missing.map((s) => s.displayName ?? null),
+      missing.map(() => randomUUID()),
+      missing.map((s) => s.kind),
+      missing.map((s) => s.value),
+      missing.map((s) => s.verified),
+    ]);
     for (const row of inserted)
       found.set(identityKey(row.workspace_id, row.kind, row.value), resolved(row, true));
     const lostIndexes = missing
@@ -162,16 +148,38 @@ export async function resolveIdentities(
 
 /**
  * Unverified claims by other customers on identities just created become merge suggestions: an
- * INSERT for a CTE beside the one (`identities`, its name) returning the created rows.
+ * INSERT for a CTE beside the one (`identities`, its name) returning the created rows. Each
+ * identity's claims are one probe of `identity_claims_by_value` (a lateral subquery kept apart by
+ * `OFFSET 0`): as a join, the generic plan of a statement prepared while the table was small hashed
+ * a sequential scan of every claim, kept for every batch after (ADR 0143).
  */
 function suggestFromClaimsSql(identities: string): string {
   return `INSERT INTO history.merge_suggestions (id, workspace_id, customer_id, candidate_customer_id, kind, value)
      SELECT gen_random_uuid(), c.workspace_id, c.customer_id, i.customer_id, c.kind, c.value
      FROM ${identities} i
-     JOIN history.identity_claims c ON c.workspace_id = i.workspace_id AND c.kind = i.kind AND c.value = i.value
-     WHERE c.customer_id <> i.customer_id
+     CROSS JOIN LATERAL (
+       SELECT c.workspace_id, c.customer_id, c.kind, c.value FROM history.identity_claims c
+       WHERE c.workspace_id = i.workspace_id AND c.kind = i.kind AND c.value = i.value
+         AND c.customer_id <> i.customer_id
+       OFFSET 0) c
      ON CONFLICT DO NOTHING`;
 }
+
+/**
+ * Customers, their identities (a conflicting one is not inserted: the caller reads the winner's)
+ * and the merge suggestions their claims make (`identities.create`).
+ */
+export const CREATE_IDENTITIES = `
+WITH customers AS (
+  INSERT INTO history.customers (id, workspace_id, name)
+  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[])),
+inserted AS (
+  INSERT INTO history.identities (id, workspace_id, customer_id, kind, value, verified)
+  SELECT * FROM unnest($4::uuid[], $2::uuid[], $1::uuid[], $5::text[], $6::text[], $7::boolean[])
+  ON CONFLICT (workspace_id, kind, value) DO NOTHING
+  RETURNING ${IDENTITY_COLUMNS}),
+suggested AS (${suggestFromClaimsSql('inserted')})
+SELECT * FROM inserted`;
 
 async function suggest(
   tx: Db,

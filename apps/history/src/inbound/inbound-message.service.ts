@@ -36,6 +36,30 @@ export class ConcurrentIngestError extends Error {
   override readonly name = 'ConcurrentIngestError';
 }
 
+/**
+ * One statement finds both the messages already stored (by the natural key) and the senders'
+ * identities. Each is one index probe per key, whatever the planner thinks of the tables: LIMIT
+ * keeps a lateral subquery from being flattened into a join, which on a table whose statistics lag
+ * its growth (a fresh database, a burst) was a hash join over a full scan — every batch reading
+ * every message stored so far. A message is found by the provider's id and account, which lead
+ * the unique key, its workspace compared with `IS NOT DISTINCT FROM`, which no index serves: with
+ * `workspace_id = …` a generic plan made on a table without statistics walked the workspace's
+ * messages through `messages_by_channel_time` for every key (ADR 0143).
+ */
+export const INGEST_LOOKUP = `
+WITH u AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(w, a, p, k, v))
+SELECT
+  (SELECT json_agg(json_build_object('w', u.w, 'a', u.a, 'p', u.p))
+   FROM u CROSS JOIN LATERAL (
+     SELECT 1 FROM history.messages m
+     WHERE m.provider_message_id = u.p AND m.channel_account_id = u.a AND m.workspace_id IS NOT DISTINCT FROM u.w
+     LIMIT 1) AS found) AS stored,
+  (SELECT json_agg(i)
+   FROM (SELECT DISTINCT w, k, v FROM u) AS s CROSS JOIN LATERAL (
+     SELECT ${IDENTITY_COLUMNS} FROM history.identities
+     WHERE workspace_id = s.w AND kind = s.k AND value = s.v
+     LIMIT 1) AS i) AS identities`;
+
 /** Up to this many messages go in one shared ingest transaction, from however many partitions' batches. */
 const MESSAGES_PER_TRANSACTION = 1_000;
 /** A partition's batch of this many messages or more is written in a transaction of its own, at once. */
@@ -158,37 +182,16 @@ export class InboundMessageService {
       });
     }
 
-    // One statement finds both the messages already stored (by the natural key) and the senders'
-    // identities. Each is one index probe per key, whatever the planner thinks of the tables:
-    // LIMIT keeps a lateral subquery from being flattened into a join, which on a table whose
-    // statistics lag its growth (a fresh database, a burst) was a hash join over a full scan —
-    // every batch reading every message stored so far.
     const [lookup] = await preparedRows<{
       stored: { w: string; a: string; p: string }[] | null;
       identities: IdentityRow[] | null;
-    }>(
-      tx,
-      'history.ingest.lookup',
-      `WITH u AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(w, a, p, k, v))
-       SELECT
-         (SELECT json_agg(json_build_object('w', u.w, 'a', u.a, 'p', u.p))
-          FROM u CROSS JOIN LATERAL (
-            SELECT 1 FROM history.messages m
-            WHERE m.workspace_id = u.w AND m.channel_account_id = u.a AND m.provider_message_id = u.p
-            LIMIT 1) AS found) AS stored,
-         (SELECT json_agg(i)
-          FROM (SELECT DISTINCT w, k, v FROM u) AS s CROSS JOIN LATERAL (
-            SELECT ${IDENTITY_COLUMNS} FROM history.identities
-            WHERE workspace_id = s.w AND kind = s.k AND value = s.v
-            LIMIT 1) AS i) AS identities`,
-      [
-        items.map((i) => i.event.workspaceId),
-        items.map((i) => i.event.payload.channelAccountId),
-        items.map((i) => i.event.payload.providerMessageId),
-        items.map((i) => i.event.payload.sender.kind),
-        items.map((i) => i.senderValue),
-      ],
-    );
+    }>(tx, 'history.ingest.lookup', INGEST_LOOKUP, [
+      items.map((i) => i.event.workspaceId),
+      items.map((i) => i.event.payload.channelAccountId),
+      items.map((i) => i.event.payload.providerMessageId),
+      items.map((i) => i.event.payload.sender.kind),
+      items.map((i) => i.senderValue),
+    ]);
     const storedKeys = new Set((lookup?.stored ?? []).map((r) => `${r.w}\u0000${r.a}\u0000${r.p}`));
     const fresh = items.filter(
       (i) =>

@@ -9,6 +9,7 @@ import { MergesRememberLabels1765000000000 } from './1765000000000-merges-rememb
 import { RecordsForReplay1765100000000 } from './1765100000000-records-for-replay.migration.js';
 import { SearchFilterIndexes1765122000000 } from './1765122000000-search-filter-indexes.migration.js';
 import { ConversationLabelChanges1765180000000 } from './1765180000000-conversation-label-changes.migration.js';
+import { MessagesProviderIdLeads1765310000000 } from './1765310000000-messages-provider-id-leads.migration.js';
 
 /** Every history migration, oldest first. */
 export const historyMigrations = [
@@ -23,4 +24,5 @@ export const historyMigrations = [
   RecordsForReplay1765100000000,
   SearchFilterIndexes1765122000000,
   ConversationLabelChanges1765180000000,
+  MessagesProviderIdLeads1765310000000,
 ];

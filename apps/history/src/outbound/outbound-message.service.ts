@@ -62,28 +62,35 @@ class KeyTakenConcurrently extends Error {}
  * customer, a customer before its open conversation. The locking CTEs are MATERIALIZED, so each
  * runs (and waits for its lock) when first read, after the one its condition reads; the time is
  * read from the locked row.
+ *
+ * The named conversation, the customer and the customer's identities are found by their keys
+ * alone (`id`, `customer_id`), the workspace compared with `IS NOT DISTINCT FROM`, which no index serves: a
+ * generic plan made while the tables had no statistics read the workspace's conversations through
+ * `conversations_by_assignee` and its identities through `identities_by_value_prefix`, filtering
+ * every one of them, on every reply (ADR 0143).
  */
-const LOOKUP = `
+export const LOOKUP = `
 WITH RECURSIVE existing AS (
   SELECT id, conversation_id, customer_id, channel FROM history.messages
   WHERE workspace_id = $1 AND idempotency_key = $2),
 named AS MATERIALIZED (
   SELECT id, customer_id, status, channel, channel_account_id, last_sequence, last_message_at
   FROM history.conversations
-  WHERE workspace_id = $1 AND id = $3::uuid AND NOT EXISTS (SELECT 1 FROM existing)
+  WHERE id = $3::uuid AND workspace_id IS NOT DISTINCT FROM $1::uuid AND NOT EXISTS (SELECT 1 FROM existing)
   FOR UPDATE),
 chain (id, merged_into, hops) AS (
   SELECT id, merged_into, 0 FROM history.customers
-  WHERE workspace_id = $1 AND id = $4::uuid AND $3::uuid IS NULL AND NOT EXISTS (SELECT 1 FROM existing)
+  WHERE id = $4::uuid AND workspace_id IS NOT DISTINCT FROM $1::uuid AND $3::uuid IS NULL
+    AND NOT EXISTS (SELECT 1 FROM existing)
   UNION ALL
   SELECT c.id, c.merged_into, chain.hops + 1 FROM chain
   CROSS JOIN LATERAL (
     SELECT id, merged_into FROM history.customers
-    WHERE workspace_id = $1 AND id = chain.merged_into LIMIT 1) AS c
+    WHERE id = chain.merged_into AND workspace_id IS NOT DISTINCT FROM $1::uuid LIMIT 1) AS c
   WHERE chain.hops < 9),
 customer AS MATERIALIZED (
   SELECT id, erased_at FROM history.customers
-  WHERE workspace_id = $1
+  WHERE workspace_id IS NOT DISTINCT FROM $1::uuid
     AND id = CASE WHEN $3::uuid IS NULL
                   THEN (SELECT coalesce(merged_into, id) FROM chain ORDER BY hops DESC LIMIT 1)
                   ELSE (SELECT customer_id FROM named) END
@@ -122,7 +129,7 @@ recipient AS (
         AND i.kind = l.sender_kind AND i.value = l.sender_address)
     UNION ALL
     (SELECT i.kind, i.value, 1 FROM history.identities i, route_channel rc
-     WHERE i.workspace_id = $1 AND i.customer_id = (SELECT customer_id FROM conversation)
+     WHERE i.customer_id = (SELECT customer_id FROM conversation) AND i.workspace_id IS NOT DISTINCT FROM $1::uuid
        AND i.kind = ANY(rc.kinds)
      ORDER BY array_position(rc.kinds, i.kind), i.verified DESC, i.created_at DESC LIMIT 1)) AS r
   ORDER BY preference LIMIT 1)
