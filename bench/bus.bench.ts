@@ -232,7 +232,7 @@ async function split(adapter: Adapter) {
     child.once('exit', (code) => reject(new Error(`the consumer process exited (${code}) early`))),
   );
   exited.catch(() => undefined);
-  const next = async <K extends 'assigned' | 'warmed' | 'done'>(kind: K) => {
+  const nextMessage = async <K extends 'assigned' | 'warmed' | 'done'>(kind: K) => {
     for (;;) {
       const found = received.find((m) => kind in m);
       if (found) return found as Extract<SplitConsumerMessage, Record<K, true>>;
@@ -249,15 +249,15 @@ async function split(adapter: Adapter) {
     ...(lanes ? { producerLanes: lanes } : {}),
   };
   child.send(args);
-  await next('assigned');
+  await nextMessage('assigned');
   const publishAll = async (
     events: readonly ReturnType<typeof makeEvent>[],
     sentAt?: Map<string, number>,
   ) => {
-    let next = 0;
+    let cursor = 0;
     const publisher = async () => {
-      while (next < events.length) {
-        const event = events[next++]!;
+      while (cursor < events.length) {
+        const event = events[cursor++]!;
         sentAt?.set(event.id, wallClock());
         await bus.emit(event);
       }
@@ -266,7 +266,7 @@ async function split(adapter: Adapter) {
   };
   // Warm-up (the topic's first publishes, both processes' code compiled): as the one-process run's light load.
   await publishAll(Array.from({ length: LIGHT_LOAD_EVENTS }, (_, i) => makeEvent(i)));
-  await next('warmed');
+  await nextMessage('warmed');
 
   const events = Array.from({ length: EVENTS }, (_, i) => makeEvent(i));
   const sentAt = new Map<string, number>();
@@ -276,7 +276,7 @@ async function split(adapter: Adapter) {
   await publishAll(events, sentAt);
   const publishedAt = wallClock();
   const publisherCpu = process.cpuUsage(cpuBefore);
-  const done = await next('done');
+  const done = await nextMessage('done');
   await bus.close();
   await new Promise<void>((resolve) =>
     child.exitCode === null ? child.once('exit', () => resolve()) : resolve(),
