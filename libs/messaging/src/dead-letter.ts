@@ -19,11 +19,8 @@ export interface RawRecord {
   readonly offset: string;
   readonly key: string | null;
   readonly value: Buffer | null;
-  /**
-   * The record's headers as its adapter has them (kafkajs: an object of buffers; @platformatic/kafka:
-   * its map of strings, not copied per record); trace context among them. Read with `headerOf`.
-   */
-  readonly headers?: Readonly<Record<string, unknown>> | ReadonlyMap<string, unknown> | null;
+  /** The record's headers as its adapter has them (Kafka: strings or buffers); trace context among them. */
+  readonly headers?: Readonly<Record<string, unknown>> | null;
 }
 
 export interface DeadLetter {

@@ -17,11 +17,9 @@ export function recordHeadersOf(e: OutgoingEvent): Record<string, string> {
   return e.trace === undefined ? { [EVENT_TYPE_HEADER]: named } : { ...e.trace, [EVENT_TYPE_HEADER]: named };
 }
 
-/** One header of a record, as text, whichever form its adapter keeps the headers in. */
+/** One header of a record, as text. */
 export function headerOf(record: RawRecord, name: string): string | undefined {
-  const headers = record.headers;
-  if (headers === undefined || headers === null) return undefined;
-  return headerText(headers instanceof Map ? headers.get(name) : (headers as Record<string, unknown>)[name]);
+  return headerText(record.headers?.[name]);
 }
 
 /** A header's text, whichever way its adapter hands it over (a string, a buffer, or a list of them). */

@@ -276,8 +276,7 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
                 offset: m.offset.toString(),
                 key: m.key ?? null,
                 value: m.value ?? null,
-                // The client's map as it is (headerOf reads it): no object built per record.
-                headers: m.headers,
+                headers: Object.fromEntries(m.headers),
               })),
               signal,
             );
