@@ -18,8 +18,8 @@
  *
  * CLI:
  *   node deploy/local/kafka/kafka-broker.mjs start [--port N]  # prints KAFKA_BROKERS=…, stays up
- *   node deploy/local/kafka/kafka-broker.mjs stop    # pid file: <cache>/run/broker.pid, one per user
- *   node deploy/local/kafka/kafka-broker.mjs status
+ *   node deploy/local/kafka/kafka-broker.mjs stop [--port N]   # pid file per port: <cache>/run/broker-<port>.pid
+ *   node deploy/local/kafka/kafka-broker.mjs status            # every broker the CLI started
  *   node deploy/local/kafka/kafka-broker.mjs cluster [--nodes=3]  # a KRaft cluster in the foreground
  *   node deploy/local/kafka/kafka-broker.mjs jars    # only fetch the jars into the cache
  *
@@ -985,15 +985,80 @@ function runDir() {
   return path.join(cacheRoot(), 'run');
 }
 
-/** @returns {{ pid: number, brokers: string, dir: string } | undefined} */
-function readRunState() {
+/**
+ * A CLI broker's run state: `<cache>/run/broker-<port>.pid` and `broker-<port>.json`, one pair per
+ * client port, so that every broker started on the machine (several engineers, several checkouts)
+ * can be found and stopped by its port. `broker.pid` / `broker.json` (one per user, overwritten by
+ * each start) are what older versions of this script wrote: still read, so a broker they started
+ * can be stopped.
+ * @typedef {{ pid: number, brokers: string, dir: string, files: string[] }} RunState
+ */
+
+/** @param {number} port */
+function runFiles(port) {
+  return [path.join(runDir(), `broker-${port}.pid`), path.join(runDir(), `broker-${port}.json`)];
+}
+
+/** @param {string} pidFile @param {string} jsonFile @returns {RunState | undefined} */
+function readRunFiles(pidFile, jsonFile) {
   try {
-    const pid = Number(fs.readFileSync(path.join(runDir(), 'broker.pid'), 'utf8').trim());
-    const state = JSON.parse(fs.readFileSync(path.join(runDir(), 'broker.json'), 'utf8'));
-    return { ...state, pid };
+    const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+    const state = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+    return { brokers: state.brokers, dir: state.dir, pid, files: [pidFile, jsonFile] };
   } catch {
     return undefined;
   }
+}
+
+/** Every recorded CLI broker, live or not, by port (a legacy file's broker under its own port). */
+function readRunStates() {
+  /** @type {Map<number, RunState>} */
+  const states = new Map();
+  /** @type {string[]} */
+  let names;
+  try {
+    names = fs.readdirSync(runDir());
+  } catch {
+    return states;
+  }
+  for (const name of names) {
+    const match = /^broker-(\d+)\.pid$/.exec(name);
+    if (!match) continue;
+    const [pidFile, jsonFile] = runFiles(Number(match[1]));
+    const state = readRunFiles(pidFile, jsonFile);
+    if (state) states.set(Number(match[1]), state);
+  }
+  const legacy = readRunFiles(path.join(runDir(), 'broker.pid'), path.join(runDir(), 'broker.json'));
+  if (legacy) {
+    const port = portOf(legacy.brokers);
+    if (!states.has(port)) states.set(port, legacy);
+  }
+  return states;
+}
+
+/** @param {string} brokers `127.0.0.1:PORT` */
+function portOf(brokers) {
+  return Number(brokers.slice(brokers.lastIndexOf(':') + 1));
+}
+
+/**
+ * The recorded brokers still running; the files of those that are gone (killed, machine
+ * restarted) are removed with their directories.
+ * @returns {Promise<Map<number, RunState>>}
+ */
+async function liveRunStates() {
+  const live = new Map();
+  for (const [port, state] of readRunStates()) {
+    if (isOurBroker(state.pid, state.dir)) live.set(port, state);
+    else await forget(state);
+  }
+  return live;
+}
+
+/** @param {RunState} state */
+async function forget(state) {
+  await fsp.rm(state.dir, { recursive: true, force: true });
+  for (const file of state.files) fs.rmSync(file, { force: true });
 }
 
 /** Is `pid` still the broker we started (and not a recycled pid)? */
@@ -1007,68 +1072,91 @@ function isOurBroker(pid, dir) {
   }
 }
 
-function clearRunState() {
-  fs.rmSync(path.join(runDir(), 'broker.pid'), { force: true });
-  fs.rmSync(path.join(runDir(), 'broker.json'), { force: true });
+/** @param {Map<number, RunState>} live */
+function listBrokers(live) {
+  return [...live]
+    .sort(([a], [b]) => a - b)
+    .map(([port, state]) => `  --port ${port}  pid ${state.pid}  KAFKA_BROKERS=${state.brokers}\n`)
+    .join('');
 }
 
-/** @param {number | undefined} port */
+/**
+ * `start`: a new broker on free ports, or on `--port N`; a broker this script started on that port
+ * and still running is reused (its address printed again). Without a port, never someone else's:
+ * each caller gets a broker of its own, which `stop --port N` stops.
+ * @param {number | undefined} port
+ */
 async function cliStart(port) {
-  const running = readRunState();
-  if (running && isOurBroker(running.pid, running.dir)) {
-    process.stderr.write(`kafka-broker: already running (pid ${running.pid})\n`);
-    process.stdout.write(`KAFKA_BROKERS=${running.brokers}\n`);
-    return;
-  }
-  if (running) {
-    await fsp.rm(running.dir, { recursive: true, force: true });
-    clearRunState();
+  if (port !== undefined) {
+    const running = (await liveRunStates()).get(port);
+    if (running) {
+      process.stderr.write(`kafka-broker: already running on port ${port} (pid ${running.pid})\n`);
+      process.stdout.write(`KAFKA_BROKERS=${running.brokers}\n`);
+      return;
+    }
   }
   const started = Date.now();
   const broker = await launch({ detached: true, port });
   await fsp.mkdir(runDir(), { recursive: true });
-  fs.writeFileSync(
-    path.join(runDir(), 'broker.json'),
-    JSON.stringify({ brokers: broker.brokers, dir: broker.dir }),
-  );
-  fs.writeFileSync(path.join(runDir(), 'broker.pid'), `${broker.pid}\n`);
+  const [pidFile, jsonFile] = runFiles(portOf(broker.brokers));
+  fs.writeFileSync(jsonFile, JSON.stringify({ brokers: broker.brokers, dir: broker.dir }));
+  fs.writeFileSync(pidFile, `${broker.pid}\n`);
   process.stderr.write(
     `kafka-broker: pid ${broker.pid} ready in ${((Date.now() - started) / 1000).toFixed(1)}s; ` +
-      `log ${broker.logFile}; pid file ${path.join(runDir(), 'broker.pid')}\n`,
+      `log ${broker.logFile}; pid file ${pidFile}\n`,
   );
   process.stdout.write(`KAFKA_BROKERS=${broker.brokers}\n`);
 }
 
-async function cliStop() {
-  const running = readRunState();
-  if (!running) {
-    process.stderr.write('kafka-broker: not running\n');
-    return;
+/**
+ * `stop --port N` stops the broker on that port; `stop` alone stops the only one running, and with
+ * several running stops none (it cannot know whose is whose) but lists them. Exit code 1 when
+ * nothing was stopped.
+ * @param {number | undefined} port
+ */
+async function cliStop(port) {
+  const live = await liveRunStates();
+  let target;
+  if (port !== undefined) {
+    target = live.get(port);
+    if (!target) {
+      process.stderr.write(`kafka-broker: none running on port ${port}\n${listBrokers(live)}`);
+      return 1;
+    }
+  } else if (live.size === 1) {
+    target = [...live.values()][0];
+  } else {
+    process.stderr.write(
+      live.size === 0
+        ? 'kafka-broker: not running\n'
+        : `kafka-broker: ${live.size} brokers running; stop one with --port N:\n${listBrokers(live)}`,
+    );
+    return 1;
   }
   /** @type {ClassDataSharing | undefined} */
   let cds;
   try {
-    cds = JSON.parse(fs.readFileSync(path.join(running.dir, 'broker.json'), 'utf8')).cds;
+    cds = JSON.parse(fs.readFileSync(path.join(target.dir, 'broker.json'), 'utf8')).cds;
   } catch {
     // started by an older version of this script
   }
-  if (isOurBroker(running.pid, running.dir)) {
-    const clean = await terminate(running.pid);
-    if (cds) publishArchive({ ...cds, jvmArgs: [] }, clean);
-  }
-  await fsp.rm(running.dir, { recursive: true, force: true });
-  clearRunState();
-  process.stderr.write(`kafka-broker: stopped (pid ${running.pid})\n`);
+  const clean = await terminate(target.pid);
+  if (cds) publishArchive({ ...cds, jvmArgs: [] }, clean);
+  await forget(target);
+  process.stderr.write(`kafka-broker: stopped ${target.brokers} (pid ${target.pid})\n`);
+  return 0;
 }
 
-function cliStatus() {
-  const running = readRunState();
-  if (running && isOurBroker(running.pid, running.dir)) {
-    process.stdout.write(`KAFKA_BROKERS=${running.brokers}\n`);
-    return 0;
+/** `status`: every running CLI broker; exit code 1 when none runs. */
+async function cliStatus() {
+  const live = await liveRunStates();
+  if (live.size === 0) {
+    process.stderr.write('kafka-broker: not running\n');
+    return 1;
   }
-  process.stderr.write('kafka-broker: not running\n');
-  return 1;
+  if (live.size === 1) process.stdout.write(`KAFKA_BROKERS=${[...live.values()][0].brokers}\n`);
+  else process.stdout.write(listBrokers(live));
+  return 0;
 }
 
 /** `--port N` or `--port=N`: a fixed client port, e.g. to keep KAFKA_BROKERS across restarts. */
@@ -1089,8 +1177,7 @@ async function main(command) {
       return 0;
     }
     case 'stop':
-      await cliStop();
-      return 0;
+      return cliStop(portArgument(process.argv.slice(3)));
     case 'status':
       return cliStatus();
     case 'cluster': {
@@ -1119,7 +1206,7 @@ async function main(command) {
       return 0;
     default:
       process.stderr.write(
-        'usage: node deploy/local/kafka/kafka-broker.mjs start [--port N]|stop|status|cluster [--nodes=3]|jars\n',
+        'usage: node deploy/local/kafka/kafka-broker.mjs start [--port N]|stop [--port N]|status|cluster [--nodes=3]|jars\n',
       );
       return 2;
   }

@@ -38,6 +38,11 @@ describe('partitionForKey', () => {
       '00000000-0000-4000-8000-000000000001',
       '+14152000001',
       'Zoë · 東京 · 🙂',
+      // Either side of the reused buffer's limit (1,024 bytes, three per UTF-16 unit).
+      '東'.repeat(341),
+      '東'.repeat(342),
+      'k'.repeat(2_000),
+      '\ud83d'.repeat(5),
       ...Array.from({ length: 2_000 }, (_, i) =>
         randomBytes(i % 40).toString(i % 2 === 0 ? 'hex' : 'latin1'),
       ),

@@ -6,15 +6,22 @@
  * own runs on 64-bit Long objects.
  */
 export function partitionForKey(key: string, partitions: number): number {
-  return (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % partitions;
+  // A key's UTF-8 bytes written into one reused buffer (at most three bytes per UTF-16 unit):
+  // no buffer allocated per published event. A longer key gets its own.
+  const hash =
+    key.length * 3 <= scratch.length
+      ? murmur2(scratch, scratch.write(key, 0, 'utf8'))
+      : murmur2(Buffer.from(key, 'utf8'));
+  return (hash & 0x7fffffff) % partitions;
 }
+
+const scratch = Buffer.allocUnsafe(1_024);
 
 const M = 0x5bd1e995;
 const SEED = 0x9747b28c;
 
-/** Kafka's murmur2 (`org.apache.kafka.common.utils.Utils.murmur2`), as a signed 32-bit integer. */
-export function murmur2(data: Uint8Array): number {
-  const length = data.length;
+/** Kafka's murmur2 (`org.apache.kafka.common.utils.Utils.murmur2`) of `data`'s first `length` bytes, as a signed 32-bit integer. */
+export function murmur2(data: Uint8Array, length = data.length): number {
   let h = SEED ^ length;
   const whole = length & ~3;
   for (let i = 0; i < whole; i += 4) {

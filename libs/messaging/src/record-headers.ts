@@ -1,4 +1,5 @@
 import { eventKey } from '@switchboard/contracts';
+import type { RawRecord } from './dead-letter.js';
 import type { OutgoingEvent } from './event-bus.js';
 
 /**
@@ -11,7 +12,14 @@ export const EVENT_TYPE_HEADER = 'event-type';
 
 /** The headers of an event's record: its type, and the trace context it was created in (if any). */
 export function recordHeadersOf(e: OutgoingEvent): Record<string, string> {
-  return { ...e.trace, [EVENT_TYPE_HEADER]: eventKey(e.event.type, e.event.version) };
+  const named = eventKey(e.event.type, e.event.version);
+  // Tracing off (every publish of the hot path): one small object of one shape, no spread.
+  return e.trace === undefined ? { [EVENT_TYPE_HEADER]: named } : { ...e.trace, [EVENT_TYPE_HEADER]: named };
+}
+
+/** One header of a record, as text. */
+export function headerOf(record: RawRecord, name: string): string | undefined {
+  return headerText(record.headers?.[name]);
 }
 
 /** A header's text, whichever way its adapter hands it over (a string, a buffer, or a list of them). */

@@ -1,7 +1,7 @@
 import { type TraceCarrier, SpanKind, inSpanContinuing } from '@switchboard/platform';
 import type { RawRecord } from './dead-letter.js';
 import type { OutgoingEvent } from './event-bus.js';
-import { headerText } from './record-headers.js';
+import { headerOf } from './record-headers.js';
 
 /**
  * The one place where trace context meets the event log (ADR 0105), for every adapter: what a
@@ -18,11 +18,9 @@ export function traceHeadersOf(event: OutgoingEvent): Record<string, string> | u
 
 /** The trace context a record came with, whichever way its adapter stores headers. */
 export function traceCarrierOf(record: RawRecord): TraceCarrier | undefined {
-  const headers = record.headers;
-  if (headers === undefined || headers === null) return undefined;
   let carrier: Record<string, string> | undefined;
   for (const name of TRACE_HEADERS) {
-    const value = headerText(headers[name]);
+    const value = headerOf(record, name);
     if (value !== undefined) (carrier ??= {})[name] = value;
   }
   return carrier;
@@ -41,7 +39,8 @@ export function inConsumeSpan<T>(
   const topic = records[0]?.topic ?? '';
   return inSpanContinuing(
     `process ${topic}`,
-    records.map(traceCarrierOf),
+    // Read only with tracing on: off, no record's headers are looked at for it.
+    carriersOf(records),
     {
       kind: SpanKind.CONSUMER,
       attributes: {
@@ -54,6 +53,10 @@ export function inConsumeSpan<T>(
     },
     work,
   );
+}
+
+function* carriersOf(records: readonly RawRecord[]): Iterable<TraceCarrier | undefined> {
+  for (const record of records) yield traceCarrierOf(record);
 }
 
 /** Runs a publish in a `send <topics>` span: the events routed inside it carry its context. */

@@ -8,7 +8,7 @@ import {
 import { z } from 'zod';
 import type { ConsumedEvent } from '../event-bus.js';
 import type { DeadLetterReason, RawRecord } from '../dead-letter.js';
-import { EVENT_TYPE_HEADER, headerText } from '../record-headers.js';
+import { EVENT_TYPE_HEADER, headerOf } from '../record-headers.js';
 
 export type DecodeResult =
   | { readonly kind: 'event'; readonly consumed: ConsumedEvent }
@@ -39,7 +39,7 @@ export class RecordDecoder {
 
   decode(record: RawRecord): DecodeResult {
     if (record.value === null) return { kind: 'reject', reason: 'unparseable', error: 'empty record value' };
-    const named = headerText(record.headers?.[EVENT_TYPE_HEADER]);
+    const named = headerOf(record, EVENT_TYPE_HEADER);
     const definition = named === undefined ? undefined : definitionsByKey.get(named);
     if (definition === undefined) return this.decodeInFull(record, record.value);
     if (!this.accepted.has(named!)) return SKIP;
