@@ -78,8 +78,17 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
     const producer = this.producer(lane);
     try {
       await withTimeout(
-        // A SerializedRecord is the client's message as it is: no copy per record.
-        producer.send({ messages: items as SerializedRecord[] }),
+        // Copied into the client's own message objects: handing it our records as they are cost
+        // 39.1 µs per event published and handled instead of 28.9 in bench:bus (ADR 0146).
+        producer.send({
+          messages: items.map((item) => ({
+            topic: item.topic,
+            partition: item.partition,
+            key: item.key,
+            value: item.value,
+            headers: item.headers,
+          })),
+        }),
         this.publishTimeoutMs,
         () => `Kafka did not acknowledge ${items.length} event(s) within ${this.publishTimeoutMs} ms`,
       );
