@@ -90,7 +90,7 @@ export {
 } from './database/service-data-source.util.js';
 export { isTransientDatabaseError } from './database/transient-database-error.util.js';
 export { isUniqueViolation } from './database/unique-violation.util.js';
-export { queryRows, returnedRows } from './database/query-rows.util.js';
+export { preparedRows, queryRows, returnedRows } from './database/query-rows.util.js';
 export { PgListener, type PgListenerOptions } from './database/pg-listener.util.js';
 
 // Outages: a dependency down is 503 + Retry-After, logged once per outage

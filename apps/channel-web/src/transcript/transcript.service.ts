@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectServiceDataSource, isUniqueViolation, queryRows } from '@switchboard/platform';
+import { InjectServiceDataSource, isUniqueViolation, preparedRows, queryRows } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 import { WEB_DATA_SOURCE } from '../channel-web.config.js';
-import { preparedRows } from '../database/prepared-rows.util.js';
 import type { WebContact } from '../contacts/web-contact.js';
 import { MAX_NOTICE_BYTES, TRANSCRIPT_CHANNEL } from './transcript-notice.js';
 import type { NewTranscriptItem, TranscriptItem } from './transcript-item.js';

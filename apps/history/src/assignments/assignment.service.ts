@@ -4,9 +4,8 @@ import {
   ConversationAssignedV1,
   type ConversationUnassignedV1,
 } from '@switchboard/contracts';
-import { InjectServiceDataSource } from '@switchboard/platform';
+import { InjectServiceDataSource, preparedRows } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
-import { preparedRows } from '../database/sql.util.js';
 
 /** A decision of routing's about who holds a conversation. */
 export type RoutingDecision = ConversationAssignedV1 | ConversationUnassignedV1 | BotHoldChangedV1;

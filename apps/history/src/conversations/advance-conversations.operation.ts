@@ -1,6 +1,7 @@
 import type { Channel } from '@switchboard/contracts';
+import { preparedRows } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
-import { atMicros, type Db, microsOf, nextMessageAt, preparedRows, rows } from '../database/sql.util.js';
+import { atMicros, type Db, microsOf, nextMessageAt, rows } from '../database/sql.util.js';
 import type { OpenConversation } from './open-conversations.operation.js';
 
 /** A customer's inbound messages of one batch, as they move their conversation. */

@@ -11,10 +11,10 @@ import {
   type Page,
   PermissionDeniedError,
 } from '@switchboard/contracts';
-import { Clock, InjectServiceDataSource, isUniqueViolation } from '@switchboard/platform';
+import { Clock, InjectServiceDataSource, isUniqueViolation, preparedRows } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 import { decodePageToken, encodePageToken, pageSize } from '../database/page-token.util.js';
-import { type Db, firstRow, isoRequired, preparedRows, rows } from '../database/sql.util.js';
+import { type Db, firstRow, isoRequired, rows } from '../database/sql.util.js';
 import { outboxJson } from '../outbox/outbox.js';
 import { OutboxRelay } from '../outbox/outbox-relay.service.js';
 import { statusChangedEntry } from './conversation-events.js';

@@ -50,35 +50,3 @@ export function iso(value: Date | string | null | undefined): string | null {
 export function isoRequired(value: Date | string): string {
   return (value instanceof Date ? value : new Date(value)).toISOString();
 }
-
-/**
- * Rows of a statement prepared once per connection under `name` (constant text only: a name is
- * bound to its text for the connection's life). A statement that many calls run — the send's
- * large CTEs, a routing batch, a status change — is then parsed once per connection and, after
- * PostgreSQL's first few custom plans, planned once too, where an unnamed statement is parsed and
- * planned on every call (about a millisecond and a half of the database's CPU for the send's
- * lookup). In a transaction on its connection; on the pool, on a connection of the pool's.
- */
-export async function preparedRows<T>(
-  db: Db,
-  name: string,
-  sql: string,
-  params: readonly unknown[] = [],
-): Promise<T[]> {
-  type Client = {
-    query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
-  };
-  const inTransaction = 'queryRunner' in db ? db.queryRunner : undefined;
-  if (inTransaction !== undefined) {
-    const client = (await inTransaction.connect()) as Client;
-    return (await client.query({ name, text: sql, values: [...params] })).rows;
-  }
-  if (!('createQueryRunner' in db)) return rows<T>(db, sql, params);
-  const runner = db.createQueryRunner();
-  try {
-    const client = (await runner.connect()) as Client;
-    return (await client.query({ name, text: sql, values: [...params] })).rows;
-  } finally {
-    await runner.release();
-  }
-}

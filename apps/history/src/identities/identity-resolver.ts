@@ -1,6 +1,7 @@
 import type { IdentityKind, MessageSender } from '@switchboard/contracts';
+import { preparedRows } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
-import { type Db, preparedRows, rows } from '../database/sql.util.js';
+import { type Db, rows } from '../database/sql.util.js';
 import { mergeCustomersInTransaction } from '../merges/merge.operations.js';
 import type { OutboxEntry } from '../outbox/outbox.js';
 import { identityKey, normalizeIdentityValue } from './identity-value.util.js';

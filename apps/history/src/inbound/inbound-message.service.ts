@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { InboundMessageReceivedV1, MessageSender } from '@switchboard/contracts';
-import { Clock, InjectServiceDataSource, isUniqueViolation } from '@switchboard/platform';
+import { Clock, InjectServiceDataSource, isUniqueViolation, preparedRows } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { maskCardNumbersOrNull } from '../card-numbers/card-number-mask.util.js';
@@ -11,7 +11,7 @@ import {
   openedConversationsParameters,
 } from '../conversations/advance-conversations.operation.js';
 import { lastMessagePreview } from '../conversations/conversation-view.js';
-import { clockMicros, type Db, preparedRows } from '../database/sql.util.js';
+import { clockMicros, type Db } from '../database/sql.util.js';
 import {
   IDENTITY_COLUMNS,
   type IdentityRow,

@@ -12,22 +12,14 @@ import {
   type SendMessageResult,
 } from '@switchboard/contracts';
 import { routed } from '@switchboard/messaging';
-import { Clock, InjectServiceDataSource } from '@switchboard/platform';
+import { Clock, InjectServiceDataSource, preparedRows } from '@switchboard/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { maskCardNumbersOrNull } from '../card-numbers/card-number-mask.util.js';
 import { messageAppendedEntry, statusChangedEntry } from '../conversations/conversation-events.js';
 import { type OpenConversation, openConversations } from '../conversations/open-conversations.operation.js';
 import { lastMessagePreview } from '../conversations/conversation-view.js';
-import {
-  atMicros,
-  clockMicros,
-  type Db,
-  firstRow,
-  microsOf,
-  nextMessageAt,
-  preparedRows,
-} from '../database/sql.util.js';
+import { atMicros, clockMicros, type Db, firstRow, microsOf, nextMessageAt } from '../database/sql.util.js';
 import { resolveIdentities } from '../identities/identity-resolver.js';
 import { identityKey, normalizeRequestedIdentityValue } from '../identities/identity-value.util.js';
 import { type OutboxEntry, outboxJson } from '../outbox/outbox.js';

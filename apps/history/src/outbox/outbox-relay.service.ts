@@ -1,8 +1,8 @@
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { EventBus } from '@switchboard/messaging';
-import { InjectServiceDataSource, createLogger } from '@switchboard/platform';
+import { InjectServiceDataSource, createLogger, preparedRows } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
-import { preparedRows, rows } from '../database/sql.util.js';
+import { rows } from '../database/sql.util.js';
 import type { OutboxEntry } from './outbox.js';
 
 const BATCH = 2_000;

@@ -24,3 +24,35 @@ export async function queryRows<T>(
 ): Promise<T[]> {
   return returnedRows<T>(await db.query(sql, [...parameters]));
 }
+
+/**
+ * Rows of a statement prepared once per connection under `name` (constant text only: a name is
+ * bound to its text for the connection's life). A statement that many calls run is then parsed
+ * once per connection and, after PostgreSQL's first few custom plans, may be planned once too —
+ * so its generic plan must be good on a table without statistics (each such statement's plan is
+ * checked under `plan_cache_mode = force_generic_plan` in its app's tests). In a transaction on
+ * its connection; on the pool, on a connection of the pool's.
+ */
+export async function preparedRows<T>(
+  db: DataSource | EntityManager,
+  name: string,
+  sql: string,
+  parameters: readonly unknown[] = [],
+): Promise<T[]> {
+  type Client = {
+    query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
+  };
+  const inTransaction = 'queryRunner' in db ? db.queryRunner : undefined;
+  if (inTransaction !== undefined) {
+    const client = (await inTransaction.connect()) as Client;
+    return (await client.query({ name, text: sql, values: [...parameters] })).rows;
+  }
+  if (!('createQueryRunner' in db)) return queryRows<T>(db, sql, parameters);
+  const runner = db.createQueryRunner();
+  try {
+    const client = (await runner.connect()) as Client;
+    return (await client.query({ name, text: sql, values: [...parameters] })).rows;
+  } finally {
+    await runner.release();
+  }
+}
