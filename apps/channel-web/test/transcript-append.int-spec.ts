@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { waitFor } from '@switchboard/testing';
+import { genericPlanIn, waitFor } from '@switchboard/testing';
 import type { WebContact } from '../src/contacts/web-contact.js';
 import { WebContactService } from '../src/contacts/web-contact.service.js';
 import type { NewTranscriptItem } from '../src/transcript/transcript-item.js';
@@ -252,20 +252,31 @@ describe('transcript appends', () => {
     const client = await t.db.connect();
     try {
       await client.query('BEGIN');
-      await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
       // A plan made now, at the tables' present size.
-      const explain = async (): Promise<string> => {
-        await client.query('DEALLOCATE ALL');
-        await client.query(
-          `PREPARE append_plan (uuid[], uuid[], text[], text[], text[], text[], text[], text[], uuid[], text[],
-                                uuid[], uuid[], text[], text) AS ${APPEND_ITEMS}`,
-        );
+      const explain = (): Promise<string> => {
         const u = `ARRAY['${randomUUID()}']::uuid[]`;
         const x = `ARRAY['x']::text[]`;
-        const plan = await client.query<{ 'QUERY PLAN': string }>(
-          `EXPLAIN EXECUTE append_plan (${[u, u, x, x, x, x, x, x, u, x, u, u, x, "'c'"].join(', ')})`,
+        return genericPlanIn(
+          client,
+          APPEND_ITEMS,
+          [u, u, x, x, x, x, x, x, u, x, u, u, x, "'c'"],
+          [
+            'uuid[]',
+            'uuid[]',
+            'text[]',
+            'text[]',
+            'text[]',
+            'text[]',
+            'text[]',
+            'text[]',
+            'uuid[]',
+            'text[]',
+            'uuid[]',
+            'uuid[]',
+            'text[]',
+            'text',
+          ],
         );
-        return plan.rows.map((row) => row['QUERY PLAN']).join('\n');
       };
       const part = (plan: string, from: string, to: string) =>
         plan.slice(plan.indexOf(from), plan.indexOf(to));

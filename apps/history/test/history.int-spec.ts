@@ -17,7 +17,7 @@ import {
   NotFoundError,
   OutboundMessageRequestedV1,
 } from '@switchboard/contracts';
-import { inboundMessageEvent, settle, waitFor } from '@switchboard/testing';
+import { genericPlanIn, inboundMessageEvent, settle, waitFor } from '@switchboard/testing';
 import { AssignmentService, RECORD } from '../src/assignments/assignment.service.js';
 import { messageAppendedEntry } from '../src/conversations/conversation-events.js';
 import { SET_STATUS } from '../src/conversations/conversations.service.js';
@@ -1009,24 +1009,14 @@ describe('history service', () => {
   it('finds the conversation a status change locks by its primary key, whatever the statistics', async () => {
     // A prepared statement keeps the generic plan it made, and on a table without statistics any
     // (workspace_id, …) index looked as cheap as the primary key: 2,559 rows filtered per call.
-    const client = await app.db.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
-      await client.query(
-        `PREPARE set_status_plan (uuid, uuid, text, timestamptz, jsonb, text) AS ${SET_STATUS}`,
-      );
-      const plan = await client.query<{ 'QUERY PLAN': string }>(
-        `EXPLAIN EXECUTE set_status_plan ('${randomUUID()}', '${randomUUID()}', 'resolved', now(), '[]', NULL)`,
-      );
-      const text = plan.rows.map((row) => row['QUERY PLAN']).join('\n');
-      const lockedRead = text.slice(text.indexOf('CTE cur'), text.indexOf('CTE other'));
-      expect(lockedRead).toMatch(/Index Cond: \(id = \$2\)/);
-      expect(lockedRead).not.toMatch(/Index Cond: \(workspace_id/);
-    } finally {
-      await client.query('ROLLBACK');
-      client.release();
-    }
+    const text = await genericPlan(
+      SET_STATUS,
+      'uuid, uuid, text, timestamptz, jsonb, text',
+      `'${randomUUID()}', '${randomUUID()}', 'resolved', now(), '[]', NULL`,
+    );
+    const lockedRead = text.slice(text.indexOf('CTE cur'), text.indexOf('CTE other'));
+    expect(lockedRead).toMatch(/Index Cond: \(id = \$2\)/);
+    expect(lockedRead).not.toMatch(/Index Cond: \(workspace_id/);
   });
 
   /** The plan a prepared statement keeps once it goes generic (forced), its parameters those given. */
@@ -1034,14 +1024,9 @@ describe('history service', () => {
     const client = await app.db.connect();
     try {
       await client.query('BEGIN');
-      await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
-      await client.query(`PREPARE generic_plan (${types}) AS ${sql}`);
-      const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE generic_plan (${values})`);
-      return plan.rows.map((row) => row['QUERY PLAN']).join('\n');
+      return await genericPlanIn(client, sql, [values], [types]);
     } finally {
-      // A prepared statement outlives the transaction: the next call prepares its own.
       await client.query('ROLLBACK');
-      await client.query('DEALLOCATE ALL');
       client.release();
     }
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createMigratedTestDatabase, type MigratedTestDatabase } from '@switchboard/testing';
+import { createMigratedTestDatabase, genericPlanIn, type MigratedTestDatabase } from '@switchboard/testing';
 import type { DataSource } from 'typeorm';
 import { RoutingEngine } from '../src/core/routing-engine.js';
 import { RoutingJournalRepository } from '../src/inputs/routing-journal.repository.js';
@@ -47,17 +47,9 @@ describe('routing hot statements: plans on fresh tables', () => {
     await runner.connect();
     try {
       await runner.startTransaction();
-      await runner.query('SET LOCAL plan_cache_mode = force_generic_plan');
-      await runner.query(`PREPARE hot_plan AS ${sql}`);
-      const nulls = Array.from({ length: parameters }, () => 'NULL').join(', ');
-      const plan: { 'QUERY PLAN': string }[] = await runner.query(
-        `EXPLAIN EXECUTE hot_plan${parameters > 0 ? `(${nulls})` : ''}`,
-      );
-      return plan.map((row) => row['QUERY PLAN']).join('\n');
+      return await genericPlanIn(runner, sql, Array<string>(parameters).fill('NULL'));
     } finally {
       await runner.rollbackTransaction();
-      // A prepared statement outlives the transaction: the connection goes back to the pool.
-      await runner.query('DEALLOCATE ALL');
       await runner.release();
     }
   }

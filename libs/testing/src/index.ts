@@ -8,6 +8,7 @@ export {
   createMigratedTestDatabase,
   type MigratedTestDatabase,
 } from './database/migrated-test-database.util.js';
+export { genericPlanIn } from './database/generic-plan.util.js';
 export * from './async/wait-for.util.js';
 export * from './fixtures/inbound-message.fixture.js';
 export * from './process/app-process.util.js';
