@@ -4,6 +4,7 @@ import {
   ForbiddenException,
   Injectable,
   SetMetadata,
+  type Type,
   UnauthorizedException,
   createParamDecorator,
 } from '@nestjs/common';
@@ -33,8 +34,18 @@ export const RequireOperator = () => SetMetadata(OPERATOR, true);
 
 type InboxRequest = Request & { inboxSession?: SessionContext };
 
+/** What the guard reads of a request: express's `header`, `get('host')` and `protocol`. */
+export interface GuardedRequest {
+  readonly method: string;
+  readonly origin: string | undefined;
+  readonly host: string | undefined;
+  readonly protocol: string;
+  readonly cookie: string | undefined;
+  readonly csrfToken: string | undefined;
+}
+
 /** What a route's decorators ask of its caller: read once per handler, not on every request. */
-interface RouteRule {
+export interface RouteRule {
   readonly isPublic: boolean;
   readonly role: Role;
   readonly operator: boolean;
@@ -65,36 +76,50 @@ export class SessionGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<InboxRequest>();
-    const rule = this.ruleOf(context);
+    const session = await this.authorize(
+      {
+        method: request.method,
+        origin: request.header('origin'),
+        host: request.get('host'),
+        protocol: request.protocol,
+        cookie: request.header('cookie'),
+        csrfToken: request.header(CSRF_HEADER),
+      },
+      this.ruleFor(context.getClass(), context.getHandler()),
+    );
+    if (session !== null) request.inboxSession = session;
+    return true;
+  }
+
+  /**
+   * The checks every inbox route gets, on what they read of a request: null for a public route
+   * (Origin checked), the caller's session otherwise; throws what the guard refuses with. Also
+   * called by the routes served ahead of express (ADR 0150), so both ways in check alike.
+   */
+  async authorize(request: GuardedRequest, rule: RouteRule): Promise<SessionContext | null> {
     const unsafe = !SAFE_METHODS.has(request.method);
     if (
       unsafe &&
-      !originAllowed(
-        request.header('origin'),
-        request.get('host'),
-        request.protocol,
-        this.config.INBOX_ALLOWED_ORIGINS,
-      )
+      !originAllowed(request.origin, request.host, request.protocol, this.config.INBOX_ALLOWED_ORIGINS)
     )
       throw new ForbiddenException('cross-origin request refused');
-    if (rule.isPublic) return true;
+    if (rule.isPublic) return null;
 
-    const token = readCookie(request.header('cookie'), SESSION_COOKIE);
+    const token = readCookie(request.cookie, SESSION_COOKIE);
     const session = token ? await this.sessions.authenticate(token) : null;
     if (!session) throw new UnauthorizedException('sign in first');
-    if (unsafe && !secretTokensEqual(request.header(CSRF_HEADER) ?? '', session.csrfToken))
+    if (unsafe && !secretTokensEqual(request.csrfToken ?? '', session.csrfToken))
       throw new ForbiddenException('missing or wrong CSRF token');
     if (!roleAtLeast(session.role, rule.role))
       throw new ForbiddenException(`only a ${rule.role} may do this`);
     if (rule.operator && !session.operator)
       throw new ForbiddenException('only the operator of this installation may do this');
-    request.inboxSession = session;
-    return true;
+    return session;
   }
 
-  private ruleOf(context: ExecutionContext): RouteRule {
-    const handler = context.getHandler();
-    const controller = context.getClass();
+  /** What the route (a handler of a controller) asks of its caller, from its decorators. */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- Nest's handler type, a key here
+  ruleFor(controller: Type<unknown>, handler: Function): RouteRule {
     let ofController = this.rules.get(controller);
     if (ofController === undefined) this.rules.set(controller, (ofController = new WeakMap()));
     let rule = ofController.get(handler);

@@ -64,7 +64,8 @@ const replySchema = z
       path: ['text'],
     },
   );
-const statusSchema = z.object({ status: conversationStatusSchema });
+/** A status change's body; also read by its route ahead of express (ADR 0150). */
+export const statusChangeSchema = z.object({ status: conversationStatusSchema });
 const transferSchema = z
   .object({
     agentId: z.string().min(1).max(200).optional(),
@@ -122,7 +123,7 @@ export class ConversationsController {
     @Param('conversationId') id: string,
     @Body() body: unknown,
   ) {
-    return this.conversations.setStatus(session, id, parseInput(statusSchema, body).status);
+    return this.conversations.setStatus(session, id, parseInput(statusChangeSchema, body).status);
   }
 
   @Post('conversations/:conversationId/transfer')
