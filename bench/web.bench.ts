@@ -19,7 +19,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { DEFAULT_WORKSPACE_ID, MessageDeliveryRequestedV1, Topics } from '@switchboard/contracts';
 import { KafkaEventBus } from '@switchboard/messaging';
@@ -307,6 +307,18 @@ const stages = [
   ['bus → stored', stage(busSeen, storedAt)],
   ['stored → socket', stage(storedAt, received)],
 ] as const;
+
+// `BENCH_WEB_TRACE=/tmp/web.csv`: every reply's times (ms since the epoch: due, seen on the bus,
+// stored, on its socket; empty where not seen), to see when in the run a tail happens.
+if (process.env.BENCH_WEB_TRACE) {
+  const epoch = (t: number | undefined) => (t === undefined ? '' : (performance.timeOrigin + t).toFixed(2));
+  writeFileSync(
+    process.env.BENCH_WEB_TRACE,
+    `due,bus,stored,socket\n${[...due]
+      .map(([id, at]) => [at, busSeen.get(id), storedAt.get(id), received.get(id)].map(epoch).join(','))
+      .join('\n')}\n`,
+  );
+}
 
 await observer.stop();
 await bus.close();

@@ -68,6 +68,13 @@ export interface SubscriptionSpec<D extends EventDefinition = EventDefinition> {
   readonly maxBatchSize?: number;
   readonly retry?: Partial<RetryPolicy>;
   /**
+   * Kafka through kafkajs: each partition's next batch is fetched while the last is handled, one
+   * batch ahead (ADR 0148), rather than once every batch of the last fetch is handled. Order,
+   * commits after handling and redelivery are as without it. The other adapters ignore it
+   * (@platformatic/kafka's stream already fetches while its partition queues are handled).
+   */
+  readonly fetchAhead?: boolean;
+  /**
    * A group that lives as long as this one subscription, such as one replica's live feed (its
    * group id must be unique to it). It starts with the events published from the moment it
    * subscribes rather than with the oldest one retained, and its position is forgotten when it

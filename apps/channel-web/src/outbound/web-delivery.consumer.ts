@@ -32,6 +32,9 @@ export class WebDeliveryConsumer extends EventConsumer {
         groupId: 'channel-web.deliveries',
         accepts: [MessageDeliveryRequestedV1],
         retry,
+        // A workspace's replies are one partition: its next batch is fetched while one is stored
+        // (ADR 0148), not after.
+        fetchAhead: true,
         handleBatch: (batch) => this.delivery.deliverBatch(batch.map(({ event }) => event)),
       }),
       consume({

@@ -12,6 +12,8 @@ const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
 /** Both Kafka clients behind the one port (ADR 0006) answer the same contract on the real broker. */
 const adapters: readonly { name: string; open: (options: KafkaEventBusOptions) => KafkaEventBus }[] = [
   { name: 'kafkajs', open: (options) => new KafkaEventBus(options) },
+  // Each partition's next batch fetched while the last is handled (ADR 0148): the same contract.
+  { name: 'kafkajs, fetching ahead', open: (options) => new KafkaEventBus({ ...options, fetchAhead: true }) },
   { name: '@platformatic/kafka', open: (options) => new PlatformaticKafkaEventBus(options) },
 ];
 

@@ -2,6 +2,7 @@ import { type EventDefinition, deadLetterTopic } from '@switchboard/contracts';
 import {
   type Admin,
   type Consumer,
+  type EachBatchPayload,
   Kafka,
   type LogEntry,
   type Producer,
@@ -11,6 +12,7 @@ import {
 import { type BusLogger, silentBusLogger } from '../bus-logger.js';
 import { BatchProcessor } from '../consumer/batch-processor.js';
 import { DeferredCommits, type HandledOffset } from '../consumer/deferred-commits.js';
+import { type BatchProgress, FetchAhead } from '../consumer/fetch-ahead.js';
 import { type PartitionLag, cachedLag, countPublished, observeLag } from '../bus-metrics.js';
 import { type DeadLetter, deadLetterHeaders, describeError } from '../dead-letter.js';
 import {
@@ -58,6 +60,11 @@ export interface KafkaEventBusOptions {
   readonly producerLanes?: number;
   /** Partitions of one subscription handled at the same time (each still strictly in order). */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * Every subscription fetches each partition's next batch while the last is handled (see
+   * `SubscriptionSpec.fetchAhead`, which a subscription may set alone). Default false.
+   */
+  readonly fetchAhead?: boolean;
   /**
    * How long a handled batch's offset may wait to be committed with those of the batches after
    * it, in one request (default 200 ms): the most a crashed consumer's successor delivers again.
@@ -309,47 +316,90 @@ export class KafkaEventBus extends EventBus {
       c.on(c.events.STOP, () => current.close());
       commits = current;
     };
+    /**
+     * One fetched batch, handled in chunks of `maxBatch`, each chunk's offsets left to be committed
+     * once handled. `progress` is given when the batch was fetched ahead (ADR 0148): it is handled
+     * after its `eachBatch` returned, so it leaves kafkajs's fetch position alone (later batches
+     * have moved it on) and a lost heartbeat is kafkajs's own loop's to notice.
+     */
+    const handleFetched = async (payload: EachBatchPayload, progress?: BatchProgress) => {
+      const { batch } = payload;
+      const logicalTopic = this.topics.logical(batch.topic);
+      const processor = new BatchProcessor({
+        spec,
+        retry,
+        logger: this.logger,
+        deadLetter: (letters) => this.publishDeadLetters(letters),
+        heartbeat: () => payload.heartbeat(),
+      });
+      for (let start = 0; start < batch.messages.length; start += maxBatch) {
+        if (!payload.isRunning() || payload.isStale() || controller.signal.aborted) return;
+        const chunk = batch.messages.slice(start, start + maxBatch);
+        const outcome = await processor.process(
+          chunk.map((m) => ({
+            topic: logicalTopic,
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key === null ? null : m.key.toString('utf8'),
+            value: m.value,
+            headers: m.headers,
+          })),
+          controller.signal,
+        );
+        if (outcome === 'aborted') return;
+        const last = chunk[chunk.length - 1]!.offset;
+        if (progress === undefined) payload.resolveOffset(last);
+        else progress.unhandled = BigInt(last) + 1n;
+        commits?.handled(batch.topic, batch.partition, BigInt(last) + 1n);
+        if (!payload.isRunning() || controller.signal.aborted) {
+          // Stopping: what this member handled is committed while it still is one (through the
+          // batch's own call: the consumer's commitOffsets() no longer commits once it stops).
+          await commits?.flush((offsets) => payload.commitOffsetsIfNecessary(byTopic(offsets)));
+        }
+        if (progress === undefined) await payload.heartbeat();
+        else await payload.heartbeat().catch(() => undefined);
+      }
+    };
+    const ahead =
+      (spec.fetchAhead ?? this.options.fetchAhead ?? false)
+        ? new FetchAhead({
+            failed: (topic, partition, unhandled, error) => {
+              this.logger.error(
+                { groupId: spec.groupId, topic, partition, offset: unhandled, error: describeError(error) },
+                'a batch fetched ahead failed; reading its partition again from its first unhandled offset',
+              );
+              try {
+                consumer?.seek({ topic, partition, offset: unhandled.toString() });
+              } catch (seekError) {
+                // Not running any more: its successor starts from the last commit anyway.
+                this.logger.warn({ groupId: spec.groupId, error: describeError(seekError) }, 'seek refused');
+              }
+            },
+          })
+        : undefined;
     const started = this.runConsumerUntilStopped(
       spec,
       ephemeralStart,
       controller.signal,
       onConsumer,
-      async (payload) => {
-        const { batch } = payload;
-        const logicalTopic = this.topics.logical(batch.topic);
-        const processor = new BatchProcessor({
-          spec,
-          retry,
-          logger: this.logger,
-          deadLetter: (letters) => this.publishDeadLetters(letters),
-          heartbeat: () => payload.heartbeat(),
-        });
-        for (let start = 0; start < batch.messages.length; start += maxBatch) {
-          if (!payload.isRunning() || payload.isStale() || controller.signal.aborted) return;
-          const chunk = batch.messages.slice(start, start + maxBatch);
-          const outcome = await processor.process(
-            chunk.map((m) => ({
-              topic: logicalTopic,
-              partition: batch.partition,
-              offset: m.offset,
-              key: m.key === null ? null : m.key.toString('utf8'),
-              value: m.value,
-              headers: m.headers,
-            })),
-            controller.signal,
-          );
-          if (outcome === 'aborted') return;
-          const last = chunk[chunk.length - 1]!.offset;
-          payload.resolveOffset(last);
-          commits?.handled(batch.topic, batch.partition, BigInt(last) + 1n);
-          if (!payload.isRunning() || controller.signal.aborted) {
-            // Stopping: what this member handled is committed while it still is one (through the
-            // batch's own call: the consumer's commitOffsets() no longer commits once it stops).
-            await commits?.flush((offsets) => payload.commitOffsetsIfNecessary(byTopic(offsets)));
-          }
-          await payload.heartbeat();
-        }
-      },
+      ahead === undefined
+        ? handleFetched
+        : async (payload) => {
+            const { batch } = payload;
+            const last = batch.messages.at(-1)?.offset;
+            if (last === undefined) return;
+            // Resolves once the partition's previous batch is done; this one is handled meanwhile.
+            await ahead.enqueue(
+              {
+                topic: batch.topic,
+                partition: batch.partition,
+                firstOffset: BigInt(batch.messages[0]!.offset),
+              },
+              (progress) => handleFetched(payload, progress),
+            );
+            // kafkajs fetches on from here; nothing is committed until the batch is handled.
+            payload.resolveOffset(last);
+          },
     );
     const handle: SubscriptionHandle = {
       assigned,
@@ -358,6 +408,8 @@ export class KafkaEventBus extends EventBus {
         controller.abort();
         // What was handled is committed while the consumer is a member; disconnect() then waits
         // for the batch in flight, whose handler finishes and commits its own.
+        // A batch fetched ahead is waited for as kafkajs waits for the one in its eachBatch.
+        await ahead?.idle();
         // Bounded: with the broker away kafkajs retries a commit for about 10 s, and a stop must
         // not wait for it (what is not committed is delivered again).
         await withTimeout(commits?.flush() ?? Promise.resolve(), 5_000, 'offsets not committed').catch(
