@@ -339,6 +339,12 @@ async function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
   return done();
 }
 
+/**
+ * The measured phase's profile while it is taken: stopped in `finally` if the phase fails, since an
+ * app with an inspector client attached waits for it to leave before exiting, and the bench would
+ * wait on the app's exit without ever printing its error.
+ */
+let profiling: { stop: () => Promise<string> } | undefined;
 try {
   await app.waitUntilReady(120_000);
   const users = await signIn();
@@ -420,9 +426,7 @@ try {
   const benchCpuBefore = process.cpuUsage();
   const appCpuBefore = cpuMsOf(app.child.pid!);
   const appWritesBefore = writeCallsOf(app.child.pid!);
-  const profiling = process.env.BENCH_CPU_PROF_DIR
-    ? await profileApp(process.env.BENCH_CPU_PROF_DIR)
-    : undefined;
+  profiling = process.env.BENCH_CPU_PROF_DIR ? await profileApp(process.env.BENCH_CPU_PROF_DIR) : undefined;
   const total = RATE * SECONDS;
   const started = performance.now();
   const publishes: Promise<void>[] = [];
@@ -463,6 +467,7 @@ try {
   measuring = false;
   readArrived();
   const profileFile = await profiling?.stop();
+  profiling = undefined;
   benchLoop.disable();
   const benchCpu = process.cpuUsage(benchCpuBefore);
   const benchCpuPerMessage = (benchCpu.user + benchCpu.system) / 1000 / total;
@@ -544,6 +549,7 @@ try {
   for (const socket of sockets) socket.terminate();
   await subscription.stop();
 } finally {
+  await profiling?.stop().catch(() => undefined);
   await bus.close();
   await app.stop('SIGTERM');
   await database.drop();
