@@ -28,7 +28,6 @@ import { recordHeadersOf } from '../record-headers.js';
 import { CrashedMemberEviction } from './crashed-member-eviction.js';
 import { removeGroupMember } from './kafka-group-member.util.js';
 import { kafkaErrorLevel, kafkaLogLevel } from './kafka-log-level.util.js';
-import { PublishDeadlines } from './publish-deadlines.js';
 import { withTimeout } from './with-timeout.util.js';
 
 export interface KafkaEventBusOptions {
@@ -126,8 +125,6 @@ export class KafkaEventBus extends EventBus {
   protected readonly topics: TopicNamer;
   protected readonly logger: BusLogger;
   protected readonly publishTimeoutMs: number;
-  /** Every publish's deadline, one timer for them all (ADR 0149). */
-  private readonly publishDeadlines: PublishDeadlines;
   private admin: Promise<Admin> | undefined;
   /** Partition count of every topic known to exist, by physical name. */
   protected readonly partitionCounts = new Map<string, number>();
@@ -154,7 +151,6 @@ export class KafkaEventBus extends EventBus {
     this.logger = options.logger ?? silentBusLogger;
     this.topics = new TopicNamer(options.topicPrefix ?? '');
     this.publishTimeoutMs = options.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
-    this.publishDeadlines = new PublishDeadlines(this.publishTimeoutMs);
     const eviction = options.crashedMemberEviction;
     this.eviction =
       eviction === undefined
@@ -212,12 +208,11 @@ export class KafkaEventBus extends EventBus {
     }
     // One deadline for the whole publish (creating topics, waiting for a lane, producing): a webhook
     // must answer 503 before its provider gives up (Twilio waits 15 s).
-    return this.publishDeadlines
-      .within(
-        durable,
-        () => `Kafka did not acknowledge ${list.length} event(s) within ${this.publishTimeoutMs} ms`,
-      )
-      .then(() => countPublished(list));
+    return withTimeout(
+      durable,
+      this.publishTimeoutMs,
+      () => `Kafka did not acknowledge ${list.length} event(s) within ${this.publishTimeoutMs} ms`,
+    ).then(() => countPublished(list));
   }
 
   private async createTopicsThenEnqueue(list: readonly OutgoingEvent[]): Promise<void> {
