@@ -32,6 +32,23 @@ describe('bus metrics', () => {
     expect([got('g.runs|t.runs|a'), got('g.runs|t.runs|b')]).toEqual([2, 2]);
   });
 
+  it('hands each count to a scrape once: the next scrape adds only what was counted since', async () => {
+    const out = { topic: 't.scrapes', key: 'k', event: { type: 'a' } } as unknown as OutgoingEvent;
+    const text = async () => {
+      const line = (await metricsRegistry.metrics())
+        .split('\n')
+        .find((l) => l.startsWith('switchboard_events_published_total{topic="t.scrapes",type="a"}'));
+      return Number(line?.split(' ').pop() ?? 0);
+    };
+    countPublished([out]);
+    countPublished([out, out]);
+    expect(await text()).toBe(3);
+    expect(await text()).toBe(3);
+    countPublished([out]);
+    expect(await series('switchboard_events_published_total')).toMatchObject({ 't.scrapes|a': 4 });
+    expect(await text()).toBe(4);
+  });
+
   it('labels a durable group by its id, and an ephemeral one without its replica id', () => {
     expect(groupLabel({ groupId: 'history.inbound' })).toBe('history.inbound');
     expect(groupLabel({ groupId: 'inbox.live.3f9c2a', ephemeral: true })).toBe('inbox.live');
