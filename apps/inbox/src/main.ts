@@ -1,8 +1,5 @@
-import type { Server } from 'node:http';
-import { HttpConfig, PlatformConfigService, runHttpService } from '@switchboard/platform';
-import { SessionGuard } from './auth/session.guard.js';
+import { runHttpService } from '@switchboard/platform';
 import { routeStatusChangesFirst } from './conversations/conversation-status.route.js';
-import { ConversationsService } from './conversations/conversations.service.js';
 import { InboxAppConfig } from './inbox-app.config.js';
 import { InboxAppModule } from './inbox-app.module.js';
 
@@ -16,10 +13,6 @@ await runHttpService(InboxAppModule, {
     (app.getHttpAdapter().getInstance() as { set(setting: string, value: unknown): void }).set('etag', false);
     // Every resolve, on node:http ahead of express and Nest (ADR 0150); until this runs (just after
     // listen), Nest's route answers them the same way.
-    routeStatusChangesFirst(
-      app.getHttpServer() as Server,
-      { guard: app.get(SessionGuard), conversations: app.get(ConversationsService) },
-      { hsts: app.get(PlatformConfigService).get(HttpConfig).PUBLIC_BASE_URL?.startsWith('https:') ?? false },
-    );
+    routeStatusChangesFirst(app);
   },
 });

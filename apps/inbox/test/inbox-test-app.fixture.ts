@@ -13,14 +13,7 @@ import {
   WEB_CHANNEL_API,
 } from '@switchboard/contracts';
 import { EventBus, MessagingModule } from '@switchboard/messaging';
-import {
-  configureHttpApp,
-  HealthModule,
-  HttpConfig,
-  LoggingModule,
-  PlatformConfigModule,
-  PlatformConfigService,
-} from '@switchboard/platform';
+import { configureHttpApp, HealthModule, LoggingModule, PlatformConfigModule } from '@switchboard/platform';
 import {
   InMemoryHistory,
   InMemoryRouting,
@@ -29,13 +22,10 @@ import {
   testRunId,
 } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SessionGuard } from '../src/auth/session.guard.js';
 import { routeStatusChangesFirst } from '../src/conversations/conversation-status.route.js';
-import { ConversationsService } from '../src/conversations/conversations.service.js';
 import { InboxServiceConfig } from '../src/inbox-app.config.js';
 import { InboxModule } from '../src/inbox.module.js';
 import { InMemoryApiKeys } from './in-memory-api-keys.fixture.js';
@@ -134,11 +124,7 @@ export async function startInboxTestApp(
   app.useWebSocketAdapter(new WsAdapter(app));
   await app.listen(0, '127.0.0.1');
   // As main.ts does: every resolve on node:http ahead of express (ADR 0150).
-  routeStatusChangesFirst(
-    app.getHttpServer() as Server,
-    { guard: app.get(SessionGuard), conversations: app.get(ConversationsService) },
-    { hsts: app.get(PlatformConfigService).get(HttpConfig).PUBLIC_BASE_URL?.startsWith('https:') ?? false },
-  );
+  routeStatusChangesFirst(app);
   const bus = app.get(EventBus);
   history.bus ??= bus;
   routing.bus ??= bus;

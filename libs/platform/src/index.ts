@@ -112,6 +112,11 @@ export {
 export { runHttpService, type RunHttpServiceOptions } from './bootstrap/run-http-service.util.js';
 export { KEEP_ALIVE_TIMEOUT_MS, configureHttpApp } from './bootstrap/configure-http-app.util.js';
 export { securityHeaders } from './http/security-headers.middleware.js';
+export {
+  type AheadOfExpressOptions,
+  type AheadOfExpressRoute,
+  serveAheadOfExpress,
+} from './http/ahead-of-express.util.js';
 
 // Metrics (Prometheus, ADR 0100)
 export {

@@ -1,5 +1,5 @@
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import { httpMetrics, securityHeaders } from '@switchboard/platform';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { serveAheadOfExpress } from '@switchboard/platform';
 import type { TwilioWebhookAnswer, TwilioWebhookEndpoint } from './twilio-webhook.endpoint.js';
 
 /** The route's template, as express would have labelled it in the request metrics. */
@@ -12,50 +12,40 @@ export interface MessageWebhookRouteOptions {
   readonly hsts: boolean;
 }
 
-const noop = () => undefined;
-
 /**
  * Puts Twilio's message webhook (`POST /webhooks/twilio/sms`) on `server` ahead of its express
  * app (ADR 0141): every customer text is one, and express's and Nest's layers (router, body
  * parsers, type checks, interceptors, filters) cost more CPU per webhook than its own work. The
- * answers are `TwilioWebhookEndpoint`'s, as on Nest's route; the request is timed and labelled in
- * the same metric and gets the same security headers. Anything else goes to express as before.
+ * answers are `TwilioWebhookEndpoint`'s, as on Nest's route (`serveAheadOfExpress` times, labels and
+ * secures the request as express would). Anything else goes to express as before.
  */
 export function routeMessageWebhooksFirst(
   server: Server,
   endpoint: TwilioWebhookEndpoint,
   options: MessageWebhookRouteOptions,
 ): void {
-  const [express, ...others] = server.listeners('request') as RequestListener[];
-  if (express === undefined || others.length > 0) throw new Error('expected one request listener (express)');
-  const timed = httpMetrics();
-  const secured = securityHeaders({ hsts: options.hsts });
-  server.removeListener('request', express);
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method !== 'POST' || pathOf(req.url) !== MESSAGE_WEBHOOK_PATH) return express(req, res);
-    // Labelled as express labels a matched route (`req.route.path`).
-    Object.assign(req, { route: { path: MESSAGE_WEBHOOK_PATH } });
-    timed(req, res, noop);
-    secured(req, res, noop);
-    readBody(req, options.limitBytes)
-      .then(
-        (rawBody) => {
-          if (rawBody === null) return respond(res, tooLarge, true);
-          return endpoint
-            .answer('message', {
-              signature: header(req, 'x-twilio-signature'),
-              contentType: encoded(req) ? undefined : req.headers['content-type'],
-              rawBody,
-              originalUrl: req.url ?? MESSAGE_WEBHOOK_PATH,
-              protocol: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
-              host: req.headers.host,
-            })
-            .then((answer) => respond(res, answer, false));
-        },
-        // The client went away mid-body: nobody to answer.
-        () => void req.destroy(),
-      )
-      .catch(() => respond(res, failed, false));
+  serveAheadOfExpress(server, { path: MESSAGE_WEBHOOK_PATH, hsts: options.hsts }, (req) => {
+    if (req.method !== 'POST' || pathOf(req.url) !== MESSAGE_WEBHOOK_PATH) return undefined;
+    return (res) =>
+      void readBody(req, options.limitBytes)
+        .then(
+          (rawBody) => {
+            if (rawBody === null) return respond(res, tooLarge, true);
+            return endpoint
+              .answer('message', {
+                signature: header(req, 'x-twilio-signature'),
+                contentType: encoded(req) ? undefined : req.headers['content-type'],
+                rawBody,
+                originalUrl: req.url ?? MESSAGE_WEBHOOK_PATH,
+                protocol: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
+                host: req.headers.host,
+              })
+              .then((answer) => respond(res, answer, false));
+          },
+          // The client went away mid-body: nobody to answer.
+          () => void req.destroy(),
+        )
+        .catch(() => respond(res, failed, false));
   });
 }
 

@@ -1,12 +1,13 @@
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { INestApplication } from '@nestjs/common';
 import { InvalidArgumentError } from '@switchboard/contracts';
-import { createLogger, httpMetrics, securityHeaders } from '@switchboard/platform';
-import type { SessionGuard } from '../auth/session.guard.js';
+import { HttpConfig, PlatformConfigService, createLogger, serveAheadOfExpress } from '@switchboard/platform';
+import { SessionGuard } from '../auth/session.guard.js';
 import { CSRF_HEADER } from '../auth/session-cookie.util.js';
 import { type InboxErrorAnswer, inboxErrorAnswer } from '../http/inbox-error-answer.util.js';
 import { parseInput } from '../http/parse-input.util.js';
 import { ConversationsController, statusChangeSchema } from './conversations.controller.js';
-import type { ConversationsService } from './conversations.service.js';
+import { ConversationsService } from './conversations.service.js';
 
 /** The route's template, as express labels it in the request metrics. */
 export const STATUS_CHANGE_PATH = '/api/inbox/conversations/:conversationId/status';
@@ -15,73 +16,57 @@ const SUFFIX = '/status';
 /** body-parser's default, which the inbox's JSON bodies have on express. */
 const JSON_LIMIT_BYTES = 100 * 1024;
 
-export interface StatusChangeRouteOptions {
-  /** Strict-Transport-Security, as the platform sends it when PUBLIC_BASE_URL is https. */
-  readonly hsts: boolean;
-}
-
-const noop = () => undefined;
 const logger = createLogger('inbox.http');
 
 /**
  * Puts an agent's status change (`POST /api/inbox/conversations/:conversationId/status`: every
- * resolve) on `server` ahead of its express app (ADR 0150), as channel-sms does with Twilio's
+ * resolve) on the app's server ahead of express (ADR 0150), as channel-sms does with Twilio's
  * webhook (ADR 0141): express's router and body parser and Nest's pipeline cost more CPU per
  * request than the route's own work. What Nest's route does, in its order: the JSON body, the
  * guard's checks (`SessionGuard.authorize` with the controller's own rule: Origin, session, CSRF
  * token, role), the controller's schema, `ConversationsService.setStatus`, errors in the inbox's
- * one shape (`inboxErrorAnswer`); timed and labelled in the same metric, with the same security
- * headers. A request this route does not take exactly as a browser sends it (another content
- * type, a compressed, chunked or oversized body, an escaped id) goes to express, as does
- * everything else.
+ * one shape (`inboxErrorAnswer`); `serveAheadOfExpress` times, labels and secures it as express
+ * would. A request this route does not take exactly as a browser sends it (another content type,
+ * a compressed, chunked or oversized body, an escaped id) goes to express, as does everything else.
  */
-export function routeStatusChangesFirst(
-  server: Server,
-  deps: { readonly guard: SessionGuard; readonly conversations: ConversationsService },
-  options: StatusChangeRouteOptions,
-): void {
-  const [express, ...others] = server.listeners('request') as RequestListener[];
-  if (express === undefined || others.length > 0) throw new Error('expected one request listener (express)');
-  const timed = httpMetrics();
-  const secured = securityHeaders({ hsts: options.hsts });
+export function routeStatusChangesFirst(app: INestApplication): void {
+  const guard = app.get(SessionGuard);
+  const conversations = app.get(ConversationsService);
   // eslint-disable-next-line @typescript-eslint/unbound-method -- a key for the guard's rules, never called
-  const rule = deps.guard.ruleFor(ConversationsController, ConversationsController.prototype.setStatus);
-  server.removeListener('request', express);
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  const rule = guard.ruleFor(ConversationsController, ConversationsController.prototype.setStatus);
+  const hsts = app.get(PlatformConfigService).get(HttpConfig).PUBLIC_BASE_URL?.startsWith('https:') ?? false;
+  serveAheadOfExpress(app.getHttpServer() as Server, { path: STATUS_CHANGE_PATH, hsts }, (req) => {
     const conversationId = req.method === 'POST' ? taken(req) : undefined;
-    if (conversationId === undefined) return express(req, res);
-    // Labelled as express labels a matched route (`req.route.path`).
-    Object.assign(req, { route: { path: STATUS_CHANGE_PATH } });
-    timed(req, res, noop);
-    secured(req, res, noop);
-    readBody(req)
-      .then(async (bytes) => {
-        const body = parseJson(bytes);
-        const session = await deps.guard.authorize(
-          {
-            method: 'POST',
-            origin: header(req, 'origin'),
-            host: header(req, 'host'),
-            protocol: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
-            cookie: header(req, 'cookie'),
-            csrfToken: header(req, CSRF_HEADER),
+    if (conversationId === undefined) return undefined;
+    return (res) =>
+      void readBody(req)
+        .then(async (bytes) => {
+          const body = parseJson(bytes);
+          const session = await guard.authorize(
+            {
+              method: 'POST',
+              origin: header(req, 'origin'),
+              host: header(req, 'host'),
+              protocol: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
+              cookie: header(req, 'cookie'),
+              csrfToken: header(req, CSRF_HEADER),
+            },
+            rule,
+          );
+          if (session === null) throw new Error('the status change is not a public route');
+          const { status } = parseInput(statusChangeSchema, body);
+          return conversations.setStatus(session, conversationId, status);
+        })
+        .then(
+          (view) => respond(res, 200, JSON.stringify(view)),
+          (error: unknown) => {
+            const answer: InboxErrorAnswer = inboxErrorAnswer(error);
+            if (answer.unexpected) logger.error({ err: error }, 'inbox request failed');
+            if (answer.retryAfterSeconds !== undefined)
+              res.setHeader('Retry-After', String(answer.retryAfterSeconds));
+            respond(res, answer.status, JSON.stringify(answer.body));
           },
-          rule,
         );
-        if (session === null) throw new Error('the status change is not a public route');
-        const { status } = parseInput(statusChangeSchema, body);
-        return deps.conversations.setStatus(session, conversationId, status);
-      })
-      .then(
-        (view) => respond(res, 200, JSON.stringify(view)),
-        (error: unknown) => {
-          const answer: InboxErrorAnswer = inboxErrorAnswer(error);
-          if (answer.unexpected) logger.error({ err: error }, 'inbox request failed');
-          if (answer.retryAfterSeconds !== undefined)
-            res.setHeader('Retry-After', String(answer.retryAfterSeconds));
-          respond(res, answer.status, JSON.stringify(answer.body));
-        },
-      );
   });
 }
 
