@@ -22,7 +22,7 @@ import { KafkaEventBus } from '@switchboard/messaging';
 import {
   type AppProcess,
   createTestDatabase,
-  freePort,
+  freeStablePort,
   inboundMessageEvent,
   signedTwilioWebhook,
   startAppProcess,
@@ -135,8 +135,8 @@ const brokers = broker.brokers.split(',');
 const database = await createTestDatabase('bench_e2e');
 const twilio = await startTwilioApiServer({ [ACCOUNT_SID]: AUTH_TOKEN });
 const prefix = `bench-e2e-${randomUUID().slice(0, 8)}.`;
-const rpc = { history: await freePort(), routing: await freePort(), sms: await freePort() };
-const nowhere = `tcp://127.0.0.1:${await freePort()}`;
+const rpc = { history: await freeStablePort(), routing: await freeStablePort(), sms: await freeStablePort() };
+const nowhere = `tcp://127.0.0.1:${await freeStablePort()}`;
 // One environment for every app, as the chart's ConfigMap and Secret give it.
 const env: Record<string, string> = {
   NODE_ENV: 'production',

@@ -7,7 +7,7 @@ import {
   type AppProcess,
   type TestDatabase,
   createTestDatabase,
-  freePort,
+  freeStablePort,
   inboundMessageEvent,
   startAppProcess,
   waitFor,
@@ -32,7 +32,8 @@ describe('Kafka outage', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'switchboard-outage-'));
-    port = await freePort();
+    // The broker restarts on it: none from the ephemeral range (see freeStablePort).
+    port = await freeStablePort();
     broker = await startBroker({ dataDir, port });
     database = await createTestDatabase('kafka_outage');
   });

@@ -6,7 +6,7 @@ import {
   type PrometheusScrape,
   STANDALONE_PUBLIC_BASE_URL,
   type StandaloneWithSms,
-  freePort,
+  freeStablePort,
   newTwilioAccount,
   openWidgetCustomer,
   parsePrometheusText,
@@ -54,7 +54,7 @@ describe('standalone: GET /metrics', () => {
   };
 
   beforeAll(async () => {
-    const metricsPort = await freePort();
+    const metricsPort = await freeStablePort();
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     standalone = await startStandaloneWithSms('standalone_metrics', {
       readyTimeoutMs: 90_000,

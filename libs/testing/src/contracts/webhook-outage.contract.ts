@@ -9,7 +9,7 @@ import { KafkaEventBus } from '@switchboard/messaging';
 import { type RunningBroker, startBroker } from '../../../../deploy/local/kafka/kafka-broker.mjs';
 import { settle, waitFor } from '../async/wait-for.util.js';
 import { type TestDatabase, createTestDatabase } from '../database/test-database.util.js';
-import { type AppProcess, freePort, startAppProcess } from '../process/app-process.util.js';
+import { type AppProcess, freeStablePort, startAppProcess } from '../process/app-process.util.js';
 
 /** One inbound message as a provider delivers it: the id it gives the message, and its POST. */
 export interface ProviderMessage {
@@ -49,7 +49,8 @@ export function describeWebhookOutage(scenario: WebhookOutageScenario): void {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), `switchboard-${scenario.label}-outage-`));
-    port = await freePort();
+    // The broker restarts on it: none from the ephemeral range (see freeStablePort).
+    port = await freeStablePort();
     [broker, database] = await Promise.all([
       startBroker({ dataDir, port }),
       createTestDatabase(`${scenario.label}_outage`),

@@ -35,16 +35,21 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * A free port below the kernel's ephemeral range, for a server restarted on the same port (a pod,
- * a database): a port from that range may meanwhile become the local port of some other process's
- * outgoing connection, and the restart then fails with EADDRINUSE for as long as that connection
- * lives (seen in test:faults: a channel-sms pod unable to bind its metrics port for four minutes).
+ * A free port below the kernel's ephemeral range, for a server that listens on it some time after
+ * it was chosen (a child process booting) or restarts on it (a pod, a database, a broker): a port
+ * from that range may meanwhile become the local port of some other process's outgoing connection,
+ * and the listen then fails with EADDRINUSE for as long as that connection lives (seen in
+ * test:faults: a channel-sms pod unable to bind its metrics port for four minutes; in npm test:
+ * history unable to bind the HTTP port a parallel suite's connection had taken). Each jest worker
+ * draws from its own residue class, so two workers never hand out the same port.
  */
 export async function freeStablePort(): Promise<number> {
   const low = ephemeralRangeStart();
   if (low - STABLE_PORT_MIN < 1_000) return freePort();
+  const worker = Number(process.env.JEST_WORKER_ID ?? 0) % WORKER_CLASSES;
+  const slots = Math.floor((low - STABLE_PORT_MIN) / WORKER_CLASSES);
   for (let attempt = 0; attempt < 500; attempt++) {
-    const port = STABLE_PORT_MIN + Math.floor(Math.random() * (low - STABLE_PORT_MIN));
+    const port = STABLE_PORT_MIN + Math.floor(Math.random() * slots) * WORKER_CLASSES + worker;
     if (stablePortsHandedOut.has(port) || !(await canListenOn(port))) continue;
     stablePortsHandedOut.add(port);
     return port;
@@ -53,6 +58,8 @@ export async function freeStablePort(): Promise<number> {
 }
 
 const STABLE_PORT_MIN = 20_000;
+/** More than jest ever runs workers here (`--maxWorkers` is at most the core count). */
+const WORKER_CLASSES = 16;
 const stablePortsHandedOut = new Set<number>();
 
 function ephemeralRangeStart(): number {
@@ -101,11 +108,12 @@ export async function startAppProcess(
   const entry = resolve('dist/apps', app, 'main.js');
   if (!existsSync(entry))
     throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does).`);
-  const port = await freePort();
+  // The process listens seconds later, once booted: none from the ephemeral range (see freeStablePort).
+  const port = await freeStablePort();
   // Apps with a gRPC server (grpc-api, standalone) would all want 50051: give each its own.
-  const grpcPort = env.GRPC_PORT ?? String(await freePort());
+  const grpcPort = env.GRPC_PORT ?? String(await freeStablePort());
   // Likewise the internal RPC port of the apps that serve one (3001 by default).
-  const rpcPort = env.INTERNAL_RPC_PORT ?? String(await freePort());
+  const rpcPort = env.INTERNAL_RPC_PORT ?? String(await freeStablePort());
   const child = spawn(process.execPath, [...nodeArgs, entry], {
     env: {
       PATH: process.env.PATH ?? '',
