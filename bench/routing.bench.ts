@@ -56,7 +56,7 @@ interface CoreFigures {
 function core(): CoreFigures {
   const random = seededRandom(1);
   let now = 0;
-  const engine = new RoutingEngine({ clock: () => now, retainResolved: false });
+  const engine = new RoutingEngine({ clock: () => now, resolvedKeptMs: 0 });
   for (let q = 0; q < QUEUES; q++) {
     const skill = SKILLS[q % SKILLS.length]!;
     engine.upsertQueue({

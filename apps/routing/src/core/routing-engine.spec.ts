@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RoutingEngine } from './routing-engine.js';
+import { AFFINITY_KEPT_MS, RESOLVED_KEPT_MS, RoutingEngine } from './routing-engine.js';
 import type { AgentConfig, ConversationArrival, QueueConfig, RoutingEffect } from './routing-types.js';
 
 class Clock {
@@ -633,5 +633,46 @@ describe('RoutingEngine', () => {
       }
       take();
     }
+  });
+
+  it('forgets what a restart would not load: conversations resolved a day ago, services older than the longest window', () => {
+    const { clock, engine, take } = setup();
+    engine.upsertAgent(agent('ann', { maxConcurrent: 4, defaultChannelCapacity: 4 }));
+    engine.setPresence('ann', 'online', 'agent');
+    const old = arrival();
+    const reopened = arrival();
+    engine.open(old);
+    engine.open(reopened);
+    expect(assigned(take())).toHaveLength(2);
+    engine.resolve(old.conversationId);
+    engine.resolve(reopened.conversationId);
+    // Reopened and resolved again an hour before the day is up: kept a day from its last resolve.
+    clock.advance(23 * 3600);
+    engine.reopen(reopened.conversationId);
+    expect(assigned(take())).toEqual([[reopened.conversationId, 'ann', 'assign']]);
+    engine.resolve(reopened.conversationId);
+    clock.advance(3600);
+    engine.advance();
+    expect(engine.conversation(old.conversationId)).toBeUndefined();
+    expect(engine.conversation(reopened.conversationId)?.state).toBe('resolved');
+    expect(engine.heldInMemory()).toEqual({ conversations: 1, customers: 2 });
+    // A reopen after the day is up finds nothing to route, as after a restart.
+    engine.reopen(old.conversationId);
+    expect(take().filter((e) => e.kind === 'assigned')).toEqual([]);
+
+    clock.advance(RESOLVED_KEPT_MS / 1000);
+    engine.advance();
+    expect(engine.heldInMemory().conversations).toBe(0);
+    // The customers' last services are kept for the longest preferred-agent window, from the last one.
+    clock.advance((AFFINITY_KEPT_MS - RESOLVED_KEPT_MS - 25 * 3_600_000) / 1000);
+    engine.advance();
+    expect(engine.heldInMemory().customers).toBe(2);
+    clock.advance(3600);
+    engine.advance();
+    expect(engine.heldInMemory().customers).toBe(1);
+    clock.advance(23 * 3600);
+    engine.advance();
+    expect(engine.heldInMemory()).toEqual({ conversations: 0, customers: 0 });
+    take();
   });
 });

@@ -53,8 +53,11 @@ export interface RoutingEngineOptions {
   readonly transferWaitMs?: number;
   /** Runners-up listed in an explanation beside the winner. Default 4. */
   readonly explainRunnersUp?: number;
-  /** Keep resolved conversations in memory (so a reopen can route them again). Default true. */
-  readonly retainResolved?: boolean;
+  /**
+   * How long a resolved conversation stays in memory, so that a reopen routes it again; 0 forgets
+   * it at once (simulations). Default `RESOLVED_KEPT_MS`, what a restart loads.
+   */
+  readonly resolvedKeptMs?: number;
   /**
    * Load (minutes at full occupancy) an agent of a queue's next step must have carried less than
    * the closest match before taking a conversation ahead of the step (`balanceAhead`). Default 30;
@@ -161,12 +164,17 @@ interface ConversationStateRecord {
  * eligible at its current step (so nobody waits while someone could take it); within a queue and
  * a priority, an agent always takes the oldest conversation they are eligible for.
  */
+/** Resolved conversations kept in memory and loaded on a restart for this long, so a reopen routes them again. */
+export const RESOLVED_KEPT_MS = 24 * 3_600_000;
+/** Who served a customer, kept for the longest preferred-agent window a queue may have (720 h). */
+export const AFFINITY_KEPT_MS = 30 * 24 * 3_600_000;
+
 export class RoutingEngine {
   private readonly clock: () => number;
   private readonly graceMs: number;
   private readonly transferWaitMs: number;
   private readonly runnersUp: number;
-  private readonly retainResolved: boolean;
+  private readonly resolvedKeptMs: number;
   private readonly balanceMarginMs: number;
   private readonly botReplyMs: number;
   /** Channels the bot serves: conversations opened there by a customer are held for it. */
@@ -179,7 +187,16 @@ export class RoutingEngine {
   /** Every queue, highest priority first (the default queue last). */
   private queueOrder: QueueState[] = [];
   private readonly conversations = new Map<string, ConversationStateRecord>();
+  /** Who last served each customer, oldest service first (`recordService` moves a customer last). */
   private readonly affinity = new Map<string, CustomerAffinity>();
+  /**
+   * Resolved conversations in the order they were resolved, each with the time it was: `forgetOld`
+   * drops those resolved `resolvedKeptMs` ago and not reopened since, so a long-running process
+   * holds what a restart would load, not every conversation it ever routed.
+   */
+  private resolvedOrder: { readonly conversation: ConversationStateRecord; readonly resolvedAt: number }[] =
+    [];
+  private resolvedHead = 0;
   private readonly timers = new TimerQueue();
   private readonly dirtyAgents = new Set<AgentState>();
   private effects: RoutingEffect[] = [];
@@ -193,7 +210,7 @@ export class RoutingEngine {
     this.graceMs = options.disconnectGraceMs ?? 30_000;
     this.transferWaitMs = options.transferWaitMs ?? 120_000;
     this.runnersUp = options.explainRunnersUp ?? 4;
-    this.retainResolved = options.retainResolved ?? true;
+    this.resolvedKeptMs = options.resolvedKeptMs ?? RESOLVED_KEPT_MS;
     this.balanceMarginMs = (options.balanceMarginMinutes ?? 30) * 60_000;
     this.botReplyMs = options.botReplyMs ?? 30_000;
     this.installQueue({
@@ -245,7 +262,8 @@ export class RoutingEngine {
           });
       }
     }
-    for (const a of snapshot.affinity) this.affinity.set(a.customerId, a);
+    for (const a of [...snapshot.affinity].sort((x, y) => x.servedAt - y.servedAt))
+      this.affinity.set(a.customerId, a);
     const sorted = [...snapshot.conversations].sort((a, b) => a.arrivedAt - b.arrivedAt || a.seq - b.seq);
     for (const s of sorted) {
       this.seq = Math.max(this.seq, s.seq);
@@ -280,7 +298,10 @@ export class RoutingEngine {
         line: null,
       };
       this.conversations.set(s.conversationId, conversation);
-      if (s.state === 'resolved') continue;
+      if (s.state === 'resolved') {
+        if (s.resolvedAt !== null) this.resolvedOrder.push({ conversation, resolvedAt: s.resolvedAt });
+        continue;
+      }
       if (s.state === 'bot') {
         if (conversation.botDeadline !== null) this.armBotDeadline(conversation);
         continue;
@@ -485,12 +506,14 @@ export class RoutingEngine {
     if (agent) this.release(conversation, null);
     conversation.resolvedWithBot = conversation.state === 'bot';
     conversation.state = 'resolved';
-    conversation.resolvedAt = this.clock();
+    const resolvedAt = this.clock();
+    conversation.resolvedAt = resolvedAt;
     conversation.botDeadline = null;
     conversation.version++;
     this.changedConversations.add(conversation);
     if (agent) this.drain(agent);
-    if (!this.retainResolved) this.conversations.delete(conversationId);
+    if (this.resolvedKeptMs <= 0) this.conversations.delete(conversationId);
+    else this.resolvedOrder.push({ conversation, resolvedAt });
     this.syncPools();
   }
 
@@ -658,6 +681,7 @@ export class RoutingEngine {
   /** Fires every timer due by now: offers time out, steps widen, waits for an agent end. */
   advance(): void {
     const now = this.clock();
+    this.forgetOld(now);
     for (;;) {
       const timer = this.timers.peek();
       if (!timer || timer.at > now) break;
@@ -701,6 +725,33 @@ export class RoutingEngine {
           break;
       }
       this.syncPools();
+    }
+  }
+
+  /**
+   * Drops from memory what a restart would not load (`RoutingStateRepository.load`): conversations
+   * resolved `resolvedKeptMs` ago and not reopened since, and services older than the longest
+   * preferred-agent window. Their rows stay in PostgreSQL; only the process's memory is bounded.
+   */
+  private forgetOld(now: number): void {
+    const order = this.resolvedOrder;
+    while (
+      this.resolvedHead < order.length &&
+      now - order[this.resolvedHead]!.resolvedAt >= this.resolvedKeptMs
+    ) {
+      const { conversation, resolvedAt } = order[this.resolvedHead++]!;
+      const id = conversation.arrival.conversationId;
+      // Reopened since (and maybe resolved again: a later entry stands for it), or already gone.
+      if (conversation.state !== 'resolved' || conversation.resolvedAt !== resolvedAt) continue;
+      if (this.conversations.get(id) === conversation) this.conversations.delete(id);
+    }
+    if (this.resolvedHead > 1024 && this.resolvedHead * 2 > order.length) {
+      this.resolvedOrder = order.slice(this.resolvedHead);
+      this.resolvedHead = 0;
+    }
+    for (const [customerId, served] of this.affinity) {
+      if (now - served.servedAt < AFFINITY_KEPT_MS) break;
+      this.affinity.delete(customerId);
     }
   }
 
@@ -768,6 +819,11 @@ export class RoutingEngine {
 
   agentIds(): string[] {
     return [...this.agents.keys()];
+  }
+
+  /** What the engine holds in memory: conversations (resolved ones within `resolvedKeptMs`) and customers' last services. */
+  heldInMemory(): { conversations: number; customers: number } {
+    return { conversations: this.conversations.size, customers: this.affinity.size };
   }
 
   /** The step a waiting conversation is at now (index into its queue's steps; steps.length: any agent). */
@@ -1287,6 +1343,8 @@ export class RoutingEngine {
       agentId: agent.config.agentId,
       servedAt: now,
     };
+    // Deleted first, so the map stays in order of service (`forgetOld` reads it from the front).
+    this.affinity.delete(affinity.customerId);
     this.affinity.set(affinity.customerId, affinity);
     this.changedAffinity.push(affinity);
   }

@@ -127,7 +127,7 @@ export function simulateRoutedQueue(
   const total = options.warmUp + options.arrivals;
 
   let now = 0;
-  const engine = new RoutingEngine({ clock: () => now, retainResolved: false, explainRunnersUp: 0 });
+  const engine = new RoutingEngine({ clock: () => now, resolvedKeptMs: 0, explainRunnersUp: 0 });
   engine.upsertQueue({
     id: QUEUE_ID,
     name: QUEUE_ID,

@@ -21,7 +21,7 @@ export class SwitchboardRouter implements SimulatedRouter {
     private readonly clock: () => number,
     private readonly steps: (skill: string) => RoutingStep[] = defaultSteps,
   ) {
-    this.engine = new RoutingEngine({ clock, retainResolved: false, explainRunnersUp: 0 });
+    this.engine = new RoutingEngine({ clock, resolvedKeptMs: 0, explainRunnersUp: 0 });
   }
 
   start(agents: readonly SimulatedAgent[], skills: readonly string[]): void {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Channel, EventEnvelope } from '@switchboard/contracts';
 import { InjectServiceDataSource } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
-import type { RoutingEngine } from '../core/routing-engine.js';
+import { AFFINITY_KEPT_MS, RESOLVED_KEPT_MS, type RoutingEngine } from '../core/routing-engine.js';
 import type {
   AgentConfig,
   AgentRuntimeSnapshot,
@@ -12,11 +12,6 @@ import type {
   RoutingChanges,
 } from '../core/routing-types.js';
 import { agentConfigFromRow, queueConfigFromRow, type AgentRow, type QueueRow } from './routing-rows.js';
-
-/** Resolved conversations kept in memory for this long, so a reopen can route them again. */
-const RESOLVED_KEPT_MS = 24 * 3_600_000;
-/** The longest preferred-agent window honoured after a restart. */
-const AFFINITY_KEPT_MS = 30 * 24 * 3_600_000;
 
 export interface WorkspaceState {
   readonly queues: QueueConfig[];
