@@ -19,8 +19,9 @@ import {
 } from '@switchboard/contracts';
 import { genericPlanIn, inboundMessageEvent, settle, waitFor } from '@switchboard/testing';
 import { AssignmentService, RECORD } from '../src/assignments/assignment.service.js';
-import { messageAppendedEntry } from '../src/conversations/conversation-events.js';
+import { messageAppendedEntry, statusChangedEntry } from '../src/conversations/conversation-events.js';
 import { SET_STATUS } from '../src/conversations/conversations.service.js';
+import { outboxJson } from '../src/outbox/outbox.js';
 import { CREATE_IDENTITIES } from '../src/identities/identity-resolver.js';
 import { INGEST_LOOKUP } from '../src/inbound/inbound-message.service.js';
 import { LOOKUP } from '../src/outbound/outbound-message.service.js';
@@ -806,14 +807,26 @@ describe('history service', () => {
       changedBy: agent,
       changedAt: resolved.resolvedAt,
     });
+    // Recorded by the statement itself (ADR 0152) as the outbox's trigger copies an event (ADR 0106).
     expect(
       (
-        await app.db.query<{ previous_status: string }>(
-          'SELECT previous_status FROM history.status_changes WHERE conversation_id = $1',
+        await app.db.query<Record<string, unknown>>(
+          `SELECT event_id, workspace_id, status, previous_status, changed_by, cause, at
+           FROM history.status_changes WHERE conversation_id = $1`,
           [conversationId],
         )
       ).rows,
-    ).toEqual([{ previous_status: 'open' }]);
+    ).toEqual([
+      {
+        event_id: statuses[0]!.id,
+        workspace_id: ws,
+        status: 'resolved',
+        previous_status: 'open',
+        changed_by: agent,
+        cause: null,
+        at: new Date(resolved.resolvedAt!),
+      },
+    ]);
     await expect(
       app.api.setConversationStatus(randomUUID(), conversationId, 'open', agent),
     ).rejects.toBeInstanceOf(NotFoundError);
@@ -1004,6 +1017,61 @@ describe('history service', () => {
       'unassign:agent-4',
     ]);
     expect(await count('SELECT count(*) AS n FROM history.bot_holds WHERE workspace_id = $1', [ws])).toBe(1);
+  });
+
+  it("records an outbox row's status changes unless its statement recorded them itself", async () => {
+    const ws = randomUUID();
+    const change = (cause?: 'merge') =>
+      statusChangedEntry({
+        workspaceId: ws,
+        conversationId: randomUUID(),
+        customerId: randomUUID(),
+        status: 'resolved',
+        previousStatus: 'open',
+        changedBy: agent,
+        changedAt: new Date().toISOString(),
+        cause,
+      });
+    const [unmarked, merged, marked] = [change(), change('merge'), change()];
+    // Another event in the row: not a status change.
+    const appended = messageAppendedEntry({
+      workspaceId: ws,
+      message: {
+        conversationId: randomUUID(),
+        customerId: randomUUID(),
+        messageId: randomUUID(),
+        sequence: 1,
+        direction: 'in',
+        channel: 'sms',
+        channelAccountId: 'account',
+        text: 'conversation.status.changed',
+        attachments: [],
+        sender: { type: 'customer' },
+        createdAt: new Date().toISOString(),
+        openedConversation: false,
+      },
+    });
+    const client = await app.db.connect();
+    try {
+      // Rolled back: the relay never sees the rows.
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO history.outbox (entries, status_changes_recorded)
+         VALUES ($1::json, false), ($2::json, true)`,
+        [outboxJson([unmarked, appended, merged]), outboxJson([marked])],
+      );
+      const found = await client.query<{ event_id: string; cause: string | null; changed_by: unknown }>(
+        'SELECT event_id, cause, changed_by FROM history.status_changes WHERE workspace_id = $1 ORDER BY cause',
+        [ws],
+      );
+      expect(found.rows).toEqual([
+        { event_id: merged.event.id, cause: 'merge', changed_by: agent },
+        { event_id: unmarked.event.id, cause: null, changed_by: agent },
+      ]);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 
   it('finds the conversation a status change locks by its primary key, whatever the statistics', async () => {

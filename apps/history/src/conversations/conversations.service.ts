@@ -201,8 +201,10 @@ const SET_BY_THE_STATEMENT = '00000000-0000-0000-0000-000000000000';
  * - `refused`: the locked row assigned to someone other than `$6`, the actor, when only the
  *   actor's own and unassigned conversations may change (`$6` null otherwise: nothing refused);
  * - `changed`: the change, unless the status is the same or `refused` or `other` refuses it;
+ * - `recorded`: the change in `history.status_changes`, its id and `changedBy` the event's (`$5`,
+ *   parsed once in `entry`): what the outbox's trigger would have copied from it (ADR 0106);
  * - `queued`: its event in the outbox with the change (ADR 0010), its customer and previous status
- *   the locked row's;
+ *   the locked row's, marked as recorded so that the trigger does not parse it again (ADR 0152);
  * - the conversation as it is now, changed or not, with the columns `get` reads.
  */
 // \`cur\` is found by its primary key alone: the workspace is compared with IS NOT DISTINCT FROM,
@@ -229,11 +231,19 @@ changed AS (
   WHERE c.id = cur.id AND cur.status <> $3 AND NOT EXISTS (SELECT 1 FROM other)
     AND NOT EXISTS (SELECT 1 FROM refused)
   RETURNING c.*),
+entry AS (
+  SELECT $5::jsonb AS entries),
+recorded AS (
+  INSERT INTO history.status_changes
+    (event_id, workspace_id, conversation_id, status, previous_status, changed_by, at)
+  SELECT (entry.entries #>> '{0,event,id}')::uuid, cur.workspace_id, cur.id, $3, cur.status,
+         entry.entries #> '{0,event,payload,changedBy}', $4::timestamptz
+  FROM changed JOIN cur ON cur.id = changed.id, entry),
 queued AS (
-  INSERT INTO history.outbox (entries)
-  SELECT jsonb_set(jsonb_set($5::jsonb, '{0,event,payload,customerId}', to_jsonb(cur.customer_id)),
-                   '{0,event,payload,previousStatus}', to_jsonb(cur.status))::json
-  FROM changed JOIN cur ON cur.id = changed.id
+  INSERT INTO history.outbox (entries, status_changes_recorded)
+  SELECT jsonb_set(jsonb_set(entry.entries, '{0,event,payload,customerId}', to_jsonb(cur.customer_id)),
+                   '{0,event,payload,previousStatus}', to_jsonb(cur.status))::json, true
+  FROM changed JOIN cur ON cur.id = changed.id, entry
   RETURNING 1)
 SELECT ${CONVERSATION_COLUMNS},
        (SELECT o.id FROM other o) AS other_id,

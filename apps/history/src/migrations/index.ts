@@ -10,6 +10,7 @@ import { RecordsForReplay1765100000000 } from './1765100000000-records-for-repla
 import { SearchFilterIndexes1765122000000 } from './1765122000000-search-filter-indexes.migration.js';
 import { ConversationLabelChanges1765180000000 } from './1765180000000-conversation-label-changes.migration.js';
 import { MessagesProviderIdLeads1765310000000 } from './1765310000000-messages-provider-id-leads.migration.js';
+import { StatusChangesRecordedByTheirStatement1765420000000 } from './1765420000000-status-changes-recorded-by-their-statement.migration.js';
 
 /** Every history migration, oldest first. */
 export const historyMigrations = [
@@ -25,4 +26,5 @@ export const historyMigrations = [
   SearchFilterIndexes1765122000000,
   ConversationLabelChanges1765180000000,
   MessagesProviderIdLeads1765310000000,
+  StatusChangesRecordedByTheirStatement1765420000000,
 ];
