@@ -10,11 +10,31 @@ import type { OutgoingEvent } from './event-bus.js';
  */
 export const EVENT_TYPE_HEADER = 'event-type';
 
+/**
+ * Untraced records' headers (every publish of the hot path), one frozen object per event type and
+ * version, shared by all its records: no `type@version` string and no object built per record, and
+ * an adapter may encode it once (ADR 0153). Event types are a closed set; past the bound (something
+ * unforeseen), each record gets an object of its own again.
+ */
+const untracedHeaders = new Map<string, Map<number, Readonly<Record<string, string>>>>();
+const UNTRACED_HEADERS_LIMIT = 1_024;
+let untracedHeadersCount = 0;
+
 /** The headers of an event's record: its type, and the trace context it was created in (if any). */
-export function recordHeadersOf(e: OutgoingEvent): Record<string, string> {
-  const named = eventKey(e.event.type, e.event.version);
-  // Tracing off (every publish of the hot path): one small object of one shape, no spread.
-  return e.trace === undefined ? { [EVENT_TYPE_HEADER]: named } : { ...e.trace, [EVENT_TYPE_HEADER]: named };
+export function recordHeadersOf(e: OutgoingEvent): Readonly<Record<string, string>> {
+  const { type, version } = e.event;
+  if (e.trace !== undefined) return { ...e.trace, [EVENT_TYPE_HEADER]: eventKey(type, version) };
+  let byVersion = untracedHeaders.get(type);
+  let headers = byVersion?.get(version);
+  if (headers !== undefined) return headers;
+  headers = Object.freeze({ [EVENT_TYPE_HEADER]: eventKey(type, version) });
+  if (untracedHeadersCount < UNTRACED_HEADERS_LIMIT) {
+    if (byVersion === undefined)
+      untracedHeaders.set(type, (byVersion = new Map<number, Readonly<Record<string, string>>>()));
+    byVersion.set(version, headers);
+    untracedHeadersCount += 1;
+  }
+  return headers;
 }
 
 /** One header of a record, as text. */

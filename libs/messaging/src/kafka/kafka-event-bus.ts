@@ -97,7 +97,8 @@ export interface SerializedRecord {
   readonly partition: number;
   readonly key: string;
   readonly value: string;
-  readonly headers: Record<string, string>;
+  /** Shared between records (frozen) when untraced: read, never changed (recordHeadersOf). */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /** Where an ephemeral group starts: per partition, the first event stamped since it subscribed. */

@@ -5,7 +5,7 @@ import {
   type MessagesStream,
   Producer,
   stringDeserializer,
-  stringSerializers,
+  stringSerializer,
 } from '@platformatic/kafka';
 import { BatchProcessor } from '../consumer/batch-processor.js';
 import { DeferredCommits } from '../consumer/deferred-commits.js';
@@ -25,6 +25,8 @@ import { withTimeout } from './with-timeout.util.js';
 type FetchedRecord = Message<string, Buffer, string, string>;
 type Stream = MessagesStream<string, Buffer, string, string>;
 
+type LaneProducer = Producer<string, string, Buffer, Buffer>;
+
 const DEFAULT_MAX_BATCH = 500;
 /** Records fetched and waiting to be handled, all partitions of a subscription together. */
 const MAX_WAITING = 5_000;
@@ -43,7 +45,7 @@ const MAX_WAITING = 5_000;
  * 200 ms (ADR 0130); nothing is committed automatically.
  */
 export class PlatformaticKafkaEventBus extends KafkaEventBus {
-  private readonly laneProducers: (Producer<string, string, string, string> | undefined)[] = [];
+  private readonly laneProducers: (LaneProducer | undefined)[] = [];
 
   override subscribe<D extends EventDefinition>(typed: SubscriptionSpec<D>): Promise<SubscriptionHandle> {
     // Decoding checks every event against `accepts`, so the handler only ever sees EventOf<D>.
@@ -86,7 +88,7 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
             partition: item.partition,
             key: item.key,
             value: item.value,
-            headers: item.headers,
+            headers: encodedHeaders(item.headers),
           })),
         }),
         this.publishTimeoutMs,
@@ -123,7 +125,7 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
     await Promise.all(producers.map((p) => closeForcibly(p).catch(() => undefined)));
   }
 
-  private producer(lane: number): Producer<string, string, string, string> {
+  private producer(lane: number): LaneProducer {
     let producer = this.laneProducers[lane];
     if (producer === undefined) {
       producer = new Producer({
@@ -137,7 +139,13 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
         retryDelay: 100,
         connectTimeout: 3_000,
         timeout: 10_000,
-        serializers: stringSerializers,
+        // Headers arrive encoded (encodedHeaders): the client writes their bytes as they are.
+        serializers: {
+          key: stringSerializer,
+          value: stringSerializer,
+          headerKey: asEncoded,
+          headerValue: asEncoded,
+        },
       });
       this.laneProducers[lane] = producer;
     }
@@ -351,6 +359,42 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
       await this.beforeRejoin(spec.groupId, groupId, memberId, attempt, signal);
     }
   }
+}
+
+/**
+ * Records' headers as the client's Map of bytes, built here rather than by the client from our
+ * object with its string serializers (a Map, an array of entries and two buffers per header per
+ * record). A frozen headers object (recordHeadersOf's, shared by every untraced record of a type)
+ * cannot change, so its encoding is kept with it and every record of the type reuses it; the
+ * client only reads it (ADR 0153). Header names are a handful: encoded once each.
+ */
+const encodedFrozen = new WeakMap<object, Map<Buffer, Buffer>>();
+const encodedNames = new Map<string, Buffer>();
+const ENCODED_NAMES_LIMIT = 1_024;
+
+function encodedHeaders(headers: Readonly<Record<string, string>>): Map<Buffer, Buffer> {
+  let encoded = encodedFrozen.get(headers);
+  if (encoded !== undefined) return encoded;
+  encoded = new Map();
+  for (const [name, value] of Object.entries(headers))
+    encoded.set(encodedName(name), Buffer.from(value, 'utf8'));
+  if (Object.isFrozen(headers)) encodedFrozen.set(headers, encoded);
+  return encoded;
+}
+
+function encodedName(name: string): Buffer {
+  let bytes = encodedNames.get(name);
+  if (bytes === undefined) {
+    bytes = Buffer.from(name, 'utf8');
+    // Past the bound (names nobody foresaw), each is encoded anew.
+    if (encodedNames.size < ENCODED_NAMES_LIMIT) encodedNames.set(name, bytes);
+  }
+  return bytes;
+}
+
+/** Header bytes from encodedHeaders, written as they are. */
+function asEncoded(bytes?: Buffer): Buffer | undefined {
+  return bytes;
 }
 
 /** Closes a client, and with it any stream it still has open (a producer's or a consumer's). */
