@@ -293,8 +293,17 @@ describe('channel-sms', () => {
   describe('outbound', () => {
     it('sends through the twilio client with a status callback, and reports queued with the SID', async () => {
       const before = api.creations().length;
+      const lookupsBefore = api.lookups().length;
       const messageId = await requestDelivery();
       const status = await finalStatus(messageId);
+      // The claim was stamped as the first attempt (ADR 0155): durable before the send, and the
+      // first send looks nothing up.
+      expect(api.lookups()).toHaveLength(lookupsBefore);
+      const { rows } = await db.query<{ send_attempted_at: Date | null }>(
+        'SELECT send_attempted_at FROM channels.sms_outbound_messages WHERE message_id = $1',
+        [messageId],
+      );
+      expect(rows[0]?.send_attempted_at).toBeInstanceOf(Date);
       expect(status.payload).toMatchObject({ status: 'queued', channel: 'sms', channelAccountId: accountId });
       expect(status.payload.providerMessageId).toMatch(/^SM[0-9a-f]{32}$/);
       const creations = api.creations().slice(before);

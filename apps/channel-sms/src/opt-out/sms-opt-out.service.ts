@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectServiceDataSource } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 
-/** Who asked not to be texted, per workspace and number: checked before every send. */
+/**
+ * Who asked not to be texted, per workspace and number: checked before every send, by the claim
+ * that starts it (`SmsOutboundRecordService.claim`, ADR 0155).
+ */
 @Injectable()
 export class SmsOptOutService {
   constructor(@InjectServiceDataSource('channels') private readonly db: DataSource) {}
@@ -23,13 +26,5 @@ export class SmsOptOutService {
          WHERE sms_opt_outs.changed_at <= excluded.changed_at`,
       [workspaceId, phoneNumber, optedOut, keyword, at],
     );
-  }
-
-  async isOptedOut(workspaceId: string, phoneNumber: string): Promise<boolean> {
-    const rows: { opted_out: boolean }[] = await this.db.query(
-      'SELECT opted_out FROM channels.sms_opt_outs WHERE workspace_id = $1 AND phone_number = $2',
-      [workspaceId, phoneNumber],
-    );
-    return rows[0]?.opted_out ?? false;
   }
 }

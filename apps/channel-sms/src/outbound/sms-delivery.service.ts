@@ -14,7 +14,6 @@ import {
 } from '@switchboard/platform';
 import { SmsAccountService } from '../accounts/sms-account.service.js';
 import { MmsMediaService } from '../media/mms-media.service.js';
-import { SmsOptOutService } from '../opt-out/sms-opt-out.service.js';
 import { SmsOutboundRecordService } from './sms-outbound-record.service.js';
 import { TwilioSmsAdapter } from '../twilio/twilio-sms.adapter.js';
 
@@ -45,7 +44,6 @@ export class SmsDeliveryService {
 
   constructor(
     private readonly accounts: SmsAccountService,
-    private readonly optOuts: SmsOptOutService,
     private readonly records: SmsOutboundRecordService,
     private readonly twilio: TwilioSmsAdapter,
     private readonly media: MmsMediaService,
@@ -85,13 +83,20 @@ export class SmsDeliveryService {
         code: 'body_too_long',
         message: `An SMS holds at most ${MAX_SMS_BODY_LENGTH} characters; this one has ${text.length}. Shorten it or send it in parts.`,
       });
-    if (await this.optOuts.isOptedOut(workspaceId, recipient))
+    // The opt-out check, the claim and (a text, sent at once) its first attempt: one statement.
+    const claim = await this.records.claim(
+      workspaceId,
+      payload.messageId,
+      account.id,
+      recipient,
+      payload.attachments.length === 0,
+    );
+    if (claim.optedOut)
       return this.refuse(request, {
         code: 'recipient_opted_out',
         message: 'The customer replied STOP: they can’t be texted until they reply START.',
       });
-
-    const previous = await this.records.claim(workspaceId, payload.messageId, account.id, recipient);
+    const { previous } = claim;
     if (previous?.providerMessageId) {
       // Redelivered after Twilio took it: don't send twice, say again where it stands.
       return this.publishStatus(request, previous.status, previous.providerMessageId);
@@ -117,6 +122,8 @@ export class SmsDeliveryService {
     // or a killed one's: the claim holds its time and no SID) may have got through: before
     // sending again, look the message up at Twilio, and record it if it is there (ADR 0093).
     let attemptedAt = previous?.sendAttemptedAt ?? null;
+    // The claim stamped this first attempt already: it goes without a lookup or a statement of its own.
+    let stamped = claim.attemptedAt;
 
     return retryWhileChannelUnavailable(
       this.retry,
@@ -141,7 +148,8 @@ export class SmsDeliveryService {
           }
         }
         // Durable before Twilio is called: a crash from here on is looked up, not sent blind.
-        attemptedAt = await this.records.markAttempt(workspaceId, payload.messageId);
+        if (stamped === null) attemptedAt = await this.records.markAttempt(workspaceId, payload.messageId);
+        else [attemptedAt, stamped] = [stamped, null];
         const outcome = await this.twilio.send(account, message);
         if (!outcome.ok) {
           await this.records.advance(workspaceId, payload.messageId, 'failed', null, outcome.code);

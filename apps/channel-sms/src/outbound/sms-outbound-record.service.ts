@@ -11,27 +11,77 @@ export interface OutboundRecord {
   readonly sendAttemptedAt: Date | null;
 }
 
+/** What claiming a reply found: the recipient opted out (nothing claimed), or the claim. */
+export type Claim =
+  | { readonly optedOut: true }
+  | {
+      readonly optedOut: false;
+      /** The record an earlier delivery of this message claimed (a redelivery); null when this one claimed it. */
+      readonly previous: OutboundRecord | null;
+      /** This claim's first attempt, stamped with it (`attempting`); null otherwise. */
+      readonly attemptedAt: Date | null;
+    };
+
 /** What this channel sent, per (workspace, message): the send's idempotency and the status's high-water mark. */
 @Injectable()
 export class SmsOutboundRecordService {
   constructor(@InjectServiceDataSource('channels') private readonly db: DataSource) {}
 
-  /** Claims a message for sending; the existing record when it was claimed before (a redelivery). */
+  /**
+   * Claims a message for sending, in one statement (ADR 0155): unless the recipient opted out
+   * (channels.sms_opt_outs, as `SmsOptOutService` keeps it), then nothing is claimed; else the
+   * existing record when the message was claimed before (a redelivery). `attempting`: Twilio is
+   * called right after, so the claim is stamped as the first attempt (`markAttempt`'s column),
+   * durable before Twilio is called as ADR 0093 asks, without a statement of its own.
+   */
   async claim(
     workspaceId: string,
     messageId: string,
     channelAccountId: string,
     recipient: string,
-  ): Promise<OutboundRecord | null> {
-    const inserted: unknown[] = await this.db.query(
-      `INSERT INTO channels.sms_outbound_messages
-         (workspace_id, message_id, channel_account_id, recipient, status, status_rank)
-       VALUES ($1, $2, $3, $4, 'pending', 0)
-       ON CONFLICT DO NOTHING RETURNING 1`,
-      [workspaceId, messageId, channelAccountId, recipient],
+    attempting: boolean,
+  ): Promise<Claim> {
+    // The outer SELECT reads the statement's snapshot: it sees a record claimed before, never the
+    // one `claimed` inserts. A record a concurrent delivery committed while this insert waited on
+    // it is in neither: read again below.
+    const rows: {
+      opted_out: boolean;
+      claimed: boolean;
+      attempted_at: Date | null;
+      provider_message_id: string | null;
+      status: DeliveryStatus | null;
+      send_attempted_at: Date | null;
+    }[] = await this.db.query(
+      `WITH opted AS (
+         SELECT coalesce(
+           (SELECT opted_out FROM channels.sms_opt_outs WHERE workspace_id = $1 AND phone_number = $4), false
+         ) AS out
+       ), claimed AS (
+         INSERT INTO channels.sms_outbound_messages
+           (workspace_id, message_id, channel_account_id, recipient, status, status_rank, send_attempted_at)
+         SELECT $1, $2, $3, $4, 'pending', 0, CASE WHEN $5::boolean THEN now() END FROM opted WHERE NOT opted.out
+         ON CONFLICT DO NOTHING
+         RETURNING send_attempted_at
+       )
+       SELECT opted.out AS opted_out, EXISTS (SELECT FROM claimed) AS claimed,
+              (SELECT send_attempted_at FROM claimed) AS attempted_at,
+              m.provider_message_id, m.status, m.send_attempted_at
+       FROM opted LEFT JOIN channels.sms_outbound_messages m ON m.workspace_id = $1 AND m.message_id = $2`,
+      [workspaceId, messageId, channelAccountId, recipient, attempting],
     );
-    if (inserted.length > 0) return null;
-    return this.find(workspaceId, messageId);
+    const row = rows[0]!;
+    if (row.opted_out) return { optedOut: true };
+    if (row.claimed) return { optedOut: false, previous: null, attemptedAt: row.attempted_at };
+    const previous =
+      row.status === null
+        ? await this.find(workspaceId, messageId)
+        : {
+            providerMessageId: row.provider_message_id,
+            status: row.status,
+            sendAttemptedAt: row.send_attempted_at,
+          };
+    if (previous === null) throw new Error(`message ${messageId} neither claimed nor found`);
+    return { optedOut: false, previous, attemptedAt: null };
   }
 
   async find(workspaceId: string, messageId: string): Promise<OutboundRecord | null> {
