@@ -7,7 +7,8 @@
  *    garbage collection (resident size counts garbage not yet collected). Baseline in the same run: a bare `ws`
  *    server in a process of its own holding as many sockets.
  * 2. Delivery latency: RATE agent replies per second (MessageDeliveryRequestedV1 published on the
- *    deliveries topic, to visitors picked at random among the connected ones), timed from when
+ *    deliveries topic, to visitors picked at random among the connected ones, each visitor one
+ *    customer in one conversation), timed from when
  *    each was due to be published to when its socket received it (open loop), after a warm-up of
  *    WARMUP_SECONDS (argv[5], default 2) at the same rate, delivered and not counted (its p99 is
  *    printed beside). Baseline in the same run: the same events' latency to a plain subscriber of
@@ -150,10 +151,15 @@ const [{ widget_key: widgetKey }] = (
 
 // Visitors seeded as the socket would create them, so that opening 10,000 sockets from one IP is
 // not throttled as 10,000 new visitors would be.
+// Each visitor is one history customer in one conversation, as in production (history names a web
+// visitor's customer by its visitor id): a new customer on every reply would change the contact's
+// indexed `customer_id` every time, which no real reply does (ADR 0154).
 const visitors = Array.from({ length: SOCKETS }, () => ({
   id: randomUUID(),
   visitorId: `v_${randomBytes(16).toString('base64url')}`,
   token: `vt_${randomBytes(32).toString('base64url')}`,
+  customerId: randomUUID(),
+  conversationId: randomUUID(),
 }));
 for (let i = 0; i < visitors.length; i += 1000) {
   const chunk = visitors.slice(i, i + 1000);
@@ -259,8 +265,8 @@ async function publishReplies(count: number, due: Map<string, number>): Promise<
           workspaceId: DEFAULT_WORKSPACE_ID,
           payload: {
             messageId,
-            conversationId: randomUUID(),
-            customerId: randomUUID(),
+            conversationId: visitor.conversationId,
+            customerId: visitor.customerId,
             channel: 'web',
             channelAccountId: widgetKey,
             recipient: { kind: 'web_visitor', address: visitor.visitorId },

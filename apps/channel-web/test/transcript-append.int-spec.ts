@@ -4,7 +4,7 @@ import type { WebContact } from '../src/contacts/web-contact.js';
 import { WebContactService } from '../src/contacts/web-contact.service.js';
 import type { NewTranscriptItem } from '../src/transcript/transcript-item.js';
 import { TRANSCRIPT_CHANNEL, decodeNotice } from '../src/transcript/transcript-notice.js';
-import { APPEND_ITEMS, TranscriptService } from '../src/transcript/transcript.service.js';
+import { APPEND_ITEMS, DELIVER_ITEMS, TranscriptService } from '../src/transcript/transcript.service.js';
 import { type WebTestApp, startWebTestApp } from './web-test-app.js';
 
 /**
@@ -88,6 +88,56 @@ describe('transcript appends', () => {
       customerId,
       conversationId,
     });
+  });
+
+  it('stores a delivery batch by address as appendMany does, and names the recipients it does not know', async () => {
+    const ada = await visitor();
+    const merged = await visitor();
+    const userId = `u_${randomBytes(8).toString('base64url')}`;
+    const user = await contacts.resolveUser(t.workspaceId, userId, {});
+    // A visitor who signed in on the same browser is the user now.
+    await t.db.query('UPDATE channels.web_contacts SET merged_into = $2 WHERE id = $1', [merged.id, user.id]);
+    const customerId = randomUUID();
+    const conversationId = randomUUID();
+    await transcript.append(ada, reply('m0'));
+    const visitorAddress = (contact: WebContact) => ({ kind: 'web_visitor', address: contact.visitorId! });
+
+    const results = await transcript.deliverMany(t.workspaceId, [
+      { recipient: visitorAddress(ada), item: reply('m1'), link: { customerId, conversationId } },
+      { recipient: { kind: 'web_visitor', address: 'v_nobody' }, item: reply('n1') },
+      { recipient: visitorAddress(merged), item: reply('u1') },
+      { recipient: visitorAddress(ada), item: reply('m0') },
+      { recipient: { kind: 'web_user', address: userId }, item: reply('u2') },
+      { recipient: { kind: 'web_user', address: userId }, item: reply('u1') },
+      { recipient: visitorAddress(ada), item: reply('m2') },
+    ]);
+    expect(results.map((r) => r && [r.contactId, r.item.id, r.item.seq, r.created])).toEqual([
+      [ada.id, 'm1', 2, true],
+      null,
+      [user.id, 'u1', 1, true],
+      [ada.id, 'm0', 1, false],
+      [user.id, 'u2', 2, true],
+      [user.id, 'u1', 1, false],
+      [ada.id, 'm2', 3, true],
+    ]);
+    expect((await transcript.listAfter(ada, 0)).map((i) => [i.seq, i.id])).toEqual([
+      [1, 'm0'],
+      [2, 'm1'],
+      [3, 'm2'],
+    ]);
+    expect((await transcript.listAfter(user, 0)).map((i) => [i.seq, i.id])).toEqual([
+      [1, 'u1'],
+      [2, 'u2'],
+    ]);
+    expect(await transcript.listAfter(merged, 0)).toEqual([]);
+    expect(await transcript.lastSeq(user)).toBe(2);
+    expect(await contacts.findById(t.workspaceId, ada.id)).toMatchObject({ customerId, conversationId });
+    // Another workspace's visitor is no recipient here, and nothing of it is stored.
+    const elsewhere = await transcript.deliverMany(randomUUID(), [
+      { recipient: visitorAddress(ada), item: reply('w1') },
+    ]);
+    expect(elsewhere).toEqual([null]);
+    expect(await transcript.lastSeq(ada)).toBe(3);
   });
 
   it('numbers concurrent batches for one contact without a gap or a duplicate', async () => {
@@ -298,6 +348,48 @@ describe('transcript appends', () => {
         // The update of the contacts found is a join, whose plan follows the table's size: made on
         // a small table it reads it whole (cheap while it is small; the first statistics, after
         // 50 rows changed, make a new plan).
+        if (contacts > 0) expect(part(plan, 'CTE bumped', 'CTE inserted')).toMatch(/web_contacts_pkey/);
+      }
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  });
+
+  it("the delivery's generic plan finds recipients by address, locks and updates contacts by primary key", async () => {
+    const client = await t.db.connect();
+    try {
+      await client.query('BEGIN');
+      const explain = (): Promise<string> => {
+        const u = `ARRAY['${randomUUID()}']::uuid[]`;
+        const x = `ARRAY['x']::text[]`;
+        const texts = (n: number) => Array.from({ length: n }, () => 'text[]');
+        return genericPlanIn(
+          client,
+          DELIVER_ITEMS,
+          [`'${t.workspaceId}'`, `ARRAY['web_visitor']`, x, x, x, x, x, x, x, u, x, u, u, x, "'c'"],
+          ['uuid', ...texts(8), 'uuid[]', 'text[]', 'uuid[]', 'uuid[]', 'text[]', 'text'],
+        );
+      };
+      const part = (plan: string, from: string, to: string) =>
+        plan.slice(plan.indexOf(from), plan.indexOf(to));
+      for (const contacts of [0, 5_000]) {
+        await client.query(
+          `INSERT INTO channels.web_contacts (id, workspace_id, visitor_id)
+           SELECT gen_random_uuid(), $1, 'q_' || g || '_' || $2 FROM generate_series(1, $2::int) g`,
+          [t.workspaceId, contacts],
+        );
+        const plan = await explain();
+        const recipients = part(plan, 'CTE r', 'CTE e');
+        expect(recipients).toMatch(
+          /Index Scan using web_contacts_workspace_id_visitor_id_key on web_contacts/,
+        );
+        expect(recipients).toMatch(/Index Scan using web_contacts_workspace_id_user_id_key on web_contacts/);
+        expect(recipients).not.toMatch(/Seq Scan/);
+        expect(part(plan, 'CTE locked', 'CTE known')).toMatch(
+          /LockRows[^\n]*\n\s+->\s{2}Index Scan using web_contacts_pkey on web_contacts c\s[^\n]*\n\s+Index Cond: \(id = \w+\.contact_id\)/,
+        );
+        expect(part(plan, 'CTE known', 'CTE bumped')).not.toMatch(/Seq Scan/);
         if (contacts > 0) expect(part(plan, 'CTE bumped', 'CTE inserted')).toMatch(/web_contacts_pkey/);
       }
     } finally {

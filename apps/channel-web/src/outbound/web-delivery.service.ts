@@ -16,6 +16,7 @@ import type { WebContact } from '../contacts/web-contact.js';
 import { WebContactService } from '../contacts/web-contact.service.js';
 import { DeliveryReceiptsService } from './delivery-receipts.service.js';
 import { TranscriptNotifierService } from '../transcript/transcript-notifier.service.js';
+import type { NewTranscriptItem, TranscriptAttachment } from '../transcript/transcript-item.js';
 import { type AppendEntry, TranscriptService } from '../transcript/transcript.service.js';
 
 /**
@@ -53,6 +54,23 @@ export class WebDeliveryService {
       else byWorkspace.set(event.workspaceId, [event]);
     }
     for (const [workspaceId, workspaceEvents] of byWorkspace) {
+      if (workspaceEvents.every((event) => event.payload.attachments.length === 0)) {
+        // No attachment to grant first: the recipients are found as the replies are stored, in
+        // one round trip (ADR 0154).
+        const results = await this.transcript.deliverMany(
+          workspaceId,
+          workspaceEvents.map((event) => ({
+            recipient: event.payload.recipient,
+            link: { customerId: event.payload.customerId, conversationId: event.payload.conversationId },
+            item: transcriptItem(event, []),
+          })),
+        );
+        results.forEach((result, i) => {
+          if (result === null) statuses.push(unknownRecipient(workspaceEvents[i]!));
+          else if (result.created) sent.push(statusOf(workspaceEvents[i]!, 'sent'));
+        });
+        continue;
+      }
       const byAddress = await this.contacts.findManyByAddress(
         workspaceId,
         workspaceEvents.map((e) => e.payload.recipient),
@@ -63,12 +81,7 @@ export class WebDeliveryService {
         const { payload } = event;
         const contact = byAddress.get(`${payload.recipient.kind}|${payload.recipient.address}`);
         if (!contact) {
-          statuses.push(
-            statusOf(event, 'failed', {
-              errorCode: 'unknown_recipient',
-              errorMessage: 'no web visitor or user with this address in the workspace',
-            }),
-          );
+          statuses.push(unknownRecipient(event));
           continue;
         }
         requests.push(event);
@@ -79,23 +92,10 @@ export class WebDeliveryService {
         workspaceId,
         requests.map((event, i) => ({ contact: recipients[i]!, attachments: event.payload.attachments })),
       );
-      const entries: AppendEntry[] = requests.map(({ payload }, i) => ({
+      const entries: AppendEntry[] = requests.map((event, i) => ({
         contact: recipients[i]!,
-        link: { customerId: payload.customerId, conversationId: payload.conversationId },
-        item: {
-          id: payload.messageId,
-          kind: 'message',
-          dir: 'out',
-          text: payload.text,
-          attachments: attachments[i]!,
-          author: {
-            name: payload.sender.name ?? null,
-            type: payload.sender.type,
-            ...(isBotAnswerSender(payload.sender) ? { botAnswer: true as const } : {}),
-          },
-          conversationId: payload.conversationId,
-          ...(payload.form !== undefined ? { form: { kind: payload.form.kind } } : {}),
-        },
+        link: { customerId: event.payload.customerId, conversationId: event.payload.conversationId },
+        item: transcriptItem(event, attachments[i]!),
       }));
       const results = await this.transcript.appendMany(entries);
       // Stored: it reaches the customer on this visit or the next; `delivered` follows when a socket gets it.
@@ -194,6 +194,33 @@ export class WebDeliveryService {
     }
   }
 }
+
+/** A reply as its recipient's transcript keeps it, with the attachments granted to them. */
+function transcriptItem(
+  { payload }: MessageDeliveryRequestedV1,
+  attachments: TranscriptAttachment[],
+): NewTranscriptItem {
+  return {
+    id: payload.messageId,
+    kind: 'message',
+    dir: 'out',
+    text: payload.text,
+    attachments,
+    author: {
+      name: payload.sender.name ?? null,
+      type: payload.sender.type,
+      ...(isBotAnswerSender(payload.sender) ? { botAnswer: true as const } : {}),
+    },
+    conversationId: payload.conversationId,
+    ...(payload.form !== undefined ? { form: { kind: payload.form.kind } } : {}),
+  };
+}
+
+const unknownRecipient = (event: MessageDeliveryRequestedV1) =>
+  statusOf(event, 'failed', {
+    errorCode: 'unknown_recipient',
+    errorMessage: 'no web visitor or user with this address in the workspace',
+  });
 
 function statusOf(
   event: MessageDeliveryRequestedV1,

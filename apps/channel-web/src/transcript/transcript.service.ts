@@ -28,9 +28,12 @@ interface ItemRow {
 const ANSWERED = `EXISTS (SELECT 1 FROM channels.web_csat r
   WHERE r.workspace_id = t.workspace_id AND r.conversation_id = t.conversation_id) AS answered`;
 
-/** A row `APPEND_ITEMS` returns: an item it numbered (`created`: seq and time only), or one stored before. */
+/**
+ * A row `APPEND_ITEMS` returns: an item it numbered (`created`: seq and time only), or one stored
+ * before; `DELIVER_ITEMS` also an entry's contact (`created` null, `seq` the entry's position).
+ */
 type AppendedRow = {
-  created: boolean;
+  created: boolean | null;
   contact_id: string;
   item_id: string;
   seq: number;
@@ -38,9 +41,11 @@ type AppendedRow = {
 } & Partial<ItemRow>;
 
 /**
- * One delivery batch's (or one message's) transcript append, as one statement; parameters are
- * one array per column, an entry per element, in the order given ($13: the item as its notice
- * carries it, but for its seq and time, which the statement writes in front: `noticeRest`).
+ * A transcript append as one statement, from its entries `e` (`entries`: contact_id, workspace_id,
+ * the item's columns, history's link, `notice` — the item as its notice carries it, but for its seq
+ * and time, which the statement writes in front: `noticeRest` — and `ord`, the entry's position
+ * from 1); `contactIds` is an array expression of the contacts' ids, `channel` the NOTIFY channel's
+ * parameter, `resolved` rows returned after the items' (`DELIVER_ITEMS`'s recipients).
  *
  * Its generic plan (a prepared statement keeps one made while the tables had no statistics) must
  * find rows by their keys whatever the tables' sizes: the contacts and the stored items are looked
@@ -52,21 +57,17 @@ type AppendedRow = {
  *   a row it waited to lock), so `last_seq` is current; a contact gone (or of another workspace)
  *   is not there, its items get no number, and the insert fails on the null `seq`.
  * - `known`: items the contacts have under these ids, returned as stored (read in the snapshot:
- *   see `appendMany` for an append of the same id committed meanwhile).
+ *   see `appendRows` for an append of the same id committed meanwhile).
  * - `fresh`: each (contact, id) once, numbered after the contact's last in the order given.
  * - `bumped`: the contacts' last numbers, and history's customer and conversation as the batch's
- *   latest link for the contact names them (`id = ANY($1)` too: the generic plan reads the contacts
- *   by primary key, not the whole table into a hash).
+ *   latest link for the contact names them (`id = ANY(contactIds)` too: the generic plan reads the
+ *   contacts by primary key, not the whole table into a hash).
  * - `announced`: a NOTIFY per new item in the order given (sent at commit): what `toItem` makes
  *   of the stored row, so `created_at` is kept to the millisecond the notice and the row share.
  *   Text put together, not JSON built: the item's other fields arrive encoded.
  */
-export const APPEND_ITEMS = `WITH e AS (
-  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                       $8::text[], $9::uuid[], $10::text[], $11::uuid[], $12::uuid[], $13::text[])
-    WITH ORDINALITY AS e(contact_id, workspace_id, item_id, kind, direction, text, attachments, author,
-                         conversation_id, form, customer_id, link_conversation_id, notice, ord)
-), locked AS MATERIALIZED (
+function appendStatement(entries: string, contactIds: string, channel: string, resolved = ''): string {
+  return `WITH ${entries}, locked AS MATERIALIZED (
   SELECT l.* FROM (SELECT DISTINCT contact_id FROM e ORDER BY contact_id) k
    CROSS JOIN LATERAL (SELECT c.id, c.workspace_id, c.last_seq FROM channels.web_contacts c
                         WHERE c.id = k.contact_id FOR UPDATE) l
@@ -90,7 +91,7 @@ export const APPEND_ITEMS = `WITH e AS (
     LEFT JOIN (SELECT DISTINCT ON (contact_id) contact_id, customer_id, link_conversation_id FROM e
                 WHERE customer_id IS NOT NULL ORDER BY contact_id, ord DESC) link
       ON link.contact_id = n.contact_id
-   WHERE c.id = n.contact_id AND c.id = ANY($1::uuid[])
+   WHERE c.id = n.contact_id AND c.id = ANY(${contactIds})
 ), inserted AS (
   INSERT INTO channels.web_transcript
     (workspace_id, contact_id, seq, item_id, kind, direction, text, attachments, author, conversation_id, form, created_at)
@@ -98,7 +99,7 @@ export const APPEND_ITEMS = `WITH e AS (
          conversation_id, form::jsonb, created_at
     FROM fresh
 ), announced AS MATERIALIZED (
-  SELECT pg_notify($14, CASE WHEN octet_length(n.notice) <= ${MAX_NOTICE_BYTES} THEN n.notice
+  SELECT pg_notify(${channel}, CASE WHEN octet_length(n.notice) <= ${MAX_NOTICE_BYTES} THEN n.notice
            ELSE json_build_object('kind', 'item', 'contactId', f.contact_id)::text END)
     FROM fresh f
     CROSS JOIN LATERAL (SELECT '{"kind":"item","contactId":"' || f.contact_id || '","item":{"seq":' || f.seq
@@ -112,10 +113,64 @@ SELECT true AS created, f.contact_id, f.item_id, f.seq, f.created_at, NULL::text
  WHERE (SELECT count(*) FROM announced) >= 0
 UNION ALL
 SELECT false, k.contact_id, k.item_id, k.seq, k.created_at, k.kind, k.direction, k.text, k.attachments,
-       k.author, k.conversation_id, k.read_at, k.form FROM known k`;
+       k.author, k.conversation_id, k.read_at, k.form FROM known k${resolved}`;
+}
+
+/** Items appended for contacts known by id: one array per column, an entry per element ($14: the channel). */
+export const APPEND_ITEMS = appendStatement(
+  `e AS (
+  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                       $8::text[], $9::uuid[], $10::text[], $11::uuid[], $12::uuid[], $13::text[])
+    WITH ORDINALITY AS e(contact_id, workspace_id, item_id, kind, direction, text, attachments, author,
+                         conversation_id, form, customer_id, link_conversation_id, notice, ord)
+)`,
+  '$1::uuid[]',
+  '$14',
+);
+
+/**
+ * A delivery batch of one workspace ($1) stored in the statement that finds its recipients: each
+ * entry names its contact by address ($2 the kind, `web_visitor` or `web_user`; $3 the visitor or
+ * user id; a merged visitor is the user it became, as `WebContactService.findManyByAddress` reads
+ * it), then the arrays of `APPEND_ITEMS` from its item id on ($4–$14), $15 the channel. `r`: each
+ * entry's contact, by the workspace's unique index on the address (an entry with none is left out,
+ * and stores nothing). Returns the items' rows, then a row per entry found (`created` null,
+ * `contact_id`, `seq`: the entry's position from 1).
+ */
+export const DELIVER_ITEMS = appendStatement(
+  `a AS (
+  SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                       $9::text[], $10::uuid[], $11::text[], $12::uuid[], $13::uuid[], $14::text[])
+    WITH ORDINALITY AS a(address_kind, address, item_id, kind, direction, text, attachments, author,
+                         conversation_id, form, customer_id, link_conversation_id, notice, ord)
+), r AS MATERIALIZED (
+  SELECT a.ord, x.id AS contact_id FROM a
+   CROSS JOIN LATERAL (SELECT COALESCE(v.merged_into, v.id) AS id FROM channels.web_contacts v
+                        WHERE a.address_kind = 'web_visitor' AND v.workspace_id = $1::uuid AND v.visitor_id = a.address
+                       UNION ALL
+                       SELECT u.id FROM channels.web_contacts u
+                        WHERE a.address_kind = 'web_user' AND u.workspace_id = $1::uuid AND u.user_id = a.address) x
+), e AS (
+  SELECT r.contact_id, $1::uuid AS workspace_id, a.item_id, a.kind, a.direction, a.text, a.attachments, a.author,
+         a.conversation_id, a.form, a.customer_id, a.link_conversation_id, a.notice, a.ord
+    FROM a JOIN r ON r.ord = a.ord
+)`,
+  'ARRAY(SELECT contact_id FROM r)',
+  '$15',
+  `
+UNION ALL
+SELECT NULL, r.contact_id, NULL, r.ord::int, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM r`,
+);
 
 export interface AppendEntry {
   readonly contact: WebContact;
+  readonly item: NewTranscriptItem;
+  readonly link?: { readonly customerId: string; readonly conversationId: string };
+}
+
+/** A delivery's item for the contact an address names (`web_visitor` or `web_user`). */
+export interface DeliverEntry {
+  readonly recipient: { readonly kind: string; readonly address: string };
   readonly item: NewTranscriptItem;
   readonly link?: { readonly customerId: string; readonly conversationId: string };
 }
@@ -157,60 +212,69 @@ export class TranscriptService {
    */
   async appendMany(entries: readonly AppendEntry[]): Promise<AppendResult[]> {
     if (entries.length === 0) return [];
-    let rows: AppendedRow[];
-    try {
-      rows = await this.appendRows(entries);
-    } catch (error) {
-      // The statement read the stored ids in the snapshot it started with: an append of the same
-      // item that committed while it waited for the contact's lock shows only as this violation,
-      // and nothing of the statement was written. Once more, the stored item is seen.
-      if (!isUniqueViolation(error, 'web_transcript_contact_id_item_id_key')) throw error;
-      rows = await this.appendRows(entries);
-    }
-    const stored = new Map<string, TranscriptItem>();
-    const fresh = new Map<string, { seq: number; at: string }>();
-    for (const row of rows) {
-      const key = `${row.contact_id}|${row.item_id}`;
-      if (row.created) fresh.set(key, { seq: row.seq, at: row.created_at.toISOString() });
-      else stored.set(key, toItem(row as ItemRow));
-    }
-    const repeated = new Set<string>();
-    return entries.map((entry) => {
-      const key = `${entry.contact.id}|${entry.item.id}`;
-      const item = stored.get(key);
-      if (item) return { contactId: entry.contact.id, item, created: false };
-      const numbered = fresh.get(key);
-      if (!numbered) throw new Error(`transcript item ${entry.item.id} was neither stored nor found`);
-      // The same id twice in one batch: the second is a repeat.
-      const first = !repeated.has(key);
-      repeated.add(key);
-      return {
-        contactId: entry.contact.id,
-        item: newItem(entry.item, numbered.seq, numbered.at),
-        created: first,
-      };
-    });
-  }
-
-  private async appendRows(entries: readonly AppendEntry[]): Promise<AppendedRow[]> {
-    return preparedRows<AppendedRow>(this.db, 'web_transcript_append', APPEND_ITEMS, [
+    const rows = await this.appendRows('web_transcript_append', APPEND_ITEMS, [
       entries.map((e) => e.contact.id),
       entries.map((e) => e.contact.workspaceId),
-      entries.map((e) => e.item.id),
-      entries.map((e) => e.item.kind),
-      entries.map((e) => e.item.dir),
-      entries.map((e) => e.item.text),
-      entries.map((e) => JSON.stringify(e.item.attachments)),
-      entries.map((e) => (e.item.author === null ? null : JSON.stringify(e.item.author))),
-      entries.map((e) => e.item.conversationId),
-      entries.map((e) => (e.item.form === undefined ? null : JSON.stringify(e.item.form))),
-      entries.map((e) => e.link?.customerId ?? null),
-      entries.map((e) => e.link?.conversationId ?? null),
-      entries.map((e) => noticeRest(e.item)),
+      ...itemColumns(entries),
       TRANSCRIPT_CHANNEL,
-    ]).catch((error: unknown) => {
-      throw gone(error);
+    ]);
+    return resultsOf(
+      entries.map((entry) => ({ contactId: entry.contact.id, item: entry.item })),
+      rows,
+    );
+  }
+
+  /**
+   * A delivery batch of one workspace, its recipients named by address (`web_visitor` visitor ids,
+   * `web_user` user ids; a merged visitor is the user it became), found and stored in one statement:
+   * a round trip where `findManyByAddress` then `appendMany` take two. As `appendMany` for each
+   * entry whose recipient is found; null for one that is not (nothing of it stored).
+   */
+  async deliverMany(workspaceId: string, entries: readonly DeliverEntry[]): Promise<(AppendResult | null)[]> {
+    if (entries.length === 0) return [];
+    const rows = await this.appendRows('web_transcript_deliver', DELIVER_ITEMS, [
+      workspaceId,
+      entries.map((e) => e.recipient.kind),
+      entries.map((e) => e.recipient.address),
+      ...itemColumns(entries),
+      TRANSCRIPT_CHANNEL,
+    ]);
+    const contactAt = new Map<number, string>();
+    for (const row of rows) if (row.created === null) contactAt.set(row.seq, row.contact_id);
+    const found: { at: number; contactId: string; item: NewTranscriptItem }[] = [];
+    entries.forEach((entry, i) => {
+      const contactId = contactAt.get(i + 1);
+      if (contactId !== undefined) found.push({ at: i, contactId, item: entry.item });
     });
+    const results: (AppendResult | null)[] = entries.map(() => null);
+    resultsOf(
+      found,
+      rows.filter((row) => row.created !== null),
+    ).forEach((result, i) => (results[found[i]!.at] = result));
+    return results;
+  }
+
+  /**
+   * The rows of an append (`APPEND_ITEMS` or `DELIVER_ITEMS`). The statement reads the stored ids
+   * in the snapshot it started with: an append of the same item that committed while it waited for
+   * the contact's lock shows only as a unique violation, and nothing of the statement was written.
+   * Once more, the stored item is seen.
+   */
+  private async appendRows(
+    name: string,
+    sql: string,
+    parameters: readonly unknown[],
+  ): Promise<AppendedRow[]> {
+    const run = () =>
+      preparedRows<AppendedRow>(this.db, name, sql, parameters).catch((error: unknown) => {
+        throw gone(error);
+      });
+    try {
+      return await run();
+    } catch (error) {
+      if (!isUniqueViolation(error, 'web_transcript_contact_id_item_id_key')) throw error;
+      return run();
+    }
   }
 
   /** Items after `afterSeq`, oldest first, at most REPLAY_PAGE. */
@@ -323,6 +387,51 @@ export class TranscriptService {
 function noticeRest(item: NewTranscriptItem): string {
   const { seq: _seq, at: _at, ...rest } = newItem(item, 0, '');
   return JSON.stringify(rest).slice(1);
+}
+
+/** The item's and link's parameter arrays of an append, an element per entry, in the statements' order. */
+function itemColumns(entries: readonly (AppendEntry | DeliverEntry)[]): unknown[][] {
+  return [
+    entries.map((e) => e.item.id),
+    entries.map((e) => e.item.kind),
+    entries.map((e) => e.item.dir),
+    entries.map((e) => e.item.text),
+    entries.map((e) => JSON.stringify(e.item.attachments)),
+    entries.map((e) => (e.item.author === null ? null : JSON.stringify(e.item.author))),
+    entries.map((e) => e.item.conversationId),
+    entries.map((e) => (e.item.form === undefined ? null : JSON.stringify(e.item.form))),
+    entries.map((e) => e.link?.customerId ?? null),
+    entries.map((e) => e.link?.conversationId ?? null),
+    entries.map((e) => noticeRest(e.item)),
+  ];
+}
+
+/**
+ * Each entry's result from an append's item rows: as stored (`created: false`), or as numbered; the
+ * same id twice in one batch is a repeat the second time.
+ */
+function resultsOf(
+  entries: readonly { contactId: string; item: NewTranscriptItem }[],
+  rows: readonly AppendedRow[],
+): AppendResult[] {
+  const stored = new Map<string, TranscriptItem>();
+  const fresh = new Map<string, { seq: number; at: string }>();
+  for (const row of rows) {
+    const key = `${row.contact_id}|${row.item_id}`;
+    if (row.created) fresh.set(key, { seq: row.seq, at: row.created_at.toISOString() });
+    else stored.set(key, toItem(row as ItemRow));
+  }
+  const repeated = new Set<string>();
+  return entries.map(({ contactId, item: entry }) => {
+    const key = `${contactId}|${entry.id}`;
+    const item = stored.get(key);
+    if (item) return { contactId, item, created: false };
+    const numbered = fresh.get(key);
+    if (!numbered) throw new Error(`transcript item ${entry.id} was neither stored nor found`);
+    const first = !repeated.has(key);
+    repeated.add(key);
+    return { contactId, item: newItem(entry, numbered.seq, numbered.at), created: first };
+  });
 }
 
 /** A failed append whose contact was gone by the time it was locked (its item got no number). */
