@@ -8,17 +8,19 @@
  * assignment are both on the assigned agent's socket. Per hop from the events' own timestamps
  * (Kafka record timestamps and `occurredAt`; one machine, one clock):
  *   webhook → bus → history → bus → routing → bus → inbox → socket.
- * Beside it, in the same run: the bare bus round trip (a `KafkaEventBus` publish → handle, one at a
- * time, during each load and once quiet) times the number of bus hops (3), and Kafka's own
- * EndToEndLatency (quiet, before the load).
+ * Beside it, in the same run: the bare bus round trip (our bus's publish → handle on the apps'
+ * client, one at a time, during each load and once quiet) times the number of bus hops (3), and
+ * Kafka's own EndToEndLatency (quiet, before the load).
  *
  * `node dist/bench/e2e.bench.js [RATES=100,500,1000] [SECONDS=10] [AGENTS=5] [REPLY_EVERY=10]`.
+ * `KAFKA_CLIENT=kafkajs|platformatic` runs the apps and the bare bus on that client (ADR 0006);
+ * unset, on the apps' default.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent as HttpAgent, request } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { InboundMessageReceivedV1, Topics } from '@switchboard/contracts';
-import { KafkaEventBus } from '@switchboard/messaging';
+import { KafkaEventBus, loadPlatformaticKafkaEventBus, messagingVariables } from '@switchboard/messaging';
 import {
   type AppProcess,
   createTestDatabase,
@@ -137,6 +139,8 @@ const twilio = await startTwilioApiServer({ [ACCOUNT_SID]: AUTH_TOKEN });
 const prefix = `bench-e2e-${randomUUID().slice(0, 8)}.`;
 const rpc = { history: await freeStablePort(), routing: await freeStablePort(), sms: await freeStablePort() };
 const nowhere = `tcp://127.0.0.1:${await freeStablePort()}`;
+/** The apps' and the bare bus's Kafka client. */
+const kafkaClient = process.env.KAFKA_CLIENT ?? messagingVariables.KAFKA_CLIENT.default ?? 'kafkajs';
 // One environment for every app, as the chart's ConfigMap and Secret give it.
 const env: Record<string, string> = {
   NODE_ENV: 'production',
@@ -144,6 +148,7 @@ const env: Record<string, string> = {
   DATABASE_URL: database.url,
   KAFKA_BROKERS: broker.brokers,
   KAFKA_TOPIC_PREFIX: prefix,
+  KAFKA_CLIENT: kafkaClient,
   SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   INTERNAL_API_TOKEN: randomBytes(32).toString('hex'),
   PUBLIC_BASE_URL,
@@ -252,7 +257,8 @@ const kafka = new Kafka({ clientId: 'bench-e2e', brokers, logLevel: logLevel.NOT
 const tap = kafka.consumer({ groupId: `${prefix}bench-tap`, maxWaitTimeInMs: 100, minBytes: 64 * 1024 });
 const sockets: WebSocket[] = [];
 const http = new HttpAgent({ keepAlive: true, maxSockets: 256 });
-const probeBus = new KafkaEventBus({
+const ProbeBus = kafkaClient === 'platformatic' ? await loadPlatformaticKafkaEventBus() : KafkaEventBus;
+const probeBus = new ProbeBus({
   brokers,
   clientId: 'bench-e2e-probe',
   topicPrefix: `${prefix}probe.`,
@@ -711,7 +717,12 @@ try {
       fmt(kafkaE2e.p99Ms, 0),
       `p99.9 ${fmt(kafkaE2e.p999Ms, 0)}`,
     ],
-    ['quiet', 'bare bus round trip (KafkaEventBus publish → handle)', String(quietBus.n), ...cells(quietBus)],
+    [
+      'quiet',
+      `bare bus round trip (${kafkaClient}: publish → handle)`,
+      String(quietBus.n),
+      ...cells(quietBus),
+    ],
   ];
   const verdicts: string[] = [];
   for (const { rate, traces: t, bus } of results) {
