@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
+import { jest } from '@jest/globals';
 import { Topics } from '@switchboard/contracts';
 import { inboundMessageEvent, testRunId, waitFor } from '@switchboard/testing';
 import { EventBusUnavailableError } from '../event-bus.js';
 import { readTopic } from '../testing/kafka-inspection.util.js';
-import { KafkaEventBus } from './kafka-event-bus.js';
+import { KafkaEventBus, type KafkaEventBusOptions } from './kafka-event-bus.js';
+import { loadPlatformaticKafkaEventBus } from './load-platformatic.js';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
 const brokerPorts = new Set(brokers.map((b) => Number(b.slice(b.lastIndexOf(':') + 1))));
@@ -54,11 +56,9 @@ class ProduceAnswerFailer {
     frames(upstream, (frame) => {
       const version = toFail.get(frame.readInt32BE(4));
       toFail.delete(frame.readInt32BE(4));
-      // Produce v3–v8 answers: correlation id, topics (count, name), partitions (count, index,
-      // error code). Later versions are encoded otherwise: passed as they are (and not counted).
-      if (version !== undefined && version >= 3 && version <= 8) {
-        const errorAt = 4 + 4 + 4 + 2 + frame.readInt16BE(12) + 4 + 4;
-        frame.writeInt16BE(MESSAGE_TOO_LARGE, errorAt);
+      // Produce v0–v2 answers are passed as they are (and not counted): no client here sends them.
+      if (version !== undefined && version >= 3) {
+        frame.writeInt16BE(MESSAGE_TOO_LARGE, produceErrorCodeAt(frame, version));
         this.failed += 1;
       }
       client.write(frame);
@@ -73,6 +73,35 @@ class ProduceAnswerFailer {
 
 const MESSAGE_TOO_LARGE = 10;
 
+/**
+ * Where a Produce answer (its frame, size first) holds its first partition's error code: after the
+ * correlation id, the first topic's name and its partition index. v3–v8 (kafkajs): int16-sized
+ * name, int32 counts. v9 on (@platformatic/kafka): a response header with tagged fields, then
+ * compact arrays and strings, whose lengths are unsigned varints of the length plus one.
+ */
+function produceErrorCodeAt(frame: Buffer, version: number): number {
+  if (version <= 8) return 4 + 4 + 4 + 2 + frame.readInt16BE(12) + 4 + 4;
+  let at = 4 + 4;
+  const varint = (): number => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = frame[at++]!;
+      value |= (byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) return value;
+    }
+  };
+  for (let fields = varint(); fields > 0; fields -= 1) {
+    varint(); // its tag
+    const size = varint();
+    at += size;
+  }
+  varint(); // topics
+  const nameLength = varint() - 1;
+  at += nameLength; // the first one's name
+  varint(); // its partitions
+  return at + 4; // after the first one's index
+}
+
 function frames(socket: net.Socket, onFrame: (frame: Buffer) => void): void {
   let pending = Buffer.alloc(0);
   socket.on('data', (chunk: Buffer) => {
@@ -85,52 +114,66 @@ function frames(socket: net.Socket, onFrame: (frame: Buffer) => void): void {
   });
 }
 
-// kafkajs opens every connection through `net.connect` (its default socket factory): connections
-// to the test broker go through the proxy, by the port the broker advertises.
-const originalConnect = net.connect.bind(net) as (options: net.NetConnectOpts) => net.Socket;
+/**
+ * Connections to the test broker go through the proxy, by the port the broker advertises. kafkajs
+ * opens every connection through `net.connect` (its default socket factory), which it reads from
+ * the module when it connects: replaced on the module. @platformatic/kafka calls `createConnection`,
+ * which it imports from `node:net`; under jest a core module's named imports are copies made when
+ * the first module importing it links (this file, before any test runs), and neither replacing
+ * `net.createConnection` nor `syncBuiltinESMExports()` reaches them. So `node:net` is mocked,
+ * with `createConnection` through the proxy, for the modules loaded after that: the adapter and
+ * @platformatic/kafka, which nothing loads before `loadPlatformaticKafkaEventBus()`.
+ */
+type Connect = (options: net.NetConnectOpts, connectListener?: () => void) => net.Socket;
+const originalConnect = net.connect.bind(net) as Connect;
 const proxy = new ProduceAnswerFailer();
+
+function throughProxy(original: Connect): Connect {
+  return (options, ...rest) => {
+    const target = typeof options === 'object' && 'port' in options ? Number(options.port) : undefined;
+    const port = target === undefined ? undefined : proxy.ports.get(target);
+    if (port === undefined) return (original as (...args: unknown[]) => net.Socket)(options, ...rest);
+    return original({ ...options, host: '127.0.0.1', port }, ...rest);
+  };
+}
+
+const adapters: [string, (options: KafkaEventBusOptions) => Promise<KafkaEventBus>][] = [
+  ['kafkajs', (options) => Promise.resolve(new KafkaEventBus(options))],
+  ['@platformatic/kafka', async (options) => new (await loadPlatformaticKafkaEventBus())(options)],
+];
+
+beforeAll(async () => {
+  await proxy.start(brokerPorts);
+  (net as unknown as { connect: Connect }).connect = throughProxy(originalConnect);
+  const createConnection = throughProxy(net.createConnection.bind(net));
+  jest.unstable_mockModule('node:net', () => ({ ...net, default: net, createConnection }));
+});
+
+afterAll(async () => {
+  (net as unknown as { connect: Connect }).connect = originalConnect;
+  await proxy.close();
+}, 60_000);
 
 /**
  * An idempotent producer numbers each partition's batches; the broker takes a batch whose numbers
  * it has already written for that producer for a retry of it, and acknowledges it without writing
- * it again. kafkajs takes back the numbers of a request that failed: when the broker had written
- * it all the same, the next batch of as many records under that producer gets the same numbers,
- * and is acknowledged and never written. An acknowledged event lost, unless a failed request's
- * producer is never used again.
+ * it again. Both clients take back the numbers of a request that failed: when the broker had
+ * written it all the same, the next batch of as many records under that producer gets the same
+ * numbers, and is acknowledged and never written. An acknowledged event lost, unless a failed
+ * request's producer is never used again (ADR 0125), which both adapters' lanes see to.
  */
-describe('KafkaEventBus (kafkajs): a publish whose answer was lost', () => {
+describe.each(adapters)('the Kafka event bus (%s): a publish whose answer was lost', (name, openBus) => {
   const topicPrefix = `${testRunId()}.lost-answer-${randomUUID().slice(0, 8)}.`;
   let bus: KafkaEventBus | undefined;
 
-  beforeAll(async () => {
-    await proxy.start(brokerPorts);
-    (net as unknown as { connect: unknown }).connect = (
-      options: net.NetConnectOpts | number,
-      ...rest: unknown[]
-    ): net.Socket => {
-      if (typeof options === 'object' && 'port' in options && proxy.ports.has(Number(options.port))) {
-        const socket = originalConnect({
-          ...options,
-          host: '127.0.0.1',
-          port: proxy.ports.get(Number(options.port))!,
-        });
-        if (typeof rest[0] === 'function') socket.once('connect', rest[0] as () => void);
-        return socket;
-      }
-      return (originalConnect as (...args: unknown[]) => net.Socket)(options, ...rest);
-    };
-  });
-
   afterAll(async () => {
     await bus?.close();
-    (net as unknown as { connect: unknown }).connect = originalConnect;
-    await proxy.close();
   }, 60_000);
 
   it('does not make the next publish on its producer vanish', async () => {
-    bus = new KafkaEventBus({
+    bus = await openBus({
       brokers,
-      clientId: 'lost-answer',
+      clientId: `lost-answer-${name.replace(/\W/g, '')}`,
       topicPrefix,
       partitions: 1,
       replicationFactor: 1,
@@ -152,12 +195,13 @@ describe('KafkaEventBus (kafkajs): a publish whose answer was lost', () => {
 
     // Written by the broker, but the publisher is told it failed: its caller will publish it
     // again later, as history's outbox relay does.
+    const failedBefore = proxy.failed;
     proxy.failing = true;
     const unanswered = inboundMessageEvent();
     const error = await bus.emit(unanswered).catch((e: unknown) => e);
     proxy.failing = false;
     expect(error).toBeInstanceOf(EventBusUnavailableError);
-    expect(proxy.failed).toBe(1);
+    expect(proxy.failed - failedBefore).toBe(1);
 
     // The next event, one record on the same partition like the one before: acknowledged…
     const next = inboundMessageEvent();
