@@ -675,4 +675,32 @@ describe('RoutingEngine', () => {
     expect(engine.heldInMemory()).toEqual({ conversations: 0, customers: 0 });
     take();
   });
+
+  it('forgets restored conversations in the order they were resolved, not the order they arrived', () => {
+    const { clock, engine, take } = setup();
+    engine.upsertAgent(agent('ann', { maxConcurrent: 4, defaultChannelCapacity: 4 }));
+    engine.setPresence('ann', 'online', 'agent');
+    const first = arrival();
+    const second = arrival();
+    engine.open(first);
+    clock.advance(1);
+    engine.open(second);
+    take();
+    engine.resolve(second.conversationId);
+    clock.advance(3600);
+    engine.resolve(first.conversationId);
+    const changes = engine.takeChanges();
+    const restored = new RoutingEngine({ clock: clock.read, disconnectGraceMs: 0 });
+    restored.restore({
+      queues: [],
+      agents: [{ config: agent('ann', { maxConcurrent: 4, defaultChannelCapacity: 4 }), runtime: null }],
+      conversations: changes.conversations,
+      affinity: changes.customers,
+    });
+    // A day after the second's resolve, an hour before the first's: only the second is forgotten.
+    clock.advance(RESOLVED_KEPT_MS / 1000 - 3600);
+    restored.advance();
+    expect(restored.conversation(second.conversationId)).toBeUndefined();
+    expect(restored.conversation(first.conversationId)?.state).toBe('resolved');
+  });
 });

@@ -326,6 +326,8 @@ export class RoutingEngine {
         this.changedConversations.add(conversation);
       }
     }
+    // Restored in order of arrival: `forgetOld` reads them in the order they were resolved.
+    this.resolvedOrder.sort((a, b) => a.resolvedAt - b.resolvedAt);
     this.rebalance();
   }
 
