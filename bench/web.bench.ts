@@ -85,6 +85,152 @@ async function statementsOf(client: pg.Pool): Promise<Statements> {
   }
 }
 
+/** The app's inspector (`--inspect` on loopback, its address read from its output): calls and their results. */
+async function inspectorOf(appOutput: string) {
+  const url = /Debugger listening on (ws:\/\/\S+)/.exec(appOutput)?.[1];
+  if (url === undefined) throw new Error("the app's inspector address was not printed");
+  const inspector = new WebSocket(url);
+  await new Promise((resolve, reject) => inspector.once('open', resolve).once('error', reject));
+  let next = 0;
+  const pending = new Map<number, (result: Record<string, unknown>) => void>();
+  inspector.on('message', (data: Buffer) => {
+    const reply = JSON.parse(data.toString('utf8')) as { id?: number; result?: Record<string, unknown> };
+    if (reply.id !== undefined) pending.get(reply.id)?.(reply.result ?? {});
+    pending.delete(reply.id ?? -1);
+  });
+  return {
+    call: (method: string, params: object = {}) =>
+      new Promise<Record<string, unknown>>((resolve) => {
+        const id = ++next;
+        pending.set(id, resolve);
+        inspector.send(JSON.stringify({ id, method, params }));
+      }),
+    /** An expression's value in the app, as JSON (`require` available, from the console's API). */
+    evaluate: async <T>(expression: string): Promise<T> => {
+      const { result } = (await new Promise<Record<string, unknown>>((resolve) => {
+        const id = ++next;
+        pending.set(id, resolve);
+        inspector.send(
+          JSON.stringify({
+            id,
+            method: 'Runtime.evaluate',
+            params: { expression, includeCommandLineAPI: true, returnByValue: true },
+          }),
+        );
+      })) as { result?: { value?: string } };
+      return JSON.parse(result?.value ?? 'null') as T;
+    },
+    close: () => inspector.close(),
+  };
+}
+
+/**
+ * Evaluated in the app: every turn of its event loop late by more than 12 ms (a 5 ms timer's),
+ * with how much of that time its main thread ran and how much it waited for a core
+ * (`/proc/thread-self/schedstat`: ns on a core, ns runnable but waiting); and its garbage
+ * collections. `globalThis.__benchStalls()` stops it and returns them as JSON.
+ */
+const STALL_PROBE = `(() => {
+  const fs = require('fs');
+  const { PerformanceObserver } = require('perf_hooks');
+  const sched = () => fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+  const stalls = [];
+  const gcs = [];
+  let at = performance.now();
+  let last = sched();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const s = sched();
+    if (now - at > 17) stalls.push([now - at, (s[0] - last[0]) / 1e6, (s[1] - last[1]) / 1e6]);
+    at = now;
+    last = s;
+  }, 5);
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push([e.detail?.kind ?? e.kind, e.duration]);
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  globalThis.__benchStalls = () => {
+    clearInterval(timer);
+    gc.disconnect();
+    return JSON.stringify({ stalls, gcs });
+  };
+  return 'null';
+})()`;
+
+/**
+ * Probes in the app over the measured phase and its drain, for the next engineer looking for the
+ * tail: its event-loop stalls (and its own CPU in them), and an allocation profile (V8's sampling
+ * heap profiler, objects since collected included) written to `allocationFile`, with bytes
+ * allocated per reply and the functions that allocate most.
+ */
+async function appProbe(appOutput: string, options: { stalls: boolean; allocationFile: string | undefined }) {
+  if (!options.stalls && options.allocationFile === undefined)
+    return { stop: (_replies: number) => Promise.resolve<string[]>([]) };
+  const inspector = await inspectorOf(appOutput);
+  const startedAt = performance.now();
+  if (options.stalls) await inspector.evaluate(STALL_PROBE);
+  if (options.allocationFile !== undefined)
+    await inspector.call('HeapProfiler.startSampling', {
+      samplingInterval: 16_384,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  return {
+    stop: async (replies: number): Promise<string[]> => {
+      const seconds = (performance.now() - startedAt) / 1000;
+      const lines: string[] = [];
+      if (options.stalls) {
+        const { stalls, gcs } = await inspector.evaluate<{
+          stalls: [number, number, number][];
+          gcs: [number, number][];
+        }>('globalThis.__benchStalls()');
+        const sum = (rows: number[][], col: number) => rows.reduce((n, row) => n + row[col]!, 0);
+        // perf_hooks' gc kinds: 1 minor (scavenge), 2 major (mark-compact), 4 incremental, 8 weak callbacks.
+        const ofKind = (kind: number) => gcs.filter(([k]) => k === kind);
+        lines.push(
+          `app event loop over ${fmt(seconds)} s (phase and drain): ${stalls.length} turns late by > 12 ms, ` +
+            `${fmt(sum(stalls, 0), 0)} ms in all, of which its main thread ran ${fmt(sum(stalls, 1), 0)} ms ` +
+            `and waited for a core ${fmt(sum(stalls, 2), 0)} ms; longest ${fmt(Math.max(0, ...stalls.map((s) => s[0])), 0)} ms`,
+          `app garbage collections: minor ${fmt(ofKind(1).length / seconds)}/s (${fmt(sum(ofKind(1), 1), 0)} ms, ` +
+            `longest ${fmt(Math.max(0, ...ofKind(1).map((g) => g[1])))}), major ${ofKind(2).length} ` +
+            `(${fmt(sum(ofKind(2), 1), 0)} ms), incremental marking ${fmt(sum(ofKind(4), 1), 0)} ms`,
+        );
+      }
+      if (options.allocationFile !== undefined) {
+        const { profile } = (await inspector.call('HeapProfiler.stopSampling')) as {
+          profile: { head: AllocationNode };
+        };
+        writeFileSync(options.allocationFile, JSON.stringify(profile));
+        const byFunction = new Map<string, number>();
+        let bytes = 0;
+        const walk = (node: AllocationNode) => {
+          const { functionName, url, lineNumber } = node.callFrame;
+          const key = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(node_modules|dist)\//, '')}:${lineNumber + 1}`;
+          byFunction.set(key, (byFunction.get(key) ?? 0) + node.selfSize);
+          bytes += node.selfSize;
+          node.children.forEach(walk);
+        };
+        walk(profile.head);
+        lines.push(
+          `app allocation (sampled): ${fmt(bytes / replies / 1024)} KB per reply; most, per reply:`,
+          ...[...byFunction]
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 15)
+            .map(([key, n]) => `  ${fmt(n / replies / 1024, 2)} KB  ${key}`),
+        );
+      }
+      inspector.close();
+      return lines;
+    },
+  };
+}
+
+interface AllocationNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: AllocationNode[];
+}
+
 // --- Baseline: a bare ws server holding the same number of sockets.
 async function baselineMemory(): Promise<{ perSocket: number }> {
   const child = spawn(
@@ -307,6 +453,11 @@ busSeen.clear();
 storedAt.clear();
 
 const total = Math.round(RATE * SECONDS);
+// `BENCH_WEB_STALLS=1`, `BENCH_WEB_ALLOC=<file>`: probes in the app over the phase (below).
+const probe = await appProbe(app.output(), {
+  stalls: process.env.BENCH_WEB_STALLS === '1',
+  allocationFile: process.env.BENCH_WEB_ALLOC,
+});
 const pgMeter = await postgresMeter(database.url);
 const statementsBefore = await statementsOf(db);
 await pgMeter.start();
@@ -319,6 +470,7 @@ await waitFor(() => received.size >= total && busSeen.size >= total, {
 }).catch((error: Error) => process.stdout.write(`${error.message}\n`));
 
 const cpuPerReply = (cpuMsOf(pid) - cpuBefore) / total;
+const probed = await probe.stop(total);
 const postgres: PostgresUse = await pgMeter.take();
 const statementsAfter = await statementsOf(db);
 await pgMeter.close();
@@ -430,6 +582,7 @@ process.stdout.write(
     ]),
   ])}\n\n`,
 );
+if (probed.length > 0) process.stdout.write(`${probed.join('\n')}\n\n`);
 if (statements.length > 0)
   process.stdout.write(
     `${formatTable([

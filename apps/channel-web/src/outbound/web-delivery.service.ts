@@ -17,7 +17,8 @@ import { WebContactService } from '../contacts/web-contact.service.js';
 import { DeliveryReceiptsService } from './delivery-receipts.service.js';
 import { TranscriptNotifierService } from '../transcript/transcript-notifier.service.js';
 import type { NewTranscriptItem, TranscriptAttachment } from '../transcript/transcript-item.js';
-import { type AppendEntry, TranscriptService } from '../transcript/transcript.service.js';
+import type { TranscriptNotice } from '../transcript/transcript-notice.js';
+import { type AppendEntry, type AppendResult, TranscriptService } from '../transcript/transcript.service.js';
 
 /**
  * What the platform sends to web customers: agents' replies (kept in the transcript, so they reach
@@ -69,6 +70,7 @@ export class WebDeliveryService {
           if (result === null) statuses.push(unknownRecipient(workspaceEvents[i]!));
           else if (result.created) sent.push(statusOf(workspaceEvents[i]!, 'sent'));
         });
+        this.announceCommitted(results);
         continue;
       }
       const byAddress = await this.contacts.findManyByAddress(
@@ -102,10 +104,23 @@ export class WebDeliveryService {
       results.forEach((result, i) => {
         if (result.created) sent.push(statusOf(requests[i]!, 'sent'));
       });
+      this.announceCommitted(results);
     }
     // Failures are durable before the batch is committed; `sent` goes out with the receipts.
     if (statuses.length > 0) await this.bus.emit(statuses);
     this.receipts.sent(sent);
+  }
+
+  /**
+   * The items a batch's append (its own statement, committed when it returns) numbered, to this
+   * replica's sockets at once, in the order stored (ADR 0157); other replicas hear of them by NOTIFY.
+   * Items stored before (a redelivered batch) were announced when they were stored.
+   */
+  private announceCommitted(results: readonly (AppendResult | null)[]): void {
+    const notices: TranscriptNotice[] = [];
+    for (const result of results)
+      if (result?.created) notices.push({ kind: 'item', contactId: result.contactId, item: result.item });
+    if (notices.length > 0) this.notifier.announceCommitted(notices);
   }
 
   /**

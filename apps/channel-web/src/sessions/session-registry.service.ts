@@ -117,10 +117,12 @@ export class SessionRegistryService implements OnModuleInit, OnApplicationShutdo
     for (const session of sessions) {
       switch (notice.kind) {
         case 'item': {
+          // Judged when its turn on the session's chain comes, not now: a contact's items announced
+          // together (a batch's, its notices in one read) are each next by then, with no re-read.
           const item = notice.item;
-          if (item && item.seq === session.lastSentSeq + 1)
+          if (!item) void this.catchUp(session);
+          else if (item.seq > session.lastSentSeq)
             void session.deliver(() => this.deliverNext(session, item));
-          else if (!item || item.seq > session.lastSentSeq) void this.catchUp(session);
           break;
         }
         case 'typing':
@@ -139,7 +141,10 @@ export class SessionRegistryService implements OnModuleInit, OnApplicationShutdo
     }
   }
 
-  /** The item was next when announced; by the time this runs the session may have moved on. */
+  /**
+   * An announced item, in its turn: sent if it is next, skipped if the session has it, else (a
+   * notice missed, or still to come from another replica) the session re-reads from its last seq.
+   */
   private async deliverNext(session: WidgetSession, item: TranscriptItem): Promise<void> {
     if (item.seq === session.lastSentSeq + 1) this.sendItem(session, item);
     else if (item.seq > session.lastSentSeq) await this.catchUpNow(session);

@@ -59,6 +59,18 @@ export class TranscriptNotifierService implements OnModuleInit, OnApplicationShu
     await this.pg.start();
   }
 
+  /**
+   * Items an append of this replica has committed, to this replica's own sockets at once, from the
+   * append's result: they need not wait for their NOTIFY to come back through PostgreSQL and the
+   * LISTEN connection (ADR 0157). Call only once the append has committed — a socket must never
+   * show what is not stored. The NOTIFY still reaches every replica, this one too, whose sockets
+   * skip what they have already sent (by seq).
+   */
+  announceCommitted(notices: readonly TranscriptNotice[]): void {
+    if (this.listener === undefined) return;
+    for (const notice of notices) this.listener.onNotice(notice);
+  }
+
   /** Sent when the caller's transaction (if any) commits; otherwise at once. */
   async notify(notice: TranscriptNotice): Promise<void> {
     await this.db.query('SELECT pg_notify($1, $2)', [TRANSCRIPT_CHANNEL, encodeNotice(notice)]);
