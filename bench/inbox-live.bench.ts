@@ -50,6 +50,17 @@ const inboxAlone = process.env.BENCH_INBOX_ALONE === '1';
 /** `BENCH_APP_NODE_ARGS="--trace-gc …"`: Node's flags for the app beside its inspector, to try a runtime setting. */
 const appNodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
 const nowhere = 'tcp://127.0.0.1:9';
+/**
+ * The inbox's NODE_OPTIONS as the Helm chart runs it (`apps.inbox.env`, ADR 0158), read from the
+ * chart of the tree the bench runs in: the inbox alone runs with production's runtime settings,
+ * and a tree whose chart sets none runs with Node's defaults.
+ */
+function chartNodeOptions(): string | undefined {
+  const values = readFileSync('helm/switchboard/values.yaml', 'utf8');
+  const inbox = /^ {2}inbox:\n((?: {4}.*\n|\s*\n)*)/m.exec(values)?.[1] ?? '';
+  return /^ {4}env: \{ NODE_OPTIONS: '([^']*)' \}/m.exec(inbox)?.[1];
+}
+const nodeOptions = inboxAlone ? chartNodeOptions() : undefined;
 const app = await startAppProcess(
   inboxAlone ? 'inbox' : 'standalone',
   {
@@ -63,6 +74,7 @@ const app = await startAppProcess(
           CHANNEL_WEB_API_URL: nowhere,
           CHANNEL_SMS_API_URL: nowhere,
           GRPC_API_URL: nowhere,
+          ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}),
         }
       : {}),
     DATABASE_URL: database.url,
@@ -591,7 +603,8 @@ try {
     `bench:inbox-live — ${users.length} sockets (${AGENTS} agents, ${SUPERVISORS} supervisors) on one ` +
       `${inboxAlone ? 'inbox process alone' : 'standalone process'}, ${CONVERSATIONS} conversations, ${RATE} messages/s for ${SECONDS} s ` +
       `(${fmt(achieved, 0)}/s achieved); the ${CONVERSATIONS} assignments reached the supervisors in ` +
-      `${fmt(decisionsSeconds, 1)} s${appNodeArgs.length > 0 ? `; the app's flags ${appNodeArgs.join(' ')}` : ''}\n\n`,
+      `${fmt(decisionsSeconds, 1)} s; the app's NODE_OPTIONS ${nodeOptions ?? '(none)'}` +
+      `${appNodeArgs.length > 0 ? `, flags ${appNodeArgs.join(' ')}` : ''}\n\n`,
   );
   process.stdout.write(
     formatTable([
