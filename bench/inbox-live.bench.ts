@@ -47,7 +47,20 @@ const topicPrefix = `bench-live-${run}.`;
  * history who holds one.
  */
 const inboxAlone = process.env.BENCH_INBOX_ALONE === '1';
+/** `BENCH_APP_NODE_ARGS="--trace-gc …"`: Node's flags for the app beside its inspector, to try a runtime setting. */
+const appNodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
 const nowhere = 'tcp://127.0.0.1:9';
+/**
+ * The inbox's NODE_OPTIONS as the Helm chart runs it (`apps.inbox.env`, ADR 0158), read from the
+ * chart of the tree the bench runs in: the inbox alone runs with production's runtime settings,
+ * and a tree whose chart sets none runs with Node's defaults.
+ */
+function chartNodeOptions(): string | undefined {
+  const values = readFileSync('helm/switchboard/values.yaml', 'utf8');
+  const inbox = /^ {2}inbox:\n((?: {4}.*\n|\s*\n)*)/m.exec(values)?.[1] ?? '';
+  return /^ {4}env: \{ NODE_OPTIONS: '([^']*)' \}/m.exec(inbox)?.[1];
+}
+const nodeOptions = inboxAlone ? chartNodeOptions() : undefined;
 const app = await startAppProcess(
   inboxAlone ? 'inbox' : 'standalone',
   {
@@ -61,6 +74,7 @@ const app = await startAppProcess(
           CHANNEL_WEB_API_URL: nowhere,
           CHANNEL_SMS_API_URL: nowhere,
           GRPC_API_URL: nowhere,
+          ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}),
         }
       : {}),
     DATABASE_URL: database.url,
@@ -76,6 +90,7 @@ const app = await startAppProcess(
     // The app's inspector, on loopback: memory is read after a full garbage collection, and the
     // measured phase profiled (`BENCH_CPU_PROF_DIR`).
     '--inspect=127.0.0.1:0',
+    ...appNodeArgs,
   ],
 );
 const bus = new KafkaEventBus({
@@ -147,9 +162,9 @@ async function transactionsOf(db: pg.Client): Promise<number> {
 }
 
 /** The process's resident memory, from /proc (Linux). */
-function rssBytes(): number {
+function rssBytes(field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
   const status = readFileSync(`/proc/${app.child.pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) * 1024;
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) * 1024;
 }
 
 interface Memory {
@@ -167,6 +182,8 @@ async function memoryAfterCollection(snapshotFile?: string): Promise<Memory> {
 
 const sentAt = new Map<string, number>();
 const deliveries: number[] = [];
+/** Each timed frame's publish and arrival (the bench's `performance.now()`), to line up with the app's collections. */
+const deliveredSpans: { from: number; to: number }[] = [];
 const busLatencies: number[] = [];
 const holderOf = new Map<string, string>();
 let measuring = false;
@@ -194,7 +211,10 @@ function onFrame(user: User, data: string, at: number, timed: boolean): void {
   if (conversationId === undefined) return;
   if (!user.supervisor && holderOf.get(conversationId) !== user.id) wrongDeliveries += 1;
   const start = sentAt.get(field(data.slice(data.indexOf('"event":{')), 'id') ?? '');
-  if (timed && start !== undefined) deliveries.push(at - start);
+  if (timed && start !== undefined) {
+    deliveries.push(at - start);
+    deliveredSpans.push({ from: start, to: at });
+  }
 }
 
 /**
@@ -283,8 +303,11 @@ function bucketPercentile(
  * `BENCH_CPU_PROF_DIR=/tmp/prof`: a V8 CPU profile of the app over the measured phase only (the
  * sign-ins' presence wave and the assignments, which dwarf it, left out), taken through its
  * inspector and written there for Chrome's DevTools (Performance) when the phase ends.
+ * `BENCH_ALLOC_PROF_DIR=/tmp/prof`: a sampling profile of what the app allocates over the phase
+ * instead (one sample every 32 KiB allocated, objects collected since included), for DevTools'
+ * Memory panel: where the garbage behind the collections comes from.
  */
-async function profileApp(dir: string): Promise<{ stop: () => Promise<string> }> {
+async function profileApp(dir: string, kind: 'cpu' | 'alloc'): Promise<{ stop: () => Promise<string> }> {
   const url = /Debugger listening on (ws:\/\/\S+)/.exec(app.output())?.[1];
   if (url === undefined) throw new Error("the app's inspector address was not printed");
   const inspector = new WebSocket(url, { maxPayload: 2 ** 30 });
@@ -303,15 +326,27 @@ async function profileApp(dir: string): Promise<{ stop: () => Promise<string> }>
       inspector.on('message', onMessage);
       inspector.send(JSON.stringify({ id, method, params }));
     });
-  await call('Profiler.enable');
-  // Node's own `--cpu-prof` default: one sample a millisecond.
-  await call('Profiler.setSamplingInterval', { interval: 1000 });
-  await call('Profiler.start');
+  if (kind === 'cpu') {
+    await call('Profiler.enable');
+    // Node's own `--cpu-prof` default: one sample a millisecond.
+    await call('Profiler.setSamplingInterval', { interval: 1000 });
+    await call('Profiler.start');
+  } else {
+    await call('HeapProfiler.enable');
+    await call('HeapProfiler.startSampling', {
+      samplingInterval: 32_768,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
   return {
     stop: async () => {
       try {
-        const { profile } = await call<{ profile: unknown }>('Profiler.stop');
-        const file = `${dir}/inbox-live-${run}.cpuprofile`;
+        const file = `${dir}/inbox-live-${run}.${kind === 'cpu' ? 'cpuprofile' : 'heapprofile'}`;
+        const { profile } =
+          kind === 'cpu'
+            ? await call<{ profile: unknown }>('Profiler.stop')
+            : await call<{ profile: unknown }>('HeapProfiler.stopSampling');
         writeFileSync(file, JSON.stringify(profile));
         return file;
       } finally {
@@ -319,6 +354,75 @@ async function profileApp(dir: string): Promise<{ stop: () => Promise<string> }>
       }
     },
   };
+}
+
+/** The app's `performance.timeOrigin` (ms since the epoch), read through its inspector. */
+async function appTimeOrigin(): Promise<number> {
+  const url = /Debugger listening on (ws:\/\/\S+)/.exec(app.output())?.[1];
+  if (url === undefined) throw new Error("the app's inspector address was not printed");
+  const inspector = new WebSocket(url);
+  await new Promise((resolve, reject) => inspector.once('open', resolve).once('error', reject));
+  try {
+    return await new Promise<number>((resolve) => {
+      inspector.on('message', (data: Buffer) => {
+        const reply = JSON.parse(data.toString('utf8')) as {
+          id?: number;
+          result?: { result?: { value?: number } };
+        };
+        if (reply.id === 1) resolve(reply.result?.result?.value ?? Number.NaN);
+      });
+      inspector.send(
+        JSON.stringify({
+          id: 1,
+          method: 'Runtime.evaluate',
+          params: { expression: 'performance.timeOrigin' },
+        }),
+      );
+    });
+  } finally {
+    inspector.close();
+  }
+}
+
+/**
+ * With `BENCH_APP_NODE_ARGS=--trace-gc`: the app's collections in the measured phase (from its
+ * trace, timed from the isolate's start, which is within a few ms of the process's time origin), on
+ * the bench's clock, and how many of the frames slower than the p99 had one inside their span.
+ */
+async function collectionsBesideSlowFrames(
+  fromMs: number,
+  toMs: number,
+  p99: number,
+): Promise<string | undefined> {
+  const trace = [
+    ...app
+      .output()
+      .matchAll(/^\[\d+:0x[0-9a-f]+\]\s+(\d+) ms: (\S+(?: \(\w+\))?) .*?MB, ([\d.]+) \/ [\d.]+ ms/gm),
+  ];
+  if (trace.length === 0) return undefined;
+  // The app's clock to the bench's: both are performance.now() against their own time origin.
+  const shift = (await appTimeOrigin()) - performance.timeOrigin;
+  const pauses = trace
+    .map((m) => ({ kind: m[2]!, ms: Number(m[3]), end: Number(m[1]) + shift }))
+    .map((p) => ({ ...p, start: p.end - p.ms }))
+    .filter((p) => p.end >= fromMs && p.start <= toMs);
+  const slow = deliveredSpans.filter((d) => d.to - d.from > p99);
+  const paused = (d: { from: number; to: number }) =>
+    pauses.some((p) => p.end > d.from && p.start < d.to && p.ms >= 1);
+  const withPause = slow.filter(paused);
+  // Beside it, the share of every frame that had one: the slow frames' share means something only above it.
+  const everyWithPause = deliveredSpans.filter(paused).length / deliveredSpans.length;
+  const longest = pauses.reduce((max, p) => Math.max(max, p.ms), 0);
+  const byKind = new Map<string, { n: number; ms: number }>();
+  for (const p of pauses) {
+    const k = byKind.get(p.kind) ?? { n: 0, ms: 0 };
+    byKind.set(p.kind, { n: k.n + 1, ms: k.ms + p.ms });
+  }
+  return (
+    `the app's --trace-gc in the phase: ${[...byKind].map(([kind, k]) => `${kind} ${k.n} (${fmt(k.ms, 0)} ms)`).join(', ')}, ` +
+    `the longest ${fmt(longest, 1)} ms; of the ${slow.length} frames slower than the p99, ` +
+    `${withPause.length} had a collection of ≥ 1 ms inside their span (of every frame, ${fmt(everyWithPause * 100, 1)} %)`
+  );
 }
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -426,7 +530,11 @@ try {
   const benchCpuBefore = process.cpuUsage();
   const appCpuBefore = cpuMsOf(app.child.pid!);
   const appWritesBefore = writeCallsOf(app.child.pid!);
-  profiling = process.env.BENCH_CPU_PROF_DIR ? await profileApp(process.env.BENCH_CPU_PROF_DIR) : undefined;
+  profiling = process.env.BENCH_CPU_PROF_DIR
+    ? await profileApp(process.env.BENCH_CPU_PROF_DIR, 'cpu')
+    : process.env.BENCH_ALLOC_PROF_DIR
+      ? await profileApp(process.env.BENCH_ALLOC_PROF_DIR, 'alloc')
+      : undefined;
   const total = RATE * SECONDS;
   const started = performance.now();
   const publishes: Promise<void>[] = [];
@@ -465,6 +573,7 @@ try {
     return deliveries.length >= expected && busLatencies.length >= total;
   }, 120_000);
   measuring = false;
+  const ended = performance.now();
   readArrived();
   const profileFile = await profiling?.stop();
   profiling = undefined;
@@ -494,7 +603,8 @@ try {
     `bench:inbox-live — ${users.length} sockets (${AGENTS} agents, ${SUPERVISORS} supervisors) on one ` +
       `${inboxAlone ? 'inbox process alone' : 'standalone process'}, ${CONVERSATIONS} conversations, ${RATE} messages/s for ${SECONDS} s ` +
       `(${fmt(achieved, 0)}/s achieved); the ${CONVERSATIONS} assignments reached the supervisors in ` +
-      `${fmt(decisionsSeconds, 1)} s\n\n`,
+      `${fmt(decisionsSeconds, 1)} s; the app's NODE_OPTIONS ${nodeOptions ?? '(none)'}` +
+      `${appNodeArgs.length > 0 ? `, flags ${appNodeArgs.join(' ')}` : ''}\n\n`,
   );
   process.stdout.write(
     formatTable([
@@ -514,6 +624,19 @@ try {
     const p99 = bucketPercentile(metricsBefore, metricsAfter, delay, { stage }, 99);
     return [label, `${p50.count} events`, `≤ ${fmt(p50.ms, 1)}`, `≤ ${fmt(p99.ms, 1)}`, ''];
   };
+  // The app's collections in the phase, by kind (prom-client's `nodejs_gc_duration_seconds`).
+  const gc = 'nodejs_gc_duration_seconds';
+  const collections = ['minor', 'incremental', 'major', 'weakcb']
+    .map((kind) => {
+      const count = metricsAfter.sum(`${gc}_count`, { kind }) - metricsBefore.sum(`${gc}_count`, { kind });
+      const ms = (metricsAfter.sum(`${gc}_sum`, { kind }) - metricsBefore.sum(`${gc}_sum`, { kind })) * 1000;
+      const over10 =
+        count -
+        (metricsAfter.sum(`${gc}_bucket`, { kind, le: '0.01' }) -
+          metricsBefore.sum(`${gc}_bucket`, { kind, le: '0.01' }));
+      return `${kind} ${count} (${fmt(ms, 0)} ms, ${over10} over 10 ms)`;
+    })
+    .join(', ');
   const appLoopMaxMs = metricsAfter.sum('nodejs_eventloop_lag_max_seconds') * 1000;
   const appLoopP99Ms = metricsAfter.sum('nodejs_eventloop_lag_p99_seconds') * 1000;
   process.stdout.write(
@@ -525,15 +648,18 @@ try {
     ]) +
       `\nevent-loop delay in the measured phase, max: the app ${fmt(appLoopMaxMs, 1)} ms (p99 ` +
       `${fmt(appLoopP99Ms, 1)} ms, since the previous scrape), the bench ${fmt(benchLoop.max / 1e6, 1)} ms (p99 ${fmt(benchLoop.percentile(99) / 1e6, 1)} ms); ` +
-      `the bench's CPU per message ${fmt(benchCpuPerMessage, 2)} ms\n\n`,
+      `the bench's CPU per message ${fmt(benchCpuPerMessage, 2)} ms\n` +
+      `the app's garbage collections in the measured phase: ${collections}\n\n`,
   );
   const ratio = percentile(deliveries, 99) / percentile(busLatencies, 99);
+  const collectionsBeside = await collectionsBesideSlowFrames(started, ended, percentile(deliveries, 99));
+  if (collectionsBeside !== undefined) process.stdout.write(`${collectionsBeside}\n`);
   process.stdout.write(
     `memory per socket: ${fmt(perSocket / 1024, 1)} KiB live after a full collection (heap and ` +
       `Buffers, ${fmt(before.live / 2 ** 20, 0)} → ${fmt(after.live / 2 ** 20, 0)} MiB for ` +
       `${sockets.length} sockets); resident ${fmt(rssPerSocket / 1024, 1)} KiB (` +
       `${fmt(before.rss / 2 ** 20, 0)} → ${fmt(rssAfterWave / 2 ** 20, 0)} MiB after the sign-ins' ` +
-      `wave, ${fmt(after.rss / 2 ** 20, 0)} MiB after the collection)\n` +
+      `wave, ${fmt(after.rss / 2 ** 20, 0)} MiB after the collection; at most ${fmt(rssBytes('VmHWM') / 2 ** 20, 0)} MiB)\n` +
       `${inboxAlone ? 'inbox' : 'standalone'} process CPU per message, sent to ${1 + SUPERVISORS} sockets (user + system, ` +
       `publish to the last frame): ${fmt(appCpuPerMessage, 2)} ms; write system calls per message: ` +
       `${fmt(appWritesPerMessage, 1)}; PostgreSQL transactions per message on its database: ` +
@@ -544,7 +670,7 @@ try {
       `${wrongDeliveries === 0 && deliveries.length >= expected ? 'held' : 'BROKEN'}\n`,
   );
   if (profileFile !== undefined)
-    process.stdout.write(`the app's CPU profile of the measured phase: ${profileFile}\n`);
+    process.stdout.write(`the app's profile of the measured phase: ${profileFile}\n`);
   if (ratio > 1.5 || wrongDeliveries > 0 || deliveries.length < expected) process.exitCode = 1;
   for (const socket of sockets) socket.terminate();
   await subscription.stop();
@@ -552,6 +678,8 @@ try {
   await profiling?.stop().catch(() => undefined);
   await bus.close();
   await app.stop('SIGTERM');
+  // `BENCH_APP_LOG=/tmp/app.log`: what the app printed (its `--trace-gc` lines, if asked for).
+  if (process.env.BENCH_APP_LOG) writeFileSync(process.env.BENCH_APP_LOG, app.output());
   await database.drop();
   await broker.stop();
 }
