@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import {
   BotHoldChangedV1,
   ConversationAssignedV1,
@@ -16,11 +17,12 @@ import {
   type MessageSender,
   NotFoundError,
   OutboundMessageRequestedV1,
+  PermissionDeniedError,
 } from '@switchboard/contracts';
 import { genericPlanIn, inboundMessageEvent, settle, waitFor } from '@switchboard/testing';
 import { AssignmentService, RECORD } from '../src/assignments/assignment.service.js';
 import { messageAppendedEntry, statusChangedEntry } from '../src/conversations/conversation-events.js';
-import { SET_STATUS } from '../src/conversations/conversations.service.js';
+import { SET_STATUSES } from '../src/conversations/status-changes.operation.js';
 import { outboxJson } from '../src/outbox/outbox.js';
 import { CREATE_IDENTITIES } from '../src/identities/identity-resolver.js';
 import { INGEST_LOOKUP } from '../src/inbound/inbound-message.service.js';
@@ -1074,17 +1076,147 @@ describe('history service', () => {
     }
   });
 
-  it('finds the conversation a status change locks by its primary key, whatever the statistics', async () => {
+  it('finds the conversations a status change locks by their primary key, whatever the statistics', async () => {
     // A prepared statement keeps the generic plan it made, and on a table without statistics any
     // (workspace_id, …) index looked as cheap as the primary key: 2,559 rows filtered per call.
     const text = await genericPlan(
-      SET_STATUS,
-      'uuid, uuid, text, timestamptz, jsonb, text',
-      `'${randomUUID()}', '${randomUUID()}', 'resolved', now(), '[]', NULL`,
+      SET_STATUSES,
+      'uuid[], uuid[], text[], timestamptz[], jsonb, text[]',
+      `ARRAY['${randomUUID()}', '${randomUUID()}']::uuid[], ARRAY['${randomUUID()}', '${randomUUID()}']::uuid[],
+       ARRAY['resolved', 'open'], ARRAY[now(), now()], '[{}, {}]', ARRAY[NULL, NULL]::text[]`,
     );
-    const lockedRead = text.slice(text.indexOf('CTE cur'), text.indexOf('CTE other'));
-    expect(lockedRead).toMatch(/Index Cond: \(id = \$2\)/);
-    expect(lockedRead).not.toMatch(/Index Cond: \(workspace_id/);
+    const lockedRead = text.slice(text.indexOf('CTE cur'), text.indexOf('CTE change'));
+    expect(lockedRead).toMatch(
+      /conversations_pkey on conversations \w+ .*\n\s+Index Cond: \(id = asked\.id\)/,
+    );
+    expect(readByWorkspaceAlone(text)).toEqual([]);
+    // The update finds each row it changes by its key too, not by a scan of every conversation.
+    expect(text).not.toMatch(/Seq Scan on conversations/);
+  });
+
+  it('writes status changes asked at once in one statement, each answered as it would be alone (ADR 0159)', async () => {
+    const ws = randomUUID();
+    const phones = ['+14155550181', '+14155550182', '+14155550183', '+14155550184'];
+    await publishInbound(phones.map((phone) => sms(ws, phone, 'hello')));
+    await waitFor(() => appended(ws).length === phones.length, { what: 'the conversations' });
+    const ids = new Map(appended(ws).map((e) => [e.payload.customerId, e.payload.conversationId]));
+    const [a, b, c, d] = await Promise.all(
+      phones.map(async (phone) => ids.get((await customerOf(ws, 'phone', phone)).id)!),
+    );
+    await app.db.query("UPDATE history.conversations SET assignee_id = 'agent-2' WHERE id = $1", [d]);
+
+    // Every status change's statement, counted at the client (the statement's name, whatever its text).
+    const statements: string[] = [];
+    const clientQuery = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const name = (args[0] as { name?: string } | undefined)?.name;
+      if (name?.startsWith('history.conversations.set-status') === true) statements.push(name);
+      return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof clientQuery;
+    let outcomes: PromiseSettledResult<{ id: string; status: string }>[];
+    try {
+      outcomes = await Promise.allSettled([
+        app.api.setConversationStatus(ws, a!, 'resolved', agent),
+        app.api.setConversationStatus(ws, b!, 'resolved', agent),
+        // The same conversation again: after the first change, as if one after the other.
+        app.api.setConversationStatus(ws, a!, 'open', agent),
+        app.api.setConversationStatus(ws, c!, 'open', agent),
+        app.api.setConversationStatus(ws, d!, 'resolved', agent, { onlyOwnOrUnassigned: true }),
+        app.api.setConversationStatus(randomUUID(), b!, 'pending', agent),
+        app.api.setConversationStatus(ws, randomUUID(), 'resolved', agent),
+        app.api.setConversationStatus(ws, c!, 'pending', agent),
+      ]);
+    } finally {
+      pg.Client.prototype.query = clientQuery;
+    }
+    const answer = (o: PromiseSettledResult<{ id: string; status: string }>) =>
+      o.status === 'fulfilled' ? `${o.value.id}:${o.value.status}` : (o.reason as Error).constructor.name;
+    expect(outcomes.map(answer)).toEqual([
+      `${a}:resolved`,
+      `${b}:resolved`,
+      `${a}:open`,
+      `${c}:open`,
+      PermissionDeniedError.name,
+      NotFoundError.name,
+      NotFoundError.name,
+      `${c}:pending`,
+    ]);
+    // The first alone (nothing was waiting), the rest together but for the second change asked of
+    // a conversation, and each change the shared statement did not find again alone (was it locked?).
+    expect(statements).toEqual([
+      'history.conversations.set-statuses.skip-locked',
+      'history.conversations.set-statuses.skip-locked',
+      'history.conversations.set-statuses',
+      'history.conversations.set-statuses.skip-locked',
+      'history.conversations.set-statuses',
+    ]);
+    expect((await app.api.getConversation(ws, d!)).status).toBe('open');
+    expect((await app.api.getConversation(ws, b!)).status).toBe('resolved');
+
+    // Each change's event, in the order asked for its conversation, and its record (ADR 0152).
+    await waitFor(() => statusChanges(ws, c!).length === 1, { what: 'the events' });
+    await waitFor(() => statusChanges(ws, a!).length === 2, { what: 'the events' });
+    expect(statusChanges(ws, a!).map((p) => `${p.previousStatus}>${p.status}`)).toEqual([
+      'open>resolved',
+      'resolved>open',
+    ]);
+    expect(statusChanges(ws, b!).map((p) => `${p.previousStatus}>${p.status}`)).toEqual(['open>resolved']);
+    expect(statusChanges(ws, c!).map((p) => `${p.previousStatus}>${p.status}`)).toEqual(['open>pending']);
+    expect(statusChanges(ws, d!)).toEqual([]);
+    const recorded = await app.db.query<{ conversation_id: string; status: string; previous_status: string }>(
+      `SELECT conversation_id, status, previous_status FROM history.status_changes
+       WHERE workspace_id = $1 ORDER BY at, status DESC`,
+      [ws],
+    );
+    expect(recorded.rows.map((r) => `${r.conversation_id}:${r.previous_status}>${r.status}`).sort()).toEqual(
+      [`${a}:open>resolved`, `${a}:resolved>open`, `${b}:open>resolved`, `${c}:open>pending`].sort(),
+    );
+  });
+
+  it('writes a change of a conversation another transaction holds alone, without holding up the others', async () => {
+    const ws = randomUUID();
+    await publishInbound([sms(ws, '+14155550187', 'held'), sms(ws, '+14155550188', 'free')]);
+    await waitFor(() => appended(ws).length === 2, { what: 'the conversations' });
+    const held = appended(ws).find((e) => e.payload.text === 'held')!.payload.conversationId;
+    const free = appended(ws).find((e) => e.payload.text === 'free')!.payload.conversationId;
+    const holder = await app.db.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM history.conversations WHERE id = $1 FOR UPDATE', [held]);
+      const waiting = app.api.setConversationStatus(ws, held, 'resolved', agent);
+      // Asked after it and answered while it still waits for the row (else this test never ends).
+      expect((await app.api.setConversationStatus(ws, free, 'resolved', agent)).status).toBe('resolved');
+      await holder.query('COMMIT');
+      expect((await waiting).status).toBe('resolved');
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+    }
+  });
+
+  it('answers a reopen refused in a statement of several with its own refusal, the others changed', async () => {
+    const ws = randomUUID();
+    await publishInbound([sms(ws, '+14155550185', 'first')]);
+    await waitFor(() => appended(ws).length === 1, { what: 'the first conversation' });
+    const first = appended(ws)[0]!.payload.conversationId;
+    await app.api.setConversationStatus(ws, first, 'resolved', agent);
+    await publishInbound([sms(ws, '+14155550185', 'second'), sms(ws, '+14155550186', 'other')]);
+    await waitFor(() => appended(ws).length === 3, { what: 'the second conversation' });
+    const second = appended(ws).find((e) => e.payload.text === 'second')!.payload.conversationId;
+    const unrelated = appended(ws).find((e) => e.payload.text === 'other')!.payload.conversationId;
+    expect(second).not.toBe(first);
+
+    const outcomes = await Promise.allSettled([
+      // Alone (nothing waits yet), the same status: nothing changes. The reopen shares the next.
+      app.api.setConversationStatus(ws, unrelated, 'open', agent),
+      app.api.setConversationStatus(ws, unrelated, 'pending', agent),
+      app.api.setConversationStatus(ws, first, 'open', agent),
+      app.api.setConversationStatus(ws, unrelated, 'resolved', agent),
+    ]);
+    expect(
+      outcomes.map((o) => (o.status === 'fulfilled' ? o.value.status : (o.reason as Error).constructor.name)),
+    ).toEqual(['open', 'pending', FailedPreconditionError.name, 'resolved']);
+    expect((await app.api.getConversation(ws, first)).status).toBe('resolved');
   });
 
   /** The plan a prepared statement keeps once it goes generic (forced), its parameters those given. */

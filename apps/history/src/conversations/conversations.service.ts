@@ -11,11 +11,10 @@ import {
   type Page,
   PermissionDeniedError,
 } from '@switchboard/contracts';
-import { Clock, InjectServiceDataSource, isUniqueViolation, preparedRows } from '@switchboard/platform';
+import { Clock, InjectServiceDataSource, isUniqueViolation } from '@switchboard/platform';
 import type { DataSource } from 'typeorm';
 import { decodePageToken, encodePageToken, pageSize } from '../database/page-token.util.js';
 import { type Db, firstRow, isoRequired, rows } from '../database/sql.util.js';
-import { outboxJson } from '../outbox/outbox.js';
 import { OutboxRelay } from '../outbox/outbox-relay.service.js';
 import { statusChangedEntry } from './conversation-events.js';
 import {
@@ -24,10 +23,18 @@ import {
   type ConversationRow,
   toConversationView,
 } from './conversation-view.js';
+import { type StatusChange, type StatusChangeRow, setStatuses } from './status-changes.operation.js';
 
 /** Conversations as the inbox lists and works them. */
 @Injectable()
 export class ConversationsService {
+  /** Status changes waiting for a statement, in the order asked. */
+  private readonly waiting: WaitingChange[] = [];
+  /** Conversations whose change is being written. */
+  private readonly writing = new Set<string>();
+  /** Whether a shared statement runs. */
+  private sharing = false;
+
   constructor(
     @InjectServiceDataSource('history') private readonly db: DataSource,
     private readonly relay: OutboxRelay,
@@ -139,10 +146,12 @@ export class ConversationsService {
   /**
    * Resolve, reopen or set pending. The same status again changes nothing and emits nothing.
    * Reopening is refused while the customer has another open conversation (one per customer).
-   * One statement (`SET_STATUS`): no transaction of its own, the conversation's row lock held only
-   * while it runs, and the conversation as it is now in the same round trip.
+   * One statement (`SET_STATUSES`): no transaction of its own, the conversation's row lock held
+   * only while it runs, and the conversation as it is now in the same round trip. Changes asked
+   * while a statement runs wait for it and go together in the next one (ADR 0159): at a steady
+   * rate every agent's resolve was a round trip and a commit of its own.
    */
-  async setStatus(
+  setStatus(
     workspaceId: string,
     conversationId: string,
     status: ConversationStatus,
@@ -160,94 +169,128 @@ export class ConversationsService {
       changedBy: by,
       changedAt: changedAt.toISOString(),
     });
-    const row = await preparedRows<
-      ConversationRow & { changed: boolean; other_id: string | null; refused: boolean }
-    >(this.db, 'history.conversations.set-status', SET_STATUS, [
-      workspaceId,
-      conversationId,
-      status,
-      changedAt,
-      outboxJson([entry]),
-      onlyOwnOrUnassigned ? by.id : null,
-    ])
-      .then((found) => found[0])
-      .catch((error: unknown) => {
-        // Another conversation of the customer's opened while this one was being reopened.
-        if (isUniqueViolation(error, 'conversations_one_open_per_customer'))
-          throw new FailedPreconditionError(
-            "the customer has another open conversation; it can't be reopened",
-          );
-        throw error;
+    return new Promise<ConversationView>((resolve, reject) => {
+      this.waiting.push({
+        change: {
+          workspaceId,
+          conversationId,
+          status,
+          changedAt,
+          entry,
+          onlyFor: onlyOwnOrUnassigned ? (by.id ?? null) : null,
+        },
+        resolve,
+        reject,
       });
-    if (row === undefined) throw new NotFoundError(`conversation ${conversationId}`);
-    if (row.refused) throw new PermissionDeniedError('this conversation is assigned to another agent');
-    if (row.other_id !== null)
-      throw new FailedPreconditionError(
-        `the customer has another open conversation (${row.other_id}); it can't be reopened`,
+      this.writeWaiting();
+    });
+  }
+
+  /**
+   * Starts the next shared statement unless one runs: the changes waiting, in order, up to
+   * STATUS_CHANGES_PER_STATEMENT, one per conversation and none of a conversation whose change is
+   * still being written. A second change of a conversation waits for the first to settle, and sees
+   * its effect, as when they ran one after the other.
+   */
+  private writeWaiting(): void {
+    if (this.sharing) return;
+    const taken: WaitingChange[] = [];
+    for (let i = 0; i < this.waiting.length && taken.length < STATUS_CHANGES_PER_STATEMENT;) {
+      const waiting = this.waiting[i]!;
+      if (this.writing.has(waiting.change.conversationId)) {
+        i += 1;
+        continue;
+      }
+      this.writing.add(waiting.change.conversationId);
+      taken.push(waiting);
+      this.waiting.splice(i, 1);
+    }
+    if (taken.length === 0) return;
+    this.sharing = true;
+    void this.writeShared(taken).finally(() => {
+      this.sharing = false;
+      this.writeWaiting();
+    });
+  }
+
+  /**
+   * The shared statement skips a conversation another transaction has locked (a merge, an
+   * erasure, a send, routing's batch): that change goes on alone and waits for its row as before,
+   * while the others are answered and the next statement starts. So does every change of a
+   * statement that failed, each with its own outcome: a reopen racing another conversation's
+   * opening fails its own call only.
+   */
+  private async writeShared(changes: readonly WaitingChange[]): Promise<void> {
+    let found: Map<number, StatusChangeRow>;
+    try {
+      found = await setStatuses(
+        this.db,
+        changes.map((c) => c.change),
+        { skipLocked: true },
       );
-    if (row.changed) this.relay.kick();
-    return toConversationView(row);
+    } catch {
+      for (const change of changes) void this.writeAlone(change);
+      return;
+    }
+    if ([...found.values()].some((row) => row.changed)) this.relay.kick();
+    changes.forEach((change, i) => {
+      const row = found.get(i);
+      // Locked by another transaction, or not there: alone, waiting for the lock, says which.
+      if (row === undefined) void this.writeAlone(change);
+      else {
+        this.writing.delete(change.change.conversationId);
+        settle(change, row);
+      }
+    });
+  }
+
+  private async writeAlone(change: WaitingChange): Promise<void> {
+    try {
+      const row = (await setStatuses(this.db, [change.change], { skipLocked: false })).get(0);
+      if (row?.changed === true) this.relay.kick();
+      settle(change, row);
+    } catch (error) {
+      change.reject(
+        // Another conversation of the customer's opened while this one was being reopened.
+        isUniqueViolation(error, 'conversations_one_open_per_customer')
+          ? new FailedPreconditionError("the customer has another open conversation; it can't be reopened")
+          : error,
+      );
+    } finally {
+      this.writing.delete(change.change.conversationId);
+      this.writeWaiting();
+    }
   }
 }
 
-/** A valid id in the event as JavaScript builds it, replaced in the statement (`SET_STATUS`). */
-const SET_BY_THE_STATEMENT = '00000000-0000-0000-0000-000000000000';
+/** Answers a change with what its statement found (nothing: no such conversation in its workspace). */
+function settle({ change, resolve, reject }: WaitingChange, row: StatusChangeRow | undefined): void {
+  if (row === undefined) reject(new NotFoundError(`conversation ${change.conversationId}`));
+  else if (row.refused) reject(new PermissionDeniedError('this conversation is assigned to another agent'));
+  else if (row.other_id !== null)
+    reject(
+      new FailedPreconditionError(
+        `the customer has another open conversation (${row.other_id}); it can't be reopened`,
+      ),
+    );
+  else {
+    try {
+      resolve(toConversationView(row));
+    } catch (error) {
+      reject(error);
+    }
+  }
+}
 
-/**
- * A status change in one statement:
- * - `cur`: the conversation, in its workspace, locked (its latest version, once any transaction
- *   writing to it has committed);
- * - `other`: when it is resolved and is to be reopened, another open conversation of the customer's;
- * - `refused`: the locked row assigned to someone other than `$6`, the actor, when only the
- *   actor's own and unassigned conversations may change (`$6` null otherwise: nothing refused);
- * - `changed`: the change, unless the status is the same or `refused` or `other` refuses it;
- * - `recorded`: the change in `history.status_changes`, its id and `changedBy` the event's (`$5`,
- *   parsed once in `entry`): what the outbox's trigger would have copied from it (ADR 0106);
- * - `queued`: its event in the outbox with the change (ADR 0010), its customer and previous status
- *   the locked row's, marked as recorded so that the trigger does not parse it again (ADR 0152);
- * - the conversation as it is now, changed or not, with the columns `get` reads.
- */
-// \`cur\` is found by its primary key alone: the workspace is compared with IS NOT DISTINCT FROM,
-// which no index serves, so a generic plan made before the table had statistics cannot read the
-// workspace's conversations through another (workspace_id, …) index instead (docs/benchmarks.md).
-export const SET_STATUS = `
-WITH cur AS (
-  SELECT c.* FROM history.conversations c
-  WHERE c.id = $2 AND c.workspace_id IS NOT DISTINCT FROM $1::uuid FOR UPDATE),
-other AS (
-  SELECT o.id FROM cur
-  JOIN history.conversations o ON o.workspace_id = cur.workspace_id AND o.customer_id = cur.customer_id
-  WHERE cur.status = 'resolved' AND $3 <> 'resolved' AND o.status <> 'resolved' AND o.id <> cur.id
-  LIMIT 1),
-refused AS (
-  SELECT 1 FROM cur WHERE cur.assignee_id <> $6::text),
-changed AS (
-  UPDATE history.conversations c
-  SET status = $3,
-      resolved_at = CASE WHEN $3 = 'resolved' THEN $4::timestamptz ELSE NULL END,
-      waiting_since = CASE WHEN $3 = 'resolved' THEN NULL ELSE c.waiting_since END,
-      updated_at = $4::timestamptz
-  FROM cur
-  WHERE c.id = cur.id AND cur.status <> $3 AND NOT EXISTS (SELECT 1 FROM other)
-    AND NOT EXISTS (SELECT 1 FROM refused)
-  RETURNING c.*),
-entry AS (
-  SELECT $5::jsonb AS entries),
-recorded AS (
-  INSERT INTO history.status_changes
-    (event_id, workspace_id, conversation_id, status, previous_status, changed_by, at)
-  SELECT (entry.entries #>> '{0,event,id}')::uuid, cur.workspace_id, cur.id, $3, cur.status,
-         entry.entries #> '{0,event,payload,changedBy}', $4::timestamptz
-  FROM changed JOIN cur ON cur.id = changed.id, entry),
-queued AS (
-  INSERT INTO history.outbox (entries, status_changes_recorded)
-  SELECT jsonb_set(jsonb_set(entry.entries, '{0,event,payload,customerId}', to_jsonb(cur.customer_id)),
-                   '{0,event,payload,previousStatus}', to_jsonb(cur.status))::json, true
-  FROM changed JOIN cur ON cur.id = changed.id, entry
-  RETURNING 1)
-SELECT ${CONVERSATION_COLUMNS},
-       (SELECT o.id FROM other o) AS other_id,
-       EXISTS (SELECT 1 FROM changed) AS changed,
-       EXISTS (SELECT 1 FROM refused) AS refused
-FROM (SELECT * FROM changed UNION ALL SELECT * FROM cur WHERE NOT EXISTS (SELECT 1 FROM changed)) c
-JOIN history.customers cu ON cu.id = c.customer_id`;
+/** A status change waiting for the statement it will share with others. */
+interface WaitingChange {
+  readonly change: StatusChange;
+  readonly resolve: (view: ConversationView) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Status changes asked at once beyond this wait for the next statement. */
+const STATUS_CHANGES_PER_STATEMENT = 200;
+
+/** A valid id in the event as JavaScript builds it, replaced in the statement (`SET_STATUSES`). */
+const SET_BY_THE_STATEMENT = '00000000-0000-0000-0000-000000000000';
