@@ -53,16 +53,21 @@ export function defineEvent<TType extends string, TPayload>(
     version: z.literal(version),
     payload: payloadSchema,
   });
+  // zod's compiled fast path (z.compile, ADR 0156): zod's output and zod's errors, without its
+  // runtime parser walking the schema for every event consumed or created (3.4 → 2.3 µs to decode
+  // the bench's record). Compiled on first use: an app compiles only the types it uses.
+  let compiled: typeof envelopeSchema | undefined;
+  const checked = () => (compiled ??= z.compile(envelopeSchema));
   return {
     type,
     version,
     payloadSchema,
     topic: route.topic,
     keyOf: (event) => (keyOfPayload ? keyOfPayload(event.payload) : event.workspaceId),
-    parse: (envelope) => envelopeSchema.parse(envelope),
+    parse: (envelope) => checked().parse(envelope),
     create: ({ workspaceId, payload, correlationId, occurredAt, id }) => {
       const eventId = id ?? randomUUID();
-      return envelopeSchema.parse({
+      return checked().parse({
         id: eventId,
         type,
         version,

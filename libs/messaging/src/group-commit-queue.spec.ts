@@ -36,6 +36,25 @@ describe('GroupCommitQueue', () => {
     await queue.drain();
   });
 
+  it('with gatherSettledCallers, starts the next flush a turn later, carrying what the settled callers publish again', async () => {
+    const { flushes, flush } = manualFlush();
+    const queue = new GroupCommitQueue(flush, { maxItems: 100, gatherSettledCallers: true });
+    // A closed-loop publisher, as a webhook handler is: its next item once its last was flushed.
+    const publishing = queue.enqueue(['a']).then(() => queue.enqueue(['a2']));
+    const waiting = queue.enqueue(['b']);
+    expect(flushes.map((f) => f.items)).toEqual([['a']]);
+    flushes[0]!.resolve();
+    await new Promise((resolve) => setImmediate(resolve));
+    // The first caller has published again; the next flush has not started yet.
+    expect(flushes.map((f) => f.items)).toEqual([['a']]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(flushes.map((f) => f.items)).toEqual([['a'], ['b', 'a2']]);
+    expect(await settledState(waiting)).toBe('pending');
+    flushes[1]!.resolve();
+    await Promise.all([publishing, waiting]);
+    await queue.drain();
+  });
+
   it('settles a caller whose items span several flushes only with the last, and rejects it if one fails', async () => {
     const { flushes, flush } = manualFlush();
     const queue = new GroupCommitQueue(flush, { maxItems: 2 });

@@ -3,6 +3,12 @@ export interface GroupCommitLimits<T> {
   /** With `weigh`: the most weight (e.g. bytes) one flush carries; a single heavier item still goes alone. */
   readonly maxWeight?: number;
   readonly weigh?: (item: T) => number;
+  /**
+   * Starts the next flush a turn after the last settled rather than at once, so that the callers
+   * it settled, publishing again in their continuations, go out in it too: fewer, larger flushes
+   * for one event-loop turn's wait, and only while a flush was in flight (ADR 0156).
+   */
+  readonly gatherSettledCallers?: boolean;
 }
 
 /** One `enqueue()` call: its promise settles once every one of its items has been flushed. */
@@ -26,7 +32,8 @@ interface Pending<T> {
  * failed).
  *
  * On the publish path of every webhook: one promise per call (not per item), and the next flush
- * starts as soon as the last one settled, before its callers' continuations run.
+ * starts as soon as the last one settled, before its callers' continuations run (or, with
+ * `gatherSettledCallers`, a turn later, after them).
  */
 export class GroupCommitQueue<T> {
   private pending: Pending<T>[] = [];
@@ -84,6 +91,14 @@ export class GroupCommitQueue<T> {
         caller.failed = true;
         caller.reject(error);
       } else if (--caller.unflushed === 0) caller.resolve();
+    }
+    if (this.limits.gatherSettledCallers === true) {
+      // Still flushing until then: an enqueue meanwhile waits for this kick, not a flush of its own.
+      setImmediate(() => {
+        this.flushing = false;
+        this.kick();
+      });
+      return;
     }
     this.flushing = false;
     this.kick();

@@ -190,6 +190,8 @@ export class KafkaEventBus extends EventBus {
           maxItems: 10_000,
           maxWeight: MAX_PRODUCE_BYTES,
           weigh: (item) => item.value.length + item.key.length,
+          // Half as many produce requests under load: the broker's CPU per event falls (ADR 0156).
+          gatherSettledCallers: true,
         }),
       };
       return lane;
