@@ -1,7 +1,7 @@
 import type { ConversationStatus } from '@switchboard/contracts';
 import { preparedRows } from '@switchboard/platform';
 import { type Db } from '../database/sql.util.js';
-import type { OutboxEntry } from '../outbox/outbox.js';
+import { type OutboxEntry, outboxJson } from '../outbox/outbox.js';
 import { CONVERSATION_COLUMNS, type ConversationRow } from './conversation-view.js';
 
 /** One conversation's status change, as a caller asked it. */
@@ -129,7 +129,7 @@ export async function setStatuses(
     changes.map((c) => c.conversationId),
     changes.map((c) => c.status),
     changes.map((c) => c.changedAt),
-    JSON.stringify(changes.map((c) => c.entry)),
+    outboxJson(changes.map((c) => c.entry)),
     changes.map((c) => c.onlyFor),
   ]);
   return new Map(found.map((row) => [Number(row.n) - 1, row]));
