@@ -8,7 +8,7 @@ import {
   Column,
   Entity,
   PrimaryColumn,
-  type DataSource,
+  DataSource,
   type MigrationInterface,
   type QueryRunner,
   type Repository,
@@ -26,6 +26,8 @@ import {
   type DatabaseServiceOptions,
 } from '@switchboard/platform';
 import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
+import { createLogger } from '../logging/logger.util.js';
+import { prepareServiceSchema } from './service-schema.util.js';
 
 const AppConfig = defineConfig({ ...coreVariables, ...databaseVariables });
 
@@ -203,6 +205,28 @@ describe('DatabaseModule (real PostgreSQL)', () => {
     apps.length = 0;
     apps.push(await startApp(database.url, owner));
     expect(runs).toHaveLength(2);
+  });
+
+  it('runs migrations in the service schema even on a connection whose search_path does not lead there', async () => {
+    // The connection's own search path names only public (as one opened before the schema existed
+    // may have resolved it): the migration must still land in gamma.
+    const dataSource = new DataSource({
+      type: 'postgres',
+      url: database.url,
+      schema: 'gamma',
+      migrations: [CreateItems1700000000001],
+      extra: { options: '-c search_path=public', max: 1 },
+    });
+    await dataSource.initialize();
+    try {
+      await prepareServiceSchema(dataSource, 'gamma', createLogger('test'));
+    } finally {
+      await dataSource.destroy();
+    }
+    expect(runs).toEqual(['CreateItems1700000000001@gamma']);
+    expect(await sql(database.url, "SELECT schemaname FROM pg_tables WHERE tablename = 'items'")).toEqual([
+      { schemaname: 'gamma' },
+    ]);
   });
 
   it('does not run a migration twice across restarts, and runs only the new ones', async () => {
