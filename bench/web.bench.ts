@@ -18,6 +18,9 @@
  *    load where latencies do not): statements by kind (`pg_stat_statements`, where it is loaded),
  *    transactions, WAL flushes, rows and index entries by table, CPU of channel-web's backends.
  * 3. The widget's sizes, gzipped: the loader every page loads, and everything a customer downloads.
+ *
+ * `KAFKA_CLIENT=kafkajs|platformatic` runs the app on that client (ADR 0006); the bench's own
+ * publisher and baseline subscriber stay on kafkajs, so the baseline is the same whichever the app's.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -276,6 +279,7 @@ const app = await startAppProcess(
     SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     SWITCHBOARD_DATA_DIR: `/tmp/bench-web-${randomUUID().slice(0, 8)}`,
     LOG_LEVEL: 'warn',
+    ...(process.env.KAFKA_CLIENT === undefined ? {} : { KAFKA_CLIENT: process.env.KAFKA_CLIENT }),
   },
   [
     // The app's inspector, on loopback: live memory is read after a full garbage collection.

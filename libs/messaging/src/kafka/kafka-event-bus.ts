@@ -1,14 +1,5 @@
 import { type EventDefinition, deadLetterTopic } from '@switchboard/contracts';
-import {
-  type Admin,
-  type Consumer,
-  type EachBatchPayload,
-  Kafka,
-  type LogEntry,
-  type Producer,
-  type TopicMessages,
-  logLevel,
-} from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, LogEntry, Producer, TopicMessages } from 'kafkajs';
 import { type BusLogger, silentBusLogger } from '../bus-logger.js';
 import { BatchProcessor } from '../consumer/batch-processor.js';
 import { DeferredCommits, type HandledOffset } from '../consumer/deferred-commits.js';
@@ -30,6 +21,7 @@ import { recordHeadersOf } from '../record-headers.js';
 import { CrashedMemberEviction } from './crashed-member-eviction.js';
 import { removeGroupMember } from './kafka-group-member.util.js';
 import { kafkaErrorLevel, kafkaLogLevel } from './kafka-log-level.util.js';
+import { Kafka, logLevel } from './kafkajs.js';
 import { withTimeout } from './with-timeout.util.js';
 
 export interface KafkaEventBusOptions {

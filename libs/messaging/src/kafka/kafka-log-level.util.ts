@@ -1,4 +1,5 @@
-import { type LogEntry, logLevel } from 'kafkajs';
+import type { LogEntry } from 'kafkajs';
+import { logLevel } from './kafkajs.js';
 
 export type BusLogLevel = 'debug' | 'warn' | 'error';
 
