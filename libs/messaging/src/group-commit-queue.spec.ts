@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { GroupCommitQueue } from './group-commit-queue.js';
 
 /** A flush the test settles by hand, recording what each flush carried. */
@@ -138,5 +139,59 @@ describe('GroupCommitQueue', () => {
     expect(await settledState(drained)).toBe('pending');
     flushes[1]!.resolve();
     await drained;
+  });
+
+  describe('with a deadline', () => {
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate'] }));
+    afterEach(() => jest.useRealTimers());
+    const deadline = { ms: 5_000, late: (items: number) => new Error(`late: ${items}`) };
+
+    it('rejects each caller its deadline after its enqueue, with one timer for the queue, and still flushes its items', async () => {
+      const { flushes, flush } = manualFlush();
+      const queue = new GroupCommitQueue(flush, { maxItems: 10, deadline });
+      const first = queue.enqueue(['a']);
+      jest.advanceTimersByTime(2_000);
+      const second = queue.enqueue(['b', 'c']);
+      const third = queue.enqueue(['d']);
+      // Not one per call: the publish path's cost (ADR 0161).
+      expect(jest.getTimerCount()).toBe(1);
+      jest.advanceTimersByTime(2_999);
+      expect(await settledState(first)).toBe('pending');
+      jest.advanceTimersByTime(1);
+      await expect(first).rejects.toThrow('late: 1');
+      expect(await settledState(second)).toBe('pending');
+      expect(jest.getTimerCount()).toBe(1);
+      jest.advanceTimersByTime(2_000);
+      await expect(second).rejects.toThrow('late: 2');
+      await expect(third).rejects.toThrow('late: 1');
+      // The work is not cancelled: what was late still goes out, in order.
+      flushes[0]!.resolve();
+      await settledState(queue.drain());
+      expect(flushes.map((f) => f.items)).toEqual([['a'], ['b', 'c', 'd']]);
+      flushes[1]!.resolve();
+      await queue.drain();
+      expect(jest.getTimerCount()).toBe(0);
+    });
+
+    it('leaves the callers it settled in time alone, and no timer once none waits', async () => {
+      const { flushes, flush } = manualFlush();
+      const queue = new GroupCommitQueue(flush, { maxItems: 10, deadline });
+      const first = queue.enqueue(['a']);
+      const second = queue.enqueue(['b']);
+      jest.advanceTimersByTime(4_000);
+      flushes[0]!.resolve();
+      await first;
+      expect(jest.getTimerCount()).toBe(1);
+      const third = queue.enqueue(['c']);
+      jest.advanceTimersByTime(1_000);
+      await expect(second).rejects.toThrow('late: 1');
+      expect(await settledState(third)).toBe('pending');
+      flushes[1]!.resolve();
+      await settledState(queue.drain());
+      flushes[2]!.resolve();
+      await third;
+      await queue.drain();
+      expect(jest.getTimerCount()).toBe(0);
+    });
   });
 });

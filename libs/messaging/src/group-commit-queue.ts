@@ -9,6 +9,12 @@ export interface GroupCommitLimits<T> {
    * for one event-loop turn's wait, and only while a flush was in flight (ADR 0156).
    */
   readonly gatherSettledCallers?: boolean;
+  /**
+   * Each caller's promise rejects with `late(itemCount)` once `ms` passed since its enqueue, its
+   * items still flushed as they would have been (the flush is not cancelled): one timer for the
+   * queue, armed for its oldest caller, rather than one per call on the publish path (ADR 0161).
+   */
+  readonly deadline?: { readonly ms: number; readonly late: (items: number) => Error };
 }
 
 /** One `enqueue()` call: its promise settles once every one of its items has been flushed. */
@@ -17,6 +23,9 @@ interface Caller {
   failed: boolean;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
+  /** `performance.now()` past which it is rejected as late (with `deadline` only). */
+  readonly expiresAt: number;
+  readonly items: number;
 }
 
 interface Pending<T> {
@@ -39,6 +48,10 @@ export class GroupCommitQueue<T> {
   private pending: Pending<T>[] = [];
   private flushing = false;
   private idleWaiters: (() => void)[] = [];
+  /** With `deadline`: callers in enqueue order (so in expiry order), from `oldest` on unsettled or not yet looked at. */
+  private callers: Caller[] = [];
+  private oldest = 0;
+  private deadlineTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly flush: (items: readonly T[]) => Promise<void>,
@@ -48,8 +61,17 @@ export class GroupCommitQueue<T> {
   enqueue(items: readonly T[]): Promise<void> {
     if (items.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const caller: Caller = { unflushed: items.length, failed: false, resolve, reject };
+      const deadline = this.limits.deadline;
+      const caller: Caller = {
+        unflushed: items.length,
+        failed: false,
+        resolve,
+        reject,
+        expiresAt: deadline === undefined ? Infinity : performance.now() + deadline.ms,
+        items: items.length,
+      };
       for (const item of items) this.pending.push({ item, caller });
+      if (deadline !== undefined) this.watch(caller, deadline.ms);
       this.kick();
     });
   }
@@ -92,6 +114,7 @@ export class GroupCommitQueue<T> {
         caller.reject(error);
       } else if (--caller.unflushed === 0) caller.resolve();
     }
+    if (this.limits.deadline !== undefined) this.forgetSettledCallers();
     if (this.limits.gatherSettledCallers === true) {
       // Still flushing until then: an enqueue meanwhile waits for this kick, not a flush of its own.
       setImmediate(() => {
@@ -102,6 +125,61 @@ export class GroupCommitQueue<T> {
     }
     this.flushing = false;
     this.kick();
+  }
+
+  /** Keeps `caller` for the deadline's sweep, arming its timer if none is (the queue was idle). */
+  private watch(caller: Caller, ms: number): void {
+    this.callers.push(caller);
+    this.deadlineTimer ??= this.armDeadline(ms);
+  }
+
+  private armDeadline(ms: number): NodeJS.Timeout {
+    // Unreferenced: a caller's own promise, not this timer, is what keeps work going.
+    return setTimeout(() => this.rejectLateCallers(), Math.max(1, Math.ceil(ms))).unref();
+  }
+
+  /**
+   * Rejects every caller past its deadline and not yet settled, then arms the timer again for the
+   * oldest left, if any. Callers expire in enqueue order, so the sweep stops at the first not due.
+   */
+  private rejectLateCallers(): void {
+    this.deadlineTimer = undefined;
+    const late = this.limits.deadline!.late;
+    const now = performance.now();
+    for (; this.oldest < this.callers.length; this.oldest++) {
+      const caller = this.callers[this.oldest]!;
+      if (caller.failed || caller.unflushed === 0) continue;
+      if (caller.expiresAt > now) break;
+      caller.failed = true;
+      caller.reject(late(caller.items));
+    }
+    this.forgetSettledCallers();
+    if (this.oldest < this.callers.length)
+      this.deadlineTimer = this.armDeadline(this.callers[this.oldest]!.expiresAt - now);
+  }
+
+  /**
+   * Drops the settled callers at the front (flushes settle in enqueue order, so after each flush
+   * that is nearly all of them): they are not kept alive until the next sweep. The timer is
+   * cleared once none is left.
+   */
+  private forgetSettledCallers(): void {
+    const callers = this.callers;
+    while (this.oldest < callers.length) {
+      const caller = callers[this.oldest]!;
+      if (!caller.failed && caller.unflushed > 0) break;
+      this.oldest += 1;
+    }
+    if (this.oldest === callers.length) {
+      this.callers = [];
+      this.oldest = 0;
+      clearTimeout(this.deadlineTimer);
+      this.deadlineTimer = undefined;
+    } else if (this.oldest >= 1_024 && this.oldest * 2 >= callers.length) {
+      // Moved down in one go, now and then, not one shift per caller.
+      this.callers = callers.slice(this.oldest);
+      this.oldest = 0;
+    }
   }
 
   private takeCount(): number {

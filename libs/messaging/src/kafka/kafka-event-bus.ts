@@ -184,6 +184,11 @@ export class KafkaEventBus extends EventBus {
           weigh: (item) => item.value.length + item.key.length,
           // Half as many produce requests under load: the broker's CPU per event falls (ADR 0156).
           gatherSettledCallers: true,
+          // A publish's deadline from its call, one timer per lane rather than one per publish.
+          deadline: {
+            ms: this.publishTimeoutMs,
+            late: (count) => new EventBusUnavailableError(this.lateMessage(count)),
+          },
         }),
       };
       return lane;
@@ -194,7 +199,8 @@ export class KafkaEventBus extends EventBus {
 
   /**
    * On every publish of every webhook: once its topics are known, no `async` function on the way
-   * (each would add promises and turns per event, ADR 0121), only the lane's queue and one deadline.
+   * (each would add promises and turns per event, ADR 0121), and no timer of its own: its lane's
+   * queue rejects it once the deadline passed (ADR 0161).
    */
   protected override publishRouted(list: readonly OutgoingEvent[]): Promise<void> {
     if (this.closed) return Promise.reject(new EventBusUnavailableError('event bus is closed'));
@@ -203,18 +209,20 @@ export class KafkaEventBus extends EventBus {
       // Known topics (every publish after a topic's first): no admin work, not even a promise.
       durable = list.every((e) => this.readyTopics.has(e.topic))
         ? this.enqueueOnLanes(list)
-        : this.createTopicsThenEnqueue(list);
+        : // One deadline for the whole publish (creating topics, waiting for a lane, producing): a
+          // webhook must answer 503 before its provider gives up (Twilio waits 15 s).
+          withTimeout(this.createTopicsThenEnqueue(list), this.publishTimeoutMs, () =>
+            this.lateMessage(list.length),
+          );
     } catch (error) {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what the serializer threw, as an async function would
       return Promise.reject(error);
     }
-    // One deadline for the whole publish (creating topics, waiting for a lane, producing): a webhook
-    // must answer 503 before its provider gives up (Twilio waits 15 s).
-    return withTimeout(
-      durable,
-      this.publishTimeoutMs,
-      () => `Kafka did not acknowledge ${list.length} event(s) within ${this.publishTimeoutMs} ms`,
-    ).then(() => countPublished(list));
+    return durable.then(() => countPublished(list));
+  }
+
+  private lateMessage(count: number): string {
+    return `Kafka did not acknowledge ${count} event(s) within ${this.publishTimeoutMs} ms`;
   }
 
   private async createTopicsThenEnqueue(list: readonly OutgoingEvent[]): Promise<void> {
