@@ -91,6 +91,8 @@ const app = await startAppProcess(
       : {}),
     DATABASE_URL: database.url,
     KAFKA_BROKERS: broker.brokers,
+    // `KAFKA_CLIENT=platformatic`: the app's bus on @platformatic/kafka (the bench's own stays on kafkajs).
+    ...(process.env.KAFKA_CLIENT ? { KAFKA_CLIENT: process.env.KAFKA_CLIENT } : {}),
     KAFKA_TOPIC_PREFIX: topicPrefix,
     PUBLIC_BASE_URL: 'https://bench.example.test',
     SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
