@@ -61,6 +61,18 @@ function chartNodeOptions(): string | undefined {
   return /^ {4}env: \{ NODE_OPTIONS: '([^']*)' \}/m.exec(inbox)?.[1];
 }
 const nodeOptions = inboxAlone ? chartNodeOptions() : undefined;
+/**
+ * The standalone process's Node flags as `npm run start:standalone` gives them (ADR 0162), read
+ * from the tree's package.json: it runs as `npm start` and the image run it.
+ */
+function standaloneNodeFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+  const flags = /node ((?:--\S+ )*)dist\/apps\/standalone\/main\.js/.exec(
+    scripts['start:standalone'] ?? '',
+  )?.[1];
+  return (flags ?? '').split(' ').filter((flag) => flag !== '');
+}
+const startFlags = inboxAlone ? [] : standaloneNodeFlags();
 const app = await startAppProcess(
   inboxAlone ? 'inbox' : 'standalone',
   {
@@ -79,6 +91,8 @@ const app = await startAppProcess(
       : {}),
     DATABASE_URL: database.url,
     KAFKA_BROKERS: broker.brokers,
+    // `KAFKA_CLIENT=platformatic`: the app's bus on @platformatic/kafka (the bench's own stays on kafkajs).
+    ...(process.env.KAFKA_CLIENT ? { KAFKA_CLIENT: process.env.KAFKA_CLIENT } : {}),
     KAFKA_TOPIC_PREFIX: topicPrefix,
     PUBLIC_BASE_URL: 'https://bench.example.test',
     SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -87,6 +101,7 @@ const app = await startAppProcess(
     LOG_LEVEL: 'warn',
   },
   [
+    ...startFlags,
     // The app's inspector, on loopback: memory is read after a full garbage collection, and the
     // measured phase profiled (`BENCH_CPU_PROF_DIR`).
     '--inspect=127.0.0.1:0',
@@ -604,6 +619,7 @@ try {
       `${inboxAlone ? 'inbox process alone' : 'standalone process'}, ${CONVERSATIONS} conversations, ${RATE} messages/s for ${SECONDS} s ` +
       `(${fmt(achieved, 0)}/s achieved); the ${CONVERSATIONS} assignments reached the supervisors in ` +
       `${fmt(decisionsSeconds, 1)} s; the app's NODE_OPTIONS ${nodeOptions ?? '(none)'}` +
+      `${startFlags.length > 0 ? `, started with ${startFlags.join(' ')}` : ''}` +
       `${appNodeArgs.length > 0 ? `, flags ${appNodeArgs.join(' ')}` : ''}\n\n`,
   );
   process.stdout.write(

@@ -75,6 +75,16 @@ export interface SubscriptionSpec<D extends EventDefinition = EventDefinition> {
    */
   readonly fetchAhead?: boolean;
   /**
+   * For a group that need not see an event the moment it is on the log (a backstop, such as the
+   * inbox's durable snooze wakes): each fetch waits on the broker until this many bytes of records
+   * are there for the group, or its 500 ms wait is over, rather than answering with the first
+   * record. The group then takes in a busy log in a few large batches a second rather than many
+   * small ones: fewer fetch responses to decode, handler calls and commits per event, for up to
+   * half a second more before it sees one. Order, commits after handling and redelivery are as
+   * without it. Kafka only (both clients); the in-process log ignores it. Default: 1 byte.
+   */
+  readonly fetchMinBytes?: number;
+  /**
    * A group that lives as long as this one subscription, such as one replica's live feed (its
    * group id must be unique to it). It starts with the events published from the moment it
    * subscribes rather than with the oldest one retained, and its position is forgotten when it

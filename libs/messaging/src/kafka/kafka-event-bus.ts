@@ -724,6 +724,7 @@ export class KafkaEventBus extends EventBus {
           this.options.heartbeatIntervalMs ??
           Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
         rebalanceTimeout: this.options.rebalanceTimeoutMs ?? 60_000,
+        minBytes: spec.fetchMinBytes ?? 1,
         maxWaitTimeInMs: 500,
         // Short waits between kafkajs's own retries: a broker back after a blip is seen within a
         // second. Never its restart: a crashed consumer is replaced by this loop.

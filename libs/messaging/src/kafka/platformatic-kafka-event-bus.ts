@@ -247,6 +247,7 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
         consuming = consumer.consume({
           topics: physicalTopics,
           autocommit: false,
+          minBytes: spec.fetchMinBytes ?? 1,
           maxWaitTime: 500,
           ...(start
             ? // An ephemeral group is its one member's: it starts where it subscribed, then where it got to.
