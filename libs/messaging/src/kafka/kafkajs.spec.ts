@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { compileFunction } from 'node:vm';
-import { groupMessagesPerPartition } from './kafkajs.js';
+import { KeptAssignments, groupMessagesPerPartition } from './kafkajs.js';
 import type { Message, PartitionMetadata, PartitionerArgs } from 'kafkajs';
 
 const require = createRequire(import.meta.url);
@@ -44,5 +44,48 @@ describe('groupMessagesPerPartition (kafkajs loaded through this library, ADR 01
   it('is the grouping kafkajs’s producer uses', () => {
     const sendMessages = require.resolve('kafkajs/src/producer/sendMessages.js');
     expect(createRequire(sendMessages)('./groupMessagesPerPartition')).toBe(groupMessagesPerPartition);
+  });
+});
+
+describe('the fetchers’ table of partitions (kafkajs loaded through this library, ADR 0164)', () => {
+  const logger = { namespace: () => logger, info: () => undefined, debug: () => undefined };
+
+  /** One fetch through kafkajs's fetcher as its fetch manager requires it, then the fetcher ends. */
+  async function fetchOnce(table: Map<string, number | null>, seen: (number | null | undefined)[]) {
+    const fetchManager = require.resolve('kafkajs/src/consumer/fetchManager.js');
+    const createFetcher = createRequire(fetchManager)('./fetcher') as (options: object) => {
+      start(): Promise<void>;
+    };
+    let fetches = 0;
+    const fetcher = createFetcher({
+      nodeId: 1,
+      partitionAssignments: table,
+      workerQueue: {
+        // While its batches are handled, the partition is marked as this fetcher's.
+        push: () => Promise.resolve(void seen.push(table.get('t|0'))),
+      },
+      fetch: () =>
+        fetches++ === 0 ? Promise.resolve([{ topic: 't', partition: 0 }]) : Promise.reject(new Error('done')),
+      logger,
+    });
+    await expect(fetcher.start()).rejects.toThrow('done');
+  }
+
+  it('marks a partition while its batches are handled, then keeps its entry, unmarked', async () => {
+    const table = new Map<string, number | null>();
+    const seen: (number | null | undefined)[] = [];
+    await fetchOnce(table, seen);
+    expect(seen).toEqual([1]);
+    // kafkajs's own fetcher deletes the entry: the table would grow and shrink every fetch.
+    expect([...table]).toEqual([['t|0', null]]);
+  });
+
+  it('reads an unmarked entry as kafkajs reads a missing one', () => {
+    const assignments = new KeptAssignments(new Map());
+    assignments.set('t|0', 2);
+    expect(assignments.get('t|0')).toBe(2);
+    expect(assignments.delete('t|0')).toBe(true);
+    expect(assignments.get('t|0') != null).toBe(false);
+    expect(assignments.delete('t|0')).toBe(false);
   });
 });
