@@ -58,9 +58,17 @@ const nowhere = 'tcp://127.0.0.1:9';
 function chartNodeOptions(): string | undefined {
   const values = readFileSync('helm/switchboard/values.yaml', 'utf8');
   const inbox = /^ {2}inbox:\n((?: {4}.*\n|\s*\n)*)/m.exec(values)?.[1] ?? '';
-  return /^ {4}env: \{ NODE_OPTIONS: '([^']*)' \}/m.exec(inbox)?.[1];
+  return /^ {4}env: \{ NODE_OPTIONS: '([^']*)'[^}\n]*\}/m.exec(inbox)?.[1];
 }
 const nodeOptions = inboxAlone ? chartNodeOptions() : undefined;
+/** The chart's Kafka client for the inbox (`apps.inbox.env`, ADR 0165), if it names one. */
+function chartKafkaClient(): string | undefined {
+  const values = readFileSync('helm/switchboard/values.yaml', 'utf8');
+  const inbox = /^ {2}inbox:\n((?: {4}.*\n|\s*\n)*)/m.exec(values)?.[1] ?? '';
+  return /^ {4}env: \{[^}\n]*KAFKA_CLIENT: (\w+)/m.exec(inbox)?.[1];
+}
+/** `KAFKA_CLIENT` when set; the inbox alone otherwise runs on the client the chart gives it. */
+const kafkaClient = process.env.KAFKA_CLIENT ?? (inboxAlone ? chartKafkaClient() : undefined);
 /**
  * The standalone process's Node flags as `npm run start:standalone` gives them (ADR 0162), read
  * from the tree's package.json: it runs as `npm start` and the image run it.
@@ -92,7 +100,7 @@ const app = await startAppProcess(
     DATABASE_URL: database.url,
     KAFKA_BROKERS: broker.brokers,
     // `KAFKA_CLIENT=platformatic`: the app's bus on @platformatic/kafka (the bench's own stays on kafkajs).
-    ...(process.env.KAFKA_CLIENT ? { KAFKA_CLIENT: process.env.KAFKA_CLIENT } : {}),
+    ...(kafkaClient ? { KAFKA_CLIENT: kafkaClient } : {}),
     KAFKA_TOPIC_PREFIX: topicPrefix,
     PUBLIC_BASE_URL: 'https://bench.example.test',
     SWITCHBOARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -618,7 +626,8 @@ try {
     `bench:inbox-live — ${users.length} sockets (${AGENTS} agents, ${SUPERVISORS} supervisors) on one ` +
       `${inboxAlone ? 'inbox process alone' : 'standalone process'}, ${CONVERSATIONS} conversations, ${RATE} messages/s for ${SECONDS} s ` +
       `(${fmt(achieved, 0)}/s achieved); the ${CONVERSATIONS} assignments reached the supervisors in ` +
-      `${fmt(decisionsSeconds, 1)} s; the app's NODE_OPTIONS ${nodeOptions ?? '(none)'}` +
+      `${fmt(decisionsSeconds, 1)} s; the app's NODE_OPTIONS ${nodeOptions ?? '(none)'}, its Kafka client ` +
+      `${kafkaClient ?? 'kafkajs (the default)'}` +
       `${startFlags.length > 0 ? `, started with ${startFlags.join(' ')}` : ''}` +
       `${appNodeArgs.length > 0 ? `, flags ${appNodeArgs.join(' ')}` : ''}\n\n`,
   );

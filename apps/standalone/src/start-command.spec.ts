@@ -14,9 +14,10 @@ describe('the standalone start commands', () => {
   const flagsOf = (command: string) =>
     /node ((?:--\S+ )*)dist\/apps\/standalone\/main\.js/.exec(command)?.[1];
   /** The chart's NODE_OPTIONS for the inbox (`apps.inbox.env`). */
-  const chartInboxOptions = /^ {2}inbox:\n(?: {4}.*\n|\s*\n)*? {4}env: \{ NODE_OPTIONS: '([^']*)' \}/m.exec(
-    readFileSync('helm/switchboard/values.yaml', 'utf8'),
-  )?.[1];
+  const chartInboxOptions =
+    /^ {2}inbox:\n(?: {4}.*\n|\s*\n)*? {4}env: \{ NODE_OPTIONS: '([^']*)'[^}\n]*\}/m.exec(
+      readFileSync('helm/switchboard/values.yaml', 'utf8'),
+    )?.[1];
 
   it("gives the inbox's semi-space size to npm start, start:standalone and the image", () => {
     expect(chartInboxOptions).toBe('--max-semi-space-size=64');
