@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { createTestDatabase, dropTestDatabasesOfRun, testRunId } from '@switchboard/testing';
+import { createTestDatabase, dropTestDatabasesOfRun, settle, testRunId } from '@switchboard/testing';
 
 async function query<T extends pg.QueryResultRow>(
   url: string,
@@ -61,5 +61,28 @@ describe('createTestDatabase', () => {
     } finally {
       process.env.SWITCHBOARD_TEST_RUN_ID = previous;
     }
+  });
+
+  it('waits for the connections a pool is still closing before it forces the drop', async () => {
+    const database = await createTestDatabase('closing');
+    /** A client whose connection takes a while to close, as on a loaded machine. */
+    class SlowToClose extends pg.Client {
+      override end(): Promise<void>;
+      override end(callback: (error: Error) => void): void;
+      override end(callback?: (error: Error) => void): Promise<void> | void {
+        const ended = new Promise<void>((resolve) => setTimeout(resolve, 200)).then(() => super.end());
+        if (callback === undefined) return ended;
+        ended.then(() => callback(undefined as unknown as Error), callback);
+      }
+    }
+    const pool = new pg.Pool({ connectionString: database.url, max: 2, Client: SlowToClose });
+    await Promise.all([pool.query('SELECT pg_sleep(0.05)'), pool.query('SELECT pg_sleep(0.05)')]);
+    const errors: unknown[] = [];
+    pool.on('error', (error) => errors.push(error));
+    // node-postgres resolves this once its clients are told to end, before their sockets close.
+    await pool.end();
+    await database.drop();
+    await settle(500);
+    expect(errors).toEqual([]);
   });
 });

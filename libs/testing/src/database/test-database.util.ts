@@ -45,10 +45,7 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   return {
     url: url.toString(),
     name,
-    drop: () =>
-      (dropped ??= withAdminClient(async (client) => {
-        await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
-      })),
+    drop: () => (dropped ??= withAdminClient((client) => dropDatabase(client, name))),
   };
 }
 
@@ -60,11 +57,31 @@ export async function dropTestDatabasesOfRun(runId: string = testRunId()): Promi
       'SELECT datname FROM pg_database WHERE datname LIKE $1',
       [pattern],
     );
-    for (const { datname } of rows) {
-      await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(datname)} WITH (FORCE)`);
-    }
+    for (const { datname } of rows) await dropDatabase(client, datname);
     return rows.map((row) => row.datname);
   });
+}
+
+/** How long a drop waits for connections that are closing (a pool just ended) before it forces. */
+const CLOSING_GRACE_MS = 1_000;
+
+/**
+ * Drops a database, closing whatever connections are still open on it, once those already closing
+ * are gone. node-postgres's `Pool.end()` resolves before its sockets have closed: forced at once,
+ * the drop terminated such a connection, and its client reported the server's "terminating
+ * connection" to a pool that had no error listener any more, failing the test that had ended it.
+ */
+async function dropDatabase(client: pg.Client, name: string): Promise<void> {
+  const until = Date.now() + CLOSING_GRACE_MS;
+  for (;;) {
+    const { rows } = await client.query<{ open: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = $1) AS open',
+      [name],
+    );
+    if (!rows[0]!.open || Date.now() >= until) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
 }
 
 async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
