@@ -151,9 +151,14 @@ describe('routing planning API', () => {
     // And a Monday 09:20 in Paris is counted at Monday 09:00 there, not at the UTC hour.
     const local = randomUUID();
     await api.upsertQueue(local, { id: 'chat', name: 'Chat' });
-    const at = new Date(Date.now() - 3 * 86_400_000);
-    while (hourOfWeek(at, 'Europe/Paris') !== 9) at.setTime(at.getTime() - 3_600_000);
+    // The latest Monday 09:20 in Paris (its offsets are whole hours): within the last week,
+    // whenever the test runs. Started three days back, a run on a Monday morning found the one
+    // before last, outside the one-week window (CI, Monday 09:00 UTC). (One hour a year, the Monday
+    // after October's change, a week of 169 hours still puts it just outside.)
+    const at = new Date();
     at.setUTCMinutes(20, 0, 0);
+    if (at.getTime() > Date.now()) at.setTime(at.getTime() - 3_600_000);
+    while (hourOfWeek(at, 'Europe/Paris') !== 9) at.setTime(at.getTime() - 3_600_000);
     await recorded(local, 'chat', at);
     const paris = await api.getArrivalHistory(local, 'chat', 1, 'Europe/Paris');
     expect(paris.arrivalsByHour[9]).toBe(1);
