@@ -51,24 +51,19 @@ const inboxAlone = process.env.BENCH_INBOX_ALONE === '1';
 const appNodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
 const nowhere = 'tcp://127.0.0.1:9';
 /**
- * The inbox's NODE_OPTIONS as the Helm chart runs it (`apps.inbox.env`, ADR 0158), read from the
- * chart of the tree the bench runs in: the inbox alone runs with production's runtime settings,
- * and a tree whose chart sets none runs with Node's defaults.
+ * The inbox's `env` line in the Helm chart of the tree the bench runs in (`apps.inbox.env`): the
+ * inbox alone runs with production's NODE_OPTIONS (ADR 0158) and Kafka client (ADR 0165); a tree
+ * whose chart sets none runs with Node's and the library's defaults.
  */
-function chartNodeOptions(): string | undefined {
-  const values = readFileSync('helm/switchboard/values.yaml', 'utf8');
-  const inbox = /^ {2}inbox:\n((?: {4}.*\n|\s*\n)*)/m.exec(values)?.[1] ?? '';
-  return /^ {4}env: \{ NODE_OPTIONS: '([^']*)'[^}\n]*\}/m.exec(inbox)?.[1];
-}
-const nodeOptions = inboxAlone ? chartNodeOptions() : undefined;
-/** The chart's Kafka client for the inbox (`apps.inbox.env`, ADR 0165), if it names one. */
-function chartKafkaClient(): string | undefined {
-  const values = readFileSync('helm/switchboard/values.yaml', 'utf8');
-  const inbox = /^ {2}inbox:\n((?: {4}.*\n|\s*\n)*)/m.exec(values)?.[1] ?? '';
-  return /^ {4}env: \{[^}\n]*KAFKA_CLIENT: (\w+)/m.exec(inbox)?.[1];
-}
+const chartInboxEnv = inboxAlone
+  ? (/^ {4}env: \{([^}\n]*)\}/m.exec(
+      /^ {2}inbox:\n((?: {4}.*\n|\s*\n)*)/m.exec(readFileSync('helm/switchboard/values.yaml', 'utf8'))?.[1] ??
+        '',
+    )?.[1] ?? '')
+  : '';
+const nodeOptions = /NODE_OPTIONS: '([^']*)'/.exec(chartInboxEnv)?.[1];
 /** `KAFKA_CLIENT` when set; the inbox alone otherwise runs on the client the chart gives it. */
-const kafkaClient = process.env.KAFKA_CLIENT ?? (inboxAlone ? chartKafkaClient() : undefined);
+const kafkaClient = process.env.KAFKA_CLIENT ?? /KAFKA_CLIENT: (\w+)/.exec(chartInboxEnv)?.[1];
 /**
  * The standalone process's Node flags as `npm run start:standalone` gives them (ADR 0162), read
  * from the tree's package.json: it runs as `npm start` and the image run it.

@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { sleep } from '../retry-policy.js';
 
 /** The slice of kafkajs's internal cluster this needs (kafkajs 2.2.4, its last release). */
 interface InternalCluster {
@@ -58,7 +59,7 @@ export async function removeGroupMember(
         return;
       } catch (error) {
         if (!isRetriable(error) || Date.now() + retryMs > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, retryMs));
+        await sleep(retryMs);
       }
     }
   } finally {
