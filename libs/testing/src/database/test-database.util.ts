@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { settle } from '../async/wait-for.util.js';
 
 export interface TestDatabase {
   /** Connection URL of the fresh database, for `DATABASE_URL`. */
@@ -79,7 +80,7 @@ async function dropDatabase(client: pg.Client, name: string): Promise<void> {
       [name],
     );
     if (!rows[0]!.open || Date.now() >= until) break;
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await settle(25);
   }
   await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
 }
