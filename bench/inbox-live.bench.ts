@@ -51,17 +51,19 @@ const inboxAlone = process.env.BENCH_INBOX_ALONE === '1';
 const appNodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
 const nowhere = 'tcp://127.0.0.1:9';
 /**
- * The inbox's `env` line in the Helm chart of the tree the bench runs in (`apps.inbox.env`): the
- * inbox alone runs with production's NODE_OPTIONS (ADR 0158) and Kafka client (ADR 0165); a tree
- * whose chart sets none runs with Node's and the library's defaults.
+ * The inbox's entry in the Helm chart of the tree the bench runs in (`apps.inbox`): the inbox alone
+ * runs with production's Node flags (`nodeArgs`: its heap, ADRs 0158 and 0166) and Kafka client
+ * (`env`, ADR 0165); a tree whose chart sets none runs with Node's and the library's defaults.
  */
-const chartInboxEnv = inboxAlone
-  ? (/^ {4}env: \{([^}\n]*)\}/m.exec(
-      /^ {2}inbox:\n((?: {4}.*\n|\s*\n)*)/m.exec(readFileSync('helm/switchboard/values.yaml', 'utf8'))?.[1] ??
-        '',
-    )?.[1] ?? '')
+const chartInbox = inboxAlone
+  ? (/^ {2}inbox:\n((?: {4}.*\n|\s*\n)*)/m.exec(readFileSync('helm/switchboard/values.yaml', 'utf8'))?.[1] ??
+    '')
   : '';
-const nodeOptions = /NODE_OPTIONS: '([^']*)'/.exec(chartInboxEnv)?.[1];
+const chartInboxEnv = /^ {4}env: \{([^}\n]*)\}/m.exec(chartInbox)?.[1] ?? '';
+/** The chart's `nodeArgs: ['--a', '--b']` for the inbox, as Node's flags. */
+const chartNodeArgs = [
+  ...(/^ {4}nodeArgs: \[([^\]\n]*)\]/m.exec(chartInbox)?.[1] ?? '').matchAll(/'([^']*)'/g),
+].map((m) => m[1]!);
 /** `KAFKA_CLIENT` when set; the inbox alone otherwise runs on the client the chart gives it. */
 const kafkaClient = process.env.KAFKA_CLIENT ?? /KAFKA_CLIENT: (\w+)/.exec(chartInboxEnv)?.[1];
 /**
@@ -75,7 +77,7 @@ function standaloneNodeFlags(): string[] {
   )?.[1];
   return (flags ?? '').split(' ').filter((flag) => flag !== '');
 }
-const startFlags = inboxAlone ? [] : standaloneNodeFlags();
+const startFlags = inboxAlone ? chartNodeArgs : standaloneNodeFlags();
 const app = await startAppProcess(
   inboxAlone ? 'inbox' : 'standalone',
   {
@@ -89,7 +91,6 @@ const app = await startAppProcess(
           CHANNEL_WEB_API_URL: nowhere,
           CHANNEL_SMS_API_URL: nowhere,
           GRPC_API_URL: nowhere,
-          ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}),
         }
       : {}),
     DATABASE_URL: database.url,
@@ -621,9 +622,8 @@ try {
     `bench:inbox-live — ${users.length} sockets (${AGENTS} agents, ${SUPERVISORS} supervisors) on one ` +
       `${inboxAlone ? 'inbox process alone' : 'standalone process'}, ${CONVERSATIONS} conversations, ${RATE} messages/s for ${SECONDS} s ` +
       `(${fmt(achieved, 0)}/s achieved); the ${CONVERSATIONS} assignments reached the supervisors in ` +
-      `${fmt(decisionsSeconds, 1)} s; the app's NODE_OPTIONS ${nodeOptions ?? '(none)'}, its Kafka client ` +
-      `${kafkaClient ?? 'kafkajs (the default)'}` +
-      `${startFlags.length > 0 ? `, started with ${startFlags.join(' ')}` : ''}` +
+      `${fmt(decisionsSeconds, 1)} s; the app started with ${startFlags.length > 0 ? startFlags.join(' ') : "Node's defaults"}, ` +
+      `its Kafka client ${kafkaClient ?? 'kafkajs (the default)'}` +
       `${appNodeArgs.length > 0 ? `, flags ${appNodeArgs.join(' ')}` : ''}\n\n`,
   );
   process.stdout.write(

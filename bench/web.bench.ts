@@ -284,6 +284,8 @@ const app = await startAppProcess(
   [
     // The app's inspector, on loopback: live memory is read after a full garbage collection.
     '--inspect=127.0.0.1:0',
+    // `BENCH_APP_NODE_ARGS="--max-semi-space-size=64 …"`: Node's flags for the app, to try a runtime setting.
+    ...(process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
     // `BENCH_CPU_PROF_DIR=/tmp/prof`: the app writes a V8 CPU profile there when it stops.
     ...(process.env.BENCH_CPU_PROF_DIR
       ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]

@@ -203,10 +203,13 @@ export class Pod {
   start(): void {
     const [command, ...args] = this.plan.command;
     if (command !== 'node') throw new Error(`${this.name}: command ${command} (only node is played)`);
-    const entry = resolve(this.cwd, args[0] ?? '');
-    if (!existsSync(entry)) throw new Error(`${this.name}: ${args[0]} does not exist (npm run build)`);
+    // Node's own flags (the chart's `nodeArgs`), then the entry and its arguments.
+    const at = args.findIndex((arg) => !arg.startsWith('-'));
+    const entry = resolve(this.cwd, args[at] ?? '');
+    if (at < 0 || !existsSync(entry))
+      throw new Error(`${this.name}: ${args[at]} does not exist (npm run build)`);
     // The image's environment is PATH, NODE_ENV and the container's own; nothing of ours leaks in.
-    const child = spawn(process.execPath, [entry, ...args.slice(1)], {
+    const child = spawn(process.execPath, [...args.slice(0, at), entry, ...args.slice(at + 1)], {
       cwd: this.cwd,
       env: { PATH: process.env.PATH ?? '', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
