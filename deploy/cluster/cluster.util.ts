@@ -206,8 +206,8 @@ export class Pod {
     // Node's own flags (the chart's `nodeArgs`), then the entry and its arguments.
     const at = args.findIndex((arg) => !arg.startsWith('-'));
     const entry = resolve(this.cwd, args[at] ?? '');
-    if (at < 0 || !existsSync(entry))
-      throw new Error(`${this.name}: ${args[at]} does not exist (npm run build)`);
+    if (at < 0) throw new Error(`${this.name}: no entry after node's flags in ${args.join(' ')}`);
+    if (!existsSync(entry)) throw new Error(`${this.name}: ${args[at]} does not exist (npm run build)`);
     // The image's environment is PATH, NODE_ENV and the container's own; nothing of ours leaks in.
     const child = spawn(process.execPath, [...args.slice(0, at), entry, ...args.slice(at + 1)], {
       cwd: this.cwd,

@@ -309,10 +309,16 @@ export class KafkaEventBus extends EventBus {
           for (const o of offsets) ephemeralStart?.committed.add(`${o.topic}:${o.partition}`);
         },
         failed: (error) =>
-          this.logger.info(
-            { groupId: spec.groupId, error: describeError(error) },
-            'offset commit failed; its offsets go with the next one',
-          ),
+          // Stopping, there is no next one: what it carried is delivered again after a restart.
+          controller.signal.aborted
+            ? this.logger.warn(
+                { groupId: spec.groupId, error: describeError(error) },
+                'offset commit failed as the consumer stopped; its batches will be delivered again',
+              )
+            : this.logger.info(
+                { groupId: spec.groupId, error: describeError(error) },
+                'offset commit failed; its offsets go with the next one',
+              ),
       });
       // kafkajs's commitOffsets() does nothing once its consumer stopped: never take that for a commit.
       c.on(c.events.CRASH, () => current.close());

@@ -229,10 +229,16 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
         failed: (error) =>
           // Lost the partition in a rebalance: its next owner starts from the last commit and
           // delivers those records again, which consumers drop by natural key (at least once).
-          this.logger.info(
-            { groupId: spec.groupId, error: describeError(error) },
-            'offset commit failed; its offsets go with the next one',
-          ),
+          // Stopping, there is no next commit: the same happens after a restart.
+          signal.aborted
+            ? this.logger.warn(
+                { groupId: spec.groupId, error: describeError(error) },
+                'offset commit failed as the consumer stopped; its batches will be delivered again',
+              )
+            : this.logger.info(
+                { groupId: spec.groupId, error: describeError(error) },
+                'offset commit failed; its offsets go with the next one',
+              ),
       });
       let stream: Stream | undefined;
       let consuming: Promise<Stream> | undefined;
