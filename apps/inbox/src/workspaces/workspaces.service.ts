@@ -209,15 +209,19 @@ export class WorkspacesService {
 
   /**
    * Names (or no longer) a user the installation's operator (ADR 0059): for the CLI, whose shell on
-   * the server is the operator's proof. Takes effect on the user's next request.
+   * the server is the operator's proof. Takes effect on the user's next request: on this replica
+   * their cached sessions go before the change commits, on the others when its notification comes.
    */
   async setOperator(workspaceId: string, email: string, operator: boolean): Promise<User> {
-    const [rows] = await this.db.query<[UserRow[], number]>(
-      'UPDATE inbox.users SET operator = $3, updated_at = now() WHERE workspace_id = $1 AND email = $2 RETURNING *',
-      [workspaceId, email.toLowerCase(), operator],
-    );
-    if (!rows[0]) throw new NotFoundError(`user ${email} in workspace ${workspaceId}`);
-    return toUser(rows[0]);
+    return this.db.transaction(async (tx) => {
+      const [rows] = await tx.query<[UserRow[], number]>(
+        'UPDATE inbox.users SET operator = $3, updated_at = now() WHERE workspace_id = $1 AND email = $2 RETURNING *',
+        [workspaceId, email.toLowerCase(), operator],
+      );
+      if (!rows[0]) throw new NotFoundError(`user ${email} in workspace ${workspaceId}`);
+      this.sessions.revokeUser(rows[0].id);
+      return toUser(rows[0]);
+    });
   }
 
   /**
