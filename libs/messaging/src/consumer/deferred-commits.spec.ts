@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { DeferredCommits, type HandledOffset } from './deferred-commits.js';
+import { DeferredCommits, type HandledOffset, commitFailureReporter } from './deferred-commits.js';
 
 /** A commit the test settles by hand, recording what each request carried. */
 function manualCommits() {
@@ -120,5 +120,34 @@ describe('DeferredCommits', () => {
     jest.advanceTimersByTime(1_000);
     await commits.flush();
     expect(carried()).toEqual([]);
+  });
+});
+
+describe('commitFailureReporter', () => {
+  it('reports a failed commit at info while the consumer runs, as a warning once it is stopping', () => {
+    const lines: [string, object, string | undefined][] = [];
+    const logger = {
+      debug: () => undefined,
+      info: (obj: object, msg?: string) => lines.push(['info', obj, msg]),
+      warn: (obj: object, msg?: string) => lines.push(['warn', obj, msg]),
+      error: () => undefined,
+    };
+    const stopping = new AbortController();
+    const failed = commitFailureReporter(logger, 'g', stopping.signal);
+    failed(new Error('REBALANCE_IN_PROGRESS'));
+    stopping.abort();
+    failed(new Error('NOT_COORDINATOR'));
+    expect(lines).toEqual([
+      [
+        'info',
+        { groupId: 'g', error: 'Error: REBALANCE_IN_PROGRESS' },
+        'offset commit failed; its offsets go with the next one',
+      ],
+      [
+        'warn',
+        { groupId: 'g', error: 'Error: NOT_COORDINATOR' },
+        'offset commit failed as the consumer stopped; its batches will be delivered again',
+      ],
+    ]);
   });
 });

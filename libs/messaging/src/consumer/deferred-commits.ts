@@ -1,3 +1,6 @@
+import type { BusLogger } from '../bus-logger.js';
+import { describeError } from '../dead-letter.js';
+
 /** Where one partition's consumer got to: the next offset to read, as an offset commit stores it. */
 export interface HandledOffset {
   /** Physical topic name. */
@@ -104,4 +107,26 @@ export class DeferredCommits {
       void this.flush();
     }, this.options.delayMs);
   }
+}
+
+/**
+ * A consumer's `failed`: at info while it runs (the next commit carries the offsets; a partition
+ * lost in a rebalance is read again by its next owner, which consumers drop by natural key), a
+ * warning once `stopping` is aborted: there is no next commit, and what it carried is delivered
+ * again after a restart, so a clean stop that redelivers says why.
+ */
+export function commitFailureReporter(
+  logger: BusLogger,
+  groupId: string,
+  stopping: AbortSignal,
+): (error: unknown) => void {
+  return (error) => {
+    const fields = { groupId, error: describeError(error) };
+    if (stopping.aborted)
+      logger.warn(
+        fields,
+        'offset commit failed as the consumer stopped; its batches will be delivered again',
+      );
+    else logger.info(fields, 'offset commit failed; its offsets go with the next one');
+  };
 }

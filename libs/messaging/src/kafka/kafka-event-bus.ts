@@ -2,7 +2,7 @@ import { type EventDefinition, deadLetterTopic } from '@switchboard/contracts';
 import type { Admin, Consumer, EachBatchPayload, LogEntry, Producer, TopicMessages } from 'kafkajs';
 import { type BusLogger, silentBusLogger } from '../bus-logger.js';
 import { BatchProcessor } from '../consumer/batch-processor.js';
-import { DeferredCommits, type HandledOffset } from '../consumer/deferred-commits.js';
+import { DeferredCommits, commitFailureReporter, type HandledOffset } from '../consumer/deferred-commits.js';
 import { type BatchProgress, FetchAhead } from '../consumer/fetch-ahead.js';
 import { type PartitionLag, cachedLag, countPublished, observeLag } from '../bus-metrics.js';
 import { type DeadLetter, deadLetterHeaders, describeError } from '../dead-letter.js';
@@ -308,17 +308,7 @@ export class KafkaEventBus extends EventBus {
         committed: (offsets) => {
           for (const o of offsets) ephemeralStart?.committed.add(`${o.topic}:${o.partition}`);
         },
-        failed: (error) =>
-          // Stopping, there is no next one: what it carried is delivered again after a restart.
-          controller.signal.aborted
-            ? this.logger.warn(
-                { groupId: spec.groupId, error: describeError(error) },
-                'offset commit failed as the consumer stopped; its batches will be delivered again',
-              )
-            : this.logger.info(
-                { groupId: spec.groupId, error: describeError(error) },
-                'offset commit failed; its offsets go with the next one',
-              ),
+        failed: commitFailureReporter(this.logger, spec.groupId, controller.signal),
       });
       // kafkajs's commitOffsets() does nothing once its consumer stopped: never take that for a commit.
       c.on(c.events.CRASH, () => current.close());

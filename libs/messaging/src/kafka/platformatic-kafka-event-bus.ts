@@ -8,7 +8,7 @@ import {
   stringSerializer,
 } from '@platformatic/kafka';
 import { BatchProcessor } from '../consumer/batch-processor.js';
-import { DeferredCommits } from '../consumer/deferred-commits.js';
+import { DeferredCommits, commitFailureReporter } from '../consumer/deferred-commits.js';
 import { type DeadLetter, deadLetterHeaders, describeError } from '../dead-letter.js';
 import { EventBusUnavailableError, type SubscriptionHandle, type SubscriptionSpec } from '../event-bus.js';
 import { partitionForKey } from '../partitioner.util.js';
@@ -226,19 +226,7 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
         committed: (offsets) => {
           if (start) for (const o of offsets) resumeAt.set(`${o.topic}:${o.partition}`, o.offset);
         },
-        failed: (error) =>
-          // Lost the partition in a rebalance: its next owner starts from the last commit and
-          // delivers those records again, which consumers drop by natural key (at least once).
-          // Stopping, there is no next commit: the same happens after a restart.
-          signal.aborted
-            ? this.logger.warn(
-                { groupId: spec.groupId, error: describeError(error) },
-                'offset commit failed as the consumer stopped; its batches will be delivered again',
-              )
-            : this.logger.info(
-                { groupId: spec.groupId, error: describeError(error) },
-                'offset commit failed; its offsets go with the next one',
-              ),
+        failed: commitFailureReporter(this.logger, spec.groupId, signal),
       });
       let stream: Stream | undefined;
       let consuming: Promise<Stream> | undefined;
