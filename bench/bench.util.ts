@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import yaml from 'js-yaml';
 import WebSocket from 'ws';
 
 export type KafkaBrokerModule = typeof import('../deploy/local/kafka/kafka-broker.mjs');
@@ -11,15 +12,74 @@ export async function loadDeployModule<T>(relative: string): Promise<T> {
   return (await import(pathToFileURL(resolve(relative)).href)) as T;
 }
 
-/** A running broker: the one in KAFKA_BROKERS, or a fresh one the benchmark starts and stops. */
-export async function useBroker(): Promise<{ brokers: string; stop: () => Promise<void> }> {
+/** How production runs one app: its Node flags and environment, from the tree's Helm chart. */
+export interface ChartAppSettings {
+  /** `apps.<app>.nodeArgs`: Node's flags, before the entry. */
+  readonly nodeArgs: readonly string[];
+  /** `apps.<app>.env`: the app's own variables, over `config`'s. */
+  readonly env: Readonly<Record<string, string>>;
+  /**
+   * `config`: every app's variables, a production cluster's (its brokers, replication factor,
+   * timeouts): a benchmark picks what it means to follow, e.g. the default `KAFKA_CLIENT`.
+   */
+  readonly config: Readonly<Record<string, string>>;
+}
+
+/**
+ * An app's settings in the Helm chart of the tree the benchmark runs in (helm/switchboard/values.yaml),
+ * so that a benchmark starts it as a pod would: `nodeArgs` before its entry, its own `env` in its
+ * environment. Throws for an app the chart does not have.
+ */
+export function chartAppSettings(app: string): ChartAppSettings {
+  const values = yaml.load(readFileSync('helm/switchboard/values.yaml', 'utf8')) as {
+    config?: Record<string, unknown>;
+    apps?: Record<string, { nodeArgs?: unknown[]; env?: Record<string, unknown> } | undefined>;
+  };
+  const entry = values.apps?.[app];
+  if (entry === undefined) throw new Error(`the chart has no app ${app}`);
+  const text = (vars: Record<string, unknown> | undefined) =>
+    Object.fromEntries(Object.entries(vars ?? {}).map(([name, value]) => [name, String(value)]));
+  return {
+    nodeArgs: (entry.nodeArgs ?? []).map(String),
+    env: text(entry.env),
+    config: text(values.config),
+  };
+}
+
+/**
+ * A running broker: the one in KAFKA_BROKERS, or a fresh one the benchmark starts and stops. `pid`:
+ * its JVM, where it runs on this machine (one started here, or one the broker script started on
+ * that loopback port), for the benchmarks that print what it costs the broker.
+ */
+export async function useBroker(): Promise<{
+  brokers: string;
+  pid: number | undefined;
+  stop: () => Promise<void>;
+}> {
+  const module = await loadDeployModule<KafkaBrokerModule>('deploy/local/kafka/kafka-broker.mjs');
   // A benchmark is a script at the edge, like main.ts: it may read its environment.
   const configured = process.env.KAFKA_BROKERS;
-  if (configured) return { brokers: configured, stop: () => Promise.resolve() };
-  const { startBroker } = await loadDeployModule<KafkaBrokerModule>('deploy/local/kafka/kafka-broker.mjs');
+  if (configured) {
+    const port = /^(?:127\.0\.0\.1|localhost):(\d+)$/.exec(configured)?.[1];
+    return {
+      brokers: configured,
+      pid: port === undefined ? undefined : scriptBrokerPid(module.cacheRoot(), Number(port)),
+      stop: () => Promise.resolve(),
+    };
+  }
   process.stdout.write('starting a Kafka broker (KAFKA_BROKERS unset)…\n');
-  const broker = await startBroker();
-  return { brokers: broker.brokers, stop: () => broker.stop() };
+  const broker = await module.startBroker();
+  return { brokers: broker.brokers, pid: broker.pid, stop: () => broker.stop() };
+}
+
+/** The JVM of the broker the broker script started on `port` (its pid file), if it still runs. */
+function scriptBrokerPid(cacheRoot: string, port: number): number | undefined {
+  try {
+    const pid = Number(readFileSync(resolve(cacheRoot, 'run', `broker-${port}.pid`), 'utf8').trim());
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('java') ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function percentile(sorted: readonly number[], p: number): number {

@@ -11,6 +11,10 @@
  * own (bus-consumer.child.ts) and the publishing here. Both are printed; `BENCH_SPLIT=0` skips the
  * split run.
  *
+ * Where the broker runs on this machine (started here, or by the broker script on the loopback
+ * port in KAFKA_BROKERS), its own CPU per record in each throughput phase is printed beside:
+ * ProducerPerformance's records are produced once, the bus's produced and fetched.
+ *
  * `BENCH_TRACING=1` runs the same with OpenTelemetry on (ADR 0105): every publish in a span whose
  * context travels in the records' headers, every batch handled in a span continuing it, exported
  * over OTLP/HTTP to a loopback collector that takes and drops them.
@@ -32,6 +36,7 @@ import {
   formatTable,
   loadDeployModule,
   percentile,
+  processCpuSeconds,
   useBroker,
 } from './bench.util.js';
 import { type SplitConsumerArgs, type SplitConsumerMessage, wallClock } from './bus-consumer.child.js';
@@ -73,6 +78,18 @@ if (TRACING) {
 }
 
 const broker = await useBroker();
+/**
+ * The broker's CPU from now, where its JVM runs on this machine (useBroker's pid): µs per record
+ * over `records`, to compare what a throughput phase cost it with what ProducerPerformance's did.
+ */
+const brokerCpu = () => {
+  const pid = broker.pid;
+  const before = pid === undefined ? 0 : processCpuSeconds(pid);
+  return (records: number) =>
+    pid === undefined ? undefined : ((processCpuSeconds(pid) - before) * 1e6) / records;
+};
+const brokerCell = (micros: number | undefined) =>
+  micros === undefined ? '' : `broker ${fmt(micros, 1)} µs/record`;
 const brokers = broker.brokers.split(',');
 const perf = await loadDeployModule<KafkaPerfModule>('deploy/local/kafka/kafka-perf.mjs');
 const run = randomUUID().slice(0, 8);
@@ -96,6 +113,7 @@ async function kafkaBaselines() {
     topics: [{ topic: perfTopic, numPartitions: PARTITIONS }],
   });
   await admin.disconnect();
+  const brokerPerRecord = brokerCpu();
   const producer = await perf.runProducerPerformance({
     brokers: broker.brokers,
     topic: perfTopic,
@@ -103,13 +121,14 @@ async function kafkaBaselines() {
     recordSize: eventBytes,
     producerProps: PRODUCER_PERFORMANCE_PROPS,
   });
+  const producerBrokerMicros = brokerPerRecord(EVENTS);
   const e2e = await perf.runEndToEndLatency({
     brokers: broker.brokers,
     topic: `bench-${run}-e2e-latency`,
     numMessages: LIGHT_LOAD_EVENTS,
     recordSize: eventBytes,
   });
-  return { producer, e2e };
+  return { producer: { ...producer, brokerMicros: producerBrokerMicros }, e2e };
 }
 
 const ADAPTERS = {
@@ -175,6 +194,7 @@ async function ours(adapter: Adapter) {
   // Throughput: many concurrent publishers (as webhooks would be), each publishing one event at a time.
   const events = Array.from({ length: EVENTS }, (_, i) => makeEvent(i));
   const cpuBefore = process.cpuUsage();
+  const brokerPerRecord = brokerCpu();
   const started = performance.now();
   let next = 0;
   const publisher = async () => {
@@ -189,6 +209,7 @@ async function ours(adapter: Adapter) {
   await until(EVENTS);
   const finished = performance.now();
   const cpu = process.cpuUsage(cpuBefore);
+  const brokerMicros = brokerPerRecord(EVENTS);
   const loaded = latencies.sort((a, b) => a - b);
   await subscription.stop();
   await bus.close();
@@ -197,6 +218,7 @@ async function ours(adapter: Adapter) {
     endToEndPerSec: EVENTS / ((finished - started) / 1000),
     // Publishing, fetching, validating and handling, all in this process: less bound to the load.
     cpuMicrosPerEvent: (cpu.user + cpu.system) / EVENTS,
+    brokerMicros,
     light: { p50: percentile(light, 50), p99: percentile(light, 99) },
     loaded: { p50: percentile(loaded, 50), p99: percentile(loaded, 99) },
   };
@@ -272,11 +294,13 @@ async function split(adapter: Adapter) {
   const sentAt = new Map<string, number>();
   child.send({ go: true });
   const cpuBefore = process.cpuUsage();
+  const brokerPerRecord = brokerCpu();
   const started = wallClock();
   await publishAll(events, sentAt);
   const publishedAt = wallClock();
   const publisherCpu = process.cpuUsage(cpuBefore);
   const done = await nextMessage('done');
+  const brokerMicros = brokerPerRecord(EVENTS);
   await bus.close();
   await new Promise<void>((resolve) =>
     child.exitCode === null ? child.once('exit', () => resolve()) : resolve(),
@@ -290,6 +314,7 @@ async function split(adapter: Adapter) {
     endToEndPerSec: EVENTS / ((done.lastHandledAt - started) / 1000),
     publisherMicrosPerEvent: (publisherCpu.user + publisherCpu.system) / EVENTS,
     consumerMicrosPerEvent: done.cpuMicros / EVENTS,
+    brokerMicros,
     loaded: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
   };
 }
@@ -315,14 +340,14 @@ try {
       [
         `${adapter}: throughput, msgs/s`,
         `${fmt(result.endToEndPerSec, 0)} published+handled (${fmt(result.publishPerSec, 0)} published)`,
-        `${fmt(baseline.producer.recordsPerSec, 0)} (ProducerPerformance)`,
+        `${fmt(baseline.producer.recordsPerSec, 0)} (ProducerPerformance)${baseline.producer.brokerMicros === undefined ? '' : `, ${brokerCell(baseline.producer.brokerMicros)}`}`,
         fmt(throughputRatio, 2),
         '≥ 0.5',
       ],
       [
         `${adapter}: CPU per event published+handled, this process`,
         `${fmt(result.cpuMicrosPerEvent, 1)} µs`,
-        '',
+        brokerCell(result.brokerMicros),
         '',
         '',
       ],
@@ -356,7 +381,7 @@ try {
         [
           `${adapter}, split: CPU per event, publisher + consumer`,
           `${fmt(apart.publisherMicrosPerEvent, 1)} + ${fmt(apart.consumerMicrosPerEvent, 1)} = ${fmt(apart.publisherMicrosPerEvent + apart.consumerMicrosPerEvent, 1)} µs`,
-          '',
+          brokerCell(apart.brokerMicros),
           '',
           '',
         ],

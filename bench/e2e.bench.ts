@@ -13,8 +13,10 @@
  * Kafka's own EndToEndLatency (quiet, before the load).
  *
  * `node dist/bench/e2e.bench.js [RATES=100,500,1000] [SECONDS=10] [AGENTS=5] [REPLY_EVERY=10]`.
- * `KAFKA_CLIENT=kafkajs|platformatic` runs the apps and the bare bus on that client (ADR 0006);
- * unset, on the apps' default.
+ * Each app starts as the Helm chart runs it: its Node flags (`nodeArgs`) and its own variables (`env`,
+ * e.g. the inbox's Kafka client, ADR 0165), read from helm/switchboard/values.yaml.
+ * `KAFKA_CLIENT=kafkajs|platformatic` runs every app and the bare bus on that client (ADR 0006);
+ * unset, each app on the chart's and the bare bus on the chart's default.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent as HttpAgent, request } from 'node:http';
@@ -36,6 +38,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import {
   type KafkaPerfModule,
+  chartAppSettings,
   cpuMeter,
   fmt,
   formatTable,
@@ -139,8 +142,15 @@ const twilio = await startTwilioApiServer({ [ACCOUNT_SID]: AUTH_TOKEN });
 const prefix = `bench-e2e-${randomUUID().slice(0, 8)}.`;
 const rpc = { history: await freeStablePort(), routing: await freeStablePort(), sms: await freeStablePort() };
 const nowhere = `tcp://127.0.0.1:${await freeStablePort()}`;
-/** The apps' and the bare bus's Kafka client. */
-const kafkaClient = process.env.KAFKA_CLIENT ?? messagingVariables.KAFKA_CLIENT.default ?? 'kafkajs';
+/**
+ * The bare bus's Kafka client, and every app's but those the chart gives their own (the inbox's,
+ * ADR 0165): the chart's `config` default. `KAFKA_CLIENT` set runs every app on it.
+ */
+const kafkaClient =
+  process.env.KAFKA_CLIENT ??
+  chartAppSettings('history').config.KAFKA_CLIENT ??
+  messagingVariables.KAFKA_CLIENT.default ??
+  'kafkajs';
 // One environment for every app, as the chart's ConfigMap and Secret give it.
 const env: Record<string, string> = {
   NODE_ENV: 'production',
@@ -239,14 +249,25 @@ const apps: AppProcess[] = [];
 // Whatever ends this process, the apps it started go with it.
 process.once('exit', () => apps.forEach((a) => a.child.kill('SIGKILL')));
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
-// Node's own flags for every app, e.g. `E2E_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'`.
-const nodeArgs = (process.env.E2E_NODE_ARGS ?? '').split(' ').filter(Boolean);
+// Node's own flags for every app, after the chart's, e.g. `E2E_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'`.
+const extraNodeArgs = (process.env.E2E_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** How each app was started (its Node flags and Kafka client), for the report. */
+const started = new Map<string, { nodeArgs: readonly string[]; kafkaClient: string }>();
+/**
+ * Starts an app as its pod runs: the chart's Node flags for it (`nodeArgs`) and its own variables
+ * (`env`) over the shared environment; `KAFKA_CLIENT` set still decides every app's client.
+ */
 const start = async (app: string, internalRpcPort?: number) => {
-  const p = await startAppProcess(
-    app,
-    { ...env, ...(internalRpcPort === undefined ? {} : { INTERNAL_RPC_PORT: String(internalRpcPort) }) },
-    nodeArgs,
-  );
+  const chart = chartAppSettings(app);
+  const appEnv = {
+    ...env,
+    ...chart.env,
+    ...(process.env.KAFKA_CLIENT === undefined ? {} : { KAFKA_CLIENT: process.env.KAFKA_CLIENT }),
+    ...(internalRpcPort === undefined ? {} : { INTERNAL_RPC_PORT: String(internalRpcPort) }),
+  };
+  const nodeArgs = [...chart.nodeArgs, ...extraNodeArgs];
+  const p = await startAppProcess(app, appEnv, nodeArgs);
+  started.set(app, { nodeArgs, kafkaClient: appEnv.KAFKA_CLIENT ?? kafkaClient });
   apps.push(p);
   return p;
 };
@@ -644,7 +665,13 @@ try {
   process.stdout.write(
     `bench:e2e — history, routing, channel-sms and inbox as processes on Kafka ${broker.brokers} and PostgreSQL; ` +
       `${AGENTS} agents (capacity 100 each) on /ws/inbox, each resolving what it is assigned and replying to 1 in ${REPLY_EVERY}; ` +
-      `${SECONDS} s at each of ${RATES.join(', ')} messages/s, every message a new customer\n\n`,
+      `${SECONDS} s at each of ${RATES.join(', ')} messages/s, every message a new customer\n` +
+      `each app as the chart runs it: ${[...started]
+        .map(
+          ([app, s]) =>
+            `${app} on ${s.kafkaClient}${s.nodeArgs.length > 0 ? ` with ${s.nodeArgs.join(' ')}` : ''}`,
+        )
+        .join(', ')}\n\n`,
   );
 
   // Quiet baselines: Kafka's own EndToEndLatency, and our bus's bare round trip.

@@ -27,7 +27,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { fmt, formatTable, liveMemoryAfterCollection, percentile, useBroker } from './bench.util.js';
+import {
+  chartAppSettings,
+  fmt,
+  formatTable,
+  liveMemoryAfterCollection,
+  percentile,
+  useBroker,
+} from './bench.util.js';
 
 const RATE = Number(process.argv[2] ?? 500);
 const SECONDS = Number(process.argv[3] ?? 20);
@@ -55,17 +62,9 @@ const nowhere = 'tcp://127.0.0.1:9';
  * runs with production's Node flags (`nodeArgs`: its heap, ADRs 0158 and 0166) and Kafka client
  * (`env`, ADR 0165); a tree whose chart sets none runs with Node's and the library's defaults.
  */
-const chartInbox = inboxAlone
-  ? (/^ {2}inbox:\n((?: {4}.*\n|\s*\n)*)/m.exec(readFileSync('helm/switchboard/values.yaml', 'utf8'))?.[1] ??
-    '')
-  : '';
-const chartInboxEnv = /^ {4}env: \{([^}\n]*)\}/m.exec(chartInbox)?.[1] ?? '';
-/** The chart's `nodeArgs: ['--a', '--b']` for the inbox, as Node's flags. */
-const chartNodeArgs = [
-  ...(/^ {4}nodeArgs: \[([^\]\n]*)\]/m.exec(chartInbox)?.[1] ?? '').matchAll(/'([^']*)'/g),
-].map((m) => m[1]!);
+const chartInbox = inboxAlone ? chartAppSettings('inbox') : undefined;
 /** `KAFKA_CLIENT` when set; the inbox alone otherwise runs on the client the chart gives it. */
-const kafkaClient = process.env.KAFKA_CLIENT ?? /KAFKA_CLIENT: (\w+)/.exec(chartInboxEnv)?.[1];
+const kafkaClient = process.env.KAFKA_CLIENT ?? chartInbox?.env.KAFKA_CLIENT;
 /**
  * The standalone process's Node flags as `npm run start:standalone` gives them (ADR 0162), read
  * from the tree's package.json: it runs as `npm start` and the image run it.
@@ -77,7 +76,7 @@ function standaloneNodeFlags(): string[] {
   )?.[1];
   return (flags ?? '').split(' ').filter((flag) => flag !== '');
 }
-const startFlags = inboxAlone ? chartNodeArgs : standaloneNodeFlags();
+const startFlags = chartInbox ? [...chartInbox.nodeArgs] : standaloneNodeFlags();
 const app = await startAppProcess(
   inboxAlone ? 'inbox' : 'standalone',
   {
