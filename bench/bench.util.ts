@@ -12,38 +12,45 @@ export async function loadDeployModule<T>(relative: string): Promise<T> {
   return (await import(pathToFileURL(resolve(relative)).href)) as T;
 }
 
-/** How production runs one app: its Node flags and environment, from the tree's Helm chart. */
+/** How production runs one app: its Node flags and its own variables, from the tree's Helm chart. */
 export interface ChartAppSettings {
   /** `apps.<app>.nodeArgs`: Node's flags, before the entry. */
   readonly nodeArgs: readonly string[];
   /** `apps.<app>.env`: the app's own variables, over `config`'s. */
   readonly env: Readonly<Record<string, string>>;
-  /**
-   * `config`: every app's variables, a production cluster's (its brokers, replication factor,
-   * timeouts): a benchmark picks what it means to follow, e.g. the default `KAFKA_CLIENT`.
-   */
-  readonly config: Readonly<Record<string, string>>;
+}
+
+interface ChartValues {
+  config?: Record<string, unknown>;
+  apps?: Record<string, { nodeArgs?: unknown[]; env?: Record<string, unknown> } | undefined>;
+}
+
+let chartValuesRead: ChartValues | undefined;
+/** The Helm chart's values of the tree the benchmark runs in (helm/switchboard/values.yaml), read once. */
+function chartValues(): ChartValues {
+  chartValuesRead ??= yaml.load(readFileSync('helm/switchboard/values.yaml', 'utf8')) as ChartValues;
+  return chartValuesRead;
+}
+
+const asText = (vars: Record<string, unknown> | undefined): Record<string, string> =>
+  Object.fromEntries(Object.entries(vars ?? {}).map(([name, value]) => [name, String(value)]));
+
+/**
+ * An app's settings in the chart, so that a benchmark starts it as a pod would: `nodeArgs` before
+ * its entry, its own `env` in its environment. Throws for an app the chart does not have.
+ */
+export function chartAppSettings(app: string): ChartAppSettings {
+  const entry = chartValues().apps?.[app];
+  if (entry === undefined) throw new Error(`the chart has no app ${app}`);
+  return { nodeArgs: (entry.nodeArgs ?? []).map(String), env: asText(entry.env) };
 }
 
 /**
- * An app's settings in the Helm chart of the tree the benchmark runs in (helm/switchboard/values.yaml),
- * so that a benchmark starts it as a pod would: `nodeArgs` before its entry, its own `env` in its
- * environment. Throws for an app the chart does not have.
+ * The chart's `config`: every app's variables, a production cluster's (its brokers, replication
+ * factor, timeouts). A benchmark picks what it means to follow, e.g. the default `KAFKA_CLIENT`.
  */
-export function chartAppSettings(app: string): ChartAppSettings {
-  const values = yaml.load(readFileSync('helm/switchboard/values.yaml', 'utf8')) as {
-    config?: Record<string, unknown>;
-    apps?: Record<string, { nodeArgs?: unknown[]; env?: Record<string, unknown> } | undefined>;
-  };
-  const entry = values.apps?.[app];
-  if (entry === undefined) throw new Error(`the chart has no app ${app}`);
-  const text = (vars: Record<string, unknown> | undefined) =>
-    Object.fromEntries(Object.entries(vars ?? {}).map(([name, value]) => [name, String(value)]));
-  return {
-    nodeArgs: (entry.nodeArgs ?? []).map(String),
-    env: text(entry.env),
-    config: text(values.config),
-  };
+export function chartConfig(): Readonly<Record<string, string>> {
+  return asText(chartValues().config);
 }
 
 /**
@@ -63,23 +70,13 @@ export async function useBroker(): Promise<{
     const port = /^(?:127\.0\.0\.1|localhost):(\d+)$/.exec(configured)?.[1];
     return {
       brokers: configured,
-      pid: port === undefined ? undefined : scriptBrokerPid(module.cacheRoot(), Number(port)),
+      pid: port === undefined ? undefined : module.runningBrokerPid(Number(port)),
       stop: () => Promise.resolve(),
     };
   }
   process.stdout.write('starting a Kafka broker (KAFKA_BROKERS unset)…\n');
   const broker = await module.startBroker();
   return { brokers: broker.brokers, pid: broker.pid, stop: () => broker.stop() };
-}
-
-/** The JVM of the broker the broker script started on `port` (its pid file), if it still runs. */
-function scriptBrokerPid(cacheRoot: string, port: number): number | undefined {
-  try {
-    const pid = Number(readFileSync(resolve(cacheRoot, 'run', `broker-${port}.pid`), 'utf8').trim());
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('java') ? pid : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export function percentile(sorted: readonly number[], p: number): number {

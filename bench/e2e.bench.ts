@@ -39,6 +39,7 @@ import WebSocket from 'ws';
 import {
   type KafkaPerfModule,
   chartAppSettings,
+  chartConfig,
   cpuMeter,
   fmt,
   formatTable,
@@ -148,7 +149,7 @@ const nowhere = `tcp://127.0.0.1:${await freeStablePort()}`;
  */
 const kafkaClient =
   process.env.KAFKA_CLIENT ??
-  chartAppSettings('history').config.KAFKA_CLIENT ??
+  chartConfig().KAFKA_CLIENT ??
   messagingVariables.KAFKA_CLIENT.default ??
   'kafkajs';
 // One environment for every app, as the chart's ConfigMap and Secret give it.

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 // The CLI's run state, in a cache of its own: the machine's brokers (other checkouts') are never
 // read or stopped here. A "broker" is a process whose command line names `kafka.Kafka` and its
@@ -49,6 +50,25 @@ describe('kafka-broker CLI: one run state per port', () => {
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
       child.on('close', (code) => resolve({ code, out }));
+    });
+  }
+
+  /** `runningBrokerPid(port)` as another process sees it with this cache: the pid, or 'none'. */
+  function runningBrokerPid(port: number): Promise<string> {
+    return new Promise((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { runningBrokerPid } from ${JSON.stringify(pathToFileURL(SCRIPT).href)};` +
+            `console.log(runningBrokerPid(${port}) ?? 'none');`,
+        ],
+        { env: { ...process.env, XDG_CACHE_HOME: cache }, stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.on('close', () => resolve(out.trim()));
     });
   }
 
@@ -111,5 +131,22 @@ describe('kafka-broker CLI: one run state per port', () => {
     await exited(old);
     expect(alive(current)).toBe(true);
     expect(readdirSync(RUN_DIR_OF(cache)).sort()).toEqual(['broker-21007.json', 'broker-21007.pid']);
+  });
+
+  it('names the JVM of a broker it started on a port while it runs, and only reads the run state', async () => {
+    const live = fakeBroker(21008);
+    const gone = fakeBroker(21009);
+    gone.kill('SIGKILL');
+    await exited(gone);
+
+    expect(await runningBrokerPid(21008)).toBe(String(live.pid));
+    expect(await runningBrokerPid(21009)).toBe('none');
+    expect(await runningBrokerPid(21010)).toBe('none');
+    expect(readdirSync(RUN_DIR_OF(cache)).sort()).toEqual([
+      'broker-21008.json',
+      'broker-21008.pid',
+      'broker-21009.json',
+      'broker-21009.pid',
+    ]);
   });
 });

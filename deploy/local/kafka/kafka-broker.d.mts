@@ -22,6 +22,9 @@ export function ensureJars(): Promise<string>;
 
 export function cacheRoot(): string;
 
+/** The JVM of the broker this script started on `port` (`start --port`), while it still runs. */
+export function runningBrokerPid(port: number): number | undefined;
+
 export function classpath(libsDir: string): string;
 
 export function findJava(): string;

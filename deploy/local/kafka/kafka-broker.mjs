@@ -1036,6 +1036,17 @@ function readRunStates() {
   return states;
 }
 
+/**
+ * The JVM of the broker this script started on `port` (`start --port`), while it still runs; read
+ * only (a benchmark measuring the broker's CPU, say): the files of a broker that is gone stay.
+ * @param {number} port
+ * @returns {number | undefined}
+ */
+export function runningBrokerPid(port) {
+  const state = readRunStates().get(port);
+  return state !== undefined && isOurBroker(state.pid, state.dir) ? state.pid : undefined;
+}
+
 /** @param {string} brokers `127.0.0.1:PORT` */
 function portOf(brokers) {
   return Number(brokers.slice(brokers.lastIndexOf(':') + 1));
