@@ -1,11 +1,10 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PartitionQueues, type QueuedRecord } from './partition-queues.js';
 
-const record = (partition: number, offset: number): QueuedRecord => ({
-  topic: 't',
-  partition,
-  offset: BigInt(offset),
-});
+/** Adds records one at a time, as many fetches of one record each would. */
+const add = (queues: PartitionQueues<QueuedRecord>, partition: number, ...offsets: number[]) => {
+  for (const offset of offsets) queues.add('t', partition, [{ offset: String(offset) }]);
+};
 
 function harness(options: { concurrency?: number; maxBatch?: number; maxWaiting?: number } = {}) {
   const batches: { partition: number; offsets: number[] }[] = [];
@@ -42,14 +41,10 @@ function harness(options: { concurrency?: number; maxBatch?: number; maxWaiting?
 describe('PartitionQueues', () => {
   it('hands what one fetch brought to the handler as one batch per partition, in offset order', async () => {
     const { queues, batches } = harness();
-    for (const [p, o] of [
-      [0, 10],
-      [1, 5],
-      [0, 11],
-      [1, 6],
-      [0, 12],
-    ] as const)
-      queues.add(record(p, o));
+    add(queues, 0, 10);
+    add(queues, 1, 5);
+    queues.add('t', 0, [{ offset: '11' }, { offset: '12' }]);
+    add(queues, 1, 6);
     await nextTurn();
     await queues.idle();
     expect(batches).toEqual([
@@ -61,7 +56,7 @@ describe('PartitionQueues', () => {
   it('keeps one batch per partition at a time, and splits by maxBatch', async () => {
     const h = harness({ maxBatch: 2 });
     h.holdNext();
-    for (const o of [1, 2, 3, 4, 5]) h.queues.add(record(0, o));
+    add(h.queues, 0, 1, 2, 3, 4, 5);
     await nextTurn();
     expect(h.batches).toEqual([{ partition: 0, offsets: [1, 2] }]);
     h.release();
@@ -72,13 +67,13 @@ describe('PartitionQueues', () => {
 
   it('drops a redelivery of what it already handled, and records of a partition it lost', async () => {
     const { queues, batches, owned } = harness();
-    for (const o of [1, 2, 3]) queues.add(record(0, o));
+    add(queues, 0, 1, 2, 3);
     await nextTurn();
     await queues.idle();
     // The stream re-reads from the committed offset after a rebalance: 2 and 3 again, then 4.
-    for (const o of [2, 3, 4]) queues.add(record(0, o));
+    queues.add('t', 0, [{ offset: '2' }, { offset: '3' }, { offset: '4' }]);
     owned.delete(1);
-    queues.add(record(1, 7));
+    add(queues, 1, 7);
     await nextTurn();
     await queues.idle();
     expect(batches).toEqual([
@@ -90,7 +85,7 @@ describe('PartitionQueues', () => {
   it('pauses fetching while too much waits and resumes once half of it is taken', async () => {
     const h = harness({ concurrency: 1, maxBatch: 2, maxWaiting: 4 });
     h.holdNext();
-    for (const o of [1, 2, 3, 4]) h.queues.add(record(0, o));
+    add(h.queues, 0, 1, 2, 3, 4);
     expect(h.flow).toEqual(['pause']);
     await nextTurn();
     // Two taken, two waiting: under half of four is not reached yet.

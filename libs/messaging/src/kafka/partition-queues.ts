@@ -1,8 +1,6 @@
-/** A record as a stream of fetched records delivers it: where it came from and its offset. */
+/** A fetched record as the queues see it: its offset on its partition (Kafka's int64, in decimal). */
 export interface QueuedRecord {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: bigint;
+  readonly offset: string;
 }
 
 export interface PartitionQueuesOptions<R extends QueuedRecord> {
@@ -24,18 +22,24 @@ export interface PartitionQueuesOptions<R extends QueuedRecord> {
   readonly handle: (topic: string, partition: number, records: readonly R[]) => Promise<boolean>;
 }
 
+interface Queue<R> {
+  readonly topic: string;
+  readonly partition: number;
+  records: R[];
+}
+
 /**
- * Turns a stream of fetched records (every partition interleaved) into batches per partition: each
+ * Turns fetched records (every partition interleaved) into batches per partition: each
  * partition's records wait in its own queue and go to `handle` in offset order, up to `maxBatch`
  * at a time, several partitions at once, one batch per partition at a time; whatever a fetch
  * brought in the same turn of the event loop goes in one batch, so commits are per batch, not per
  * record. Fetching pauses while too much waits.
  *
  * A record at or below the last offset handled on its partition is a redelivery of one already
- * handled here (the stream re-reads from the committed offset after a rebalance): it is dropped.
+ * handled here (fetching starts again from the committed offset after a rebalance): it is dropped.
  */
 export class PartitionQueues<R extends QueuedRecord> {
-  private readonly queues = new Map<string, R[]>();
+  private readonly queues = new Map<string, Queue<R>>();
   private readonly busy = new Set<string>();
   /** Per partition, the last offset handled here. */
   private readonly handledThrough = new Map<string, bigint>();
@@ -46,12 +50,14 @@ export class PartitionQueues<R extends QueuedRecord> {
 
   constructor(private readonly options: PartitionQueuesOptions<R>) {}
 
-  add(record: R): void {
-    const key = `${record.topic}:${record.partition}`;
-    let queue = this.queues.get(key);
-    if (queue === undefined) this.queues.set(key, (queue = []));
-    queue.push(record);
-    this.waiting += 1;
+  /** Queues one partition's fetched records, in offset order. */
+  add(topic: string, partition: number, records: readonly R[]): void {
+    if (records.length === 0) return;
+    const key = `${topic}:${partition}`;
+    const queue = this.queues.get(key);
+    if (queue === undefined) this.queues.set(key, { topic, partition, records: records.slice() });
+    else for (const record of records) queue.records.push(record);
+    this.waiting += records.length;
     if (!this.paused && this.waiting >= this.options.maxWaiting) {
       this.paused = true;
       this.options.pause();
@@ -82,19 +88,18 @@ export class PartitionQueues<R extends QueuedRecord> {
   private pump(): void {
     for (const [key, queue] of this.queues) {
       if (this.busy.size >= this.options.concurrency) break;
-      if (this.busy.has(key) || queue.length === 0) continue;
-      const taken = queue.splice(0, this.options.maxBatch);
-      if (queue.length === 0) this.queues.delete(key);
+      if (this.busy.has(key) || queue.records.length === 0) continue;
+      const taken = queue.records.splice(0, this.options.maxBatch);
+      if (queue.records.length === 0) this.queues.delete(key);
       this.waiting -= taken.length;
-      const first = taken[0]!;
       const through = this.handledThrough.get(key);
-      const fresh = taken.filter((r) => through === undefined || r.offset > through);
-      if (fresh.length === 0 || !this.options.owns(first.topic, first.partition)) continue;
+      const fresh = unhandled(taken, through);
+      if (fresh.length === 0 || !this.options.owns(queue.topic, queue.partition)) continue;
       this.busy.add(key);
       void this.options
-        .handle(first.topic, first.partition, fresh)
+        .handle(queue.topic, queue.partition, fresh)
         .then((handled) => {
-          const last = fresh[fresh.length - 1]!.offset;
+          const last = BigInt(fresh[fresh.length - 1]!.offset);
           if (handled && (through === undefined || last > through)) this.handledThrough.set(key, last);
         })
         .finally(() => {
@@ -115,4 +120,10 @@ export class PartitionQueues<R extends QueuedRecord> {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** Records after `through`, of records in offset order: all of them, unless this is a redelivery. */
+function unhandled<R extends QueuedRecord>(records: R[], through: bigint | undefined): R[] {
+  if (through === undefined || BigInt(records[0]!.offset) > through) return records;
+  return records.filter((r) => BigInt(r.offset) > through);
 }

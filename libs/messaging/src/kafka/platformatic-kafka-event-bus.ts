@@ -1,15 +1,8 @@
 import { type EventDefinition, deadLetterTopic } from '@switchboard/contracts';
-import {
-  Consumer,
-  type Message,
-  type MessagesStream,
-  Producer,
-  stringDeserializer,
-  stringSerializer,
-} from '@platformatic/kafka';
+import { Consumer, type MessagesStream, Producer, stringSerializer } from '@platformatic/kafka';
 import { BatchProcessor } from '../consumer/batch-processor.js';
 import { DeferredCommits, commitFailureReporter } from '../consumer/deferred-commits.js';
-import { type DeadLetter, deadLetterHeaders, describeError } from '../dead-letter.js';
+import { type DeadLetter, type RawRecord, deadLetterHeaders, describeError } from '../dead-letter.js';
 import { EventBusUnavailableError, type SubscriptionHandle, type SubscriptionSpec } from '../event-bus.js';
 import { partitionForKey } from '../partitioner.util.js';
 import { resolveRetryPolicy, unlessAborted, whenAborted } from '../retry-policy.js';
@@ -19,11 +12,11 @@ import {
   KafkaEventBus,
   type SerializedRecord,
 } from './kafka-event-bus.js';
+import { type FetchedPartition, rawRecordsOf, tapFetchedRecords } from './fetched-records.js';
 import { PartitionQueues } from './partition-queues.js';
 import { withTimeout } from './with-timeout.util.js';
 
-type FetchedRecord = Message<string, Buffer, string, string>;
-type Stream = MessagesStream<string, Buffer, string, string>;
+type Stream = MessagesStream<Buffer, Buffer, Buffer, Buffer>;
 
 type LaneProducer = Producer<string, string, Buffer, Buffer>;
 
@@ -39,7 +32,8 @@ const MAX_WAITING = 5_000;
  * Producer: one idempotent producer per lane (acks=all, one request in flight), fed by the same
  * group-commit queues; a lane whose request failed gets a new producer (a new producer id), so a
  * later flush never reuses the sequence numbers of one the broker may have written.
- * Consumers: one consumer per subscription; its stream's records are queued per partition and
+ * Consumers: one consumer per subscription; the records of each fetch, taken from its batches
+ * (ADR 0168), are queued per partition and
  * handled in batches, in order, several partitions at once; a batch's offset is committed once it
  * is handled (or dead-lettered), never before, with the other partitions' in one request within
  * 200 ms (ADR 0130); nothing is committed automatically.
@@ -171,7 +165,7 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
     const resumeAt = new Map<string, bigint>();
     let lostBroker = false;
     for (let attempt = 1; !signal.aborted; attempt += 1) {
-      const consumer = new Consumer<string, Buffer, string, string>({
+      const consumer = new Consumer({
         clientId: this.clientId,
         bootstrapBrokers: [...this.options.brokers],
         groupId,
@@ -195,12 +189,13 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
         timeout: 10_000,
         retries: 10,
         retryDelay: 300,
-        deserializers: {
-          key: stringDeserializer,
-          headerKey: stringDeserializer,
-          headerValue: stringDeserializer,
-        },
       });
+      let stream: Stream | undefined;
+      /** Where each fetch's records go: the queues, once the stream flows (it fetches only then). */
+      let fetched = (_: FetchedPartition): void => {
+        stream?.destroy(new Error('records were fetched before there was anywhere to queue them'));
+      };
+      tapFetchedRecords(consumer, (partition) => fetched(partition));
       let memberId: string | undefined;
       let owned = new Set<string>();
       // A failed rejoin is reported as an 'error' event: it must not throw from the emitter.
@@ -228,9 +223,8 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
         },
         failed: commitFailureReporter(this.logger, spec.groupId, signal),
       });
-      let stream: Stream | undefined;
       let consuming: Promise<Stream> | undefined;
-      let queues: PartitionQueues<FetchedRecord> | undefined;
+      let queues: PartitionQueues<RawRecord> | undefined;
       try {
         await unlessAborted(this.ensureTopics(spec.topics), signal);
         if (start && !start.offsets) {
@@ -273,7 +267,7 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
           logger: this.logger,
           deadLetter: (letters) => this.publishDeadLetters(letters),
         });
-        queues = new PartitionQueues<FetchedRecord>({
+        queues = new PartitionQueues<RawRecord>({
           concurrency: this.options.partitionsConsumedConcurrently ?? 4,
           maxBatch,
           maxWaiting: MAX_WAITING,
@@ -281,31 +275,27 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
           resume: () => current.resume(),
           owns: (topic, partition) => owned.has(`${topic}:${partition}`),
           handle: async (topic, partition, records) => {
-            const outcome = await processor.process(
-              records.map((m) => ({
-                topic: this.topics.logical(topic),
-                partition,
-                offset: m.offset.toString(),
-                key: m.key ?? null,
-                value: m.value ?? null,
-                headers: Object.fromEntries(m.headers),
-              })),
-              signal,
-            );
+            const outcome = await processor.process(records, signal);
             if (outcome === 'aborted') return false;
-            commits.handled(topic, partition, records[records.length - 1]!.offset + 1n);
+            commits.handled(topic, partition, BigInt(records[records.length - 1]!.offset) + 1n);
             return true;
           },
         });
+        const queued = queues;
+        fetched = (batches) => {
+          // Stopping: nothing more is started; what was fetched is delivered again later.
+          if (signal.aborted) return;
+          const topic = batches.topic;
+          queued.add(topic, batches.partition, rawRecordsOf(batches, this.topics.logical(topic)));
+        };
         const ended = new Promise<unknown>((resolve) => {
           current.on('error', resolve);
           current.on('close', () => resolve(new Error('the stream of records closed')));
         });
-        const queued = queues;
-        current.on('data', (record: FetchedRecord) => {
-          // Stopping: nothing more is started; what was fetched is delivered again later.
-          if (!signal.aborted) queued.add(record);
-        });
+        // The stream must flow to fetch; its records reach the queues from the tap, not through it.
+        current.on('data', () =>
+          current.destroy(new Error('a record reached the stream: its fetches are no longer tapped')),
+        );
         if (lostBroker) this.logger.info({ groupId: spec.groupId }, 'consumer back on the broker');
         else this.logger.info({ groupId: spec.groupId, topics: spec.topics }, 'consumer running');
         attempt = 0;
