@@ -1,5 +1,5 @@
 import { type EventDefinition, deadLetterTopic } from '@switchboard/contracts';
-import { Consumer, type MessagesStream, Producer, stringSerializer } from '@platformatic/kafka';
+import { Consumer, type MessagesStream, Producer } from '@platformatic/kafka';
 import { BatchProcessor } from '../consumer/batch-processor.js';
 import { DeferredCommits, commitFailureReporter } from '../consumer/deferred-commits.js';
 import { type DeadLetter, type RawRecord, deadLetterHeaders, describeError } from '../dead-letter.js';
@@ -14,6 +14,7 @@ import {
 } from './kafka-event-bus.js';
 import { type FetchedPartition, rawRecordsOf, tapFetchedRecords } from './fetched-records.js';
 import { PartitionQueues } from './partition-queues.js';
+import { encodeProduceRequestsHere, keptAsString } from './produce-request.js';
 import { withTimeout } from './with-timeout.util.js';
 
 type Stream = MessagesStream<Buffer, Buffer, Buffer, Buffer>;
@@ -133,14 +134,16 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
         retryDelay: 100,
         connectTimeout: 3_000,
         timeout: 10_000,
-        // Headers arrive encoded (encodedHeaders): the client writes their bytes as they are.
+        // Keys and values are encoded into the request itself (encodeProduceRequestsHere); headers
+        // arrive encoded (encodedHeaders): the client writes their bytes as they are.
         serializers: {
-          key: stringSerializer,
-          value: stringSerializer,
+          key: keptAsString,
+          value: keptAsString,
           headerKey: asEncoded,
           headerValue: asEncoded,
         },
       });
+      encodeProduceRequestsHere(producer);
       this.laneProducers[lane] = producer;
     }
     return producer;
