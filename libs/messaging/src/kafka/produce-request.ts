@@ -145,6 +145,8 @@ export function encodeProduceRequest(
 
   // First pass: every size, so that the request is written once into a buffer of its length.
   const recordSizes: number[] = [];
+  /** Each record's key and value length in bytes (-1: null), measured once. */
+  const lengths: number[] = [];
   const batchSizes: number[] = [];
   const sortedTopics: [Buffer, [number, ProduceMessage[]][]][] = [];
   let size = 1 + 2 + 4 + uvarintSize(topics.size + 1) + 1;
@@ -157,7 +159,7 @@ export function encodeProduceRequest(
       const first = batch[0]!.timestamp!;
       let batchSize = BATCH_HEADER_BYTES;
       for (let i = 0; i < batch.length; i++) {
-        const recordSize = recordBodySize(batch[i]!, i, first);
+        const recordSize = recordBodySize(batch[i]!, i, first, lengths);
         recordSizes.push(recordSize);
         batchSize += varintSize(recordSize) + recordSize;
       }
@@ -173,6 +175,7 @@ export function encodeProduceRequest(
   at = out.writeInt32BE(timeout, at);
   at = writeUvarint(out, at, topics.size + 1);
   let recordIndex = 0;
+  let lengthIndex = 0;
   let batchIndex = 0;
   for (const [name, partitions] of sortedTopics) {
     at = writeUvarint(out, at, name.length + 1);
@@ -207,8 +210,8 @@ export function encodeProduceRequest(
         out[at++] = 0; // record attributes: unused
         at = writeVarlong(out, at, message.timestamp! - first);
         at = writeVarint(out, at, i);
-        at = writeBytes(out, at, message.key);
-        at = writeBytes(out, at, message.value);
+        at = writeBytes(out, at, message.key, lengths[lengthIndex++]);
+        at = writeBytes(out, at, message.value, lengths[lengthIndex++]);
         const headers = message.headers;
         at = writeVarint(out, at, headers?.size ?? 0);
         if (headers) {
@@ -232,29 +235,46 @@ export function encodeProduceRequest(
 /** Base offset, length, leader epoch, magic, CRC, attributes, last offset delta, two timestamps, producer id, epoch, sequence, count. */
 const BATCH_HEADER_BYTES = 8 + 4 + 4 + 1 + 4 + 2 + 4 + 8 + 8 + 8 + 2 + 4 + 4;
 
-function recordBodySize(message: ProduceMessage, offsetDelta: number, first: bigint): number {
+function recordBodySize(
+  message: ProduceMessage,
+  offsetDelta: number,
+  first: bigint,
+  lengths: number[],
+): number {
   let size = 1 + varlongSize(message.timestamp! - first) + varintSize(offsetDelta);
-  size += bytesSize(message.key) + bytesSize(message.value);
+  const keyLength = byteLengthOf(message.key);
+  const valueLength = byteLengthOf(message.value);
+  lengths.push(keyLength, valueLength);
+  size += varintSize(keyLength) + Math.max(0, keyLength) + varintSize(valueLength) + Math.max(0, valueLength);
   const headers = message.headers;
   size += varintSize(headers?.size ?? 0);
-  if (headers) for (const [name, value] of headers) size += bytesSize(name) + bytesSize(value);
+  if (headers) {
+    for (const [name, value] of headers) {
+      const nameLength = byteLengthOf(name);
+      const valueLength = byteLengthOf(value);
+      size +=
+        varintSize(nameLength) + Math.max(0, nameLength) + varintSize(valueLength) + Math.max(0, valueLength);
+    }
+  }
   return size;
 }
 
-function bytesSize(bytes: Buffer | string | null | undefined): number {
-  if (bytes === null || bytes === undefined) return 1;
-  const length = typeof bytes === 'string' ? Buffer.byteLength(bytes, 'utf8') : bytes.length;
-  return varintSize(length) + length;
+/** Bytes of a key, value or header as written: -1 for null. */
+function byteLengthOf(bytes: Buffer | string | null | undefined): number {
+  if (bytes === null || bytes === undefined) return -1;
+  return typeof bytes === 'string' ? Buffer.byteLength(bytes, 'utf8') : bytes.length;
 }
 
-function writeBytes(out: Buffer, at: number, bytes: Buffer | string | null | undefined): number {
-  if (bytes === null || bytes === undefined) return writeVarint(out, at, -1);
-  if (typeof bytes === 'string') {
-    at = writeVarint(out, at, Buffer.byteLength(bytes, 'utf8'));
-    return at + out.write(bytes, at, 'utf8');
-  }
-  at = writeVarint(out, at, bytes.length);
-  return at + bytes.copy(out, at);
+/** Writes bytes (or a string as UTF-8) of the length measured, with that length before them. */
+function writeBytes(
+  out: Buffer,
+  at: number,
+  bytes: Buffer | string | null | undefined,
+  length = byteLengthOf(bytes),
+): number {
+  at = writeVarint(out, at, length);
+  if (bytes === null || bytes === undefined) return at;
+  return at + (typeof bytes === 'string' ? out.write(bytes, at, 'utf8') : bytes.copy(out, at));
 }
 
 function uvarintSize(value: number): number {
