@@ -98,7 +98,14 @@ describe('standalone: crafted page tokens', () => {
 
   it('logs no SQL and none of its parameters for them', () => {
     const output = app.output();
-    expect(output).not.toMatch(/SELECT|QueryFailedError/);
+    // A slow query's warning names its statement by design, never its parameters: on a loaded
+    // machine one of the app's own (its migrations' advisory lock at start) can be slow. Nothing
+    // else may carry SQL; nothing at all may carry what the tokens held.
+    const besidesSlowQueries = output
+      .split('\n')
+      .filter((line) => !line.includes('"msg":"slow query"'))
+      .join('\n');
+    expect(besidesSlowQueries).not.toMatch(/SELECT|QueryFailedError/);
     expect(output).not.toContain('not a uuid');
     expect(output).not.toContain('OR 1=1');
   });
