@@ -34,10 +34,9 @@ const MAX_WAITING = 5_000;
  * group-commit queues; a lane whose request failed gets a new producer (a new producer id), so a
  * later flush never reuses the sequence numbers of one the broker may have written.
  * Consumers: one consumer per subscription; the records of each fetch, taken from its batches
- * (ADR 0168), are queued per partition and
- * handled in batches, in order, several partitions at once; a batch's offset is committed once it
- * is handled (or dead-lettered), never before, with the other partitions' in one request within
- * 200 ms (ADR 0130); nothing is committed automatically.
+ * (ADR 0168), are queued per partition and handled in batches, in order, several partitions at
+ * once; a batch's offset is committed once it is handled (or dead-lettered), never before, with
+ * the other partitions' in one request within 200 ms (ADR 0130); nothing is committed automatically.
  */
 export class PlatformaticKafkaEventBus extends KafkaEventBus {
   private readonly laneProducers: (LaneProducer | undefined)[] = [];
@@ -285,11 +284,11 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
           },
         });
         const queued = queues;
-        fetched = (batches) => {
+        fetched = (partition) => {
           // Stopping: nothing more is started; what was fetched is delivered again later.
           if (signal.aborted) return;
-          const topic = batches.topic;
-          queued.add(topic, batches.partition, rawRecordsOf(batches, this.topics.logical(topic)));
+          const records = rawRecordsOf(partition, this.topics.logical(partition.topic));
+          queued.add(partition.topic, partition.partition, records);
         };
         const ended = new Promise<unknown>((resolve) => {
           current.on('error', resolve);
