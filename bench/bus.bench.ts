@@ -11,6 +11,11 @@
  * own (bus-consumer.child.ts) and the publishing here. Both are printed; `BENCH_SPLIT=0` skips the
  * split run.
  *
+ * `BENCH_ROUNDS=<n>` (n > 1) then runs the split n more times, each right after a
+ * ProducerPerformance run of its own on the same broker, and prints each round's ratio to the run
+ * just before it and their median (ADR 0169): on a machine whose speed drifts between minutes, a
+ * ratio to a baseline taken a minute earlier measures the drift as much as the bus.
+ *
  * Where the broker runs on this machine (started here, or by the broker script on the loopback
  * port in KAFKA_BROKERS), its own CPU per record in each throughput phase is printed beside:
  * ProducerPerformance's records are produced once, the bus's produced and fetched.
@@ -66,6 +71,7 @@ const SPLIT = process.env.BENCH_SPLIT !== '0';
 const PUBLISHERS = 256;
 /** The most ProducerPerformance runs warming the broker, the baseline's included. */
 const PRODUCER_PERFORMANCE_RUNS = 5;
+const ROUNDS = Math.max(1, Math.floor(Number(process.env.BENCH_ROUNDS ?? 1)) || 1);
 if (TRACING) {
   const sink = createServer((request, response) => {
     request.resume();
@@ -106,6 +112,19 @@ const makeEvent = (i: number) =>
   });
 const eventBytes = Buffer.byteLength(JSON.stringify(makeEvent(0)));
 
+/** One ProducerPerformance run on the baseline's topic, with the broker's CPU per record in it. */
+async function producerPerformance(perfTopic: string) {
+  const brokerPerRecord = brokerCpu();
+  const producer = await perf.runProducerPerformance({
+    brokers: broker.brokers,
+    topic: perfTopic,
+    numRecords: EVENTS,
+    recordSize: eventBytes,
+    producerProps: PRODUCER_PERFORMANCE_PROPS,
+  });
+  return { ...producer, brokerMicros: brokerPerRecord(EVENTS) };
+}
+
 async function kafkaBaselines() {
   const admin = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
@@ -120,15 +139,7 @@ async function kafkaBaselines() {
   // baseline, so that every run compares with the broker warm. The earlier rates are printed.
   const warmups: number[] = [];
   for (;;) {
-    const brokerPerRecord = brokerCpu();
-    const producer = await perf.runProducerPerformance({
-      brokers: broker.brokers,
-      topic: perfTopic,
-      numRecords: EVENTS,
-      recordSize: eventBytes,
-      producerProps: PRODUCER_PERFORMANCE_PROPS,
-    });
-    const brokerMicros = brokerPerRecord(EVENTS);
+    const producer = await producerPerformance(perfTopic);
     const previous = warmups.at(-1);
     const steady = previous !== undefined && Math.abs(producer.recordsPerSec - previous) <= previous / 10;
     if (steady || warmups.length + 1 >= PRODUCER_PERFORMANCE_RUNS) {
@@ -138,7 +149,7 @@ async function kafkaBaselines() {
         numMessages: LIGHT_LOAD_EVENTS,
         recordSize: eventBytes,
       });
-      return { producer: { ...producer, brokerMicros, warmups }, e2e };
+      return { producer: { ...producer, warmups }, e2e, perfTopic };
     }
     warmups.push(producer.recordsPerSec);
   }
@@ -243,8 +254,9 @@ async function ours(adapter: Adapter) {
  * over there; CPU per event is each process's own; the latency under full load is every 16th
  * event's, publish here to handled there, on the wall clock both processes share.
  */
-async function split(adapter: Adapter) {
-  const topicPrefix = `bench-${run}-${adapter}-split.`;
+async function split(adapter: Adapter, round = 0) {
+  // Each round on topics of its own: none delivers what another left uncommitted.
+  const topicPrefix = `bench-${run}-${adapter}-split${round === 0 ? '' : `-${round}`}.`;
   const lanes = process.env.BENCH_LANES ? Number(process.env.BENCH_LANES) : undefined;
   const bus: EventBus = new ADAPTERS[adapter]({
     brokers,
@@ -332,6 +344,35 @@ async function split(adapter: Adapter) {
   };
 }
 
+/**
+ * The split run `ROUNDS` times more, each right after its own ProducerPerformance run (ADR 0169):
+ * each round's ratio is to the baseline taken just before it, and the median of the rounds is the
+ * figure, where the host's speed drifts by a quarter between minutes.
+ */
+async function pairedRounds(adapter: Adapter, perfTopic: string) {
+  const rows: string[][] = [];
+  const ratios: number[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const producer = await producerPerformance(perfTopic);
+    const apart = await split(adapter, round);
+    const ratio = apart.endToEndPerSec / producer.recordsPerSec;
+    ratios.push(ratio);
+    rows.push([
+      `${adapter}, split, round ${round}: msgs/s; CPU per event`,
+      `${fmt(apart.endToEndPerSec, 0)}; ${fmt(apart.publisherMicrosPerEvent, 1)} + ${fmt(apart.consumerMicrosPerEvent, 1)} µs, ${brokerCell(apart.brokerMicros)}`,
+      `${fmt(producer.recordsPerSec, 0)} just before${producer.brokerMicros === undefined ? '' : `, ${brokerCell(producer.brokerMicros)}`}`,
+      fmt(ratio, 2),
+      '≥ 0.5',
+    ]);
+  }
+  const median = percentile(
+    [...ratios].sort((a, b) => a - b),
+    50,
+  );
+  rows.push([`${adapter}, split, median of ${ROUNDS} paired rounds`, '', '', fmt(median, 2), '≥ 0.5']);
+  return { rows, median, met: ratios.filter((ratio) => ratio >= 0.5).length };
+}
+
 try {
   process.stdout.write(
     `bench:bus — ${fmt(EVENTS, 0)} events of ${eventBytes} bytes, ${PARTITIONS} partitions, broker ${broker.brokers}` +
@@ -412,6 +453,11 @@ try {
         ],
       );
       splitVerdict = ` (split: ${fmt(splitRatio, 2)}, ${splitRatio >= 0.5 ? 'met' : 'MISSED'})`;
+      if (ROUNDS > 1) {
+        const paired = await pairedRounds(adapter, baseline.perfTopic);
+        rows.push(...paired.rows);
+        splitVerdict += `; paired rounds: median ${fmt(paired.median, 2)}, met in ${paired.met} of ${ROUNDS}`;
+      }
     }
     verdicts.push(
       `${adapter}: throughput target in one process ${throughputRatio >= 0.5 ? 'met' : 'MISSED'} (${fmt(throughputRatio, 2)})${splitVerdict}; light-load p99 target ${latencyRatio <= 3 ? 'met' : 'MISSED'}`,
