@@ -205,4 +205,37 @@ describe('rawRecordsOf', () => {
     );
     expect(only!.key).toBeNull();
   });
+
+  it('takes the records read from the response (fetch-response.ts) as they are, text already', () => {
+    const value = Buffer.from('{"id":1}');
+    const records = rawRecordsOf(
+      {
+        topic: 'switchboard.inbound',
+        partition: 2,
+        fetchOffset: 41n,
+        batches: [
+          {
+            ...batch(40n, []),
+            records: [
+              { offsetDelta: 0, key: 'old', value, headers: {} },
+              { offsetDelta: 1, key: 'sender', value, headers: { 'event-type': 'x@1' } },
+              { offsetDelta: 2, key: null, value: null, headers: {} },
+            ],
+          },
+        ],
+      },
+      'inbound',
+    );
+    expect(records).toEqual([
+      {
+        topic: 'inbound',
+        partition: 2,
+        offset: '41',
+        key: 'sender',
+        value,
+        headers: { 'event-type': 'x@1' },
+      },
+      { topic: 'inbound', partition: 2, offset: '42', key: null, value: null, headers: {} },
+    ]);
+  });
 });

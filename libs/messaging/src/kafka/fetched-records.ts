@@ -1,5 +1,6 @@
-import { type Consumer, IS_CONTROL, type RecordsBatch } from '@platformatic/kafka';
+import { type Consumer, IS_CONTROL, type KafkaRecord } from '@platformatic/kafka';
 import type { RawRecord } from '../dead-letter.js';
+import type { FetchedRecordsBatch, TextRecord } from './fetch-response.js';
 
 type FetchOptions = Parameters<Consumer['fetch']>[0];
 type FetchResponse = Awaited<ReturnType<Consumer['fetch']>>;
@@ -11,7 +12,7 @@ export interface FetchedPartition {
   readonly topic: string;
   readonly partition: number;
   /** Data batches only (control batches stay with the stream), in offset order. */
-  readonly batches: readonly RecordsBatch[];
+  readonly batches: readonly FetchedRecordsBatch[];
   /** A batch can start before the offset fetched (compaction, a batch read whole): those records are not new. */
   readonly fetchOffset: bigint;
 }
@@ -42,7 +43,7 @@ export function tapFetchedRecords(consumer: Consumer, deliver: (fetched: Fetched
       for (const partitionResponse of topicResponse.partitions) {
         const batches = partitionResponse.records;
         if (batches === undefined || batches.length === 0) continue;
-        const taken: RecordsBatch[] = [];
+        const taken: FetchedRecordsBatch[] = [];
         for (const batch of batches) {
           if ((batch.attributes & IS_CONTROL) !== 0 || batch.records.length === 0) continue;
           // A copy keeps the records; the stream's batch keeps its offsets and loses its records.
@@ -117,19 +118,36 @@ export function rawRecordsOf(fetched: FetchedPartition, logicalTopic: string): R
     const base = Number(batch.firstOffset);
     for (const record of batch.records) {
       if (skipping && batch.firstOffset + BigInt(record.offsetDelta) < fetchOffset) continue;
-      out.push({
-        topic: logicalTopic,
-        partition,
-        offset: exact
-          ? String(base + record.offsetDelta)
-          : String(batch.firstOffset + BigInt(record.offsetDelta)),
-        key: record.key === null ? null : record.key.toString('utf8'),
-        value: record.value,
-        headers: headersOf(record.headers),
-      });
+      const offset = exact
+        ? String(base + record.offsetDelta)
+        : String(batch.firstOffset + BigInt(record.offsetDelta));
+      out.push(
+        isTextRecord(record)
+          ? {
+              topic: logicalTopic,
+              partition,
+              offset,
+              key: record.key,
+              value: record.value,
+              headers: record.headers,
+            }
+          : {
+              topic: logicalTopic,
+              partition,
+              offset,
+              key: record.key === null ? null : record.key.toString('utf8'),
+              value: record.value,
+              headers: headersOf(record.headers),
+            },
+      );
     }
   }
   return out;
+}
+
+/** A record read by `readRecordBatches` (its headers a plain object), not by the client's reader (a list of pairs). */
+function isTextRecord(record: KafkaRecord | TextRecord): record is TextRecord {
+  return !Array.isArray(record.headers);
 }
 
 function headersOf(

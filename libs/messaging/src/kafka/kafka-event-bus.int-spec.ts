@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InboundMessageReceivedV1, Topics, deadLetterTopic } from '@switchboard/contracts';
-import { testRunId } from '@switchboard/testing';
+import { inboundMessageEvent, testRunId } from '@switchboard/testing';
+import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { describeEventBusContract } from '../testing/event-bus.contract.js';
 import { listGroups, readTopic } from '../testing/kafka-inspection.util.js';
+import { EVENT_TYPE_HEADER } from '../record-headers.js';
 import { KafkaEventBus, type KafkaEventBusOptions } from './kafka-event-bus.js';
 import { PlatformaticKafkaEventBus } from './platformatic-kafka-event-bus.js';
 
@@ -37,6 +39,60 @@ for (const adapter of adapters) {
       deadLetters: (topic: string) => readTopic(brokers, topicPrefix + deadLetterTopic(topic)),
       groups: () => listGroups(brokers, topicPrefix),
       dispose: () => Promise.resolve(),
+    });
+  });
+
+  describe(`Kafka through ${adapter.name}, records another producer wrote`, () => {
+    it('delivers compressed and uncompressed batches alike, in order, with or without the type header', async () => {
+      const topicPrefix = `${testRunId()}.${randomUUID().slice(0, 8)}.`;
+      const bus = adapter.open({
+        brokers,
+        clientId: 'other-writer',
+        topicPrefix,
+        partitions: 1,
+        replicationFactor: 1,
+      });
+      const handled: string[] = [];
+      const handle = await bus.subscribe({
+        groupId: `group-${randomUUID()}`,
+        topics: [Topics.inbound],
+        accepts: [InboundMessageReceivedV1],
+        handleBatch: (batch) => {
+          for (const { event } of batch) handled.push(event.payload.text ?? '');
+          return Promise.resolve();
+        },
+      });
+      await handle.assigned;
+      const producer = new Kafka({
+        clientId: 'other-writer',
+        brokers: [...brokers],
+        logLevel: logLevel.NOTHING,
+      }).producer();
+      await producer.connect();
+      const record = (text: string, typed: boolean) => ({
+        key: 'sender',
+        value: JSON.stringify(inboundMessageEvent({ text })),
+        headers: typed ? { [EVENT_TYPE_HEADER]: 'inbound.message.received@1' } : {},
+      });
+      try {
+        // A gzip batch (the client's reader reads it), then an uncompressed one (read from the bytes).
+        await producer.send({
+          topic: topicPrefix + Topics.inbound,
+          compression: CompressionTypes.GZIP,
+          messages: [record('zipped 1', true), record('zipped 2', false), record('zipped 3 ünïcødé', true)],
+        });
+        await producer.send({
+          topic: topicPrefix + Topics.inbound,
+          messages: [record('plain 1', true), record('plain 2 ✓', false)],
+        });
+      } finally {
+        await producer.disconnect();
+      }
+      const deadline = Date.now() + 20_000;
+      while (handled.length < 5 && Date.now() < deadline) await sleep(50);
+      await handle.stop();
+      await bus.close();
+      expect(handled).toEqual(['zipped 1', 'zipped 2', 'zipped 3 ünïcødé', 'plain 1', 'plain 2 ✓']);
     });
   });
 

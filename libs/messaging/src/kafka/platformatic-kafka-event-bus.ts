@@ -12,6 +12,7 @@ import {
   KafkaEventBus,
   type SerializedRecord,
 } from './kafka-event-bus.js';
+import { readFetchResponsesHere } from './fetch-response.js';
 import { type FetchedPartition, rawRecordsOf, tapFetchedRecords } from './fetched-records.js';
 import { PartitionQueues } from './partition-queues.js';
 import { encodeProduceRequestsHere, keptAsString } from './produce-request.js';
@@ -33,9 +34,9 @@ const MAX_WAITING = 5_000;
  * Producer: one idempotent producer per lane (acks=all, one request in flight), fed by the same
  * group-commit queues; a lane whose request failed gets a new producer (a new producer id), so a
  * later flush never reuses the sequence numbers of one the broker may have written.
- * Consumers: one consumer per subscription; the records of each fetch, taken from its batches
- * (ADR 0168), are queued per partition and handled in batches, in order, several partitions at
- * once; a batch's offset is committed once it is handled (or dead-lettered), never before, with
+ * Consumers: one consumer per subscription; the records of each fetch, read from the response's
+ * bytes (ADR 0170) and taken from its batches (ADR 0168), are queued per partition and handled in
+ * batches, in order, several partitions at once; a batch's offset is committed once it is handled (or dead-lettered), never before, with
  * the other partitions' in one request within 200 ms (ADR 0130); nothing is committed automatically.
  */
 export class PlatformaticKafkaEventBus extends KafkaEventBus {
@@ -197,6 +198,7 @@ export class PlatformaticKafkaEventBus extends KafkaEventBus {
       let fetched = (_: FetchedPartition): void => {
         stream?.destroy(new Error('records were fetched before there was anywhere to queue them'));
       };
+      readFetchResponsesHere(consumer);
       tapFetchedRecords(consumer, (partition) => fetched(partition));
       let memberId: string | undefined;
       let owned = new Set<string>();
