@@ -7,9 +7,9 @@ import {
   ResponseError,
   fetchV16,
   fetchV17,
-  kGetApi,
   readRecordsBatch,
 } from '@platformatic/kafka';
+import { type ClientApi, type ClientConnection, asClientApi, replaceClientApi } from './client-api.js';
 
 /**
  * A record read here from a fetch response: its key and headers already text (the bus's records
@@ -27,20 +27,7 @@ export type FetchedRecordsBatch = Omit<RecordsBatch, 'records'> & {
   records: (KafkaRecord | TextRecord)[];
 };
 
-type FetchApi = ((connection: unknown, ...args: unknown[]) => void) & { key: number; version: number };
-type GetApi = (name: string, callback: (error: Error | null, api?: FetchApi) => void) => void;
 type CreateRequest = (...args: never[]) => unknown;
-interface Connection {
-  send(
-    apiKey: number,
-    apiVersion: number,
-    createPayload: () => unknown,
-    parser: (correlationId: number, apiKey: number, apiVersion: number, reader: Reader) => unknown,
-    hasRequestHeaderTaggedFields: boolean,
-    hasResponseHeaderTaggedFields: boolean,
-    callback: unknown,
-  ): void;
-}
 /** Fetch v16 and v17 answer in one layout (v17 changed the request only): the versions read here, with their requests. */
 const READ_HERE = new Map<number, CreateRequest>([
   [16, fetchV16.createRequest],
@@ -61,29 +48,16 @@ const BATCH_HEADER = 61;
  * version is left to the client whole.
  */
 export function readFetchResponsesHere(consumer: Consumer): void {
-  const target = consumer as unknown as Record<symbol, GetApi>;
-  const getApi = target[kGetApi]!.bind(consumer);
-  const wrapped = new WeakMap<FetchApi, FetchApi>();
-  target[kGetApi] = (name, callback) =>
-    getApi(name, (error, api) => {
-      const createRequest = api === undefined ? undefined : READ_HERE.get(api.version);
-      if (error !== null || api === undefined || name !== 'Fetch' || createRequest === undefined) {
-        callback(error, api);
-        return;
-      }
-      let ours = wrapped.get(api);
-      if (ours === undefined) {
-        ours = fetchApi(api, createRequest);
-        wrapped.set(api, ours);
-      }
-      callback(null, ours);
-    });
+  replaceClientApi(consumer, 'Fetch', (api) => {
+    const createRequest = READ_HERE.get(api.version);
+    return createRequest === undefined ? undefined : fetchApi(api, createRequest);
+  });
 }
 
-function fetchApi(api: FetchApi, createRequest: CreateRequest): FetchApi {
+function fetchApi(api: ClientApi, createRequest: CreateRequest): ClientApi {
   const ours = (connection: unknown, ...args: unknown[]): void => {
     const callback = typeof args[args.length - 1] === 'function' ? args.pop() : () => undefined;
-    (connection as Connection).send(
+    (connection as ClientConnection).send(
       api.key,
       api.version,
       () => createRequest(...(args as never[])),
@@ -93,7 +67,7 @@ function fetchApi(api: FetchApi, createRequest: CreateRequest): FetchApi {
       callback,
     );
   };
-  return Object.assign(ours as unknown as FetchApi, { key: api.key, version: api.version });
+  return asClientApi(api, ours);
 }
 
 /** The client's fetch response (v16/v17) field for field, its data batches' records read by `readRecordBatches`. */

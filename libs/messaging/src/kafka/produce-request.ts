@@ -1,5 +1,12 @@
 import nodeRsCrc32 from '@node-rs/crc32';
-import { type Producer, Writer, kGetApi, produceV9, produceV10, produceV11 } from '@platformatic/kafka';
+import { type Producer, Writer, produceV9, produceV10, produceV11 } from '@platformatic/kafka';
+import {
+  type ClientApi,
+  type ClientConnection,
+  type ResponseParser,
+  asClientApi,
+  replaceClientApi,
+} from './client-api.js';
 
 /**
  * A message as @platformatic/kafka's producer hands it to its Produce API, serialized; a key or
@@ -24,22 +31,8 @@ export interface ProduceOptions {
   readonly partitionLeaderEpoch?: number;
 }
 
-type ProduceApi = ((connection: unknown, ...args: unknown[]) => void) & { key: number; version: number };
-type GetApi = (name: string, callback: (error: Error | null, api?: ProduceApi) => void) => void;
-interface Connection {
-  send(
-    apiKey: number,
-    apiVersion: number,
-    createPayload: () => Writer,
-    parser: unknown,
-    hasRequestHeaderTaggedFields: boolean,
-    hasResponseHeaderTaggedFields: boolean,
-    callback: unknown,
-  ): void;
-}
-
 /** Produce v9 to v11 share one request layout (flexible versions): the versions encoded here, and their responses' parsers. */
-const FLEXIBLE_PRODUCE = new Map<number, unknown>([
+const FLEXIBLE_PRODUCE = new Map<number, ResponseParser>([
   [9, produceV9.parseResponse],
   [10, produceV10.parseResponse],
   [11, produceV11.parseResponse],
@@ -54,25 +47,11 @@ const FLEXIBLE_PRODUCE = new Map<number, unknown>([
  * transactional request, or another version of the API, is left to the client's own encoder.
  */
 export function encodeProduceRequestsHere(producer: Producer<string, string, Buffer, Buffer>): void {
-  const target = producer as unknown as Record<symbol, GetApi>;
-  const getApi = target[kGetApi]!.bind(producer);
-  const wrapped = new WeakMap<ProduceApi, ProduceApi>();
-  target[kGetApi] = (name, callback) =>
-    getApi(name, (error, api) => {
-      if (error !== null || api === undefined || name !== 'Produce') {
-        callback(error, api);
-        return;
-      }
-      let ours = wrapped.get(api);
-      if (ours === undefined) {
-        ours = produceApi(api);
-        wrapped.set(api, ours);
-      }
-      callback(null, ours);
-    });
+  // Every version: one this module does not encode still gets its strings made bytes first.
+  replaceClientApi(producer, 'Produce', produceApi);
 }
 
-function produceApi(api: ProduceApi): ProduceApi {
+function produceApi(api: ClientApi): ClientApi {
   const parseResponse = FLEXIBLE_PRODUCE.get(api.version);
   const ours = (
     connection: unknown,
@@ -93,7 +72,7 @@ function produceApi(api: ProduceApi): ProduceApi {
       api(connection, acks, timeout, encoded, options, callback);
       return;
     }
-    (connection as Connection).send(
+    (connection as ClientConnection).send(
       api.key,
       api.version,
       () => Writer.create().append(encodeProduceRequest(acks, timeout, messages, options)),
@@ -103,7 +82,7 @@ function produceApi(api: ProduceApi): ProduceApi {
       callback,
     );
   };
-  return Object.assign(ours as unknown as ProduceApi, { key: api.key, version: api.version });
+  return asClientApi(api, ours);
 }
 
 /**
