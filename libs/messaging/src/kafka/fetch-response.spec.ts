@@ -148,6 +148,23 @@ describe('readRecordBatches', () => {
 
     expect(() => readRecordBatches(bytes)).toThrow(RangeError);
   });
+
+  it("refuses a field that runs past its record's length, or one of a negative length other than null's", () => {
+    const record = (mutate: (bytes: Buffer) => void) => {
+      const bytes = batchBytes(0n, [
+        { key: 'k', value: Buffer.from('value') },
+        { key: 'n', value: Buffer.from('x') },
+      ]);
+      mutate(bytes);
+      return () => readRecordBatches(bytes);
+    };
+    // The first record: its length at 61 (12 bytes, zigzag 0x18), attributes at 62, timestamp
+    // delta at 63, offset delta at 64, the key's length at 65. Said to be 6 bytes, its fields run on.
+    expect(record((b) => b.writeUInt8(0x0c, 61))).toThrow(/run past its length/);
+    // A key of length -3 (zigzag 0x05).
+    expect(record((b) => b.writeUInt8(0x05, 65))).toThrow(/negative length -3/);
+    expect(record(() => undefined)).not.toThrow();
+  });
 });
 
 /** A Fetch response (v16/v17) body as the broker writes it, for one topic. */

@@ -154,6 +154,8 @@ function readBatch(buffer: Buffer, start: number, end: number, attributes: numbe
       const headerValue = cursor.text();
       if (name !== null) headers[name] = headerValue ?? undefined;
     }
+    // A length read from a damaged record would otherwise be clamped to the buffer, not refused.
+    if (cursor.at > next) throw new RangeError("a record's fields run past its length");
     records[i] = { offsetDelta, key, value, headers };
     cursor.at = next;
   }
@@ -206,10 +208,18 @@ class Cursor {
     throw new RangeError('a varint longer than 64 bits');
   }
 
+  /** A field's length: -1 is null; any other negative one is a damaged record. */
+  private length(): number | null {
+    const length = this.varint();
+    if (length === -1) return null;
+    if (length < 0) throw new RangeError(`a field of negative length ${length}`);
+    return length;
+  }
+
   /** A length-prefixed UTF-8 string; a length of -1 is null. */
   text(): string | null {
-    const length = this.varint();
-    if (length < 0) return null;
+    const length = this.length();
+    if (length === null) return null;
     const text = this.buffer.toString('utf8', this.at, this.at + length);
     this.at += length;
     return text;
@@ -217,8 +227,8 @@ class Cursor {
 
   /** Length-prefixed bytes, a view of the response; a length of -1 is null. */
   bytes(): Buffer | null {
-    const length = this.varint();
-    if (length < 0) return null;
+    const length = this.length();
+    if (length === null) return null;
     const bytes = this.buffer.subarray(this.at, this.at + length);
     this.at += length;
     return bytes;

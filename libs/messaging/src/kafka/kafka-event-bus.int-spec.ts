@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InboundMessageReceivedV1, Topics, deadLetterTopic } from '@switchboard/contracts';
-import { inboundMessageEvent, testRunId } from '@switchboard/testing';
+import { InboundMessageReceivedV1, Topics, deadLetterTopic, eventKey } from '@switchboard/contracts';
+import { inboundMessageEvent, testRunId, waitFor } from '@switchboard/testing';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { describeEventBusContract } from '../testing/event-bus.contract.js';
 import { listGroups, readTopic } from '../testing/kafka-inspection.util.js';
@@ -72,7 +72,9 @@ for (const adapter of adapters) {
       const record = (text: string, typed: boolean) => ({
         key: 'sender',
         value: JSON.stringify(inboundMessageEvent({ text })),
-        headers: typed ? { [EVENT_TYPE_HEADER]: 'inbound.message.received@1' } : {},
+        headers: typed
+          ? { [EVENT_TYPE_HEADER]: eventKey(InboundMessageReceivedV1.type, InboundMessageReceivedV1.version) }
+          : {},
       });
       try {
         // A gzip batch (the client's reader reads it), then an uncompressed one (read from the bytes).
@@ -88,10 +90,12 @@ for (const adapter of adapters) {
       } finally {
         await producer.disconnect();
       }
-      const deadline = Date.now() + 20_000;
-      while (handled.length < 5 && Date.now() < deadline) await sleep(50);
-      await handle.stop();
-      await bus.close();
+      try {
+        await waitFor(() => handled.length >= 5, { what: 'the five records handled' });
+      } finally {
+        await handle.stop();
+        await bus.close();
+      }
       expect(handled).toEqual(['zipped 1', 'zipped 2', 'zipped 3 ünïcødé', 'plain 1', 'plain 2 ✓']);
     });
   });
