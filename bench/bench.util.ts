@@ -155,6 +155,32 @@ export function cpuMeter(processes: Record<string, number>, named: Record<string
 }
 
 /**
+ * How busy the whole machine was between `start()` and `take()`: the share of all its cores' time
+ * not idle (nor waiting on I/O), from /proc/stat. Near 100 %, every process on the path waits for a
+ * core and latencies are the machine's queue.
+ */
+export function machineMeter(procStat: () => string = () => readFileSync('/proc/stat', 'utf8')) {
+  const read = () => {
+    // The first line sums every core: user nice system idle iowait irq softirq steal …
+    const ticks = procStat().split('\n', 1)[0]!.split(/\s+/).slice(1).map(Number);
+    const total = ticks.reduce((sum, n) => sum + n, 0);
+    return { total, idle: ticks[3]! + ticks[4]! };
+  };
+  let before = read();
+  return {
+    start: () => void (before = read()),
+    /** The share (0–1) of the machine's core time that was busy since `start()`. */
+    take: (): number => {
+      const after = read();
+      const total = after.total - before.total;
+      const busy = total - (after.idle - before.idle);
+      before = after;
+      return total > 0 ? busy / total : Number.NaN;
+    },
+  };
+}
+
+/**
  * An app's memory live after a full garbage collection (V8's heap and Buffers' memory outside it),
  * through its inspector (`--inspect` on loopback, its address read from the app's output):
  * resident size alone counts garbage the next collection would free. With `snapshotFile`, a heap
