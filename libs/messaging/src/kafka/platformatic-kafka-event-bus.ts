@@ -36,8 +36,9 @@ const MAX_WAITING = 5_000;
  * later flush never reuses the sequence numbers of one the broker may have written.
  * Consumers: one consumer per subscription; the records of each fetch, read from the response's
  * bytes (ADR 0170) and taken from its batches (ADR 0168), are queued per partition and handled in
- * batches, in order, several partitions at once; a batch's offset is committed once it is handled (or dead-lettered), never before, with
- * the other partitions' in one request within 200 ms (ADR 0130); nothing is committed automatically.
+ * batches, in order, several partitions at once; a batch's offset is committed once it is handled
+ * (or dead-lettered), never before, with the other partitions' in one request within 200 ms
+ * (ADR 0130); nothing is committed automatically.
  */
 export class PlatformaticKafkaEventBus extends KafkaEventBus {
   private readonly laneProducers: (LaneProducer | undefined)[] = [];
